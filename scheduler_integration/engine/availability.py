@@ -1,0 +1,131 @@
+"""A host's available time, from weekly rules, date overrides and blocked times.
+
+Rules, in the order they apply:
+
+1. Weekly rules are wall-clock ranges on the host's clock (IANA zone), so their UTC
+   position moves with DST. Several ranges per weekday are allowed; overlapping or
+   touching ranges of one day are merged (never rejected). A range may end at 24:00.
+2. A date override replaces *all* weekly ranges of that host-local date. An override with
+   no ranges makes the date unavailable. Several overrides of one date are unioned.
+3. Each day's merged ranges are converted to instants. Wall times that occur twice
+   (fall-back) are read as their first occurrence; wall times that do not occur
+   (spring-forward) shift forward by the gap, so a range that lies wholly inside the gap
+   becomes empty and offers nothing.
+4. Ranges that touch across midnight (…-24:00 then 00:00-…) form one continuous stretch,
+   so a meeting may run past midnight; each day's ranges still anchor their own slot grid.
+5. Blocked times (optionally repeating, see ``recurrence``) are removed from the stretches.
+   They do not move slot grids: they only remove slots that would overlap them.
+
+``day_ranges`` gives the grid anchors (step 4), ``available`` the usable time (step 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from .intervals import merge_pairs, subtract_pairs
+from .model import Availability, LocalRange
+from .recurrence import expand_blocked
+from .timezones import UTC, get_zone
+
+
+@dataclass(frozen=True, slots=True)
+class DayRange:
+	"""One merged range of one host-local date: the anchor of a slot grid."""
+
+	date: date
+	start: datetime  # instant
+	end: datetime  # instant
+	wall_start: datetime  # naive, host clock
+	wall_end: datetime  # naive, host clock (may be next day's 00:00)
+	uniform: bool  # same UTC offset at both ends: wall-clock steps equal real steps
+
+
+def _merge_local(ranges) -> list[tuple[int, int]]:
+	return merge_pairs((item.start, item.end) for item in ranges)
+
+
+class HostCalendar:
+	"""Pre-resolved availability of one host; expand ranges for any window of dates."""
+
+	def __init__(self, availability: Availability):
+		self.availability = availability
+		self.zone: tzinfo = get_zone(availability.timezone)
+		weekly: dict[int, list] = {day: [] for day in range(7)}
+		for rule in availability.weekly:
+			weekly[rule.weekday].append(LocalRange(rule.start, rule.end))
+		self.weekly = {day: _merge_local(ranges) for day, ranges in weekly.items()}
+		overrides: dict[date, list] = {}
+		for override in availability.overrides:
+			overrides.setdefault(override.date, []).extend(override.ranges)
+		self.overrides = {day: _merge_local(ranges) for day, ranges in overrides.items()}
+
+	def local_ranges(self, day: date) -> list[tuple[int, int]]:
+		if day in self.overrides:
+			return self.overrides[day]
+		return self.weekly[day.weekday()]
+
+	def local_date(self, instant: datetime) -> date:
+		return instant.astimezone(self.zone).date()
+
+	def day_ranges(self, first: date, last: date) -> list[DayRange]:
+		"""Merged ranges of every host-local date in [first, last], in time order."""
+		zone = self.zone
+		out: list[DayRange] = []
+		day = first
+		one_day = timedelta(days=1)
+		while day <= last:
+			ranges = self.local_ranges(day)
+			if ranges:
+				midnight = datetime(day.year, day.month, day.day)
+				for start_min, end_min in ranges:
+					wall_start = midnight + timedelta(minutes=start_min)
+					wall_end = midnight + timedelta(minutes=end_min)
+					local_start = wall_start.replace(tzinfo=zone)
+					local_end = wall_end.replace(tzinfo=zone)
+					start = local_start.astimezone(UTC)
+					end = local_end.astimezone(UTC)
+					if end <= start:  # wholly inside a spring-forward gap
+						continue
+					uniform = local_start.utcoffset() == local_end.utcoffset()
+					out.append(DayRange(day, start, end, wall_start, wall_end, uniform))
+			day += one_day
+		return out
+
+	def window_dates(self, window_start: datetime, window_end: datetime) -> tuple[date, date]:
+		"""Host-local dates whose ranges can hold a start in the window (one day of margin)."""
+		first = self.local_date(window_start) - timedelta(days=1)
+		last = self.local_date(window_end) + timedelta(days=1)
+		return first, last
+
+	def blocked_pairs(self, window_start: datetime, window_end: datetime) -> list[tuple]:
+		pairs: list[tuple] = []
+		for blocked in self.availability.blocked:
+			pairs.extend(expand_blocked(blocked, self.zone, window_start, window_end))
+		return pairs
+
+	def available(self, ranges: list[DayRange], window_start: datetime, window_end: datetime) -> list[tuple]:
+		"""Stretches of the given day ranges minus blocked time, as instant pairs."""
+		stretches = merge_pairs((item.start, item.end) for item in ranges)
+		if not stretches or not self.availability.blocked:
+			return stretches
+		blocked = self.blocked_pairs(stretches[0][0], stretches[-1][1])
+		return subtract_pairs(stretches, blocked)
+
+
+def available_intervals(availability: Availability, window_start: datetime, window_end: datetime):
+	"""Public helper: the host's available time overlapping [window_start, window_end)."""
+	from .intervals import intersect_pairs
+	from .model import Interval
+	from .timezones import to_instant
+
+	window_start = to_instant(window_start, "window_start")
+	window_end = to_instant(window_end, "window_end")
+	calendar = HostCalendar(availability)
+	first, last = calendar.window_dates(window_start, window_end)
+	ranges = calendar.day_ranges(first, last)
+	pairs = intersect_pairs(
+		calendar.available(ranges, window_start, window_end), [(window_start, window_end)]
+	)
+	return [Interval(start, end) for start, end in pairs]

@@ -1,0 +1,301 @@
+"""Plain input/output records of the engine.
+
+All records are frozen dataclasses validated on construction, so the algorithms can trust
+them. Datetimes must be timezone-aware; they are stored as UTC instants. Local times of
+day are minutes since host-local midnight (0..1440, where 1440 means 24:00).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .errors import InvalidDuration, InvalidInterval, InvalidRule
+from .timezones import get_zone, to_instant
+
+MINUTES_PER_DAY = 1440
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+# Upper bounds keep hostile or mistyped input from turning into runaway loops.
+MAX_DURATION = 7 * MINUTES_PER_DAY
+MAX_BUFFER = MINUTES_PER_DAY
+MAX_NOTICE = 366 * MINUTES_PER_DAY
+MAX_ADVANCE_DAYS = 3660
+MAX_LIMIT = 10_000
+
+
+def parse_hhmm(value: str | int, field_name: str = "time") -> int:
+	"""'09:30' -> 570, '24:00' -> 1440. Integers are taken as minutes already."""
+	if isinstance(value, bool):
+		raise InvalidRule(f"{field_name}: expected HH:MM, got {value!r}", field_name)
+	if isinstance(value, int):
+		minutes = value
+	else:
+		match = _HHMM.match(str(value).strip())
+		if not match:
+			raise InvalidRule(f"{field_name}: expected HH:MM, got {value!r}", field_name)
+		hours, mins, secs = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+		if mins > 59 or secs > 59 or secs:
+			raise InvalidRule(f"{field_name}: {value!r} is not a whole minute of the day", field_name)
+		minutes = hours * 60 + mins
+	if not 0 <= minutes <= MINUTES_PER_DAY:
+		raise InvalidRule(f"{field_name}: {value!r} is outside 00:00-24:00", field_name)
+	return minutes
+
+
+def format_hhmm(minutes: int) -> str:
+	return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _check_int(value, name: str, low: int, high: int, *, allow_none: bool = False) -> None:
+	if value is None and allow_none:
+		return
+	if isinstance(value, bool) or not isinstance(value, int):
+		raise InvalidDuration(f"{name} must be a whole number, got {value!r}", name)
+	if not low <= value <= high:
+		raise InvalidDuration(f"{name} must be between {low} and {high}, got {value}", name)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+	"""Half-open span of time [start, end) between two instants."""
+
+	start: datetime
+	end: datetime
+
+	def __post_init__(self):
+		start = to_instant(self.start, "start")
+		end = to_instant(self.end, "end")
+		if end <= start:
+			raise InvalidInterval(
+				f"Interval end {end.isoformat()} must be after its start {start.isoformat()}", "end"
+			)
+		object.__setattr__(self, "start", start)
+		object.__setattr__(self, "end", end)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRange:
+	"""A host-local time-of-day range in minutes, start < end, end may be 1440 (24:00)."""
+
+	start: int
+	end: int
+
+	def __post_init__(self):
+		for name in ("start", "end"):
+			value = getattr(self, name)
+			if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MINUTES_PER_DAY:
+				raise InvalidRule(f"Range {name} must be minutes 0..1440, got {value!r}", name)
+		if self.end <= self.start:
+			raise InvalidRule(
+				f"Range end {format_hhmm(self.end)} must be after its start {format_hhmm(self.start)}", "end"
+			)
+
+	@classmethod
+	def parse(cls, start: str | int, end: str | int) -> LocalRange:
+		return cls(parse_hhmm(start, "from"), parse_hhmm(end, "to"))
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyRange:
+	"""Available every ``weekday`` (0 = Monday … 6 = Sunday) from ``start`` to ``end``."""
+
+	weekday: int
+	start: int
+	end: int
+
+	def __post_init__(self):
+		if isinstance(self.weekday, bool) or not isinstance(self.weekday, int) or not 0 <= self.weekday <= 6:
+			raise InvalidRule(f"Weekday must be 0 (Monday) .. 6 (Sunday), got {self.weekday!r}", "weekday")
+		LocalRange(self.start, self.end)  # same range checks
+
+	@classmethod
+	def parse(cls, weekday: str | int, start: str | int, end: str | int) -> WeeklyRange:
+		if isinstance(weekday, str):
+			key = weekday.strip().lower()[:3]
+			if key not in WEEKDAYS:
+				raise InvalidRule(f"Unknown weekday {weekday!r}", "weekday")
+			weekday = WEEKDAYS.index(key)
+		return cls(weekday, parse_hhmm(start, "from"), parse_hhmm(end, "to"))
+
+
+@dataclass(frozen=True, slots=True)
+class DateOverride:
+	"""Replaces every weekly range of one host-local date; no ranges = day off."""
+
+	date: date
+	ranges: tuple[LocalRange, ...] = ()
+
+	def __post_init__(self):
+		if not isinstance(self.date, date) or isinstance(self.date, datetime):
+			raise InvalidRule(f"Override date must be a date, got {self.date!r}", "date")
+		object.__setattr__(self, "ranges", tuple(self.ranges))
+		for item in self.ranges:
+			if not isinstance(item, LocalRange):
+				raise InvalidRule(f"Override ranges must be LocalRange, got {item!r}", "ranges")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedTime:
+	"""Time the host is unavailable; with ``rrule`` (RFC 5545) it repeats on the host's clock."""
+
+	start: datetime
+	end: datetime
+	rrule: str | None = None
+
+	def __post_init__(self):
+		interval = Interval(self.start, self.end)
+		object.__setattr__(self, "start", interval.start)
+		object.__setattr__(self, "end", interval.end)
+		if self.rrule is not None and not isinstance(self.rrule, str):
+			raise InvalidRule("rrule must be a string", "rrule")
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+	"""A host's working hours in their IANA zone."""
+
+	timezone: str
+	weekly: tuple[WeeklyRange, ...] = ()
+	overrides: tuple[DateOverride, ...] = ()
+	blocked: tuple[BlockedTime, ...] = ()
+
+	def __post_init__(self):
+		get_zone(self.timezone)
+		for name, kind in (("weekly", WeeklyRange), ("overrides", DateOverride), ("blocked", BlockedTime)):
+			items = tuple(getattr(self, name))
+			for item in items:
+				if not isinstance(item, kind):
+					raise InvalidRule(f"{name} must hold {kind.__name__} items, got {item!r}", name)
+			object.__setattr__(self, name, items)
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+	"""An existing active booking of a host; its own buffers widen its busy time."""
+
+	start: datetime
+	end: datetime
+	buffer_before: int = 0
+	buffer_after: int = 0
+	meeting_type: str | None = None
+
+	def __post_init__(self):
+		interval = Interval(self.start, self.end)
+		object.__setattr__(self, "start", interval.start)
+		object.__setattr__(self, "end", interval.end)
+		_check_int(self.buffer_before, "buffer_before", 0, MAX_BUFFER)
+		_check_int(self.buffer_after, "buffer_after", 0, MAX_BUFFER)
+
+
+@dataclass(frozen=True, slots=True)
+class HostSchedule:
+	"""Everything the engine needs to know about one host.
+
+	``busy`` are external calendar intervals (no buffers of their own). ``priority``,
+	``weight``, ``bookings_so_far`` and ``last_booked_at`` only matter for round robin.
+	"""
+
+	host: str
+	availability: Availability
+	bookings: tuple[Booking, ...] = ()
+	busy: tuple[Interval, ...] = ()
+	priority: int = 0
+	weight: int = 100
+	bookings_so_far: int = 0
+	last_booked_at: datetime | None = None
+
+	def __post_init__(self):
+		if not isinstance(self.host, str) or not self.host:
+			raise InvalidRule("host must be a non-empty string", "host")
+		if not isinstance(self.availability, Availability):
+			raise InvalidRule("availability must be an Availability", "availability")
+		object.__setattr__(self, "bookings", tuple(self.bookings))
+		object.__setattr__(self, "busy", tuple(self.busy))
+		for item in self.bookings:
+			if not isinstance(item, Booking):
+				raise InvalidRule(f"bookings must hold Booking items, got {item!r}", "bookings")
+		for item in self.busy:
+			if not isinstance(item, Interval):
+				raise InvalidRule(f"busy must hold Interval items, got {item!r}", "busy")
+		_check_int(self.priority, "priority", -1000, 1000)
+		_check_int(self.weight, "weight", 1, 1_000_000)
+		_check_int(self.bookings_so_far, "bookings_so_far", 0, 10**9)
+		if self.last_booked_at is not None:
+			object.__setattr__(self, "last_booked_at", to_instant(self.last_booked_at, "last_booked_at"))
+
+
+class Assignment(str, enum.Enum):
+	INDIVIDUAL = "individual"
+	ROUND_ROBIN = "round_robin"
+	COLLECTIVE = "collective"
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPolicy:
+	"""Rules of one meeting type. Minutes everywhere; ``None`` = no limit / default.
+
+	* ``interval``: grid step, defaults to ``duration``;
+	* ``min_notice``: earliest start is ``now + min_notice``;
+	* ``max_advance_days``: latest start is ``now + max_advance_days`` days;
+	* ``daily_limit`` / ``weekly_limit``: most bookings per host-local day / week
+	  (weeks start on ``week_start``, 0 = Monday); counted over bookings of
+	  ``meeting_type`` only, or of every type when ``limits_count_all_types``.
+	"""
+
+	duration: int
+	interval: int | None = None
+	buffer_before: int = 0
+	buffer_after: int = 0
+	min_notice: int = 0
+	max_advance_days: int | None = None
+	daily_limit: int | None = None
+	weekly_limit: int | None = None
+	meeting_type: str | None = None
+	limits_count_all_types: bool = False
+	week_start: int = 0
+
+	def __post_init__(self):
+		_check_int(self.duration, "duration", 1, MAX_DURATION)
+		_check_int(self.interval, "interval", 1, MAX_DURATION, allow_none=True)
+		_check_int(self.buffer_before, "buffer_before", 0, MAX_BUFFER)
+		_check_int(self.buffer_after, "buffer_after", 0, MAX_BUFFER)
+		_check_int(self.min_notice, "min_notice", 0, MAX_NOTICE)
+		_check_int(self.max_advance_days, "max_advance_days", 0, MAX_ADVANCE_DAYS, allow_none=True)
+		_check_int(self.daily_limit, "daily_limit", 0, MAX_LIMIT, allow_none=True)
+		_check_int(self.weekly_limit, "weekly_limit", 0, MAX_LIMIT, allow_none=True)
+		_check_int(self.week_start, "week_start", 0, 6)
+
+	@property
+	def step(self) -> int:
+		return self.interval or self.duration
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+	"""An offered start (UTC) and the hosts free for it, in assignment order."""
+
+	start: datetime
+	end: datetime
+	hosts: tuple[str, ...] = field(default=())
+
+
+class Refusal(str, enum.Enum):
+	"""Why a requested start is not offered (first reason that applies)."""
+
+	OUTSIDE_AVAILABILITY = "outside_availability"  # not a grid start inside working hours
+	TOO_SOON = "too_soon"  # before now + minimum notice
+	TOO_FAR = "too_far"  # beyond the booking horizon
+	LIMIT_REACHED = "limit_reached"  # daily or weekly limit already met
+	CONFLICT = "conflict"  # overlaps a booking or busy time (buffers included)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCheck:
+	start: datetime
+	offered: bool
+	hosts: tuple[str, ...] = ()
+	reason: Refusal | None = None

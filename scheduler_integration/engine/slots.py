@@ -1,0 +1,339 @@
+"""Slot search: which starts a meeting type offers, for one host or a team.
+
+A start ``s`` (an instant) is offered for a host when all of these hold:
+
+1. **Grid.** ``s`` is ``anchor + k × step`` for some day range of the host (see
+   ``availability``): anchors are the starts of each host-local day's merged ranges,
+   ``step`` is the policy's ``interval`` (default: the duration), counted on the host's
+   wall clock, and ``s`` lies before that range's end. 09:00-17:00 with a 30-minute step
+   offers :00 and :30 starts only, whatever is busy. On DST days the grid keeps stepping
+   on the wall clock: a wall time inside a spring-forward gap is skipped, a repeated
+   fall-back wall time is offered once (its first occurrence).
+2. **Fits.** The meeting ``[s, s + duration)`` lies inside one stretch of available time
+   (blocked times removed). Buffers are not part of this test: they never trim
+   availability, so a 09:00 start is offered even with a buffer before it.
+3. **Window and notice.** ``window_start <= s < window_end``, ``s >= now + min_notice``
+   and, with a horizon, ``s <= now + max_advance_days``.
+4. **Limits.** Fewer than ``daily_limit`` counted bookings on the host-local date of ``s``
+   and fewer than ``weekly_limit`` in its host-local week.
+5. **Free.** The meeting widened by its own buffers, ``[s - before, s + duration + after)``,
+   overlaps no existing booking widened by *that booking's* buffers and no external busy
+   interval. Touching is fine.
+
+Teams: *round robin* offers a start when any host offers it (``Slot.hosts`` lists the free
+hosts in assignment order, see ``teams``); *collective* offers a start when every host
+is free at it: available time is the intersection of the hosts' time, the grid is
+anchored at the starts of the intersected ranges on the first host's wall clock, and
+each host's bookings, buffers and limits apply.
+
+Everything is computed with sets of allowed starts (half-open spans at microsecond
+resolution), so the cost is linear in busy intervals plus ranges plus emitted slots,
+not in candidates × busy intervals.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from .availability import DayRange, HostCalendar
+from .errors import InvalidInterval, InvalidRule
+from .intervals import intersect_pairs, subtract_pairs
+from .model import Assignment, HostSchedule, Refusal, Slot, SlotCheck, SlotPolicy
+from .teams import rank_hosts
+from .timezones import UTC, to_instant, wall_exists, wall_to_instant
+
+EPSILON = timedelta(microseconds=1)
+MAX_WINDOW = timedelta(days=3700)
+
+
+def _minutes(value: int) -> timedelta:
+	return timedelta(minutes=value)
+
+
+def _counts_toward_limits(policy: SlotPolicy):
+	if policy.limits_count_all_types or policy.meeting_type is None:
+		return lambda booking: True
+	return lambda booking: booking.meeting_type == policy.meeting_type
+
+
+def _week_of(day: date, week_start: int) -> date:
+	return day - timedelta(days=(day.weekday() - week_start) % 7)
+
+
+def _limit_spans(cal: HostCalendar, host: HostSchedule, policy: SlotPolicy) -> list[tuple]:
+	"""Host-local days and weeks whose limit is already met, as instant spans."""
+	if policy.daily_limit is None and policy.weekly_limit is None:
+		return []
+	counted = _counts_toward_limits(policy)
+	days: Counter = Counter()
+	for booking in host.bookings:
+		if counted(booking):
+			days[cal.local_date(booking.start)] += 1
+	spans: list[tuple] = []
+	zone = cal.zone
+
+	def local_span(first: date, days_long: int) -> tuple:
+		wall = datetime(first.year, first.month, first.day)
+		return (wall_to_instant(wall, zone), wall_to_instant(wall + timedelta(days=days_long), zone))
+
+	if policy.daily_limit is not None:
+		spans.extend(local_span(day, 1) for day, count in days.items() if count >= policy.daily_limit)
+	if policy.weekly_limit is not None:
+		weeks: Counter = Counter()
+		for day, count in days.items():
+			weeks[_week_of(day, policy.week_start)] += count
+		spans.extend(local_span(week, 7) for week, count in weeks.items() if count >= policy.weekly_limit)
+	if policy.daily_limit == 0 or policy.weekly_limit == 0:
+		spans.append((datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)))
+	return spans
+
+
+def _busy_spans(host: HostSchedule, policy: SlotPolicy) -> list[tuple]:
+	"""Starts that would collide with a booking or busy time, as half-open spans.
+
+	A start s collides with busy [b0, b1) when s - before < b1 and s + duration + after > b0,
+	i.e. s in (b0 - duration - after, b1 + before); the open left end becomes +1 µs.
+	"""
+	lead = _minutes(policy.duration + policy.buffer_after) - EPSILON
+	tail = _minutes(policy.buffer_before)
+	spans = [(item.start - lead, item.end + tail) for item in host.busy]
+	shifts: dict[tuple[int, int], tuple[timedelta, timedelta]] = {}
+	for booking in host.bookings:
+		key = (booking.buffer_before, booking.buffer_after)
+		shift = shifts.get(key)
+		if shift is None:
+			shift = shifts[key] = (lead + _minutes(key[0]), tail + _minutes(key[1]))
+		spans.append((booking.start - shift[0], booking.end + shift[1]))
+	return spans
+
+
+class _HostPlan:
+	"""One host's grid anchors and allowed starts for a search window."""
+
+	__slots__ = ("allowed", "calendar", "host", "ranges")
+
+	def __init__(
+		self, host: HostSchedule, calendar: HostCalendar, ranges: list[DayRange], allowed: list[tuple]
+	):
+		self.host = host
+		self.calendar = calendar
+		self.ranges = ranges
+		self.allowed = allowed
+
+
+def _fit_spans(available: list[tuple], duration: timedelta) -> list[tuple]:
+	"""Starts s with [s, s + duration) inside one available stretch."""
+	cut = duration - EPSILON
+	return [(start, end - cut) for start, end in available if end - start >= duration]
+
+
+def _plan_host(
+	host: HostSchedule,
+	policy: SlotPolicy,
+	lo: datetime,
+	hi: datetime,
+	*,
+	busy: bool = True,
+	limits: bool = True,
+) -> _HostPlan:
+	calendar = HostCalendar(host.availability)
+	first, last = calendar.window_dates(lo, hi)
+	ranges = calendar.day_ranges(first, last)
+	if not ranges:
+		return _HostPlan(host, calendar, ranges, [])
+	available = calendar.available(ranges, lo, hi)
+	allowed = intersect_pairs(_fit_spans(available, _minutes(policy.duration)), [(lo, hi)])
+	blocked: list[tuple] = []
+	if limits:
+		blocked.extend(_limit_spans(calendar, host, policy))
+	if busy:
+		blocked.extend(_busy_spans(host, policy))
+	if blocked and allowed:
+		allowed = subtract_pairs(allowed, blocked)
+	return _HostPlan(host, calendar, ranges, allowed)
+
+
+def _emit(ranges: list[DayRange], allowed: list[tuple], step: timedelta, zone) -> list[datetime]:
+	"""Grid starts of ``ranges`` that fall inside ``allowed`` (both sorted)."""
+	out: list[datetime] = []
+	if not allowed:
+		return out
+	p, n = 0, len(allowed)
+	for item in ranges:
+		r_start, r_end = item.start, item.end
+		while p < n and allowed[p][1] <= r_start:
+			p += 1
+		if p >= n:
+			break
+		if allowed[p][0] >= r_end:
+			continue
+		if not item.uniform:
+			out.extend(_emit_wall_clock(item, allowed, step, zone))
+			continue
+		q = p
+		while q < n and allowed[q][0] < r_end:
+			lo = allowed[q][0] if allowed[q][0] > r_start else r_start
+			hi = allowed[q][1] if allowed[q][1] < r_end else r_end
+			k = -((r_start - lo) // step)  # ceil((lo - r_start) / step)
+			point = r_start + k * step
+			while point < hi:
+				out.append(point)
+				point += step
+			q += 1
+	return out
+
+
+def _emit_wall_clock(item: DayRange, allowed: list[tuple], step: timedelta, zone) -> list[datetime]:
+	"""Slow path for a range that spans a DST change: step on the wall clock."""
+	starts = [span[0] for span in allowed]
+	out = []
+	wall = item.wall_start
+	while wall < item.wall_end:
+		if wall_exists(wall, zone):
+			instant = wall_to_instant(wall, zone)
+			index = bisect.bisect_right(starts, instant) - 1
+			if item.start <= instant < item.end and index >= 0 and instant < allowed[index][1]:
+				out.append(instant)
+		wall += step
+	return out
+
+
+def _validate(hosts: Sequence[HostSchedule], policy: SlotPolicy, assignment: Assignment) -> Assignment:
+	if not isinstance(policy, SlotPolicy):
+		raise InvalidRule("policy must be a SlotPolicy", "policy")
+	try:
+		assignment = Assignment(assignment)
+	except ValueError:
+		raise InvalidRule(f"Unknown assignment {assignment!r}", "assignment") from None
+	if not hosts:
+		raise InvalidRule("At least one host is needed", "hosts")
+	for host in hosts:
+		if not isinstance(host, HostSchedule):
+			raise InvalidRule(f"hosts must hold HostSchedule items, got {host!r}", "hosts")
+	if len({host.host for host in hosts}) != len(hosts):
+		raise InvalidRule("Each host may appear only once", "hosts")
+	if assignment is Assignment.INDIVIDUAL and len(hosts) != 1:
+		raise InvalidRule("An individual meeting type has exactly one host", "hosts")
+	return assignment
+
+
+def _bounds(policy: SlotPolicy, window_start: datetime, window_end: datetime, now: datetime) -> tuple:
+	window_start = to_instant(window_start, "window_start")
+	window_end = to_instant(window_end, "window_end")
+	now = to_instant(now, "now")
+	if window_end <= window_start:
+		raise InvalidInterval("Window end must be after its start", "window_end")
+	if window_end - window_start > MAX_WINDOW:
+		raise InvalidInterval("Window is longer than ten years", "window_end")
+	lo = max(window_start, now + _minutes(policy.min_notice))
+	hi = window_end
+	if policy.max_advance_days is not None:
+		hi = min(hi, now + timedelta(days=policy.max_advance_days) + EPSILON)
+	return lo, hi
+
+
+def _collective(plans: list[_HostPlan], step: timedelta, duration: timedelta) -> list[datetime]:
+	"""Starts every host offers: intersected availability, grid on the first host's clock."""
+	zone = plans[0].calendar.zone
+	spans = [(item.start, item.end) for item in plans[0].ranges]
+	allowed = plans[0].allowed
+	for plan in plans[1:]:
+		spans = intersect_pairs(spans, [(item.start, item.end) for item in plan.ranges])
+		allowed = intersect_pairs(allowed, plan.allowed)
+	ranges = []
+	for start, end in spans:
+		local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+		ranges.append(
+			DayRange(
+				local_start.date(),
+				start,
+				end,
+				local_start.replace(tzinfo=None),
+				local_end.replace(tzinfo=None),
+				local_start.utcoffset() == local_end.utcoffset(),
+			)
+		)
+	return _emit(ranges, allowed, step, zone)
+
+
+def _search(
+	hosts: Sequence[HostSchedule],
+	policy: SlotPolicy,
+	lo: datetime,
+	hi: datetime,
+	assignment: Assignment,
+	**flags,
+) -> list[Slot]:
+	if lo >= hi:
+		return []
+	step = _minutes(policy.step)
+	duration = _minutes(policy.duration)
+	ordered = rank_hosts(hosts) if assignment is Assignment.ROUND_ROBIN else list(hosts)
+	plans = [_plan_host(host, policy, lo, hi, **flags) for host in ordered]
+	if assignment is Assignment.COLLECTIVE:
+		names = tuple(host.host for host in ordered)
+		return [Slot(start, start + duration, names) for start in _collective(plans, step, duration)]
+	if len(plans) == 1:
+		plan = plans[0]
+		names = (plan.host.host,)
+		return [
+			Slot(start, start + duration, names)
+			for start in _emit(plan.ranges, plan.allowed, step, plan.calendar.zone)
+		]
+	free: dict[datetime, list[str]] = {}
+	for plan in plans:
+		name = plan.host.host
+		for start in _emit(plan.ranges, plan.allowed, step, plan.calendar.zone):
+			hosts_free = free.get(start)
+			if hosts_free is None:
+				free[start] = [name]
+			else:
+				hosts_free.append(name)
+	return [Slot(start, start + duration, tuple(free[start])) for start in sorted(free)]
+
+
+def find_slots(
+	hosts: Sequence[HostSchedule],
+	policy: SlotPolicy,
+	window_start: datetime,
+	window_end: datetime,
+	now: datetime,
+	assignment: Assignment | str = Assignment.INDIVIDUAL,
+) -> list[Slot]:
+	"""Offered slots starting in [window_start, window_end), sorted, in UTC."""
+	assignment = _validate(hosts, policy, assignment)
+	lo, hi = _bounds(policy, window_start, window_end, now)
+	return _search(hosts, policy, lo, hi, assignment)
+
+
+def check_slot(
+	hosts: Sequence[HostSchedule],
+	policy: SlotPolicy,
+	start: datetime,
+	now: datetime,
+	assignment: Assignment | str = Assignment.INDIVIDUAL,
+) -> SlotCheck:
+	"""Is ``start`` offered, and for which hosts; if not, the first reason that applies."""
+	assignment = _validate(hosts, policy, assignment)
+	start = to_instant(start, "start")
+	lo, hi = _bounds(policy, start, start + EPSILON, now)
+	offered = _search(hosts, policy, lo, hi, assignment)
+	if offered:
+		return SlotCheck(start, True, offered[0].hosts, None)
+	return SlotCheck(start, False, (), _refusal(hosts, policy, start, now, assignment))
+
+
+def _refusal(hosts, policy: SlotPolicy, start: datetime, now: datetime, assignment: Assignment) -> Refusal:
+	window = (start, start + EPSILON)
+	if not _search(hosts, policy, *window, assignment, busy=False, limits=False):
+		return Refusal.OUTSIDE_AVAILABILITY
+	if start < now + _minutes(policy.min_notice):
+		return Refusal.TOO_SOON
+	if policy.max_advance_days is not None and start > now + timedelta(days=policy.max_advance_days):
+		return Refusal.TOO_FAR
+	if not _search(hosts, policy, *window, assignment, busy=False, limits=True):
+		return Refusal.LIMIT_REACHED
+	return Refusal.CONFLICT
