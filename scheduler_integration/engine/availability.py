@@ -21,8 +21,8 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import NamedTuple
 
 from .intervals import merge_pairs, subtract_pairs
 from .model import Availability, LocalRange
@@ -30,8 +30,7 @@ from .recurrence import expand_blocked
 from .timezones import UTC, get_zone
 
 
-@dataclass(frozen=True, slots=True)
-class DayRange:
+class DayRange(NamedTuple):
 	"""One merged range of one host-local date: the anchor of a slot grid."""
 
 	date: date
@@ -75,13 +74,28 @@ class HostCalendar:
 		out: list[DayRange] = []
 		day = first
 		one_day = timedelta(days=1)
+		minutes: dict[int, timedelta] = {}
 		while day <= last:
 			ranges = self.local_ranges(day)
 			if ranges:
 				midnight = datetime(day.year, day.month, day.day)
+				offset = midnight.replace(tzinfo=zone).utcoffset()
+				# One offset all day (every day but DST days): plain arithmetic, no zone lookups.
+				steady = offset == (midnight + one_day).replace(tzinfo=zone).utcoffset()
 				for start_min, end_min in ranges:
-					wall_start = midnight + timedelta(minutes=start_min)
-					wall_end = midnight + timedelta(minutes=end_min)
+					start_td = minutes.get(start_min)
+					if start_td is None:
+						start_td = minutes[start_min] = timedelta(minutes=start_min)
+					end_td = minutes.get(end_min)
+					if end_td is None:
+						end_td = minutes[end_min] = timedelta(minutes=end_min)
+					wall_start = midnight + start_td
+					wall_end = midnight + end_td
+					if steady:
+						start = (wall_start - offset).replace(tzinfo=UTC)
+						end = (wall_end - offset).replace(tzinfo=UTC)
+						out.append(DayRange(day, start, end, wall_start, wall_end, True))
+						continue
 					local_start = wall_start.replace(tzinfo=zone)
 					local_end = wall_end.replace(tzinfo=zone)
 					start = local_start.astimezone(UTC)
@@ -107,11 +121,11 @@ class HostCalendar:
 
 	def available(self, ranges: list[DayRange], window_start: datetime, window_end: datetime) -> list[tuple]:
 		"""Stretches of the given day ranges minus blocked time, as instant pairs."""
-		stretches = merge_pairs((item.start, item.end) for item in ranges)
+		stretches = merge_pairs([(item.start, item.end) for item in ranges])
 		if not stretches or not self.availability.blocked:
 			return stretches
 		blocked = self.blocked_pairs(stretches[0][0], stretches[-1][1])
-		return subtract_pairs(stretches, blocked)
+		return subtract_pairs(stretches, merge_pairs(blocked), merged=True)
 
 
 def available_intervals(availability: Availability, window_start: datetime, window_end: datetime):

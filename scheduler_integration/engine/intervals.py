@@ -15,27 +15,28 @@ disjoint and non-touching.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from operator import itemgetter
+from operator import attrgetter
 
 from .model import Interval
+
+_start = attrgetter("start")
 
 __all__ = [
 	"intersect",
 	"intersect_pairs",
 	"merge",
 	"merge_pairs",
+	"merge_widened",
 	"subtract",
 	"subtract_pairs",
 	"total",
 ]
 
-_first = itemgetter(0)
-
 
 def merge_pairs(pairs: Iterable[tuple]) -> list[tuple]:
-	items = sorted(pairs, key=_first)
+	items = sorted(pairs)
 	out: list[tuple] = []
 	cur_start = cur_end = None
 	for start, end in items:
@@ -53,10 +54,47 @@ def merge_pairs(pairs: Iterable[tuple]) -> list[tuple]:
 	return out
 
 
-def subtract_pairs(base: Iterable[tuple], remove: Iterable[tuple]) -> list[tuple]:
-	"""Parts of ``base`` not covered by ``remove``."""
-	base = merge_pairs(base)
-	remove = merge_pairs(remove)
+def merge_widened(items: Sequence, before, after) -> list[tuple]:
+	"""``merge_pairs`` of ``(item.start - before, item.end + after)`` for records with
+	``.start``/``.end``, without building the widened pairs first.
+
+	Widening commutes with union, so the raw spans are joined (two widened spans overlap
+	or touch when the next start is at most ``before + after`` past the current end) and
+	only the joined result is widened: one pass, no sort when the input is ordered by start.
+	"""
+	if not items:
+		return []
+	gap = before + after
+	previous = items[0].start
+	for item in items:
+		if item.start < previous:
+			items = sorted(items, key=_start)
+			break
+		previous = item.start
+	out: list[tuple] = []
+	first = items[0]
+	cur_start, cur_end = first.start, first.end
+	reach = cur_end + gap
+	for item in items:
+		start = item.start
+		if start <= reach:
+			end = item.end
+			if end > cur_end:
+				cur_end = end
+				reach = end + gap
+			continue
+		out.append((cur_start - before, cur_end + after))
+		cur_start, cur_end = start, item.end
+		reach = cur_end + gap
+	out.append((cur_start - before, cur_end + after))
+	return out
+
+
+def subtract_pairs(base: Iterable[tuple], remove: Iterable[tuple], merged: bool = False) -> list[tuple]:
+	"""Parts of ``base`` not covered by ``remove`` (``merged``: both are already merged)."""
+	if not merged:
+		base = merge_pairs(base)
+		remove = merge_pairs(remove)
 	out: list[tuple] = []
 	j, n = 0, len(remove)
 	for start, end in base:
@@ -79,9 +117,11 @@ def subtract_pairs(base: Iterable[tuple], remove: Iterable[tuple]) -> list[tuple
 	return out
 
 
-def intersect_pairs(a: Iterable[tuple], b: Iterable[tuple]) -> list[tuple]:
-	a = merge_pairs(a)
-	b = merge_pairs(b)
+def intersect_pairs(a: Iterable[tuple], b: Iterable[tuple], merged: bool = False) -> list[tuple]:
+	"""Time in both ``a`` and ``b`` (``merged``: both are already merged)."""
+	if not merged:
+		a = merge_pairs(a)
+		b = merge_pairs(b)
 	out: list[tuple] = []
 	i = j = 0
 	while i < len(a) and j < len(b):

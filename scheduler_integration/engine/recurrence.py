@@ -41,6 +41,8 @@ def _normalise_rule(text: str, zone: tzinfo) -> str:
 		raise InvalidRecurrence(f"Recurrence rule is not a single RRULE: {text!r}", "rrule")
 	if re.search(r"FREQ=(SECONDLY|MINUTELY)", rule):
 		raise InvalidRecurrence("Blocked times may repeat at most hourly", "rrule")
+	if re.search(r"INTERVAL=0*(;|$)", rule):
+		raise InvalidRecurrence("Recurrence INTERVAL must be at least 1", "rrule")
 
 	def to_utc(match: re.Match) -> str:
 		day, clock, zulu = match.group(1), match.group(3), match.group(4)
@@ -81,10 +83,13 @@ def expand_blocked(
 		return []
 	local_start = blocked.start.astimezone(zone)
 	wall_length = blocked.end.astimezone(zone).replace(tzinfo=None) - local_start.replace(tzinfo=None)
-	if wall_length <= timedelta(0):  # a DST change inside a short block; fall back to real length
-		wall_length = blocked.end - blocked.start
+	# A DST change inside a short block can make its wall length zero or negative: then
+	# every occurrence lasts the block's real length instead.
+	real_length = blocked.end - blocked.start if wall_length <= timedelta(0) else None
 	rule = _parse(blocked.rrule, zone, blocked.start)
-	after = (window_start - wall_length - timedelta(days=1)).astimezone(zone)
+	after = (window_start - abs(wall_length) - (real_length or timedelta(0)) - timedelta(days=1)).astimezone(
+		zone
+	)
 	before = window_end.astimezone(zone)
 	out: list[tuple] = []
 	for count, occurrence in enumerate(rule.xafter(after, inc=True)):
@@ -97,7 +102,7 @@ def expand_blocked(
 			)
 		wall = occurrence.replace(tzinfo=None)
 		start = wall_to_instant(wall, zone)
-		end = wall_to_instant(wall + wall_length, zone)
+		end = start + real_length if real_length else wall_to_instant(wall + wall_length, zone)
 		if end > start and end > window_start and start < window_end:
 			out.append((start.astimezone(UTC), end))
 	return out

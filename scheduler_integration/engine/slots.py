@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 
 from .availability import DayRange, HostCalendar
 from .errors import InvalidInterval, InvalidRule
-from .intervals import intersect_pairs, subtract_pairs
+from .intervals import intersect_pairs, merge_pairs, merge_widened, subtract_pairs
 from .model import Assignment, HostSchedule, Refusal, Slot, SlotCheck, SlotPolicy
 from .teams import rank_hosts
 from .timezones import UTC, to_instant, wall_exists, wall_to_instant
@@ -92,21 +92,22 @@ def _limit_spans(cal: HostCalendar, host: HostSchedule, policy: SlotPolicy) -> l
 
 
 def _busy_spans(host: HostSchedule, policy: SlotPolicy) -> list[tuple]:
-	"""Starts that would collide with a booking or busy time, as half-open spans.
+	"""Starts that would collide with a booking or busy time, as merged half-open spans.
 
 	A start s collides with busy [b0, b1) when s - before < b1 and s + duration + after > b0,
 	i.e. s in (b0 - duration - after, b1 + before); the open left end becomes +1 µs.
 	"""
 	lead = _minutes(policy.duration + policy.buffer_after) - EPSILON
 	tail = _minutes(policy.buffer_before)
-	spans = [(item.start - lead, item.end + tail) for item in host.busy]
-	shifts: dict[tuple[int, int], tuple[timedelta, timedelta]] = {}
-	for booking in host.bookings:
-		key = (booking.buffer_before, booking.buffer_after)
-		shift = shifts.get(key)
-		if shift is None:
-			shift = shifts[key] = (lead + _minutes(key[0]), tail + _minutes(key[1]))
-		spans.append((booking.start - shift[0], booking.end + shift[1]))
+	spans = merge_widened(host.busy, lead, tail)
+	if host.bookings:
+		# bookings share few distinct buffer pairs: one widening pass per pair
+		groups: dict[tuple[int, int], list] = {}
+		for booking in host.bookings:
+			groups.setdefault((booking.buffer_before, booking.buffer_after), []).append(booking)
+		for (before, after), bookings in groups.items():
+			spans.extend(merge_widened(bookings, lead + _minutes(before), tail + _minutes(after)))
+		spans = merge_pairs(spans)
 	return spans
 
 
@@ -145,14 +146,13 @@ def _plan_host(
 	if not ranges:
 		return _HostPlan(host, calendar, ranges, [])
 	available = calendar.available(ranges, lo, hi)
-	allowed = intersect_pairs(_fit_spans(available, _minutes(policy.duration)), [(lo, hi)])
-	blocked: list[tuple] = []
-	if limits:
-		blocked.extend(_limit_spans(calendar, host, policy))
-	if busy:
-		blocked.extend(_busy_spans(host, policy))
-	if blocked and allowed:
-		allowed = subtract_pairs(allowed, blocked)
+	allowed = intersect_pairs(_fit_spans(available, _minutes(policy.duration)), [(lo, hi)], merged=True)
+	if limits and allowed:
+		spans = _limit_spans(calendar, host, policy)
+		if spans:
+			allowed = subtract_pairs(allowed, spans)
+	if busy and allowed:
+		allowed = subtract_pairs(allowed, _busy_spans(host, policy), merged=True)
 	return _HostPlan(host, calendar, ranges, allowed)
 
 
