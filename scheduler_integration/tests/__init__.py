@@ -1,0 +1,1 @@
+"""Bench suite (FrappeTestCase): run with `bench --site S run-tests --app scheduler_integration`."""

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Static checks of the Frappe layer that need no bench.
+
+* every JSON file of the app parses;
+* DocType JSON: name matches its folder, fieldnames unique, Link / Table / Table
+  MultiSelect options name a DocType of this app or a known Frappe core DocType,
+  a controller module sits beside it;
+* Workspace JSON links point at DocTypes/Reports that exist;
+* hooks.py dotted paths resolve to a module (and function) of this app;
+* every ``@frappe.whitelist(allow_guest=True, ...)`` is restricted to explicit HTTP
+  ``methods`` and carries ``@rate_limit``;
+* no module under ``engine/`` or ``calendars/`` imports frappe.
+
+Exit status 1 with one line per problem, 0 when clean.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "scheduler_integration"
+
+
+def use_root(root: Path) -> None:
+	"""Check another checkout (tests point this at a deliberately broken copy)."""
+	global ROOT, APP
+	ROOT = root.resolve()
+	APP = ROOT / "scheduler_integration"
+	problems.clear()
+
+
+# Frappe core (and optional ERPNext / CRM) DocTypes this app may link to. Kept by hand:
+# adding a name here is a conscious decision to depend on it.
+CORE_DOCTYPES = {
+	"User",
+	"Role",
+	"DocType",
+	"Module Def",
+	"Contact",
+	"Address",
+	"Event",
+	"Comment",
+	"Communication",
+	"Email Queue",
+	"Email Template",
+	"Email Account",
+	"Google Calendar",
+	"File",
+	"Print Format",
+	"Web Page",
+	"Country",
+	"Currency",
+	"Language",
+	"Dynamic Link",
+	"Has Role",
+	"Workspace",
+	"Report",
+	"Dashboard Chart",
+	"Number Card",
+	"Webhook",
+	"Notification",
+}
+OPTIONAL_DOCTYPES = {"Lead", "Customer", "Opportunity", "CRM Lead", "CRM Deal"}  # only via Dynamic Link
+LINK_TYPES = {"Link", "Table", "Table MultiSelect"}
+PURE_PACKAGES = ("engine", "calendars")
+
+problems: list[str] = []
+
+
+def problem(path: Path, message: str) -> None:
+	problems.append(f"{path.relative_to(ROOT)}: {message}")
+
+
+def load_json(path: Path):
+	try:
+		return json.loads(path.read_text(encoding="utf-8"))
+	except (ValueError, UnicodeDecodeError) as exc:
+		problem(path, f"invalid JSON: {exc}")
+		return None
+
+
+def scrub(name: str) -> str:
+	return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def check_json() -> dict[str, dict]:
+	doctypes: dict[str, dict] = {}
+	for path in sorted(APP.rglob("*.json")):
+		if "node_modules" in path.parts:
+			continue
+		data = load_json(path)
+		if (
+			isinstance(data, dict)
+			and data.get("doctype") == "DocType"
+			and path.parent.parent.name == "doctype"
+		):
+			doctypes[data.get("name", "")] = {"path": path, "data": data}
+	return doctypes
+
+
+def check_doctypes(doctypes: dict[str, dict]) -> None:
+	known = set(doctypes) | CORE_DOCTYPES
+	for name, info in doctypes.items():
+		path, data = info["path"], info["data"]
+		if scrub(name) != path.parent.name or path.stem != path.parent.name:
+			problem(path, f"DocType {name!r} does not match its folder {path.parent.name!r}")
+		if data.get("module") != "Scheduler Integration":
+			problem(path, f"module is {data.get('module')!r}, expected 'Scheduler Integration'")
+		if not (path.parent / f"{path.parent.name}.py").exists():
+			problem(path, "controller .py missing beside the DocType JSON")
+		seen: set[str] = set()
+		for field in data.get("fields", []):
+			fieldname = field.get("fieldname")
+			if not fieldname:
+				problem(path, f"a field without fieldname: {field.get('label')!r}")
+				continue
+			if fieldname in seen:
+				problem(path, f"duplicate fieldname {fieldname!r}")
+			seen.add(fieldname)
+			if field.get("fieldtype") in LINK_TYPES:
+				target = field.get("options")
+				if not target:
+					problem(path, f"{fieldname}: {field['fieldtype']} without options")
+				elif target not in known:
+					problem(path, f"{fieldname}: links to unknown DocType {target!r}")
+				elif (
+					field["fieldtype"] != "Link"
+					and target in doctypes
+					and not doctypes[target]["data"].get("istable")
+				):
+					problem(
+						path, f"{fieldname}: table field points at {target!r}, which is not a child table"
+					)
+		for order in data.get("field_order", []):
+			if order not in seen:
+				problem(path, f"field_order names unknown field {order!r}")
+		for perm in data.get("permissions", []):
+			if not perm.get("role"):
+				problem(path, "permission row without role")
+
+
+def check_workspaces(doctypes: dict[str, dict]) -> None:
+	reports = {p.parent.name for p in APP.rglob("report/*/*.json")}
+	for path in APP.rglob("workspace/*/*.json"):
+		data = load_json(path) or {}
+		for link in data.get("links", []) + data.get("shortcuts", []):
+			target, kind = link.get("link_to"), link.get("link_type") or link.get("type")
+			if kind == "DocType" and target not in doctypes and target not in CORE_DOCTYPES:
+				problem(path, f"link to unknown DocType {target!r}")
+			if kind == "Report" and scrub(target or "") not in reports:
+				problem(path, f"link to unknown Report {target!r}")
+
+
+def resolve(dotted: str) -> bool:
+	"""True when ``dotted`` names a module of this app, or a top-level def in one."""
+	parts = dotted.split(".")
+	if parts[0] != "scheduler_integration":
+		return True  # another app's path: not ours to check
+	for cut in (len(parts), len(parts) - 1):
+		module = ROOT.joinpath(*parts[:cut])
+		file = module.with_suffix(".py")
+		if cut == len(parts) and (file.exists() or (module / "__init__.py").exists()):
+			return True
+		if cut == len(parts) - 1 and file.exists():
+			tree = ast.parse(file.read_text(encoding="utf-8"))
+			names = {
+				n.name
+				for n in tree.body
+				if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+			}
+			names |= {
+				t.id
+				for n in tree.body
+				if isinstance(n, ast.Assign)
+				for t in n.targets
+				if isinstance(t, ast.Name)
+			}
+			return parts[-1] in names
+	return False
+
+
+def strings_in(node) -> list[str]:
+	return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def check_hooks() -> None:
+	path = APP / "hooks.py"
+	tree = ast.parse(path.read_text(encoding="utf-8"))
+	for value in strings_in(tree):
+		if value.startswith("scheduler_integration.") and " " not in value and not resolve(value):
+			problem(path, f"hook path does not resolve: {value}")
+
+
+def decorator_name(node) -> str:
+	target = node.func if isinstance(node, ast.Call) else node
+	if isinstance(target, ast.Attribute):
+		return f"{getattr(target.value, 'id', '')}.{target.attr}"
+	return getattr(target, "id", "")
+
+
+def check_whitelists() -> None:
+	for path in sorted(APP.rglob("*.py")):
+		tree = ast.parse(path.read_text(encoding="utf-8"))
+		for node in ast.walk(tree):
+			if not isinstance(node, ast.FunctionDef):
+				continue
+			names = [decorator_name(d) for d in node.decorator_list]
+			for deco in node.decorator_list:
+				if not (
+					isinstance(deco, ast.Call) and decorator_name(deco) in ("frappe.whitelist", "whitelist")
+				):
+					continue
+				kwargs = {k.arg: k.value for k in deco.keywords}
+				guest = kwargs.get("allow_guest")
+				if isinstance(guest, ast.Constant) and guest.value is True:
+					if "methods" not in kwargs:
+						problem(path, f"{node.name}: allow_guest without explicit methods=[...]")
+					if not any(n.endswith("rate_limit") for n in names):
+						problem(path, f"{node.name}: allow_guest without @rate_limit")
+
+
+def check_pure_packages() -> None:
+	for package in PURE_PACKAGES:
+		for path in sorted((APP / package).rglob("*.py")):
+			tree = ast.parse(path.read_text(encoding="utf-8"))
+			for node in ast.walk(tree):
+				modules = []
+				if isinstance(node, ast.Import):
+					modules = [alias.name for alias in node.names]
+				elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+					modules = [node.module]
+				if any(m == "frappe" or m.startswith("frappe.") for m in modules):
+					problem(path, f"{package}/ must not import frappe")
+
+
+def main(argv: list[str] | None = None) -> int:
+	argv = sys.argv[1:] if argv is None else argv
+	if argv:
+		use_root(Path(argv[0]))
+	doctypes = check_json()
+	check_doctypes(doctypes)
+	check_workspaces(doctypes)
+	check_hooks()
+	check_whitelists()
+	check_pure_packages()
+	for line in problems:
+		print(line)
+	print(f"frappe layer: {len(doctypes)} doctypes checked, {len(problems)} problem(s)")
+	return 1 if problems else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
