@@ -4,7 +4,6 @@ app_publisher = "scheduler_integration contributors"
 app_description = "Native meeting scheduling for Frappe, ERPNext and Frappe CRM"
 app_email = "maintainers@scheduler-integration.invalid"
 app_license = "mit"
-required_apps = ["frappe"]
 
 # Generated `DF` type blocks in DocType controllers (bench keeps them current on save).
 export_python_type_annotations = True

@@ -8,11 +8,17 @@ reach a user.
 
 
 class SchedulingError(ValueError):
-	"""Base class: the input cannot produce a correct answer."""
+	"""Base class: the input cannot produce a correct answer.
 
-	def __init__(self, message: str, field: str | None = None):
-		super().__init__(message)
-		self.message = message
+	``template`` is the untranslated message with ``{0}``-style placeholders and ``args``
+	its values, so the Frappe layer can show ``_(template).format(*args)``.
+	"""
+
+	def __init__(self, message: str, field: str | None = None, *args):
+		self.template = message
+		self.args_ = args
+		self.message = message.format(*args) if args else message
+		super().__init__(self.message)
 		self.field = field
 
 
@@ -38,3 +44,11 @@ class InvalidRule(SchedulingError):
 
 class InvalidRecurrence(SchedulingError):
 	"""An RRULE that cannot be parsed or would expand without bound."""
+
+
+class InvalidField(SchedulingError):
+	"""A document or API field value that fails validation (see ``validation``)."""
+
+
+class EmbedRejected(InvalidField):
+	"""Embed code that is not a single iframe from an allowed host."""

@@ -1,0 +1,178 @@
+"""Field rules for hosts' settings and guests' input, shared by the desk, the API and pages.
+
+Each ``clean_*`` returns the normalised value or raises ``InvalidField`` naming the field,
+with a translatable message template (see ``i18n``). Pure: no frappe import.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from .errors import InvalidField
+from .i18n import _
+from .timezones import get_zone
+
+PROVIDERS = ("native", "calendly", "acuity", "scheduleonce", "custom")
+EXTERNAL_PROVIDERS = PROVIDERS[1:]
+PHASES = ("Stabilize", "Organize", "Build", "Grow", "Systemic")
+STANDARD_DURATIONS = (15, 30, 45, 60, 90, 120)
+CUSTOM_DURATION_RANGE = (5, 720)
+LOCATION_TYPES = ("Google Meet", "Zoom", "Phone", "In Person", "Custom")
+ASSIGNMENTS = ("Individual", "Round Robin", "Collective")
+
+MAX_URL = 2048
+MAX_DISPLAY_NAME = 200
+MAX_EMBED = 5000
+MAX_SLUG = 100
+PRIORITY_RANGE = (0, 10)
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_LINE_BREAKS = re.compile(r"[\r\n]")
+_EMAIL = re.compile(
+	r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def clean_text(value, field: str, max_length: int, *, required: bool = False, multiline: bool = False) -> str:
+	"""Trimmed text without control characters (and without line breaks unless multiline)."""
+	if value is None:
+		value = ""
+	if not isinstance(value, str):
+		if isinstance(value, bool) or not isinstance(value, int | float):
+			raise InvalidField(_("{0} must be text"), field, field)
+		value = str(value)
+	value = value.strip()
+	if required and not value:
+		raise InvalidField(_("{0} is required"), field, field)
+	if len(value) > max_length:
+		raise InvalidField(_("{0} must be at most {1} characters"), field, field, max_length)
+	if _CONTROL.search(value) or (not multiline and _LINE_BREAKS.search(value)):
+		raise InvalidField(_("{0} contains characters that are not allowed"), field, field)
+	return value
+
+
+def clean_url(value, field: str, *, required: bool = False, max_length: int = MAX_URL) -> str:
+	"""An absolute http(s) URL with a host, no credentials, no whitespace; '' when empty."""
+	text = clean_text(value, field, max_length, required=required)
+	if not text:
+		return ""
+	if any(ch.isspace() for ch in text):
+		raise InvalidField(_("{0} must be a valid http(s) URL"), field, field)
+	try:
+		parts = urlsplit(text)
+		port = parts.port  # raises on a bad port
+	except ValueError:
+		raise InvalidField(_("{0} must be a valid http(s) URL"), field, field) from None
+	if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+		raise InvalidField(_("{0} must be a valid http(s) URL"), field, field)
+	if parts.username or parts.password:
+		raise InvalidField(_("{0} must not contain a user name or password"), field, field)
+	del port
+	return text
+
+
+def url_host(url: str) -> str:
+	return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def host_allowed(host: str, allowed: set[str] | frozenset[str] | tuple) -> bool:
+	"""``host`` equals an allowed host or is a subdomain of one."""
+	host = host.lower().rstrip(".")
+	return any(host == item or host.endswith("." + item) for item in allowed)
+
+
+def slugify(text: str) -> str:
+	"""A URL slug suggestion: ASCII, lowercase, words joined by '-'."""
+	ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+	return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
+
+
+def clean_slug(value, field: str = "slug") -> str:
+	text = clean_text(value, field, MAX_SLUG, required=True)
+	if not _SLUG.match(text):
+		raise InvalidField(
+			_("{0} may contain only lowercase letters, digits and single hyphens, e.g. {1}"),
+			field,
+			field,
+			slugify(text) or "my-link",
+		)
+	return text
+
+
+def clean_choice(value, field: str, choices: tuple, *, default=None):
+	if value in (None, "") and default is not None:
+		return default
+	for choice in choices:
+		if isinstance(value, str) and value.strip().lower() == str(choice).lower():
+			return choice
+	raise InvalidField(_("{0} must be one of: {1}"), field, field, ", ".join(map(str, choices)))
+
+
+def clean_int(value, field: str, low: int, high: int, *, default: int | None = None) -> int:
+	if value in (None, "") and default is not None:
+		return default
+	if isinstance(value, bool):
+		raise InvalidField(_("{0} must be a whole number"), field, field)
+	if isinstance(value, float) and value.is_integer():
+		value = int(value)
+	if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
+		value = int(value)
+	if not isinstance(value, int):
+		raise InvalidField(_("{0} must be a whole number"), field, field)
+	if not low <= value <= high:
+		raise InvalidField(_("{0} must be between {1} and {2}"), field, field, low, high)
+	return value
+
+
+def clean_duration(value, custom=None, field: str = "duration") -> int:
+	"""15/30/45/60/90/120, or "Custom" with ``custom`` minutes in 5..720."""
+	if isinstance(value, str) and value.strip().lower() == "custom":
+		return clean_int(custom, "custom_duration", *CUSTOM_DURATION_RANGE)
+	minutes = clean_int(value, field, 1, 10_000)
+	if minutes not in STANDARD_DURATIONS:
+		raise InvalidField(
+			_("{0} must be 15, 30, 45, 60, 90 or 120 minutes, or Custom with a custom duration"), field, field
+		)
+	return minutes
+
+
+def clean_phases(values, field: str = "recommended_phases") -> list[str]:
+	"""Subset of the five phases, canonical spelling, first occurrence order."""
+	if values in (None, ""):
+		return []
+	if isinstance(values, str):
+		values = [part for part in re.split(r"[,\n]", values) if part.strip()]
+	if not isinstance(values, list | tuple):
+		raise InvalidField(_("{0} must be a list of phases"), field, field)
+	out: list[str] = []
+	for value in values:
+		phase = clean_choice(value, field, PHASES)
+		if phase not in out:
+			out.append(phase)
+	return out
+
+
+def clean_timezone(value, field: str = "timezone") -> str:
+	text = clean_text(value, field, 64, required=True)
+	try:
+		get_zone(text)
+	except ValueError:
+		raise InvalidField(_("{0} is not a known time zone: {1}"), field, field, text) from None
+	return text
+
+
+def clean_email(value, field: str = "email", *, required: bool = True) -> str:
+	text = clean_text(value, field, 254, required=required)
+	if text and not _EMAIL.match(text):
+		raise InvalidField(_("{0} must be a valid email address"), field, field)
+	return text.lower() if text else text
+
+
+def clean_phone(value, field: str = "phone") -> str:
+	text = clean_text(value, field, 40)
+	if text and not re.fullmatch(r"\+?[0-9 ()./-]{3,40}", text):
+		raise InvalidField(_("{0} must be a phone number"), field, field)
+	return text
