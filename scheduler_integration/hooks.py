@@ -9,3 +9,25 @@ app_license = "mit"
 export_python_type_annotations = True
 
 after_install = "scheduler_integration.install.after_install"
+
+# Roles and the five client phases ship as fixtures (synced on install and migrate).
+fixtures = [
+	{"dt": "Role", "filters": [["name", "in", ["Scheduler Host", "Scheduler Manager"]]]},
+	{"dt": "Scheduler Phase"},
+]
+
+# A host sees only their own scheduler documents; managers see all (see permissions.py).
+permission_query_conditions = {
+	"Scheduler Profile": "scheduler_integration.permissions.profile_query",
+	"Scheduler Availability": "scheduler_integration.permissions.availability_query",
+	"Scheduler Blocked Time": "scheduler_integration.permissions.blocked_time_query",
+	"Scheduler Meeting Type": "scheduler_integration.permissions.meeting_type_query",
+	"Scheduler Booking": "scheduler_integration.permissions.booking_query",
+}
+has_permission = {
+	"Scheduler Profile": "scheduler_integration.permissions.has_permission",
+	"Scheduler Availability": "scheduler_integration.permissions.has_permission",
+	"Scheduler Blocked Time": "scheduler_integration.permissions.has_permission",
+	"Scheduler Meeting Type": "scheduler_integration.permissions.has_permission",
+	"Scheduler Booking": "scheduler_integration.permissions.has_permission",
+}

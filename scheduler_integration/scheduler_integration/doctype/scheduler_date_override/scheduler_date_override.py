@@ -1,0 +1,25 @@
+# Copyright (c) 2026, scheduler_integration contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class SchedulerDateOverride(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		date: DF.Date
+		from_time: DF.Data | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		reason: DF.Data | None
+		to_time: DF.Data | None
+		unavailable: DF.Check
+	# end: auto-generated types
+	pass

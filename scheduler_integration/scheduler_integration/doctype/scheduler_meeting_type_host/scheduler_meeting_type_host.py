@@ -1,0 +1,23 @@
+# Copyright (c) 2026, scheduler_integration contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class SchedulerMeetingTypeHost(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		priority: DF.Int
+		user: DF.Link
+		weight: DF.Int
+	# end: auto-generated types
+	pass

@@ -1,0 +1,19 @@
+# Copyright (c) 2026, scheduler_integration contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class SchedulerPhase(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		description: DF.SmallText | None
+		phase_name: DF.Data
+	# end: auto-generated types
+	pass
