@@ -1,0 +1,132 @@
+"""Host API: weekly hours and date overrides of my default availability."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from scheduler_integration.api.utils import NotConfigured, acting_user, flag, ok, parse_json, scheduler_api
+from scheduler_integration.services.errors import FieldValidationError
+
+
+def _default_availability(user: str, create: bool = False):
+	profile = frappe.db.get_value(
+		"Scheduler Profile", {"user": user}, ["name", "availability", "timezone"], as_dict=True
+	)
+	if not profile:
+		raise NotConfigured(_("Scheduler settings are not configured for {0}").format(user))
+	if profile.availability:
+		return frappe.get_doc("Scheduler Availability", profile.availability)
+	if not create:
+		raise NotConfigured(_("No availability is configured yet"))
+	doc = frappe.get_doc(
+		{
+			"doctype": "Scheduler Availability",
+			"user": user,
+			"title": _("Working Hours"),
+			"timezone": profile.timezone,
+		}
+	)
+	doc.insert()
+	frappe.db.set_value("Scheduler Profile", profile.name, "availability", doc.name)
+	return doc
+
+
+def serialize_availability(doc) -> dict:
+	return {
+		"id": doc.name,
+		"title": doc.title,
+		"timezone": doc.timezone,
+		"rules": [
+			{"weekday": r.weekday, "from_time": r.from_time, "to_time": r.to_time} for r in doc.weekly_rules
+		],
+		"overrides": [
+			{
+				"id": r.name,
+				"date": str(r.date),
+				"unavailable": bool(r.unavailable),
+				"from_time": r.from_time,
+				"to_time": r.to_time,
+				"reason": r.reason,
+			}
+			for r in doc.date_overrides
+		],
+	}
+
+
+@frappe.whitelist(methods=["GET"])
+@scheduler_api
+def get_availability(user: str | None = None):
+	user = acting_user(user)
+	return ok(serialize_availability(_default_availability(user)))
+
+
+@frappe.whitelist(methods=["POST", "PUT"])
+@scheduler_api
+def replace_rules(rules, timezone: str | None = None, user: str | None = None):
+	"""Replace all weekly rules: rules = [{"weekday": "Monday", "from_time": "09:00", "to_time": "17:00"}, …]."""
+	user = acting_user(user)
+	rules = parse_json(rules, "rules")
+	if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+		raise FieldValidationError(_("Invalid input"), {"rules": _("Must be a list of rules")})
+	doc = _default_availability(user, create=True)
+	if timezone:
+		doc.timezone = timezone
+	doc.set("weekly_rules", [{k: r.get(k) for k in ("weekday", "from_time", "to_time")} for r in rules])
+	doc.save()
+	return ok(serialize_availability(doc), _("Availability updated"))
+
+
+@frappe.whitelist(methods=["POST"])
+@scheduler_api
+def add_override(
+	date: str,
+	from_time: str | None = None,
+	to_time: str | None = None,
+	unavailable=0,
+	reason: str | None = None,
+	user: str | None = None,
+):
+	user = acting_user(user)
+	doc = _default_availability(user, create=True)
+	try:
+		day = frappe.utils.getdate(date)
+	except Exception:
+		raise FieldValidationError(_("Invalid date"), {"date": _("Use YYYY-MM-DD")}) from None
+	unavailable = flag(unavailable)
+	if not unavailable and not (from_time and to_time):
+		raise FieldValidationError(
+			_("Invalid input"), {"from_time": _("Give From and To, or mark the date unavailable")}
+		)
+	doc.append(
+		"date_overrides",
+		{
+			"date": day,
+			"unavailable": unavailable,
+			"from_time": None if unavailable else from_time,
+			"to_time": None if unavailable else to_time,
+			"reason": (reason or "")[:140],
+		},
+	)
+	doc.save()
+	return ok(serialize_availability(doc), _("Date override added"), 201)
+
+
+@frappe.whitelist(methods=["POST", "DELETE"])
+@scheduler_api
+def remove_override(date: str | None = None, override: str | None = None, user: str | None = None):
+	"""Remove one override row (``override`` id) or every row of ``date``."""
+	user = acting_user(user)
+	doc = _default_availability(user)
+	keep = [
+		r
+		for r in doc.date_overrides
+		if not (
+			(override and r.name == override) or (date and str(r.date) == str(frappe.utils.getdate(date)))
+		)
+	]
+	if len(keep) == len(doc.date_overrides):
+		raise frappe.DoesNotExistError(_("No such date override"))
+	doc.set("date_overrides", keep)
+	doc.save()
+	return ok(serialize_availability(doc), _("Date override removed"))

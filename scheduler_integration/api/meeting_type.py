@@ -1,0 +1,182 @@
+"""Host API: create, update, delete and list meeting types (seeds/000 shapes)."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from scheduler_integration.api.utils import (
+	NotConfigured,
+	acting_user,
+	check_owner,
+	flag,
+	iso,
+	ok,
+	parse_json,
+	scheduler_api,
+)
+from scheduler_integration.services.errors import FieldValidationError
+
+# API name -> DocType field
+FIELDS = {
+	"name": "title",
+	"title": "title",
+	"slug": "slug",
+	"description": "description",
+	"scheduler_event_url": "scheduler_event_url",
+	"priority": "priority",
+	"is_active": "active",
+	"active": "active",
+	"sort_order": "sort_order",
+	"location_type": "location_type",
+	"location_details": "location_details",
+	"color": "color",
+	"confirmation_message": "confirmation_message",
+	"buffer_before": "buffer_before",
+	"buffer_after": "buffer_after",
+	"min_notice": "min_notice",
+	"max_advance_days": "max_advance_days",
+	"slot_interval": "slot_interval",
+	"daily_limit": "daily_limit",
+	"weekly_limit": "weekly_limit",
+	"cancel_notice": "cancel_notice",
+	"reschedule_notice": "reschedule_notice",
+	"requires_confirmation": "requires_confirmation",
+	"reminder_offsets": "reminder_offsets",
+	"assignment": "assignment",
+}
+SPECIAL = {"duration_minutes", "duration", "custom_duration", "recommended_phases", "questions", "hosts"}
+
+
+def serialize_type(doc) -> dict:
+	duration = int(doc.custom_duration) if doc.duration == "Custom" else int(doc.duration or 0)
+	return {
+		"id": doc.name,
+		"consultant_id": doc.user,
+		"name": doc.title,
+		"slug": doc.slug,
+		"duration_minutes": duration,
+		"description": doc.description,
+		"scheduler_event_url": doc.scheduler_event_url,
+		"recommended_phases": [row.phase for row in doc.recommended_phases],
+		"priority": doc.priority,
+		"is_active": bool(doc.active),
+		"sort_order": doc.sort_order,
+		"location_type": doc.location_type,
+		"assignment": doc.assignment,
+		"created_at": iso(doc.creation),
+		"updated_at": iso(doc.modified),
+	}
+
+
+def active_meeting_types(profile: str) -> list[dict]:
+	names = frappe.get_all(
+		"Scheduler Meeting Type",
+		filters={"profile": profile, "active": 1},
+		order_by="priority desc, sort_order asc, creation asc",
+		pluck="name",
+	)
+	return [serialize_type(frappe.get_doc("Scheduler Meeting Type", name)) for name in names]
+
+
+def _apply(doc, fields: dict) -> None:
+	unknown = sorted(set(fields) - set(FIELDS) - SPECIAL)
+	if unknown:
+		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
+	for key, value in fields.items():
+		if key in FIELDS:
+			target = FIELDS[key]
+			doc.set(target, flag(value) if target in ("active", "requires_confirmation") else value)
+	duration = fields.get("duration_minutes", fields.get("duration"))
+	if duration is not None:
+		if str(duration).strip().lower() == "custom" or fields.get("custom_duration"):
+			doc.duration = "Custom"
+			doc.custom_duration = fields.get("custom_duration") or duration
+		else:
+			doc.duration = str(duration).strip()
+	if "recommended_phases" in fields:
+		phases = parse_json(fields["recommended_phases"], "recommended_phases") or []
+		if not isinstance(phases, list):
+			raise FieldValidationError(
+				_("Invalid input"), {"recommended_phases": _("Must be a list of phases")}
+			)
+		from scheduler_integration.engine.validation import clean_phases
+
+		doc.set("recommended_phases", [{"phase": phase} for phase in clean_phases(phases)])
+	for table in ("questions", "hosts"):
+		if table in fields:
+			rows = parse_json(fields[table], table) or []
+			if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+				raise FieldValidationError(_("Invalid input"), {table: _("Must be a list of rows")})
+			allowed = {
+				"questions": {"label", "fieldtype", "required", "options"},
+				"hosts": {"user", "weight", "priority"},
+			}[table]
+			doc.set(table, [{k: v for k, v in row.items() if k in allowed} for row in rows])
+
+
+@frappe.whitelist(methods=["POST"])
+@scheduler_api
+def create_meeting_type(user: str | None = None, **fields):
+	user = acting_user(user)
+	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
+	if not profile:
+		raise NotConfigured(_("Create your scheduler settings before adding meeting types"))
+	doc = frappe.new_doc("Scheduler Meeting Type")
+	doc.profile = profile
+	if "sort_order" not in fields:
+		last = frappe.get_all(
+			"Scheduler Meeting Type",
+			filters={"profile": profile},
+			pluck="sort_order",
+			order_by="sort_order desc",
+			limit=1,
+		)
+		fields["sort_order"] = int(last[0] or 0) + 1 if last else 0
+	_apply(doc, fields)
+	doc.insert()
+	return ok(serialize_type(doc), _("Meeting type created successfully"), 201)
+
+
+@frappe.whitelist(methods=["POST", "PUT", "PATCH"])
+@scheduler_api
+def update_meeting_type(meeting_type: str, **fields):
+	check_owner("Scheduler Meeting Type", meeting_type)
+	doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)
+	_apply(doc, fields)
+	doc.save()
+	return ok(serialize_type(doc), _("Meeting type updated successfully"))
+
+
+@frappe.whitelist(methods=["POST", "DELETE"])
+@scheduler_api
+def delete_meeting_type(meeting_type: str):
+	check_owner("Scheduler Meeting Type", meeting_type)
+	if frappe.db.exists("Scheduler Booking", {"meeting_type": meeting_type}):
+		# bookings keep their history: deactivate instead of deleting
+		frappe.db.set_value("Scheduler Meeting Type", meeting_type, "active", 0)
+		return ok(
+			{"id": meeting_type, "deactivated": True},
+			_("Meeting type has bookings, so it was deactivated instead of deleted"),
+		)
+	frappe.delete_doc("Scheduler Meeting Type", meeting_type)
+	return ok({"id": meeting_type}, _("Meeting type deleted successfully"))
+
+
+@frappe.whitelist(methods=["GET"])
+@scheduler_api
+def list_meeting_types(user: str | None = None, include_inactive: int = 0):
+	user = acting_user(user)
+	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
+	if not profile:
+		raise NotConfigured(_("Scheduler settings are not configured for {0}").format(user))
+	filters = {"profile": profile}
+	if not flag(include_inactive):
+		filters["active"] = 1
+	names = frappe.get_all(
+		"Scheduler Meeting Type",
+		filters=filters,
+		order_by="priority desc, sort_order asc, creation asc",
+		pluck="name",
+	)
+	return ok([serialize_type(frappe.get_doc("Scheduler Meeting Type", n)) for n in names])

@@ -1,0 +1,93 @@
+"""Host API: my scheduler settings (profile) and its meeting types.
+
+Shapes follow the scheduler-settings endpoints of seeds/000 (GET and PATCH).
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from scheduler_integration.api.meeting_type import active_meeting_types
+from scheduler_integration.api.utils import NotConfigured, acting_user, flag, iso, ok, scheduler_api
+
+UPDATABLE = (
+	"scheduler_provider",
+	"scheduler_url",
+	"embed_code",
+	"display_name",
+	"description",
+	"show_in_reports",
+	"embed_in_reports",
+	"slug",
+	"timezone",
+	"active",
+	"brand_color",
+	"availability",
+)
+FLAGS = ("show_in_reports", "embed_in_reports", "active")
+
+
+def profile_name(user: str) -> str | None:
+	return frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
+
+
+def serialize_profile(doc) -> dict:
+	return {
+		"id": doc.name,
+		"consultant_id": doc.user,
+		"user": doc.user,
+		"slug": doc.slug,
+		"display_name": doc.display_name,
+		"description": doc.description,
+		"timezone": doc.timezone,
+		"active": bool(doc.active),
+		"scheduler_provider": doc.scheduler_provider,
+		"scheduler_url": doc.scheduler_url,
+		"embed_code": doc.embed_code,
+		"show_in_reports": bool(doc.show_in_reports),
+		"embed_in_reports": bool(doc.embed_in_reports),
+		"availability": doc.availability,
+		"booking_url": frappe.utils.get_url(f"/book/{doc.slug}"),
+		"created_at": iso(doc.creation),
+		"updated_at": iso(doc.modified),
+	}
+
+
+@frappe.whitelist(methods=["GET"])
+@scheduler_api
+def get_my_settings(user: str | None = None):
+	"""The profile with its active meeting types (priority desc, sort order asc)."""
+	user = acting_user(user)
+	name = profile_name(user)
+	if not name:
+		raise NotConfigured(_("Scheduler settings are not configured for {0}").format(user))
+	doc = frappe.get_doc("Scheduler Profile", name)
+	data = serialize_profile(doc)
+	data["meeting_types"] = active_meeting_types(name)
+	return ok(data)
+
+
+@frappe.whitelist(methods=["POST", "PUT", "PATCH"])
+@scheduler_api
+def update_my_settings(user: str | None = None, **fields):
+	"""Create or update the profile with the given fields; others stay as they are."""
+	user = acting_user(user)
+	unknown = sorted(set(fields) - set(UPDATABLE))
+	if unknown:
+		from scheduler_integration.services.errors import FieldValidationError
+
+		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
+	name = profile_name(user)
+	created = not name
+	doc = frappe.get_doc("Scheduler Profile", name) if name else frappe.new_doc("Scheduler Profile")
+	doc.user = user
+	for field, value in fields.items():
+		doc.set(field, flag(value) if field in FLAGS else value)
+	doc.save() if name else doc.insert()
+	message = (
+		_("Scheduler settings created successfully")
+		if created
+		else _("Scheduler settings updated successfully")
+	)
+	return ok(serialize_profile(doc), message, 201 if created else 200)

@@ -1,0 +1,111 @@
+"""Shared plumbing of the host API: response shape, error mapping, acting user.
+
+Every method answers ``{"success": true, "data": …, "message": …}``, or on failure
+``{"success": false, "message": …, "errors": {field: message}}`` with HTTP 400 (bad
+fields), 401 (not signed in), 403 (another host's data), 404 (not configured / not found).
+Failures roll the transaction back before answering.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime
+
+import frappe
+from frappe import _
+
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.permissions import is_manager
+from scheduler_integration.services.errors import FieldValidationError, translate
+
+
+class NotConfigured(frappe.DoesNotExistError):
+	http_status_code = 404
+
+
+def ok(data=None, message: str | None = None, status: int = 200) -> dict:
+	if status != 200:
+		frappe.local.response.http_status_code = status
+	return {"success": True, "data": data, "message": message}
+
+
+def fail(status: int, message: str, errors: dict | None = None) -> dict:
+	frappe.db.rollback()
+	frappe.local.response.http_status_code = status
+	frappe.local.message_log = []  # the body carries the message; no duplicate toast
+	return {"success": False, "message": message, "errors": errors or {}}
+
+
+def scheduler_api(fn):
+	"""Map errors of a host API method onto the documented statuses and shape."""
+
+	@functools.wraps(fn)
+	def wrapper(*args, **kwargs):
+		frappe.local.scheduler_api_call = True
+		try:
+			return fn(*args, **kwargs)
+		except FieldValidationError as exc:
+			return fail(400, _("Please correct these fields"), exc.errors)
+		except SchedulingError as exc:
+			message = translate(exc)
+			return fail(400, message, {exc.field or "input": message})
+		except frappe.PermissionError as exc:
+			if frappe.session.user == "Guest":
+				return fail(401, _("Please sign in"))
+			return fail(403, str(exc) or _("Not permitted"))
+		except frappe.DoesNotExistError as exc:
+			return fail(404, str(exc) or _("Not found"))
+		except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
+			return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"))
+		finally:
+			frappe.local.scheduler_api_call = False
+
+	return wrapper
+
+
+def acting_user(user: str | None = None) -> str:
+	"""The host the call acts for: yourself, or anyone when you are a Scheduler Manager."""
+	me = frappe.session.user
+	if me == "Guest":
+		raise frappe.PermissionError(_("Please sign in"))
+	if not user or user == me:
+		return me
+	if not is_manager(me):
+		raise frappe.PermissionError(_("You can only manage your own scheduler"))
+	if not frappe.db.exists("User", user):
+		raise frappe.DoesNotExistError(_("User {0} not found").format(user))
+	return user
+
+
+def check_owner(doctype: str, name: str, field: str = "user") -> str:
+	"""Load the owner of ``name`` and make sure the session may act for them."""
+	owner = frappe.db.get_value(doctype, name, field)
+	if owner is None:
+		raise frappe.DoesNotExistError(_("{0} {1} not found").format(_(doctype), name))
+	acting_user(owner)
+	return owner
+
+
+def parse_json(value, field: str):
+	if isinstance(value, str):
+		try:
+			return json.loads(value)
+		except ValueError:
+			raise FieldValidationError(_("Invalid JSON"), {field: _("Invalid JSON")}) from None
+	return value
+
+
+def iso(value) -> str | None:
+	if value in (None, ""):
+		return None
+	from scheduler_integration.services.timeutil import to_utc
+
+	moment = to_utc(value)
+	return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(moment, datetime) else None
+
+
+def flag(value) -> int:
+	if isinstance(value, str):
+		return 1 if value.strip().lower() in ("1", "true", "yes", "on") else 0
+	return 1 if value else 0
