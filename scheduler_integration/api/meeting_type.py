@@ -13,6 +13,7 @@ from scheduler_integration.api.utils import (
 	iso,
 	ok,
 	parse_json,
+	payload,
 	scheduler_api,
 )
 from scheduler_integration.services.errors import FieldValidationError
@@ -80,6 +81,7 @@ def active_meeting_types(profile: str) -> list[dict]:
 
 
 def _apply(doc, fields: dict) -> None:
+	fields = payload(fields)
 	unknown = sorted(set(fields) - set(FIELDS) - SPECIAL)
 	if unknown:
 		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.meeting_type import active_meeting_types
-from scheduler_integration.api.utils import NotConfigured, acting_user, flag, iso, ok, scheduler_api
+from scheduler_integration.api.utils import NotConfigured, acting_user, flag, iso, ok, payload, scheduler_api
 
 UPDATABLE = (
 	"scheduler_provider",
@@ -73,6 +73,7 @@ def get_my_settings(user: str | None = None):
 def update_my_settings(user: str | None = None, **fields):
 	"""Create or update the profile with the given fields; others stay as they are."""
 	user = acting_user(user)
+	fields = payload(fields)
 	unknown = sorted(set(fields) - set(UPDATABLE))
 	if unknown:
 		from scheduler_integration.services.errors import FieldValidationError

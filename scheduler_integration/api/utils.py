@@ -87,6 +87,14 @@ def check_owner(doctype: str, name: str, field: str = "user") -> str:
 	return owner
 
 
+FRAMEWORK_KEYS = frozenset({"cmd", "csrf_token", "data", "sid"})
+
+
+def payload(fields: dict) -> dict:
+	"""Request fields without Frappe's own request keys (cmd, _ cache busters, …)."""
+	return {k: v for k, v in fields.items() if k not in FRAMEWORK_KEYS and not k.startswith("_")}
+
+
 def parse_json(value, field: str):
 	if isinstance(value, str):
 		try:

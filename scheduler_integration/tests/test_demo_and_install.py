@@ -1,0 +1,63 @@
+"""What a fresh install provides, and the demo command a new user runs first."""
+
+from __future__ import annotations
+
+import frappe
+from click.testing import CliRunner
+
+from scheduler_integration.services.demo import DEMO_SLUG, DEMO_TYPES, DEMO_USER
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+
+class TestInstallDefaults(SchedulerTestCase):
+	def test_roles_phases_and_settings_exist(self):
+		for role in ("Scheduler Host", "Scheduler Manager"):
+			self.assertTrue(frappe.db.exists("Role", role))
+			self.assertTrue(frappe.db.get_value("Role", role, "desk_access"))
+		self.assertEqual(
+			set(frappe.get_all("Scheduler Phase", pluck="name")),
+			{"Stabilize", "Organize", "Build", "Grow", "Systemic"},
+		)
+		settings = frappe.get_single("Scheduler Settings")
+		self.assertEqual(settings.reminder_offsets, "1440,60")
+		self.assertEqual(settings.crm_target, "Auto")
+		self.assertGreater(settings.public_rate_limit, 0)
+
+	def test_guests_have_no_role_permission_on_scheduler_doctypes(self):
+		for doctype in frappe.get_all(
+			"DocType", filters={"module": "Scheduler Integration", "istable": 0}, pluck="name"
+		):
+			roles = {p.role for p in frappe.get_meta(doctype).permissions}
+			self.assertNotIn("Guest", roles, doctype)
+			self.assertNotIn("All", roles, doctype)
+
+
+class TestDemoCommand(SchedulerTestCase):
+	def test_demo_command_creates_a_bookable_host_and_prints_the_url(self):
+		from scheduler_integration.commands import scheduler_demo
+
+		runner = CliRunner()
+		context = frappe._dict(sites=[frappe.local.site], force=False, verbose=False, profile=False)
+		site = frappe.local.site
+		result = runner.invoke(scheduler_demo, ["--timezone", "Europe/Berlin"], obj=context)
+		frappe.init(site)  # the command destroyed this thread's connection when it finished
+		frappe.connect()
+		self.assertEqual(result.exit_code, 0, result.output)
+		self.assertIn(f"/book/{DEMO_SLUG}", result.output)
+		profile = frappe.get_doc("Scheduler Profile", {"user": DEMO_USER})
+		self.assertEqual(profile.slug, DEMO_SLUG)
+		self.assertEqual(profile.timezone, "Europe/Berlin")
+		types = frappe.get_all(
+			"Scheduler Meeting Type", filters={"profile": profile.name, "active": 1}, pluck="slug"
+		)
+		self.assertEqual(sorted(types), sorted(t["slug"] for t in DEMO_TYPES))
+		availability = frappe.get_doc("Scheduler Availability", profile.availability)
+		self.assertEqual(len(availability.weekly_rules), 5)
+		self.assertIn("Scheduler Host", frappe.get_roles(DEMO_USER))
+		# running it again refreshes instead of duplicating
+		runner.invoke(scheduler_demo, [], obj=context)
+		frappe.init(site)
+		frappe.connect()
+		self.assertEqual(
+			frappe.db.count("Scheduler Meeting Type", {"profile": profile.name}), len(DEMO_TYPES)
+		)
