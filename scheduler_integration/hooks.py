@@ -31,3 +31,6 @@ has_permission = {
 	"Scheduler Meeting Type": "scheduler_integration.permissions.has_permission",
 	"Scheduler Booking": "scheduler_integration.permissions.has_permission",
 }
+
+# Desk helpers shared by the scheduler forms (time zone options, booking link buttons).
+app_include_js = "/assets/scheduler_integration/js/scheduler_desk.js"

@@ -14,7 +14,6 @@ class SchedulerAvailability(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
-
 		from scheduler_integration.scheduler_integration.doctype.scheduler_availability_rule.scheduler_availability_rule import (
 			SchedulerAvailabilityRule,
 		)

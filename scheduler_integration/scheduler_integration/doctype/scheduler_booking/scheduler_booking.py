@@ -30,7 +30,7 @@ class SchedulerBooking(Document):
 		idempotency_key: DF.Data | None
 		location: DF.SmallText | None
 		manage_token_hash: DF.Data | None
-		meeting_link: DF.Data | None
+		meeting_link: DF.SmallText | None
 		meeting_type: DF.Link
 		notes: DF.SmallText | None
 		reference_doctype: DF.Link | None

@@ -14,7 +14,6 @@ class SchedulerMeetingType(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
-
 		from scheduler_integration.scheduler_integration.doctype.scheduler_meeting_type_host.scheduler_meeting_type_host import (
 			SchedulerMeetingTypeHost,
 		)
@@ -48,7 +47,7 @@ class SchedulerMeetingType(Document):
 		reminder_offsets: DF.Data | None
 		requires_confirmation: DF.Check
 		reschedule_notice: DF.Int
-		scheduler_event_url: DF.Data | None
+		scheduler_event_url: DF.SmallText | None
 		slot_interval: DF.Int
 		slug: DF.Data
 		sort_order: DF.Int

@@ -25,7 +25,7 @@ class SchedulerProfile(Document):
 		embed_in_reports: DF.Check
 		logo: DF.AttachImage | None
 		scheduler_provider: DF.Literal["native", "calendly", "acuity", "scheduleonce", "custom"]
-		scheduler_url: DF.Data | None
+		scheduler_url: DF.SmallText | None
 		show_in_reports: DF.Check
 		slug: DF.Data
 		timezone: DF.Autocomplete
