@@ -1,0 +1,29 @@
+"""Checks run by .ci/bench-suite on a brand-new site right after install-app.
+
+    bench --site fresh.localhost execute scheduler_integration.tests.fresh_site.check
+"""
+
+import frappe
+
+
+def check() -> str:
+	problems = []
+	if "scheduler_integration" not in frappe.get_installed_apps():
+		problems.append("app not in installed apps")
+	for role in ("Scheduler Host", "Scheduler Manager"):
+		if not frappe.db.exists("Role", role):
+			problems.append(f"role {role} missing")
+	phases = set(frappe.get_all("Scheduler Phase", pluck="name"))
+	if phases != {"Stabilize", "Organize", "Build", "Grow", "Systemic"}:
+		problems.append(f"phases are {sorted(phases)}")
+	settings = frappe.get_single("Scheduler Settings")
+	if settings.reminder_offsets != "1440,60" or not settings.public_rate_limit:
+		problems.append("settings defaults missing")
+	if not frappe.db.exists("Workspace", "Scheduling"):
+		problems.append("workspace missing")
+	for doctype in ("Scheduler Profile", "Scheduler Meeting Type", "Scheduler Booking", "Scheduler Availability"):
+		if not frappe.db.table_exists(doctype):
+			problems.append(f"table of {doctype} missing")
+	if problems:
+		raise AssertionError("; ".join(problems))
+	return "fresh install ok"
