@@ -9,6 +9,7 @@ app_license = "mit"
 export_python_type_annotations = True
 
 after_install = "scheduler_integration.install.after_install"
+after_migrate = "scheduler_integration.install.after_migrate"
 
 # Roles and the five client phases ship as fixtures (synced on install and migrate).
 fixtures = [
@@ -34,3 +35,14 @@ has_permission = {
 
 # Desk helpers shared by the scheduler forms (time zone options, booking link buttons).
 app_include_js = "/assets/scheduler_integration/js/scheduler_desk.js"
+
+# Public booking pages: /book/<profile>, /book/<profile>/<meeting type>, /book/manage/<token>
+website_route_rules = [
+	{"from_route": "/book/manage/<token>", "to_route": "book/manage"},
+	{"from_route": "/book/<profile>/<meeting_type>", "to_route": "book/meeting_type"},
+	{"from_route": "/book/<profile>", "to_route": "book/profile"},
+]
+
+scheduler_events = {
+	"hourly": ["scheduler_integration.jobs.maintenance.expire_pending_bookings"],
+}

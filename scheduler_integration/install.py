@@ -14,3 +14,11 @@ def after_install():
 			settings.set(field, value)
 	settings.flags.ignore_permissions = True
 	settings.save()
+	after_migrate()
+
+
+def after_migrate():
+	"""Create default email templates that are missing (edited ones are left alone)."""
+	from scheduler_integration.services.email_templates import ensure_email_templates
+
+	ensure_email_templates()

@@ -99,3 +99,44 @@ def list_my_bookings(
 		item.pop("creation")
 		data.append(item)
 	return ok(data)
+
+
+def _host_booking(booking: str):
+	from scheduler_integration.api.utils import check_owner
+
+	check_owner("Scheduler Booking", booking, "host")
+	return frappe.get_doc("Scheduler Booking", booking)
+
+
+@frappe.whitelist(methods=["POST"])
+@scheduler_api
+def confirm_booking(booking: str):
+	"""Confirm a pending booking (the guest is emailed)."""
+	from scheduler_integration.services import booking as service
+
+	doc = service.confirm_booking(_host_booking(booking))
+	return ok({"id": doc.name, "status": doc.status}, _("Booking confirmed"))
+
+
+@frappe.whitelist(methods=["POST"])
+@scheduler_api
+def decline_booking(booking: str, reason: str | None = None):
+	"""Decline a pending booking: it is cancelled and the guest is told."""
+	from scheduler_integration.engine.validation import clean_text
+	from scheduler_integration.services import booking as service
+
+	doc = service.decline_booking(_host_booking(booking), clean_text(reason, "reason", 1000, multiline=True))
+	return ok({"id": doc.name, "status": doc.status}, _("Booking declined"))
+
+
+@frappe.whitelist(methods=["POST"])
+@scheduler_api
+def mark_no_show(booking: str):
+	doc = _host_booking(booking)
+	if doc.status not in ("Confirmed", "Completed"):
+		raise FieldValidationError(
+			_("Only confirmed or completed bookings can be marked as no-show"), {"status": _("Not allowed")}
+		)
+	doc.status = "No Show"
+	doc.save()
+	return ok({"id": doc.name, "status": doc.status}, _("Marked as no-show"))

@@ -1,6 +1,6 @@
 """Checks run by .ci/bench-suite on a brand-new site right after install-app.
 
-    bench --site fresh.localhost execute scheduler_integration.tests.fresh_site.check
+bench --site fresh.localhost execute scheduler_integration.tests.fresh_site.check
 """
 
 import frappe
@@ -21,7 +21,12 @@ def check() -> str:
 		problems.append("settings defaults missing")
 	if not frappe.db.exists("Workspace", "Scheduling"):
 		problems.append("workspace missing")
-	for doctype in ("Scheduler Profile", "Scheduler Meeting Type", "Scheduler Booking", "Scheduler Availability"):
+	for doctype in (
+		"Scheduler Profile",
+		"Scheduler Meeting Type",
+		"Scheduler Booking",
+		"Scheduler Availability",
+	):
 		if not frappe.db.table_exists(doctype):
 			problems.append(f"table of {doctype} missing")
 	if problems:

@@ -3,6 +3,7 @@
 
 from frappe.model.document import Document
 
+from scheduler_integration.services.lifecycle import dispatch, event_of
 from scheduler_integration.services.validators import validate_booking
 
 
@@ -49,3 +50,11 @@ class SchedulerBooking(Document):
 	# end: auto-generated types
 	def validate(self):
 		validate_booking(self)
+
+	def after_insert(self):
+		dispatch(self, event_of(self, None))
+
+	def on_update(self):
+		before = self.get_doc_before_save()
+		if before is not None:
+			dispatch(self, event_of(self, before))

@@ -1,0 +1,151 @@
+"""Booking emails through Frappe's Email Queue, from Email Templates editable in the desk.
+
+Every value handed to a template is HTML-escaped here, before rendering, so a template
+edited in the desk cannot accidentally output a guest's markup, and guest text is only
+ever data in the context — never part of a template, so Jinja syntax in it is never
+evaluated. Subjects are single-line (guest names cannot contain CR/LF: see guest_form).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+import frappe
+from frappe import _
+
+from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_invite
+from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.services.timeutil import to_utc, utc_now
+
+# event -> ((recipient, template name), ...)
+TEMPLATES = {
+	"booked": (("guest", "Scheduler: Booking Confirmed (Guest)"), ("host", "Scheduler: New Booking (Host)")),
+	"pending": (
+		("guest", "Scheduler: Booking Requested (Guest)"),
+		("host", "Scheduler: Booking Request (Host)"),
+	),
+	"confirmed": (("guest", "Scheduler: Booking Confirmed (Guest)"),),
+	"declined": (("guest", "Scheduler: Booking Declined (Guest)"),),
+	"rescheduled": (
+		("guest", "Scheduler: Booking Rescheduled (Guest)"),
+		("host", "Scheduler: Booking Rescheduled (Host)"),
+	),
+	"cancelled": (
+		("guest", "Scheduler: Booking Cancelled (Guest)"),
+		("host", "Scheduler: Booking Cancelled (Host)"),
+	),
+	"reminder": (("guest", "Scheduler: Reminder (Guest)"),),
+	"reminder_host": (("host", "Scheduler: Reminder (Host)"),),
+}
+ICS_METHOD = {
+	"booked": "REQUEST",
+	"confirmed": "REQUEST",
+	"rescheduled": "REQUEST",
+	"cancelled": "CANCEL",
+	"declined": "CANCEL",
+}
+
+
+def host_zone(user: str) -> str:
+	return (
+		frappe.db.get_value("Scheduler Profile", {"user": user}, "timezone")
+		or frappe.utils.get_system_timezone()
+	)
+
+
+def _when(moment: datetime, zone_name: str) -> tuple[str, str]:
+	local = moment.astimezone(get_zone(zone_name))
+	return frappe.utils.formatdate(local.date(), "EEEE, d MMMM yyyy"), local.strftime("%H:%M")
+
+
+def context(doc, recipient: str) -> dict:
+	"""Escaped values for a template; times on the recipient's clock."""
+	from scheduler_integration.services.booking import manage_url
+
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	zone_name = (doc.booker_timezone if recipient == "guest" else host_zone(doc.host)) or "UTC"
+	day, clock = _when(to_utc(doc.start), zone_name)
+	duration = int(mt.custom_duration) if mt.duration == "Custom" else int(mt.duration)
+	values = {
+		"guest_name": doc.guest_name,
+		"guest_email": doc.guest_email,
+		"guest_phone": doc.guest_phone or "",
+		"guest_company": doc.guest_company or "",
+		"host_name": frappe.utils.get_fullname(doc.host),
+		"meeting_type": mt.title,
+		"date": day,
+		"time": clock,
+		"timezone": zone_name,
+		"duration": str(duration),
+		"location": doc.location or "",
+		"meeting_link": doc.meeting_link or "",
+		"notes": doc.notes or "",
+		"cancel_reason": doc.cancel_reason or "",
+		"manage_url": (manage_url(doc) or "") if recipient == "guest" else "",
+		"booking_url": frappe.utils.get_url(f"/app/scheduler-booking/{doc.name}")
+		if recipient == "host"
+		else "",
+		"status": _(doc.status),
+	}
+	return {key: escape(str(value), quote=True) for key, value in values.items()}
+
+
+def invite_ics(doc, method: str = "REQUEST", now: datetime | None = None) -> str:
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	host_email = frappe.db.get_value("User", doc.host, "email") or doc.host
+	event = IcsEvent(
+		uid=doc.ical_uid or f"{doc.name}@scheduler_integration",
+		start=to_utc(doc.start),
+		end=to_utc(doc.end),
+		summary=f"{mt.title}: {doc.guest_name}",
+		description=(doc.notes or "")[:2000],
+		location=doc.meeting_link or doc.location or "",
+		url=doc.meeting_link or "",
+		organizer_email=host_email,
+		organizer_name=frappe.utils.get_fullname(doc.host),
+		attendees=(IcsAttendee(doc.guest_email, doc.guest_name),),
+		sequence=int(doc.sequence or 0),
+		status="CANCELLED"
+		if method == "CANCEL"
+		else ("TENTATIVE" if doc.status == "Pending" else "CONFIRMED"),
+	)
+	return build_invite(event, method, now or utc_now())
+
+
+def render(template_name: str, values: dict) -> tuple[str, str]:
+	template = frappe.get_doc("Email Template", template_name)
+	subject = frappe.render_template(template.subject, values).replace("\r", " ").replace("\n", " ")
+	body = frappe.render_template(template.response_html or template.response or "", values)
+	return subject.strip(), body
+
+
+def send(doc, event: str) -> int:
+	"""Queue the emails of ``event`` for ``doc``; returns how many were queued."""
+	queued = 0
+	settings_remind_host = frappe.db.get_single_value("Scheduler Settings", "remind_host")
+	for recipient, template_name in TEMPLATES.get(event, ()):
+		if not frappe.db.exists("Email Template", template_name):
+			continue
+		address = (
+			doc.guest_email
+			if recipient == "guest"
+			else (frappe.db.get_value("User", doc.host, "email") or doc.host)
+		)
+		if recipient == "host" and event == "reminder_host" and not settings_remind_host:
+			continue
+		subject, body = render(template_name, context(doc, recipient))
+		attachments = []
+		if event in ICS_METHOD:
+			attachments.append({"fname": "invite.ics", "fcontent": invite_ics(doc, ICS_METHOD[event])})
+		frappe.sendmail(
+			recipients=[address],
+			subject=subject,
+			message=body,
+			attachments=attachments,
+			reference_doctype="Scheduler Booking",
+			reference_name=doc.name,
+			delayed=True,
+		)
+		queued += 1
+	return queued

@@ -1,0 +1,25 @@
+import frappe
+from frappe import _
+
+from scheduler_integration.api.public import booking_json, page_data
+from scheduler_integration.services.booking import booking_for_token
+from scheduler_integration.www.book.page_utils import not_found, safe_json
+
+no_cache = 1
+
+
+def get_context(context):
+	token = frappe.form_dict.get("token") or ""
+	try:
+		doc = booking_for_token(token)
+		booking = booking_json(doc, token)
+		data = page_data(booking["profile_slug"], booking["meeting_type_slug"])
+	except frappe.DoesNotExistError:
+		not_found()
+	context.booking = booking
+	context.page_json = safe_json({"mode": "manage", "token": token, "booking": booking, **data})
+	context.title = _("Your booking")
+	context.no_breadcrumbs = 1
+	# the token is a credential: keep it out of caches and referrers
+	frappe.local.response.headers = frappe.local.response.get("headers") or {}
+	return context
