@@ -22,7 +22,10 @@ EFFECTS = {
 }
 
 
-def run(booking: str, event: str) -> dict:
+def run(booking: str, lifecycle_event: str) -> dict:
+	event = lifecycle_event
+	if not frappe.db.exists("Scheduler Booking", booking):
+		return {}  # deleted since the job was queued: nothing to do
 	doc = frappe.get_doc("Scheduler Booking", booking)
 	results = {}
 	for effect in EFFECTS.get(event, ()):

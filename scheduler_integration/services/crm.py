@@ -142,8 +142,9 @@ def on_booked(doc) -> None:
 			"event_participants": participants,
 		}
 	)
-	event.owner = doc.host  # the host sees it in their calendar
 	event.insert(ignore_permissions=True)
+	# the host owns it, so it shows in their desk calendar (insert stamps the job's user)
+	frappe.db.set_value("Event", event.name, "owner", doc.host, update_modified=False)
 	frappe.db.set_value(
 		"Scheduler Booking",
 		doc.name,

@@ -31,7 +31,7 @@ def dispatch(doc, event: str | None) -> None:
 		"scheduler_integration.jobs.booking_effects.run",
 		queue="short",
 		booking=doc.name,
-		event=event,
+		lifecycle_event=event,  # not `event`: frappe.enqueue reserves that name
 		enqueue_after_commit=True,
 		now=bool(frappe.flags.scheduler_sync_effects),
 	)
