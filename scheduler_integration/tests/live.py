@@ -62,9 +62,9 @@ class LiveServer:
 		)
 
 	@classmethod
-	def get_instance(cls) -> LiveServer:
+	def get_instance(cls, workers: int = 4) -> LiveServer:
 		if cls._instance is None or cls._instance.process.poll() is not None:
-			cls._instance = cls()
+			cls._instance = cls(workers)
 		return cls._instance
 
 	def stop(self) -> None:

@@ -1,0 +1,122 @@
+"""No double booking under concurrent requests, against a running multi-worker web server.
+
+Requests go to 127.0.0.1 only, in bounded numbers, all released together by a barrier.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from itertools import pairwise
+
+import frappe
+import requests
+
+from scheduler_integration.services.timeutil import to_utc
+from scheduler_integration.tests.factory import clear_bookings, future_day, iso, make_host, make_type
+from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-race@example.com"
+BOOK = "scheduler_integration.api.public.book"
+
+
+def fire(server: LiveServer, payloads: list[dict]) -> list[requests.Response]:
+	"""POST every payload at once (one thread each, released by a barrier)."""
+	barrier = threading.Barrier(len(payloads))
+	results: list = [None] * len(payloads)
+
+	def worker(index: int, payload: dict):
+		session = requests.Session()
+		session.headers["Host"] = server.site
+		barrier.wait(timeout=30)
+		try:
+			results[index] = session.post(method_url(server, BOOK), json=payload, timeout=120)
+		except requests.RequestException as exc:  # recorded, asserted below
+			results[index] = exc
+
+	threads = [threading.Thread(target=worker, args=(i, p)) for i, p in enumerate(payloads)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(180)
+	return results
+
+
+class TestConcurrentBooking(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		settings = frappe.get_single("Scheduler Settings")
+		cls._limits = (settings.public_rate_limit, settings.booking_rate_limit)
+		settings.public_rate_limit = 100000
+		settings.booking_rate_limit = 100000
+		settings.save(ignore_permissions=True)
+		cls.profile = make_host(HOST, "race-host", tz="UTC", start="08:00", end="18:00")
+		cls.t30 = make_type(cls.profile, "race-30", 30, buffer_after=10)
+		cls.t60 = make_type(cls.profile, "race-60", 60, slot_interval=15)
+		frappe.db.commit()
+		cls.server = LiveServer.get_instance(workers=4)
+		cls.day = future_day(30)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		settings = frappe.get_single("Scheduler Settings")
+		settings.public_rate_limit, settings.booking_rate_limit = cls._limits
+		settings.save(ignore_permissions=True)
+		clear_bookings([HOST])
+		cleanup([HOST])
+		super().tearDownClass()
+
+	def setUp(self):
+		clear_bookings([HOST])
+
+	def payload(self, type_slug: str, start, index: int) -> dict:
+		return {
+			"profile": "race-host",
+			"meeting_type": type_slug,
+			"start": iso(start),
+			"name": f"Racer {index}",
+			"email": f"racer{index}@example.org",
+			"timezone": "UTC",
+		}
+
+	def test_fifty_requests_for_one_slot_make_one_booking(self):
+		start = self.day + timedelta(hours=10)
+		results = fire(self.server, [self.payload("race-30", start, i) for i in range(50)])
+		statuses = sorted(r.status_code if isinstance(r, requests.Response) else repr(r) for r in results)
+		self.assertEqual(statuses.count(201), 1, statuses)
+		self.assertEqual(statuses.count(409), 49, statuses)
+		for response in results:
+			if response.status_code == 409:
+				self.assertEqual(len(response.json()["message"]["alternatives"]), 3)
+		frappe.db.commit()
+		self.assertEqual(
+			frappe.db.count("Scheduler Booking", {"host": HOST, "status": ("in", ["Pending", "Confirmed"])}),
+			1,
+		)
+
+	def test_30_and_60_minute_types_racing_never_overlap(self):
+		payloads = []
+		base = self.day + timedelta(hours=12)
+		for i in range(24):  # overlapping starts every 15 minutes over two hours, both types
+			start = base + timedelta(minutes=15 * (i % 8))
+			payloads.append(self.payload("race-30" if i % 2 else "race-60", start, 100 + i))
+		results = fire(self.server, payloads)
+		codes = [r.status_code for r in results if isinstance(r, requests.Response)]
+		self.assertEqual(len(codes), len(payloads), results)
+		self.assertTrue(set(codes) <= {201, 409}, codes)
+		self.assertGreaterEqual(codes.count(201), 1)
+		frappe.db.commit()
+		rows = frappe.get_all(
+			"Scheduler Booking",
+			filters={"host": HOST, "status": ("in", ["Pending", "Confirmed"])},
+			fields=["start", "end", "meeting_type"],
+			order_by="start",
+		)
+		self.assertEqual(len(rows), codes.count(201))
+		after = {self.t30: timedelta(minutes=10), self.t60: timedelta(0)}
+		spans = sorted((to_utc(r.start), to_utc(r.end) + after[r.meeting_type]) for r in rows)
+		for (_a_start, a_end), (b_start, _b_end) in pairwise(spans):
+			self.assertLessEqual(a_end, b_start, f"bookings overlap (buffers included): {spans}")
