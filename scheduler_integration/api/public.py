@@ -19,6 +19,7 @@ import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
 
+from scheduler_integration.api.utils import missing_arguments
 from scheduler_integration.engine import group_by_local_date
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question, clean_booking_form
@@ -27,6 +28,7 @@ from scheduler_integration.engine.validation import clean_slug, clean_text, clea
 from scheduler_integration.services import booking as booking_service
 from scheduler_integration.services import scheduling
 from scheduler_integration.services.errors import FieldValidationError, translate
+from scheduler_integration.services.notifications import plain
 from scheduler_integration.services.settings import setting
 from scheduler_integration.services.timeutil import to_utc, utc_now
 
@@ -53,6 +55,9 @@ def public_api(fn):
 	def wrapper(*args, **kwargs):
 		frappe.local.scheduler_api_call = True
 		try:
+			missing = missing_arguments(fn, args, kwargs)
+			if missing:
+				return _fail(400, _("Please correct these fields"), errors=missing)
 			return fn(*args, **kwargs)
 		except booking_service.SlotUnavailable as exc:
 			return _fail(
@@ -292,9 +297,9 @@ def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
 		"profile_slug": profile.slug,
 		"host_name": frappe.utils.get_fullname(doc.host),
 		"duration": _duration(mt),
-		"location": doc.location or "",
+		"location": plain(doc.location),
 		"meeting_link": doc.meeting_link or "",
-		"guest_name": doc.guest_name,
+		"guest_name": plain(doc.guest_name),
 		"confirmation_message": mt.confirmation_message or "",
 		"can_cancel": doc.status in scheduling.ACTIVE_STATUSES,
 		"can_reschedule": doc.status in scheduling.ACTIVE_STATUSES,
@@ -421,7 +426,7 @@ def reschedule(token: str, start: str, timezone: str | None = None):
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @rate_limit(limit=public_limit, seconds=60)
-def ics(token: str):
+def ics(token: str | None = None):
 	"""The booking as an .ics file (add to calendar)."""
 	try:
 		doc = _token_booking(token)

@@ -9,6 +9,7 @@ Failures roll the transaction back before answering.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from datetime import datetime
 
@@ -37,6 +38,22 @@ def fail(status: int, message: str, errors: dict | None = None) -> dict:
 	return {"success": False, "message": message, "errors": errors or {}}
 
 
+def missing_arguments(fn, args, kwargs) -> dict[str, str]:
+	"""{name: message} for required parameters the request did not send."""
+	try:
+		inspect.signature(fn).bind(*args, **kwargs)
+	except TypeError:
+		params = inspect.signature(fn).parameters
+		return {
+			name: _("This field is required")
+			for name, p in params.items()
+			if p.default is inspect.Parameter.empty
+			and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+			and name not in kwargs
+		} or {"input": _("Invalid arguments")}
+	return {}
+
+
 def scheduler_api(fn):
 	"""Map errors of a host API method onto the documented statuses and shape."""
 
@@ -44,6 +61,9 @@ def scheduler_api(fn):
 	def wrapper(*args, **kwargs):
 		frappe.local.scheduler_api_call = True
 		try:
+			missing = missing_arguments(fn, args, kwargs)
+			if missing:
+				return fail(400, _("Please correct these fields"), missing)
 			return fn(*args, **kwargs)
 		except FieldValidationError as exc:
 			return fail(400, _("Please correct these fields"), exc.errors)

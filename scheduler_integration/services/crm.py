@@ -92,8 +92,10 @@ def crm_record(doc) -> tuple[str, str] | tuple[None, None]:
 
 
 def _summary(doc) -> str:
+	from scheduler_integration.services.notifications import plain
+
 	mt_title = frappe.db.get_value("Scheduler Meeting Type", doc.meeting_type, "title")
-	return f"{mt_title}: {doc.guest_name}"[:140]
+	return f"{mt_title}: {plain(doc.guest_name)}"[:140]
 
 
 def _comment(doc, text: str) -> None:

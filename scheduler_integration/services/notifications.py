@@ -9,7 +9,7 @@ evaluated. Subjects are single-line (guest names cannot contain CR/LF: see guest
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 
 import frappe
 from frappe import _
@@ -47,6 +47,16 @@ ICS_METHOD = {
 }
 
 
+def plain(value) -> str:
+	"""What the guest typed, as plain text.
+
+	Frappe bleaches Data fields that contain markup when they are saved (``<script>``
+	becomes ``&lt;script&gt;``); every output here escapes once for its own format, so the
+	stored value is read back as text first instead of being escaped twice.
+	"""
+	return unescape(str(value or ""))
+
+
 def host_zone(user: str) -> str:
 	return (
 		frappe.db.get_value("Scheduler Profile", {"user": user}, "timezone")
@@ -68,20 +78,20 @@ def context(doc, recipient: str) -> dict:
 	day, clock = _when(to_utc(doc.start), zone_name)
 	duration = int(mt.custom_duration) if mt.duration == "Custom" else int(mt.duration)
 	values = {
-		"guest_name": doc.guest_name,
+		"guest_name": plain(doc.guest_name),
 		"guest_email": doc.guest_email,
-		"guest_phone": doc.guest_phone or "",
-		"guest_company": doc.guest_company or "",
+		"guest_phone": plain(doc.guest_phone),
+		"guest_company": plain(doc.guest_company),
 		"host_name": frappe.utils.get_fullname(doc.host),
 		"meeting_type": mt.title,
 		"date": day,
 		"time": clock,
 		"timezone": zone_name,
 		"duration": str(duration),
-		"location": doc.location or "",
+		"location": plain(doc.location),
 		"meeting_link": doc.meeting_link or "",
-		"notes": doc.notes or "",
-		"cancel_reason": doc.cancel_reason or "",
+		"notes": plain(doc.notes),
+		"cancel_reason": plain(doc.cancel_reason),
 		"manage_url": (manage_url(doc) or "") if recipient == "guest" else "",
 		"booking_url": frappe.utils.get_url(f"/app/scheduler-booking/{doc.name}")
 		if recipient == "host"
@@ -91,6 +101,11 @@ def context(doc, recipient: str) -> dict:
 	return {key: escape(str(value), quote=True) for key, value in values.items()}
 
 
+def subject_values(values: dict) -> dict:
+	"""Subjects are plain text: the same values, unescaped, on one line."""
+	return {key: unescape(value).replace("\r", " ").replace("\n", " ") for key, value in values.items()}
+
+
 def invite_ics(doc, method: str = "REQUEST", now: datetime | None = None) -> str:
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
 	host_email = frappe.db.get_value("User", doc.host, "email") or doc.host
@@ -98,13 +113,13 @@ def invite_ics(doc, method: str = "REQUEST", now: datetime | None = None) -> str
 		uid=doc.ical_uid or f"{doc.name}@scheduler_integration",
 		start=to_utc(doc.start),
 		end=to_utc(doc.end),
-		summary=f"{mt.title}: {doc.guest_name}",
-		description=(doc.notes or "")[:2000],
-		location=doc.meeting_link or doc.location or "",
+		summary=f"{mt.title}: {plain(doc.guest_name)}",
+		description=plain(doc.notes)[:2000],
+		location=doc.meeting_link or plain(doc.location),
 		url=doc.meeting_link or "",
 		organizer_email=host_email,
 		organizer_name=frappe.utils.get_fullname(doc.host),
-		attendees=(IcsAttendee(doc.guest_email, doc.guest_name),),
+		attendees=(IcsAttendee(doc.guest_email, plain(doc.guest_name)),),
 		sequence=int(doc.sequence or 0),
 		status="CANCELLED"
 		if method == "CANCEL"
@@ -115,7 +130,9 @@ def invite_ics(doc, method: str = "REQUEST", now: datetime | None = None) -> str
 
 def render(template_name: str, values: dict) -> tuple[str, str]:
 	template = frappe.get_doc("Email Template", template_name)
-	subject = frappe.render_template(template.subject, values).replace("\r", " ").replace("\n", " ")
+	subject = (
+		frappe.render_template(template.subject, subject_values(values)).replace("\r", " ").replace("\n", " ")
+	)
 	body = frappe.render_template(template.response_html or template.response or "", values)
 	return subject.strip(), body
 
