@@ -42,7 +42,7 @@ class LiveServer:
 				str(workers),
 				"-t",
 				"120",
-				"frappe.app:application",
+				"frappe.app:application_with_statics()",  # serves the pages' own /assets too
 			],
 			cwd=sites,
 			stdout=log,

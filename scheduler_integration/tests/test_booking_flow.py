@@ -339,6 +339,64 @@ class TestBookingFlow(BookingFlowCase):
 			any("booked" in c for c in comments) and any("cancelled" in c for c in comments), comments
 		)
 
+	def test_crm_record_is_linked_on_erpnext_or_frappe_crm_sites(self):
+		"""Plain Frappe: Contact + Event (above). With ERPNext / Frappe CRM: the Lead or Deal too."""
+		apps = frappe.get_installed_apps()
+		if "crm" in apps:
+			doctype = "CRM Lead"
+			record = frappe.get_doc(
+				{
+					"doctype": doctype,
+					"first_name": "Grace",
+					"last_name": "Hopper",
+					"email": "grace@example.org",
+				}
+			).insert(ignore_permissions=True)
+		elif "erpnext" in apps:
+			doctype = "Lead"
+			record = frappe.get_doc(
+				{"doctype": doctype, "lead_name": "Grace Hopper", "email_id": "grace@example.org"}
+			).insert(ignore_permissions=True)
+		else:
+			self.assertFalse(frappe.db.exists("DocType", "CRM Lead") and "crm" in apps)
+			return  # plain Frappe: covered by test_side_effects_contact_event_email_and_ics
+		frappe.db.commit()
+		try:
+			r = self.book("flow-host", "deep", self.at(15), name="Grace Hopper", email="grace@example.org")
+			self.assertEqual(r.status_code, 201, r.text)
+			run_background_jobs()
+			self.fresh()
+			doc = frappe.get_doc("Scheduler Booking", body(r)["data"]["id"])
+			self.assertEqual((doc.crm_doctype, doc.crm_name), (doctype, record.name))
+			participants = frappe.get_all(
+				"Event Participants",
+				filters={"parent": doc.event},
+				fields=["reference_doctype", "reference_docname"],
+			)
+			self.assertIn(
+				{"reference_doctype": doctype, "reference_docname": record.name},
+				[dict(p) for p in participants],
+			)
+			comments = frappe.get_all(
+				"Comment",
+				filters={
+					"reference_doctype": doctype,
+					"reference_name": record.name,
+					"comment_type": "Comment",
+				},
+				pluck="content",
+			)
+			self.assertTrue(any("booked" in c for c in comments), comments)
+		finally:
+			frappe.db.rollback()
+			for name in frappe.get_all(
+				"Comment", filters={"reference_doctype": doctype, "reference_name": record.name}, pluck="name"
+			):
+				frappe.delete_doc("Comment", name, ignore_permissions=True, force=True)
+			clear_bookings([H])
+			frappe.delete_doc(doctype, record.name, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
 	def test_pending_booking_holds_the_slot_until_declined(self):
 		make_type(self.profile, "vetted", 30, requires_confirmation=1)
 		r = self.book("flow-host", "vetted", self.at(14), email="p@example.org")
