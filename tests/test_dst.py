@@ -155,3 +155,12 @@ def test_daily_limit_counts_the_host_local_day(zone, day, change, shift):
 	assert day not in days and day - timedelta(days=1) not in days
 	assert day - timedelta(days=2) in days and day + timedelta(days=1) in days
 	assert find_slots([h], SlotPolicy(60, daily_limit=2), *window(zone, day, 0, 1), NOW)
+
+
+def test_range_ending_inside_the_gap_offers_only_wall_grid_starts_before_its_end():
+	# Amsterdam 2026-03-29: 02:00-03:00 does not exist. A 00:00-02:15 rule must not offer 03:00
+	# (found by the oracle property test: the gap end read with the pre-gap offset looked steady).
+	zone = "Europe/Amsterdam"
+	availability = Availability(zone, (WeeklyRange.parse("sun", "00:00", "02:15"),))
+	slots = find_slots([host(availability)], SlotPolicy(15), *window(zone, date(2026, 3, 29), 0, 1), NOW)
+	assert [local(s.start, zone).strftime("%H:%M") for s in slots] == [f"{h:02d}:{m:02d}" for h in (0, 1) for m in (0, 15, 30, 45)]

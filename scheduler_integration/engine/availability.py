@@ -27,7 +27,7 @@ from typing import NamedTuple
 from .intervals import merge_pairs, subtract_pairs
 from .model import Availability, LocalRange
 from .recurrence import expand_blocked
-from .timezones import UTC, get_zone
+from .timezones import UTC, get_zone, wall_exists
 
 
 class DayRange(NamedTuple):
@@ -102,7 +102,13 @@ class HostCalendar:
 					end = local_end.astimezone(UTC)
 					if end <= start:  # wholly inside a spring-forward gap
 						continue
-					uniform = local_start.utcoffset() == local_end.utcoffset()
+					# a wall end inside a gap reads with the pre-gap offset, so equal offsets alone
+					# do not prove a steady range: both ends must also exist on the wall clock
+					uniform = (
+						local_start.utcoffset() == local_end.utcoffset()
+						and wall_exists(wall_start, zone)
+						and wall_exists(wall_end, zone)
+					)
 					out.append(DayRange(day, start, end, wall_start, wall_end, uniform))
 			day += one_day
 		return out

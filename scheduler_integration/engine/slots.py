@@ -139,14 +139,24 @@ def _plan_host(
 	*,
 	busy: bool = True,
 	limits: bool = True,
+	memo: dict | None = None,
 ) -> _HostPlan:
-	calendar = HostCalendar(host.availability)
-	first, last = calendar.window_dates(lo, hi)
-	ranges = calendar.day_ranges(first, last)
-	if not ranges:
-		return _HostPlan(host, calendar, ranges, [])
-	available = calendar.available(ranges, lo, hi)
-	allowed = intersect_pairs(_fit_spans(available, _minutes(policy.duration)), [(lo, hi)], merged=True)
+	# Hosts of a team often share working hours: the availability part depends only on the
+	# (immutable) Availability and the window, so it is computed once per search.
+	key = (host.availability, lo, hi, policy.duration)
+	shared = memo.get(key) if memo is not None else None
+	if shared is None:
+		calendar = HostCalendar(host.availability)
+		first, last = calendar.window_dates(lo, hi)
+		ranges = calendar.day_ranges(first, last)
+		fits: list[tuple] = []
+		if ranges:
+			available = calendar.available(ranges, lo, hi)
+			fits = intersect_pairs(_fit_spans(available, _minutes(policy.duration)), [(lo, hi)], merged=True)
+		shared = (calendar, ranges, fits)
+		if memo is not None:
+			memo[key] = shared
+	calendar, ranges, allowed = shared
 	if limits and allowed:
 		spans = _limit_spans(calendar, host, policy)
 		if spans:
@@ -272,7 +282,8 @@ def _search(
 	step = _minutes(policy.step)
 	duration = _minutes(policy.duration)
 	ordered = rank_hosts(hosts) if assignment is Assignment.ROUND_ROBIN else list(hosts)
-	plans = [_plan_host(host, policy, lo, hi, **flags) for host in ordered]
+	memo: dict = {}
+	plans = [_plan_host(host, policy, lo, hi, memo=memo, **flags) for host in ordered]
 	if assignment is Assignment.COLLECTIVE:
 		names = tuple(host.host for host in ordered)
 		return [Slot(start, start + duration, names) for start in _collective(plans, step, duration)]
