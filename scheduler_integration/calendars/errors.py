@@ -1,0 +1,99 @@
+"""Typed errors of the calendar adapters.
+
+Every error carries ``retryable``: True means the provider or the network failed for now
+(5xx, 429, timeouts, refused connections) and the same call may succeed later, so the sync
+job should retry with backoff; False means retrying the same call cannot help (a bad URL,
+rejected credentials, a malformed feed) and the connection needs attention.
+
+Like the engine's errors, ``template`` is the untranslated message with ``{0}``-style
+placeholders and ``args_`` its values, so the Frappe layer can show
+``_(error.template).format(*error.args_)``.
+"""
+
+from __future__ import annotations
+
+
+class CalendarError(Exception):
+	"""Base class of every adapter error."""
+
+	retryable = False
+
+	def __init__(self, message: str, *args, status: int | None = None):
+		self.template = message
+		self.args_ = args
+		self.message = message.format(*args) if args else message
+		self.status = status
+		super().__init__(self.message)
+
+
+# --- fetching URLs (urlguard) -------------------------------------------------------------
+
+
+class UnsafeURL(CalendarError, ValueError):
+	"""The URL may not be fetched: bad scheme or syntax, or its host resolves to an
+	address the server must not reach (private, loopback, metadata ...)."""
+
+
+class FetchFailed(CalendarError):
+	"""The fetch itself failed: network error, or an HTTP error status (``status``).
+
+	Network errors and 5xx / 429 statuses are retryable; other statuses are not.
+	"""
+
+	def __init__(self, message: str, *args, status: int | None = None):
+		super().__init__(message, *args, status=status)
+		self.retryable = status is None or status >= 500 or status == 429
+
+
+class FetchTimeout(FetchFailed):
+	"""Connecting or reading took longer than the total time allowed."""
+
+
+class FetchTooLarge(FetchFailed):
+	"""The response body is larger than allowed; the download was aborted."""
+
+	def __init__(self, message: str, *args):
+		super().__init__(message, *args)
+		self.retryable = False
+
+
+class TooManyRedirects(FetchFailed):
+	"""More redirects than allowed (or a redirect loop)."""
+
+	def __init__(self, message: str, *args):
+		super().__init__(message, *args)
+		self.retryable = False
+
+
+# --- calendar data ------------------------------------------------------------------------
+
+
+class InvalidFeed(CalendarError, ValueError):
+	"""ICS data that cannot be read, or that would expand without bound."""
+
+
+# --- providers (Google, CalDAV) -----------------------------------------------------------
+
+
+class ProviderError(CalendarError):
+	"""The provider refused the request (4xx other than the cases below)."""
+
+
+class ProviderAuthError(ProviderError):
+	"""Credentials missing, expired or rejected: the host must reconnect the calendar."""
+
+
+class ProviderUnavailable(ProviderError):
+	"""5xx, 429, rate limits, timeouts, connection errors: retry later."""
+
+	retryable = True
+
+
+class EventNotFound(ProviderError):
+	"""The event (or calendar) does not exist (any more)."""
+
+
+class FullSyncRequired(ProviderError):
+	"""The sync token is no longer valid (HTTP 410): list again without a token."""
+
+	retryable = True

@@ -1,0 +1,574 @@
+"""A host's ICS subscription (iCalendar feed) -> busy ``Interval``s within a window.
+
+What counts as busy, and when:
+
+* every ``VEVENT`` except ``TRANSP:TRANSPARENT``, ``STATUS:CANCELLED`` and Outlook's
+  ``X-MICROSOFT-CDO-BUSYSTATUS:FREE``; ``VFREEBUSY`` periods except ``FBTYPE=FREE``;
+* times with a ``TZID`` are read in that zone (IANA names, Windows names and custom
+  ``VTIMEZONE``s as the icalendar library resolves them; an unknown TZID without a
+  ``VTIMEZONE`` reads like a floating time), UTC times as UTC, floating times on the
+  host's clock;
+* all-day (``DATE``) events block whole days *on the host's clock*: from host-local
+  midnight of the first day to host-local midnight after the last (``DTEND`` is exclusive,
+  no ``DTEND`` = one day);
+* ``RRULE`` / ``RDATE`` / ``EXDATE`` expand on the wall clock of ``DTSTART``'s zone, so a
+  09:00 Europe/Berlin weekly meeting stays at 09:00 Berlin time across DST (dateutil,
+  like RFC 5545). ``DTSTART`` is always an occurrence. An occurrence lasts the exact
+  ``DTEND - DTSTART``, or ``DURATION`` (whole days nominal, the rest exact), or its
+  ``RDATE`` period;
+* a ``VEVENT`` with a ``RECURRENCE-ID`` replaces that occurrence of its master (same
+  ``UID``), also when moved out of the window; it is busy or not on its own terms;
+* results are clipped to the window, merged and sorted.
+
+Expansion is bounded, since anyone who can invite the host can plant an event in the feed:
+rules without ``COUNT`` are fast-forwarded to the window, every rule stops at the window's
+end (and cannot search past it for long, see ``_rule``), ``COUNT`` may not exceed
+``MAX_COUNT``, and a feed yielding more than ``max_occurrences`` occurrences in the window
+or taking longer than ``max_seconds`` to expand is refused with ``InvalidFeed`` (so is any
+feed that cannot be read). Refusing rather than truncating is deliberate: silently dropped
+busy time would offer slots that clash with the host's calendar.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from time import monotonic
+from zoneinfo import ZoneInfo
+
+import icalendar
+from dateutil.rrule import rrule, rruleset, rrulestr
+
+from ..engine.errors import SchedulingError
+from ..engine.intervals import merge_pairs
+from ..engine.model import Interval
+from ..engine.timezones import UTC, get_zone, to_instant
+from .errors import InvalidFeed
+from .urlguard import URLGuard
+
+__all__ = ["MAX_COUNT", "MAX_OCCURRENCES", "feed_url", "fetch_busy", "parse_busy"]
+
+MAX_OCCURRENCES = 20_000  # per feed, inside the window
+MAX_COUNT = 100_000  # largest RRULE COUNT expanded
+MAX_SECONDS = 10.0  # CPU time one feed may take to expand
+_CYCLE_YEARS = 400  # the Gregorian calendar repeats exactly every 400 years
+_FAST_FORWARD = {
+	"SECONDLY": timedelta(seconds=1),
+	"MINUTELY": timedelta(minutes=1),
+	"HOURLY": timedelta(hours=1),
+	"DAILY": timedelta(days=1),
+	"WEEKLY": timedelta(weeks=1),
+}
+_CHECKED = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+_ACCEPT = "text/calendar, text/plain;q=0.5, */*;q=0.1"
+
+
+def feed_url(url: str) -> str:
+	"""``webcal://`` (and ``webcals://``) subscription links are fetched over https."""
+	text = (url or "").strip()
+	lowered = text.lower()
+	for prefix in ("webcals://", "webcal://"):
+		if lowered.startswith(prefix):
+			return "https://" + text[len(prefix) :]
+	return text
+
+
+def fetch_busy(
+	url: str,
+	window: Interval | tuple[datetime, datetime],
+	host_timezone: str,
+	fetcher: Callable[[str], bytes] | None = None,
+	*,
+	max_occurrences: int = MAX_OCCURRENCES,
+	max_seconds: float = MAX_SECONDS,
+) -> list[Interval]:
+	"""Fetch the feed at ``url`` and return its busy time within ``window``.
+
+	``fetcher(url) -> bytes`` does the download; by default ``URLGuard().get`` (public
+	addresses only, 5 MB, 20 s). Raises the fetcher's errors or ``InvalidFeed``.
+	"""
+	fetch = fetcher or URLGuard().get
+	data = fetch(feed_url(url))
+	return parse_busy(data, window, host_timezone, max_occurrences=max_occurrences, max_seconds=max_seconds)
+
+
+def parse_busy(
+	data: bytes | str,
+	window: Interval | tuple[datetime, datetime],
+	host_timezone: str,
+	*,
+	max_occurrences: int = MAX_OCCURRENCES,
+	max_seconds: float = MAX_SECONDS,
+) -> list[Interval]:
+	"""Busy time of the ICS ``data`` within ``window`` (aware datetimes), merged and sorted."""
+	window_start, window_end = _window(window)
+	host = _Clock(get_zone(host_timezone))
+	calendar = _read(data)
+	budget = _Budget(max_occurrences, max_seconds)
+	pairs: list[tuple[datetime, datetime]] = []
+
+	events = list(calendar.walk("VEVENT"))
+	replaced: dict[str, set] = {}
+	for event in events:
+		if event.get("RECURRENCE-ID") is not None:
+			_check_props(event)
+			key = _occurrence_key(event.get("RECURRENCE-ID"), host)
+			replaced.setdefault(_uid(event), set()).add(key)
+
+	for event in events:
+		budget.check(_uid(event))
+		_check_props(event)
+		is_override = event.get("RECURRENCE-ID") is not None
+		if not _is_busy(event):
+			continue
+		skip = set() if is_override else replaced.get(_uid(event), set())
+		for key, start, end in _occurrences(
+			event, window_start, window_end, host, budget, single=is_override
+		):
+			if key in skip:
+				continue
+			if end > window_start and start < window_end:
+				pairs.append((max(start, window_start), min(end, window_end)))
+
+	for component in calendar.walk("VFREEBUSY"):
+		pairs.extend(_freebusy(component, window_start, window_end, host, budget))
+
+	return [Interval(start, end) for start, end in merge_pairs(pairs)]
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _window(window) -> tuple[datetime, datetime]:
+	try:
+		start, end = (window.start, window.end) if isinstance(window, Interval) else window
+		interval = Interval(to_instant(start, "window start"), to_instant(end, "window end"))
+	except (TypeError, ValueError) as exc:
+		if isinstance(exc, SchedulingError):
+			raise
+		raise InvalidFeed("window must be an Interval or a (start, end) pair of aware datetimes") from None
+	return interval.start, interval.end
+
+
+def _read(data: bytes | str) -> icalendar.Calendar:
+	if isinstance(data, bytes):
+		if data.startswith(b"\xef\xbb\xbf"):
+			data = data[3:]
+	elif isinstance(data, str):
+		data = data.lstrip("\ufeff")
+	else:
+		raise InvalidFeed("Calendar feed must be bytes or text, got {0}", type(data).__name__)
+	if not data.strip():
+		raise InvalidFeed("Calendar feed is empty")
+	try:
+		with warnings.catch_warnings():
+			warnings.simplefilter("ignore")  # e.g. icalendar guessing a vendor-prefixed TZID
+			calendar = icalendar.Calendar.from_ical(data)
+	except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError ...
+		raise InvalidFeed("Calendar feed cannot be read: {0}", _short(exc)) from None
+	if getattr(calendar, "name", None) != "VCALENDAR":
+		raise InvalidFeed("Calendar feed is not a VCALENDAR")
+	return calendar
+
+
+def _short(value, limit: int = 200) -> str:
+	text = str(value)
+	return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _uid(component) -> str:
+	return str(component.get("UID") or "")
+
+
+def _check_props(component) -> None:
+	for name, message in getattr(component, "errors", None) or ():
+		if str(name).upper() in _CHECKED:
+			raise InvalidFeed(
+				"Event {0}: cannot read {1}: {2}", _uid(component) or "(no UID)", name, _short(message)
+			)
+
+
+def _is_busy(event) -> bool:
+	if str(event.get("TRANSP", "OPAQUE")).strip().upper() == "TRANSPARENT":
+		return False
+	if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+		return False
+	if str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).strip().upper() == "FREE":
+		return False
+	return True
+
+
+def _values(component, name: str) -> list:
+	"""A property that may repeat: always a list."""
+	value = component.get(name)
+	if value is None:
+		return []
+	return list(value) if isinstance(value, list) else [value]
+
+
+# --- clocks -------------------------------------------------------------------------------
+
+
+class _Clock:
+	"""Reads wall times of one zone as UTC instants and back (fold=0 / RFC 5545 reading)."""
+
+	def __init__(self, zone: tzinfo):
+		self.zone = zone
+		self._localize = getattr(zone, "localize", None)  # pytz-style zones (icalendar 5)
+
+	def instant(self, wall: datetime) -> datetime:
+		if self._localize is None:
+			return wall.replace(tzinfo=self.zone).astimezone(UTC)
+		try:
+			return self._localize(wall, is_dst=None).astimezone(UTC)
+		except Exception as exc:  # pytz AmbiguousTimeError / NonExistentTimeError
+			first = type(exc).__name__ == "AmbiguousTimeError"
+			return self._localize(wall, is_dst=first).astimezone(UTC)
+
+	def wall(self, instant: datetime) -> datetime:
+		return instant.astimezone(self.zone).replace(tzinfo=None)
+
+	def midnight(self, day: date) -> datetime:
+		return self.instant(datetime.combine(day, time()))
+
+
+_ZONES: dict[str, tzinfo | None] = {}
+
+
+def _iana(name: str | None) -> tzinfo | None:
+	"""ZoneInfo for an IANA name, also inside prefixes like '/mozilla.org/20050126_1/Europe/Berlin'."""
+	if not name:
+		return None
+	name = str(name).strip().strip('"')
+	if name in _ZONES:
+		return _ZONES[name]
+	found = None
+	if name.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+		found = UTC
+	else:
+		parts = [p for p in name.split("/") if p]
+		for size in (3, 2, 1):
+			candidate = "/".join(parts[-size:])
+			if len(parts) < size or not candidate:
+				continue
+			try:
+				found = ZoneInfo(candidate)
+				break
+			except (ValueError, OSError, KeyError):
+				continue
+	if len(_ZONES) < 1000:
+		_ZONES[name] = found
+	return found
+
+
+def _clock_of(value: datetime, params, host: _Clock) -> _Clock:
+	"""The clock a date-time property is read on."""
+	tz = value.tzinfo
+	if tz is None:
+		zone = _iana(params.get("TZID")) if params is not None else None
+		return _Clock(zone) if zone else host  # floating, or an unknown TZID
+	if value.utcoffset() == timedelta(0) and str(getattr(tz, "zone", None) or tz.tzname(value)).upper() in (
+		"UTC",
+		"Z",
+		"GMT",
+		"ETC/UTC",
+	):
+		return _Clock(UTC)
+	zone = _iana(getattr(tz, "key", None) or getattr(tz, "zone", None))
+	return _Clock(zone if zone else tz)
+
+
+def _instant_of(value: datetime, params, host: _Clock) -> datetime:
+	if value.tzinfo is None:
+		return _clock_of(value, params, host).instant(value)
+	return _clock_of(value, params, host).instant(value.replace(tzinfo=None))
+
+
+def _occurrence_key(prop, host: _Clock):
+	"""Identity of one occurrence: its date for all-day events, else its instant."""
+	value = prop.dt
+	if not isinstance(value, datetime):
+		return ("date", value)
+	return ("time", _instant_of(value, getattr(prop, "params", None), host))
+
+
+# --- expansion ----------------------------------------------------------------------------
+
+
+class _Budget:
+	"""Caps the occurrences of one feed and the time spent expanding it."""
+
+	def __init__(self, limit: int, seconds: float):
+		self.limit = limit
+		self.used = 0
+		self.seconds = seconds
+		self.deadline = monotonic() + seconds
+
+	def spend(self, uid: str) -> None:
+		self.used += 1
+		if self.used > self.limit:
+			raise InvalidFeed(
+				"Calendar feed has more than {0} occurrences in the requested window (at event {1})",
+				self.limit,
+				uid or "(no UID)",
+			)
+		self.check(uid)
+
+	def check(self, uid: str) -> None:
+		if monotonic() > self.deadline:
+			raise InvalidFeed(
+				"Calendar feed takes longer than {0} seconds to expand (at event {1})",
+				self.seconds,
+				uid or "(no UID)",
+			)
+
+
+@dataclass
+class _Shape:
+	"""How long an occurrence lasts."""
+
+	days: int = 0  # all-day events: whole host-local days
+	exact: timedelta | None = None  # DTEND - DTSTART
+	nominal_days: int = 0  # DURATION: days on the wall clock ...
+	nominal_rest: timedelta = timedelta(0)  # ... plus exact time
+
+
+def _shape(event, start_value, clock: _Clock, host: _Clock, uid: str) -> _Shape:
+	all_day = not isinstance(start_value, datetime)
+	end_prop = event.get("DTEND")
+	duration_prop = event.get("DURATION")
+	if end_prop is not None:
+		end_value = end_prop.dt
+		if all_day:
+			if isinstance(end_value, datetime):
+				raise InvalidFeed("Event {0}: DTSTART is a date but DTEND is a date-time", uid)
+			return _Shape(days=max((end_value - start_value).days, 1))
+		if not isinstance(end_value, datetime):
+			raise InvalidFeed("Event {0}: DTSTART is a date-time but DTEND is a date", uid)
+		start = clock.instant(start_value.replace(tzinfo=None))
+		end = _instant_of(end_value, end_prop.params, host)
+		return _Shape(exact=max(end - start, timedelta(0)))
+	if duration_prop is not None:
+		duration = duration_prop.dt
+		if not isinstance(duration, timedelta) or duration < timedelta(0):
+			raise InvalidFeed("Event {0}: DURATION must be a positive duration", uid)
+		if all_day:
+			whole = duration.days + (1 if duration.seconds or duration.microseconds else 0)
+			return _Shape(days=max(whole, 1))
+		return _Shape(nominal_days=duration.days, nominal_rest=duration - timedelta(days=duration.days))
+	return _Shape(days=1) if all_day else _Shape(exact=timedelta(0))
+
+
+def _span(wall: datetime, shape: _Shape, clock: _Clock, all_day: bool) -> tuple[datetime, datetime]:
+	if all_day:
+		day = wall.date()
+		return clock.midnight(day), clock.midnight(day + timedelta(days=shape.days))
+	start = clock.instant(wall)
+	if shape.exact is not None:
+		return start, start + shape.exact
+	return start, clock.instant(wall + timedelta(days=shape.nominal_days)) + shape.nominal_rest
+
+
+def _wall_of(value, clock: _Clock, params, host: _Clock, all_day: bool) -> datetime:
+	"""A DATE / DATE-TIME value as a naive wall time on ``clock`` (the event's clock)."""
+	if not isinstance(value, datetime):
+		return datetime.combine(value, time())
+	if value.tzinfo is None and not (params is not None and _iana(params.get("TZID"))):
+		wall = value  # floating: already on the event's clock
+	else:
+		wall = clock.wall(_instant_of(value, params, host))
+	return datetime.combine(wall.date(), time()) if all_day else wall
+
+
+def _until_wall(until, clock: _Clock, all_day: bool) -> datetime:
+	if not isinstance(until, datetime):
+		# a date UNTIL includes that whole day
+		return datetime.combine(until, time()) if all_day else datetime.combine(until, time(23, 59, 59))
+	if until.tzinfo is None:
+		wall = until
+	else:
+		wall = clock.wall(until.astimezone(UTC))
+	return datetime.combine(wall.date(), time()) if all_day else wall
+
+
+def _rule(
+	prop, wall_start: datetime, clock: _Clock, all_day: bool, after: datetime, before: datetime, uid: str
+):
+	"""One RRULE as a dateutil rule on naive wall times, bounded to [after, before]."""
+	parts = {str(k).upper(): v for k, v in dict(prop).items()}
+	until_values = parts.pop("UNTIL", None)
+	freq = str((parts.get("FREQ") or [""])[0]).upper()
+	if "BYEASTER" in parts:
+		raise InvalidFeed("Event {0}: BYEASTER is not part of iCalendar", uid)
+	count = parts.get("COUNT")
+	try:
+		text = icalendar.vRecur(parts).to_ical().decode("ascii")
+		rule = rrulestr(text, dtstart=wall_start)
+	except Exception as exc:
+		raise InvalidFeed("Event {0}: cannot read RRULE: {1}", uid, _short(exc)) from None
+	if not isinstance(rule, rrule):
+		raise InvalidFeed("Event {0}: RRULE must be a single rule", uid)
+	if count:
+		try:
+			count_value = int(count[0] if isinstance(count, list) else count)
+		except (TypeError, ValueError):
+			raise InvalidFeed("Event {0}: RRULE COUNT is not a number", uid) from None
+		if count_value > MAX_COUNT:
+			raise InvalidFeed("Event {0}: RRULE COUNT {1} is larger than {2}", uid, count_value, MAX_COUNT)
+	until = None
+	if until_values:
+		until = _until_wall(
+			until_values[0] if isinstance(until_values, list) else until_values, clock, all_day
+		)
+	# Nothing after the window matters: stop there.
+	bound = before if until is None else min(until, before)
+	start = wall_start
+	if not count and freq in _FAST_FORWARD:
+		step = _FAST_FORWARD[freq] * max(int(rule._interval), 1)
+		periods = (after - wall_start) // step - 1
+		if periods > 0:
+			start = wall_start + periods * step
+	if bound < start:
+		return ()
+	# dateutil checks UNTIL only on candidates that pass the rule's filters, so a rule that
+	# matches nothing after the window (or at all: BYMONTH=2;BYMONTHDAY=30) would search on
+	# to the year 9999. Expanding in a copy of the calendar shifted by whole 400-year
+	# Gregorian cycles (same weekdays, same leap years) puts the window's end within 400
+	# years of 9999, which bounds that search.
+	shift = max((9998 - bound.year) // _CYCLE_YEARS, 0) * _CYCLE_YEARS
+	with warnings.catch_warnings():
+		warnings.simplefilter("ignore", DeprecationWarning)  # COUNT together with UNTIL
+		try:
+			shifted = rule.replace(dtstart=_shift(start, shift), until=_shift(bound, shift))
+		except (ValueError, TypeError, OverflowError) as exc:
+			raise InvalidFeed("Event {0}: cannot expand RRULE: {1}", uid, _short(exc)) from None
+	return _Unshifted(shifted, shift)
+
+
+def _shift(wall: datetime, years: int) -> datetime:
+	return wall.replace(year=wall.year + years) if years else wall
+
+
+class _Unshifted:
+	"""Iterates a rule expanded ``years`` later, yielding the real wall times."""
+
+	def __init__(self, rule: rrule, years: int):
+		self.rule = rule
+		self.years = years
+
+	def __iter__(self):
+		for wall in self.rule:
+			yield _shift(wall, -self.years)
+
+
+def _occurrences(
+	event,
+	window_start: datetime,
+	window_end: datetime,
+	host: _Clock,
+	budget: _Budget,
+	*,
+	single: bool = False,
+) -> Iterator[tuple[tuple, datetime, datetime]]:
+	"""(occurrence key, start instant, end instant) of ``event`` that may touch the window."""
+	uid = _uid(event) or "(no UID)"
+	start_prop = event.get("DTSTART")
+	if start_prop is None or not isinstance(getattr(start_prop, "dt", None), date):
+		raise InvalidFeed("Event {0} has no readable DTSTART", uid)
+	start_value = start_prop.dt
+	all_day = not isinstance(start_value, datetime)
+	clock = host if all_day else _clock_of(start_value, start_prop.params, host)
+	wall_start = _wall_of(start_value, clock, start_prop.params, host, all_day)
+	shape = _shape(event, start_value, clock, host, uid)
+	if not all_day and shape.exact == timedelta(0):
+		return  # an instant, not a span: blocks nothing
+
+	rules = [] if single else _values(event, "RRULE")
+	rdates = [] if single else _values(event, "RDATE")
+	if not rules and not rdates:
+		budget.spend(uid)
+		start, end = _span(wall_start, shape, clock, all_day)
+		yield _key(wall_start, start, all_day), start, end
+		return
+
+	longest = timedelta(days=shape.days + shape.nominal_days + 1) + (shape.exact or shape.nominal_rest)
+	after = clock.wall(window_start) - longest - timedelta(days=1)
+	before = clock.wall(window_end) + timedelta(days=1)
+	periods: dict[datetime, timedelta] = {}
+	dates: set[date] = set()
+	recurrence = rruleset()
+	recurrence.rdate(wall_start)  # DTSTART is always the first occurrence
+	for prop in rules:
+		recurrence.rrule(_rule(prop, wall_start, clock, all_day, after, before, uid))
+	for prop in rdates:
+		params = getattr(prop, "params", None)
+		for item in getattr(prop, "dts", None) or []:
+			value = item.dt
+			if isinstance(value, tuple):  # PERIOD: (start, end | duration)
+				first, second = value
+				wall = _wall_of(first, clock, params, host, all_day)
+				if isinstance(second, timedelta):
+					periods[wall] = second
+				else:
+					periods[wall] = _instant_of(second, params, host) - _instant_of(first, params, host)
+			else:
+				wall = _wall_of(value, clock, params, host, all_day)
+			recurrence.rdate(wall)
+	for prop in _values(event, "EXDATE"):
+		params = getattr(prop, "params", None)
+		for item in getattr(prop, "dts", None) or []:
+			value = item.dt
+			if not all_day and not isinstance(value, datetime):
+				dates.add(value)  # a DATE EXDATE on a timed event drops that whole day
+				continue
+			recurrence.exdate(_wall_of(value, clock, params, host, all_day))
+
+	try:
+		for wall in recurrence.xafter(after, inc=True):
+			if wall > before:
+				break
+			if dates and wall.date() in dates:
+				continue
+			budget.spend(uid)
+			if wall in periods:
+				start = clock.instant(wall)
+				end = start + periods[wall]
+			else:
+				start, end = _span(wall, shape, clock, all_day)
+			if end > window_start and start < window_end:
+				yield _key(wall, start, all_day), start, end
+	except (ValueError, TypeError, OverflowError) as exc:
+		raise InvalidFeed("Event {0}: cannot expand its recurrence: {1}", uid, _short(exc)) from None
+
+
+def _key(wall: datetime, start: datetime, all_day: bool) -> tuple:
+	return ("date", wall.date()) if all_day else ("time", start)
+
+
+def _freebusy(component, window_start: datetime, window_end: datetime, host: _Clock, budget: _Budget):
+	_check_props(component)
+	uid = _uid(component) or "(VFREEBUSY)"
+	for prop in _values(component, "FREEBUSY"):
+		params = getattr(prop, "params", None) or {}
+		if str(params.get("FBTYPE", "BUSY")).upper() == "FREE":
+			continue
+		value = getattr(prop, "dt", None)
+		if not isinstance(value, tuple):
+			start_value, second = getattr(prop, "start", None), getattr(prop, "end", None)
+			second = second if second is not None else getattr(prop, "duration", None)
+		else:
+			start_value, second = value
+		if not isinstance(start_value, datetime):
+			raise InvalidFeed("Free/busy {0}: cannot read period {1}", uid, _short(prop))
+		start = _instant_of(start_value, params, host)
+		if isinstance(second, timedelta):
+			end = start + second
+		elif isinstance(second, datetime):
+			end = _instant_of(second, params, host)
+		else:
+			raise InvalidFeed("Free/busy {0}: cannot read period {1}", uid, _short(prop))
+		budget.spend(uid)
+		if end > window_start and start < window_end and end > start:
+			yield max(start, window_start), min(end, window_end)
