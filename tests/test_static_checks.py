@@ -1,0 +1,51 @@
+"""The Frappe-layer static checker catches what it promises to (run on a broken copy)."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import check_frappe_layer  # noqa: E402
+
+
+def broken_copy(tmp_path: Path) -> Path:
+	shutil.copytree(ROOT / "scheduler_integration", tmp_path / "scheduler_integration")
+	app = tmp_path / "scheduler_integration"
+	doctype = app / "scheduler_integration" / "doctype" / "scheduler_phase" / "scheduler_phase.json"
+	data = json.loads(doctype.read_text())
+	data["fields"].append(dict(data["fields"][0]))  # duplicate fieldname
+	data["fields"].append({"fieldname": "owner_link", "fieldtype": "Link", "options": "No Such DocType"})
+	doctype.write_text(json.dumps(data))
+	(app / "api" / "leaky.py").write_text(
+		"import frappe\n\n\n@frappe.whitelist(allow_guest=True)\ndef open_door():\n\treturn 1\n"
+	)
+	(app / "engine" / "impure.py").write_text("import frappe\n")
+	(app / "hooks.py").write_text(
+		(app / "hooks.py").read_text() + '\nbroken_hook = "scheduler_integration.nowhere.fn"\n'
+	)
+	(app / "fixtures" / "bad.json").write_text("{not json")
+	return tmp_path
+
+
+def test_clean_tree_passes(capsys):
+	assert check_frappe_layer.main([str(ROOT)]) == 0
+	assert "0 problem(s)" in capsys.readouterr().out
+
+
+def test_broken_tree_reports_each_problem(tmp_path, capsys):
+	assert check_frappe_layer.main([str(broken_copy(tmp_path))]) == 1
+	out = capsys.readouterr().out
+	for expected in (
+		"duplicate fieldname",
+		"links to unknown DocType 'No Such DocType'",
+		"open_door: allow_guest without explicit methods",
+		"open_door: allow_guest without @rate_limit",
+		"engine/ must not import frappe",
+		"hook path does not resolve: scheduler_integration.nowhere.fn",
+		"invalid JSON",
+	):
+		assert expected in out, expected
+	check_frappe_layer.use_root(ROOT)
