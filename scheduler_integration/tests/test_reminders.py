@@ -1,0 +1,246 @@
+"""Reminders: created, rebuilt, skipped; exactly once under racing dispatchers; retries then
+visible failure; catch-up after worker downtime; completion of past meetings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+
+import frappe
+
+from scheduler_integration.services import booking as booking_service
+from scheduler_integration.services import reminders
+from scheduler_integration.services.timeutil import to_system, to_utc, utc_now
+from scheduler_integration.tests.factory import (
+	SmtpSink,
+	clear_bookings,
+	make_host,
+	make_type,
+	run_background_jobs,
+	use_outgoing_account,
+)
+from scheduler_integration.tests.live import cleanup
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-remind@example.com"
+GUEST = {"guest_name": "Rita Guest", "guest_email": "rita@example.org", "booker_timezone": "UTC"}
+
+DISPATCH = """
+import sys, frappe
+frappe.init(site=sys.argv[1], sites_path=sys.argv[2]); frappe.connect()
+from scheduler_integration.services.reminders import dispatch_due
+print(len(dispatch_due())); frappe.db.commit(); frappe.destroy()
+"""
+
+
+class TestReminders(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.sink = SmtpSink()
+		use_outgoing_account(cls.sink.port)
+		cls.profile = make_host(HOST, "remind-host", tz="UTC")
+		cls.mt = make_type(cls.profile, "remind", 30, reminder_offsets="1440,60")
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.clear()
+		cleanup([HOST])
+		super().tearDownClass()
+
+	@classmethod
+	def clear(cls):
+		frappe.db.commit()
+		for name in frappe.get_all("Scheduler Reminder", filters={"host": HOST}, pluck="name"):
+			frappe.delete_doc("Scheduler Reminder", name, ignore_permissions=True, force=True)
+		clear_bookings([HOST])
+
+	def setUp(self):
+		self.clear()
+
+	def book(self, start, now=None):
+		doc, _token = booking_service.create_booking(self.mt, start, dict(GUEST), now=now)
+		frappe.db.commit()
+		run_background_jobs()  # the booked effects build the reminders
+		frappe.db.commit()
+		return frappe.get_doc("Scheduler Booking", doc.name)
+
+	def pending(self, booking):
+		return frappe.get_all(
+			"Scheduler Reminder",
+			filters={"booking": booking, "status": "Pending"},
+			fields=["offset_minutes", "due_at"],
+			order_by="offset_minutes desc",
+		)
+
+	def start_in(self, **delta):
+		moment = utc_now() + timedelta(**delta)
+		return moment.replace(minute=0 if moment.minute < 30 else 30, second=0, microsecond=0)
+
+	def test_created_rebuilt_on_reschedule_and_skipped_on_cancel(self):
+		start = self.start_in(days=3)
+		doc = self.book(start)
+		rows = self.pending(doc.name)
+		self.assertEqual([r.offset_minutes for r in rows], [1440, 60])
+		self.assertEqual(to_utc(rows[0].due_at), start - timedelta(days=1))
+		new_start = start + timedelta(days=1)
+		booking_service.reschedule_booking(doc, new_start, by_guest=False)
+		frappe.db.commit()
+		run_background_jobs()
+		frappe.db.commit()
+		rows = self.pending(doc.name)
+		self.assertEqual(
+			[to_utc(r.due_at) for r in rows], [new_start - timedelta(days=1), new_start - timedelta(hours=1)]
+		)
+		booking_service.cancel_booking(frappe.get_doc("Scheduler Booking", doc.name), "bye", by_guest=False)
+		frappe.db.commit()
+		run_background_jobs()
+		frappe.db.commit()
+		self.assertEqual(self.pending(doc.name), [])
+		self.assertEqual(frappe.db.count("Scheduler Reminder", {"booking": doc.name, "status": "Skipped"}), 2)
+		reminders.dispatch_due(utc_now() + timedelta(days=10))
+		run_background_jobs()
+		self.assertEqual(
+			frappe.db.count("Email Queue", {"reference_name": doc.name, "message": ("like", "%Reminder%")}), 0
+		)
+
+	def test_two_dispatchers_racing_send_each_reminder_once(self):
+		bookings = [self.book(self.start_in(hours=2, minutes=30 * i)) for i in range(6)]
+		# make every reminder due now
+		frappe.db.sql(
+			"update `tabScheduler Reminder` set due_at=%s, next_attempt_at=%s where host=%s",
+			(to_system(utc_now() - timedelta(minutes=1)),) * 2 + (HOST,),
+		)
+		frappe.db.commit()
+		due = frappe.db.count("Scheduler Reminder", {"host": HOST, "status": "Pending"})
+		self.assertGreaterEqual(due, 6)
+		sites = frappe.local.sites_path
+		procs = [
+			subprocess.Popen(
+				[sys.executable, "-c", DISPATCH, frappe.local.site, sites], stdout=subprocess.PIPE, text=True
+			)
+			for _ in range(2)
+		]
+		claimed = [int(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
+		self.assertEqual(sum(claimed), due, f"each reminder claimed by exactly one dispatcher: {claimed}")
+		run_background_jobs()
+		# a late duplicate job (e.g. a retried RQ job) must not send again
+		for name in frappe.get_all("Scheduler Reminder", filters={"host": HOST}, pluck="name"):
+			self.assertIn(reminders.send(name), ("Sent",))
+		frappe.db.commit()
+		for doc in bookings:
+			sent = frappe.db.count("Scheduler Reminder", {"booking": doc.name, "status": "Sent"})
+			mails = frappe.get_all("Email Queue", filters={"reference_name": doc.name}, pluck="message")
+			reminder_mails = [m for m in mails if "Reminder" in m]
+			self.assertEqual(len(reminder_mails), sent, doc.name)
+		self.assertEqual(frappe.db.count("Scheduler Reminder", {"host": HOST, "status": "Sent"}), due)
+
+	def test_failing_send_retries_with_backoff_then_fails_visibly(self):
+		doc = self.book(self.start_in(hours=5))
+		template = frappe.get_doc("Email Template", "Scheduler: Reminder (Guest)")
+		original = template.response_html
+		template.response_html = "{{ (1 / 0) }}"  # a real failure: the template fails to render
+		template.save(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			frappe.db.sql(
+				"update `tabScheduler Reminder` set due_at=%s, next_attempt_at=%s where booking=%s",
+				(to_system(utc_now()),) * 2 + (doc.name,),
+			)
+			frappe.db.commit()
+			now = utc_now()
+			for attempt in range(1, 6):
+				ran_at = utc_now()
+				reminders.dispatch_due(now)
+				run_background_jobs()
+				frappe.db.commit()
+				rows = frappe.get_all(
+					"Scheduler Reminder",
+					filters={"booking": doc.name},
+					fields=["status", "attempts", "last_error", "next_attempt_at"],
+				)
+				self.assertTrue(rows and all(r.attempts == attempt for r in rows), rows)
+				if attempt < 5:
+					self.assertTrue(all(r.status == "Pending" and r.last_error for r in rows), rows)
+					backoff = timedelta(minutes=2**attempt)
+					self.assertTrue(
+						all(
+							to_utc(r.next_attempt_at) >= ran_at + backoff - timedelta(seconds=5) for r in rows
+						),
+						rows,
+					)
+					# nothing is retried before its backoff
+					self.assertEqual(reminders.dispatch_due(max(now, ran_at)), [])
+					now = max(to_utc(r.next_attempt_at) for r in rows) + timedelta(seconds=1)
+			rows = frappe.get_all(
+				"Scheduler Reminder", filters={"booking": doc.name}, fields=["status", "last_error"]
+			)
+			self.assertTrue(
+				rows
+				and all(r.status == "Failed" and "ZeroDivisionError" in (r.last_error or "") for r in rows),
+				rows,
+			)
+		finally:
+			template.reload()
+			template.response_html = original
+			template.save(ignore_permissions=True)
+			frappe.db.commit()
+
+	def test_catch_up_after_downtime_sends_before_start_and_skips_after(self):
+		upcoming = self.book(self.start_in(hours=3))
+		started = self.book(self.start_in(hours=4))
+		# the worker was down: the 1-hour reminders are long overdue
+		past = to_system(utc_now() - timedelta(hours=6))
+		frappe.db.sql(
+			"update `tabScheduler Reminder` set due_at=%s, next_attempt_at=%s where host=%s and offset_minutes=60",
+			(past, past, HOST),
+		)
+		frappe.db.sql(
+			"update `tabScheduler Reminder` set status='Skipped' where host=%s and offset_minutes!=60",
+			(HOST,),
+		)
+		frappe.db.commit()
+		# the second meeting has meanwhile started
+		when = to_utc(started.start) + timedelta(minutes=1)
+		frappe.db.set_value(
+			"Scheduler Booking", started.name, "start", to_system(utc_now() - timedelta(minutes=5))
+		)
+		frappe.db.commit()
+		reminders.dispatch_due(min(when, utc_now()))
+		run_background_jobs()
+		frappe.db.commit()
+		self.assertEqual(
+			frappe.db.get_value(
+				"Scheduler Reminder", {"booking": upcoming.name, "offset_minutes": 60}, "status"
+			),
+			"Sent",
+		)
+		status, reason = frappe.db.get_value(
+			"Scheduler Reminder", {"booking": started.name, "offset_minutes": 60}, ["status", "skip_reason"]
+		)
+		self.assertEqual(status, "Skipped")
+		self.assertIn("started", reason)
+
+	def test_stale_claims_are_released(self):
+		doc = self.book(self.start_in(hours=6))
+		frappe.db.sql(
+			"update `tabScheduler Reminder` set status='Queued', claimed_at=%s, due_at=%s, next_attempt_at=%s where booking=%s",
+			(to_system(utc_now() - timedelta(minutes=30)),) * 3 + (doc.name,),
+		)
+		frappe.db.commit()
+		stuck = frappe.db.count("Scheduler Reminder", {"booking": doc.name, "status": "Queued"})
+		self.assertGreaterEqual(stuck, 1)
+		claimed = reminders.dispatch_due()
+		self.assertEqual(len(claimed), stuck, "a lost job's claim is released and claimed again")
+
+	def test_past_meetings_complete_but_no_show_stays(self):
+		a = self.book(self.start_in(hours=7))
+		b = self.book(self.start_in(hours=8))
+		frappe.db.set_value("Scheduler Booking", b.name, "status", "No Show")
+		frappe.db.commit()
+		reminders.complete_past(utc_now() + timedelta(days=1))
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", a.name, "status"), "Completed")
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", b.name, "status"), "No Show")
