@@ -1,0 +1,42 @@
+"""The host's secret ICS feed of bookings (subscribe from any calendar app)."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+
+from scheduler_integration.api.public import public_limit
+from scheduler_integration.api.utils import acting_user, ok, scheduler_api
+
+
+@frappe.whitelist(allow_guest=True, methods=["GET"])
+@rate_limit(limit=public_limit, seconds=60)
+def ics(key: str | None = None):
+	"""text/calendar of the host's upcoming bookings; 404 for an unknown key."""
+	from scheduler_integration.services.calendar_sync import feed_for_token
+
+	feed = feed_for_token(str(key or "")[:100]) if key else None
+	if feed is None:
+		frappe.local.response.http_status_code = 404
+		return {"success": False, "message": _("Unknown feed")}
+	frappe.local.response.filename = "bookings.ics"
+	frappe.local.response.filecontent = feed
+	frappe.local.response.type = "download"
+	frappe.local.response.content_type = "text/calendar; charset=utf-8"
+
+
+@frappe.whitelist(methods=["GET"])
+@scheduler_api
+def get_feed_url(user: str | None = None):
+	"""The secret feed URL of your bookings (keep it private: anyone with it can read them)."""
+	from scheduler_integration.services.calendar_sync import feed_token
+
+	user = acting_user(user)
+	name = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
+	if not name:
+		raise frappe.DoesNotExistError(_("Scheduler settings are not configured for {0}").format(user))
+	token = feed_token(frappe.get_doc("Scheduler Profile", name))
+	return ok(
+		{"url": frappe.utils.get_url(f"/api/method/scheduler_integration.api.calendar_feed.ics?key={token}")}
+	)

@@ -1,0 +1,301 @@
+"""Calendar connections on a real site: an ICS subscription blocks slots, private URLs are
+refused, bookings are written to a real CalDAV server (Radicale), a provider outage never
+loses a booking and the write is retried, and the host's ICS feed parses back."""
+
+from __future__ import annotations
+
+import http.server
+import sys
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import frappe
+
+from scheduler_integration.services import calendar_sync
+from scheduler_integration.tests.factory import (
+	clear_bookings,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	run_background_jobs,
+)
+from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-cal@example.com"
+REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests" / "calendars"
+
+
+def radicale_class():
+	sys.path.insert(0, str(REPO_TESTS))
+	from calendar_peers import Radicale
+
+	return Radicale
+
+
+class FeedServer:
+	"""Serves one ICS body on 127.0.0.1 (a host's calendar subscription)."""
+
+	def __init__(self, body: str):
+		self.body = body.encode()
+		owner = self
+
+		class Handler(http.server.BaseHTTPRequestHandler):
+			def do_GET(self):
+				self.send_response(200)
+				self.send_header("Content-Type", "text/calendar")
+				self.send_header("Content-Length", str(len(owner.body)))
+				self.end_headers()
+				self.wfile.write(owner.body)
+
+			def log_message(self, *args):
+				pass
+
+		self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+		self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/calendar.ics"
+
+	def close(self):
+		self.httpd.shutdown()
+
+
+class TestCalendarSync(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.profile = make_host(HOST, "cal-host", tz="UTC", start="09:00", end="17:00")
+		cls.mt = make_type(cls.profile, "cal-call", 30)
+		cls.day = future_day(25)
+		settings = frappe.get_single("Scheduler Settings")
+		cls._settings = (
+			settings.allow_private_calendar_hosts,
+			settings.public_rate_limit,
+			settings.booking_rate_limit,
+		)
+		settings.public_rate_limit = 100000
+		settings.booking_rate_limit = 100000
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()
+		cls.server = LiveServer.get_instance()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		settings = frappe.get_single("Scheduler Settings")
+		settings.allow_private_calendar_hosts, settings.public_rate_limit, settings.booking_rate_limit = (
+			cls._settings
+		)
+		settings.save(ignore_permissions=True)
+		cls.clear()
+		cleanup([HOST])
+		super().tearDownClass()
+
+	@classmethod
+	def clear(cls):
+		frappe.db.commit()
+		for doctype in ("Scheduler Busy Time", "Scheduler Calendar Connection"):
+			for name in frappe.get_all(doctype, filters={"host": HOST}, pluck="name"):
+				frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
+		clear_bookings([HOST])
+
+	def setUp(self):
+		self.clear()
+
+	def allow_private(self, value: int):
+		settings = frappe.get_single("Scheduler Settings")
+		settings.allow_private_calendar_hosts = value
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()
+
+	def connection(self, **values) -> str:
+		doc = frappe.get_doc(
+			{"doctype": "Scheduler Calendar Connection", "host": HOST, "enabled": 1, **values}
+		)
+		doc.insert(ignore_permissions=True)
+		frappe.db.commit()
+		return doc.name
+
+	def slots(self):
+		guest = self.server.session(None)
+		r = guest.get(
+			method_url(self.server, "scheduler_integration.api.public.get_slots"),
+			params={
+				"profile": "cal-host",
+				"meeting_type": "cal-call",
+				"start": iso(self.day),
+				"end": iso(self.day + timedelta(days=1)),
+				"timezone": "UTC",
+			},
+			timeout=60,
+		)
+		return [s["start"] for d in r.json()["message"]["data"]["days"] for s in d["slots"]]
+
+	def feed(self) -> str:
+		start = (self.day + timedelta(hours=10)).strftime("%Y%m%dT%H%M%SZ")
+		end = (self.day + timedelta(hours=11)).strftime("%Y%m%dT%H%M%SZ")
+		free_start = (self.day + timedelta(hours=14)).strftime("%Y%m%dT%H%M%SZ")
+		free_end = (self.day + timedelta(hours=15)).strftime("%Y%m%dT%H%M%SZ")
+		return (
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+			f"BEGIN:VEVENT\r\nUID:busy-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"
+			f"BEGIN:VEVENT\r\nUID:free-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{free_start}\r\nDTEND:{free_end}\r\nTRANSP:TRANSPARENT\r\nSUMMARY:FYI\r\nEND:VEVENT\r\n"
+			"END:VCALENDAR\r\n"
+		)
+
+	def test_ics_subscription_blocks_slots_and_private_urls_are_refused(self):
+		feed = FeedServer(self.feed())
+		try:
+			name = self.connection(provider="ICS", ics_url=feed.url)
+			before = self.slots()
+			self.assertIn(iso(self.day + timedelta(hours=10)), before)
+			# private address refused while the setting is off: error recorded, nothing cached
+			self.allow_private(0)
+			self.assertFalse(calendar_sync.refresh_busy(name))
+			row = frappe.db.get_value(
+				"Scheduler Calendar Connection",
+				name,
+				["status", "error_count", "last_error", "next_retry_at"],
+				as_dict=True,
+			)
+			self.assertEqual((row.status, row.error_count), ("Error", 1))
+			self.assertTrue(row.last_error and row.next_retry_at)
+			self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 0)
+			# allowed: the busy event blocks 10:00 and 10:30, the transparent one blocks nothing
+			self.allow_private(1)
+			self.assertTrue(calendar_sync.refresh_busy(name))
+			self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 1)
+			after = self.slots()
+			self.assertNotIn(iso(self.day + timedelta(hours=10)), after)
+			self.assertNotIn(iso(self.day + timedelta(hours=10, minutes=30)), after)
+			self.assertIn(iso(self.day + timedelta(hours=9, minutes=30)), after)
+			self.assertIn(iso(self.day + timedelta(hours=14)), after)
+			r = self.server.session(None).post(
+				method_url(self.server, "scheduler_integration.api.public.book"),
+				json={
+					"profile": "cal-host",
+					"meeting_type": "cal-call",
+					"start": iso(self.day + timedelta(hours=10)),
+					"name": "X",
+					"email": "x@example.org",
+					"timezone": "UTC",
+				},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 409, "the booking endpoint refuses external busy time too")
+		finally:
+			feed.close()
+
+	def test_bookings_go_to_caldav_and_an_outage_is_retried_without_losing_the_booking(self):
+		self.allow_private(1)
+		Radicale = radicale_class()
+		folder = Path(tempfile.mkdtemp(prefix="radicale-"))
+		radicale = Radicale(folder)
+		calendar_url = None
+		# the server is down when the guest books
+		name = self.connection(
+			provider="CalDAV",
+			caldav_url=radicale.url,
+			caldav_username=Radicale.user,
+			caldav_password=Radicale.password,
+			write_bookings=1,
+			destination_calendar=f"{radicale.url}{Radicale.user}/work/",
+		)
+		r = self.server.session(None).post(
+			method_url(self.server, "scheduler_integration.api.public.book"),
+			json={
+				"profile": "cal-host",
+				"meeting_type": "cal-call",
+				"start": iso(self.day + timedelta(hours=12)),
+				"name": "Olga",
+				"email": "olga@example.org",
+				"timezone": "UTC",
+			},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		booking = r.json()["message"]["data"]["id"]
+		run_background_jobs()
+		frappe.db.commit()
+		doc = frappe.get_doc("Scheduler Booking", booking)
+		self.assertEqual(doc.status, "Confirmed")
+		self.assertEqual((doc.calendar_sync_status, doc.calendar_sync_attempts), ("Pending", 1))
+		self.assertTrue(doc.calendar_sync_error)
+		try:
+			radicale.start()
+			from scheduler_integration.calendars.caldav_client import CalDAVAccount
+			from scheduler_integration.calendars.urlguard import URLGuard
+
+			account = CalDAVAccount(
+				radicale.url,
+				username=Radicale.user,
+				password=Radicale.password,
+				guard=URLGuard(allow_private=True),
+			)
+			calendar_url = account.make_calendar("Work", cal_id="work").url
+			frappe.db.set_value("Scheduler Calendar Connection", name, "destination_calendar", calendar_url)
+			# the retry job runs once the backoff passed
+			self.assertEqual(calendar_sync.retry_writes(calendar_sync.utc_now() + timedelta(hours=1)), 1)
+			frappe.db.commit()
+			doc.reload()
+			self.assertEqual(doc.calendar_sync_status, "Synced")
+			stored = account.get_event(calendar_url, doc.ical_uid)
+			self.assertIsNotNone(stored)
+			self.assertIn("Olga", stored)
+			# cancelling removes it from the calendar
+			from scheduler_integration.services import booking as booking_service
+
+			booking_service.cancel_booking(doc, "", by_guest=False)
+			frappe.db.commit()
+			run_background_jobs()
+			self.assertIsNone(account.get_event(calendar_url, doc.ical_uid))
+			# the busy side of the same connection reads the calendar back
+			account.close()
+		finally:
+			radicale.stop()
+
+	def test_host_ics_feed_parses_with_icalendar_and_vobject(self):
+		import icalendar
+		import vobject
+
+		r = self.server.session(None).post(
+			method_url(self.server, "scheduler_integration.api.public.book"),
+			json={
+				"profile": "cal-host",
+				"meeting_type": "cal-call",
+				"start": iso(self.day + timedelta(hours=15)),
+				"name": "Feed, Reader; \\ <b>",
+				"email": "feed@example.org",
+				"timezone": "UTC",
+			},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		frappe.set_user(HOST)
+		try:
+			from scheduler_integration.api.calendar_feed import get_feed_url
+
+			url = get_feed_url()["data"]["url"]
+		finally:
+			frappe.set_user("Administrator")
+		frappe.db.commit()
+		key = url.split("key=", 1)[1]
+		feed = self.server.get(
+			"/api/method/scheduler_integration.api.calendar_feed.ics", params={"key": key}, timeout=60
+		)
+		self.assertEqual(feed.status_code, 200)
+		self.assertIn("text/calendar", feed.headers.get("Content-Type", ""))
+		calendar = icalendar.Calendar.from_ical(feed.text)
+		events = [c for c in calendar.walk("VEVENT")]
+		self.assertEqual(len(events), 1)
+		self.assertIn("Feed, Reader;", str(events[0]["SUMMARY"]))
+		parsed = vobject.readOne(feed.text)
+		self.assertEqual(len(parsed.vevent_list), 1)
+		self.assertEqual(
+			self.server.get(
+				"/api/method/scheduler_integration.api.calendar_feed.ics", params={"key": "nope"}, timeout=60
+			).status_code,
+			404,
+		)
