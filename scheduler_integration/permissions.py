@@ -18,6 +18,10 @@ OWNER_FIELD = {
 	"Scheduler Blocked Time": "user",
 	"Scheduler Meeting Type": "user",
 	"Scheduler Booking": "host",
+	"Scheduler Engagement": "host",
+	"Scheduler Reminder": "host",
+	"Scheduler Calendar Connection": "host",
+	"Scheduler Busy Time": "host",
 }
 
 
@@ -64,12 +68,30 @@ def booking_query(user=None):
 	return _conditions("Scheduler Booking", user)
 
 
+def reminder_query(user=None):
+	return _conditions("Scheduler Reminder", user)
+
+
+def connection_query(user=None):
+	return _conditions("Scheduler Calendar Connection", user)
+
+
+def busy_time_query(user=None):
+	return _conditions("Scheduler Busy Time", user)
+
+
+def engagement_query(user=None):
+	return _conditions("Scheduler Engagement", user)
+
+
 def has_permission(doc, ptype=None, user=None, debug=False):
 	"""False when a host touches another host's document; None defers to role permissions."""
 	user = user or frappe.session.user
 	if is_manager(user):
 		return True
 	owner = doc.get(OWNER_FIELD[doc.doctype])
+	if not owner and doc.doctype == "Scheduler Engagement":  # unmatched events: managers only
+		return False
 	if not owner or owner == user:  # a new document is assigned to its creator on validate
 		return True
 	if ptype in (None, "read", "print", "email", "report", "export"):

@@ -163,4 +163,6 @@ def test_range_ending_inside_the_gap_offers_only_wall_grid_starts_before_its_end
 	zone = "Europe/Amsterdam"
 	availability = Availability(zone, (WeeklyRange.parse("sun", "00:00", "02:15"),))
 	slots = find_slots([host(availability)], SlotPolicy(15), *window(zone, date(2026, 3, 29), 0, 1), NOW)
-	assert [local(s.start, zone).strftime("%H:%M") for s in slots] == [f"{h:02d}:{m:02d}" for h in (0, 1) for m in (0, 15, 30, 45)]
+	assert [local(s.start, zone).strftime("%H:%M") for s in slots] == [
+		f"{h:02d}:{m:02d}" for h in (0, 1) for m in (0, 15, 30, 45)
+	]

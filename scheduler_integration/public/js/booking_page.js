@@ -84,6 +84,38 @@
 		}
 		return { status: response.status, body };
 	}
+	// funnel tracking: one random id per browser tab session, steps sent fire-and-forget
+	function sessionId() {
+		try {
+			let id = sessionStorage.getItem("sched-session");
+			if (!id) sessionStorage.setItem("sched-session", (id = newKey()));
+			return id;
+		} catch (e) {
+			return state.key;
+		}
+	}
+	function track(step, extra) {
+		if (page.mode !== "book") return;
+		const params = new URLSearchParams(window.location.search);
+		const body = Object.assign({
+			step,
+			session_id: sessionId(),
+			profile: page.profile.slug,
+			meeting_type: page.meeting_type.slug,
+			ref: params.get("ref") || undefined,
+			referrer: document.referrer || undefined,
+			utm_source: params.get("utm_source") || undefined,
+			utm_medium: params.get("utm_medium") || undefined,
+			utm_campaign: params.get("utm_campaign") || undefined,
+		}, extra || {});
+		const headers = { "Content-Type": "application/json", Accept: "application/json" };
+		if (window.frappe && frappe.csrf_token && frappe.csrf_token !== "{{ csrf_token }}") headers["X-Frappe-CSRF-Token"] = frappe.csrf_token;
+		try {
+			fetch("/api/method/scheduler_integration.api.tracking.track_step", { method: "POST", headers, body: JSON.stringify(body), keepalive: true, credentials: "same-origin" }).catch(() => {});
+		} catch (e) {
+			/* tracking never breaks booking */
+		}
+	}
 	function fmtDate(iso, opts) {
 		return new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: state.zone }, opts)).format(new Date(iso));
 	}
@@ -218,6 +250,7 @@
 	}
 	function pickSlot(slot) {
 		state.slot = slot;
+		track("slot_selected");
 		state.onPick(slot);
 	}
 
@@ -280,6 +313,7 @@
 			});
 			const value = (n) => (form.elements[n] ? form.elements[n].value : "");
 			const params = new URLSearchParams(window.location.search);
+			track("form_submitted");
 			const res = await call(
 				"book",
 				{
@@ -305,7 +339,10 @@
 			state.busy = false;
 			submit.disabled = false;
 			submit.textContent = page.meeting_type.requires_confirmation ? t("Request Meeting") : t("Book Meeting");
-			if (res.body.success) return renderConfirmation(res.body.data);
+			if (res.body.success) {
+				if (res.body.data.manage_url) track("booked", { token: res.body.data.manage_url.split("/").pop() });
+				return renderConfirmation(res.body.data);
+			}
 			if (res.status === 409) return renderTaken(res.body);
 			const errors = res.body.errors || {};
 			let firstBad = null;
@@ -403,6 +440,8 @@
 		if (page.booking.timezone) state.zone = page.booking.timezone;
 		renderManage(page.booking);
 	} else {
+		track("page_viewed");
+		track("type_selected");
 		startPicker(renderForm);
 	}
 })();

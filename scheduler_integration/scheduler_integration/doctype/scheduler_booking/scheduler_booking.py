@@ -19,8 +19,16 @@ class SchedulerBooking(Document):
 		answers: DF.JSON | None
 		booker_timezone: DF.Data | None
 		calendar_event_id: DF.Data | None
+		calendar_retry_at: DF.Datetime | None
+		calendar_sync_attempts: DF.Int
+		calendar_sync_error: DF.SmallText | None
+		calendar_sync_status: DF.Literal["", "Pending", "Synced", "Failed"]
 		cancel_reason: DF.SmallText | None
+		cancelled_at: DF.Datetime | None
+		confirmed_at: DF.Datetime | None
 		contact: DF.Link | None
+		crm_doctype: DF.Link | None
+		crm_name: DF.DynamicLink | None
 		end: DF.Datetime
 		event: DF.Link | None
 		guest_company: DF.Data | None
@@ -28,6 +36,7 @@ class SchedulerBooking(Document):
 		guest_name: DF.Data
 		guest_phone: DF.Data | None
 		host: DF.Link
+		ical_uid: DF.Data | None
 		idempotency_key: DF.Data | None
 		location: DF.SmallText | None
 		manage_token_hash: DF.Data | None
@@ -36,13 +45,13 @@ class SchedulerBooking(Document):
 		notes: DF.SmallText | None
 		reference_doctype: DF.Link | None
 		reference_name: DF.DynamicLink | None
-		rescheduled_from: DF.Link | None
-		rescheduled_to: DF.Link | None
+		sequence: DF.Int
 		source: DF.Data | None
 		start: DF.Datetime
 		status: DF.Literal["Pending", "Confirmed", "Cancelled", "Completed", "No Show"]
 		title: DF.Data | None
 		token_expires: DF.Datetime | None
+		token_nonce: DF.Data | None
 		utm_campaign: DF.Data | None
 		utm_medium: DF.Data | None
 		utm_source: DF.Data | None

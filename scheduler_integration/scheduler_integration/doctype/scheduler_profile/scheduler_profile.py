@@ -23,6 +23,7 @@ class SchedulerProfile(Document):
 		display_name: DF.Data
 		embed_code: DF.Code | None
 		embed_in_reports: DF.Check
+		feed_nonce: DF.Data | None
 		logo: DF.AttachImage | None
 		scheduler_provider: DF.Literal["native", "calendly", "acuity", "scheduleonce", "custom"]
 		scheduler_url: DF.SmallText | None

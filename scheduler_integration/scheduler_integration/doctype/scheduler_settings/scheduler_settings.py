@@ -20,6 +20,7 @@ class SchedulerSettings(Document):
 		allowed_embed_hosts: DF.SmallText | None
 		anonymize_ip: DF.Check
 		booking_rate_limit: DF.Int
+		calendly_signing_key: DF.Password | None
 		create_lead: DF.Check
 		crm_target: DF.Literal["Auto", "Contact Only"]
 		max_reminder_attempts: DF.Int

@@ -1,0 +1,178 @@
+"""Engagement analytics as pure aggregations over rows (mappings) loaded by the Frappe layer.
+
+* ``summarize(rows, type_names)`` — the spec's ``scheduler-analytics`` figures:
+  ``total_clicks`` (link_clicked), ``total_bookings`` (meeting_booked), ``total_completed``
+  (meeting_completed), ``conversion_rate`` = bookings / clicks × 100 rounded to 2 places
+  (0 without clicks); ``by_meeting_type`` (every type with any of those events, most clicks
+  first, then most bookings, then name); ``by_phase`` ({phase: {clicks, bookings}}, the five
+  phases in their order first, then others by name; rows without a phase are left out).
+* ``breakdown(rows, key)`` — clicks, bookings, completed, cancelled, no-shows and conversion
+  per meeting type / phase / host (the desk report "Scheduler Engagement Analysis").
+* ``funnel(rows)`` — the booking page funnel per anonymous session: a session counts for
+  every step up to the furthest step it reached (page viewed → type selected → slot
+  selected → form submitted → booked), so the counts never grow down the funnel;
+  ``drop_off`` is the number lost since the previous step and ``drop_off_rate`` its share
+  of the previous step (%), ``conversion_rate`` the share of the first step (%).
+* ``host_performance(bookings)`` — per host: bookings, completed/cancelled/no-show counts
+  and their rates over all bookings (%), average lead time (hours from booking to meeting
+  start) and the peak hours (the up to three hours of day with most meeting starts, most
+  first, ties to the earlier hour).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from .validation import PHASES
+
+__all__ = ["EVENT_TYPES", "FUNNEL_STEPS", "breakdown", "funnel", "host_performance", "rate", "summarize"]
+
+EVENT_TYPES = (
+	"page_viewed",
+	"type_selected",
+	"slot_selected",
+	"form_submitted",
+	"link_clicked",
+	"meeting_booked",
+	"meeting_completed",
+	"meeting_cancelled",
+	"no_show",
+)
+FUNNEL_STEPS = ("page_viewed", "type_selected", "slot_selected", "form_submitted", "meeting_booked")
+_COUNTED = {"link_clicked": "clicks", "meeting_booked": "bookings", "meeting_completed": "completed"}
+
+
+def rate(part: float, whole: float) -> float:
+	"""``part`` as a percentage of ``whole``, rounded to 2 places; 0 when ``whole`` is 0."""
+	return round(part * 100.0 / whole, 2) if whole else 0.0
+
+
+def summarize(rows: Iterable[Mapping], type_names: Mapping[str, str] | None = None) -> dict:
+	type_names = type_names or {}
+	totals = Counter()
+	per_type: dict[str, Counter] = defaultdict(Counter)
+	per_phase: dict[str, Counter] = defaultdict(Counter)
+	for row in rows:
+		key = _COUNTED.get(row.get("event_type"))
+		if not key:
+			continue
+		totals[key] += 1
+		if row.get("meeting_type"):
+			per_type[row["meeting_type"]][key] += 1
+		if row.get("phase") and key != "completed":
+			per_phase[row["phase"]][key] += 1
+	by_type = [
+		{
+			"meeting_type_id": name,
+			"name": type_names.get(name) or name,
+			"clicks": counts["clicks"],
+			"bookings": counts["bookings"],
+			"completed": counts["completed"],
+			"conversion_rate": rate(counts["bookings"], counts["clicks"]),
+		}
+		for name, counts in per_type.items()
+	]
+	by_type.sort(key=lambda item: (-item["clicks"], -item["bookings"], item["name"], item["meeting_type_id"]))
+	order = {phase: index for index, phase in enumerate(PHASES)}
+	phases = sorted(per_phase, key=lambda p: (order.get(p, len(order)), p))
+	return {
+		"summary": {
+			"total_clicks": totals["clicks"],
+			"total_bookings": totals["bookings"],
+			"conversion_rate": rate(totals["bookings"], totals["clicks"]),
+			"total_completed": totals["completed"],
+		},
+		"by_meeting_type": by_type,
+		"by_phase": {
+			p: {"clicks": per_phase[p]["clicks"], "bookings": per_phase[p]["bookings"]} for p in phases
+		},
+	}
+
+
+def breakdown(rows: Iterable[Mapping], key: str) -> list[dict]:
+	"""Outcome counts per value of ``key`` (rows without one are grouped under ''), most clicks first."""
+	groups: dict[str, Counter] = defaultdict(Counter)
+	for row in rows:
+		groups[row.get(key) or ""][row.get("event_type")] += 1
+	out = [
+		{
+			"group": group,
+			"clicks": counts["link_clicked"],
+			"bookings": counts["meeting_booked"],
+			"completed": counts["meeting_completed"],
+			"cancelled": counts["meeting_cancelled"],
+			"no_show": counts["no_show"],
+			"conversion_rate": rate(counts["meeting_booked"], counts["link_clicked"]),
+		}
+		for group, counts in groups.items()
+	]
+	out.sort(key=lambda item: (-item["clicks"], -item["bookings"], item["group"]))
+	return out
+
+
+def funnel(rows: Iterable[Mapping]) -> list[dict]:
+	furthest: dict[str, int] = {}
+	position = {step: index for index, step in enumerate(FUNNEL_STEPS)}
+	for row in rows:
+		session, step = row.get("session_id"), row.get("event_type")
+		if not session or step not in position:
+			continue
+		furthest[session] = max(furthest.get(session, -1), position[step])
+	reached = Counter(furthest.values())
+	out, remaining, previous = [], len(furthest), None
+	for index, step in enumerate(FUNNEL_STEPS):
+		count = remaining
+		remaining -= reached[index]
+		lost = 0 if previous is None else previous - count
+		out.append(
+			{
+				"step": step,
+				"sessions": count,
+				"drop_off": lost,
+				"drop_off_rate": rate(lost, previous) if previous else 0.0,
+				"conversion_rate": rate(count, out[0]["sessions"] if out else count),
+			}
+		)
+		previous = count
+	return out
+
+
+def _hours(delta) -> float:
+	return delta.total_seconds() / 3600.0
+
+
+def host_performance(bookings: Iterable[Mapping]) -> list[dict]:
+	"""Rows with ``host``, ``status``, ``start`` and ``creation`` (comparable datetimes)."""
+	groups: dict[str, list[Mapping]] = defaultdict(list)
+	for row in bookings:
+		groups[row.get("host") or ""].append(row)
+	out = []
+	for host in sorted(groups):
+		rows = groups[host]
+		statuses = Counter(row.get("status") for row in rows)
+		leads = [
+			_hours(row["start"] - row["creation"])
+			for row in rows
+			if isinstance(row.get("start"), datetime) and isinstance(row.get("creation"), datetime)
+		]
+		hours = Counter(row["start"].hour for row in rows if isinstance(row.get("start"), datetime))
+		total = len(rows)
+		out.append(
+			{
+				"host": host,
+				"bookings": total,
+				"completed": statuses["Completed"],
+				"cancelled": statuses["Cancelled"],
+				"no_show": statuses["No Show"],
+				"completion_rate": rate(statuses["Completed"], total),
+				"cancellation_rate": rate(statuses["Cancelled"], total),
+				"no_show_rate": rate(statuses["No Show"], total),
+				"avg_lead_time_hours": round(sum(leads) / len(leads), 2) if leads else 0.0,
+				"peak_hours": [
+					hour for hour, _n in sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+				],
+			}
+		)
+	return out

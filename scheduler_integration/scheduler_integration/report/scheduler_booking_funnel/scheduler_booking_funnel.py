@@ -1,0 +1,47 @@
+# Copyright (c) 2026, scheduler_integration contributors
+# For license information, please see license.txt
+"""Booking page funnel per anonymous session, with the drop-off at each step."""
+
+import frappe
+from frappe import _
+
+from scheduler_integration.engine.analytics import FUNNEL_STEPS, funnel
+from scheduler_integration.services.analytics import occurred_filter
+
+LABELS = {
+	"page_viewed": "Page Viewed",
+	"type_selected": "Meeting Type Selected",
+	"slot_selected": "Time Slot Selected",
+	"form_submitted": "Form Submitted",
+	"meeting_booked": "Booked",
+}
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	conditions = occurred_filter(filters.from_date, filters.to_date)
+	conditions += [["session_id", "is", "set"], ["event_type", "in", list(FUNNEL_STEPS)]]
+	for field in ("host", "meeting_type"):
+		if filters.get(field):
+			conditions.append([field, "=", filters.get(field)])
+	rows = frappe.get_list(
+		"Scheduler Engagement", filters=conditions, fields=["session_id", "event_type"], limit_page_length=0
+	)
+	data = funnel(rows)
+	for row in data:
+		row["label"] = _(LABELS[row["step"]])
+	columns = [
+		{"fieldname": "label", "label": _("Step"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "sessions", "label": _("Sessions"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "drop_off", "label": _("Drop-off"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "drop_off_rate", "label": _("Drop-off %"), "fieldtype": "Percent", "width": 110},
+		{"fieldname": "conversion_rate", "label": _("Of First Step %"), "fieldtype": "Percent", "width": 130},
+	]
+	chart = {
+		"data": {
+			"labels": [row["label"] for row in data],
+			"datasets": [{"name": _("Sessions"), "values": [row["sessions"] for row in data]}],
+		},
+		"type": "bar",
+	}
+	return columns, data, None, chart

@@ -1,0 +1,180 @@
+"""Analytics aggregations (engine.analytics) against hand-computed answers."""
+
+from datetime import datetime, timedelta
+
+from scheduler_integration.engine.analytics import FUNNEL_STEPS, funnel, host_performance, rate, summarize
+
+
+def ev(event_type, meeting_type=None, phase=None, session_id=None):
+	return {"event_type": event_type, "meeting_type": meeting_type, "phase": phase, "session_id": session_id}
+
+
+def test_rate():
+	assert rate(12, 47) == 25.53
+	assert rate(1, 3) == 33.33
+	assert rate(5, 0) == 0.0
+
+
+def test_summarize_matches_hand_computation():
+	rows = (
+		[ev("link_clicked", "mt-a", "Build")] * 6
+		+ [ev("link_clicked", "mt-a", "Grow")] * 2
+		+ [ev("link_clicked", "mt-b", "Build")] * 3
+		+ [ev("link_clicked", None, "Stabilize")]
+		+ [ev("meeting_booked", "mt-a", "Build")] * 2
+		+ [ev("meeting_booked", "mt-b", None)]
+		+ [ev("meeting_completed", "mt-a", "Build")]
+		+ [ev("meeting_cancelled", "mt-a", "Build"), ev("page_viewed", "mt-a", "Build"), ev("odd")]
+		+ [ev("link_clicked", "mt-c", "Custom phase")]
+	)
+	out = summarize(rows, {"mt-a": "Strategy", "mt-b": "Deep Dive"})
+	assert out["summary"] == {
+		"total_clicks": 13,
+		"total_bookings": 3,
+		"conversion_rate": 23.08,
+		"total_completed": 1,
+	}
+	assert out["by_meeting_type"] == [
+		{
+			"meeting_type_id": "mt-a",
+			"name": "Strategy",
+			"clicks": 8,
+			"bookings": 2,
+			"completed": 1,
+			"conversion_rate": 25.0,
+		},
+		{
+			"meeting_type_id": "mt-b",
+			"name": "Deep Dive",
+			"clicks": 3,
+			"bookings": 1,
+			"completed": 0,
+			"conversion_rate": 33.33,
+		},
+		{
+			"meeting_type_id": "mt-c",
+			"name": "mt-c",
+			"clicks": 1,
+			"bookings": 0,
+			"completed": 0,
+			"conversion_rate": 0.0,
+		},
+	]
+	assert list(out["by_phase"]) == ["Stabilize", "Build", "Grow", "Custom phase"]
+	assert out["by_phase"]["Build"] == {"clicks": 9, "bookings": 2}
+	assert out["by_phase"]["Grow"] == {"clicks": 2, "bookings": 0}
+
+
+def test_summarize_empty():
+	out = summarize([])
+	assert out == {
+		"summary": {"total_clicks": 0, "total_bookings": 0, "conversion_rate": 0.0, "total_completed": 0},
+		"by_meeting_type": [],
+		"by_phase": {},
+	}
+
+
+def test_funnel_counts_furthest_step():
+	rows = []
+	# s1 books; s2 stops after the slot; s3 views only; s4 arrives on the type page and submits
+	for step in FUNNEL_STEPS:
+		rows.append(ev(step, session_id="s1"))
+	rows += [
+		ev("page_viewed", session_id="s2"),
+		ev("type_selected", session_id="s2"),
+		ev("slot_selected", session_id="s2"),
+	]
+	rows += [ev("page_viewed", session_id="s3"), ev("page_viewed", session_id="s3")]
+	rows += [ev("form_submitted", session_id="s4")]
+	rows += [ev("link_clicked", session_id="s5"), ev("page_viewed", session_id=None)]
+	out = funnel(rows)
+	assert [r["step"] for r in out] == list(FUNNEL_STEPS)
+	assert [r["sessions"] for r in out] == [4, 3, 3, 2, 1]
+	assert [r["drop_off"] for r in out] == [0, 1, 0, 1, 1]
+	assert [r["drop_off_rate"] for r in out] == [0.0, 25.0, 0.0, 33.33, 50.0]
+	assert [r["conversion_rate"] for r in out] == [100.0, 75.0, 75.0, 50.0, 25.0]
+
+
+def test_funnel_empty():
+	out = funnel([])
+	assert [r["sessions"] for r in out] == [0] * 5
+	assert all(r["conversion_rate"] == 0.0 and r["drop_off_rate"] == 0.0 for r in out)
+
+
+def test_host_performance():
+	base = datetime(2026, 3, 2, 8, 0)
+	rows = [
+		{
+			"host": "a",
+			"status": "Completed",
+			"start": base.replace(hour=10),
+			"creation": base - timedelta(hours=14),
+		},
+		{
+			"host": "a",
+			"status": "Completed",
+			"start": base.replace(hour=10),
+			"creation": base - timedelta(hours=2),
+		},
+		{"host": "a", "status": "Cancelled", "start": base.replace(hour=14), "creation": base},
+		{"host": "a", "status": "No Show", "start": base.replace(hour=9), "creation": None},
+		{"host": "b", "status": "Confirmed", "start": None, "creation": base},
+	]
+	a, b = host_performance(rows)
+	assert a == {
+		"host": "a",
+		"bookings": 4,
+		"completed": 2,
+		"cancelled": 1,
+		"no_show": 1,
+		"completion_rate": 50.0,
+		"cancellation_rate": 25.0,
+		"no_show_rate": 25.0,
+		"avg_lead_time_hours": round((16 + 4 + 6) / 3, 2),
+		"peak_hours": [10, 9, 14],
+	}
+	assert b["bookings"] == 1 and b["avg_lead_time_hours"] == 0.0 and b["peak_hours"] == []
+
+
+def test_breakdown():
+	from scheduler_integration.engine.analytics import breakdown
+
+	rows = [
+		ev("link_clicked", "a", "Build"),
+		ev("link_clicked", "a", "Build"),
+		ev("meeting_booked", "a", "Build"),
+		ev("meeting_cancelled", "a", None),
+		ev("no_show", "b", "Grow"),
+		ev("meeting_completed", "b", "Grow"),
+		ev("link_clicked", None, "Grow"),
+	]
+	assert breakdown(rows, "meeting_type") == [
+		{
+			"group": "a",
+			"clicks": 2,
+			"bookings": 1,
+			"completed": 0,
+			"cancelled": 1,
+			"no_show": 0,
+			"conversion_rate": 50.0,
+		},
+		{
+			"group": "",
+			"clicks": 1,
+			"bookings": 0,
+			"completed": 0,
+			"cancelled": 0,
+			"no_show": 0,
+			"conversion_rate": 0.0,
+		},
+		{
+			"group": "b",
+			"clicks": 0,
+			"bookings": 0,
+			"completed": 1,
+			"cancelled": 0,
+			"no_show": 1,
+			"conversion_rate": 0.0,
+		},
+	]
+	assert [r["group"] for r in breakdown(rows, "phase")] == ["Build", "Grow", ""]
