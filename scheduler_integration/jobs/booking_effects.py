@@ -28,37 +28,37 @@ def run(booking: str, lifecycle_event: str) -> dict:
 		return {}  # deleted since the job was queued: nothing to do
 	doc = frappe.get_doc("Scheduler Booking", booking)
 	results = {}
-	for effect in EFFECTS.get(event, ()):
-		try:
-			if effect == "email":
-				results[effect] = notifications.send(doc, event)
-			elif effect == "crm_booked":
-				crm.on_booked(doc)
-			elif effect == "crm_rescheduled":
-				crm.on_rescheduled(doc)
-			elif effect == "crm_cancelled":
-				crm.on_cancelled(doc)
-			elif effect == "crm_completed":
-				crm.on_completed(doc)
-			frappe.db.commit()
-			results.setdefault(effect, "ok")
-		except Exception:
-			frappe.db.rollback()
-			frappe.log_error(
-				title=f"Scheduler: {effect} failed for {booking} ({event})",
-				reference_doctype="Scheduler Booking",
-				reference_name=booking,
-			)
-			results[effect] = "failed"
+	# CRM first, then the app hooks (calendar write can add a Meet link, reminders, tracking),
+	# then the emails, so they carry what the other effects stored.
+	for effect in [e for e in EFFECTS.get(event, ()) if e != "email"]:
+		_isolated(results, effect, booking, event, lambda effect=effect: _builtin(effect, doc))
 	for path in frappe.get_hooks("scheduler_booking_effects"):
-		try:
-			frappe.get_attr(path)(doc, event)
-			frappe.db.commit()
-		except Exception:
-			frappe.db.rollback()
-			frappe.log_error(
-				title=f"Scheduler: {path} failed for {booking} ({event})",
-				reference_doctype="Scheduler Booking",
-				reference_name=booking,
-			)
+		_isolated(results, path, booking, event, lambda path=path: frappe.get_attr(path)(doc, event))
+	if "email" in EFFECTS.get(event, ()):
+		doc.reload()
+		_isolated(results, "email", booking, event, lambda: notifications.send(doc, event))
 	return results
+
+
+def _builtin(effect: str, doc):
+	return {
+		"crm_booked": crm.on_booked,
+		"crm_rescheduled": crm.on_rescheduled,
+		"crm_cancelled": crm.on_cancelled,
+		"crm_completed": crm.on_completed,
+	}[effect](doc)
+
+
+def _isolated(results: dict, name: str, booking: str, event: str, call) -> None:
+	try:
+		outcome = call()
+		frappe.db.commit()
+		results[name] = outcome if outcome is not None else "ok"
+	except Exception:
+		frappe.db.rollback()
+		frappe.log_error(
+			title=f"Scheduler: {name} failed for {booking} ({event})",
+			reference_doctype="Scheduler Booking",
+			reference_name=booking,
+		)
+		results[name] = "failed"

@@ -81,13 +81,72 @@ def _caldav(doc):
 	)
 
 
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+
+
 def _google(doc):
+	"""The adapter on the core Google Calendar authorisation (no second OAuth flow): the
+	refresh token of the core Google Calendar document and the client of Google Settings.
+	Site config ``scheduler_google_api_base`` / ``scheduler_google_token_uri`` point it at
+	other endpoints (the tests' local Calendar v3 server)."""
+	from google.oauth2.credentials import Credentials
+
 	from scheduler_integration.calendars.google import GoogleCalendar
 
 	core = frappe.get_doc("Google Calendar", doc.google_calendar)
-	token = core.get_access_token()  # the core integration's OAuth: no second flow
-	base = frappe.conf.get("scheduler_google_api_base")  # tests point this at a local server
-	return GoogleCalendar(access_token=token, **({"base_url": base} if base else {}))
+	settings = frappe.get_single("Google Settings")
+	credentials = Credentials(
+		token=None,
+		refresh_token=core.get_password("refresh_token", raise_exception=False),
+		token_uri=frappe.conf.get("scheduler_google_token_uri") or GOOGLE_TOKEN_URI,
+		client_id=settings.client_id,
+		client_secret=settings.get_password("client_secret", raise_exception=False),
+	)
+	base = frappe.conf.get("scheduler_google_api_base")
+	return GoogleCalendar(credentials=credentials, **({"base_url": base} if base else {}))
+
+
+def _sync_google(doc, now: datetime) -> None:
+	"""Incremental pull: events changed since each calendar's sync token update the cache;
+	an expired token (410) or none means a full listing that replaces the calendar's rows."""
+	import json
+
+	from scheduler_integration.calendars.errors import FullSyncRequired
+
+	google = _google(doc)
+	tokens = json.loads(doc.sync_token or "{}")
+	zone = _host_zone(doc.host)
+	for calendar in _calendars(doc) or ["primary"]:
+		token = tokens.get(calendar)
+		try:
+			changes, next_token = google.list_changes(calendar, token, host_timezone=zone)
+		except FullSyncRequired:
+			token = None
+			changes, next_token = google.list_changes(calendar, None, host_timezone=zone)
+		if token is None:
+			frappe.db.delete("Scheduler Busy Time", {"connection": doc.name, "calendar": calendar})
+		for change in changes:
+			frappe.db.delete(
+				"Scheduler Busy Time", {"connection": doc.name, "calendar": calendar, "source_id": change.id}
+			)
+			if change.busy and change.interval and change.interval.end > now - timedelta(days=1):
+				_insert_busy(doc, change.interval, calendar, change.id)
+		tokens[calendar] = next_token
+	frappe.db.set_value("Scheduler Calendar Connection", doc.name, "sync_token", json.dumps(tokens))
+
+
+def _insert_busy(doc, interval, calendar: str | None = None, source_id: str | None = None) -> None:
+	frappe.get_doc(
+		{
+			"doctype": "Scheduler Busy Time",
+			"connection": doc.name,
+			"host": doc.host,
+			"start": to_system(interval.start),
+			"end": to_system(interval.end),
+			"calendar": calendar,
+			"source_id": source_id,
+		}
+	).db_insert()
 
 
 def fetch_busy(doc, start: datetime, end: datetime) -> list[Interval]:
@@ -112,7 +171,11 @@ def refresh_busy(name: str, now: datetime | None = None) -> bool:
 	now = now or utc_now()
 	doc = frappe.get_doc("Scheduler Calendar Connection", name)
 	try:
-		intervals = fetch_busy(doc, now - timedelta(days=1), now + timedelta(days=HORIZON_DAYS))
+		if doc.provider == "Google":
+			_sync_google(doc, now)
+			intervals = None
+		else:
+			intervals = fetch_busy(doc, now - timedelta(days=1), now + timedelta(days=HORIZON_DAYS))
 	except Exception as exc:
 		frappe.db.rollback()
 		count = int(doc.error_count or 0) + 1
@@ -128,17 +191,10 @@ def refresh_busy(name: str, now: datetime | None = None) -> bool:
 		)
 		frappe.db.commit()
 		return False
-	frappe.db.delete("Scheduler Busy Time", {"connection": name})
-	for interval in intervals:
-		frappe.get_doc(
-			{
-				"doctype": "Scheduler Busy Time",
-				"connection": name,
-				"host": doc.host,
-				"start": to_system(interval.start),
-				"end": to_system(interval.end),
-			}
-		).db_insert()
+	if intervals is not None:  # full replacement for feeds and CalDAV
+		frappe.db.delete("Scheduler Busy Time", {"connection": name})
+		for interval in intervals:
+			_insert_busy(doc, interval)
 	frappe.db.set_value(
 		"Scheduler Calendar Connection",
 		name,
@@ -239,7 +295,8 @@ def write_booking(booking, event: str) -> None:
 			google = _google(connection)
 			calendar = connection.destination_calendar or "primary"
 			if event in ("cancelled", "declined"):
-				google.delete_event(calendar, booking.calendar_event_id or "")
+				if booking.calendar_event_id:
+					google.delete_event(calendar, booking.calendar_event_id)
 			elif booking.calendar_event_id and event == "rescheduled":
 				google.patch_event(calendar, booking.calendar_event_id, _draft(booking))
 			else:

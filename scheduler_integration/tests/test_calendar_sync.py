@@ -62,7 +62,7 @@ class FeedServer:
 		self.httpd.shutdown()
 
 
-class TestCalendarSync(SchedulerTestCase):
+class CalendarCase(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -145,6 +145,8 @@ class TestCalendarSync(SchedulerTestCase):
 			"END:VCALENDAR\r\n"
 		)
 
+
+class TestCalendarSync(CalendarCase):
 	def test_ics_subscription_blocks_slots_and_private_urls_are_refused(self):
 		feed = FeedServer(self.feed())
 		try:
@@ -299,3 +301,130 @@ class TestCalendarSync(SchedulerTestCase):
 			).status_code,
 			404,
 		)
+
+
+class TestGoogleConnection(CalendarCase):
+	"""Google through the core Google Calendar authorisation, against a local server that
+	speaks Calendar v3 as the client library's bundled discovery document describes it."""
+
+	def test_google_busy_by_sync_token_and_bookings_with_meet_links(self):
+		from frappe.installer import update_site_config
+
+		sys.path.insert(0, str(REPO_TESTS))
+		from calendar_peers import FakeGoogle
+
+		settings = frappe.get_single("Google Settings")
+		saved = (
+			settings.enable,
+			settings.client_id,
+			settings.get_password("client_secret", raise_exception=False),
+		)
+		with FakeGoogle() as google:
+			google.token = "token-2"  # what refreshing the core refresh token hands out
+			update_site_config("scheduler_google_api_base", google.url)
+			update_site_config("scheduler_google_token_uri", google.url + "/token")
+			frappe.local.conf.scheduler_google_api_base = google.url
+			frappe.local.conf.scheduler_google_token_uri = google.url + "/token"
+			try:
+				settings.enable, settings.client_id, settings.client_secret = 1, "client", "secret"
+				settings.save(ignore_permissions=True)
+				core = frappe.get_doc(
+					{
+						"doctype": "Google Calendar",
+						"calendar_name": "Sched Test Calendar",
+						"user": HOST,
+						"enable": 1,
+						"refresh_token": "refresh-1",
+						"google_calendar_id": "primary",
+					}
+				).insert(ignore_permissions=True)
+				frappe.db.commit()
+
+				def at(hour):
+					return (self.day + timedelta(hours=hour)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+				google.add_event(
+					"primary",
+					{"summary": "Dentist", "start": {"dateTime": at(10)}, "end": {"dateTime": at(11)}},
+				)
+				name = self.connection(
+					provider="Google",
+					google_calendar=core.name,
+					check_calendars="primary",
+					write_bookings=1,
+					destination_calendar="primary",
+				)
+				self.assertTrue(
+					calendar_sync.refresh_busy(name),
+					frappe.db.get_value("Scheduler Calendar Connection", name, "last_error"),
+				)
+				self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 1)
+				self.assertNotIn(iso(self.day + timedelta(hours=10)), self.slots())
+				# incremental: the next pull sends the sync token and adds only the change
+				google.add_event(
+					"primary",
+					{
+						"summary": "Gym",
+						"start": {"dateTime": at(13)},
+						"end": {"dateTime": at(14)},
+						"updated": "2026-01-02T10:00:00.000Z",
+					},
+				)
+				self.assertTrue(calendar_sync.refresh_busy(name))
+				lists = google.calls_of("calendar.events.list")
+				self.assertTrue(lists[-1].q("syncToken"), "the second pull is incremental")
+				self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 2)
+				# an expired token (410) falls back to a full listing, nothing lost or doubled
+				google.valid_sync_tokens.clear()
+				self.assertTrue(calendar_sync.refresh_busy(name))
+				self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 2)
+				# a Google Meet meeting type: the event is inserted with a Meet link, stored and emailed
+				make_type(self.profile, "meet-call", 30, location_type="Google Meet")
+				r = self.server.session(None).post(
+					method_url(self.server, "scheduler_integration.api.public.book"),
+					json={
+						"profile": "cal-host",
+						"meeting_type": "meet-call",
+						"start": iso(self.day + timedelta(hours=15)),
+						"name": "Mei",
+						"email": "mei@example.org",
+						"timezone": "UTC",
+					},
+					timeout=60,
+				)
+				self.assertEqual(r.status_code, 201, r.text)
+				run_background_jobs()
+				frappe.db.commit()
+				booking = frappe.get_doc("Scheduler Booking", r.json()["message"]["data"]["id"])
+				self.assertEqual(booking.calendar_sync_status, "Synced", booking.calendar_sync_error)
+				self.assertIn(booking.calendar_event_id, google.events["primary"])
+				self.assertTrue(
+					booking.meeting_link.startswith("https://meet.google.com/"), booking.meeting_link
+				)
+				inserts = google.calls_of("calendar.events.insert")
+				self.assertEqual(inserts[-1].q("conferenceDataVersion"), "1")
+				mails = frappe.get_all(
+					"Email Queue", filters={"reference_name": booking.name}, pluck="message"
+				)
+				self.assertTrue(
+					any("meet.google.com" in m for m in mails), "the confirmation email carries the Meet link"
+				)
+				# cancel: the Google event is removed
+				from scheduler_integration.services import booking as booking_service
+
+				booking_service.cancel_booking(booking, "", by_guest=False)
+				frappe.db.commit()
+				run_background_jobs()
+				gone = google.events["primary"].get(booking.calendar_event_id)
+				self.assertTrue(gone is None or gone.get("status") == "cancelled")
+			finally:
+				frappe.db.rollback()
+				for key in ("scheduler_google_api_base", "scheduler_google_token_uri"):
+					update_site_config(key, "None")
+					frappe.local.conf.pop(key, None)
+				settings.reload()
+				settings.enable, settings.client_id, settings.client_secret = saved
+				settings.save(ignore_permissions=True)
+				for n in frappe.get_all("Google Calendar", filters={"user": HOST}, pluck="name"):
+					frappe.delete_doc("Google Calendar", n, ignore_permissions=True, force=True)
+				frappe.db.commit()

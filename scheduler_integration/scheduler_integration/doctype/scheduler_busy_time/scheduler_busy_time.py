@@ -13,9 +13,11 @@ class SchedulerBusyTime(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		calendar: DF.Data | None
 		connection: DF.Link
 		end: DF.Datetime
 		host: DF.Link
+		source_id: DF.Data | None
 		start: DF.Datetime
 	# end: auto-generated types
 	pass

@@ -30,7 +30,7 @@ class SchedulerCalendarConnection(Document):
 		next_retry_at: DF.Datetime | None
 		provider: DF.Literal["ICS", "CalDAV", "Google"]
 		status: DF.Literal["Not Synced", "OK", "Error"]
-		sync_token: DF.Data | None
+		sync_token: DF.SmallText | None
 		write_bookings: DF.Check
 	# end: auto-generated types
 
