@@ -246,6 +246,17 @@ class TestCalendarSync(CalendarCase):
 			stored = account.get_event(calendar_url, doc.ical_uid)
 			self.assertIsNotNone(stored)
 			self.assertIn("Olga", stored)
+			# the same connection reads the calendar back as busy time (CalDAV time-range query)
+			frappe.db.set_value("Scheduler Calendar Connection", name, "check_calendars", calendar_url)
+			frappe.db.commit()
+			self.assertTrue(
+				calendar_sync.refresh_busy(name),
+				frappe.db.get_value("Scheduler Calendar Connection", name, "last_error"),
+			)
+			busy = frappe.get_all(
+				"Scheduler Busy Time", filters={"connection": name}, fields=["start", "end"]
+			)
+			self.assertEqual([(str(b.start), str(b.end)) for b in busy], [(str(doc.start), str(doc.end))])
 			# cancelling removes it from the calendar
 			from scheduler_integration.services import booking as booking_service
 
