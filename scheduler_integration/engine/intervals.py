@@ -60,33 +60,41 @@ def merge_widened(items: Sequence, before, after) -> list[tuple]:
 
 	Widening commutes with union, so the raw spans are joined (two widened spans overlap
 	or touch when the next start is at most ``before + after`` past the current end) and
-	only the joined result is widened: one pass, no sort when the input is ordered by start.
+	only the joined result is widened: one pass, and no sort when the input is ordered by
+	start (input out of order is detected in the same pass, then sorted and merged again).
 	"""
 	if not items:
 		return []
+	merged = _merge_widened_ordered(items, before, after)
+	if merged is None:
+		merged = _merge_widened_ordered(sorted(items, key=_start), before, after)
+	return merged
+
+
+def _merge_widened_ordered(items: Sequence, before, after) -> list[tuple] | None:
+	"""None when an item starts before the run being built (the input is not ordered)."""
 	gap = before + after
-	previous = items[0].start
-	for item in items:
-		if item.start < previous:
-			items = sorted(items, key=_start)
-			break
-		previous = item.start
 	out: list[tuple] = []
+	append = out.append
 	first = items[0]
 	cur_start, cur_end = first.start, first.end
 	reach = cur_end + gap
 	for item in items:
 		start = item.start
 		if start <= reach:
+			# an item inside or extending the current run is fine even slightly out of
+			# order; one starting before the run could belong to an earlier run
+			if start < cur_start:
+				return None
 			end = item.end
 			if end > cur_end:
 				cur_end = end
 				reach = end + gap
 			continue
-		out.append((cur_start - before, cur_end + after))
+		append((cur_start - before, cur_end + after))
 		cur_start, cur_end = start, item.end
 		reach = cur_end + gap
-	out.append((cur_start - before, cur_end + after))
+	append((cur_start - before, cur_end + after))
 	return out
 
 
