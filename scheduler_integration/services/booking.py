@@ -129,6 +129,23 @@ def create_booking(
 	ctx = scheduling.type_context(meeting_type)
 	if not ctx.doc.active or not ctx.profile.active:
 		raise frappe.DoesNotExistError(_("This meeting type is not available"))
+	fresh_calendars(ctx, start)
+	try:
+		return _create_locked(ctx, start, guest, idempotency_key, extra, now)
+	finally:
+		frappe.local.scheduler_fresh_busy = None
+
+
+def fresh_calendars(ctx, start: datetime) -> None:
+	"""Before locking: one bounded (≤ 2 s) fresh read of the hosts' calendars for this request."""
+	from scheduler_integration.services.calendar_sync import fresh_check
+
+	frappe.local.scheduler_fresh_busy = fresh_check(
+		ctx.host_users, start - timedelta(days=1), start + timedelta(days=1)
+	)
+
+
+def _create_locked(ctx, start: datetime, guest: dict, idempotency_key, extra, now: datetime):
 	lock_hosts(ctx.host_users)
 	if idempotency_key:
 		existing = frappe.db.sql(
@@ -210,8 +227,12 @@ def reschedule_booking(doc, new_start: datetime, now: datetime | None = None, by
 	if by_guest and not _notice_ok(doc, "reschedule_notice", now):
 		raise PolicyRefused(_("This booking can no longer be rescheduled online; please contact the host"))
 	ctx = scheduling.type_context(doc.meeting_type)
-	lock_hosts(ctx.host_users)
-	schedules, check = scheduling.check_for(ctx, new_start, now, exclude=doc.name, lock=True)
+	fresh_calendars(ctx, new_start)
+	try:
+		lock_hosts(ctx.host_users)
+		schedules, check = scheduling.check_for(ctx, new_start, now, exclude=doc.name, lock=True)
+	finally:
+		frappe.local.scheduler_fresh_busy = None
 	if not check.offered or (
 		ctx.assignment is not Assignment.ROUND_ROBIN
 		and doc.host not in check.hosts

@@ -232,19 +232,108 @@ def refresh_due(now: datetime | None = None) -> int:
 
 
 def busy_for(user: str, start: datetime, end: datetime) -> list[Interval]:
-	"""scheduler_busy_source: cached external busy time of ``user`` overlapping [start, end)."""
+	"""scheduler_busy_source: external busy time of ``user`` overlapping [start, end).
+
+	From the cache, except for connections read fresh during this request (``fresh_check``
+	on the booking path), whose fresh answer replaces their cached rows.
+	"""
+	fresh = getattr(frappe.local, "scheduler_fresh_busy", None) or {}
 	rows = frappe.get_all(
 		"Scheduler Busy Time",
 		filters={"host": user, "end": (">", to_system(start)), "start": ("<", to_system(end))},
-		fields=["start", "end"],
+		fields=["start", "end", "connection"],
 		order_by="start",
 	)
 	out = []
 	for row in rows:
 		s, e = to_utc(row.start), to_utc(row.end)
+		if row.connection in fresh:
+			_host, _intervals, lo, hi = fresh[row.connection]
+			if s >= lo and e <= hi:
+				continue  # inside the freshly read window: the fresh answer replaces it
 		if e > s:
 			out.append(Interval(s, e))
+	for host, intervals, _lo, _hi in fresh.values():
+		if host == user:
+			out.extend(i for i in intervals if i.end > start and i.start < end)
 	return out
+
+
+FRESH_DEADLINE = 2.0  # seconds a booking may wait for the providers, all together
+
+
+def _prepared_fetch(doc, start: datetime, end: datetime):
+	"""A zero-argument callable that reads ``doc``'s busy time without touching frappe
+	(everything from the database is read here, in the request's thread)."""
+	from scheduler_integration.calendars.urlguard import URLGuard
+
+	zone = _host_zone(doc.host)
+	guard = URLGuard(allow_private=bool(setting("allow_private_calendar_hosts")), timeout=FRESH_DEADLINE)
+	if doc.provider == "ICS":
+		from scheduler_integration.calendars.ics_feed import fetch_busy as fetch_ics
+
+		url = doc.ics_url
+		return lambda: fetch_ics(url, (start, end), zone, guard.get)
+	if doc.provider == "CalDAV":
+		from scheduler_integration.calendars.caldav_client import CalDAVAccount
+
+		url, user = doc.caldav_url, doc.caldav_username or None
+		password = doc.get_password("caldav_password", raise_exception=False) or None
+		calendars = _calendars(doc)
+
+		def caldav_busy():
+			account = CalDAVAccount(
+				url, username=user, password=password, guard=guard, timeout=FRESH_DEADLINE
+			)
+			try:
+				return account.busy(calendars or [c.url for c in account.calendars()], start, end, zone)
+			finally:
+				account.close()
+
+		return caldav_busy
+	if doc.provider == "Google":
+		google = _google(doc)
+		calendars = _calendars(doc) or ["primary"]
+		return lambda: google.free_busy(calendars, start, end)
+	return None
+
+
+def fresh_check(users: list[str], start: datetime, end: datetime) -> dict:
+	"""One bounded fresh read of the hosts' calendars for the booking path.
+
+	All connections are read in parallel; whatever answers within ``FRESH_DEADLINE``
+	seconds replaces the cache for this request, the rest falls back to the cache. A slow
+	or failing provider therefore never blocks a booking for more than the deadline.
+	Returns {connection: (host, intervals, window start, window end)}.
+	"""
+	from concurrent.futures import ThreadPoolExecutor, wait
+
+	connections = frappe.get_all(
+		"Scheduler Calendar Connection",
+		filters={"host": ("in", users), "enabled": 1},
+		pluck="name",
+	)
+	jobs = {}
+	for name in connections:
+		doc = frappe.get_doc("Scheduler Calendar Connection", name)
+		try:
+			fetch = _prepared_fetch(doc, start, end)
+		except Exception:
+			continue  # the cache answers for this one
+		if fetch:
+			jobs[name] = (doc.host, fetch)
+	if not jobs:
+		return {}
+	pool = ThreadPoolExecutor(max_workers=min(8, len(jobs)), thread_name_prefix="scheduler-fresh")
+	futures = {pool.submit(fetch): (name, host) for name, (host, fetch) in jobs.items()}
+	done, _pending = wait(futures, timeout=FRESH_DEADLINE)
+	pool.shutdown(wait=False, cancel_futures=True)  # never wait for the slow ones
+	results = {}
+	for future in done:
+		if future.exception() is None:
+			name, host = futures[future]
+			results[name] = (host, list(future.result()), start, end)
+	return results
 
 
 # --- bookings out -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import http.server
 import sys
 import tempfile
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,12 +40,14 @@ def radicale_class():
 class FeedServer:
 	"""Serves one ICS body on 127.0.0.1 (a host's calendar subscription)."""
 
-	def __init__(self, body: str):
+	def __init__(self, body: str, delay: float = 0):
 		self.body = body.encode()
 		owner = self
 
 		class Handler(http.server.BaseHTTPRequestHandler):
 			def do_GET(self):
+				if delay:
+					time.sleep(delay)  # a provider that hangs
 				self.send_response(200)
 				self.send_header("Content-Type", "text/calendar")
 				self.send_header("Content-Length", str(len(owner.body)))
@@ -133,9 +136,9 @@ class CalendarCase(SchedulerTestCase):
 		)
 		return [s["start"] for d in r.json()["message"]["data"]["days"] for s in d["slots"]]
 
-	def feed(self) -> str:
-		start = (self.day + timedelta(hours=10)).strftime("%Y%m%dT%H%M%SZ")
-		end = (self.day + timedelta(hours=11)).strftime("%Y%m%dT%H%M%SZ")
+	def feed(self, hour: int = 10) -> str:
+		start = (self.day + timedelta(hours=hour)).strftime("%Y%m%dT%H%M%SZ")
+		end = (self.day + timedelta(hours=hour + 1)).strftime("%Y%m%dT%H%M%SZ")
 		free_start = (self.day + timedelta(hours=14)).strftime("%Y%m%dT%H%M%SZ")
 		free_end = (self.day + timedelta(hours=15)).strftime("%Y%m%dT%H%M%SZ")
 		return (
@@ -189,6 +192,48 @@ class TestCalendarSync(CalendarCase):
 			self.assertEqual(r.status_code, 409, "the booking endpoint refuses external busy time too")
 		finally:
 			feed.close()
+
+	def book(self, hour: int):
+		started = time.monotonic()
+		r = self.server.session(None).post(
+			method_url(self.server, "scheduler_integration.api.public.book"),
+			json={
+				"profile": "cal-host",
+				"meeting_type": "cal-call",
+				"start": iso(self.day + timedelta(hours=hour)),
+				"name": "Fresh",
+				"email": f"fresh{hour}@example.org",
+				"timezone": "UTC",
+			},
+			timeout=60,
+		)
+		return r, time.monotonic() - started
+
+	def test_booking_reads_the_calendar_fresh_and_never_waits_long_for_it(self):
+		self.allow_private(1)
+		feed = FeedServer(self.feed(11))
+		try:
+			self.connection(provider="ICS", ics_url=feed.url)  # never refreshed: the cache is empty
+			self.assertIn(
+				iso(self.day + timedelta(hours=11)), self.slots(), "slot searches read only the cache"
+			)
+			r, _elapsed = self.book(11)
+			self.assertEqual(
+				(r.status_code, r.json()["message"].get("reason")),
+				(409, "conflict"),
+				"the booking read it fresh",
+			)
+		finally:
+			feed.close()
+		self.clear()
+		slow = FeedServer(self.feed(13), delay=20)
+		try:
+			self.connection(provider="ICS", ics_url=slow.url)
+			r, elapsed = self.book(13)
+			self.assertEqual(r.status_code, 201, r.text)  # fell back to the (empty) cache
+			self.assertLess(elapsed, 12, "a hanging provider held the booking (limit: 2 s fresh read)")
+		finally:
+			slow.close()
 
 	def test_bookings_go_to_caldav_and_an_outage_is_retried_without_losing_the_booking(self):
 		self.allow_private(1)
