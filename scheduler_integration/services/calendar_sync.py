@@ -467,9 +467,9 @@ def feed_token(profile) -> str:
 
 def feed_for_token(token: str) -> str | None:
 	"""The ICS feed of the profile whose secret feed token this is (None if unknown)."""
-	from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_feed
+	from scheduler_integration.engine.ics import build_feed
 	from scheduler_integration.services.booking import token_for_nonce
-	from scheduler_integration.services.notifications import plain
+	from scheduler_integration.services.notifications import booking_event
 
 	for row in frappe.get_all(
 		"Scheduler Profile",
@@ -502,19 +502,6 @@ def feed_for_token(token: str) -> str | None:
 				limit=2000,
 			)
 			titles = dict(frappe.get_all("Scheduler Meeting Type", fields=["name", "title"], as_list=True))
-			events = [
-				IcsEvent(
-					uid=b.ical_uid or f"{b.name}@scheduler_integration",
-					start=to_utc(b.start),
-					end=to_utc(b.end),
-					summary=f"{titles.get(b.meeting_type, '')}: {plain(b.guest_name)}",
-					description=plain(b.notes)[:2000],
-					location=b.meeting_link or plain(b.location),
-					attendees=(IcsAttendee(b.guest_email, plain(b.guest_name)),),
-					sequence=int(b.sequence or 0),
-					status="TENTATIVE" if b.status == "Pending" else "CONFIRMED",
-				)
-				for b in bookings
-			]
+			events = [booking_event(b, titles.get(b.meeting_type, "")) for b in bookings]
 			return build_feed(events, f"{row.display_name} — bookings", utc_now())
 	return None

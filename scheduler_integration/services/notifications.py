@@ -106,25 +106,34 @@ def subject_values(values: dict) -> dict:
 	return {key: unescape(value).replace("\r", " ").replace("\n", " ") for key, value in values.items()}
 
 
-def invite_ics(doc, method: str = "REQUEST", now: datetime | None = None) -> str:
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
-	host_email = frappe.db.get_value("User", doc.host, "email") or doc.host
-	event = IcsEvent(
-		uid=doc.ical_uid or f"{doc.name}@scheduler_integration",
-		start=to_utc(doc.start),
-		end=to_utc(doc.end),
-		summary=f"{mt.title}: {plain(doc.guest_name)}",
-		description=plain(doc.notes)[:2000],
-		location=doc.meeting_link or plain(doc.location),
-		url=doc.meeting_link or "",
-		organizer_email=host_email,
-		organizer_name=frappe.utils.get_fullname(doc.host),
-		attendees=(IcsAttendee(doc.guest_email, plain(doc.guest_name)),),
-		sequence=int(doc.sequence or 0),
-		status="CANCELLED"
-		if method == "CANCEL"
-		else ("TENTATIVE" if doc.status == "Pending" else "CONFIRMED"),
+def booking_event(
+	booking, meeting_type_title: str, cancelled: bool = False, organizer: bool = False
+) -> IcsEvent:
+	"""The calendar event of a booking (document or row), for invitations and feeds."""
+	values = {}
+	if organizer:
+		values = {
+			"organizer_email": frappe.db.get_value("User", booking.host, "email") or booking.host,
+			"organizer_name": frappe.utils.get_fullname(booking.host),
+			"url": booking.meeting_link or "",
+		}
+	return IcsEvent(
+		uid=booking.ical_uid or f"{booking.name}@scheduler_integration",
+		start=to_utc(booking.start),
+		end=to_utc(booking.end),
+		summary=f"{meeting_type_title}: {plain(booking.guest_name)}",
+		description=plain(booking.notes)[:2000],
+		location=booking.meeting_link or plain(booking.location),
+		attendees=(IcsAttendee(booking.guest_email, plain(booking.guest_name)),),
+		sequence=int(booking.sequence or 0),
+		status="CANCELLED" if cancelled else ("TENTATIVE" if booking.status == "Pending" else "CONFIRMED"),
+		**values,
 	)
+
+
+def invite_ics(doc, method: str = "REQUEST", now: datetime | None = None) -> str:
+	title = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	event = booking_event(doc, title, cancelled=method == "CANCEL", organizer=True)
 	return build_invite(event, method, now or utc_now())
 
 

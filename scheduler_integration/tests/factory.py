@@ -76,6 +76,21 @@ def make_type(profile: str, slug: str, duration: int = 30, **fields) -> str:
 	return doc.name
 
 
+NO_RATE_LIMITS = {"public_rate_limit": 100000, "booking_rate_limit": 100000}  # the limiter has its own test
+
+
+def set_settings(**values) -> dict:
+	"""Change Scheduler Settings (committed, so the web server sees it); returns the previous
+	values, to hand back to set_settings in tearDownClass. Clears rate-limit counters."""
+	settings = frappe.get_single("Scheduler Settings")
+	previous = {key: settings.get(key) for key in values}
+	settings.update(values)
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()
+	frappe.cache.delete_keys("rl:")
+	return previous
+
+
 def future_day(days: int = 10) -> datetime:
 	"""Midnight UTC ``days`` from now (a date safely past any notice)."""
 	today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -9,6 +9,7 @@ import frappe
 
 from scheduler_integration.services.timeutil import to_utc
 from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
 	SmtpSink,
 	clear_bookings,
 	future_day,
@@ -16,6 +17,7 @@ from scheduler_integration.tests.factory import (
 	make_host,
 	make_type,
 	run_background_jobs,
+	set_settings,
 	use_outgoing_account,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
@@ -50,12 +52,7 @@ class BookingFlowCase(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		settings = frappe.get_single("Scheduler Settings")
-		cls._limits = (settings.public_rate_limit, settings.booking_rate_limit)
-		settings.public_rate_limit = 100000  # the rate limiter has its own test
-		settings.booking_rate_limit = 100000
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()
+		cls._saved = set_settings(**NO_RATE_LIMITS)
 		cls.sink = SmtpSink()
 		use_outgoing_account(cls.sink.port)
 		cls.server = LiveServer.get_instance()
@@ -64,9 +61,7 @@ class BookingFlowCase(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		settings = frappe.get_single("Scheduler Settings")
-		settings.public_rate_limit, settings.booking_rate_limit = cls._limits
-		settings.save(ignore_permissions=True)
+		set_settings(**cls._saved)
 		clear_bookings(list(cls.HOSTS))
 		cleanup(list(cls.HOSTS))
 		super().tearDownClass()

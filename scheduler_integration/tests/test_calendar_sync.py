@@ -16,12 +16,14 @@ import frappe
 
 from scheduler_integration.services import calendar_sync
 from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
 	clear_bookings,
 	future_day,
 	iso,
 	make_host,
 	make_type,
 	run_background_jobs,
+	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -72,26 +74,13 @@ class CalendarCase(SchedulerTestCase):
 		cls.profile = make_host(HOST, "cal-host", tz="UTC", start="09:00", end="17:00")
 		cls.mt = make_type(cls.profile, "cal-call", 30)
 		cls.day = future_day(25)
-		settings = frappe.get_single("Scheduler Settings")
-		cls._settings = (
-			settings.allow_private_calendar_hosts,
-			settings.public_rate_limit,
-			settings.booking_rate_limit,
-		)
-		settings.public_rate_limit = 100000
-		settings.booking_rate_limit = 100000
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()
+		cls._saved = set_settings(**NO_RATE_LIMITS, allow_private_calendar_hosts=0)
 		cls.server = LiveServer.get_instance()
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		settings = frappe.get_single("Scheduler Settings")
-		settings.allow_private_calendar_hosts, settings.public_rate_limit, settings.booking_rate_limit = (
-			cls._settings
-		)
-		settings.save(ignore_permissions=True)
+		set_settings(**cls._saved)
 		cls.clear()
 		cleanup([HOST])
 		super().tearDownClass()
@@ -108,10 +97,7 @@ class CalendarCase(SchedulerTestCase):
 		self.clear()
 
 	def allow_private(self, value: int):
-		settings = frappe.get_single("Scheduler Settings")
-		settings.allow_private_calendar_hosts = value
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()
+		set_settings(allow_private_calendar_hosts=value)
 
 	def connection(self, **values) -> str:
 		doc = frappe.get_doc(

@@ -13,7 +13,15 @@ import frappe
 import requests
 
 from scheduler_integration.services.timeutil import to_utc
-from scheduler_integration.tests.factory import clear_bookings, future_day, iso, make_host, make_type
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	clear_bookings,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	set_settings,
+)
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -47,11 +55,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		settings = frappe.get_single("Scheduler Settings")
-		cls._limits = (settings.public_rate_limit, settings.booking_rate_limit)
-		settings.public_rate_limit = 100000
-		settings.booking_rate_limit = 100000
-		settings.save(ignore_permissions=True)
+		cls._saved = set_settings(**NO_RATE_LIMITS)
 		cls.profile = make_host(HOST, "race-host", tz="UTC", start="08:00", end="18:00")
 		cls.t30 = make_type(cls.profile, "race-30", 30, buffer_after=10)
 		cls.t60 = make_type(cls.profile, "race-60", 60, slot_interval=15)
@@ -62,9 +66,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		settings = frappe.get_single("Scheduler Settings")
-		settings.public_rate_limit, settings.booking_rate_limit = cls._limits
-		settings.save(ignore_permissions=True)
+		set_settings(**cls._saved)
 		clear_bookings([HOST])
 		cleanup([HOST])
 		super().tearDownClass()

@@ -10,6 +10,7 @@ from datetime import timedelta
 import frappe
 
 from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
 	SmtpSink,
 	clear_bookings,
 	future_day,
@@ -17,6 +18,7 @@ from scheduler_integration.tests.factory import (
 	make_host,
 	make_type,
 	run_background_jobs,
+	set_settings,
 	use_outgoing_account,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
@@ -82,11 +84,7 @@ class TestHostileInput(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		settings = frappe.get_single("Scheduler Settings")
-		cls._limits = (settings.public_rate_limit, settings.booking_rate_limit)
-		settings.public_rate_limit = 100000
-		settings.booking_rate_limit = 100000
-		settings.save(ignore_permissions=True)
+		cls._saved = set_settings(**NO_RATE_LIMITS)
 		cls.profile = make_host(HOST, "fuzz-host", tz="UTC", start="09:00", end="17:00")
 		cls.mt = make_type(cls.profile, "fuzz", 30, questions=[{"label": "Goal", "fieldtype": "Text"}])
 		cls.sink = SmtpSink()
@@ -99,9 +97,7 @@ class TestHostileInput(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		settings = frappe.get_single("Scheduler Settings")
-		settings.public_rate_limit, settings.booking_rate_limit = cls._limits
-		settings.save(ignore_permissions=True)
+		set_settings(**cls._saved)
 		clear_bookings([HOST])
 		cleanup([HOST])
 		super().tearDownClass()
@@ -241,11 +237,7 @@ class TestHostileInput(SchedulerTestCase):
 			self.assertEqual(response.status_code, 400, response.text)
 
 	def test_public_rate_limit_answers_429(self):
-		settings = frappe.get_single("Scheduler Settings")
-		settings.public_rate_limit = 5
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()
-		frappe.cache.delete_keys("rl:")
+		previous = set_settings(public_rate_limit=5)
 		try:
 			codes = [
 				self.guest.get(
@@ -254,9 +246,6 @@ class TestHostileInput(SchedulerTestCase):
 				for _ in range(8)
 			]
 		finally:
-			settings.public_rate_limit = 100000
-			settings.save(ignore_permissions=True)
-			frappe.db.commit()
-			frappe.cache.delete_keys("rl:")
+			set_settings(**previous)
 		self.assertEqual(codes[:5], [200] * 5)
 		self.assertIn(429, codes[5:])
