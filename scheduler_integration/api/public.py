@@ -19,6 +19,7 @@ import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
 
+from scheduler_integration.api.utils import fail as _fail
 from scheduler_integration.api.utils import missing_arguments
 from scheduler_integration.engine import group_by_local_date
 from scheduler_integration.engine.errors import SchedulingError
@@ -41,13 +42,6 @@ def public_limit() -> int:
 	return int(setting("public_rate_limit") or 30)
 
 
-def _fail(status: int, message: str, **extra) -> dict:
-	frappe.db.rollback()
-	frappe.local.response.http_status_code = status
-	frappe.local.message_log = []
-	return {"success": False, "message": message, **extra}
-
-
 def public_api(fn):
 	"""Map errors of a public method onto documented 4xx answers."""
 
@@ -60,12 +54,9 @@ def public_api(fn):
 				return _fail(400, _("Please correct these fields"), errors=missing)
 			return fn(*args, **kwargs)
 		except booking_service.SlotUnavailable as exc:
-			return _fail(
-				409,
-				str(exc),
-				reason=exc.reason,
-				alternatives=[_slot_json(s, kwargs.get("timezone")) for s in exc.alternatives],
-			)
+			frappe.db.rollback()  # release the host lock before searching alternatives
+			alternatives = [_slot_json(s, kwargs.get("timezone")) for s in exc.alternatives()]
+			return _fail(409, str(exc), reason=exc.reason, alternatives=alternatives)
 		except booking_service.PolicyRefused as exc:
 			return _fail(403, str(exc))
 		except FieldValidationError as exc:

@@ -24,6 +24,7 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.public import public_api, public_limit
+from scheduler_integration.api.utils import fail
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
 from scheduler_integration.services import calendly, engagement, report_links
 from scheduler_integration.services.errors import FieldValidationError
@@ -159,10 +160,7 @@ def track_step(
 
 
 def _refuse(status: int, message: str) -> dict:
-	frappe.db.rollback()
-	frappe.local.response.http_status_code = status
-	frappe.local.message_log = []
-	return {"success": False, "message": message}
+	return fail(status, message)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])

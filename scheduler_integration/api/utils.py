@@ -31,11 +31,12 @@ def ok(data=None, message: str | None = None, status: int = 200) -> dict:
 	return {"success": True, "data": data, "message": message}
 
 
-def fail(status: int, message: str, errors: dict | None = None) -> dict:
+def fail(status: int, message: str, errors: dict | None = None, **extra) -> dict:
+	"""Roll back and answer ``status`` with the failure body (host, public and webhook API)."""
 	frappe.db.rollback()
 	frappe.local.response.http_status_code = status
 	frappe.local.message_log = []  # the body carries the message; no duplicate toast
-	return {"success": False, "message": message, "errors": errors or {}}
+	return {"success": False, "message": message, "errors": errors or {}, **extra}
 
 
 def missing_arguments(fn, args, kwargs) -> dict[str, str]:

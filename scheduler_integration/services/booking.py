@@ -23,6 +23,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.engine import Assignment, Slot, pick_host
+from scheduler_integration.engine.booking_rules import change_allowed
 from scheduler_integration.services import scheduling
 from scheduler_integration.services.timeutil import to_system, to_utc, utc_now
 
@@ -34,10 +35,15 @@ class SlotUnavailable(frappe.ValidationError):
 
 	http_status_code = 409
 
-	def __init__(self, message: str, reason: str | None = None, alternatives: list[Slot] | None = None):
+	def __init__(self, message: str, reason: str | None, ctx, start: datetime, now: datetime):
 		super().__init__(message)
 		self.reason = reason
-		self.alternatives = alternatives or []
+		self._search = (ctx, start, now)
+
+	def alternatives(self, count: int = 3) -> list[Slot]:
+		"""The nearest offered starts. Call it after the transaction ended: the search
+		must not run while the host rows are still locked."""
+		return scheduling.alternatives_for(*self._search, count)
 
 
 class PolicyRefused(frappe.ValidationError):
@@ -102,7 +108,7 @@ def lock_hosts(users: list[str]) -> None:
 	)
 
 
-def _refuse(ctx, schedules, check, start: datetime, now: datetime):
+def _refuse(ctx, check, start: datetime, now: datetime):
 	reason = check.reason.value if check.reason else None
 	messages = {
 		"too_soon": _("This time is too soon to book."),
@@ -111,8 +117,7 @@ def _refuse(ctx, schedules, check, start: datetime, now: datetime):
 		"conflict": _("This time was just taken."),
 		"outside_availability": _("This time is not available."),
 	}
-	alternatives = scheduling.alternatives_for(ctx, schedules, start, now)
-	raise SlotUnavailable(messages.get(reason, _("This time is not available.")), reason, alternatives)
+	raise SlotUnavailable(messages.get(reason, _("This time is not available.")), reason, ctx, start, now)
 
 
 def create_booking(
@@ -158,7 +163,7 @@ def _create_locked(ctx, start: datetime, guest: dict, idempotency_key, extra, no
 			return doc, manage_token(doc)
 	schedules, check = scheduling.check_for(ctx, start, now, lock=True)
 	if not check.offered:
-		_refuse(ctx, schedules, check, start, now)
+		_refuse(ctx, check, start, now)
 	if ctx.assignment is Assignment.ROUND_ROBIN:
 		host = pick_host(check.hosts, schedules)
 	else:
@@ -200,8 +205,8 @@ def location_text(meeting_type) -> str:
 
 
 def _notice_ok(doc, field: str, now: datetime) -> bool:
-	minutes = int(frappe.db.get_value("Scheduler Meeting Type", doc.meeting_type, field) or 0)
-	return now <= to_utc(doc.start) - timedelta(minutes=minutes)
+	minutes = frappe.db.get_value("Scheduler Meeting Type", doc.meeting_type, field)
+	return change_allowed(to_utc(doc.start), now, minutes)
 
 
 def cancel_booking(doc, reason: str = "", by_guest: bool = True, now: datetime | None = None):
@@ -233,12 +238,8 @@ def reschedule_booking(doc, new_start: datetime, now: datetime | None = None, by
 		schedules, check = scheduling.check_for(ctx, new_start, now, exclude=doc.name, lock=True)
 	finally:
 		frappe.local.scheduler_fresh_busy = None
-	if not check.offered or (
-		ctx.assignment is not Assignment.ROUND_ROBIN
-		and doc.host not in check.hosts
-		and ctx.assignment is Assignment.INDIVIDUAL
-	):
-		_refuse(ctx, schedules, check, new_start, now)
+	if not check.offered:
+		_refuse(ctx, check, new_start, now)
 	if ctx.assignment is Assignment.ROUND_ROBIN and doc.host not in check.hosts:
 		doc.host = pick_host(check.hosts, schedules)
 	end = new_start + timedelta(minutes=ctx.policy.duration)

@@ -16,12 +16,12 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
 
+from scheduler_integration.engine.booking_rules import retry_delay
 from scheduler_integration.engine.model import Interval
 from scheduler_integration.engine.validation import clean_url
 from scheduler_integration.services.settings import setting
@@ -186,7 +186,7 @@ def refresh_busy(name: str, now: datetime | None = None) -> bool:
 				"status": "Error",
 				"error_count": count,
 				"last_error": f"{type(exc).__name__}: {exc}"[:1000],
-				"next_retry_at": to_system(now + timedelta(minutes=min(2**count, 24 * 60))),
+				"next_retry_at": to_system(now + retry_delay(count)),
 			},
 		)
 		frappe.db.commit()
@@ -422,7 +422,7 @@ def on_booking_event(booking, event: str, now: datetime | None = None) -> None:
 				"calendar_sync_status": status,
 				"calendar_sync_attempts": attempts,
 				"calendar_sync_error": f"{event}: {type(exc).__name__}: {exc}"[:1000],
-				"calendar_retry_at": to_system(now + timedelta(minutes=min(2**attempts, 24 * 60))),
+				"calendar_retry_at": to_system(now + retry_delay(attempts)),
 			},
 			update_modified=False,
 		)
@@ -456,52 +456,57 @@ def retry_writes(now: datetime | None = None) -> int:
 
 
 def feed_token(profile) -> str:
-	from scheduler_integration.services.booking import token_for_nonce
+	"""The host's secret feed token (HMAC of a stored nonce; only its SHA-256 is looked up)."""
+	from scheduler_integration.services.booking import hash_token, token_for_nonce
 
 	if not profile.feed_nonce:
 		import secrets
 
 		profile.db_set("feed_nonce", secrets.token_hex(16), update_modified=False)
-	return token_for_nonce("feed:" + profile.feed_nonce)
+	token = token_for_nonce("feed:" + profile.feed_nonce)
+	if profile.feed_token_hash != hash_token(token):
+		profile.db_set("feed_token_hash", hash_token(token), update_modified=False)
+	return token
 
 
 def feed_for_token(token: str) -> str | None:
 	"""The ICS feed of the profile whose secret feed token this is (None if unknown)."""
 	from scheduler_integration.engine.ics import build_feed
-	from scheduler_integration.services.booking import token_for_nonce
+	from scheduler_integration.services.booking import hash_token
 	from scheduler_integration.services.notifications import booking_event
 
-	for row in frappe.get_all(
+	row = frappe.db.get_value(
 		"Scheduler Profile",
-		filters={"feed_nonce": ("is", "set")},
-		fields=["name", "user", "display_name", "feed_nonce"],
-	):
-		if hmac.compare_digest(token_for_nonce("feed:" + row.feed_nonce), token or ""):
-			bookings = frappe.get_all(
-				"Scheduler Booking",
-				filters={
-					"host": row.user,
-					"status": ("in", ["Pending", "Confirmed"]),
-					"end": (">", to_system(utc_now() - timedelta(days=30))),
-				},
-				fields=[
-					"name",
-					"meeting_type",
-					"start",
-					"end",
-					"guest_name",
-					"guest_email",
-					"notes",
-					"location",
-					"meeting_link",
-					"ical_uid",
-					"sequence",
-					"status",
-				],
-				order_by="start",
-				limit=2000,
-			)
-			titles = dict(frappe.get_all("Scheduler Meeting Type", fields=["name", "title"], as_list=True))
-			events = [booking_event(b, titles.get(b.meeting_type, "")) for b in bookings]
-			return build_feed(events, f"{row.display_name} — bookings", utc_now())
+		{"feed_token_hash": hash_token(token or "")},
+		["user", "display_name"],
+		as_dict=True,
+	)
+	if row:
+		bookings = frappe.get_all(
+			"Scheduler Booking",
+			filters={
+				"host": row.user,
+				"status": ("in", ["Pending", "Confirmed"]),
+				"end": (">", to_system(utc_now() - timedelta(days=30))),
+			},
+			fields=[
+				"name",
+				"meeting_type",
+				"start",
+				"end",
+				"guest_name",
+				"guest_email",
+				"notes",
+				"location",
+				"meeting_link",
+				"ical_uid",
+				"sequence",
+				"status",
+			],
+			order_by="start",
+			limit=2000,
+		)
+		titles = dict(frappe.get_all("Scheduler Meeting Type", fields=["name", "title"], as_list=True))
+		events = [booking_event(b, titles.get(b.meeting_type, "")) for b in bookings]
+		return build_feed(events, f"{row.display_name} — bookings", utc_now())
 	return None

@@ -23,6 +23,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.engine.adapters import parse_offsets
+from scheduler_integration.engine.booking_rules import reminder_due_times, retry_delay
 from scheduler_integration.services.settings import setting
 from scheduler_integration.services.timeutil import to_system, to_utc, utc_now
 
@@ -45,10 +46,7 @@ def build(booking, now: datetime | None = None) -> int:
 	start = to_utc(booking.start)
 	recipients = ["Guest"] + (["Host"] if setting("remind_host") else [])
 	created = 0
-	for offset in offsets_for(booking):
-		due = start - timedelta(minutes=offset)
-		if due <= now and start - now < timedelta(minutes=offset) / 2:
-			continue  # booked at the last minute: a "24 h before" reminder 5 minutes ahead is noise
+	for offset, due in reminder_due_times(start, offsets_for(booking), now):
 		for recipient in recipients:
 			frappe.get_doc(
 				{
@@ -58,8 +56,8 @@ def build(booking, now: datetime | None = None) -> int:
 					"recipient": recipient,
 					"channel": "Email",
 					"offset_minutes": offset,
-					"due_at": to_system(max(due, now)),
-					"next_attempt_at": to_system(max(due, now)),
+					"due_at": to_system(due),
+					"next_attempt_at": to_system(due),
 					"status": "Pending",
 				}
 			).insert(ignore_permissions=True)
@@ -173,7 +171,7 @@ def send(name: str, now: datetime | None = None) -> str:
 				reference_name=name,
 			)
 		else:
-			backoff = timedelta(minutes=2**attempts)
+			backoff = retry_delay(attempts)
 			reminder.db_set(
 				{
 					"status": "Pending",

@@ -178,9 +178,6 @@ def check_for(
 	return schedules, check_slot(schedules, ctx.policy, start, now, ctx.assignment)
 
 
-def alternatives_for(
-	ctx: TypeContext, schedules: list[HostSchedule], start: datetime, now: datetime, count: int = 3
-) -> list[Slot]:
-	# the schedules were loaded around the requested start; reload wider for the search
+def alternatives_for(ctx: TypeContext, start: datetime, now: datetime, count: int = 3) -> list[Slot]:
 	wide = host_schedules(ctx, start - timedelta(days=31), start + timedelta(days=31))
 	return nearest_slots(wide, ctx.policy, start, now, ctx.assignment, count)

@@ -24,6 +24,7 @@ class SchedulerProfile(Document):
 		embed_code: DF.Code | None
 		embed_in_reports: DF.Check
 		feed_nonce: DF.Data | None
+		feed_token_hash: DF.Data | None
 		logo: DF.AttachImage | None
 		scheduler_provider: DF.Literal["native", "calendly", "acuity", "scheduleonce", "custom"]
 		scheduler_url: DF.SmallText | None
