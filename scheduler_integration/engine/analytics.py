@@ -49,7 +49,9 @@ def rate(part: float, whole: float) -> float:
 	return round(part * 100.0 / whole, 2) if whole else 0.0
 
 
-def summarize(rows: Iterable[Mapping], type_names: Mapping[str, str] | None = None) -> dict:
+def summarize(
+	rows: Iterable[Mapping], type_names: Mapping[str, str] | None = None, phases: Iterable[str] = PHASES
+) -> dict:
 	type_names = type_names or {}
 	totals = Counter()
 	per_type: dict[str, Counter] = defaultdict(Counter)
@@ -75,7 +77,7 @@ def summarize(rows: Iterable[Mapping], type_names: Mapping[str, str] | None = No
 		for name, counts in per_type.items()
 	]
 	by_type.sort(key=lambda item: (-item["clicks"], -item["bookings"], item["name"], item["meeting_type_id"]))
-	order = {phase: index for index, phase in enumerate(PHASES)}
+	order = {phase: index for index, phase in enumerate(phases)}
 	phases = sorted(per_phase, key=lambda p: (order.get(p, len(order)), p))
 	return {
 		"summary": {

@@ -4,14 +4,22 @@
 - A reminder ``offset`` minutes before the start is due at ``start - offset``; one whose
   time has already passed is due now, unless less than half its offset remains before the
   start (booked at the last minute: a "24 h before" reminder 5 minutes ahead is noise).
-- Failed work (a reminder, a calendar read or write) retries after 2^attempts minutes,
-  at most a day.
+- Failed work (a reminder, a calendar read or write, any after-commit effect) retries
+  after 2^attempts minutes, at most a day, and is given up after ``max_attempts``.
+- A pending booking nobody confirmed expires ``expiry_hours`` after it was made, or when
+  its start has come, whichever is first.
+- A confirmed meeting whose end has passed is over: the system marks it Completed (a host
+  may have marked it No Show before; that stays).
+- A due reminder is skipped when its booking is no longer confirmed or the meeting has
+  already started.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+
+from .i18n import _
 
 MAX_BACKOFF = timedelta(days=1)
 
@@ -35,3 +43,49 @@ def reminder_due_times(start: datetime, offsets: Iterable[int], now: datetime) -
 def retry_delay(attempts: int) -> timedelta:
 	"""How long to wait after the ``attempts``-th failure."""
 	return min(timedelta(minutes=2 ** min(int(attempts), 20)), MAX_BACKOFF)
+
+
+def give_up(attempts: int, max_attempts: int) -> bool:
+	"""After the ``attempts``-th failure, stop retrying?"""
+	return int(attempts) >= max(1, int(max_attempts))
+
+
+def pending_expired(created: datetime, start: datetime, now: datetime, expiry_hours: int) -> bool:
+	"""Has a pending booking made at ``created`` for ``start`` waited too long?"""
+	return start <= now or created <= now - timedelta(hours=int(expiry_hours or 48))
+
+
+def pending_expiry_cutoffs(now: datetime, expiry_hours: int) -> tuple[datetime, datetime]:
+	"""(created before, starting before): the bounds of the query for expired pending
+	bookings, the same rule as ``pending_expired``."""
+	return now - timedelta(hours=int(expiry_hours or 48)), now
+
+
+def meeting_over(end: datetime, now: datetime) -> bool:
+	return end <= now
+
+
+def reminder_skip_reason(status: str, start: datetime, now: datetime) -> str | None:
+	"""Why a due reminder must not be sent now (None: send it)."""
+	if status != "Confirmed":
+		return _("Booking is no longer confirmed")
+	if start <= now:
+		return _("The meeting had already started")
+	return None
+
+
+# the status a booking must still have for the news of an event to be worth sending
+_STILL = {
+	"booked": ("Confirmed",),
+	"pending": ("Pending",),
+	"confirmed": ("Confirmed",),
+	"rescheduled": ("Pending", "Confirmed"),
+}
+
+
+def news_is_stale(event: str, status: str) -> bool:
+	"""Has the booking moved on since ``event``, so that telling it now would mislead
+	(a "confirmed" email after the guest already cancelled)? Cancellations and outcomes
+	are never stale."""
+	still = _STILL.get(event)
+	return still is not None and status not in still

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import InvalidField, SchedulingError
 from .i18n import _
-from .validation import clean_email, clean_phone, clean_text, clean_timezone
+from .validation import clean_email, clean_guest_name, clean_phone, clean_text, clean_timezone
 
 MAX_NAME = 140
 MAX_COMPANY = 140
@@ -59,10 +59,10 @@ def clean_booking_form(
 		except SchedulingError as exc:
 			errors[key] = exc
 
-	take("name", "guest_name", clean_text, "name", MAX_NAME, required=True)
+	take("name", "guest_name", clean_guest_name, "name", MAX_NAME)
 	take("email", "guest_email", clean_email, "email")
 	take("phone", "guest_phone", clean_phone, "phone")
-	take("company", "guest_company", clean_text, "company", MAX_COMPANY)
+	take("company", "guest_company", clean_guest_name, "company", MAX_COMPANY, required=False)
 	take("notes", "notes", clean_text, "notes", MAX_NOTES, multiline=True)
 	take("timezone", "booker_timezone", clean_timezone, "timezone")
 	answers_in = data.get("answers") or {}

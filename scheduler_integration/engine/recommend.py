@@ -7,9 +7,12 @@ Rules (the spec's "Recommendation Algorithm", with its ties made deterministic):
   ``name`` (case-insensitively, then exactly) and then ``id``, so equal rows always come
   out in the same order;
 * the types whose ``phases`` include the client's phase (case-insensitive; one of
-  ``validation.PHASES``) are recommended, at most ``limit`` (3) of them;
+  the site's phases, ``validation.PHASES`` by default) are recommended, at most ``limit`` (3) of them;
 * when none matches, or the phase is empty or not one of the five, the first
   ``fallback`` (2) active types are recommended instead.
+
+The phases are the site's Scheduler Phase documents; the Frappe layer passes their names
+as ``known`` / ``known_phases``. ``validation.PHASES`` are the five a fresh site ships with.
 """
 
 from __future__ import annotations
@@ -29,12 +32,13 @@ FALLBACK = 2
 _SPLIT = re.compile(r"[,\n]")
 
 
-def canonical_phase(value) -> str | None:
-	"""The canonical spelling of a phase name ("build " → "Build"), or None."""
+def canonical_phase(value, known: Iterable[str] = PHASES) -> str | None:
+	"""The canonical spelling of a phase name ("build " → "Build") among ``known`` (the
+	site's Scheduler Phase names; the five standard ones by default), or None."""
 	if not isinstance(value, str):
 		return None
 	key = value.strip().casefold()
-	return next((phase for phase in PHASES if phase.casefold() == key), None)
+	return next((phase for phase in known if phase.casefold() == key), None)
 
 
 def _number(value, field: str) -> int | float:
@@ -63,6 +67,7 @@ class TypeInfo:
 	duration: int = 30
 	description: str = ""
 	url: str = ""
+	known_phases: tuple[str, ...] = PHASES
 
 	def __post_init__(self):
 		set_ = object.__setattr__
@@ -78,7 +83,7 @@ class TypeInfo:
 			raise InvalidField(_("{0} must be a list of phases"), "phases", "phases")
 		known = []
 		for value in phases:
-			phase = canonical_phase(value)
+			phase = canonical_phase(value, self.known_phases)
 			if phase and phase not in known:
 				known.append(phase)
 		set_(self, "phases", tuple(known))
@@ -94,11 +99,16 @@ def ordered(types: Iterable[TypeInfo]) -> list[TypeInfo]:
 
 
 def recommend(
-	types: Iterable[TypeInfo], phase, *, limit: int = LIMIT, fallback: int = FALLBACK
+	types: Iterable[TypeInfo],
+	phase,
+	*,
+	limit: int = LIMIT,
+	fallback: int = FALLBACK,
+	known: Iterable[str] = PHASES,
 ) -> list[TypeInfo]:
 	"""The types to show in a report for a client in ``phase`` (see the module docstring)."""
 	candidates = ordered(types)
-	wanted = canonical_phase(phase)
+	wanted = canonical_phase(phase, tuple(known))
 	if wanted:
 		matching = [item for item in candidates if wanted in item.phases]
 		if matching:

@@ -15,7 +15,7 @@ the URL (other parameters as written, fragment) untouched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_plus
 
@@ -84,14 +84,14 @@ def section_title(disc) -> Copy:
 	return Copy(TITLES.get(disc_letter(disc), DEFAULT_TITLE))
 
 
-def section_intro(disc, phase="") -> Copy:
+def section_intro(disc, phase="", known: Iterable[str] = PHASES) -> Copy:
 	letter = disc_letter(disc)
 	if letter == "C":
 		phase = phase.strip() if isinstance(phase, str) else ""
 		if not phase:
 			return Copy(DEFAULT_INTRO)
-		known = {name.casefold(): name for name in PHASES}
-		return Copy(INTROS["C"], (known.get(phase.casefold(), phase),))
+		names = {name.casefold(): name for name in known}
+		return Copy(INTROS["C"], (names.get(phase.casefold(), phase),))
 	return Copy(INTROS.get(letter, DEFAULT_INTRO))
 
 

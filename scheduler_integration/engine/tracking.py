@@ -142,11 +142,12 @@ def anonymize_ip(value) -> str:
 	return str(ipaddress.ip_network(f"{text}/{prefix}", strict=False).network_address)
 
 
-def phase_from_campaign(campaign) -> str | None:
+def phase_from_campaign(campaign, known=None) -> str | None:
 	"""The phase named by a report campaign ("phase_build" → "Build"), else None."""
 	if not isinstance(campaign, str) or not campaign.startswith("phase_"):
 		return None
-	return canonical_phase(campaign[len("phase_") :])
+	name = campaign[len("phase_") :]
+	return canonical_phase(name, known) if known is not None else canonical_phase(name)
 
 
 class SignatureRefused(ValueError):

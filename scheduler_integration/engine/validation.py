@@ -29,7 +29,14 @@ MAX_SLUG = 100
 PRIORITY_RANGE = (0, 10)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# C0/C1 controls (but tab and line breaks), line/paragraph separators, bidi overrides that
+# reorder what a reader sees, and lone surrogates (not text; they break every encoder)
+_CONTROL = re.compile(
+	r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# an RFC 2047 encoded word: mail software decodes it into anything, CR/LF included
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[bBqQ]\?[^?]*\?=")
+_NAME_FORBIDDEN = re.compile(r"[<>\"]")
 _LINE_BREAKS = re.compile(r"[\r\n]")
 _EMAIL = re.compile(
 	r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -52,6 +59,15 @@ def clean_text(value, field: str, max_length: int, *, required: bool = False, mu
 	if _CONTROL.search(value) or (not multiline and _LINE_BREAKS.search(value)):
 		raise InvalidField(_("{0} contains characters that are not allowed"), field, field)
 	return value
+
+
+def clean_guest_name(value, field: str = "name", max_length: int = 140, *, required: bool = True) -> str:
+	"""A person's (or company's) name as guests type it: one line, no markup or quote
+	characters, no RFC 2047 encoded words — a name reaches email headers, calendars and the CRM."""
+	text = clean_text(value, field, max_length, required=required)
+	if _NAME_FORBIDDEN.search(text) or _ENCODED_WORD.search(text):
+		raise InvalidField(_("{0} contains characters that are not allowed"), field, field)
+	return text
 
 
 def clean_url(value, field: str, *, required: bool = False, max_length: int = MAX_URL) -> str:
@@ -139,8 +155,9 @@ def clean_duration(value, custom=None, field: str = "duration") -> int:
 	return minutes
 
 
-def clean_phases(values, field: str = "recommended_phases") -> list[str]:
-	"""Subset of the five phases, canonical spelling, first occurrence order."""
+def clean_phases(values, field: str = "recommended_phases", allowed: tuple[str, ...] = PHASES) -> list[str]:
+	"""Subset of the ``allowed`` phases (the site's; the five standard ones by default),
+	canonical spelling, first occurrence order."""
 	if values in (None, ""):
 		return []
 	if isinstance(values, str):
@@ -149,7 +166,7 @@ def clean_phases(values, field: str = "recommended_phases") -> list[str]:
 		raise InvalidField(_("{0} must be a list of phases"), field, field)
 	out: list[str] = []
 	for value in values:
-		phase = clean_choice(value, field, PHASES)
+		phase = clean_choice(value, field, tuple(allowed))
 		if phase not in out:
 			out.append(phase)
 	return out

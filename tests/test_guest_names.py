@@ -1,0 +1,76 @@
+"""Guest names reach email headers, calendars and the CRM: no markup, no encoded words,
+no control characters or invalid Unicode."""
+
+import pytest
+
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.engine.guest_form import clean_booking_form
+from scheduler_integration.engine.recommend import TypeInfo, canonical_phase, recommend
+from scheduler_integration.engine.validation import clean_guest_name, clean_phases, clean_text
+
+REFUSED = [
+	"=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?=",
+	"=?UTF-8?B?RXZlDQpCY2M6IHZAZXZpbC5leGFtcGxl?=",
+	"Eve =?iso-8859-1?q?x?= Smith",
+	"<img src=x>",
+	"Eve <eve@evil.example>",
+	'Eve "the admin"',
+	"Eve\r\nBcc: v@example.org",
+	"Eve\x00",
+	"Eve\x85Next",
+	"Eve\u2028Bcc: v@example.org",
+	"Eve\u202eevil",
+	"Eve\ud800",
+	"",
+	"   ",
+]
+ACCEPTED = [
+	"Eve",
+	"José Müller-Lüdenscheidt",
+	"O'Brien & Sons",
+	"李小龍",
+	"Ada (work)",
+	"=? not encoded",
+	"x" * 140,
+]
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_dangerous_names_are_refused(name):
+	with pytest.raises(InvalidField) as err:
+		clean_guest_name(name, "name")
+	assert err.value.field == "name"
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_ordinary_names_pass_unchanged(name):
+	assert clean_guest_name(name, "name") == name.strip()
+
+
+def test_lone_surrogates_and_c1_controls_are_refused_in_any_text():
+	for text in ("a\ud800b", "a\udfffb", "a\x9bb"):
+		with pytest.raises(InvalidField):
+			clean_text(text, "notes", 100, multiline=True)
+
+
+def test_the_booking_form_names_every_bad_field():
+	cleaned, errors = clean_booking_form(
+		{"name": "=?utf-8?q?x?=", "email": "a@example.org", "company": "<b>", "timezone": "UTC"}
+	)
+	assert set(errors) == {"name", "company"}
+	cleaned, errors = clean_booking_form({"name": "Ann", "email": "a@example.org", "timezone": "UTC"})
+	assert errors == {} and cleaned["guest_company"] == ""
+
+
+def test_phases_come_from_the_site():
+	site = ("Discover", "Build")
+	assert clean_phases(["discover", "build"], allowed=site) == ["Discover", "Build"]
+	with pytest.raises(InvalidField):
+		clean_phases(["Grow"], allowed=site)
+	assert canonical_phase("discover ", site) == "Discover"
+	assert canonical_phase("Grow", site) is None
+	types = [
+		TypeInfo("a", "A", phases=("Discover",), known_phases=site),
+		TypeInfo("b", "B", known_phases=site),
+	]
+	assert [t.id for t in recommend(types, "discover", known=site)] == ["a"]
