@@ -11,7 +11,7 @@ def scheduler_demo(context, timezone=None):
 	"""Create a demo host with weekday hours and three meeting types; print the booking URL."""
 	import frappe
 
-	from scheduler_integration.services.demo import create_demo
+	from scheduler_integration.demo import create_demo
 
 	site = get_site(context)
 	frappe.init(site=site)

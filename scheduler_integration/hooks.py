@@ -10,6 +10,7 @@ export_python_type_annotations = True
 
 after_install = "scheduler_integration.install.after_install"
 after_migrate = "scheduler_integration.install.after_migrate"
+before_uninstall = "scheduler_integration.install.before_uninstall"
 
 # Roles and the five client phases ship as fixtures (synced on install and migrate).
 fixtures = [
@@ -17,26 +18,22 @@ fixtures = [
 	{"dt": "Scheduler Phase"},
 ]
 
-# A host sees only their own scheduler documents; managers see all (see permissions.py).
+# A host sees only their own scheduler documents; managers see all (core/permissions.py).
 permission_query_conditions = {
-	"Scheduler Profile": "scheduler_integration.permissions.profile_query",
-	"Scheduler Availability": "scheduler_integration.permissions.availability_query",
-	"Scheduler Blocked Time": "scheduler_integration.permissions.blocked_time_query",
-	"Scheduler Meeting Type": "scheduler_integration.permissions.meeting_type_query",
-	"Scheduler Booking": "scheduler_integration.permissions.booking_query",
-	"Scheduler Reminder": "scheduler_integration.permissions.reminder_query",
-	"Scheduler Calendar Connection": "scheduler_integration.permissions.connection_query",
-	"Scheduler Busy Time": "scheduler_integration.permissions.busy_time_query",
+	"Scheduler Profile": "scheduler_integration.core.permissions.profile_query",
+	"Scheduler Availability": "scheduler_integration.core.permissions.availability_query",
+	"Scheduler Blocked Time": "scheduler_integration.core.permissions.blocked_time_query",
+	"Scheduler Meeting Type": "scheduler_integration.core.permissions.meeting_type_query",
+	"Scheduler Booking": "scheduler_integration.core.permissions.booking_query",
+	"Scheduler Booking Effect": "scheduler_integration.core.permissions.booking_effect_query",
+	"Scheduler Reminder": "scheduler_integration.core.permissions.reminder_query",
+	"Scheduler Calendar Connection": "scheduler_integration.core.permissions.connection_query",
+	"Scheduler Busy Time": "scheduler_integration.core.permissions.busy_time_query",
+	"Scheduler Engagement": "scheduler_integration.core.permissions.engagement_query",
 }
 has_permission = {
-	"Scheduler Profile": "scheduler_integration.permissions.has_permission",
-	"Scheduler Availability": "scheduler_integration.permissions.has_permission",
-	"Scheduler Blocked Time": "scheduler_integration.permissions.has_permission",
-	"Scheduler Meeting Type": "scheduler_integration.permissions.has_permission",
-	"Scheduler Booking": "scheduler_integration.permissions.has_permission",
-	"Scheduler Reminder": "scheduler_integration.permissions.has_permission",
-	"Scheduler Calendar Connection": "scheduler_integration.permissions.has_permission",
-	"Scheduler Busy Time": "scheduler_integration.permissions.has_permission",
+	doctype: "scheduler_integration.core.permissions.has_permission"
+	for doctype in permission_query_conditions
 }
 
 # Desk helpers shared by the scheduler forms (time zone options, booking link buttons).
@@ -51,43 +48,25 @@ website_route_rules = [
 
 scheduler_events = {
 	"cron": {
-		"* * * * *": ["scheduler_integration.jobs.reminders.dispatch_due_reminders"],
+		"* * * * *": [
+			"scheduler_integration.jobs.reminders.dispatch_due_reminders",
+			"scheduler_integration.jobs.effects.sweep_effects",
+		],
 		"*/15 * * * *": [
-			"scheduler_integration.jobs.reminders.complete_past_bookings",
+			"scheduler_integration.jobs.bookings.complete_past_bookings",
 			"scheduler_integration.jobs.calendar.refresh_all_busy",
 		],
-		"*/5 * * * *": ["scheduler_integration.jobs.calendar.retry_calendar_writes"],
 	},
-	"hourly": ["scheduler_integration.jobs.maintenance.expire_pending_bookings"],
+	"hourly": ["scheduler_integration.jobs.bookings.expire_pending_bookings"],
 }
-
-# Called by jobs/booking_effects.run with (booking, lifecycle event) after each commit.
-scheduler_booking_effects = [
-	"scheduler_integration.services.reminders.on_booking_event",
-	"scheduler_integration.services.calendar_sync.on_booking_event",
-]
-
-# External busy time (calendar connections' cache) that slot searches subtract.
-scheduler_busy_source = ["scheduler_integration.services.calendar_sync.busy_for"]
-
-# --- reports, tracking, analytics ---
-# Scheduler Engagement: a host sees only their own events, managers all (see permissions.py).
-permission_query_conditions["Scheduler Engagement"] = "scheduler_integration.permissions.engagement_query"
-has_permission["Scheduler Engagement"] = "scheduler_integration.permissions.has_permission"
 
 # Report templates (Print Formats, Web Pages) call {{ scheduler_section(...) }}.
 jinja = {
 	"methods": [
-		"scheduler_integration.services.report_section.scheduler_section",
-		"scheduler_integration.services.report_section.scheduler_section_markdown",
+		"scheduler_integration.reporting.section.scheduler_section",
+		"scheduler_integration.reporting.section.scheduler_section_markdown",
 	]
 }
 
-# Native bookings record meeting_booked / _cancelled / _completed / no_show engagements.
-scheduler_booking_effects = [
-	*globals().get("scheduler_booking_effects", []),
-	"scheduler_integration.services.engagement.on_booking_event",
-]
-
 # Engagement history never blocks deleting a booking, meeting type or report document.
-ignore_links_on_delete = [*globals().get("ignore_links_on_delete", []), "Scheduler Engagement"]
+ignore_links_on_delete = ["Scheduler Engagement"]

@@ -7,9 +7,12 @@
   a controller module sits beside it;
 * Workspace JSON links point at DocTypes/Reports that exist;
 * hooks.py dotted paths resolve to a module (and function) of this app;
-* every ``@frappe.whitelist(allow_guest=True, ...)`` is restricted to explicit HTTP
-  ``methods`` and carries ``@rate_limit``;
-* no module under ``engine/`` or ``calendars/`` imports frappe.
+* every ``@frappe.whitelist(...)`` is restricted to explicit HTTP ``methods``, and every
+  guest one (``allow_guest=True``) carries ``@rate_limit``;
+* no module under ``engine/``, ``calendars/`` or ``video/`` imports frappe;
+* imports follow the layers (``LAYERS``, top to bottom): a module imports only from its
+  own layer or lower ones — never upwards — and no modules import each other in a
+  circle, counting imports inside functions too.
 
 Exit status 1 with one line per problem, 0 when clean.
 """
@@ -66,7 +69,41 @@ CORE_DOCTYPES = {
 }
 OPTIONAL_DOCTYPES = {"Lead", "Customer", "Opportunity", "CRM Lead", "CRM Deal"}  # only via Dynamic Link
 LINK_TYPES = {"Link", "Table", "Table MultiSelect"}
-PURE_PACKAGES = ("engine", "calendars")
+PURE_PACKAGES = ("engine", "calendars", "video")
+# top to bottom; a module may import from its own layer and the layers below it. Paths are
+# relative to the app package; a module not listed here (tests aside) is a problem.
+LAYERS = (
+	(
+		"entry points",
+		(
+			"api",
+			"www",
+			"jobs",
+			"patches",
+			"commands.py",
+			"hooks.py",
+			"install.py",
+			"demo.py",
+			"scheduler_integration/report",
+		),
+	),
+	("controllers", ("scheduler_integration/doctype",)),
+	("effects", ("effects",)),
+	("reporting", ("reporting",)),
+	("booking", ("booking",)),
+	("core", ("core",)),
+	("adapters", ("calendars", "video")),
+	("engine", ("engine",)),
+)
+LAYER_FREE = (
+	"__init__.py",
+	"tests",
+	"config",
+	"templates",
+	"public",
+	"fixtures",
+	"scheduler_integration/__init__.py",
+)
 
 problems: list[str] = []
 
@@ -216,9 +253,9 @@ def check_whitelists() -> None:
 					continue
 				kwargs = {k.arg: k.value for k in deco.keywords}
 				guest = kwargs.get("allow_guest")
+				if "methods" not in kwargs:
+					problem(path, f"{node.name}: whitelisted without explicit methods=[...]")
 				if isinstance(guest, ast.Constant) and guest.value is True:
-					if "methods" not in kwargs:
-						problem(path, f"{node.name}: allow_guest without explicit methods=[...]")
 					if not any(n.endswith("rate_limit") for n in names):
 						problem(path, f"{node.name}: allow_guest without @rate_limit")
 
@@ -237,6 +274,112 @@ def check_pure_packages() -> None:
 					problem(path, f"{package}/ must not import frappe")
 
 
+def module_name(path: Path) -> str:
+	rel = path.relative_to(ROOT).with_suffix("")
+	parts = list(rel.parts)
+	if parts[-1] == "__init__":
+		parts.pop()
+	return ".".join(parts)
+
+
+def layer_of(path: Path) -> int | None:
+	rel = path.relative_to(APP).as_posix()
+	for index, (_name, places) in enumerate(LAYERS):
+		if any(rel == place or rel.startswith(place.rstrip("/") + "/") for place in places):
+			return index
+	return None
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+	"""(line, module) of every import of this app's modules in ``path``, anywhere in it."""
+	tree = ast.parse(path.read_text(encoding="utf-8"))
+	package = module_name(path).split(".")
+	if path.name != "__init__.py":
+		package = package[:-1]
+	out = []
+	for node in ast.walk(tree):
+		if isinstance(node, ast.Import):
+			out += [(node.lineno, alias.name) for alias in node.names]
+		elif isinstance(node, ast.ImportFrom):
+			base = node.module or ""
+			if node.level:
+				base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+			for alias in node.names:  # "from package import module" imports the module
+				candidate = f"{base}.{alias.name}"
+				out.append((node.lineno, candidate if target_file(candidate) else base))
+	return [(line, name) for line, name in out if name.split(".")[0] == "scheduler_integration"]
+
+
+def target_file(module: str) -> Path | None:
+	base = ROOT.joinpath(*module.split("."))
+	for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+		if candidate.exists():
+			return candidate
+	return None
+
+
+def check_layers() -> None:
+	graph: dict[str, set[str]] = {}
+	for path in sorted(APP.rglob("*.py")):
+		rel = path.relative_to(APP).as_posix()
+		if rel.startswith("tests/") or "/tests/" in rel:
+			continue
+		mine = layer_of(path)
+		if mine is None and not any(
+			rel == free or rel.startswith(free + "/") or rel.endswith("/" + free) for free in LAYER_FREE
+		):
+			problem(path, "module belongs to no layer (add its folder to LAYERS)")
+			continue
+		edges = graph.setdefault(module_name(path), set())
+		for line, module in imported_modules(path):
+			target = target_file(module)
+			if target is None or target == path:
+				continue
+			edges.add(module_name(target))
+			theirs = layer_of(target)
+			if mine is not None and theirs is not None and theirs < mine:
+				problem(
+					path,
+					f"line {line}: {LAYERS[mine][0]} imports {module} of {LAYERS[theirs][0]}, a layer above it",
+				)
+	for cycle in find_cycles(graph):
+		problem(APP, "import cycle: " + " -> ".join(cycle))
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+	"""One cycle per strongly connected group of modules that import each other."""
+	index, low, stack, on_stack, out = {}, {}, [], set(), []
+	counter = [0]
+
+	def visit(node):
+		index[node] = low[node] = counter[0]
+		counter[0] += 1
+		stack.append(node)
+		on_stack.add(node)
+		for nxt in sorted(graph.get(node, ())):
+			if nxt not in index:
+				visit(nxt)
+				low[node] = min(low[node], low[nxt])
+			elif nxt in on_stack:
+				low[node] = min(low[node], index[nxt])
+		if low[node] == index[node]:
+			group = []
+			while True:
+				item = stack.pop()
+				on_stack.discard(item)
+				group.append(item)
+				if item == node:
+					break
+			if len(group) > 1:
+				out.append([*sorted(group), sorted(group)[0]])
+
+	sys.setrecursionlimit(10_000)
+	for node in sorted(graph):
+		if node not in index:
+			visit(node)
+	return out
+
+
 def main(argv: list[str] | None = None) -> int:
 	argv = sys.argv[1:] if argv is None else argv
 	if argv:
@@ -247,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
 	check_hooks()
 	check_whitelists()
 	check_pure_packages()
+	check_layers()
 	for line in problems:
 		print(line)
 	print(f"frappe layer: {len(doctypes)} doctypes checked, {len(problems)} problem(s)")

@@ -23,6 +23,13 @@ def broken_copy(tmp_path: Path) -> Path:
 		"import frappe\n\n\n@frappe.whitelist(allow_guest=True)\ndef open_door():\n\treturn 1\n"
 	)
 	(app / "engine" / "impure.py").write_text("import frappe\n")
+	# an upward import (booking -> api) and a cycle between two booking modules
+	(app / "booking" / "upward.py").write_text("from scheduler_integration.api import utils\n")
+	(app / "booking" / "ring_a.py").write_text(
+		"def f():\n\tfrom scheduler_integration.booking import ring_b\n"
+	)
+	(app / "booking" / "ring_b.py").write_text("from scheduler_integration.booking.ring_a import f\n")
+	(app / "stray.py").write_text("x = 1\n")
 	(app / "hooks.py").write_text(
 		(app / "hooks.py").read_text() + '\nbroken_hook = "scheduler_integration.nowhere.fn"\n'
 	)
@@ -41,7 +48,10 @@ def test_broken_tree_reports_each_problem(tmp_path, capsys):
 	for expected in (
 		"duplicate fieldname",
 		"links to unknown DocType 'No Such DocType'",
-		"open_door: allow_guest without explicit methods",
+		"open_door: whitelisted without explicit methods",
+		"booking imports scheduler_integration.api.utils of entry points, a layer above it",
+		"import cycle: scheduler_integration.booking.ring_a -> scheduler_integration.booking.ring_b",
+		"stray.py: module belongs to no layer",
 		"open_door: allow_guest without @rate_limit",
 		"engine/ must not import frappe",
 		"hook path does not resolve: scheduler_integration.nowhere.fn",

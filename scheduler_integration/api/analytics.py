@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import frappe
 
-from scheduler_integration.api.utils import acting_user, ok, scheduler_api
-from scheduler_integration.services.analytics import host_analytics
+from scheduler_integration.api.utils import acting_user, api, ok
+from scheduler_integration.reporting.analytics import host_analytics
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def get_analytics(user: str | None = None, start_date: str | None = None, end_date: str | None = None):
 	host = acting_user(user)
 	return ok(host_analytics(host, start_date, end_date))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from scheduler_integration.api.utils import NotConfigured, acting_user, flag, ok, parse_json, scheduler_api
-from scheduler_integration.services.errors import FieldValidationError
+from scheduler_integration.api.utils import NotConfigured, acting_user, api, flag, ok, parse_json
+from scheduler_integration.core.errors import FieldValidationError
 
 
 def _default_availability(user: str, create: bool = False):
@@ -55,14 +55,14 @@ def serialize_availability(doc) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def get_availability(user: str | None = None):
 	user = acting_user(user)
 	return ok(serialize_availability(_default_availability(user)))
 
 
 @frappe.whitelist(methods=["POST", "PUT"])
-@scheduler_api
+@api
 def replace_rules(rules, timezone: str | None = None, user: str | None = None):
 	"""Replace all weekly rules: rules = [{"weekday": "Monday", "from_time": "09:00", "to_time": "17:00"}, …]."""
 	user = acting_user(user)
@@ -78,7 +78,7 @@ def replace_rules(rules, timezone: str | None = None, user: str | None = None):
 
 
 @frappe.whitelist(methods=["POST"])
-@scheduler_api
+@api
 def add_override(
 	date: str,
 	from_time: str | None = None,
@@ -113,7 +113,7 @@ def add_override(
 
 
 @frappe.whitelist(methods=["POST", "DELETE"])
-@scheduler_api
+@api
 def remove_override(date: str | None = None, override: str | None = None, user: str | None = None):
 	"""Remove one override row (``override`` id) or every row of ``date``."""
 	user = acting_user(user)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from scheduler_integration.api.utils import acting_user, check_owner, iso, ok, scheduler_api
+from scheduler_integration.api.utils import acting_user, api, check_owner, iso, ok
+from scheduler_integration.core.clock import to_system
+from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.services.errors import FieldValidationError
-from scheduler_integration.services.timeutil import to_system
-from scheduler_integration.services.validators import host_timezone
 
 
 def _moment(value, field: str, zone):
@@ -36,7 +36,7 @@ def serialize_blocked(doc) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-@scheduler_api
+@api
 def add_blocked_time(
 	start: str, end: str, reason: str | None = None, rrule: str | None = None, user: str | None = None
 ):
@@ -57,7 +57,7 @@ def add_blocked_time(
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def list_blocked_times(user: str | None = None):
 	user = acting_user(user)
 	names = frappe.get_all(
@@ -67,7 +67,7 @@ def list_blocked_times(user: str | None = None):
 
 
 @frappe.whitelist(methods=["POST", "DELETE"])
-@scheduler_api
+@api
 def remove_blocked_time(blocked_time: str):
 	check_owner("Scheduler Blocked Time", blocked_time)
 	frappe.delete_doc("Scheduler Blocked Time", blocked_time)

@@ -1,15 +1,22 @@
-"""Host API: my bookings (filters: status, date range)."""
+"""Host API: my bookings, and the changes a host makes to them (seed 002's
+``PATCH /bookings/:id``): reschedule, cancel with a reason, confirm, decline, no-show.
+
+Every change goes through the booking's checked path (``booking.check``): a move is
+checked for every host like a new booking (409 with alternatives), a status change by
+the state machine (403). Only the booking's hosts and Scheduler Managers may change it.
+"""
 
 from __future__ import annotations
 
 import frappe
 from frappe import _
 
-from scheduler_integration.api.utils import acting_user, iso, ok, scheduler_api
-from scheduler_integration.engine.validation import clean_choice, clean_int
-from scheduler_integration.services.errors import FieldValidationError
-from scheduler_integration.services.timeutil import to_system, to_utc
-from scheduler_integration.services.validators import BOOKING_STATUSES
+from scheduler_integration.api import parse
+from scheduler_integration.api.utils import acting_user, api, iso, ok
+from scheduler_integration.core.clock import to_system, to_utc
+from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.engine.booking_states import STATUSES, Actor
+from scheduler_integration.engine.validation import clean_choice, clean_int, clean_text
 
 LIST_FIELDS = (
 	"name",
@@ -48,7 +55,7 @@ def _bound(value, field: str):
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def list_my_bookings(
 	user: str | None = None,
 	status: str | None = None,
@@ -57,12 +64,12 @@ def list_my_bookings(
 	limit: int = 100,
 	start: int = 0,
 ):
-	"""Bookings where you are the host, newest start first."""
+	"""Bookings you are a host of (collective ones too), newest start first."""
 	user = acting_user(user)
-	filters: list = [["host", "=", user]]
+	filters: list = [["Scheduler Booking Host", "user", "=", user]]
 	if status:
 		statuses = [s for s in str(status).split(",") if s.strip()]
-		filters.append(["status", "in", [clean_choice(s, "status", BOOKING_STATUSES) for s in statuses]])
+		filters.append(["status", "in", [clean_choice(s, "status", STATUSES) for s in statuses]])
 	lower, upper = _bound(from_date, "from_date"), _bound(to_date, "to_date")
 	if lower:
 		filters.append(["start", ">=", lower])
@@ -77,66 +84,104 @@ def list_my_bookings(
 		order_by="start desc",
 		limit_start=clean_int(start, "start", 0, 10**9, default=0),
 		limit_page_length=clean_int(limit, "limit", 1, 500, default=100),
+		distinct=True,
 	)
-	types = (
-		{
-			r.name: r.title
-			for r in frappe.get_all(
-				"Scheduler Meeting Type",
-				filters={"name": ("in", list({row.meeting_type for row in rows}))},
-				fields=["name", "title"],
-			)
-		}
-		if rows
-		else {}
+	names = [row.name for row in rows]
+	hosts: dict[str, list[str]] = {}
+	for item in frappe.get_all(
+		"Scheduler Booking Host",
+		filters={"parenttype": "Scheduler Booking", "parent": ("in", names or [""])},
+		fields=["parent", "user"],
+		order_by="idx",
+	):
+		hosts.setdefault(item.parent, []).append(item.user)
+	titles = dict(
+		frappe.get_all(
+			"Scheduler Meeting Type",
+			filters={"name": ("in", list({row.meeting_type for row in rows}) or [""])},
+			fields=["name", "title"],
+			as_list=True,
+		)
 	)
 	data = []
 	for row in rows:
 		item = {key: row.get(key) for key in LIST_FIELDS}
 		item["id"] = item.pop("name")
-		item["meeting_type_name"] = types.get(row.meeting_type)
+		item["hosts"] = hosts.get(row.name, [row.host])
+		item["meeting_type_name"] = titles.get(row.meeting_type)
 		item["start"], item["end"], item["created_at"] = iso(row.start), iso(row.end), iso(row.creation)
 		item.pop("creation")
 		data.append(item)
 	return ok(data)
 
 
-def _host_booking(booking: str):
-	from scheduler_integration.api.utils import check_owner
+def _my_booking(booking: str):
+	"""The booking, if the session may change it (one of its hosts, or a manager)."""
+	if frappe.session.user == "Guest":
+		raise frappe.PermissionError(_("Please sign in"))
+	if not isinstance(booking, str) or not frappe.db.exists("Scheduler Booking", booking):
+		raise frappe.DoesNotExistError(_("Booking {0} not found").format(booking))
+	doc = frappe.get_doc("Scheduler Booking", booking)
+	if not frappe.has_permission("Scheduler Booking", "write", doc):
+		raise frappe.PermissionError(_("Only the booking's hosts can change it"))
+	doc.flags.actor = Actor.HOST
+	return doc
 
-	check_owner("Scheduler Booking", booking, "host")
-	return frappe.get_doc("Scheduler Booking", booking)
+
+def _answer(doc, message: str) -> dict:
+	return ok(
+		{
+			"id": doc.name,
+			"status": doc.status,
+			"start": iso(doc.start),
+			"end": iso(doc.end),
+			"hosts": [row.user for row in doc.hosts],
+			"sequence": doc.sequence,
+		},
+		message,
+	)
+
+
+@frappe.whitelist(methods=["POST", "PATCH"])
+@api
+def reschedule_booking(booking: str, start: str, timezone: str | None = None):
+	"""Move your booking to ``start`` (ISO 8601 with offset): checked for every host (409
+	with ``alternatives`` in ``timezone`` when taken); the guest and hosts are told."""
+	doc = _my_booking(booking)
+	doc.reschedule(parse.instant(start, "start"))
+	return _answer(doc, _("Booking rescheduled"))
+
+
+@frappe.whitelist(methods=["POST", "PATCH"])
+@api
+def cancel_booking(booking: str, reason: str | None = None):
+	"""Cancel your booking with an optional reason (the guest and hosts are told)."""
+	doc = _my_booking(booking)
+	doc.cancel(clean_text(reason, "reason", 1000, multiline=True))
+	return _answer(doc, _("Booking cancelled"))
 
 
 @frappe.whitelist(methods=["POST"])
-@scheduler_api
+@api
 def confirm_booking(booking: str):
 	"""Confirm a pending booking (the guest is emailed)."""
-	from scheduler_integration.services import booking as service
-
-	doc = service.confirm_booking(_host_booking(booking))
-	return ok({"id": doc.name, "status": doc.status}, _("Booking confirmed"))
+	doc = _my_booking(booking)
+	doc.confirm()
+	return _answer(doc, _("Booking confirmed"))
 
 
 @frappe.whitelist(methods=["POST"])
-@scheduler_api
+@api
 def decline_booking(booking: str, reason: str | None = None):
 	"""Decline a pending booking: it is cancelled and the guest is told."""
-	from scheduler_integration.engine.validation import clean_text
-	from scheduler_integration.services import booking as service
-
-	doc = service.decline_booking(_host_booking(booking), clean_text(reason, "reason", 1000, multiline=True))
-	return ok({"id": doc.name, "status": doc.status}, _("Booking declined"))
+	doc = _my_booking(booking)
+	doc.decline(clean_text(reason, "reason", 1000, multiline=True))
+	return _answer(doc, _("Booking declined"))
 
 
 @frappe.whitelist(methods=["POST"])
-@scheduler_api
+@api
 def mark_no_show(booking: str):
-	doc = _host_booking(booking)
-	if doc.status not in ("Confirmed", "Completed"):
-		raise FieldValidationError(
-			_("Only confirmed or completed bookings can be marked as no-show"), {"status": _("Not allowed")}
-		)
-	doc.status = "No Show"
-	doc.save()
-	return ok({"id": doc.name, "status": doc.status}, _("Marked as no-show"))
+	doc = _my_booking(booking)
+	doc.mark_no_show()
+	return _answer(doc, _("Marked as no-show"))

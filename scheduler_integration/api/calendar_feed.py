@@ -6,17 +6,17 @@ import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
 
-from scheduler_integration.api.public import public_limit
-from scheduler_integration.api.utils import acting_user, ok, scheduler_api
+from scheduler_integration.api.utils import acting_user, api, ok
+from scheduler_integration.booking.feed import feed_for_token
+from scheduler_integration.booking.tokens import feed_token
+from scheduler_integration.core.settings import public_limit
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @rate_limit(limit=public_limit, seconds=60)
 def ics(key: str | None = None):
 	"""text/calendar of the host's upcoming bookings; 404 for an unknown key."""
-	from scheduler_integration.services.calendar_sync import feed_for_token
-
-	feed = feed_for_token(str(key or "")[:100]) if key else None
+	feed = feed_for_token(key)
 	if feed is None:
 		frappe.local.response.http_status_code = 404
 		return {"success": False, "message": _("Unknown feed")}
@@ -27,11 +27,9 @@ def ics(key: str | None = None):
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def get_feed_url(user: str | None = None):
 	"""The secret feed URL of your bookings (keep it private: anyone with it can read them)."""
-	from scheduler_integration.services.calendar_sync import feed_token
-
 	user = acting_user(user)
 	name = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
 	if not name:

@@ -8,15 +8,15 @@ from frappe import _
 from scheduler_integration.api.utils import (
 	NotConfigured,
 	acting_user,
+	api,
 	check_owner,
 	flag,
 	iso,
 	ok,
 	parse_json,
 	payload,
-	scheduler_api,
 )
-from scheduler_integration.services.errors import FieldValidationError
+from scheduler_integration.core.errors import FieldValidationError
 
 # API name -> DocType field
 FIELDS = {
@@ -50,7 +50,7 @@ SPECIAL = {"duration_minutes", "duration", "custom_duration", "recommended_phase
 
 
 def serialize_type(doc) -> dict:
-	duration = int(doc.custom_duration) if doc.duration == "Custom" else int(doc.duration or 0)
+	duration = doc.duration_minutes()
 	return {
 		"id": doc.name,
 		"consultant_id": doc.user,
@@ -102,9 +102,7 @@ def _apply(doc, fields: dict) -> None:
 			raise FieldValidationError(
 				_("Invalid input"), {"recommended_phases": _("Must be a list of phases")}
 			)
-		from scheduler_integration.engine.validation import clean_phases
-
-		doc.set("recommended_phases", [{"phase": phase} for phase in clean_phases(phases)])
+		doc.set("recommended_phases", [{"phase": phase} for phase in phases])
 	for table in ("questions", "hosts"):
 		if table in fields:
 			rows = parse_json(fields[table], table) or []
@@ -118,7 +116,7 @@ def _apply(doc, fields: dict) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-@scheduler_api
+@api
 def create_meeting_type(user: str | None = None, **fields):
 	user = acting_user(user)
 	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
@@ -141,7 +139,7 @@ def create_meeting_type(user: str | None = None, **fields):
 
 
 @frappe.whitelist(methods=["POST", "PUT", "PATCH"])
-@scheduler_api
+@api
 def update_meeting_type(meeting_type: str, **fields):
 	check_owner("Scheduler Meeting Type", meeting_type)
 	doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)
@@ -151,7 +149,7 @@ def update_meeting_type(meeting_type: str, **fields):
 
 
 @frappe.whitelist(methods=["POST", "DELETE"])
-@scheduler_api
+@api
 def delete_meeting_type(meeting_type: str):
 	check_owner("Scheduler Meeting Type", meeting_type)
 	if frappe.db.exists("Scheduler Booking", {"meeting_type": meeting_type}):
@@ -166,7 +164,7 @@ def delete_meeting_type(meeting_type: str):
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def list_meeting_types(user: str | None = None, include_inactive: int = 0):
 	user = acting_user(user)
 	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
@@ -182,3 +180,17 @@ def list_meeting_types(user: str | None = None, include_inactive: int = 0):
 		pluck="name",
 	)
 	return ok([serialize_type(frappe.get_doc("Scheduler Meeting Type", n)) for n in names])
+
+
+@frappe.whitelist(methods=["POST"])
+@api
+def respond_to_invitation(meeting_type: str, accept=1):
+	"""Accept (``accept=1``) or decline your invitation to host a team meeting type."""
+	if frappe.session.user == "Guest":
+		raise frappe.PermissionError(_("Please sign in"))
+	if not isinstance(meeting_type, str) or not frappe.db.exists("Scheduler Meeting Type", meeting_type):
+		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
+	doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)
+	doc.respond_to_invitation(frappe.session.user, bool(flag(accept)))
+	message = _("You now host {0}") if flag(accept) else _("You declined to host {0}")
+	return ok({"id": doc.name, "accepted": bool(flag(accept))}, message.format(doc.title))

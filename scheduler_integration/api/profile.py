@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.meeting_type import active_meeting_types
-from scheduler_integration.api.utils import NotConfigured, acting_user, flag, iso, ok, payload, scheduler_api
+from scheduler_integration.api.utils import NotConfigured, acting_user, api, flag, iso, ok, payload
 
 UPDATABLE = (
 	"scheduler_provider",
@@ -55,7 +55,7 @@ def serialize_profile(doc) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-@scheduler_api
+@api
 def get_my_settings(user: str | None = None):
 	"""The profile with its active meeting types (priority desc, sort order asc)."""
 	user = acting_user(user)
@@ -69,14 +69,14 @@ def get_my_settings(user: str | None = None):
 
 
 @frappe.whitelist(methods=["POST", "PUT", "PATCH"])
-@scheduler_api
+@api
 def update_my_settings(user: str | None = None, **fields):
 	"""Create or update the profile with the given fields; others stay as they are."""
 	user = acting_user(user)
 	fields = payload(fields)
 	unknown = sorted(set(fields) - set(UPDATABLE))
 	if unknown:
-		from scheduler_integration.services.errors import FieldValidationError
+		from scheduler_integration.core.errors import FieldValidationError
 
 		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
 	name = profile_name(user)

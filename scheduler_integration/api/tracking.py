@@ -2,7 +2,7 @@
 and the Calendly webhook.
 
 * ``GET go?t=<token>`` records a ``link_clicked`` engagement and answers 302 to the URL the
-  token resolves to on the consultant's own profile/types (services/report_links.py); a
+  token resolves to on the consultant's own profile/types (reporting/links.py); a
   forged, foreign or dangling token gets a 404 page and no redirect — never an open redirect.
 * ``POST track_click`` ({token, referrer}) — the spec's track-click for report templates that
   link straight to the scheduler and report the click with JavaScript.
@@ -23,14 +23,17 @@ import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
 
-from scheduler_integration.api.public import public_api, public_limit
-from scheduler_integration.api.utils import fail
+from scheduler_integration.api.utils import api, fail
+from scheduler_integration.booking import pages
+from scheduler_integration.booking.tokens import booking_for_token
+from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.core.settings import public_limit
+from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
-from scheduler_integration.services import calendly, engagement, report_links
-from scheduler_integration.services.errors import FieldValidationError
+from scheduler_integration.reporting import calendly, engagement
+from scheduler_integration.reporting import links as report_links
 
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
-FUNNEL_STEPS = ("page_viewed", "type_selected", "slot_selected", "form_submitted", "booked")
 
 
 def _record_click(ref, referrer=None):
@@ -38,7 +41,7 @@ def _record_click(ref, referrer=None):
 	if referrer:
 		details["referrer"] = referrer
 	params = report_links.tracking_params(ref.phase)
-	owned = report_links._owned_type(report_links.profile_of(ref.consultant), ref.meeting_type)
+	owned = report_links.owned_type(report_links.profile_of(ref.consultant), ref.meeting_type)
 	return engagement.record(
 		"link_clicked",
 		host=ref.consultant,
@@ -74,27 +77,26 @@ def go(t: str | None = None):
 		)
 		return
 	_record_click(ref)
-	frappe.db.commit()  # a GET is rolled back by default
+	frappe.db.commit()  # Frappe commits only after unsafe methods; this GET must keep the click
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = target
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(limit=public_limit, seconds=60)
-@public_api
+@api
 def track_click(token: str, referrer: str | None = None):
 	"""Record a report link click reported by JavaScript (the spec's POST track-click)."""
 	ref, target = _resolve(str(token)[:2000])
 	if not target:
 		raise frappe.DoesNotExistError(_("This link is not valid"))
 	_record_click(ref, str(referrer)[:1000] if referrer else None)
-	frappe.db.commit()
 	return {"success": True, "message": _("Click tracked successfully")}
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(limit=public_limit, seconds=60)
-@public_api
+@api
 def track_step(
 	step: str,
 	session_id: str,
@@ -115,18 +117,13 @@ def track_step(
 		errors["session_id"] = _("Invalid session id")
 	if errors:
 		raise FieldValidationError(_("Please correct these fields"), errors)
-	from scheduler_integration.api.public import _meeting_type, _profile
-
-	page = _profile(profile)
-	doc = _meeting_type(page, meeting_type) if meeting_type else None
-	if step == "booked":
-		from scheduler_integration.services.booking import booking_for_token
-
-		booking = booking_for_token(str(token or "")[:100])
+	page = pages.profile_by_slug(profile)
+	doc = pages.meeting_type_by_slug(page, meeting_type) if meeting_type else None
+	if step == "meeting_booked":
+		booking = booking_for_token(token)
 		if frappe.db.get_value("Scheduler Meeting Type", booking.meeting_type, "profile") != page.name:
 			raise frappe.DoesNotExistError(_("This link is not valid"))
 		engagement.record_booking_event(booking, "meeting_booked", session_id=session_id)
-		frappe.db.commit()
 		return {"success": True}
 	if frappe.db.exists(
 		"Scheduler Engagement",
@@ -155,12 +152,7 @@ def track_step(
 		utm_campaign=utm_campaign,
 		**details,
 	)
-	frappe.db.commit()
 	return {"success": True}
-
-
-def _refuse(status: int, message: str) -> dict:
-	return fail(status, message)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -177,14 +169,13 @@ def calendly_webhook(**kwargs):
 		verify_calendly(frappe.get_request_header("Calendly-Webhook-Signature"), body, key, now=time.time())
 	except SignatureRefused as exc:
 		if exc.reason == "stale":
-			return _refuse(400, _("This webhook is too old"))
-		return _refuse(401, _("Invalid webhook signature"))
+			return fail(400, _("This webhook is too old"))
+		return fail(401, _("Invalid webhook signature"))
 	try:
 		payload = json.loads(body)
 	except ValueError:
-		return _refuse(400, _("Invalid JSON"))
+		return fail(400, _("Invalid JSON"))
 	if not isinstance(payload, dict):
-		return _refuse(400, _("Invalid JSON"))
+		return fail(400, _("Invalid JSON"))
 	result = calendly.handle(payload)
-	frappe.db.commit()
 	return {"success": True, "data": result}

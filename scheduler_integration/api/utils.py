@@ -1,9 +1,11 @@
-"""Shared plumbing of the host API: response shape, error mapping, acting user.
+"""Shared plumbing of the APIs: the answer shape, error mapping and the acting user.
 
 Every method answers ``{"success": true, "data": …, "message": …}``, or on failure
 ``{"success": false, "message": …, "errors": {field: message}}`` with HTTP 400 (bad
-fields), 401 (not signed in), 403 (another host's data), 404 (not configured / not found).
-Failures roll the transaction back before answering.
+fields), 401 (not signed in), 403 (another host's data, or a change the booking rules do
+not allow), 404 (not configured / not found), 409 (the time is taken; with
+``alternatives``) or 429 (too many requests). Failures roll the transaction back before
+answering, so a refused booking never holds its hosts' locks while alternatives are found.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from datetime import datetime
 
 import frappe
 from frappe import _
 
+from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable, TooManyBookings
+from scheduler_integration.booking.presentation import slot_json
+from scheduler_integration.core.clock import iso
+from scheduler_integration.core.errors import FieldValidationError, translate
+from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.permissions import is_manager
-from scheduler_integration.services.errors import FieldValidationError, translate
+
+__all__ = ["acting_user", "api", "check_owner", "fail", "flag", "iso", "ok", "parse_json", "payload"]
 
 
 class NotConfigured(frappe.DoesNotExistError):
@@ -32,7 +38,7 @@ def ok(data=None, message: str | None = None, status: int = 200) -> dict:
 
 
 def fail(status: int, message: str, errors: dict | None = None, **extra) -> dict:
-	"""Roll back and answer ``status`` with the failure body (host, public and webhook API)."""
+	"""Roll back and answer ``status`` with the failure body."""
 	frappe.db.rollback()
 	frappe.local.response.http_status_code = status
 	frappe.local.message_log = []  # the body carries the message; no duplicate toast
@@ -55,17 +61,25 @@ def missing_arguments(fn, args, kwargs) -> dict[str, str]:
 	return {}
 
 
-def scheduler_api(fn):
-	"""Map errors of a host API method onto the documented statuses and shape."""
+def api(fn):
+	"""Map the errors of an API method onto the documented statuses and shape."""
 
 	@functools.wraps(fn)
 	def wrapper(*args, **kwargs):
-		frappe.local.scheduler_api_call = True
 		try:
 			missing = missing_arguments(fn, args, kwargs)
 			if missing:
 				return fail(400, _("Please correct these fields"), missing)
 			return fn(*args, **kwargs)
+		except SlotUnavailable as exc:
+			frappe.db.rollback()  # release the host locks before searching alternatives
+			zone = kwargs.get("timezone")
+			alternatives = [slot_json(slot, zone) for slot in exc.search_alternatives()]
+			return fail(409, str(exc), reason=exc.reason, alternatives=alternatives)
+		except ChangeRefused as exc:
+			return fail(403, str(exc), reason=exc.reason)
+		except TooManyBookings as exc:
+			return fail(429, str(exc))
 		except FieldValidationError as exc:
 			return fail(400, _("Please correct these fields"), exc.errors)
 		except SchedulingError as exc:
@@ -77,10 +91,10 @@ def scheduler_api(fn):
 			return fail(403, str(exc) or _("Not permitted"))
 		except frappe.DoesNotExistError as exc:
 			return fail(404, str(exc) or _("Not found"))
+		except frappe.TooManyRequestsError:
+			raise  # Frappe's own rate limiter answers 429 with its headers
 		except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
 			return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"))
-		finally:
-			frappe.local.scheduler_api_call = False
 
 	return wrapper
 
@@ -123,15 +137,6 @@ def parse_json(value, field: str):
 		except ValueError:
 			raise FieldValidationError(_("Invalid JSON"), {field: _("Invalid JSON")}) from None
 	return value
-
-
-def iso(value) -> str | None:
-	if value in (None, ""):
-		return None
-	from scheduler_integration.services.timeutil import to_utc
-
-	moment = to_utc(value)
-	return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(moment, datetime) else None
 
 
 def flag(value) -> int:

@@ -1,17 +1,33 @@
-"""Calendar sync jobs (scheduler_events)."""
+"""Calendar sync jobs (scheduler_events): the busy cache of every enabled connection."""
 
-from scheduler_integration.services import calendar_sync
+from __future__ import annotations
 
+from datetime import datetime
 
-def refresh_all_busy():
-	"""Every 15 minutes: refresh the busy cache of every enabled calendar connection."""
-	calendar_sync.refresh_due()
+import frappe
 
-
-def refresh_connection(connection: str):
-	calendar_sync.refresh_busy(connection)
+from scheduler_integration.core.clock import to_utc, utc_now
 
 
-def retry_calendar_writes():
-	"""Every 5 minutes: retry failed calendar writes (outbox)."""
-	calendar_sync.retry_writes()
+def refresh_all_busy(now: datetime | None = None) -> int:
+	"""Every 15 minutes: refresh each enabled connection that is not backing off."""
+	now = now or utc_now()
+	count = 0
+	for row in frappe.get_all(
+		"Scheduler Calendar Connection", filters={"enabled": 1}, fields=["name", "next_retry_at"]
+	):
+		if row.next_retry_at and to_utc(row.next_retry_at) > now:
+			continue
+		frappe.enqueue(
+			"scheduler_integration.jobs.calendar.refresh_connection",
+			queue="long",
+			connection=row.name,
+			job_id=f"scheduler-busy-{row.name}",
+			deduplicate=True,
+		)
+		count += 1
+	return count
+
+
+def refresh_connection(connection: str) -> bool:
+	return frappe.get_doc("Scheduler Calendar Connection", connection).refresh_busy()

@@ -1,6 +1,6 @@
-"""Reminder jobs: the per-minute dispatcher, the send job, and the completion sweep."""
+"""Reminder jobs: the per-minute dispatcher and the send job."""
 
-from scheduler_integration.services import reminders
+from scheduler_integration.effects import reminders
 
 
 def dispatch_due_reminders():
@@ -10,8 +10,3 @@ def dispatch_due_reminders():
 
 def send_reminder(reminder: str):
 	return reminders.send(reminder)
-
-
-def complete_past_bookings():
-	"""Every 15 minutes: confirmed bookings that ended become Completed."""
-	reminders.complete_past()

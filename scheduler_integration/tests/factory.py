@@ -102,21 +102,77 @@ def iso(moment: datetime) -> str:
 
 
 def clear_bookings(hosts: list[str]) -> None:
+	"""Delete every booking of ``hosts`` and what its effects made (committed)."""
+	from scheduler_integration.tests.live import purge_bookings, purge_guests
+
 	frappe.db.commit()  # start a fresh snapshot: see what the web server committed
-	for name in frappe.get_all("Scheduler Booking", filters={"host": ("in", hosts)}, pluck="name"):
-		frappe.delete_doc("Scheduler Booking", name, ignore_permissions=True, force=True)
+	names = set(frappe.get_all("Scheduler Booking", filters={"host": ("in", hosts)}, pluck="name"))
+	names |= set(
+		frappe.get_all(
+			"Scheduler Booking Host",
+			filters={"parenttype": "Scheduler Booking", "user": ("in", hosts)},
+			pluck="parent",
+		)
+	)
+	purge_guests(purge_bookings(names))
 	frappe.db.commit()
 
 
-def run_background_jobs() -> None:
-	"""Run every queued job with a real (forking) RQ worker in burst mode."""
+def runnable_effects() -> int:
+	"""Booking effects that are running or due and not waiting behind an earlier row of
+	the same booking and effect (that one waits for its retry)."""
+	rows = frappe.get_all(
+		"Scheduler Booking Effect",
+		filters={"status": ("in", ["Pending", "Running"])},
+		fields=["booking", "effect", "status", "next_attempt_at"],
+		order_by="creation asc, seq asc",
+	)
+	now, waiting, count = frappe.utils.now_datetime(), set(), 0
+	for row in rows:
+		key = (row.booking, row.effect)
+		if key in waiting:
+			continue
+		if row.status == "Running" or row.next_attempt_at <= now:
+			count += 1
+		waiting.add(key)
+	return count
+
+
+def run_background_jobs(timeout: float = 120) -> None:
+	"""Run what is queued until this site is idle: a real (forking) RQ worker in burst mode
+	here, side by side with the site's own worker when one runs, then wait until no job is
+	running and no booking effect is due. Works with or without background processes."""
+	import time
+
 	from frappe.utils.background_jobs import get_queue, get_redis_conn
 	from rq import Worker
+	from rq.registry import StartedJobRegistry
 
 	frappe.db.commit()
 	connection = get_redis_conn()
-	queues = [get_queue(q) for q in ("short", "default")]
-	Worker(queues, connection=connection).work(burst=True)
+	queues = [get_queue(q) for q in ("short", "default", "long")]
+	deadline = time.monotonic() + timeout
+	while True:
+		Worker(queues, connection=connection).work(burst=True)
+		frappe.db.commit()  # a fresh snapshot
+		running = sum(len(StartedJobRegistry(queue=q, connection=connection)) for q in queues)
+		due = runnable_effects()
+		if not running and not due and not any(len(q) for q in queues):
+			return
+		if due and not running and not any(len(q) for q in queues):
+			from scheduler_integration import effects
+
+			effects.sweep()  # due rows whose job another worker dropped
+		if time.monotonic() > deadline:
+			rows = frappe.get_all(
+				"Scheduler Booking Effect",
+				filters={"status": ("in", ["Pending", "Running"])},
+				fields=["booking", "effect", "status", "next_attempt_at", "last_error"],
+			)
+			raise AssertionError(
+				f"background work did not settle: {running} running, {due} effects due: {rows}"
+			)
+		time.sleep(0.2)
 
 
 class SmtpSink:
@@ -135,66 +191,133 @@ class SmtpSink:
 		threading.Thread(target=self._serve, daemon=True).start()
 
 	def _serve(self):
+		import threading
+
 		while True:
 			try:
 				conn, _addr = self.sock.accept()
 			except OSError:
 				return
-			with conn, conn.makefile("rwb") as f:
-				f.write(b"220 sink ESMTP\r\n")
-				f.flush()
-				data, in_data = [], False
-				for line in f:
-					if in_data:
-						if line in (b".\r\n", b".\n"):
-							self.messages.append(b"".join(data).decode("utf-8", "replace"))
-							data, in_data = [], False
-							f.write(b"250 OK\r\n")
-						else:
-							data.append(line[1:] if line.startswith(b"..") else line)
-						f.flush()
-						continue
-					verb = line[:4].upper()
-					if verb in (b"EHLO", b"HELO"):
-						f.write(b"250 sink\r\n")
-					elif verb == b"DATA":
-						in_data = True
-						f.write(b"354 go\r\n")
-					elif verb == b"QUIT":
-						f.write(b"221 bye\r\n")
-						f.flush()
-						break
-					else:
+			threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+	def _session(self, conn):
+		with conn, conn.makefile("rwb") as f:
+			f.write(b"220 sink ESMTP\r\n")
+			f.flush()
+			data, in_data = [], False
+			for line in f:
+				if in_data:
+					if line in (b".\r\n", b".\n"):
+						self.messages.append(b"".join(data).decode("utf-8", "replace"))
+						data, in_data = [], False
 						f.write(b"250 OK\r\n")
+					else:
+						data.append(line[1:] if line.startswith(b"..") else line)
 					f.flush()
+					continue
+				verb = line[:4].upper()
+				if verb in (b"EHLO", b"HELO"):
+					f.write(b"250 sink\r\n")
+				elif verb == b"DATA":
+					in_data = True
+					f.write(b"354 go\r\n")
+				elif verb == b"QUIT":
+					f.write(b"221 bye\r\n")
+					f.flush()
+					break
+				else:
+					f.write(b"250 OK\r\n")
+				f.flush()
 
 	def close(self):
 		self.sock.close()
 
 
-def use_outgoing_account(port: int) -> str:
-	"""Make a default outgoing Email Account that delivers to the local sink (committed)."""
-	name = "Scheduler Test Outbox"
-	values = {
-		"email_id": "outbox@scheduler-test.example",
-		"email_account_name": name,
-		"enable_outgoing": 1,
-		"default_outgoing": 1,
-		"smtp_server": "127.0.0.1",
-		"smtp_port": port,
-		"use_tls": 0,
-		"use_ssl_for_outgoing": 0,
-		"no_smtp_authentication": 1,
-		"enable_incoming": 0,
-		"awaiting_password": 0,
-	}
-	doc = (
-		frappe.get_doc("Email Account", name)
-		if frappe.db.exists("Email Account", name)
-		else frappe.new_doc("Email Account")
+class Outbox:
+	"""A local SMTP sink, and a *non-default* outgoing Email Account delivering to it that
+	Scheduler Settings send booking emails from, for one test class. The site's default
+	outgoing account is never touched. ``close`` restores the setting and removes the account
+	and every Email Queue row sent from it."""
+
+	NAME = "Scheduler Test Outbox"
+	ADDRESS = "outbox@scheduler-test.example"
+
+	def __init__(self):
+		self.sink = SmtpSink()
+		values = {
+			"email_id": self.ADDRESS,
+			"email_account_name": self.NAME,
+			"enable_outgoing": 1,
+			"default_outgoing": 0,
+			"smtp_server": "127.0.0.1",
+			"smtp_port": self.sink.port,
+			"use_tls": 0,
+			"use_ssl_for_outgoing": 0,
+			"no_smtp_authentication": 1,
+			"enable_incoming": 0,
+			"awaiting_password": 0,
+		}
+		doc = (
+			frappe.get_doc("Email Account", self.NAME)
+			if frappe.db.exists("Email Account", self.NAME)
+			else frappe.new_doc("Email Account")
+		)
+		doc.update(values)
+		doc.save(ignore_permissions=True)
+		self.previous = set_settings(email_account=self.NAME)
+
+	@property
+	def messages(self) -> list[str]:
+		return self.sink.messages
+
+	def close(self) -> None:
+		frappe.db.rollback()
+		set_settings(**self.previous)
+		sent = frappe.get_all("Email Queue", filters={"sender": ("like", f"%{self.ADDRESS}%")}, pluck="name")
+		frappe.db.delete("Email Queue Recipient", {"parent": ("in", sent or [""])})
+		frappe.db.delete("Email Queue", {"name": ("in", sent or [""])})
+		frappe.delete_doc("Email Account", self.NAME, ignore_permissions=True, force=True)
+		frappe.db.commit()
+		self.sink.close()
+
+
+class SchedulerPaused:
+	"""Pause the site's scheduler for a test class that drives the scheduled jobs itself
+	(``pause_scheduler`` in the site config, which the scheduler process reads on every
+	tick), and let jobs it had already queued finish first. ``resume`` restores the config."""
+
+	def __init__(self):
+		import time
+
+		from frappe.installer import update_site_config
+
+		self.previous = frappe.get_site_config().get("pause_scheduler")
+		update_site_config("pause_scheduler", 1)
+		frappe.local.conf.pause_scheduler = 1
+		time.sleep(1)  # a tick that was enqueueing when we paused
+		run_background_jobs()
+
+	def resume(self) -> None:
+		from frappe.installer import update_site_config
+
+		update_site_config("pause_scheduler", self.previous if self.previous is not None else "None")
+		if self.previous is None:
+			frappe.local.conf.pop("pause_scheduler", None)
+
+
+def book(meeting_type: str, start: datetime, guest: dict, **fields):
+	"""A booking made by a host (the session's user) through the checked path (committed)."""
+	from scheduler_integration.core.clock import to_system
+
+	doc = frappe.get_doc(
+		{
+			"doctype": "Scheduler Booking",
+			"meeting_type": meeting_type,
+			"start": to_system(start),
+			**guest,
+			**fields,
+		}
 	)
-	doc.update(values)
-	doc.flags.ignore_validate = False
-	doc.save(ignore_permissions=True)
+	doc.insert(ignore_permissions=True)
 	frappe.db.commit()
-	return name
+	return doc

@@ -99,6 +99,9 @@ def method_url(server: LiveServer, dotted: str) -> str:
 	return f"{server.base}/api/method/{dotted}"
 
 
+CREATED_USERS: set[str] = set()  # users this test run made; cleanup deletes them again
+
+
 def make_user(email: str, roles=("Scheduler Host",), first_name: str | None = None) -> str:
 	"""A committed test user with a known password (created once, roles reset each time)."""
 	from frappe.utils.password import update_password
@@ -113,6 +116,7 @@ def make_user(email: str, roles=("Scheduler Host",), first_name: str | None = No
 				"user_type": "System User",
 			}
 		).insert(ignore_permissions=True)
+		CREATED_USERS.add(email)
 	user = frappe.get_doc("User", email)
 	user.flags.ignore_permissions = True
 	for role in ("Scheduler Host", "Scheduler Manager"):
@@ -124,19 +128,106 @@ def make_user(email: str, roles=("Scheduler Host",), first_name: str | None = No
 	return email
 
 
-def cleanup(users: list[str]) -> None:
-	"""Remove every scheduler document of ``users`` (committed), keep the users."""
+def _delete(doctype: str, names) -> None:
+	for name in set(names):
+		if frappe.db.exists(doctype, name):
+			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True, delete_permanently=True)
+
+
+def purge_bookings(names) -> set[str]:
+	"""Delete bookings and everything their effects made; returns the guests' emails."""
+	names = list(set(names))
+	if not names:
+		return set()
+	guests = set(frappe.get_all("Scheduler Booking", filters={"name": ("in", names)}, pluck="guest_email"))
+	events = frappe.get_all(
+		"Scheduler Booking Host", filters={"parent": ("in", names), "event": ("is", "set")}, pluck="event"
+	)
+	mails = frappe.get_all("Email Queue", filters={"reference_name": ("in", names)}, pluck="name")
+	frappe.db.delete("Email Queue Recipient", {"parent": ("in", mails or [""])})
+	for doctype, field in (
+		("Email Queue", "reference_name"),
+		("Comment", "reference_name"),
+		("Error Log", "reference_name"),
+		("Scheduler Booking Effect", "booking"),
+		("Scheduler Reminder", "booking"),
+		("Scheduler Engagement", "booking"),
+	):
+		if frappe.db.exists("DocType", doctype):
+			frappe.db.delete(doctype, {field: ("in", names)})
+	_delete("Event", events)
+	for name in names:
+		frappe.db.delete("Version", {"ref_doctype": "Scheduler Booking", "docname": name})
+		frappe.db.delete("Scheduler Booking Host", {"parent": name})
+		frappe.db.delete("Scheduler Booking", {"name": name})
+	return guests
+
+
+def purge_guests(emails) -> None:
+	"""Contacts and CRM records the effects made for these guests, with their timeline."""
+	emails = [e for e in set(emails) if e]
+	if not emails:
+		return
+	records = [
+		("Contact", frappe.get_all("Contact Email", filters={"email_id": ("in", emails)}, pluck="parent"))
+	]
+	for doctype, field in (("CRM Lead", "email"), ("CRM Deal", "email"), ("Lead", "email_id")):
+		if frappe.db.exists("DocType", doctype):
+			records.append((doctype, frappe.get_all(doctype, filters={field: ("in", emails)}, pluck="name")))
+	for doctype, names in records:
+		if not names:
+			continue
+		frappe.db.delete("Comment", {"reference_doctype": doctype, "reference_name": ("in", names)})
+		participants = frappe.get_all(
+			"Event Participants",
+			filters={"reference_doctype": doctype, "reference_docname": ("in", names)},
+			pluck="parent",
+		)
+		_delete("Event", participants)
+		for table in ("CRM Task", "CRM Notification", "FCRM Note", "ToDo"):
+			if frappe.db.exists("DocType", table) and frappe.get_meta(table).has_field("reference_docname"):
+				frappe.db.delete(table, {"reference_doctype": doctype, "reference_docname": ("in", names)})
+		_delete(doctype, names)
+
+
+def cleanup(users: list[str], delete_users: bool = False) -> None:
+	"""Remove every scheduler document of ``users`` and what their bookings made (committed);
+	the users themselves too when this test run created them."""
 	frappe.set_user("Administrator")
-	for user in users:
-		for doctype, field in (
-			("Scheduler Booking", "host"),
-			("Scheduler Meeting Type", "user"),
-			("Scheduler Blocked Time", "user"),
-		):
-			for name in frappe.get_all(doctype, filters={field: user}, pluck="name"):
-				frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
-		for name in frappe.get_all("Scheduler Profile", filters={"user": user}, pluck="name"):
-			frappe.delete_doc("Scheduler Profile", name, ignore_permissions=True, force=True)
-		for name in frappe.get_all("Scheduler Availability", filters={"user": user}, pluck="name"):
-			frappe.delete_doc("Scheduler Availability", name, ignore_permissions=True, force=True)
+	frappe.db.rollback()
+	bookings = set(frappe.get_all("Scheduler Booking", filters={"host": ("in", users)}, pluck="name"))
+	bookings |= set(
+		frappe.get_all(
+			"Scheduler Booking Host",
+			filters={"parenttype": "Scheduler Booking", "user": ("in", users)},
+			pluck="parent",
+		)
+	)
+	types = frappe.get_all("Scheduler Meeting Type", filters={"user": ("in", users)}, pluck="name")
+	bookings |= set(
+		frappe.get_all("Scheduler Booking", filters={"meeting_type": ("in", types or [""])}, pluck="name")
+	)
+	purge_guests(purge_bookings(bookings))
+	_delete("Event", frappe.get_all("Event", filters={"owner": ("in", users)}, pluck="name"))
+	frappe.db.delete("Scheduler Engagement", {"host": ("in", users)})
+	frappe.db.delete("ToDo", {"allocated_to": ("in", users)})
+	frappe.db.delete(
+		"ToDo", {"reference_type": "Scheduler Meeting Type", "reference_name": ("in", types or [""])}
+	)
+	for doctype, field in (
+		("Scheduler Meeting Type", "user"),
+		("Scheduler Blocked Time", "user"),
+		("Scheduler Busy Time", "host"),
+		("Scheduler Calendar Connection", "host"),
+		("Scheduler Profile", "user"),
+		("Scheduler Availability", "user"),
+	):
+		_delete(doctype, frappe.get_all(doctype, filters={field: ("in", users)}, pluck="name"))
+	frappe.db.delete("Scheduler Meeting Type Host", {"user": ("in", users)})
+	if delete_users:
+		# users this run made, and any left by an earlier run that stopped half-way
+		for user in [u for u in users if u in CREATED_USERS or u.startswith("sched-")]:
+			_delete("User", [user])
+			CREATED_USERS.discard(user)
 	frappe.db.commit()
+	frappe.cache.delete_keys("scheduler_integration:")

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import frappe
 
-from scheduler_integration.services.timeutil import to_utc
+from scheduler_integration.core.clock import to_utc
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
-	SmtpSink,
+	Outbox,
 	clear_bookings,
 	future_day,
 	iso,
@@ -18,7 +18,6 @@ from scheduler_integration.tests.factory import (
 	make_type,
 	run_background_jobs,
 	set_settings,
-	use_outgoing_account,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -53,17 +52,17 @@ class BookingFlowCase(SchedulerTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls._saved = set_settings(**NO_RATE_LIMITS)
-		cls.sink = SmtpSink()
-		use_outgoing_account(cls.sink.port)
+		cls.outbox = Outbox()
 		cls.server = LiveServer.get_instance()
 		cls.guest = cls.server.session(None)
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		cls.outbox.close()
 		set_settings(**cls._saved)
 		clear_bookings(list(cls.HOSTS))
-		cleanup(list(cls.HOSTS))
+		cleanup(list(cls.HOSTS), delete_users=True)
 		super().tearDownClass()
 
 	def get(self, method, **params):
@@ -296,11 +295,11 @@ class TestBookingFlow(BookingFlowCase):
 		run_background_jobs()
 		self.fresh()
 		doc = frappe.get_doc("Scheduler Booking", name)
-		self.assertTrue(doc.contact and doc.event, "the worker linked a Contact and an Event")
+		self.assertTrue(doc.contact and doc.hosts[0].event, "the worker linked a Contact and an Event")
 		self.assertEqual(
 			frappe.db.get_value("Contact Email", {"parent": doc.contact}, "email_id"), "ada@example.org"
 		)
-		event = frappe.get_doc("Event", doc.event)
+		event = frappe.get_doc("Event", doc.hosts[0].event)
 		self.assertEqual((event.event_category, event.owner), ("Meeting", H))
 		self.assertIn("Contact", [p.reference_doctype for p in event.event_participants])
 		mails = frappe.get_all(
@@ -319,7 +318,7 @@ class TestBookingFlow(BookingFlowCase):
 		self.post("cancel", token=token, reason="Conflict")
 		run_background_jobs()
 		self.fresh()
-		self.assertEqual(frappe.db.get_value("Event", doc.event, "status"), "Cancelled")
+		self.assertEqual(frappe.db.get_value("Event", doc.hosts[0].event, "status"), "Cancelled")
 		self.assertGreaterEqual(frappe.db.count("Email Queue", {"reference_name": name}), 4)
 		comments = frappe.get_all(
 			"Comment",
@@ -365,7 +364,7 @@ class TestBookingFlow(BookingFlowCase):
 			self.assertEqual((doc.crm_doctype, doc.crm_name), (doctype, record.name))
 			participants = frappe.get_all(
 				"Event Participants",
-				filters={"parent": doc.event},
+				filters={"parent": doc.hosts[0].event},
 				fields=["reference_doctype", "reference_docname"],
 			)
 			self.assertIn(
@@ -464,7 +463,7 @@ class TestTeams(BookingFlowCase):
 
 	def test_collective_needs_every_host_free(self):
 		start = self.day + timedelta(days=1, hours=10)
-		from scheduler_integration.services.timeutil import to_system
+		from scheduler_integration.core.clock import to_system
 
 		frappe.get_doc(
 			{

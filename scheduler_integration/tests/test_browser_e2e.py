@@ -51,7 +51,7 @@ class TestBrowserBooking(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		clear_bookings([HOST])
-		cleanup([HOST])
+		cleanup([HOST], delete_users=True)
 		super().tearDownClass()
 
 	def test_book_in_tokyo_time_then_cancel(self):

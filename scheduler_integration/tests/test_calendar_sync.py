@@ -5,6 +5,7 @@ loses a booking and the write is retried, and the host's ICS feed parses back.""
 from __future__ import annotations
 
 import http.server
+import json
 import sys
 import tempfile
 import threading
@@ -14,9 +15,11 @@ from pathlib import Path
 
 import frappe
 
-from scheduler_integration.services import calendar_sync
+from scheduler_integration import effects
+from scheduler_integration.core.clock import utc_now
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
+	Outbox,
 	clear_bookings,
 	future_day,
 	iso,
@@ -29,6 +32,20 @@ from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-cal@example.com"
+
+
+def calendar_effect(booking: str):
+	"""The latest calendar write of a booking (a Scheduler Booking Effect row)."""
+	frappe.db.commit()
+	return frappe.get_all(
+		"Scheduler Booking Effect",
+		filters={"booking": booking, "effect": "calendar"},
+		fields=["status", "attempts", "last_error"],
+		order_by="creation desc",
+		limit=1,
+	)[0]
+
+
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests" / "calendars"
 
 
@@ -75,14 +92,16 @@ class CalendarCase(SchedulerTestCase):
 		cls.mt = make_type(cls.profile, "cal-call", 30)
 		cls.day = future_day(25)
 		cls._saved = set_settings(**NO_RATE_LIMITS, allow_private_calendar_hosts=0)
+		cls.outbox = Outbox()
 		cls.server = LiveServer.get_instance()
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		cls.outbox.close()
 		set_settings(**cls._saved)
 		cls.clear()
-		cleanup([HOST])
+		cleanup([HOST], delete_users=True)
 		super().tearDownClass()
 
 	@classmethod
@@ -144,7 +163,7 @@ class TestCalendarSync(CalendarCase):
 			self.assertIn(iso(self.day + timedelta(hours=10)), before)
 			# private address refused while the setting is off: error recorded, nothing cached
 			self.allow_private(0)
-			self.assertFalse(calendar_sync.refresh_busy(name))
+			self.assertFalse(frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy())
 			row = frappe.db.get_value(
 				"Scheduler Calendar Connection",
 				name,
@@ -156,7 +175,7 @@ class TestCalendarSync(CalendarCase):
 			self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 0)
 			# allowed: the busy event blocks 10:00 and 10:30, the transparent one blocks nothing
 			self.allow_private(1)
-			self.assertTrue(calendar_sync.refresh_busy(name))
+			self.assertTrue(frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy())
 			self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 1)
 			after = self.slots()
 			self.assertNotIn(iso(self.day + timedelta(hours=10)), after)
@@ -254,8 +273,9 @@ class TestCalendarSync(CalendarCase):
 		frappe.db.commit()
 		doc = frappe.get_doc("Scheduler Booking", booking)
 		self.assertEqual(doc.status, "Confirmed")
-		self.assertEqual((doc.calendar_sync_status, doc.calendar_sync_attempts), ("Pending", 1))
-		self.assertTrue(doc.calendar_sync_error)
+		write = calendar_effect(booking)
+		self.assertEqual((write.status, write.attempts), ("Pending", 1))
+		self.assertTrue(write.last_error)
 		try:
 			radicale.start()
 			from scheduler_integration.calendars.caldav_client import CalDAVAccount
@@ -270,10 +290,10 @@ class TestCalendarSync(CalendarCase):
 			calendar_url = account.make_calendar("Work", cal_id="work").url
 			frappe.db.set_value("Scheduler Calendar Connection", name, "destination_calendar", calendar_url)
 			# the retry job runs once the backoff passed
-			self.assertEqual(calendar_sync.retry_writes(calendar_sync.utc_now() + timedelta(hours=1)), 1)
+			effects.run_booking(booking, utc_now() + timedelta(hours=1))
 			frappe.db.commit()
 			doc.reload()
-			self.assertEqual(doc.calendar_sync_status, "Synced")
+			self.assertEqual(calendar_effect(booking).status, "Done", calendar_effect(booking).last_error)
 			stored = account.get_event(calendar_url, doc.ical_uid)
 			self.assertIsNotNone(stored)
 			self.assertIn("Olga", stored)
@@ -281,7 +301,7 @@ class TestCalendarSync(CalendarCase):
 			frappe.db.set_value("Scheduler Calendar Connection", name, "check_calendars", calendar_url)
 			frappe.db.commit()
 			self.assertTrue(
-				calendar_sync.refresh_busy(name),
+				frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy(),
 				frappe.db.get_value("Scheduler Calendar Connection", name, "last_error"),
 			)
 			busy = frappe.get_all(
@@ -289,9 +309,7 @@ class TestCalendarSync(CalendarCase):
 			)
 			self.assertEqual([(str(b.start), str(b.end)) for b in busy], [(str(doc.start), str(doc.end))])
 			# cancelling removes it from the calendar
-			from scheduler_integration.services import booking as booking_service
-
-			booking_service.cancel_booking(doc, "", by_guest=False)
+			doc.cancel("")
 			frappe.db.commit()
 			run_background_jobs()
 			self.assertIsNone(account.get_event(calendar_url, doc.ical_uid))
@@ -310,7 +328,7 @@ class TestCalendarSync(CalendarCase):
 				"profile": "cal-host",
 				"meeting_type": "cal-call",
 				"start": iso(self.day + timedelta(hours=15)),
-				"name": "Feed, Reader; \\ <b>",
+				"name": "Feed, Reader; \\ &amp;",
 				"email": "feed@example.org",
 				"timezone": "UTC",
 			},
@@ -397,7 +415,7 @@ class TestGoogleConnection(CalendarCase):
 					destination_calendar="primary",
 				)
 				self.assertTrue(
-					calendar_sync.refresh_busy(name),
+					frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy(),
 					frappe.db.get_value("Scheduler Calendar Connection", name, "last_error"),
 				)
 				self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 1)
@@ -412,13 +430,13 @@ class TestGoogleConnection(CalendarCase):
 						"updated": "2026-01-02T10:00:00.000Z",
 					},
 				)
-				self.assertTrue(calendar_sync.refresh_busy(name))
+				self.assertTrue(frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy())
 				lists = google.calls_of("calendar.events.list")
 				self.assertTrue(lists[-1].q("syncToken"), "the second pull is incremental")
 				self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 2)
 				# an expired token (410) falls back to a full listing, nothing lost or doubled
 				google.valid_sync_tokens.clear()
-				self.assertTrue(calendar_sync.refresh_busy(name))
+				self.assertTrue(frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy())
 				self.assertEqual(frappe.db.count("Scheduler Busy Time", {"connection": name}), 2)
 				# a Google Meet meeting type: the event is inserted with a Meet link, stored and emailed
 				make_type(self.profile, "meet-call", 30, location_type="Google Meet")
@@ -438,8 +456,11 @@ class TestGoogleConnection(CalendarCase):
 				run_background_jobs()
 				frappe.db.commit()
 				booking = frappe.get_doc("Scheduler Booking", r.json()["message"]["data"]["id"])
-				self.assertEqual(booking.calendar_sync_status, "Synced", booking.calendar_sync_error)
-				self.assertIn(booking.calendar_event_id, google.events["primary"])
+				self.assertEqual(
+					calendar_effect(booking.name).status, "Done", calendar_effect(booking.name).last_error
+				)
+				event_id = next(iter(json.loads(booking.hosts[0].calendar_events).values()))
+				self.assertIn(event_id, google.events["primary"])
 				self.assertTrue(
 					booking.meeting_link.startswith("https://meet.google.com/"), booking.meeting_link
 				)
@@ -452,12 +473,10 @@ class TestGoogleConnection(CalendarCase):
 					any("meet.google.com" in m for m in mails), "the confirmation email carries the Meet link"
 				)
 				# cancel: the Google event is removed
-				from scheduler_integration.services import booking as booking_service
-
-				booking_service.cancel_booking(booking, "", by_guest=False)
+				booking.cancel("")
 				frappe.db.commit()
 				run_background_jobs()
-				gone = google.events["primary"].get(booking.calendar_event_id)
+				gone = google.events["primary"].get(event_id)
 				self.assertTrue(gone is None or gone.get("status") == "cancelled")
 			finally:
 				frappe.db.rollback()

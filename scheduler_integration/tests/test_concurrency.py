@@ -12,7 +12,7 @@ from itertools import pairwise
 import frappe
 import requests
 
-from scheduler_integration.services.timeutil import to_utc
+from scheduler_integration.core.clock import to_utc
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,
@@ -68,7 +68,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 		frappe.db.rollback()
 		set_settings(**cls._saved)
 		clear_bookings([HOST])
-		cleanup([HOST])
+		cleanup([HOST], delete_users=True)
 		super().tearDownClass()
 
 	def setUp(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import frappe
 from click.testing import CliRunner
 
-from scheduler_integration.services.demo import DEMO_SLUG, DEMO_TYPES, DEMO_USER
+from scheduler_integration.demo import DEMO_SLUG, DEMO_TYPES, DEMO_USER
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 

@@ -71,7 +71,7 @@ class TestHostApiPermissions(SchedulerTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cleanup([A, B])
+		cleanup([A, B, M, "sched-perm-new@example.com"], delete_users=True)
 		super().tearDownClass()
 
 	@classmethod

@@ -11,7 +11,7 @@ import frappe
 
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
-	SmtpSink,
+	Outbox,
 	clear_bookings,
 	future_day,
 	iso,
@@ -19,7 +19,6 @@ from scheduler_integration.tests.factory import (
 	make_type,
 	run_background_jobs,
 	set_settings,
-	use_outgoing_account,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -87,8 +86,7 @@ class TestHostileInput(SchedulerTestCase):
 		cls._saved = set_settings(**NO_RATE_LIMITS)
 		cls.profile = make_host(HOST, "fuzz-host", tz="UTC", start="09:00", end="17:00")
 		cls.mt = make_type(cls.profile, "fuzz", 30, questions=[{"label": "Goal", "fieldtype": "Text"}])
-		cls.sink = SmtpSink()
-		use_outgoing_account(cls.sink.port)
+		cls.outbox = Outbox()
 		cls.server = LiveServer.get_instance()
 		cls.guest = cls.server.session(None)
 		cls.day = future_day(40)
@@ -97,9 +95,10 @@ class TestHostileInput(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		cls.outbox.close()
 		set_settings(**cls._saved)
 		clear_bookings([HOST])
-		cleanup([HOST])
+		cleanup([HOST], delete_users=True)
 		super().tearDownClass()
 
 	def valid(self):
@@ -179,9 +178,9 @@ class TestHostileInput(SchedulerTestCase):
 		payload = {
 			**self.valid(),
 			"start": iso(start),
-			"name": f"{XSS} {JINJA}",
+			"name": f"Eve {JINJA}",
 			"notes": f"{XSS}\n{JINJA}",
-			"company": XSS,
+			"company": "Evil & Co {{ 7*7 }}",
 			"answers": {"Goal": XSS},
 			"email": "xss@example.org",
 		}
@@ -197,23 +196,28 @@ class TestHostileInput(SchedulerTestCase):
 		# ICS: one attendee, text escaped, no injected properties
 		ics = self.guest.get(method_url(self.server, f"{API}.ics"), params={"token": token}, timeout=60).text
 		unfolded = ics.replace("\r\n ", "")
-		self.assertEqual(unfolded.count("\r\nATTENDEE"), 1)
+		self.assertEqual(unfolded.count("\r\nATTENDEE"), 2, "the guest and the host")
 		self.assertEqual(unfolded.count("BEGIN:VEVENT"), 1)
 		# email: escaped markup, Jinja shown as text, and delivered with no injected header
 		run_background_jobs()
 		frappe.db.commit()
 		queued = frappe.get_all("Email Queue", filters={"reference_name": data["id"]}, pluck="name")
 		self.assertEqual(len(queued), 2)
-		self.sink.messages.clear()
-		frappe.flags.testing_email = True  # really talk SMTP (to the local sink) inside tests
-		try:
-			for name in queued:
-				frappe.get_doc("Email Queue", name).send(force_send=True)
-		finally:
-			frappe.flags.testing_email = False
-		frappe.db.commit()
-		delivered = [m for m in self.sink.messages if "xss@example.org" in m or HOST in m]
-		self.assertEqual(len(delivered), 2, [m[:300] for m in self.sink.messages])
+		delivered = [m for m in self.outbox.messages if "xss@example.org" in m or HOST in m]
+		if len(delivered) < 2:
+			# a worker forked by this test process mutes SMTP (in_test): hand the very queued
+			# messages to the local sink for real (a site worker already did)
+			frappe.flags.testing_email = True
+			try:
+				for name in queued:
+					frappe.db.set_value("Email Queue Recipient", {"parent": name}, "status", "Not Sent")
+					frappe.get_doc("Email Queue", name).send(force_send=True)
+			finally:
+				frappe.flags.testing_email = False
+			frappe.db.commit()
+		delivered = [m for m in self.outbox.messages if "xss@example.org" in m or HOST in m]
+		self.assertEqual(len(delivered), 2, [m[:300] for m in self.outbox.messages])
+		escaped = 0
 		for raw in delivered:
 			message = email.message_from_string(raw)
 			self.assertIsNone(message.get("Bcc"))
@@ -225,10 +229,15 @@ class TestHostileInput(SchedulerTestCase):
 				if part.get_content_type() == "text/html"
 			)
 			self.assertNotIn("<script>alert", text)
-			self.assertIn("&lt;script&gt;", text)
 			self.assertNotIn(" 49", text)
-		# CR/LF in a name or email is refused before anything is stored or sent
+			escaped += "&lt;script&gt;" in text
+		self.assertEqual(escaped, 1, "the host's email shows the guest's notes, escaped")
+		# markup, CR/LF or an encoded word in a name, or CR/LF in an email, is refused before
+		# anything is stored or sent
 		for field, value in (
+			("name", XSS),
+			("company", XSS),
+			("name", "=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?="),
 			("name", "Eve\r\nBcc: victim@example.org"),
 			("email", "eve@example.org\r\nBcc: victim@example.org"),
 		):

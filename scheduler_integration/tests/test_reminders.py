@@ -9,16 +9,17 @@ from datetime import timedelta
 
 import frappe
 
-from scheduler_integration.services import booking as booking_service
-from scheduler_integration.services import reminders
-from scheduler_integration.services.timeutil import to_system, to_utc, utc_now
+from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.effects import reminders
+from scheduler_integration.jobs.bookings import complete_past_bookings
 from scheduler_integration.tests.factory import (
-	SmtpSink,
+	Outbox,
+	SchedulerPaused,
+	book,
 	clear_bookings,
 	make_host,
 	make_type,
 	run_background_jobs,
-	use_outgoing_account,
 )
 from scheduler_integration.tests.live import cleanup
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -29,7 +30,7 @@ GUEST = {"guest_name": "Rita Guest", "guest_email": "rita@example.org", "booker_
 DISPATCH = """
 import sys, frappe
 frappe.init(site=sys.argv[1], sites_path=sys.argv[2]); frappe.connect()
-from scheduler_integration.services.reminders import dispatch_due
+from scheduler_integration.effects.reminders import dispatch_due
 print(len(dispatch_due())); frappe.db.commit(); frappe.destroy()
 """
 
@@ -38,16 +39,18 @@ class TestReminders(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls.sink = SmtpSink()
-		use_outgoing_account(cls.sink.port)
+		cls.paused = SchedulerPaused()  # these tests drive the reminder jobs themselves
+		cls.outbox = Outbox()
 		cls.profile = make_host(HOST, "remind-host", tz="UTC")
 		cls.mt = make_type(cls.profile, "remind", 30, reminder_offsets="1440,60")
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		cls.outbox.close()
 		cls.clear()
-		cleanup([HOST])
+		cleanup([HOST], delete_users=True)
+		cls.paused.resume()
 		super().tearDownClass()
 
 	@classmethod
@@ -60,9 +63,8 @@ class TestReminders(SchedulerTestCase):
 	def setUp(self):
 		self.clear()
 
-	def book(self, start, now=None):
-		doc, _token = booking_service.create_booking(self.mt, start, dict(GUEST), now=now)
-		frappe.db.commit()
+	def book(self, start):
+		doc = book(self.mt, start, dict(GUEST))
 		run_background_jobs()  # the booked effects build the reminders
 		frappe.db.commit()
 		return frappe.get_doc("Scheduler Booking", doc.name)
@@ -86,7 +88,7 @@ class TestReminders(SchedulerTestCase):
 		self.assertEqual([r.offset_minutes for r in rows], [1440, 60])
 		self.assertEqual(to_utc(rows[0].due_at), start - timedelta(days=1))
 		new_start = start + timedelta(days=1)
-		booking_service.reschedule_booking(doc, new_start, by_guest=False)
+		doc.reschedule(new_start)
 		frappe.db.commit()
 		run_background_jobs()
 		frappe.db.commit()
@@ -94,7 +96,7 @@ class TestReminders(SchedulerTestCase):
 		self.assertEqual(
 			[to_utc(r.due_at) for r in rows], [new_start - timedelta(days=1), new_start - timedelta(hours=1)]
 		)
-		booking_service.cancel_booking(frappe.get_doc("Scheduler Booking", doc.name), "bye", by_guest=False)
+		frappe.get_doc("Scheduler Booking", doc.name).cancel("bye")
 		frappe.db.commit()
 		run_background_jobs()
 		frappe.db.commit()
@@ -240,7 +242,7 @@ class TestReminders(SchedulerTestCase):
 		b = self.book(self.start_in(hours=8))
 		frappe.db.set_value("Scheduler Booking", b.name, "status", "No Show")
 		frappe.db.commit()
-		reminders.complete_past(utc_now() + timedelta(days=1))
+		complete_past_bookings(utc_now() + timedelta(days=1))
 		frappe.db.commit()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", a.name, "status"), "Completed")
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", b.name, "status"), "No Show")

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import frappe
 
+from scheduler_integration.core.clock import to_utc
 from scheduler_integration.engine.tracking import calendly_signature
-from scheduler_integration.services import engagement, report_links
-from scheduler_integration.services.report_section import scheduler_section, scheduler_section_markdown
-from scheduler_integration.services.tracking import reference_from_token
+from scheduler_integration.reporting import engagement
+from scheduler_integration.reporting import links as report_links
+from scheduler_integration.reporting.links import reference_fields as reference_from_token
+from scheduler_integration.reporting.section import scheduler_section, scheduler_section_markdown
 from scheduler_integration.tests.factory import (
 	clear_bookings,
 	future_day,
@@ -129,7 +131,7 @@ class TestReportsTracking(SchedulerTestCase):
 		settings.save(ignore_permissions=True)
 		clear_engagements()
 		clear_bookings(HOSTS)
-		cleanup(HOSTS)
+		cleanup([*HOSTS, M], delete_users=True)
 		frappe.delete_doc("ToDo", cls.todo.name, ignore_permissions=True, force=True)
 		for name in frappe.get_all("Print Format", {"name": ("like", "Sched Rep Test%")}, pluck="name"):
 			frappe.delete_doc("Print Format", name, ignore_permissions=True, force=True)
@@ -383,11 +385,13 @@ class TestReportsTracking(SchedulerTestCase):
 		self.assertEqual(r.status_code, 201, r.text[:500])
 		data = message(r)["data"]
 		manage_token = data["manage_url"].rsplit("/", 1)[1]
-		r = self.guest.post(step_url, json={**base, "step": "booked", "token": manage_token}, timeout=30)
+		r = self.guest.post(
+			step_url, json={**base, "step": "meeting_booked", "token": manage_token}, timeout=30
+		)
 		self.assertEqual(r.status_code, 200, r.text[:300])
 		self.assertEqual(
 			self.guest.post(
-				step_url, json={**base, "step": "booked", "token": "nope-nope"}, timeout=30
+				step_url, json={**base, "step": "meeting_booked", "token": "nope-nope"}, timeout=30
 			).status_code,
 			404,
 		)
@@ -430,6 +434,7 @@ class TestReportsTracking(SchedulerTestCase):
 		# outcomes follow the lifecycle
 		booking.status = "No Show"
 		booking.flags.ignore_permissions = True
+		booking.flags.now = to_utc(booking.start) + timedelta(hours=1)  # the meeting has happened
 		booking.save()
 		frappe.db.commit()
 		run_background_jobs()

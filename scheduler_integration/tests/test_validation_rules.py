@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import frappe
 
-from scheduler_integration.services.errors import FieldValidationError
+from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.tests.live import cleanup, make_user
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -34,7 +34,7 @@ class TestValidationRules(SchedulerTestCase):
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
-		cleanup([HOST])
+		cleanup([HOST, "sched-valid-2@example.com"], delete_users=True)
 		super().tearDownClass()
 
 	def setUp(self):

@@ -340,7 +340,7 @@
 			submit.disabled = false;
 			submit.textContent = page.meeting_type.requires_confirmation ? t("Request Meeting") : t("Book Meeting");
 			if (res.body.success) {
-				if (res.body.data.manage_url) track("booked", { token: res.body.data.manage_url.split("/").pop() });
+				if (res.body.data.manage_url) track("meeting_booked", { token: res.body.data.manage_url.split("/").pop() });
 				return renderConfirmation(res.body.data);
 			}
 			if (res.status === 409) return renderTaken(res.body);

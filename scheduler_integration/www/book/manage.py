@@ -1,8 +1,9 @@
 import frappe
 from frappe import _
 
-from scheduler_integration.api.public import booking_json, page_data
-from scheduler_integration.services.booking import booking_for_token
+from scheduler_integration.booking.pages import page_data
+from scheduler_integration.booking.presentation import booking_json
+from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.www.book.page_utils import not_found, safe_json
 
 no_cache = 1

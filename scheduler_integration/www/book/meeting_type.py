@@ -1,6 +1,6 @@
 import frappe
 
-from scheduler_integration.api.public import page_data
+from scheduler_integration.booking.pages import page_data
 from scheduler_integration.www.book.page_utils import not_found, safe_json
 
 no_cache = 1

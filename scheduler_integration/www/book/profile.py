@@ -1,7 +1,7 @@
 import frappe
 from frappe import _
 
-from scheduler_integration.api.public import page_data
+from scheduler_integration.booking.pages import page_data
 from scheduler_integration.www.book.page_utils import not_found
 
 no_cache = 1

@@ -1,9 +1,16 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
+import frappe
+from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.services.validators import validate_availability
+from scheduler_integration.booking import availability
+from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.hosts import user_timezone
+from scheduler_integration.engine import adapters
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import clean_text, clean_timezone
 
 
 class SchedulerAvailability(Document):
@@ -29,4 +36,33 @@ class SchedulerAvailability(Document):
 
 	# end: auto-generated types
 	def validate(self):
-		validate_availability(self)
+		errors = FieldErrors()
+		self.user = self.user or frappe.session.user
+		self.title = errors.clean(
+			"title", clean_text, self.title or _("Working Hours"), "title", 140, required=True
+		)
+		self.timezone = errors.clean("timezone", clean_timezone, self.timezone or user_timezone(self.user))
+		for row in self.weekly_rules or []:
+			try:
+				adapters.weekly_from_rows([row.as_dict()])
+			except SchedulingError as exc:
+				errors.add("weekly_rules", _("Row {0}: {1}").format(row.idx, translate(exc)))
+		for row in self.date_overrides or []:
+			try:
+				adapters.overrides_from_rows([row.as_dict()])
+			except SchedulingError as exc:
+				errors.add("date_overrides", _("Row {0}: {1}").format(row.idx, translate(exc)))
+		errors.raise_if_any()
+
+	def on_update(self):
+		availability.invalidate(self.users())
+
+	def on_trash(self):
+		availability.invalidate(self.users())
+
+	def users(self) -> list[str]:
+		"""Whose working hours these are: its user and every profile that uses it."""
+		return [
+			self.user,
+			*frappe.get_all("Scheduler Profile", filters={"availability": self.name}, pluck="user"),
+		]

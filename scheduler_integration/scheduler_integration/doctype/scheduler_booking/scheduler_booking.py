@@ -1,10 +1,20 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
+from datetime import datetime
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.services.lifecycle import dispatch, event_of
-from scheduler_integration.services.validators import validate_booking
+from scheduler_integration import effects
+from scheduler_integration.booking import check
+from scheduler_integration.booking.errors import ChangeRefused
+from scheduler_integration.booking.tokens import issue_token
+from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.core.errors import FieldErrors
+from scheduler_integration.engine.booking_states import Actor, lifecycle_event
+from scheduler_integration.engine.validation import clean_email, clean_guest_name, clean_phone, clean_text
 
 
 class SchedulerBooking(Document):
@@ -15,14 +25,13 @@ class SchedulerBooking(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+		from scheduler_integration.scheduler_integration.doctype.scheduler_booking_host.scheduler_booking_host import (
+			SchedulerBookingHost,
+		)
 
+		allow_overlap: DF.Check
 		answers: DF.JSON | None
 		booker_timezone: DF.Data | None
-		calendar_event_id: DF.Data | None
-		calendar_retry_at: DF.Datetime | None
-		calendar_sync_attempts: DF.Int
-		calendar_sync_error: DF.SmallText | None
-		calendar_sync_status: DF.Literal["", "Pending", "Synced", "Failed"]
 		cancel_reason: DF.SmallText | None
 		cancelled_at: DF.Datetime | None
 		confirmed_at: DF.Datetime | None
@@ -30,12 +39,12 @@ class SchedulerBooking(Document):
 		crm_doctype: DF.Link | None
 		crm_name: DF.DynamicLink | None
 		end: DF.Datetime
-		event: DF.Link | None
 		guest_company: DF.Data | None
 		guest_email: DF.Data
 		guest_name: DF.Data
 		guest_phone: DF.Data | None
 		host: DF.Link
+		hosts: DF.Table[SchedulerBookingHost]
 		ical_uid: DF.Data | None
 		idempotency_key: DF.Data | None
 		location: DF.SmallText | None
@@ -43,6 +52,7 @@ class SchedulerBooking(Document):
 		meeting_link: DF.SmallText | None
 		meeting_type: DF.Link
 		notes: DF.SmallText | None
+		overlap_reason: DF.SmallText | None
 		reference_doctype: DF.Link | None
 		reference_name: DF.DynamicLink | None
 		sequence: DF.Int
@@ -57,13 +67,139 @@ class SchedulerBooking(Document):
 		utm_source: DF.Data | None
 
 	# end: auto-generated types
+
+	def actor(self) -> Actor:
+		"""Who makes this change: set by the caller (guest API, jobs), else the session's
+		user — a guest session is a guest, anyone signed in acts as a host."""
+		if isinstance(self.flags.actor, Actor):
+			return self.flags.actor
+		return Actor.GUEST if frappe.session.user == "Guest" else Actor.HOST
+
 	def validate(self):
-		validate_booking(self)
+		self.clean_guest_fields()
+		before = None if self.is_new() else self.get_doc_before_save()
+		try:
+			check.run(self, before, actor=self.actor(), now=self.flags.now or utc_now())
+		except ChangeRefused as exc:
+			frappe.msgprint(frappe.utils.escape_html(str(exc)), title=_("Not allowed"), indicator="red")
+			raise
+		type_title = frappe.db.get_value("Scheduler Meeting Type", self.meeting_type, "title") or ""
+		self.title = f"{type_title}: {self.guest_name}"[:140] if type_title else (self.guest_name or "")[:140]
+
+	def clean_guest_fields(self):
+		"""Guest text as typed, checked; only fields that changed (an older booking's
+		status can still change although its text predates today's rules)."""
+		errors = FieldErrors()
+		rules = {
+			"guest_name": (clean_guest_name, "guest_name"),
+			"guest_company": (clean_guest_name, "guest_company", 140),
+			"guest_email": (clean_email, "guest_email"),
+			"guest_phone": (clean_phone, "guest_phone"),
+			"notes": (clean_text, "notes", 5000),
+			"cancel_reason": (clean_text, "cancel_reason", 1000),
+		}
+		options = {
+			"guest_company": {"required": False},
+			"notes": {"multiline": True},
+			"cancel_reason": {"multiline": True},
+		}
+		for field, (cleaner, *args) in rules.items():
+			if self.is_new() or self.has_value_changed(field):
+				self.set(
+					field, errors.clean(field, cleaner, self.get(field), *args, **options.get(field, {}))
+				)
+		errors.raise_if_any()
+
+	def before_insert(self):
+		self.ical_uid = self.ical_uid or f"{frappe.generate_hash(length=20)}@scheduler_integration"
+		if not self.token_nonce:
+			issue_token(self)
+
+	def before_save(self):
+		if self.is_new() and not self.location:
+			self.location = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type).location_text()
+		if self.status == "Confirmed" and not self.confirmed_at:
+			self.confirmed_at = to_system(self.flags.now or utc_now())
 
 	def after_insert(self):
-		dispatch(self, event_of(self, None))
+		effects.dispatch(self, lifecycle_event(None, self.status))
+		self.record_overlap()
 
 	def on_update(self):
 		before = self.get_doc_before_save()
-		if before is not None:
-			dispatch(self, event_of(self, before))
+		if before is None:
+			return  # a new booking: after_insert dispatched it
+		event = lifecycle_event(
+			before.status, self.status, moved=bool(self.flags.moved), by_guest=self.actor() is Actor.GUEST
+		)
+		effects.dispatch(self, event)
+		self.record_overlap()
+
+	def record_overlap(self):
+		if self.flags.overlap_override:
+			self.add_comment(
+				"Info",
+				_("Overlap allowed by {0}: {1}").format(
+					frappe.utils.get_fullname(frappe.session.user),
+					self.overlap_reason or _("no reason given"),
+				),
+			)
+
+	# --- the changes hosts, guests and jobs make (each goes through validate) ---
+
+	def _change(self, actor: Actor | None, now: datetime | None):
+		if actor is not None:
+			self.flags.actor = actor
+		if now is not None:
+			self.flags.now = now
+
+	def reschedule(self, start: datetime, actor: Actor | None = None, now: datetime | None = None):
+		"""Move to ``start`` (aware) in place: same UID, SEQUENCE + 1, the same checks as a new booking."""
+		self._change(actor, now)
+		self.start = to_system(start)
+		self.save()
+		return self
+
+	def _require(self, statuses, message: str):
+		if self.status not in statuses:
+			raise ChangeRefused(message.format(_(self.status)), "not_allowed")
+
+	def cancel(self, reason: str = "", actor: Actor | None = None, now: datetime | None = None):
+		self._require(("Pending", "Confirmed"), _("This booking is already {0}"))
+		self._change(actor, now)
+		self.status = "Cancelled"
+		self.cancel_reason = reason or self.cancel_reason
+		self.cancelled_at = to_system(now or utc_now())
+		self.save()
+		return self
+
+	def confirm(self, actor: Actor | None = None, now: datetime | None = None):
+		self._require(("Pending",), _("Only pending bookings can be confirmed; this one is {0}"))
+		self._change(actor, now)
+		self.status = "Confirmed"
+		self.confirmed_at = to_system(now or utc_now())
+		self.save()
+		return self
+
+	def decline(self, reason: str = "", actor: Actor | None = None, now: datetime | None = None):
+		self._require(("Pending",), _("Only pending bookings can be declined; this one is {0}"))
+		return self.cancel(reason or _("Declined by the host"), actor, now)
+
+	def mark_no_show(self, actor: Actor | None = None, now: datetime | None = None):
+		self._require(
+			("Confirmed", "Completed"),
+			_("Only confirmed or completed bookings can be marked as no-show; this one is {0}"),
+		)
+		self._change(actor, now)
+		self.status = "No Show"
+		self.save()
+		return self
+
+	def mark_completed(self, actor: Actor | None = None, now: datetime | None = None):
+		self._require(
+			("Confirmed", "No Show"), _("Only confirmed bookings can be completed; this one is {0}")
+		)
+		self._change(actor, now)
+		self.status = "Completed"
+		self.save()
+		return self

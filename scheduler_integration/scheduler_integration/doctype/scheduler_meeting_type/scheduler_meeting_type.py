@@ -1,9 +1,42 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
+import frappe
+from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.services.validators import validate_meeting_type
+from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.engine import adapters
+from scheduler_integration.engine.errors import InvalidField, SchedulingError
+from scheduler_integration.engine.validation import (
+	ASSIGNMENTS,
+	LOCATION_TYPES,
+	clean_choice,
+	clean_duration,
+	clean_int,
+	clean_phases,
+	clean_slug,
+	clean_text,
+	clean_url,
+	slugify,
+)
+from scheduler_integration.reporting.phases import phase_names
+
+MAX_DESCRIPTION = 5000
+MAX_MESSAGE = 2000
+# the largest value each number field takes (minutes, days or counts)
+BOUNDS = {
+	"slot_interval": 24 * 60,
+	"buffer_before": 24 * 60,
+	"buffer_after": 24 * 60,
+	"min_notice": 366 * 24 * 60,
+	"max_advance_days": 3650,
+	"daily_limit": 10_000,
+	"weekly_limit": 10_000,
+	"cancel_notice": 366 * 24 * 60,
+	"reschedule_notice": 366 * 24 * 60,
+}
 
 
 class SchedulerMeetingType(Document):
@@ -56,5 +89,155 @@ class SchedulerMeetingType(Document):
 		weekly_limit: DF.Int
 
 	# end: auto-generated types
+	def duration_minutes(self) -> int:
+		"""The meeting's length: the one definition (``engine.validation.clean_duration``)."""
+		return clean_duration(self.duration, self.custom_duration)
+
+	def host_users(self) -> list[str]:
+		"""Who may be booked: the profile's user, or the team's hosts who accepted."""
+		if (self.assignment or "Individual") == "Individual":
+			return [self.user or frappe.db.get_value("Scheduler Profile", self.profile, "user")]
+		return [row.user for row in self.hosts if row.accepted]
+
+	def location_text(self) -> str:
+		parts = [_(self.location_type) if self.location_type else "", self.location_details or ""]
+		return " — ".join(part for part in parts if part)
+
 	def validate(self):
-		validate_meeting_type(self)
+		errors = FieldErrors()
+		if self.profile:
+			self.user = frappe.db.get_value("Scheduler Profile", self.profile, "user")
+			if self.user != frappe.session.user and not is_manager():
+				frappe.throw(
+					_("You can only add meeting types to your own Scheduler Profile"), frappe.PermissionError
+				)
+		self.title = errors.clean("title", clean_text, self.title, "title", 200, required=True)
+		if not self.slug and self.title:
+			self.slug = slugify(self.title)
+		self.slug = errors.clean("slug", clean_slug, self.slug)
+		errors.unique(
+			self, "slug", _("This profile already has a meeting type with this slug"), profile=self.profile
+		)
+		errors.clean("duration", clean_duration, self.duration, self.custom_duration)
+		self.priority = errors.clean("priority", clean_int, self.priority, "priority", 0, 10, default=0)
+		self.sort_order = errors.clean(
+			"sort_order", clean_int, self.sort_order, "sort_order", -10_000, 10_000, default=0
+		)
+		for field, high in BOUNDS.items():
+			self.set(field, errors.clean(field, clean_int, self.get(field), field, 0, high, default=0))
+		self.description = errors.clean(
+			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
+		)
+		self.confirmation_message = errors.clean(
+			"confirmation_message",
+			clean_text,
+			self.confirmation_message,
+			"confirmation_message",
+			MAX_MESSAGE,
+			multiline=True,
+		)
+		self.location_details = errors.clean(
+			"location_details", clean_text, self.location_details, "location_details", 1000, multiline=True
+		)
+		if self.location_type:
+			self.location_type = errors.clean(
+				"location_type", clean_choice, self.location_type, "location_type", LOCATION_TYPES
+			)
+		self.scheduler_event_url = errors.clean(
+			"scheduler_event_url", clean_url, self.scheduler_event_url, "scheduler_event_url"
+		)
+		self.assignment = errors.clean(
+			"assignment", clean_choice, self.assignment, "assignment", ASSIGNMENTS, default="Individual"
+		)
+		try:
+			adapters.parse_offsets(self.reminder_offsets)
+		except SchedulingError as exc:
+			errors.add("reminder_offsets", translate(exc))
+		phases = errors.clean(
+			"recommended_phases",
+			clean_phases,
+			[row.phase for row in self.recommended_phases or []],
+			"recommended_phases",
+			phase_names(),
+		)
+		if isinstance(phases, list) and not errors.errors.get("recommended_phases"):
+			self.set("recommended_phases", [{"phase": phase} for phase in phases])
+		self.validate_team(errors)
+		for row in self.questions or []:
+			try:
+				row.label = clean_text(row.label, "label", 200, required=True)
+				if row.fieldtype == "Select" and not (row.options or "").strip():
+					raise InvalidField(_("A Select question needs options, one per line"), "options")
+			except SchedulingError as exc:
+				errors.add("questions", _("Row {0}: {1}").format(row.idx, translate(exc)))
+		errors.raise_if_any()
+
+	def validate_team(self, errors: FieldErrors) -> None:
+		"""Team hosts: listed once, with a profile, weight >= 1; a host other than yourself
+		joins only by accepting the invitation, unless a Scheduler Manager adds them."""
+		if self.assignment == "Individual":
+			return
+		users = [row.user for row in self.hosts or []]
+		if not users:
+			errors.add("hosts", _("Add the team's hosts for a {0} meeting type").format(_(self.assignment)))
+			return
+		if len(set(users)) != len(users):
+			errors.add("hosts", _("Each host may be listed once"))
+		without_profile = [u for u in users if not frappe.db.exists("Scheduler Profile", {"user": u})]
+		if without_profile:
+			errors.add(
+				"hosts",
+				_("These hosts have no Scheduler Profile yet: {0}").format(", ".join(without_profile)),
+			)
+		before = self.get_doc_before_save()
+		accepted_before = {row.user for row in (before.hosts if before else []) if row.accepted}
+		trusted = is_manager()
+		for row in self.hosts:
+			if (row.weight or 0) < 1:
+				errors.add("hosts", _("Row {0}: weight must be at least 1").format(row.idx))
+			row.accepted = int(row.user in accepted_before or row.user == frappe.session.user or trusted)
+
+	def on_update(self):
+		self.invite_new_hosts()
+
+	def invite_new_hosts(self) -> None:
+		"""A ToDo for each host invited since the last save, to accept or decline."""
+		before = self.get_doc_before_save()
+		known = {row.user for row in (before.hosts if before else [])}
+		for row in self.hosts:
+			if row.accepted or row.user in known:
+				continue
+			frappe.get_doc(
+				{
+					"doctype": "ToDo",
+					"allocated_to": row.user,
+					"reference_type": self.doctype,
+					"reference_name": self.name,
+					"assigned_by": frappe.session.user,
+					"description": _(
+						"{0} invited you to host {1}. Open the meeting type to accept or decline."
+					).format(frappe.utils.get_fullname(frappe.session.user), self.title),
+				}
+			).insert(ignore_permissions=True)
+
+	def respond_to_invitation(self, user: str, accept: bool) -> None:
+		"""The invited ``user`` joins the team (accept) or leaves it; nothing else changes."""
+		row = next((row for row in self.hosts if row.user == user), None)
+		if row is None:
+			raise frappe.DoesNotExistError(_("You are not invited to host this meeting type"))
+		if accept:
+			frappe.db.set_value(row.doctype, row.name, "accepted", 1)
+		else:
+			frappe.db.delete(row.doctype, {"name": row.name})
+		for todo in frappe.get_all(
+			"ToDo",
+			filters={
+				"reference_type": self.doctype,
+				"reference_name": self.name,
+				"allocated_to": user,
+				"status": "Open",
+			},
+			pluck="name",
+		):
+			frappe.db.set_value("ToDo", todo, "status", "Closed")
+		frappe.clear_document_cache(self.doctype, self.name)

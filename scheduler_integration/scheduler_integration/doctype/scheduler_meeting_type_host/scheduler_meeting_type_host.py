@@ -13,6 +13,7 @@ class SchedulerMeetingTypeHost(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		accepted: DF.Check
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data

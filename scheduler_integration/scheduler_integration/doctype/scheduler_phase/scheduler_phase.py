@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from scheduler_integration.reporting import phases
+
 
 class SchedulerPhase(Document):
 	# begin: auto-generated types
@@ -15,5 +17,10 @@ class SchedulerPhase(Document):
 
 		description: DF.SmallText | None
 		phase_name: DF.Data
+
 	# end: auto-generated types
-	pass
+	def on_update(self):
+		phases.invalidate()
+
+	def on_trash(self):
+		phases.invalidate()

@@ -26,6 +26,6 @@ class SchedulerReminder(Document):
 		recipient: DF.Literal["Guest", "Host"]
 		sent_at: DF.Datetime | None
 		skip_reason: DF.Data | None
-		status: DF.Literal["Pending", "Queued", "Sent", "Failed", "Skipped"]
+		status: DF.Literal["Pending", "Queued", "Sending", "Sent", "Failed", "Skipped"]
 	# end: auto-generated types
 	pass

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.engine.analytics import FUNNEL_STEPS, funnel
-from scheduler_integration.services.analytics import occurred_filter
+from scheduler_integration.reporting.analytics import occurred_filter
 
 LABELS = {
 	"page_viewed": "Page Viewed",

@@ -8,7 +8,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.engine.analytics import host_performance
-from scheduler_integration.services.analytics import parse_day
+from scheduler_integration.reporting.analytics import parse_day
 
 
 def execute(filters=None):

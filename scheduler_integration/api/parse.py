@@ -1,0 +1,97 @@
+"""Parsing request values of the APIs into checked Python values (400 with the field)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+from frappe import _
+
+from scheduler_integration.core.clock import to_utc
+from scheduler_integration.core.errors import FieldValidationError, translate
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import clean_text, clean_timezone
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
+
+
+def zone_name(value) -> str:
+	try:
+		return clean_timezone(value or "UTC")
+	except SchedulingError as exc:
+		raise FieldValidationError(translate(exc), {"timezone": translate(exc)}) from None
+
+
+def instant(text, field: str) -> datetime:
+	"""An ISO 8601 date-time with offset, years 2000–2200, as aware UTC."""
+	text = str(text or "").strip()
+	if not _ISO_INSTANT.match(text):
+		raise FieldValidationError(
+			_("Invalid date-time"), {field: _("Use an ISO date-time with offset, e.g. 2026-01-05T14:30:00Z")}
+		)
+	try:
+		value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+	except ValueError:
+		raise FieldValidationError(
+			_("Invalid date-time"), {field: _("Use an ISO date-time with offset")}
+		) from None
+	if value.year < 2000 or value.year > 2200:
+		raise FieldValidationError(_("Invalid date-time"), {field: _("Date is out of range")})
+	return to_utc(value)
+
+
+def window(start, end, zone, max_days: int) -> tuple[datetime, datetime]:
+	"""[start, end) from booker-local dates (YYYY-MM-DD) or ISO instants, at most ``max_days``."""
+	out = []
+	for field, value in (("start", start), ("end", end)):
+		text = str(value or "").strip()
+		if _DATE.match(text):
+			try:
+				day = date.fromisoformat(text)
+			except ValueError:
+				raise FieldValidationError(_("Invalid date"), {field: _("Use YYYY-MM-DD")}) from None
+			if not 2000 <= day.year <= 2200:
+				raise FieldValidationError(_("Invalid date"), {field: _("Date is out of range")})
+			out.append(datetime.combine(day, time(), tzinfo=zone).astimezone(timezone.utc))
+		else:
+			out.append(instant(text, field))
+	lo, hi = out
+	if hi <= lo:
+		raise FieldValidationError(_("Invalid window"), {"end": _("End must be after start")})
+	if hi - lo > timedelta(days=max_days):
+		raise FieldValidationError(
+			_("Invalid window"), {"end": _("Ask for at most {0} days at once").format(max_days)}
+		)
+	return lo, hi
+
+
+def idempotency_key(value) -> str | None:
+	if value is None:
+		return None
+	if not isinstance(value, str) or not _KEY.match(value):
+		raise FieldValidationError(_("Invalid input"), {"idempotency_key": _("Invalid idempotency key")})
+	return value
+
+
+def answers(value) -> dict:
+	if isinstance(value, str):
+		try:
+			value = json.loads(value) if value.strip() else {}
+		except ValueError:
+			raise FieldValidationError(_("Invalid input"), {"answers": _("Invalid answers")}) from None
+	return value
+
+
+def utm(values: dict) -> dict:
+	"""The UTM parameters that were given, cleaned (one line, 140 characters)."""
+	out = {}
+	for key, value in values.items():
+		if value not in (None, ""):
+			try:
+				out[key] = clean_text(value, key, 140)
+			except SchedulingError as exc:
+				raise FieldValidationError(translate(exc), {key: translate(exc)}) from None
+	return out

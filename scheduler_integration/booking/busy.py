@@ -1,0 +1,94 @@
+"""External calendar busy time of hosts, as the engine subtracts it.
+
+Slot reads use only the cache (Scheduler Busy Time, refreshed by the calendar sync job),
+so a guest never waits on a provider. A booking change first reads the hosts' calendars
+fresh, all connections in parallel and bounded by ``FRESH_DEADLINE`` seconds together;
+whatever answers in time replaces the cache for that change, the rest falls back to it.
+The fresh answers are handed on as a value (``FreshBusy``), never through request state.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import frappe
+
+from scheduler_integration.core.clock import converter, to_system
+from scheduler_integration.engine.model import Interval
+
+FRESH_DEADLINE = 2.0  # seconds a booking change may wait for the providers, all together
+
+
+@dataclass(frozen=True)
+class FreshBusy:
+	"""Busy time read fresh from some connections for [start, end)."""
+
+	start: datetime | None = None
+	end: datetime | None = None
+	by_connection: dict = field(default_factory=dict)  # connection -> (host, [Interval])
+
+	def covers(self, connection: str, start: datetime, end: datetime) -> bool:
+		return connection in self.by_connection and start >= self.start and end <= self.end
+
+
+NO_FRESH = FreshBusy()
+
+
+def intervals(
+	users, start: datetime, end: datetime, fresh: FreshBusy = NO_FRESH
+) -> dict[str, list[Interval]]:
+	"""{user: busy intervals overlapping [start, end)} in one query for all ``users``."""
+	out: dict[str, list[Interval]] = defaultdict(list)
+	users = list(users)
+	if not users:
+		return out
+	to_utc = converter()
+	rows = frappe.get_all(
+		"Scheduler Busy Time",
+		filters={"host": ("in", users), "end": (">", to_system(start)), "start": ("<", to_system(end))},
+		fields=["host", "start", "end", "connection"],
+		order_by="start",
+		as_list=True,
+	)
+	for host, s, e, connection in rows:
+		s, e = to_utc(s), to_utc(e)
+		if e <= s or fresh.covers(connection, s, e):
+			continue  # inside a freshly read window: the fresh answer replaces it
+		out[host].append(Interval(s, e))
+	for host, fresh_intervals in fresh.by_connection.values():
+		if host in users:
+			out[host].extend(i for i in fresh_intervals if i.end > start and i.start < end)
+	return out
+
+
+def fresh_read(users, start: datetime, end: datetime) -> FreshBusy:
+	"""One bounded fresh read of the hosts' enabled calendar connections."""
+	names = frappe.get_all(
+		"Scheduler Calendar Connection",
+		filters={"host": ("in", list(users) or [""]), "enabled": 1},
+		pluck="name",
+	)
+	jobs = {}
+	for name in names:
+		doc = frappe.get_doc("Scheduler Calendar Connection", name)
+		try:
+			read = doc.busy_reader(start, end, timeout=FRESH_DEADLINE)
+		except Exception:
+			continue  # the cache answers for this one
+		if read:
+			jobs[name] = (doc.host, read)
+	if not jobs:
+		return NO_FRESH
+	pool = ThreadPoolExecutor(max_workers=min(8, len(jobs)), thread_name_prefix="scheduler-fresh")
+	futures = {pool.submit(read): (name, host) for name, (host, read) in jobs.items()}
+	done, _pending = wait(futures, timeout=FRESH_DEADLINE)
+	pool.shutdown(wait=False, cancel_futures=True)  # never wait for the slow ones
+	results = {}
+	for future in done:
+		if future.exception() is None:
+			name, host = futures[future]
+			results[name] = (host, list(future.result()))
+	return FreshBusy(start, end, results)

@@ -1,0 +1,223 @@
+"""The checked path of every booking change (invariant 1), whatever the entry point.
+
+The Scheduler Booking controller calls ``run`` from ``validate``, so the guest API, the
+host API, a desk save, ``/api/resource`` inserts and updates, a calendar drag, Data Import
+and server scripts all go through it. For a change it:
+
+1. derives what is not the caller's to set: ``end`` from the meeting type's duration,
+   ``token_expires`` (the meeting's end), ``sequence`` (+1 on every move);
+2. asks the engine's state machine whether ``actor`` may make the change
+   (``engine.booking_states``): status transition, and for a move the status and notice;
+3. when the booking occupies time after the change and its time or hosts changed, runs the
+   locked availability check for every host involved:
+   - one bounded fresh read of their calendars (before locking: it may take seconds);
+   - ``SELECT … FOR UPDATE`` on their Scheduler Profiles in name order, so two changes
+     that share a host run one after the other and never deadlock;
+   - their active bookings re-read with a locking read (collective bookings included),
+     and the engine's ``check_slot`` for the start, with the policy the actor is held to;
+   - a refusal raises ``SlotUnavailable`` (409) with the reason and nearest alternatives;
+4. assigns the hosts: the profile's user (individual), every host (collective), or the
+   round-robin pick among the free hosts; the organiser ``host`` is the first of them.
+
+A host or manager may book over a conflict only with the booking's *Allow Overlap* flag
+(the controller records who did it); it never skips the state machine or ``start >= now``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+
+from scheduler_integration.booking import busy
+from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
+from scheduler_integration.booking.load import schedules
+from scheduler_integration.booking.meeting_types import TypeContext, type_context
+from scheduler_integration.core.clock import to_system, to_utc
+from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.hosts import host_timezone
+from scheduler_integration.engine import Assignment, check_slot, pick_host
+from scheduler_integration.engine.booking_states import (
+	Actor,
+	TransitionRefused,
+	check_move,
+	check_transition,
+	is_active,
+	policy_for,
+)
+from scheduler_integration.engine.timezones import get_zone
+
+FRESH_SPAN = timedelta(days=1)
+
+
+def refusal_message(reason: str | None) -> str:
+	return {
+		"too_soon": _("This time is too soon to book."),
+		"too_far": _("This time is too far in the future to book."),
+		"limit_reached": _("This day is fully booked."),
+		"conflict": _("This time was just taken."),
+	}.get(reason) or _("This time is not available.")
+
+
+def lock_hosts(users) -> None:
+	"""Serialise every booking change of these hosts until the transaction ends."""
+	profile = DocType("Scheduler Profile")
+	(
+		frappe.qb.from_(profile)
+		.select(profile.name)
+		.where(profile.user.isin(sorted(set(users))))
+		.orderby(profile.name)
+		.for_update()
+		.run()
+	)
+
+
+def _users(rows) -> list[str]:
+	return [row.user for row in rows or [] if row.user]
+
+
+def run(doc, before, *, actor: Actor, now: datetime) -> None:
+	"""Check and complete ``doc`` (a Scheduler Booking being saved; ``before`` its stored
+	version, None for a new one). Raises ChangeRefused, SlotUnavailable, DuplicateRequest or
+	FieldValidationError."""
+	errors = FieldErrors()
+	if not doc.meeting_type:
+		errors.add("meeting_type", _("Pick a meeting type"))
+	if not doc.start:
+		errors.add("start", _("Pick a start time"))
+	errors.raise_if_any()
+	ctx = type_context(doc.meeting_type)
+	new = before is None
+	start = to_utc(doc.start)
+	end = start + timedelta(minutes=ctx.policy.duration)
+	doc.end = to_system(end)
+	old_start = to_utc(before.start) if before else None
+	hosts_now, hosts_before = _users(doc.get("hosts")), _users(before.get("hosts")) if before else []
+	explicit = hosts_now if hosts_now and (new or hosts_now != hosts_before) else None
+	moved = new or start != old_start or doc.meeting_type != before.meeting_type or explicit is not None
+	if new and (actor is Actor.GUEST or not doc.status):
+		# a guest never picks the status: the meeting type decides whether the host confirms
+		doc.status = "Pending" if ctx.doc.requires_confirmation else "Confirmed"
+	try:
+		check_transition(
+			before.status if before else None,
+			doc.status,
+			actor,
+			start=old_start or start,
+			now=now,
+			cancel_notice=int(ctx.doc.cancel_notice or 0),
+		)
+		if moved and not new:
+			check_move(
+				before.status,
+				actor,
+				old_start=old_start,
+				now=now,
+				reschedule_notice=int(ctx.doc.reschedule_notice or 0),
+			)
+	except TransitionRefused as exc:
+		raise ChangeRefused(translate(exc), exc.reason) from None
+	if moved:
+		doc.token_expires = doc.end
+		if not new:
+			doc.sequence = int(before.sequence or 0) + 1
+	doc.flags.moved = moved and not new
+	if not (moved and is_active(doc.status)):
+		return
+	candidates = _candidates(ctx, explicit)
+	if doc.allow_overlap:
+		_override(doc, ctx, candidates, actor, start, now)
+		return
+	fresh = busy.fresh_read(candidates, start - FRESH_SPAN, start + FRESH_SPAN)
+	lock_hosts(candidates)
+	if new and doc.idempotency_key:
+		_replayed(doc)
+	found = schedules(
+		ctx, start, end, users=candidates, exclude=None if new else doc.name, lock=True, fresh=fresh
+	)
+	check = check_slot(found, policy_for(ctx.policy, actor), start, now, ctx.assignment)
+	if not check.offered:
+		_refuse(ctx, check, start, now, actor, None if new else doc.name)
+	if ctx.assignment is Assignment.ROUND_ROBIN and not explicit:
+		if not new and before.host in check.hosts:
+			chosen = [before.host]
+		else:
+			chosen = [pick_host(check.hosts, found)]
+	else:
+		chosen = candidates
+	_set_hosts(doc, chosen)
+
+
+def _candidates(ctx: TypeContext, explicit: list[str] | None) -> list[str]:
+	"""The hosts the change is checked for: the type's, or the ones the caller named."""
+	if explicit is None:
+		if not ctx.hosts:
+			raise frappe.ValidationError(_("This meeting type has no host who accepted yet"))
+		return list(ctx.hosts)
+	errors = FieldErrors()
+	if ctx.assignment is Assignment.INDIVIDUAL and explicit != [ctx.owner]:
+		errors.add("hosts", _("The host of this meeting type is {0}").format(ctx.owner))
+	elif ctx.assignment is Assignment.ROUND_ROBIN and (len(explicit) != 1 or explicit[0] not in ctx.hosts):
+		errors.add("hosts", _("Pick one of the meeting type's hosts: {0}").format(", ".join(ctx.hosts)))
+	elif ctx.assignment is Assignment.COLLECTIVE and sorted(explicit) != sorted(ctx.hosts):
+		errors.add("hosts", _("A collective meeting has every host: {0}").format(", ".join(ctx.hosts)))
+	errors.raise_if_any()
+	return explicit
+
+
+def _set_hosts(doc, users: list[str]) -> None:
+	"""Make ``doc.hosts`` exactly ``users`` (rows of hosts who stay keep their own data)."""
+	if _users(doc.get("hosts")) != users:
+		rows = {row.user: row for row in doc.get("hosts") or []}
+		doc.set("hosts", [rows.get(user) or {"user": user} for user in users])
+	doc.host = users[0]
+
+
+def _override(doc, ctx: TypeContext, candidates: list[str], actor: Actor, start: datetime, now: datetime):
+	"""A deliberate overlap: hosts and managers only, never in the past, recorded."""
+	if actor is Actor.GUEST:
+		raise ChangeRefused(_("Only a host can allow an overlap"), "not_allowed")
+	if start < now:
+		raise ChangeRefused(_("A booking cannot start in the past"), "too_soon")
+	if ctx.assignment is Assignment.ROUND_ROBIN and len(candidates) > 1:
+		current = _users(doc.get("hosts"))
+		candidates = current[:1] if current and current[0] in candidates else candidates[:1]
+	doc.flags.overlap_override = True
+	_set_hosts(doc, candidates)
+
+
+def _replayed(doc) -> None:
+	"""The same request again (idempotency key): answer with the booking it made."""
+	existing = frappe.db.get_value(
+		"Scheduler Booking",
+		{
+			"idempotency_key": doc.idempotency_key,
+			"guest_email": doc.guest_email,
+			"meeting_type": doc.meeting_type,
+		},
+		"name",
+		for_update=True,
+	)
+	if existing:
+		raise DuplicateRequest(existing)
+
+
+def _refuse(ctx: TypeContext, check, start: datetime, now: datetime, actor: Actor, exclude) -> None:
+	reason = check.reason.value if check.reason else None
+	message = refusal_message(reason)
+	exc = SlotUnavailable(message, reason, ctx.name, start, now, exclude)
+	if actor is not Actor.GUEST:
+		# a host reads the alternatives in the desk message; guests get them from the API
+		# once the transaction has released the host locks
+		zone_name = host_timezone(ctx.owner)
+		zone = get_zone(zone_name)
+		times = [
+			slot.start.astimezone(zone).strftime("%a %d %b %Y %H:%M") for slot in exc.search_alternatives()
+		]
+		if times:
+			message = _("{0} Nearest free times ({1}): {2}").format(message, zone_name, ", ".join(times))
+			exc.args = (message,)
+		frappe.msgprint(frappe.utils.escape_html(message), title=_("Time not available"), indicator="red")
+	raise exc

@@ -1,0 +1,119 @@
+"""Every candidate host's schedule for a window, in a constant number of queries.
+
+A host's bookings are every active booking they are *one of the hosts of* (the Scheduler
+Booking Host rows), so a collective booking occupies each of its hosts. Bookings are read
+from the database on every call; with ``lock`` they are read with a locking read, which
+inside the booking transaction returns the latest committed rows (not the transaction's
+snapshot) and keeps them locked until commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import frappe
+from frappe.query_builder import DocType
+from frappe.query_builder.functions import Count, Max
+
+from scheduler_integration.booking import availability, busy
+from scheduler_integration.booking.meeting_types import TypeContext
+from scheduler_integration.core.clock import converter, to_system
+from scheduler_integration.engine import Assignment, Booking, HostSchedule
+from scheduler_integration.engine.booking_states import ACTIVE
+
+# how far around a window bookings are loaded: the longest buffer plus a week for limits
+MARGIN = timedelta(days=8)
+
+
+def bookings_of(
+	users, start: datetime, end: datetime, exclude: str | None = None, lock: bool = False
+) -> dict[str, list[Booking]]:
+	"""Active bookings of each of ``users`` overlapping [start, end), with their buffers."""
+	out: dict[str, list[Booking]] = {user: [] for user in users}
+	if not out:
+		return out
+	b, h, t = (
+		DocType("Scheduler Booking"),
+		DocType("Scheduler Booking Host"),
+		DocType("Scheduler Meeting Type"),
+	)
+	query = (
+		frappe.qb.from_(h)
+		.join(b)
+		.on(b.name == h.parent)
+		.left_join(t)
+		.on(t.name == b.meeting_type)
+		.select(h.user, b.meeting_type, b.start, b.end, t.buffer_before, t.buffer_after)
+		.where(h.parenttype == "Scheduler Booking")
+		.where(h.user.isin(list(out)))
+		.where(b.status.isin(ACTIVE))
+		.where(b.end > to_system(start))
+		.where(b.start < to_system(end))
+		.orderby(b.start)
+	)
+	if exclude:
+		query = query.where(b.name != exclude)
+	if lock:
+		query = query.for_update()
+	to_utc = converter()
+	for user, meeting_type, s, e, before, after in query.run():
+		out[user].append(Booking(to_utc(s), to_utc(e), int(before or 0), int(after or 0), meeting_type))
+	return out
+
+
+def round_robin_stats(meeting_type: str, users) -> dict[str, tuple[int, datetime | None]]:
+	"""Fairness input: each host's bookings of this type so far and when they last got one."""
+	users = list(users)
+	if not users:
+		return {}
+	b, h = DocType("Scheduler Booking"), DocType("Scheduler Booking Host")
+	rows = (
+		frappe.qb.from_(h)
+		.join(b)
+		.on(b.name == h.parent)
+		.select(h.user, Count(b.name), Max(b.creation))
+		.where(h.parenttype == "Scheduler Booking")
+		.where(h.user.isin(users))
+		.where(b.meeting_type == meeting_type)
+		.where(b.status != "Cancelled")
+		.groupby(h.user)
+		.run()
+	)
+	to_utc = converter()
+	return {user: (int(n), to_utc(last) if last else None) for user, n, last in rows}
+
+
+def schedules(
+	ctx: TypeContext,
+	start: datetime,
+	end: datetime,
+	*,
+	users=None,
+	exclude: str | None = None,
+	lock: bool = False,
+	fresh: busy.FreshBusy = busy.NO_FRESH,
+) -> list[HostSchedule]:
+	"""The engine's view of ``users`` (default: the type's candidate hosts) around [start, end)."""
+	users = list(users if users is not None else ctx.hosts)
+	lo, hi = start - MARGIN, end + MARGIN
+	hours = availability.for_users(users, fresh=lock)
+	bookings = bookings_of(users, lo, hi, exclude, lock)
+	external = busy.intervals(users, lo, hi, fresh)
+	stats = round_robin_stats(ctx.name, users) if ctx.assignment is Assignment.ROUND_ROBIN else {}
+	out = []
+	for user in users:
+		row = ctx.host_row(user)
+		count, last = stats.get(user, (0, None))
+		out.append(
+			HostSchedule(
+				user,
+				hours[user],
+				tuple(bookings[user]),
+				tuple(external.get(user, ())),
+				priority=int(row.priority or 0) if row else 0,
+				weight=max(1, int(row.weight or 100)) if row else 100,
+				bookings_so_far=count,
+				last_booked_at=last,
+			)
+		)
+	return out

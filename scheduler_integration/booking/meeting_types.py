@@ -1,0 +1,56 @@
+"""A meeting type with everything a booking needs about it.
+
+The candidate hosts of a type: its profile's user for an individual type, the hosts
+table for round robin and collective (only hosts who accepted their invitation count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+
+from scheduler_integration.engine import Assignment, SlotPolicy
+from scheduler_integration.engine.adapters import policy_from_row
+
+ASSIGNMENTS = {
+	"Individual": Assignment.INDIVIDUAL,
+	"Round Robin": Assignment.ROUND_ROBIN,
+	"Collective": Assignment.COLLECTIVE,
+}
+
+
+@dataclass(frozen=True)
+class TypeContext:
+	doc: object  # the Scheduler Meeting Type (cached document: do not change it)
+	profile: object  # its Scheduler Profile (cached document)
+	policy: SlotPolicy
+	assignment: Assignment
+	hosts: tuple[str, ...]  # candidate host users, in the type's order
+
+	@property
+	def name(self) -> str:
+		return self.doc.name
+
+	@property
+	def owner(self) -> str:
+		return self.profile.user
+
+	def host_row(self, user: str):
+		return next((row for row in self.doc.get("hosts") or [] if row.user == user), None)
+
+
+def type_context(meeting_type: str) -> TypeContext:
+	if not meeting_type or not frappe.db.exists("Scheduler Meeting Type", meeting_type):
+		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
+	doc = frappe.get_cached_doc("Scheduler Meeting Type", meeting_type)
+	profile = frappe.get_cached_doc("Scheduler Profile", doc.profile)
+	assignment = ASSIGNMENTS.get(doc.assignment or "Individual", Assignment.INDIVIDUAL)
+	return TypeContext(
+		doc=doc,
+		profile=profile,
+		policy=policy_from_row(doc.as_dict(), doc.name),
+		assignment=assignment,
+		hosts=tuple(doc.host_users()),
+	)

@@ -1,0 +1,105 @@
+"""The public booking pages' data: a profile and its meeting types, found by slug.
+
+Only active profiles and types are public; an unknown or malformed slug is "does not
+exist", never an error that tells more. Meeting types come from the document cache.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from scheduler_integration.core.settings import setting
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.guest_form import Question
+from scheduler_integration.engine.validation import clean_slug
+
+
+def profile_by_slug(slug):
+	try:
+		slug = clean_slug(slug, "profile")
+	except SchedulingError:
+		raise frappe.DoesNotExistError(_("This booking page does not exist")) from None
+	name = frappe.db.get_value("Scheduler Profile", {"slug": slug, "active": 1}, "name")
+	if not name:
+		raise frappe.DoesNotExistError(_("This booking page does not exist"))
+	return frappe.get_cached_doc("Scheduler Profile", name)
+
+
+def meeting_type_by_slug(profile, slug):
+	try:
+		slug = clean_slug(slug, "meeting_type")
+	except SchedulingError:
+		raise frappe.DoesNotExistError(_("This meeting type does not exist")) from None
+	name = frappe.db.get_value(
+		"Scheduler Meeting Type", {"profile": profile.name, "slug": slug, "active": 1}, "name"
+	)
+	if not name:
+		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
+	return frappe.get_cached_doc("Scheduler Meeting Type", name)
+
+
+def active_types(profile_name: str) -> list:
+	names = frappe.get_all(
+		"Scheduler Meeting Type",
+		filters={"profile": profile_name, "active": 1},
+		order_by="priority desc, sort_order asc, creation asc",
+		pluck="name",
+	)
+	return [frappe.get_cached_doc("Scheduler Meeting Type", name) for name in names]
+
+
+def questions(doc) -> list[Question]:
+	return [
+		Question(
+			row.label,
+			row.fieldtype or "Data",
+			bool(row.required),
+			tuple(line.strip() for line in (row.options or "").splitlines() if line.strip()),
+		)
+		for row in doc.questions
+	]
+
+
+def type_summary(doc) -> dict:
+	return {
+		"slug": doc.slug,
+		"title": doc.title,
+		"duration": doc.duration_minutes(),
+		"description": doc.description or "",
+		"location_type": doc.location_type or "",
+		"color": doc.color or "",
+		"requires_confirmation": bool(doc.requires_confirmation),
+	}
+
+
+def page_data(profile_slug, meeting_type_slug=None) -> dict:
+	profile = profile_by_slug(profile_slug)
+	data = {
+		"profile": {
+			"slug": profile.slug,
+			"display_name": profile.display_name,
+			"description": profile.description or "",
+			"timezone": profile.timezone,
+			"brand_color": profile.brand_color or "",
+			"logo": profile.logo or "",
+		},
+		"meeting_types": [type_summary(doc) for doc in active_types(profile.name)],
+		"max_window_days": int(setting("max_slot_window_days") or 62),
+	}
+	if meeting_type_slug:
+		doc = meeting_type_by_slug(profile, meeting_type_slug)
+		data["meeting_type"] = {
+			**type_summary(doc),
+			"questions": [
+				{
+					"label": q.label,
+					"fieldtype": q.fieldtype,
+					"required": q.required,
+					"options": list(q.options),
+				}
+				for q in questions(doc)
+			],
+			"max_advance_days": int(doc.max_advance_days or 0),
+		}
+	return data

@@ -1,0 +1,186 @@
+"""Booking data as pages, emails, calendars and the API show it.
+
+Guest text is stored as typed (guest input is checked, not rewritten, at the boundary)
+and escaped once by each output for its own format; ``plain`` reads older rows that
+Frappe's Data-field sanitiser stored with HTML entities back as text.
+Times are shown on the reader's clock: the booker's zone for guests, each host's own zone
+(``core.hosts``) for hosts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import unescape
+
+import frappe
+from frappe import _
+
+from scheduler_integration.booking.tokens import manage_url
+from scheduler_integration.core.clock import to_utc, utc_now
+from scheduler_integration.core.hosts import host_timezones
+from scheduler_integration.engine.booking_states import is_active
+from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_invite
+from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.engine.validation import clean_timezone
+
+ISO = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def plain(value) -> str:
+	"""What the guest typed, as plain text."""
+	return unescape(str(value or ""))
+
+
+def safe_zone(name) -> str:
+	try:
+		return clean_timezone(name or "UTC")
+	except ValueError:
+		return "UTC"
+
+
+def slot_json(slot, zone_name: str | None) -> dict:
+	local = slot.start.astimezone(get_zone(safe_zone(zone_name)))
+	return {
+		"start": slot.start.strftime(ISO),
+		"end": slot.end.strftime(ISO),
+		"date": local.date().isoformat(),
+		"time": local.strftime("%H:%M"),
+	}
+
+
+def host_users(doc) -> list[str]:
+	"""Every host of a booking, organiser first (rows from before multi-host: its host)."""
+	users = [row.user for row in doc.get("hosts") or [] if row.user]
+	if doc.host and doc.host not in users:
+		users.insert(0, doc.host)
+	return users
+
+
+def people(users) -> dict[str, frappe._dict]:
+	"""{user: {email, full_name}} in one query."""
+	rows = frappe.get_all(
+		"User", filters={"name": ("in", list(users) or [""])}, fields=["name", "email", "full_name"]
+	)
+	out = {row.name: row for row in rows}
+	for user in users:
+		out.setdefault(user, frappe._dict(name=user, email=user, full_name=user))
+	return out
+
+
+def host_names(doc) -> str:
+	found = people(host_users(doc))
+	return ", ".join(found[u].full_name or u for u in host_users(doc))
+
+
+def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
+	"""What the guest's pages show of a booking (and the public API returns)."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	profile = frappe.get_cached_doc("Scheduler Profile", mt.profile)
+	zone_name = safe_zone(zone_name or doc.booker_timezone)
+	start, end = to_utc(doc.start), to_utc(doc.end)
+	local = start.astimezone(get_zone(zone_name))
+	data = {
+		"id": doc.name,
+		"status": doc.status,
+		"start": start.strftime(ISO),
+		"end": end.strftime(ISO),
+		"timezone": zone_name,
+		"local_date": local.date().isoformat(),
+		"local_time": local.strftime("%H:%M"),
+		"meeting_type": mt.title,
+		"meeting_type_slug": mt.slug,
+		"profile_slug": profile.slug,
+		"host_name": host_names(doc),
+		"duration": mt.duration_minutes(),
+		"location": plain(doc.location),
+		"meeting_link": doc.meeting_link or "",
+		"guest_name": plain(doc.guest_name),
+		"confirmation_message": mt.confirmation_message or "",
+		"can_cancel": is_active(doc.status),
+		"can_reschedule": is_active(doc.status),
+	}
+	if token:
+		data["manage_url"] = frappe.utils.get_url(f"/book/manage/{token}")
+		data["ics_url"] = frappe.utils.get_url(
+			f"/api/method/scheduler_integration.api.public.ics?token={token}"
+		)
+	return data
+
+
+def when(moment: datetime, zone_name: str) -> tuple[str, str]:
+	"""(date, time) of ``moment`` on the clock of ``zone_name``."""
+	local = moment.astimezone(get_zone(safe_zone(zone_name)))
+	return frappe.utils.formatdate(local.date(), "EEEE, d MMMM yyyy"), local.strftime("%H:%M")
+
+
+def email_values(doc, recipient: str, host: str | None = None) -> dict:
+	"""Plain values an email template shows, on the recipient's clock (``host`` for a host)."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	zone_name = (
+		doc.booker_timezone if recipient == "guest" else host_timezones([host or doc.host])[host or doc.host]
+	)
+	zone_name = safe_zone(zone_name)
+	day, clock = when(to_utc(doc.start), zone_name)
+	return {
+		"guest_name": plain(doc.guest_name),
+		"guest_email": doc.guest_email,
+		"guest_phone": plain(doc.guest_phone),
+		"guest_company": plain(doc.guest_company),
+		"host_name": host_names(doc),
+		"meeting_type": mt.title,
+		"date": day,
+		"time": clock,
+		"timezone": zone_name,
+		"duration": str(mt.duration_minutes()),
+		"location": plain(doc.location),
+		"meeting_link": doc.meeting_link or "",
+		"video_password": doc.get("video_password") or "",
+		"notes": plain(doc.notes),
+		"cancel_reason": plain(doc.cancel_reason),
+		"manage_url": (manage_url(doc) or "") if recipient == "guest" else "",
+		"booking_url": frappe.utils.get_url(f"/app/scheduler-booking/{doc.name}")
+		if recipient == "host"
+		else "",
+		"status": _(doc.status),
+	}
+
+
+def calendar_event(
+	doc, title: str | None = None, cancelled: bool = False, organizer: bool = True, directory=None
+) -> IcsEvent:
+	"""The calendar event of a booking (document, or a row with ``hosts``): every host and
+	the guest attend. ``directory`` is a ready ``people`` map for many events at once."""
+	title = title or frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	users = host_users(doc)
+	found = directory if directory is not None else people(users)
+	attendees = [IcsAttendee(doc.guest_email, plain(doc.guest_name))]
+	attendees += [
+		IcsAttendee(found[u].email or u, found[u].full_name or "", partstat="ACCEPTED", rsvp=False)
+		for u in users
+		if "@" in (found[u].email or u)
+	]
+	values = {}
+	if organizer and users:
+		first = found[users[0]]
+		values = {
+			"organizer_email": first.email or users[0],
+			"organizer_name": first.full_name or "",
+			"url": doc.meeting_link or "",
+		}
+	return IcsEvent(
+		uid=doc.ical_uid or f"{doc.name}@scheduler_integration",
+		start=to_utc(doc.start),
+		end=to_utc(doc.end),
+		summary=f"{title}: {plain(doc.guest_name)}",
+		description=plain(doc.notes)[:2000],
+		location=doc.meeting_link or plain(doc.location),
+		attendees=tuple(attendees),
+		sequence=int(doc.sequence or 0),
+		status="CANCELLED" if cancelled else ("TENTATIVE" if doc.status == "Pending" else "CONFIRMED"),
+		**values,
+	)
+
+
+def invite_ics(doc, method: str = "REQUEST") -> str:
+	"""The booking as an invitation (METHOD REQUEST) or cancellation (CANCEL)."""
+	return build_invite(calendar_event(doc, cancelled=method == "CANCEL"), method, utc_now())

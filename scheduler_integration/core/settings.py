@@ -1,0 +1,41 @@
+"""Scheduler Settings (Single) with the defaults a fresh site needs."""
+
+from __future__ import annotations
+
+import frappe
+
+DEFAULTS = {
+	"reminder_offsets": "1440,60",
+	"remind_host": 0,
+	"max_reminder_attempts": 5,
+	"public_rate_limit": 30,
+	"booking_rate_limit": 5,
+	"bookings_per_host_per_hour": 20,
+	"bookings_per_type_per_day": 200,
+	"max_effect_attempts": 8,
+	"max_slot_window_days": 62,
+	"pending_expiry_hours": 48,
+	"crm_target": "Auto",
+	"create_lead": 0,
+	"allowed_embed_hosts": "",
+	"anonymize_ip": 0,
+	"allow_private_calendar_hosts": 0,
+}
+
+
+def get_settings():
+	return frappe.get_cached_doc("Scheduler Settings")
+
+
+def setting(field: str):
+	value = get_settings().get(field)
+	return DEFAULTS.get(field) if value in (None, "") else value
+
+
+def extra_embed_hosts() -> list[str]:
+	return [line.strip() for line in (setting("allowed_embed_hosts") or "").splitlines() if line.strip()]
+
+
+def public_limit() -> int:
+	"""Requests per IP and minute on each public endpoint (the rate_limit decorator's limit)."""
+	return int(setting("public_rate_limit") or 30)

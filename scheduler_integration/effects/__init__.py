@@ -1,0 +1,225 @@
+"""After-commit effects of booking changes: one explicit, ordered table.
+
+A booking change (``engine.booking_states.lifecycle_event``: booked, pending, confirmed,
+declined, cancelled, rescheduled, completed, no_show) is *planned* in the same transaction
+that saves the booking: one Scheduler Booking Effect row per effect of ``TABLE`` that
+handles the event. After the commit a job runs the booking's due rows in table order, each
+in its own transaction and isolated from the others:
+
+- a row is claimed with one conditional UPDATE (Pending → Running), so two workers never
+  run it twice; what it writes and its Done mark commit together;
+- a failure rolls back what the effect wrote, records the error and retries after
+  ``engine.booking_rules.retry_delay``; after ``MAX_ATTEMPTS`` the row is Failed and an
+  Error Log names the booking — the booking itself is never touched (invariant 5);
+- rows of one booking and effect run in the order they were planned: a later row waits
+  while an earlier one is not finished;
+- nothing is lost when a worker was down or a job was dropped: ``sweep`` (every minute)
+  runs every due row and releases claims older than ``STALE_CLAIM``.
+
+The order matters: CRM first (the records others link to), then the video meeting and the
+calendar write (they store the meeting link), reminders and engagement, and emails last,
+so they carry what the others stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import frappe
+from frappe.query_builder import DocType
+
+from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.core.settings import setting
+from scheduler_integration.effects import calendar, crm, email, engagement, reminders
+from scheduler_integration.engine.booking_rules import give_up, retry_delay
+
+STALE_CLAIM = timedelta(minutes=10)
+SWEEP_BATCH = 200
+ROW = "Scheduler Booking Effect"
+
+ALL = frozenset(
+	{"booked", "pending", "confirmed", "declined", "cancelled", "rescheduled", "completed", "no_show"}
+)
+
+
+@dataclass(frozen=True)
+class Effect:
+	key: str
+	events: frozenset[str]
+	run: Callable  # (booking document, lifecycle event) -> short result text or None
+
+
+TABLE: tuple[Effect, ...] = (
+	Effect("crm", ALL, crm.on_event),
+	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event),
+	Effect("reminders", frozenset(reminders.EVENTS), reminders.on_event),
+	Effect("engagement", frozenset(engagement.EVENTS), engagement.on_event),
+	Effect("email", frozenset(email.EVENTS), email.on_event),
+)
+BY_KEY = {effect.key: effect for effect in TABLE}
+
+
+def dispatch(doc, event: str | None) -> None:
+	"""Plan the effects of ``event`` for booking ``doc`` (inside its transaction) and run
+	them in a job once the transaction commits."""
+	if not event:
+		return
+	now = to_system(utc_now())
+	rows = [
+		(frappe.generate_hash(length=12), doc.name, event, effect.key, "Pending", seq, 0, now, now, now)
+		for seq, effect in enumerate(TABLE)
+		if event in effect.events
+	]
+	if not rows:
+		return
+	frappe.db.bulk_insert(
+		ROW,
+		[
+			"name",
+			"booking",
+			"lifecycle_event",
+			"effect",
+			"status",
+			"seq",
+			"attempts",
+			"next_attempt_at",
+			"creation",
+			"modified",
+		],
+		rows,
+	)
+	frappe.enqueue(
+		"scheduler_integration.effects.run_booking",
+		queue="short",
+		booking=doc.name,
+		enqueue_after_commit=True,
+	)
+
+
+def _due_rows(booking: str, now: datetime) -> list:
+	return frappe.get_all(
+		ROW,
+		filters={"booking": booking, "status": ("in", ["Pending", "Running"])},
+		fields=[
+			"name",
+			"lifecycle_event",
+			"effect",
+			"status",
+			"attempts",
+			"next_attempt_at",
+			"creation",
+			"seq",
+		],
+		order_by="creation asc, seq asc",
+	)
+
+
+def _claim(name: str, now: datetime) -> bool:
+	frappe.db.sql(
+		"update `tabScheduler Booking Effect` set status='Running', claimed_at=%s, modified=%s "
+		"where name=%s and status='Pending'",
+		(to_system(now), to_system(now), name),
+	)
+	claimed = frappe.db._cursor.rowcount == 1
+	frappe.db.commit()
+	return claimed
+
+
+def run_booking(booking: str, now: datetime | None = None) -> dict:
+	"""Run the due effects of ``booking`` in order; returns {row: outcome}."""
+	now = now or utc_now()
+	outcomes = {}
+	blocked: set[str] = set()  # effects with an earlier row not finished yet
+	doc = None
+	for row in _due_rows(booking, now):
+		if row.effect in blocked:
+			continue
+		due = row.next_attempt_at is None or row.next_attempt_at <= to_system(now)
+		if row.status != "Pending" or not due or not _claim(row.name, now):
+			blocked.add(row.effect)
+			continue
+		if doc is None or row.effect == "email":
+			if not frappe.db.exists("Scheduler Booking", booking):
+				_finish(row.name, "Done", now, result="booking deleted")
+				continue
+			doc = frappe.get_doc("Scheduler Booking", booking)  # what earlier effects stored
+		outcomes[row.name] = _run_one(row, doc, now)
+		if outcomes[row.name] != "Done":
+			blocked.add(row.effect)
+	return outcomes
+
+
+def _run_one(row, doc, now: datetime) -> str:
+	effect = BY_KEY.get(row.effect)
+	try:
+		if effect is None:
+			raise LookupError(f"unknown effect {row.effect}")
+		result = effect.run(doc, row.lifecycle_event)
+	except Exception as exc:
+		frappe.db.rollback()
+		attempts = int(row.attempts or 0) + 1
+		error = f"{type(exc).__name__}: {exc}"[:1000]
+		if give_up(attempts, int(setting("max_effect_attempts") or 8)):
+			_finish(row.name, "Failed", now, attempts=attempts, error=error)
+			frappe.log_error(
+				title=f"Scheduler: {row.effect} failed for {doc.name} ({row.lifecycle_event})",
+				reference_doctype="Scheduler Booking",
+				reference_name=doc.name,
+			)
+			frappe.db.commit()
+			return "Failed"
+		_finish(
+			row.name, "Pending", now, attempts=attempts, error=error, retry_at=now + retry_delay(attempts)
+		)
+		return "Pending"
+	_finish(row.name, "Done", now, attempts=int(row.attempts or 0) + 1, result=str(result or "ok")[:1000])
+	return "Done"
+
+
+def _finish(name, status, now, attempts=None, error=None, result=None, retry_at=None) -> None:
+	values = {"status": status, "claimed_at": None, "modified": to_system(now)}
+	if attempts is not None:
+		values["attempts"] = attempts
+	if status == "Done":
+		values.update(done_at=to_system(now), result=result, last_error=None)
+	if error is not None:
+		values["last_error"] = error
+	if retry_at is not None:
+		values["next_attempt_at"] = to_system(retry_at)
+	frappe.db.set_value(ROW, name, values, update_modified=False)
+	frappe.db.commit()
+
+
+def sweep(now: datetime | None = None) -> int:
+	"""Every minute: release lost claims and run every booking that has due effects."""
+	now = now or utc_now()
+	row = DocType(ROW)
+	(
+		frappe.qb.update(row)
+		.set(row.status, "Pending")
+		.set(row.claimed_at, None)
+		.where(row.status == "Running")
+		.where(row.claimed_at < to_system(now - STALE_CLAIM))
+		.run()
+	)
+	bookings = (
+		frappe.qb.from_(row)
+		.select(row.booking)
+		.distinct()
+		.where(row.status == "Pending")
+		.where(row.next_attempt_at <= to_system(now))
+		.limit(SWEEP_BATCH)
+		.run(pluck=True)
+	)
+	frappe.db.commit()
+	for booking in bookings:
+		frappe.enqueue(
+			"scheduler_integration.effects.run_booking",
+			queue="short",
+			booking=booking,
+			job_id=f"scheduler-effects-sweep-{booking}",
+			deduplicate=True,
+		)
+	return len(bookings)

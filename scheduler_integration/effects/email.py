@@ -1,0 +1,148 @@
+"""Booking emails through Frappe's Email Queue, from Email Templates editable in the desk.
+
+- The guest and *every host* of the booking get the email of each event (``TEMPLATES``);
+  each host sees the times on their own clock. Invitations carry an .ics (METHOD REQUEST
+  or CANCEL) with every host and the guest as attendees.
+- Mail is queued in the effect's transaction (so it is queued exactly once, together with
+  the effect's Done mark) and handed to the SMTP server by this job right after that
+  commit: through Frappe's Email Queue, so retries, logs and unsubscribe work, but without
+  waiting for the scheduler's periodic flush. A mail the server refuses stays in the queue
+  for Frappe's own retries.
+- News that the booking has since overtaken (``engine.booking_rules.news_is_stale``) is
+  not sent.
+- Values are HTML-escaped before rendering, so a template edited in the desk cannot output
+  a guest's markup, and guest text is only ever data in the context, never template
+  source. Subjects are one line, and guest names can hold no encoded words or line breaks
+  (``engine.validation.clean_guest_name``), so no guest text can become a header.
+"""
+
+from __future__ import annotations
+
+from html import escape, unescape
+
+import frappe
+
+from scheduler_integration.booking.presentation import email_values, host_users, invite_ics, people
+from scheduler_integration.core.settings import setting
+from scheduler_integration.engine.booking_rules import news_is_stale
+
+# event -> ((recipient, template name), ...)
+TEMPLATES = {
+	"booked": (("guest", "Scheduler: Booking Confirmed (Guest)"), ("host", "Scheduler: New Booking (Host)")),
+	"pending": (
+		("guest", "Scheduler: Booking Requested (Guest)"),
+		("host", "Scheduler: Booking Request (Host)"),
+	),
+	"confirmed": (("guest", "Scheduler: Booking Confirmed (Guest)"),),
+	"declined": (("guest", "Scheduler: Booking Declined (Guest)"),),
+	"rescheduled": (
+		("guest", "Scheduler: Booking Rescheduled (Guest)"),
+		("host", "Scheduler: Booking Rescheduled (Host)"),
+	),
+	"cancelled": (
+		("guest", "Scheduler: Booking Cancelled (Guest)"),
+		("host", "Scheduler: Booking Cancelled (Host)"),
+	),
+	"reminder": (("guest", "Scheduler: Reminder (Guest)"),),
+	"reminder_host": (("host", "Scheduler: Reminder (Host)"),),
+}
+EVENTS = ("booked", "pending", "confirmed", "declined", "rescheduled", "cancelled")
+ICS_METHOD = {
+	"booked": "REQUEST",
+	"confirmed": "REQUEST",
+	"rescheduled": "REQUEST",
+	"cancelled": "CANCEL",
+	"declined": "CANCEL",
+}
+
+
+def one_line(text: str) -> str:
+	return " ".join(str(text).split())
+
+
+def render(template_name: str, values: dict) -> tuple[str, str]:
+	"""(subject, HTML body) of a template for plain ``values``."""
+	template = frappe.get_cached_doc("Email Template", template_name)
+	subject = frappe.render_template(template.subject, {k: one_line(v) for k, v in values.items()})
+	escaped = {key: escape(str(value), quote=True) for key, value in values.items()}
+	body = frappe.render_template(template.response_html or template.response or "", escaped)
+	return one_line(unescape(subject)), body
+
+
+def sender() -> str | None:
+	"""From: the Email Account chosen in Scheduler Settings, else Frappe's default."""
+	account = setting("email_account")
+	if not account:
+		return None
+	row = frappe.db.get_value("Email Account", account, ["email_id", "enable_outgoing"], as_dict=True)
+	return row.email_id if row and row.enable_outgoing else None
+
+
+def send(doc, event: str, only_host: str | None = None) -> int:
+	"""Queue and hand over the emails of ``event`` for ``doc``; returns how many."""
+	sent = 0
+	from_address = sender()
+	users = [only_host] if only_host else host_users(doc)
+	addresses = people(users)
+	for recipient, template_name in TEMPLATES.get(event, ()):
+		if not frappe.db.exists("Email Template", template_name):
+			continue
+		targets = (
+			[(doc.guest_email, None)]
+			if recipient == "guest"
+			else [(addresses[u].email or u, u) for u in users]
+		)
+		for address, host in targets:
+			if not address or "@" not in address:
+				continue
+			subject, body = render(template_name, email_values(doc, recipient, host))
+			attachments = []
+			if event in ICS_METHOD:
+				attachments.append({"fname": "invite.ics", "fcontent": invite_ics(doc, ICS_METHOD[event])})
+			queued = frappe.sendmail(
+				recipients=[address],
+				subject=subject,
+				message=body,
+				attachments=attachments,
+				reference_doctype="Scheduler Booking",
+				reference_name=doc.name,
+				sender=from_address,
+				delayed=True,
+			)
+			if queued:
+				deliver_after_commit(queued.name)
+			sent += 1
+	return sent
+
+
+def deliver_after_commit(name: str) -> None:
+	frappe.db.after_commit.add(lambda: deliver(name))
+
+
+def deliver(name: str) -> None:
+	"""Hand one queued mail to the SMTP server now; on failure it stays queued (Frappe retries)."""
+	try:
+		frappe.get_doc("Email Queue", name).send()
+	except Exception:
+		frappe.db.rollback()
+		frappe.log_error(
+			title=f"Scheduler: sending {name} failed; it stays queued",
+			reference_doctype="Email Queue",
+			reference_name=name,
+		)
+		frappe.db.commit()
+
+
+def on_event(doc, event: str) -> str:
+	if news_is_stale(event, doc.status):
+		return "stale"
+	return f"{send(doc, event)} sent"
+
+
+def remind(doc, recipient: str, host: str | None = None) -> int:
+	"""A reminder email: to the guest, or to one host."""
+	if recipient == "Guest":
+		return send(doc, "reminder")
+	if not setting("remind_host"):
+		return 0
+	return send(doc, "reminder_host", only_host=host or doc.host)

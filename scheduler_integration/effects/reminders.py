@@ -1,0 +1,199 @@
+"""Booking reminders: exactly once, never for cancelled or moved-away times, never lost.
+
+- One Scheduler Reminder per booking, recipient and offset (Settings default 24 h and 1 h;
+  a meeting type may override): one for the guest and, when Settings → Remind Hosts is on,
+  one for *each host* of the booking. Created when the booking is confirmed, rebuilt when
+  it is rescheduled, skipped when it is cancelled or over.
+- Every minute ``dispatch_due`` *claims* due reminders with one conditional UPDATE
+  (Pending → Queued, stamped with a claim id), so two schedulers or workers racing can
+  never claim the same row, then enqueues one send job per claimed reminder.
+- ``send`` re-claims its row with a conditional UPDATE (Queued → Sending; no row lock is
+  held while mail is handed over), re-checks the booking (``engine.booking_rules.
+  reminder_skip_reason``), queues the email and marks the reminder Sent in the same
+  transaction: a reminder is sent once. Failures go back to Pending with exponential
+  backoff until the attempt limit, then Failed with the error, visible in the desk.
+- Due reminders are found by query, not by delayed jobs: after a worker outage they are
+  still sent while the meeting has not started, and Skipped (with the reason) after.
+  Claims older than ``STALE_CLAIM`` (a lost job) are released again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+
+from scheduler_integration.booking.presentation import host_users
+from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.settings import setting
+from scheduler_integration.effects import email
+from scheduler_integration.engine.adapters import parse_offsets
+from scheduler_integration.engine.booking_rules import (
+	give_up,
+	reminder_due_times,
+	reminder_skip_reason,
+	retry_delay,
+)
+
+STALE_CLAIM = timedelta(minutes=10)
+BATCH = 200
+EVENTS = ("booked", "confirmed", "rescheduled", "cancelled", "declined", "completed", "no_show")
+ROW = "Scheduler Reminder"
+
+
+def offsets_for(booking) -> tuple[int, ...]:
+	override = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).reminder_offsets
+	default = parse_offsets(setting("reminder_offsets"))
+	return parse_offsets(override, default) if override else default
+
+
+def build(booking, now: datetime | None = None) -> int:
+	"""(Re)create the pending reminders of a confirmed booking; returns how many."""
+	now = now or utc_now()
+	skip_pending(booking.name, _("Rebuilt"), delete=True)
+	if booking.status != "Confirmed":
+		return 0
+	recipients = [("Guest", None)] + [("Host", user) for user in host_users(booking)] * bool(
+		setting("remind_host")
+	)
+	created = 0
+	for offset, due in reminder_due_times(to_utc(booking.start), offsets_for(booking), now):
+		for recipient, host in recipients:
+			frappe.get_doc(
+				{
+					"doctype": ROW,
+					"booking": booking.name,
+					"host": host or booking.host,
+					"recipient": recipient,
+					"channel": "Email",
+					"offset_minutes": offset,
+					"due_at": to_system(due),
+					"next_attempt_at": to_system(due),
+					"status": "Pending",
+				}
+			).insert(ignore_permissions=True)
+			created += 1
+	return created
+
+
+def skip_pending(booking: str, reason: str, delete: bool = False) -> int:
+	"""Pending or queued reminders of ``booking`` will not be sent."""
+	row = DocType(ROW)
+	waiting = (row.booking == booking) & row.status.isin(["Pending", "Queued"])
+	if delete:
+		frappe.qb.from_(row).delete().where(waiting).run()
+	else:
+		frappe.qb.update(row).set(row.status, "Skipped").set(row.skip_reason, reason[:140]).where(
+			waiting
+		).run()
+	return 0
+
+
+def on_event(booking, event: str) -> str:
+	"""Keep reminders in step with the booking."""
+	if event in ("booked", "confirmed", "rescheduled"):
+		return f"{build(booking)} planned"
+	if event in ("cancelled", "declined"):
+		skip_pending(booking.name, _("Booking cancelled"))
+	elif event in ("completed", "no_show"):
+		skip_pending(booking.name, _("Meeting over"))
+	return "skipped"
+
+
+def _claimed(sql: str, values) -> int:
+	frappe.db.sql(sql, values)
+	return frappe.db._cursor.rowcount
+
+
+def dispatch_due(now: datetime | None = None) -> list[str]:
+	"""Claim due reminders atomically and enqueue one send job each. Returns claimed names."""
+	now = now or utc_now()
+	system_now = to_system(now)
+	claim = frappe.generate_hash(length=12)
+	# a claim whose job never ran (worker died) is released after STALE_CLAIM
+	frappe.db.sql(
+		"update `tabScheduler Reminder` set status='Pending', claimed_at=null "
+		"where status in ('Queued', 'Sending') and claimed_at < %s",
+		(to_system(now - STALE_CLAIM),),
+	)
+	frappe.db.sql(
+		"update `tabScheduler Reminder` set status='Queued', claimed_at=%(now)s, claim_id=%(claim)s "
+		"where status='Pending' and due_at <= %(now)s and (next_attempt_at is null or next_attempt_at <= %(now)s) "
+		"order by due_at limit %(batch)s",
+		{"now": system_now, "claim": claim, "batch": BATCH},
+	)
+	names = frappe.get_all(ROW, filters={"claim_id": claim, "status": "Queued"}, fields=["name", "attempts"])
+	frappe.db.commit()
+	for row in names:
+		frappe.enqueue(
+			"scheduler_integration.jobs.reminders.send_reminder",
+			queue="short",
+			reminder=row.name,
+			job_id=f"scheduler-reminder-{row.name}-{row.attempts or 0}",
+			deduplicate=True,
+		)
+	return [row.name for row in names]
+
+
+def send(name: str, now: datetime | None = None) -> str:
+	"""Send one claimed reminder; returns its final status."""
+	now = now or utc_now()
+	taken = _claimed(
+		"update `tabScheduler Reminder` set status='Sending', claimed_at=%s where name=%s and status='Queued'",
+		(to_system(now), name),
+	)
+	frappe.db.commit()
+	if not taken:
+		return frappe.db.get_value(ROW, name, "status") or "Missing"
+	reminder = frappe.get_doc(ROW, name)
+	booking = (
+		frappe.get_doc("Scheduler Booking", reminder.booking)
+		if frappe.db.exists("Scheduler Booking", reminder.booking)
+		else None
+	)
+	reason = (
+		_("Booking no longer exists")
+		if booking is None
+		else reminder_skip_reason(booking.status, to_utc(booking.start), now)
+	)
+	if reason:
+		_set(name, status="Skipped", skip_reason=_(reason)[:140], claimed_at=None)
+		return "Skipped"
+	try:
+		email.remind(booking, reminder.recipient, reminder.host)
+	except Exception as exc:
+		frappe.db.rollback()  # drop anything half-queued; the reminder row is still Sending
+		attempts = int(reminder.attempts or 0) + 1
+		error = f"{type(exc).__name__}: {exc}"[:1000]
+		if give_up(attempts, int(setting("max_reminder_attempts") or 5)):
+			_set(name, status="Failed", attempts=attempts, last_error=error, claimed_at=None)
+			frappe.log_error(
+				title=f"Scheduler: reminder {name} failed", reference_doctype=ROW, reference_name=name
+			)
+			frappe.db.commit()
+			return "Failed"
+		_set(
+			name,
+			status="Pending",
+			attempts=attempts,
+			last_error=error,
+			next_attempt_at=to_system(now + retry_delay(attempts)),
+			claimed_at=None,
+		)
+		return "Pending"
+	_set(
+		name,
+		status="Sent",
+		sent_at=to_system(now),
+		attempts=int(reminder.attempts or 0) + 1,
+		claimed_at=None,
+		last_error=None,
+	)
+	return "Sent"
+
+
+def _set(name: str, **values) -> None:
+	frappe.db.set_value(ROW, name, values)
+	frappe.db.commit()
