@@ -105,7 +105,7 @@ def clear_bookings(hosts: list[str]) -> None:
 	"""Delete every booking of ``hosts`` and what its effects made (committed)."""
 	from scheduler_integration.tests.live import purge_bookings, purge_guests
 
-	frappe.db.commit()  # start a fresh snapshot: see what the web server committed
+	run_background_jobs()  # effects still running would make records after the purge
 	names = set(frappe.get_all("Scheduler Booking", filters={"host": ("in", hosts)}, pluck="name"))
 	names |= set(
 		frappe.get_all(

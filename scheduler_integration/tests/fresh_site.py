@@ -32,3 +32,18 @@ def check() -> str:
 	if problems:
 		raise AssertionError("; ".join(problems))
 	return "fresh install ok"
+
+
+def snapshot() -> str:
+	"""Counts a bench-suite run must leave as it found them (compared by .ci/bench-suite)."""
+	default = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}, "name")
+	counts = {
+		"users": frappe.db.count("User"),
+		"email_accounts": frappe.db.count("Email Account"),
+		"email_queue": frappe.db.count("Email Queue"),
+		"bookings": frappe.db.count("Scheduler Booking"),
+		"engagements": frappe.db.count("Scheduler Engagement"),
+		"contacts": frappe.db.count("Contact"),
+		"events": frappe.db.count("Event"),
+	}
+	return ",".join(f"{key}={value}" for key, value in counts.items()) + f",default_outgoing={default}"

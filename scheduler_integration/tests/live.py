@@ -190,11 +190,14 @@ def purge_guests(emails) -> None:
 		_delete(doctype, names)
 
 
-def cleanup(users: list[str], delete_users: bool = False) -> None:
+def cleanup(users: list[str], delete_users: bool = False, force_users: bool = False) -> None:
 	"""Remove every scheduler document of ``users`` and what their bookings made (committed);
 	the users themselves too when this test run created them."""
+	from scheduler_integration.tests.factory import run_background_jobs
+
 	frappe.set_user("Administrator")
 	frappe.db.rollback()
+	run_background_jobs()  # effects still running would make records after the purge
 	bookings = set(frappe.get_all("Scheduler Booking", filters={"host": ("in", users)}, pluck="name"))
 	bookings |= set(
 		frappe.get_all(
@@ -226,7 +229,10 @@ def cleanup(users: list[str], delete_users: bool = False) -> None:
 	frappe.db.delete("Scheduler Meeting Type Host", {"user": ("in", users)})
 	if delete_users:
 		# users this run made, and any left by an earlier run that stopped half-way
-		for user in [u for u in users if u in CREATED_USERS or u.startswith("sched-")]:
+		for user in [u for u in users if force_users or u in CREATED_USERS or u.startswith("sched-")]:
+			# ERPNext gives every new user a Contact; it goes with the user
+			_delete("Contact", frappe.get_all("Contact", filters={"user": user}, pluck="name"))
+			_delete("Contact", frappe.get_all("Contact Email", filters={"email_id": user}, pluck="parent"))
 			_delete("User", [user])
 			CREATED_USERS.discard(user)
 	frappe.db.commit()
