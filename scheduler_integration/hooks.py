@@ -36,6 +36,15 @@ has_permission = {
 	for doctype in permission_query_conditions
 }
 
+# Counts over scheduler DocTypes honour the same row rules as lists (api/counts.py).
+override_whitelisted_methods = {
+	"frappe.client.get_count": "scheduler_integration.api.counts.get_count",
+	"frappe.desk.listview.get_group_by_count": "scheduler_integration.api.counts.get_group_by_count",
+}
+
+# Manage links and feeds carry secrets: never cached, never sent on as a referrer.
+after_request = ["scheduler_integration.api.headers.secret_pages"]
+
 # Desk helpers shared by the scheduler forms (time zone options, booking link buttons).
 app_include_js = "/assets/scheduler_integration/js/scheduler_desk.js"
 

@@ -16,7 +16,7 @@ from scheduler_integration.api.utils import acting_user, api, iso, ok
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.booking_states import STATUSES, Actor
-from scheduler_integration.engine.validation import clean_choice, clean_int, clean_text
+from scheduler_integration.engine.validation import clean_choice, clean_guest_text, clean_int
 
 LIST_FIELDS = (
 	"name",
@@ -157,7 +157,7 @@ def reschedule_booking(booking: str, start: str, timezone: str | None = None):
 def cancel_booking(booking: str, reason: str | None = None):
 	"""Cancel your booking with an optional reason (the guest and hosts are told)."""
 	doc = _my_booking(booking)
-	doc.cancel(clean_text(reason, "reason", 1000, multiline=True))
+	doc.cancel(clean_guest_text(reason, "reason", 1000))
 	return _answer(doc, _("Booking cancelled"))
 
 
@@ -175,7 +175,7 @@ def confirm_booking(booking: str):
 def decline_booking(booking: str, reason: str | None = None):
 	"""Decline a pending booking: it is cancelled and the guest is told."""
 	doc = _my_booking(booking)
-	doc.decline(clean_text(reason, "reason", 1000, multiline=True))
+	doc.decline(clean_guest_text(reason, "reason", 1000))
 	return _answer(doc, _("Booking declined"))
 
 

@@ -28,7 +28,7 @@ from scheduler_integration.engine.booking_states import Actor, is_active
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.engine.validation import clean_text
+from scheduler_integration.engine.validation import clean_guest_text
 from scheduler_integration.reporting.links import reference_fields
 
 
@@ -77,8 +77,12 @@ def book(
 	utm_medium: str | None = None,
 	utm_campaign: str | None = None,
 	ref: str | None = None,
+	challenge: str | None = None,
+	nonce: str | None = None,
 ):
-	"""Book a slot. 201 with the booking and its manage link, or 409 with alternatives."""
+	"""Book a slot. 201 with the booking and its manage link, or 409 with alternatives.
+	With Settings → Booking Challenge Bits, ``challenge`` and ``nonce`` carry the solved
+	proof of work (see ``get_challenge``)."""
 	if website:  # honeypot: people never see this field, naive bots fill it
 		raise FieldValidationError(_("Invalid submission"), {"website": _("Invalid submission")})
 	doc = pages.meeting_type_by_slug(pages.profile_by_slug(profile), meeting_type)
@@ -104,6 +108,7 @@ def book(
 		errors.update(exc.errors)
 	if errors:
 		raise FieldValidationError(_("Please correct these fields"), errors)
+	caps.check_proof(challenge, nonce)
 	caps.check_guest_caps(type_context(doc.name), cleaned["guest_email"], utc_now())
 	answers_json = frappe.as_json(cleaned.pop("answers"), indent=None)
 	extra = {"source": "booking_page"}
@@ -121,6 +126,14 @@ def book(
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @rate_limit(limit=public_limit, seconds=60)
 @api
+def get_challenge():
+	"""A proof-of-work challenge for the booking form (``{"bits": 0}`` when none is needed)."""
+	return {"success": True, "data": caps.new_challenge()}
+
+
+@frappe.whitelist(allow_guest=True, methods=["GET"])
+@rate_limit(limit=public_limit, seconds=60)
+@api
 def get_booking(token: str):
 	doc = booking_for_token(token)
 	return {"success": True, "data": booking_json(doc, token)}
@@ -132,7 +145,7 @@ def get_booking(token: str):
 def cancel(token: str, reason: str | None = None):
 	doc = booking_for_token(token, for_update=True)
 	doc.flags.ignore_permissions = True  # the token is the guest's permission
-	doc.cancel(clean_text(reason, "reason", 1000, multiline=True), actor=Actor.GUEST)
+	doc.cancel(clean_guest_text(reason, "reason", 1000), actor=Actor.GUEST)
 	return {"success": True, "data": booking_json(doc, None), "message": _("Your booking is cancelled")}
 
 

@@ -1,7 +1,12 @@
-"""Caps on guest bookings that do not depend on the client's IP address (which a client
-can spoof where the server trusts ``X-Forwarded-For``): per guest email per hour, per
-host per hour and per meeting type per day (Scheduler Settings; 0 = no cap). Counted are
-bookings made through the public pages, whatever their status now."""
+"""Limits on guest bookings that do not depend on the client's IP address (which a client
+can spoof where the server trusts ``X-Forwarded-For``):
+
+- caps per guest email per hour, per host per hour and per meeting type per day (Scheduler
+  Settings; 0 = no cap), counting bookings made through the public pages whatever their
+  status now;
+- optionally a proof of work on the booking form (``engine.challenge``; Settings → Booking
+  Challenge Bits, 0 = off), each challenge good for one booking.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ from frappe.query_builder.functions import Count
 from scheduler_integration.booking.errors import TooManyBookings
 from scheduler_integration.booking.meeting_types import TypeContext
 from scheduler_integration.core.clock import to_system
+from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.settings import setting
+from scheduler_integration.engine import challenge
+from scheduler_integration.engine.errors import SchedulingError
 
 GUEST_SOURCES = ("booking_page", "report")
 
@@ -45,3 +53,39 @@ def check_guest_caps(ctx: TypeContext, guest_email: str, now: datetime) -> None:
 		1, len(ctx.hosts)
 	):
 		raise TooManyBookings(_("This host takes no more bookings right now; please try again later"))
+
+
+def new_challenge() -> dict:
+	"""A proof-of-work challenge for the booking form, when Settings ask for one."""
+	import os
+	import time
+
+	bits = int(setting("booking_challenge_bits") or 0)
+	if not bits:
+		return {"bits": 0}
+	return {"bits": bits, "challenge": challenge.issue(_secret(), time.time(), bits, os.urandom(16))}
+
+
+def check_proof(proof_challenge, proof_nonce) -> None:
+	"""With a challenge required: a solved, fresh, signed challenge, used once (400 otherwise)."""
+	import hashlib
+	import time
+
+	bits = int(setting("booking_challenge_bits") or 0)
+	if not bits:
+		return
+	try:
+		solved = challenge.verify(_secret(), proof_challenge, proof_nonce, time.time(), bits)
+	except SchedulingError as exc:
+		raise FieldValidationError(translate(exc), {"proof": translate(exc)}) from None
+	key = "scheduler_integration:challenge:" + hashlib.sha256(solved.encode()).hexdigest()
+	if frappe.cache.get_value(key):
+		message = _("Please reload the page and try again")
+		raise FieldValidationError(message, {"proof": message})
+	frappe.cache.set_value(key, 1, expires_in_sec=challenge.MAX_AGE)
+
+
+def _secret() -> str:
+	from frappe.utils.password import get_encryption_key
+
+	return "booking-challenge:" + get_encryption_key()

@@ -10,6 +10,7 @@ DEFAULTS = {
 	"max_reminder_attempts": 5,
 	"public_rate_limit": 30,
 	"booking_rate_limit": 5,
+	"booking_challenge_bits": 0,
 	"bookings_per_host_per_hour": 20,
 	"bookings_per_type_per_day": 200,
 	"max_effect_attempts": 8,

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from .errors import InvalidField, SchedulingError
 from .i18n import _
-from .validation import clean_email, clean_guest_name, clean_phone, clean_text, clean_timezone
+from .validation import (
+	clean_email,
+	clean_guest_name,
+	clean_guest_text,
+	clean_phone,
+	clean_text,
+	clean_timezone,
+)
 
 MAX_NAME = 140
 MAX_COMPANY = 140
@@ -37,7 +44,10 @@ def _answer(question: Question, value, field: str):
 		if question.required and not answer:
 			raise InvalidField(_("{0} is required"), field, question.label)
 		return answer
-	text = clean_text(value, field, MAX_ANSWER, required=False, multiline=question.fieldtype == "Text")
+	if question.fieldtype == "Select":  # one of the host's own options, as they wrote it
+		text = clean_text(value, field, MAX_ANSWER)
+	else:
+		text = clean_guest_text(value, field, MAX_ANSWER, multiline=question.fieldtype == "Text")
 	if question.required and not text:
 		raise InvalidField(_("{0} is required"), field, question.label)
 	if text and question.fieldtype == "Select" and text not in question.options:
@@ -63,7 +73,7 @@ def clean_booking_form(
 	take("email", "guest_email", clean_email, "email")
 	take("phone", "guest_phone", clean_phone, "phone")
 	take("company", "guest_company", clean_guest_name, "company", MAX_COMPANY, required=False)
-	take("notes", "notes", clean_text, "notes", MAX_NOTES, multiline=True)
+	take("notes", "notes", clean_guest_text, "notes", MAX_NOTES)
 	take("timezone", "booker_timezone", clean_timezone, "timezone")
 	answers_in = data.get("answers") or {}
 	if not isinstance(answers_in, Mapping):

@@ -70,6 +70,17 @@ def clean_guest_name(value, field: str = "name", max_length: int = 140, *, requi
 	return text
 
 
+_ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
+def clean_guest_text(value, field: str, max_length: int, *, multiline: bool = True) -> str:
+	"""Free text a guest writes (notes, answers, a cancel reason), kept as plain text: markup
+	can never form, because ``<`` and ``>`` become the look-alike quotation marks ‹ and ›.
+	The desk shows stored text in views that render HTML, so escaping only on output is
+	not enough there."""
+	return clean_text(value, field, max_length, multiline=multiline).translate(_ANGLES)
+
+
 def clean_url(value, field: str, *, required: bool = False, max_length: int = MAX_URL) -> str:
 	"""An absolute http(s) URL with a host, no credentials, no whitespace; '' when empty."""
 	text = clean_text(value, field, max_length, required=required)

@@ -7,6 +7,7 @@ import json
 import random
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
 import frappe
 
@@ -60,6 +61,23 @@ HOSTILE = [
 	["a", {"b": 1}],
 	{"$gt": ""},
 	{"__proto__": {"x": 1}},
+	# invalid Unicode, encoded words, controls, separators, bidi, oversized and odd types
+	"x\ud800y",
+	"\udfff",
+	"=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?=",
+	"=?UTF-8?B?RXZlDQpCY2M6IHZAZXZpbC5leGFtcGxl?=",
+	"tab\tand\x0bvt\x1bescape",
+	"a\u2028b\u2029c\x85d",
+	"\u202eevil.exe",
+	"\ufeff\u200b",
+	"Z" * 5001,
+	"\U0001f600" * 2000,
+	1e308,
+	float("nan") if False else "NaN",
+	{"a": [1, 2, {"b": None}]},
+	[[[[[]]]]],
+	False,
+	0,
 ]
 FIELDS = [
 	"profile",
@@ -120,7 +138,7 @@ class TestHostileInput(SchedulerTestCase):
 		before = frappe.db.count("Scheduler Booking")
 		statuses: dict[int, int] = {}
 		cases = 0
-		for _ in range(300):
+		for _ in range(1000):
 			for method in ("get_slots", "book"):
 				payload = self.valid()
 				for field in rng.sample(FIELDS, rng.randint(1, 4)):
@@ -131,12 +149,14 @@ class TestHostileInput(SchedulerTestCase):
 					payload["host"] = "Administrator"
 				url = method_url(self.server, f"{API}.{method}")
 				if method == "get_slots":
-					params = {
-						k: (v if isinstance(v, str) else json.dumps(v))
+					# percent-encoded by hand: a lone surrogate goes out as the (invalid) bytes
+					# a broken client would send
+					query = "&".join(
+						f"{quote(k)}={quote((v if isinstance(v, str) else json.dumps(v)).encode('utf-8', 'surrogatepass'))}"
 						for k, v in payload.items()
 						if v is not None
-					}
-					response = self.guest.get(url, params=params, timeout=60)
+					)
+					response = self.guest.get(f"{url}?{query}", timeout=60)
 				else:
 					response = self.guest.post(
 						url,
@@ -151,9 +171,10 @@ class TestHostileInput(SchedulerTestCase):
 				)
 				if method == "book":
 					self.assertGreaterEqual(response.status_code, 400, f"{payload!r:.300}")
-		self.assertGreaterEqual(cases, 500)
+		self.assertGreaterEqual(cases, 2000)
 		frappe.db.commit()
 		self.assertEqual(frappe.db.count("Scheduler Booking"), before, f"statuses {statuses}")
+		print(f"\nfuzz: {cases} requests, statuses {dict(sorted(statuses.items()))}")
 
 	def test_guest_cannot_set_document_fields(self):
 		payload = {

@@ -4,12 +4,15 @@ from frappe import _
 from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.presentation import booking_json
 from scheduler_integration.booking.tokens import booking_for_token
+from scheduler_integration.core.limits import hit
+from scheduler_integration.core.settings import public_limit
 from scheduler_integration.www.book.page_utils import not_found, safe_json
 
 no_cache = 1
 
 
 def get_context(context):
+	hit("manage-page", public_limit())  # tokens are not guessable; a crowd of tries still costs
 	token = frappe.form_dict.get("token") or ""
 	try:
 		doc = booking_for_token(token)
@@ -21,6 +24,5 @@ def get_context(context):
 	context.page_json = safe_json({"mode": "manage", "token": token, "booking": booking, **data})
 	context.title = _("Your booking")
 	context.no_breadcrumbs = 1
-	# the token is a credential: keep it out of caches and referrers
-	frappe.local.response.headers = frappe.local.response.get("headers") or {}
+	# the token is a credential: api.headers keeps it out of caches and referrers
 	return context

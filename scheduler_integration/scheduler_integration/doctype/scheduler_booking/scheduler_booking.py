@@ -14,7 +14,12 @@ from scheduler_integration.booking.tokens import issue_token
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.engine.booking_states import Actor, lifecycle_event
-from scheduler_integration.engine.validation import clean_email, clean_guest_name, clean_phone, clean_text
+from scheduler_integration.engine.validation import (
+	clean_email,
+	clean_guest_name,
+	clean_guest_text,
+	clean_phone,
+)
 
 
 class SchedulerBooking(Document):
@@ -95,14 +100,10 @@ class SchedulerBooking(Document):
 			"guest_company": (clean_guest_name, "guest_company", 140),
 			"guest_email": (clean_email, "guest_email"),
 			"guest_phone": (clean_phone, "guest_phone"),
-			"notes": (clean_text, "notes", 5000),
-			"cancel_reason": (clean_text, "cancel_reason", 1000),
+			"notes": (clean_guest_text, "notes", 5000),
+			"cancel_reason": (clean_guest_text, "cancel_reason", 1000),
 		}
-		options = {
-			"guest_company": {"required": False},
-			"notes": {"multiline": True},
-			"cancel_reason": {"multiline": True},
-		}
+		options = {"guest_company": {"required": False}}
 		for field, (cleaner, *args) in rules.items():
 			if self.is_new() or self.has_value_changed(field):
 				self.set(

@@ -49,7 +49,7 @@ class SchedulerCalendarConnection(Document):
 		error_count: DF.Int
 		google_calendar: DF.Link | None
 		host: DF.Link
-		ics_url: DF.SmallText | None
+		ics_url: DF.Password | None
 		last_error: DF.SmallText | None
 		last_sync: DF.Datetime | None
 		next_retry_at: DF.Datetime | None
@@ -64,7 +64,7 @@ class SchedulerCalendarConnection(Document):
 		self.host = self.host or frappe.session.user
 		if self.host != frappe.session.user and not is_manager():
 			frappe.throw(_("You can only connect your own calendars"), frappe.PermissionError)
-		if self.provider == "ICS":
+		if self.provider == "ICS" and not (self.ics_url and self.is_dummy_password(self.ics_url)):
 			url = (self.ics_url or "").strip()
 			if url.lower().startswith(("webcal://", "webcals://")):
 				url = "https://" + url.split("://", 1)[1]
@@ -208,7 +208,7 @@ class IcsAccount:
 	"""A published calendar (ICS URL): read-only."""
 
 	def __init__(self, doc, guard, timeout):
-		self.url, self.guard = doc.ics_url, guard
+		self.url, self.guard = doc.get_password("ics_url", raise_exception=False), guard
 
 	def busy(self, calendars, start, end, zone):
 		from scheduler_integration.calendars.ics_feed import fetch_busy

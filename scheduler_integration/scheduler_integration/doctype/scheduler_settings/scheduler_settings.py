@@ -26,6 +26,7 @@ class SchedulerSettings(Document):
 		allow_private_calendar_hosts: DF.Check
 		allowed_embed_hosts: DF.SmallText | None
 		anonymize_ip: DF.Check
+		booking_challenge_bits: DF.Int
 		booking_rate_limit: DF.Int
 		bookings_per_host_per_hour: DF.Int
 		bookings_per_type_per_day: DF.Int

@@ -1,0 +1,56 @@
+"""Counts over the scheduler's DocTypes under the same row rules as their lists.
+
+Frappe's ``frappe.client.get_count`` counts without any permission check, and the
+"assigned to" group counts of the list sidebar filter records without one; with ``like``
+filters either becomes an oracle for another host's data (a guest's email, one character
+at a time). Both are replaced (``override_whitelisted_methods``) by versions that, for
+the scheduler's DocTypes, count through ``frappe.get_list`` — role permissions plus the
+app's row rules (``core.permissions``) — and hand every other DocType to Frappe unchanged.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe.client import get_count as frappe_get_count
+from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
+from frappe.utils import get_safe_filters
+
+MODULE = "Scheduler Integration"
+
+
+def _ours(doctype) -> bool:
+	return isinstance(doctype, str) and frappe.db.get_value("DocType", doctype, "module") == MODULE
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_count(doctype: str, filters=None, debug=False, cache=False):
+	if not _ours(doctype):
+		return frappe_get_count(doctype, filters, debug, cache)
+	rows = frappe.get_list(
+		doctype, filters=get_safe_filters(filters), fields=[f"count(distinct `tab{doctype}`.`name`) as total"]
+	)
+	return int(rows[0].total) if rows else 0
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
+	if not _ours(doctype):
+		return frappe_get_group_by_count(doctype, current_filters, field)
+	if field == "assigned_to":
+		names = frappe.get_list(
+			doctype, filters=frappe.parse_json(current_filters), pluck="name", limit_page_length=0
+		)
+		rows = frappe.get_all(
+			"ToDo",
+			filters={
+				"reference_type": doctype,
+				"reference_name": ("in", names or [""]),
+				"status": ("!=", "Cancelled"),
+			},
+			fields=["allocated_to as name", "count(*) as count"],
+			group_by="allocated_to",
+			order_by="count desc",
+			limit=50,
+		)
+		return rows
+	return frappe_get_group_by_count(doctype, current_filters, field)  # already through get_list

@@ -1,0 +1,364 @@
+"""Security, probed over real HTTP as an attacker would: no header from guest text, caps
+that ignore a spoofed X-Forwarded-For, a proof of work, team consent, counts under row
+rules, encrypted calendar secrets, invalid Unicode answered with 4xx, no markup stored,
+manage links neither cached nor referred."""
+
+from __future__ import annotations
+
+import email
+import json
+from datetime import timedelta
+from email import policy
+
+import frappe
+
+from scheduler_integration.engine.challenge import solve
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	Outbox,
+	clear_bookings,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	run_background_jobs,
+	set_settings,
+)
+from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+A, B = "sched-sec-a@example.com", "sched-sec-b@example.com"
+PUBLIC = "scheduler_integration.api.public"
+ENCODED = "=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?="
+# the headers Frappe writes on a booking email; anything else came from somewhere else
+KNOWN_HEADERS = {
+	"content-type",
+	"mime-version",
+	"from",
+	"to",
+	"subject",
+	"date",
+	"message-id",
+	"x-frappe-site",
+	"x-original-from",
+	"reply-to",
+	"x-frappe-reference-doctype",
+	"x-frappe-reference-name",
+	"in-reply-to",
+	"references",
+	"x-priority",
+	"list-unsubscribe",
+	"list-unsubscribe-post",
+	"auto-submitted",
+	"isnotification",
+}
+
+
+def body(response):
+	data = response.json()
+	return data.get("message") if isinstance(data.get("message"), dict) else data
+
+
+class SecurityCase(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._saved = set_settings(**NO_RATE_LIMITS, bookings_per_host_per_hour=0, bookings_per_type_per_day=0)
+		cls.outbox = Outbox()
+		cls.pa = make_host(A, "sec-a", tz="UTC", start="08:00", end="18:00")
+		cls.pb = make_host(B, "sec-b", tz="UTC", start="08:00", end="18:00")
+		cls.ta = make_type(cls.pa, "sec-call", 30)
+		cls.server = LiveServer.get_instance()
+		cls.guest = cls.server.session(None)
+		cls.day = future_day(40)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.outbox.close()
+		set_settings(**cls._saved)
+		for name in frappe.get_all(
+			"Scheduler Calendar Connection", filters={"host": ("in", [A, B])}, pluck="name"
+		):
+			frappe.delete_doc("Scheduler Calendar Connection", name, ignore_permissions=True, force=True)
+		frappe.db.commit()
+		cleanup([A, B], delete_users=True)
+		super().tearDownClass()
+
+	def setUp(self):
+		clear_bookings([A, B])
+
+	def book(self, start, headers=None, raw=None, **fields):
+		payload = {
+			"profile": "sec-a",
+			"meeting_type": "sec-call",
+			"start": iso(start),
+			"name": "Ann Guest",
+			"email": "ann@example.org",
+			"timezone": "UTC",
+			**fields,
+		}
+		return self.guest.post(
+			method_url(self.server, f"{PUBLIC}.book"),
+			data=raw if raw is not None else json.dumps(payload),
+			headers={"Content-Type": "application/json", **(headers or {})},
+			timeout=60,
+		)
+
+
+class TestGuestText(SecurityCase):
+	def test_encoded_words_never_become_headers(self):
+		for field in ("name", "company"):
+			r = self.book(self.day + timedelta(hours=9), **{field: ENCODED})
+			self.assertEqual(r.status_code, 400, r.text)
+			self.assertIn(field, body(r)["errors"])
+		# nor can a host type one into the desk
+		doc = frappe.get_doc(
+			{
+				"doctype": "Scheduler Booking",
+				"meeting_type": self.ta,
+				"start": self.day + timedelta(hours=11),
+				"guest_name": ENCODED,
+				"guest_email": "eve@example.org",
+			}
+		)
+		with self.assertRaises(frappe.ValidationError):
+			doc.insert(ignore_permissions=True)
+		frappe.db.rollback()
+		# the real messages of a booking carry only the headers Frappe writes
+		r = self.book(self.day + timedelta(hours=10), name="Zoë O'Brien-Łukasz & Co")
+		self.assertEqual(r.status_code, 201, r.text)
+		run_background_jobs()
+		frappe.db.rollback()
+		queued = frappe.get_all(
+			"Email Queue", filters={"reference_name": body(r)["data"]["id"]}, pluck="message"
+		)
+		self.assertEqual(len(queued), 2)
+		for raw in queued:
+			message = email.message_from_string(raw, policy=policy.default)
+			names = {key.lower() for key in message.keys()}
+			self.assertTrue(names <= KNOWN_HEADERS, names - KNOWN_HEADERS)
+			self.assertIsNone(message["Bcc"])
+			self.assertNotIn("evil", str(message["Reply-To"] or ""))
+			self.assertEqual(len(message.get_all("Subject")), 1)
+			self.assertNotIn("\n", str(message["Subject"]))
+
+	def test_invalid_unicode_is_answered_with_4xx_everywhere(self):
+		lone = "x\ud800y"
+		start = self.day + timedelta(hours=12)
+		for field in (
+			"name",
+			"company",
+			"notes",
+			"utm_source",
+			"utm_medium",
+			"utm_campaign",
+			"timezone",
+			"email",
+		):
+			r = self.book(start, **{field: lone})
+			self.assertEqual(r.status_code, 400, f"{field}: {r.text[:300]}")
+		make_type(self.pa, "sec-asked", 30, questions=[{"label": "Goal", "fieldtype": "Data"}])
+		r = self.book(start, meeting_type="sec-asked", answers={"Goal": lone})
+		self.assertEqual(r.status_code, 400, r.text[:300])
+		r = self.book(start, profile=lone)
+		self.assertEqual(r.status_code, 404, r.text[:300])
+		for method, data in (("get_booking", None), ("cancel", {})):
+			raw = json.dumps({"token": lone})
+			if data is None:
+				# a lone surrogate cannot be UTF-8: send the bytes a broken client would
+				r = self.guest.get(
+					method_url(self.server, f"{PUBLIC}.{method}") + "?token=x%ED%A0%80y", timeout=30
+				)
+			else:
+				r = self.guest.post(
+					method_url(self.server, f"{PUBLIC}.{method}"),
+					data=raw,
+					headers={"Content-Type": "application/json"},
+					timeout=30,
+				)
+			self.assertEqual(r.status_code, 404, f"{method}: {r.text[:300]}")
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Scheduler Booking", {"host": A}), 0)
+
+	def test_markup_in_free_text_is_stored_as_plain_text(self):
+		r = self.book(
+			self.day + timedelta(hours=13),
+			notes='<img src="http://tracker.example/p.gif"><a href="x">hi</a>',
+			name="Ann",
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		frappe.db.rollback()
+		notes = frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "notes")
+		self.assertNotIn("<", notes)
+		self.assertNotIn(">", notes)
+		self.assertIn("img src=", notes)  # the words survive, the markup does not
+		run_background_jobs()  # and the CRM step still works for it
+		frappe.db.rollback()
+		self.assertTrue(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "contact"))
+
+
+class TestCaps(SecurityCase):
+	def test_spoofed_forwarded_for_and_rotating_emails_hit_the_host_cap(self):
+		set_settings(bookings_per_host_per_hour=5)
+		try:
+			codes = []
+			for i in range(8):
+				r = self.book(
+					self.day + timedelta(hours=8, minutes=30 * i),
+					headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
+					email=f"spoof{i}@example.org",
+				)
+				codes.append(r.status_code)
+			self.assertEqual(codes[:5], [201] * 5, codes)
+			self.assertEqual(codes[5:], [429] * 3, codes)
+			self.assertIn("host", body(r)["message"].lower())
+		finally:
+			set_settings(bookings_per_host_per_hour=0)
+		set_settings(bookings_per_type_per_day=2)
+		try:
+			r = self.book(self.day + timedelta(hours=15), email="t1@example.org")
+			self.assertEqual(r.status_code, 429, r.text)
+		finally:
+			set_settings(bookings_per_type_per_day=0)
+
+	def test_proof_of_work_when_required(self):
+		set_settings(booking_challenge_bits=8)
+		try:
+			start = self.day + timedelta(hours=9)
+			r = self.book(start)
+			self.assertEqual(r.status_code, 400, r.text)
+			self.assertIn("proof", body(r)["errors"])
+			challenge = body(self.guest.get(method_url(self.server, f"{PUBLIC}.get_challenge"), timeout=30))[
+				"data"
+			]
+			self.assertEqual(challenge["bits"], 8)
+			nonce = solve(challenge["challenge"], 8)
+			r = self.book(start, challenge=challenge["challenge"], nonce=nonce)
+			self.assertEqual(r.status_code, 201, r.text)
+			r = self.book(start + timedelta(hours=1), challenge=challenge["challenge"], nonce=nonce)
+			self.assertEqual(r.status_code, 400, "a challenge opens one booking")
+		finally:
+			set_settings(booking_challenge_bits=0)
+
+
+class TestConsentAndCounts(SecurityCase):
+	def test_a_host_added_by_another_host_must_accept(self):
+		as_b = self.server.session(B)
+		r = as_b.post(
+			f"{self.server.base}/api/resource/Scheduler Meeting Type",
+			json={
+				"profile": self.pb,
+				"title": "Team",
+				"slug": "team",
+				"duration": "30",
+				"assignment": "Round Robin",
+				"hosts": [{"user": A}, {"user": B}],
+			},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		team = r.json()["data"]["name"]
+		frappe.db.rollback()
+		self.assertEqual(
+			{row.user: row.accepted for row in frappe.get_doc("Scheduler Meeting Type", team).hosts},
+			{A: 0, B: 1},
+		)
+		self.assertTrue(
+			frappe.db.exists("ToDo", {"allocated_to": A, "reference_name": team, "status": "Open"})
+		)
+		# A's hours are not offered and nothing lands on A before A accepts
+		for i in range(3):
+			r = self.book(
+				self.day + timedelta(hours=9 + i),
+				profile="sec-b",
+				meeting_type="team",
+				email=f"c{i}@example.org",
+			)
+			self.assertEqual(r.status_code, 201, r.text)
+			frappe.db.rollback()
+			self.assertEqual(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "host"), B)
+		r = self.server.session(A).post(
+			method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation"),
+			json={"meeting_type": team, "accept": 1},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.get_doc("Scheduler Meeting Type", team).host_users(), [A, B])
+		r = self.book(
+			self.day + timedelta(hours=9), profile="sec-b", meeting_type="team", email="after@example.org"
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "host"), A)
+
+	def test_counts_follow_row_rules_and_calendar_secrets_are_encrypted(self):
+		for i in range(3):
+			self.assertEqual(
+				self.book(self.day + timedelta(hours=9 + i), email=f"secret{i}@example.org").status_code, 201
+			)
+		as_b = self.server.session(B)
+		like = json.dumps({"guest_email": ["like", "secret%"]})
+		for method, params in (
+			("frappe.client.get_count", {"doctype": "Scheduler Booking", "filters": like}),
+			("frappe.desk.reportview.get_count", {"doctype": "Scheduler Booking", "filters": like}),
+		):
+			r = as_b.get(method_url(self.server, method), params=params, timeout=30)
+			self.assertEqual((r.status_code, r.json().get("message")), (200, 0), f"{method}: {r.text[:200]}")
+		r = self.server.session(A).get(
+			method_url(self.server, "frappe.client.get_count"),
+			params={"doctype": "Scheduler Booking", "filters": like},
+			timeout=30,
+		)
+		self.assertEqual(r.json()["message"], 3, "the owner counts their own")
+		for field in ("status", "assigned_to"):
+			r = as_b.get(
+				method_url(self.server, "frappe.desk.listview.get_group_by_count"),
+				params={"doctype": "Scheduler Booking", "current_filters": like, "field": field},
+				timeout=30,
+			)
+			self.assertEqual((r.status_code, r.json()["message"]), (200, []), f"{field}: {r.text[:200]}")
+		# a published calendar URL is stored encrypted: not even a manager can filter on it
+		frappe.set_user(A)
+		try:
+			connection = frappe.get_doc(
+				{
+					"doctype": "Scheduler Calendar Connection",
+					"provider": "ICS",
+					"ics_url": "https://calendar.example/private-7f3a9c/basic.ics",
+					"enabled": 0,
+				}
+			).insert()
+			frappe.db.commit()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.count("Scheduler Calendar Connection", {"ics_url": ("like", "%private%")}), 0
+		)
+		self.assertEqual(
+			frappe.get_doc("Scheduler Calendar Connection", connection.name).get_password("ics_url"),
+			"https://calendar.example/private-7f3a9c/basic.ics",
+		)
+
+
+class TestManageLinks(SecurityCase):
+	def test_manage_page_is_not_cached_nor_referred_and_is_rate_limited(self):
+		r = self.book(self.day + timedelta(hours=14))
+		token = body(r)["data"]["manage_url"].rsplit("/", 1)[1]
+		page = self.guest.get(f"{self.server.base}/book/manage/{token}", timeout=30)
+		self.assertEqual(page.status_code, 200)
+		self.assertEqual(page.headers.get("Cache-Control"), "no-store")
+		self.assertEqual(page.headers.get("Referrer-Policy"), "no-referrer")
+		ics = self.guest.get(method_url(self.server, f"{PUBLIC}.ics"), params={"token": token}, timeout=30)
+		self.assertEqual(ics.headers.get("Cache-Control"), "no-store")
+		set_settings(public_rate_limit=5)
+		try:
+			codes = [
+				self.guest.get(f"{self.server.base}/book/manage/wrong{i}-token", timeout=30).status_code
+				for i in range(8)
+			]
+		finally:
+			set_settings(**NO_RATE_LIMITS)
+		self.assertEqual(codes[:5], [404] * 5, codes)
+		self.assertIn(429, codes[5:], codes)
