@@ -23,6 +23,14 @@ def _exists(wall: datetime, zone: ZoneInfo) -> bool:
 	return _instant(wall, zone).astimezone(zone).replace(tzinfo=None) == wall
 
 
+def _gapless(wall: datetime, zone: ZoneInfo) -> datetime:
+	"""A wall time in a spring-forward gap stands for the end of the gap: the first wall
+	minute after it that exists."""
+	while not _exists(wall, zone):
+		wall += timedelta(minutes=1)
+	return _instant(wall, zone), wall
+
+
 def _day_minutes(availability, day: date) -> list[tuple[int, int]]:
 	overrides = [o for o in availability.overrides if o.date == day]
 	if overrides:
@@ -45,30 +53,48 @@ def _day_minutes(availability, day: date) -> list[tuple[int, int]]:
 
 
 def _blocked(availability, zone, lo: datetime, hi: datetime) -> list[tuple]:
+	"""DTSTART is the first occurrence (at the block's own instant); dateutil gives the
+	rule's later times; COUNT counts DTSTART too."""
 	out = []
 	for item in availability.blocked:
 		if not item.rrule:
 			out.append((item.start, item.end))
 			continue
 		start_local = item.start.astimezone(zone)
-		length = item.end.astimezone(zone).replace(tzinfo=None) - start_local.replace(tzinfo=None)
-		rule = item.rrule[6:] if item.rrule.upper().startswith("RRULE:") else item.rrule
-		for occurrence in rrulestr(rule, dtstart=start_local.replace(tzinfo=None)):
+		first = start_local.replace(tzinfo=None)
+		length = item.end.astimezone(zone).replace(tzinfo=None) - first
+		text = item.rrule[6:] if item.rrule.upper().startswith("RRULE:") else item.rrule
+		count = None
+		parts = []
+		for part in text.split(";"):
+			if part.upper().startswith("COUNT="):
+				count = int(part.split("=")[1])
+			else:
+				parts.append(part)
+		out.append((item.start, item.end))
+		n = 1
+		for occurrence in rrulestr(";".join(parts), dtstart=first):
+			if count is not None and n >= count:
+				break
+			if occurrence <= first:
+				continue
 			occ_start = _instant(occurrence, zone)
 			if occ_start > hi:
 				break
 			out.append((occ_start, _instant(occurrence + length, zone)))
+			n += 1
 	return [(a, b) for a, b in out if b > lo - timedelta(days=3) and a < hi + timedelta(days=3)]
 
 
-def _available(availability, zone, first: date, last: date) -> tuple[list, list]:
+def _available(availability, zone, first: date, last: date) -> list:
 	ranges = []  # (date, wall_start, wall_end, start, end)
 	day = first
 	while day <= last:
 		midnight = datetime(day.year, day.month, day.day)
 		for a, b in _day_minutes(availability, day):
 			ws, we = midnight + timedelta(minutes=a), midnight + timedelta(minutes=b)
-			s, e = _instant(ws, zone), _instant(we, zone)
+			s, ws = _gapless(ws, zone)
+			e, _we = _gapless(we, zone)
 			if e > s:
 				ranges.append((day, ws, we, s, e))
 		day += timedelta(days=1)
@@ -88,16 +114,40 @@ def _covered(segment_start, segment_end, ranges, blocked) -> bool:
 	return not any(a < segment_end and b > segment_start for a, b in blocked)
 
 
-def host_starts(host, policy, window_start, window_end, now) -> list[datetime]:
+def _context(host, policy, window_start, window_end):
 	availability = host.availability
 	zone = ZoneInfo(availability.timezone)
 	first = window_start.astimezone(zone).date() - timedelta(days=2)
-	last = window_end.astimezone(zone).date() + timedelta(days=2)
+	reach = timedelta(minutes=policy.duration)
+	last = (window_end + reach).astimezone(zone).date() + timedelta(days=2)
 	ranges = _available(availability, zone, first, last)
-	blocked = _blocked(availability, zone, window_start - timedelta(days=3), window_end + timedelta(days=3))
+	blocked = _blocked(
+		availability, zone, window_start - timedelta(days=3), window_end + reach + timedelta(days=3)
+	)
+	return zone, ranges, blocked
+
+
+def _grid(ranges, zone, step):
+	"""(start, range start, range end) for every wall-clock grid point of every range."""
+	for _day, ws, we, s_range, e_range in ranges:
+		wall = ws
+		while wall < we:
+			if _exists(wall, zone):
+				yield _instant(wall, zone), s_range, e_range
+			wall += step
+
+
+def _free(host, policy, zone, ranges, blocked, s, window_start, window_end, now) -> bool:
+	"""Every rule but the grid, for one host and start ``s``."""
 	duration = timedelta(minutes=policy.duration)
-	step = timedelta(minutes=policy.interval or policy.duration)
 	before, after = timedelta(minutes=policy.buffer_before), timedelta(minutes=policy.buffer_after)
+	e = s + duration
+	if not (window_start <= s < window_end and s >= now + timedelta(minutes=policy.min_notice)):
+		return False
+	if policy.max_advance_days is not None and s > now + timedelta(days=policy.max_advance_days):
+		return False
+	if not _covered(s, e, ranges, blocked):
+		return False
 
 	def counted(booking):
 		return (
@@ -106,46 +156,37 @@ def host_starts(host, policy, window_start, window_end, now) -> list[datetime]:
 			or booking.meeting_type == policy.meeting_type
 		)
 
+	d = s.astimezone(zone).date()
+	if policy.daily_limit is not None:
+		n = sum(1 for b in host.bookings if counted(b) and b.start.astimezone(zone).date() == d)
+		if n >= policy.daily_limit:
+			return False
+	if policy.weekly_limit is not None:
+		week = d - timedelta(days=(d.weekday() - policy.week_start) % 7)
+		n = sum(
+			1
+			for b in host.bookings
+			if counted(b) and week <= b.start.astimezone(zone).date() < week + timedelta(days=7)
+		)
+		if n >= policy.weekly_limit:
+			return False
+	for b in host.bookings:
+		b0 = b.start - timedelta(minutes=b.buffer_before)
+		b1 = b.end + timedelta(minutes=b.buffer_after)
+		if s - before < b1 and e + after > b0:
+			return False
+	return not any(s - before < x.end and e + after > x.start for x in host.busy)
+
+
+def host_starts(host, policy, window_start, window_end, now) -> list[datetime]:
+	zone, ranges, blocked = _context(host, policy, window_start, window_end)
+	step = timedelta(minutes=policy.interval or policy.duration)
 	out = set()
-	for _day, ws, we, s_range, e_range in ranges:
-		wall = ws
-		while wall < we:
-			if _exists(wall, zone):
-				s = _instant(wall, zone)
-				e = s + duration
-				ok = s_range <= s < e_range and window_start <= s < window_end
-				ok = ok and s >= now + timedelta(minutes=policy.min_notice)
-				if policy.max_advance_days is not None:
-					ok = ok and s <= now + timedelta(days=policy.max_advance_days)
-				ok = ok and _covered(s, e, ranges, blocked)
-				if ok and policy.daily_limit is not None:
-					d = s.astimezone(zone).date()
-					n = sum(1 for b in host.bookings if counted(b) and b.start.astimezone(zone).date() == d)
-					ok = n < policy.daily_limit
-				if ok and policy.weekly_limit is not None:
-					d = s.astimezone(zone).date()
-					week = d - timedelta(days=(d.weekday() - policy.week_start) % 7)
-					n = 0
-					for b in host.bookings:
-						bd = b.start.astimezone(zone).date()
-						if counted(b) and week <= bd < week + timedelta(days=7):
-							n += 1
-					ok = n < policy.weekly_limit
-				if ok:
-					for b in host.bookings:
-						b0 = b.start - timedelta(minutes=b.buffer_before)
-						b1 = b.end + timedelta(minutes=b.buffer_after)
-						if s - before < b1 and e + after > b0:
-							ok = False
-							break
-				if ok:
-					for x in host.busy:
-						if s - before < x.end and e + after > x.start:
-							ok = False
-							break
-				if ok:
-					out.add(s)
-			wall += step
+	for s, s_range, e_range in _grid(ranges, zone, step):
+		if s_range <= s < e_range and _free(
+			host, policy, zone, ranges, blocked, s, window_start, window_end, now
+		):
+			out.add(s)
 	return sorted(out)
 
 
@@ -155,3 +196,34 @@ def round_robin_starts(hosts, policy, window_start, window_end, now) -> dict:
 		for s in host_starts(item, policy, window_start, window_end, now):
 			free.setdefault(s, []).append(item.host)
 	return free
+
+
+def collective_starts(hosts, policy, window_start, window_end, now) -> list[datetime]:
+	"""Every overlap of one day range of each host anchors a grid on the first host's wall
+	clock (touching ranges are never merged); a start on it counts when every host is free."""
+	contexts = [_context(h, policy, window_start, window_end) for h in hosts]
+	zone = contexts[0][0]
+	pieces = [(s, e) for _d, _ws, _we, s, e in contexts[0][1]]
+	for _zone, ranges, _blocked in contexts[1:]:
+		pieces = [
+			(max(a, s), min(b, e))
+			for a, b in pieces
+			for _d, _ws, _we, s, e in ranges
+			if max(a, s) < min(b, e)
+		]
+	step = timedelta(minutes=policy.interval or policy.duration)
+	out = set()
+	for a, b in pieces:
+		wall = a.astimezone(zone).replace(tzinfo=None)
+		while True:
+			if _exists(wall, zone):
+				s = _instant(wall, zone)
+				if s >= b:
+					break
+				if s >= a and all(
+					_free(h, policy, z, r, bl, s, window_start, window_end, now)
+					for h, (z, r, bl) in zip(hosts, contexts, strict=True)
+				):
+					out.add(s)
+			wall += step
+	return sorted(out)

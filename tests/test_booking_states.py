@@ -132,3 +132,24 @@ def test_stale_news_and_pending_expiry():
 	assert pending_expired(NOW - timedelta(hours=49), FUTURE, NOW, 48)
 	assert not pending_expired(NOW - timedelta(hours=47), FUTURE, NOW, 48)
 	assert pending_expired(NOW, NOW, NOW, 48), "a pending booking whose start came expires"
+
+
+def test_housekeeping_rules():
+	from scheduler_integration.engine.booking_rules import (
+		give_up,
+		meeting_over,
+		pending_expiry_cutoffs,
+		reminder_skip_reason,
+	)
+
+	assert give_up(5, 5) and not give_up(4, 5) and give_up(1, 0)
+	assert meeting_over(NOW, NOW) and not meeting_over(FUTURE, NOW)
+	assert pending_expiry_cutoffs(NOW, 48) == (NOW - timedelta(hours=48), NOW)
+	assert reminder_skip_reason("Cancelled", FUTURE, NOW)
+	assert reminder_skip_reason("Confirmed", PAST, NOW)
+	assert reminder_skip_reason("Confirmed", FUTURE, NOW) is None
+	with pytest.raises(TransitionRefused):
+		check_transition("Pending", "Lost", Actor.HOST, start=FUTURE, now=NOW)
+	with pytest.raises(TransitionRefused) as err:
+		check_transition(None, "Cancelled", Actor.HOST, start=FUTURE, now=NOW)
+	assert "new booking" in str(err.value)

@@ -227,3 +227,46 @@ def test_every_error_is_a_value_error_with_message():
 	with pytest.raises(ValueError) as err:
 		SlotPolicy(0)
 	assert isinstance(err.value, SchedulingError) and "duration" in str(err.value)
+
+
+@pytest.mark.parametrize(
+	"rule",
+	[
+		"FREQ=DAILY;COUNT=3;UNTIL=20260301T000000Z",
+		"FREQ=DAILY;BYYEARDAY=1",
+		"FREQ=DAILY;BYDAY=1MO",
+		"FREQ=MONTHLY;BYDAY=MON",
+		"FREQ=MONTHLY;BYDAY=60MO",
+		"FREQ=DAILY;WKST=XX",
+		"FREQ=DAILY;INTERVAL=x",
+		"FREQ=DAILY;BYMONTH=13",
+		"FREQ=DAILY;BYMONTHDAY=0",
+		"FREQ=DAILY;COUNT=2;COUNT=3",
+		"FREQ=DAILY;=1",
+		"FREQ=DAILY;UNTIL=20260230T000000Z",
+	],
+)
+def test_unsupported_or_malformed_rule_parts_are_refused(rule):
+	with pytest.raises(InvalidRecurrence) as err:
+		validate_rrule(rule, get_zone("UTC"), utc(2026, 1, 1))
+	assert err.value.field == "rrule"
+
+
+def test_supported_rule_parts_expand():
+	zone = get_zone("UTC")
+	start = utc(2026, 1, 1, 9)
+	for rule, expected in (
+		("FREQ=YEARLY;BYDAY=1MO", [utc(2026, 1, 1, 9), utc(2026, 1, 5, 9), utc(2027, 1, 4, 9)]),
+		("FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=9", [utc(2026, 1, 1, 9), utc(2026, 1, 30, 9), utc(2026, 2, 27, 9)]),
+		(
+			"FREQ=WEEKLY;WKST=SU;BYDAY=SU,TH;COUNT=3",
+			[utc(2026, 1, 1, 9), utc(2026, 1, 4, 9), utc(2026, 1, 8, 9)],
+		),
+		(
+			"FREQ=MONTHLY;BYMONTHDAY=-1;BYSETPOS=-1",
+			[utc(2026, 1, 1, 9), utc(2026, 1, 31, 9), utc(2026, 2, 28, 9)],
+		),
+	):
+		blocked = BlockedTime(start, start + timedelta(minutes=30), rule)
+		spans = expand_blocked(blocked, zone, utc(2026, 1, 1), utc(2027, 2, 1))
+		assert [a for a, _b in spans[:3]] == expected, rule

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from .model import Assignment, HostSchedule, Slot, SlotPolicy
-from .slots import find_slots
-from .timezones import to_instant
+from .slots import MAX_WINDOW, find_slots
+from .timezones import check_range, to_instant
 
 SEARCH_SPANS_DAYS = (1, 7, 31)
 
@@ -25,8 +25,8 @@ def nearest_slots(
 	assignment: Assignment | str = Assignment.INDIVIDUAL,
 	count: int = 3,
 ) -> list[Slot]:
-	start = to_instant(start, "start")
-	now = to_instant(now, "now")
+	start = check_range(to_instant(start, "start"), "start")
+	now = check_range(to_instant(now, "now"), "now")
 	if count <= 0:
 		return []
 	spans = list(SEARCH_SPANS_DAYS)
@@ -37,6 +37,9 @@ def nearest_slots(
 		span = timedelta(days=days)
 		window_start = max(start - span, now)
 		window_end = start + span
+		if policy.max_advance_days is not None:  # nothing lies beyond the horizon
+			window_end = min(window_end, now + timedelta(days=policy.max_advance_days + 1))
+		window_end = min(window_end, window_start + MAX_WINDOW)
 		if window_end <= window_start:
 			continue
 		found = [

@@ -8,9 +8,10 @@ Rules, in the order they apply:
 2. A date override replaces *all* weekly ranges of that host-local date. An override with
    no ranges makes the date unavailable. Several overrides of one date are unioned.
 3. Each day's merged ranges are converted to instants. Wall times that occur twice
-   (fall-back) are read as their first occurrence; wall times that do not occur
-   (spring-forward) shift forward by the gap, so a range that lies wholly inside the gap
-   becomes empty and offers nothing.
+   (fall-back) are read as their first occurrence; a wall time that does not occur
+   (spring-forward gap) stands for the end of the gap: a range starting in the gap starts
+   when the gap ends (and its grid is anchored there), a range ending in the gap ends
+   there, and a range wholly inside the gap is empty and offers nothing.
 4. Ranges that touch across midnight (…-24:00 then 00:00-…) form one continuous stretch,
    so a meeting may run past midnight; each day's ranges still anchor their own slot grid.
 5. Blocked times (optionally repeating, see ``recurrence``) are removed from the stretches.
@@ -27,7 +28,7 @@ from typing import NamedTuple
 from .intervals import merge_pairs, subtract_pairs
 from .model import Availability, LocalRange
 from .recurrence import expand_blocked
-from .timezones import UTC, get_zone, wall_exists
+from .timezones import UTC, get_zone, wall_exists, wall_to_instant_gapless
 
 
 class DayRange(NamedTuple):
@@ -96,27 +97,27 @@ class HostCalendar:
 						end = (wall_end - offset).replace(tzinfo=UTC)
 						out.append(DayRange(day, start, end, wall_start, wall_end, True))
 						continue
-					local_start = wall_start.replace(tzinfo=zone)
-					local_end = wall_end.replace(tzinfo=zone)
-					start = local_start.astimezone(UTC)
-					end = local_end.astimezone(UTC)
+					start = wall_to_instant_gapless(wall_start, zone)
+					end = wall_to_instant_gapless(wall_end, zone)
 					if end <= start:  # wholly inside a spring-forward gap
 						continue
-					# a wall end inside a gap reads with the pre-gap offset, so equal offsets alone
-					# do not prove a steady range: both ends must also exist on the wall clock
-					uniform = (
-						local_start.utcoffset() == local_end.utcoffset()
-						and wall_exists(wall_start, zone)
-						and wall_exists(wall_end, zone)
-					)
+					if not wall_exists(wall_start, zone):  # starts when the gap ends
+						wall_start = start.astimezone(zone).replace(tzinfo=None)
+					# equal offsets at both ends and both ends on the wall clock: a steady range
+					uniform = start.astimezone(zone).utcoffset() == end.astimezone(
+						zone
+					).utcoffset() and wall_exists(wall_end, zone)
 					out.append(DayRange(day, start, end, wall_start, wall_end, uniform))
 			day += one_day
 		return out
 
-	def window_dates(self, window_start: datetime, window_end: datetime) -> tuple[date, date]:
-		"""Host-local dates whose ranges can hold a start in the window (one day of margin)."""
+	def window_dates(
+		self, window_start: datetime, window_end: datetime, reach: timedelta = timedelta(0)
+	) -> tuple[date, date]:
+		"""Host-local dates whose ranges can hold a start in the window, or the rest of a
+		meeting ``reach`` long that starts in it (one day of margin either side)."""
 		first = self.local_date(window_start) - timedelta(days=1)
-		last = self.local_date(window_end) + timedelta(days=1)
+		last = self.local_date(window_end + reach) + timedelta(days=1)
 		return first, last
 
 	def blocked_pairs(self, window_start: datetime, window_end: datetime) -> list[tuple]:
@@ -136,12 +137,17 @@ class HostCalendar:
 
 def available_intervals(availability: Availability, window_start: datetime, window_end: datetime):
 	"""Public helper: the host's available time overlapping [window_start, window_end)."""
+	from .errors import InvalidInterval
 	from .intervals import intersect_pairs
 	from .model import Interval
-	from .timezones import to_instant
+	from .timezones import check_range, to_instant
 
 	window_start = to_instant(window_start, "window_start")
 	window_end = to_instant(window_end, "window_end")
+	check_range(window_start, "window_start")
+	check_range(window_end, "window_end")
+	if window_end <= window_start:
+		raise InvalidInterval("Window end must be after its start", "window_end")
 	calendar = HostCalendar(availability)
 	first, last = calendar.window_dates(window_start, window_end)
 	ranges = calendar.day_ranges(first, last)

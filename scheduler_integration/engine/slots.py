@@ -43,10 +43,19 @@ from .errors import InvalidInterval, InvalidRule
 from .intervals import intersect_pairs, merge_widened, subtract_pairs
 from .model import Assignment, HostSchedule, Refusal, Slot, SlotCheck, SlotPolicy
 from .teams import rank_hosts
-from .timezones import UTC, to_instant, wall_exists, wall_to_instant
+from .timezones import UTC, check_range, to_instant, wall_exists, wall_to_instant
 
 EPSILON = timedelta(microseconds=1)
 MAX_WINDOW = timedelta(days=3700)
+# the most starts one search may produce (per host for round robin): about 35 days of
+# one-minute slots; a caller asking for more gets InvalidInterval, not a stalled request
+MAX_SLOTS = 50_000
+
+
+def _too_many() -> InvalidInterval:
+	return InvalidInterval(
+		f"More than {MAX_SLOTS} slots in this window: ask for a shorter window", "window_end"
+	)
 
 
 def _minutes(value: int) -> timedelta:
@@ -148,7 +157,7 @@ def _plan_host(
 	shared = memo.get(key) if memo is not None else None
 	if shared is None:
 		calendar = HostCalendar(host.availability)
-		first, last = calendar.window_dates(lo, hi)
+		first, last = calendar.window_dates(lo, hi, _minutes(policy.duration))
 		ranges = calendar.day_ranges(first, last)
 		fits: list[tuple] = []
 		if ranges:
@@ -191,6 +200,8 @@ def _emit(ranges: list[DayRange], allowed: list[tuple], step: timedelta, zone) -
 			hi = allowed[q][1] if allowed[q][1] < r_end else r_end
 			k = -((r_start - lo) // step)  # ceil((lo - r_start) / step)
 			point = r_start + k * step
+			if hi > point and (hi - point) // step + len(out) >= MAX_SLOTS:
+				raise _too_many()
 			while point < hi:
 				out.append(point)
 				point += step
@@ -204,6 +215,8 @@ def _emit_wall_clock(item: DayRange, allowed: list[tuple], step: timedelta, zone
 	out = []
 	wall = item.wall_start
 	while wall < item.wall_end:
+		if len(out) >= MAX_SLOTS:
+			raise _too_many()
 		if wall_exists(wall, zone):
 			instant = wall_to_instant(wall, zone)
 			index = bisect.bisect_right(starts, instant) - 1
@@ -233,9 +246,9 @@ def _validate(hosts: Sequence[HostSchedule], policy: SlotPolicy, assignment: Ass
 
 
 def _bounds(policy: SlotPolicy, window_start: datetime, window_end: datetime, now: datetime) -> tuple:
-	window_start = to_instant(window_start, "window_start")
-	window_end = to_instant(window_end, "window_end")
-	now = to_instant(now, "now")
+	window_start = check_range(to_instant(window_start, "window_start"), "window_start")
+	window_end = check_range(to_instant(window_end, "window_end"), "window_end")
+	now = check_range(to_instant(now, "now"), "now")
 	if window_end <= window_start:
 		raise InvalidInterval("Window end must be after its start", "window_end")
 	if window_end - window_start > MAX_WINDOW:
@@ -247,27 +260,51 @@ def _bounds(policy: SlotPolicy, window_start: datetime, window_end: datetime, no
 	return lo, hi
 
 
+def _intersect_ranges(ranges: list[DayRange], others: list[DayRange]) -> list[tuple]:
+	"""Pairwise overlaps of two hosts' day ranges, each kept on its own: ranges that touch
+	(at midnight) are never merged, so every piece keeps its own grid anchor."""
+	out, j = [], 0
+	for item in ranges:
+		while j < len(others) and others[j].end <= item.start:
+			j += 1
+		k = j
+		while k < len(others) and others[k].start < item.end:
+			start, end = max(item.start, others[k].start), min(item.end, others[k].end)
+			if start < end:
+				out.append((item, start, end))
+			k += 1
+	return out
+
+
 def _collective(plans: list[_HostPlan], step: timedelta, duration: timedelta) -> list[datetime]:
-	"""Starts every host offers: intersected availability, grid on the first host's clock."""
+	"""Starts every host offers: the overlaps of the hosts' day ranges, each anchoring a
+	grid on the first host's wall clock, and starts every host allows.
+
+	For hosts with identical hours this is exactly each host's own grid, whatever the
+	window, because day ranges are intersected one by one and never merged first.
+	"""
 	zone = plans[0].calendar.zone
-	spans = [(item.start, item.end) for item in plans[0].ranges]
+	ranges = plans[0].ranges
 	allowed = plans[0].allowed
 	for plan in plans[1:]:
-		spans = intersect_pairs(spans, [(item.start, item.end) for item in plan.ranges])
-		allowed = intersect_pairs(allowed, plan.allowed)
-	ranges = []
-	for start, end in spans:
-		local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-		ranges.append(
-			DayRange(
-				local_start.date(),
-				start,
-				end,
-				local_start.replace(tzinfo=None),
-				local_end.replace(tzinfo=None),
-				local_start.utcoffset() == local_end.utcoffset(),
+		pieces = _intersect_ranges(ranges, plan.ranges)
+		ranges = []
+		for item, start, end in pieces:
+			if (start, end) == (item.start, item.end):
+				ranges.append(item)
+				continue
+			local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+			ranges.append(
+				DayRange(
+					item.date,
+					start,
+					end,
+					local_start.replace(tzinfo=None),
+					local_end.replace(tzinfo=None),
+					local_start.utcoffset() == local_end.utcoffset(),
+				)
 			)
-		)
+		allowed = intersect_pairs(allowed, plan.allowed)
 	return _emit(ranges, allowed, step, zone)
 
 

@@ -6,29 +6,42 @@ Conventions used across the engine:
   are converted once at the boundary;
 * a *wall time* is a naive ``datetime`` read on a host's clock;
 * a wall time that occurs twice (fall-back) means its first occurrence (PEP 495 ``fold=0``);
-* a wall time that does not occur (spring-forward gap) is read with the offset in force
-  before the gap, as RFC 5545 does for DTSTART: 02:30 on a New York spring-forward day is
-  03:30 EDT. Slot *grids* never offer such times (see ``slots``); ranges merely shift.
+* a wall time that does not occur (spring-forward gap) stands for the end of the gap
+  (``wall_to_instant_gapless``): a working range 02:30-03:15 on New York's spring-forward
+  day is 03:00-03:15 EDT, and a range wholly inside the gap is empty. Slot *grids* never
+  offer a wall time inside a gap (see ``slots``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import InvalidTimeZone, NaiveDatetime
+from .errors import InvalidInterval, InvalidTimeZone, NaiveDatetime
 
 UTC = timezone.utc  # datetime.UTC only exists from Python 3.11
 
-__all__ = ["UTC", "get_zone", "to_instant", "wall_exists", "wall_to_instant"]
+__all__ = [
+	"UTC",
+	"check_range",
+	"get_zone",
+	"to_instant",
+	"wall_exists",
+	"wall_to_instant",
+	"wall_to_instant_gapless",
+]
 
 
-@lru_cache(maxsize=512)
 def get_zone(name: str) -> tzinfo:
 	"""Return the zone for an IANA name, or raise InvalidTimeZone."""
 	if not isinstance(name, str) or not name or len(name) > 64 or name != name.strip():
 		raise InvalidTimeZone(f"Unknown time zone: {name!r}", "timezone")
+	return _zone(name)
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> tzinfo:
 	try:
 		return ZoneInfo(name)
 	except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
@@ -46,6 +59,19 @@ def to_instant(value: datetime, field: str = "datetime") -> datetime:
 	return value.astimezone(UTC)
 
 
+# instants the engine works with: far enough from datetime.min/max that every margin,
+# buffer and horizon it adds or subtracts stays representable
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_range(value: datetime, field: str) -> datetime:
+	"""Refuse instants outside [1900, 9000) with a typed error (not an OverflowError later)."""
+	if not EARLIEST <= value < LATEST:
+		raise InvalidInterval(f"{field} must lie between the years 1900 and 9000", field)
+	return value
+
+
 def wall_to_instant(wall: datetime, zone: tzinfo) -> datetime:
 	"""Read a naive wall time on ``zone``'s clock (fold=0) and return the UTC instant."""
 	return wall.replace(tzinfo=zone).astimezone(UTC)
@@ -54,3 +80,24 @@ def wall_to_instant(wall: datetime, zone: tzinfo) -> datetime:
 def wall_exists(wall: datetime, zone: tzinfo) -> bool:
 	"""False for wall times inside a spring-forward gap."""
 	return wall_to_instant(wall, zone).astimezone(zone).replace(tzinfo=None) == wall
+
+
+def wall_to_instant_gapless(wall: datetime, zone: tzinfo) -> datetime:
+	"""Like ``wall_to_instant``, but a wall time inside a spring-forward gap stands for the
+	end of the gap (the first instant after it), so the order of wall times is kept and a
+	span wholly inside a gap has no length."""
+	instant = wall_to_instant(wall, zone)
+	if instant.astimezone(zone).replace(tzinfo=None) == wall:
+		return instant
+	# in a gap: fold=0 read it with the offset before the gap (too late), fold=1 with the
+	# offset after it (too early); the gap ends at the change of offset between the two
+	early = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+	late_offset = instant.astimezone(zone).utcoffset()
+	lo, hi = 0, int((instant - early) / timedelta(microseconds=1))
+	while lo < hi:  # the first microsecond whose offset is the post-gap one
+		mid = (lo + hi) // 2
+		if (early + timedelta(microseconds=mid)).astimezone(zone).utcoffset() == late_offset:
+			hi = mid
+		else:
+			lo = mid + 1
+	return early + timedelta(microseconds=lo)
