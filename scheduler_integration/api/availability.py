@@ -28,7 +28,9 @@ def _default_availability(user: str, create: bool = False):
 		}
 	)
 	doc.insert()
-	frappe.db.set_value("Scheduler Profile", profile.name, "availability", doc.name)
+	profile_doc = frappe.get_doc("Scheduler Profile", profile.name)
+	profile_doc.availability = doc.name
+	profile_doc.save()
 	return doc
 
 

@@ -154,7 +154,9 @@ def delete_meeting_type(meeting_type: str):
 	check_owner("Scheduler Meeting Type", meeting_type)
 	if frappe.db.exists("Scheduler Booking", {"meeting_type": meeting_type}):
 		# bookings keep their history: deactivate instead of deleting
-		frappe.db.set_value("Scheduler Meeting Type", meeting_type, "active", 0)
+		doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)
+		doc.active = 0
+		doc.save()
 		return ok(
 			{"id": meeting_type, "deactivated": True},
 			_("Meeting type has bookings, so it was deactivated instead of deleted"),

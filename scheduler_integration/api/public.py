@@ -50,8 +50,9 @@ def get_slots(profile: str, meeting_type: str, start: str, end: str, timezone: s
 	lo, hi = parse.window(start, end, get_zone(zone_name), int(setting("max_slot_window_days") or 62))
 	ctx = type_context(doc.name)
 	slots = slots_for(ctx, lo, hi, utc_now())
+	zone = get_zone(zone_name)
 	days = [
-		{"date": day.isoformat(), "slots": [slot_json(s, zone_name) for s in items]}
+		{"date": day.isoformat(), "slots": [slot_json(s, zone_name, zone) for s in items]}
 		for day, items in group_by_local_date(slots, zone_name).items()
 	]
 	return {"success": True, "data": {"timezone": zone_name, "duration": ctx.policy.duration, "days": days}}

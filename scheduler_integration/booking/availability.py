@@ -1,12 +1,11 @@
 """Each host's working hours as an engine ``Availability`` (weekly rules, date overrides,
-blocked time), loaded for many hosts at once and cached in Redis.
+blocked time), loaded for many hosts at once and cached (``core.versioned_cache``).
 
-Slot reads use the cache; the booking transaction reads fresh from the database
-(``fresh=True``), so a stale cache can show a wrong slot but never decide a booking.
-The cache entry of a host is dropped whenever one of its sources changes — their
-Scheduler Profile, Scheduler Availability or Scheduler Blocked Time (the controllers call
-``invalidate``) — at once and again after the commit, so a reader that filled it from the
-old rows in between does not keep them.
+Both slot reads and the booking transaction use the cache: an entry is outdated the moment
+its source changes (and again after that change commits), and what decides a booking —
+the host's other bookings — is always re-read from the database under the lock.
+A host's entry is outdated whenever one of its sources changes — their Scheduler Profile,
+Scheduler Availability or Scheduler Blocked Time (the controllers call ``invalidate``).
 """
 
 from __future__ import annotations
@@ -18,42 +17,23 @@ from frappe import _
 
 from scheduler_integration.core.clock import converter
 from scheduler_integration.core.hosts import host_timezones
+from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine import Availability
 from scheduler_integration.engine.adapters import availability_from_rows
 
-CACHE = "scheduler_integration:availability"
+CACHE = VersionedCache("scheduler_integration:availability")
 
 
 def invalidate(users) -> None:
-	users = [u for u in {*users} if u]
-	if not users:
-		return
-
-	def drop():
-		for user in users:
-			frappe.cache.hdel(CACHE, user)
-
-	drop()
-	frappe.db.after_commit.add(drop)
+	CACHE.invalidate(users)
 
 
 def for_users(users, fresh: bool = False) -> dict[str, Availability]:
 	"""{user: Availability} of every user in ``users``; DoesNotExistError when one has no profile."""
 	users = list(dict.fromkeys(users))
-	out: dict[str, Availability] = {}
-	if not fresh:
-		for user in users:
-			value = frappe.cache.hget(CACHE, user)
-			if value is not None:
-				out[user] = value
-	missing = [u for u in users if u not in out]
-	if missing:
-		loaded = _load(missing)
-		for user, availability in loaded.items():
-			out[user] = availability
-			if not fresh:
-				frappe.cache.hset(CACHE, user, availability)
-	return out
+	if fresh:
+		return _load(users)
+	return CACHE.get_many(users, _load)
 
 
 def _load(users: list[str]) -> dict[str, Availability]:

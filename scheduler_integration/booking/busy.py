@@ -1,7 +1,9 @@
 """External calendar busy time of hosts, as the engine subtracts it.
 
 Slot reads use only the cache (Scheduler Busy Time, refreshed by the calendar sync job),
-so a guest never waits on a provider. A booking change first reads the hosts' calendars
+so a guest never waits on a provider; its rows are kept per host as engine records in
+each worker process (``core.versioned_cache``), outdated whenever the sync job or a
+connection changes them (``invalidate``). A booking change first reads the hosts' calendars
 fresh, all connections in parallel and bounded by ``FRESH_DEADLINE`` seconds together;
 whatever answers in time replaces the cache for that change, the rest falls back to it.
 The fresh answers are handed on as a value (``FreshBusy``), never through request state.
@@ -10,6 +12,7 @@ The fresh answers are handed on as a value (``FreshBusy``), never through reques
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +20,7 @@ from datetime import datetime
 import frappe
 
 from scheduler_integration.core.clock import converter, to_system
+from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.model import Interval
 
 FRESH_DEADLINE = 2.0  # seconds a booking change may wait for the providers, all together
@@ -37,23 +41,52 @@ class FreshBusy:
 NO_FRESH = FreshBusy()
 
 
-def intervals(
-	users, start: datetime, end: datetime, fresh: FreshBusy = NO_FRESH
-) -> dict[str, list[Interval]]:
-	"""{user: busy intervals overlapping [start, end)} in one query for all ``users``."""
-	out: dict[str, list[Interval]] = defaultdict(list)
-	users = list(users)
-	if not users:
-		return out
-	to_utc = converter()
-	rows = frappe.get_all(
+CACHE = VersionedCache("scheduler_integration:busy")
+
+
+def invalidate(users) -> None:
+	CACHE.invalidate(users)
+
+
+def _rows(users, start: datetime | None = None, end: datetime | None = None) -> list:
+	filters = {"host": ("in", list(users))}
+	if start is not None:
+		filters["end"] = (">", to_system(start))
+		filters["start"] = ("<", to_system(end))
+	return frappe.get_all(
 		"Scheduler Busy Time",
-		filters={"host": ("in", users), "end": (">", to_system(start)), "start": ("<", to_system(end))},
+		filters=filters,
 		fields=["host", "start", "end", "connection"],
 		order_by="start",
 		as_list=True,
 	)
-	for host, s, e, connection in rows:
+
+
+def _build(users: list[str]) -> dict[str, tuple]:
+	"""Every cached busy interval of ``users``, as engine records in start order."""
+	to_utc = converter()
+	out: dict[str, list] = {user: [] for user in users}
+	for host, s, e, _connection in _rows(users):
+		s, e = to_utc(s), to_utc(e)
+		if e > s:
+			out[host].append(Interval(s, e))
+	return {user: tuple(items) for user, items in out.items()}
+
+
+def intervals(
+	users, start: datetime, end: datetime, fresh: FreshBusy = NO_FRESH, cached: bool = True
+) -> dict[str, Sequence[Interval]]:
+	"""{user: busy intervals} for all ``users``: from the process cache for slot reads (the
+	engine skips what lies outside the window), read from the database for a booking
+	change, where the fresh answers of ``fresh`` replace their connections' rows."""
+	users = list(users)
+	if not users:
+		return {}
+	if cached and not fresh.by_connection:
+		return CACHE.get_many(users, _build)
+	to_utc = converter()
+	out: dict[str, list] = defaultdict(list)
+	for host, s, e, connection in _rows(users, start, end):
 		s, e = to_utc(s), to_utc(e)
 		if e <= s or fresh.covers(connection, s, e):
 			continue  # inside a freshly read window: the fresh answer replaces it

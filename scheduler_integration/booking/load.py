@@ -96,9 +96,11 @@ def schedules(
 	"""The engine's view of ``users`` (default: the type's candidate hosts) around [start, end)."""
 	users = list(users if users is not None else ctx.hosts)
 	lo, hi = start - MARGIN, end + MARGIN
-	hours = availability.for_users(users, fresh=lock)
+	# working hours may come from the cache even under the lock (DESIGN, invariant 9: a
+	# cache may show a stale slot, but bookings are always re-read with a locking read)
+	hours = availability.for_users(users)
 	bookings = bookings_of(users, lo, hi, exclude, lock)
-	external = busy.intervals(users, lo, hi, fresh)
+	external = busy.intervals(users, lo, hi, fresh, cached=not lock)
 	stats = round_robin_stats(ctx.name, users) if ctx.assignment is Assignment.ROUND_ROBIN else {}
 	out = []
 	for user in users:

@@ -2,6 +2,8 @@
 
 The candidate hosts of a type: its profile's user for an individual type, the hosts
 table for round robin and collective (only hosts who accepted their invitation count).
+Contexts are kept per worker process (``core.versioned_cache``) and outdated whenever the
+meeting type or its profile changes (their controllers call ``invalidate``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 import frappe
 from frappe import _
 
+from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine import Assignment, SlotPolicy
 from scheduler_integration.engine.adapters import policy_from_row
 
@@ -41,16 +44,31 @@ class TypeContext:
 		return next((row for row in self.doc.get("hosts") or [] if row.user == user), None)
 
 
+CACHE = VersionedCache("scheduler_integration:meeting_type")
+
+
+def invalidate(meeting_types) -> None:
+	CACHE.invalidate(meeting_types)
+
+
 def type_context(meeting_type: str) -> TypeContext:
-	if not meeting_type or not frappe.db.exists("Scheduler Meeting Type", meeting_type):
+	if not meeting_type or not isinstance(meeting_type, str):
 		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
-	doc = frappe.get_cached_doc("Scheduler Meeting Type", meeting_type)
-	profile = frappe.get_cached_doc("Scheduler Profile", doc.profile)
-	assignment = ASSIGNMENTS.get(doc.assignment or "Individual", Assignment.INDIVIDUAL)
-	return TypeContext(
-		doc=doc,
-		profile=profile,
-		policy=policy_from_row(doc.as_dict(), doc.name),
-		assignment=assignment,
-		hosts=tuple(doc.host_users()),
-	)
+	return CACHE.get_many([meeting_type], _build)[meeting_type]
+
+
+def _build(names: list[str]) -> dict[str, TypeContext]:
+	out = {}
+	for name in names:
+		if not frappe.db.exists("Scheduler Meeting Type", name):
+			raise frappe.DoesNotExistError(_("This meeting type does not exist"))
+		doc = frappe.get_doc("Scheduler Meeting Type", name)
+		profile = frappe.get_doc("Scheduler Profile", doc.profile)
+		out[name] = TypeContext(
+			doc=doc,
+			profile=profile,
+			policy=policy_from_row(doc.as_dict(), doc.name),
+			assignment=ASSIGNMENTS.get(doc.assignment or "Individual", Assignment.INDIVIDUAL),
+			hosts=tuple(doc.host_users()),
+		)
+	return out

@@ -38,13 +38,19 @@ def safe_zone(name) -> str:
 		return "UTC"
 
 
-def slot_json(slot, zone_name: str | None) -> dict:
-	local = slot.start.astimezone(get_zone(safe_zone(zone_name)))
+def utc_text(moment: datetime) -> str:
+	"""An aware UTC instant as ``2026-01-05T14:30:00Z`` (whole seconds)."""
+	return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def slot_json(slot, zone_name: str | None, zone=None) -> dict:
+	"""A slot for the API; pass ``zone`` (of ``zone_name``) when formatting many."""
+	local = slot.start.astimezone(zone or get_zone(safe_zone(zone_name)))
 	return {
-		"start": slot.start.strftime(ISO),
-		"end": slot.end.strftime(ISO),
+		"start": utc_text(slot.start),
+		"end": utc_text(slot.end),
 		"date": local.date().isoformat(),
-		"time": local.strftime("%H:%M"),
+		"time": f"{local.hour:02d}:{local.minute:02d}",
 	}
 
 

@@ -85,7 +85,11 @@ def availability_from_rows(
 		BlockedTime(row["start"], row["end"], (row.get("rrule") or "").strip() or None)
 		for row in blocked_rows
 	)
-	return Availability(timezone, weekly_from_rows(weekly_rows), overrides_from_rows(override_rows), blocked)
+	# rows come from the database in no particular order: a canonical order makes equal
+	# hours equal records, so a team sharing hours shares one availability computation
+	weekly = tuple(sorted(weekly_from_rows(weekly_rows), key=lambda r: (r.weekday, r.start, r.end)))
+	blocked = tuple(sorted(blocked, key=lambda b: (b.start, b.end, b.rrule or "")))
+	return Availability(timezone, weekly, overrides_from_rows(override_rows), blocked)
 
 
 def _none_if_zero(value) -> int | None:

@@ -215,12 +215,13 @@ class HostSchedule:
 			raise InvalidRule("availability must be an Availability", "availability")
 		object.__setattr__(self, "bookings", tuple(self.bookings))
 		object.__setattr__(self, "busy", tuple(self.busy))
-		for item in self.bookings:
-			if not isinstance(item, Booking):
-				raise InvalidRule(f"bookings must hold Booking items, got {item!r}", "bookings")
-		for item in self.busy:
-			if not isinstance(item, Interval):
-				raise InvalidRule(f"busy must hold Interval items, got {item!r}", "busy")
+		# one C-level pass each (a team's busy time can be tens of thousands of records)
+		if not set(map(type, self.bookings)) <= {Booking}:
+			bad = next(item for item in self.bookings if not isinstance(item, Booking))
+			raise InvalidRule(f"bookings must hold Booking items, got {bad!r}", "bookings")
+		if not set(map(type, self.busy)) <= {Interval}:
+			bad = next(item for item in self.busy if not isinstance(item, Interval))
+			raise InvalidRule(f"busy must hold Interval items, got {bad!r}", "busy")
 		_check_int(self.priority, "priority", -1000, 1000)
 		_check_int(self.weight, "weight", 1, 1_000_000)
 		_check_int(self.bookings_so_far, "bookings_so_far", 0, 10**9)

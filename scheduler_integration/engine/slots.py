@@ -34,6 +34,7 @@ not in candidates × busy intervals.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -100,6 +101,9 @@ def _limit_spans(cal: HostCalendar, host: HostSchedule, policy: SlotPolicy) -> l
 	return spans
 
 
+_buffers_of = operator.attrgetter("buffer_before", "buffer_after")
+
+
 def _busy_spans(host: HostSchedule, policy: SlotPolicy) -> list[list[tuple]]:
 	"""Starts that would collide with a booking or busy time, as merged half-open spans
 	(one sorted list per group of equal buffers; each list is subtracted on its own, which
@@ -110,14 +114,21 @@ def _busy_spans(host: HostSchedule, policy: SlotPolicy) -> list[list[tuple]]:
 	"""
 	lead = _minutes(policy.duration + policy.buffer_after) - EPSILON
 	tail = _minutes(policy.buffer_before)
-	out = [merge_widened(host.busy, lead, tail)] if host.busy else []
+	out = []
+	if host.busy:
+		out.append(merge_widened(host.busy, lead, tail))
 	if host.bookings:
-		# bookings share few distinct buffer pairs: one widening pass per pair
-		groups: dict[tuple[int, int], list] = {}
-		for booking in host.bookings:
-			groups.setdefault((booking.buffer_before, booking.buffer_after), []).append(booking)
+		# bookings share few distinct buffer pairs (mostly one): one widening pass per pair
+		pairs = set(map(_buffers_of, host.bookings))
+		if len(pairs) == 1:
+			groups = {pairs.pop(): host.bookings}
+		else:
+			groups = {}
+			for booking in host.bookings:
+				groups.setdefault(_buffers_of(booking), []).append(booking)
 		for (before, after), bookings in groups.items():
-			out.append(merge_widened(bookings, lead + _minutes(before), tail + _minutes(after)))
+			widen_lead, widen_tail = lead + _minutes(before), tail + _minutes(after)
+			out.append(merge_widened(bookings, widen_lead, widen_tail))
 	return out
 
 

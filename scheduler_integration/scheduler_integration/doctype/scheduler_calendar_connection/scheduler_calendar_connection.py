@@ -16,6 +16,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from scheduler_integration.booking import busy
 from scheduler_integration.calendars.errors import FullSyncRequired
 from scheduler_integration.calendars.model import EventDraft
 from scheduler_integration.calendars.urlguard import URLGuard
@@ -82,9 +83,11 @@ class SchedulerCalendarConnection(Document):
 	def on_update(self):
 		if not self.enabled:
 			frappe.db.delete("Scheduler Busy Time", {"connection": self.name})
+		busy.invalidate([self.host])
 
 	def on_trash(self):
 		frappe.db.delete("Scheduler Busy Time", {"connection": self.name})
+		busy.invalidate([self.host])
 
 	# --- the provider --------------------------------------------------------------------
 
@@ -139,6 +142,7 @@ class SchedulerCalendarConnection(Document):
 			)
 			frappe.db.commit()
 			return False
+		busy.invalidate([self.host])
 		self.db_set(
 			{
 				"status": "OK",

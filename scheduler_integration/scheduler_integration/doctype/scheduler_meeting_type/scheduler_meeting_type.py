@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from scheduler_integration.booking import meeting_types
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import adapters
@@ -199,6 +200,10 @@ class SchedulerMeetingType(Document):
 
 	def on_update(self):
 		self.invite_new_hosts()
+		meeting_types.invalidate([self.name])
+
+	def on_trash(self):
+		meeting_types.invalidate([self.name])
 
 	def invite_new_hosts(self) -> None:
 		"""A ToDo for each host invited since the last save, to accept or decline."""
@@ -241,3 +246,4 @@ class SchedulerMeetingType(Document):
 		):
 			frappe.db.set_value("ToDo", todo, "status", "Closed")
 		frappe.clear_document_cache(self.doctype, self.name)
+		meeting_types.invalidate([self.name])

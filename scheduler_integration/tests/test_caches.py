@@ -1,0 +1,247 @@
+"""Slot reads use cached working hours, busy time and meeting types (kept per web worker,
+outdated by a version in Redis): every change of a source shows at once over HTTP, and a
+stale cache can show a wrong slot but never let a booking through."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from datetime import timedelta
+
+import frappe
+
+from scheduler_integration.booking.meeting_types import type_context
+from scheduler_integration.booking.slots import slots_for
+from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	Outbox,
+	clear_bookings,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	set_settings,
+)
+from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-cache@example.com"
+PUBLIC = "scheduler_integration.api.public"
+
+
+def body(response):
+	data = response.json()
+	return data.get("message") if isinstance(data.get("message"), dict) else data
+
+
+class TestCacheInvalidation(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._saved = set_settings(**NO_RATE_LIMITS, allow_private_calendar_hosts=1)
+		cls.outbox = Outbox()
+		cls.profile = make_host(HOST, "cache-host", tz="UTC", start="09:00", end="17:00")
+		cls.mt = make_type(cls.profile, "cache-call", 60)
+		cls.server = LiveServer.get_instance()
+		cls.guest = cls.server.session(None)
+		cls.day = future_day(33)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.outbox.close()
+		set_settings(**cls._saved)
+		for doctype, field in (("Scheduler Busy Time", "host"), ("Scheduler Calendar Connection", "host")):
+			for name in frappe.get_all(doctype, filters={field: HOST}, pluck="name"):
+				frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
+		frappe.db.commit()
+		cleanup([HOST], delete_users=True)
+		super().tearDownClass()
+
+	def setUp(self):
+		clear_bookings([HOST])
+
+	def at(self, hour):
+		return self.day + timedelta(hours=hour)
+
+	def offered(self) -> set[str]:
+		"""The day's slots, asked of every web worker (each keeps its own cache)."""
+		seen = []
+		for _ in range(6):
+			r = self.guest.get(
+				method_url(self.server, f"{PUBLIC}.get_slots"),
+				params={
+					"profile": "cache-host",
+					"meeting_type": "cache-call",
+					"start": iso(self.day),
+					"end": iso(self.day + timedelta(days=1)),
+					"timezone": "UTC",
+				},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 200, r.text)
+			seen.append({s["start"] for d in body(r)["data"]["days"] for s in d["slots"]})
+		self.assertTrue(all(s == seen[0] for s in seen), "every worker answers the same")
+		return seen[0]
+
+	def book(self, hour, email):
+		return self.guest.post(
+			method_url(self.server, f"{PUBLIC}.book"),
+			json={
+				"profile": "cache-host",
+				"meeting_type": "cache-call",
+				"start": iso(self.at(hour)),
+				"name": "Cache Guest",
+				"email": email,
+				"timezone": "UTC",
+			},
+			timeout=60,
+		)
+
+	def availability(self):
+		name = frappe.db.get_value("Scheduler Profile", self.profile, "availability")
+		return frappe.get_doc("Scheduler Availability", name)
+
+	def test_every_source_change_shows_at_once(self):
+		self.assertIn(iso(self.at(10)), self.offered())
+		# a weekly rule edit
+		doc = self.availability()
+		for row in doc.weekly_rules:
+			row.from_time = "12:00"
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertEqual(min(self.offered()), iso(self.at(12)))
+		for row in doc.weekly_rules:
+			row.from_time = "09:00"
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertIn(iso(self.at(10)), self.offered())
+		# a date override
+		doc.append("date_overrides", {"date": self.day.date(), "unavailable": 1})
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertEqual(self.offered(), set())
+		doc.set("date_overrides", [])
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertIn(iso(self.at(10)), self.offered())
+		# blocked time, added and removed
+		blocked = frappe.get_doc(
+			{
+				"doctype": "Scheduler Blocked Time",
+				"user": HOST,
+				"start": to_system(self.at(13)),
+				"end": to_system(self.at(14)),
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertNotIn(iso(self.at(13)), self.offered())
+		frappe.delete_doc("Scheduler Blocked Time", blocked.name, ignore_permissions=True)
+		frappe.db.commit()
+		self.assertIn(iso(self.at(13)), self.offered())
+		# a booking, then its cancellation
+		r = self.book(15, "cached@example.org")
+		self.assertEqual(r.status_code, 201, r.text)
+		self.assertNotIn(iso(self.at(15)), self.offered())
+		token = body(r)["data"]["manage_url"].rsplit("/", 1)[1]
+		self.guest.post(method_url(self.server, f"{PUBLIC}.cancel"), json={"token": token}, timeout=60)
+		self.assertIn(iso(self.at(15)), self.offered())
+		# the meeting type itself
+		mt = frappe.get_doc("Scheduler Meeting Type", self.mt)
+		mt.min_notice = 60 * 24 * 365
+		mt.save(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertEqual(self.offered(), set())
+		mt.min_notice = 0
+		mt.save(ignore_permissions=True)
+		frappe.db.commit()
+		# a calendar sync
+		feed = CalendarFeed(self.at(16), self.at(17))
+		try:
+			frappe.set_user(HOST)
+			connection = frappe.get_doc(
+				{
+					"doctype": "Scheduler Calendar Connection",
+					"provider": "ICS",
+					"ics_url": feed.url,
+					"enabled": 1,
+				}
+			).insert()
+			frappe.set_user("Administrator")
+			frappe.db.commit()
+			self.assertIn(iso(self.at(16)), self.offered())
+			self.assertTrue(frappe.get_doc("Scheduler Calendar Connection", connection.name).refresh_busy())
+			self.assertNotIn(iso(self.at(16)), self.offered())
+		finally:
+			frappe.set_user("Administrator")
+			feed.close()
+
+	def offered_here(self) -> set[str]:
+		"""The day's slots as this process computes them, through its own caches."""
+		ctx = type_context(self.mt)
+		return {iso(s.start) for s in slots_for(ctx, self.day, self.day + timedelta(days=1), utc_now())}
+
+	def test_a_stale_cache_never_lets_a_double_booking_through(self):
+		connection = frappe.get_doc(
+			{
+				"doctype": "Scheduler Calendar Connection",
+				"host": HOST,
+				"provider": "ICS",
+				"ics_url": "https://calendar.invalid/x.ics",
+				"enabled": 1,
+			}
+		)
+		connection.flags.ignore_permissions = True
+		connection.insert()
+		frappe.db.commit()
+		self.assertIn(iso(self.at(11)), self.offered_here())  # warm this process's cache
+		# busy time written behind the cache's back: no version bump
+		frappe.db.sql(
+			"""insert into `tabScheduler Busy Time` (name, connection, host, start, end, creation, modified)
+			values (%s, %s, %s, %s, %s, now(), now())""",
+			("stale-busy-1", connection.name, HOST, to_system(self.at(11)), to_system(self.at(12))),
+		)
+		frappe.db.commit()
+		self.assertIn(iso(self.at(11)), self.offered_here(), "the stale cache still shows 11:00")
+		r = self.book(11, "stale@example.org")
+		self.assertEqual(
+			(r.status_code, body(r)["reason"]), (409, "conflict"), "but the booking reads the rows"
+		)
+		# and two guests for one time: one booking, whatever the caches say
+		first, second = self.book(14, "one@example.org"), self.book(14, "two@example.org")
+		self.assertEqual(sorted([first.status_code, second.status_code]), [201, 409])
+		frappe.db.rollback()
+		self.assertEqual(
+			frappe.db.count("Scheduler Booking", {"host": HOST, "status": ("in", ["Pending", "Confirmed"])}),
+			1,
+		)
+
+
+class CalendarFeed:
+	"""A published calendar on 127.0.0.1 with one busy event."""
+
+	def __init__(self, start, end):
+		body_text = (
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:cache-1\r\n"
+			f"DTSTART:{start.strftime('%Y%m%dT%H%M%SZ')}\r\nDTEND:{end.strftime('%Y%m%dT%H%M%SZ')}\r\n"
+			"SUMMARY:Busy\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		).encode()
+
+		class Handler(http.server.BaseHTTPRequestHandler):
+			def do_GET(self):
+				self.send_response(200)
+				self.send_header("Content-Type", "text/calendar")
+				self.send_header("Content-Length", str(len(body_text)))
+				self.end_headers()
+				self.wfile.write(body_text)
+
+			def log_message(self, *args):
+				pass
+
+		self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		threading.Thread(target=self.server.serve_forever, daemon=True).start()
+		self.url = f"http://127.0.0.1:{self.server.server_address[1]}/busy.ics"
+
+	def close(self):
+		self.server.shutdown()
