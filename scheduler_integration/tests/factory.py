@@ -3,6 +3,7 @@ real RQ worker run."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import frappe
@@ -183,6 +184,7 @@ class SmtpSink:
 		import threading
 
 		self.messages: list[str] = []
+		self.received: dict[str, float] = {}  # recipient -> when their latest message arrived
 		self.sock = socket.socket()
 		self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 		self.sock.bind(("127.0.0.1", 0))
@@ -204,12 +206,15 @@ class SmtpSink:
 		with conn, conn.makefile("rwb") as f:
 			f.write(b"220 sink ESMTP\r\n")
 			f.flush()
-			data, in_data = [], False
+			data, in_data, recipients = [], False, []
 			for line in f:
 				if in_data:
 					if line in (b".\r\n", b".\n"):
 						self.messages.append(b"".join(data).decode("utf-8", "replace"))
-						data, in_data = [], False
+						arrived = time.time()
+						for recipient in recipients:
+							self.received[recipient] = arrived
+						data, in_data, recipients = [], False, []
 						f.write(b"250 OK\r\n")
 					else:
 						data.append(line[1:] if line.startswith(b"..") else line)
@@ -218,6 +223,10 @@ class SmtpSink:
 				verb = line[:4].upper()
 				if verb in (b"EHLO", b"HELO"):
 					f.write(b"250 sink\r\n")
+				elif verb == b"RCPT":
+					address = line.decode("utf-8", "replace").split(":", 1)[-1].strip().strip("<>")
+					recipients.append(address.lower())
+					f.write(b"250 OK\r\n")
 				elif verb == b"DATA":
 					in_data = True
 					f.write(b"354 go\r\n")

@@ -1,0 +1,373 @@
+"""HTTP benchmark against a running bench: slot reads, bookings, effects and email latency,
+each printed with its ratio to `/api/method/ping` measured in the same run.
+
+    ~/frappe-bench/env/bin/python benchmarks/bench_http.py --site test.localhost \\
+        --url http://127.0.0.1:8000 [--duration 10] [--connections 16] [--workers 2]
+
+The web server (e.g. gunicorn with 4 workers) must already serve the site at ``--url``;
+run it from the bench with the scheduler *off* for the site. The script:
+
+1. creates its own data on the site (fixed seed): one host with weekday hours, and a team
+   of 50 hosts in six zones with 500 external busy intervals each (25,000 in all) and a
+   round-robin meeting type over them; a local SMTP sink and a non-default outgoing Email
+   Account that Scheduler Settings send booking emails from;
+2. measures with ``wrk`` (Debian package) at ``--connections`` connections: ping, then
+   ``get_slots`` for one host over 1 and 30 days and for the 50-host team over 30 days —
+   p50 and p90, and p90 / ping p90;
+3. books distinct slots with 16 concurrent clients and reports committed bookings/s (and
+   checks that no host is double-booked);
+4. times the after-commit effects of one booking in this process (worker time, all
+   effects, no remote provider), median of several bookings;
+5. starts ``--workers`` RQ workers, books 100 times in a burst and reports when each
+   confirmation reached the SMTP sink, after its booking: p50, p95 and max;
+6. removes everything it created and restores the settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from itertools import pairwise
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+UTC = timezone.utc
+ZONES = (
+	"America/New_York",
+	"Europe/London",
+	"Europe/Amsterdam",
+	"Asia/Kolkata",
+	"Australia/Sydney",
+	"Asia/Tokyo",
+)
+TEAM = 50
+BUSY_PER_HOST = 500
+SOLO = "bench-solo@example.com"
+PREFIX = "bench-team-"
+PUBLIC = "/api/method/scheduler_integration.api.public."
+
+
+def connect(site: str, sites_path: str):
+	import frappe
+
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+	return frappe
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def make_data(frappe, days_ahead: int) -> dict:
+	from scheduler_integration.core.clock import to_system
+	from scheduler_integration.tests.factory import make_host, make_type
+
+	rng = random.Random(42)
+	solo_profile = make_host(
+		SOLO,
+		"bench-solo",
+		tz="UTC",
+		start="09:00",
+		end="17:00",
+		days=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
+	)
+	make_type(solo_profile, "call", 30, max_advance_days=365)
+	hosts = []
+	for index in range(TEAM):
+		user = f"{PREFIX}{index:02d}@example.com"
+		make_host(
+			user,
+			f"bench-team-{index:02d}",
+			tz=ZONES[index % len(ZONES)],
+			start="09:00",
+			end="17:00",
+			days=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
+		)
+		hosts.append(user)
+	team_type = make_type(
+		frappe.db.get_value("Scheduler Profile", {"user": hosts[0]}, "name"),
+		"team",
+		30,
+		assignment="Round Robin",
+		max_advance_days=365,
+		hosts=[{"user": user, "weight": rng.choice((50, 100, 200))} for user in hosts],
+	)
+	start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
+	span = 30 * 24 * 60
+	rows = []
+	for user in hosts:
+		connection = frappe.get_doc(
+			{
+				"doctype": "Scheduler Calendar Connection",
+				"host": user,
+				"provider": "ICS",
+				"ics_url": "https://calendar.invalid/bench.ics",
+				"enabled": 1,
+			}
+		)
+		connection.flags.ignore_permissions = True
+		connection.insert()
+		for _ in range(BUSY_PER_HOST):
+			begin = start + timedelta(minutes=rng.randrange(0, span, 5))
+			end = begin + timedelta(minutes=rng.choice((15, 30, 45, 60, 75, 90)))
+			rows.append(
+				(
+					frappe.generate_hash(length=12),
+					connection.name,
+					user,
+					to_system(begin),
+					to_system(end),
+					frappe.utils.now_datetime(),
+					frappe.utils.now_datetime(),
+				)
+			)
+	frappe.db.bulk_insert(
+		"Scheduler Busy Time", ["name", "connection", "host", "start", "end", "creation", "modified"], rows
+	)
+	frappe.db.commit()
+	from scheduler_integration.booking import busy
+
+	busy.invalidate(hosts)
+	return {"hosts": hosts, "team_type": team_type, "start": start}
+
+
+def remove_data(frappe, hosts) -> None:
+	from scheduler_integration.tests.live import cleanup
+
+	frappe.db.rollback()
+	names = frappe.get_all("Scheduler Calendar Connection", filters={"host": ("in", hosts)}, pluck="name")
+	frappe.db.delete("Scheduler Busy Time", {"host": ("in", hosts)})
+	for name in names:
+		frappe.delete_doc("Scheduler Calendar Connection", name, ignore_permissions=True, force=True)
+	frappe.db.commit()
+	cleanup([SOLO, *hosts], delete_users=True, force_users=True)
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+_PERCENTILE = re.compile(r"^\s+(50|90)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, host: str, duration: int, connections: int) -> dict:
+	"""p50 and p90 in ms of GET ``url`` under ``connections`` connections for ``duration`` s."""
+	out = subprocess.run(
+		["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Host: {host}", url],
+		capture_output=True,
+		text=True,
+		timeout=duration + 60,
+	).stdout
+	found = {int(p): float(v) * _UNIT[u] for p, v, u in _PERCENTILE.findall(out)}
+	requests_line = re.search(r"Requests/sec:\s+([\d.]+)", out)
+	errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+	return {
+		"p50": found.get(50),
+		"p90": found.get(90),
+		"rps": float(requests_line.group(1)) if requests_line else 0.0,
+		"non2xx": int(errors.group(1)) if errors else 0,
+	}
+
+
+def slots_url(base: str, profile: str, meeting_type: str, start: datetime, days: int) -> str:
+	params = {
+		"profile": profile,
+		"meeting_type": meeting_type,
+		"start": start.strftime("%Y-%m-%d"),
+		"end": (start + timedelta(days=days)).strftime("%Y-%m-%d"),
+		"timezone": "UTC",
+	}
+	return base + PUBLIC + "get_slots?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def book_many(
+	base: str, site: str, profile: str, meeting_type: str, starts: list[datetime], threads: int, prefix: str
+):
+	"""POST a booking for each start from ``threads`` clients; returns (responses, seconds)."""
+
+	def one(item):
+		index, start = item
+		session = requests.Session()
+		session.headers["Host"] = site
+		began = time.time()
+		response = session.post(
+			base + PUBLIC + "book",
+			json={
+				"profile": profile,
+				"meeting_type": meeting_type,
+				"start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+				"name": f"Bench Guest {index}",
+				"email": f"{prefix}{index}@example.org",
+				"timezone": "UTC",
+			},
+			timeout=120,
+		)
+		return began, response
+
+	t0 = time.perf_counter()
+	with ThreadPoolExecutor(max_workers=threads) as pool:
+		results = list(pool.map(one, enumerate(starts)))
+	return results, time.perf_counter() - t0
+
+
+def weekday_starts(first: datetime, count: int, step_minutes: int = 30) -> list[datetime]:
+	out, day = [], first
+	while len(out) < count:
+		if day.weekday() < 5:
+			slot = day.replace(hour=9)
+			while slot < day.replace(hour=17) and len(out) < count:
+				out.append(slot)
+				slot += timedelta(minutes=step_minutes)
+		day += timedelta(days=1)
+	return out
+
+
+def main() -> int:
+	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+	parser.add_argument("--site", default="test.localhost")
+	parser.add_argument("--url", default="http://127.0.0.1:8000")
+	parser.add_argument("--bench", default=os.path.expanduser("~/frappe-bench"))
+	parser.add_argument("--duration", type=int, default=10)
+	parser.add_argument("--connections", type=int, default=16)
+	parser.add_argument("--workers", type=int, default=2, help="RQ workers for the email burst (README: 2)")
+	parser.add_argument("--bookings", type=int, default=200)
+	parser.add_argument("--burst", type=int, default=100)
+	args = parser.parse_args()
+	sites = os.path.join(args.bench, "sites")
+	os.chdir(sites)
+	frappe = connect(args.site, sites)
+	from scheduler_integration import effects
+	from scheduler_integration.tests.factory import Outbox, set_settings
+
+	saved = set_settings(
+		public_rate_limit=1_000_000,
+		booking_rate_limit=0,
+		bookings_per_host_per_hour=0,
+		bookings_per_type_per_day=0,
+	)
+	outbox = Outbox()
+	data = make_data(frappe, days_ahead=30)
+	results: dict = {}
+	try:
+		base, site, start = args.url, args.site, data["start"]
+		frappe.cache.delete_keys("rl:")
+		# warm-up: every endpoint once (first requests import modules and fill caches)
+		for url in (
+			base + "/api/method/ping",
+			slots_url(base, "bench-solo", "call", start, 30),
+			slots_url(base, "bench-team-00", "team", start, 30),
+		):
+			for _ in range(3):
+				requests.get(url, headers={"Host": site}, timeout=120)
+		ping = wrk(base + "/api/method/ping", site, args.duration, args.connections)
+		results["ping"] = ping
+		cases = {
+			"get_slots, one host, 1 day": slots_url(base, "bench-solo", "call", start, 1),
+			"get_slots, one host, 30 days": slots_url(base, "bench-solo", "call", start, 30),
+			f"get_slots, {TEAM}-host round robin, 30 days, {TEAM * BUSY_PER_HOST:,} busy": slots_url(
+				base, "bench-team-00", "team", start, 30
+			),
+		}
+		print(f"{'request':62} {'p50 ms':>8} {'p90 ms':>8} {'x ping p90':>11} {'req/s':>8} {'non-2xx':>8}")
+		print(
+			f"{'ping':62} {ping['p50']:8.1f} {ping['p90']:8.1f} {1.0:11.2f} {ping['rps']:8.0f} {ping['non2xx']:8d}"
+		)
+		for name, url in cases.items():
+			row = wrk(url, site, args.duration, args.connections)
+			results[name] = row
+			print(
+				f"{name:62} {row['p50']:8.1f} {row['p90']:8.1f} {row['p90'] / ping['p90']:11.2f} {row['rps']:8.0f} {row['non2xx']:8d}"
+			)
+		# bookings: distinct slots, 16 concurrent clients
+		starts = weekday_starts(start + timedelta(days=40), args.bookings)
+		booked, seconds = book_many(base, site, "bench-solo", "call", starts, 16, "bench-rate-")
+		created = sum(1 for _t, r in booked if r.status_code == 201)
+		frappe.db.rollback()
+		rows = frappe.get_all(
+			"Scheduler Booking",
+			filters={"host": SOLO, "status": ("in", ["Pending", "Confirmed"])},
+			fields=["start", "end"],
+			order_by="start",
+		)
+		overlaps = sum(1 for a, b in pairwise(rows) if b.start < a.end)
+		results["bookings_per_second"] = created / seconds
+		print(
+			f"\nbookings: {created}/{len(starts)} committed in {seconds:.2f} s = {created / seconds:.1f} bookings/s (16 clients, distinct slots; overlaps: {overlaps})"
+		)
+		# effects of one booking, in this process
+		names = [r.json()["message"]["data"]["id"] for _t, r in booked if r.status_code == 201][:20]
+		timings = []
+		for name in names:
+			t0 = time.perf_counter()
+			effects.run_booking(name, drain=False)
+			timings.append((time.perf_counter() - t0) * 1000)
+		results["effects_ms"] = statistics.median(timings)
+		print(
+			f"after-commit effects of one booking (crm, calendar, reminders, engagement, email): median {statistics.median(timings):.0f} ms, min {min(timings):.0f}, max {max(timings):.0f} (n={len(timings)})"
+		)
+		frappe.db.commit()
+		# email latency with real workers
+		workers = [
+			subprocess.Popen(
+				[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "worker"],
+				cwd=sites,
+				stdout=subprocess.DEVNULL,
+				stderr=subprocess.DEVNULL,
+			)
+			for _ in range(args.workers)
+		]
+		try:
+			time.sleep(3)
+			outbox.sink.received = {}
+			burst = weekday_starts(start + timedelta(days=90), args.burst)
+			booked, seconds = book_many(base, site, "bench-solo", "call", burst, 16, "bench-mail-")
+			made = {
+				f"bench-mail-{i}@example.org": began
+				for i, (began, r) in enumerate(booked)
+				if r.status_code == 201
+			}
+			deadline = time.time() + 600
+			while time.time() < deadline and len({k for k in made if k in outbox.sink.received}) < len(made):
+				time.sleep(0.2)
+			latencies = sorted(outbox.sink.received[k] - made[k] for k in made if k in outbox.sink.received)
+		finally:
+			for worker in workers:
+				worker.terminate()
+			for worker in workers:
+				worker.wait(30)
+		if latencies:
+			p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+			results["email"] = {
+				"p50": statistics.median(latencies),
+				"p95": p95,
+				"max": latencies[-1],
+				"delivered": len(latencies),
+				"booked": len(made),
+			}
+			print(
+				f"confirmation emails of a {len(made)}-booking burst, {args.workers} workers: delivered {len(latencies)}, after booking p50 {statistics.median(latencies):.1f} s, p95 {p95:.1f} s, max {latencies[-1]:.1f} s"
+			)
+		print("\n" + json.dumps(results, default=str))
+	finally:
+		remove_data(frappe, data["hosts"])
+		outbox.close()
+		set_settings(**saved)
+		frappe.destroy()
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
