@@ -270,3 +270,28 @@ def test_supported_rule_parts_expand():
 		blocked = BlockedTime(start, start + timedelta(minutes=30), rule)
 		spans = expand_blocked(blocked, zone, utc(2026, 1, 1), utc(2027, 2, 1))
 		assert [a for a, _b in spans[:3]] == expected, rule
+
+
+def test_busy_time_is_merged_once_immutable_and_equal_to_its_spans():
+	from scheduler_integration.engine import BusyTime
+
+	def at(hour, minute=0):
+		return utc(2026, 3, 2, hour, minute)
+
+	raw = [
+		Interval(at(12), at(13)),
+		Interval(at(9), at(10)),
+		Interval(at(10), at(11)),
+		Interval(at(9, 30), at(9, 45)),
+	]
+	busy = BusyTime(raw)  # out of order, touching and nested
+	assert list(busy) == [Interval(at(9), at(11)), Interval(at(12), at(13))]
+	assert len(busy) == 2 and bool(BusyTime()) is False
+	assert busy == BusyTime(iter(sorted(raw, key=lambda i: i.start)))
+	assert hash(busy) == hash(BusyTime(list(busy)))
+	assert busy != BusyTime(raw[:1]) and busy != "busy" and "2 spans" in repr(busy)
+	with pytest.raises(AttributeError):
+		busy.starts = ()
+	# a schedule keeps a BusyTime it is given, and builds one from plain intervals
+	assert HostSchedule("a", weekdays("UTC"), busy=busy).busy is busy
+	assert HostSchedule("a", weekdays("UTC"), busy=raw).busy == busy

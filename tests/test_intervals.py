@@ -10,8 +10,9 @@ from scheduler_integration.engine import Interval, InvalidInterval, intersect, m
 from scheduler_integration.engine.intervals import (
 	intersect_pairs,
 	merge_pairs,
-	merge_widened,
 	subtract_pairs,
+	subtract_widened,
+	subtract_widened_merged,
 	total,
 )
 
@@ -20,6 +21,10 @@ BASE = utc(2026, 1, 5)
 
 def iv(a: int, b: int) -> Interval:
 	return Interval(BASE + timedelta(minutes=a), BASE + timedelta(minutes=b))
+
+
+def t(minutes: int):
+	return BASE + timedelta(minutes=minutes)
 
 
 def points(intervals) -> set[int]:
@@ -72,14 +77,6 @@ def test_pairs_drop_empty_spans():
 	assert merge_pairs([(5, 5), (3, 1), (1, 2)]) == [(1, 2)]
 
 
-def test_merge_widened_equals_merge_of_widened_pairs_unsorted_input():
-	items = [iv(100, 110), iv(0, 10), iv(20, 30), iv(50, 55)]
-	before, after = timedelta(minutes=5), timedelta(minutes=6)
-	expected = merge_pairs([(i.start - before, i.end + after) for i in items])
-	assert merge_widened(items, before, after) == expected
-	assert merge_widened([], before, after) == []
-
-
 @given(spans)
 def test_merge_is_idempotent_sorted_and_preserves_coverage(a):
 	merged = merge(a)
@@ -111,4 +108,38 @@ def test_merged_pair_paths_agree_with_generic(a, b, before, after):
 	assert subtract_pairs(pa, pb, merged=True) == subtract_pairs(pa, pb)
 	assert intersect_pairs(pa, pb, merged=True) == intersect_pairs(pa, pb)
 	lead, tail = timedelta(minutes=before), timedelta(minutes=after)
-	assert merge_widened(a, lead, tail) == merge_pairs([(i.start - lead, i.end + tail) for i in a])
+	widened = merge_pairs([(i.start - lead, i.end + tail) for i in b])
+	assert subtract_widened(pa, [(i.start, i.end) for i in b], lead, tail) == subtract_pairs(pa, widened)
+
+
+@given(spans, spans, st.integers(0, 30), st.integers(0, 30), st.booleans())
+def test_subtract_widened_equals_subtract_of_merged_widened(a, b, before, after, ordered):
+	base = merge_pairs([(i.start, i.end) for i in a])
+	pairs = [(i.start, i.end) for i in b]
+	pairs = sorted(pairs) if ordered else pairs
+	lead, tail = timedelta(minutes=before), timedelta(minutes=after)
+	expected = subtract_pairs(base, merge_pairs([(s - lead, e + tail) for s, e in pairs]), merged=True)
+	assert subtract_widened(base, pairs, lead, tail) == expected
+	merged = merge_pairs(pairs)
+	starts, ends = [s for s, _ in merged], [e for _, e in merged]
+	assert subtract_widened_merged(base, starts, ends, lead, tail) == expected
+
+
+def test_subtract_widened_cuts_across_pieces_and_keeps_the_rest():
+	base = [(t(0), t(10)), (t(20), t(30)), (t(40), t(50)), (t(60), t(70))]
+	one = timedelta(minutes=1)
+	# one item covering the end of the first piece, all of the second and the start of the third
+	assert subtract_widened(base, [(t(9), t(41))], one, one) == [(t(0), t(8)), (t(42), t(50)), (t(60), t(70))]
+	# items in the gaps, widened up to the pieces' edges, take nothing
+	assert subtract_widened(base, [(t(11), t(19)), (t(31), t(39))], one, one) == base
+	# out of order input is sorted
+	assert subtract_widened(base, [(t(65), t(66)), (t(5), t(6))], one, one) == [
+		(t(0), t(4)),
+		(t(7), t(10)),
+		(t(20), t(30)),
+		(t(40), t(50)),
+		(t(60), t(64)),
+		(t(67), t(70)),
+	]
+	assert subtract_widened([], [(t(1), t(2))], one, one) == []
+	assert subtract_widened(base, [], one, one) == base

@@ -21,7 +21,7 @@ import frappe
 
 from scheduler_integration.core.clock import converter, to_system
 from scheduler_integration.core.versioned_cache import VersionedCache
-from scheduler_integration.engine.model import Interval
+from scheduler_integration.engine.model import BusyTime, Interval
 
 FRESH_DEADLINE = 2.0  # seconds a booking change may wait for the providers, all together
 
@@ -62,20 +62,21 @@ def _rows(users, start: datetime | None = None, end: datetime | None = None) -> 
 	)
 
 
-def _build(users: list[str]) -> dict[str, tuple]:
-	"""Every cached busy interval of ``users``, as engine records in start order."""
+def _build(users: list[str]) -> dict[str, BusyTime]:
+	"""Every cached busy interval of ``users``, merged once per change (``BusyTime``) so
+	each slot read only bisects it."""
 	to_utc = converter()
 	out: dict[str, list] = {user: [] for user in users}
 	for host, s, e, _connection in _rows(users):
 		s, e = to_utc(s), to_utc(e)
 		if e > s:
 			out[host].append(Interval(s, e))
-	return {user: tuple(items) for user, items in out.items()}
+	return {user: BusyTime(items) for user, items in out.items()}
 
 
 def intervals(
 	users, start: datetime, end: datetime, fresh: FreshBusy = NO_FRESH, cached: bool = True
-) -> dict[str, Sequence[Interval]]:
+) -> dict[str, BusyTime | Sequence[Interval]]:
 	"""{user: busy intervals} for all ``users``: from the process cache for slot reads (the
 	engine skips what lies outside the window), read from the database for a booking
 	change, where the fresh answers of ``fresh`` replace their connections' rows."""

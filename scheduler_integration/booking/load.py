@@ -111,7 +111,7 @@ def schedules(
 				user,
 				hours[user],
 				tuple(bookings[user]),
-				tuple(external.get(user, ())),
+				external.get(user, ()),
 				priority=int(row.priority or 0) if row else 0,
 				weight=max(1, int(row.weight or 100)) if row else 100,
 				bookings_so_far=count,

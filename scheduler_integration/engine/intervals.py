@@ -15,22 +15,21 @@ disjoint and non-touching.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from operator import attrgetter
 
 from .model import Interval
-
-_start = attrgetter("start")
 
 __all__ = [
 	"intersect",
 	"intersect_pairs",
 	"merge",
 	"merge_pairs",
-	"merge_widened",
 	"subtract",
 	"subtract_pairs",
+	"subtract_widened",
+	"subtract_widened_merged",
 	"total",
 ]
 
@@ -54,47 +53,106 @@ def merge_pairs(pairs: Iterable[tuple]) -> list[tuple]:
 	return out
 
 
-def merge_widened(items: Sequence, before, after) -> list[tuple]:
-	"""``merge_pairs`` of ``(item.start - before, item.end + after)`` for records with
-	``.start``/``.end``, without building the widened pairs first.
+def subtract_widened(base: list[tuple], pairs: Sequence[tuple], before, after) -> list[tuple]:
+	"""``subtract_pairs(base, merge_pairs((s - before, e + after) for s, e in pairs),
+	merged=True)`` in one pass.
 
-	Widening commutes with union, so the raw spans are joined (two widened spans overlap
-	or touch when the next start is at most ``before + after`` past the current end) and
-	only the joined result is widened: one pass, and no sort when the input is ordered by
-	start (input out of order is detected in the same pass, then sorted and merged again).
+	``base`` is merged. Most busy time of a host lies outside the spans a search still
+	allows (nights, weekends), so the walk compares each pair with the current piece of
+	``base`` shifted by the widening, computed once per piece, and widens only the pairs
+	that cut into it. Input not ordered by start is detected in the same pass and sorted.
 	"""
-	if not items:
-		return []
-	merged = _merge_widened_ordered(items, before, after)
-	if merged is None:
-		merged = _merge_widened_ordered(sorted(items, key=_start), before, after)
-	return merged
+	if not base or not pairs:
+		return list(base)
+	out = _subtract_widened_ordered(base, pairs, before, after)
+	if out is None:
+		out = _subtract_widened_ordered(base, sorted(pairs), before, after)
+	return out
 
 
-def _merge_widened_ordered(items: Sequence, before, after) -> list[tuple] | None:
-	"""None when an item starts before the run being built (the input is not ordered)."""
-	gap = before + after
+def _subtract_widened_ordered(base: list[tuple], pairs: Sequence[tuple], before, after) -> list[tuple] | None:
+	"""None when a pair starts before the one walked before it (the input is not ordered)."""
 	out: list[tuple] = []
 	append = out.append
-	first = items[0]
-	cur_start, cur_end = first.start, first.end
-	reach = cur_end + gap
-	for item in items:
-		start = item.start
-		if start <= reach:
-			# an item inside or extending the current run is fine even slightly out of
-			# order; one starting before the run could belong to an earlier run
-			if start < cur_start:
-				return None
-			end = item.end
-			if end > cur_end:
-				cur_end = end
-				reach = end + gap
+	p, n = 0, len(base)
+	cur_start, cur_end = base[0]
+	# a pair [s, e) removes [s - before, e + after): it misses the current piece when
+	# s >= cur_end + before (it comes later) or e <= cur_start - after (it came earlier)
+	later, earlier = cur_end + before, cur_start - after
+	last = pairs[0][0]
+	walk = iter(pairs)
+	for start, end in walk:
+		if start < last:
+			return None
+		last = start
+		if start >= later:
+			append((cur_start, cur_end))
+			p += 1
+			while p < n and base[p][1] + before <= start:
+				append(base[p])
+				p += 1
+			if p == n:
+				return out if _rest_ordered(walk, start) else None
+			cur_start, cur_end = base[p]
+			later, earlier = cur_end + before, cur_start - after
+		if end <= earlier:
 			continue
-		append((cur_start - before, cur_end + after))
-		cur_start, cur_end = start, item.end
-		reach = cur_end + gap
-	append((cur_start - before, cur_end + after))
+		cut_start, cut_end = start - before, end + after
+		if cut_start > cur_start:
+			append((cur_start, cut_start))
+		if cut_end < cur_end:
+			cur_start = cut_end
+		else:
+			p += 1
+			while p < n and base[p][1] <= cut_end:
+				p += 1
+			if p == n:
+				return out if _rest_ordered(walk, start) else None
+			cur_start, cur_end = base[p]
+			if cur_start < cut_end:
+				cur_start = cut_end
+			later = cur_end + before
+		earlier = cur_start - after
+	append((cur_start, cur_end))
+	out.extend(base[p + 1 :])
+	return out
+
+
+def _rest_ordered(walk, last) -> bool:
+	"""Whether the pairs left in ``walk`` keep the order (an earlier one could still cut
+	into pieces already given out)."""
+	for start, _end in walk:
+		if start < last:
+			return False
+		last = start
+	return True
+
+
+def subtract_widened_merged(
+	base: list[tuple], starts: Sequence, ends: Sequence, before, after
+) -> list[tuple]:
+	"""``subtract_widened`` for spans already merged (``starts`` and ``ends`` both sorted,
+	as ``BusyTime`` keeps them): each piece of ``base`` finds the first span that can reach
+	it by bisection and reads only the spans that cut into it."""
+	out: list[tuple] = []
+	append = out.append
+	n = len(starts)
+	for piece_start, piece_end in base:
+		i = bisect_right(ends, piece_start - after)  # spans before i end too early to reach
+		limit = piece_end + before  # spans from the first starting at limit on start too late
+		cursor = piece_start
+		while i < n and starts[i] < limit:
+			cut_start = starts[i] - before
+			if cut_start > cursor:
+				append((cursor, cut_start))
+			cut_end = ends[i] + after
+			if cut_end > cursor:
+				cursor = cut_end
+				if cursor >= piece_end:
+					break
+			i += 1
+		if cursor < piece_end:
+			append((cursor, piece_end))
 	return out
 
 

@@ -8,12 +8,14 @@ day are minutes since host-local midnight (0..1440, where 1440 means 24:00).
 from __future__ import annotations
 
 import enum
+import operator
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .errors import InvalidDuration, InvalidInterval, InvalidRule
-from .timezones import get_zone, to_instant
+from .timezones import from_tick, get_zone, to_instant, to_tick
 
 MINUTES_PER_DAY = 1440
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -75,6 +77,68 @@ class Interval:
 			)
 		object.__setattr__(self, "start", start)
 		object.__setattr__(self, "end", end)
+
+
+class BusyTime:
+	"""One host's external busy time, merged once into sorted, disjoint spans.
+
+	A search only needs the busy time near the hours it still allows (most of a calendar
+	is nights and weekends), and with the spans merged it finds that part by bisection
+	instead of walking every interval. Build one per change of the busy time and reuse it
+	across searches (the Frappe side keeps one per host in each web worker);
+	``HostSchedule`` builds one from plain intervals. Iterating yields the merged spans.
+	"""
+
+	__slots__ = ("ends", "starts")
+
+	def __init__(self, intervals: Iterable[Interval] = ()):
+		items = intervals if isinstance(intervals, list | tuple) else tuple(intervals)
+		if not set(map(type, items)) <= {Interval}:  # one C-level pass over many records
+			bad = next(item for item in items if not isinstance(item, Interval))
+			raise InvalidRule(f"busy must hold Interval items, got {bad!r}", "busy")
+		starts = list(map(_start_of, items))
+		if not all(map(operator.le, starts, starts[1:])):
+			items = sorted(items, key=_start_of)
+		merged_starts: list[datetime] = []
+		merged_ends: list[datetime] = []
+		cur_end = None
+		for item in items:
+			if cur_end is not None and item.start <= cur_end:
+				if item.end > cur_end:
+					cur_end = merged_ends[-1] = item.end
+				continue
+			merged_starts.append(item.start)
+			merged_ends.append(item.end)
+			cur_end = item.end
+		# kept as ticks (µs since 1970), the unit of the slot search
+		object.__setattr__(self, "starts", tuple(map(to_tick, merged_starts)))
+		object.__setattr__(self, "ends", tuple(map(to_tick, merged_ends)))
+
+	def __setattr__(self, name, value):
+		raise AttributeError("BusyTime is immutable")
+
+	def __iter__(self) -> Iterator[Interval]:
+		return (
+			Interval(from_tick(start), from_tick(end))
+			for start, end in zip(self.starts, self.ends, strict=True)
+		)
+
+	def __len__(self) -> int:
+		return len(self.starts)
+
+	def __eq__(self, other) -> bool:
+		if not isinstance(other, BusyTime):
+			return NotImplemented
+		return (self.starts, self.ends) == (other.starts, other.ends)
+
+	def __hash__(self) -> int:
+		return hash((self.starts, self.ends))
+
+	def __repr__(self) -> str:
+		return f"BusyTime({len(self)} spans)"
+
+
+_start_of = operator.attrgetter("start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,11 +246,15 @@ class Booking:
 	buffer_before: int = 0
 	buffer_after: int = 0
 	meeting_type: str | None = None
+	# (start, end) as ticks (µs since 1970), the slot search's unit: made once here
+	# instead of on every search that reads the booking
+	ticks: tuple[int, int] = field(init=False, repr=False, compare=False)
 
 	def __post_init__(self):
 		interval = Interval(self.start, self.end)
 		object.__setattr__(self, "start", interval.start)
 		object.__setattr__(self, "end", interval.end)
+		object.__setattr__(self, "ticks", (to_tick(interval.start), to_tick(interval.end)))
 		_check_int(self.buffer_before, "buffer_before", 0, MAX_BUFFER)
 		_check_int(self.buffer_after, "buffer_after", 0, MAX_BUFFER)
 
@@ -202,7 +270,7 @@ class HostSchedule:
 	host: str
 	availability: Availability
 	bookings: tuple[Booking, ...] = ()
-	busy: tuple[Interval, ...] = ()
+	busy: BusyTime | tuple[Interval, ...] = ()  # stored as a BusyTime
 	priority: int = 0
 	weight: int = 100
 	bookings_so_far: int = 0
@@ -214,14 +282,12 @@ class HostSchedule:
 		if not isinstance(self.availability, Availability):
 			raise InvalidRule("availability must be an Availability", "availability")
 		object.__setattr__(self, "bookings", tuple(self.bookings))
-		object.__setattr__(self, "busy", tuple(self.busy))
+		if not isinstance(self.busy, BusyTime):
+			object.__setattr__(self, "busy", BusyTime(self.busy))
 		# one C-level pass each (a team's busy time can be tens of thousands of records)
 		if not set(map(type, self.bookings)) <= {Booking}:
 			bad = next(item for item in self.bookings if not isinstance(item, Booking))
 			raise InvalidRule(f"bookings must hold Booking items, got {bad!r}", "bookings")
-		if not set(map(type, self.busy)) <= {Interval}:
-			bad = next(item for item in self.busy if not isinstance(item, Interval))
-			raise InvalidRule(f"busy must hold Interval items, got {bad!r}", "busy")
 		_check_int(self.priority, "priority", -1000, 1000)
 		_check_int(self.weight, "weight", 1, 1_000_000)
 		_check_int(self.bookings_so_far, "bookings_so_far", 0, 10**9)

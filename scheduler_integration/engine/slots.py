@@ -35,18 +35,20 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from itertools import repeat
 
 from .availability import DayRange, HostCalendar
 from .errors import InvalidInterval, InvalidRule
-from .intervals import intersect_pairs, merge_widened, subtract_pairs
+from .intervals import intersect_pairs, subtract_pairs, subtract_widened, subtract_widened_merged
 from .model import Assignment, HostSchedule, Refusal, Slot, SlotCheck, SlotPolicy
 from .teams import rank_hosts
-from .timezones import UTC, check_range, to_instant, wall_exists, wall_to_instant
+from .timezones import EPOCH, UTC, check_range, to_instant, to_tick, wall_exists, wall_to_instant
 
 EPSILON = timedelta(microseconds=1)
+_MINUTE = 60_000_000  # ticks
 MAX_WINDOW = timedelta(days=3700)
 # the most starts one search may produce (per host for round robin): about 35 days of
 # one-minute slots; a caller asking for more gets InvalidInterval, not a stalled request
@@ -87,7 +89,10 @@ def _limit_spans(cal: HostCalendar, host: HostSchedule, policy: SlotPolicy) -> l
 
 	def local_span(first: date, days_long: int) -> tuple:
 		wall = datetime(first.year, first.month, first.day)
-		return (wall_to_instant(wall, zone), wall_to_instant(wall + timedelta(days=days_long), zone))
+		return (
+			to_tick(wall_to_instant(wall, zone)),
+			to_tick(wall_to_instant(wall + timedelta(days=days_long), zone)),
+		)
 
 	if policy.daily_limit is not None:
 		spans.extend(local_span(day, 1) for day, count in days.items() if count >= policy.daily_limit)
@@ -97,58 +102,65 @@ def _limit_spans(cal: HostCalendar, host: HostSchedule, policy: SlotPolicy) -> l
 			weeks[_week_of(day, policy.week_start)] += count
 		spans.extend(local_span(week, 7) for week, count in weeks.items() if count >= policy.weekly_limit)
 	if policy.daily_limit == 0 or policy.weekly_limit == 0:
-		spans.append((datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)))
+		spans.append((to_tick(datetime.min.replace(tzinfo=UTC)), to_tick(datetime.max.replace(tzinfo=UTC))))
 	return spans
 
 
-_buffers_of = operator.attrgetter("buffer_before", "buffer_after")
-
-
-def _busy_spans(host: HostSchedule, policy: SlotPolicy) -> list[list[tuple]]:
-	"""Starts that would collide with a booking or busy time, as merged half-open spans
-	(one sorted list per group of equal buffers; each list is subtracted on its own, which
-	is cheaper than merging them into one).
+def _subtract_busy(allowed: list[tuple], host: HostSchedule, policy: SlotPolicy) -> list[tuple]:
+	"""``allowed`` (ticks) without the starts that would collide with a booking or busy time.
 
 	A start s collides with busy [b0, b1) when s - before < b1 and s + duration + after > b0,
-	i.e. s in (b0 - duration - after, b1 + before); the open left end becomes +1 µs.
+	i.e. s in (b0 - duration - after, b1 + before); the open left end becomes +1 µs. Each
+	group of equal buffers is subtracted on its own (bookings share few buffer pairs,
+	mostly one), which is cheaper than merging them into one list first.
 	"""
-	lead = _minutes(policy.duration + policy.buffer_after) - EPSILON
-	tail = _minutes(policy.buffer_before)
-	out = []
-	if host.busy:
-		out.append(merge_widened(host.busy, lead, tail))
-	if host.bookings:
-		# bookings share few distinct buffer pairs (mostly one): one widening pass per pair
-		pairs = set(map(_buffers_of, host.bookings))
-		if len(pairs) == 1:
-			groups = {pairs.pop(): host.bookings}
+	lead = (policy.duration + policy.buffer_after) * _MINUTE - 1
+	tail = policy.buffer_before * _MINUTE
+	if host.busy and allowed:
+		allowed = subtract_widened_merged(allowed, host.busy.starts, host.busy.ends, lead, tail)
+	if host.bookings and allowed:
+		bookings = host.bookings
+		if len(set(map(_before_of, bookings))) == 1 and len(set(map(_after_of, bookings))) == 1:
+			groups = {(bookings[0].buffer_before, bookings[0].buffer_after): bookings}
 		else:
 			groups = {}
-			for booking in host.bookings:
-				groups.setdefault(_buffers_of(booking), []).append(booking)
-		for (before, after), bookings in groups.items():
-			widen_lead, widen_tail = lead + _minutes(before), tail + _minutes(after)
-			out.append(merge_widened(bookings, widen_lead, widen_tail))
-	return out
+			for booking in bookings:
+				groups.setdefault((booking.buffer_before, booking.buffer_after), []).append(booking)
+		for (before, after), group in groups.items():
+			allowed = subtract_widened(
+				allowed, list(map(_ticks_of, group)), lead + before * _MINUTE, tail + after * _MINUTE
+			)
+	return allowed
+
+
+_before_of = operator.attrgetter("buffer_before")
+_after_of = operator.attrgetter("buffer_after")
+_ticks_of = operator.attrgetter("ticks")
 
 
 class _HostPlan:
-	"""One host's grid anchors and allowed starts for a search window."""
+	"""One host's grid anchors and allowed starts (ticks) for a search window."""
 
-	__slots__ = ("allowed", "calendar", "host", "ranges")
+	__slots__ = ("allowed", "calendar", "host", "ranges", "ticks")
 
 	def __init__(
-		self, host: HostSchedule, calendar: HostCalendar, ranges: list[DayRange], allowed: list[tuple]
+		self,
+		host: HostSchedule,
+		calendar: HostCalendar,
+		ranges: list[DayRange],
+		ticks: list[tuple],
+		allowed: list[tuple],
 	):
 		self.host = host
 		self.calendar = calendar
 		self.ranges = ranges
+		self.ticks = ticks  # (start, end) of each range
 		self.allowed = allowed
 
 
-def _fit_spans(available: list[tuple], duration: timedelta) -> list[tuple]:
-	"""Starts s with [s, s + duration) inside one available stretch."""
-	cut = duration - EPSILON
+def _fit_spans(available: list[tuple], duration: int) -> list[tuple]:
+	"""Starts s with [s, s + duration) inside one available stretch (all in ticks)."""
+	cut = duration - 1
 	return [(start, end - cut) for start, end in available if end - start >= duration]
 
 
@@ -172,30 +184,39 @@ def _plan_host(
 		ranges = calendar.day_ranges(first, last)
 		fits: list[tuple] = []
 		if ranges:
-			available = calendar.available(ranges, lo, hi)
-			fits = intersect_pairs(_fit_spans(available, _minutes(policy.duration)), [(lo, hi)], merged=True)
-		shared = (calendar, ranges, fits)
+			available = [(to_tick(a), to_tick(b)) for a, b in calendar.available(ranges, lo, hi)]
+			fits = intersect_pairs(
+				_fit_spans(available, policy.duration * _MINUTE), [(to_tick(lo), to_tick(hi))], merged=True
+			)
+		shared = (calendar, ranges, _range_ticks(ranges), fits)
 		if memo is not None:
 			memo[key] = shared
-	calendar, ranges, allowed = shared
+	calendar, ranges, ticks, allowed = shared
 	if limits and allowed:
 		spans = _limit_spans(calendar, host, policy)
 		if spans:
 			allowed = subtract_pairs(allowed, spans)
 	if busy and allowed:
-		for spans in _busy_spans(host, policy):
-			allowed = subtract_pairs(allowed, spans, merged=True)
-	return _HostPlan(host, calendar, ranges, allowed)
+		allowed = _subtract_busy(allowed, host, policy)
+	return _HostPlan(host, calendar, ranges, ticks, allowed)
 
 
-def _emit(ranges: list[DayRange], allowed: list[tuple], step: timedelta, zone) -> list[datetime]:
-	"""Grid starts of ``ranges`` that fall inside ``allowed`` (both sorted)."""
-	out: list[datetime] = []
+def _range_ticks(ranges: list[DayRange]) -> list[tuple]:
+	return [(to_tick(item.start), to_tick(item.end)) for item in ranges]
+
+
+def _emit(
+	ranges: list[DayRange], ticks: list[tuple], allowed: list[tuple], step: timedelta, zone
+) -> list[int]:
+	"""Grid starts of ``ranges`` that fall inside ``allowed`` (both sorted), as ticks:
+	a team's hosts emit many starts that mostly coincide, and each distinct start becomes
+	a datetime only once."""
+	out: list[int] = []
 	if not allowed:
 		return out
+	step_ticks = step // EPSILON
 	p, n = 0, len(allowed)
-	for item in ranges:
-		r_start, r_end = item.start, item.end
+	for item, (r_start, r_end) in zip(ranges, ticks, strict=True):
 		while p < n and allowed[p][1] <= r_start:
 			p += 1
 		if p >= n:
@@ -209,30 +230,29 @@ def _emit(ranges: list[DayRange], allowed: list[tuple], step: timedelta, zone) -
 		while q < n and allowed[q][0] < r_end:
 			lo = allowed[q][0] if allowed[q][0] > r_start else r_start
 			hi = allowed[q][1] if allowed[q][1] < r_end else r_end
-			k = -((r_start - lo) // step)  # ceil((lo - r_start) / step)
-			point = r_start + k * step
-			if hi > point and (hi - point) // step + len(out) >= MAX_SLOTS:
+			first = r_start - (r_start - lo) // step_ticks * step_ticks  # first grid tick >= lo
+			points = range(first, hi, step_ticks)
+			if len(points) + len(out) > MAX_SLOTS:
 				raise _too_many()
-			while point < hi:
-				out.append(point)
-				point += step
+			out.extend(points)
 			q += 1
 	return out
 
 
-def _emit_wall_clock(item: DayRange, allowed: list[tuple], step: timedelta, zone) -> list[datetime]:
+def _emit_wall_clock(item: DayRange, allowed: list[tuple], step: timedelta, zone) -> list[int]:
 	"""Slow path for a range that spans a DST change: step on the wall clock."""
 	starts = [span[0] for span in allowed]
+	r_start, r_end = to_tick(item.start), to_tick(item.end)
 	out = []
 	wall = item.wall_start
 	while wall < item.wall_end:
 		if len(out) >= MAX_SLOTS:
 			raise _too_many()
 		if wall_exists(wall, zone):
-			instant = wall_to_instant(wall, zone)
-			index = bisect.bisect_right(starts, instant) - 1
-			if item.start <= instant < item.end and index >= 0 and instant < allowed[index][1]:
-				out.append(instant)
+			tick = to_tick(wall_to_instant(wall, zone))
+			index = bisect.bisect_right(starts, tick) - 1
+			if r_start <= tick < r_end and index >= 0 and tick < allowed[index][1]:
+				out.append(tick)
 		wall += step
 	return out
 
@@ -287,7 +307,7 @@ def _intersect_ranges(ranges: list[DayRange], others: list[DayRange]) -> list[tu
 	return out
 
 
-def _collective(plans: list[_HostPlan], step: timedelta, duration: timedelta) -> list[datetime]:
+def _collective(plans: list[_HostPlan], step: timedelta, duration: timedelta) -> list[int]:
 	"""Starts every host offers: the overlaps of the hosts' day ranges, each anchoring a
 	grid on the first host's wall clock, and starts every host allows.
 
@@ -316,7 +336,7 @@ def _collective(plans: list[_HostPlan], step: timedelta, duration: timedelta) ->
 				)
 			)
 		allowed = intersect_pairs(allowed, plan.allowed)
-	return _emit(ranges, allowed, step, zone)
+	return _emit(ranges, _range_ticks(ranges), allowed, step, zone)
 
 
 def _search(
@@ -336,24 +356,33 @@ def _search(
 	plans = [_plan_host(host, policy, lo, hi, memo=memo, **flags) for host in ordered]
 	if assignment is Assignment.COLLECTIVE:
 		names = tuple(host.host for host in ordered)
-		return [Slot(start, start + duration, names) for start in _collective(plans, step, duration)]
+		return _slots(_collective(plans, step, duration), duration, names)
 	if len(plans) == 1:
 		plan = plans[0]
-		names = (plan.host.host,)
-		return [
-			Slot(start, start + duration, names)
-			for start in _emit(plan.ranges, plan.allowed, step, plan.calendar.zone)
-		]
-	free: dict[datetime, list[str]] = {}
+		return _slots(
+			_emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone),
+			duration,
+			(plan.host.host,),
+		)
+	free: defaultdict[int, list[str]] = defaultdict(list)
 	for plan in plans:
 		name = plan.host.host
-		for start in _emit(plan.ranges, plan.allowed, step, plan.calendar.zone):
-			hosts_free = free.get(start)
-			if hosts_free is None:
-				free[start] = [name]
-			else:
-				hosts_free.append(name)
-	return [Slot(start, start + duration, tuple(free[start])) for start in sorted(free)]
+		for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
+			free[tick].append(name)
+	ticks = sorted(free)
+	return [
+		Slot(start, start + duration, tuple(free[tick]))
+		for start, tick in zip(_instants(ticks), ticks, strict=True)
+	]
+
+
+def _slots(ticks: list[int], duration: timedelta, names: tuple[str, ...]) -> list[Slot]:
+	return [Slot(start, start + duration, names) for start in _instants(ticks)]
+
+
+def _instants(ticks: list[int]) -> list[datetime]:
+	"""``from_tick`` of each tick in C-level passes (one per offered slot)."""
+	return list(map(EPOCH.__add__, map(timedelta, repeat(0), repeat(0), ticks)))
 
 
 def find_slots(
