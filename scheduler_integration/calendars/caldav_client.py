@@ -26,7 +26,7 @@ import inspect
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -167,9 +167,14 @@ def _client_kwargs(url: str, timeout: float) -> dict:
 class CalDAVAccount:
 	"""One CalDAV account. ``url`` is the server's CalDAV root or principal URL.
 
+	It is a ``CalendarProvider`` of ``providers`` (``busy``, ``write``, ``delete``), named
+	``caldav`` in the registry.
+
 	``guard`` is the fetch policy (default: public addresses only); tests and on-premise
 	servers pass ``URLGuard(allow_private=True)`` or ``URLGuard(allow_hosts=(...))``.
 	"""
+
+	name = "caldav"
 
 	def __init__(
 		self,
@@ -352,6 +357,24 @@ class CalDAVAccount:
 				"The CalDAV server refused to delete event {0}: HTTP {1}", uid, status, status=status
 			)
 		return True
+
+	# --- the provider interface (providers.CalendarProvider) ----------------------------
+
+	def write(
+		self, calendar: str, draft: EventDraft, event_id: str | None = None, with_meeting: bool = False
+	) -> tuple[str, None]:
+		"""PUT the event under ``event_id`` (or the draft's uid): creates or replaces.
+		CalDAV has no video links, so the meeting is always None."""
+		if event_id and event_id != draft.uid:
+			draft = replace(draft, uid=event_id)
+		uid, _url = self.save_event(calendar, draft)
+		return uid, None
+
+	def delete(self, calendar: str, draft: EventDraft | None = None, event_id: str | None = None) -> bool:
+		uid = event_id or (draft.uid if draft is not None else None)
+		if not uid:
+			raise ProviderError("Deleting a CalDAV event needs its uid")
+		return self.delete_event(calendar, uid)
 
 	def close(self) -> None:
 		self.session.close()

@@ -72,7 +72,7 @@ class InvalidFeed(CalendarError, ValueError):
 	"""ICS data that cannot be read, or that would expand without bound."""
 
 
-# --- providers (Google, CalDAV) -----------------------------------------------------------
+# --- providers (Google, CalDAV, Microsoft, Zoom) ------------------------------------------
 
 
 class ProviderError(CalendarError):
@@ -84,13 +84,25 @@ class ProviderAuthError(ProviderError):
 
 
 class ProviderUnavailable(ProviderError):
-	"""5xx, 429, rate limits, timeouts, connection errors: retry later."""
+	"""5xx, 429, rate limits, timeouts, connection errors: retry later.
+
+	``retry_after`` is the wait in seconds the provider asked for (a ``Retry-After``
+	header), or None: the retry job should not come back sooner.
+	"""
 
 	retryable = True
+
+	def __init__(self, message: str, *args, status: int | None = None, retry_after: float | None = None):
+		super().__init__(message, *args, status=status)
+		self.retry_after = retry_after
 
 
 class EventNotFound(ProviderError):
 	"""The event (or calendar) does not exist (any more)."""
+
+
+class MeetingNotFound(EventNotFound):
+	"""The video meeting does not exist (any more)."""
 
 
 class FullSyncRequired(ProviderError):

@@ -145,7 +145,12 @@ class GoogleCalendar:
 
 	>>> cal = GoogleCalendar(access_token="ya29...")  # doctest: +SKIP
 	>>> cal.free_busy(["primary"], start, end)  # doctest: +SKIP
+
+	It is an ``IncrementalCalendar`` of ``providers`` (``busy``, ``changes``, ``write``,
+	``delete``), named ``google`` in the registry.
 	"""
+
+	name = "google"
 
 	def __init__(
 		self,
@@ -424,6 +429,39 @@ class GoogleCalendar:
 		if interval_end <= interval_start:
 			return EventChange(event_id, False, all_day=all_day, **common)
 		return EventChange(event_id, True, Interval(interval_start, interval_end), all_day=all_day, **common)
+
+	# --- the provider interface (providers.IncrementalCalendar) -------------------------
+
+	def busy(self, calendars: Iterable[str], start: datetime, end: datetime, zone: str) -> list[Interval]:
+		"""``free_busy``: Google places all-day events itself, ``zone`` is only checked."""
+		get_zone(zone)
+		return self.free_busy(calendars, start, end)
+
+	def changes(self, calendar: str, token: str | None, zone: str) -> tuple[list[EventChange], str | None]:
+		return self.list_changes(calendar, token, host_timezone=zone)
+
+	def write(
+		self, calendar: str, draft: EventDraft, event_id: str | None = None, with_meeting: bool = False
+	):
+		"""Patch ``event_id`` (re-created when it is gone), else insert; the Meet link as a Meeting."""
+		from .providers import Meeting
+
+		if event_id:
+			try:
+				event_id, link = self.patch_event(calendar, event_id, draft, with_meet=with_meeting)
+			except EventNotFound:
+				event_id, link = self.insert_event(calendar, draft, with_meet=with_meeting)
+		else:
+			event_id, link = self.insert_event(calendar, draft, with_meet=with_meeting)
+		meeting = Meeting("google", event_id, link, extra={"calendar_id": calendar}) if link else None
+		return event_id, meeting
+
+	def delete(self, calendar: str, draft: EventDraft | None = None, event_id: str | None = None) -> bool:
+		if not event_id:
+			if draft is None or not draft.uid:
+				raise ProviderError("Deleting a Google event needs its id or the draft's uid")
+			event_id = stable_event_id(draft.uid)
+		return self.delete_event(calendar, event_id)
 
 
 def _check_send_updates(value: str) -> str:

@@ -45,10 +45,10 @@ from ..engine.errors import SchedulingError
 from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone, to_instant
-from .errors import InvalidFeed
+from .errors import InvalidFeed, ProviderError
 from .urlguard import URLGuard
 
-__all__ = ["MAX_COUNT", "MAX_OCCURRENCES", "feed_url", "fetch_busy", "parse_busy"]
+__all__ = ["MAX_COUNT", "MAX_OCCURRENCES", "ICSFeeds", "feed_url", "fetch_busy", "parse_busy"]
 
 MAX_OCCURRENCES = 20_000  # per feed, inside the window
 MAX_COUNT = 100_000  # largest RRULE COUNT expanded
@@ -92,6 +92,32 @@ def fetch_busy(
 	fetch = fetcher or URLGuard().get
 	data = fetch(feed_url(url))
 	return parse_busy(data, window, host_timezone, max_occurrences=max_occurrences, max_seconds=max_seconds)
+
+
+class ICSFeeds:
+	"""ICS subscriptions as a ``providers.CalendarProvider`` (named ``ics``): the
+	"calendars" are feed URLs; busy only, a feed cannot be written."""
+
+	name = "ics"
+
+	def __init__(self, fetcher: Callable[[str], bytes] | None = None, **limits):
+		self.fetcher = fetcher
+		self.limits = limits
+
+	def busy(self, calendars, start: datetime, end: datetime, zone: str) -> list[Interval]:
+		window = Interval(start, end)
+		pairs = [
+			(i.start, i.end)
+			for url in dict.fromkeys(calendars)
+			for i in fetch_busy(url, window, zone, self.fetcher, **self.limits)
+		]
+		return [Interval(s, e) for s, e in merge_pairs(pairs)]
+
+	def write(self, calendar, draft, event_id=None, with_meeting=False):
+		raise ProviderError("An ICS feed is read-only: choose another destination calendar")
+
+	def delete(self, calendar, draft=None, event_id=None):
+		raise ProviderError("An ICS feed is read-only: choose another destination calendar")
 
 
 def parse_busy(
