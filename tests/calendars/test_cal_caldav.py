@@ -300,3 +300,21 @@ def test_to_ics_escapes_hostile_text():
 		"BEGIN:VCALENDAR",
 		"BEGIN:VEVENT",
 	]
+
+
+# --- the provider interface ---------------------------------------------------------------------
+
+
+def test_provider_interface(account, calendar_url):
+	from scheduler_integration.calendars.providers import CalendarProvider, IncrementalCalendar
+
+	assert isinstance(account, CalendarProvider) and not isinstance(account, IncrementalCalendar)
+	assert account.write(calendar_url, draft(), with_meeting=True) == ("BK-0001", None)  # no video on CalDAV
+	moved = draft(start=utc(2024, 3, 4, 11), end=utc(2024, 3, 4, 12), uid="ignored-draft-uid")
+	assert account.write(calendar_url, moved, "BK-0001")[0] == "BK-0001"  # the stored uid wins
+	busy = account.busy([calendar_url], utc(2024, 3, 4), utc(2024, 3, 5), "Europe/Berlin")
+	assert spans(busy) == [(utc(2024, 3, 4, 11), utc(2024, 3, 4, 12))]
+	assert account.delete(calendar_url, draft()) is True  # by the draft's uid
+	assert account.delete(calendar_url, event_id="BK-0001") is False
+	with pytest.raises(ProviderError):
+		account.delete(calendar_url)
