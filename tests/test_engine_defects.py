@@ -308,6 +308,18 @@ def test_expander_matches_dateutil(rule, day_offset, hour):
 	assert list(recurrence.occurrences(ours_rule, *window)) == theirs
 
 
+def test_yearly_ordinal_weekdays_count_in_the_year_even_with_monthdays():
+	# found by the expander property at 20,000 examples: 1TU with BYMONTHDAY=1 is the year's
+	# first Tuesday if that is a first of a month, never the first Tuesday of April
+	rule = "FREQ=YEARLY;BYMONTHDAY=1;BYDAY=1MO,1TU,1WE"
+	start = datetime(2025, 1, 1, 9)
+	ours = recurrence.parse_rule(rule, get_zone("UTC"), start.replace(tzinfo=U))
+	window = (start, datetime(2031, 1, 1))
+	theirs = list(rrulestr(rule, dtstart=start).between(*window, inc=True))
+	assert [t.replace(tzinfo=None) for t in recurrence.occurrences(ours, *window)] == theirs
+	assert datetime(2025, 4, 1, 9) not in theirs and theirs[0] == start
+
+
 # --- the differential on hard inputs ---------------------------------------------------------------
 
 GAP_DAYS = {  # a spring-forward day of each zone, and where its gap lies

@@ -218,6 +218,11 @@ def _nth_weekdays(days: list[date], weekday: int, ordinal: int | None) -> list[d
 	return [matching[index]] if 0 <= index < len(matching) else []
 
 
+def _is_monthday(day: date, monthdays: tuple[int, ...]) -> bool:
+	length = calendar.monthrange(day.year, day.month)[1]
+	return any(day.day == (d if d > 0 else length + 1 + d) for d in monthdays)
+
+
 def _month_days(rule: Rule, year: int, month: int) -> list[date]:
 	"""Days of one month that the rule's BYMONTHDAY and BYDAY select (month scope)."""
 	length = calendar.monthrange(year, month)[1]
@@ -240,13 +245,15 @@ def _period_days(rule: Rule, index: int) -> list[date]:
 		year = start.year + step
 		if not 1 <= year <= 9999:
 			return []
-		if months or rule.bymonthday or not rule.byday or all(n is None for _wd, n in rule.byday):
+		if months or not rule.byday or all(n is None for _wd, n in rule.byday):
 			return [d for m in (months or range(1, 13)) for d in _month_days(rule, year, m)]
-		# BYDAY with ordinals and no BYMONTH: the nth weekday of the year
+		# BYDAY with ordinals and no BYMONTH: the nth weekday of the *year* (RFC 5545), which
+		# BYMONTHDAY then only limits: 1TU with BYMONTHDAY=1 is 1 January when that is the
+		# year's first Tuesday, never the first of another month
 		days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if calendar.isleap(year) else 365)]
 		chosen = {d for weekday, n in rule.byday for d in _nth_weekdays(days, weekday, n)}
 		if rule.bymonthday:
-			chosen &= {d for m in range(1, 13) for d in _month_days(rule, year, m)}
+			chosen = {d for d in chosen if _is_monthday(d, rule.bymonthday)}
 		return sorted(chosen)
 	if rule.freq == "MONTHLY":
 		year, month = _add_months(start.year, start.month, step)
