@@ -6,6 +6,11 @@ fields), 401 (not signed in), 403 (another host's data, or a change the booking 
 not allow), 404 (not configured / not found), 409 (the time is taken; with
 ``alternatives``) or 429 (too many requests). Failures roll the transaction back before
 answering, so a refused booking never holds its hosts' locks while alternatives are found.
+
+A method's body is one transaction. When the database picks it as a deadlock victim or a
+lock wait times out (concurrent changes touching the same bookings), the whole body runs
+again on a fresh transaction, a few times with a short random pause: a lost race is
+answered like any other (e.g. 409), never with a 500.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import random
+import time
 
 import frappe
 from frappe import _
@@ -61,42 +68,59 @@ def missing_arguments(fn, args, kwargs) -> dict[str, str]:
 	return {}
 
 
+TRANSACTION_RETRIES = 3
+
+
 def api(fn):
-	"""Map the errors of an API method onto the documented statuses and shape."""
+	"""Map the errors of an API method onto the documented statuses and shape, running the
+	body again when the database aborts its transaction to break a deadlock."""
 
 	@functools.wraps(fn)
 	def wrapper(*args, **kwargs):
-		try:
-			missing = missing_arguments(fn, args, kwargs)
-			if missing:
-				return fail(400, _("Please correct these fields"), missing)
-			return fn(*args, **kwargs)
-		except SlotUnavailable as exc:
-			frappe.db.rollback()  # release the host locks before searching alternatives
-			zone = kwargs.get("timezone")
-			alternatives = [slot_json(slot, zone) for slot in exc.search_alternatives()]
-			return fail(409, str(exc), reason=exc.reason, alternatives=alternatives)
-		except ChangeRefused as exc:
-			return fail(403, str(exc), reason=exc.reason)
-		except TooManyBookings as exc:
-			return fail(429, str(exc))
-		except FieldValidationError as exc:
-			return fail(400, _("Please correct these fields"), exc.errors)
-		except SchedulingError as exc:
-			message = translate(exc)
-			return fail(400, message, {exc.field or "input": message})
-		except frappe.PermissionError as exc:
-			if frappe.session.user == "Guest":
-				return fail(401, _("Please sign in"))
-			return fail(403, str(exc) or _("Not permitted"))
-		except frappe.DoesNotExistError as exc:
-			return fail(404, str(exc) or _("Not found"))
-		except frappe.TooManyRequestsError:
-			raise  # Frappe's own rate limiter answers 429 with its headers
-		except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
-			return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"))
+		missing = missing_arguments(fn, args, kwargs)
+		if missing:
+			return fail(400, _("Please correct these fields"), missing)
+		for attempt in range(TRANSACTION_RETRIES + 1):
+			try:
+				return _mapped(fn, args, kwargs)
+			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+				frappe.db.rollback()
+				frappe.local.message_log = []
+				if attempt == TRANSACTION_RETRIES:
+					return fail(503, _("The server is busy. Please try again in a moment."))
+				time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
 
 	return wrapper
+
+
+def _mapped(fn, args, kwargs):
+	"""Call ``fn``; its errors become failure bodies (deadlocks are the caller's to retry)."""
+	try:
+		return fn(*args, **kwargs)
+	except SlotUnavailable as exc:
+		frappe.db.rollback()  # release the host locks before searching alternatives
+		zone = kwargs.get("timezone")
+		alternatives = [slot_json(slot, zone) for slot in exc.search_alternatives()]
+		return fail(409, str(exc), reason=exc.reason, alternatives=alternatives)
+	except ChangeRefused as exc:
+		return fail(403, str(exc), reason=exc.reason)
+	except TooManyBookings as exc:
+		return fail(429, str(exc))
+	except FieldValidationError as exc:
+		return fail(400, _("Please correct these fields"), exc.errors)
+	except SchedulingError as exc:
+		message = translate(exc)
+		return fail(400, message, {exc.field or "input": message})
+	except frappe.PermissionError as exc:
+		if frappe.session.user == "Guest":
+			return fail(401, _("Please sign in"))
+		return fail(403, str(exc) or _("Not permitted"))
+	except frappe.DoesNotExistError as exc:
+		return fail(404, str(exc) or _("Not found"))
+	except frappe.TooManyRequestsError:
+		raise  # Frappe's own rate limiter answers 429 with its headers
+	except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
+		return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"))
 
 
 def acting_user(user: str | None = None) -> str:

@@ -5,7 +5,7 @@ can spoof where the server trusts ``X-Forwarded-For``):
   Settings; 0 = no cap), counting bookings made through the public pages whatever their
   status now;
 - optionally a proof of work on the booking form (``engine.challenge``; Settings → Booking
-  Challenge Bits, 0 = off), each challenge good for one booking.
+  Challenge Bits, 0 = off), each challenge good for one committed booking.
 """
 
 from __future__ import annotations
@@ -83,6 +83,9 @@ def check_proof(proof_challenge, proof_nonce) -> None:
 		message = _("Please reload the page and try again")
 		raise FieldValidationError(message, {"proof": message})
 	frappe.cache.set_value(key, 1, expires_in_sec=challenge.MAX_AGE)
+	# spent by a booking that commits: a transaction rolled back (a refusal, or a deadlock
+	# the API runs again) gives the proof back
+	frappe.db.after_rollback.add(lambda: frappe.cache.delete_value(key))
 
 
 def _secret() -> str:

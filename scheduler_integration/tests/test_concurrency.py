@@ -122,3 +122,76 @@ class TestConcurrentBooking(SchedulerTestCase):
 		spans = sorted((to_utc(r.start), to_utc(r.end) + after[r.meeting_type]) for r in rows)
 		for (_a_start, a_end), (b_start, _b_end) in pairwise(spans):
 			self.assertLessEqual(a_end, b_start, f"bookings overlap (buffers included): {spans}")
+
+	def test_a_guest_change_chosen_as_deadlock_victim_runs_again(self):
+		"""The database breaks a deadlock by aborting the lighter transaction; the API runs
+		that request's body again instead of answering 500. Made deterministic here: this
+		test's own transaction writes rows (so it is the heavier one), holds the booking's
+		host rows, waits until the reschedule request waits for them, then asks for the
+		booking row the request already holds."""
+		start = self.day + timedelta(hours=9)
+		r = requests.post(
+			method_url(self.server, BOOK),
+			json=self.payload("race-30", start, 900),
+			headers=self.host_header(),
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		data = r.json()["message"]["data"]
+		token = data["manage_url"].rsplit("/", 1)[1]
+		name = data["id"]
+		frappe.db.commit()
+
+		# heavier than the request: a few hundred written rows, rolled back at the end
+		for i in range(300):
+			frappe.db.sql(
+				"insert into `tabScheduler Booking Effect` (name, booking, effect, status) values (%s, %s, 'x', 'Done')",
+				(f"deadlock-test-{i}", name),
+			)
+		frappe.db.sql("select name from `tabScheduler Booking Host` where parent=%s for update", name)
+		answer = {}
+
+		def reschedule():
+			answer["r"] = requests.post(
+				method_url(self.server, "scheduler_integration.api.public.reschedule"),
+				json={"token": token, "start": iso(start + timedelta(hours=2))},
+				headers=self.host_header(),
+				timeout=120,
+			)
+
+		thread = threading.Thread(target=reschedule)
+		thread.start()
+		self.assertTrue(wait_for_lock_wait(), "the request never waited for the host rows")
+		try:
+			# the request holds the booking row (token lookup) and waits for our host rows:
+			# asking for the booking row closes the circle, and the database aborts the request
+			frappe.db.sql("select name from `tabScheduler Booking` where name=%s for update", name)
+		finally:
+			frappe.db.rollback()
+		thread.join(120)
+		self.assertEqual(answer["r"].status_code, 200, answer["r"].text)
+		self.assertEqual(
+			to_utc(frappe.db.get_value("Scheduler Booking", name, "start")), start + timedelta(hours=2)
+		)
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "sequence"), 1)
+
+	def host_header(self) -> dict:
+		return {"Host": self.server.site}
+
+
+def wait_for_lock_wait(seconds: float = 30) -> bool:
+	"""True once another connection of this site is stuck on the booking host rows' locking
+	read (its query shows in the processlist of the site's own database user)."""
+	import time
+
+	deadline = time.monotonic() + seconds
+	while time.monotonic() < deadline:
+		waiting = frappe.db.sql(
+			"select count(*) from information_schema.processlist where id != connection_id() "
+			"and info like %s and time >= 0",
+			("%tabScheduler Booking Host%for update%",),
+		)[0][0]
+		if waiting:
+			time.sleep(0.3)  # let it settle into the lock wait
+			return True
+		time.sleep(0.05)
+	return False
