@@ -8,6 +8,7 @@ app_license = "mit"
 # Generated `DF` type blocks in DocType controllers (bench keeps them current on save).
 export_python_type_annotations = True
 
+before_install = "scheduler_integration.install.before_install"
 after_install = "scheduler_integration.install.after_install"
 after_migrate = "scheduler_integration.install.after_migrate"
 before_uninstall = "scheduler_integration.install.before_uninstall"

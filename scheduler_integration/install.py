@@ -9,13 +9,28 @@ import frappe
 from scheduler_integration.core.settings import DEFAULTS
 
 
+def before_install():
+	"""Rebuild this process's map of apps and modules before Frappe syncs the DocTypes.
+
+	``install-app`` reads that map once, when the site is opened, from the cache; a map
+	cached before this app was added to apps.txt names none of its modules, so Frappe
+	would create none of its DocTypes yet record the app as installed (and later look for
+	them in frappe's own modules). ``install_app`` has just cleared the cache, so this
+	reads the apps from disk."""
+	frappe.setup_module_map()
+	if "scheduler_integration" not in (frappe.local.app_modules or {}):
+		raise frappe.ValidationError("scheduler_integration is not in sites/apps.txt")
+
+
 def after_install():
 	# Roles and phases come from fixtures (synced by install-app and migrate); settings
 	# get their defaults here so every reader sees real values from the first request.
-	frappe.clear_cache(doctype="Scheduler Settings")
+	# What is stored is read raw: a typed read says 0 for an Int or Check never set.
+	stored = frappe.db.get_singles_dict("Scheduler Settings", cast=False)
 	for field, value in DEFAULTS.items():
-		if frappe.db.get_single_value("Scheduler Settings", field) in (None, ""):
+		if stored.get(field) in (None, ""):
 			frappe.db.set_single_value("Scheduler Settings", field, value)
+	frappe.clear_cache(doctype="Scheduler Settings")
 	after_migrate()
 
 
