@@ -41,6 +41,7 @@ from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.engine import Assignment, check_slot, pick_host
 from scheduler_integration.engine.booking_states import (
 	Actor,
+	Status,
 	TransitionRefused,
 	check_move,
 	check_transition,
@@ -99,7 +100,7 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 	moved = new or start != old_start or doc.meeting_type != before.meeting_type or explicit is not None
 	if new and (actor is Actor.GUEST or not doc.status):
 		# a guest never picks the status: the meeting type decides whether the host confirms
-		doc.status = "Pending" if ctx.doc.requires_confirmation else "Confirmed"
+		doc.status = Status.PENDING.value if ctx.doc.requires_confirmation else Status.CONFIRMED.value
 	try:
 		check_transition(
 			before.status if before else None,

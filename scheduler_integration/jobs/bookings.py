@@ -11,7 +11,7 @@ from frappe import _
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.booking_rules import meeting_over, pending_expired, pending_expiry_cutoffs
-from scheduler_integration.engine.booking_states import Actor
+from scheduler_integration.engine.booking_states import Actor, Status
 
 BATCH = 500
 
@@ -43,21 +43,21 @@ def expire_pending_bookings(now: datetime | None = None) -> int:
 	names = set(
 		frappe.get_all(
 			"Scheduler Booking",
-			filters={"status": "Pending", "creation": ("<", to_system(created_before))},
+			filters={"status": Status.PENDING.value, "creation": ("<", to_system(created_before))},
 			pluck="name",
 			limit=BATCH,
 		)
 	) | set(
 		frappe.get_all(
 			"Scheduler Booking",
-			filters={"status": "Pending", "start": ("<", to_system(starting_before))},
+			filters={"status": Status.PENDING.value, "start": ("<", to_system(starting_before))},
 			pluck="name",
 			limit=BATCH,
 		)
 	)
 
 	def expire(doc) -> bool:
-		if doc.status != "Pending" or not pending_expired(
+		if doc.status != Status.PENDING or not pending_expired(
 			to_utc(doc.creation), to_utc(doc.start), now, hours
 		):
 			return False
@@ -72,13 +72,13 @@ def complete_past_bookings(now: datetime | None = None) -> int:
 	now = now or utc_now()
 	names = frappe.get_all(
 		"Scheduler Booking",
-		filters={"status": "Confirmed", "end": ("<=", to_system(now))},
+		filters={"status": Status.CONFIRMED.value, "end": ("<=", to_system(now))},
 		pluck="name",
 		limit=BATCH,
 	)
 
 	def complete(doc) -> bool:
-		if doc.status != "Confirmed" or not meeting_over(to_utc(doc.end), now):
+		if doc.status != Status.CONFIRMED or not meeting_over(to_utc(doc.end), now):
 			return False
 		doc.mark_completed(actor=Actor.SYSTEM, now=now)
 		return True

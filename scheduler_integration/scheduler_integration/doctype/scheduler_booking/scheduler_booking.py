@@ -13,7 +13,7 @@ from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.booking.tokens import issue_token
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors
-from scheduler_integration.engine.booking_states import Actor, lifecycle_event
+from scheduler_integration.engine.booking_states import ACTIVE, Actor, Status, lifecycle_event
 from scheduler_integration.engine.validation import (
 	clean_email,
 	clean_guest_name,
@@ -119,7 +119,7 @@ class SchedulerBooking(Document):
 	def before_save(self):
 		if self.is_new() and not self.location:
 			self.location = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type).location_text()
-		if self.status == "Confirmed" and not self.confirmed_at:
+		if self.status == Status.CONFIRMED and not self.confirmed_at:
 			self.confirmed_at = to_system(self.flags.now or utc_now())
 
 	def after_insert(self):
@@ -166,41 +166,41 @@ class SchedulerBooking(Document):
 			raise ChangeRefused(message.format(_(self.status)), "not_allowed")
 
 	def cancel(self, reason: str = "", actor: Actor | None = None, now: datetime | None = None):
-		self._require(("Pending", "Confirmed"), _("This booking is already {0}"))
+		self._require(ACTIVE, _("This booking is already {0}"))
 		self._change(actor, now)
-		self.status = "Cancelled"
+		self.status = Status.CANCELLED.value
 		self.cancel_reason = reason or self.cancel_reason
 		self.cancelled_at = to_system(now or utc_now())
 		self.save()
 		return self
 
 	def confirm(self, actor: Actor | None = None, now: datetime | None = None):
-		self._require(("Pending",), _("Only pending bookings can be confirmed; this one is {0}"))
+		self._require((Status.PENDING,), _("Only pending bookings can be confirmed; this one is {0}"))
 		self._change(actor, now)
-		self.status = "Confirmed"
+		self.status = Status.CONFIRMED.value
 		self.confirmed_at = to_system(now or utc_now())
 		self.save()
 		return self
 
 	def decline(self, reason: str = "", actor: Actor | None = None, now: datetime | None = None):
-		self._require(("Pending",), _("Only pending bookings can be declined; this one is {0}"))
+		self._require((Status.PENDING,), _("Only pending bookings can be declined; this one is {0}"))
 		return self.cancel(reason or _("Declined by the host"), actor, now)
 
 	def mark_no_show(self, actor: Actor | None = None, now: datetime | None = None):
 		self._require(
-			("Confirmed", "Completed"),
+			(Status.CONFIRMED, Status.COMPLETED),
 			_("Only confirmed or completed bookings can be marked as no-show; this one is {0}"),
 		)
 		self._change(actor, now)
-		self.status = "No Show"
+		self.status = Status.NO_SHOW.value
 		self.save()
 		return self
 
 	def mark_completed(self, actor: Actor | None = None, now: datetime | None = None):
 		self._require(
-			("Confirmed", "No Show"), _("Only confirmed bookings can be completed; this one is {0}")
+			(Status.CONFIRMED, Status.NO_SHOW), _("Only confirmed bookings can be completed; this one is {0}")
 		)
 		self._change(actor, now)
-		self.status = "Completed"
+		self.status = Status.COMPLETED.value
 		self.save()
 		return self
