@@ -1,10 +1,12 @@
-"""Browser end-to-end: host in New York, booker in Tokyo, book then cancel via the manage link.
+"""Browser end-to-end: host in New York, booker in Tokyo; keyboard only, in German, through the
+embed widget on another website, and the host's Scheduling workspace.
 
 Runs Playwright (npm package playwright-core) driving Debian's /usr/bin/chromium against the
-test web server. Nothing is downloaded here: ``.ci/bench-suite`` installs playwright-core
-into <bench>/.scheduler-e2e beforehand (or set SCHEDULER_E2E_NODE_MODULES); without it,
-Node.js or Chromium the test is skipped with one line saying what is missing.
-Screenshots (desktop and 375 px) land in <bench>/logs/scheduler-e2e/.
+test web server, with axe-core (npm) for the accessibility scans. Nothing is downloaded here:
+``.ci/bench-suite`` installs both into <bench>/.scheduler-e2e beforehand (or set
+SCHEDULER_E2E_NODE_MODULES); without them, Node.js or Chromium each test is skipped with one
+line saying what is missing. Screenshots (desktop and 375 px) land in
+<bench>/logs/scheduler-e2e/ (copy them to docs/screenshots/ to refresh the docs).
 """
 
 from __future__ import annotations
@@ -12,35 +14,56 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import frappe
 
+from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.core.hosts import user_timezone
+from scheduler_integration.core.settings import get_settings
+from scheduler_integration.reporting import dashboard
 from scheduler_integration.tests.factory import clear_bookings, make_host, make_type
-from scheduler_integration.tests.live import LiveServer, cleanup
+from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, purge_guests
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-e2e-host@example.com"
+GUESTS = [
+	"hanako@example.jp",
+	"greta@example.de",
+	"inline-guest@example.com",
+	"popup-guest@example.com",
+	"sched-e2e-answers@example.com",
+]
 HERE = Path(__file__).parent
+SERIOUS = ("serious", "critical")
 
 
 def node_modules() -> Path:
-	"""Where playwright-core was installed for the bench suite (never installed here)."""
+	"""Where playwright-core and axe-core were installed for the bench suite (never here)."""
 	default = Path(frappe.get_site_path("..", "..", ".scheduler-e2e")).resolve() / "node_modules"
 	return Path(os.environ.get("SCHEDULER_E2E_NODE_MODULES") or default)
 
 
 def missing() -> str | None:
-	"""What the browser test lacks on this machine, or None."""
+	"""What the browser tests lack on this machine, or None."""
 	if not shutil.which("node"):
 		return "Node.js (node) is not installed"
 	chromium = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 	if not chromium.exists():
 		return f"{chromium} is missing (apt-get install chromium)"
-	if not (node_modules() / "playwright-core").exists():
-		return f"playwright-core is not installed in {node_modules()} (.ci/bench-suite installs it)"
+	for package in ("playwright-core", "axe-core"):
+		if not (node_modules() / package).exists():
+			return f"{package} is not installed in {node_modules()} (.ci/bench-suite installs it)"
 	return None
+
+
+def free_port() -> int:
+	with socket.socket() as sock:
+		sock.bind(("127.0.0.1", 0))
+		return sock.getsockname()[1]
 
 
 class TestBrowserBooking(SchedulerTestCase):
@@ -52,55 +75,210 @@ class TestBrowserBooking(SchedulerTestCase):
 		clear_bookings([HOST])
 		frappe.cache.delete_keys("rl:")  # earlier suites' bursts must not rate-limit this guest
 		cls.server = LiveServer.get_instance()
+		cls.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
+		cls.shots.mkdir(parents=True, exist_ok=True)
+		settings = get_settings()
+		cls.saved_origins = settings.get("booking_embed_origins") or ""
 
 	@classmethod
 	def tearDownClass(cls):
+		frappe.db.set_single_value("Scheduler Settings", "booking_embed_origins", cls.saved_origins)
+		frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
 		clear_bookings([HOST])
+		purge_guests(GUESTS)
 		cleanup([HOST], delete_users=True)
+		frappe.db.commit()
 		super().tearDownClass()
 
-	def test_book_in_tokyo_time_then_cancel(self):
+	def run_scenario(self, scenario: str, **extra) -> dict:
 		if reason := missing():
 			self.skipTest(f"browser test not run: {reason}")
-		shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
-		shots.mkdir(parents=True, exist_ok=True)
 		env = {**os.environ, "NODE_PATH": str(node_modules())}
-		script = shots / "booking_flow.mjs"
+		script = self.shots / "booking_flow.mjs"
 		shutil.copy(HERE / "e2e" / "booking_flow.mjs", script)
-		(shots / "node_modules").unlink(missing_ok=True)
-		(shots / "node_modules").symlink_to(node_modules())  # ESM resolves packages next to the script
+		(self.shots / "node_modules").unlink(missing_ok=True)
+		(self.shots / "node_modules").symlink_to(node_modules())  # ESM resolves packages next to the script
+		config = {
+			"scenario": scenario,
+			"base": self.server.base,
+			"site": self.server.site,
+			"profile": "e2e-host",
+			"type": "e2e-call",
+			"shots": str(self.shots),
+			"user": HOST,
+			"password": PASSWORD,
+			**extra,
+		}
 		run = subprocess.run(
-			["node", str(script), self.server.base, self.server.site, "e2e-host", "e2e-call", str(shots)],
-			capture_output=True,
-			text=True,
-			timeout=240,
-			env=env,
+			["node", str(script), json.dumps(config)], capture_output=True, text=True, timeout=300, env=env
 		)
 		lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
 		self.assertTrue(lines, f"no result: {run.stdout[-2000:]} {run.stderr[-2000:]}")
 		seen = json.loads(lines[-1])
 		self.assertEqual(run.returncode, 0, seen)
+		self.assertEqual(seen["dialogs"], [])
+		self.assertEqual(seen["errors"], [])
+		for page, violations in seen["axe"].items():
+			self.assertEqual([v for v in violations if v["impact"] in SERIOUS], [], f"axe on the {page} page")
+		for page, overflow in (seen.get("overflow") or {}).items():
+			self.assertFalse(overflow, f"the {page} page scrolls sideways at 375 px")
+		frappe.db.commit()  # see what the web server committed
+		return seen
+
+	def test_keyboard_only_booking_in_tokyo_time_reschedule_and_cancel(self):
+		seen = self.run_scenario("keyboard")
 		self.assertEqual(seen["detected_zone"], "Asia/Tokyo")
+		start = datetime.fromisoformat(seen["grid_moves"]["start"])
+		self.assertEqual(datetime.fromisoformat(seen["grid_moves"]["down"]), start + timedelta(days=7))
+		self.assertEqual(seen["grid_moves"]["back"], seen["grid_moves"]["start"])
+		self.assertIn("sched-slot", seen["focus_after_day"])
+		self.assertTrue(set(seen["groups"]) <= {"Morning", "Afternoon", "Evening"} and seen["groups"])
+		self.assertEqual(seen["focus_form"], "sched-f-name")
+		self.assertTrue(seen["invalid"]["focused"])
+		self.assertIn("valid email", seen["invalid"]["described"])
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(seen["confirm_text"], seen["expected_text"])
 		self.assertEqual(seen["manage_time"], seen["expected_text"])
-		self.assertEqual(seen["booking"]["timezone"], "Asia/Tokyo")
-		self.assertFalse(seen["mobile_overflow"], "the page scrolls sideways at 375 px")
-		self.assertEqual(seen["dialogs"], [])
-		self.assertEqual(seen["errors"], [])
+		self.assertNotIn("null", seen["manage_text"])
+		self.assertEqual(seen["kept_time"], seen["expected_text"])  # "keep" moved nothing
+		self.assertEqual(seen["moved_time"], seen["move_to"])
+		self.assertIn("rescheduled", seen["moved_notice"].lower())
 		self.assertIn("cancelled", seen["cancel_notice"].lower())
-		frappe.db.commit()
 		doc = frappe.get_doc("Scheduler Booking", seen["booking"]["id"])
 		self.assertEqual(
-			(doc.status, doc.cancel_reason, doc.booker_timezone), ("Cancelled", "Plans changed", "Asia/Tokyo")
+			(doc.status, doc.cancel_reason, doc.booker_timezone, doc.language.split("-")[0]),
+			("Cancelled", "Plans changed", "Asia/Tokyo", "en"),  # the browser's en-US
 		)
-		for name in (
-			"booking-desktop.png",
-			"booking-375px.png",
-			"confirmation-desktop.png",
-			"confirmation-375px.png",
-		):
-			self.assertGreater((shots / name).stat().st_size, 5000, name)
+		self.assertNotEqual(seen["moved"]["start"], seen["booking"]["start"])
+		# the funnel: the list page was viewed and the type chosen from it, once each
+		steps = frappe.get_all(
+			"Scheduler Engagement",
+			filters={
+				"booking": ("is", "not set"),
+				"host": HOST,
+				"event_type": ("in", ["page_viewed", "type_selected"]),
+			},
+			fields=["event_type", "meeting_type", "session_id"],
+		)
+		self.assertEqual(sorted(s.event_type for s in steps), ["page_viewed", "type_selected"])
+		self.assertEqual({s.session_id for s in steps}.__len__(), 1)
+		for name in ("profile", "booking", "confirmation", "manage"):
+			for size in ("desktop", "375px"):
+				self.assertGreater((self.shots / f"{name}-{size}.png").stat().st_size, 5000, name)
+
+	def test_booking_in_german(self):
+		seen = self.run_scenario("german")
+		frappe.local.lang = "de"
+		try:
+			expected = {
+				"zone": frappe._("Time zone"),
+				"next": frappe._("Next month"),
+				"book": frappe._("Book Meeting"),
+				"booked": frappe._("You are booked"),
+				"groups": {frappe._("Morning"), frappe._("Afternoon"), frappe._("Evening")},
+			}
+		finally:
+			frappe.local.lang = "en"
+		self.assertNotEqual(expected["zone"], "Time zone", "no German translation shipped")
+		self.assertEqual(seen["html_lang"], "de")
+		self.assertEqual(seen["zone_label"], expected["zone"])
+		self.assertEqual(seen["next_label"], expected["next"])
+		self.assertEqual(seen["submit_label"], expected["book"])
+		self.assertEqual(seen["confirm_heading"], expected["booked"])
+		self.assertTrue(set(seen["groups"]) <= expected["groups"])
+		self.assertEqual(seen["param_zone_label"], expected["zone"])
+		self.assertEqual(seen["book_status"], 201)
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", seen["booking"]["id"], "language"), "de")
+
+	def test_embed_inline_and_popup_from_another_website(self):
+		port = free_port()
+		origin = f"http://127.0.0.1:{port}"
+		frappe.db.set_single_value("Scheduler Settings", "booking_embed_origins", origin)
+		frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
+		frappe.db.commit()
+		header = self.server.get("/book/e2e-host/e2e-call?embed=inline", timeout=30).headers
+		self.assertEqual(header.get("Content-Security-Policy"), f"frame-ancestors 'self' {origin}")
+		seen = self.run_scenario("embed", embed_port=port, type_name=self.mt)
+		self.assertIn('data-scheduler-embed="inline"', seen["snippets"]["inline"])
+		self.assertIn('data-scheduler-embed="popup"', seen["snippets"]["popup"])
+		self.assertTrue(seen["inline_confirm"] and seen["popup_confirm"])
+		self.assertNotEqual(seen["inline_height_before"], seen["inline_height_after"])  # it follows the page
+		self.assertEqual(len(seen["booked_events"]), 2)
+		self.assertEqual(seen["focus_after_close"], "popup")
+		for guest in ("inline-guest@example.com", "popup-guest@example.com"):
+			self.assertEqual(
+				frappe.db.count("Scheduler Booking", {"guest_email": guest, "status": "Confirmed"}), 1, guest
+			)
+		frappe.db.set_single_value("Scheduler Settings", "booking_embed_origins", "")
+		frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
+		frappe.db.commit()
+		header = self.server.get("/book/e2e-host/e2e-call?embed=inline", timeout=30).headers
+		self.assertEqual(header.get("Content-Security-Policy"), "frame-ancestors 'self'")
+
+	def test_workspace_cards_match_the_database(self):
+		from scheduler_integration.booking.create import book_as_guest
+		from scheduler_integration.booking.meeting_types import type_context
+		from scheduler_integration.booking.slots import slots_for
+
+		# a few meetings of the host: one today-ish and one answered booking to show in the desk
+		frappe.set_user("Administrator")
+		now = utc_now()
+		offered = slots_for(type_context(self.mt), now, now + timedelta(days=14), now)
+		starts = [offered[0].start, offered[len(offered) // 2].start]
+		made = []
+		for i, when in enumerate(starts):
+			doc, _token = book_as_guest(
+				self.mt,
+				when,
+				{
+					"guest_name": f"Answer Guest {i}",
+					"guest_email": "sched-e2e-answers@example.com",
+					"booker_timezone": "Europe/Berlin",
+					"answers": json.dumps({"Budget <script>": "<i>10k</i>", "Team size": "12"}),
+				},
+				extra={"source": "test"},
+			)
+			made.append(doc.name)
+		frappe.db.commit()
+		seen = self.run_scenario("desk", booking_name=made[0], profile_name=self.profile)
+		frappe.set_user(HOST)
+		try:
+			week_now, week_before = dashboard.week_counts()
+			expected = {
+				"Meetings Today": str(dashboard.today_count()),
+				"Pending Confirmation": str(dashboard.pending_count()),
+				"No-show Rate (90 days)": dashboard.no_show_rate()[0],
+				"Booking Conversion (30 days)": dashboard.conversion()[0],
+			}
+			active = frappe.db.count(
+				"Scheduler Booking",
+				{
+					"host": HOST,
+					"status": ("in", ["Pending", "Confirmed"]),
+					"end": (">=", to_system(utc_now())),
+				},
+			)
+		finally:
+			frappe.set_user("Administrator")
+		cards = seen["cards"]
+		for label, number in expected.items():
+			self.assertEqual(float(cards[label].replace("%", "").strip()), float(number), label)
+		self.assertTrue(cards["Meetings This Week"].startswith(f"{week_now} "), cards["Meetings This Week"])
+		self.assertIn(f"({week_before})", cards["Meetings This Week"])
+		self.assertEqual(len(seen["next"]), min(active, 5))
+		self.assertEqual(seen["chart"], ["Bookings per Day"])
+		self.assertEqual(
+			seen["new_availability"],
+			{"title": "Working Hours", "timezone": user_timezone(HOST), "rows": 5, "from_type": "Select"},
+		)
+		self.assertEqual(seen["rrule"], "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;COUNT=6")
+		self.assertIn("Every 2 week(s) on Monday, Wednesday, 6 times", seen["rrule_text"])
+		self.assertIn("Budget <script>", seen["answers_table"])
+		self.assertNotIn("<script>", seen["answers_markup"])
+		self.assertNotIn("<i>", seen["answers_markup"])
+		self.assertEqual(seen["banners"], 1)
+		for name in ("workspace-desktop.png", "workspace-375px.png", "desk-booking-answers-desktop.png"):
+			self.assertGreater((self.shots / name).stat().st_size, 5000, name)
 
 	def test_own_page_weight_is_under_100_kb(self):
 		app = Path(frappe.get_app_path("scheduler_integration"))

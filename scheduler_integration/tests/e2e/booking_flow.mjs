@@ -1,79 +1,319 @@
-// End-to-end booking in headless Chromium (Playwright, Debian's chromium).
-// Usage: node booking_flow.mjs <base url> <site host> <profile slug> <type slug> <screenshot dir>
+// End-to-end checks in headless Chromium (Playwright, Debian's chromium), one scenario a run.
+// Usage: node booking_flow.mjs '<json config>'   (see tests/test_browser_e2e.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
-const [base, site, profile, type, shots] = process.argv.slice(2);
-const result = { dialogs: [], errors: [] };
+const require = createRequire(import.meta.url);
+const cfg = JSON.parse(process.argv[2]);
+const result = { dialogs: [], errors: [], axe: {} };
+const site = (path) => `${cfg.base.replace("127.0.0.1", cfg.site)}${path}`;
+const shot = (page, name) => page.screenshot({ path: join(cfg.shots, name), fullPage: true, animations: "disabled" });
 
 const browser = await chromium.launch({
 	executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
 	args: [
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		`--host-resolver-rules=MAP ${site} 127.0.0.1`,
+		`--host-resolver-rules=MAP ${cfg.site} 127.0.0.1`,
 	],
 });
-try {
-	const context = await browser.newContext({ timezoneId: "Asia/Tokyo", locale: "en-US", viewport: { width: 1280, height: 900 } });
+
+async function newPage(options) {
+	const context = await browser.newContext(Object.assign({ timezoneId: "Asia/Tokyo", locale: "en-US", viewport: { width: 1280, height: 900 } }, options));
 	const page = await context.newPage();
-	page.on("dialog", async (d) => { result.dialogs.push(d.message()); await d.dismiss(); });
+	page.on("dialog", async (d) => {
+		if (d.type() === "beforeunload") return d.accept(); // leaving an unsaved desk form
+		result.dialogs.push(d.message());
+		await d.dismiss();
+	});
 	page.on("pageerror", (e) => result.errors.push(String(e)));
-	const url = `${base.replace("127.0.0.1", site)}/book/${profile}/${type}`;
-	await page.goto(url, { waitUntil: "load" });
-	await page.waitForFunction(() => document.querySelector("button.sched-day.has") || /No times available/.test(document.body.innerText), null, { timeout: 30000 });
-	if (!(await page.locator("button.sched-day.has").count())) {
-		await page.getByLabel("Next month").click(); // late in a month: book next month
-		await page.waitForSelector("button.sched-day.has", { timeout: 30000 });
+	return page;
+}
+// axe-core (npm) on the whole page: only serious and critical violations are kept
+async function axe(page, name) {
+	await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+	const out = await page.evaluate(async () => {
+		const res = await window.axe.run(document, { resultTypes: ["violations"] });
+		return res.violations.filter((v) => ["serious", "critical"].includes(v.impact)).map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+	});
+	result.axe[name] = out;
+}
+async function both(page, name) {
+	const size = page.viewportSize();
+	await shot(page, `${name}-desktop.png`);
+	await page.setViewportSize({ width: 375, height: 800 });
+	result.overflow = result.overflow || {};
+	result.overflow[name] = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+	await shot(page, `${name}-375px.png`);
+	await page.setViewportSize(size);
+}
+const focused = (page) => page.evaluate(() => {
+	const a = document.activeElement;
+	return a ? { tag: a.tagName, id: a.id, cls: a.className, date: a.dataset && a.dataset.date, type: a.dataset && a.dataset.type, text: (a.textContent || "").trim().slice(0, 80) } : null;
+});
+async function tabTo(page, test, limit = 60) {
+	for (let i = 0; i < limit; i++) {
+		await page.keyboard.press("Tab");
+		const f = await focused(page);
+		if (f && test(f)) return f;
 	}
-	result.detected_zone = await page.inputValue("#sched-zone");
-	// keyboard: focus the first available day and press Enter
-	await page.locator("button.sched-day.has").first().focus();
+	throw new Error("keyboard focus never reached the wanted element");
+}
+async function waitDays(page) {
+	await page.waitForFunction(() => document.querySelector(".sched-times[aria-busy='false']"), null, { timeout: 30000 });
+}
+// keyboard only: into the grid, arrows to a day with times, Enter, Enter on the first time
+async function pickByKeyboard(page) {
+	await waitDays(page);
+	let f = await tabTo(page, (x) => x.cls.includes("sched-day"));
+	const start = f.date;
+	await page.keyboard.press("ArrowDown");
+	await waitDays(page);
+	const down = (await focused(page)).date;
+	await page.keyboard.press("ArrowUp");
+	await waitDays(page);
+	const back = (await focused(page)).date;
+	result.grid_moves = { start, down, back };
+	for (let i = 0; i < 70; i++) {
+		f = await focused(page);
+		if (f.cls.includes("has")) break;
+		await page.keyboard.press("ArrowRight");
+		await waitDays(page);
+	}
 	await page.keyboard.press("Enter");
 	await page.waitForSelector("button.sched-slot");
-	result.slot_label = (await page.locator("button.sched-slot").first().textContent()).trim();
-	await page.screenshot({ path: join(shots, "booking-desktop.png"), fullPage: true });
-	await page.setViewportSize({ width: 375, height: 800 });
-	result.mobile_overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-	await page.screenshot({ path: join(shots, "booking-375px.png"), fullPage: true });
-	await page.setViewportSize({ width: 1280, height: 900 });
-	await page.locator("button.sched-slot").first().click();
-	await page.getByLabel("Your name *").fill("Hanako Yamada");
-	await page.getByLabel("Email *").fill("hanako@example.jp");
-	await page.getByLabel("What would you like to discuss?").fill("Expansion plans");
-	const [response] = await Promise.all([
-		page.waitForResponse((r) => r.url().includes("api.public.book")),
-		page.getByRole("button", { name: "Book Meeting" }).click(),
-	]);
-	const booked = (await response.json()).message;
-	result.book_status = response.status();
-	result.booking = booked.data;
-	await page.waitForSelector("#sched-confirm-time");
-	result.confirm_text = (await page.textContent("#sched-confirm-time")).trim();
-	result.expected_text = new Intl.DateTimeFormat("en-US", {
-		timeZone: "Asia/Tokyo", weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "numeric", minute: "2-digit",
-	}).format(new Date(booked.data.start));
-	await page.screenshot({ path: join(shots, "confirmation-desktop.png"), fullPage: true });
-	await page.setViewportSize({ width: 375, height: 800 });
-	await page.screenshot({ path: join(shots, "confirmation-375px.png"), fullPage: true });
-	// manage link: cancel
-	await page.click("#sched-manage-link");
-	await page.waitForSelector("#sched-cancel");
-	result.manage_time = (await page.textContent("#sched-manage-time")).trim();
-	await page.fill("#sched-cancel-reason", "Plans changed");
-	await page.click("#sched-cancel");
-	await page.waitForSelector(".sched-notice");
-	result.cancel_notice = (await page.textContent(".sched-notice")).trim();
-	result.status_after = (await page.textContent("#sched-status")).trim();
-	await page.screenshot({ path: join(shots, "cancelled-375px.png"), fullPage: true });
+	f = await focused(page);
+	result.focus_after_day = f.cls;
+	result.groups = await page.locator("h4.sched-group").allTextContents();
+	return f;
+}
+
+try {
+	if (cfg.scenario === "keyboard") {
+		const page = await newPage();
+		await page.goto(site(`/book/${cfg.profile}`), { waitUntil: "load" });
+		await axe(page, "profile");
+		await both(page, "profile");
+		await tabTo(page, (f) => f.type === cfg.type);
+		await Promise.all([page.waitForURL(`**/book/${cfg.profile}/${cfg.type}**`), page.keyboard.press("Enter")]);
+		result.detected_zone = await page.inputValue("#sched-zone");
+		await pickByKeyboard(page);
+		result.live = await page.textContent("#sched-live");
+		await axe(page, "type");
+		await both(page, "booking");
+		await page.keyboard.press("Enter"); // the focused first time
+		await page.waitForSelector("#sched-f-name");
+		result.focus_form = (await focused(page)).id;
+		await page.keyboard.type("Hanako Yamada");
+		await page.keyboard.press("Enter"); // submit with the email missing
+		await page.waitForSelector("#sched-f-email[aria-invalid='true']");
+		result.invalid = await page.evaluate(() => {
+			const input = document.getElementById("sched-f-email");
+			const ids = (input.getAttribute("aria-describedby") || "").split(" ");
+			return { focused: document.activeElement === input, described: ids.map((id) => (document.getElementById(id) || {}).textContent || "").join(" | ") };
+		});
+		await page.keyboard.type("hanako@example.jp");
+		await tabTo(page, (f) => f.id === "sched-f-notes", 10);
+		await page.keyboard.type("Expansion plans");
+		await tabTo(page, (f) => f.tag === "BUTTON" && f.cls.includes("sched-primary"), 10);
+		const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes("api.public.book")), page.keyboard.press("Enter")]);
+		const booked = (await response.json()).message;
+		result.book_status = response.status();
+		result.booking = booked.data;
+		await page.waitForSelector("#sched-confirm-time");
+		result.confirm_text = (await page.textContent("#sched-confirm-time")).trim();
+		result.expected_text = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Tokyo", weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "numeric", minute: "2-digit" }).format(new Date(booked.data.start));
+		await axe(page, "confirmation");
+		await both(page, "confirmation");
+		await tabTo(page, (f) => f.id === "sched-manage-link", 20);
+		await Promise.all([page.waitForURL("**/book/manage/**"), page.keyboard.press("Enter")]);
+		await page.waitForSelector("#sched-cancel");
+		result.manage_text = await page.textContent("#sched-app");
+		result.manage_time = (await page.textContent("#sched-manage-time")).trim();
+		await axe(page, "manage");
+		await both(page, "manage");
+		// reschedule: a picked time waits for confirmation; "keep" leaves the booking alone
+		await page.click("#sched-reschedule");
+		await page.waitForSelector("#sched-keep");
+		await waitDays(page);
+		await page.locator("button.sched-day.has").last().click();
+		await page.locator("button.sched-slot").last().click();
+		await page.waitForSelector("#sched-move");
+		result.move_to = (await page.textContent("#sched-move-time")).trim();
+		await shot(page, "reschedule-confirm-desktop.png");
+		await page.click("#sched-keep");
+		await page.waitForSelector("#sched-manage-time");
+		result.kept_time = (await page.textContent("#sched-manage-time")).trim();
+		await page.click("#sched-reschedule");
+		await waitDays(page);
+		await page.locator("button.sched-day.has").last().click();
+		await page.locator("button.sched-slot").last().click();
+		await page.waitForSelector("#sched-confirm-move");
+		const [moved] = await Promise.all([page.waitForResponse((r) => r.url().includes("api.public.reschedule")), page.click("#sched-confirm-move")]);
+		result.moved = (await moved.json()).message.data;
+		await page.waitForSelector(".sched-notice");
+		result.moved_notice = (await page.textContent(".sched-notice")).trim();
+		result.moved_time = (await page.textContent("#sched-manage-time")).trim();
+		await page.fill("#sched-cancel-reason", "Plans changed");
+		await page.click("#sched-cancel");
+		await page.waitForSelector("#sched-status");
+		await page.waitForFunction(() => !document.getElementById("sched-cancel"));
+		result.cancel_notice = (await page.textContent(".sched-notice")).trim();
+		await shot(page, "cancelled-375px.png");
+	} else if (cfg.scenario === "german") {
+		const page = await newPage({ locale: "de-DE" }); // Accept-Language: de-DE
+		await page.goto(site(`/book/${cfg.profile}/${cfg.type}`), { waitUntil: "load" });
+		result.html_lang = await page.getAttribute("html", "lang");
+		await waitDays(page);
+		result.zone_label = (await page.textContent("label[for='sched-zone']")).trim();
+		result.next_label = await page.getAttribute(".sched-month-nav button:last-child", "aria-label");
+		if (!(await page.locator("button.sched-day.has").count())) {
+			await page.click(".sched-month-nav button:last-child");
+			await waitDays(page);
+		}
+		await page.locator("button.sched-day.has").first().click();
+		await page.waitForSelector("button.sched-slot");
+		result.groups = await page.locator("h4.sched-group").allTextContents();
+		await axe(page, "type_de");
+		await both(page, "booking-de");
+		await page.locator("button.sched-slot").first().click();
+		await page.fill("#sched-f-name", "Greta Schmidt");
+		await page.fill("#sched-f-email", "greta@example.de");
+		result.submit_label = (await page.textContent("button.sched-primary")).trim();
+		const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes("api.public.book")), page.click("button.sched-primary")]);
+		result.book_status = response.status();
+		result.booking = (await response.json()).message.data;
+		await page.waitForSelector("#sched-confirm");
+		result.confirm_heading = (await page.textContent("#sched-confirm h2")).trim();
+		await both(page, "confirmation-de");
+		// ?lang= wins over the browser's language
+		const en = await newPage({ locale: "en-US" });
+		await en.goto(site(`/book/${cfg.profile}/${cfg.type}?lang=de`), { waitUntil: "load" });
+		await waitDays(en);
+		result.param_zone_label = (await en.textContent("label[for='sched-zone']")).trim();
+	} else if (cfg.scenario === "embed") {
+		// the host copies the snippets from the meeting type form
+		const desk = await newPage({ timezoneId: "America/New_York" });
+		await login(desk);
+		await desk.goto(site(`/app/scheduler-meeting-type/${encodeURIComponent(cfg.type_name)}`), { waitUntil: "load" });
+		await desk.getByRole("button", { name: "Embed on a Website" }).click();
+		await desk.waitForSelector(".modal.show .modal-title");
+		const snippets = await desk.evaluate(() => ({ inline: cur_dialog.get_value("inline"), popup: cur_dialog.get_value("popup") }));
+		await shot(desk, "desk-embed-dialog-desktop.png");
+		result.snippets = snippets;
+		// a plain page of another website (another port) with both snippets
+		const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme Consulting</title></head>
+<body style="font-family:sans-serif;margin:0 auto;max-width:980px;padding:16px"><h1>Acme Consulting</h1><p>Talk to us:</p>
+<section id="inline">${snippets.inline}</section><hr><p id="popup">${snippets.popup}</p>
+<script>window.booked = []; document.addEventListener("scheduler:booked", (e) => window.booked.push(e.detail));</script></body></html>`;
+		const server = createServer((req, res) => { res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }); res.end(html); });
+		await new Promise((ok) => server.listen(cfg.embed_port, "127.0.0.1", ok));
+		try {
+			const page = await newPage();
+			await page.goto(`http://127.0.0.1:${cfg.embed_port}/`, { waitUntil: "load" });
+			const frame = page.frameLocator("#inline iframe");
+			await frame.locator(".sched-times[aria-busy='false']").waitFor({ timeout: 30000 });
+			if (!(await frame.locator("button.sched-day.has").count())) {
+				await frame.locator(".sched-month-nav button:last-child").click();
+				await frame.locator(".sched-times[aria-busy='false']").waitFor({ timeout: 30000 });
+			}
+			result.inline_height_before = await page.evaluate(() => document.querySelector("#inline iframe").getBoundingClientRect().height);
+			await frame.locator("button.sched-day.has").first().click();
+			await frame.locator("button.sched-slot").first().click();
+			await frame.locator("#sched-f-name").fill("Inline Guest");
+			await frame.locator("#sched-f-email").fill("inline-guest@example.com");
+			await frame.locator("button.sched-primary").click();
+			await frame.locator("#sched-confirm-time").waitFor({ timeout: 30000 });
+			result.inline_confirm = (await frame.locator("#sched-confirm-time").textContent()).trim();
+			await page.waitForFunction(() => window.booked.length === 1);
+			result.inline_height_after = await page.evaluate(() => document.querySelector("#inline iframe").getBoundingClientRect().height);
+			await shot(page, "embed-inline-desktop.png");
+			await page.setViewportSize({ width: 375, height: 800 });
+			await shot(page, "embed-inline-375px.png");
+			await page.setViewportSize({ width: 1280, height: 900 });
+			// pop-up
+			await page.click("#popup button");
+			const pop = page.frameLocator("dialog.scheduler-embed-dialog iframe");
+			await pop.locator(".sched-times[aria-busy='false']").waitFor({ timeout: 30000 });
+			if (!(await pop.locator("button.sched-day.has").count())) {
+				await pop.locator(".sched-month-nav button:last-child").click();
+				await pop.locator(".sched-times[aria-busy='false']").waitFor({ timeout: 30000 });
+			}
+			await pop.locator("button.sched-day.has").last().click();
+			await pop.locator("button.sched-slot").last().click();
+			await shot(page, "embed-popup-desktop.png");
+			await page.setViewportSize({ width: 375, height: 800 });
+			await shot(page, "embed-popup-375px.png");
+			await page.setViewportSize({ width: 1280, height: 900 });
+			await pop.locator("#sched-f-name").fill("Popup Guest");
+			await pop.locator("#sched-f-email").fill("popup-guest@example.com");
+			await pop.locator("button.sched-primary").click();
+			await pop.locator("#sched-confirm-time").waitFor({ timeout: 30000 });
+			result.popup_confirm = (await pop.locator("#sched-confirm-time").textContent()).trim();
+			await page.waitForFunction(() => window.booked.length === 2);
+			result.booked_events = await page.evaluate(() => window.booked);
+			await page.keyboard.press("Escape");
+			await page.waitForFunction(() => !document.querySelector("dialog.scheduler-embed-dialog"));
+			result.focus_after_close = await page.evaluate(() => document.activeElement && document.activeElement.dataset.schedulerEmbed);
+		} finally {
+			server.close();
+		}
+	} else if (cfg.scenario === "desk") {
+		const page = await newPage({ timezoneId: "America/New_York" });
+		await login(page);
+		await page.goto(site("/app/scheduling"), { waitUntil: "load" });
+		await page.waitForFunction((n) => document.querySelectorAll(".number-widget-box .number").length >= n && [...document.querySelectorAll(".number-widget-box .number")].every((x) => x.textContent.trim() && !/Loading/.test(x.textContent)), 5, { timeout: 60000 });
+		await page.waitForSelector(".sched-next-item, .sched-next-empty", { timeout: 60000 });
+		await page.waitForSelector(".chart-container svg, .widget.dashboard-widget-box svg", { timeout: 60000 });
+		result.cards = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll(".number-widget-box")].map((w) => [w.querySelector(".widget-title").textContent.trim(), w.querySelector(".number").textContent.trim()])));
+		result.next = await page.locator(".sched-next-item").allTextContents();
+		result.chart = await page.locator(".widget.dashboard-widget-box .widget-title").allTextContents();
+		await both(page, "workspace");
+		// desk forms changed by this work
+		await page.goto(site("/app/scheduler-availability/new"), { waitUntil: "load" });
+		await page.waitForFunction(() => window.cur_frm && cur_frm.doc.doctype === "Scheduler Availability" && cur_frm.doc.timezone);
+		result.new_availability = await page.evaluate(() => ({ title: cur_frm.doc.title, timezone: cur_frm.doc.timezone, rows: cur_frm.doc.weekly_rules.length, from_type: frappe.meta.get_docfield("Scheduler Availability Rule", "from_time").fieldtype }));
+		await shot(page, "desk-availability-desktop.png");
+		await page.goto(site("/app/scheduler-blocked-time/new"), { waitUntil: "load" });
+		await page.waitForFunction(() => window.cur_frm && cur_frm.doc.doctype === "Scheduler Blocked Time");
+		await page.getByRole("button", { name: "Repeat…" }).click();
+		await page.waitForSelector(".modal.show [data-fieldname='frequency']");
+		await page.evaluate(() => cur_frm.sched_repeat_dialog.set_values({ frequency: "Weekly", interval: 2, day_MO: 1, day_WE: 1, ends: "After", count: 6 }));
+		await shot(page, "desk-blocked-time-repeat-desktop.png");
+		await page.evaluate(() => { const d = cur_frm.sched_repeat_dialog; d.primary_action(d.get_values()); });
+		result.rrule = await page.evaluate(() => cur_frm.doc.rrule);
+		result.rrule_text = await page.evaluate(() => cur_frm.get_field("rrule").df.description);
+		await page.goto(site(`/app/scheduler-booking/${encodeURIComponent(cfg.booking_name)}`), { waitUntil: "load" });
+		await page.waitForSelector("[data-fieldname='answers_html'] table");
+		result.answers_table = await page.locator("[data-fieldname='answers_html'] table").innerText();
+		result.answers_markup = await page.locator("[data-fieldname='answers_html']").innerHTML();
+		await shot(page, "desk-booking-answers-desktop.png");
+		await page.goto(site(`/app/scheduler-profile/${encodeURIComponent(cfg.profile_name)}`), { waitUntil: "load" });
+		await page.waitForSelector(".form-message");
+		await page.evaluate(() => cur_frm.dirty());
+		await page.keyboard.press("Control+s"); // save: the banner must not be added twice
+		await page.waitForFunction(() => !cur_frm.is_dirty());
+		await page.waitForTimeout(1500);
+		result.banners = await page.locator(".form-message").count();
+		await shot(page, "desk-profile-desktop.png");
+	}
 	console.log(JSON.stringify(result));
 } catch (e) {
-	result.failure = String(e && e.stack || e);
+	result.failure = String((e && e.stack) || e);
 	console.log(JSON.stringify(result));
 	process.exitCode = 1;
 } finally {
 	await browser.close();
+}
+
+async function login(page) {
+	await page.goto(site("/login"), { waitUntil: "load" });
+	const res = await page.evaluate(async (c) => {
+		const r = await fetch("/api/method/login", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ usr: c.user, pwd: c.password }) });
+		return r.status;
+	}, cfg);
+	if (res !== 200) throw new Error("login failed: " + res);
 }

@@ -6,7 +6,7 @@ from scheduler_integration.booking.presentation import booking_json
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.limits import hit
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.www.book.page_utils import not_found, safe_json
+from scheduler_integration.www.book.page_utils import fill, not_found, page_language
 
 no_cache = 1
 
@@ -16,13 +16,15 @@ def get_context(context):
 	token = frappe.form_dict.get("token") or ""
 	try:
 		doc = booking_for_token(token)
+		if not frappe.form_dict.get("lang") and doc.get("language"):
+			frappe.form_dict.lang = doc.language  # the language the guest booked in
+		page_language()
 		booking = booking_json(doc, token)
 		data = page_data(booking["profile_slug"], booking["meeting_type_slug"])
 	except frappe.DoesNotExistError:
 		not_found()
 	context.booking = booking
-	context.page_json = safe_json({"mode": "manage", "token": token, "booking": booking, **data})
+	fill(context, "manage", data, token=token, booking=booking)
 	context.title = _("Your booking")
-	context.no_breadcrumbs = 1
 	# the token is a credential: api.headers keeps it out of caches and referrers
 	return context

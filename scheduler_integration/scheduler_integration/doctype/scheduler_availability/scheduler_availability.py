@@ -10,6 +10,7 @@ from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import user_timezone
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.model import format_hhmm, parse_hhmm
 from scheduler_integration.engine.validation import clean_text, clean_timezone
 
 
@@ -42,6 +43,11 @@ class SchedulerAvailability(Document):
 			"title", clean_text, self.title or _("Working Hours"), "title", 140, required=True
 		)
 		self.timezone = errors.clean("timezone", clean_timezone, self.timezone or user_timezone(self.user))
+		for row in [*(self.weekly_rules or []), *(self.date_overrides or [])]:
+			table = "weekly_rules" if row.parentfield == "weekly_rules" else "date_overrides"
+			if message := normalise_times(row):
+				errors.add(table, _("Row {0}: {1}").format(row.idx, message))
+		errors.raise_if_any()
 		for row in self.weekly_rules or []:
 			try:
 				adapters.weekly_from_rows([row.as_dict()])
@@ -66,3 +72,25 @@ class SchedulerAvailability(Document):
 			self.user,
 			*frappe.get_all("Scheduler Profile", filters={"availability": self.name}, pluck="user"),
 		]
+
+
+STEP = 5  # the From / To lists offer every 5 minutes of the day (00:00 … 24:00)
+
+
+def normalise_times(row) -> str | None:
+	"""Write From / To as HH:MM ("9:00" and "09:00:00" are "09:00"); a message if one is not
+	a time of the lists. Unreadable values are left to the engine's own message."""
+	for field in ("from_time", "to_time"):
+		value = row.get(field)
+		if value in (None, ""):
+			continue
+		try:
+			minutes = parse_hhmm(str(value), field)
+		except SchedulingError:
+			continue
+		if minutes % STEP:
+			return _("{0} must be a multiple of {1} minutes, not {2}").format(
+				_(row.meta.get_label(field)), STEP, value
+			)
+		setattr(row, field, format_hhmm(minutes))
+	return None

@@ -7,9 +7,11 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 	},
 	refresh(frm) {
 		if (frm.is_new() || !frm.doc.profile || !frm.doc.slug) return;
+		// refresh runs twice after a save: only the latest answer adds the buttons and banner
+		const ask = (frm.__sched_link_ask = (frm.__sched_link_ask || 0) + 1);
 		frappe.db.get_value("Scheduler Profile", frm.doc.profile, "slug").then((r) => {
 			const slug = r.message && r.message.slug;
-			if (slug) {
+			if (slug && ask === frm.__sched_link_ask) {
 				scheduler_integration.add_link_buttons(
 					frm,
 					`/book/${encodeURIComponent(slug)}/${encodeURIComponent(frm.doc.slug)}`

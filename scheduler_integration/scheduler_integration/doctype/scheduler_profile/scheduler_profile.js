@@ -6,6 +6,15 @@ frappe.ui.form.on("Scheduler Profile", {
 		scheduler_integration.set_timezone_options(frm, "timezone");
 		frm.set_query("availability", () => ({ filters: { user: frm.doc.user } }));
 	},
+	onload(frm) {
+		if (!frm.is_new()) return;
+		// a new profile starts as the signed-in user's: their name, zone and a link slug
+		if (!frm.doc.user) frm.set_value("user", frappe.session.user);
+		if (!frm.doc.timezone) frm.set_value("timezone", scheduler_integration.default_timezone());
+		if (!frm.doc.display_name && frm.doc.user === frappe.session.user) {
+			frm.set_value("display_name", frappe.session.user_fullname || "");
+		}
+	},
 	refresh(frm) {
 		scheduler_integration.add_link_buttons(frm, frm.doc.slug ? `/book/${encodeURIComponent(frm.doc.slug)}` : null);
 	},

@@ -1,0 +1,79 @@
+"""The Scheduling workspace's number cards (type Custom) and its "next meetings" block.
+
+Each card method answers what Frappe's number card widget reads: ``{"value", "fieldtype",
+"route", "route_options"}``; "This Week" answers its number with last week's beside it (the
+widget shows a Custom card's text as it is). Figures are the signed-in user's own
+(reporting/dashboard.py); desk users only; nothing here changes data.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import frappe
+from frappe import _
+
+from scheduler_integration.reporting import dashboard
+
+
+def _desk_user():
+	user = frappe.session.user
+	if user == "Guest" or frappe.get_cached_value("User", user, "user_type") != "System User":
+		raise frappe.PermissionError(_("Please sign in"))
+
+
+def _bookings(value, fieldtype="Int", **route_options) -> dict:
+	return {
+		"value": value,
+		"fieldtype": fieldtype,
+		"route": ["List", "Scheduler Booking"],
+		"route_options": route_options,
+	}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def today(filters=None):
+	_desk_user()
+	lo, hi = dashboard.day_window()
+	return _bookings(dashboard.today_count(), start=["between", [str(lo), str(hi)]])
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def this_week(filters=None):
+	"""'12' and, smaller, the change against last week ('▲ 3 vs last week')."""
+	_desk_user()
+	now, before = dashboard.week_counts()
+	change = now - before
+	arrow = "▲" if change > 0 else ("▼" if change < 0 else "=")
+	color = "var(--green-600)" if change > 0 else ("var(--red-600)" if change < 0 else "var(--text-muted)")
+	trend = _("{0} vs last week ({1})").format(f"{arrow} {abs(change)}" if change else arrow, before)
+	return (
+		f'<span class="sched-week-count">{now}</span> '
+		f'<span class="sched-week-trend" style="font-size: var(--text-sm); color: {color}">{escape(trend)}</span>'
+	)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def pending(filters=None):
+	_desk_user()
+	return _bookings(dashboard.pending_count(), status="Pending")
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def no_show_rate(filters=None):
+	_desk_user()
+	rate, _missed, _finished = dashboard.no_show_rate()
+	return _bookings(rate, "Percent", status="No Show")
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def conversion(filters=None):
+	_desk_user()
+	rate, _booked, _visits = dashboard.conversion()
+	return {"value": rate, "fieldtype": "Percent", "route": ["query-report", "Scheduler Booking Funnel"]}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def next_meetings(limit: int = 5):
+	_desk_user()
+	return dashboard.next_meetings(min(max(int(limit or 5), 1), 20))
