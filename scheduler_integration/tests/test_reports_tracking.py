@@ -675,6 +675,10 @@ class TestReportsTracking(SchedulerTestCase):
 		]
 		strategy = next(row for row in by_type if row["group"] == self.strategy)
 		self.assertEqual((strategy["clicks"], strategy["bookings"], strategy["completed"]), (8, 2, 1))
+		# shown by title, not by the type's random name
+		self.assertEqual(
+			strategy["group_name"], frappe.db.get_value("Scheduler Meeting Type", self.strategy, "title")
+		)
 		by_phase = run("Scheduler Engagement Analysis", filters={**filters, "group_by": "Phase"})["result"]
 		self.assertEqual({row["group"]: row["clicks"] for row in by_phase}, {"Build": 8, "Grow": 2})
 		perf = run("Scheduler Host Performance", filters={"host": A})

@@ -25,14 +25,17 @@ def execute(filters=None):
 	)
 	data = breakdown(rows, key)
 	link = {"meeting_type": "Scheduler Meeting Type", "phase": "Scheduler Phase", "host": "User"}[key]
+	names = display_names(link, [row["group"] for row in data if row["group"]])
+	for row in data:
+		row["group_name"] = names.get(row["group"]) or row["group"] or _("Not Set")
 	columns = [
 		{
-			"fieldname": "group",
+			"fieldname": "group_name",
 			"label": _(filters.group_by or "Meeting Type"),
-			"fieldtype": "Link",
-			"options": link,
+			"fieldtype": "Data",
 			"width": 220,
 		},
+		{"fieldname": "group", "label": _("ID"), "fieldtype": "Link", "options": link, "width": 140},
 		{"fieldname": "clicks", "label": _("Link Clicks"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "bookings", "label": _("Bookings"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "completed", "label": _("Completed"), "fieldtype": "Int", "width": 100},
@@ -42,7 +45,7 @@ def execute(filters=None):
 	]
 	chart = {
 		"data": {
-			"labels": [row["group"] or _("Not Set") for row in data],
+			"labels": [row["group_name"] for row in data],
 			"datasets": [
 				{"name": _("Link Clicks"), "values": [row["clicks"] for row in data]},
 				{"name": _("Bookings"), "values": [row["bookings"] for row in data]},
@@ -51,3 +54,14 @@ def execute(filters=None):
 		"type": "bar",
 	}
 	return columns, data, None, chart
+
+
+def display_names(doctype: str, names: list[str]) -> dict[str, str]:
+	"""What people call these documents: meeting type titles, users' full names (a meeting
+	type's name is a random hash; a phase's name is already its title)."""
+	field = {"Scheduler Meeting Type": "title", "User": "full_name"}.get(doctype)
+	if not field or not names:
+		return {}
+	return dict(
+		frappe.get_all(doctype, filters={"name": ("in", names)}, fields=["name", field], as_list=True)
+	)
