@@ -78,22 +78,24 @@ def user_tokens(
 	client_secret: str,
 	refresh_token: str,
 	tenant: str = "common",
-	scope: str = DEFAULT_SCOPE,
+	scope: str | None = DEFAULT_SCOPE,
 	access_token: str | None = None,
 	expires_at: float | None = None,
 	authority: str = AUTHORITY,
+	token_url: str | None = None,
 	**kwargs,
 ) -> OAuthTokenSource:
-	"""Delegated tokens from ``{authority}/{tenant}/oauth2/v2.0/token`` (refresh-token grant)."""
+	"""Delegated tokens from ``{authority}/{tenant}/oauth2/v2.0/token`` (refresh-token grant),
+	or from ``token_url`` when given (the token endpoint an admin registered, tenant included)."""
 	return OAuthTokenSource(
-		f"{authority.rstrip('/')}/{quote(tenant, safe='.-')}/oauth2/v2.0/token",
+		token_url or f"{authority.rstrip('/')}/{quote(tenant, safe='.-')}/oauth2/v2.0/token",
 		client_id=client_id,
 		client_secret=client_secret,
 		grant="refresh_token",
 		refresh_token=refresh_token,
 		access_token=access_token,
 		expires_at=expires_at,
-		params={"scope": scope},
+		params={"scope": scope or DEFAULT_SCOPE},
 		client_auth="body",
 		label="Microsoft",
 		**kwargs,
@@ -454,8 +456,10 @@ class MicrosoftCalendar:
 		return event_id, meeting
 
 	def delete(self, calendar: str, draft: EventDraft | None = None, event_id: str | None = None) -> bool:
+		"""Delete the event; False when it was already gone, or never written (no id: a
+		Graph event id cannot be derived from the draft)."""
 		if not event_id:
-			raise ProviderError("Deleting a Microsoft event needs its id")
+			return False
 		return self.delete_event(event_id)
 
 	# --- standalone Teams meetings (video.teams) -----------------------------------------------

@@ -13,7 +13,11 @@ line in the Zoom agenda: see each adapter).
 
 The registry maps a provider name to its adapters' factories (imported lazily, so naming a
 provider imports nothing heavy) and says which meeting location types it can make a link
-for. Adding a provider is one module and one ``ProviderSpec`` row here.
+for, what credentials its adapters take (``auth``) and, for OAuth providers, the factories
+of their token sources (``user_tokens`` for a user's own authorisation, ``app_tokens`` for
+an account-level app acting for many users). Adding a provider is one module and one
+``ProviderSpec`` row here: the Frappe side (connections, the video and calendar effects,
+the meeting type's activation check) reads everything it needs from the row.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
 	"MeetingDraft",
 	"ProviderSpec",
 	"VideoProvider",
+	"by_label",
 	"for_location",
 	"get_spec",
 ]
@@ -209,7 +214,15 @@ def _load(path: str):
 @dataclass(frozen=True)
 class ProviderSpec:
 	"""One provider: its label, its adapters (``module:attribute`` factories, called with
-	the adapter's own keyword arguments) and the location types it makes links for."""
+	the adapter's own keyword arguments) and the location types it makes links for.
+
+	``auth`` names what the adapters take as credentials: ``oauth`` a ``TokenSource``
+	(``tokens=``), ``google`` google-auth ``credentials=``, ``password`` a URL, user name
+	and password, ``url`` a secret feed URL. ``user_tokens`` / ``app_tokens`` are
+	factories of token sources (keyword arguments ``client_id``, ``client_secret``,
+	``token_url`` and ``refresh_token`` + ``scope``, or ``account_id``);
+	``account_user`` is the adapter keyword naming whose meetings an app-level token
+	acts on (the host's account)."""
 
 	name: str
 	label: str
@@ -218,7 +231,10 @@ class ProviderSpec:
 	locations: tuple[str, ...] = ()
 	incremental: bool = False
 	writable: bool = False
-	auth: str = "oauth"  # oauth | password | url
+	auth: str = "oauth"  # oauth | google | password | url
+	user_tokens: str | None = None
+	app_tokens: str | None = None
+	account_user: str | None = None
 
 	@property
 	def kind(self) -> str:
@@ -235,6 +251,16 @@ class ProviderSpec:
 		if not self.video:
 			raise ProviderError("{0} has no video adapter", self.label)
 		return _load(self.video)
+
+	def user_token_factory(self):
+		if not self.user_tokens:
+			raise ProviderError("{0} has no user authorisation", self.label)
+		return _load(self.user_tokens)
+
+	def app_token_factory(self):
+		if not self.app_tokens:
+			raise ProviderError("{0} has no account-level app", self.label)
+		return _load(self.app_tokens)
 
 	def open_calendar(self, **kwargs) -> CalendarProvider:
 		return self.calendar_factory()(**kwargs)
@@ -255,6 +281,7 @@ REGISTRY: Mapping[str, ProviderSpec] = {
 			locations=("Google Meet",),
 			incremental=True,
 			writable=True,
+			auth="google",
 		),
 		ProviderSpec(
 			"microsoft",
@@ -264,6 +291,7 @@ REGISTRY: Mapping[str, ProviderSpec] = {
 			locations=("Microsoft Teams",),
 			incremental=True,
 			writable=True,
+			user_tokens=f"{_APP}.calendars.microsoft:user_tokens",
 		),
 		ProviderSpec(
 			"caldav",
@@ -272,8 +300,16 @@ REGISTRY: Mapping[str, ProviderSpec] = {
 			writable=True,
 			auth="password",
 		),
-		ProviderSpec("ics", "ICS feed", calendar=f"{_APP}.calendars.ics_feed:ICSFeeds", auth="url"),
-		ProviderSpec("zoom", "Zoom", video=f"{_APP}.video.zoom:ZoomMeetings", locations=("Zoom",)),
+		ProviderSpec("ics", "ICS", calendar=f"{_APP}.calendars.ics_feed:ICSFeeds", auth="url"),
+		ProviderSpec(
+			"zoom",
+			"Zoom",
+			video=f"{_APP}.video.zoom:ZoomMeetings",
+			locations=("Zoom",),
+			user_tokens=f"{_APP}.video.zoom:user_tokens",
+			app_tokens=f"{_APP}.video.zoom:server_to_server_tokens",
+			account_user="user_id",
+		),
 	)
 }
 
@@ -283,6 +319,14 @@ def get_spec(name: str) -> ProviderSpec:
 		return REGISTRY[name]
 	except KeyError:
 		raise ProviderError("Unknown provider {0!r}", str(name)[:50]) from None
+
+
+def by_label(label: str) -> ProviderSpec:
+	"""The provider whose label is ``label`` (what a connection stores)."""
+	for spec in REGISTRY.values():
+		if spec.label == label:
+			return spec
+	raise ProviderError("Unknown provider {0!r}", str(label)[:50])
 
 
 def for_location(location_type: str) -> ProviderSpec | None:

@@ -65,9 +65,12 @@ def user_tokens(
 	access_token: str | None = None,
 	expires_at: float | None = None,
 	token_url: str = TOKEN_URL,
+	scope: str | None = None,
 	**kwargs,
 ) -> OAuthTokenSource:
-	"""Tokens of a user-level Zoom OAuth app (refresh-token grant, HTTP Basic client auth)."""
+	"""Tokens of a user-level Zoom OAuth app (refresh-token grant, HTTP Basic client auth).
+	``scope`` is accepted like other providers' factories and not sent: a Zoom refresh
+	keeps the scopes the user granted."""
 	return OAuthTokenSource(
 		token_url,
 		client_id=client_id,

@@ -107,6 +107,7 @@ class FakeGraph(PeerServer):
 		self.counter = itertools.count(1)
 		self.valid_tokens: set[str] = set()
 		self.refresh_tokens = {"graph-refresh-1"}
+		self.codes: dict[str, str] = {}  # authorization code -> the redirect_uri it was issued for
 		self.delta_tokens: dict[str, tuple] = {}
 		self.skip_tokens: dict[str, tuple] = {}
 		self.failures: dict[str, list[Reply]] = {}
@@ -192,6 +193,8 @@ class FakeGraph(PeerServer):
 		parts = [unquote(p) for p in request.raw_path.split("/")][1:]
 		if parts[1:] == ["oauth2", "v2.0", "token"] and request.method == "POST":
 			return self._token(request, parts[0])
+		if parts[1:] == ["oauth2", "v2.0", "authorize"] and request.method == "GET":
+			return self._authorize(request)
 		if parts[:1] != ["v1.0"]:
 			return graph_error(400, "BadRequest", "Invalid version.")
 		if parts[1:2] == ["me"]:
@@ -267,6 +270,29 @@ class FakeGraph(PeerServer):
 					"error_codes": [7000215],
 				},
 			)
+		if form.get("grant_type") == "authorization_code":
+			# the authorisation-code grant: a code is spent once, for the redirect_uri it was issued to
+			if self.codes.pop(form.get("code") or "", None) != form.get("redirect_uri"):
+				return Reply(
+					400,
+					{
+						"error": "invalid_grant",
+						"error_description": "AADSTS70000: The provided authorization code is invalid.",
+					},
+				)
+			new_refresh = f"graph-refresh-{next(self.counter) + 1}"
+			self.refresh_tokens.add(new_refresh)
+			return Reply(
+				200,
+				{
+					"token_type": "Bearer",
+					"scope": "Calendars.ReadWrite OnlineMeetings.ReadWrite User.Read",
+					"expires_in": 3599,
+					"ext_expires_in": 3599,
+					"access_token": self.issue(),
+					"refresh_token": new_refresh,
+				},
+			)
 		if form.get("grant_type") != "refresh_token":
 			return Reply(400, {"error": "unsupported_grant_type", "error_description": "AADSTS70003"})
 		if form.get("refresh_token") not in self.refresh_tokens:
@@ -295,6 +321,20 @@ class FakeGraph(PeerServer):
 				"refresh_token": new_refresh,
 			},
 		)
+
+	def _authorize(self, request: Recorded) -> Reply:
+		"""The identity platform's authorize endpoint, the user consenting at once: back to
+		``redirect_uri`` with a one-time code and the client's ``state``."""
+		from urllib.parse import urlencode
+
+		if request.q("client_id") != self.client_id or request.q("response_type") != "code":
+			return Reply(400, {"error": "invalid_request", "error_description": "AADSTS700016"})
+		if "offline_access" not in (request.q("scope") or "").split():
+			return Reply(400, {"error": "invalid_scope", "error_description": "offline_access missing"})
+		code = f"graph-code-{next(self.counter)}"
+		self.codes[code] = request.q("redirect_uri")
+		query = urlencode({"code": code, "state": request.q("state") or ""})
+		return Reply(302, b"", {"Location": f"{request.q('redirect_uri')}?{query}"})
 
 	# --- rendering ------------------------------------------------------------------------
 

@@ -356,6 +356,9 @@ def test_write_patches_a_known_event_and_recreates_a_deleted_one(graph_server, m
 	assert ms.delete("primary", event_id=event_id) is True
 	assert graph_server.calls_of("events.delete")[-1].method == "DELETE"
 	assert ms.delete("primary", event_id=event_id) is False  # already gone
+	calls = len(graph_server.calls_of("events.delete"))
+	assert ms.delete("primary", draft()) is False  # never written: nothing to find, no request
+	assert len(graph_server.calls_of("events.delete")) == calls
 	again, _ = ms.write("primary", draft(uid="BK-0001.v2"), event_id)
 	assert again != event_id and graph_server.events[again]["deleted"] is False
 	with pytest.raises(EventNotFound):
