@@ -8,6 +8,11 @@
   phases in their order first, then others by name; rows without a phase are left out).
 * ``breakdown(rows, key)`` — clicks, bookings, completed, cancelled, no-shows and conversion
   per meeting type / phase / host (the desk report "Scheduler Engagement Analysis").
+* ``provider_stats(bookings, calls)`` — per video provider (Zoom, Microsoft 365, Google):
+  the meetings it made (bookings that got a link from it), completed and no-show counts and
+  their rates over those meetings (%), and from the video meeting log the calls, failed
+  calls and ``failure_rate`` (% of calls that failed) with ``reliability`` = 100 − that
+  (100 without calls); most meetings first, then by name.
 * ``funnel(rows)`` — the booking page funnel per anonymous session: a session counts for
   every step up to the furthest step it reached (page viewed → type selected → slot
   selected → form submitted → booked), so the counts never grow down the funnel;
@@ -138,6 +143,41 @@ def funnel(rows: Iterable[Mapping]) -> list[dict]:
 			}
 		)
 		previous = count
+	return out
+
+
+def provider_stats(bookings: Iterable[Mapping], calls: Iterable[Mapping] = ()) -> list[dict]:
+	"""Bookings with ``meeting_provider`` and ``status``; calls (video meeting log rows)
+	with ``provider`` and ``result`` (Success / Failed)."""
+	meetings: dict[str, Counter] = defaultdict(Counter)
+	for row in bookings:
+		if row.get("meeting_provider"):
+			meetings[row["meeting_provider"]][row.get("status")] += 1
+	logged: dict[str, Counter] = defaultdict(Counter)
+	for row in calls:
+		if row.get("provider"):
+			logged[row["provider"]][row.get("result")] += 1
+	out = []
+	for provider in set(meetings) | set(logged):
+		statuses, results = meetings[provider], logged[provider]
+		total, attempts = sum(statuses.values()), sum(results.values())
+		failure_rate = rate(results["Failed"], attempts)
+		out.append(
+			{
+				"provider": provider,
+				"meetings": total,
+				"completed": statuses["Completed"],
+				"no_show": statuses["No Show"],
+				"cancelled": statuses["Cancelled"],
+				"completion_rate": rate(statuses["Completed"], total),
+				"no_show_rate": rate(statuses["No Show"], total),
+				"calls": attempts,
+				"failures": results["Failed"],
+				"failure_rate": failure_rate,
+				"reliability": round(100.0 - failure_rate, 2),
+			}
+		)
+	out.sort(key=lambda item: (-item["meetings"], item["provider"]))
 	return out
 
 

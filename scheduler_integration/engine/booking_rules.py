@@ -5,7 +5,8 @@
   time has already passed is due now, unless less than half its offset remains before the
   start (booked at the last minute: a "24 h before" reminder 5 minutes ahead is noise).
 - Failed work (a reminder, a calendar read or write, any after-commit effect) retries
-  after 2^attempts minutes, at most a day, and is given up after ``max_attempts``.
+  after 2^attempts minutes, at most a day, and is given up after ``max_attempts``; never
+  sooner than a provider's ``Retry-After`` asked (``retry_wait``).
 - A pending booking nobody confirmed expires ``expiry_hours`` after it was made, or when
   its start has come, whichever is first.
 - A confirmed meeting whose end has passed is over: the system marks it Completed (a host
@@ -43,6 +44,15 @@ def reminder_due_times(start: datetime, offsets: Iterable[int], now: datetime) -
 def retry_delay(attempts: int) -> timedelta:
 	"""How long to wait after the ``attempts``-th failure."""
 	return min(timedelta(minutes=2 ** min(int(attempts), 20)), MAX_BACKOFF)
+
+
+def retry_wait(attempts: int, retry_after: float | None = None) -> timedelta:
+	"""``retry_delay``, but never sooner than the ``retry_after`` seconds a provider asked
+	for (its ``Retry-After``), itself capped at a day."""
+	delay = retry_delay(attempts)
+	if retry_after:
+		delay = max(delay, min(timedelta(seconds=max(0.0, float(retry_after))), MAX_BACKOFF))
+	return delay
 
 
 def give_up(attempts: int, max_attempts: int) -> bool:

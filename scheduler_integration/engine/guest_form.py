@@ -56,10 +56,11 @@ def _answer(question: Question, value, field: str):
 
 
 def clean_booking_form(
-	data: Mapping, questions: Sequence[Question] = ()
+	data: Mapping, questions: Sequence[Question] = (), *, phone_required: bool = False
 ) -> tuple[dict, dict[str, SchedulingError]]:
 	"""(cleaned, errors): cleaned has guest_name, guest_email, guest_phone, guest_company,
-	notes, booker_timezone, answers ({question label: answer})."""
+	notes, booker_timezone, answers ({question label: answer}). ``phone_required``: the
+	meeting is a phone call (``meetings.needs_phone``), so the phone number is required."""
 	errors: dict[str, SchedulingError] = {}
 	cleaned: dict = {}
 
@@ -72,6 +73,8 @@ def clean_booking_form(
 	take("name", "guest_name", clean_guest_name, "name", MAX_NAME)
 	take("email", "guest_email", clean_email, "email")
 	take("phone", "guest_phone", clean_phone, "phone")
+	if phone_required and "phone" not in errors and not cleaned.get("guest_phone"):
+		errors["phone"] = InvalidField(_("{0} is required"), "phone", "phone")
 	take("company", "guest_company", clean_guest_name, "company", MAX_COMPANY, required=False)
 	take("notes", "notes", clean_guest_text, "notes", MAX_NOTES)
 	take("timezone", "booker_timezone", clean_timezone, "timezone")

@@ -19,7 +19,7 @@ EXTERNAL_PROVIDERS = PROVIDERS[1:]
 PHASES = ("Stabilize", "Organize", "Build", "Grow", "Systemic")
 STANDARD_DURATIONS = (15, 30, 45, 60, 90, 120)
 CUSTOM_DURATION_RANGE = (5, 720)
-LOCATION_TYPES = ("Google Meet", "Zoom", "Phone", "In Person", "Custom")
+LOCATION_TYPES = ("Google Meet", "Zoom", "Microsoft Teams", "Phone", "In Person", "Custom")
 ASSIGNMENTS = ("Individual", "Round Robin", "Collective")
 
 MAX_URL = 2048

@@ -1,0 +1,102 @@
+"""Meeting links and locations: which connection makes a booking's video link, whether a
+booking page may promise one, and which locations need the booker's phone number.
+
+- A location type that is a video service (Zoom, Google Meet, Microsoft Teams) needs a
+  connection to the provider that makes its links (``calendars.providers.for_location``;
+  the caller passes the provider's name in, the engine knows no providers).
+- The link of a booking is made in the organiser host's account, by ``choose_source``:
+  the host's own usable connection (one that also writes bookings to its calendar first,
+  so the host gets one event carrying the link, not two), else an account-wide app of an
+  admin (Zoom Server-to-Server), else the host's own connection that waits for a
+  reconnect (trying it costs nothing and works again once the host reconnected).
+- A connection is usable when it is enabled and its authorisation was not refused.
+- Through a calendar write (``via_calendar``) when the chosen connection writes bookings
+  to a calendar of a provider that can put its own link on an event (Meet, Teams);
+  otherwise the provider's video adapter makes a standalone meeting.
+- A meeting type may be activated only when every host who could be assigned has a usable
+  source (``missing_hosts``); a booking page promises a link only then (``promises_link``).
+- Phone locations ask the booker for a phone number, required (``needs_phone``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+	"PHONE_LOCATIONS",
+	"Source",
+	"choose_source",
+	"missing_hosts",
+	"needs_phone",
+	"promises_link",
+	"via_calendar",
+]
+
+PHONE_LOCATIONS = ("Phone",)
+
+
+@dataclass(frozen=True)
+class Source:
+	"""A connection that may make meeting links (loaded by the Frappe side)."""
+
+	connection: str
+	provider: str  # the registry name: "zoom", "google", "microsoft"
+	host: str  # the user it belongs to
+	usable: bool = True  # enabled, and its authorisation was not refused
+	writes_bookings: bool = False  # bookings are written to its calendar
+	account_wide: bool = False  # an account-level app making meetings for every host
+
+
+def choose_source(host: str, provider: str, sources: Iterable[Source]) -> Source | None:
+	"""The connection that makes ``host``'s meeting links for ``provider`` (None: none)."""
+	mine, shared = [], []
+	for source in sources:
+		if source.provider != provider:
+			continue
+		if source.host == host and not source.account_wide:
+			mine.append(source)
+		elif source.account_wide:
+			shared.append(source)
+
+	def rank(source: Source):
+		return (not source.writes_bookings, source.connection)
+
+	for candidates in (
+		[s for s in mine if s.usable],
+		[s for s in shared if s.usable],
+		mine,
+	):
+		if candidates:
+			return min(candidates, key=rank)
+	return None
+
+
+def via_calendar(source: Source | None, calendar_makes_links: bool) -> bool:
+	"""Does the booking's calendar write make the link (rather than a standalone meeting)?
+	``calendar_makes_links``: the provider puts its own video link on a calendar event."""
+	return bool(source and source.writes_bookings and calendar_makes_links)
+
+
+def missing_hosts(hosts: Sequence[str], provider: str, sources: Iterable[Source]) -> dict[str, str]:
+	"""{host: "missing" | "reconnect"} for each host without a usable source."""
+	sources = list(sources)
+	out = {}
+	for host in hosts:
+		source = choose_source(host, provider, sources)
+		if source is None:
+			out[host] = "missing"
+		elif not source.usable:
+			out[host] = "reconnect"
+	return out
+
+
+def promises_link(hosts: Sequence[str], provider: str | None, sources: Iterable[Source]) -> bool:
+	"""May a booking page say the meeting link will come? Only when a provider makes links
+	for the location and every host who could be assigned has a usable source."""
+	return bool(provider) and bool(hosts) and not missing_hosts(hosts, provider, sources)
+
+
+def needs_phone(location_type: str | None) -> bool:
+	"""Must the booker give a phone number (the host calls them)?"""
+	return (location_type or "") in PHONE_LOCATIONS
