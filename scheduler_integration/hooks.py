@@ -31,6 +31,7 @@ permission_query_conditions = {
 	"Scheduler Calendar Connection": "scheduler_integration.core.permissions.connection_query",
 	"Scheduler Busy Time": "scheduler_integration.core.permissions.busy_time_query",
 	"Scheduler Engagement": "scheduler_integration.core.permissions.engagement_query",
+	"Scheduler Video Meeting Log": "scheduler_integration.core.permissions.video_meeting_log_query",
 }
 has_permission = {
 	doctype: "scheduler_integration.core.permissions.has_permission"
@@ -78,5 +79,6 @@ jinja = {
 	]
 }
 
-# Engagement history never blocks deleting a booking, meeting type or report document.
-ignore_links_on_delete = ["Scheduler Engagement"]
+# Engagement history and the video meeting log never block deleting a booking, meeting type
+# or report document.
+ignore_links_on_delete = ["Scheduler Engagement", "Scheduler Video Meeting Log"]

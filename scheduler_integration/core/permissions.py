@@ -27,6 +27,7 @@ OWNER_FIELD = {
 	"Scheduler Reminder": "host",
 	"Scheduler Calendar Connection": "host",
 	"Scheduler Busy Time": "host",
+	"Scheduler Video Meeting Log": "host",
 }
 READ_ONLY = ("read", "print", "email", "report", "export")
 
@@ -104,6 +105,10 @@ def busy_time_query(user=None):
 
 def engagement_query(user=None):
 	return conditions("Scheduler Engagement", user)
+
+
+def video_meeting_log_query(user=None):
+	return conditions("Scheduler Video Meeting Log", user)
 
 
 def _is_host_of(doc, user: str) -> bool:

@@ -152,6 +152,7 @@ def purge_bookings(names) -> set[str]:
 		("Scheduler Booking Effect", "booking"),
 		("Scheduler Reminder", "booking"),
 		("Scheduler Engagement", "booking"),
+		("Scheduler Video Meeting Log", "booking"),
 	):
 		if frappe.db.exists("DocType", doctype):
 			frappe.db.delete(doctype, {field: ("in", names)})

@@ -54,7 +54,11 @@ class SchedulerBooking(Document):
 		idempotency_key: DF.Data | None
 		location: DF.SmallText | None
 		manage_token_hash: DF.Data | None
+		meeting_connection: DF.Data | None
+		meeting_id: DF.Data | None
 		meeting_link: DF.SmallText | None
+		meeting_password: DF.Data | None
+		meeting_provider: DF.Data | None
 		meeting_type: DF.Link
 		notes: DF.SmallText | None
 		overlap_reason: DF.SmallText | None
