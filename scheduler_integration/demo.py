@@ -22,7 +22,8 @@ DEMO_TYPES = (
 		"slug": "strategy-session",
 		"duration": "30",
 		"description": "Review your top priorities and create an implementation plan.",
-		"location_type": "Google Meet",
+		# video locations need the host's Zoom / Google / Microsoft connection first
+		"location_type": "Phone",
 		"priority": 10,
 		"phases": ("Stabilize", "Organize", "Build"),
 	},
@@ -31,7 +32,7 @@ DEMO_TYPES = (
 		"slug": "deep-dive",
 		"duration": "60",
 		"description": "An in-depth review of your systems and growth strategy.",
-		"location_type": "Zoom",
+		"location_type": "In Person",
 		"priority": 8,
 		"phases": ("Build", "Grow"),
 	},

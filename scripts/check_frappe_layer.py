@@ -52,6 +52,8 @@ CORE_DOCTYPES = {
 	"Email Template",
 	"Email Account",
 	"Google Calendar",
+	"Connected App",
+	"Token Cache",
 	"File",
 	"Print Format",
 	"Web Page",

@@ -27,6 +27,7 @@ from scheduler_integration.engine import group_by_local_date
 from scheduler_integration.engine.booking_states import Actor, is_active
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import clean_booking_form
+from scheduler_integration.engine.meetings import needs_phone
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.engine.validation import clean_guest_text
 from scheduler_integration.reporting.links import reference_fields
@@ -96,7 +97,9 @@ def book(
 		"timezone": timezone,
 		"answers": parse.answers(answers),
 	}
-	cleaned, errors = clean_booking_form(form, pages.questions(doc))
+	cleaned, errors = clean_booking_form(
+		form, pages.questions(doc), phone_required=needs_phone(doc.location_type)
+	)
 	errors = {k: translate(v) if isinstance(v, SchedulingError) else v for k, v in errors.items()}
 	when = None
 	try:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from scheduler_integration.booking import meetings
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
+from scheduler_integration.engine.meetings import needs_phone
 from scheduler_integration.engine.validation import clean_slug
 
 
@@ -70,6 +72,11 @@ def type_summary(doc) -> dict:
 		"location_type": doc.location_type or "",
 		"color": doc.color or "",
 		"requires_confirmation": bool(doc.requires_confirmation),
+		# a video link is promised only when every host who could be assigned can make it
+		# now; otherwise the page shows the location alone (the link still comes by email
+		# once the host reconnects: the video effect retries)
+		"video_link": meetings.promises_link(doc),
+		"phone_required": needs_phone(doc.location_type),
 	}
 
 

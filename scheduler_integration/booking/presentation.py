@@ -99,7 +99,8 @@ def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
 		"host_name": host_names(doc),
 		"duration": mt.duration_minutes(),
 		"location": plain(doc.location),
-		"meeting_link": doc.meeting_link or "",
+		"meeting_link": (doc.meeting_link or "") if is_active(doc.status) else "",
+		"meeting_password": (doc.get("meeting_password") or "") if is_active(doc.status) else "",
 		"guest_name": plain(doc.guest_name),
 		"confirmation_message": mt.confirmation_message or "",
 		"can_cancel": is_active(doc.status),
@@ -151,6 +152,16 @@ def email_values(doc, recipient: str, host: str | None = None) -> dict:
 	}
 
 
+def join_text(doc) -> str:
+	"""How to join the video meeting (link and passcode), for calendar descriptions; '' without a link."""
+	if not doc.get("meeting_link"):
+		return ""
+	lines = [_("Join the meeting: {0}").format(doc.meeting_link)]
+	if doc.get("meeting_password"):
+		lines.append(_("Passcode: {0}").format(doc.meeting_password))
+	return "\n".join(lines)
+
+
 def calendar_event(
 	doc, title: str | None = None, cancelled: bool = False, organizer: bool = True, directory=None
 ) -> IcsEvent:
@@ -171,15 +182,18 @@ def calendar_event(
 		values = {
 			"organizer_email": first.email or users[0],
 			"organizer_name": first.full_name or "",
-			"url": doc.meeting_link or "",
 		}
+	link = "" if cancelled else doc.get("meeting_link") or ""
+	# the join link: LOCATION (where the meeting is), URL, and with its passcode in DESCRIPTION
+	join = join_text(doc) if link else ""
 	return IcsEvent(
 		uid=doc.ical_uid or f"{doc.name}@scheduler_integration",
 		start=to_utc(doc.start),
 		end=to_utc(doc.end),
 		summary=f"{title}: {plain(doc.guest_name)}",
-		description=plain(doc.notes)[:2000],
-		location=doc.meeting_link or plain(doc.location),
+		description="\n\n".join(part for part in (join, plain(doc.notes)[:2000]) if part),
+		url=link,
+		location=link or plain(doc.location),
 		attendees=tuple(attendees),
 		sequence=int(doc.sequence or 0),
 		status="CANCELLED" if cancelled else ("TENTATIVE" if doc.status == "Pending" else "CONFIRMED"),

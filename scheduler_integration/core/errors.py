@@ -30,6 +30,15 @@ def translate(error: SchedulingError) -> str:
 	return _(error.template).format(*args) if error.template else str(error)
 
 
+def provider_error_text(exc: Exception) -> str:
+	"""A calendar or video provider's error (``calendars.errors``) in the user's language,
+	else the exception's type and text; at most 1000 characters."""
+	template = getattr(exc, "template", None)
+	if template:
+		return _(template).format(*getattr(exc, "args_", ()))[:1000]
+	return f"{type(exc).__name__}: {exc}"[:1000]
+
+
 # fieldnames the engine names in messages, shown to users by their label
 FIELD_LABELS = {
 	"slug": "Slug",

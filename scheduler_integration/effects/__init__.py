@@ -9,7 +9,8 @@ in its own transaction and isolated from the others:
 - a row is claimed with one conditional UPDATE (Pending → Running), so two workers never
   run it twice; what it writes and its Done mark commit together;
 - a failure rolls back what the effect wrote, records the error and retries after
-  ``engine.booking_rules.retry_delay``; after ``MAX_ATTEMPTS`` the row is Failed and an
+  ``engine.booking_rules.retry_wait`` (the backoff, never sooner than a provider's
+  ``Retry-After``); after ``MAX_ATTEMPTS`` the row is Failed and an
   Error Log names the booking — the booking itself is never touched (invariant 5);
 - rows of one booking and effect run in the order they were planned: a later row waits
   while an earlier one is not finished;
@@ -37,8 +38,8 @@ from frappe.query_builder import DocType
 
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.settings import setting
-from scheduler_integration.effects import calendar, crm, email, engagement, reminders
-from scheduler_integration.engine.booking_rules import give_up, retry_delay
+from scheduler_integration.effects import calendar, crm, email, engagement, reminders, video
+from scheduler_integration.engine.booking_rules import give_up, retry_wait
 
 STALE_CLAIM = timedelta(minutes=10)
 DRAIN_SECONDS = 20
@@ -59,6 +60,7 @@ class Effect:
 
 TABLE: tuple[Effect, ...] = (
 	Effect("crm", ALL, crm.on_event),
+	Effect("video", frozenset(video.EVENTS), video.on_event),
 	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event),
 	Effect("reminders", frozenset(reminders.EVENTS), reminders.on_event),
 	Effect("engagement", frozenset(engagement.EVENTS), engagement.on_event),
@@ -206,9 +208,9 @@ def _run_one(row, doc, now: datetime) -> str:
 			)
 			frappe.db.commit()
 			return "Failed"
-		_finish(
-			row.name, "Pending", now, attempts=attempts, error=error, retry_at=now + retry_delay(attempts)
-		)
+		# never sooner than a provider asked (Retry-After on ProviderUnavailable)
+		wait = retry_wait(attempts, getattr(exc, "retry_after", None))
+		_finish(row.name, "Pending", now, attempts=attempts, error=error, retry_at=now + wait)
 		return "Pending"
 	_finish(row.name, "Done", now, attempts=int(row.attempts or 0) + 1, result=str(result or "ok")[:1000])
 	return "Done"

@@ -1,11 +1,18 @@
 """Bookings written to each host's connected calendars (connections with Write Bookings).
 
 Every host of a booking gets the event in their own destination calendar(s), shown in
-their own time zone, with the other hosts and the guest as attendees. The event id of
-each (host, connection) is kept on the booking's host row, so a move patches the same
-event and a cancel deletes it; writes use the booking's stable UID, so a retried create
-never duplicates. A Google Meet meeting type asks Google for a Meet link on the first
-write; the link is stored on the booking for the emails that follow.
+their own time zone, with the other hosts and the guest as attendees, the join link as
+its location and the link and passcode in its description. The event id of each (host,
+connection) is kept on the booking's host row, so a move patches the same event and a
+cancel deletes it; writes use the booking's stable UID, so a retried create never
+duplicates.
+
+When the connection that makes the booking's video link (``booking.meetings``) is one of
+these calendars and its provider puts its own link on events (Google Meet, Microsoft
+Teams), the first write asks for it (``write(..., with_meeting=True)``): the host gets one
+event carrying the link, and ``effects.video.store`` keeps it on the booking (and sends it
+late if an email already went out without it). That write is logged like any other video
+meeting call.
 
 A provider failure raises: the effects runner retries with backoff and the booking stays
 as it is (invariant 5).
@@ -17,10 +24,12 @@ import json
 
 import frappe
 
-from scheduler_integration.booking.presentation import host_users, people, plain
+from scheduler_integration.booking import meetings
+from scheduler_integration.booking.presentation import host_users, join_text, people, plain
 from scheduler_integration.calendars.model import Attendee, EventDraft
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.hosts import host_timezone
+from scheduler_integration.effects import video
 
 EVENTS = ("booked", "pending", "confirmed", "rescheduled", "cancelled", "declined")
 REMOVE = ("cancelled", "declined")
@@ -41,7 +50,7 @@ def draft_of(booking, host: str) -> EventDraft:
 		start=to_utc(booking.start),
 		end=to_utc(booking.end),
 		summary=f"{title}: {plain(booking.guest_name)}"[:200],
-		description=plain(booking.notes)[:2000],
+		description="\n\n".join(p for p in (join_text(booking), plain(booking.notes)[:2000]) if p),
 		location=booking.meeting_link or plain(booking.location),
 		timezone=host_timezone(host),
 		attendees=tuple(attendees),
@@ -61,11 +70,18 @@ def writers(host: str) -> list:
 	return [frappe.get_doc("Scheduler Calendar Connection", name) for name in names]
 
 
+def link_maker(booking) -> str | None:
+	"""The connection whose calendar write makes the booking's video link (None: none)."""
+	if booking.status != "Confirmed":
+		return None  # a pending booking gets its meeting when it is confirmed
+	location = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).location_type
+	source = meetings.link_source(booking.host, location)
+	return source.connection if source and source.via_calendar else None
+
+
 def on_event(booking, event: str) -> str:
 	"""Create, move or remove the booking's event in every host's destination calendars."""
-	with_meet = (
-		frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).location_type == "Google Meet"
-	)
+	maker = None if event in REMOVE else link_maker(booking)
 	written = 0
 	for row in booking.hosts:
 		connections = writers(row.user)
@@ -75,16 +91,48 @@ def on_event(booking, event: str) -> str:
 		draft = draft_of(booking, row.user)
 		for connection in connections:
 			if event in REMOVE:
-				connection.delete_booking(draft, ids.pop(connection.name, None))
-			else:
-				ids[connection.name], link = connection.write_booking(
-					draft, ids.get(connection.name), with_meet and not booking.meeting_link
-				)
-				if link and not booking.meeting_link:
-					booking.meeting_link = link
-					frappe.db.set_value(
-						"Scheduler Booking", booking.name, "meeting_link", link, update_modified=False
+				event_id = ids.pop(connection.name, None)
+				carried = bool(event_id) and event_id == booking.meeting_id
+				try:
+					connection.delete_booking(draft, event_id)
+				except Exception as exc:
+					video.failed(booking, connection, "Delete", exc, via="Calendar Event", logged=carried)
+					raise
+				if carried:  # the event carried the video meeting: it went with it
+					video.log(
+						booking,
+						connection,
+						connection.spec().name,
+						"Delete",
+						meeting_id=event_id,
+						via="Calendar Event",
 					)
+			else:
+				with_meeting = connection.name == maker and not (
+					booking.meeting_id and booking.meeting_connection == connection.name
+				)
+				try:
+					ids[connection.name], meeting = connection.write_booking(
+						draft, ids.get(connection.name), with_meeting
+					)
+				except Exception as exc:
+					# shown on the connection; a failed meeting creation also counts against
+					# the provider's reliability
+					video.failed(
+						booking, connection, "Create", exc, via="Calendar Event", logged=with_meeting
+					)
+					raise
+				if meeting and with_meeting:
+					video.log(
+						booking,
+						connection,
+						connection.spec().name,
+						"Create",
+						meeting=meeting,
+						via="Calendar Event",
+					)
+					video.store(booking, meeting, connection)
+			connection.record_success()
 			written += 1
 			# stored after each write: a later failure must not forget what exists already
 			row.calendar_events = json.dumps(ids)

@@ -43,6 +43,11 @@ TEMPLATES = {
 		("guest", "Scheduler: Booking Cancelled (Guest)"),
 		("host", "Scheduler: Booking Cancelled (Host)"),
 	),
+	# a video link made after the booking's email went out (effects.video.announce)
+	"meeting_link": (
+		("guest", "Scheduler: Meeting Link (Guest)"),
+		("host", "Scheduler: Meeting Link (Host)"),
+	),
 	"reminder": (("guest", "Scheduler: Reminder (Guest)"),),
 	"reminder_host": (("host", "Scheduler: Reminder (Host)"),),
 }
@@ -53,6 +58,7 @@ ICS_METHOD = {
 	"rescheduled": "REQUEST",
 	"cancelled": "CANCEL",
 	"declined": "CANCEL",
+	"meeting_link": "REQUEST",
 }
 
 

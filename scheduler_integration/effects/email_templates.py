@@ -73,6 +73,17 @@ DEFAULT_TEMPLATES = {
 		+ "{% if cancel_reason %}<p>Reason: {{ cancel_reason }}</p>{% endif %}"
 		+ _HOST_LINK,
 	),
+	"Scheduler: Meeting Link (Guest)": (
+		"Your meeting link: {{ meeting_type }} with {{ host_name }} on {{ date }}",
+		"<h2>Your meeting link</h2><p>Hi {{ guest_name }},</p><p>Here is how to join your meeting "
+		"with {{ host_name }}:</p>" + _BOX + _MANAGE,
+	),
+	"Scheduler: Meeting Link (Host)": (
+		"Meeting link: {{ meeting_type }} with {{ guest_name }} on {{ date }}",
+		"<h2>Meeting link</h2><p>The video link of your meeting with {{ guest_name }} is ready:</p>"
+		+ _BOX
+		+ _HOST_LINK,
+	),
 	"Scheduler: Reminder (Guest)": (
 		"Reminder: {{ meeting_type }} with {{ host_name }} on {{ date }} at {{ time }}",
 		"<h2>Reminder</h2><p>Hi {{ guest_name }},</p><p>Just a reminder about your meeting:</p>"

@@ -1,4 +1,5 @@
-"""Calendar sync jobs (scheduler_events): the busy cache of every enabled connection."""
+"""Calendar sync jobs (scheduler_events): the busy cache of every enabled connection
+to a provider with a calendar (video-only providers such as Zoom have nothing to sync)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ from datetime import datetime
 
 import frappe
 
+from scheduler_integration.calendars.providers import REGISTRY
 from scheduler_integration.core.clock import to_utc, utc_now
 
 
 def refresh_all_busy(now: datetime | None = None) -> int:
-	"""Every 15 minutes: refresh each enabled connection that is not backing off."""
+	"""Every 15 minutes: refresh each enabled calendar connection that is not backing off."""
 	now = now or utc_now()
 	count = 0
+	calendars = [spec.label for spec in REGISTRY.values() if spec.calendar]
 	for row in frappe.get_all(
-		"Scheduler Calendar Connection", filters={"enabled": 1}, fields=["name", "next_retry_at"]
+		"Scheduler Calendar Connection",
+		filters={"enabled": 1, "provider": ("in", calendars)},
+		fields=["name", "next_retry_at"],
 	):
 		if row.next_retry_at and to_utc(row.next_retry_at) > now:
 			continue

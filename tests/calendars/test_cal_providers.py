@@ -28,6 +28,7 @@ from scheduler_integration.calendars.providers import (
 	Meeting,
 	MeetingDraft,
 	VideoProvider,
+	by_label,
 	for_location,
 	generate_passcode,
 	get_spec,
@@ -86,6 +87,63 @@ def test_location_types_map_to_providers():
 	for location in LOCATION_TYPES:
 		if location in ("Google Meet", "Zoom", "Microsoft Teams"):
 			assert for_location(location).video
+
+
+def test_registry_describes_credentials_and_token_factories():
+	assert {name: spec.auth for name, spec in REGISTRY.items()} == {
+		"google": "google",
+		"microsoft": "oauth",
+		"caldav": "password",
+		"ics": "url",
+		"zoom": "oauth",
+	}
+	for spec in REGISTRY.values():
+		assert by_label(spec.label) is spec
+		if spec.auth == "oauth":  # the Frappe side renews tokens through these factories
+			source = spec.user_token_factory()(
+				client_id="c",
+				client_secret="s",
+				refresh_token="r",
+				token_url="http://127.0.0.1:9/token",
+				scope="offline_access x",
+			)
+			assert isinstance(source, OAuthTokenSource) and source.token_url == "http://127.0.0.1:9/token"
+	app = get_spec("zoom").app_token_factory()(
+		account_id="acc", client_id="c", client_secret="s", token_url="http://127.0.0.1:9/t"
+	)
+	assert (app.grant, app.params, app.token_url) == (
+		"account_credentials",
+		{"account_id": "acc"},
+		"http://127.0.0.1:9/t",
+	)
+	assert get_spec("zoom").account_user == "user_id"
+	with pytest.raises(ProviderError):
+		get_spec("microsoft").app_token_factory()
+	with pytest.raises(ProviderError):
+		by_label("Skype")
+
+
+def test_connection_and_meeting_type_options_come_from_the_registry():
+	"""The desk's provider and location choices are the registry's (a new row needs its label
+	in the connection's options; this fails until it is there)."""
+	import json
+	from pathlib import Path
+
+	doctypes = (
+		Path(__file__).resolve().parents[2] / "scheduler_integration" / "scheduler_integration" / "doctype"
+	)
+	connection = json.loads(
+		(doctypes / "scheduler_calendar_connection" / "scheduler_calendar_connection.json").read_text()
+	)
+	options = next(f for f in connection["fields"] if f["fieldname"] == "provider")["options"].split("\n")
+	assert options == [spec.label for spec in REGISTRY.values()]
+	meeting_type = json.loads(
+		(doctypes / "scheduler_meeting_type" / "scheduler_meeting_type.json").read_text()
+	)
+	locations = next(f for f in meeting_type["fields"] if f["fieldname"] == "location_type")["options"]
+	assert [o for o in locations.split("\n") if o] == list(LOCATION_TYPES)
+	linked = {loc for spec in REGISTRY.values() for loc in spec.locations}
+	assert linked <= set(LOCATION_TYPES)
 
 
 def test_open_calendar_and_video_build_adapters():

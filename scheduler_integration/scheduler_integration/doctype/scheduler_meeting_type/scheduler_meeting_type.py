@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import meeting_types
+from scheduler_integration.booking import meeting_types, meetings
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import adapters
@@ -71,7 +71,9 @@ class SchedulerMeetingType(Document):
 		duration: DF.Literal["15", "30", "45", "60", "90", "120", "Custom"]
 		hosts: DF.Table[SchedulerMeetingTypeHost]
 		location_details: DF.SmallText | None
-		location_type: DF.Literal["", "Google Meet", "Zoom", "Phone", "In Person", "Custom"]
+		location_type: DF.Literal[
+			"", "Google Meet", "Zoom", "Microsoft Teams", "Phone", "In Person", "Custom"
+		]
 		max_advance_days: DF.Int
 		min_notice: DF.Int
 		priority: DF.Int
@@ -164,6 +166,7 @@ class SchedulerMeetingType(Document):
 		if isinstance(phases, list) and not errors.errors.get("recommended_phases"):
 			self.set("recommended_phases", [{"phase": phase} for phase in phases])
 		self.validate_team(errors)
+		self.validate_meeting_links(errors)
 		for row in self.questions or []:
 			try:
 				row.label = clean_text(row.label, "label", 200, required=True)
@@ -197,6 +200,32 @@ class SchedulerMeetingType(Document):
 			if (row.weight or 0) < 1:
 				errors.add("hosts", _("Row {0}: weight must be at least 1").format(row.idx))
 			row.accepted = int(row.user in accepted_before or row.user == frappe.session.user or trusted)
+
+	def validate_meeting_links(self, errors: FieldErrors) -> None:
+		"""An active type whose location is a video service (Zoom, Google Meet, Microsoft
+		Teams) needs every host who could be assigned connected to that provider, so the
+		booking page never promises a link nobody can make. Checked when the type is made
+		active or its location or team changes; a connection that fails later does not lock
+		the type (the page then stops promising the link: ``booking.meetings``)."""
+		if not self.active or not self.location_type:
+			return
+		if not (
+			self.is_new()
+			or self.has_value_changed("active")
+			or self.has_value_changed("location_type")
+			or self.has_value_changed("assignment")
+			or self._hosts_changed()
+		):
+			return
+		gaps = meetings.missing(self)
+		if gaps:
+			errors.add("location_type", meetings.missing_message(self, gaps))
+
+	def _hosts_changed(self) -> bool:
+		before = self.get_doc_before_save()
+		if before is None:
+			return True
+		return {r.user for r in before.hosts if r.accepted} != {r.user for r in self.hosts if r.accepted}
 
 	def on_update(self):
 		self.invite_new_hosts()

@@ -1,0 +1,98 @@
+"""Connection actions of the desk form (Scheduler Calendar Connection): which providers
+exist, (re)authorising a provider, the page the provider's authorisation returns to, and a
+check of the connection now.
+
+Authorising reuses the provider's own machinery: the core Connected App flow (Microsoft
+365, Zoom: its callback stores the tokens in the signed-in user's Token Cache) or the core
+Google Calendar authorisation. Only the host themselves can authorise their connection
+(the tokens are theirs); an account-wide app has no user to authorise.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import frappe
+from frappe import _
+
+from scheduler_integration.calendars.errors import ProviderAuthError
+from scheduler_integration.calendars.providers import REGISTRY
+from scheduler_integration.effects import video
+
+DOCTYPE = "Scheduler Calendar Connection"
+
+
+def _connection(name: str, ptype: str = "write"):
+	doc = frappe.get_doc(DOCTYPE, name)
+	doc.check_permission(ptype)
+	return doc
+
+
+@frappe.whitelist(methods=["GET"])
+def providers() -> dict:
+	"""{label: what the form needs to know of the provider} for every registry row."""
+	from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.scheduler_calendar_connection import (
+		provider_info,
+	)
+
+	return {spec.label: provider_info(spec) for spec in REGISTRY.values()}
+
+
+@frappe.whitelist(methods=["POST"])
+def authorize(name: str) -> dict:
+	"""The provider's authorisation page for the host (Connect / Reconnect)."""
+	doc = _connection(name)
+	if doc.host != frappe.session.user:
+		frappe.throw(
+			_("Only {0} can authorise this connection: the tokens are theirs").format(doc.host),
+			frappe.PermissionError,
+		)
+	back = "/api/method/scheduler_integration.api.connections.connected?name=" + quote(doc.name)
+	url = doc.authorize_url(back)
+	if not url:
+		frappe.throw(_("{0} connections need no authorisation here").format(_(doc.provider)))
+	return {"url": url}
+
+
+@frappe.whitelist(methods=["GET"])
+def connected(name: str):
+	"""Where the provider's authorisation returns: the connection is checked and the host
+	taken back to its form; meeting links that waited for it are retried now."""
+	doc = _connection(name)
+	check_now(doc)
+	frappe.local.response["type"] = "redirect"
+	frappe.local.response["location"] = f"/app/scheduler-calendar-connection/{quote(doc.name)}"
+
+
+@frappe.whitelist(methods=["POST"])
+def check(name: str) -> dict:
+	"""Check the connection now (a sync for calendars, a token for video-only providers)."""
+	doc = _connection(name)
+	check_now(doc)
+	doc.reload()
+	return {"status": doc.status, "last_error": doc.last_error or ""}
+
+
+def check_now(doc) -> None:
+	from scheduler_integration.core.errors import provider_error_text
+
+	ok = False
+	if doc.spec().calendar:
+		ok = doc.refresh_busy()
+	else:
+		try:
+			if not doc.is_authorised():
+				raise ProviderAuthError("{0} is not authorised yet: use Connect", doc.provider)
+			credentials = doc.credentials()
+			if hasattr(credentials, "tokens"):
+				credentials.tokens(doc).token()
+			doc.record_success()
+			ok = True
+		except Exception as exc:
+			frappe.db.rollback()
+			doc.reload()
+			doc.record_failure(exc)
+			frappe.msgprint(provider_error_text(exc), indicator="red", alert=True)
+		frappe.db.commit()
+	if ok:
+		video.retry_waiting(doc.host if not doc.account_wide else None)
