@@ -2,8 +2,9 @@
 
 ``get_analytics(user=None, start_date=None, end_date=None)``: a host gets their own figures,
 a Scheduler Manager anyone's with ``user=…``; dates are inclusive YYYY-MM-DD. Answer:
-``{"success": true, "data": {"summary", "by_meeting_type", "by_phase", "recent_bookings"}}``
-(errors as in api/utils.py: 400 bad dates, 401 guest, 403 another host, 404 unknown user).
+``{"success": true, "data": {"summary", "by_meeting_type", "by_phase", "recent_bookings",
+"revenue"}}`` (errors as in api/utils.py: 400 bad dates, 401 guest, 403 another host, 404
+unknown user). ``get_revenue`` gives the revenue figures alone, for the whole team too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.api.utils import acting_user, api, ok
-from scheduler_integration.reporting.analytics import host_analytics
+from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.reporting.analytics import booking_revenue, host_analytics, provider_analytics
 
 
 @frappe.whitelist(methods=["GET"])
@@ -19,3 +21,26 @@ from scheduler_integration.reporting.analytics import host_analytics
 def get_analytics(user: str | None = None, start_date: str | None = None, end_date: str | None = None):
 	host = acting_user(user)
 	return ok(host_analytics(host, start_date, end_date))
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def get_provider_analytics(
+	user: str | None = None, start_date: str | None = None, end_date: str | None = None
+):
+	"""Video meetings per provider: meetings, completion and no-show rates, and the share of
+	provider calls that failed (``reliability``). A host gets their own; a Scheduler Manager
+	anyone's with ``user=…``, or the whole team's with ``user=all``."""
+	host = None if user == "all" and is_manager() else acting_user(user)
+	return ok({"providers": provider_analytics(host, start_date, end_date)})
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def get_revenue(user: str | None = None, start_date: str | None = None, end_date: str | None = None):
+	"""Revenue (completed bookings × their meeting type's price) and forecast (confirmed
+	bookings still ahead × price), per currency, per host and per meeting type, of bookings
+	starting in the date range. A host gets their own; a Scheduler Manager anyone's with
+	``user=…``, or the whole team's with ``user=all``."""
+	host = None if user == "all" and is_manager() else acting_user(user)
+	return ok(booking_revenue(host, start_date, end_date))

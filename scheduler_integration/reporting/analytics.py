@@ -1,4 +1,10 @@
-"""Engagement analytics of one host: rows loaded here, figures computed by engine.analytics."""
+"""Engagement analytics of one host, video meetings per provider, and booking revenue: rows
+loaded here, figures computed by engine.analytics.
+
+Revenue counts each booking at its meeting type's price and currency (Meeting Type →
+Price): Completed bookings are revenue, Confirmed bookings still ahead are the forecast;
+a booking counts for its organiser. Date ranges for revenue apply to the meetings' start.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,9 @@ from datetime import date, datetime, time
 import frappe
 from frappe import _
 
-from scheduler_integration.core.clock import iso
+from scheduler_integration.core.clock import converter, iso, utc_now
 from scheduler_integration.core.errors import FieldValidationError
-from scheduler_integration.engine.analytics import summarize
+from scheduler_integration.engine.analytics import provider_stats, revenue, summarize
 from scheduler_integration.engine.booking_states import Status
 from scheduler_integration.reporting.phases import phase_names
 
@@ -70,6 +76,69 @@ def host_analytics(host: str, start_date=None, end_date=None) -> dict:
 	)
 	data = summarize(rows, names, phase_names())
 	data["recent_bookings"] = recent_bookings(filters, names)
+	data["revenue"] = booking_revenue(host=host, start_date=start_date, end_date=end_date)
+	return data
+
+
+def start_filter(start_date=None, end_date=None, field: str = "start") -> list:
+	"""Filters on a booking's ``start`` for the inclusive date range (system time zone)."""
+	lo, hi = parse_day(start_date, "start_date"), parse_day(end_date, "end_date")
+	if lo and hi and hi < lo:
+		raise FieldValidationError(_("Invalid date range"), {"end_date": _("End must not be before start")})
+	out = []
+	if lo:
+		out.append([field, ">=", datetime.combine(lo, time.min)])
+	if hi:
+		out.append([field, "<=", datetime.combine(hi, time.max)])
+	return out
+
+
+def priced_bookings(filters: list, permission_aware: bool = False) -> list[dict]:
+	"""Booking rows with their meeting type's price and currency, times as aware UTC."""
+	load = frappe.get_list if permission_aware else frappe.get_all
+	rows = load(
+		"Scheduler Booking",
+		filters=filters,
+		fields=["name", "host", "meeting_type", "status", "start", "creation"],
+		limit_page_length=0,
+	)
+	types = {row.meeting_type for row in rows if row.meeting_type}
+	prices = {
+		row.name: row
+		for row in frappe.get_all(
+			"Scheduler Meeting Type",
+			filters={"name": ("in", list(types) or [""])},
+			fields=["name", "title", "price", "currency"],
+		)
+	}
+	to_utc = converter()
+	out = []
+	for row in rows:
+		mt = prices.get(row.meeting_type) or frappe._dict()
+		out.append(
+			{
+				**row,
+				"start": to_utc(row.start) if row.start else None,
+				"creation": to_utc(row.creation) if row.creation else None,
+				"price": float(mt.price or 0),
+				"currency": mt.currency or "",
+				"meeting_type_title": mt.title or row.meeting_type,
+			}
+		)
+	return out
+
+
+def booking_revenue(host: str | None = None, start_date=None, end_date=None, now=None) -> dict:
+	"""Revenue, forecast, and both per host and per meeting type (``engine.analytics.revenue``)
+	of one host's bookings (every host's: None)."""
+	filters = start_filter(start_date, end_date)
+	if host:
+		filters.append(["host", "=", host])
+	rows = priced_bookings(filters)
+	data = revenue(rows, now or utc_now())
+	titles = {row["meeting_type"]: row["meeting_type_title"] for row in rows}
+	for row in data["by_meeting_type"]:
+		row["name"] = titles.get(row["meeting_type"]) or row["meeting_type"]
 	return data
 
 
@@ -117,3 +186,26 @@ def recent_bookings(filters: list, names: dict) -> list[dict]:
 			}
 		)
 	return out
+
+
+def provider_analytics(host: str | None = None, start_date=None, end_date=None) -> list[dict]:
+	"""Video meetings per provider (``engine.analytics.provider_stats``) of one host's
+	bookings (every host's: None) that start in the date range, with the provider calls
+	logged in it."""
+	lo, hi = parse_day(start_date, "start_date"), parse_day(end_date, "end_date")
+	if lo and hi and hi < lo:
+		raise FieldValidationError(_("Invalid date range"), {"end_date": _("End must not be before start")})
+	bookings = [["meeting_provider", "is", "set"]]
+	calls = []
+	if host:
+		bookings.append(["host", "=", host])
+		calls.append(["host", "=", host])
+	for field, rows in (("start", bookings), ("occurred_at", calls)):
+		if lo:
+			rows.append([field, ">=", datetime.combine(lo, time.min)])
+		if hi:
+			rows.append([field, "<=", datetime.combine(hi, time.max)])
+	return provider_stats(
+		frappe.get_all("Scheduler Booking", filters=bookings, fields=["meeting_provider", "status"]),
+		frappe.get_all("Scheduler Video Meeting Log", filters=calls, fields=["provider", "result"]),
+	)
