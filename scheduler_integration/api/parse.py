@@ -95,3 +95,16 @@ def utm(values: dict) -> dict:
 			except SchedulingError as exc:
 				raise FieldValidationError(translate(exc), {key: translate(exc)}) from None
 	return out
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+
+
+def language(value) -> str | None:
+	"""A language code the site knows (``de``, ``pt-BR``), or None for anything else."""
+	from frappe.translate import get_all_languages
+
+	text = str(value or "").strip()[:10]
+	if not _LANGUAGE.match(text):
+		return None
+	return text if text in set(get_all_languages()) else None

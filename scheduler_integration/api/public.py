@@ -81,6 +81,7 @@ def book(
 	ref: str | None = None,
 	challenge: str | None = None,
 	nonce: str | None = None,
+	language: str | None = None,
 ):
 	"""Book a slot. 201 with the booking and its manage link, or 409 with alternatives.
 	With Settings → Booking Challenge Bits, ``challenge`` and ``nonce`` carry the solved
@@ -116,6 +117,8 @@ def book(
 	caps.check_guest_caps(type_context(doc.name), cleaned["guest_email"], utc_now())
 	answers_json = frappe.as_json(cleaned.pop("answers"), indent=None)
 	extra = {"source": "booking_page"}
+	if lang := parse.language(language):
+		extra["language"] = lang  # the guest's emails are written in it
 	extra.update(
 		parse.utm({"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign})
 	)

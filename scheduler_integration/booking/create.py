@@ -16,7 +16,15 @@ GUEST_FIELDS = frozenset(
 	{"guest_name", "guest_email", "guest_phone", "guest_company", "notes", "answers", "booker_timezone"}
 )
 EXTRA_FIELDS = frozenset(
-	{"source", "utm_source", "utm_medium", "utm_campaign", "reference_doctype", "reference_name"}
+	{
+		"source",
+		"utm_source",
+		"utm_medium",
+		"utm_campaign",
+		"reference_doctype",
+		"reference_name",
+		"language",
+	}
 )
 
 

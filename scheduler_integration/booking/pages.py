@@ -6,6 +6,9 @@ exist", never an error that tells more. Meeting types come from the document cac
 
 from __future__ import annotations
 
+import functools
+import re
+
 import frappe
 from frappe import _
 
@@ -80,17 +83,58 @@ def type_summary(doc) -> dict:
 	}
 
 
+# Frappe's website pages carry no translations for app scripts: the page ships the ones
+# its script uses (every literal ``__("...")`` in it) in the reader's language.
+_SCRIPT = ("public", "js", "booking_page.js")
+_STATUSES = ("Pending", "Confirmed", "Cancelled", "Completed", "No Show")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@functools.lru_cache(maxsize=1)
+def script_messages() -> tuple[str, ...]:
+	from frappe.translate import extract_messages_from_javascript_code
+
+	with open(frappe.get_app_path("scheduler_integration", *_SCRIPT), encoding="utf-8") as handle:
+		code = handle.read()
+	found = {message for _line, message, _context in extract_messages_from_javascript_code(code)}
+	return tuple(sorted(found | set(_STATUSES)))
+
+
+def page_messages() -> dict[str, str]:
+	"""{English: translation} of the booking script's strings in ``frappe.local.lang``."""
+	out = {}
+	for message in script_messages():
+		translated = _(message)
+		if translated != message:
+			out[message] = translated
+	return out
+
+
+def organization() -> dict:
+	"""The site's name and logo (Website Settings), shown above every booking page."""
+	try:
+		row = frappe.get_cached_doc("Website Settings")
+	except frappe.DoesNotExistError:
+		return {"name": "", "logo": ""}
+	name = row.get("app_name") or ""
+	if name == "Frappe":  # the framework's placeholder, not an organisation anyone set
+		name = ""
+	return {"name": name, "logo": row.get("app_logo") or ""}
+
+
 def page_data(profile_slug, meeting_type_slug=None) -> dict:
 	profile = profile_by_slug(profile_slug)
+	brand = profile.brand_color or ""
 	data = {
 		"profile": {
 			"slug": profile.slug,
 			"display_name": profile.display_name,
 			"description": profile.description or "",
 			"timezone": profile.timezone,
-			"brand_color": profile.brand_color or "",
+			"brand_color": brand if _COLOR.match(brand) else "",
 			"logo": profile.logo or "",
 		},
+		"organization": organization(),
 		"meeting_types": [type_summary(doc) for doc in active_types(profile.name)],
 		"max_window_days": int(setting("max_slot_window_days") or 62),
 	}

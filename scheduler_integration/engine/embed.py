@@ -136,3 +136,25 @@ def sanitize_embed(code: str | None, extra_hosts=(), field: str = "embed_code") 
 
 def allowed_iframe_hosts(extra_hosts=()) -> list[str]:
 	return sorted(PROVIDER_HOSTS | {h.strip().lower() for h in extra_hosts if h and h.strip()})
+
+
+_ORIGIN = re.compile(r"^(https?)://([a-z0-9.-]+|\[[0-9a-f:]+\])(:\d{1,5})?/?$")
+
+
+def frame_origins(text: str | None) -> tuple[list[str], list[str]]:
+	"""The web origins (``https://www.example.com``) of a list with one per line, for a
+	``frame-ancestors`` policy: (accepted, refused). Paths, wildcards, quotes and anything that
+	could add a directive are refused, so a line can only ever name one origin."""
+	accepted, refused = [], []
+	for line in (text or "").splitlines():
+		line = line.strip()
+		if not line:
+			continue
+		match = _ORIGIN.match(line.lower())
+		if not match or ".." in match.group(2) or match.group(2).startswith((".", "-")):
+			refused.append(line)
+			continue
+		origin = f"{match.group(1)}://{match.group(2)}{match.group(3) or ''}"
+		if origin not in accepted:
+			accepted.append(origin)
+	return accepted, refused

@@ -62,7 +62,9 @@
 	// the embed widget's iframe grows with the page (public/js/embed.js listens)
 	function reportHeight() {
 		if (!page.embed || window.parent === window) return;
-		const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+		const main = document.querySelector("main.sched");
+		if (!main) return;
+		const height = Math.ceil(main.getBoundingClientRect().bottom + window.scrollY + 24);
 		window.parent.postMessage({ type: "scheduler-integration:resize", height }, "*");
 	}
 	function notifyParent(type, extra) {
@@ -680,6 +682,10 @@
 
 	if (page.embed) {
 		window.addEventListener("resize", reportHeight);
+		// Escape inside the pop-up's frame closes the pop-up (the key never reaches the parent)
+		document.addEventListener("keydown", (e) => {
+			if (e.key === "Escape" && !e.defaultPrevented) notifyParent("close");
+		});
 		window.addEventListener("load", reportHeight);
 		// links inside the frame stay in it; the manage link opens the whole window
 		document.querySelectorAll("a.sched-type, a.sched-back").forEach((a) => a.setAttribute("target", "_self"));

@@ -3,7 +3,8 @@
 //   <button type="button" data-scheduler-embed="popup" data-url="https://SITE/book/HOST">Book</button>
 //   <script src="https://SITE/assets/scheduler_integration/js/embed.js" async></script>
 // Inline: an iframe that grows with the booking page. Pop-up: the button opens the booking page
-// in a modal dialog (Escape or the close button closes it, focus returns to the button).
+// in a modal dialog (Escape, also inside the page, or the close button closes it, and focus
+// returns to the button).
 // The booking site only lets websites listed in its Scheduler Settings frame its pages.
 // Events: the element dispatches "scheduler:booked" when a booking is made inside it.
 (function () {
@@ -23,7 +24,7 @@
 		iframe.src = u.href;
 		iframe.title = title;
 		iframe.setAttribute("loading", mode === "inline" ? "lazy" : "eager");
-		iframe.style.cssText = "display:block;width:100%;border:0;min-height:480px;background:transparent;color-scheme:normal";
+		iframe.style.cssText = "display:block;width:100%;border:0;min-height:320px;background:transparent;color-scheme:normal";
 		frames.add({ iframe, origin: u.origin, owner });
 		return iframe;
 	}
@@ -38,6 +39,9 @@
 		if (data.type === PREFIX + "resize" && entry.iframe.dataset.mode === "inline") {
 			const height = Math.max(200, Math.min(5000, Number(data.height) || 0));
 			entry.iframe.style.height = height + "px";
+		} else if (data.type === PREFIX + "close" && entry.iframe.dataset.mode === "popup") {
+			const dialog = entry.iframe.closest("dialog");
+			if (dialog && dialog.open) dialog.close();
 		} else if (data.type === PREFIX + "booked") {
 			entry.owner.dispatchEvent(new CustomEvent("scheduler:booked", { bubbles: true, detail: { status: String(data.status || ""), start: String(data.start || "") } }));
 		}

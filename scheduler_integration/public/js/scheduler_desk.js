@@ -61,6 +61,7 @@ scheduler_integration.show_embed_dialog = function (url) {
 	dialog.fields_dict.copy_inline.input.onclick = () => frappe.utils.copy_to_clipboard(snippets.inline);
 	dialog.fields_dict.copy_popup.input.onclick = () => frappe.utils.copy_to_clipboard(snippets.popup);
 	dialog.show();
+	scheduler_integration.embed_dialog = dialog; // the open one (the browser test reads it)
 	return dialog;
 };
 

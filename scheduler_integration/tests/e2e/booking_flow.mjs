@@ -201,7 +201,10 @@ try {
 		await desk.goto(site(`/app/scheduler-meeting-type/${encodeURIComponent(cfg.type_name)}`), { waitUntil: "load" });
 		await desk.getByRole("button", { name: "Embed on a Website" }).click();
 		await desk.waitForSelector(".modal.show .modal-title");
-		const snippets = await desk.evaluate(() => ({ inline: cur_dialog.get_value("inline"), popup: cur_dialog.get_value("popup") }));
+		const snippets = await desk.evaluate(() => {
+			const d = scheduler_integration.embed_dialog;
+			return { inline: d.get_value("inline"), popup: d.get_value("popup") };
+		});
 		await shot(desk, "desk-embed-dialog-desktop.png");
 		result.snippets = snippets;
 		// a plain page of another website (another port) with both snippets

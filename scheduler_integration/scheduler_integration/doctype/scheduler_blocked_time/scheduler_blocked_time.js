@@ -43,7 +43,8 @@ function sched_describe_rrule(text) {
 	let out = __("Every {0} {1}", [every, unit]);
 	if (p.BYDAY) {
 		const names = Object.fromEntries(SCHED_DAYS.map(([code, name]) => [code, __(name)]));
-		out += " " + __("on {0}", [p.BYDAY.split(",").map((d) => names[d] || d).join(", ")]);
+		const days = p.BYDAY.split(",").map((d) => names[d] || d);
+		out += " " + __("on {0}", [days.join(", ")]);
 	}
 	if (p.COUNT) out += ", " + __("{0} times", [p.COUNT]);
 	if (p.UNTIL) out += ", " + __("until {0}", [frappe.datetime.str_to_user(`${p.UNTIL.slice(0, 4)}-${p.UNTIL.slice(4, 6)}-${p.UNTIL.slice(6, 8)}`)]);

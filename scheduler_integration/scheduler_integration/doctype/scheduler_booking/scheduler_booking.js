@@ -1,8 +1,28 @@
 // Copyright (c) 2026, scheduler_integration contributors
 // For license information, please see license.txt
 
+// The guest's answers (JSON) as a table; every question and answer is escaped.
+function sched_answers_html(raw) {
+	let answers = raw;
+	if (typeof raw === "string") {
+		try {
+			answers = JSON.parse(raw || "{}");
+		} catch (e) {
+			answers = {};
+		}
+	}
+	const rows = Object.entries(answers || {});
+	if (!rows.length) return `<p class="text-muted">${__("The guest answered no questions.")}</p>`;
+	const esc = frappe.utils.escape_html;
+	const show = (v) => (v === true ? __("Yes") : v === false ? __("No") : esc(String(v ?? "")));
+	return `<table class="table table-bordered table-sm"><thead><tr><th scope="col">${__("Question")}</th><th scope="col">${__("Answer")}</th></tr></thead><tbody>${rows
+		.map(([q, a]) => `<tr><th scope="row" style="font-weight:normal">${esc(q)}</th><td style="white-space:pre-wrap">${show(a)}</td></tr>`)
+		.join("")}</tbody></table>`;
+}
+
 frappe.ui.form.on("Scheduler Booking", {
 	refresh(frm) {
+		frm.get_field("answers_html").$wrapper.html(sched_answers_html(frm.doc.answers));
 		if (frm.is_new()) return;
 		const act = (method, label, args = {}) =>
 			frappe

@@ -51,6 +51,7 @@ class SchedulerBooking(Document):
 		host: DF.Link
 		hosts: DF.Table[SchedulerBookingHost]
 		ical_uid: DF.Data | None
+		language: DF.Link | None
 		idempotency_key: DF.Data | None
 		location: DF.SmallText | None
 		manage_token_hash: DF.Data | None

@@ -9,6 +9,7 @@ from frappe.model.document import Document
 
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.engine import adapters
+from scheduler_integration.engine.embed import frame_origins
 from scheduler_integration.engine.errors import SchedulingError
 
 HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
@@ -27,6 +28,7 @@ class SchedulerSettings(Document):
 		allowed_embed_hosts: DF.SmallText | None
 		anonymize_ip: DF.Check
 		booking_challenge_bits: DF.Int
+		booking_embed_origins: DF.SmallText | None
 		booking_rate_limit: DF.Int
 		bookings_per_host_per_hour: DF.Int
 		bookings_per_type_per_day: DF.Int
@@ -58,6 +60,13 @@ class SchedulerSettings(Document):
 				errors.add("allowed_embed_hosts", _("{0} is not a host name").format(host))
 			hosts.append(host)
 		self.allowed_embed_hosts = "\n".join(dict.fromkeys(hosts))
+		origins, refused = frame_origins(self.booking_embed_origins)
+		for line in refused:
+			errors.add(
+				"booking_embed_origins",
+				_("{0} is not a website address like https://www.example.com").format(line),
+			)
+		self.booking_embed_origins = "\n".join(origins)
 		errors.raise_if_any()
 
 	def on_update(self):

@@ -3,17 +3,17 @@
 """Booking page funnel per anonymous session, with the drop-off at each step."""
 
 import frappe
-from frappe import _
+from frappe import _, _lt
 
 from scheduler_integration.engine.analytics import FUNNEL_STEPS, funnel
 from scheduler_integration.reporting.analytics import occurred_filter
 
 LABELS = {
-	"page_viewed": "Page Viewed",
-	"type_selected": "Meeting Type Selected",
-	"slot_selected": "Time Slot Selected",
-	"form_submitted": "Form Submitted",
-	"meeting_booked": "Booked",
+	"page_viewed": _lt("Page Viewed"),
+	"type_selected": _lt("Meeting Type Selected"),
+	"slot_selected": _lt("Time Slot Selected"),
+	"form_submitted": _lt("Form Submitted"),
+	"meeting_booked": _lt("Booked"),
 }
 
 
@@ -29,7 +29,7 @@ def execute(filters=None):
 	)
 	data = funnel(rows)
 	for row in data:
-		row["label"] = _(LABELS[row["step"]])
+		row["label"] = str(LABELS[row["step"]])
 	columns = [
 		{"fieldname": "label", "label": _("Step"), "fieldtype": "Data", "width": 200},
 		{"fieldname": "sessions", "label": _("Sessions"), "fieldtype": "Int", "width": 110},

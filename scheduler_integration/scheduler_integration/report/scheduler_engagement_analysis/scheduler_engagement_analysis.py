@@ -35,7 +35,7 @@ def execute(filters=None):
 			"fieldtype": "Data",
 			"width": 220,
 		},
-		{"fieldname": "group", "label": _("ID"), "fieldtype": "Link", "options": link, "width": 140},
+		{"fieldname": "group", "label": _("Document"), "fieldtype": "Link", "options": link, "width": 140},
 		{"fieldname": "clicks", "label": _("Link Clicks"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "bookings", "label": _("Bookings"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "completed", "label": _("Completed"), "fieldtype": "Int", "width": 100},
