@@ -139,10 +139,32 @@ def runnable_effects() -> int:
 	return count
 
 
+def _take_own_jobs(queues, connection):
+	"""Move this site's queued jobs to a queue of this test run's own and return it.
+
+	The bench's queues are shared by every site. A worker forked from a test process keeps
+	the test's open site (``frappe.init`` returns early when a site is open), so it would
+	run another site's job against this site's database, and that site would lose it."""
+	from rq import Queue
+
+	own = Queue(f"scheduler-tests:{frappe.local.site}", connection=connection)
+	for queue in queues:
+		for job in queue.get_jobs():
+			if _own([job]) and queue.remove(job.id):
+				own.enqueue_job(job)
+	return own
+
+
+def _own(jobs) -> int:
+	"""How many of ``jobs`` belong to this site."""
+	return sum(1 for job in jobs if job is not None and (job.kwargs or {}).get("site") == frappe.local.site)
+
+
 def run_background_jobs(timeout: float = 120) -> None:
-	"""Run what is queued until this site is idle: a real (forking) RQ worker in burst mode
-	here, side by side with the site's own worker when one runs, then wait until no job is
-	running and no booking effect is due. Works with or without background processes."""
+	"""Run what this site has queued until it is idle: a real (forking) RQ worker in burst
+	mode here, side by side with the site's own worker when one runs, then wait until no job
+	is running and no booking effect is due. Works with or without background processes;
+	other sites' jobs are left to their own workers."""
 	import time
 
 	from frappe.utils.background_jobs import get_queue, get_redis_conn
@@ -154,13 +176,20 @@ def run_background_jobs(timeout: float = 120) -> None:
 	queues = [get_queue(q) for q in ("short", "default", "long")]
 	deadline = time.monotonic() + timeout
 	while True:
-		Worker(queues, connection=connection).work(burst=True)
+		Worker([_take_own_jobs(queues, connection)], connection=connection).work(burst=True)
 		frappe.db.commit()  # a fresh snapshot
-		running = sum(len(StartedJobRegistry(queue=q, connection=connection)) for q in queues)
+		running = _own(
+			job
+			for q in queues
+			for job in q.job_class.fetch_many(
+				StartedJobRegistry(queue=q, connection=connection).get_job_ids(), connection=connection
+			)
+		)
+		queued = _own(job for q in queues for job in q.get_jobs())
 		due = runnable_effects()
-		if not running and not due and not any(len(q) for q in queues):
+		if not running and not due and not queued:
 			return
-		if due and not running and not any(len(q) for q in queues):
+		if due and not running and not queued:
 			from scheduler_integration import effects
 
 			effects.sweep()  # due rows whose job another worker dropped
