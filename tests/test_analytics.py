@@ -132,6 +132,8 @@ def test_host_performance():
 		"no_show_rate": 25.0,
 		"avg_lead_time_hours": round((16 + 4 + 6) / 3, 2),
 		"peak_hours": [10, 9, 14],
+		"revenue": 0.0,
+		"forecast": 0.0,
 	}
 	assert b["bookings"] == 1 and b["avg_lead_time_hours"] == 0.0 and b["peak_hours"] == []
 
@@ -178,3 +180,122 @@ def test_breakdown():
 		},
 	]
 	assert [r["group"] for r in breakdown(rows, "phase")] == ["Build", "Grow", ""]
+
+
+def test_peak_hours_on_each_hosts_own_clock():
+	from datetime import timezone
+
+	utc = timezone.utc
+	# 14:00 UTC is 09:00 in New York (winter) and 15:00 in Amsterdam
+	rows = [
+		{
+			"host": "ny",
+			"status": "Completed",
+			"start": datetime(2026, 1, 6, 14, 0, tzinfo=utc),
+			"creation": None,
+		},
+		{
+			"host": "ny",
+			"status": "Completed",
+			"start": datetime(2026, 1, 7, 14, 0, tzinfo=utc),
+			"creation": None,
+		},
+		{
+			"host": "ny",
+			"status": "Completed",
+			"start": datetime(2026, 1, 8, 20, 0, tzinfo=utc),
+			"creation": None,
+		},
+		{
+			"host": "ams",
+			"status": "Completed",
+			"start": datetime(2026, 1, 6, 14, 0, tzinfo=utc),
+			"creation": None,
+		},
+		# summer time: 14:00 UTC is 10:00 in New York
+		{
+			"host": "ny",
+			"status": "Completed",
+			"start": datetime(2026, 7, 6, 14, 0, tzinfo=utc),
+			"creation": None,
+		},
+	]
+	ams, ny = host_performance(rows, zones={"ny": "America/New_York", "ams": "Europe/Amsterdam"})
+	assert ny["peak_hours"] == [9, 10, 15]
+	assert ams["peak_hours"] == [15]
+	# without a zone the hour is read as given
+	assert host_performance(rows[:1])[0]["peak_hours"] == [14]
+
+
+def _priced(host, mtype, status, start, price, currency="USD"):
+	return {
+		"host": host,
+		"meeting_type": mtype,
+		"status": status,
+		"start": start,
+		"creation": start - timedelta(days=1),
+		"price": price,
+		"currency": currency,
+	}
+
+
+def test_revenue_and_forecast_match_hand_computation():
+	from scheduler_integration.engine.analytics import revenue
+
+	now = datetime(2026, 3, 10, 12, 0)
+	past, future = now - timedelta(days=2), now + timedelta(days=2)
+	rows = [
+		_priced("a", "audit", "Completed", past, 150.0),
+		_priced("a", "audit", "Completed", past, 150.0),
+		_priced("a", "intro", "Completed", past, 0),  # free
+		_priced("a", "audit", "No Show", past, 150.0),  # earns nothing
+		_priced("a", "audit", "Cancelled", future, 150.0),
+		_priced("a", "audit", "Confirmed", future, 150.0),  # forecast
+		_priced("a", "audit", "Confirmed", past, 150.0),  # over, not completed yet: neither
+		_priced("a", "audit", "Pending", future, 150.0),  # not confirmed: no forecast
+		_priced("b", "coaching", "Completed", past, 99.99),
+		_priced("b", "coaching", "Completed", past, 99.99),
+		_priced("b", "coaching", "Completed", past, 99.99),
+		_priced("b", "coaching", "Confirmed", future, 99.99),
+		_priced("b", "eu", "Completed", past, 80.0, "EUR"),
+	]
+	out = revenue(rows, now)
+	assert out["revenue"] == {"EUR": 80.0, "USD": 300.0 + 299.97}
+	assert out["forecast"] == {"EUR": 0.0, "USD": 150.0 + 99.99}
+	hosts = {(r["host"], r["currency"]): r for r in out["by_host"]}
+	assert hosts[("a", "USD")] == {
+		"host": "a",
+		"currency": "USD",
+		"revenue": 300.0,
+		"forecast": 150.0,
+		"completed": 2,
+		"upcoming": 1,
+	}
+	assert hosts[("b", "USD")]["revenue"] == 299.97 and hosts[("b", "USD")]["forecast"] == 99.99
+	assert hosts[("b", "EUR")]["revenue"] == 80.0
+	assert [r["host"] for r in out["by_host"]] == ["a", "b", "b"]  # most revenue first
+	types = {
+		(r["meeting_type"], r["currency"]): (r["revenue"], r["forecast"]) for r in out["by_meeting_type"]
+	}
+	assert types == {
+		("audit", "USD"): (300.0, 150.0),
+		("coaching", "USD"): (299.97, 99.99),
+		("eu", "EUR"): (80.0, 0.0),
+	}
+	# the hosts' figures add up to the totals
+	assert (
+		round(sum(r["revenue"] for r in out["by_host"] if r["currency"] == "USD"), 2) == out["revenue"]["USD"]
+	)
+
+
+def test_host_performance_revenue_in_one_currency():
+	now = datetime(2026, 3, 10, 12, 0)
+	rows = [
+		_priced("a", "x", "Completed", now - timedelta(days=1), 100.0),
+		_priced("a", "x", "Completed", now - timedelta(days=1), 70.0, "EUR"),
+		_priced("a", "x", "Confirmed", now + timedelta(days=1), 100.0),
+	]
+	(row,) = host_performance(rows, now=now, currency="USD")
+	assert (row["revenue"], row["forecast"]) == (100.0, 100.0)
+	(row,) = host_performance(rows, now=now, currency="EUR")
+	assert (row["revenue"], row["forecast"]) == (70.0, 0.0)

@@ -36,3 +36,40 @@ def test_retry_delay_doubles_up_to_a_day():
 		timedelta(minutes=32),
 	]
 	assert retry_delay(11) == timedelta(days=1) and retry_delay(10**6) == timedelta(days=1)
+
+
+def test_follow_up_kinds_and_due_times():
+	from scheduler_integration.engine.booking_rules import follow_up_due, follow_up_for
+
+	assert follow_up_for("completed") == "thank_you"
+	assert follow_up_for("no_show") == "no_show"
+	assert follow_up_for("cancelled") == "win_back"
+	assert follow_up_for("declined") is None and follow_up_for("booked") is None
+	end = START + timedelta(minutes=30)
+	# two hours after the meeting's end
+	assert follow_up_due(end, 120, end + timedelta(minutes=15)) == end + timedelta(hours=2)
+	# marked completed long after the delay: due now
+	late = end + timedelta(hours=5)
+	assert follow_up_due(end, 120, late) == late
+	# no delay, or a negative one read as none
+	assert follow_up_due(end, 0, end) == end
+	assert follow_up_due(end, -30, end) == end
+
+
+def test_follow_up_skip_reasons():
+	from scheduler_integration.engine.booking_rules import FOLLOW_UP_STALE, follow_up_skip_reason
+
+	due = START
+	assert follow_up_skip_reason("thank_you", "Completed", due, due) is None
+	assert follow_up_skip_reason("no_show", "No Show", due, due) is None
+	assert follow_up_skip_reason("win_back", "Cancelled", due, due) is None
+	# a host corrected the outcome after the follow-up was planned
+	assert follow_up_skip_reason("thank_you", "No Show", due, due)
+	assert follow_up_skip_reason("no_show", "Completed", due, due)
+	assert follow_up_skip_reason("win_back", "Cancelled", due, due, booked_again=True)
+	# booking again does not stop a thank-you
+	assert follow_up_skip_reason("thank_you", "Completed", due, due, booked_again=True) is None
+	# a week after it fell due a follow-up is stale; up to then it is still sent
+	assert follow_up_skip_reason("thank_you", "Completed", due, due + FOLLOW_UP_STALE) is None
+	assert follow_up_skip_reason("thank_you", "Completed", due, due + FOLLOW_UP_STALE + timedelta(seconds=1))
+	assert follow_up_skip_reason("mystery", "Completed", due, due)

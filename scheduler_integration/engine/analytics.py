@@ -18,10 +18,16 @@
   selected → form submitted → booked), so the counts never grow down the funnel;
   ``drop_off`` is the number lost since the previous step and ``drop_off_rate`` its share
   of the previous step (%), ``conversion_rate`` the share of the first step (%).
-* ``host_performance(bookings)`` — per host: bookings, completed/cancelled/no-show counts
-  and their rates over all bookings (%), average lead time (hours from booking to meeting
-  start) and the peak hours (the up to three hours of day with most meeting starts, most
-  first, ties to the earlier hour).
+* ``host_performance(bookings, zones, now, currency)`` — per host: bookings,
+  completed/cancelled/no-show counts and their rates over all bookings (%), average lead
+  time (hours from booking to meeting start), the peak hours (the up to three hours of day
+  with most meeting starts *on the host's own clock* when ``zones`` names it, most first,
+  ties to the earlier hour), and the host's revenue and forecast in ``currency``.
+* ``revenue(bookings, now)`` — money, per currency (amounts in different currencies are
+  never added): ``revenue`` = the prices of Completed bookings, ``forecast`` = the prices of
+  Confirmed bookings that start after ``now``; the same per host and per meeting type.
+  A booking counts for its organiser (``host``), so the hosts' figures add up to the total.
+  Amounts are rounded to 2 places once, after adding.
 """
 
 from __future__ import annotations
@@ -30,9 +36,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from .timezones import get_zone
 from .validation import PHASES
 
-__all__ = ["EVENT_TYPES", "FUNNEL_STEPS", "breakdown", "funnel", "host_performance", "rate", "summarize"]
+__all__ = [
+	"EVENT_TYPES",
+	"FUNNEL_STEPS",
+	"breakdown",
+	"funnel",
+	"host_performance",
+	"rate",
+	"revenue",
+	"summarize",
+]
 
 EVENT_TYPES = (
 	"page_viewed",
@@ -185,8 +201,38 @@ def _hours(delta) -> float:
 	return delta.total_seconds() / 3600.0
 
 
-def host_performance(bookings: Iterable[Mapping]) -> list[dict]:
-	"""Rows with ``host``, ``status``, ``start`` and ``creation`` (comparable datetimes)."""
+def _local_hour(start: datetime, zone_name: str | None) -> int:
+	"""The hour of day of ``start`` on the clock of ``zone_name`` (an aware ``start``);
+	a naive ``start`` is already on the clock it is shown in."""
+	if zone_name and start.tzinfo is not None:
+		return start.astimezone(get_zone(zone_name)).hour
+	return start.hour
+
+
+def _earns(row: Mapping, now: datetime | None) -> tuple[str | None, float]:
+	"""("revenue" | "forecast" | None, amount) of one booking row."""
+	price = float(row.get("price") or 0)
+	if not price:
+		return None, 0.0
+	if row.get("status") == "Completed":
+		return "revenue", price
+	start = row.get("start")
+	if row.get("status") == "Confirmed" and now is not None and isinstance(start, datetime) and start > now:
+		return "forecast", price
+	return None, 0.0
+
+
+def host_performance(
+	bookings: Iterable[Mapping],
+	zones: Mapping[str, str] | None = None,
+	now: datetime | None = None,
+	currency: str | None = None,
+) -> list[dict]:
+	"""Rows with ``host``, ``status``, ``start`` and ``creation`` (comparable datetimes),
+	optionally ``price`` and ``currency``; ``zones`` maps hosts to their IANA zone (aware
+	starts are then counted on that clock); revenue counts rows in ``currency`` (all
+	priced rows when None)."""
+	zones = zones or {}
 	groups: dict[str, list[Mapping]] = defaultdict(list)
 	for row in bookings:
 		groups[row.get("host") or ""].append(row)
@@ -199,7 +245,18 @@ def host_performance(bookings: Iterable[Mapping]) -> list[dict]:
 			for row in rows
 			if isinstance(row.get("start"), datetime) and isinstance(row.get("creation"), datetime)
 		]
-		hours = Counter(row["start"].hour for row in rows if isinstance(row.get("start"), datetime))
+		hours = Counter(
+			_local_hour(row["start"], zones.get(host))
+			for row in rows
+			if isinstance(row.get("start"), datetime)
+		)
+		money: Counter = Counter()
+		for row in rows:
+			if currency and (row.get("currency") or "") != currency:
+				continue
+			kind, amount = _earns(row, now)
+			if kind:
+				money[kind] += amount
 		total = len(rows)
 		out.append(
 			{
@@ -215,6 +272,50 @@ def host_performance(bookings: Iterable[Mapping]) -> list[dict]:
 				"peak_hours": [
 					hour for hour, _n in sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
 				],
+				"revenue": round(money["revenue"], 2),
+				"forecast": round(money["forecast"], 2),
 			}
 		)
 	return out
+
+
+def _money_rows(groups: dict[tuple[str, str], Counter], key: str) -> list[dict]:
+	out = [
+		{
+			key: group,
+			"currency": currency,
+			"revenue": round(counts["revenue"], 2),
+			"forecast": round(counts["forecast"], 2),
+			"completed": counts["completed"],
+			"upcoming": counts["upcoming"],
+		}
+		for (group, currency), counts in groups.items()
+	]
+	out.sort(key=lambda item: (-item["revenue"], -item["forecast"], item[key], item["currency"]))
+	return out
+
+
+def revenue(bookings: Iterable[Mapping], now: datetime) -> dict:
+	"""Rows with ``host``, ``meeting_type``, ``status``, ``start``, ``price``, ``currency``."""
+	totals: dict[str, Counter] = defaultdict(Counter)
+	per_host: dict[tuple[str, str], Counter] = defaultdict(Counter)
+	per_type: dict[tuple[str, str], Counter] = defaultdict(Counter)
+	for row in bookings:
+		kind, amount = _earns(row, now)
+		if not kind:
+			continue
+		currency = row.get("currency") or ""
+		count = "completed" if kind == "revenue" else "upcoming"
+		for counter in (
+			totals[currency],
+			per_host[(row.get("host") or "", currency)],
+			per_type[(row.get("meeting_type") or "", currency)],
+		):
+			counter[kind] += amount
+			counter[count] += 1
+	return {
+		"revenue": {c: round(t["revenue"], 2) for c, t in sorted(totals.items())},
+		"forecast": {c: round(t["forecast"], 2) for c, t in sorted(totals.items())},
+		"by_host": _money_rows(per_host, "host"),
+		"by_meeting_type": _money_rows(per_type, "meeting_type"),
+	}

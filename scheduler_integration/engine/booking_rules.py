@@ -13,6 +13,14 @@
   may have marked it No Show before; that stays).
 - A due reminder is skipped when its booking is no longer confirmed or the meeting has
   already started.
+- Follow-ups (``FOLLOW_UPS``): a thank-you after a completed meeting, a follow-up after a
+  no-show, a win-back after a cancellation. Each is due ``delay`` minutes after its anchor
+  (the meeting's end for the first two, the cancellation for a win-back), or now when that
+  has passed. At send time a follow-up is skipped when the booking no longer has the
+  status that planned it (a host corrected Completed to No Show), a win-back when the
+  guest has booked again since, and any follow-up more than ``FOLLOW_UP_STALE`` after it
+  fell due (a worker down for a week, a meeting marked completed long after): late
+  thanks are noise.
 """
 
 from __future__ import annotations
@@ -23,6 +31,14 @@ from datetime import datetime, timedelta
 from .i18n import _
 
 MAX_BACKOFF = timedelta(days=1)
+FOLLOW_UP_STALE = timedelta(days=7)
+
+# follow-up kind -> (the lifecycle event that plans it, the status the booking must keep)
+FOLLOW_UPS = {
+	"thank_you": ("completed", "Completed"),
+	"no_show": ("no_show", "No Show"),
+	"win_back": ("cancelled", "Cancelled"),
+}
 
 
 def change_allowed(start: datetime, now: datetime, notice_minutes: int) -> bool:
@@ -99,3 +115,28 @@ def news_is_stale(event: str, status: str) -> bool:
 	are never stale."""
 	still = _STILL.get(event)
 	return still is not None and status not in still
+
+
+def follow_up_for(event: str) -> str | None:
+	"""The follow-up kind a lifecycle event plans (None: none)."""
+	return next((kind for kind, (trigger, _status) in FOLLOW_UPS.items() if trigger == event), None)
+
+
+def follow_up_due(anchor: datetime, delay_minutes: int, now: datetime) -> datetime:
+	"""When a follow-up ``delay_minutes`` after ``anchor`` is due (now if that has passed)."""
+	return max(anchor + timedelta(minutes=max(0, int(delay_minutes or 0))), now)
+
+
+def follow_up_skip_reason(
+	kind: str, status: str, due: datetime, now: datetime, *, booked_again: bool = False
+) -> str | None:
+	"""Why a due follow-up must not be sent now (None: send it)."""
+	if kind not in FOLLOW_UPS:
+		return _("Unknown follow-up")
+	if status != FOLLOW_UPS[kind][1]:
+		return _("The booking's status has changed since")
+	if kind == "win_back" and booked_again:
+		return _("The guest has booked again")
+	if now > due + FOLLOW_UP_STALE:
+		return _("Too late to follow up")
+	return None

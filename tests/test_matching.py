@@ -1,0 +1,56 @@
+"""One person, one record: which existing record wins, and when two phone numbers are one."""
+
+from datetime import datetime
+
+from scheduler_integration.engine.matching import (
+	PRECEDENCE,
+	Candidate,
+	new_record_doctype,
+	phone_pattern,
+	pick,
+	same_phone,
+)
+
+
+def test_most_advanced_stage_wins_then_latest():
+	old, new = datetime(2026, 1, 1), datetime(2026, 2, 1)
+	found = [
+		Candidate("Lead", "LEAD-1", new),
+		Candidate("Customer", "Acme", old),
+		Candidate("CRM Lead", "CRM-LEAD-1", old),
+		Candidate("Opportunity", "OPP-1", new),
+	]
+	assert pick(found) == Candidate("CRM Lead", "CRM-LEAD-1", old)
+	assert pick([*found, Candidate("CRM Deal", "CRM-DEAL-1", None)]).doctype == "CRM Deal"
+	assert pick([Candidate("Lead", "A", old), Candidate("Lead", "B", new)]).name == "B"
+	assert pick([Candidate("Customer", "C", old), Candidate("Lead", "L", new)]).name == "C"
+	assert pick([]) is None
+	assert pick([Candidate("Contact", "x", new)]) is None  # not a CRM record
+	assert PRECEDENCE[0] == "CRM Deal" and PRECEDENCE[-1] == "Lead"
+
+
+def test_same_phone():
+	assert same_phone("+1 (555) 010-0123", "15550100123")
+	assert same_phone("+31 6 1234 5678", "06 1234 5678") is False  # trunk 0 differs
+	assert same_phone("+31 6 1234 5678", "6 1234 5678")  # stored without the country code
+	assert not same_phone("+1 555 010 0123", "+1 555 010 0124")
+	assert not same_phone("123", "123")  # too short to be a person
+	assert not same_phone("", "") and not same_phone(None, "+15550100123")
+
+
+def test_phone_pattern_matches_every_stored_form():
+	import re
+
+	pattern = phone_pattern("+1 (555) 010-0123")
+	assert pattern == "%0%1%2%3"
+	regex = re.compile("^" + pattern.replace("%", ".*") + "$")
+	for stored in ("+1 555 010 0123", "(555) 010-01 23", "15550100123"):
+		assert regex.match(stored), stored
+	assert phone_pattern("12 34") is None
+
+
+def test_new_record_doctype():
+	assert new_record_doctype(["frappe", "erpnext", "crm"]) == "CRM Lead"
+	assert new_record_doctype(["frappe", "crm"]) == "CRM Lead"
+	assert new_record_doctype(["frappe", "erpnext"]) == "Lead"
+	assert new_record_doctype(["frappe"]) is None
