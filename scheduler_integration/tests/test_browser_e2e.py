@@ -186,6 +186,7 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(seen["confirm_heading"], expected["booked"])
 		self.assertTrue(set(seen["groups"]) <= expected["groups"])
 		self.assertEqual(seen["param_zone_label"], expected["zone"])
+		self.assertEqual(seen["selected_date"], seen["wanted_date"])  # ?date= preselects the day
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", seen["booking"]["id"], "language"), "de")
 

@@ -189,11 +189,18 @@ try {
 		await page.waitForSelector("#sched-confirm");
 		result.confirm_heading = (await page.textContent("#sched-confirm h2")).trim();
 		await both(page, "confirmation-de");
-		// ?lang= wins over the browser's language
-		const en = await newPage({ locale: "en-US" });
+		// ?lang= wins over the browser's language; ?date= opens the picker on that day; dark mode
+		const en = await newPage({ locale: "en-US", colorScheme: "dark" });
 		await en.goto(site(`/book/${cfg.profile}/${cfg.type}?lang=de`), { waitUntil: "load" });
 		await waitDays(en);
 		result.param_zone_label = (await en.textContent("label[for='sched-zone']")).trim();
+		const days = await en.locator("button.sched-day.has").evaluateAll((b) => b.map((x) => x.dataset.date));
+		result.wanted_date = days[days.length - 1];
+		await en.goto(site(`/book/${cfg.profile}/${cfg.type}?lang=de&date=${result.wanted_date}`), { waitUntil: "load" });
+		await waitDays(en);
+		result.selected_date = await en.getAttribute("button.sched-day.selected", "data-date");
+		await axe(en, "type_dark");
+		await both(en, "booking-dark");
 	} else if (cfg.scenario === "embed") {
 		// the host copies the snippets from the meeting type form
 		const desk = await newPage({ timezoneId: "America/New_York" });
@@ -270,7 +277,8 @@ try {
 		await page.goto(site("/app/scheduling"), { waitUntil: "load" });
 		await page.waitForFunction((n) => document.querySelectorAll(".number-widget-box .number").length >= n && [...document.querySelectorAll(".number-widget-box .number")].every((x) => x.textContent.trim() && !/Loading/.test(x.textContent)), 5, { timeout: 60000 });
 		await page.waitForSelector(".sched-next-item, .sched-next-empty", { timeout: 60000 });
-		await page.waitForSelector(".chart-container svg, .widget.dashboard-widget-box svg", { timeout: 60000 });
+		await page.waitForSelector(".dashboard-widget-box .chart-container .frappe-chart", { timeout: 60000 });
+		await page.waitForTimeout(1000); // the chart draws its bars after its data arrives
 		result.cards = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll(".number-widget-box")].map((w) => [w.querySelector(".widget-title").textContent.trim(), w.querySelector(".number").textContent.trim()])));
 		result.next = await page.locator(".sched-next-item").allTextContents();
 		result.chart = await page.locator(".widget.dashboard-widget-box .widget-title").allTextContents();
