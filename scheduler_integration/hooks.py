@@ -11,12 +11,15 @@ export_python_type_annotations = True
 before_install = "scheduler_integration.install.before_install"
 after_install = "scheduler_integration.install.after_install"
 after_migrate = "scheduler_integration.install.after_migrate"
+after_app_install = "scheduler_integration.install.after_app_install"
 before_uninstall = "scheduler_integration.install.before_uninstall"
 
 # Roles and the five client phases ship as fixtures (synced on install and migrate).
 fixtures = [
 	{"dt": "Role", "filters": [["name", "in", ["Scheduler Host", "Scheduler Manager"]]]},
 	{"dt": "Scheduler Phase"},
+	# the Scheduling workspace's "My Next Meetings" block (drawn by public/js/scheduler_desk.js)
+	{"dt": "Custom HTML Block", "filters": [["name", "=", "Scheduler Next Meetings"]]},
 ]
 
 # A host sees only their own scheduler documents; managers see all (core/permissions.py).
@@ -80,5 +83,11 @@ jinja = {
 }
 
 # Engagement history and the video meeting log never block deleting a booking, meeting type
-# or report document.
-ignore_links_on_delete = ["Scheduler Engagement", "Scheduler Video Meeting Log"]
+# or report document; nor does the automation log, nor a booking's list of the tasks, notes
+# and to-dos it made (Scheduler Booking Record) deleting one of those in the CRM.
+ignore_links_on_delete = [
+	"Scheduler Engagement",
+	"Scheduler Video Meeting Log",
+	"Scheduler Automation Log",
+	"Scheduler Booking Record",
+]

@@ -8,6 +8,9 @@ import frappe
 
 from scheduler_integration.core.settings import DEFAULTS
 
+# apps whose lead a new guest becomes (Settings → Create a Lead for New Guests)
+LEAD_APPS = ("crm", "erpnext")
+
 
 def before_install():
 	"""Rebuild this process's map of apps and modules before Frappe syncs the DocTypes.
@@ -30,8 +33,18 @@ def after_install():
 	for field, value in DEFAULTS.items():
 		if stored.get(field) in (None, ""):
 			frappe.db.set_single_value("Scheduler Settings", field, value)
+	# with a CRM on the site a new guest is a new lead (as with ERPNext's own Appointment)
+	if set(LEAD_APPS) & set(frappe.get_installed_apps()):
+		frappe.db.set_single_value("Scheduler Settings", "create_lead", 1)
 	frappe.clear_cache(doctype="Scheduler Settings")
 	after_migrate()
+
+
+def after_app_install(app_name):
+	"""ERPNext or Frappe CRM installed after this app: new guests become leads there."""
+	if app_name in LEAD_APPS and "scheduler_integration" in frappe.get_installed_apps():
+		frappe.db.set_single_value("Scheduler Settings", "create_lead", 1)
+		frappe.clear_cache(doctype="Scheduler Settings")
 
 
 def after_migrate():
@@ -43,8 +56,8 @@ def after_migrate():
 
 def before_uninstall():
 	"""Remove what the app made outside its own DocTypes: its email templates and caches."""
-	from scheduler_integration.effects.email_templates import DEFAULT_TEMPLATES
+	from scheduler_integration.effects.email_templates import template_names
 
-	for name in DEFAULT_TEMPLATES:
+	for name in template_names():
 		frappe.delete_doc("Email Template", name, ignore_missing=True, ignore_permissions=True, force=True)
 	frappe.cache.delete_keys("scheduler_integration:")

@@ -33,6 +33,9 @@ class SchedulerBooking(Document):
 		from scheduler_integration.scheduler_integration.doctype.scheduler_booking_host.scheduler_booking_host import (
 			SchedulerBookingHost,
 		)
+		from scheduler_integration.scheduler_integration.doctype.scheduler_booking_record.scheduler_booking_record import (
+			SchedulerBookingRecord,
+		)
 
 		allow_overlap: DF.Check
 		answers: DF.JSON | None
@@ -43,6 +46,7 @@ class SchedulerBooking(Document):
 		contact: DF.Link | None
 		crm_doctype: DF.Link | None
 		crm_name: DF.DynamicLink | None
+		crm_records: DF.Table[SchedulerBookingRecord]
 		end: DF.Datetime
 		guest_company: DF.Data | None
 		guest_email: DF.Data

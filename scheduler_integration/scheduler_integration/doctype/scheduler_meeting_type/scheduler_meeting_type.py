@@ -37,6 +37,9 @@ BOUNDS = {
 	"weekly_limit": 10_000,
 	"cancel_notice": 366 * 24 * 60,
 	"reschedule_notice": 366 * 24 * 60,
+	"thank_you_delay": 30 * 24 * 60,
+	"no_show_delay": 30 * 24 * 60,
+	"win_back_delay": 90 * 24 * 60,
 }
 
 
@@ -65,10 +68,12 @@ class SchedulerMeetingType(Document):
 		cancel_notice: DF.Int
 		color: DF.Color | None
 		confirmation_message: DF.SmallText | None
+		currency: DF.Link | None
 		custom_duration: DF.Int
 		daily_limit: DF.Int
 		description: DF.SmallText | None
 		duration: DF.Literal["15", "30", "45", "60", "90", "120", "Custom"]
+		feedback_url: DF.Data | None
 		hosts: DF.Table[SchedulerMeetingTypeHost]
 		location_details: DF.SmallText | None
 		location_type: DF.Literal[
@@ -76,6 +81,9 @@ class SchedulerMeetingType(Document):
 		]
 		max_advance_days: DF.Int
 		min_notice: DF.Int
+		no_show_delay: DF.Int
+		no_show_task: DF.Check
+		price: DF.Currency
 		priority: DF.Int
 		profile: DF.Link
 		questions: DF.Table[SchedulerQuestion]
@@ -84,12 +92,19 @@ class SchedulerMeetingType(Document):
 		requires_confirmation: DF.Check
 		reschedule_notice: DF.Int
 		scheduler_event_url: DF.SmallText | None
+		send_no_show_follow_up: DF.Check
+		send_thank_you: DF.Check
+		send_win_back: DF.Check
 		slot_interval: DF.Int
 		slug: DF.Data
+		sms_reminder_offsets: DF.Data | None
+		sms_reminders: DF.Check
 		sort_order: DF.Int
+		thank_you_delay: DF.Int
 		title: DF.Data
 		user: DF.Link | None
 		weekly_limit: DF.Int
+		win_back_delay: DF.Int
 
 	# end: auto-generated types
 	def duration_minutes(self) -> int:
@@ -152,10 +167,16 @@ class SchedulerMeetingType(Document):
 		self.assignment = errors.clean(
 			"assignment", clean_choice, self.assignment, "assignment", ASSIGNMENTS, default="Individual"
 		)
-		try:
-			adapters.parse_offsets(self.reminder_offsets)
-		except SchedulingError as exc:
-			errors.add("reminder_offsets", translate(exc))
+		for field in ("reminder_offsets", "sms_reminder_offsets"):
+			try:
+				adapters.parse_offsets(self.get(field))
+			except SchedulingError as exc:
+				errors.add(field, translate(exc))
+		self.feedback_url = errors.clean("feedback_url", clean_url, self.feedback_url, "feedback_url")
+		if (self.price or 0) < 0:
+			errors.add("price", _("The price cannot be negative"))
+		if self.price and not self.currency:
+			self.currency = frappe.db.get_default("currency") or None
 		phases = errors.clean(
 			"recommended_phases",
 			clean_phases,

@@ -15,11 +15,12 @@ class SchedulerReminder(Document):
 
 		attempts: DF.Int
 		booking: DF.Link
-		channel: DF.Literal["Email"]
+		channel: DF.Literal["Email", "SMS"]
 		claim_id: DF.Data | None
 		claimed_at: DF.Datetime | None
 		due_at: DF.Datetime
 		host: DF.Link | None
+		kind: DF.Literal["Reminder", "Thank You", "No-show Follow-up", "Win-back"]
 		last_error: DF.SmallText | None
 		next_attempt_at: DF.Datetime | None
 		offset_minutes: DF.Int
