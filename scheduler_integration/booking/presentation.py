@@ -15,7 +15,7 @@ from html import unescape
 import frappe
 from frappe import _
 
-from scheduler_integration.booking.tokens import manage_url
+from scheduler_integration.booking.tokens import manage_token, manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezones
 from scheduler_integration.engine.booking_states import is_active
@@ -120,15 +120,38 @@ def when(moment: datetime, zone_name: str) -> tuple[str, str]:
 	return frappe.utils.formatdate(local.date(), "EEEE, d MMMM yyyy"), local.strftime("%H:%M")
 
 
+def booking_page_url(meeting_type) -> str:
+	"""The public page where this meeting type is booked (a guest's way back)."""
+	slug = frappe.db.get_value("Scheduler Profile", meeting_type.profile, "slug")
+	return frappe.utils.get_url(f"/book/{slug}/{meeting_type.slug}") if slug else ""
+
+
+def calendar_url(doc) -> str:
+	"""The booking as an .ics download for the guest (by the manage token), or ''."""
+	token = manage_token(doc)
+	return (
+		frappe.utils.get_url(f"/api/method/scheduler_integration.api.public.ics?token={token}")
+		if token
+		else ""
+	)
+
+
 def email_values(doc, recipient: str, host: str | None = None) -> dict:
-	"""Plain values an email template shows, on the recipient's clock (``host`` for a host)."""
+	"""Plain values an email template shows, on the recipient's clock (``host`` for a host).
+
+	Each value has its own name and seed 004's name (``contact_name``, ``appointment_date``,
+	``appointment_time``, ``appointment_duration``, ``service_name``, ``video_link``,
+	``video_password``, ``calendar_link``, ``staff_name``, ``location_details``), so
+	templates written for either work. Links that carry the guest's manage token
+	(``manage_url``, ``calendar_link``) are only given to the guest."""
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
 	zone_name = (
 		doc.booker_timezone if recipient == "guest" else host_timezones([host or doc.host])[host or doc.host]
 	)
 	zone_name = safe_zone(zone_name)
 	day, clock = when(to_utc(doc.start), zone_name)
-	return {
+	guest = recipient == "guest"
+	values = {
 		"guest_name": plain(doc.guest_name),
 		"guest_email": doc.guest_email,
 		"guest_phone": plain(doc.guest_phone),
@@ -141,15 +164,32 @@ def email_values(doc, recipient: str, host: str | None = None) -> dict:
 		"duration": str(mt.duration_minutes()),
 		"location": plain(doc.location),
 		"meeting_link": doc.meeting_link or "",
-		"video_password": doc.get("video_password") or "",
+		"meeting_password": doc.get("meeting_password") or "",
 		"notes": plain(doc.notes),
 		"cancel_reason": plain(doc.cancel_reason),
-		"manage_url": (manage_url(doc) or "") if recipient == "guest" else "",
+		"manage_url": (manage_url(doc) or "") if guest else "",
 		"booking_url": frappe.utils.get_url(f"/app/scheduler-booking/{doc.name}")
 		if recipient == "host"
 		else "",
 		"status": _(doc.status),
+		"feedback_link": mt.get("feedback_url") or "",
+		"rebook_link": booking_page_url(mt),
 	}
+	values.update(
+		{
+			"contact_name": values["guest_name"],
+			"appointment_date": day,
+			"appointment_time": clock,
+			"appointment_duration": values["duration"],
+			"service_name": mt.title,
+			"video_link": values["meeting_link"],
+			"video_password": values["meeting_password"],
+			"calendar_link": calendar_url(doc) if guest else "",
+			"staff_name": values["host_name"],
+			"location_details": values["location"],
+		}
+	)
+	return values
 
 
 def join_text(doc) -> str:

@@ -22,8 +22,9 @@ in its own transaction and isolated from the others:
   cold job each — the confirmation emails of a burst go out in seconds, not minutes.
 
 The order matters: CRM first (the records others link to), then the video meeting and the
-calendar write (they store the meeting link), reminders and engagement, and emails last,
-so they carry what the others stored.
+calendar write (they store the meeting link), reminders, the follow-up automations and
+engagement, and emails last, so they carry what the others stored. A failed attempt of an
+effect that sends to the guest (email, automations) is also written to the automation log.
 """
 
 from __future__ import annotations
@@ -38,13 +39,23 @@ from frappe.query_builder import DocType
 
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.settings import setting
-from scheduler_integration.effects import calendar, crm, email, engagement, reminders, video
+from scheduler_integration.effects import (
+	automation_log,
+	automations,
+	calendar,
+	crm,
+	email,
+	engagement,
+	reminders,
+	video,
+)
 from scheduler_integration.engine.booking_rules import give_up, retry_wait
 
 STALE_CLAIM = timedelta(minutes=10)
 DRAIN_SECONDS = 20
 SWEEP_BATCH = 200
 ROW = "Scheduler Booking Effect"
+LOGGED = ("email", "automations")  # effects whose failures the automation log shows
 
 ALL = frozenset(
 	{"booked", "pending", "confirmed", "declined", "cancelled", "rescheduled", "completed", "no_show"}
@@ -63,6 +74,7 @@ TABLE: tuple[Effect, ...] = (
 	Effect("video", frozenset(video.EVENTS), video.on_event),
 	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event),
 	Effect("reminders", frozenset(reminders.EVENTS), reminders.on_event),
+	Effect("automations", frozenset(automations.EVENTS), automations.on_event),
 	Effect("engagement", frozenset(engagement.EVENTS), engagement.on_event),
 	Effect("email", frozenset(email.EVENTS), email.on_event),
 )
@@ -199,6 +211,8 @@ def _run_one(row, doc, now: datetime) -> str:
 		frappe.db.rollback()
 		attempts = int(row.attempts or 0) + 1
 		error = f"{type(exc).__name__}: {exc}"[:1000]
+		if row.effect in LOGGED:
+			automation_log.record_failure(doc, row.lifecycle_event, row.effect, error)
 		if give_up(attempts, int(setting("max_effect_attempts") or 8)):
 			_finish(row.name, "Failed", now, attempts=attempts, error=error)
 			frappe.log_error(

@@ -8,6 +8,8 @@
   commit: through Frappe's Email Queue, so retries, logs and unsubscribe work, but without
   waiting for the scheduler's periodic flush. A mail the server refuses stays in the queue
   for Frappe's own retries.
+- Each email handed over is written to the automation log (``effects.automation_log``)
+  in the same transaction, so the log shows each exactly once.
 - News that the booking has since overtaken (``engine.booking_rules.news_is_stale``) is
   not sent.
 - Values are HTML-escaped before rendering, so a template edited in the desk cannot output
@@ -18,12 +20,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from html import escape, unescape
 
 import frappe
 
 from scheduler_integration.booking.presentation import email_values, host_users, invite_ics, people
 from scheduler_integration.core.settings import setting
+from scheduler_integration.effects import automation_log
 from scheduler_integration.engine.booking_rules import news_is_stale
 
 # event -> ((recipient, template name), ...)
@@ -50,6 +54,10 @@ TEMPLATES = {
 	),
 	"reminder": (("guest", "Scheduler: Reminder (Guest)"),),
 	"reminder_host": (("host", "Scheduler: Reminder (Host)"),),
+	# follow-ups after the meeting (effects.automations), sent when they fall due
+	"thank_you": (("guest", "Scheduler: Thank You (Guest)"),),
+	"no_show": (("guest", "Scheduler: Sorry We Missed You (Guest)"),),
+	"win_back": (("guest", "Scheduler: Book Again (Guest)"),),
 }
 EVENTS = ("booked", "pending", "confirmed", "declined", "rescheduled", "cancelled")
 ICS_METHOD = {
@@ -75,6 +83,23 @@ def render(template_name: str, values: dict) -> tuple[str, str]:
 	return one_line(unescape(subject)), body
 
 
+def user_language(user: str | None) -> str | None:
+	"""A host's language (User → Language), None for the site's."""
+	return frappe.get_cached_value("User", user, "language") if user else None
+
+
+@contextmanager
+def reader_language(lang: str | None):
+	"""Render in ``lang`` (the guest's booking language, a host's own), else the site's:
+	``_()`` in templates, day and month names. Frappe's request language, restored after."""
+	previous = frappe.local.lang
+	frappe.local.lang = lang or frappe.db.get_default("lang") or "en"
+	try:
+		yield
+	finally:
+		frappe.local.lang = previous
+
+
 def sender() -> str | None:
 	"""From: the Email Account chosen in Scheduler Settings, else Frappe's default."""
 	account = setting("email_account")
@@ -85,7 +110,8 @@ def sender() -> str | None:
 
 
 def send(doc, event: str, only_host: str | None = None) -> int:
-	"""Queue and hand over the emails of ``event`` for ``doc``; returns how many."""
+	"""Queue and hand over the emails of ``event`` for ``doc`` (each logged in the
+	automation log); returns how many."""
 	sent = 0
 	from_address = sender()
 	users = [only_host] if only_host else host_users(doc)
@@ -101,7 +127,8 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 		for address, host in targets:
 			if not address or "@" not in address:
 				continue
-			subject, body = render(template_name, email_values(doc, recipient, host))
+			with reader_language(doc.get("language") if recipient == "guest" else user_language(host)):
+				subject, body = render(template_name, email_values(doc, recipient, host))
 			attachments = []
 			if event in ICS_METHOD:
 				attachments.append({"fname": "invite.ics", "fcontent": invite_ics(doc, ICS_METHOD[event])})
@@ -117,6 +144,14 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 			)
 			if queued:
 				deliver_after_commit(queued.name)
+			automation_log.record(
+				doc,
+				event,
+				template_name,
+				recipient=address,
+				host=host,
+				reference=("Email Queue", queued.name) if queued else None,
+			)
 			sent += 1
 	return sent
 
@@ -143,6 +178,11 @@ def on_event(doc, event: str) -> str:
 	if news_is_stale(event, doc.status):
 		return "stale"
 	return f"{send(doc, event)} sent"
+
+
+def follow_up(doc, kind: str) -> int:
+	"""A follow-up email after the meeting (``kind``: thank_you, no_show, win_back)."""
+	return send(doc, kind)
 
 
 def remind(doc, recipient: str, host: str | None = None) -> int:

@@ -1,7 +1,11 @@
 """Default Email Templates of booking emails: created when missing, never overwritten,
 so admins can edit them in the desk (Email Template list, names starting "Scheduler:").
 
-Values arrive HTML-escaped (see effects.email.render): use them as {{ guest_name }}.
+Values arrive HTML-escaped (see effects.email.render): use them as {{ guest_name }}. Every
+template gets the same values (``booking.presentation.email_values``), under this app's
+names and seed 004's: contact_name, appointment_date, appointment_time,
+appointment_duration, service_name, video_link, video_password, calendar_link,
+staff_name, location_details, and feedback_link / rebook_link for the follow-ups.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ _BOX = (
 	"<strong>{{ meeting_type }}</strong><br>{{ date }} at {{ time }} ({{ timezone }})<br>"
 	"Duration: {{ duration }} minutes"
 	"{% if location %}<br>Location: {{ location }}{% endif %}"
-	'{% if meeting_link %}<br>Join: <a href="{{ meeting_link }}">{{ meeting_link }}</a>{% endif %}</div>'
+	'{% if meeting_link %}<br>Join: <a href="{{ meeting_link }}">{{ meeting_link }}</a>{% endif %}'
+	"{% if video_password %}<br>Passcode: {{ video_password }}{% endif %}</div>"
 )
 _MANAGE = '{% if manage_url %}<p>Need to make changes? <a href="{{ manage_url }}">Reschedule or cancel</a>.</p>{% endif %}'
+_ADD = '{% if calendar_link %}<p><a href="{{ calendar_link }}">Add it to your calendar</a></p>{% endif %}'
+_REBOOK = '{% if rebook_link %}<p><a href="{{ rebook_link }}">Book a new time</a></p>{% endif %}'
 _HOST_LINK = '{% if booking_url %}<p><a href="{{ booking_url }}">Open the booking</a></p>{% endif %}'
 
 DEFAULT_TEMPLATES = {
@@ -23,6 +30,7 @@ DEFAULT_TEMPLATES = {
 		"Confirmed: {{ meeting_type }} with {{ host_name }} on {{ date }}",
 		"<h2>Meeting Confirmed!</h2><p>Hi {{ guest_name }},</p><p>Your meeting with {{ host_name }} is confirmed for:</p>"
 		+ _BOX
+		+ _ADD
 		+ _MANAGE,
 	),
 	"Scheduler: New Booking (Host)": (
@@ -94,6 +102,35 @@ DEFAULT_TEMPLATES = {
 		"Reminder: {{ meeting_type }} with {{ guest_name }} on {{ date }} at {{ time }}",
 		"<h2>Reminder</h2><p>Your meeting with {{ guest_name }}:</p>" + _BOX + _HOST_LINK,
 	),
+	# follow-ups (Meeting Type → Follow-ups), written with seed 004's variable names
+	"Scheduler: Thank You (Guest)": (
+		"Thank you for meeting {{ staff_name }}",
+		"<h2>Thank you</h2><p>Hi {{ contact_name }},</p><p>Thank you for taking the time to meet "
+		"{{ staff_name }} for {{ service_name }} on {{ appointment_date }}.</p>"
+		'{% if feedback_link %}<p>How did it go? <a href="{{ feedback_link }}">Tell us in a minute</a>.</p>{% endif %}'
+		'{% if rebook_link %}<p>Want to talk again? <a href="{{ rebook_link }}">Book another time</a>.</p>{% endif %}',
+	),
+	"Scheduler: Sorry We Missed You (Guest)": (
+		"We missed you: {{ service_name }} with {{ staff_name }}",
+		"<p>Hi {{ contact_name }},</p><p>{{ staff_name }} was ready for your {{ service_name }} on "
+		"{{ appointment_date }} at {{ appointment_time }} ({{ timezone }}), but we could not connect.</p>"
+		"<p>No problem: pick a new time that suits you.</p>" + _REBOOK,
+	),
+	"Scheduler: Book Again (Guest)": (
+		"Still want to meet {{ staff_name }}?",
+		"<p>Hi {{ contact_name }},</p><p>Your {{ service_name }} on {{ appointment_date }} was cancelled. "
+		"If you would still like to talk, {{ staff_name }} has new times for you.</p>" + _REBOOK,
+	),
+}
+
+# Plain-text SMS bodies: Email Templates too (editable in the same list), only ``response``
+# (plain text, not HTML) is used; the subject only names the template in the list.
+SMS_TEMPLATES = {
+	"Scheduler: Reminder (SMS)": (
+		"SMS reminder",
+		"Reminder: {{ service_name }} with {{ staff_name }} on {{ appointment_date }} at "
+		"{{ appointment_time }} ({{ timezone }}).{% if video_link %} Join: {{ video_link }}{% endif %}",
+	),
 }
 
 
@@ -110,3 +147,14 @@ def ensure_email_templates() -> None:
 				"response_html": html,
 			}
 		).insert(ignore_permissions=True)
+	for name, (subject, text) in SMS_TEMPLATES.items():
+		if frappe.db.exists("Email Template", name):
+			continue
+		frappe.get_doc(
+			{"doctype": "Email Template", "name": name, "subject": subject, "use_html": 0, "response": text}
+		).insert(ignore_permissions=True)
+
+
+def template_names() -> list[str]:
+	"""Every template this app creates (removed again on uninstall)."""
+	return [*DEFAULT_TEMPLATES, *SMS_TEMPLATES]

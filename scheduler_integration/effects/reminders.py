@@ -1,9 +1,15 @@
-"""Booking reminders: exactly once, never for cancelled or moved-away times, never lost.
+"""Booking reminders and follow-ups: exactly once, never for cancelled or moved-away times,
+never lost.
 
 - One Scheduler Reminder per booking, recipient and offset (Settings default 24 h and 1 h;
   a meeting type may override): one for the guest and, when Settings → Remind Hosts is on,
-  one for *each host* of the booking. Created when the booking is confirmed, rebuilt when
-  it is rescheduled, skipped when it is cancelled or over.
+  one for *each host* of the booking; and, when the meeting type sends SMS reminders and
+  the guest gave a phone number, one SMS per offset (its own offsets, else the same).
+  Created when the booking is confirmed, rebuilt when it is rescheduled, skipped when it
+  is cancelled or over.
+- The same rows, of another kind, carry the follow-ups after the meeting
+  (``effects.automations`` plans them and decides whether one is still worth sending):
+  one due-time mechanism for everything sent later.
 - Every minute ``dispatch_due`` *claims* due reminders with one conditional UPDATE
   (Pending → Queued, stamped with a claim id), so two schedulers or workers racing can
   never claim the same row, then enqueues one send job per claimed reminder.
@@ -28,7 +34,7 @@ from frappe.query_builder import DocType
 from scheduler_integration.booking.presentation import host_users
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
-from scheduler_integration.effects import email
+from scheduler_integration.effects import automation_log, automations, email, sms
 from scheduler_integration.engine.adapters import parse_offsets
 from scheduler_integration.engine.booking_rules import (
 	give_up,
@@ -49,6 +55,15 @@ def offsets_for(booking) -> tuple[int, ...]:
 	return parse_offsets(override, default) if override else default
 
 
+def sms_offsets_for(booking) -> tuple[int, ...]:
+	"""Offsets of SMS reminders: none unless the meeting type sends them and they can go."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
+	if not mt.get("sms_reminders") or sms.skip_reason(booking):
+		return ()
+	own = mt.get("sms_reminder_offsets")
+	return parse_offsets(own, offsets_for(booking)) if own else offsets_for(booking)
+
+
 def build(booking, now: datetime | None = None) -> int:
 	"""(Re)create the pending reminders of a confirmed booking; returns how many."""
 	now = now or utc_now()
@@ -58,30 +73,38 @@ def build(booking, now: datetime | None = None) -> int:
 	recipients = [("Guest", None)] + [("Host", user) for user in host_users(booking)] * bool(
 		setting("remind_host")
 	)
-	created = 0
-	for offset, due in reminder_due_times(to_utc(booking.start), offsets_for(booking), now):
-		for recipient, host in recipients:
-			frappe.get_doc(
-				{
-					"doctype": ROW,
-					"booking": booking.name,
-					"host": host or booking.host,
-					"recipient": recipient,
-					"channel": "Email",
-					"offset_minutes": offset,
-					"due_at": to_system(due),
-					"next_attempt_at": to_system(due),
-					"status": "Pending",
-				}
-			).insert(ignore_permissions=True)
-			created += 1
-	return created
+	start = to_utc(booking.start)
+	rows = [
+		(offset, due, recipient, host, "Email")
+		for offset, due in reminder_due_times(start, offsets_for(booking), now)
+		for recipient, host in recipients
+	] + [
+		(offset, due, "Guest", None, "SMS")
+		for offset, due in reminder_due_times(start, sms_offsets_for(booking), now)
+	]
+	for offset, due, recipient, host, channel in rows:
+		frappe.get_doc(
+			{
+				"doctype": ROW,
+				"booking": booking.name,
+				"host": host or booking.host,
+				"recipient": recipient,
+				"kind": "Reminder",
+				"channel": channel,
+				"offset_minutes": offset,
+				"due_at": to_system(due),
+				"next_attempt_at": to_system(due),
+				"status": "Pending",
+			}
+		).insert(ignore_permissions=True)
+	return len(rows)
 
 
 def skip_pending(booking: str, reason: str, delete: bool = False) -> int:
-	"""Pending or queued reminders of ``booking`` will not be sent."""
+	"""Pending or queued reminders of ``booking`` will not be sent (follow-ups are
+	``effects.automations``' to keep or skip)."""
 	row = DocType(ROW)
-	waiting = (row.booking == booking) & row.status.isin(["Pending", "Queued"])
+	waiting = (row.booking == booking) & row.status.isin(["Pending", "Queued"]) & (row.kind == "Reminder")
 	if delete:
 		frappe.qb.from_(row).delete().where(waiting).run()
 	else:
@@ -153,20 +176,24 @@ def send(name: str, now: datetime | None = None) -> str:
 		if frappe.db.exists("Scheduler Booking", reminder.booking)
 		else None
 	)
-	reason = (
-		_("Booking no longer exists")
-		if booking is None
-		else reminder_skip_reason(booking.status, to_utc(booking.start), now)
-	)
+	reason = skip_reason(reminder, booking, now)
+	automation = automation_name(reminder)
 	if reason:
-		_set(name, status="Skipped", skip_reason=_(reason)[:140], claimed_at=None)
+		_set(name, status="Skipped", skip_reason=reason[:140], claimed_at=None)
+		automation_log.record(
+			reminder.booking, automation, _(reminder.kind), "Skipped", channel=reminder.channel, error=reason
+		)
+		frappe.db.commit()
 		return "Skipped"
 	try:
-		email.remind(booking, reminder.recipient, reminder.host)
+		deliver(reminder, booking)
 	except Exception as exc:
 		frappe.db.rollback()  # drop anything half-queued; the reminder row is still Sending
 		attempts = int(reminder.attempts or 0) + 1
 		error = f"{type(exc).__name__}: {exc}"[:1000]
+		automation_log.record_failure(
+			booking, automation, _(reminder.kind), error, channel=reminder.channel, host=reminder.host
+		)
 		if give_up(attempts, int(setting("max_reminder_attempts") or 5)):
 			_set(name, status="Failed", attempts=attempts, last_error=error, claimed_at=None)
 			frappe.log_error(
@@ -192,6 +219,33 @@ def send(name: str, now: datetime | None = None) -> str:
 		last_error=None,
 	)
 	return "Sent"
+
+
+def automation_name(reminder) -> str:
+	"""The automation a row belongs to in the automation log."""
+	return automations.KIND_OF_ROW.get(reminder.kind) or "reminder"
+
+
+def skip_reason(reminder, booking, now: datetime) -> str | None:
+	"""Why a claimed row must not be sent now (None: send it), translated."""
+	if booking is None:
+		return _("Booking no longer exists")
+	if (reminder.kind or "Reminder") != "Reminder":
+		return automations.skip_reason(reminder, booking, now)
+	reason = reminder_skip_reason(booking.status, to_utc(booking.start), now)
+	if not reason and reminder.channel == "SMS":
+		return sms.skip_reason(booking)
+	return _(reason) if reason else None
+
+
+def deliver(reminder, booking) -> None:
+	"""Hand one row's message over: a reminder email or SMS, or a follow-up."""
+	if (reminder.kind or "Reminder") != "Reminder":
+		automations.deliver(reminder, booking)
+	elif reminder.channel == "SMS":
+		sms.send_reminder(booking)
+	else:
+		email.remind(booking, reminder.recipient, reminder.host)
 
 
 def _set(name: str, **values) -> None:

@@ -153,6 +153,7 @@ def purge_bookings(names) -> set[str]:
 		("Scheduler Reminder", "booking"),
 		("Scheduler Engagement", "booking"),
 		("Scheduler Video Meeting Log", "booking"),
+		("Scheduler Automation Log", "booking"),
 	):
 		if frappe.db.exists("DocType", doctype):
 			frappe.db.delete(doctype, {field: ("in", names)})
@@ -160,6 +161,7 @@ def purge_bookings(names) -> set[str]:
 	for name in names:
 		frappe.db.delete("Version", {"ref_doctype": "Scheduler Booking", "docname": name})
 		frappe.db.delete("Scheduler Booking Host", {"parent": name})
+		frappe.db.delete("Scheduler Booking Record", {"parent": name})
 		frappe.db.delete("Scheduler Booking", {"name": name})
 	return guests
 
@@ -185,9 +187,35 @@ def purge_guests(emails) -> None:
 			pluck="parent",
 		)
 		_delete("Event", participants)
-		for table in ("CRM Task", "CRM Notification", "FCRM Note", "ToDo"):
-			if frappe.db.exists("DocType", table) and frappe.get_meta(table).has_field("reference_docname"):
-				frappe.db.delete(table, {"reference_doctype": doctype, "reference_docname": ("in", names)})
+		for table, type_field, name_field in (
+			("CRM Task", "reference_doctype", "reference_docname"),
+			("FCRM Note", "reference_doctype", "reference_docname"),
+			("CRM Notification", "reference_doctype", "reference_name"),
+			("ToDo", "reference_type", "reference_name"),
+		):
+			if not frappe.db.exists("DocType", table):
+				continue
+			if table == "CRM Task":  # the tasks' own assignments and notifications first
+				tasks = [
+					str(t)
+					for t in frappe.get_all(
+						table, filters={type_field: doctype, name_field: ("in", names)}, pluck="name"
+					)
+				]
+				frappe.db.delete("ToDo", {"reference_type": table, "reference_name": ("in", tasks or [""])})
+				frappe.db.delete("CRM Notification", {"notification_type_doc": ("in", tasks or [""])})
+				frappe.db.delete(
+					"Comment", {"reference_doctype": table, "reference_name": ("in", tasks or [""])}
+				)
+				logs = frappe.get_all(
+					"Notification Log",
+					filters={"document_type": table, "document_name": ("in", tasks or [""])},
+					pluck="name",
+				)
+				frappe.db.delete("Error Log", {"reference_name": ("in", logs or [""])})
+				frappe.db.delete("Notification Log", {"name": ("in", logs or [""])})
+			frappe.db.delete(table, {type_field: doctype, name_field: ("in", names)})
+		frappe.db.delete("Version", {"ref_doctype": doctype, "docname": ("in", names)})
 		_delete(doctype, names)
 
 

@@ -320,13 +320,11 @@ class TestBookingFlow(BookingFlowCase):
 		self.fresh()
 		self.assertEqual(frappe.db.get_value("Event", doc.hosts[0].event, "status"), "Cancelled")
 		self.assertGreaterEqual(frappe.db.count("Email Queue", {"reference_name": name}), 4)
+		# the timeline of the guest's lead (sites with ERPNext or Frappe CRM), else the Contact's
+		target = (doc.crm_doctype, doc.crm_name) if doc.crm_name else ("Contact", doc.contact)
 		comments = frappe.get_all(
 			"Comment",
-			filters={
-				"reference_doctype": "Contact",
-				"reference_name": doc.contact,
-				"comment_type": "Comment",
-			},
+			filters={"reference_doctype": target[0], "reference_name": target[1], "comment_type": "Comment"},
 			pluck="content",
 		)
 		self.assertTrue(

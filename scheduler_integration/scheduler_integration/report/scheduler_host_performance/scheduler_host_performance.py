@@ -1,35 +1,37 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
-"""Per host: bookings, completion / cancellation / no-show rates, lead time, peak hours."""
+"""Staff performance, per host: bookings, completion / cancellation / no-show rates, lead
+time, peak hours on the host's own clock, revenue and forecast.
 
-from datetime import datetime, time
+Revenue is Completed bookings × their meeting type's price, the forecast Confirmed bookings
+still ahead × price, both in the Currency filter's currency (the site's default currency
+when empty; bookings priced in another currency are not added in). A booking counts for its
+organiser. The desk's Export gives the same columns as CSV or Excel.
+"""
 
 import frappe
 from frappe import _
 
+from scheduler_integration.core.clock import utc_now
+from scheduler_integration.core.hosts import host_timezones
 from scheduler_integration.engine.analytics import host_performance
-from scheduler_integration.reporting.analytics import parse_day
+from scheduler_integration.reporting.analytics import priced_bookings, start_filter
 
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
-	conditions = []
-	lo, hi = parse_day(filters.from_date, "from_date"), parse_day(filters.to_date, "to_date")
-	if lo:
-		conditions.append(["start", ">=", datetime.combine(lo, time.min)])
-	if hi:
-		conditions.append(["start", "<=", datetime.combine(hi, time.max)])
+	conditions = start_filter(filters.from_date, filters.to_date)
 	if filters.host:
 		conditions.append(["host", "=", filters.host])
-	rows = frappe.get_list(  # permission-aware: a host sees only their own bookings
-		"Scheduler Booking",
-		filters=conditions,
-		fields=["host", "status", "start", "creation"],
-		limit_page_length=0,
-	)
-	data = host_performance(rows)
+	currency = filters.currency or frappe.db.get_default("currency") or None
+	# permission-aware: a host sees only their own bookings
+	rows = priced_bookings(conditions, permission_aware=True)
+	zones = host_timezones({row["host"] for row in rows})
+	data = host_performance(rows, zones=zones, now=utc_now(), currency=currency)
 	for row in data:
 		row["peak_hours"] = ", ".join(f"{hour:02d}:00" for hour in row["peak_hours"])
+		row["timezone"] = zones.get(row["host"], "")
+		row["currency"] = currency
 	columns = [
 		{"fieldname": "host", "label": _("Host"), "fieldtype": "Link", "options": "User", "width": 220},
 		{"fieldname": "bookings", "label": _("Bookings"), "fieldtype": "Int", "width": 100},
@@ -48,6 +50,40 @@ def execute(filters=None):
 			"fieldtype": "Float",
 			"width": 140,
 		},
-		{"fieldname": "peak_hours", "label": _("Peak Booking Hours"), "fieldtype": "Data", "width": 180},
+		{"fieldname": "peak_hours", "label": _("Peak Booking Hours"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "timezone", "label": _("Host Time Zone"), "fieldtype": "Data", "width": 150},
+		{
+			"fieldname": "revenue",
+			"label": _("Revenue"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 130,
+		},
+		{
+			"fieldname": "forecast",
+			"label": _("Forecast"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 130,
+		},
+		# Data, not a Link: Frappe checks a report's link columns against the reader's
+		# permissions, and hosts may not read Currency
+		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "width": 90},
 	]
-	return columns, data
+	summary = [
+		{
+			"label": _("Revenue"),
+			"value": round(sum(row["revenue"] for row in data), 2),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Green",
+		},
+		{
+			"label": _("Forecast"),
+			"value": round(sum(row["forecast"] for row in data), 2),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Blue",
+		},
+	]
+	return columns, data, None, None, summary

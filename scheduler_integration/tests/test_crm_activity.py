@@ -1,0 +1,482 @@
+"""A sales rep sees every meeting where they work: Frappe CRM, ERPNext, or the Contact.
+
+Guests book over real HTTP (so the effects run in a job started by a guest request) and a
+real RQ worker runs the effects. Checked per site: the guest's record is found (by email,
+then phone) or a lead owned by the host is made, never a second one; the meeting shows as
+a task, a note, a notification, to-dos, events and comments, attributed to the host and
+never to "Guest"; every change of the booking moves them. Tests that need Frappe CRM or
+ERPNext skip with the reason on sites without it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import frappe
+
+from scheduler_integration.core.clock import to_utc
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	Outbox,
+	clear_bookings,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	run_background_jobs,
+	set_settings,
+)
+from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url, purge_guests
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-crm-host@example.com"
+CO = "sched-crm-co@example.com"
+API = "scheduler_integration.api.public"
+GUESTS = [f"crm-guest-{i}@example.org" for i in range(12)]
+
+
+def body(response):
+	data = response.json()
+	return data.get("message") if isinstance(data.get("message"), dict) else data
+
+
+def apps() -> list[str]:
+	return frappe.get_installed_apps()
+
+
+class TestCrmActivity(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		try:
+			cls._saved = set_settings(**NO_RATE_LIMITS, create_lead=1, crm_target="Auto")
+			cls.outbox = Outbox()
+			# the organiser has no sales role (the harder case: records are shared with them);
+			# the co-host is a Sales User where that role exists
+			cls.profile = make_host(HOST, "crm-host", tz="Europe/Amsterdam")
+			co_roles = ("Scheduler Host", "Sales User") if frappe.db.exists("Role", "Sales User") else None
+			cls.co_profile = make_host(CO, "crm-co", tz="America/New_York")
+			if co_roles:
+				make_user(CO, roles=co_roles)
+			cls.intro = make_type(
+				cls.profile,
+				"intro",
+				30,
+				questions=[{"label": "Topic", "fieldtype": "Data", "required": 0}],
+				send_thank_you=0,
+				send_no_show_follow_up=0,
+			)
+			cls.team = make_type(
+				cls.profile, "team-call", 60, assignment="Collective", hosts=[{"user": HOST}, {"user": CO}]
+			)
+			cls.server = LiveServer.get_instance()
+			cls.guest = cls.server.session(None)
+			cls.day = future_day(12)
+		except Exception:  # leave the site as found even when setting up failed
+			cls.tearDownClass()
+			raise
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		if getattr(cls, "outbox", None):
+			cls.outbox.close()
+		set_settings(**getattr(cls, "_saved", {}))
+		clear_bookings([HOST, CO])
+		purge_guests(GUESTS)
+		cleanup([HOST, CO], delete_users=True)
+		super().tearDownClass()
+
+	def setUp(self):
+		clear_bookings([HOST, CO])
+		purge_guests(GUESTS)
+		frappe.db.commit()
+
+	# --- helpers ---
+
+	def book(self, email, name="Ada Byron", hour=10, type_slug="intro", **extra) -> dict:
+		r = self.guest.post(
+			method_url(self.server, f"{API}.book"),
+			json={
+				"profile": "crm-host",
+				"meeting_type": type_slug,
+				"start": iso(self.day + timedelta(hours=hour)),
+				"name": name,
+				"email": email,
+				"timezone": "UTC",
+				**extra,
+			},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		run_background_jobs()
+		frappe.db.rollback()
+		return body(r)["data"]
+
+	def booking(self, name):
+		frappe.db.rollback()
+		return frappe.get_doc("Scheduler Booking", name)
+
+	def records(self, booking, purpose) -> list:
+		return [row for row in booking.crm_records if row.purpose == purpose]
+
+	def require(self, app, reason):
+		if app not in apps():
+			self.skipTest(reason)
+
+	def assert_host_wrote(self, doctype, name):
+		"""The record's timeline and what was made for it are the host's, never Guest's."""
+		comments = frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": doctype, "reference_name": name, "comment_type": "Comment"},
+			fields=["owner", "comment_email", "comment_by", "content"],
+		)
+		self.assertTrue(comments, f"no comment on {doctype} {name}")
+		for comment in comments:
+			self.assertEqual((comment.owner, comment.comment_email), (HOST, HOST), comment)
+			self.assertNotIn("Guest", comment.comment_by)
+		for version in frappe.get_all(
+			"Version", filters={"ref_doctype": doctype, "docname": name}, pluck="owner"
+		):
+			self.assertNotEqual(version, "Guest")
+
+	# --- Frappe CRM ---
+
+	def test_new_guest_becomes_a_lead_of_the_host_with_task_note_and_notification(self):
+		self.require("crm", "Frappe CRM is not installed on this site")
+		data = self.book(
+			GUESTS[0], "Ada Byron", answers={"Topic": "Pricing for 40 seats"}, notes="Call me after lunch"
+		)
+		doc = self.booking(data["id"])
+		self.assertEqual(doc.crm_doctype, "CRM Lead")
+		lead = frappe.get_doc("CRM Lead", doc.crm_name)
+		self.assertEqual((lead.email, lead.lead_owner, lead.owner), (GUESTS[0], HOST, HOST))
+		self.assertEqual(frappe.db.count("CRM Lead", {"email": GUESTS[0]}), 1)
+		if "erpnext" in apps():  # one person, one record: no ERPNext Lead besides
+			self.assertEqual(frappe.db.count("Lead", {"email_id": GUESTS[0]}), 0)
+		# the host sees it under "assigned to me", and may open it without a sales role
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo",
+				{
+					"reference_type": "CRM Lead",
+					"reference_name": lead.name,
+					"allocated_to": HOST,
+					"status": "Open",
+				},
+			)
+		)
+		self.assertTrue(frappe.has_permission("CRM Lead", "read", doc=lead.name, user=HOST))
+
+		(task_row,) = self.records(doc, "Task")
+		task = frappe.get_doc("CRM Task", task_row.record_name)
+		self.assertEqual(
+			(task.reference_doctype, task.reference_docname, task.assigned_to, task.status, task.owner),
+			("CRM Lead", lead.name, HOST, "Todo", HOST),
+		)
+		self.assertEqual(task.due_date, doc.start)
+		self.assertIn(doc.name, task.description)
+		self.assertIn("Intro", task.title)
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo", {"reference_type": "CRM Task", "reference_name": str(task.name), "allocated_to": HOST}
+			)
+		)
+		(note_row,) = self.records(doc, "Note")
+		note = frappe.get_doc("FCRM Note", note_row.record_name)
+		self.assertEqual((note.reference_docname, note.owner), (lead.name, HOST))
+		self.assertIn("Pricing for 40 seats", note.content)
+		self.assertIn("Call me after lunch", note.content)
+		notification = frappe.get_all(
+			"CRM Notification",
+			filters={"to_user": HOST, "reference_name": lead.name},
+			fields=["from_user", "notification_type_doc", "notification_text"],
+		)
+		self.assertEqual(len(notification), 1, notification)
+		self.assertEqual(notification[0].from_user, HOST)
+		self.assertEqual(notification[0].notification_type_doc, str(task.name))
+		self.assertIn("Ada Byron", notification[0].notification_text)
+		self.assert_host_wrote("CRM Lead", lead.name)
+
+		# what Frappe CRM's lead page reads shows the meeting: comment, task and note
+		from crm.api.activities import get_activities
+
+		activities, _calls, notes, tasks, _files = get_activities(lead.name)
+		comments = [a for a in activities if a["activity_type"] == "comment"]
+		self.assertTrue(any("Meeting booked" in a["content"] and a["owner"] == HOST for a in comments))
+		self.assertIn(str(task.name), [str(t["name"]) for t in tasks])
+		self.assertIn(note.name, [n["name"] for n in notes])
+		creation = next(a for a in activities if a["activity_type"] == "creation")
+		self.assertEqual(creation["owner"], HOST)
+
+	def test_collective_meeting_task_is_assigned_to_every_host(self):
+		self.require("crm", "Frappe CRM is not installed on this site")
+		data = self.book(GUESTS[1], "Grace Team", type_slug="team-call")
+		doc = self.booking(data["id"])
+		task = self.records(doc, "Task")[0].record_name
+		assigned = frappe.get_all(
+			"ToDo", filters={"reference_type": "CRM Task", "reference_name": task}, pluck="allocated_to"
+		)
+		self.assertEqual(sorted(assigned), sorted([HOST, CO]))
+		self.assertEqual(frappe.db.get_value("CRM Task", task, "assigned_to"), HOST)  # the organiser
+		# each host is told once, and owns the Event in their own calendar
+		for user in (HOST, CO):
+			self.assertEqual(
+				frappe.db.count("CRM Notification", {"to_user": user, "notification_type_doc": task}), 1
+			)
+		self.assertEqual(
+			sorted(frappe.db.get_value("Event", row.event, "owner") for row in doc.hosts), sorted([HOST, CO])
+		)
+
+	def test_known_guest_is_never_given_a_second_record(self):
+		self.require("crm", "Frappe CRM is not installed on this site")
+		# an existing CRM Lead, found by email
+		lead = frappe.get_doc(
+			{"doctype": "CRM Lead", "first_name": "Known", "last_name": "Lead", "email": GUESTS[2]}
+		).insert(ignore_permissions=True)
+		# an existing CRM Deal whose contact has the email
+		contact = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": "Deal",
+				"last_name": "Person",
+				"email_ids": [{"email_id": GUESTS[3], "is_primary": 1}],
+			}
+		).insert(ignore_permissions=True)
+		deal = frappe.get_doc(
+			{
+				"doctype": "CRM Deal",
+				"first_name": "Deal",
+				# the CRM's own currency: no exchange rate to look up online
+				"currency": frappe.db.get_single_value("FCRM Settings", "currency") or "USD",
+				"contacts": [{"contact": contact.name, "is_primary": 1}],
+			}
+		).insert(ignore_permissions=True)
+		# an existing CRM Lead found by phone only (another email, the number written otherwise)
+		by_phone = frappe.get_doc(
+			{
+				"doctype": "CRM Lead",
+				"first_name": "Phone",
+				"email": GUESTS[5],
+				"mobile_no": "+1 (555) 010-0199",
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		expected = {GUESTS[2]: ("CRM Lead", lead.name), GUESTS[3]: ("CRM Deal", deal.name)}
+		if "erpnext" in apps():  # an ERPNext Lead: Frappe CRM does not get a copy
+			erp = frappe.get_doc({"doctype": "Lead", "lead_name": "Erp Lead", "email_id": GUESTS[4]}).insert(
+				ignore_permissions=True
+			)
+			frappe.db.commit()
+			expected[GUESTS[4]] = ("Lead", erp.name)
+		for hour, (email, record) in enumerate(expected.items(), start=8):
+			doc = self.booking(self.book(email, "Known Person", hour=hour)["id"])
+			self.assertEqual((doc.crm_doctype, doc.crm_name), record, email)
+			self.assertEqual(frappe.db.count("CRM Lead", {"email": email}), int(record[0] == "CRM Lead"))
+		doc = self.booking(self.book(GUESTS[6], "Phone Person", hour=14, phone="15550100199")["id"])
+		self.assertEqual((doc.crm_doctype, doc.crm_name), ("CRM Lead", by_phone.name))
+		self.assertEqual(frappe.db.count("CRM Lead", {"email": GUESTS[6]}), 0)
+		# the deal's page has the meeting task too
+		deal_doc = self.booking(
+			frappe.get_all("Scheduler Booking", filters={"guest_email": GUESTS[3]}, pluck="name")[0]
+		)
+		task = frappe.get_doc("CRM Task", self.records(deal_doc, "Task")[0].record_name)
+		self.assertEqual((task.reference_doctype, task.reference_docname), ("CRM Deal", deal.name))
+		purge_guests([GUESTS[3]])
+		frappe.db.delete("CRM Contacts", {"parent": deal.name})
+		frappe.delete_doc("CRM Deal", deal.name, ignore_permissions=True, force=True)
+		frappe.db.commit()
+
+	# --- ERPNext without Frappe CRM ---
+
+	def test_erpnext_lead_of_the_host_with_event_and_todo(self):
+		self.require("erpnext", "ERPNext is not installed on this site")
+		if "crm" in apps():
+			self.skipTest("Frappe CRM is installed: new guests become Frappe CRM Leads (tested above)")
+		from erpnext.crm.utils import get_open_activities
+
+		doc = self.booking(self.book(GUESTS[0], "Ada Byron")["id"])
+		self.assertEqual(doc.crm_doctype, "Lead")
+		lead = frappe.get_doc("Lead", doc.crm_name)
+		self.assertEqual((lead.email_id, lead.lead_owner, lead.owner), (GUESTS[0], HOST, HOST))
+		self.assertEqual(frappe.db.count("Lead", {"email_id": GUESTS[0]}), 1)
+		# ERPNext made the guest's Contact with the Lead; the booking uses that one
+		self.assertEqual(
+			frappe.db.count("Contact Email", {"email_id": GUESTS[0], "parenttype": "Contact"}), 1
+		)
+		participants = frappe.get_all(
+			"Event Participants",
+			filters={"parent": doc.hosts[0].event},
+			fields=["reference_doctype", "reference_docname"],
+		)
+		self.assertIn(
+			{"reference_doctype": "Lead", "reference_docname": lead.name}, [dict(p) for p in participants]
+		)
+		open_ = get_open_activities("Lead", lead.name)
+		self.assertEqual([t["allocated_to"] for t in open_["tasks"]], [HOST])
+		self.assertEqual([e["name"] for e in open_["events"]], [doc.hosts[0].event])
+		self.assertEqual(frappe.db.get_value("Event", doc.hosts[0].event, "owner"), HOST)
+		self.assert_host_wrote("Lead", lead.name)
+
+	def test_existing_opportunity_and_customer_are_found_by_email(self):
+		self.require("erpnext", "ERPNext is not installed on this site")
+		lead = frappe.get_doc({"doctype": "Lead", "lead_name": "Opp Lead", "email_id": GUESTS[7]}).insert(
+			ignore_permissions=True
+		)
+		opportunity = frappe.get_doc(
+			{
+				"doctype": "Opportunity",
+				"opportunity_from": "Lead",
+				"party_name": lead.name,
+				"contact_email": GUESTS[7],
+				"status": "Open",
+			}
+		).insert(ignore_permissions=True)
+		customer = frappe.get_doc(
+			{"doctype": "Customer", "customer_name": "Acme Scheduling Test", "customer_type": "Company"}
+		).insert(ignore_permissions=True)
+		contact = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": "Cust",
+				"email_ids": [{"email_id": GUESTS[8], "is_primary": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": customer.name}],
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			# the open opportunity wins over the lead it came from
+			doc = self.booking(self.book(GUESTS[7], "Opp Person", hour=9)["id"])
+			self.assertEqual((doc.crm_doctype, doc.crm_name), ("Opportunity", opportunity.name))
+			doc = self.booking(self.book(GUESTS[8], "Cust Person", hour=11)["id"])
+			self.assertEqual((doc.crm_doctype, doc.crm_name), ("Customer", customer.name))
+			for email in GUESTS[7:9]:
+				self.assertEqual(frappe.db.count("Lead", {"email_id": email}), int(email == GUESTS[7]))
+				if "crm" in apps():
+					self.assertEqual(frappe.db.count("CRM Lead", {"email": email}), 0)
+			todo = self.records(doc, "To Do")[0].record_name
+			self.assertEqual(
+				frappe.db.get_value("ToDo", todo, ["reference_type", "reference_name", "allocated_to"]),
+				("Customer", customer.name, HOST),
+			)
+		finally:
+			frappe.db.rollback()
+			clear_bookings([HOST, CO])
+			for doctype, name in (
+				("Opportunity", opportunity.name),
+				("Contact", contact.name),
+				("Customer", customer.name),
+			):
+				frappe.db.delete("Comment", {"reference_doctype": doctype, "reference_name": name})
+				frappe.db.delete("ToDo", {"reference_type": doctype, "reference_name": name})
+				frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
+	# --- every site ---
+
+	def test_contact_only_keeps_the_meeting_on_the_contact(self):
+		previous = set_settings(crm_target="Contact Only")
+		try:
+			doc = self.booking(self.book(GUESTS[9], "Cora Contact", hour=15, phone="+44 20 7946 0958")["id"])
+		finally:
+			set_settings(**previous)
+		self.assertFalse(doc.crm_doctype or doc.crm_name)
+		self.assertEqual(frappe.db.get_value("Contact Email", {"parent": doc.contact}, "email_id"), GUESTS[9])
+		(row,) = self.records(doc, "To Do")
+		todo = frappe.get_doc("ToDo", row.record_name)
+		self.assertEqual(
+			(todo.reference_type, todo.reference_name, todo.allocated_to, todo.owner, todo.status),
+			("Contact", doc.contact, HOST, HOST, "Open"),
+		)
+		self.assertIn(doc.name, todo.description)
+		self.assert_host_wrote("Contact", doc.contact)
+		for doctype in ("CRM Lead", "Lead"):
+			if frappe.db.exists("DocType", doctype):
+				field = "email" if doctype == "CRM Lead" else "email_id"
+				self.assertEqual(frappe.db.count(doctype, {field: GUESTS[9]}), 0)
+
+	def test_reschedule_cancel_complete_and_no_show_move_the_task(self):
+		crm = "crm" in apps()
+		purpose = "Task" if crm else "To Do"
+		states = (
+			{"booked": "Todo", "completed": "Done", "cancelled": "Canceled", "no_show": "Canceled"}
+			if crm
+			else {"booked": "Open", "completed": "Closed", "cancelled": "Cancelled", "no_show": "Cancelled"}
+		)
+		doctype = "CRM Task" if crm else "ToDo"
+		data = self.book(GUESTS[10], "Moving Guest", hour=9)
+		token = data["manage_url"].rsplit("/", 1)[1]
+		doc = self.booking(data["id"])
+		item = self.records(doc, purpose)[0].record_name
+		self.assertEqual(frappe.db.get_value(doctype, item, "status"), states["booked"])
+		# the guest moves it: the task's due date, the events and the timeline follow
+		new_start = self.day + timedelta(hours=13)
+		r = self.guest.post(
+			method_url(self.server, f"{API}.reschedule"),
+			json={"token": token, "start": iso(new_start)},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		run_background_jobs()
+		doc = self.booking(doc.name)
+		if crm:
+			self.assertEqual(to_utc(frappe.db.get_value("CRM Task", item, "due_date")), new_start)
+		else:
+			self.assertEqual(frappe.db.get_value("ToDo", item, "date"), new_start.date())
+		self.assertEqual(to_utc(frappe.db.get_value("Event", doc.hosts[0].event, "starts_on")), new_start)
+		target = (doc.crm_doctype, doc.crm_name) if doc.crm_name else ("Contact", doc.contact)
+		contents = frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": target[0], "reference_name": target[1], "comment_type": "Comment"},
+			pluck="content",
+		)
+		self.assertTrue(any("rescheduled" in c for c in contents), contents)
+		# the guest cancels
+		r = self.guest.post(
+			method_url(self.server, f"{API}.cancel"),
+			json={"token": token, "reason": "Budget frozen"},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		run_background_jobs()
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(doctype, item, "status"), states["cancelled"])
+		self.assertEqual(frappe.db.get_value("Event", doc.hosts[0].event, "status"), "Cancelled")
+		if crm:  # the task's assignment is over, and the host is told
+			self.assertEqual(
+				frappe.get_all(
+					"ToDo", filters={"reference_type": "CRM Task", "reference_name": item}, pluck="status"
+				),
+				["Cancelled"],
+			)
+			self.assertTrue(
+				frappe.db.exists(
+					"CRM Notification",
+					{
+						"to_user": HOST,
+						"reference_name": doc.crm_name,
+						"notification_text": ("like", "%cancelled%"),
+					},
+				)
+			)
+		# two more meetings of the same guest: one held, one missed (the host marks them)
+		held = self.booking(self.book(GUESTS[10], "Moving Guest", hour=15)["id"])
+		missed = self.booking(self.book(GUESTS[10], "Moving Guest", hour=17)["id"])
+		self.assertEqual(held.crm_name, doc.crm_name, "the same record for the same person")
+		after = self.day + timedelta(hours=20)
+		held.mark_completed(now=after)
+		missed.mark_no_show(now=after)
+		frappe.db.commit()
+		run_background_jobs()
+		frappe.db.rollback()
+		for booking, event in ((held, "completed"), (missed, "no_show")):
+			booking = self.booking(booking.name)
+			item = self.records(booking, purpose)[0].record_name
+			self.assertEqual(frappe.db.get_value(doctype, item, "status"), states[event], event)
+		# the no-show gives the host a high-priority follow-up task
+		(follow_up,) = self.records(self.booking(missed.name), "No-show Task")
+		self.assertEqual(follow_up.record_type, doctype)
+		self.assertEqual(
+			frappe.db.get_value(doctype, follow_up.record_name, ["priority", "status"]),
+			("High", "Todo" if crm else "Open"),
+		)
