@@ -113,6 +113,14 @@ class TestLanguages(BookingFlowCase):
 		self.assertIn(german_day, mails[GUEST])
 		self.assertIn(french_day, mails[HOST])
 		self.assertNotIn(french_day, mails[GUEST])
+		# the default templates' own words too (a template an admin rewrote may have none)
+		template = frappe.db.get_value(
+			"Email Template", "Scheduler: Booking Confirmed (Guest)", "response_html"
+		)
+		if "_(" in (template or ""):
+			words = in_language("de", frappe._, "Your meeting with {0} is confirmed for:").split("{0}")[0]
+			self.assertNotIn("Your meeting with", words)
+			self.assertIn(words, mails[GUEST])
 		# the manage page opens in the language the guest booked in
 		token = data["manage_url"].rsplit("/", 1)[1]
 		manage = self.page(f"/book/manage/{token}", **{"Accept-Language": "en-US"})
