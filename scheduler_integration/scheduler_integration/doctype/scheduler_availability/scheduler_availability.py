@@ -8,6 +8,7 @@ from frappe.model.document import Document
 from scheduler_integration.booking import availability
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import user_timezone
+from scheduler_integration.core.naming import readable_name
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.model import format_hhmm, parse_hhmm
@@ -36,6 +37,11 @@ class SchedulerAvailability(Document):
 		weekly_rules: DF.Table[SchedulerAvailabilityRule]
 
 	# end: auto-generated types
+	def autoname(self):
+		"""New schedules are named by title and owner: "Working Hours (ada@example.com)"."""
+		user = self.user or frappe.session.user
+		self.name = readable_name(self.doctype, f"{self.title or _('Working Hours')} ({user})")
+
 	def validate(self):
 		errors = FieldErrors()
 		self.user = self.user or frappe.session.user

@@ -9,6 +9,7 @@ from scheduler_integration.booking import availability
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import host_timezone
+from scheduler_integration.core.naming import readable_name
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.recurrence import validate_rrule
 from scheduler_integration.engine.timezones import get_zone
@@ -31,6 +32,11 @@ class SchedulerBlockedTime(Document):
 		user: DF.Link
 
 	# end: auto-generated types
+	def autoname(self):
+		"""New blocks are named by reason and day: "Dentist 2026-11-24"."""
+		day = str(self.start or "")[:10]
+		self.name = readable_name(self.doctype, f"{self.reason or _('Blocked Time')} {day}")
+
 	def validate(self):
 		errors = FieldErrors()
 		self.user = self.user or frappe.session.user

@@ -7,6 +7,7 @@ from frappe.model.document import Document
 
 from scheduler_integration.booking import meeting_types, meetings
 from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import InvalidField, SchedulingError
@@ -120,6 +121,13 @@ class SchedulerMeetingType(Document):
 	def location_text(self) -> str:
 		parts = [_(self.location_type) if self.location_type else "", self.location_details or ""]
 		return " — ".join(part for part in parts if part)
+
+	def autoname(self):
+		"""New types are named after their link: "<profile slug>-<type slug>"."""
+		profile = frappe.db.get_value("Scheduler Profile", self.profile, "slug") if self.profile else None
+		slug = self.slug or frappe.scrub(self.title or "").replace("_", "-")
+		if profile and slug:
+			self.name = readable_name(self.doctype, f"{profile}-{slug}")
 
 	def validate(self):
 		errors = FieldErrors()

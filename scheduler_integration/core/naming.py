@@ -1,0 +1,25 @@
+"""Readable names for new scheduler documents (Frappe shows a document's name in its
+breadcrumbs and links): "demo-strategy-session" rather than "gvqn5rign3". Existing
+documents keep their names; a name once given never changes with the title."""
+
+from __future__ import annotations
+
+import re
+
+import frappe
+
+_UNSAFE = re.compile(r"[^\w .@()-]+", re.UNICODE)  # no "/", "#", "?", "%" or quotes in routes
+_MAX = 120
+
+
+def readable_name(doctype: str, base: str) -> str | None:
+	"""``base`` cleaned, and made unique with " 2", " 3", …; None when nothing is left of it
+	(the DocType's own naming then applies)."""
+	text = " ".join(_UNSAFE.sub(" ", str(base or "")).split())[:_MAX].strip(" .-")
+	if not text:
+		return None
+	name, counter = text, 1
+	while frappe.db.exists(doctype, name):
+		counter += 1
+		name = f"{text} {counter}"
+	return name
