@@ -55,9 +55,18 @@ def after_migrate():
 
 
 def before_uninstall():
-	"""Remove what the app made outside its own DocTypes: its email templates and caches."""
+	"""Remove what the app made outside its own DocTypes: its email templates, the workspace's
+	HTML block and caches."""
 	from scheduler_integration.effects.email_templates import template_names
 
 	for name in template_names():
 		frappe.delete_doc("Email Template", name, ignore_missing=True, ignore_permissions=True, force=True)
+	# the workspace's "My Next Meetings" block (a fixture, but Custom HTML Blocks have no module)
+	frappe.delete_doc(
+		"Custom HTML Block",
+		"Scheduler Next Meetings",
+		ignore_missing=True,
+		ignore_permissions=True,
+		force=True,
+	)
 	frappe.cache.delete_keys("scheduler_integration:")

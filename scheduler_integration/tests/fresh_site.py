@@ -21,6 +21,8 @@ def check() -> str:
 		problems.append("settings defaults missing")
 	if not frappe.db.exists("Workspace", "Scheduling"):
 		problems.append("workspace missing")
+	if not frappe.db.exists("Custom HTML Block", "Scheduler Next Meetings"):
+		problems.append("the workspace's next meetings block is missing")
 	for doctype in (
 		"Scheduler Profile",
 		"Scheduler Meeting Type",

@@ -3,6 +3,7 @@ documents, the embed origins setting, and the patches that bring older sites alo
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import frappe
@@ -124,3 +125,28 @@ class TestDeskForms(SchedulerTestCase):
 		frappe.db.set_value("Email Template", name, {"subject": old, "response_html": "<p>Our own words</p>"})
 		translatable_email_templates.execute()
 		self.assertEqual(frappe.db.get_value("Email Template", name, "response_html"), "<p>Our own words</p>")
+
+	def test_every_workspace_block_finds_its_widget(self):
+		"""Frappe draws a block only when its name equals the label of a row of the workspace
+		(blocks named after the card documents drew nothing)."""
+		workspace = frappe.get_doc("Workspace", "Scheduling")
+		tables = {
+			"number_card": ("number_cards", "number_card_name", "Number Card"),
+			"chart": ("charts", "chart_name", "Dashboard Chart"),
+			"custom_block": ("custom_blocks", "custom_block_name", "Custom HTML Block"),
+			"shortcut": ("shortcuts", "shortcut_name", None),
+			"card": ("links", "card_name", None),
+		}
+		seen = set()
+		for block in json.loads(workspace.content):
+			if block["type"] not in tables:
+				continue
+			table, key, doctype = tables[block["type"]]
+			rows = [row for row in workspace.get(table) if row.label == block["data"][key]]
+			self.assertTrue(rows, f"{block['type']} {block['data'][key]!r} has no row with that label")
+			if doctype:
+				target = rows[0].get(key) or rows[0].get("chart_name")
+				self.assertTrue(frappe.db.exists(doctype, target), target)
+			seen.add(block["type"])
+		self.assertEqual(seen, set(tables))
+		self.assertEqual(len(workspace.number_cards), 5)
