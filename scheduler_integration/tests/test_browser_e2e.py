@@ -132,6 +132,9 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(datetime.fromisoformat(seen["grid_moves"]["down"]), start + timedelta(days=7))
 		self.assertEqual(seen["grid_moves"]["back"], seen["grid_moves"]["start"])
 		self.assertIn("sched-slot", seen["focus_after_day"])
+		for ring in seen["focus_ring"]:  # a day and a time, focused by keyboard, show their focus
+			self.assertNotEqual(ring["style"], "none")
+			self.assertGreaterEqual(ring["width"], 2)
 		self.assertTrue(set(seen["groups"]) <= {"Morning", "Afternoon", "Evening"} and seen["groups"])
 		self.assertEqual(seen["focus_form"], "sched-f-name")
 		self.assertTrue(seen["invalid"]["focused"])

@@ -54,6 +54,11 @@ const focused = (page) => page.evaluate(() => {
 	const a = document.activeElement;
 	return a ? { tag: a.tagName, id: a.id, cls: a.className, date: a.dataset && a.dataset.date, type: a.dataset && a.dataset.type, text: (a.textContent || "").trim().slice(0, 80) } : null;
 });
+// the focused element's outline as drawn (keyboard focus must be visible)
+const focusRing = (page) => page.evaluate(() => {
+	const style = getComputedStyle(document.activeElement);
+	return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) || 0 };
+});
 async function tabTo(page, test, limit = 60) {
 	for (let i = 0; i < limit; i++) {
 		await page.keyboard.press("Tab");
@@ -69,6 +74,7 @@ async function waitDays(page) {
 async function pickByKeyboard(page) {
 	await waitDays(page);
 	let f = await tabTo(page, (x) => x.cls.includes("sched-day"));
+	result.focus_ring = [await focusRing(page)];
 	const start = f.date;
 	await page.keyboard.press("ArrowDown");
 	await waitDays(page);
@@ -87,6 +93,7 @@ async function pickByKeyboard(page) {
 	await page.waitForSelector("button.sched-slot");
 	f = await focused(page);
 	result.focus_after_day = f.cls;
+	result.focus_ring.push(await focusRing(page));
 	result.groups = await page.locator("h4.sched-group").allTextContents();
 	return f;
 }
