@@ -104,7 +104,7 @@ class TestLanguages(BookingFlowCase):
 			fields=["name", "message"],
 		):
 			recipient = frappe.db.get_value("Email Queue Recipient", {"parent": row.name}, "recipient")
-			mails[recipient] = mail_text(row.message)
+			mails[recipient] = mails.get(recipient, "") + mail_text(row.message)
 		guest_day = to_utc(start).astimezone(get_zone("Europe/Berlin")).date()
 		host_day = to_utc(start).astimezone(get_zone("Europe/Paris")).date()
 		german_day = in_language("de", formatdate, guest_day, "EEEE, d MMMM yyyy")
