@@ -1,0 +1,141 @@
+"""The meeting where a sales rep looks: Frappe CRM, ERPNext, or a plain Frappe Contact.
+
+Who the guest is (``engine.matching``, one person, one record): the existing record found
+by email, then by phone — a Frappe CRM Deal, a Frappe CRM Lead, an ERPNext Opportunity,
+Customer or Lead, in that order — else a new lead (Settings → Create a Lead for New
+Guests, on by default with ERPNext or Frappe CRM): a Frappe CRM Lead when Frappe CRM is
+installed, else an ERPNext Lead, owned by the host (``lead_owner``). With both apps
+installed, a person either app knows never gets a second record. The guest's Contact is
+found by email or made.
+
+What the hosts see:
+- Frappe CRM record, on its page (``/crm/leads/<name>``, ``/crm/deals/<name>``):
+  Tasks — one CRM Task per booking, assigned to every host, due at the start, with the
+  time, the meeting link and the booking; its status follows the booking (Pending →
+  Backlog, Confirmed → Todo, Completed → Done, Cancelled and No Show → Canceled) and its
+  due date a reschedule. Notes — an FCRM Note with the guest's answers and notes.
+  Activity — a comment for each change. The bell — a CRM Notification to each host on
+  booking, reschedule and cancellation.
+- ERPNext record (Lead, Opportunity, Customer), or the Contact on plain Frappe: a ToDo for
+  each host (ERPNext lists it under Open Activities) and a comment for each change.
+- Every host's desk calendar: an Event owned by that host, with the Contact and the record
+  as participants (ERPNext lists it under Open Events).
+
+Attribution: this effect works as the booking's organiser (``acting_as``), whoever's
+request or job triggered it: what it creates is owned by the host and what it writes on
+timelines and in notifications is theirs — never "Guest".
+
+Links both ways: the booking holds the Contact, the record (``crm_doctype``/``crm_name``),
+each host's Event and ``crm_records`` (tasks, notes, to-dos, notifications); each of those
+links back to the booking in its text.
+
+Nothing here is required for a booking to exist: this runs as an after-commit effect.
+
+Modules: ``guest_record`` (who the guest is), ``describe`` (how a meeting reads),
+``timeline`` (comments, Events, what a booking made), ``tasks`` (CRM Tasks, notes,
+ToDos, the no-show follow-up), ``notify`` (CRM Notifications); this one says which of
+them each lifecycle event runs.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import frappe
+from frappe import _
+
+from scheduler_integration.booking.presentation import host_names, plain
+from scheduler_integration.effects.crm.describe import answers_html, details, summary, when
+from scheduler_integration.effects.crm.guest_record import FRAPPE_CRM, crm_record, find_or_create_contact
+from scheduler_integration.effects.crm.notify import notify
+from scheduler_integration.effects.crm.tasks import (
+	close_follow_up_tasks,
+	crm_note,
+	crm_task,
+	follow_up_task,
+	sync,
+	todos,
+)
+from scheduler_integration.effects.crm.timeline import (
+	EVENT_STATUS,
+	acting_as,
+	comment,
+	event_for,
+	record_of,
+	remembered,
+	update_events,
+)
+
+__all__ = ["close_follow_up_tasks", "follow_up_task", "on_event"]
+
+
+def on_booked(doc, event: str) -> str:
+	if not doc.crm_name:
+		doc.crm_doctype, doc.crm_name = crm_record(doc)
+	# after the record: an ERPNext Lead makes the guest's Contact itself
+	doc.contact = doc.contact or find_or_create_contact(doc)
+	values = {"contact": doc.contact, "crm_doctype": doc.crm_doctype, "crm_name": doc.crm_name}
+	frappe.db.set_value("Scheduler Booking", doc.name, values, update_modified=False)
+	participants = [{"reference_doctype": "Contact", "reference_docname": doc.contact}]
+	if doc.crm_doctype:
+		participants.append({"reference_doctype": doc.crm_doctype, "reference_docname": doc.crm_name})
+	events = [row.event or event_for(doc, row, participants) for row in doc.hosts]
+	made = [_("{0} event(s)").format(len(events))]
+	if doc.crm_doctype in FRAPPE_CRM:
+		task = crm_task(doc)
+		note = crm_note(doc)
+		notified = notify(doc, event, task)
+		made += [f"CRM Task {task}", f"FCRM Note {note}" if note else "", f"{notified} notification(s)"]
+	else:
+		made.append(f"{todos(doc, record_of(doc))} ToDo(s)")
+	message = (
+		_("Meeting requested: {0} with {1} on {2}")
+		if event == "pending"
+		else _("Meeting booked: {0} with {1} on {2}")
+	)
+	comment(doc, message.format(escape(summary(doc)), escape(host_names(doc)), escape(when(doc))))
+	where = f"{doc.crm_doctype} {doc.crm_name}" if doc.crm_name else f"Contact {doc.contact}"
+	return f"{where}: " + ", ".join(part for part in made if part)
+
+
+def on_event(doc, event: str) -> str:
+	with acting_as(doc.host):
+		return _on_event(doc, event)
+
+
+def _on_event(doc, event: str) -> str:
+	if event in ("booked", "pending"):
+		return on_booked(doc, event)
+	if not doc.contact and not doc.crm_name:
+		return "no CRM record"
+	task = next((row.record_name for row in remembered(doc, "Task")), None)
+	if event == "rescheduled":
+		update_events(
+			doc, {"starts_on": doc.start, "ends_on": doc.end, "description": details(doc) + answers_html(doc)}
+		)
+		comment(
+			doc, _("Meeting rescheduled: {0}, now on {1}").format(escape(summary(doc)), escape(when(doc)))
+		)
+	elif event == "confirmed":
+		comment(doc, _("Meeting confirmed: {0} on {1}").format(escape(summary(doc)), escape(when(doc))))
+	elif event in ("cancelled", "declined"):
+		update_events(doc, {"status": EVENT_STATUS[event]})
+		reason = f" — {escape(plain(doc.cancel_reason))}" if doc.cancel_reason else ""
+		comment(
+			doc, _("Meeting cancelled: {0} on {1}").format(escape(summary(doc)), escape(when(doc))) + reason
+		)
+	elif event == "completed":
+		update_events(doc, {"status": EVENT_STATUS[event]})
+		comment(doc, _("Meeting held: {0} on {1}").format(escape(summary(doc)), escape(when(doc))))
+	elif event == "no_show":
+		update_events(doc, {"status": EVENT_STATUS[event]})
+		comment(
+			doc,
+			_("{0} did not come to {1} on {2}").format(
+				escape(plain(doc.guest_name)), escape(summary(doc)), escape(when(doc))
+			),
+		)
+	sync(doc)
+	if doc.crm_doctype in FRAPPE_CRM and event in ("rescheduled", "cancelled"):
+		notify(doc, event, task)
+	return event

@@ -1,0 +1,184 @@
+"""Who the guest is in the CRM (one person, one record; ``engine.matching`` decides which
+existing record wins): found by email, then phone, among Frappe CRM Deals and Leads and
+ERPNext Opportunities, Customers and Leads; else a new lead owned by the host when
+Settings say so. The guest's Contact is found by email or made."""
+
+from __future__ import annotations
+
+import frappe
+
+from scheduler_integration.booking.presentation import plain
+from scheduler_integration.core.settings import setting
+from scheduler_integration.engine.matching import (
+	Candidate,
+	new_record_doctype,
+	phone_pattern,
+	pick,
+	same_phone,
+)
+
+FRAPPE_CRM = ("CRM Lead", "CRM Deal")
+
+
+OPEN_OPPORTUNITY = ("Open", "Replied", "Quotation")
+# doctype -> (app, email fields, phone fields, filters): where a guest may already be known
+
+
+SOURCES = {
+	"CRM Deal": ("crm", ("email",), ("mobile_no", "phone"), {}),
+	"CRM Lead": ("crm", ("email",), ("mobile_no", "phone"), {}),
+	"Opportunity": (
+		"erpnext",
+		("contact_email",),
+		("contact_mobile", "phone"),
+		{"status": ("in", OPEN_OPPORTUNITY)},
+	),
+	"Customer": ("erpnext", ("email_id",), ("mobile_no",), {"disabled": 0}),
+	"Lead": ("erpnext", ("email_id",), ("mobile_no", "phone"), {}),
+}
+
+
+def installed(app: str) -> bool:
+	return app in frappe.get_installed_apps()
+
+
+def _sources() -> dict:
+	return {
+		doctype: source
+		for doctype, source in SOURCES.items()
+		if installed(source[0]) and frappe.db.exists("DocType", doctype)
+	}
+
+
+def _by_email(email: str) -> list[Candidate]:
+	found = []
+	for doctype, (_app, emails, _phones, filters) in _sources().items():
+		for field in emails:
+			rows = frappe.get_all(doctype, filters={**filters, field: email}, fields=["name", "modified"])
+			found += [Candidate(doctype, row.name, row.modified) for row in rows]
+	contacts = frappe.get_all(
+		"Contact Email", filters={"email_id": email, "parenttype": "Contact"}, pluck="parent"
+	)
+	if contacts:  # records the guest's Contact is linked to (a Customer's other contacts)
+		links = frappe.get_all(
+			"Dynamic Link",
+			filters={
+				"parenttype": "Contact",
+				"parent": ("in", contacts),
+				"link_doctype": ("in", [d for d in _sources() if d in ("Customer", "Lead")] or [""]),
+			},
+			fields=["link_doctype", "link_name"],
+		)
+		found += [Candidate(row.link_doctype, row.link_name) for row in links]
+	if "CRM Deal" in _sources():  # a deal's other contacts
+		deals = frappe.get_all(
+			"CRM Contacts", filters={"parenttype": "CRM Deal", "email": email}, pluck="parent"
+		)
+		found += [Candidate("CRM Deal", name) for name in deals]
+	return found
+
+
+def _by_phone(phone: str) -> list[Candidate]:
+	pattern = phone_pattern(phone)
+	if not pattern:
+		return []
+	found = []
+	for doctype, (_app, _emails, phones, filters) in _sources().items():
+		for field in phones:
+			rows = frappe.get_all(
+				doctype, filters={**filters, field: ("like", pattern)}, fields=["name", "modified", field]
+			)
+			found += [
+				Candidate(doctype, row.name, row.modified) for row in rows if same_phone(row[field], phone)
+			]
+	return found
+
+
+def find_record(doc) -> tuple[str, str] | tuple[None, None]:
+	"""The record that already knows the guest (by email, then phone), or (None, None)."""
+	found = pick(_by_email(doc.guest_email)) or (
+		pick(_by_phone(doc.guest_phone)) if doc.guest_phone else None
+	)
+	if found is None:
+		return None, None
+	if found.doctype == "CRM Lead" and frappe.db.get_value("CRM Lead", found.name, "converted"):
+		deal = frappe.db.get_value("CRM Deal", {"lead": found.name}, "name", order_by="modified desc")
+		if deal:  # the lead became this deal: the rep works there now
+			return "CRM Deal", deal
+	return found.doctype, found.name
+
+
+def grant(doctype: str, name, users) -> None:
+	"""Share a record with each host who may not read it yet (a host without a sales role
+	still sees the leads and tasks of their own meetings). Done before assigning, since
+	Frappe's assignment would otherwise share it as the acting host, who may not share."""
+	for user in users:
+		if not frappe.has_permission(doctype, "read", doc=str(name), user=user):
+			frappe.share.add_docshare(
+				doctype, str(name), user, read=1, write=1, flags={"ignore_share_permission": True}
+			)
+
+
+def create_record(doc) -> tuple[str, str] | tuple[None, None]:
+	"""A new lead for the guest, owned by the host (when Settings say so)."""
+	doctype = new_record_doctype(frappe.get_installed_apps())
+	if not doctype or not setting("create_lead") or not frappe.db.exists("DocType", doctype):
+		return None, None
+	owner = doc.host if doc.host != doc.guest_email else None  # both apps refuse owner == email
+	name = plain(doc.guest_name or doc.guest_email)
+	if doctype == "CRM Lead":
+		first, _sep, last = name.partition(" ")
+		values = {
+			"first_name": first[:140],
+			"last_name": last[:140],
+			"email": doc.guest_email,
+			"mobile_no": doc.guest_phone or "",
+			"organization": plain(doc.guest_company),
+		}
+	else:
+		values = {
+			"lead_name": name[:140],
+			"email_id": doc.guest_email,
+			"mobile_no": doc.guest_phone or "",
+			"company_name": plain(doc.guest_company),
+			"lead_owner": owner,
+		}
+	record = frappe.get_doc({"doctype": doctype, **values})
+	record.insert(ignore_permissions=True)
+	if doctype == "CRM Lead" and owner:
+		# Frappe CRM assigns the lead owner on insert as the acting host, which fails for a
+		# host who may not share it: share first, then make them owner and assignee
+		grant(doctype, record.name, [owner])
+		frappe.db.set_value(doctype, record.name, "lead_owner", owner, update_modified=False)
+		record.lead_owner = owner
+		record.assign_agent(owner)
+	return doctype, record.name
+
+
+def crm_record(doc) -> tuple[str, str] | tuple[None, None]:
+	"""(doctype, name) of the guest's record: found, else created when configured."""
+	if setting("crm_target") == "Contact Only":
+		return None, None
+	doctype, name = find_record(doc)
+	return (doctype, name) if doctype else create_record(doc)
+
+
+def find_or_create_contact(doc) -> str:
+	name = frappe.db.get_value(
+		"Contact Email", {"email_id": doc.guest_email, "parenttype": "Contact"}, "parent"
+	)
+	if name:
+		return name
+	first, _sep, last = plain(doc.guest_name or doc.guest_email).partition(" ")
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": first[:140],
+			"last_name": last[:140],
+			"company_name": plain(doc.guest_company),
+			"email_ids": [{"email_id": doc.guest_email, "is_primary": 1}],
+			"phone_nos": [{"phone": doc.guest_phone, "is_primary_phone": 1}] if doc.guest_phone else [],
+		}
+	)
+	contact.insert(ignore_permissions=True)
+	return contact.name

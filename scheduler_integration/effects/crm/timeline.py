@@ -1,0 +1,111 @@
+"""What a record's timeline and the hosts' desk calendars show: comments and Events,
+written as the booking's organiser (``acting_as``), never as "Guest"; and the list of
+records a booking made (``crm_records``), so later changes find them."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import frappe
+
+from scheduler_integration.effects.crm.describe import answers_html, booking_link, details, summary
+
+EVENT_STATUS = {
+	"cancelled": "Cancelled",
+	"declined": "Cancelled",
+	"completed": "Completed",
+	"no_show": "Closed",
+}
+
+
+@contextmanager
+def acting_as(user: str | None):
+	"""Work as ``user`` (the host) for what follows, then as before: documents, comments,
+	assignments and notifications are then theirs."""
+	previous = frappe.session.user
+	if not user or user == previous or not frappe.db.exists("User", user):
+		yield
+		return
+	frappe.set_user(user)
+	try:
+		yield
+	finally:
+		frappe.set_user(previous)
+
+
+def comment(doc, text: str) -> None:
+	"""A comment on the record's timeline (the Contact's without one), as the host."""
+	target = (doc.crm_doctype, doc.crm_name) if doc.crm_doctype and doc.crm_name else ("Contact", doc.contact)
+	if not target[1]:
+		return
+	frappe.get_doc(
+		{
+			"doctype": "Comment",
+			"comment_type": "Comment",
+			"reference_doctype": target[0],
+			"reference_name": target[1],
+			"comment_email": frappe.db.get_value("User", doc.host, "email") or doc.host,
+			"comment_by": frappe.utils.get_fullname(doc.host),
+			"content": f"{text}<br>{booking_link(doc)}",
+		}
+	).insert(ignore_permissions=True)
+
+
+def remember(doc, purpose: str, doctype: str, name, user: str | None = None) -> None:
+	"""Remember on the booking a record it made (``crm_records``)."""
+	row = frappe.get_doc(
+		{
+			"doctype": "Scheduler Booking Record",
+			"parent": doc.name,
+			"parenttype": "Scheduler Booking",
+			"parentfield": "crm_records",
+			"idx": len(doc.get("crm_records") or []) + 1,
+			"purpose": purpose,
+			"record_type": doctype,
+			"record_name": str(name),
+			"user": user,
+		}
+	)
+	row.db_insert()
+	doc.append("crm_records", row)
+
+
+def remembered(doc, purpose: str) -> list:
+	return [
+		row
+		for row in doc.get("crm_records") or []
+		if row.purpose == purpose and frappe.db.exists(row.record_type, row.record_name)
+	]
+
+
+def event_for(doc, host_row, participants) -> str:
+	event = frappe.get_doc(
+		{
+			"doctype": "Event",
+			"subject": summary(doc),
+			"event_category": "Meeting",
+			"event_type": "Private",
+			"starts_on": doc.start,
+			"ends_on": doc.end,
+			"status": "Open",
+			"description": details(doc) + answers_html(doc),
+			"event_participants": participants,
+		}
+	)
+	event.insert(ignore_permissions=True)
+	if event.owner != host_row.user:  # each host owns theirs: it shows in their desk calendar
+		frappe.db.set_value("Event", event.name, "owner", host_row.user, update_modified=False)
+	frappe.db.set_value("Scheduler Booking Host", host_row.name, "event", event.name, update_modified=False)
+	return event.name
+
+
+def update_events(doc, values: dict) -> None:
+	for row in doc.hosts:
+		if row.event and frappe.db.exists("Event", row.event):
+			frappe.db.set_value("Event", row.event, values)
+
+
+def record_of(doc) -> tuple[str, str] | None:
+	if doc.crm_doctype and doc.crm_name:
+		return doc.crm_doctype, doc.crm_name
+	return ("Contact", doc.contact) if doc.contact else None
