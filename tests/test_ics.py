@@ -22,6 +22,7 @@ from scheduler_integration.engine.ics import (
 	IcsEvent,
 	build_feed,
 	build_invite,
+	build_resource,
 	escape_text,
 	fold_line,
 	normalize_param,
@@ -701,3 +702,38 @@ def test_any_text_round_trips_as_normalised(summary, description, name):
 			assert ical_events(text)[1][0]["ORGANIZER"].params["CN"] == icalendar_cn(name)
 	if ICALENDAR_UNESCAPES_RIGHT or "\\" not in ev.summary:
 		assert str(ical_events(text)[1][0]["SUMMARY"]) == ev.summary
+
+
+# -- a calendar object resource (what a CalDAV server stores) and extra X- properties ---------
+
+
+def test_resource_has_no_method_and_needs_no_organizer_or_attendees():
+	text = build_resource(event(organizer_email="", attendees=()), NOW)
+	assert "METHOD" not in names(text)
+	assert names(text).count("BEGIN") == 2  # VCALENDAR, VEVENT
+	(parsed,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+	assert parsed["DTSTART"].dt == START and parsed["UID"] == "booking-0001@example.org"
+
+
+@given(st.text(max_size=300))
+def test_extra_properties_stay_one_line_of_text(value):
+	text = build_resource(event(properties=(("x-scheduler-booking", value),)), NOW)
+	found = [(params, raw) for name, params, raw in contentlines(text) if name == "X-SCHEDULER-BOOKING"]
+	assert len(found) == 1 and found[0][0] == {}
+	assert unescape(found[0][1]) == " ".join(expected_text(value).split("\n"))
+	assert names(text)[-3:] == ["X-SCHEDULER-BOOKING", "END", "END"]
+
+
+@pytest.mark.parametrize(
+	"properties",
+	[
+		(("SUMMARY", "x"),),  # not an X- name: it could replace a real property
+		(("X-BAD:NAME", "x"),),
+		(("X-" + "A" * 61, "x"),),
+		(("X-OK",),),
+		"X-OK:x",
+	],
+)
+def test_extra_properties_with_bad_names_or_shapes_are_refused(properties):
+	with pytest.raises(InvalidField):
+		event(properties=properties)

@@ -12,7 +12,7 @@ Busy time comes from a time-range ``calendar-query`` (``Calendar.search``) whose
 are expanded locally by ``ics_feed.parse_busy``, so recurrences, overrides,
 ``TRANSP`` / ``STATUS`` and all-day events follow exactly the same rules as ICS feeds.
 
-Events are written with ``PUT`` to ``<calendar>/<uid>.ics`` (text from ``to_ics``): the
+Events are written with ``PUT`` to ``<calendar>/<uid>.ics`` (text from ``to_ics``, the app's one iCalendar writer): the
 same booking uid always lands on the same resource, so a retried write replaces instead
 of duplicating. Failures raise the typed errors of ``errors`` (``ProviderUnavailable``
 for 5xx / 429 / network trouble, ``ProviderAuthError`` for 401/403, ``EventNotFound``,
@@ -31,9 +31,9 @@ from datetime import datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 import caldav
-import icalendar
 from caldav.lib import error as dav_error
 
+from ..engine.ics import build_resource
 from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone
@@ -54,40 +54,12 @@ from .urlguard import URLGuard, origin
 __all__ = ["CalDAVAccount", "CalendarInfo", "to_ics"]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-PRODID = "-//scheduler_integration//CalDAV adapter//EN"
 
 
 def to_ics(event: EventDraft, *, uid: str | None = None, now: datetime | None = None) -> str:
-	"""One VEVENT in a VCALENDAR, times in UTC, text escaped by icalendar."""
-	uid = uid or event.uid or uuid.uuid4().hex
-	calendar = icalendar.Calendar()
-	calendar.add("prodid", PRODID)
-	calendar.add("version", "2.0")
-	vevent = icalendar.Event()
-	vevent.add("uid", uid)
-	vevent.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
-	vevent.add("dtstart", event.start.astimezone(UTC))
-	vevent.add("dtend", event.end.astimezone(UTC))
-	vevent.add("summary", event.summary)
-	if event.description:
-		vevent.add("description", event.description)
-	if event.location:
-		vevent.add("location", event.location)
-	if event.url:
-		vevent.add("url", event.url)
-	vevent.add("status", event.status.upper())
-	vevent.add("transp", "OPAQUE")
-	vevent.add("sequence", int(event.sequence))
-	for attendee in event.attendees:
-		params = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"}
-		if attendee.name:
-			params["CN"] = attendee.name
-		vevent.add("attendee", f"mailto:{attendee.email}", parameters=params)
-	for key, value in event.private.items():
-		vevent.add("X-SCHEDULER-" + key.upper().replace("_", "-"), icalendar.vText(value))
-	calendar.add_component(vevent)
-	text = calendar.to_ical()
-	return text.decode("utf-8") if isinstance(text, bytes) else text
+	"""One VEVENT in a VCALENDAR as a CalDAV server stores it, by the app's one iCalendar
+	writer (``engine.ics``: times in UTC, guest text escaped so it adds nothing)."""
+	return build_resource(event.as_event(uid or event.uid or uuid.uuid4().hex), now or datetime.now(UTC))
 
 
 @dataclass(frozen=True)

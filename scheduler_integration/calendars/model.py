@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..engine.ics import IcsAttendee, IcsEvent
 from ..engine.model import Interval
 from ..engine.timezones import get_zone
 from .errors import ProviderError
@@ -101,6 +102,48 @@ class EventDraft:
 	@property
 	def interval(self) -> Interval:
 		return Interval(self.start, self.end)
+
+	@classmethod
+	def from_event(
+		cls, event: IcsEvent, *, timezone: str, private: Mapping[str, str] | None = None, without=()
+	) -> EventDraft:
+		"""The meeting ``event`` (``engine.ics``, the app's one event model) as it goes into a
+		host's calendar: shown in ``timezone``, attendees but those in ``without`` (the host
+		whose calendar it is)."""
+		skip = {email.lower() for email in without if email}
+		return cls(
+			start=event.start,
+			end=event.end,
+			summary=event.summary,
+			description=event.description,
+			location=event.location,
+			timezone=timezone,
+			attendees=tuple(Attendee(a.email, a.name) for a in event.attendees if a.email not in skip),
+			uid=event.uid,
+			url=event.url or None,
+			status="tentative" if event.status == "TENTATIVE" else "confirmed",
+			sequence=event.sequence,
+			private=dict(private or {}),
+		)
+
+	def as_event(self, uid: str) -> IcsEvent:
+		"""This draft as an ``engine.ics`` event (for the one iCalendar writer); ``private``
+		values become ``X-SCHEDULER-*`` properties."""
+		return IcsEvent(
+			uid=uid,
+			start=self.start,
+			end=self.end,
+			summary=self.summary,
+			description=self.description,
+			location=self.location,
+			url=self.url or "",
+			attendees=tuple(IcsAttendee(a.email, a.name, rsvp=False) for a in self.attendees),
+			sequence=self.sequence,
+			status=self.status.upper(),
+			properties=tuple(
+				("X-SCHEDULER-" + key.upper().replace("_", "-"), value) for key, value in self.private.items()
+			),
+		)
 
 
 @dataclass(frozen=True)

@@ -25,39 +25,26 @@ import json
 import frappe
 
 from scheduler_integration.booking import meetings
-from scheduler_integration.booking.presentation import host_users, join_text, people, plain
-from scheduler_integration.calendars.model import Attendee, EventDraft
-from scheduler_integration.core.clock import to_utc
+from scheduler_integration.booking.presentation import calendar_event, people
+from scheduler_integration.calendars.model import EventDraft
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import video
+from scheduler_integration.engine.statuses import Status
 
 EVENTS = ("booked", "pending", "confirmed", "rescheduled", "cancelled", "declined")
 REMOVE = ("cancelled", "declined")
 
 
 def draft_of(booking, host: str) -> EventDraft:
-	"""A booking as an event in ``host``'s calendar: every host and the guest attend."""
-	title = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).title
-	users = host_users(booking)
-	found = people(users)
-	attendees = [Attendee(booking.guest_email, plain(booking.guest_name))]
-	attendees += [
-		Attendee(found[u].email, found[u].full_name or "")
-		for u in users
-		if u != host and "@" in (found[u].email or "")
-	]
-	return EventDraft(
-		start=to_utc(booking.start),
-		end=to_utc(booking.end),
-		summary=f"{title}: {plain(booking.guest_name)}"[:200],
-		description="\n\n".join(p for p in (join_text(booking), plain(booking.notes)[:2000]) if p),
-		location=booking.meeting_link or plain(booking.location),
+	"""A booking as an event in ``host``'s calendar: the booking's one event
+	(``presentation.calendar_event``) shown on the host's clock, every other host and the
+	guest attending."""
+	email = people([host])[host].email or host
+	return EventDraft.from_event(
+		calendar_event(booking, organizer=False),
 		timezone=host_timezone(host),
-		attendees=tuple(attendees),
-		uid=booking.ical_uid or f"{booking.name}@scheduler_integration",
-		sequence=int(booking.sequence or 0),
-		status="tentative" if booking.status == "Pending" else "confirmed",
 		private={"scheduler_booking": booking.name},
+		without=(email,),
 	)
 
 
@@ -72,7 +59,7 @@ def writers(host: str) -> list:
 
 def link_maker(booking) -> str | None:
 	"""The connection whose calendar write makes the booking's video link (None: none)."""
-	if booking.status != "Confirmed":
+	if booking.status != Status.CONFIRMED:
 		return None  # a pending booking gets its meeting when it is confirmed
 	location = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).location_type
 	source = meetings.link_source(booking.host, location)

@@ -4,8 +4,13 @@ Stdlib only: the text is written here, not by a library, so every byte is ours t
 
 * ``build_invite(event, method, now)`` → one ``VCALENDAR`` with ``METHOD`` ``REQUEST``,
   ``CANCEL`` or ``PUBLISH`` and one ``VEVENT``; ``build_feed(events, name, now)`` → a
-  ``METHOD:PUBLISH`` calendar with many. ``now`` (the ``DTSTAMP``) is an argument: the
-  engine has no hidden clock.
+  ``METHOD:PUBLISH`` calendar with many; ``build_resource(event, now)`` → one event as a
+  calendar server stores it (no ``METHOD``, RFC 4791 §4.1). ``now`` (the ``DTSTAMP``) is
+  an argument: the engine has no hidden clock.
+* This is the app's one iCalendar writer: invitations, the host feed and the events the
+  CalDAV adapter writes. It is written here rather than by the icalendar library because
+  the versions Frappe pins differ in how they escape and quote (RFC 6868 among them), and
+  the guarantees below must not depend on which one a site runs.
 * The ``UID`` is the caller's and must stay the same when a booking moves or is
   cancelled; bump ``sequence`` on every change so clients replace the old copy.
   ``METHOD:CANCEL`` always writes ``STATUS:CANCELLED``.
@@ -24,6 +29,8 @@ Safety, so guest input can never add a property, a parameter or a component:
   (``^n``, ``^'``, ``^^``) is written ``^^`` so RFC 6868 parsers read the name unchanged.
 * Addresses pass ``validation.clean_email`` (no whitespace, ``:``, ``;``, ``,`` or quotes);
   ``URL`` passes ``validation.clean_url``. Bad values raise ``InvalidField``.
+* Extra properties (``properties``, e.g. ``X-SCHEDULER-BOOKING``) have names of the
+  ``X-`` form (letters, digits, ``-``) and one-line TEXT values.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ __all__ = [
 	"IcsEvent",
 	"build_feed",
 	"build_invite",
+	"build_resource",
 	"escape_text",
 	"fold_line",
 	"normalize_param",
@@ -71,6 +79,7 @@ _TEXT_DROP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _PARAM_DROP = re.compile('["\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]')
 _CARET = re.compile(r"\^(?=[n'^])")
 _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
+_X_NAME = re.compile(r"X-[A-Z0-9-]{1,60}")
 
 
 def normalize_text(value, field: str) -> str:
@@ -186,6 +195,7 @@ class IcsEvent:
 	status: str = "CONFIRMED"
 	created: datetime | None = None
 	last_modified: datetime | None = None
+	properties: tuple[tuple[str, str], ...] = ()
 
 	def __post_init__(self):
 		set_ = object.__setattr__
@@ -214,6 +224,7 @@ class IcsEvent:
 		set_(self, "status", clean_choice(self.status, "status", STATUSES))
 		set_(self, "created", _instant(self.created, "created", required=False))
 		set_(self, "last_modified", _instant(self.last_modified, "last_modified", required=False))
+		set_(self, "properties", _properties(self.properties))
 
 	def content_lines(self, stamp: datetime, status: str | None = None) -> list[str]:
 		"""The ``VEVENT`` as unfolded content lines; ``status`` overrides ``self.status``."""
@@ -241,17 +252,35 @@ class IcsEvent:
 			lines.append(f"CREATED:{_format_instant(self.created)}")
 		if self.last_modified:
 			lines.append(f"LAST-MODIFIED:{_format_instant(self.last_modified)}")
+		lines.extend(f"{name}:{escape_text(value)}" for name, value in self.properties)
 		lines.append("END:VEVENT")
 		return lines
 
 
-def _calendar(method: str, body: list[str], extra: tuple[str, ...] = ()) -> str:
+def _properties(value) -> tuple[tuple[str, str], ...]:
+	"""Extra ``X-`` properties as (NAME, one-line text) pairs."""
+	if isinstance(value, dict):
+		value = tuple(value.items())
+	if isinstance(value, str) or not isinstance(value, Iterable):
+		raise InvalidField(_("{0} must be a list of name and value pairs"), "properties", "properties")
+	pairs = []
+	for item in value:
+		if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+			raise InvalidField(_("{0} must be a list of name and value pairs"), "properties", "properties")
+		name = item[0].upper()
+		if not _X_NAME.fullmatch(name):
+			raise InvalidField(_("{0} must look like X-NAME: {1}"), "properties", "properties", name[:70])
+		pairs.append((name, " ".join(normalize_text(item[1], name).split("\n"))))
+	return tuple(pairs)
+
+
+def _calendar(method: str | None, body: list[str], extra: tuple[str, ...] = ()) -> str:
 	lines = [
 		"BEGIN:VCALENDAR",
 		f"PRODID:{PRODID}",
 		"VERSION:2.0",
 		"CALSCALE:GREGORIAN",
-		f"METHOD:{method}",
+		*([f"METHOD:{method}"] if method else []),
 		*extra,
 		*body,
 		"END:VCALENDAR",
@@ -280,6 +309,13 @@ def build_invite(event: IcsEvent, method: str = "REQUEST", now: datetime | None 
 		raise InvalidField(_("{0} is required"), "attendees", "attendees")
 	status = "CANCELLED" if method == "CANCEL" else None
 	return _calendar(method, event.content_lines(stamp, status))
+
+
+def build_resource(event: IcsEvent, now: datetime) -> str:
+	"""``event`` as a calendar object resource (what a CalDAV ``PUT`` stores): no
+	``METHOD``, no organizer or attendee needed (RFC 4791 §4.1)."""
+	event = _check_event(event)
+	return _calendar(None, event.content_lines(_instant(now, "now")))
 
 
 def build_feed(events: Iterable[IcsEvent], calendar_name: str, now: datetime) -> str:

@@ -318,3 +318,42 @@ def test_provider_interface(account, calendar_url):
 	assert account.delete(calendar_url, event_id="BK-0001") is False
 	with pytest.raises(ProviderError):
 		account.delete(calendar_url)
+
+
+def test_a_draft_comes_from_the_one_event_model_and_back():
+	from scheduler_integration.engine.ics import IcsAttendee, IcsEvent
+
+	meeting = IcsEvent(
+		uid="b-1@scheduler_integration",
+		start=utc(2026, 3, 8, 14),
+		end=utc(2026, 3, 8, 15),
+		summary="Intro: Chris",
+		description="Join: https://meet.example/x",
+		location="https://meet.example/x",
+		url="https://meet.example/x",
+		organizer_email="host@example.com",
+		attendees=(IcsAttendee("chris@example.com", "Chris"), IcsAttendee("host@example.com", "Host")),
+		sequence=2,
+		status="TENTATIVE",
+	)
+	draft = EventDraft.from_event(
+		meeting,
+		timezone="America/New_York",
+		private={"scheduler_booking": "B-1"},
+		without=("Host@Example.com",),
+	)
+	assert [a.email for a in draft.attendees] == ["chris@example.com"]
+	assert (draft.status, draft.sequence, draft.timezone, draft.uid) == (
+		"tentative",
+		2,
+		"America/New_York",
+		"b-1@scheduler_integration",
+	)
+	(vevent,) = icalendar.Calendar.from_ical(to_ics(draft, now=utc(2026, 3, 1))).walk("VEVENT")
+	assert (str(vevent["SUMMARY"]), str(vevent["STATUS"]), int(vevent["SEQUENCE"])) == (
+		"Intro: Chris",
+		"TENTATIVE",
+		2,
+	)
+	assert str(vevent["X-SCHEDULER-SCHEDULER-BOOKING"]) == "B-1"
+	assert vevent["DTSTART"].dt == utc(2026, 3, 8, 14)
