@@ -15,6 +15,8 @@ from frappe.client import get_count as frappe_get_count
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
 from frappe.utils import get_safe_filters
 
+from scheduler_integration.engine.statuses import Status
+
 MODULE = "Scheduler Integration"
 
 
@@ -45,7 +47,7 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 			filters={
 				"reference_type": doctype,
 				"reference_name": ("in", names or [""]),
-				"status": ("!=", "Cancelled"),
+				"status": ("!=", Status.CANCELLED.value),
 			},
 			fields=["allocated_to as name", "count(*) as count"],
 			group_by="allocated_to",

@@ -13,6 +13,7 @@ from html import escape
 import frappe
 from frappe import _
 
+from scheduler_integration.engine.statuses import Status
 from scheduler_integration.reporting import dashboard
 
 
@@ -56,14 +57,14 @@ def this_week(filters=None):
 @frappe.whitelist(methods=["GET", "POST"])
 def pending(filters=None):
 	_desk_user()
-	return _bookings(dashboard.pending_count(), status="Pending")
+	return _bookings(dashboard.pending_count(), status=Status.PENDING.value)
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def no_show_rate(filters=None):
 	_desk_user()
 	rate, _missed, _finished = dashboard.no_show_rate()
-	return _bookings(rate, "Percent", status="No Show")
+	return _bookings(rate, "Percent", status=Status.NO_SHOW.value)
 
 
 @frappe.whitelist(methods=["GET", "POST"])

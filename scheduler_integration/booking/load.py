@@ -20,6 +20,7 @@ from scheduler_integration.booking.meeting_types import TypeContext
 from scheduler_integration.core.clock import converter, to_system
 from scheduler_integration.engine import Assignment, Booking, HostSchedule
 from scheduler_integration.engine.booking_states import ACTIVE
+from scheduler_integration.engine.statuses import Status
 
 # how far around a window bookings are loaded: the longest buffer plus a week for limits
 MARGIN = timedelta(days=8)
@@ -75,7 +76,7 @@ def round_robin_stats(meeting_type: str, users) -> dict[str, tuple[int, datetime
 		.where(h.parenttype == "Scheduler Booking")
 		.where(h.user.isin(users))
 		.where(b.meeting_type == meeting_type)
-		.where(b.status != "Cancelled")
+		.where(b.status != Status.CANCELLED.value)
 		.groupby(h.user)
 		.run()
 	)

@@ -17,6 +17,7 @@ from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import needs_phone
+from scheduler_integration.engine.statuses import STATUSES
 from scheduler_integration.engine.validation import clean_slug
 
 
@@ -86,7 +87,6 @@ def type_summary(doc) -> dict:
 # Frappe's website pages carry no translations for app scripts: the page ships the ones
 # its script uses (every literal ``__("...")`` in it) in the reader's language.
 _SCRIPT = ("public", "js", "booking_page.js")
-_STATUSES = ("Pending", "Confirmed", "Cancelled", "Completed", "No Show")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -97,7 +97,7 @@ def script_messages() -> tuple[str, ...]:
 	with open(frappe.get_app_path("scheduler_integration", *_SCRIPT), encoding="utf-8") as handle:
 		code = handle.read()
 	found = {message for _line, message, _context in extract_messages_from_javascript_code(code)}
-	return tuple(sorted(found | set(_STATUSES)))
+	return tuple(sorted(found | set(STATUSES)))
 
 
 def page_messages() -> dict[str, str]:

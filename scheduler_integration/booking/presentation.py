@@ -20,6 +20,7 @@ from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezones
 from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_invite
+from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.engine.validation import clean_timezone
 
@@ -236,7 +237,7 @@ def calendar_event(
 		location=link or plain(doc.location),
 		attendees=tuple(attendees),
 		sequence=int(doc.sequence or 0),
-		status="CANCELLED" if cancelled else ("TENTATIVE" if doc.status == "Pending" else "CONFIRMED"),
+		status="CANCELLED" if cancelled else ("TENTATIVE" if doc.status == Status.PENDING else "CONFIRMED"),
 		**values,
 	)
 

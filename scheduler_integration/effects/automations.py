@@ -38,6 +38,7 @@ from scheduler_integration.engine.booking_rules import (
 	follow_up_for,
 	follow_up_skip_reason,
 )
+from scheduler_integration.engine.statuses import ACTIVE, Status
 
 EVENTS = ("completed", "no_show", "cancelled")
 ROW = "Scheduler Reminder"
@@ -139,7 +140,7 @@ def _booked_again(doc, since) -> bool:
 				"guest_email": doc.guest_email,
 				"name": ("!=", doc.name),
 				"creation": (">", since),
-				"status": ("in", ["Pending", "Confirmed", "Completed"]),
+				"status": ("in", [*ACTIVE, Status.COMPLETED.value]),
 			},
 		)
 	)

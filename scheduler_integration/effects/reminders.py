@@ -42,6 +42,7 @@ from scheduler_integration.engine.booking_rules import (
 	reminder_skip_reason,
 	retry_delay,
 )
+from scheduler_integration.engine.statuses import Status
 
 STALE_CLAIM = timedelta(minutes=10)
 BATCH = 200
@@ -68,7 +69,7 @@ def build(booking, now: datetime | None = None) -> int:
 	"""(Re)create the pending reminders of a confirmed booking; returns how many."""
 	now = now or utc_now()
 	skip_pending(booking.name, _("Rebuilt"), delete=True)
-	if booking.status != "Confirmed":
+	if booking.status != Status.CONFIRMED:
 		return 0
 	recipients = [("Guest", None)] + [("Host", user) for user in host_users(booking)] * bool(
 		setting("remind_host")

@@ -37,6 +37,7 @@ from scheduler_integration.core.errors import provider_error_text
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import is_active
+from scheduler_integration.engine.statuses import Status
 
 EVENTS = ("booked", "confirmed", "rescheduled", "cancelled", "declined")
 REMOVE = ("cancelled", "declined")
@@ -50,7 +51,7 @@ def on_event(booking, event: str) -> str:
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
 	if event in REMOVE:
 		return remove(booking)
-	if booking.status != "Confirmed":
+	if booking.status != Status.CONFIRMED:
 		return "not confirmed" if is_active(booking.status) else "stale"
 	source = meetings.link_source(booking.host, mt.location_type)
 	if source is None:

@@ -36,6 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from .statuses import Status
 from .timezones import get_zone
 from .validation import PHASES
 
@@ -63,6 +64,10 @@ EVENT_TYPES = (
 )
 FUNNEL_STEPS = ("page_viewed", "type_selected", "slot_selected", "form_submitted", "meeting_booked")
 _COUNTED = {"link_clicked": "clicks", "meeting_booked": "bookings", "meeting_completed": "completed"}
+
+CONFIRMED, CANCELLED, COMPLETED, NO_SHOW = (
+	s.value for s in (Status.CONFIRMED, Status.CANCELLED, Status.COMPLETED, Status.NO_SHOW)
+)
 
 
 def rate(part: float, whole: float) -> float:
@@ -182,11 +187,11 @@ def provider_stats(bookings: Iterable[Mapping], calls: Iterable[Mapping] = ()) -
 			{
 				"provider": provider,
 				"meetings": total,
-				"completed": statuses["Completed"],
-				"no_show": statuses["No Show"],
-				"cancelled": statuses["Cancelled"],
-				"completion_rate": rate(statuses["Completed"], total),
-				"no_show_rate": rate(statuses["No Show"], total),
+				"completed": statuses[COMPLETED],
+				"no_show": statuses[NO_SHOW],
+				"cancelled": statuses[CANCELLED],
+				"completion_rate": rate(statuses[COMPLETED], total),
+				"no_show_rate": rate(statuses[NO_SHOW], total),
 				"calls": attempts,
 				"failures": results["Failed"],
 				"failure_rate": failure_rate,
@@ -214,10 +219,10 @@ def _earns(row: Mapping, now: datetime | None) -> tuple[str | None, float]:
 	price = float(row.get("price") or 0)
 	if not price:
 		return None, 0.0
-	if row.get("status") == "Completed":
+	if row.get("status") == COMPLETED:
 		return "revenue", price
 	start = row.get("start")
-	if row.get("status") == "Confirmed" and now is not None and isinstance(start, datetime) and start > now:
+	if row.get("status") == CONFIRMED and now is not None and isinstance(start, datetime) and start > now:
 		return "forecast", price
 	return None, 0.0
 
@@ -262,12 +267,12 @@ def host_performance(
 			{
 				"host": host,
 				"bookings": total,
-				"completed": statuses["Completed"],
-				"cancelled": statuses["Cancelled"],
-				"no_show": statuses["No Show"],
-				"completion_rate": rate(statuses["Completed"], total),
-				"cancellation_rate": rate(statuses["Cancelled"], total),
-				"no_show_rate": rate(statuses["No Show"], total),
+				"completed": statuses[COMPLETED],
+				"cancelled": statuses[CANCELLED],
+				"no_show": statuses[NO_SHOW],
+				"completion_rate": rate(statuses[COMPLETED], total),
+				"cancellation_rate": rate(statuses[CANCELLED], total),
+				"no_show_rate": rate(statuses[NO_SHOW], total),
 				"avg_lead_time_hours": round(sum(leads) / len(leads), 2) if leads else 0.0,
 				"peak_hours": [
 					hour for hour, _n in sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]

@@ -29,15 +29,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from .i18n import _
+from .statuses import Status
 
 MAX_BACKOFF = timedelta(days=1)
 FOLLOW_UP_STALE = timedelta(days=7)
 
 # follow-up kind -> (the lifecycle event that plans it, the status the booking must keep)
 FOLLOW_UPS = {
-	"thank_you": ("completed", "Completed"),
-	"no_show": ("no_show", "No Show"),
-	"win_back": ("cancelled", "Cancelled"),
+	"thank_you": ("completed", Status.COMPLETED.value),
+	"no_show": ("no_show", Status.NO_SHOW.value),
+	"win_back": ("cancelled", Status.CANCELLED.value),
 }
 
 
@@ -93,7 +94,7 @@ def meeting_over(end: datetime, now: datetime) -> bool:
 
 def reminder_skip_reason(status: str, start: datetime, now: datetime) -> str | None:
 	"""Why a due reminder must not be sent now (None: send it)."""
-	if status != "Confirmed":
+	if status != Status.CONFIRMED:
 		return _("Booking is no longer confirmed")
 	if start <= now:
 		return _("The meeting had already started")
@@ -102,10 +103,10 @@ def reminder_skip_reason(status: str, start: datetime, now: datetime) -> str | N
 
 # the status a booking must still have for the news of an event to be worth sending
 _STILL = {
-	"booked": ("Confirmed",),
-	"pending": ("Pending",),
-	"confirmed": ("Confirmed",),
-	"rescheduled": ("Pending", "Confirmed"),
+	"booked": (Status.CONFIRMED.value,),
+	"pending": (Status.PENDING.value,),
+	"confirmed": (Status.CONFIRMED.value,),
+	"rescheduled": (Status.PENDING.value, Status.CONFIRMED.value),
 }
 
 

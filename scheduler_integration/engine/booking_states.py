@@ -38,22 +38,23 @@ from .booking_rules import change_allowed
 from .errors import SchedulingError
 from .i18n import _
 from .model import SlotPolicy
+from .statuses import ACTIVE, FINISHED, STATUSES, Status
 
-
-class Status(str, Enum):
-	PENDING = "Pending"
-	CONFIRMED = "Confirmed"
-	CANCELLED = "Cancelled"
-	COMPLETED = "Completed"
-	NO_SHOW = "No Show"
-
-	def __str__(self) -> str:
-		return self.value
-
-
-STATUSES = tuple(s.value for s in Status)
-ACTIVE = (Status.PENDING.value, Status.CONFIRMED.value)
-FINISHED = (Status.COMPLETED.value, Status.NO_SHOW.value)
+__all__ = [
+	"ACTIVE",
+	"EVENTS",
+	"FINISHED",
+	"STATUSES",
+	"TRANSITIONS",
+	"Actor",
+	"Status",
+	"TransitionRefused",
+	"check_move",
+	"check_transition",
+	"is_active",
+	"lifecycle_event",
+	"policy_for",
+]
 
 
 class Actor(str, Enum):
@@ -64,18 +65,19 @@ class Actor(str, Enum):
 
 G, H, S = Actor.GUEST, Actor.HOST, Actor.SYSTEM
 NEW = None
+PENDING, CONFIRMED, CANCELLED, COMPLETED, NO_SHOW = STATUSES
 TRANSITIONS: dict[tuple[str | None, str], frozenset[Actor]] = {
-	(NEW, "Pending"): frozenset({G, H, S}),
-	(NEW, "Confirmed"): frozenset({G, H, S}),
-	("Pending", "Confirmed"): frozenset({H, S}),
-	("Pending", "Cancelled"): frozenset({G, H, S}),
-	("Confirmed", "Cancelled"): frozenset({G, H, S}),
-	("Confirmed", "Completed"): frozenset({H, S}),
-	("Confirmed", "No Show"): frozenset({H}),
-	("Completed", "No Show"): frozenset({H}),
-	("No Show", "Completed"): frozenset({H}),
+	(NEW, PENDING): frozenset({G, H, S}),
+	(NEW, CONFIRMED): frozenset({G, H, S}),
+	(PENDING, CONFIRMED): frozenset({H, S}),
+	(PENDING, CANCELLED): frozenset({G, H, S}),
+	(CONFIRMED, CANCELLED): frozenset({G, H, S}),
+	(CONFIRMED, COMPLETED): frozenset({H, S}),
+	(CONFIRMED, NO_SHOW): frozenset({H}),
+	(COMPLETED, NO_SHOW): frozenset({H}),
+	(NO_SHOW, COMPLETED): frozenset({H}),
 }
-NEEDS_STARTED = frozenset({"Completed", "No Show"})
+NEEDS_STARTED = frozenset(FINISHED)
 
 
 class TransitionRefused(SchedulingError):
@@ -114,7 +116,7 @@ def check_transition(
 		raise TransitionRefused(
 			_("A meeting can be marked {0} only once it has started"), "not_started", after
 		)
-	if actor is G and after == "Cancelled" and not change_allowed(start, now, cancel_notice):
+	if actor is G and after == CANCELLED and not change_allowed(start, now, cancel_notice):
 		raise TransitionRefused(
 			_("This booking can no longer be cancelled online; please contact the host"), "notice"
 		)
@@ -151,13 +153,13 @@ def lifecycle_event(
 ) -> str | None:
 	"""What a saved change was, for effects: None when nothing worth telling happened."""
 	if before_status is None:
-		return "pending" if after_status == "Pending" else "booked"
+		return "pending" if after_status == PENDING else "booked"
 	if after_status != before_status:
-		if before_status == "Pending" and after_status == "Confirmed":
+		if before_status == PENDING and after_status == CONFIRMED:
 			return "confirmed"
-		if before_status == "Pending" and after_status == "Cancelled" and not by_guest:
+		if before_status == PENDING and after_status == CANCELLED and not by_guest:
 			return "declined"
-		return {"Cancelled": "cancelled", "Completed": "completed", "No Show": "no_show"}.get(after_status)
+		return {CANCELLED: "cancelled", COMPLETED: "completed", NO_SHOW: "no_show"}.get(after_status)
 	if moved and is_active(after_status):
 		return "rescheduled"
 	return None

@@ -17,6 +17,7 @@ import frappe
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import user_timezone
 from scheduler_integration.engine.booking_states import ACTIVE, FINISHED
+from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
 
 # a booking that takes (or took) place: waiting, confirmed or done
@@ -63,7 +64,7 @@ def week_counts() -> tuple[int, int]:
 
 def pending_count() -> int:
 	"""Requests still waiting for the host, for meetings that have not started."""
-	return count_bookings([["status", "=", "Pending"], ["start", ">=", to_system(utc_now())]])
+	return count_bookings([["status", "=", Status.PENDING.value], ["start", ">=", to_system(utc_now())]])
 
 
 def no_show_rate(now: datetime | None = None) -> tuple[float, int, int]:
@@ -77,7 +78,7 @@ def no_show_rate(now: datetime | None = None) -> tuple[float, int, int]:
 	)
 	counts = {row.status: row.n for row in rows}
 	finished = sum(counts.values())
-	missed = counts.get("No Show", 0)
+	missed = counts.get(Status.NO_SHOW.value, 0)
 	return (round(100.0 * missed / finished, 1) if finished else 0.0), missed, finished
 
 

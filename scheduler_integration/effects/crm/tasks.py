@@ -17,23 +17,24 @@ from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects.crm.describe import answers_html, booking_link, details, summary
 from scheduler_integration.effects.crm.guest_record import FRAPPE_CRM, grant
 from scheduler_integration.effects.crm.timeline import acting_as, record_of, remember, remembered
+from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
 
 TASK_STATUS = {
-	"Pending": "Backlog",
-	"Confirmed": "Todo",
-	"Completed": "Done",
-	"Cancelled": "Canceled",
-	"No Show": "Canceled",
+	Status.PENDING.value: "Backlog",
+	Status.CONFIRMED.value: "Todo",
+	Status.COMPLETED.value: "Done",
+	Status.CANCELLED.value: "Canceled",
+	Status.NO_SHOW.value: "Canceled",
 }
 
 
 TODO_STATUS = {
-	"Pending": "Open",
-	"Confirmed": "Open",
-	"Completed": "Closed",
-	"Cancelled": "Cancelled",
-	"No Show": "Cancelled",
+	Status.PENDING.value: "Open",
+	Status.CONFIRMED.value: "Open",
+	Status.COMPLETED.value: "Closed",
+	Status.CANCELLED.value: "Cancelled",
+	Status.NO_SHOW.value: "Cancelled",
 }
 
 

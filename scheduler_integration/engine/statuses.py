@@ -1,0 +1,26 @@
+"""The booking statuses: one definition for the whole app.
+
+A booking is *active* (it occupies its hosts' time) while Pending or Confirmed; Completed
+and No Show describe a meeting that happened. Who may move a booking between them, and
+when, is ``booking_states``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Status(str, Enum):
+	PENDING = "Pending"
+	CONFIRMED = "Confirmed"
+	CANCELLED = "Cancelled"
+	COMPLETED = "Completed"
+	NO_SHOW = "No Show"
+
+	def __str__(self) -> str:
+		return self.value
+
+
+STATUSES = tuple(s.value for s in Status)
+ACTIVE = (Status.PENDING.value, Status.CONFIRMED.value)
+FINISHED = (Status.COMPLETED.value, Status.NO_SHOW.value)
