@@ -6,14 +6,19 @@ that saves the booking: one Scheduler Booking Effect row per effect of ``TABLE``
 handles the event. After the commit a job runs the booking's due rows in table order, each
 in its own transaction and isolated from the others:
 
-- a row is claimed with one conditional UPDATE (Pending → Running), so two workers never
-  run it twice; what it writes and its Done mark commit together;
+- an effect is planned only where it has something to do (``Effect.applies``: no video
+  row for a meeting without a video location, no calendar row when no host writes
+  bookings to a calendar);
+- the job claims every row of the booking that may run now at once (a locking read, then
+  Pending → Running, one commit), so two workers never run a row twice; what an effect
+  writes and its Done mark commit together;
 - a failure rolls back what the effect wrote, records the error and retries after
   ``engine.booking_rules.retry_wait`` (the backoff, never sooner than a provider's
   ``Retry-After``); after ``MAX_ATTEMPTS`` the row is Failed and an
   Error Log names the booking — the booking itself is never touched (invariant 5);
 - rows of one booking and effect run in the order they were planned: a later row waits
-  while an earlier one is not finished;
+  while an earlier one is not finished (a claimed later row goes back to Pending when the
+  earlier one fails);
 - nothing is lost when a worker was down or a job was dropped: ``sweep`` (every minute)
   runs every due row and releases claims older than ``STALE_CLAIM``;
 - a job that has run its booking goes on with other bookings whose effects are due, for
@@ -67,12 +72,13 @@ class Effect:
 	key: str
 	events: frozenset[str]
 	run: Callable  # (booking document, lifecycle event) -> short result text or None
+	applies: Callable | None = None  # (booking document) -> whether to plan it at all
 
 
 TABLE: tuple[Effect, ...] = (
 	Effect("crm", ALL, crm.on_event),
-	Effect("video", frozenset(video.EVENTS), video.on_event),
-	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event),
+	Effect("video", frozenset(video.EVENTS), video.on_event, video.applies),
+	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event, calendar.applies),
 	Effect("reminders", frozenset(reminders.EVENTS), reminders.on_event),
 	Effect("automations", frozenset(automations.EVENTS), automations.on_event),
 	Effect("engagement", frozenset(engagement.EVENTS), engagement.on_event),
@@ -90,7 +96,7 @@ def dispatch(doc, event: str | None) -> None:
 	rows = [
 		(frappe.generate_hash(length=12), doc.name, event, effect.key, "Pending", seq, 0, now, now, now)
 		for seq, effect in enumerate(TABLE)
-		if event in effect.events
+		if event in effect.events and (effect.applies is None or effect.applies(doc))
 	]
 	if not rows:
 		return
@@ -118,33 +124,48 @@ def dispatch(doc, event: str | None) -> None:
 	)
 
 
-def _due_rows(booking: str, now: datetime) -> list:
-	return frappe.get_all(
-		ROW,
-		filters={"booking": booking, "status": ("in", ["Pending", "Running"])},
-		fields=[
-			"name",
-			"lifecycle_event",
-			"effect",
-			"status",
-			"attempts",
-			"next_attempt_at",
-			"creation",
-			"seq",
-		],
-		order_by="creation asc, seq asc",
-	)
+def _claim(booking: str, now: datetime) -> list:
+	"""Claim, in order, every row of ``booking`` that may run now; one commit.
 
-
-def _claim(name: str, now: datetime) -> bool:
-	frappe.db.sql(
-		"update `tabScheduler Booking Effect` set status='Running', claimed_at=%s, modified=%s "
-		"where name=%s and status='Pending'",
-		(to_system(now), to_system(now), name),
+	The booking's unfinished rows are read with a lock, so a second worker waits here and
+	then sees them Running. A row waits while an earlier row of its effect is unfinished
+	(claimed by another worker, or not due yet)."""
+	row = DocType(ROW)
+	rows = (
+		frappe.qb.from_(row)
+		.select(
+			row.name, row.lifecycle_event, row.effect, row.status, row.attempts, row.next_attempt_at, row.seq
+		)
+		.where(row.booking == booking)
+		.where(row.status.isin(["Pending", "Running"]))
+		.orderby(row.creation)
+		.orderby(row.seq)
+		.for_update()
+		.run(as_dict=True)
 	)
-	claimed = frappe.db._cursor.rowcount == 1
+	claimed, waiting = [], set()
+	for found in rows:
+		due = found.next_attempt_at is None or found.next_attempt_at <= to_system(now)
+		if found.effect in waiting or found.status != "Pending" or not due:
+			waiting.add(found.effect)
+			continue
+		claimed.append(found)
+	if claimed:
+		_set_status([found.name for found in claimed], "Running", claimed_at=to_system(now), now=now)
 	frappe.db.commit()
 	return claimed
+
+
+def _set_status(names: list[str], status: str, now: datetime, claimed_at=None) -> None:
+	row = DocType(ROW)
+	(
+		frappe.qb.update(row)
+		.set(row.status, status)
+		.set(row.claimed_at, claimed_at)
+		.set(row.modified, to_system(now))
+		.where(row.name.isin(names))
+		.run()
+	)
 
 
 def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -> dict:
@@ -181,14 +202,12 @@ def _due_bookings(now: datetime, exclude: str | None = None, limit: int = 20) ->
 def _run_booking(booking: str, now: datetime | None = None) -> dict:
 	now = now or utc_now()
 	outcomes = {}
-	blocked: set[str] = set()  # effects with an earlier row not finished yet
+	failed: set[str] = set()  # effects whose earlier row did not finish: later rows wait
 	doc = None
-	for row in _due_rows(booking, now):
-		if row.effect in blocked:
-			continue
-		due = row.next_attempt_at is None or row.next_attempt_at <= to_system(now)
-		if row.status != "Pending" or not due or not _claim(row.name, now):
-			blocked.add(row.effect)
+	for row in _claim(booking, now):
+		if row.effect in failed:
+			_set_status([row.name], "Pending", now)
+			frappe.db.commit()
 			continue
 		if doc is None or row.effect == "email":
 			if not frappe.db.exists("Scheduler Booking", booking):
@@ -197,7 +216,7 @@ def _run_booking(booking: str, now: datetime | None = None) -> dict:
 			doc = frappe.get_doc("Scheduler Booking", booking)  # what earlier effects stored
 		outcomes[row.name] = _run_one(row, doc, now)
 		if outcomes[row.name] != "Done":
-			blocked.add(row.effect)
+			failed.add(row.effect)
 	return outcomes
 
 

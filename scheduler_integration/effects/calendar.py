@@ -48,6 +48,16 @@ def draft_of(booking, host: str) -> EventDraft:
 	)
 
 
+def applies(booking) -> bool:
+	"""Whether any host of ``booking`` has bookings written to a calendar."""
+	users = [row.user for row in booking.get("hosts") or [] if row.user]
+	return bool(users) and bool(
+		frappe.db.exists(
+			"Scheduler Calendar Connection", {"host": ("in", users), "enabled": 1, "write_bookings": 1}
+		)
+	)
+
+
 def writers(host: str) -> list:
 	names = frappe.get_all(
 		"Scheduler Calendar Connection",

@@ -47,6 +47,13 @@ LINK_EMAILS = ("booked", "pending", "confirmed", "rescheduled")
 LINK_FIELDS = ("meeting_link", "meeting_password", "meeting_provider", "meeting_id", "meeting_connection")
 
 
+def applies(booking) -> bool:
+	"""Whether a change of ``booking`` can concern a video meeting: its type's location is
+	a video one, or it has a meeting already (to move or remove)."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
+	return bool(booking.get("meeting_id")) or for_location(mt.location_type or "") is not None
+
+
 def on_event(booking, event: str) -> str:
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
 	if event in REMOVE:
