@@ -6,6 +6,7 @@ Nothing here loads a controller or relies on a warm DocType cache: right after
 
 import frappe
 
+from scheduler_integration.booking import numbers
 from scheduler_integration.core.settings import DEFAULTS
 
 # apps whose lead a new guest becomes (Settings → Create a Lead for New Guests)
@@ -48,9 +49,11 @@ def after_app_install(app_name):
 
 
 def after_migrate():
-	"""Create default email templates that are missing (edited ones are left alone)."""
+	"""Create the booking number sequence and the default email templates that are missing
+	(edited ones are left alone)."""
 	from scheduler_integration.effects.email_templates import ensure_email_templates
 
+	numbers.ensure()
 	ensure_email_templates()
 
 
@@ -70,3 +73,4 @@ def before_uninstall():
 		force=True,
 	)
 	frappe.cache.delete_keys("scheduler_integration:")
+	numbers.drop()

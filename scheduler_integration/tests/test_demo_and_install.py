@@ -31,6 +31,30 @@ class TestInstallDefaults(SchedulerTestCase):
 			self.assertNotIn("Guest", roles, doctype)
 			self.assertNotIn("All", roles, doctype)
 
+	def test_booking_numbers_continue_after_every_number_given_out(self):
+		"""The sequence made on migrate starts after the naming series it replaces (and
+		after any booking already stored), and a second migrate leaves it alone."""
+		from frappe.database.sequence import get_next_val
+
+		from scheduler_integration.booking import numbers
+
+		issued = get_next_val(numbers.DOCTYPE, numbers.SLUG)
+		old_series = "SB-1999-"  # as the replaced series kept it
+		frappe.db.sql("insert into `tabSeries` (name, current) values (%s, %s)", (old_series, issued + 40))
+		frappe.db.commit()
+		try:
+			numbers.drop()
+			numbers.ensure()  # as on the first migrate with this version
+			first = numbers.next_name()
+			numbers.ensure()  # a later migrate
+			second = numbers.next_name()
+		finally:
+			frappe.db.sql("delete from `tabSeries` where name=%s", old_series)
+			frappe.db.commit()
+		year = frappe.utils.nowdate()[:4]
+		self.assertEqual(first, f"SB-{year}-{issued + 41:05d}")
+		self.assertEqual(second, f"SB-{year}-{issued + 42:05d}")
+
 
 class TestDemoCommand(SchedulerTestCase):
 	@classmethod

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration import effects
-from scheduler_integration.booking import check
+from scheduler_integration.booking import check, numbers
 from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.booking.tokens import issue_token
 from scheduler_integration.core.clock import to_system, utc_now
@@ -119,6 +119,11 @@ class SchedulerBooking(Document):
 					field, errors.clean(field, cleaner, self.get(field), *args, **options.get(field, {}))
 				)
 		errors.raise_if_any()
+
+	def autoname(self):
+		# from a sequence, not a naming series: its counter row stayed locked until commit,
+		# so bookings of different hosts waited for each other (booking.numbers)
+		self.name = numbers.next_name()
 
 	def before_insert(self):
 		self.ical_uid = self.ical_uid or f"{frappe.generate_hash(length=20)}@scheduler_integration"
