@@ -14,6 +14,7 @@ from html import unescape
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType
 
 from scheduler_integration.booking.tokens import manage_token, manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
@@ -65,8 +66,12 @@ def host_users(doc) -> list[str]:
 
 def people(users) -> dict[str, frappe._dict]:
 	"""{user: {email, full_name}} in one query."""
-	rows = frappe.get_all(
-		"User", filters={"name": ("in", list(users) or [""])}, fields=["name", "email", "full_name"]
+	u = DocType("User")
+	rows = (
+		frappe.qb.from_(u)
+		.select(u.name, u.email, u.full_name)
+		.where(u.name.isin(list(users) or [""]))
+		.run(as_dict=True)
 	)
 	out = {row.name: row for row in rows}
 	for user in users:
