@@ -113,6 +113,7 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 	"""Queue and hand over the emails of ``event`` for ``doc`` (each logged in the
 	automation log); returns how many."""
 	sent = 0
+	queued_names = []
 	from_address = sender()
 	users = [only_host] if only_host else host_users(doc)
 	addresses = people(users)
@@ -143,7 +144,7 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 				delayed=True,
 			)
 			if queued:
-				deliver_after_commit(queued.name)
+				queued_names.append(queued.name)
 			automation_log.record(
 				doc,
 				event,
@@ -153,25 +154,44 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 				reference=("Email Queue", queued.name) if queued else None,
 			)
 			sent += 1
+	if queued_names:
+		frappe.db.after_commit.add(lambda: deliver(queued_names))
 	return sent
 
 
-def deliver_after_commit(name: str) -> None:
-	frappe.db.after_commit.add(lambda: deliver(name))
-
-
-def deliver(name: str) -> None:
-	"""Hand one queued mail to the SMTP server now; on failure it stays queued (Frappe retries)."""
+def deliver(names: list[str]) -> None:
+	"""Hand queued mails to the SMTP server now, over one connection per Email Account (a
+	new session per mail costs a handshake, and TLS and login on a real server); a mail
+	that fails stays queued for Frappe's retries."""
+	servers = {}
 	try:
-		frappe.get_doc("Email Queue", name).send()
-	except Exception:
-		frappe.db.rollback()
-		frappe.log_error(
-			title=f"Scheduler: sending {name} failed; it stays queued",
-			reference_doctype="Email Queue",
-			reference_name=name,
-		)
-		frappe.db.commit()
+		for name in names:
+			try:
+				queued = frappe.get_doc("Email Queue", name)
+				account = queued.get_email_account(raise_error=True)
+				if account.name not in servers:
+					servers[account.name] = account.get_smtp_server()
+				queued.send(smtp_server_instance=servers[account.name])
+			except Exception:
+				frappe.db.rollback()
+				frappe.log_error(
+					title=f"Scheduler: sending {name} failed; it stays queued",
+					reference_doctype="Email Queue",
+					reference_name=name,
+				)
+				frappe.db.commit()
+				_close(servers)  # the session may be broken: the next mail opens its own
+	finally:
+		_close(servers)
+
+
+def _close(servers: dict) -> None:
+	for server in servers.values():
+		try:
+			server.quit()
+		except Exception:
+			pass  # the mails are handed over; a failed goodbye changes nothing
+	servers.clear()
 
 
 def on_event(doc, event: str) -> str:
