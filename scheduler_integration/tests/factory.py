@@ -160,11 +160,33 @@ def _own(jobs) -> int:
 	return sum(1 for job in jobs if job is not None and (job.kwargs or {}).get("site") == frappe.local.site)
 
 
+def _busy_with_own_or_unknown(connection) -> int:
+	"""Workers that took a job of this site, or one they have not named yet.
+
+	A worker takes a job off its queue and forks before the job enters the started registry;
+	in between, only the worker's own state (busy, no current job yet) shows it."""
+	from rq import Worker
+	from rq.job import Job
+
+	count = 0
+	for worker in Worker.all(connection=connection):
+		if worker.get_state() != "busy":
+			continue
+		job_id = worker.get_current_job_id()
+		if not job_id:
+			count += 1
+			continue
+		job = Job.fetch(job_id, connection=connection) if Job.exists(job_id, connection) else None
+		count += _own([job])
+	return count
+
+
 def run_background_jobs(timeout: float = 120) -> None:
 	"""Run what this site has queued until it is idle: a real (forking) RQ worker in burst
 	mode here, side by side with the site's own worker when one runs, then wait until no job
-	is running and no booking effect is due. Works with or without background processes;
-	other sites' jobs are left to their own workers."""
+	is queued or running (nor taken by a worker that has not started it yet) and no booking
+	effect is due, twice in a row. Works with or without background processes; other sites'
+	jobs are left to their own workers."""
 	import time
 
 	from frappe.utils.background_jobs import get_queue, get_redis_conn
@@ -175,6 +197,7 @@ def run_background_jobs(timeout: float = 120) -> None:
 	connection = get_redis_conn()
 	queues = [get_queue(q) for q in ("short", "default", "long")]
 	deadline = time.monotonic() + timeout
+	idle_seen = False
 	while True:
 		Worker([_take_own_jobs(queues, connection)], connection=connection).work(burst=True)
 		frappe.db.commit()  # a fresh snapshot
@@ -186,9 +209,15 @@ def run_background_jobs(timeout: float = 120) -> None:
 			)
 		)
 		queued = _own(job for q in queues for job in q.get_jobs())
+		running += _busy_with_own_or_unknown(connection)
 		due = runnable_effects()
 		if not running and not due and not queued:
-			return
+			if idle_seen:
+				return
+			idle_seen = True  # once more after a pause: a job between its queue and a worker
+			time.sleep(0.3)
+			continue
+		idle_seen = False
 		if due and not running and not queued:
 			from scheduler_integration import effects
 
