@@ -568,3 +568,87 @@ def test_no_availability_means_no_slots(mode):
 		else [host(Availability(NY), "a"), host(Availability(NY), "b")]
 	)
 	assert find_slots(hosts, SlotPolicy(30), *day_window(NY, MON), NOW, mode) == []
+
+
+# --- reach: how far out bookings are loaded ---------------------------------------------------
+
+
+@st.composite
+def far_bookings(draw):
+	"""A team with bookings up to twelve days around a window, buffers up to the maximum,
+	and limits that count days or weeks."""
+	zone = draw(st.sampled_from(["UTC", NY, "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Berlin"]))
+	# weeks with a spring-forward or a fall-back change in them
+	first = draw(st.sampled_from([utc(2026, 3, 2), utc(2026, 10, 19)]))
+	w0 = first + timedelta(hours=draw(st.integers(0, 24 * 30)))
+	w1 = w0 + timedelta(hours=draw(st.integers(1, 72)))
+	policy = SlotPolicy(
+		duration=draw(st.sampled_from([15, 30, 60, 600])),
+		interval=draw(st.sampled_from([None, 15])),
+		buffer_before=draw(st.sampled_from([0, 30, 1440])),
+		buffer_after=draw(st.sampled_from([0, 45, 1440])),
+		daily_limit=draw(st.sampled_from([None, 1, 2])),
+		weekly_limit=draw(st.sampled_from([None, 1, 3])),
+		week_start=draw(st.integers(0, 6)),
+		meeting_type="a",
+		limits_count_all_types=draw(st.booleans()),
+	)
+
+	def bookings():
+		out = []
+		for _ in range(draw(st.integers(0, 12))):
+			start = w0 + timedelta(minutes=15 * draw(st.integers(-12 * 96, 12 * 96)))
+			out.append(
+				Booking(
+					start,
+					start + timedelta(minutes=draw(st.sampled_from([15, 30, 90]))),
+					draw(st.sampled_from([0, 60, 1440])),
+					draw(st.sampled_from([0, 60, 1440])),
+					draw(st.sampled_from(["a", "b"])),
+				)
+			)
+		return tuple(out)
+
+	hours = Availability(zone, tuple(WeeklyRange(day, 0, 1440) for day in range(7)))
+	team = [HostSchedule(f"h{i}", hours, bookings()) for i in range(draw(st.integers(1, 2)))]
+	return team, policy, w0, w1
+
+
+def within(team, lo, hi):
+	"""The team as a caller loads it: only bookings overlapping [lo, hi)."""
+	return [
+		HostSchedule(h.host, h.availability, tuple(b for b in h.bookings if b.end > lo and b.start < hi))
+		for h in team
+	]
+
+
+@given(far_bookings(), st.sampled_from(list(Assignment)), st.integers(0, 288))
+def test_bookings_beyond_the_policys_reach_never_change_an_answer(scenario, mode, probe):
+	team, policy, w0, w1 = scenario
+	if mode is Assignment.INDIVIDUAL:
+		team = team[:1]
+	now = w0 - timedelta(days=30)
+	reach = policy.reach
+	assert find_slots(within(team, w0 - reach, w1 + reach), policy, w0, w1, now, mode) == find_slots(
+		team, policy, w0, w1, now, mode
+	)
+	start = w0 + timedelta(minutes=15 * probe)
+	end = start + timedelta(minutes=policy.duration)
+	near = within(team, start - reach, end + reach)
+	assert check_slot(near, policy, start, now, mode) == check_slot(team, policy, start, now, mode)
+
+
+def test_a_day_less_of_reach_would_miss_a_weekly_limit():
+	"""A host-local week with a fall-back change lasts 169 hours: a booking at its very start
+	counts for a start at its very end, more than seven days later."""
+	policy = SlotPolicy(30, weekly_limit=1)
+	hours = Availability(NY, tuple(WeeklyRange(day, 0, 1440) for day in range(7)))
+	booked = Booking(utc(2026, 10, 26, 4), utc(2026, 10, 26, 4, 15))  # Monday 00:00 New York
+	start = utc(2026, 11, 2, 4, 30)  # Sunday 1 November, 23:30 New York (EST)
+	team = [HostSchedule("a", hours, (booked,))]
+	now = utc(2026, 10, 1)
+	assert not check_slot(team, policy, start, now).offered
+	end = start + timedelta(minutes=30)
+	assert not check_slot(within(team, start - policy.reach, end + policy.reach), policy, start, now).offered
+	week = timedelta(days=7)
+	assert check_slot(within(team, start - week, end + week), policy, start, now).offered

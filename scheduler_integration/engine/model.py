@@ -12,7 +12,7 @@ import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .errors import InvalidDuration, InvalidInterval, InvalidRule
 from .timezones import from_tick, get_zone, to_instant, to_tick
@@ -339,6 +339,21 @@ class SlotPolicy:
 	@property
 	def step(self) -> int:
 		return self.interval or self.duration
+
+	@property
+	def reach(self) -> timedelta:
+		"""How far outside a window a host's bookings can still decide its starts.
+
+		Buffers reach a day at most on each side (``MAX_BUFFER``, ours plus the booking's),
+		and a limit counts the host-local day or week of a start: a week plus a day for the
+		zone's offset and DST. Bookings further out never change an answer, so callers load
+		only ``[window_start - reach, window_end + reach)``."""
+		buffers = timedelta(minutes=2 * MAX_BUFFER)
+		if self.weekly_limit is not None:
+			return max(buffers, timedelta(days=8))
+		if self.daily_limit is not None:
+			return max(buffers, timedelta(days=2))
+		return buffers
 
 
 @dataclass(frozen=True, slots=True)
