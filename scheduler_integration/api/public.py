@@ -16,14 +16,12 @@ from scheduler_integration.api import parse
 from scheduler_integration.api.utils import api
 from scheduler_integration.booking import caps, pages
 from scheduler_integration.booking.create import book_as_guest
-from scheduler_integration.booking.meeting_types import type_context
-from scheduler_integration.booking.presentation import booking_json, invite_ics, slot_json
+from scheduler_integration.booking.presentation import booking_json, days_json, invite_ics
 from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.settings import public_limit, setting
-from scheduler_integration.engine import group_by_local_date
 from scheduler_integration.engine.booking_states import Actor, is_active
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import clean_booking_form
@@ -47,15 +45,10 @@ def get_page(profile: str, meeting_type: str | None = None):
 def get_slots(profile: str, meeting_type: str, start: str, end: str, timezone: str = "UTC"):
 	"""Offered slots in [start, end), grouped by date on the booker's clock (``timezone``)."""
 	zone_name = parse.zone_name(timezone)
-	doc = pages.meeting_type_by_slug(pages.profile_by_slug(profile), meeting_type)
+	ctx = pages.public_type(profile, meeting_type)
 	lo, hi = parse.window(start, end, get_zone(zone_name), int(setting("max_slot_window_days") or 62))
-	ctx = type_context(doc.name)
 	slots = slots_for(ctx, lo, hi, utc_now())
-	zone = get_zone(zone_name)
-	days = [
-		{"date": day.isoformat(), "slots": [slot_json(s, zone_name, zone) for s in items]}
-		for day, items in group_by_local_date(slots, zone_name).items()
-	]
+	days = days_json(slots, zone_name)
 	return {"success": True, "data": {"timezone": zone_name, "duration": ctx.policy.duration, "days": days}}
 
 
@@ -88,7 +81,8 @@ def book(
 	proof of work (see ``get_challenge``)."""
 	if website:  # honeypot: people never see this field, naive bots fill it
 		raise FieldValidationError(_("Invalid submission"), {"website": _("Invalid submission")})
-	doc = pages.meeting_type_by_slug(pages.profile_by_slug(profile), meeting_type)
+	ctx = pages.public_type(profile, meeting_type)
+	doc = ctx.doc
 	form = {
 		"name": name,
 		"email": email,
@@ -114,7 +108,7 @@ def book(
 	if errors:
 		raise FieldValidationError(_("Please correct these fields"), errors)
 	caps.check_proof(challenge, nonce)
-	caps.check_guest_caps(type_context(doc.name), cleaned["guest_email"], utc_now())
+	caps.check_guest_caps(ctx, cleaned["guest_email"], utc_now())
 	answers_json = frappe.as_json(cleaned.pop("answers"), indent=None)
 	extra = {"source": "booking_page"}
 	if lang := parse.language(language):

@@ -1,19 +1,27 @@
 """The public booking pages' data: a profile and its meeting types, found by slug.
 
 Only active profiles and types are public; an unknown or malformed slug is "does not
-exist", never an error that tells more. Meeting types come from the document cache.
+exist", never an error that tells more. Which names a profile slug leads to (the profile
+and its active types by slug) is kept per worker process (``core.versioned_cache``): every
+slot read starts there, and two lookups cost more than the rest of a one-day read. The
+profile and meeting type controllers outdate the slug's entry on every change (insert,
+slug or active changed, delete); an unknown slug is cached as unknown until a profile
+takes it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 import frappe
 from frappe import _
 
 from scheduler_integration.booking import meetings
+from scheduler_integration.booking.meeting_types import TypeContext, type_context
 from scheduler_integration.core.settings import setting
+from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import needs_phone
@@ -21,28 +29,68 @@ from scheduler_integration.engine.statuses import STATUSES
 from scheduler_integration.engine.validation import clean_slug
 
 
-def profile_by_slug(slug):
+@dataclass(frozen=True)
+class Page:
+	profile: str  # the Scheduler Profile's name
+	types: dict[str, str]  # active meeting types: slug -> name
+
+
+SLUGS = VersionedCache("scheduler_integration:page_slug")
+
+
+def invalidate(slugs) -> None:
+	"""Outdate the pages of these profile slugs (old and new, on a change of slug)."""
+	SLUGS.invalidate(slug for slug in slugs if slug)
+
+
+def _build(slugs: list[str]) -> dict[str, Page | None]:
+	"""Two queries for any number of slugs."""
+	profiles = frappe.get_all(
+		"Scheduler Profile", filters={"slug": ("in", slugs), "active": 1}, fields=["name", "slug"]
+	)
+	types: dict[str, dict[str, str]] = {row.name: {} for row in profiles}
+	for row in frappe.get_all(
+		"Scheduler Meeting Type",
+		filters={"profile": ("in", list(types) or [""]), "active": 1},
+		fields=["name", "slug", "profile"],
+		order_by="creation asc",
+	):
+		types[row.profile].setdefault(row.slug, row.name)
+	found = {row.slug: Page(row.name, types[row.name]) for row in profiles}
+	return {slug: found.get(slug) for slug in slugs}
+
+
+def page(slug) -> Page:
 	try:
 		slug = clean_slug(slug, "profile")
 	except SchedulingError:
 		raise frappe.DoesNotExistError(_("This booking page does not exist")) from None
-	name = frappe.db.get_value("Scheduler Profile", {"slug": slug, "active": 1}, "name")
-	if not name:
+	found = SLUGS.get_many([slug], _build)[slug]
+	if found is None:
 		raise frappe.DoesNotExistError(_("This booking page does not exist"))
-	return frappe.get_cached_doc("Scheduler Profile", name)
+	return found
 
 
-def meeting_type_by_slug(profile, slug):
+def profile_by_slug(slug):
+	return frappe.get_cached_doc("Scheduler Profile", page(slug).profile)
+
+
+def public_type(profile_slug, slug) -> TypeContext:
+	"""The active meeting type ``slug`` of the active profile ``profile_slug``."""
+	found = page(profile_slug)
 	try:
 		slug = clean_slug(slug, "meeting_type")
 	except SchedulingError:
 		raise frappe.DoesNotExistError(_("This meeting type does not exist")) from None
-	name = frappe.db.get_value(
-		"Scheduler Meeting Type", {"profile": profile.name, "slug": slug, "active": 1}, "name"
-	)
+	name = found.types.get(slug)
 	if not name:
 		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
-	return frappe.get_cached_doc("Scheduler Meeting Type", name)
+	return type_context(name)
+
+
+def meeting_type_by_slug(profile, slug):
+	"""The meeting type ``slug`` of ``profile`` (a Scheduler Profile) as a cached document."""
+	return public_type(profile.slug, slug).doc
 
 
 def active_types(profile_name: str) -> list:

@@ -9,7 +9,7 @@ Times are shown on the reader's clock: the booker's zone for guests, each host's
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from html import unescape
 
 import frappe
@@ -20,6 +20,7 @@ from scheduler_integration.booking.tokens import manage_token, manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezones
 from scheduler_integration.engine.booking_states import is_active
+from scheduler_integration.engine.grouping import group_by_local_date
 from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_invite
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
@@ -41,8 +42,11 @@ def safe_zone(name) -> str:
 
 
 def utc_text(moment: datetime) -> str:
-	"""An aware UTC instant as ``2026-01-05T14:30:00Z`` (whole seconds)."""
-	return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+	"""An aware instant as ``2026-01-05T14:30:00Z`` (UTC, whole seconds)."""
+	if moment.utcoffset():
+		moment = moment.astimezone(timezone.utc)
+	# a month of slots formats ~700 of these per request: the C-level isoformat, sliced
+	return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def slot_json(slot, zone_name: str | None, zone=None) -> dict:
@@ -54,6 +58,35 @@ def slot_json(slot, zone_name: str | None, zone=None) -> dict:
 		"date": local.date().isoformat(),
 		"time": f"{local.hour:02d}:{local.minute:02d}",
 	}
+
+
+def days_json(slots, zone_name: str) -> list[dict]:
+	"""Slots grouped by the booker-local date of their start, as ``get_slots`` answers."""
+	zone = get_zone(zone_name)
+	texts: dict[datetime, str] = {}  # a slot's end is usually another slot's start
+
+	def text(moment: datetime) -> str:
+		found = texts.get(moment)
+		if found is None:
+			found = texts[moment] = utc_text(moment)
+		return found
+
+	days = []
+	for day, items in group_by_local_date(slots, zone_name).items():
+		date_text = day.isoformat()
+		rows = []
+		for slot in items:
+			local = slot.start.astimezone(zone)
+			rows.append(
+				{
+					"start": text(slot.start),
+					"end": text(slot.end),
+					"date": date_text,
+					"time": f"{local.hour:02d}:{local.minute:02d}",
+				}
+			)
+		days.append({"date": date_text, "slots": rows})
+	return days
 
 
 def host_users(doc) -> list[str]:

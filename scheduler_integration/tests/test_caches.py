@@ -177,6 +177,69 @@ class TestCacheInvalidation(SchedulerTestCase):
 			frappe.set_user("Administrator")
 			feed.close()
 
+	def answers(self, profile: str, meeting_type: str) -> set[int]:
+		"""The status ``get_slots`` answers for these slugs, asked of every web worker."""
+		seen = set()
+		for _ in range(6):
+			r = self.guest.get(
+				method_url(self.server, f"{PUBLIC}.get_slots"),
+				params={
+					"profile": profile,
+					"meeting_type": meeting_type,
+					"start": iso(self.day),
+					"end": iso(self.day + timedelta(days=1)),
+					"timezone": "UTC",
+				},
+				timeout=60,
+			)
+			seen.add(r.status_code)
+		return seen
+
+	def change(self, doctype: str, name: str, **values):
+		doc = frappe.get_doc(doctype, name)
+		doc.update(values)
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+
+	def test_page_slugs_follow_every_change(self):
+		"""Slug lookups are cached per worker: a slug's page follows every change at once."""
+		self.assertEqual(self.answers("cache-host", "cache-call"), {200})
+		self.assertEqual(self.answers("cache-moved", "cache-call"), {404})  # cached as unknown
+		# the profile's slug moves: the old one is gone, the new one (cached unknown) works
+		self.change("Scheduler Profile", self.profile, slug="cache-moved")
+		try:
+			self.assertEqual(self.answers("cache-host", "cache-call"), {404})
+			self.assertEqual(self.answers("cache-moved", "cache-call"), {200})
+		finally:
+			self.change("Scheduler Profile", self.profile, slug="cache-host")
+		self.assertEqual(self.answers("cache-host", "cache-call"), {200})
+		# the profile switched off and on
+		self.change("Scheduler Profile", self.profile, active=0)
+		self.assertEqual(self.answers("cache-host", "cache-call"), {404})
+		self.change("Scheduler Profile", self.profile, active=1)
+		self.assertEqual(self.answers("cache-host", "cache-call"), {200})
+		# the meeting type's slug and its active flag
+		self.change("Scheduler Meeting Type", self.mt, slug="cache-call-moved")
+		try:
+			self.assertEqual(self.answers("cache-host", "cache-call"), {404})
+			self.assertEqual(self.answers("cache-host", "cache-call-moved"), {200})
+		finally:
+			self.change("Scheduler Meeting Type", self.mt, slug="cache-call")
+		self.change("Scheduler Meeting Type", self.mt, active=0)
+		self.assertEqual(self.answers("cache-host", "cache-call"), {404})
+		self.change("Scheduler Meeting Type", self.mt, active=1)
+		self.assertEqual(self.answers("cache-host", "cache-call"), {200})
+		# a new type is found at once, and is gone once deleted
+		self.assertEqual(self.answers("cache-host", "cache-extra"), {404})
+		extra = make_type(self.profile, "cache-extra", 30)
+		frappe.db.commit()
+		try:
+			self.assertEqual(self.answers("cache-host", "cache-extra"), {200})
+		finally:
+			frappe.delete_doc("Scheduler Meeting Type", extra, ignore_permissions=True, force=True)
+			frappe.db.commit()
+		self.assertEqual(self.answers("cache-host", "cache-extra"), {404})
+
 	def offered_here(self) -> set[str]:
 		"""The day's slots as this process computes them, through its own caches."""
 		ctx = type_context(self.mt)

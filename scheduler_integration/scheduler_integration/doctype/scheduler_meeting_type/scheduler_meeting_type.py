@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import meeting_types, meetings
+from scheduler_integration.booking import meeting_types, meetings, pages
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager
@@ -259,9 +259,20 @@ class SchedulerMeetingType(Document):
 	def on_update(self):
 		self.invite_new_hosts()
 		meeting_types.invalidate([self.name])
+		before = self.get_doc_before_save()
+		self.invalidate_pages([self.profile, before.profile if before else None])
 
 	def on_trash(self):
 		meeting_types.invalidate([self.name])
+		self.invalidate_pages([self.profile])
+
+	def invalidate_pages(self, profiles) -> None:
+		"""Outdate the public pages that list or link this type (by their profiles' slugs)."""
+		profiles = [name for name in dict.fromkeys(profiles) if name]
+		if profiles:
+			pages.invalidate(
+				frappe.get_all("Scheduler Profile", filters={"name": ("in", profiles)}, pluck="slug")
+			)
 
 	def invite_new_hosts(self) -> None:
 		"""A ToDo for each host invited since the last save, to accept or decline."""

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import availability, meeting_types
+from scheduler_integration.booking import availability, meeting_types, pages
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.hosts import user_timezone
 from scheduler_integration.core.roles import ensure_host_role
@@ -101,6 +101,9 @@ class SchedulerProfile(Document):
 		meeting_types.invalidate(
 			frappe.get_all("Scheduler Meeting Type", filters={"profile": self.name}, pluck="name")
 		)
+		before = self.get_doc_before_save()
+		pages.invalidate([self.slug, before.slug if before else None])
 
 	def on_trash(self):
 		availability.invalidate([self.user])
+		pages.invalidate([self.slug])
