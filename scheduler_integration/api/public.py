@@ -120,6 +120,9 @@ def book(
 	booking, token = book_as_guest(
 		doc.name, when, {**cleaned, "answers": answers_json}, idempotency_key=idempotency_key, extra=extra
 	)
+	# the hosts' locks last until commit and the answer needs none of them: every other
+	# booking of these hosts waits for this commit, so it comes before the answer is built
+	frappe.db.commit()
 	frappe.local.response.http_status_code = 201
 	return {"success": True, "data": booking_json(booking, token, cleaned["booker_timezone"])}
 
