@@ -240,6 +240,27 @@ class TestCacheInvalidation(SchedulerTestCase):
 			frappe.db.commit()
 		self.assertEqual(self.answers("cache-host", "cache-extra"), {404})
 
+	def test_versions_lost_from_redis_outdate_every_entry(self):
+		"""``bench clear-cache`` (or anything clearing the site's Redis keys) loses the
+		versions: an entry built before must not come back as current afterwards."""
+		from scheduler_integration.booking import pages
+
+		key = "scheduler_integration:page_slug"
+		frappe.cache.delete_value(key)  # as a clear-cache before the entry was built
+		self.assertIn("cache-call", pages.page("cache-host").types)
+		# the slug changes behind the cache's back, then the versions are lost again
+		frappe.db.sql("update `tabScheduler Meeting Type` set slug='cache-raw' where name=%s", self.mt)
+		frappe.db.commit()
+		self.assertIn("cache-call", pages.page("cache-host").types, "the entry is still current")
+		frappe.cache.delete_value(key)
+		try:
+			self.assertEqual(pages.page("cache-host").types.get("cache-raw"), self.mt)
+		finally:
+			frappe.db.sql("update `tabScheduler Meeting Type` set slug='cache-call' where name=%s", self.mt)
+			frappe.db.commit()
+			pages.invalidate(["cache-host"])
+			frappe.db.commit()
+
 	def offered_here(self) -> set[str]:
 		"""The day's slots as this process computes them, through its own caches."""
 		ctx = type_context(self.mt)
