@@ -49,15 +49,14 @@ def utc_text(moment: datetime) -> str:
 	return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
-def slot_json(slot, zone_name: str | None, zone=None) -> dict:
-	"""A slot for the API; pass ``zone`` (of ``zone_name``) when formatting many."""
-	local = slot.start.astimezone(zone or get_zone(safe_zone(zone_name)))
-	return {
-		"start": utc_text(slot.start),
-		"end": utc_text(slot.end),
-		"date": local.date().isoformat(),
-		"time": f"{local.hour:02d}:{local.minute:02d}",
-	}
+def _slot_row(start: str, end: str, date_text: str, local: datetime) -> dict:
+	return {"start": start, "end": end, "date": date_text, "time": f"{local.hour:02d}:{local.minute:02d}"}
+
+
+def slot_json(slot, zone_name: str | None) -> dict:
+	"""A slot for the API (``days_json`` formats many at once)."""
+	local = slot.start.astimezone(get_zone(safe_zone(zone_name)))
+	return _slot_row(utc_text(slot.start), utc_text(slot.end), local.date().isoformat(), local)
 
 
 def days_json(slots, zone_name: str) -> list[dict]:
@@ -74,17 +73,10 @@ def days_json(slots, zone_name: str) -> list[dict]:
 	days = []
 	for day, items in group_by_local_date(slots, zone_name).items():
 		date_text = day.isoformat()
-		rows = []
-		for slot in items:
-			local = slot.start.astimezone(zone)
-			rows.append(
-				{
-					"start": text(slot.start),
-					"end": text(slot.end),
-					"date": date_text,
-					"time": f"{local.hour:02d}:{local.minute:02d}",
-				}
-			)
+		rows = [
+			_slot_row(text(slot.start), text(slot.end), date_text, slot.start.astimezone(zone))
+			for slot in items
+		]
 		days.append({"date": date_text, "slots": rows})
 	return days
 
