@@ -82,12 +82,19 @@ NO_RATE_LIMITS = {"public_rate_limit": 100000, "booking_rate_limit": 100000}  # 
 
 def set_settings(**values) -> dict:
 	"""Change Scheduler Settings (committed, so the web server sees it); returns the previous
-	values, to hand back to set_settings in tearDownClass. Clears rate-limit counters."""
+	values, to hand back to set_settings in tearDownClass. Clears rate-limit counters.
+
+	A job of the site's worker whose transaction began before this commit can read the old
+	row after the commit has cleared the cached document, and cache it again (Frappe's
+	``get_cached_doc`` has no guard against that): so the jobs are run to the end and the
+	cached settings cleared once more after them."""
 	settings = frappe.get_single("Scheduler Settings")
 	previous = {key: settings.get(key) for key in values}
 	settings.update(values)
 	settings.save(ignore_permissions=True)
 	frappe.db.commit()
+	run_background_jobs()
+	frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
 	frappe.cache.delete_keys("rl:")
 	return previous
 
