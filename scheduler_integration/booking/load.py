@@ -24,16 +24,18 @@ from scheduler_integration.engine.statuses import Status
 
 # Written out rather than built with frappe.qb: it runs on every slot read and booking,
 # and building the query cost more CPU than the database spent answering it.
-# straight_join and the user index: the hosts' rows first, then their bookings by primary key.
-# Left to itself MariaDB scanned every booking, and as a locking read that locked every
-# booking of the site: all hosts' bookings waited for each other.
+# straight_join and the (user, end) index of the hosts' rows, which carry their booking's
+# start and end: the rows of these hosts ending after the window's start, then their
+# bookings by primary key. Left to itself MariaDB scanned every booking, and as a locking
+# read that locked every booking of the site (all hosts' bookings waited for each other);
+# by the user index alone it read and locked every booking a host ever had.
 _BOOKINGS = """
 	select straight_join h.user, b.meeting_type, b.start, b.end, t.buffer_before, t.buffer_after
-	from `tabScheduler Booking Host` h force index (user)
+	from `tabScheduler Booking Host` h force index (user_end)
 	join `tabScheduler Booking` b on b.name = h.parent
 	left join `tabScheduler Meeting Type` t on t.name = b.meeting_type
-	where h.parenttype = 'Scheduler Booking' and h.user in %(users)s and b.status in %(active)s
-		and b.end > %(start)s and b.start < %(end)s"""
+	where h.parenttype = 'Scheduler Booking' and h.user in %(users)s
+		and h.end > %(start)s and h.start < %(end)s and b.status in %(active)s"""
 
 
 def bookings_of(

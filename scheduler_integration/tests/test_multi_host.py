@@ -338,6 +338,53 @@ class TestMultiHost(SchedulerTestCase):
 		self.fresh()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", first, "cancel_reason"), "Off sick")
 
+	def test_a_moved_booking_holds_its_new_time_and_frees_the_old_for_every_host(self):
+		# a host's bookings are read by the copies of start and end on their host rows
+		from scheduler_integration.patches import booking_host_times
+
+		r = self.book("multi-a", "together", self.at(10), email="moved@example.org")
+		self.assertEqual(r.status_code, 201, r.text)
+		booking = body(r)["data"]["id"]
+		self.assertEqual(
+			self.host_times(booking), {A: (self.at(10), self.at(11)), B: (self.at(10), self.at(11))}
+		)
+		r = self.as_b.post(
+			method_url(self.server, "scheduler_integration.api.booking.reschedule_booking"),
+			json={"booking": booking, "start": iso(self.at(13))},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		self.assertEqual(
+			self.host_times(booking), {A: (self.at(13), self.at(14)), B: (self.at(13), self.at(14))}
+		)
+		r = self.book("multi-b", "b-call", self.at(13, 30), email="late@example.org")
+		self.assertEqual((r.status_code, body(r)["reason"]), (409, "conflict"), r.text)
+		r = self.book("multi-b", "b-call", self.at(10), email="early@example.org")
+		self.assertEqual(r.status_code, 201, r.text)
+		# rows of bookings made before the copies existed get them from the patch
+		frappe.db.sql(
+			"update `tabScheduler Booking Host` set start = null, end = null where parent = %s", booking
+		)
+		frappe.db.commit()
+		self.assertEqual(self.host_times(booking), {A: (None, None), B: (None, None)})
+		booking_host_times.execute()
+		frappe.db.commit()
+		self.assertEqual(
+			self.host_times(booking), {A: (self.at(13), self.at(14)), B: (self.at(13), self.at(14))}
+		)
+		r = self.book("multi-a", "together", self.at(13), email="again@example.org")
+		self.assertEqual((r.status_code, body(r)["reason"]), (409, "conflict"), r.text)
+
+	def host_times(self, booking):
+		self.fresh()
+		rows = frappe.get_all(
+			"Scheduler Booking Host", filters={"parent": booking}, fields=["user", "start", "end"]
+		)
+		return {
+			row.user: (to_utc(row.start) if row.start else None, to_utc(row.end) if row.end else None)
+			for row in rows
+		}
+
 	def test_every_transition_the_state_machine_refuses_is_refused_at_every_entry_point(self):
 		name = self.solo_booking(16, "states@example.org")
 		host_may = {pair for pair, actors in TRANSITIONS.items() if Actor.HOST in actors and pair[0]}

@@ -97,7 +97,10 @@ class SchedulerBooking(Document):
 		except ChangeRefused as exc:
 			frappe.msgprint(frappe.utils.escape_html(str(exc)), title=_("Not allowed"), indicator="red")
 			raise
-		type_title = frappe.db.get_value("Scheduler Meeting Type", self.meeting_type, "title") or ""
+		for row in self.hosts:
+			# booking.load reads a host's bookings by these copies (index on host and end)
+			row.start, row.end = self.start, self.end
+		type_title = frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "title") or ""
 		self.title = f"{type_title}: {self.guest_name}"[:140] if type_title else (self.guest_name or "")[:140]
 
 	def clean_guest_fields(self):
