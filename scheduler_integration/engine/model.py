@@ -1,6 +1,6 @@
 """Plain input/output records of the engine.
 
-All records are frozen dataclasses validated on construction, so the algorithms can trust
+All records but ``Slot`` (an output, see there) are frozen dataclasses validated on construction, so the algorithms can trust
 them. Datetimes must be timezone-aware; they are stored as UTC instants. Local times of
 day are minutes since host-local midnight (0..1440, where 1440 means 24:00).
 """
@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from .errors import InvalidDuration, InvalidInterval, InvalidRule
 from .timezones import from_tick, get_zone, to_instant, to_tick
@@ -356,13 +357,16 @@ class SlotPolicy:
 		return buffers
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-	"""An offered start (UTC) and the hosts free for it, in assignment order."""
+class Slot(NamedTuple):
+	"""An offered start (UTC) and the hosts free for it, in assignment order.
+
+	A named tuple, not a frozen dataclass like the other records: a search makes one per
+	offered start (a thousand for a team's month), and a frozen dataclass's ``__init__``
+	(three ``object.__setattr__`` calls) cost about a tenth of the whole search."""
 
 	start: datetime
 	end: datetime
-	hosts: tuple[str, ...] = field(default=())
+	hosts: tuple[str, ...] = ()
 
 
 class Refusal(str, enum.Enum):

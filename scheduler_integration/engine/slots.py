@@ -370,14 +370,17 @@ def _search(
 		for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
 			free[tick].append(name)
 	ticks = sorted(free)
-	return [
-		Slot(start, start + duration, tuple(free[tick]))
-		for start, tick in zip(_instants(ticks), ticks, strict=True)
-	]
+	return _slots(ticks, duration, map(tuple, map(free.__getitem__, ticks)))
 
 
-def _slots(ticks: list[int], duration: timedelta, names: tuple[str, ...]) -> list[Slot]:
-	return [Slot(start, start + duration, names) for start in _instants(ticks)]
+def _slots(ticks: list[int], duration: timedelta, names) -> list[Slot]:
+	"""Slots at ``ticks``; ``names``: one tuple of hosts for all, or an iterable of them."""
+	starts = _instants(ticks)
+	ends = map(operator.add, starts, repeat(duration))
+	hosts = repeat(names) if isinstance(names, tuple) else names
+	# tuple.__new__ in a C-level map: Slot is a named tuple, and its Python __new__ per slot
+	# showed in a team search; hosts may be an endless repeat, hence not strict
+	return list(map(tuple.__new__, repeat(Slot), zip(starts, ends, hosts, strict=False)))
 
 
 def _instants(ticks: list[int]) -> list[datetime]:
