@@ -26,6 +26,7 @@ from html import escape, unescape
 import frappe
 
 from scheduler_integration.booking.presentation import email_values, host_users, invite_ics, people
+from scheduler_integration.core import jinja
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log
 from scheduler_integration.engine.booking_rules import news_is_stale
@@ -77,9 +78,9 @@ def one_line(text: str) -> str:
 def render(template_name: str, values: dict) -> tuple[str, str]:
 	"""(subject, HTML body) of a template for plain ``values``."""
 	template = frappe.get_cached_doc("Email Template", template_name)
-	subject = frappe.render_template(template.subject, {k: one_line(v) for k, v in values.items()})
+	subject = jinja.render(template.subject, {k: one_line(v) for k, v in values.items()})
 	escaped = {key: escape(str(value), quote=True) for key, value in values.items()}
-	body = frappe.render_template(template.response_html or template.response or "", escaped)
+	body = jinja.render(template.response_html or template.response, escaped)
 	return one_line(unescape(subject)), body
 
 

@@ -22,6 +22,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking.presentation import email_values
+from scheduler_integration.core import jinja
 from scheduler_integration.effects import automation_log
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.matching import phone_digits
@@ -47,7 +48,7 @@ def number(booking) -> str | None:
 
 def reminder_text(booking) -> str:
 	template = frappe.get_cached_doc("Email Template", TEMPLATE)
-	text = frappe.render_template(template.response or "", email_values(booking, "guest"))
+	text = jinja.render(template.response, email_values(booking, "guest"))
 	return " ".join(text.split())[:MAX_LENGTH]
 
 

@@ -126,6 +126,30 @@ class TestDeskForms(SchedulerTestCase):
 		translatable_email_templates.execute()
 		self.assertEqual(frappe.db.get_value("Email Template", name, "response_html"), "<p>Our own words</p>")
 
+	def test_an_edited_email_template_is_used_at_once_and_dunder_access_refused(self):
+		# templates are compiled once per process and source (core.jinja): an edit is a new source
+		from scheduler_integration.core import jinja
+		from scheduler_integration.effects.email import render
+
+		name = "Scheduler: Booking Confirmed (Guest)"
+		doc = frappe.get_doc("Email Template", name)
+		doc.subject, doc.response_html = "First {{ guest_name }}", "<p>{{ guest_name }} {{ _('Cancel') }}</p>"
+		doc.save(ignore_permissions=True)
+		self.assertEqual(
+			render(name, {"guest_name": "Ada <b>"}), ("First Ada <b>", "<p>Ada &lt;b&gt; Cancel</p>")
+		)
+		doc.subject = "Second {{ guest_name }}"
+		doc.save(ignore_permissions=True)
+		self.assertEqual(render(name, {"guest_name": "Ada"})[0], "Second Ada")
+		previous, frappe.local.lang = frappe.local.lang, "de"
+		try:
+			self.assertIn(frappe._("Cancel"), render(name, {"guest_name": "Ada"})[1])
+			self.assertNotEqual(frappe._("Cancel"), "Cancel")
+		finally:
+			frappe.local.lang = previous
+		with self.assertRaises(frappe.ValidationError):
+			jinja.render("{{ guest_name.__class__.__mro__ }}", {"guest_name": "Ada"})
+
 	def test_every_workspace_block_finds_its_widget(self):
 		"""Frappe draws a block only when its name equals the label of a row of the workspace
 		(blocks named after the card documents drew nothing)."""
