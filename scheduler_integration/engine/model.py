@@ -1,8 +1,9 @@
 """Plain input/output records of the engine.
 
-All records but ``Slot`` (an output, see there) are frozen dataclasses validated on construction, so the algorithms can trust
-them. Datetimes must be timezone-aware; they are stored as UTC instants. Local times of
-day are minutes since host-local midnight (0..1440, where 1440 means 24:00).
+All records but ``Slot`` (an output, see there) are frozen dataclasses validated on
+construction, so the algorithms can trust them. Datetimes must be timezone-aware; they are
+stored as UTC instants. Local times of day are minutes since host-local midnight (0..1440,
+where 1440 means 24:00).
 """
 
 from __future__ import annotations

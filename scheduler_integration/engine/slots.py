@@ -36,7 +36,7 @@ from __future__ import annotations
 import bisect
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from itertools import repeat
 
@@ -356,13 +356,13 @@ def _search(
 	plans = [_plan_host(host, policy, lo, hi, memo=memo, **flags) for host in ordered]
 	if assignment is Assignment.COLLECTIVE:
 		names = tuple(host.host for host in ordered)
-		return _slots(_collective(plans, step, duration), duration, names)
+		return _slots(_collective(plans, step, duration), duration, repeat(names))
 	if len(plans) == 1:
 		plan = plans[0]
 		return _slots(
 			_emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone),
 			duration,
-			(plan.host.host,),
+			repeat((plan.host.host,)),
 		)
 	free: defaultdict[int, list[str]] = defaultdict(list)
 	for plan in plans:
@@ -373,13 +373,13 @@ def _search(
 	return _slots(ticks, duration, map(tuple, map(free.__getitem__, ticks)))
 
 
-def _slots(ticks: list[int], duration: timedelta, names) -> list[Slot]:
-	"""Slots at ``ticks``; ``names``: one tuple of hosts for all, or an iterable of them."""
+def _slots(ticks: list[int], duration: timedelta, hosts: Iterable[tuple[str, ...]]) -> list[Slot]:
+	"""Slots at ``ticks``, each with the next tuple of ``hosts`` (an endless repeat for one
+	tuple for all, hence the zip is not strict)."""
 	starts = _instants(ticks)
 	ends = map(operator.add, starts, repeat(duration))
-	hosts = repeat(names) if isinstance(names, tuple) else names
 	# tuple.__new__ in a C-level map: Slot is a named tuple, and its Python __new__ per slot
-	# showed in a team search; hosts may be an endless repeat, hence not strict
+	# showed in a team search
 	return list(map(tuple.__new__, repeat(Slot), zip(starts, ends, hosts, strict=False)))
 
 
