@@ -652,3 +652,19 @@ def test_a_day_less_of_reach_would_miss_a_weekly_limit():
 	assert not check_slot(within(team, start - policy.reach, end + policy.reach), policy, start, now).offered
 	week = timedelta(days=7)
 	assert check_slot(within(team, start - week, end + week), policy, start, now).offered
+
+
+def test_the_reach_counts_the_meeting_of_the_windows_last_start():
+	"""A start just before the window's end is a meeting ending a duration after it, and a
+	booking two days of buffers beyond that meeting still decides it."""
+	policy = SlotPolicy(30, interval=15, buffer_after=1440)
+	hours = Availability("UTC", tuple(WeeklyRange(day, 0, 1440) for day in range(7)))
+	w0, w1 = utc(2026, 3, 2), utc(2026, 3, 2, 1)
+	booked = Booking(utc(2026, 3, 4, 1), utc(2026, 3, 4, 1, 15), buffer_before=1440)
+	team = [HostSchedule("a", hours, (booked,))]
+	now = utc(2026, 2, 1)
+	last = utc(2026, 3, 2, 0, 45)  # meets the booking's buffer from 3 March 01:00 to 01:15
+	assert last not in {slot.start for slot in find_slots(team, policy, w0, w1, now)}
+	near = within(team, w0 - policy.reach, w1 + policy.reach)
+	assert near[0].bookings == (booked,)
+	assert find_slots(near, policy, w0, w1, now) == find_slots(team, policy, w0, w1, now)

@@ -346,11 +346,12 @@ class SlotPolicy:
 	def reach(self) -> timedelta:
 		"""How far outside a window a host's bookings can still decide its starts.
 
-		Buffers reach a day at most on each side (``MAX_BUFFER``, ours plus the booking's),
-		and a limit counts the host-local day or week of a start: a week plus a day for the
-		zone's offset and DST. Bookings further out never change an answer, so callers load
-		only ``[window_start - reach, window_end + reach)``."""
-		buffers = timedelta(minutes=2 * MAX_BUFFER)
+		Buffers reach a day at most on each side (``MAX_BUFFER``, ours plus the booking's)
+		of the meeting, which for the last start of a window ends a duration after the
+		window; a limit counts the host-local day or week of a start: a week plus a day for
+		the zone's offset and DST. Bookings further out never change an answer, so callers
+		load only ``[window_start - reach, window_end + reach)``."""
+		buffers = timedelta(minutes=2 * MAX_BUFFER + self.duration)
 		if self.weekly_limit is not None:
 			return max(buffers, timedelta(days=8))
 		if self.daily_limit is not None:
