@@ -24,12 +24,15 @@ in its own transaction and isolated from the others:
 - a job that has run its booking goes on with other bookings whose effects are due, for
   up to ``DRAIN_SECONDS``: a worker process starts cold (it imports and warms up for
   every job), so a burst of bookings is worked through by a few warm jobs instead of one
-  cold job each — the confirmation emails of a burst go out in seconds, not minutes.
+  cold job each. Those jobs run the ``FIRST`` effects of every due booking before the
+  rest of any: in a burst, each guest's confirmation waits for the emails of the bookings
+  ahead of it, not for all their CRM records too.
 
-The order matters: CRM first (the records others link to), then the video meeting and the
-calendar write (they store the meeting link), reminders, the follow-up automations and
-engagement, and emails last, so they carry what the others stored. A failed attempt of an
-effect that sends to the guest (email, automations) is also written to the automation log.
+The order matters: the video meeting and the calendar write first (they store the meeting
+link), then the emails, which carry it; then CRM (its tasks and events show the link too),
+reminders, the follow-up automations and engagement. A row of a later effect waits while
+another worker runs a ``FIRST`` row of its booking. A failed attempt of an effect that
+sends to the guest (email, automations) is also written to the automation log.
 """
 
 from __future__ import annotations
@@ -76,15 +79,16 @@ class Effect:
 
 
 TABLE: tuple[Effect, ...] = (
-	Effect("crm", ALL, crm.on_event),
 	Effect("video", frozenset(video.EVENTS), video.on_event, video.applies),
 	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event, calendar.applies),
+	Effect("email", frozenset(email.EVENTS), email.on_event),
+	Effect("crm", ALL, crm.on_event),
 	Effect("reminders", frozenset(reminders.EVENTS), reminders.on_event),
 	Effect("automations", frozenset(automations.EVENTS), automations.on_event),
 	Effect("engagement", frozenset(engagement.EVENTS), engagement.on_event),
-	Effect("email", frozenset(email.EVENTS), email.on_event),
 )
 BY_KEY = {effect.key: effect for effect in TABLE}
+FIRST = ("video", "calendar", "email")  # what a guest waits for: the confirmation and its link
 
 
 def dispatch(doc, event: str | None) -> None:
@@ -124,12 +128,14 @@ def dispatch(doc, event: str | None) -> None:
 	)
 
 
-def _claim(booking: str, now: datetime) -> list:
-	"""Claim, in order, every row of ``booking`` that may run now; one commit.
+def _claim(booking: str, now: datetime, first_only: bool = False) -> list:
+	"""Claim, in order, every row of ``booking`` that may run now (``first_only``: only
+	rows of ``FIRST`` effects); one commit.
 
 	The booking's unfinished rows are read with a lock, so a second worker waits here and
 	then sees them Running. A row waits while an earlier row of its effect is unfinished
-	(claimed by another worker, or not due yet)."""
+	(claimed by another worker, or not due yet), and a row of a later effect while another
+	worker runs a ``FIRST`` row (it may be storing the meeting link)."""
 	row = DocType(ROW)
 	rows = (
 		frappe.qb.from_(row)
@@ -144,10 +150,13 @@ def _claim(booking: str, now: datetime) -> list:
 		.run(as_dict=True)
 	)
 	claimed, waiting = [], set()
+	first_running = any(found.status == "Running" and found.effect in FIRST for found in rows)
 	for found in rows:
 		due = found.next_attempt_at is None or found.next_attempt_at <= to_system(now)
 		if found.effect in waiting or found.status != "Pending" or not due:
 			waiting.add(found.effect)
+			continue
+		if found.effect not in FIRST and (first_only or first_running):
 			continue
 		claimed.append(found)
 	if claimed:
@@ -169,42 +178,50 @@ def _set_status(names: list[str], status: str, now: datetime, claimed_at=None) -
 
 
 def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -> dict:
-	"""Run the due effects of ``booking`` in order, then (``drain``) those of other bookings
-	for up to DRAIN_SECONDS; returns {row: outcome}."""
+	"""Run the effects of ``booking`` due at ``now`` in order, then (``drain``) those of
+	other bookings for up to DRAIN_SECONDS: the ``FIRST`` effects of all that have some
+	due, else the rest of the longest-waiting one; returns {row: outcome}, in run order."""
 	outcomes = _run_booking(booking, now)
 	deadline = time.monotonic() + DRAIN_SECONDS
-	while drain and time.monotonic() < deadline:
-		waiting = _due_bookings(utc_now(), exclude=booking)
-		if not waiting:
+	while drain:
+		at = now or utc_now()
+		first = _due_bookings(at, exclude=booking, effects=FIRST)
+		waiting = first or _due_bookings(at, exclude=booking, limit=1)
+		if waiting and time.monotonic() >= deadline:
+			# a booking whose FIRST rows this job ran may have no job left for the rest
+			frappe.enqueue("scheduler_integration.effects.run_booking", queue="short", booking=waiting[0])
 			break
+		ran: dict = {}
 		for other in waiting:
-			outcomes.update(_run_booking(other, None))
+			ran.update(_run_booking(other, now, first_only=bool(first)))
 			if time.monotonic() >= deadline:
 				break
+		if not ran:
+			break  # nothing due, or all of it claimed by other workers, who finish it
+		outcomes.update(ran)
 	return outcomes
 
 
-def _due_bookings(now: datetime, exclude: str | None = None, limit: int = 20) -> list[str]:
-	row = DocType(ROW)
-	query = (
-		frappe.qb.from_(row)
-		.select(row.booking)
-		.distinct()
-		.where(row.status == "Pending")
-		.where(row.next_attempt_at <= to_system(now))
-		.limit(limit)
+def _due_bookings(
+	now: datetime, exclude: str | None = None, limit: int = 20, effects: tuple[str, ...] | None = None
+) -> list[str]:
+	"""Bookings with due rows (of ``effects``), the longest-waiting first."""
+	return frappe.db.sql(
+		f"""select booking from `tab{ROW}`
+		where status = 'Pending' and next_attempt_at <= %(now)s and booking != %(exclude)s
+			{"and effect in %(effects)s" if effects else ""}
+		group by booking order by min(next_attempt_at) limit %(limit)s""",
+		{"now": to_system(now), "exclude": exclude or "", "effects": effects, "limit": limit},
+		pluck=True,
 	)
-	if exclude:
-		query = query.where(row.booking != exclude)
-	return query.run(pluck=True)
 
 
-def _run_booking(booking: str, now: datetime | None = None) -> dict:
+def _run_booking(booking: str, now: datetime | None = None, first_only: bool = False) -> dict:
 	now = now or utc_now()
 	outcomes = {}
 	failed: set[str] = set()  # effects whose earlier row did not finish: later rows wait
 	doc = None
-	for row in _claim(booking, now):
+	for row in _claim(booking, now, first_only):
 		if row.effect in failed:
 			_set_status([row.name], "Pending", now)
 			frappe.db.commit()
@@ -212,6 +229,7 @@ def _run_booking(booking: str, now: datetime | None = None) -> dict:
 		if doc is None or row.effect == "email":
 			if not frappe.db.exists("Scheduler Booking", booking):
 				_finish(row.name, "Done", now, result="booking deleted")
+				outcomes[row.name] = "Done"
 				continue
 			doc = frappe.get_doc("Scheduler Booking", booking)  # what earlier effects stored
 		outcomes[row.name] = _run_one(row, doc, now)

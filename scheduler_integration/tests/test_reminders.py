@@ -1,5 +1,6 @@
 """Reminders: created, rebuilt, skipped; exactly once under racing dispatchers; retries then
-visible failure; catch-up after worker downtime; completion of past meetings."""
+visible failure; catch-up after worker downtime; completion of past meetings. The booking
+effects' job: a burst's confirmations before the CRM records behind them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 import frappe
 
+from scheduler_integration import effects
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.effects import reminders
 from scheduler_integration.jobs.bookings import complete_past_bookings
@@ -246,3 +248,78 @@ class TestReminders(SchedulerTestCase):
 		frappe.db.commit()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", a.name, "status"), "Completed")
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", b.name, "status"), "No Show")
+
+	def test_a_burst_sends_every_confirmation_before_the_crm_records_behind_it(self):
+		docs = [self.book(self.start_in(hours=10 + 2 * index)) for index in range(4)]
+		names = [doc.name for doc in docs]
+		# a burst: every effect of the four bookings waiting at once; due only in an hour,
+		# so the site's worker and the (paused) scheduler leave them to this job
+		later = utc_now() + timedelta(hours=1)
+		frappe.db.sql(
+			"""update `tabScheduler Booking Effect` set status = 'Pending', attempts = 0,
+			claimed_at = null, next_attempt_at = %s where booking in %s""",
+			(to_system(later), names),
+		)
+		frappe.db.commit()
+		queued = frappe.get_all("Email Queue", filters={"reference_name": ("in", names)}, pluck="name")
+		outcomes = effects.run_booking(names[0], later + timedelta(minutes=1))
+		rows = {
+			row.name: row
+			for row in frappe.get_all(
+				"Scheduler Booking Effect",
+				filters={"booking": ("in", names)},
+				fields=["name", "booking", "effect", "status"],
+			)
+		}
+		self.assertEqual(sorted(outcomes), sorted(rows), "every row ran once")
+		self.assertEqual({row.status for row in rows.values()}, {"Done"})
+		ran = [(rows[name].booking, rows[name].effect) for name in outcomes]
+		own = [effect for booking, effect in ran if booking == names[0]]
+		self.assertLess(own.index("email"), own.index("crm"))
+		behind = [effect for booking, effect in ran if booking != names[0]]
+		self.assertEqual(behind[:3], ["email"] * 3, behind)
+		self.assertNotIn("email", behind[3:])
+		self.assertIn("crm", behind[3:])
+		# one more confirmation for each guest and host, handed over by this job
+		again = frappe.get_all(
+			"Email Queue",
+			filters={"reference_name": ("in", names), "name": ("not in", queued)},
+			pluck="status",
+		)
+		self.assertEqual(again, ["Sent"] * 2 * len(names))
+
+	def test_a_crm_row_waits_while_another_worker_sends_its_bookings_email(self):
+		doc = self.book(self.start_in(hours=9))
+		later = utc_now() + timedelta(hours=1)
+		frappe.db.sql(
+			"""update `tabScheduler Booking Effect` set status = 'Pending', attempts = 0,
+			claimed_at = null, next_attempt_at = %s where booking = %s""",
+			(to_system(later), doc.name),
+		)
+		# the email is another worker's right now: it may be carrying a fresh meeting link
+		frappe.db.sql(
+			"""update `tabScheduler Booking Effect` set status = 'Running', claimed_at = %s
+			where booking = %s and effect = 'email'""",
+			(to_system(utc_now()), doc.name),
+		)
+		frappe.db.commit()
+		self.assertEqual(effects.run_booking(doc.name, later, drain=False), {})
+		status = dict(
+			frappe.get_all(
+				"Scheduler Booking Effect",
+				filters={"booking": doc.name},
+				fields=["effect", "status"],
+				as_list=True,
+			)
+		)
+		self.assertEqual(status["crm"], "Pending")
+		frappe.db.sql(
+			"update `tabScheduler Booking Effect` set status = 'Done' where booking = %s and effect = 'email'",
+			(doc.name,),
+		)
+		frappe.db.commit()
+		effects.run_booking(doc.name, later, drain=False)
+		self.assertEqual(
+			frappe.db.get_value("Scheduler Booking Effect", {"booking": doc.name, "effect": "crm"}, "status"),
+			"Done",
+		)
