@@ -73,3 +73,21 @@ def test_follow_up_skip_reasons():
 	assert follow_up_skip_reason("thank_you", "Completed", due, due + FOLLOW_UP_STALE) is None
 	assert follow_up_skip_reason("thank_you", "Completed", due, due + FOLLOW_UP_STALE + timedelta(seconds=1))
 	assert follow_up_skip_reason("mystery", "Completed", due, due)
+
+
+def test_effects_run_in_planned_order_and_later_stages_wait_for_a_running_first_one():
+	from scheduler_integration.engine.booking_rules import effects_to_run
+
+	first = ("video", "email")
+	ready = [("video", False, True), ("email", False, True), ("crm", False, True)]
+	assert effects_to_run(ready, first) == [0, 1, 2]
+	assert effects_to_run(ready, first, first_only=True) == [0, 1]
+	# a second row of an effect waits behind an unfinished first one (a retry not due yet)
+	rows = [("email", False, False), ("crm", False, True), ("email", False, True)]
+	assert effects_to_run(rows, first) == [1]
+	# another worker sends the email: the CRM row waits, a new video row does not
+	rows = [("email", True, False), ("crm", False, True), ("video", False, True)]
+	assert effects_to_run(rows, first) == [2]
+	# a running later-stage row holds back only its own effect
+	rows = [("crm", True, False), ("crm", False, True), ("email", False, True)]
+	assert effects_to_run(rows, first) == [2]

@@ -57,7 +57,7 @@ from scheduler_integration.effects import (
 	reminders,
 	video,
 )
-from scheduler_integration.engine.booking_rules import give_up, retry_wait
+from scheduler_integration.engine.booking_rules import effects_to_run, give_up, retry_wait
 
 STALE_CLAIM = timedelta(minutes=10)
 DRAIN_SECONDS = 20
@@ -135,7 +135,8 @@ def _claim(booking: str, now: datetime, first_only: bool = False) -> list:
 	The booking's unfinished rows are read with a lock, so a second worker waits here and
 	then sees them Running. A row waits while an earlier row of its effect is unfinished
 	(claimed by another worker, or not due yet), and a row of a later effect while another
-	worker runs a ``FIRST`` row (it may be storing the meeting link)."""
+	worker runs a ``FIRST`` row (it may be storing the meeting link):
+	``engine.booking_rules.effects_to_run``."""
 	row = DocType(ROW)
 	rows = (
 		frappe.qb.from_(row)
@@ -149,16 +150,16 @@ def _claim(booking: str, now: datetime, first_only: bool = False) -> list:
 		.for_update()
 		.run(as_dict=True)
 	)
-	claimed, waiting = [], set()
-	first_running = any(found.status == "Running" and found.effect in FIRST for found in rows)
-	for found in rows:
-		due = found.next_attempt_at is None or found.next_attempt_at <= to_system(now)
-		if found.effect in waiting or found.status != "Pending" or not due:
-			waiting.add(found.effect)
-			continue
-		if found.effect not in FIRST and (first_only or first_running):
-			continue
-		claimed.append(found)
+	cutoff = to_system(now)
+	states = [
+		(
+			found.effect,
+			found.status == "Running",
+			found.status == "Pending" and (found.next_attempt_at is None or found.next_attempt_at <= cutoff),
+		)
+		for found in rows
+	]
+	claimed = [rows[index] for index in effects_to_run(states, FIRST, first_only)]
 	if claimed:
 		_set_status([found.name for found in claimed], "Running", claimed_at=to_system(now), now=now)
 	frappe.db.commit()

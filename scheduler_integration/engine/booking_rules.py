@@ -7,6 +7,9 @@
 - Failed work (a reminder, a calendar read or write, any after-commit effect) retries
   after 2^attempts minutes, at most a day, and is given up after ``max_attempts``; never
   sooner than a provider's ``Retry-After`` asked (``retry_wait``).
+- A booking's after-commit effects run in the order they were planned: a row waits while
+  an earlier row of its effect is unfinished, and a row of a later stage while another
+  worker runs a first-stage row of the booking (``effects_to_run``).
 - A pending booking nobody confirmed expires ``expiry_hours`` after it was made, or when
   its start has come, whichever is first.
 - A confirmed meeting whose end has passed is over: the system marks it Completed (a host
@@ -25,7 +28,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from .i18n import _
@@ -70,6 +73,27 @@ def retry_wait(attempts: int, retry_after: float | None = None) -> timedelta:
 	if retry_after:
 		delay = max(delay, min(timedelta(seconds=max(0.0, float(retry_after))), MAX_BACKOFF))
 	return delay
+
+
+def effects_to_run(
+	rows: Sequence[tuple[str, bool, bool]], first: Collection[str], first_only: bool = False
+) -> list[int]:
+	"""Which of a booking's unfinished effect rows run now, as indexes into ``rows``: each
+	(effect, running elsewhere, ready: pending and due), in the order they were planned.
+
+	A row waits while an earlier row of its effect is unfinished (running elsewhere, or
+	not ready). A row of an effect outside ``first`` waits while another worker runs a row
+	of ``first`` (it may be storing what the later ones show), and when only the ``first``
+	effects are asked for (``first_only``)."""
+	first_running = any(running and effect in first for effect, running, _ready in rows)
+	waiting: set[str] = set()
+	run = []
+	for index, (effect, running, ready) in enumerate(rows):
+		if effect in waiting or running or not ready:
+			waiting.add(effect)
+		elif effect in first or not (first_only or first_running):
+			run.append(index)
+	return run
 
 
 def give_up(attempts: int, max_attempts: int) -> bool:
