@@ -206,7 +206,10 @@ def run_background_jobs(timeout: float = 120) -> None:
 	deadline = time.monotonic() + timeout
 	idle_seen = False
 	while True:
-		Worker([_take_own_jobs(queues, connection)], connection=connection).work(burst=True)
+		# RQ's INFO lines (three per job) buried a benchmark's figures under 11,000 lines
+		Worker([_take_own_jobs(queues, connection)], connection=connection).work(
+			burst=True, logging_level="WARNING"
+		)
 		frappe.db.commit()  # a fresh snapshot
 		running = _own(
 			job
