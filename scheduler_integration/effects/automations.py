@@ -32,6 +32,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.rows import update_where
 from scheduler_integration.effects import automation_log, crm, email
 from scheduler_integration.engine.booking_rules import (
 	follow_up_due,
@@ -62,16 +63,8 @@ def skip_planned(booking: str, reason: str, keep: str | None = None) -> int:
 	"""Planned follow-ups of ``booking`` (all but kind ``keep``) will not be sent."""
 	row = DocType(ROW)
 	kinds = [label for kind, (label, _s, _d) in KINDS.items() if kind != keep]
-	query = (
-		frappe.qb.update(row)
-		.set(row.status, "Skipped")
-		.set(row.skip_reason, reason[:140])
-		.where(row.booking == booking)
-		.where(row.status.isin(["Pending", "Queued"]))
-		.where(row.kind.isin(kinds))
-	)
-	query.run()
-	return frappe.db._cursor.rowcount
+	planned = (row.booking == booking) & row.status.isin(["Pending", "Queued"]) & row.kind.isin(kinds)
+	return update_where(row, planned, {"status": "Skipped", "skip_reason": reason[:140]})
 
 
 def plan(doc, kind: str, now: datetime | None = None) -> str | None:

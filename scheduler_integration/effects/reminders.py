@@ -33,6 +33,7 @@ from frappe.query_builder import DocType
 
 from scheduler_integration.booking.presentation import host_users
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.rows import delete_where, update_where
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log, automations, email, sms
 from scheduler_integration.engine.adapters import parse_offsets
@@ -103,16 +104,12 @@ def build(booking, now: datetime | None = None) -> int:
 
 def skip_pending(booking: str, reason: str, delete: bool = False) -> int:
 	"""Pending or queued reminders of ``booking`` will not be sent (follow-ups are
-	``effects.automations``' to keep or skip)."""
+	``effects.automations``' to keep or skip); returns how many."""
 	row = DocType(ROW)
 	waiting = (row.booking == booking) & row.status.isin(["Pending", "Queued"]) & (row.kind == "Reminder")
 	if delete:
-		frappe.qb.from_(row).delete().where(waiting).run()
-	else:
-		frappe.qb.update(row).set(row.status, "Skipped").set(row.skip_reason, reason[:140]).where(
-			waiting
-		).run()
-	return 0
+		return delete_where(row, waiting)
+	return update_where(row, waiting, {"status": "Skipped", "skip_reason": reason[:140]})
 
 
 def on_event(booking, event: str) -> str:

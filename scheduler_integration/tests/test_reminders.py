@@ -12,7 +12,7 @@ import frappe
 
 from scheduler_integration import effects
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.effects import reminders
+from scheduler_integration.effects import automations, reminders
 from scheduler_integration.jobs.bookings import complete_past_bookings
 from scheduler_integration.tests.factory import (
 	Outbox,
@@ -34,6 +34,26 @@ import sys, frappe
 frappe.init(site=sys.argv[1], sites_path=sys.argv[2]); frappe.connect()
 from scheduler_integration.effects.reminders import dispatch_due
 print(len(dispatch_due())); frappe.db.commit(); frappe.destroy()
+"""
+
+
+# another worker rebuilding another booking's reminders while this process holds its own
+# rebuild uncommitted; it waits at most 3 s for a lock instead of MariaDB's 50
+REBUILD = """
+import sys, frappe
+frappe.init(site=sys.argv[1], sites_path=sys.argv[2]); frappe.connect()
+frappe.db.sql("set session innodb_lock_wait_timeout = 3")
+from scheduler_integration.effects import automations, reminders
+doc = frappe.get_doc("Scheduler Booking", sys.argv[3])
+try:
+	reminders.build(doc)
+	automations.skip_planned(doc.name, "rebuilt")
+	frappe.db.commit()
+	print("ok")
+except Exception as exc:
+	frappe.db.rollback()
+	print(type(exc).__name__)
+frappe.destroy()
 """
 
 
@@ -140,6 +160,27 @@ class TestReminders(SchedulerTestCase):
 			reminder_mails = [m for m in mails if "Reminder" in m]
 			self.assertEqual(len(reminder_mails), sent, doc.name)
 		self.assertEqual(frappe.db.count("Scheduler Reminder", {"host": HOST, "status": "Sent"}), due)
+
+	def test_two_workers_rebuilding_two_bookings_reminders_wait_for_nothing(self):
+		# the newest bookings' rows sit at the end of the booking index: a rebuild that
+		# deleted by (booking, status) locked the gap there, and the other worker's insert
+		# into it waited (two such workers deadlocked: 1213 in a burst of reschedules)
+		first = self.book(self.start_in(days=3))
+		second = self.book(self.start_in(days=4))
+		reminders.build(first)  # held uncommitted, as by a worker still in its effect
+		automations.skip_planned(first.name, "rebuilt")
+		try:
+			out = subprocess.run(
+				[sys.executable, "-c", REBUILD, frappe.local.site, frappe.local.sites_path, second.name],
+				capture_output=True,
+				text=True,
+				timeout=120,
+			)
+		finally:
+			frappe.db.commit()
+		self.assertEqual(out.stdout.strip().splitlines()[-1:], ["ok"], out.stderr[-2000:])
+		for doc in (first, second):
+			self.assertEqual(len(self.pending(doc.name)), 2, doc.name)
 
 	def test_failing_send_retries_with_backoff_then_fails_visibly(self):
 		doc = self.book(self.start_in(hours=5))
