@@ -474,9 +474,8 @@ def main() -> int:
 			guests = sorted(tokens)
 			moving, leaving = guests[: len(guests) // 2], guests[len(guests) // 2 :]
 			later = weekday_starts(start + timedelta(days=120), len(moving))
-			for kind, method, payloads, who in (
+			for kind, payloads, who in (
 				(
-					"reschedule",
 					"reschedule",
 					[
 						{"token": tokens[k], "start": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "timezone": "UTC"}
@@ -484,12 +483,12 @@ def main() -> int:
 					],
 					moving,
 				),
-				("cancel", "cancel", [{"token": tokens[k], "reason": "Bench"} for k in leaving], leaving),
+				("cancel", [{"token": tokens[k], "reason": "Bench"} for k in leaving], leaving),
 			):
-				answered, _seconds = post_many(base, site, method, payloads, 16)
-				done = {k: began for k, (began, r) in zip(who, answered, strict=True) if r.status_code == 200}
+				replies, _seconds = post_many(base, site, kind, payloads, 16)
+				done = {k: began for k, (began, r) in zip(who, replies, strict=True) if r.status_code == 200}
 				if len(done) < len(who):
-					bad = [f"{r.status_code} {r.text[:200]}" for _b, r in answered if r.status_code != 200]
+					bad = [f"{r.status_code} {r.text[:200]}" for _b, r in replies if r.status_code != 200]
 					print(f"{kind} requests refused: {len(bad)}: {bad[:3]}")
 				mails[kind] = (len(done), mail_latencies(outbox.sink, done))
 		finally:
