@@ -9,10 +9,17 @@
 * hooks.py dotted paths resolve to a module (and function) of this app;
 * every ``@frappe.whitelist(...)`` is restricted to explicit HTTP ``methods``, and every
   guest one (``allow_guest=True``) carries ``@rate_limit``;
-* no module under ``engine/``, ``calendars/`` or ``video/`` imports frappe;
+* no module under ``engine/`` or ``calendars/`` imports frappe;
 * imports follow the layers (``LAYERS``, top to bottom): a module imports only from its
   own layer or lower ones — never upwards — and no modules import each other in a
-  circle, counting imports inside functions too.
+  circle, counting imports inside functions too;
+* no call goes up past the import graph's back: a layer below the controllers never calls
+  a method of this app's DocType controllers on a document it got from Frappe
+  (``frappe.get_doc(...).method()``, or ``doc = frappe.get_doc(...)`` then
+  ``doc.method()``), and no module is loaded by name (``importlib.import_module``,
+  ``__import__``, ``frappe.get_attr``, ``frappe.get_module``, ``frappe.call``) from a
+  layer above it, across into a package that imports back, or by a name computed at run
+  time (the check cannot follow it).
 
 Exit status 1 with one line per problem, 0 when clean.
 """
@@ -71,7 +78,7 @@ CORE_DOCTYPES = {
 }
 OPTIONAL_DOCTYPES = {"Lead", "Customer", "Opportunity", "CRM Lead", "CRM Deal"}  # only via Dynamic Link
 LINK_TYPES = {"Link", "Table", "Table MultiSelect"}
-PURE_PACKAGES = ("engine", "calendars", "video")
+PURE_PACKAGES = ("engine", "calendars")
 # top to bottom; a module may import from its own layer and the layers below it. Paths are
 # relative to the app package; a module not listed here (tests aside) is a problem.
 LAYERS = (
@@ -92,9 +99,9 @@ LAYERS = (
 	("controllers", ("scheduler_integration/doctype",)),
 	("effects", ("effects",)),
 	("reporting", ("reporting",)),
-	("booking", ("booking",)),
+	("booking", ("booking", "connections")),
 	("core", ("core",)),
-	("adapters", ("calendars", "video")),
+	("adapters", ("calendars",)),
 	("engine", ("engine",)),
 )
 LAYER_FREE = (
@@ -320,7 +327,7 @@ def target_file(module: str) -> Path | None:
 	return None
 
 
-def check_layers() -> None:
+def check_layers() -> dict[str, set[str]]:
 	graph: dict[str, set[str]] = {}
 	for path in sorted(APP.rglob("*.py")):
 		rel = path.relative_to(APP).as_posix()
@@ -346,6 +353,214 @@ def check_layers() -> None:
 				)
 	for cycle in find_cycles(graph):
 		problem(APP, "import cycle: " + " -> ".join(cycle))
+	return graph
+
+
+# --- calls the import graph cannot see --------------------------------------------------------
+
+CONTROLLERS = LAYERS.index(("controllers", ("scheduler_integration/doctype",)))
+# Frappe's ways of handing out a document: a method called on what they return runs the
+# DocType's controller class
+DOC_GETTERS = {"get_doc", "get_cached_doc", "get_last_doc", "get_single", "new_doc"}
+# calls that import a module named by a string (``frappe.call`` takes a dotted path too)
+NAME_LOADERS = {
+	"importlib.import_module",
+	"import_module",
+	"__import__",
+	"frappe.get_attr",
+	"frappe.get_module",
+	"frappe.call",
+}
+
+
+def dotted(node) -> str:
+	"""``a.b.c`` of a Name / Attribute chain ("" for anything else)."""
+	if isinstance(node, ast.Name):
+		return node.id
+	if isinstance(node, ast.Attribute):
+		base = dotted(node.value)
+		return f"{base}.{node.attr}" if base else ""
+	return ""
+
+
+def controller_methods() -> dict[str, set[str]]:
+	"""{DocType: names of the methods its controller class defines} for this app's DocTypes."""
+	out: dict[str, set[str]] = {}
+	for path in sorted(APP.glob("scheduler_integration/doctype/*/*.json")):
+		data = load_json(path)
+		controller = path.with_suffix(".py")
+		if not (isinstance(data, dict) and data.get("doctype") == "DocType" and controller.exists()):
+			continue
+		tree = ast.parse(controller.read_text(encoding="utf-8"))
+		out[data["name"]] = {
+			item.name
+			for cls in tree.body
+			if isinstance(cls, ast.ClassDef)
+			for item in cls.body
+			if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("__")
+		}
+	return out
+
+
+def module_strings(tree) -> dict[str, str]:
+	"""Module-level ``NAME = "text"`` constants (a DocType named once at the top)."""
+	return {
+		target.id: node.value.value
+		for node in tree.body
+		if isinstance(node, ast.Assign)
+		and isinstance(node.value, ast.Constant)
+		and isinstance(node.value.value, str)
+		for target in node.targets
+		if isinstance(target, ast.Name)
+	}
+
+
+def getter_doctype(call, constants: dict[str, str]) -> tuple[str, str] | None:
+	"""(getter, DocType or "") when ``call`` hands out a document through Frappe; "" when
+	the DocType is not written where the check can read it."""
+	name = dotted(call.func)
+	if name.rpartition(".")[2] not in DOC_GETTERS or name.partition(".")[0] not in ("frappe", *DOC_GETTERS):
+		return None
+	first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "doctype"), None)
+	if isinstance(first, ast.Dict):
+		first = next(
+			(
+				v
+				for k, v in zip(first.keys, first.values, strict=False)
+				if isinstance(k, ast.Constant) and k.value == "doctype"
+			),
+			None,
+		)
+	if isinstance(first, ast.Constant) and isinstance(first.value, str):
+		return name, first.value
+	if isinstance(first, ast.Name) and first.id in constants:
+		return name, constants[first.id]
+	return name, ""
+
+
+def documents_in(scope, constants: dict[str, str]) -> dict[str, tuple[str, str]]:
+	"""Variables of ``scope`` bound to a document from Frappe: ``doc = frappe.get_doc(...)``,
+	and ``for doc in [frappe.get_doc(...) for ...]``."""
+	out = {}
+	for node in ast.walk(scope):
+		if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+			found = getter_doctype(node.value, constants)
+			targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+			for target in targets:
+				if found and isinstance(target, ast.Name):
+					out[target.id] = found
+		elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
+			source = node.iter
+			if isinstance(source, ast.ListComp | ast.GeneratorExp) and isinstance(source.elt, ast.Call):
+				found = getter_doctype(source.elt, constants)
+				if found:
+					out[node.target.id] = found
+	return out
+
+
+def top_level(tree):
+	"""The nodes of a module outside its functions."""
+	stack = list(tree.body)
+	while stack:
+		node = stack.pop()
+		yield node
+		if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+			stack.extend(ast.iter_child_nodes(node))
+
+
+def check_hidden_calls(methods: dict[str, set[str]]) -> None:
+	"""A layer below the controllers calling a controller's method on a document from Frappe
+	goes up the layers where no import shows it. A variable bound to such a document in one
+	function of a module counts as that document in the module's other functions too (where
+	they do not bind it themselves): a module calls one thing by one name."""
+	every = set().union(*methods.values()) if methods else set()
+	for path in sorted(APP.rglob("*.py")):
+		mine = layer_of(path)
+		if mine is None or mine <= CONTROLLERS:
+			continue
+		tree = ast.parse(path.read_text(encoding="utf-8"))
+		constants = module_strings(tree)
+		module_wide = documents_in(tree, constants)
+		functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+		seen = set()
+		for scope in [tree, *functions]:
+			documents = module_wide if scope is tree else {**module_wide, **documents_in(scope, constants)}
+			for node in top_level(tree) if scope is tree else ast.walk(scope):
+				if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+					continue
+				receiver = node.func.value
+				if isinstance(receiver, ast.Call):
+					found = getter_doctype(receiver, constants)
+				elif isinstance(receiver, ast.Name):
+					found = documents.get(receiver.id)
+				else:
+					found = None
+				where = (node.lineno, node.col_offset)
+				if not found or where in seen:
+					continue
+				getter, doctype = found
+				called = node.func.attr
+				if called in (methods.get(doctype, set()) if doctype else every):
+					seen.add(where)
+					problem(
+						path,
+						f"line {node.lineno}: {LAYERS[mine][0]} calls {called}() of the "
+						f"{doctype or 'DocType'} controller on {getter}(...), a layer above it "
+						"(move what it does below and import that)",
+					)
+
+
+def package_of(module: str) -> str:
+	"""The app's top-level package (or module) ``module`` belongs to."""
+	parts = module.split(".")
+	return parts[1] if len(parts) > 1 else parts[0]
+
+
+def check_loads_by_name(graph: dict[str, set[str]]) -> None:
+	"""Modules loaded by a string name are imports the graph does not show: they may not
+	point up, nor across into a package that imports back, nor be computed."""
+	imports_of: dict[str, set[str]] = {}
+	for source, targets in graph.items():
+		imports_of.setdefault(package_of(source), set()).update(package_of(t) for t in targets)
+	for path in sorted(APP.rglob("*.py")):
+		rel = path.relative_to(APP).as_posix()
+		if rel.startswith("tests/") or "/tests/" in rel:
+			continue
+		mine, here = layer_of(path), module_name(path)
+		tree = ast.parse(path.read_text(encoding="utf-8"))
+		for node in ast.walk(tree):
+			if not (isinstance(node, ast.Call) and dotted(node.func) in NAME_LOADERS and node.args):
+				continue
+			arg = node.args[0]
+			if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+				if dotted(node.func) != "frappe.call":  # frappe.call(function) is a plain call
+					problem(path, f"line {node.lineno}: loads a module by a name computed at run time")
+				continue
+			name = arg.value.replace(":", ".")
+			if name.split(".")[0] != "scheduler_integration":
+				continue
+			parts = name.split(".")
+			target = next(
+				(t for cut in range(len(parts), 1, -1) if (t := target_file(".".join(parts[:cut])))), None
+			)
+			if target is None:
+				problem(path, f"line {node.lineno}: loads {arg.value} by name, which is no module of the app")
+				continue
+			theirs, there = layer_of(target), module_name(target)
+			if mine is not None and theirs is not None and theirs < mine:
+				problem(
+					path,
+					f"line {node.lineno}: {LAYERS[mine][0]} loads {arg.value} of {LAYERS[theirs][0]} "
+					"by name, a layer above it",
+				)
+			elif package_of(there) != package_of(here) and package_of(here) in imports_of.get(
+				package_of(there), set()
+			):
+				problem(
+					path,
+					f"line {node.lineno}: loads {arg.value} by name across into "
+					f"{package_of(there)}, which imports {package_of(here)} back",
+				)
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -392,7 +607,9 @@ def main(argv: list[str] | None = None) -> int:
 	check_hooks()
 	check_whitelists()
 	check_pure_packages()
-	check_layers()
+	graph = check_layers()
+	check_hidden_calls(controller_methods())
+	check_loads_by_name(graph)
 	for line in problems:
 		print(line)
 	print(f"frappe layer: {len(doctypes)} doctypes checked, {len(problems)} problem(s)")

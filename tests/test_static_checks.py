@@ -23,9 +23,9 @@ def broken_copy(tmp_path: Path) -> Path:
 		"import frappe\n\n\n@frappe.whitelist(allow_guest=True)\ndef open_door():\n\treturn 1\n"
 	)
 	(app / "engine" / "impure.py").write_text("import frappe\n")
-	# the video adapters are as pure as the calendars, and as low in the layers
-	(app / "video" / "impure.py").write_text("def f():\n\tfrom frappe.utils import now\n")
-	(app / "video" / "upward.py").write_text("import scheduler_integration.booking\n")
+	# the provider adapters (calendar and video) are as pure as the engine, and low in the layers
+	(app / "calendars" / "impure.py").write_text("def f():\n\tfrom frappe.utils import now\n")
+	(app / "calendars" / "upward.py").write_text("import scheduler_integration.booking\n")
 	# an upward import (booking -> api) and a cycle between two booking modules
 	(app / "booking" / "upward.py").write_text("from scheduler_integration.api import utils\n")
 	(app / "booking" / "ring_a.py").write_text(
@@ -57,8 +57,8 @@ def test_broken_tree_reports_each_problem(tmp_path, capsys):
 		"stray.py: module belongs to no layer",
 		"open_door: allow_guest without @rate_limit",
 		"engine/ must not import frappe",
-		"video/ must not import frappe",
-		"video/upward.py: line 1: adapters imports scheduler_integration.booking of booking, a layer above it",
+		"calendars/ must not import frappe",
+		"calendars/upward.py: line 1: adapters imports scheduler_integration.booking of booking, a layer above it",
 		"hook path does not resolve: scheduler_integration.nowhere.fn",
 		"invalid JSON",
 	):

@@ -1,13 +1,13 @@
-"""The shipped translations (scheduler_integration/translations/{de,fr,es,pt}.csv) cover the
-app's strings, without Frappe: a mirror of what Frappe's extractor collects (DocType names,
-labels, descriptions and Select options; report names; ``_("...")`` in Python, read with
-``ast``; ``_("...")`` / ``__("...")`` in JavaScript and Jinja). The bench test
-scheduler_integration/tests/test_translations.py runs Frappe's own extractor on a site."""
+"""The shipped translations (gettext: scheduler_integration/locale/{de,fr,es,pt}.po, and
+main.pot listing every message) cover the app's strings, without Frappe: a mirror of what
+Frappe's extractor collects (DocType names, labels, descriptions and Select options; report
+names; ``_("...")`` in Python, read with ``ast``; ``_("...")`` / ``__("...")`` in JavaScript
+and Jinja). The bench test scheduler_integration/tests/test_translations.py runs Frappe's own
+extractor on a site and reads the translations back through Frappe."""
 
 from __future__ import annotations
 
 import ast
-import csv
 import json
 import re
 from pathlib import Path
@@ -72,9 +72,39 @@ def app_strings() -> set[str]:
 	return {text for text in found if text and translatable(text)}
 
 
+def read_po(text: str) -> dict[str, str]:
+	"""{msgid (``msgid:msgctxt`` with a context): msgstr} of a .po or .pot file, as Frappe
+	keys them; the header entry left out. PO strings are C-escaped, as Python literals are."""
+	entries: dict[str, str] = {}
+	entry: dict[str, str] = {}
+	keyword = ""
+
+	def close():
+		if entry.get("msgid"):
+			key = entry["msgid"] + (f":{entry['msgctxt']}" if entry.get("msgctxt") else "")
+			entries[key] = entry.get("msgstr", "")
+		entry.clear()
+
+	for line in text.splitlines():
+		line = line.strip()
+		if not line or line.startswith("#"):
+			continue
+		if line.startswith('"'):  # a continuation of the keyword's string
+			entry[keyword] += ast.literal_eval(line)
+			continue
+		keyword, _space, text = line.partition(" ")
+		if keyword in ("msgctxt", "msgid") and "msgstr" in entry:
+			close()
+		entry[keyword] = ast.literal_eval(text)
+	close()
+	return entries
+
+
 def table(lang: str) -> dict[str, str]:
-	with open(APP / "translations" / f"{lang}.csv", encoding="utf-8", newline="") as handle:
-		return {row[0]: row[1] for row in csv.reader(handle) if row}
+	return read_po((APP / "locale" / f"{lang}.po").read_text(encoding="utf-8"))
+
+
+TEMPLATE = read_po((APP / "locale" / "main.pot").read_text(encoding="utf-8"))
 
 
 STRINGS = app_strings()
@@ -86,11 +116,55 @@ def test_the_mirror_finds_the_apps_strings():
 	assert len(STRINGS) > 300
 
 
+SAMPLE = r"""
+msgid ""
+msgstr ""
+"Language: de\n"
+
+#: a.py:1
+msgid "Say \"{0}\""
+msgstr "Sag \"{0}\""
+
+msgctxt "Coins"
+msgid "Change"
+msgstr "Wechselgeld"
+
+msgid ""
+"Two\n"
+"lines"
+msgstr ""
+"Zwei\n"
+"Zeilen"
+"""
+
+
+def test_the_reader_reads_po_files():
+	assert read_po(SAMPLE) == {
+		'Say "{0}"': 'Sag "{0}"',
+		"Change:Coins": "Wechselgeld",
+		"Two\nlines": "Zwei\nZeilen",
+	}
+	assert len(TEMPLATE) > 800
+	assert table("de")["Time zone"] == "Zeitzone"
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_string_is_translated(lang):
 	translations = table(lang)
 	missing = sorted(text for text in STRINGS if not (translations.get(text) or "").strip())
-	assert missing == [], f"{len(missing)} strings have no {lang} translation"
+	assert missing == [], f"{len(missing)} strings have no {lang} translation: add them to locale/{lang}.po"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_language_translates_the_template_and_nothing_else(lang):
+	# main.pot lists every message (what Frappe's extractor finds, and the few it cannot):
+	# a language that lacks one of them, or has one the template lost, fails here
+	translations = table(lang)
+	assert set(translations) == set(TEMPLATE), (
+		sorted(set(TEMPLATE) - set(translations)),
+		sorted(set(translations) - set(TEMPLATE)),
+	)
+	assert sorted(key for key, text in translations.items() if not text.strip()) == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

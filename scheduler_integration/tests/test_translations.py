@@ -1,10 +1,11 @@
 """Every user-facing string of the app has a translation in German, French, Spanish and
-Portuguese (scheduler_integration/translations/<lang>.csv).
+Portuguese (gettext: scheduler_integration/locale/<lang>.po), and Frappe serves them.
 
 The strings are what Frappe's own extractor finds in this app (``get_messages_for_app``:
 DocType labels, descriptions and options, reports, ``_()`` in Python and Jinja, ``__()`` in
 JavaScript): a string added without its translations fails here, naming it. The site's
-navbar items (not this app's) are left out.
+navbar items (not this app's) are left out. Frappe reads the translations from the .mo files
+compiled from the .po files (``bench build``, and this app's ``after_migrate``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import re
 from pathlib import Path
 
 import frappe
+from babel.messages.pofile import read_po
 from frappe.tests.utils import FrappeTestCase
-from frappe.translate import get_messages_for_app, get_translation_dict_from_file
+from frappe.translate import get_messages_for_app
 
 APP = "scheduler_integration"
 LANGUAGES = ("de", "fr", "es", "pt")
@@ -37,8 +39,14 @@ def app_messages() -> dict[str, str]:
 
 
 def table(lang: str) -> dict[str, str]:
-	path = Path(frappe.get_app_path(APP, "translations", f"{lang}.csv"))
-	return get_translation_dict_from_file(str(path), lang, APP, throw=True)
+	"""{lookup key: translation} of ``locale/<lang>.po``, keyed as Frappe keys them."""
+	with open(Path(frappe.get_app_path(APP, "locale", f"{lang}.po")), "rb") as handle:
+		catalog = read_po(handle)
+	return {
+		f"{message.id}:{message.context}" if message.context else message.id: message.string
+		for message in catalog
+		if message.id
+	}
 
 
 class TestTranslations(FrappeTestCase):

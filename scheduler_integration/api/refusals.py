@@ -1,0 +1,167 @@
+"""What the app's own routes (``/api/method/scheduler_integration.*``, ``/book/…``) answer
+when Frappe refused a request itself, and the Retry-After of every 429 they answer.
+
+Frappe parses each request before any app code or hook runs (``frappe.app.init_request``),
+and it answers a body it cannot take (``engine.request_body``: malformed or too deeply
+nested JSON, a ``cmd`` that is not text, …) with a 5xx or 417 carrying a traceback; it
+answers a guest's other refusals (its rate limiter, HTTP methods, unknown methods) with the
+exception and, by default, its traceback too. ``after_request`` hooks run even then, with
+the response Frappe built, so ``public_errors`` rewrites these answers on the app's routes
+into the app's failure shape (``api.utils.failure``): 400 for an unreadable body, the same
+status otherwise, never an exception or a traceback (a signed-in user keeps Frappe's
+answer, traceback included, unless the body was unreadable). The rest of the site keeps
+Frappe's answers. Every 429 gets a ``Retry-After``: the wait a booking cap named, else what is left
+of the client's per-IP window (``core.limits``).
+
+Every error answer of the app's methods carries a machine-readable ``code``: the envelope's
+own (``api.utils``), and on the answers Frappe builds for the plain-style methods (its
+exception JSON, kept as it is for signed-in users) one added beside ``exc_type``, from the
+exception (``FRAPPE_CODES``) or else the status (``api.utils.code_for``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import frappe
+from frappe import _
+
+from scheduler_integration.api.utils import code_for, failure
+from scheduler_integration.core import limits
+from scheduler_integration.engine.request_body import refusal
+
+_METHOD = re.compile(r"^/api/(?:v[12]/)?method/(scheduler_integration\.[^/]+)")
+# what Frappe's error answers carry (v1: exc_type, exc, exception; v2: a list of errors)
+_EXCEPTION_KEYS = ("exc", "exc_type", "exception", "_exc_source")
+_TRACEBACK = b"Traceback (most recent call last)"
+WINDOW = 60  # every per-IP limit of the public routes counts a minute (rate_limit seconds=60)
+# Frappe's exceptions (their exc_type) whose code says more than their status
+FRAPPE_CODES = {
+	"PermissionError": "FORBIDDEN",
+	"DoesNotExistError": "NOT_FOUND",
+	"MandatoryError": "MISSING_FIELDS",
+	"LinkValidationError": "INVALID_LINK",
+	"DuplicateEntryError": "DUPLICATE",
+	"TimestampMismatchError": "DOCUMENT_CHANGED",
+	"TooManyRequestsError": "RATE_LIMITED",
+	"CSRFTokenError": "INVALID_CSRF_TOKEN",
+	"AuthenticationError": "NOT_SIGNED_IN",
+	"SessionExpired": "NOT_SIGNED_IN",
+	"ValidationError": "INVALID_INPUT",
+	"FieldValidationError": "VALIDATION_ERROR",
+}
+
+
+def _messages() -> dict[int, str]:
+	return {
+		400: _("Invalid input"),
+		401: _("Please sign in"),
+		403: _("Not permitted"),
+		404: _("Not found"),
+		429: _("Too many requests; please try again in a minute"),
+	}
+
+
+def public_errors(response=None, request=None):
+	"""``after_request`` hook."""
+	if response is None or request is None or response.status_code < 400:
+		return
+	path = request.path or ""
+	method = _METHOD.match(path)
+	if not (method or path == "/book" or path.startswith(("/book/", "/b/"))):  # /b/: short links
+		return
+	status = response.status_code
+	body = None
+	code = None
+	if _unreadable(request):
+		status, body, code = 400, _("This request could not be read"), "UNREADABLE_REQUEST"
+	elif _guest() and _frappe_error(response):
+		status = 400 if status == 417 else status  # Frappe's ValidationError: the app says 400
+		body = _messages().get(status) or (
+			_("Something went wrong: please try again.") if status >= 500 else _("Invalid input")
+		)
+		code = code_for(status)
+	elif method:
+		_add_code(response, status)
+	extra = {}
+	site_limit = getattr(frappe.local, "rate_limiter", None)  # site config rate_limit
+	if status == 429 and not (site_limit and site_limit.rejected):  # that one sends its own
+		wait = _retry_after(response, path, method)
+		response.headers["Retry-After"] = str(wait)
+		extra["retry_after"] = wait
+	if body is not None:
+		envelope = "data" if path.startswith("/api/v2/") else "message"
+		response.status_code = status
+		response.set_data(json.dumps({envelope: failure(body, code=code, **extra)}))
+		response.mimetype = "application/json"
+		response.headers.pop("X-Page-Name", None)
+
+
+def _add_code(response, status: int) -> None:
+	"""Give Frappe's own error answer (a plain-style method's exception) a ``code``."""
+	data = _json(response)
+	if not isinstance(data, dict) or "code" in data:
+		return
+	if isinstance(data.get("errors"), list):  # API v2: a list of errors, each with its type
+		first = data["errors"][0] if data["errors"] and isinstance(data["errors"][0], dict) else {}
+		data["code"] = FRAPPE_CODES.get(str(first.get("type") or "")) or code_for(status)
+		response.set_data(json.dumps(data))
+		return
+	if not any(key in data for key in _EXCEPTION_KEYS):
+		envelope = data.get("message")
+		if isinstance(envelope, dict) and envelope.get("success") is False and not envelope.get("code"):
+			envelope["code"] = code_for(status)  # an envelope built without one
+			response.set_data(json.dumps(data))
+		return
+	exc_type = str(data.get("exc_type") or "")
+	data["code"] = FRAPPE_CODES.get(exc_type) or code_for(status)
+	response.set_data(json.dumps(data))
+
+
+def _unreadable(request) -> bool:
+	"""The request's body or fields are ones Frappe's parsing cannot take."""
+	try:
+		json_body = request.get_data(as_text=True) if request.is_json else None
+	except Exception:  # a body past the size limit: werkzeug answers that one itself (413)
+		return False
+	return refusal(json_body, getattr(frappe.local, "form_dict", None) or {}) is not None
+
+
+def _guest() -> bool:
+	session = getattr(frappe.local, "session", None) or {}
+	return session.get("user") in (None, "", "Guest")
+
+
+def _json(response):
+	if response.mimetype != "application/json":
+		return None
+	try:
+		return json.loads(response.get_data(as_text=True))
+	except ValueError:
+		return None
+
+
+def _frappe_error(response) -> bool:
+	"""An answer of Frappe's exception handler (not one of the app's own failures or pages):
+	its JSON with the exception, or an error page that is a 5xx or shows a traceback (a
+	page's ``?cmd=`` makes the request a method call)."""
+	data = _json(response)
+	if isinstance(data, dict):
+		return any(key in data for key in _EXCEPTION_KEYS) or isinstance(data.get("errors"), list)
+	return response.status_code >= 500 or _TRACEBACK in response.get_data()
+
+
+def _retry_after(response, path: str, method) -> int:
+	"""Seconds until a retry can succeed: a booking cap's own wait, else the rest of the
+	client's window on this method or page, else the whole window."""
+	data = _json(response)
+	answer = data.get("message") if isinstance(data, dict) else None
+	if isinstance(answer, dict) and isinstance(answer.get("retry_after"), int):
+		return max(1, answer["retry_after"])
+	left = (
+		limits.method_retry_after(method.group(1))
+		if method
+		else limits.retry_after(limits.page_limit_name(path))
+	)
+	return left or WINDOW

@@ -1,0 +1,169 @@
+"""What the API answers about slots and bookings (the manage page shows the same booking).
+
+Instants are UTC text (``2026-01-05T14:30:00Z``) with the booker's local date and time
+beside them; guest text is plain (``booking.presentation.plain``): the page escapes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import frappe
+
+from scheduler_integration.booking import seats, series
+from scheduler_integration.booking.domains import booking_origin
+from scheduler_integration.booking.payments import current_payment, payment_json
+from scheduler_integration.booking.presentation import host_names, minutes, plain, safe_zone
+from scheduler_integration.booking.tokens import manage_url
+from scheduler_integration.core.clock import to_utc, utc_now
+from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
+from scheduler_integration.engine.grouping import group_by_local_date
+from scheduler_integration.engine.timezones import get_zone
+
+ISO = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def utc_text(moment: datetime) -> str:
+	"""An aware instant as ``2026-01-05T14:30:00Z`` (UTC, whole seconds)."""
+	if moment.utcoffset():
+		moment = moment.astimezone(timezone.utc)
+	# a month of slots formats ~700 of these per request: the C-level isoformat, sliced
+	return moment.isoformat(timespec="seconds")[:19] + "Z"
+
+
+def _slot_row(start: str, end: str, date_text: str, local: datetime) -> dict:
+	return {"start": start, "end": end, "date": date_text, "time": f"{local.hour:02d}:{local.minute:02d}"}
+
+
+def slot_json(slot, zone_name: str | None) -> dict:
+	"""A slot for the API (``days_json`` formats many at once)."""
+	local = slot.start.astimezone(get_zone(safe_zone(zone_name)))
+	return _slot_row(utc_text(slot.start), utc_text(slot.end), local.date().isoformat(), local)
+
+
+def days_json(slots, zone_name: str, seats_left: dict | None = None) -> list[dict]:
+	"""Slots grouped by the booker-local date of their start, as ``get_slots`` answers;
+	with ``seats_left`` ({start: seats}) each slot says how many seats it has left."""
+	zone = get_zone(zone_name)
+	texts: dict[datetime, str] = {}  # a slot's end is usually another slot's start
+
+	def text(moment: datetime) -> str:
+		found = texts.get(moment)
+		if found is None:
+			found = texts[moment] = utc_text(moment)
+		return found
+
+	days = []
+	for day, items in group_by_local_date(slots, zone_name).items():
+		date_text = day.isoformat()
+		rows = [
+			_slot_row(text(slot.start), text(slot.end), date_text, slot.start.astimezone(zone))
+			for slot in items
+		]
+		if seats_left:
+			for row, slot in zip(rows, items, strict=True):
+				row["seats_left"] = seats_left.get(slot.start)
+		days.append({"date": date_text, "slots": rows})
+	return days
+
+
+def seat_json(doc, mt) -> dict:
+	"""A group session's seats as its guest sees them: how many are taken, and the other
+	guests' names only when the meeting type lets its guests see each other."""
+	taken = seats.slot_of(doc) if is_active(doc.status) else []
+	data = {"total": int(mt.seats_per_slot), "taken": len(taken)}
+	if mt.show_attendees:
+		data["others"] = [plain(row.guest_name) for row in taken if row.name != doc.name]
+	return data
+
+
+def series_json(doc, links: bool = False) -> dict:
+	"""The series or multi-day booking a meeting belongs to: its kind, which meeting this
+	is, and every meeting's start and status; with ``links`` (the guest's own view, by a
+	manage token) each active meeting's manage link: the meetings one guest booked together
+	are theirs to manage one by one."""
+	rows = frappe.get_all(
+		"Scheduler Booking",
+		filters={"series": doc.series},
+		fields=["name", "start", "status", "series_index", "token_nonce", "meeting_type"],
+		order_by="series_index asc",
+	)
+	meetings = []
+	for row in rows:
+		item = {"start": utc_text(to_utc(row.start)), "status": row.status}
+		if links and is_active(row.status) and row.token_nonce:
+			item["manage_url"] = manage_url(row)
+		meetings.append(item)
+	return {"kind": series.kind(doc.series), "index": int(doc.series_index or 0), "meetings": meetings}
+
+
+def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
+	"""What the guest's pages show of a booking (and the public API returns)."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	profile = frappe.get_cached_doc("Scheduler Profile", mt.profile)
+	zone_name = safe_zone(zone_name or doc.booker_timezone)
+	start, end = to_utc(doc.start), to_utc(doc.end)
+	local = start.astimezone(get_zone(zone_name))
+	data = {
+		"id": doc.name,
+		"status": doc.status,
+		"start": start.strftime(ISO),
+		"end": end.strftime(ISO),
+		"timezone": zone_name,
+		"local_date": local.date().isoformat(),
+		"local_time": local.strftime("%H:%M"),
+		"meeting_type": mt.title,
+		"meeting_type_slug": mt.slug,
+		"profile_slug": profile.slug,
+		"host_name": host_names(doc),
+		"duration": minutes(doc),
+		"location": plain(doc.location),
+		"meeting_link": (doc.meeting_link or "") if is_active(doc.status) else "",
+		"meeting_password": (doc.get("meeting_password") or "") if is_active(doc.status) else "",
+		"guest_name": plain(doc.guest_name),
+		"confirmation_message": mt.confirmation_message or "",
+		"can_cancel": is_active(doc.status),
+		# a booking awaiting its payment is paid (or given up) before it moves
+		"can_reschedule": is_active(doc.status) and doc.status != AWAITING_PAYMENT,
+	}
+	if doc.get("amount"):  # a paid booking: its price, payment and refunds (booking.payments)
+		data["payment"] = payment_json(doc, current_payment(doc.name))
+		if not token:
+			data["payment"].pop("url", None)  # the pay page is the guest's, by their token
+	if int(mt.get("seats_per_slot") or 1) > 1:
+		data["seats"] = seat_json(doc, mt)
+	if doc.get("series"):
+		data["series"] = series_json(doc, links=bool(token))
+	if token:
+		origin = booking_origin(doc)  # the custom domain of the booking's page, if any
+		data["manage_url"] = f"{origin}/book/manage/{token}"
+		data["ics_url"] = f"{origin}/api/method/scheduler_integration.api.public.ics?token={token}"
+	return data
+
+
+def meetings_json(ctx, start: datetime, count, zone_name: str) -> dict:
+	"""Every meeting a booking at ``start`` would make, each with whether it is free now, on
+	the booker's clock; ``bookable`` says whether the booking would be made (a type that
+	books series whole needs every meeting free)."""
+	rule = ctx.occurrences(count)
+	if rule is None:
+		return {"meetings": [], "bookable": True}
+	found = series.plan(ctx, rule, start, utc_now())
+	zone = get_zone(safe_zone(zone_name))
+	rows = []
+	for index, check in enumerate(found.checks):
+		free = bool(check.offered)
+		# a meeting on a wall time that does not exist that day (DST) has no time to show
+		moment = check.start if free or index == 0 or check.reason is not None else None
+		local = moment.astimezone(zone) if moment else None
+		rows.append(
+			{
+				"index": index,
+				"start": utc_text(moment) if moment else None,
+				"date": local.date().isoformat() if local else None,
+				"time": local.strftime("%H:%M") if local else None,
+				"free": free,
+			}
+		)
+	bookable = bool(rows) and rows[0]["free"] and (found.skip_taken or found.complete)
+	return {"meetings": rows, "bookable": bookable, "skip_taken": found.skip_taken, "timezone": zone_name}
