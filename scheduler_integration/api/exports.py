@@ -1,0 +1,111 @@
+"""Spreadsheet exports of the app's records: what a guest typed is text, never a formula.
+
+Guests write names, notes and answers; the desk's Report View export
+(``frappe.desk.reportview.export_query``) and the script reports' export
+(``frappe.desk.query_report.export_query``) write them into CSV and Excel files as they
+are, so ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` in a note opens as a live formula.
+Both methods are overridden (``override_whitelisted_methods``) to call Frappe's own export
+unchanged and, for the app's DocTypes and reports only, to rewrite the file it made: a
+cell a spreadsheet would evaluate gets the usual leading apostrophe
+(``engine.validation.spreadsheet_safe``). Exports of every other DocType and report pass
+through untouched. A background export (emailed when ready) is made in the foreground
+for the app's records, so the file is rewritten before anyone receives it.
+
+Not covered: Frappe's Data Export tool (Data Import templates) writes its own files;
+use the Report View export for guest data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import frappe
+
+from scheduler_integration.engine.validation import spreadsheet_safe
+
+APP_MODULE = "Scheduler Integration"
+
+
+def _ours_doctype(doctype) -> bool:
+	return bool(doctype) and frappe.db.get_value("DocType", doctype, "module") == APP_MODULE
+
+
+def _ours_report(report) -> bool:
+	return bool(report) and frappe.db.get_value("Report", report, "module") == APP_MODULE
+
+
+@frappe.whitelist(methods=["POST"])
+def export_query(**_kwargs):
+	"""Report View export (CSV / Excel), formula-safe for the app's DocTypes."""
+	from frappe.desk import reportview
+
+	return _export(reportview.export_query, _ours_doctype(frappe.form_dict.get("doctype")))
+
+
+@frappe.whitelist(methods=["POST"])
+def export_report(**_kwargs):
+	"""Script report export (CSV / Excel), formula-safe for the app's reports."""
+	from frappe.desk import query_report
+
+	return _export(query_report.export_query, _ours_report(frappe.form_dict.get("report_name")))
+
+
+def _export(frappe_export, ours: bool):
+	"""Frappe's own export; for the app's records in the foreground, and its file rewritten."""
+	if ours:
+		frappe.form_dict.export_in_background = 0
+	result = frappe_export()
+	if ours:
+		_rewrite_response()
+	return result
+
+
+def _rewrite_response() -> None:
+	content = frappe.response.get("filecontent")
+	name = str(frappe.response.get("filename") or "")
+	if not content:
+		return
+	if name.endswith(".csv"):
+		frappe.response["filecontent"] = safe_csv(
+			content,
+			delimiter=str(frappe.form_dict.get("csv_delimiter") or ",")[0],
+			quoting=int(frappe.form_dict.get("csv_quoting") or csv.QUOTE_NONNUMERIC),
+		)
+	elif name.endswith(".xlsx"):
+		frappe.response["filecontent"] = safe_xlsx(content)
+
+
+def safe_csv(content: bytes, *, delimiter: str, quoting: int) -> bytes:
+	"""The same CSV with every formula-leading text cell made text."""
+	text = content.decode("utf-8")
+	# under QUOTE_NONNUMERIC unquoted cells are numbers: read them back as numbers
+	rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting))
+	out = io.StringIO()
+	writer = csv.writer(out, delimiter=delimiter, quoting=quoting)
+	for row in rows:
+		writer.writerow(
+			[_number(cell) if isinstance(cell, float) else spreadsheet_safe(cell) for cell in row]
+		)
+	return out.getvalue().encode("utf-8")
+
+
+def _number(value: float):
+	return int(value) if value.is_integer() else value
+
+
+def safe_xlsx(content: bytes) -> bytes:
+	"""The same workbook with every formula cell made text (Frappe's exporter never writes
+	formulas of its own: any formula in it came from a value)."""
+	import openpyxl
+
+	book = openpyxl.load_workbook(io.BytesIO(content))
+	for sheet in book.worksheets:
+		for row in sheet.iter_rows():
+			for cell in row:
+				if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+					cell.value = spreadsheet_safe(str(cell.value))
+					cell.data_type = "s"
+	out = io.BytesIO()
+	book.save(out)
+	return out.getvalue()

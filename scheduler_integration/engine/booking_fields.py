@@ -1,0 +1,138 @@
+"""Who may set which field of a booking: one table for every entry point.
+
+A booking is written by three actors (``booking_states.Actor``): the guest (booking page,
+manage link), a host or manager (desk, REST, host API, calendar drag, Data Import) and the
+system (jobs and effects). Every save of a Scheduler Booking compares the fields the
+caller changed with this table, on insert and on update alike, so the same rule holds
+whether the change came through the API meant for it or through ``/api/resource``.
+
+Three kinds of field:
+
+- **settable**: ``FIELDS[name] = (insert, update)`` names the actors who may set the
+  field on a new booking and change it on an existing one; any other actor's change is
+  refused (``refused_fields``). What a value may be is checked elsewhere: statuses by the
+  state machine, times by the locked check, guest text by ``validation``, links by the
+  caller's read permission.
+- **derived** (``DERIVED``): the system computes them from the others on every save (the
+  end from the start and the duration, the organiser from the hosts, the title, the
+  invitation's sequence and UID, token hashes, when it was confirmed or cancelled, the
+  records the CRM effect made; a paid booking's price, hold and refund). A
+  caller's value is discarded, never refused, so a calendar drag that sends an end, or a
+  desk form that sends back what it read, still saves.
+- anything else (layout fields, Frappe's own columns) is not the caller's business and is
+  left to Frappe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .booking_states import Actor
+
+G, H, S = Actor.GUEST, Actor.HOST, Actor.SYSTEM
+_ALL = frozenset({G, H, S})
+_HS = frozenset({H, S})
+_GS = frozenset({G, S})
+_S = frozenset({S})
+
+# field: (who may set it on a new booking, who may change it later)
+FIELDS: dict[str, tuple[frozenset, frozenset]] = {
+	# what the booking is and when: every change is checked for availability
+	"meeting_type": (_ALL, _HS),
+	"start": (_ALL, _ALL),
+	"status": (_ALL, _ALL),
+	"hosts": (_HS, _HS),
+	"allow_overlap": (_HS, _HS),
+	"overlap_reason": (_HS, _HS),
+	# the guest's form; a host may correct it later
+	"guest_name": (_ALL, _HS),
+	"guest_email": (_ALL, _HS),
+	"guest_phone": (_ALL, _HS),
+	"guest_company": (_ALL, _HS),
+	"notes": (_ALL, _HS),
+	# colleagues the guest adds to the meeting (each gets the invitation)
+	"attendees": (_ALL, _HS),
+	"answers": (_ALL, _S),
+	"booker_timezone": (_ALL, _ALL),
+	"language": (_ALL, _HS),
+	"cancel_reason": (_ALL, _ALL),
+	# where the meeting happens: the host's to decide, the video effect fills it in
+	"location": (_HS, _HS),
+	"meeting_link": (_HS, _HS),
+	"meeting_password": (_HS, _HS),
+	"meeting_provider": (_S, _S),
+	"meeting_id": (_S, _S),
+	"meeting_connection": (_S, _S),
+	# which records the meeting belongs to (links checked for the caller's read permission)
+	"contact": (_HS, _HS),
+	"crm_doctype": (_HS, _HS),
+	"crm_name": (_HS, _HS),
+	"reference_doctype": (_ALL, _HS),
+	"reference_name": (_ALL, _HS),
+	# how the guest arrived: set by the public API from the request, never changed
+	"source": (_GS, _S),
+	"utm_source": (_GS, _S),
+	"utm_medium": (_GS, _S),
+	"utm_campaign": (_GS, _S),
+	"idempotency_key": (_GS, _S),
+	# the personal link or routing form decision it was booked through: set by the public
+	# API once it has checked the token, never by anyone else
+	"personal_link": (_GS, _S),
+	"routing_submission": (_GS, _S),
+	# the money of a paid booking: what the gateway reported, kept by the system alone
+	# (engine.payments; the Scheduler Payment holds the gateway's side)
+	"payment_status": (_S, _S),
+	"amount_paid": (_S, _S),
+	"amount_refunded": (_S, _S),
+	"payment": (_S, _S),
+}
+
+DERIVED = frozenset(
+	{
+		"end",
+		"host",
+		"title",
+		"sequence",
+		"ical_uid",
+		"manage_token_hash",
+		"token_nonce",
+		"short_code_hash",
+		"token_expires",
+		"confirmed_at",
+		"cancelled_at",
+		# the tasks, notes and to-dos the CRM effect made: it adds rows straight to the
+		# table while the booking may be open elsewhere, so a save keeps the stored rows
+		"crm_records",
+		# which seat of a seated slot holds its calendar event and meeting (booking.seats)
+		"seat_leader",
+		# the series a meeting belongs to, set when the series is booked (booking.series)
+		"series",
+		"series_index",
+		# a paid booking's price and currency when it was made, how long its hold lasts,
+		# and what its cancellation refunds (engine.payments, decided when it is cancelled)
+		"amount",
+		"currency",
+		"hold_until",
+		"refund_due",
+	}
+)
+
+# Links a caller sets that point at records outside the app: the caller must be able to
+# read the record (``crm_doctype`` only ever names one of these)
+CRM_DOCTYPES = ("CRM Lead", "CRM Deal", "Lead", "Opportunity", "Customer", "Contact")
+
+
+def may_set(field: str, actor: Actor, *, new: bool) -> bool:
+	"""May ``actor`` set ``field`` (on a new booking when ``new``, else change it)?"""
+	if field in DERIVED:
+		return True  # discarded and computed again, whoever sent it
+	rule = FIELDS.get(field)
+	if rule is None:
+		return True  # not a booking field this table governs
+	return actor in rule[0 if new else 1]
+
+
+def refused_fields(changed: Iterable[str], actor: Actor, *, new: bool) -> list[str]:
+	"""The fields among ``changed`` that ``actor`` may not set, in table order."""
+	changed = set(changed)
+	return [field for field in FIELDS if field in changed and not may_set(field, actor, new=new)]
