@@ -1,0 +1,142 @@
+"""Answers that land on the CRM record: a question mapped to a field of the guest's lead,
+deal or customer (a routing form question's *CRM Record Field*, or a meeting type
+question's) writes its answer there — e.g. company size to ``no_of_employees``, the region
+to ``territory``.
+
+Only into a field that is empty or still holds what Frappe put there by itself (its
+default; a Select's first option — Frappe CRM starts every lead at 1-10 employees), so
+what a rep chose is never overwritten; of a type that
+holds plain values, and never the record's owner, status or email; each value must fit
+the field (one of a Select's options, an existing record for a Link, a number for a
+number). The record is saved as the host, so its timeline shows the change; a save the
+record's own rules refuse is undone and the booking's other CRM work stands.
+"""
+
+from __future__ import annotations
+
+import json
+
+import frappe
+
+from scheduler_integration.engine.routing import number
+
+WRITABLE = frozenset(
+	{
+		"Data",
+		"Small Text",
+		"Text",
+		"Long Text",
+		"Select",
+		"Link",
+		"Int",
+		"Float",
+		"Currency",
+		"Percent",
+		"Check",
+	}
+)
+# never set from a guest's answer: who owns the record, where it stands, who it is
+PROTECTED = frozenset(
+	{
+		"name",
+		"owner",
+		"lead_owner",
+		"deal_owner",
+		"opportunity_owner",
+		"account_manager",
+		"status",
+		"email",
+		"email_id",
+		"naming_series",
+		"docstatus",
+	}
+)
+
+
+def mapped_fields(doc) -> dict[str, str]:
+	"""{question label: field of the record} for the booking's routing form and type."""
+	out: dict[str, str] = {}
+	form = doc.get("routing_submission") and frappe.db.get_value(
+		"Scheduler Routing Submission", doc.routing_submission, "form"
+	)
+	if form and frappe.db.exists("Scheduler Routing Form", form):
+		for row in frappe.get_cached_doc("Scheduler Routing Form", form).questions:
+			if row.get("crm_field"):
+				out[row.label] = row.crm_field
+	for row in frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).questions:
+		if row.get("crm_field"):
+			out[row.label] = row.crm_field
+	return out
+
+
+def coerce(df, value):
+	"""``value`` as ``df`` holds it, or None when it does not fit."""
+	if isinstance(value, list):
+		value = ", ".join(str(item) for item in value)
+	if value in (None, ""):
+		return None
+	kind = df.fieldtype
+	if kind == "Check":
+		return 1 if value in (True, 1, "1", "true", "yes", "Yes") else 0
+	if kind in ("Int", "Float", "Currency", "Percent"):
+		found = number(value)
+		if found is None:
+			return None
+		return int(found) if kind == "Int" else found
+	text = str(value).strip()
+	if kind == "Select":
+		options = [line.strip() for line in (df.options or "").splitlines()]
+		return text if text in options else None
+	if kind == "Link":
+		return text if df.options and frappe.db.exists(df.options, text) else None
+	limit = int(df.length or 0) or (140 if kind == "Data" else 5000)
+	return text[:limit]
+
+
+def _unset(df, current) -> bool:
+	"""Does the record's field still hold nothing a person chose?"""
+	if current in (None, "", 0):
+		return True
+	if df.default not in (None, "") and str(current) == str(df.default):
+		return True
+	first = next((line.strip() for line in (df.options or "").splitlines() if line.strip()), None)
+	return df.fieldtype == "Select" and str(current) == first
+
+
+def apply_answers(doc) -> list[str]:
+	"""Write the booking's mapped answers onto its CRM record; the fields written."""
+	if not (doc.crm_doctype and doc.crm_name):
+		return []
+	mapping = mapped_fields(doc)
+	if not mapping:
+		return []
+	try:
+		answers = json.loads(doc.answers) if isinstance(doc.answers, str) else (doc.answers or {})
+	except ValueError:
+		return []
+	meta = frappe.get_meta(doc.crm_doctype)
+	values = {}
+	for label, field in mapping.items():
+		df = meta.get_field(field)
+		if not df or df.fieldtype not in WRITABLE or df.read_only or field in PROTECTED:
+			continue
+		value = coerce(df, (answers or {}).get(label))
+		if value is not None:
+			values[field] = value
+	if not values:
+		return []
+	record = frappe.get_doc(doc.crm_doctype, doc.crm_name)
+	empty = {
+		field: value for field, value in values.items() if _unset(meta.get_field(field), record.get(field))
+	}
+	if not empty:
+		return []
+	record.update(empty)
+	frappe.db.savepoint("scheduler_answers")
+	try:
+		record.save(ignore_permissions=True)
+	except frappe.ValidationError:
+		frappe.db.rollback(save_point="scheduler_answers")
+		frappe.clear_last_message()
+		return []
+	return sorted(empty)

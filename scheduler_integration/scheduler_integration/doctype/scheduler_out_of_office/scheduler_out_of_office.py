@@ -1,0 +1,74 @@
+# Copyright (c) 2026, scheduler_integration contributors
+# For license information, please see license.txt
+
+"""A host's time away: their booking pages offer nothing on these dates (their own,
+host-local dates, both included), and a colleague may cover them — taking the meetings of
+the host's own page on those dates and the host's round-robin share where both host the
+same type (``engine.out_of_office``, loaded by ``booking.leave``)."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from scheduler_integration.booking import availability
+from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.naming import readable_name
+from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.out_of_office import Leave
+from scheduler_integration.engine.validation import clean_text
+
+
+class SchedulerOutofOffice(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		delegate: DF.Link | None
+		from_date: DF.Date
+		reason: DF.Data | None
+		to_date: DF.Date
+		user: DF.Link | None
+
+	# end: auto-generated types
+	def autoname(self):
+		"""Named by reason and first day: "Holiday 2026-08-03"."""
+		reason = self.reason or _("Out of Office")  # outside the f-string: the extractor reads it
+		self.name = readable_name(self.doctype, f"{reason} {self.from_date or ''}".strip())
+
+	def validate(self):
+		before = None if self.is_new() else self.get_doc_before_save()
+		if not self.user or not is_manager():  # a host's own leave; a manager records anyone's
+			self.user = before.user if before and before.user else frappe.session.user
+		errors = FieldErrors()
+		self.reason = errors.clean("reason", clean_text, self.reason, "reason", 140)
+		try:
+			Leave(
+				frappe.utils.getdate(self.from_date),
+				frappe.utils.getdate(self.to_date),
+				self.delegate or None,
+			)
+		except SchedulingError as exc:
+			errors.add(exc.field or "to_date", translate(exc))
+		if self.delegate:
+			if self.delegate == self.user:
+				errors.add("delegate", _("Pick a colleague, not yourself"))
+			elif not frappe.db.exists("Scheduler Profile", {"user": self.delegate, "active": 1}):
+				errors.add("delegate", _("{0} has no active booking profile").format(self.delegate))
+		errors.raise_if_any()
+
+	def on_update(self):
+		before = self.get_doc_before_save()
+		availability.invalidate({self.user, before.user if before else None} - {None})
+
+	def on_trash(self):
+		availability.invalidate([self.user])
+
+
+def on_doctype_update():
+	# a host's leaves from a date on (booking.leave): one index range, never the history
+	frappe.db.add_index("Scheduler Out of Office", ["user", "to_date"], "user_to_date")

@@ -1,0 +1,31 @@
+"""A routing form's page (``/book/route/<slug>``): its questions; the answers go to
+``api.routing.submit``, which says where the prospect goes next
+(``public/js/routing_form.js``). Embeddable like the booking pages (``?embed=1``)."""
+
+import frappe
+
+from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
+	page_data,
+)
+from scheduler_integration.www.book.page_utils import fill, not_found, page_language, too_many_requests
+
+no_cache = 1
+
+
+def get_context(context):
+	page_language()
+	if too_many_requests(context):
+		return context
+	try:
+		form = page_data(frappe.form_dict.get("slug"), frappe.form_dict)
+	except frappe.DoesNotExistError:
+		not_found()
+	data = {
+		"profile": {"display_name": form["title"], "description": "", "brand_color": "", "logo": ""},
+		"organization": form.pop("organization"),
+		"form": form,
+	}
+	fill(context, "route", data)
+	context.form = form
+	context.title = form["title"]
+	return context
