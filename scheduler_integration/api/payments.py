@@ -1,0 +1,72 @@
+"""Paid bookings' public endpoints.
+
+* ``POST stripe_webhook`` — Stripe's webhook (Developers → Webhooks → endpoint URL
+  ``https://<site>/api/method/scheduler_integration.api.payments.stripe_webhook``, events
+  ``checkout.session.completed``, ``checkout.session.async_payment_succeeded``,
+  ``checkout.session.async_payment_failed``, ``checkout.session.expired``): the raw body
+  checked against its ``Stripe-Signature`` with the signing secret of Scheduler Settings
+  by Stripe's library (401 when wrong, 400 when older than five minutes), then handed to
+  ``scheduler_payment.receive_stripe_event``: a payment confirms its booking, a closed
+  checkout releases its hold. An event for another booking or another amount than the
+  payment it names is refused (400), one that names no payment of this site (404); the
+  same signed request again is a replay (409); Stripe's redelivery of an event already
+  handled is answered ``duplicate``. None of them changes anything.
+* ``POST pay`` — the guest's manage page (by manage token) asks for the payment page of a
+  booking awaiting payment: the open checkout, or one opened now (503 when the gateway
+  cannot be reached: the guest tries again).
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+
+from scheduler_integration.api.utils import api, ok
+from scheduler_integration.booking.errors import ChangeRefused, PaymentUnavailable
+from scheduler_integration.booking.payments import ensure_ready, open_checkout, webhook_secret
+from scheduler_integration.booking.tokens import booking_for_token
+from scheduler_integration.calendars.stripe_checkout import SignatureRefused, verified_event
+from scheduler_integration.core.errors import RequestRefused, Unauthorized
+from scheduler_integration.core.settings import public_limit
+from scheduler_integration.engine.statuses import AWAITING_PAYMENT
+from scheduler_integration.scheduler_integration.doctype.scheduler_payment.scheduler_payment import (
+	receive_stripe_event,
+)
+
+MAX_BODY = 512 * 1024  # Stripe's events are a few kilobytes
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=public_limit, seconds=60)
+@api
+def stripe_webhook(**kwargs):
+	"""Stripe's checkout events, signed (``Stripe-Signature``)."""
+	body = frappe.request.get_data(cache=True) or b""
+	if len(body) > MAX_BODY:
+		raise RequestRefused(_("Invalid webhook"))
+	header = frappe.get_request_header("Stripe-Signature") or ""
+	try:
+		event = verified_event(body, header, webhook_secret())
+	except SignatureRefused as exc:
+		if exc.reason == "stale":
+			raise RequestRefused(_("This webhook is too old")) from None
+		raise Unauthorized(_("Invalid webhook signature")) from None
+	result = receive_stripe_event(event, header[:1000])
+	frappe.db.commit()
+	return ok(result)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=public_limit, seconds=60)
+@api
+def pay(token: str):
+	"""The payment page of the booking awaiting payment (by its manage token)."""
+	doc = booking_for_token(token)
+	if doc.status != AWAITING_PAYMENT:
+		raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+	ensure_ready()
+	payment = open_checkout(doc)
+	if not payment.get("url"):
+		raise PaymentUnavailable(_("The payment page could not be opened. Please try again in a moment."))
+	return ok(payment)

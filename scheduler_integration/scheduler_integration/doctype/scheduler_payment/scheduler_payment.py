@@ -1,0 +1,260 @@
+# Copyright (c) 2026, scheduler_integration contributors
+# For license information, please see license.txt
+"""A guest's payment for a booking, and what the gateway reports of it.
+
+The payments app's gateways end a payment by calling ``on_payment_authorized(status)`` on
+the document they were paying for; a Scheduler Payment is such a document, and Stripe's
+signed webhook (``receive_stripe_event``) ends in the same call. What it does to the
+booking is ``engine.payments.late_payment``: a booking still awaiting its payment is
+confirmed by the system (the same effects as any new booking: emails, calendar, video,
+CRM, reminders); one that no longer waits for it (its hold expired, it was cancelled) gets
+the money back in full (the ``late_payment`` effects: the refund and the guest's email).
+
+Deliveries of one payment take turns on its row (``SELECT … FOR UPDATE``), then its
+booking's, in that order everywhere (the webhook, the hold-expiry job), so a payment that
+arrives while the hold expires either confirms the booking or is refunded, never both,
+and a hold is released exactly once.
+
+Every Stripe event that changed something is kept as an Integration Request named after
+the event's id: the same event again changes nothing (a redelivery with a new signature
+is answered ``duplicate``; the very same signed request again is refused as a replay).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from scheduler_integration.booking.errors import PaymentMismatch, PaymentUnavailable, ReplayedEvent
+from scheduler_integration.booking.payments import DOCTYPE, PAID, current_payment, stripe_api
+from scheduler_integration.calendars.errors import CalendarError, ProviderUnavailable
+from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.errors import ServerBusy
+from scheduler_integration.engine.payments import hold_over, late_payment
+from scheduler_integration.engine.statuses import AWAITING_PAYMENT
+
+SERVICE = "Stripe"
+_EVENT_ID = re.compile(r"^evt_[A-Za-z0-9_]{1,200}$")
+# the events of a checkout this app acts on: paid, or closed without a payment
+EVENTS = {
+	"checkout.session.completed": "paid",
+	"checkout.session.async_payment_succeeded": "paid",
+	"checkout.session.expired": "closed",
+	"checkout.session.async_payment_failed": "closed",
+}
+
+
+class SchedulerPayment(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from scheduler_integration.scheduler_integration.doctype.scheduler_payment_refund.scheduler_payment_refund import (
+			SchedulerPaymentRefund,
+		)
+
+		access_key: DF.Data | None
+		amount: DF.Currency
+		amount_minor: DF.Int
+		amount_refunded: DF.Currency
+		booking: DF.Link | None
+		checkout_session: DF.Data | None
+		currency: DF.Link | None
+		expires_at: DF.Datetime | None
+		host: DF.Link | None
+		ledger_doctype: DF.Link | None
+		meeting_type: DF.Link | None
+		paid_at: DF.Datetime | None
+		party: DF.DynamicLink | None
+		party_type: DF.Link | None
+		payment_entry: DF.DynamicLink | None
+		payment_gateway: DF.Data | None
+		payment_intent: DF.Data | None
+		payment_url: DF.SmallText | None
+		refunded_minor: DF.Int
+		refunds: DF.Table[SchedulerPaymentRefund]
+		status: DF.Literal["Not Started", "Open", "Paid", "Expired", "Partly Refunded", "Refunded"]
+	# end: auto-generated types
+
+	def on_payment_authorized(self, status: str | None = None, now: datetime | None = None):
+		"""The payments app's contract: the gateway reports this payment ``Completed`` (or
+		``Authorized``). Confirms the booking that waits for it, or refunds a payment that
+		came too late; a repeated report changes nothing. Answers None: the payments app
+		would take any other answer for a page to send the payer to."""
+		if status not in ("Authorized", "Completed"):
+			return None
+		now = now or utc_now()
+		booking = frappe.get_doc("Scheduler Booking", self.booking, for_update=True)
+		action = late_payment(booking.status, already_counted=self.status in PAID)
+		self.flags.outcome = action
+		if action == "nothing":
+			return None
+		self.status = "Paid"
+		self.paid_at = to_system(now)
+		self.save(ignore_permissions=True)
+		booking.flags.ignore_permissions = True
+		if action == "confirm":
+			booking.mark_paid(self, now=now)
+		else:
+			booking.record_late_payment(self)
+		return None
+
+
+def _log_name(event_id: str) -> str:
+	return f"stripe-{event_id}"
+
+
+def _checks(payment, session: dict) -> list[str]:
+	"""What in ``session`` (a checkout.session object) does not belong to ``payment``."""
+	metadata = session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
+	problems = []
+	if (
+		session.get("client_reference_id") != payment.booking
+		or metadata.get("scheduler_booking") != payment.booking
+		or metadata.get("scheduler_payment") != payment.name
+	):
+		problems.append(_("it is for another booking"))
+	if (
+		session.get("amount_total") != int(payment.amount_minor or 0)
+		or str(session.get("currency") or "").lower() != str(payment.currency or "").lower()
+	):
+		problems.append(_("its amount differs"))
+	return problems
+
+
+def _paid(session: dict) -> bool:
+	return session.get("status") == "complete" and session.get("payment_status") == "paid"
+
+
+def receive_stripe_event(event: dict, signature: str, now: datetime | None = None) -> dict:
+	"""Act on a verified Stripe event (``api.payments.stripe_webhook``); answers what was
+	done. Raises a typed refusal for an event that names a payment of this site but does
+	not match it, or that was received before with the same signature."""
+	kind = EVENTS.get(str(event.get("type") or ""))
+	data = event.get("data") if isinstance(event.get("data"), dict) else {}
+	session = data.get("object") if isinstance(data.get("object"), dict) else {}
+	if not kind or session.get("object") != "checkout.session":
+		return {"ignored": True}
+	event_id = str(event.get("id") or "")
+	if not _EVENT_ID.match(event_id):
+		raise PaymentMismatch(_("This event has no valid id"))
+	metadata = session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
+	name = frappe.db.get_value(DOCTYPE, {"checkout_session": str(session.get("id") or "")[:255]}, "name")
+	if not name:
+		if metadata.get("scheduler_payment") or metadata.get("scheduler_booking"):
+			raise frappe.DoesNotExistError(_("No payment of this site has this checkout"))
+		return {"ignored": True}  # another integration's checkout on the same Stripe account
+	# deliveries of one payment take turns: the row stays locked until this one commits
+	payment = frappe.get_doc(DOCTYPE, name, for_update=True)
+	problems = _checks(payment, session)
+	if problems:
+		raise PaymentMismatch(
+			_("This event does not match payment {0}: {1}").format(payment.name, "; ".join(problems))
+		)
+	seen = frappe.db.get_value("Integration Request", _log_name(event_id), "request_headers")
+	if seen is not None:
+		if seen == signature:
+			raise ReplayedEvent(_("This webhook was received before"))
+		return {"payment": payment.name, "duplicate": True}
+	if kind == "paid":
+		outcome = _paid_event(payment, session, now)
+	else:
+		outcome = _release(payment, _("The payment page closed unpaid"), now, closed=True)
+	_remember(event, signature, payment, outcome)
+	return {"payment": payment.name, "outcome": outcome}
+
+
+def _paid_event(payment, session: dict, now) -> str:
+	if not _paid(session):
+		return "not paid yet"  # a delayed payment method: its async_payment_succeeded follows
+	# the event is news; the gateway's own record decides (a leaked signing secret cannot
+	# confirm a booking nobody paid for)
+	try:
+		truth = stripe_api().session(payment.checkout_session)
+	except ProviderUnavailable:
+		raise ServerBusy(_("Stripe could not be reached. Please try again later.")) from None
+	except (CalendarError, PaymentUnavailable) as exc:
+		raise PaymentMismatch(_("Stripe does not confirm this payment")) from exc
+	if not _paid(truth) or _checks(payment, truth):
+		raise PaymentMismatch(_("Stripe does not confirm this payment"))
+	payment.payment_intent = str(truth.get("payment_intent") or "")[:255]
+	payment.on_payment_authorized("Completed", now=now)
+	return payment.flags.outcome or "nothing"
+
+
+def _release(payment, reason: str, now, closed: bool = False) -> str:
+	"""The checkout closed (or the hold ended) without a payment: the booking that still
+	waits is cancelled by the system, which frees its time once."""
+	now = now or utc_now()
+	booking = frappe.get_doc("Scheduler Booking", payment.booking, for_update=True)
+	waiting = booking.status == AWAITING_PAYMENT
+	if waiting and not closed and not hold_over(to_utc(booking.hold_until), now):
+		return "nothing"  # not over after all (read again under its lock): nor is its checkout
+	if payment.status in ("Not Started", "Open"):
+		payment.status = "Expired"  # a payment on it from now on comes too late: refunded
+		payment.save(ignore_permissions=True)
+	if not waiting:
+		return "nothing"
+	booking.flags.ignore_permissions = True
+	booking.release_hold(reason, now=now)
+	return "released"
+
+
+def _remember(event: dict, signature: str, payment, outcome: str) -> None:
+	log = frappe.get_doc(
+		{
+			"doctype": "Integration Request",
+			"integration_request_service": SERVICE,
+			"request_id": event.get("id"),
+			"request_description": str(event.get("type") or "")[:140],
+			"status": "Completed",
+			"is_remote_request": 1,
+			"reference_doctype": DOCTYPE,
+			"reference_docname": payment.name,
+			"data": json.dumps(event, indent=1, default=str),
+			"output": json.dumps({"outcome": outcome}),
+			"request_headers": signature,
+		}
+	)
+	log.flags._name = _log_name(str(event.get("id")))
+	log.insert(ignore_permissions=True)
+
+
+def settle_hold(booking: str, now: datetime | None = None) -> str:
+	"""The hold of an awaiting booking has ended (``jobs.payments``). The gateway is asked
+	first: a payment whose webhook has not arrived (yet) confirms the booking; else the
+	hold is released, exactly once (the booking's status, read under its row lock, decides)."""
+	now = now or utc_now()
+	payment = current_payment(booking)
+	if payment is not None and payment.status == "Open" and payment.checkout_session:
+		try:
+			session = stripe_api().session(payment.checkout_session)
+		except (CalendarError, PaymentUnavailable):
+			session = {}  # the gateway is down: the hold ends all the same; a late payment is refunded
+		if _paid(session) and not _checks(payment, session):
+			payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
+			payment.payment_intent = str(session.get("payment_intent") or "")[:255]
+			payment.on_payment_authorized("Completed", now=now)
+			return payment.flags.outcome or "nothing"
+	if payment is not None:
+		payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
+		return _release(payment, _("Not paid in time"), now)
+	doc = frappe.get_doc("Scheduler Booking", booking, for_update=True)
+	if doc.status != AWAITING_PAYMENT or not hold_over(to_utc(doc.hold_until), now):
+		return "nothing"
+	doc.flags.ignore_permissions = True
+	doc.release_hold(_("Not paid in time"), now=now)
+	return "released"
+
+
+def on_doctype_update():
+	# the booking's payments, newest first (booking.payments.current_payment)
+	frappe.db.add_index(DOCTYPE, ["booking", "creation"], "booking_creation")
