@@ -1,0 +1,75 @@
+"""Texts guests send back to the app's SMS, through Twilio's inbound webhook.
+
+``POST twilio_reply`` is the number's "A message comes in" webhook: Twilio posts the message
+form-encoded (``From``, ``To``, ``Body``, ``MessageSid``, …) and signs it
+(``X-Twilio-Signature``, checked by ``engine.sms_replies.verify_twilio`` with the auth token
+of Scheduler Settings). A request that is not signed with it is answered 403 and changes
+nothing; with no token set every request is (replies are off). A signed one is handed to
+the Scheduler SMS Reply controller (``receive``: CANCEL, then YES, cancels the guest's next
+booking) and answered with TwiML, Twilio's XML: the text to send back, or an empty
+``<Response/>`` (no answer: an unknown sender, a replayed MessageSid, STOP).
+
+Twilio signs the URL it was given. Behind a proxy that ends TLS the request reaches Frappe
+as http; the signature is checked against the URL as received, as https when the proxy says
+so (``X-Forwarded-Proto``), and as this site's own URL (``host_name``).
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+from werkzeug.wrappers import Response
+
+from scheduler_integration.core.settings import public_limit
+from scheduler_integration.engine.sms_replies import verify_twilio
+from scheduler_integration.scheduler_integration.doctype.scheduler_sms_reply.scheduler_sms_reply import (
+	receive,
+)
+
+_SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
+
+
+def inbound_limit() -> int:
+	"""Requests per minute from one address: every reply comes from Twilio's few servers."""
+	return public_limit() * 10
+
+
+def twiml(text: str | None = None, status: int = 200) -> Response:
+	message = f"<Message>{escape(text)}</Message>" if text else ""
+	body = f'<?xml version="1.0" encoding="UTF-8"?><Response>{message}</Response>'
+	return Response(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def _urls(request) -> list[str]:
+	urls = [request.url]
+	if (request.headers.get("X-Forwarded-Proto") or "").lower() == "https":
+		urls.append("https://" + request.url.split("://", 1)[1])
+	urls.append(frappe.utils.get_url(request.full_path.rstrip("?")))
+	return urls
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=inbound_limit, seconds=60)
+def twilio_reply(**_kwargs):
+	"""Twilio's inbound SMS webhook: TwiML, 403 unless signed with the auth token."""
+	from frappe.utils.password import get_decrypted_password
+
+	request = frappe.request
+	params = list(request.form.items(multi=True))
+	token = get_decrypted_password(
+		"Scheduler Settings", "Scheduler Settings", "twilio_auth_token", raise_exception=False
+	)
+	if not verify_twilio(request.headers.get("X-Twilio-Signature"), _urls(request), params, token):
+		frappe.db.rollback()
+		return Response(_("Invalid signature"), status=403, content_type="text/plain; charset=utf-8")
+	form = request.form
+	sid = form.get("MessageSid") or form.get("SmsSid") or ""
+	if not _SID.match(sid):
+		return twiml(status=400)
+	answer = receive(form.get("From") or "", form.get("To") or "", form.get("Body") or "", sid)
+	frappe.db.commit()
+	return twiml(answer)
