@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_http import ZONES  # the same six zones as the HTTP benchmarks
+
 from scheduler_integration.engine import (
 	Assignment,
 	Availability,
@@ -48,14 +50,6 @@ from scheduler_integration.engine import (
 from scheduler_integration.engine.timezones import get_zone, wall_exists, wall_to_instant
 
 UTC = timezone.utc
-ZONES = (
-	"America/New_York",
-	"Europe/London",
-	"Europe/Amsterdam",
-	"Asia/Kolkata",
-	"Australia/Sydney",
-	"Asia/Tokyo",
-)
 NOW = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 DAYS = 30
 POLICY = SlotPolicy(duration=30, buffer_before=5, buffer_after=10, min_notice=240, max_advance_days=60)

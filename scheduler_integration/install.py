@@ -9,8 +9,14 @@ import frappe
 from scheduler_integration.booking import numbers
 from scheduler_integration.core.settings import DEFAULTS
 
+APP = "scheduler_integration"
 # apps whose lead a new guest becomes (Settings → Create a Lead for New Guests)
 LEAD_APPS = ("crm", "erpnext")
+# Frappe CRM's lead and deal pages: "Schedule Meeting" (crm_scripts/schedule_meeting.js)
+CRM_FORM_SCRIPTS = {
+	"CRM Lead": "Scheduler: Schedule Meeting (CRM Lead)",
+	"CRM Deal": "Scheduler: Schedule Meeting (CRM Deal)",
+}
 
 
 def before_install():
@@ -42,19 +48,77 @@ def after_install():
 
 
 def after_app_install(app_name):
-	"""ERPNext or Frappe CRM installed after this app: new guests become leads there."""
+	"""ERPNext or Frappe CRM installed after this app: new guests become leads there (and
+	Frappe CRM's pages get Schedule Meeting)."""
 	if app_name in LEAD_APPS and "scheduler_integration" in frappe.get_installed_apps():
 		frappe.db.set_single_value("Scheduler Settings", "create_lead", 1)
 		frappe.clear_cache(doctype="Scheduler Settings")
+		sync_crm_form_scripts()
+
+
+def sync_crm_form_scripts():
+	"""Give Frappe CRM's lead and deal pages *Schedule Meeting*: a standard CRM Form Script
+	per DocType (CRM runs these in its own UI; an app cannot add to CRM's bundle), made from
+	``crm_scripts/schedule_meeting.js`` with the DocType's class name. A missing one is
+	inserted, enabled; a changed file updates the script's text with ``set_value`` (CRM
+	refuses saving a standard script outside developer mode) and leaves it enabled or
+	disabled as an administrator set it."""
+	if not frappe.db.exists("DocType", "CRM Form Script"):
+		return
+	with open(frappe.get_app_path(APP, "crm_scripts", "schedule_meeting.js"), encoding="utf-8") as handle:
+		template = handle.read()
+	for doctype, name in CRM_FORM_SCRIPTS.items():
+		script = template.replace("__CLASS__", doctype.replace(" ", ""))
+		if not frappe.db.exists("CRM Form Script", name):
+			frappe.get_doc(
+				{
+					"doctype": "CRM Form Script",
+					"name": name,
+					"dt": doctype,
+					"view": "Form",
+					"enabled": 1,
+					"is_standard": 1,
+					"script": script,
+				}
+			).insert(ignore_permissions=True)
+		elif frappe.db.get_value("CRM Form Script", name, "script") != script:
+			frappe.db.set_value("CRM Form Script", name, "script", script)
 
 
 def after_migrate():
 	"""Create the booking number sequence and the default email templates that are missing
-	(edited ones are left alone)."""
+	(edited ones are left alone), bring Frappe CRM's Schedule Meeting script up to date;
+	compile the translations."""
 	from scheduler_integration.effects.email_templates import ensure_email_templates
 
 	numbers.ensure()
 	ensure_email_templates()
+	sync_crm_form_scripts()
+	compile_translations()
+
+
+def compile_translations():
+	"""Compile ``locale/<lang>.po`` into the ``.mo`` files Frappe reads translations from
+	(``sites/assets/locale``), as ``bench build`` does: a migrate after an update, or on a
+	bench that never built this app, serves the translations of the code it runs. Each file
+	is replaced whole, so a server reading it meanwhile never sees half of one."""
+	import os
+
+	from babel.messages.mofile import write_mo
+	from babel.messages.pofile import read_po
+	from frappe.gettext.translate import get_locales, get_mo_path, get_po_path
+	from frappe.translate import clear_cache
+
+	for locale in get_locales(APP):
+		with open(get_po_path(APP, locale), "rb") as po:
+			catalog = read_po(po)
+		target = get_mo_path(APP, locale)
+		target.parent.mkdir(parents=True, exist_ok=True)
+		partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+		with open(partial, "wb") as mo:
+			write_mo(mo, catalog)
+		os.replace(partial, target)
+	clear_cache()
 
 
 def before_uninstall():
@@ -72,5 +136,10 @@ def before_uninstall():
 		ignore_permissions=True,
 		force=True,
 	)
+	for name in CRM_FORM_SCRIPTS.values():
+		if frappe.db.exists("DocType", "CRM Form Script"):
+			frappe.delete_doc(
+				"CRM Form Script", name, ignore_missing=True, ignore_permissions=True, force=True
+			)
 	frappe.cache.delete_keys("scheduler_integration:")
 	numbers.drop()

@@ -81,7 +81,8 @@ def _blocked(availability, zone, lo: datetime, hi: datetime) -> list[tuple]:
 			occ_start = _instant(occurrence, zone)
 			if occ_start > hi:
 				break
-			out.append((occ_start, _instant(occurrence + length, zone)))
+			# a wall time in a spring-forward gap stands for the end of the gap (docs/engine.md)
+			out.append((_gapless(occurrence, zone)[0], _gapless(occurrence + length, zone)[0]))
 			n += 1
 	return [(a, b) for a, b in out if b > lo - timedelta(days=3) and a < hi + timedelta(days=3)]
 
@@ -137,8 +138,19 @@ def _grid(ranges, zone, step):
 			wall += step
 
 
-def _free(host, policy, zone, ranges, blocked, s, window_start, window_end, now) -> bool:
-	"""Every rule but the grid, for one host and start ``s``."""
+def _seated(policy, booking) -> bool:
+	return getattr(policy, "seats", 1) > 1 and booking.meeting_type == policy.meeting_type
+
+
+def _slots_of(policy, bookings) -> int:
+	"""How many meetings ``bookings`` are: the seats of one slot (same seated type, same
+	start) are one."""
+	return len({(b.meeting_type, b.start) if _seated(policy, b) else id(b) for b in bookings})
+
+
+def _free(host, policy, zone, ranges, blocked, s, window_start, window_end, now, *, seat_of=None) -> bool:
+	"""Every rule but the grid, for one host and start ``s``; with ``seat_of`` (the seats of
+	an open slot at ``s``) the limits do not apply and those seats do not collide."""
 	duration = timedelta(minutes=policy.duration)
 	before, after = timedelta(minutes=policy.buffer_before), timedelta(minutes=policy.buffer_after)
 	e = s + duration
@@ -157,25 +169,54 @@ def _free(host, policy, zone, ranges, blocked, s, window_start, window_end, now)
 		)
 
 	d = s.astimezone(zone).date()
-	if policy.daily_limit is not None:
-		n = sum(1 for b in host.bookings if counted(b) and b.start.astimezone(zone).date() == d)
+	if policy.daily_limit is not None and seat_of is None:
+		n = _slots_of(
+			policy, [b for b in host.bookings if counted(b) and b.start.astimezone(zone).date() == d]
+		)
 		if n >= policy.daily_limit:
 			return False
-	if policy.weekly_limit is not None:
+	if policy.weekly_limit is not None and seat_of is None:
 		week = d - timedelta(days=(d.weekday() - policy.week_start) % 7)
-		n = sum(
-			1
-			for b in host.bookings
-			if counted(b) and week <= b.start.astimezone(zone).date() < week + timedelta(days=7)
+		n = _slots_of(
+			policy,
+			[
+				b
+				for b in host.bookings
+				if counted(b) and week <= b.start.astimezone(zone).date() < week + timedelta(days=7)
+			],
 		)
 		if n >= policy.weekly_limit:
 			return False
 	for b in host.bookings:
+		if seat_of is not None and any(b is seat for seat in seat_of):
+			continue
 		b0 = b.start - timedelta(minutes=b.buffer_before)
 		b1 = b.end + timedelta(minutes=b.buffer_after)
 		if s - before < b1 and e + after > b0:
 			return False
 	return not any(s - before < x.end and e + after > x.start for x in host.busy)
+
+
+def open_seats(host, policy) -> dict:
+	"""Open slots of a seated type: start -> its seats, when fewer than the policy's seats
+	and as long as the policy's meeting."""
+	slots: dict = {}
+	for b in host.bookings:
+		if _seated(policy, b):
+			slots.setdefault(b.start, []).append(b)
+	duration = timedelta(minutes=policy.duration)
+	return {
+		s: seats for s, seats in slots.items() if len(seats) < policy.seats and seats[0].end - s == duration
+	}
+
+
+def _joinable(host, policy, window_start, window_end, now) -> set:
+	zone, ranges, blocked = _context(host, policy, window_start, window_end)
+	return {
+		s
+		for s, seats in open_seats(host, policy).items()
+		if _free(host, policy, zone, ranges, blocked, s, window_start, window_end, now, seat_of=seats)
+	}
 
 
 def host_starts(host, policy, window_start, window_end, now) -> list[datetime]:
@@ -187,14 +228,19 @@ def host_starts(host, policy, window_start, window_end, now) -> list[datetime]:
 			host, policy, zone, ranges, blocked, s, window_start, window_end, now
 		):
 			out.add(s)
-	return sorted(out)
+	return sorted(out | _joinable(host, policy, window_start, window_end, now))
 
 
 def round_robin_starts(hosts, policy, window_start, window_end, now) -> dict:
+	"""Each start and its free hosts; an open seated slot only for the hosts holding it."""
 	free: dict[datetime, list[str]] = {}
+	held: dict[datetime, list[str]] = {}
 	for item in hosts:
 		for s in host_starts(item, policy, window_start, window_end, now):
 			free.setdefault(s, []).append(item.host)
+		for s in _joinable(item, policy, window_start, window_end, now):
+			held.setdefault(s, []).append(item.host)
+	free.update(held)
 	return free
 
 
@@ -226,4 +272,5 @@ def collective_starts(hosts, policy, window_start, window_end, now) -> list[date
 				):
 					out.add(s)
 			wall += step
-	return sorted(out)
+	joinable = set.intersection(*(_joinable(h, policy, window_start, window_end, now) for h in hosts))
+	return sorted(out | joinable)

@@ -134,6 +134,8 @@ def test_host_performance():
 		"peak_hours": [10, 9, 14],
 		"revenue": 0.0,
 		"forecast": 0.0,
+		"paid": 0.0,
+		"refunded": 0.0,
 	}
 	assert b["bookings"] == 1 and b["avg_lead_time_hours"] == 0.0 and b["peak_hours"] == []
 
@@ -268,6 +270,8 @@ def test_revenue_and_forecast_match_hand_computation():
 		"currency": "USD",
 		"revenue": 300.0,
 		"forecast": 150.0,
+		"paid": 0.0,
+		"refunded": 0.0,
 		"completed": 2,
 		"upcoming": 1,
 	}
@@ -299,3 +303,27 @@ def test_host_performance_revenue_in_one_currency():
 	assert (row["revenue"], row["forecast"]) == (100.0, 100.0)
 	(row,) = host_performance(rows, now=now, currency="EUR")
 	assert (row["revenue"], row["forecast"]) == (70.0, 0.0)
+
+
+def test_revenue_counts_what_was_paid_and_refunded_per_currency():
+	from scheduler_integration.engine.analytics import host_performance, revenue
+
+	now = datetime(2026, 3, 10, 12, 0)
+	past, future = now - timedelta(days=2), now + timedelta(days=2)
+	rows = [
+		{**_priced("a", "paid", "Completed", past, 50.0), "amount_paid": 50.0},
+		{**_priced("a", "paid", "Cancelled", future, 50.0), "amount_paid": 50.0, "amount_refunded": 25.0},
+		{**_priced("a", "paid", "Cancelled", future, 50.0), "amount_paid": 50.0, "amount_refunded": 50.0},
+		{**_priced("b", "jp", "Confirmed", future, 5000.0, "JPY"), "amount_paid": 5000.0},
+		_priced("b", "free", "Awaiting Payment", future, 0),  # a hold: nothing yet
+	]
+	out = revenue(rows, now)
+	assert out["paid"] == {"JPY": 5000.0, "USD": 150.0}
+	assert out["refunded"] == {"JPY": 0.0, "USD": 75.0}
+	assert out["net"] == {"JPY": 5000.0, "USD": 75.0}
+	assert out["revenue"] == {"JPY": 0.0, "USD": 50.0}  # what the prices of held meetings say, as before
+	host_a = next(r for r in out["by_host"] if r["host"] == "a")
+	assert (host_a["paid"], host_a["refunded"]) == (150.0, 75.0)
+	performance = {r["host"]: r for r in host_performance(rows, now=now, currency="USD")}
+	assert (performance["a"]["paid"], performance["a"]["refunded"]) == (150.0, 75.0)
+	assert performance["b"]["paid"] == 0.0  # its money is in yen

@@ -18,6 +18,7 @@ from scheduler_integration.engine.booking_states import (
 	check_move,
 	check_transition,
 	lifecycle_event,
+	may_become,
 	policy_for,
 )
 
@@ -30,6 +31,10 @@ PAST = NOW - timedelta(hours=2)
 EXPECTED = {
 	(None, "Pending"): "GHS",
 	(None, "Confirmed"): "GHS",
+	(None, "Awaiting Payment"): "GS",
+	("Awaiting Payment", "Confirmed"): "S",
+	("Awaiting Payment", "Pending"): "S",
+	("Awaiting Payment", "Cancelled"): "GHS",
 	("Pending", "Confirmed"): "HS",
 	("Pending", "Cancelled"): "GHS",
 	("Confirmed", "Cancelled"): "GHS",
@@ -60,6 +65,22 @@ def test_the_code_table_is_the_documented_table():
 	assert {k: "".join(sorted(LETTER[a] for a in v)) for k, v in TRANSITIONS.items()} == {
 		k: "".join(sorted(v)) for k, v in EXPECTED.items()
 	}
+
+
+# the statuses each action of the booking controller starts from (what its guards allowed
+# before they asked the engine)
+ACTIONS = {
+	("Cancelled", False): {"Pending", "Confirmed", "Awaiting Payment"},  # cancel
+	("Confirmed", False): {"Pending", "Awaiting Payment"},  # confirm (a payment: the system)
+	("Cancelled", True): {"Pending"},  # decline
+	("No Show", False): {"Confirmed", "Completed"},  # mark_no_show
+	("Completed", False): {"Confirmed", "No Show"},  # mark_completed
+}
+
+
+@pytest.mark.parametrize("after,decline", list(ACTIONS))
+def test_the_actions_start_where_the_table_allows(after, decline):
+	assert {s for s in STATUSES if may_become(s, after, decline=decline)} == ACTIONS[after, decline]
 
 
 def test_outcomes_need_the_meeting_to_have_started():
@@ -109,6 +130,12 @@ def test_hosts_are_not_held_to_notice_and_horizon_guests_are():
 	[
 		(None, "Pending", False, True, "pending"),
 		(None, "Confirmed", False, True, "booked"),
+		(None, "Awaiting Payment", False, True, "awaiting_payment"),
+		("Awaiting Payment", "Confirmed", False, False, "booked"),  # paid: as if booked now
+		("Awaiting Payment", "Pending", False, False, "pending"),
+		("Awaiting Payment", "Cancelled", False, False, "hold_expired"),
+		("Awaiting Payment", "Cancelled", False, True, "hold_cancelled"),
+		("Awaiting Payment", "Awaiting Payment", True, False, "rescheduled"),
 		("Pending", "Confirmed", False, False, "confirmed"),
 		("Pending", "Cancelled", False, False, "declined"),
 		("Pending", "Cancelled", False, True, "cancelled"),
@@ -153,3 +180,16 @@ def test_housekeeping_rules():
 	with pytest.raises(TransitionRefused) as err:
 		check_transition(None, "Cancelled", Actor.HOST, start=FUTURE, now=NOW)
 	assert "new booking" in str(err.value)
+
+
+def test_a_booking_awaiting_payment_is_given_up_any_time_but_moved_only_once_paid():
+	soon = NOW + timedelta(minutes=5)
+	check_transition("Awaiting Payment", "Cancelled", Actor.GUEST, start=soon, now=NOW, cancel_notice=1440)
+	with pytest.raises(TransitionRefused) as err:
+		check_move("Awaiting Payment", Actor.GUEST, old_start=FUTURE, now=NOW)
+	assert err.value.reason == "awaiting_payment"
+	check_move("Awaiting Payment", Actor.HOST, old_start=FUTURE, now=NOW)
+	# nobody but the system (the gateway's report) confirms it
+	for actor in (Actor.GUEST, Actor.HOST):
+		with pytest.raises(TransitionRefused):
+			check_transition("Awaiting Payment", "Confirmed", actor, start=FUTURE, now=NOW)

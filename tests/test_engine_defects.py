@@ -40,7 +40,7 @@ from scheduler_integration.engine.timezones import get_zone
 
 U = timezone.utc
 NOW = datetime(2026, 1, 1, tzinfo=U)
-EXAMPLES = int(os.environ.get("ENGINE_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("ENGINE_EXAMPLES", settings.default.max_examples))
 HARD = settings(
 	max_examples=EXAMPLES,
 	deadline=None,
@@ -163,6 +163,37 @@ def test_e_the_first_occurrence_is_the_blocks_own_start():
 	assert spans[1] == (datetime(2026, 11, 2, 6, 30, tzinfo=U), datetime(2026, 11, 2, 7, 0, tzinfo=U))
 
 
+def test_e_a_repeating_block_starting_in_a_gap_starts_when_the_gap_ends():
+	# Santiago springs forward at midnight on 2026-09-06: 00:45 does not exist, so that
+	# day's 00:45-02:15 block runs 01:00-02:15 (-03), and 01:05 (04:05Z) is inside it
+	zone = get_zone("America/Santiago")
+	block = BlockedTime(
+		datetime(2026, 9, 1, 4, 45, tzinfo=U), datetime(2026, 9, 1, 6, 15, tzinfo=U), "FREQ=DAILY"
+	)
+	spans = recurrence.expand_blocked(
+		block, zone, datetime(2026, 9, 6, tzinfo=U), datetime(2026, 9, 7, tzinfo=U)
+	)
+	assert (datetime(2026, 9, 6, 4, 0, tzinfo=U), datetime(2026, 9, 6, 5, 15, tzinfo=U)) in spans
+	moment = datetime(2026, 9, 6, 4, 5, tzinfo=U)
+	assert any(s <= moment < e for s, e in spans)
+
+
+def test_e_a_repeating_block_ending_in_a_gap_ends_with_it():
+	# Casablanca moves from +00 to +01 at 02:00 on 2026-03-22: the daily 01:15-02:15 block
+	# ends at the gap's end, 03:00 local (02:00Z), so 03:00 local is free again
+	zone = get_zone("Africa/Casablanca")
+	first = datetime(2026, 3, 19, 1, 15, tzinfo=U)  # 01:15 +00, during Ramadan
+	assert first.astimezone(zone).hour == 1
+	block = BlockedTime(first, first + timedelta(hours=1), "FREQ=DAILY")
+	spans = recurrence.expand_blocked(
+		block, zone, datetime(2026, 3, 22, tzinfo=U), datetime(2026, 3, 23, tzinfo=U)
+	)
+	day = [span for span in spans if span[0].astimezone(zone).date() == date(2026, 3, 22)]
+	assert day and day[0][1] == datetime(2026, 3, 22, 2, 0, tzinfo=U)
+	moment = datetime(2026, 3, 22, 2, 0, tzinfo=U)
+	assert not any(s <= moment < e for s, e in spans)
+
+
 # --- F. alternatives far ahead -----------------------------------------------------------------
 
 
@@ -245,6 +276,26 @@ def test_h_ten_hostile_rules_cost_the_window_not_the_centuries():
 
 
 # --- unbounded output ---------------------------------------------------------------------------
+
+
+def test_ten_thousand_weekly_rules_are_refused_by_the_work_before_it_is_done():
+	# 10,000 one-minute ranges a week over five years took 8 s and 865 MB before the slot
+	# count refused them; the range count refuses them before anything is built
+	from scheduler_integration.engine.availability import MAX_DAY_RANGES, HostCalendar
+
+	rules = tuple(WeeklyRange(i % 7, (i // 7) * 2 % 1438, (i // 7) * 2 % 1438 + 1) for i in range(10_000))
+	calendar = HostCalendar(Availability("Europe/Berlin", rules))
+	with pytest.raises(InvalidInterval) as refused:
+		calendar.day_ranges(date(2026, 1, 1), date(2030, 12, 31))
+	assert str(MAX_DAY_RANGES) in str(refused.value)
+	policy = SlotPolicy(duration=1)
+	host = HostSchedule("h", Availability("Europe/Berlin", rules))
+	start = datetime(2026, 1, 1, tzinfo=U)
+	with pytest.raises(InvalidInterval):
+		find_slots([host], policy, start, start + timedelta(days=5 * 365), start)
+	# an ordinary decade still works
+	week = tuple(WeeklyRange(d, 540, 1020) for d in range(5))
+	assert HostCalendar(Availability("UTC", week)).day_ranges(date(2026, 1, 1), date(2035, 12, 31))
 
 
 def test_the_engine_refuses_more_than_max_slots():

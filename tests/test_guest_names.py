@@ -6,7 +6,14 @@ import pytest
 from scheduler_integration.engine.errors import InvalidField
 from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.recommend import TypeInfo, canonical_phase, recommend
-from scheduler_integration.engine.validation import clean_guest_name, clean_phases, clean_text
+from scheduler_integration.engine.validation import (
+	clean_guest_name,
+	clean_guest_text,
+	clean_phases,
+	clean_text,
+	decoded,
+	spreadsheet_safe,
+)
 
 REFUSED = [
 	"=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?=",
@@ -23,6 +30,20 @@ REFUSED = [
 	"Eve\ud800",
 	"",
 	"   ",
+	# entities are decoded once, before the check (issue 26: header injection through
+	# entities; the CRM's "special characters" refusal of a decoded name)
+	"Eve &#61;?utf-8?b?eA0KUmVwbHktVG86IGF0dGFja2VyQGV2aWwuZXhhbXBsZQ==?=",
+	"&lt;img src=x onerror=alert(1)&gt;",
+	"Eve&#13;&#10;Bcc: v@example.org",
+	"Eve &amp;lt;b&amp;gt;",
+	"&amp;amp;amp;amp;amp;lt;",
+	# compatibility forms fold into the characters they stand for
+	"Eve \uff1cb\uff1e",
+	# the start of a spreadsheet formula (CSV/Excel injection)
+	"=cmd|' /C calc'!A0",
+	"+cmd|' /C calc'!A0",
+	"-2+3",
+	"@SUM(1+1)",
 ]
 ACCEPTED = [
 	"Eve",
@@ -30,7 +51,7 @@ ACCEPTED = [
 	"O'Brien & Sons",
 	"李小龍",
 	"Ada (work)",
-	"=? not encoded",
+	"Not =? encoded",
 	"x" * 140,
 ]
 
@@ -74,3 +95,22 @@ def test_phases_come_from_the_site():
 		TypeInfo("b", "B", known_phases=site),
 	]
 	assert [t.id for t in recommend(types, "discover", known=site)] == ["a"]
+
+
+def test_guest_text_is_decoded_once_and_checked_after():
+	# what every output then uses: decoding it again changes nothing
+	for text in ("R&amp;D notes", "a &lt;b&gt; c", "x &#13;&#10; y", "caf\u0065\u0301"):
+		out = clean_guest_text(text, "notes", 100)
+		assert decoded(out) == out
+	assert clean_guest_text("a &lt;b&gt; c", "notes", 100) == "a \u2039b\u203a c"
+	assert clean_guest_text("caf\u0065\u0301", "notes", 100) == "caf\u00e9"  # NFC
+	assert clean_guest_name("O&#39;Brien", "name") == "O'Brien"
+	with pytest.raises(InvalidField):  # a decoded line break in one-line text
+		clean_guest_text("x&#13;&#10;y", "reason", 100, multiline=False)
+
+
+def test_spreadsheets_get_text_not_formulas():
+	for text in ("=HYPERLINK(1)", "+1+1", "-x", "@A1", "\tx", "\rx"):
+		assert spreadsheet_safe(text) == "'" + text
+	for value in ("Eve", "O'Brien", "", None, 3, "a=b", "-5", "+49.5"):
+		assert spreadsheet_safe(value) == value

@@ -10,10 +10,19 @@ from scheduler_integration.engine import report_copy
 from scheduler_integration.engine.errors import InvalidField
 from scheduler_integration.engine.report_copy import (
 	Copy,
+	SectionCopy,
+	TypeCopy,
+	button,
+	closing,
+	details_label,
 	disc_letter,
+	lead_line,
+	section_copy,
 	section_intro,
 	section_title,
+	short_name,
 	tracking_params,
+	type_heading,
 	with_query,
 )
 
@@ -27,10 +36,184 @@ TITLES = {
 INTROS = {
 	"D": "Ready to move forward? Book a strategy session to create your implementation plan and hit the ground running.",
 	"I": "This is exciting! Let's schedule a call to discuss your roadmap and get you on the path to success.",
-	"S": "You don't have to do this alone. I'm here to support you every step of the way. Let's schedule a call to review your action plan at a comfortable pace.",
+	# the seed's S example; the rest of the seed's S intro function is the S lead line
+	"S": "You don't have to do this alone. I'm here to support you every step of the way.",
 	"": "Schedule a call to discuss your next steps.",
 }
 C_INTRO = "Based on your {0} phase assessment, I recommend scheduling a detailed review to analyze implementation strategies and success metrics."
+
+
+# every line each profile adapts: (with a phase, without), the secondary heading, the
+# description's label, the buttons (first type, others with "a", others with "an") and the
+# closing line (emphasised, rest)
+LEADS = {
+	"D": ("Based on your {0} phase priorities, I recommend:", "Based on your priorities, I recommend:"),
+	"I": (
+		"Here's what I'd love to dive into together in your {0} phase:",
+		"Here's what I'd love to dive into together:",
+	),
+	"S": (
+		"Let's schedule a call to review your action plan and make sure you feel comfortable with the next steps.",
+	),
+	"C": (
+		"Recommended sessions for the {0} phase, in order of priority:",
+		"Recommended sessions, in order of priority:",
+	),
+	"": ("For your {0} phase, I recommend:", "I recommend:"),
+}
+SECONDARY = {
+	"D": "Optional: {0}",
+	"I": "Want to Go Further? {0}",
+	"S": "When You Feel Ready: {0}",
+	"C": "Additional Option: {0}",
+	"": "Optional: {0}",
+}
+DETAILS = {
+	"D": "What We'll Cover:",
+	"I": "What We'll Talk About:",
+	"S": "What We'll Discuss:",
+	"C": "Agenda:",
+	"": "What We'll Cover:",
+}
+BUTTONS = {
+	"D": ("Schedule Your {0} →", "Schedule a {0} →", "Schedule an {0} →"),
+	"I": ("Let's Book Your {0}! →", "Add a {0} →", "Add an {0} →"),
+	"S": (
+		"Schedule a Call When You're Ready →",
+		"Schedule a {0} When You're Ready →",
+		"Schedule an {0} When You're Ready →",
+	),
+	"C": ("Schedule the {0} →", "Schedule a {0} →", "Schedule an {0} →"),
+	"": ("Schedule Your {0} →", "Schedule a {0} →", "Schedule an {0} →"),
+}
+CLOSINGS = {
+	"D": None,
+	"I": ("I can't wait to get started!", "Pick the time that suits you best."),
+	"S": ("No pressure, no rush.", "We'll take this at your pace."),
+	"C": ("Questions before you book?", "Each session can start with the points you want to examine first."),
+	"": None,
+}
+
+
+def _example(copy: SectionCopy) -> str:
+	"""A section's copy laid out as the seed's Markdown examples (types without bodies)."""
+	out = [f"## {copy.title.text}", "", copy.intro.text, "", copy.lead.text, ""]
+	for lines in copy.types:
+		out += [f"### {lines.heading.text}", f"**{lines.details_label.text}**", ""]
+		if copy.closing and lines is copy.types[-1]:
+			strong, rest = copy.closing
+			out += [f"**{strong.text}** {rest.text}", ""]
+		out += [f"[{lines.button.text}]", ""]
+	return "\n".join(out)
+
+
+def test_the_seeds_d_build_example():
+	copy = section_copy("D", "build", ["30-Minute Strategy Session", "60-Minute Deep Dive"])
+	assert _example(copy) == (
+		"## Let's Discuss Your Next Steps\n\n"
+		"Ready to move forward? Book a strategy session to create your implementation plan and hit the "
+		"ground running.\n\n"
+		"Based on your BUILD phase priorities, I recommend:\n\n"
+		"### 30-Minute Strategy Session\n**What We'll Cover:**\n\n"
+		"[Schedule Your Strategy Session →]\n\n"
+		"### Optional: 60-Minute Deep Dive\n**What We'll Cover:**\n\n"
+		"[Schedule a Deep Dive →]\n"
+	)
+
+
+def test_the_seeds_s_stabilize_example():
+	copy = section_copy("S", "Stabilize", ["30-Minute Support Call"])
+	assert _example(copy) == (
+		"## Let's Work Together on Your Next Steps\n\n"
+		"You don't have to do this alone. I'm here to support you every step of the way.\n\n"
+		"Let's schedule a call to review your action plan and make sure you feel comfortable with the "
+		"next steps.\n\n"
+		"### 30-Minute Support Call\n**What We'll Discuss:**\n\n"
+		"**No pressure, no rush.** We'll take this at your pace.\n\n"
+		"[Schedule a Call When You're Ready →]\n"
+	)
+
+
+@pytest.mark.parametrize("profile", ["D", "I", "S", "C", ""])
+@pytest.mark.parametrize("phase", ["Build", " grow ", "Expansion", "", None])
+def test_every_adapted_line_per_profile_and_phase(profile, phase):
+	names = ["45-Minute Strategy Session", "Deep Dive", "Onboarding Review"]
+	copy = section_copy(profile, phase, names)
+	shown = {"Build": "Build", " grow ": "Grow", "Expansion": "Expansion"}.get(phase)
+	with_phase, *without = LEADS[profile]
+	if shown and "{0}" in with_phase:
+		assert copy.lead == Copy(with_phase, (shown.upper() if profile == "D" else shown,))
+	else:
+		assert copy.lead == Copy((without or [with_phase])[0])
+	assert copy.types == (
+		TypeCopy(
+			Copy("{0}", (names[0],)),
+			Copy(DETAILS[profile]),
+			Copy(BUTTONS[profile][0], ("Strategy Session",))
+			if "{0}" in BUTTONS[profile][0]
+			else Copy(BUTTONS[profile][0]),
+		),
+		TypeCopy(
+			Copy(SECONDARY[profile], (names[1],)),
+			Copy(DETAILS[profile]),
+			Copy(BUTTONS[profile][1], ("Deep Dive",)),
+		),
+		TypeCopy(
+			Copy(SECONDARY[profile], (names[2],)),
+			Copy(DETAILS[profile]),
+			Copy(BUTTONS[profile][2], ("Onboarding Review",)),
+		),
+	)
+	expected = CLOSINGS[profile]
+	assert copy.closing == (tuple(Copy(text) for text in expected) if expected else None)
+	assert copy.title == section_title(profile) and copy.intro == section_intro(profile, phase)
+	for long_name in ("dominance", "Influence", "steady", "Conscientious"):
+		if long_name[0].upper() == profile:
+			assert section_copy(long_name, phase, names) == copy
+
+
+def test_one_line_at_a_time():
+	assert lead_line("D", "systemic") == Copy(
+		"Based on your {0} phase priorities, I recommend:", ("SYSTEMIC",)
+	)
+	assert (
+		lead_line("C", "organize").text
+		== "Recommended sessions for the Organize phase, in order of priority:"
+	)
+	assert lead_line("x", "Build").text == "For your Build phase, I recommend:"
+	assert lead_line("D", "{0}").text == "Based on your {0} phase priorities, I recommend:"  # args stay text
+	assert type_heading("D", "Deep Dive").text == "Deep Dive"
+	assert type_heading("D", "Deep Dive", primary=False).text == "Optional: Deep Dive"
+	assert type_heading("S", None, primary=False).text == "When You Feel Ready: "
+	assert details_label("s").text == "What We'll Discuss:"
+	assert button("S", "Anything").text == "Schedule a Call When You're Ready →"
+	assert button("I", "60 min – Deep Dive").text == "Let's Book Your Deep Dive! →"
+	assert button("C", "Intro", primary=False).text == "Schedule an Intro →"
+	assert button("", "Call", primary=False).text == "Schedule a Call →"
+	assert button("D", "", primary=False).text == "Schedule a  →"
+	assert closing("D") is None and closing("?") is None
+	assert section_copy("D", "Build").types == ()
+
+
+@pytest.mark.parametrize(
+	("name", "short"),
+	[
+		("30-Minute Strategy Session", "Strategy Session"),
+		("60-Minute Deep Dive", "Deep Dive"),
+		("60 min – Deep Dive", "Deep Dive"),
+		("90 Minutes: Growth Plan", "Growth Plan"),
+		("1-Hour Review", "Review"),
+		("1.5 hours Workshop", "Workshop"),
+		("15-min check-in", "check-in"),
+		("30-Minute", "30-Minute"),  # nothing else to call it
+		("Strategy Session", "Strategy Session"),
+		("3 Hires Plan", "3 Hires Plan"),  # a number that is no length
+		("  ", ""),
+		(None, ""),
+	],
+)
+def test_short_name_drops_a_leading_length(name, short):
+	assert short_name(name) == short
 
 
 @pytest.mark.parametrize("profile", ["D", "I", "S", "C", ""])
@@ -101,7 +284,14 @@ def test_templates_are_marked_for_translation():
 		if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_"
 		if node.args and isinstance(node.args[0], ast.Constant)
 	}
-	assert marked == {*TITLES.values(), *INTROS.values(), C_INTRO}
+	adapted = {
+		text
+		for table in (LEADS, SECONDARY, DETAILS, BUTTONS)
+		for lines in table.values()
+		for text in (lines if isinstance(lines, tuple) else (lines,))
+	}
+	closings = {text for lines in CLOSINGS.values() if lines for text in lines}
+	assert marked == {*TITLES.values(), *INTROS.values(), C_INTRO, *adapted, *closings}
 
 
 def test_tracking_params():

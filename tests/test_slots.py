@@ -348,8 +348,25 @@ def scenarios(draw, zones=ZONES, hosts=1):
 		meeting_type=draw(st.sampled_from([None, "a"])),
 		limits_count_all_types=draw(st.booleans()),
 		week_start=draw(st.integers(0, 6)),
+		seats=draw(st.sampled_from([1, 1, 2, 3])),
 	)
 	out = []
+	# seated slots of type "a" (open, full, or of another length), shared by every host
+	# as a collective slot's seats are
+	seat_groups = []
+	for _ in range(draw(st.integers(0, 2))):
+		start = window_start + timedelta(minutes=draw(st.integers(-120, 5 * 1440)) // 15 * 15)
+		length = draw(st.sampled_from([policy.duration, policy.duration, 30]))
+		for _ in range(draw(st.integers(1, 3))):
+			seat_groups.append(
+				Booking(
+					start,
+					start + timedelta(minutes=length),
+					policy.buffer_before,
+					policy.buffer_after,
+					"a",
+				)
+			)
 	for index in range(hosts):
 		zone = draw(st.sampled_from(zones))
 		weekly = tuple(WeeklyRange(day, a, b) for day in range(7) for a, b in draw(local_ranges(max_size=2)))
@@ -387,6 +404,8 @@ def scenarios(draw, zones=ZONES, hosts=1):
 					draw(st.sampled_from([None, "a", "b"])),
 				)
 			)
+		if draw(st.booleans()):
+			bookings.extend(seat_groups)
 		busy = []
 		for _ in range(draw(st.integers(0, 6))):
 			start, end = span()
@@ -438,10 +457,52 @@ def test_round_robin_is_the_union_of_hosts(scenario):
 		assert set(slot.hosts) == set(expected[slot.start])
 
 
+def test_a_daily_block_that_falls_into_the_gap_blocks_the_gaps_end():
+	"""Found by the round-robin property: a block repeating daily at 02:56-03:01 in Amsterdam
+	meets the spring-forward gap (02:00-03:00) on 29 March 2026; its wall times in the gap
+	stand for the gap's end, so that day it blocks 03:00-03:01 CEST (01:00Z) and the
+	15-minute slot at 01:00Z is not the blocked host's."""
+	amsterdam = HostSchedule(
+		"h0",
+		Availability(
+			"Europe/Amsterdam",
+			(),
+			(DateOverride(date(2026, 3, 29), (LocalRange(0, 195),)),),
+			(BlockedTime(utc(2026, 3, 28, 1, 56), utc(2026, 3, 28, 2, 1), "FREQ=DAILY;COUNT=4"),),
+		),
+	)
+	sunday = HostSchedule("h2", Availability("UTC", (WeeklyRange(6, 0, 75),)))
+	policy = SlotPolicy(duration=15)
+	start, end = utc(2026, 3, 28, 4, 1), utc(2026, 3, 29, 1, 16)
+	slots = {
+		s.start: set(s.hosts)
+		for s in find_slots([amsterdam, sunday], policy, start, end, start, Assignment.ROUND_ROBIN)
+	}
+	assert slots[utc(2026, 3, 29, 1, 0)] == {"h2"}
+	assert slots[utc(2026, 3, 29, 0, 45)] == {"h0", "h2"}
+	expected = oracle.round_robin_starts([amsterdam, sunday], policy, start, end, start)
+	assert slots == {moment: set(names) for moment, names in expected.items()}
+
+
+@given(scenarios(hosts=2))
+def test_collective_matches_the_oracle_with_seats(scenario):
+	hosts, policy, window_start, window_end, now = scenario
+	assume(_wall_blocked_is_simple(hosts))
+	slots = find_slots(hosts, policy, window_start, window_end, now, Assignment.COLLECTIVE)
+	assert [slot.start for slot in slots] == oracle.collective_starts(
+		hosts, policy, window_start, window_end, now
+	)
+
+
 def _conflicts(h: HostSchedule, policy: SlotPolicy, start: datetime) -> bool:
+	"""The meeting at ``start`` collides with a booking (but the seats of its own open slot)
+	or busy time."""
 	s0 = start - minutes(policy.buffer_before)
 	s1 = start + minutes(policy.duration + policy.buffer_after)
+	own = oracle.open_seats(h, policy).get(start, ())
 	for b in h.bookings:
+		if any(b is seat for seat in own):
+			continue
 		if s0 < b.end + minutes(b.buffer_after) and s1 > b.start - minutes(b.buffer_before):
 			return True
 	return any(s0 < x.end and s1 > x.start for x in h.busy)
@@ -502,15 +563,20 @@ def test_limits_never_exceeded_when_booking_offered_slots_greedily(scenario):
 		or b.meeting_type == policy.meeting_type
 	]
 	new = booked[len(h.bookings) :]
-	for b in new:
+	for index, b in enumerate(new):
+		if oracle._seated(policy, b) and any(
+			x.meeting_type == b.meeting_type and x.start == b.start for x in booked[: len(h.bookings) + index]
+		):
+			continue  # a seat taken in a slot that was already there: no meeting more (limits count slots)
 		day = b.start.astimezone(zone).date()
-		same_day = sum(1 for x in counted if x.start.astimezone(zone).date() == day)
+		same_day = oracle._slots_of(policy, [x for x in counted if x.start.astimezone(zone).date() == day])
 		if policy.daily_limit is not None:
 			assert same_day <= max(policy.daily_limit, 0)
 		if policy.weekly_limit is not None:
 			week = day - timedelta(days=(day.weekday() - policy.week_start) % 7)
-			same_week = sum(
-				1 for x in counted if week <= x.start.astimezone(zone).date() < week + timedelta(days=7)
+			same_week = oracle._slots_of(
+				policy,
+				[x for x in counted if week <= x.start.astimezone(zone).date() < week + timedelta(days=7)],
 			)
 			assert same_week <= policy.weekly_limit
 

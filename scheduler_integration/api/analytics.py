@@ -5,6 +5,8 @@ a Scheduler Manager anyone's with ``user=…``; dates are inclusive YYYY-MM-DD. 
 ``{"success": true, "data": {"summary", "by_meeting_type", "by_phase", "recent_bookings",
 "revenue"}}`` (errors as in api/utils.py: 400 bad dates, 401 guest, 403 another host, 404
 unknown user). ``get_revenue`` gives the revenue figures alone, for the whole team too.
+``get_connection_rate`` gives seed 001's calendar connection rate: the share of active
+hosts with a working calendar connection.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ import frappe
 
 from scheduler_integration.api.utils import acting_user, api, ok
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.reporting.analytics import booking_revenue, host_analytics, provider_analytics
+from scheduler_integration.reporting.analytics import (
+	booking_revenue,
+	calendar_connection_rate,
+	host_analytics,
+	provider_analytics,
+)
 
 
 @frappe.whitelist(methods=["GET"])
@@ -44,3 +51,15 @@ def get_revenue(user: str | None = None, start_date: str | None = None, end_date
 	``user=…``, or the whole team's with ``user=all``."""
 	host = None if user == "all" and is_manager() else acting_user(user)
 	return ok(booking_revenue(host, start_date, end_date))
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def get_connection_rate(user: str | None = None):
+	"""``{"rate", "connected", "hosts", "unconnected"}``: of the active hosts, the share (%)
+	with a working calendar connection, and who is still without one. A host gets their own
+	(0 or 100); a Scheduler Manager anyone's with ``user=…``, or the whole team's with
+	``user=all`` (the default for a manager)."""
+	if is_manager() and user in (None, "", "all"):
+		return ok(calendar_connection_rate())
+	return ok(calendar_connection_rate(acting_user(user)))

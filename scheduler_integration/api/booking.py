@@ -8,16 +8,21 @@ the state machine (403). Only the booking's hosts and Scheduler Managers may cha
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import frappe
 from frappe import _
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import acting_user, api, iso, ok
+from scheduler_integration.core import naming
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.booking_states import STATUSES, Actor
-from scheduler_integration.engine.validation import clean_choice, clean_guest_text, clean_int
+from scheduler_integration.engine.model import MAX_BOOKING
+from scheduler_integration.engine.validation import clean_choice, clean_int
 
+EVER, FAR = datetime(2000, 1, 1), datetime(2200, 1, 1)
 LIST_FIELDS = (
 	"name",
 	"meeting_type",
@@ -71,12 +76,16 @@ def list_my_bookings(
 		statuses = [s for s in str(status).split(",") if s.strip()]
 		filters.append(["status", "in", [clean_choice(s, "status", STATUSES) for s in statuses]])
 	lower, upper = _bound(from_date, "from_date"), _bound(to_date, "to_date")
-	if lower:
-		filters.append(["start", ">=", lower])
-	if upper:
-		if len(str(to_date).strip()) == 10:  # a date: include that whole day
-			upper = upper.replace(hour=23, minute=59, second=59)
-		filters.append(["start", "<=", upper])
+	if upper and len(str(to_date).strip()) == 10:  # a date: include that whole day
+		upper = upper.replace(hour=23, minute=59, second=59)
+	if lower or upper:
+		# ``between`` on both ends (Frappe compares ``<=`` through coalesce(), which no index
+		# serves), and the host rows' own end, which their (user, end) index reads as a
+		# bounded range: a booking starting in the window ends before its end + the longest
+		# meeting
+		lower, upper = lower or EVER, upper or FAR
+		filters.append(["start", "between", [lower, upper]])
+		filters.append(["Scheduler Booking Host", "end", "between", [lower, upper + MAX_BOOKING]])
 	rows = frappe.get_all(
 		"Scheduler Booking",
 		filters=filters,
@@ -95,14 +104,7 @@ def list_my_bookings(
 		order_by="idx",
 	):
 		hosts.setdefault(item.parent, []).append(item.user)
-	titles = dict(
-		frappe.get_all(
-			"Scheduler Meeting Type",
-			filters={"name": ("in", list({row.meeting_type for row in rows}) or [""])},
-			fields=["name", "title"],
-			as_list=True,
-		)
-	)
+	titles = naming.titles("Scheduler Meeting Type", (row.meeting_type for row in rows))
 	data = []
 	for row in rows:
 		item = {key: row.get(key) for key in LIST_FIELDS}
@@ -157,7 +159,7 @@ def reschedule_booking(booking: str, start: str, timezone: str | None = None):
 def cancel_booking(booking: str, reason: str | None = None):
 	"""Cancel your booking with an optional reason (the guest and hosts are told)."""
 	doc = _my_booking(booking)
-	doc.cancel(clean_guest_text(reason, "reason", 1000))
+	doc.cancel(parse.reason(reason))
 	return _answer(doc, _("Booking cancelled"))
 
 
@@ -175,7 +177,7 @@ def confirm_booking(booking: str):
 def decline_booking(booking: str, reason: str | None = None):
 	"""Decline a pending booking: it is cancelled and the guest is told."""
 	doc = _my_booking(booking)
-	doc.decline(clean_guest_text(reason, "reason", 1000))
+	doc.decline(parse.reason(reason))
 	return _answer(doc, _("Booking declined"))
 
 

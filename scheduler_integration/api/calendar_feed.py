@@ -7,19 +7,19 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import acting_user, api, ok
-from scheduler_integration.booking.feed import feed_for_token
 from scheduler_integration.booking.tokens import feed_token
 from scheduler_integration.core.settings import public_limit
+from scheduler_integration.effects.invitations import feed_for_token
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @rate_limit(limit=public_limit, seconds=60)
+@api
 def ics(key: str | None = None):
 	"""text/calendar of the host's upcoming bookings; 404 for an unknown key."""
 	feed = feed_for_token(key)
 	if feed is None:
-		frappe.local.response.http_status_code = 404
-		return {"success": False, "message": _("Unknown feed")}
+		raise frappe.DoesNotExistError(_("Unknown feed"))
 	frappe.local.response.filename = "bookings.ics"
 	frappe.local.response.filecontent = feed
 	frappe.local.response.type = "download"
@@ -35,6 +35,7 @@ def get_feed_url(user: str | None = None):
 	if not name:
 		raise frappe.DoesNotExistError(_("Scheduler settings are not configured for {0}").format(user))
 	token = feed_token(frappe.get_doc("Scheduler Profile", name))
+	frappe.db.commit()  # the first call stores the feed's key, and Frappe commits no GET itself
 	return ok(
 		{"url": frappe.utils.get_url(f"/api/method/scheduler_integration.api.calendar_feed.ics?key={token}")}
 	)

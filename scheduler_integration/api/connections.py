@@ -74,8 +74,6 @@ def check(name: str) -> dict:
 
 
 def check_now(doc) -> None:
-	from scheduler_integration.core.errors import provider_error_text
-
 	ok = False
 	if doc.spec().calendar:
 		ok = doc.refresh_busy()
@@ -92,7 +90,7 @@ def check_now(doc) -> None:
 			frappe.db.rollback()
 			doc.reload()
 			doc.record_failure(exc)
-			frappe.msgprint(provider_error_text(exc), indicator="red", alert=True)
+			frappe.msgprint(doc.error_text(exc), indicator="red", alert=True)
 		frappe.db.commit()
 	if ok:
 		video.retry_waiting(doc.host if not doc.account_wide else None)

@@ -6,6 +6,8 @@ filters either becomes an oracle for another host's data (a guest's email, one c
 at a time). Both are replaced (``override_whitelisted_methods``) by versions that, for
 the scheduler's DocTypes, count through ``frappe.get_list`` — role permissions plus the
 app's row rules (``core.permissions``) — and hand every other DocType to Frappe unchanged.
+A child table is counted as ``frappe.client.get_list`` lists it: ``parent`` names the
+parent DocType, and only rows of documents the user may see are counted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import frappe
 from frappe.client import get_count as frappe_get_count
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
+from frappe.model.db_query import check_parent_permission
 from frappe.utils import get_safe_filters
 
 from scheduler_integration.engine.statuses import Status
@@ -25,11 +28,16 @@ def _ours(doctype) -> bool:
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def get_count(doctype: str, filters=None, debug=False, cache=False):
+def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None):
 	if not _ours(doctype):
 		return frappe_get_count(doctype, filters, debug, cache)
+	if frappe.is_table(doctype):  # as frappe.client.get_list: role permission via the parent
+		check_parent_permission(parent, doctype)
 	rows = frappe.get_list(
-		doctype, filters=get_safe_filters(filters), fields=[f"count(distinct `tab{doctype}`.`name`) as total"]
+		doctype,
+		filters=get_safe_filters(filters),
+		fields=[f"count(distinct `tab{doctype}`.`name`) as total"],
+		parent_doctype=parent,
 	)
 	return int(rows[0].total) if rows else 0
 

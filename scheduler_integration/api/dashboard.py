@@ -3,7 +3,11 @@
 Each card method answers what Frappe's number card widget reads: ``{"value", "fieldtype",
 "route", "route_options"}``; "This Week" answers its number with last week's beside it (the
 widget shows a Custom card's text as it is). Figures are the signed-in user's own
-(reporting/dashboard.py); desk users only; nothing here changes data.
+(reporting/dashboard.py); desk users only. The calendar connection rate is the team's for
+a Scheduler Manager, the host's own (0 or 100 %) for a host. ``setup_checklist`` is the
+signed-in host's set-up checklist (the workspace's first block until it is complete);
+``link_copied`` (POST) records that the host copied their booking link, the only change
+made here.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from html import escape
 import frappe
 from frappe import _
 
+from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.reporting import dashboard
+from scheduler_integration.reporting.analytics import calendar_connection_rate
 
 
 def _desk_user():
@@ -78,3 +84,29 @@ def conversion(filters=None):
 def next_meetings(limit: int = 5):
 	_desk_user()
 	return dashboard.next_meetings(min(max(int(limit or 5), 1), 20))
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def connection_rate(filters=None):
+	_desk_user()
+	me = frappe.session.user
+	figures = calendar_connection_rate(None if is_manager(me) else me)
+	route_options = {} if is_manager(me) else {"host": me}
+	return {
+		"value": figures["rate"],
+		"fieldtype": "Percent",
+		"route": ["List", "Scheduler Calendar Connection"],
+		"route_options": route_options,
+	}
+
+
+@frappe.whitelist(methods=["GET", "POST"])  # frappe.xcall posts; it changes nothing either way
+def setup_checklist():
+	_desk_user()
+	return dashboard.setup_checklist(frappe.session.user)
+
+
+@frappe.whitelist(methods=["POST"])
+def link_copied():
+	_desk_user()
+	return {"recorded": dashboard.mark_link_shared(frappe.session.user)}

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 SECRET_PATHS = (
 	"/book/manage/",
+	"/b/",  # a short manage link (www/b.py)
+	"/book/link/",  # a personal booking link (www/book/link.py)
+	"/book/receipt",  # a paid booking's receipt, by its key (www/book/receipt.py)
 	"/api/method/scheduler_integration.api.public.get_booking",
 	"/api/method/scheduler_integration.api.public.ics",
 	"/api/method/scheduler_integration.api.public.cancel",

@@ -33,6 +33,8 @@ FIELDS = {
 	"location_details": "location_details",
 	"color": "color",
 	"confirmation_message": "confirmation_message",
+	"event_title_template": "event_title_template",
+	"event_description_template": "event_description_template",
 	"buffer_before": "buffer_before",
 	"buffer_after": "buffer_after",
 	"min_notice": "min_notice",
@@ -45,6 +47,8 @@ FIELDS = {
 	"requires_confirmation": "requires_confirmation",
 	"reminder_offsets": "reminder_offsets",
 	"assignment": "assignment",
+	"round_robin_mode": "round_robin_mode",
+	"team": "team",
 }
 SPECIAL = {"duration_minutes", "duration", "custom_duration", "recommended_phases", "questions", "hosts"}
 
@@ -65,6 +69,8 @@ def serialize_type(doc) -> dict:
 		"sort_order": doc.sort_order,
 		"location_type": doc.location_type,
 		"assignment": doc.assignment,
+		"round_robin_mode": doc.round_robin_mode,
+		"team": doc.team,
 		"created_at": iso(doc.creation),
 		"updated_at": iso(doc.modified),
 	}

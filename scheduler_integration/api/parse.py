@@ -11,11 +11,15 @@ from frappe import _
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.validation import clean_text, clean_timezone
+from scheduler_integration.engine.guest_form import MAX_REASON, MAX_UTM
+from scheduler_integration.engine.validation import clean_guest_text, clean_timezone
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
+# An idempotency key repeated with the same email and meeting type answers with the booking
+# it made, manage link included: it must be as hard to guess as a random 128-bit value
+# (22 base64url characters; a UUID or 32 hex digits qualify).
+_KEY = re.compile(r"^[A-Za-z0-9_-]{22,80}$")
 
 
 def zone_name(value) -> str:
@@ -86,15 +90,21 @@ def answers(value) -> dict:
 
 
 def utm(values: dict) -> dict:
-	"""The UTM parameters that were given, cleaned (one line, 140 characters)."""
+	"""The UTM parameters that were given, cleaned like guest text (one line, ``MAX_UTM``
+	characters, entities decoded once, no markup)."""
 	out = {}
 	for key, value in values.items():
 		if value not in (None, ""):
 			try:
-				out[key] = clean_text(value, key, 140)
+				out[key] = clean_guest_text(value, key, MAX_UTM, multiline=False)
 			except SchedulingError as exc:
 				raise FieldValidationError(translate(exc), {key: translate(exc)}) from None
 	return out
+
+
+def reason(value) -> str:
+	"""A cancel or decline reason, cleaned like the booking's own (``MAX_REASON``)."""
+	return clean_guest_text(value, "reason", MAX_REASON)
 
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
@@ -108,3 +118,20 @@ def language(value) -> str | None:
 	if not _LANGUAGE.match(text):
 		return None
 	return text if text in set(get_all_languages()) else None
+
+
+def flag(value) -> bool:
+	"""A yes/no request value: 1, "1", "true", "yes" are yes; anything else no."""
+	return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def meetings(ctx, count) -> int | None:
+	"""The number of meetings of a series a guest asks for (None: one meeting), checked
+	against what the meeting type allows (400 naming ``count``)."""
+	if count in (None, ""):
+		return None
+	try:
+		ctx.occurrences(count)
+	except SchedulingError as exc:
+		raise FieldValidationError(translate(exc), {"count": translate(exc)}) from None
+	return int(count)

@@ -10,6 +10,7 @@ from frappe import _
 
 from scheduler_integration.api.meeting_type import active_meeting_types
 from scheduler_integration.api.utils import NotConfigured, acting_user, api, flag, iso, ok, payload
+from scheduler_integration.booking.domains import profile_url
 
 UPDATABLE = (
 	"scheduler_provider",
@@ -48,7 +49,7 @@ def serialize_profile(doc) -> dict:
 		"show_in_reports": bool(doc.show_in_reports),
 		"embed_in_reports": bool(doc.embed_in_reports),
 		"availability": doc.availability,
-		"booking_url": frappe.utils.get_url(f"/book/{doc.slug}"),
+		"booking_url": profile_url(doc),
 		"created_at": iso(doc.creation),
 		"updated_at": iso(doc.modified),
 	}

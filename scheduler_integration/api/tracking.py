@@ -7,8 +7,17 @@ and the Calendly webhook.
 * ``POST track_click`` ({token, referrer}) — the spec's track-click for report templates that
   link straight to the scheduler and report the click with JavaScript.
 * ``POST track_step`` — booking page funnel steps per anonymous session id.
-* ``POST calendly_webhook`` — Calendly ``invitee.created`` / ``invitee.canceled``, signed with
-  the key in Scheduler Settings (401 unsigned or bad signature, 400 stale or malformed).
+* ``POST calendly_webhook`` — Calendly ``invitee.created`` / ``invitee.canceled`` /
+  ``invitee_no_show.created``, signed with the key in Scheduler Settings (401 unsigned or
+  bad signature, 400 stale or malformed); each delivery is recorded once however often it
+  is sent (``reporting.calendly``).
+* ``POST acuity_webhook?account=<Acuity user ID>`` — Acuity's form-encoded webhook, signed
+  with that consultant's API key (``X-Acuity-Signature``); the appointment is read back
+  from Acuity's API (``reporting.acuity``).
+* ``POST oncehub_webhook?account=<OnceHub user ID>`` — OnceHub's event object, signed with
+  that consultant's webhook secret (``Oncehub-Signature``; ``reporting.oncehub``).
+
+An account no profile names is 404, a missing or wrong signature 401 — nothing recorded.
 
 All are rate-limited per IP (Scheduler Settings → Public Requests per IP per Minute).
 """
@@ -23,14 +32,16 @@ import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
 
-from scheduler_integration.api.utils import api, fail
+from scheduler_integration.api.utils import api, ok
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
-from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.calendars.errors import ProviderError, ProviderUnavailable
+from scheduler_integration.core.errors import FieldValidationError, RequestRefused, ServerBusy, Unauthorized
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine.analytics import FUNNEL_STEPS
+from scheduler_integration.engine.external_schedulers import verify_acuity, verify_oncehub
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
-from scheduler_integration.reporting import calendly, engagement
+from scheduler_integration.reporting import acuity, calendly, engagement, external_meetings, oncehub
 from scheduler_integration.reporting import links as report_links
 
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
@@ -91,7 +102,7 @@ def track_click(token: str, referrer: str | None = None):
 	if not target:
 		raise frappe.DoesNotExistError(_("This link is not valid"))
 	_record_click(ref, str(referrer)[:1000] if referrer else None)
-	return {"success": True, "message": _("Click tracked successfully")}
+	return ok(message=_("Click tracked successfully"))
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -100,7 +111,7 @@ def track_click(token: str, referrer: str | None = None):
 def track_step(
 	step: str,
 	session_id: str,
-	profile: str,
+	profile: str | None = None,
 	meeting_type: str | None = None,
 	ref: str | None = None,
 	token: str | None = None,
@@ -108,8 +119,11 @@ def track_step(
 	utm_source: str | None = None,
 	utm_medium: str | None = None,
 	utm_campaign: str | None = None,
+	team: str | None = None,
 ):
-	"""One booking page funnel step of an anonymous session (recorded once per session)."""
+	"""One booking page funnel step of an anonymous session (recorded once per session).
+	On a team's page (``team``) a step of one of its types counts for the type's owner; the
+	view of the team's list has no host to count for."""
 	errors = {}
 	if step not in FUNNEL_STEPS:
 		errors["step"] = _("Unknown step")
@@ -117,14 +131,21 @@ def track_step(
 		errors["session_id"] = _("Invalid session id")
 	if errors:
 		raise FieldValidationError(_("Please correct these fields"), errors)
-	page = pages.profile_by_slug(profile)
-	doc = pages.meeting_type_by_slug(page, meeting_type) if meeting_type else None
+	if team:
+		if not meeting_type:
+			pages.team_page(team)  # an unknown team is still a 404
+			return ok()
+		ctx = pages.public_type(None, meeting_type, team)
+		page, doc = ctx.profile, ctx.doc
+	else:
+		page = pages.profile_by_slug(profile)
+		doc = pages.meeting_type_by_slug(page, meeting_type) if meeting_type else None
 	if step == "meeting_booked":
 		booking = booking_for_token(token)
 		if frappe.db.get_value("Scheduler Meeting Type", booking.meeting_type, "profile") != page.name:
 			raise frappe.DoesNotExistError(_("This link is not valid"))
 		engagement.record_booking_event(booking, "meeting_booked", session_id=session_id)
-		return {"success": True}
+		return ok()
 	if frappe.db.exists(
 		"Scheduler Engagement",
 		{
@@ -133,7 +154,7 @@ def track_step(
 			"meeting_type": doc.name if doc else ("is", "not set"),
 		},
 	):
-		return {"success": True}
+		return ok()
 	reference = report_links.reference_fields(ref) if ref else {}
 	link = report_links.read_token(ref) if reference else None
 	details = engagement.request_details()
@@ -152,11 +173,12 @@ def track_step(
 		utm_campaign=utm_campaign,
 		**details,
 	)
-	return {"success": True}
+	return ok()
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(limit=public_limit, seconds=60)
+@api
 def calendly_webhook(**kwargs):
 	"""Calendly invitee.created / invitee.canceled → meeting_booked / meeting_cancelled."""
 	from frappe.utils.password import get_decrypted_password
@@ -168,14 +190,99 @@ def calendly_webhook(**kwargs):
 	try:
 		verify_calendly(frappe.get_request_header("Calendly-Webhook-Signature"), body, key, now=time.time())
 	except SignatureRefused as exc:
-		if exc.reason == "stale":
-			return fail(400, _("This webhook is too old"))
-		return fail(401, _("Invalid webhook signature"))
+		raise _refused(exc) from None
+	try:
+		result = calendly.handle(_json_object(body))
+	except calendly.Busy:  # another copy of this delivery is being recorded: Calendly retries
+		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
+	return ok(result)
+
+
+class ProviderFailed(RequestRefused):
+	"""The scheduler's own API failed while a webhook was handled: the sender may retry."""
+
+	http_status_code = 502
+	code = "PROVIDER_ERROR"
+
+
+def _account():
+	"""The ``account`` of the webhook's address (the query, never the signed body's fields)."""
+	account = frappe.request.args.get("account")
+	return account.strip()[:40] if isinstance(account, str) else None
+
+
+def _profile_for(provider):
+	"""The profile whose ``provider`` account the webhook's address names (404: none)."""
+	profile = provider.profile_for(_account())
+	if profile is None:
+		raise frappe.DoesNotExistError(_("No scheduler account is set up for this webhook"))
+	return profile
+
+
+def _json_object(body: bytes) -> dict:
+	"""A webhook's JSON body, which must be an object."""
 	try:
 		payload = json.loads(body)
 	except ValueError:
-		return fail(400, _("Invalid JSON"))
+		payload = None
 	if not isinstance(payload, dict):
-		return fail(400, _("Invalid JSON"))
-	result = calendly.handle(payload)
-	return {"success": True, "data": result}
+		raise RequestRefused(_("Invalid JSON"))
+	return payload
+
+
+def _refused(exc: SignatureRefused):
+	if exc.reason == "stale":
+		return RequestRefused(_("This webhook is too old"))
+	return Unauthorized(_("Invalid webhook signature"))
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=public_limit, seconds=60)
+@api
+def acuity_webhook(**kwargs):
+	"""Acuity appointment scheduled / rescheduled / canceled / changed (form-encoded)."""
+	from urllib.parse import parse_qs
+
+	body = frappe.request.get_data(cache=True) or b""
+	profile = _profile_for(acuity)
+	key = acuity.api_key(profile)
+	try:
+		verify_acuity(frappe.get_request_header("X-Acuity-Signature"), body, key)
+	except SignatureRefused as exc:
+		raise _refused(exc) from None
+	try:
+		form = {name: values[0] for name, values in parse_qs(body.decode("utf-8"), max_num_fields=20).items()}
+	except (UnicodeError, ValueError):
+		form = {}
+	if not str(form.get("id") or "").isdigit():
+		raise RequestRefused(_("Invalid webhook"))
+	try:
+		result = acuity.handle(profile, key, form)
+	except external_meetings.Busy:
+		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
+	except ProviderUnavailable:
+		raise ServerBusy(_("Acuity could not be reached. Please try again later.")) from None
+	except ProviderError as exc:
+		frappe.log_error(title="Scheduler: Acuity refused to read an appointment", message=exc.message)
+		raise ProviderFailed(_("Acuity refused to read the appointment")) from None
+	return ok(result)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=public_limit, seconds=60)
+@api
+def oncehub_webhook(**kwargs):
+	"""OnceHub booking.scheduled / rescheduled / canceled / completed / no_show (JSON)."""
+	body = frappe.request.get_data(cache=True) or b""
+	profile = _profile_for(oncehub)
+	try:
+		verify_oncehub(
+			frappe.get_request_header("Oncehub-Signature"), body, oncehub.secret(profile), now=time.time()
+		)
+	except SignatureRefused as exc:
+		raise _refused(exc) from None
+	try:
+		result = oncehub.handle(profile, _json_object(body))
+	except external_meetings.Busy:
+		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
+	return ok(result)

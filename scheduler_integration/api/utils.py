@@ -1,11 +1,41 @@
-"""Shared plumbing of the APIs: the answer shape, error mapping and the acting user.
+"""Shared plumbing of the APIs: the answer shape, the one mapping of errors onto HTTP
+answers, and the acting user.
 
-Every method answers ``{"success": true, "data": …, "message": …}``, or on failure
-``{"success": false, "message": …, "errors": {field: message}}`` with HTTP 400 (bad
-fields), 401 (not signed in), 403 (another host's data, or a change the booking rules do
-not allow), 404 (not configured / not found), 409 (the time is taken; with
-``alternatives``) or 429 (too many requests). Failures roll the transaction back before
-answering, so a refused booking never holds its hosts' locks while alternatives are found.
+Two answer styles, each for its callers (README → *API answers*):
+
+* The app's own API — every method wrapped in ``api``: the booking page's ``api.public``,
+  the host API (``profile``, ``meeting_type``, ``availability``, ``blocked_time``,
+  ``booking``, ``analytics``, ``calendar_feed.get_feed_url``) and ``tracking``'s JSON
+  endpoints — answers seed 000's envelope, ``ok()``: ``{"success": true, "data": …,
+  "message": …}``. Its methods raise typed errors and never build a failure themselves:
+  ``_mapped`` below is the one place that turns an error into ``{"success": false,
+  "error": …, "message": …, "code": …, "errors": {field: message}}`` with the status the
+  error class carries and a stable machine-readable ``code`` (seed 004; ``CODES``: the
+  error's own ``code`` attribute where it has one):
+
+  - ``core.errors.FieldValidationError`` and engine errors: 400, with ``errors``;
+  - ``core.errors.RequestRefused`` and its kinds: their own (400, 401 ``Unauthorized``,
+    503 ``ServerBusy``);
+  - ``frappe.PermissionError``: 401 for a guest, else 403;
+  - ``booking.errors.ChangeRefused``: 403, with ``reason``;
+  - ``frappe.DoesNotExistError``, ``NotConfigured``: 404;
+  - ``booking.errors.SlotUnavailable``: 409, with ``reason`` and ``alternatives``;
+  - ``booking.errors.TooManyBookings``: 429, with ``retry_after`` (also the Retry-After
+    header, ``api.refusals``);
+  - any other ``frappe.ValidationError`` (core validations): 400;
+  - a deadlock or lock timeout still there after the retries: 503.
+
+  Failures roll the transaction back before answering, so a refused booking never holds
+  its hosts' locks while alternatives are found. ``api.refusals`` gives requests Frappe
+  refused before any app code ran the same failure body (``failure``).
+* Methods that answer one of Frappe's own protocols — the number cards (``dashboard``), the
+  count and export overrides (``counts``, ``exports``), the connection form's actions
+  (``connections``) — answer the plain value their Frappe caller reads and raise Frappe's
+  exceptions, which Frappe answers with the same ``http_status_code``. Downloads and
+  redirects answer a file (``public.ics``, ``calendar_feed.ics``: failures through ``api``)
+  or a redirect (``tracking.go``: a 404 page).
+
+A new endpoint of the app's API is ``@api``, answers ``ok(…)`` and raises typed errors.
 
 A method's body is one transaction. When the database picks it as a deadlock victim or a
 lock wait times out (concurrent changes touching the same bookings), the whole body runs
@@ -24,32 +54,85 @@ import time
 import frappe
 from frappe import _
 
+from scheduler_integration.api.shapes import slot_json
 from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable, TooManyBookings
-from scheduler_integration.booking.presentation import slot_json
 from scheduler_integration.core.clock import iso
-from scheduler_integration.core.errors import FieldValidationError, translate
+from scheduler_integration.core.errors import FieldValidationError, RequestRefused, translate
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.errors import SchedulingError
 
-__all__ = ["acting_user", "api", "check_owner", "fail", "flag", "iso", "ok", "parse_json", "payload"]
+__all__ = [
+	"CODES",
+	"acting_user",
+	"api",
+	"check_owner",
+	"code_for",
+	"fail",
+	"failure",
+	"flag",
+	"iso",
+	"ok",
+	"parse_json",
+	"payload",
+]
 
 
 class NotConfigured(frappe.DoesNotExistError):
+	"""The host has not set up what the call needs (profile, availability): 404."""
+
 	http_status_code = 404
+	code = "NOT_CONFIGURED"
+
+
+# the ``code`` of every failure of the app's API: stable, so clients branch on it, not on
+# the (translated) message. Typed errors name their own (``code`` attribute); README → API
+# answers lists them all.
+CODES = {
+	400: "INVALID_INPUT",
+	401: "NOT_SIGNED_IN",
+	403: "FORBIDDEN",
+	404: "NOT_FOUND",
+	405: "METHOD_NOT_ALLOWED",
+	409: "CONFLICT",
+	413: "REQUEST_TOO_LARGE",
+	417: "INVALID_INPUT",
+	429: "RATE_LIMITED",
+	503: "SERVER_BUSY",
+}
+
+
+def code_for(status: int) -> str:
+	"""The code of a failure known only by its HTTP status."""
+	return CODES.get(status) or ("SERVER_ERROR" if status >= 500 else "INVALID_INPUT")
 
 
 def ok(data=None, message: str | None = None, status: int = 200) -> dict:
+	"""The envelope of a success (``status``: 201 for something created)."""
 	if status != 200:
 		frappe.local.response.http_status_code = status
 	return {"success": True, "data": data, "message": message}
 
 
-def fail(status: int, message: str, errors: dict | None = None, **extra) -> dict:
-	"""Roll back and answer ``status`` with the failure body."""
+def failure(message: str, errors: dict | None = None, code: str = "INVALID_INPUT", **extra) -> dict:
+	"""The envelope of a failure: seed 004's ``error`` and ``code``, and ``message`` (the
+	same text) for the callers written against the first envelope."""
+	return {
+		"success": False,
+		"error": message,
+		"message": message,
+		"code": code,
+		"errors": errors or {},
+		**extra,
+	}
+
+
+def fail(status: int, message: str, errors: dict | None = None, code: str | None = None, **extra) -> dict:
+	"""Roll back and answer ``status`` with the failure body (for ``_mapped`` and
+	``missing_arguments``: methods raise instead)."""
 	frappe.db.rollback()
 	frappe.local.response.http_status_code = status
 	frappe.local.message_log = []  # the body carries the message; no duplicate toast
-	return {"success": False, "message": message, "errors": errors or {}, **extra}
+	return failure(message, errors, code or code_for(status), **extra)
 
 
 def missing_arguments(fn, args, kwargs) -> dict[str, str]:
@@ -69,6 +152,8 @@ def missing_arguments(fn, args, kwargs) -> dict[str, str]:
 
 
 TRANSACTION_RETRIES = 3
+# the wait of a booking cap that names none: the email and host caps count the last hour
+CAP_RETRY_AFTER = 3600
 
 
 def api(fn):
@@ -79,7 +164,7 @@ def api(fn):
 	def wrapper(*args, **kwargs):
 		missing = missing_arguments(fn, args, kwargs)
 		if missing:
-			return fail(400, _("Please correct these fields"), missing)
+			return fail(400, _("Please correct these fields"), missing, "MISSING_ARGUMENTS")
 		for attempt in range(TRANSACTION_RETRIES + 1):
 			try:
 				return _mapped(fn, args, kwargs)
@@ -87,40 +172,55 @@ def api(fn):
 				frappe.db.rollback()
 				frappe.local.message_log = []
 				if attempt == TRANSACTION_RETRIES:
-					return fail(503, _("The server is busy. Please try again in a moment."))
+					return fail(
+						503, _("The server is busy. Please try again in a moment."), code="SERVER_BUSY"
+					)
 				time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
 
 	return wrapper
 
 
 def _mapped(fn, args, kwargs):
-	"""Call ``fn``; its errors become failure bodies (deadlocks are the caller's to retry)."""
+	"""Call ``fn``; its errors become failure bodies (deadlocks are the caller's to retry).
+	The one mapping of the app's API: see the table above."""
 	try:
 		return fn(*args, **kwargs)
 	except SlotUnavailable as exc:
 		frappe.db.rollback()  # release the host locks before searching alternatives
 		zone = kwargs.get("timezone")
 		alternatives = [slot_json(slot, zone) for slot in exc.search_alternatives()]
-		return fail(409, str(exc), reason=exc.reason, alternatives=alternatives)
+		return fail(
+			exc.http_status_code,
+			str(exc),
+			code=exc.code,
+			reason=exc.reason,
+			alternatives=alternatives,
+		)
 	except ChangeRefused as exc:
-		return fail(403, str(exc), reason=exc.reason)
+		return fail(exc.http_status_code, str(exc), code=exc.code, reason=exc.reason)
 	except TooManyBookings as exc:
-		return fail(429, str(exc))
+		# api.refusals sends retry_after on as the Retry-After header
+		wait = max(1, int(exc.retry_after or CAP_RETRY_AFTER))
+		return fail(exc.http_status_code, str(exc), code=exc.code, retry_after=wait)
 	except FieldValidationError as exc:
-		return fail(400, _("Please correct these fields"), exc.errors)
+		# links: {field: desk route} of the form that fixes it (a missing connection)
+		extra = {"links": exc.links} if exc.links else {}
+		return fail(exc.http_status_code, _("Please correct these fields"), exc.errors, exc.code, **extra)
+	except RequestRefused as exc:
+		return fail(exc.http_status_code, str(exc) or _("Invalid input"), code=exc.code)
 	except SchedulingError as exc:
 		message = translate(exc)
-		return fail(400, message, {exc.field or "input": message})
+		return fail(400, message, {exc.field or "input": message}, "VALIDATION_ERROR")
 	except frappe.PermissionError as exc:
 		if frappe.session.user == "Guest":
-			return fail(401, _("Please sign in"))
-		return fail(403, str(exc) or _("Not permitted"))
+			return fail(401, _("Please sign in"), code="NOT_SIGNED_IN")
+		return fail(403, str(exc) or _("Not permitted"), code="FORBIDDEN")
 	except frappe.DoesNotExistError as exc:
-		return fail(404, str(exc) or _("Not found"))
+		return fail(exc.http_status_code, str(exc) or _("Not found"), code=getattr(exc, "code", "NOT_FOUND"))
 	except frappe.TooManyRequestsError:
 		raise  # Frappe's own rate limiter answers 429 with its headers
 	except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
-		return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"))
+		return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"), code="INVALID_INPUT")
 
 
 def acting_user(user: str | None = None) -> str:

@@ -9,8 +9,9 @@
   whatever the entry point (guest API, host API, desk, REST, import): it is called by the
   Scheduler Booking controller's ``validate``;
 - ``tokens`` — manage-link and feed tokens;
-- ``pages`` / ``presentation`` — public lookups and the booking data pages and emails show;
-- ``feed`` — a host's ICS feed.
+- ``pages`` — which profile and meeting type a public slug leads to, and their page data;
+- ``presentation`` — what every output of a booking reads the same way (guest text, hosts);
+- ``feed`` — the bookings a host's ICS feed shows.
 
 Nothing here imports ``effects``, ``reporting``, controllers or ``api`` (they sit above).
 """

@@ -5,7 +5,9 @@ Both slot reads and the booking transaction use the cache: an entry is outdated 
 its source changes (and again after that change commits), and what decides a booking —
 the host's other bookings — is always re-read from the database under the lock.
 A host's entry is outdated whenever one of its sources changes — their Scheduler Profile,
-Scheduler Availability or Scheduler Blocked Time (the controllers call ``invalidate``).
+Scheduler Availability, Scheduler Blocked Time or Scheduler Out of Office, or the Holiday
+List their profile names (the controllers and ``booking.leave`` call ``invalidate``): every
+date of a host's leave is a day off (``engine.out_of_office.with_leave``).
 """
 
 from __future__ import annotations
@@ -15,17 +17,25 @@ from collections import defaultdict
 import frappe
 from frappe import _
 
+from scheduler_integration.booking import leave
 from scheduler_integration.core.clock import converter
 from scheduler_integration.core.hosts import host_timezones
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine import Availability
 from scheduler_integration.engine.adapters import availability_from_rows
+from scheduler_integration.engine.out_of_office import with_leave
 
 CACHE = VersionedCache("scheduler_integration:availability")
 
 
 def invalidate(users) -> None:
 	CACHE.invalidate(users)
+
+
+def holiday_list_changed(doc, method=None) -> None:
+	"""``doc_events`` of Holiday List and CRM Holiday List: the hours of the hosts whose
+	profile names it are read again."""
+	invalidate(leave.users_of_holiday_list(doc.doctype, doc.name))
 
 
 def for_users(users, fresh: bool = False) -> dict[str, Availability]:
@@ -76,10 +86,12 @@ def _load(users: list[str]) -> dict[str, Availability]:
 	):
 		if row.start and row.end and row.end > row.start:
 			blocked[row.user].append({"start": to_utc(row.start), "end": to_utc(row.end), "rrule": row.rrule})
+	away = leave.leaves_of(users)
 	out = {}
 	for user in users:
 		profile = profiles[user]
 		# the rules are wall-clock times of their availability's zone
 		zone = availability_zone.get(profile.availability) or zones[user]
-		out[user] = availability_from_rows(zone, weekly[user], overrides[user], blocked[user])
+		hours = availability_from_rows(zone, weekly[user], overrides[user], blocked[user])
+		out[user] = with_leave(hours, away.get(user, ()))
 	return out

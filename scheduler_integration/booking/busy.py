@@ -19,6 +19,7 @@ from datetime import datetime
 
 import frappe
 
+from scheduler_integration.connections.adapters import busy_reader
 from scheduler_integration.core.clock import converter, to_system
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.model import BusyTime, Interval
@@ -112,7 +113,7 @@ def fresh_read(users, start: datetime, end: datetime) -> FreshBusy:
 	for name in names:
 		doc = frappe.get_doc("Scheduler Calendar Connection", name)
 		try:
-			read = doc.busy_reader(start, end, timeout=FRESH_DEADLINE)
+			read = busy_reader(doc, start, end, timeout=FRESH_DEADLINE)
 		except Exception:
 			continue  # the cache answers for this one
 		if read:

@@ -15,7 +15,9 @@ and server scripts all go through it. For a change it:
      that share a host run one after the other and never deadlock;
    - their active bookings re-read with a locking read (collective bookings included),
      and the engine's ``check_slot`` for the start, with the policy the actor is held to;
-   - a refusal raises ``SlotUnavailable`` (409) with the reason and nearest alternatives;
+   - a refusal raises ``SlotUnavailable`` (409) with the reason and nearest alternatives
+   (a guest's new booking of a paid type is *Awaiting Payment*: it holds the time,
+   checked like any other, while the guest pays: ``booking.payments``);
 4. assigns the hosts: the profile's user (individual), every host (collective), or the
    round-robin pick among the free hosts; the organiser ``host`` is the first of them.
 
@@ -30,10 +32,11 @@ from datetime import datetime, timedelta
 import frappe
 from frappe import _
 
-from scheduler_integration.booking import busy
+from scheduler_integration.booking import busy, leave, seats
 from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
 from scheduler_integration.booking.load import schedules
 from scheduler_integration.booking.meeting_types import TypeContext, type_context
+from scheduler_integration.booking.payments import requires_payment
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import host_timezone
@@ -47,6 +50,7 @@ from scheduler_integration.engine.booking_states import (
 	is_active,
 	policy_for,
 )
+from scheduler_integration.engine.out_of_office import hand_over
 from scheduler_integration.engine.timezones import get_zone
 
 FRESH_SPAN = timedelta(days=1)
@@ -88,15 +92,31 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 	ctx = type_context(doc.meeting_type)
 	new = before is None
 	start = to_utc(doc.start)
-	end = start + timedelta(minutes=ctx.policy.duration)
-	doc.end = to_system(end)
 	old_start = to_utc(before.start) if before else None
 	hosts_now, hosts_before = _users(doc.get("hosts")), _users(before.get("hosts")) if before else []
 	explicit = hosts_now if hosts_now and (new or hosts_now != hosts_before) else None
+	if doc.flags.pinned_hosts:  # the one host of a round-robin series (booking.series)
+		explicit = list(doc.flags.pinned_hosts)
 	moved = new or start != old_start or doc.meeting_type != before.meeting_type or explicit is not None
+	# The time a booking occupies is its own: set when it is made or moved, from the
+	# meeting type's duration and buffers at that moment. A later change of the type
+	# never moves a booking, and any other save keeps it (the locked check ran when it
+	# was set; a save that changes nothing of it need not run it again).
+	if moved:
+		end = start + timedelta(minutes=ctx.policy.duration)
+		occupancy = (ctx.policy.buffer_before, ctx.policy.buffer_after)
+	else:
+		end = to_utc(before.end)
+		occupancy = None
+	doc.end = to_system(end)
 	if new and (actor is Actor.GUEST or not doc.status):
-		# a guest never picks the status: the meeting type decides whether the host confirms
-		doc.status = Status.PENDING.value if ctx.doc.requires_confirmation else Status.CONFIRMED.value
+		# a guest never picks the status: the meeting type decides whether the host confirms,
+		# and a paid type's guest booking holds the time while the guest pays (a host's own
+		# booking of it is not charged)
+		if actor is Actor.GUEST and requires_payment(ctx.doc):
+			doc.status = Status.AWAITING_PAYMENT.value
+		else:
+			doc.status = Status.PENDING.value if ctx.doc.requires_confirmation else Status.CONFIRMED.value
 	try:
 		check_transition(
 			before.status if before else None,
@@ -121,37 +141,67 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 		if not new:
 			doc.sequence = int(before.sequence or 0) + 1
 	doc.flags.moved = moved and not new
+	if occupancy is not None:
+		_occupy(doc, occupancy)
+	# a seat leaving its slot hands the slot over (booking.seats) under the hosts' lock
+	leaving = _users(before.get("hosts")) if seats.leaves(doc, before) else []
 	if not (moved and is_active(doc.status)):
+		if leaving:
+			lock_hosts(leaving)
+			doc.flags.seat_slots = seats.place(doc, before)
 		return
-	candidates = _candidates(ctx, explicit)
+	candidates = _candidates(ctx, explicit, doc.flags.host_subset)
+	if explicit is None and ctx.assignment is Assignment.INDIVIDUAL:
+		# the owner's own page: on a date a colleague covers their leave, the colleague hosts
+		candidates = [leave.host_at(ctx.owner, start)]
 	if doc.allow_overlap:
-		_override(doc, ctx, candidates, actor, start, now)
+		_override(doc, before, ctx, candidates, actor, start, now)
 		return
 	fresh = busy.fresh_read(candidates, start - FRESH_SPAN, start + FRESH_SPAN)
-	lock_hosts(candidates)
+	lock_hosts([*candidates, *leaving])
 	if new and doc.idempotency_key:
 		_replayed(doc)
+	# the days of a multi-day booking moving together leave each other out (booking.series)
+	exclude = doc.flags.move_group or (None if new else doc.name)
 	found = schedules(
-		ctx, start, end, users=candidates, exclude=None if new else doc.name, lock=True, fresh=fresh
+		ctx,
+		start,
+		end,
+		users=candidates,
+		exclude=exclude,
+		lock=True,
+		fresh=fresh,
+		fairness=not explicit,
 	)
 	check = check_slot(found, policy_for(ctx.policy, actor), start, now, ctx.assignment)
 	if not check.offered:
-		_refuse(ctx, check, start, now, actor, None if new else doc.name)
+		_refuse(ctx, check, start, now, actor, exclude, candidates)
 	if ctx.assignment is Assignment.ROUND_ROBIN and not explicit:
 		if not new and before.host in check.hosts:
 			chosen = [before.host]
 		else:
-			chosen = [pick_host(check.hosts, found)]
+			# a host on leave hands their share to the colleague covering it (engine.out_of_office)
+			found = hand_over(found, leave.away_at([h.host for h in found], start))
+			chosen = [pick_host(check.hosts, found, ctx.policy.round_robin_mode)]
 	else:
 		chosen = candidates
 	_set_hosts(doc, chosen)
+	if leaving or ctx.policy.seats > 1:
+		doc.flags.seat_slots = seats.place(doc, before)
 
 
-def _candidates(ctx: TypeContext, explicit: list[str] | None) -> list[str]:
-	"""The hosts the change is checked for: the type's, or the ones the caller named."""
+def _candidates(ctx: TypeContext, explicit: list[str] | None, subset=None) -> list[str]:
+	"""The hosts the change is checked for: the type's, the ones the caller named, or
+	``subset`` of the type's (a personal link's rep, a routing decision's hosts: round
+	robin picks among them; a collective meeting keeps every host)."""
 	if explicit is None:
 		if not ctx.hosts:
 			raise frappe.ValidationError(_("This meeting type has no host who accepted yet"))
+		if subset and ctx.assignment is not Assignment.COLLECTIVE:
+			chosen = [host for host in ctx.hosts if host in set(subset)]
+			if not chosen:
+				raise frappe.ValidationError(_("This link's host no longer hosts this meeting type"))
+			return chosen
 		return list(ctx.hosts)
 	errors = FieldErrors()
 	if ctx.assignment is Assignment.INDIVIDUAL and explicit != [ctx.owner]:
@@ -169,10 +219,22 @@ def _set_hosts(doc, users: list[str]) -> None:
 	if _users(doc.get("hosts")) != users:
 		rows = {row.user: row for row in doc.get("hosts") or []}
 		doc.set("hosts", [rows.get(user) or {"user": user} for user in users])
+		_occupy(doc, doc.flags.occupancy)
 	doc.host = users[0]
 
 
-def _override(doc, ctx: TypeContext, candidates: list[str], actor: Actor, start: datetime, now: datetime):
+def _occupy(doc, buffers: tuple[int, int]) -> None:
+	"""Copy the booking's time and buffers onto its host rows: ``booking.load`` reads a
+	host's bookings from these rows alone (index on host and end)."""
+	doc.flags.occupancy = buffers
+	for row in doc.get("hosts") or []:
+		row.start, row.end = doc.start, doc.end
+		row.buffer_before, row.buffer_after = buffers
+
+
+def _override(
+	doc, before, ctx: TypeContext, candidates: list[str], actor: Actor, start: datetime, now: datetime
+):
 	"""A deliberate overlap: hosts and managers only, never in the past, recorded."""
 	if actor is Actor.GUEST:
 		raise ChangeRefused(_("Only a host can allow an overlap"), "not_allowed")
@@ -183,6 +245,7 @@ def _override(doc, ctx: TypeContext, candidates: list[str], actor: Actor, start:
 		candidates = current[:1] if current and current[0] in candidates else candidates[:1]
 	doc.flags.overlap_override = True
 	_set_hosts(doc, candidates)
+	doc.flags.seat_slots = seats.place(doc, before)
 
 
 def _replayed(doc) -> None:
@@ -201,10 +264,13 @@ def _replayed(doc) -> None:
 		raise DuplicateRequest(existing)
 
 
-def _refuse(ctx: TypeContext, check, start: datetime, now: datetime, actor: Actor, exclude) -> None:
+def _refuse(
+	ctx: TypeContext, check, start: datetime, now: datetime, actor: Actor, exclude, candidates=None
+) -> None:
 	reason = check.reason.value if check.reason else None
 	message = refusal_message(reason)
-	exc = SlotUnavailable(message, reason, ctx.name, start, now, exclude)
+	hosts = candidates if candidates and list(candidates) != list(ctx.hosts) else None
+	exc = SlotUnavailable(message, reason, ctx.name, start, now, exclude, hosts=hosts)
 	if actor is not Actor.GUEST:
 		# a host reads the alternatives in the desk message; guests get them from the API
 		# once the transaction has released the host locks

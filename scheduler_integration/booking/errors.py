@@ -6,6 +6,8 @@ from datetime import datetime
 
 import frappe
 
+from scheduler_integration.core.errors import RequestRefused
+
 
 class SlotUnavailable(frappe.ValidationError):
 	"""The start is not (or no longer) offered: HTTP 409 with the nearest alternatives.
@@ -16,6 +18,7 @@ class SlotUnavailable(frappe.ValidationError):
 	"""
 
 	http_status_code = 409
+	code = "SLOT_UNAVAILABLE"
 
 	def __init__(
 		self,
@@ -25,6 +28,8 @@ class SlotUnavailable(frappe.ValidationError):
 		start: datetime,
 		now: datetime,
 		exclude=None,
+		meetings: int | None = None,
+		hosts=None,
 	):
 		super().__init__(message)
 		self.reason = reason
@@ -32,6 +37,8 @@ class SlotUnavailable(frappe.ValidationError):
 		self.start = start
 		self.now = now
 		self.exclude = exclude
+		self.meetings = meetings  # a series of this many meetings was asked for
+		self.hosts = hosts  # the hosts it was asked of (a personal link's, a routed subset)
 		self.alternatives: list | None = None
 
 	def search_alternatives(self, count: int = 3) -> list:
@@ -39,7 +46,13 @@ class SlotUnavailable(frappe.ValidationError):
 
 		if self.alternatives is None:
 			self.alternatives = alternatives(
-				self.meeting_type, self.start, self.now, count, exclude=self.exclude
+				self.meeting_type,
+				self.start,
+				self.now,
+				count,
+				exclude=self.exclude,
+				meetings=self.meetings,
+				hosts=self.hosts,
 			)
 		return self.alternatives
 
@@ -48,6 +61,7 @@ class ChangeRefused(frappe.ValidationError):
 	"""A change the booking's state machine or notice policy does not allow: HTTP 403."""
 
 	http_status_code = 403
+	code = "CHANGE_REFUSED"
 
 	def __init__(self, message: str, reason: str | None = None):
 		super().__init__(message)
@@ -65,6 +79,47 @@ class DuplicateRequest(frappe.ValidationError):
 
 
 class TooManyBookings(frappe.TooManyRequestsError):
-	"""A booking cap was reached (per guest email, per host and hour, per type and day)."""
+	"""A booking cap was reached (per guest email, per host and hour, per type and day).
+	``retry_after``: seconds until the cap's window has room again (for Retry-After)."""
 
 	http_status_code = 429
+	code = "TOO_MANY_BOOKINGS"
+
+	def __init__(self, message: str = "", retry_after: int | None = None):
+		super().__init__(message)
+		self.retry_after = retry_after
+
+
+class PaymentUnavailable(RequestRefused):
+	"""Payments cannot be taken now (the payment gateway is not set up, or cannot be
+	reached): HTTP 503, the guest tries again later."""
+
+	http_status_code = 503
+	code = "PAYMENT_UNAVAILABLE"
+
+
+class PaymentMismatch(RequestRefused):
+	"""A gateway's report that does not fit the payment it names (another booking, another
+	amount, a payment the gateway does not confirm): HTTP 400, nothing changes."""
+
+	http_status_code = 400
+	code = "PAYMENT_MISMATCH"
+
+
+class ReplayedEvent(RequestRefused):
+	"""The very same signed webhook request again (a replay): HTTP 409, nothing changes."""
+
+	http_status_code = 409
+	code = "REPLAYED"
+
+
+class LinkGone(RequestRefused):
+	"""A personal booking link, or a routing form's booking link, that may no longer book
+	(used up, expired, revoked): HTTP 410, with why (``reason``)."""
+
+	http_status_code = 410
+	code = "LINK_GONE"
+
+	def __init__(self, message: str = "", reason: str | None = None):
+		super().__init__(message)
+		self.reason = reason

@@ -1,24 +1,35 @@
-"""A host's secret ICS feed: their active bookings from 30 days ago on (collective too)."""
+"""What a host's secret ICS feed shows: their active bookings from 30 days ago on
+(collective too), loaded in a constant number of queries. ``effects.invitations`` makes
+the feed of them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import frappe
 from frappe.query_builder import DocType
 
-from scheduler_integration.booking.presentation import calendar_event, people
+from scheduler_integration.booking.presentation import people
 from scheduler_integration.booking.tokens import hash_token, valid_shape
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.engine.booking_states import ACTIVE
-from scheduler_integration.engine.ics import build_feed
 
 PAST = timedelta(days=30)
 LIMIT = 2000
 
 
-def feed_for_token(token) -> str | None:
-	"""The ICS feed of the profile whose feed token this is (None if unknown)."""
+@dataclass(frozen=True)
+class FeedRows:
+	display_name: str  # the profile's
+	bookings: list  # rows with their ``hosts``, by start
+	titles: dict[str, str]  # meeting type -> title
+	templates: dict[str, tuple[str, str]]  # meeting type -> its event title and description templates
+	directory: dict  # ``presentation.people`` of every host
+
+
+def feed_rows(token) -> FeedRows | None:
+	"""The bookings of the profile whose feed token this is (None if unknown)."""
 	if not valid_shape(token):
 		return None
 	row = frappe.db.get_value(
@@ -42,6 +53,7 @@ def feed_for_token(token) -> str | None:
 	)
 	fields = ["name", "meeting_type", "host", "status", "start", "end", "guest_name", "guest_email"]
 	fields += ["notes", "location", "meeting_link", "ical_uid", "sequence"]
+	fields += ["guest_phone", "guest_company", "answers"]  # what the event templates show
 	bookings = frappe.get_all(
 		"Scheduler Booking", filters={"name": ("in", names or [""])}, fields=fields, order_by="start"
 	)
@@ -53,10 +65,14 @@ def feed_for_token(token) -> str | None:
 		order_by="idx",
 	):
 		hosts.setdefault(item.parent, []).append(item)
-	titles = dict(frappe.get_all("Scheduler Meeting Type", fields=["name", "title"], as_list=True))
-	directory = people({item.user for rows in hosts.values() for item in rows} | {b.host for b in bookings})
-	events = []
 	for booking in bookings:
 		booking.hosts = hosts.get(booking.name, [])
-		events.append(calendar_event(booking, titles.get(booking.meeting_type, ""), directory=directory))
-	return build_feed(events, f"{row.display_name} — bookings", utc_now())
+	types = frappe.get_all(
+		"Scheduler Meeting Type",
+		filters={"name": ("in", list({b.meeting_type for b in bookings}) or [""])},
+		fields=["name", "title", "event_title_template", "event_description_template"],
+	)
+	titles = {t.name: t.title for t in types}
+	templates = {t.name: (t.event_title_template or "", t.event_description_template or "") for t in types}
+	directory = people({item.user for rows in hosts.values() for item in rows} | {b.host for b in bookings})
+	return FeedRows(row.display_name, bookings, titles, templates, directory)

@@ -12,42 +12,43 @@ from __future__ import annotations
 from datetime import datetime
 
 import frappe
-from frappe.query_builder import DocType
-from frappe.query_builder.functions import Count, Max
 
-from scheduler_integration.booking import availability, busy
+from scheduler_integration.booking import availability, busy, round_robin
 from scheduler_integration.booking.meeting_types import TypeContext
 from scheduler_integration.core.clock import converter, to_system
 from scheduler_integration.engine import Assignment, Booking, HostSchedule
 from scheduler_integration.engine.booking_states import ACTIVE
-from scheduler_integration.engine.statuses import Status
+from scheduler_integration.engine.model import MAX_BOOKING
 
 # Written out rather than built with frappe.qb: it runs on every slot read and booking,
 # and building the query cost more CPU than the database spent answering it.
 # straight_join and the (user, end) index of the hosts' rows, which carry their booking's
-# start and end: the rows of these hosts ending after the window's start, then their
-# bookings by primary key. Left to itself MariaDB scanned every booking, and as a locking
-# read that locked every booking of the site (all hosts' bookings waited for each other);
-# by the user index alone it read and locked every booking a host ever had.
+# start, end and buffers: the rows of these hosts ending inside a bounded range, then
+# their bookings by primary key. A booking lasts at most ``MAX_BOOKING``, so a row that
+# overlaps the window ends before the window's end plus that: both ends of the range are
+# bounded and the read never grows with a host's history (left open at the top it read
+# every later booking of the host; left to itself MariaDB scanned every booking, and as a
+# locking read that locked every booking of the site).
 _BOOKINGS = """
-	select straight_join h.user, b.meeting_type, b.start, b.end, t.buffer_before, t.buffer_after
+	select straight_join h.user, b.meeting_type, h.start, h.end, h.buffer_before, h.buffer_after
 	from `tabScheduler Booking Host` h force index (user_end)
 	join `tabScheduler Booking` b on b.name = h.parent
-	left join `tabScheduler Meeting Type` t on t.name = b.meeting_type
 	where h.parenttype = 'Scheduler Booking' and h.user in %(users)s
-		and h.end > %(start)s and h.start < %(end)s and b.status in %(active)s"""
+		and h.end > %(start)s and h.end <= %(last_end)s and h.start < %(end)s
+		and b.status in %(active)s"""
 
 
 def bookings_of(
-	users, start: datetime, end: datetime, exclude: str | None = None, lock: bool = False
+	users, start: datetime, end: datetime, exclude: str | tuple | None = None, lock: bool = False
 ) -> dict[str, list[Booking]]:
-	"""Active bookings of each of ``users`` overlapping [start, end), with their buffers."""
+	"""Active bookings of each of ``users`` overlapping [start, end), with their buffers;
+	``exclude``: a booking (or several, moving together) left out."""
 	out: dict[str, list[Booking]] = {user: [] for user in users}
 	if not out:
 		return out
 	rows = frappe.db.sql(
 		_BOOKINGS
-		+ (" and b.name != %(exclude)s" if exclude else "")
+		+ (" and b.name not in %(exclude)s" if exclude else "")
 		+ " order by b.start"
 		+ (" for update" if lock else ""),
 		{
@@ -55,7 +56,8 @@ def bookings_of(
 			"active": tuple(ACTIVE),
 			"start": to_system(start),
 			"end": to_system(end),
-			"exclude": exclude or "",
+			"last_end": to_system(end + MAX_BOOKING),
+			"exclude": (exclude,) if isinstance(exclude, str) else tuple(exclude or ("",)),
 		},
 	)
 	to_utc = converter()
@@ -64,39 +66,19 @@ def bookings_of(
 	return out
 
 
-def round_robin_stats(meeting_type: str, users) -> dict[str, tuple[int, datetime | None]]:
-	"""Fairness input: each host's bookings of this type so far and when they last got one."""
-	users = list(users)
-	if not users:
-		return {}
-	b, h = DocType("Scheduler Booking"), DocType("Scheduler Booking Host")
-	rows = (
-		frappe.qb.from_(h)
-		.join(b)
-		.on(b.name == h.parent)
-		.select(h.user, Count(b.name), Max(b.creation))
-		.where(h.parenttype == "Scheduler Booking")
-		.where(h.user.isin(users))
-		.where(b.meeting_type == meeting_type)
-		.where(b.status != Status.CANCELLED.value)
-		.groupby(h.user)
-		.run()
-	)
-	to_utc = converter()
-	return {user: (int(n), to_utc(last) if last else None) for user, n, last in rows}
-
-
 def schedules(
 	ctx: TypeContext,
 	start: datetime,
 	end: datetime,
 	*,
 	users=None,
-	exclude: str | None = None,
+	exclude: str | tuple | None = None,
 	lock: bool = False,
 	fresh: busy.FreshBusy = busy.NO_FRESH,
+	fairness: bool = False,
 ) -> list[HostSchedule]:
-	"""The engine's view of ``users`` (default: the type's candidate hosts) around [start, end)."""
+	"""The engine's view of ``users`` (default: the type's candidate hosts) around [start, end).
+	With ``fairness`` (a round-robin booking picking its host) each host's count so far."""
 	users = list(users if users is not None else ctx.hosts)
 	lo, hi = start - ctx.policy.reach, end + ctx.policy.reach  # bookings further out never matter
 	# working hours may come from the cache even under the lock (DESIGN, invariant 9: a
@@ -104,7 +86,8 @@ def schedules(
 	hours = availability.for_users(users)
 	bookings = bookings_of(users, lo, hi, exclude, lock)
 	external = busy.intervals(users, lo, hi, fresh, cached=not lock)
-	stats = round_robin_stats(ctx.name, users) if ctx.assignment is Assignment.ROUND_ROBIN else {}
+	rr = fairness and ctx.assignment is Assignment.ROUND_ROBIN
+	stats = round_robin.stats(ctx.name, users) if rr else {}
 	out = []
 	for user in users:
 		row = ctx.host_row(user)

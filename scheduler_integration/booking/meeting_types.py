@@ -13,9 +13,12 @@ from dataclasses import dataclass
 import frappe
 from frappe import _
 
+from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine import Assignment, SlotPolicy
-from scheduler_integration.engine.adapters import policy_from_row
+from scheduler_integration.engine.adapters import multi_day_from_row, policy_from_row, series_from_row
+from scheduler_integration.engine.occurrences import Occurrences
+from scheduler_integration.engine.validation import clean_duration
 
 ASSIGNMENTS = {
 	"Individual": Assignment.INDIVIDUAL,
@@ -31,6 +34,12 @@ class TypeContext:
 	policy: SlotPolicy
 	assignment: Assignment
 	hosts: tuple[str, ...]  # candidate host users, in the type's order
+	multi_day: Occurrences | None = None  # the days of a multi-day type (engine.occurrences)
+
+	def occurrences(self, count=None) -> Occurrences | None:
+		"""How a booking of this type unfolds: its days, or a series of ``count`` meetings
+		the guest asked for (None: one meeting)."""
+		return self.multi_day or series_from_row(self.doc.as_dict(), count)
 
 	@property
 	def name(self) -> str:
@@ -51,6 +60,12 @@ def invalidate(meeting_types) -> None:
 	CACHE.invalidate(meeting_types)
 
 
+def duration_minutes(meeting_type) -> int:
+	"""A meeting type's length (the document): the one definition
+	(``engine.validation.clean_duration``)."""
+	return clean_duration(meeting_type.duration, meeting_type.custom_duration)
+
+
 def type_context(meeting_type: str) -> TypeContext:
 	if not meeting_type or not isinstance(meeting_type, str):
 		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
@@ -69,6 +84,7 @@ def _build(names: list[str]) -> dict[str, TypeContext]:
 			profile=profile,
 			policy=policy_from_row(doc.as_dict(), doc.name),
 			assignment=ASSIGNMENTS.get(doc.assignment or "Individual", Assignment.INDIVIDUAL),
-			hosts=tuple(doc.host_users()),
+			hosts=tuple(type_hosts(doc)),
+			multi_day=multi_day_from_row(doc.as_dict()),
 		)
 	return out

@@ -9,11 +9,14 @@ Server-to-Server). The rules of choosing live in ``engine.meetings``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import frappe
 from frappe import _
 
 from scheduler_integration.calendars.providers import ProviderSpec, for_location
+from scheduler_integration.connections import adapters
+from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.engine.meetings import Source, choose_source, missing_hosts, via_calendar
 
 
@@ -40,7 +43,7 @@ def sources(hosts, spec: ProviderSpec) -> list[Source]:
 		or_filters={"host": ("in", list(hosts) or [""]), "account_wide": 1},
 		pluck="name",
 	)
-	return [frappe.get_doc("Scheduler Calendar Connection", name).link_source() for name in names]
+	return [adapters.link_source(frappe.get_doc("Scheduler Calendar Connection", name)) for name in names]
 
 
 def link_source(host: str, location_type: str | None) -> LinkSource | None:
@@ -55,7 +58,7 @@ def link_source(host: str, location_type: str | None) -> LinkSource | None:
 
 def assignable_hosts(meeting_type) -> list[str]:
 	"""Every host a booking of the type could be given (all of a collective team)."""
-	return [u for u in meeting_type.host_users() if u]
+	return [u for u in type_hosts(meeting_type) if u]
 
 
 def missing(meeting_type) -> dict[str, str]:
@@ -85,6 +88,22 @@ def missing_message(meeting_type, gaps: dict[str, str]) -> str:
 		)
 	return _("{0} meetings need a link from {1}: {2}").format(
 		_(meeting_type.location_type), label, "; ".join(parts)
+	)
+
+
+def connection_link(meeting_type, gaps: dict[str, str]) -> tuple[str, str]:
+	"""(label, desk route) of the form that fixes ``gaps``: a new connection to the provider
+	for the signed-in host when they are missing one, else the provider's connections (a
+	manager sees everyone's; reconnecting is a button on the connection)."""
+	spec = for_location(meeting_type.location_type or "")
+	provider = spec.label if spec else ""
+	me = frappe.session.user
+	if gaps.get(me) == "missing":
+		route = "/app/scheduler-calendar-connection/new?" + urlencode({"provider": provider, "host": me})
+		return _("Add a {0} connection").format(_(provider)), route
+	return (
+		_("Open the {0} connections").format(_(provider)),
+		f"/app/scheduler-calendar-connection?{urlencode({'provider': provider})}",
 	)
 
 

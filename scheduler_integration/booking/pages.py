@@ -7,25 +7,35 @@ slot read starts there, and two lookups cost more than the rest of a one-day rea
 profile and meeting type controllers outdate the slug's entry on every change (insert,
 slug or active changed, delete); an unknown slug is cached as unknown until a profile
 takes it.
+
+A team's page (``/book/team/<slug>``) lists the team's active round-robin and collective
+types (``Scheduler Meeting Type.team``) and books them through the same page and API as a
+profile's, headed with the team's name and branding; which types a team slug leads to is
+cached the same way (``TEAMS``, outdated by the team and meeting type controllers). A
+profile's page lists only its types without a team.
+
+``page_data`` is what both the pages (``www/book``) and ``api.public.get_page`` show, so
+it stays below both; how a page is drawn (language, brand, embed mode, the script's
+translations) is ``www/book/page_utils``.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 import frappe
 from frappe import _
 
-from scheduler_integration.booking import meetings
+from scheduler_integration.booking import captcha, meetings, payments
 from scheduler_integration.booking.meeting_types import TypeContext, type_context
+from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import setting
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import needs_phone
-from scheduler_integration.engine.statuses import STATUSES
+from scheduler_integration.engine.payments import HOLD_DEFAULT
 from scheduler_integration.engine.validation import clean_slug
 
 
@@ -35,7 +45,15 @@ class Page:
 	types: dict[str, str]  # active meeting types: slug -> name
 
 
+@dataclass(frozen=True)
+class TeamPage:
+	team: str  # the Scheduler Team's name
+	types: dict[str, str]  # active round-robin and collective types of the team: slug -> name
+
+
+TEAM_ASSIGNMENTS = ("Round Robin", "Collective")
 SLUGS = VersionedCache("scheduler_integration:page_slug")
+TEAMS = VersionedCache("scheduler_integration:team_slug")
 
 
 def invalidate(slugs) -> None:
@@ -43,41 +61,65 @@ def invalidate(slugs) -> None:
 	SLUGS.invalidate(slug for slug in slugs if slug)
 
 
-def _build(slugs: list[str]) -> dict[str, Page | None]:
-	"""Two queries for any number of slugs."""
-	profiles = frappe.get_all(
-		"Scheduler Profile", filters={"slug": ("in", slugs), "active": 1}, fields=["name", "slug"]
+def _build_index(owner_doctype: str, owner_field: str, slugs: list[str], make, **type_filters) -> dict:
+	"""Two queries for any number of slugs: the active owners (profiles or teams) by slug,
+	then their active meeting types (``owner_field`` links a type to its owner)."""
+	owners = frappe.get_all(
+		owner_doctype, filters={"slug": ("in", slugs), "active": 1}, fields=["name", "slug"]
 	)
-	types: dict[str, dict[str, str]] = {row.name: {} for row in profiles}
+	types: dict[str, dict[str, str]] = {row.name: {} for row in owners}
 	for row in frappe.get_all(
 		"Scheduler Meeting Type",
-		filters={"profile": ("in", list(types) or [""]), "active": 1},
-		fields=["name", "slug", "profile"],
+		filters={owner_field: ("in", list(types) or [""]), "active": 1, **type_filters},
+		fields=["name", "slug", owner_field],
 		order_by="creation asc",
 	):
-		types[row.profile].setdefault(row.slug, row.name)
-	found = {row.slug: Page(row.name, types[row.name]) for row in profiles}
+		types[row[owner_field]].setdefault(row.slug, row.name)
+	found = {row.slug: make(row.name, types[row.name]) for row in owners}
 	return {slug: found.get(slug) for slug in slugs}
 
 
-def page(slug) -> Page:
+def _build(slugs: list[str]) -> dict[str, Page | None]:
+	return _build_index("Scheduler Profile", "profile", slugs, Page)
+
+
+def invalidate_teams(slugs) -> None:
+	"""Outdate the pages of these team slugs (old and new, on a change of slug)."""
+	TEAMS.invalidate(slug for slug in slugs if slug)
+
+
+def _build_teams(slugs: list[str]) -> dict[str, TeamPage | None]:
+	return _build_index("Scheduler Team", "team", slugs, TeamPage, assignment=("in", TEAM_ASSIGNMENTS))
+
+
+def _find(cache: VersionedCache, build, slug, kind: str):
+	"""The cached page of a slug; an unknown or malformed one "does not exist"."""
 	try:
-		slug = clean_slug(slug, "profile")
+		slug = clean_slug(slug, kind)
 	except SchedulingError:
 		raise frappe.DoesNotExistError(_("This booking page does not exist")) from None
-	found = SLUGS.get_many([slug], _build)[slug]
+	found = cache.get_many([slug], build)[slug]
 	if found is None:
 		raise frappe.DoesNotExistError(_("This booking page does not exist"))
 	return found
 
 
+def team_page(slug) -> TeamPage:
+	return _find(TEAMS, _build_teams, slug, "team")
+
+
+def page(slug) -> Page:
+	return _find(SLUGS, _build, slug, "profile")
+
+
 def profile_by_slug(slug):
-	return frappe.get_cached_doc("Scheduler Profile", page(slug).profile)
+	return cached_doc("Scheduler Profile", page(slug).profile)
 
 
-def public_type(profile_slug, slug) -> TypeContext:
-	"""The active meeting type ``slug`` of the active profile ``profile_slug``."""
-	found = page(profile_slug)
+def public_type(profile_slug, slug, team=None) -> TypeContext:
+	"""The active meeting type ``slug`` of the active profile ``profile_slug``, or with
+	``team`` of that active team."""
+	found = team_page(team) if team else page(profile_slug)
 	try:
 		slug = clean_slug(slug, "meeting_type")
 	except SchedulingError:
@@ -93,14 +135,24 @@ def meeting_type_by_slug(profile, slug):
 	return public_type(profile.slug, slug).doc
 
 
-def active_types(profile_name: str) -> list:
+def active_types(profile_name: str | None = None, team: str | None = None) -> list:
+	"""A profile's active types without a team, or a team's active team types."""
+	if team:
+		filters = {"team": team, "active": 1, "assignment": ("in", TEAM_ASSIGNMENTS)}
+	else:
+		filters = {"profile": profile_name, "active": 1, "team": ("is", "not set")}
 	names = frappe.get_all(
 		"Scheduler Meeting Type",
-		filters={"profile": profile_name, "active": 1},
+		filters=filters,
 		order_by="priority desc, sort_order asc, creation asc",
 		pluck="name",
 	)
-	return [frappe.get_cached_doc("Scheduler Meeting Type", name) for name in names]
+	return [cached_doc("Scheduler Meeting Type", name) for name in names]
+
+
+def countries() -> tuple[str, ...]:
+	"""The site's countries: a Country question's choices."""
+	return tuple(frappe.get_all("Country", pluck="name", order_by="name asc"))
 
 
 def questions(doc) -> list[Question]:
@@ -109,7 +161,9 @@ def questions(doc) -> list[Question]:
 			row.label,
 			row.fieldtype or "Data",
 			bool(row.required),
-			tuple(line.strip() for line in (row.options or "").splitlines() if line.strip()),
+			countries()
+			if row.fieldtype == "Country"
+			else tuple(line.strip() for line in (row.options or "").splitlines() if line.strip()),
 		)
 		for row in doc.questions
 	]
@@ -129,39 +183,41 @@ def type_summary(doc) -> dict:
 		# once the host reconnects: the video effect retries)
 		"video_link": meetings.promises_link(doc),
 		"phone_required": needs_phone(doc.location_type),
+		# what a paid type costs, shown before the form (booking.payments)
+		"price": price_json(doc),
+		# group sessions, multi-day bookings and series (engine.seats, engine.occurrences)
+		"seats": int(doc.get("seats_per_slot") or 1),
+		"days": int(doc.get("days") or 1),
+		"series": {
+			"frequency": doc.get("series_frequency") or "Weekly",
+			"max": int(doc.get("series_max_count") or 1),
+			"skip_taken": doc.get("series_booking") == "Skip Taken Ones",
+		}
+		if doc.get("allow_series")
+		else None,
 	}
 
 
-# Frappe's website pages carry no translations for app scripts: the page ships the ones
-# its script uses (every literal ``__("...")`` in it) in the reader's language.
-_SCRIPT = ("public", "js", "booking_page.js")
+def price_json(doc) -> dict | None:
+	"""The price guests pay when they book (None: a type they do not pay for on booking)."""
+	if not payments.requires_payment(doc):
+		return None
+	return {
+		"amount": float(doc.price),
+		"currency": doc.currency or "",
+		"display": payments.money(doc.price, doc.currency),
+		"requires_payment": True,
+		"hold_minutes": int(doc.get("payment_hold_minutes") or HOLD_DEFAULT),
+	}
+
+
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-@functools.lru_cache(maxsize=1)
-def script_messages() -> tuple[str, ...]:
-	from frappe.translate import extract_messages_from_javascript_code
-
-	with open(frappe.get_app_path("scheduler_integration", *_SCRIPT), encoding="utf-8") as handle:
-		code = handle.read()
-	found = {message for _line, message, _context in extract_messages_from_javascript_code(code)}
-	return tuple(sorted(found | set(STATUSES)))
-
-
-def page_messages() -> dict[str, str]:
-	"""{English: translation} of the booking script's strings in ``frappe.local.lang``."""
-	out = {}
-	for message in script_messages():
-		translated = _(message)
-		if translated != message:
-			out[message] = translated
-	return out
 
 
 def organization() -> dict:
 	"""The site's name and logo (Website Settings), shown above every booking page."""
 	try:
-		row = frappe.get_cached_doc("Website Settings")
+		row = cached_doc("Website Settings")
 	except frappe.DoesNotExistError:
 		return {"name": "", "logo": ""}
 	name = row.get("app_name") or ""
@@ -170,25 +226,62 @@ def organization() -> dict:
 	return {"name": name, "logo": row.get("app_logo") or ""}
 
 
-def page_data(profile_slug, meeting_type_slug=None) -> dict:
-	profile = profile_by_slug(profile_slug)
-	brand = profile.brand_color or ""
+def host_photo(user: str) -> str:
+	"""The host's photo (User → Image) when guests can load it: a public file or a web
+	address, never a private file; '' otherwise (the page shows their initial)."""
+	image = cached_value("User", user, "user_image") or ""
+	return image if image.startswith(("/files/", "https://", "http://")) and '"' not in image else ""
+
+
+def initial(name: str) -> str:
+	"""The first letter of a name, for the page's avatar without a photo."""
+	letter = next((ch for ch in (name or "") if ch.isalnum()), "")
+	return letter.upper()
+
+
+def _paths(slug: str, team: bool, on_domain: bool) -> tuple[str, str]:
+	"""The page's own path and the prefix of its types' paths, on the host that serves it."""
+	if on_domain:
+		return "/", "/"
+	home = f"/book/team/{slug}" if team else f"/book/{slug}"
+	return home, home + "/"
+
+
+def page_data(profile_slug, meeting_type_slug=None, team=None, on_domain: bool = False) -> dict:
+	"""A profile's page, or with ``team`` (a slug) a team's, headed with the team's name and
+	branding; ``on_domain``: served at the root of its custom domain (``booking.domains``),
+	and so are its links."""
+	if team:
+		owner = cached_doc("Scheduler Team", team_page(team).team)
+		head = {"slug": owner.slug, "display_name": owner.title, "timezone": "", "photo": ""}
+		head["initial"] = initial(owner.title)
+		types = active_types(team=owner.name)
+	else:
+		owner = profile_by_slug(profile_slug)
+		head = {"slug": owner.slug, "display_name": owner.display_name, "timezone": owner.timezone}
+		head.update(photo=host_photo(owner.user), initial=initial(owner.display_name))
+		types = active_types(owner.name)
+	brand = owner.brand_color or ""
+	home, prefix = _paths(owner.slug, bool(team), on_domain)
 	data = {
 		"profile": {
-			"slug": profile.slug,
-			"display_name": profile.display_name,
-			"description": profile.description or "",
-			"timezone": profile.timezone,
+			**head,
+			"description": owner.description or "",
 			"brand_color": brand if _COLOR.match(brand) else "",
-			"logo": profile.logo or "",
+			"logo": owner.logo or "",
 		},
 		"organization": organization(),
-		"meeting_types": [type_summary(doc) for doc in active_types(profile.name)],
+		"captcha": captcha.page_config(),
+		"meeting_types": [{**type_summary(doc), "url": prefix + doc.slug} for doc in types],
 		"max_window_days": int(setting("max_slot_window_days") or 62),
+		"home_url": home,
 	}
+	if team:
+		data["team"] = owner.slug  # the booking script names the team to the API
 	if meeting_type_slug:
-		doc = meeting_type_by_slug(profile, meeting_type_slug)
+		doc = public_type(profile_slug, meeting_type_slug, team).doc
 		data["meeting_type"] = {
+			"name": doc.name,  # what a personal link's or routing form's token names
 			**type_summary(doc),
 			"questions": [
 				{
@@ -200,5 +293,7 @@ def page_data(profile_slug, meeting_type_slug=None) -> dict:
 				for q in questions(doc)
 			],
 			"max_advance_days": int(doc.max_advance_days or 0),
+			# colleagues the guest may add (each gets the invitation)
+			"max_attendees": int(doc.get("max_attendees") or 0),
 		}
 	return data

@@ -1,25 +1,116 @@
 """What the booking page offers: slots of a meeting type in a window, and the nearest
-alternatives to a refused start. Reads only (cached availability and busy time)."""
+alternatives to a refused start. Reads only (cached availability and busy time).
+
+A multi-day type offers the starts whose every day is free, and so does a series the
+guest asks for (``count``) when the type books a series whole or not at all; a series that
+skips taken meetings offers every start whose first meeting is free
+(``engine.occurrences``)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from scheduler_integration.booking import leave
 from scheduler_integration.booking.load import schedules
 from scheduler_integration.booking.meeting_types import TypeContext, type_context
-from scheduler_integration.engine import Slot, find_slots, nearest_slots
+from scheduler_integration.engine import Assignment, Slot, find_slots, nearest_slots
+from scheduler_integration.engine import seats as seat_rules
+from scheduler_integration.engine.occurrences import Occurrences, find_series_slots
 
 ALTERNATIVES_SPAN = timedelta(days=31)
 
 
-def slots_for(ctx: TypeContext, start: datetime, end: datetime, now: datetime) -> list[Slot]:
-	return find_slots(schedules(ctx, start, end), ctx.policy, start, end, now, ctx.assignment)
+def _whole(ctx: TypeContext, count=None) -> Occurrences | None:
+	"""The meetings a start must offer all of (None: its first is enough)."""
+	rule = ctx.occurrences(count)
+	if rule is None or (not rule.multi_day and ctx.doc.get("series_booking") == "Skip Taken Ones"):
+		return None
+	return rule
+
+
+def _offered(
+	ctx: TypeContext, hosts, start: datetime, end: datetime, now: datetime, count=None
+) -> list[Slot]:
+	rule = _whole(ctx, count)
+	if rule is None:
+		return find_slots(hosts, ctx.policy, start, end, now, ctx.assignment)
+	return find_series_slots(hosts, ctx.policy, rule, start, end, now, ctx.assignment)
+
+
+def _schedules(ctx: TypeContext, start: datetime, end: datetime, count=None, exclude=None, users=None):
+	rule = _whole(ctx, count)
+	return schedules(ctx, start, end + (rule.reach() if rule else timedelta(0)), exclude=exclude, users=users)
+
+
+def among(ctx: TypeContext, hosts) -> list[str] | None:
+	"""The type's candidate hosts that are among ``hosts`` (a personal link's rep, a
+	routing decision's subset), in the type's order; None for all of them. A collective
+	meeting always has every host."""
+	if not hosts or ctx.assignment is Assignment.COLLECTIVE:
+		return None
+	wanted = set(hosts)
+	return [host for host in ctx.hosts if host in wanted]
+
+
+def covered(
+	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None
+) -> list[Slot]:
+	"""An individual type's times on the dates a colleague covers its owner's leave
+	(``engine.out_of_office``): the colleague's own free times, booked with them."""
+	if ctx.assignment is not Assignment.INDIVIDUAL or _whole(ctx, count) is not None:
+		return []
+	if hosts and ctx.owner not in hosts:
+		return []
+	out: list[Slot] = []
+	for colleague, window in leave.cover_windows(ctx.owner, start, end):
+		lo, hi = max(start, window.start), min(end, window.end)
+		found = schedules(ctx, lo, hi, users=[colleague])
+		out += find_slots(found, ctx.policy, lo, hi, now, ctx.assignment)
+	return out
+
+
+def slots_for(
+	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None
+) -> list[Slot]:
+	"""The offered slots; ``hosts``: only with these of the type's hosts."""
+	own = _offered(ctx, _schedules(ctx, start, end, count, users=among(ctx, hosts)), start, end, now, count)
+	return _with(own, covered(ctx, start, end, now, count, hosts))
+
+
+def _with(slots: list[Slot], more: list[Slot]) -> list[Slot]:
+	return sorted([*slots, *more], key=lambda slot: slot.start) if more else slots
+
+
+def slots_and_seats(
+	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None
+) -> tuple[list[Slot], dict[datetime, int]]:
+	"""The offered slots (``hosts``: only with these of the type's hosts) and, for a seated
+	type that shows them, the seats each has left (``{}`` otherwise)."""
+	wanted = hosts
+	hosts = _schedules(ctx, start, end, count, users=among(ctx, hosts))
+	slots = _with(_offered(ctx, hosts, start, end, now, count), covered(ctx, start, end, now, count, wanted))
+	if ctx.policy.seats <= 1 or not ctx.doc.get("show_seats_left"):
+		return slots, {}
+	taken = seat_rules.taken(hosts, ctx.policy)
+	return slots, {slot.start: ctx.policy.seats - taken.get(slot.start, 0) for slot in slots}
 
 
 def alternatives(
-	meeting_type: str, start: datetime, now: datetime, count: int = 3, exclude=None
+	meeting_type: str,
+	start: datetime,
+	now: datetime,
+	count: int = 3,
+	exclude=None,
+	meetings=None,
+	hosts=None,
 ) -> list[Slot]:
-	"""The ``count`` offered starts nearest to ``start`` (a booking being moved is left out)."""
+	"""The ``count`` offered starts nearest to ``start`` (a booking being moved is left out;
+	``meetings``: the series the guest asked for; ``hosts``: only with these hosts)."""
 	ctx = type_context(meeting_type)
-	wide = schedules(ctx, start - ALTERNATIVES_SPAN, start + ALTERNATIVES_SPAN, exclude=exclude)
-	return nearest_slots(wide, ctx.policy, start, now, ctx.assignment, count)
+	lo, hi = start - ALTERNATIVES_SPAN, start + ALTERNATIVES_SPAN
+	wide = _schedules(ctx, lo, hi, meetings, exclude, users=among(ctx, hosts))
+	if _whole(ctx, meetings) is None:
+		return nearest_slots(wide, ctx.policy, start, now, ctx.assignment, count)
+	found = [slot for slot in _offered(ctx, wide, max(lo, now), hi, now, meetings) if slot.start != start]
+	found.sort(key=lambda slot: (abs(slot.start - start), slot.start))
+	return sorted(found[:count], key=lambda slot: slot.start)

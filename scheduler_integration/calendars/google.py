@@ -39,7 +39,7 @@ from .errors import (
 	ProviderError,
 	ProviderUnavailable,
 )
-from .model import EventChange, EventDraft, stable_event_id
+from .model import EventChange, EventDraft, Meeting, free_busy_batches, stable_event_id
 
 __all__ = ["DEFAULT_BASE_URL", "GoogleCalendar", "event_body", "meet_link"]
 
@@ -211,31 +211,28 @@ class GoogleCalendar:
 	def free_busy(self, calendar_ids: Iterable[str], start: datetime, end: datetime) -> list[Interval]:
 		"""Busy time of the calendars in [start, end), merged (freeBusy.query)."""
 		window = Interval(start, end)
-		ids = list(dict.fromkeys(str(c) for c in calendar_ids))
 		pairs: list[tuple[datetime, datetime]] = []
-		cursor = window.start
-		while cursor < window.end and ids:
-			until = min(cursor + FREEBUSY_MAX_SPAN, window.end)
-			for offset in range(0, len(ids), FREEBUSY_MAX_CALENDARS):
-				chunk = ids[offset : offset + FREEBUSY_MAX_CALENDARS]
-				body = {
-					"timeMin": _rfc3339(cursor),
-					"timeMax": _rfc3339(until),
-					"timeZone": "UTC",
-					"items": [{"id": c} for c in chunk],
-				}
-				result = self._execute(self.service.freebusy().query(body=body), "free/busy")
-				calendars = result.get("calendars") or {}
-				for calendar_id in chunk:
-					info = calendars.get(calendar_id)
-					if info is None:
-						raise ProviderError("Google returned no free/busy for calendar {0}", calendar_id)
-					self._raise_calendar_errors(calendar_id, info.get("errors") or ())
-					for busy in info.get("busy") or ():
-						s, e = self._instant(busy.get("start")), self._instant(busy.get("end"))
-						if e > s:
-							pairs.append((max(s, window.start), min(e, window.end)))
-			cursor = until
+		batches = free_busy_batches(
+			calendar_ids, window.start, window.end, FREEBUSY_MAX_SPAN, FREEBUSY_MAX_CALENDARS
+		)
+		for cursor, until, chunk in batches:
+			body = {
+				"timeMin": _rfc3339(cursor),
+				"timeMax": _rfc3339(until),
+				"timeZone": "UTC",
+				"items": [{"id": c} for c in chunk],
+			}
+			result = self._execute(self.service.freebusy().query(body=body), "free/busy")
+			calendars = result.get("calendars") or {}
+			for calendar_id in chunk:
+				info = calendars.get(calendar_id)
+				if info is None:
+					raise ProviderError("Google returned no free/busy for calendar {0}", calendar_id)
+				self._raise_calendar_errors(calendar_id, info.get("errors") or ())
+				for busy in info.get("busy") or ():
+					s, e = self._instant(busy.get("start")), self._instant(busy.get("end"))
+					if e > s:
+						pairs.append((max(s, window.start), min(e, window.end)))
 		return [Interval(s, e) for s, e in merge_pairs(pairs) if e > s]
 
 	@staticmethod
@@ -406,6 +403,7 @@ class GoogleCalendar:
 		busy = (
 			status != "cancelled"
 			and item.get("transparency") != "transparent"
+			and "scheduler_seats" not in private  # a group slot the app wrote: its seats are bookings
 			and item.get("eventType") not in _NOT_BUSY_TYPES
 			and not any(
 				a.get("self") and a.get("responseStatus") == "declined" for a in item.get("attendees") or ()
@@ -444,8 +442,6 @@ class GoogleCalendar:
 		self, calendar: str, draft: EventDraft, event_id: str | None = None, with_meeting: bool = False
 	):
 		"""Patch ``event_id`` (re-created when it is gone), else insert; the Meet link as a Meeting."""
-		from .providers import Meeting
-
 		if event_id:
 			try:
 				event_id, link = self.patch_event(calendar, event_id, draft, with_meet=with_meeting)

@@ -45,8 +45,8 @@ from ..engine.errors import SchedulingError
 from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone, to_instant
-from .errors import InvalidFeed, ProviderError
-from .urlguard import URLGuard
+from .errors import CalendarError, FetchFailed, InvalidFeed, ProviderError
+from .urlguard import URLGuard, redact, redact_urls
 
 __all__ = ["MAX_COUNT", "MAX_OCCURRENCES", "ICSFeeds", "feed_url", "fetch_busy", "parse_busy"]
 
@@ -87,10 +87,18 @@ def fetch_busy(
 	"""Fetch the feed at ``url`` and return its busy time within ``window``.
 
 	``fetcher(url) -> bytes`` does the download; by default ``URLGuard().get`` (public
-	addresses only, 5 MB, 20 s). Raises the fetcher's errors or ``InvalidFeed``.
+	addresses only, 5 MB, 20 s). Raises the fetcher's calendar errors or ``InvalidFeed``;
+	any other error of the fetcher becomes ``FetchFailed``. The link is the feed's secret,
+	so no message names more of it than ``scheme://host/…`` (``urlguard.redact``).
 	"""
 	fetch = fetcher or URLGuard().get
-	data = fetch(feed_url(url))
+	try:
+		data = fetch(feed_url(url))
+	except CalendarError:
+		raise  # urlguard's messages are redacted where they are made
+	except Exception as exc:  # an injected fetcher's error may quote the link itself
+		text = redact_urls(f"{type(exc).__name__}: {exc}", [url, feed_url(url)])
+		raise FetchFailed("Fetching {0} failed: {1}", redact(url), text) from None
 	return parse_busy(data, window, host_timezone, max_occurrences=max_occurrences, max_seconds=max_seconds)
 
 
@@ -219,6 +227,8 @@ def _check_props(component) -> None:
 def _is_busy(event) -> bool:
 	if str(event.get("TRANSP", "OPAQUE")).strip().upper() == "TRANSPARENT":
 		return False
+	if event.get("X-SCHEDULER-SCHEDULER-SEATS") is not None:  # the private "scheduler_seats"
+		return False  # a group slot the app wrote: its seats are bookings, not busy time
 	if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
 		return False
 	if str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).strip().upper() == "FREE":

@@ -22,7 +22,7 @@ event. ``with_meeting`` asks a Teams meeting on the event (``isOnlineMeeting``,
 ``teamsForBusiness``) and reads back ``onlineMeeting.joinUrl``. Graph emails every
 attendee of an event itself, while the app sends its own invitation, so attendees are only
 added with ``invite_attendees=True``. Standalone Teams meetings (no calendar write) are
-``video.teams``, on the ``online_meeting`` methods here.
+``teams``, on the ``online_meeting`` methods here.
 
 Tokens come from an injected ``TokenSource`` (``user_tokens``: the identity platform's
 refresh-token grant, client credentials in the form, ``offline_access`` in the scope). On
@@ -51,9 +51,8 @@ from .errors import (
 	ProviderError,
 	ProviderUnavailable,
 )
-from .model import EventChange, EventDraft, stable_event_id
+from .model import EventChange, EventDraft, Meeting, free_busy_batches, stable_event_id
 from .oauth import DEFAULT_TIMEOUT, OAuthTokenSource, TokenSource
-from .providers import Meeting
 from .rest import Answer, JsonApi
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_SCOPE", "MicrosoftCalendar", "event_body", "user_tokens"]
@@ -252,42 +251,39 @@ class MicrosoftCalendar:
 	def free_busy(self, schedules: Iterable[str], start: datetime, end: datetime) -> list[Interval]:
 		"""Busy time of mailboxes (their default calendars) in [start, end) via getSchedule."""
 		window = Interval(start, end)
-		addresses = list(dict.fromkeys(str(s) for s in schedules))
 		pairs = []
-		cursor = window.start
-		while cursor < window.end and addresses:
-			until = min(cursor + SCHEDULE_MAX_SPAN, window.end)
-			for offset in range(0, len(addresses), SCHEDULE_MAX_MAILBOXES):
-				chunk = addresses[offset : offset + SCHEDULE_MAX_MAILBOXES]
-				body = {
-					"schedules": chunk,
-					"startTime": {"dateTime": _utc(cursor, naive=True), "timeZone": "UTC"},
-					"endTime": {"dateTime": _utc(until, naive=True), "timeZone": "UTC"},
-					"availabilityViewInterval": 30,
-				}
-				answer = self.api.request(
-					"POST",
-					f"{self._calendar(None)}/getSchedule",
-					what="get schedule",
-					json_body=body,
-					headers=self._prefer(),
-				)
-				for info in (answer.body or {}).get("value") or ():
-					error = info.get("error")
-					if error:
-						raise ProviderError(
-							"Microsoft cannot read the schedule of {0}: {1}",
-							str(info.get("scheduleId") or "")[:100],
-							str(error.get("message") or error.get("responseCode") or "")[:200],
-						)
-					for item in info.get("scheduleItems") or ():
-						if str(item.get("status") or "").lower() not in self.busy_show_as:
-							continue
-						s, e = _instant(item.get("start")), _instant(item.get("end"))
-						s, e = max(s, cursor), min(e, until)
-						if e > s:
-							pairs.append((s, e))
-			cursor = until
+		batches = free_busy_batches(
+			schedules, window.start, window.end, SCHEDULE_MAX_SPAN, SCHEDULE_MAX_MAILBOXES
+		)
+		for cursor, until, chunk in batches:
+			body = {
+				"schedules": chunk,
+				"startTime": {"dateTime": _utc(cursor, naive=True), "timeZone": "UTC"},
+				"endTime": {"dateTime": _utc(until, naive=True), "timeZone": "UTC"},
+				"availabilityViewInterval": 30,
+			}
+			answer = self.api.request(
+				"POST",
+				f"{self._calendar(None)}/getSchedule",
+				what="get schedule",
+				json_body=body,
+				headers=self._prefer(),
+			)
+			for info in (answer.body or {}).get("value") or ():
+				error = info.get("error")
+				if error:
+					raise ProviderError(
+						"Microsoft cannot read the schedule of {0}: {1}",
+						str(info.get("scheduleId") or "")[:100],
+						str(error.get("message") or error.get("responseCode") or "")[:200],
+					)
+				for item in info.get("scheduleItems") or ():
+					if str(item.get("status") or "").lower() not in self.busy_show_as:
+						continue
+					s, e = _instant(item.get("start")), _instant(item.get("end"))
+					s, e = max(s, cursor), min(e, until)
+					if e > s:
+						pairs.append((s, e))
 		return [Interval(s, e) for s, e in merge_pairs(pairs)]
 
 	# --- incremental sync -------------------------------------------------------------------
@@ -462,7 +458,7 @@ class MicrosoftCalendar:
 			return False
 		return self.delete_event(event_id)
 
-	# --- standalone Teams meetings (video.teams) -----------------------------------------------
+	# --- standalone Teams meetings (teams) -----------------------------------------------
 
 	def create_online_meeting(
 		self, subject: str, start: datetime, end: datetime, external_id: str | None = None

@@ -1,26 +1,44 @@
-"""Provider-neutral records the adapters take and return."""
+"""Provider-neutral records the adapters take and return: events (``EventDraft``,
+``EventChange``) and video meetings (``MeetingDraft``, ``Meeting``)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+import secrets
+import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..engine.ics import IcsAttendee, IcsEvent
 from ..engine.model import Interval
 from ..engine.timezones import get_zone
 from .errors import ProviderError
 
-__all__ = ["Attendee", "EventChange", "EventDraft", "clean_text", "stable_event_id"]
+__all__ = [
+	"Attendee",
+	"DialIn",
+	"EventChange",
+	"EventDraft",
+	"Meeting",
+	"MeetingDraft",
+	"clean_text",
+	"free_busy_batches",
+	"generate_passcode",
+	"stable_event_id",
+]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\]+@[^@\s<>\"'(),;:\\]+$")
 MAX_SUMMARY = 500
 MAX_LOCATION = 1000
 MAX_DESCRIPTION = 20_000
+MAX_TOPIC = 300
+MAX_AGENDA = 10_000
+PASSWORD_POLICIES = ("provider", "generate")
+_KEY = re.compile(r"[A-Za-z0-9._@-]{1,200}")
 
 
 def clean_text(value, limit: int) -> str:
@@ -170,3 +188,111 @@ def stable_event_id(seed: str) -> str:
 	"""A Google-compatible event id (base32hex: a-v, 0-9; 32 characters) derived from ``seed``."""
 	digest = hashlib.sha256(str(seed).encode("utf-8")).digest()[:20]
 	return base64.b32hexencode(digest).decode("ascii").lower().rstrip("=")
+
+
+@dataclass(frozen=True)
+class MeetingDraft:
+	"""A video meeting to create for a booking.
+
+	Give ``end`` or ``duration`` (minutes); both are filled in. ``timezone`` is the zone the
+	provider shows the meeting in (the host's). ``password`` sets the passcode; without one,
+	``password_policy`` ``provider`` leaves it to the provider account's rules (Zoom makes
+	one when the account requires it) and ``generate`` makes a random one here.
+	``key`` is stable per booking (e.g. the booking name): a retried create finds the
+	meeting the first attempt made. ``attendees`` may be given to providers that admit
+	invited people directly (Google Meet); nobody is emailed by the provider.
+	"""
+
+	topic: str
+	start: datetime
+	end: datetime | None = None
+	duration: int | None = None
+	timezone: str = "UTC"
+	agenda: str = ""
+	password: str | None = None
+	password_policy: str = "provider"
+	key: str | None = None
+	attendees: tuple[Attendee, ...] = ()
+
+	def __post_init__(self):
+		if self.end is None:
+			if self.duration is None or isinstance(self.duration, bool) or int(self.duration) <= 0:
+				raise ProviderError("A meeting needs an end or a positive duration")
+			end = self.start + timedelta(minutes=int(self.duration))
+		else:
+			end = self.end
+		span = Interval(self.start, end)  # aware, end after start
+		object.__setattr__(self, "start", span.start)
+		object.__setattr__(self, "end", span.end)
+		minutes = -(-int((span.end - span.start).total_seconds()) // 60)
+		object.__setattr__(self, "duration", minutes)
+		get_zone(self.timezone)
+		topic = clean_text(self.topic, MAX_TOPIC).replace("\n", " ").replace("\t", " ").strip()
+		object.__setattr__(self, "topic", topic or "Meeting")
+		object.__setattr__(self, "agenda", clean_text(self.agenda, MAX_AGENDA))
+		if self.password_policy not in PASSWORD_POLICIES:
+			raise ProviderError(
+				"password_policy must be one of {0}, got {1!r}",
+				", ".join(PASSWORD_POLICIES),
+				self.password_policy,
+			)
+		if self.password is not None and not re.fullmatch(r"[A-Za-z0-9@_*-]{1,10}", self.password):
+			raise ProviderError("A meeting passcode has 1-10 letters, digits or @ _ * - characters")
+		if self.key is not None and not _KEY.fullmatch(self.key):
+			raise ProviderError("Meeting key may hold letters, digits and . _ @ - only: {0!r}", self.key[:50])
+		attendees = tuple(
+			a if isinstance(a, Attendee) else Attendee(*a) if isinstance(a, tuple) else Attendee(a)
+			for a in self.attendees
+		)
+		object.__setattr__(self, "attendees", attendees)
+
+	def passcode(self) -> str | None:
+		"""The passcode to send: the given one, a new random one (``generate``), or None."""
+		if self.password:
+			return self.password
+		if self.password_policy == "generate":
+			return generate_passcode()
+		return None
+
+
+def generate_passcode(length: int = 10) -> str:
+	"""Random letters and digits (at least one of each): fits Zoom's passcode rules."""
+	alphabet = string.ascii_letters + string.digits
+	while True:
+		code = "".join(secrets.choice(alphabet) for _ in range(length))
+		if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+			return code
+
+
+@dataclass(frozen=True)
+class DialIn:
+	number: str
+	country: str = ""
+	pin: str = ""
+	label: str = ""
+
+
+@dataclass(frozen=True)
+class Meeting:
+	"""A video meeting as the provider made it. Store ``provider`` and ``id`` with the
+	booking: they are what ``update_meeting`` / ``delete_meeting`` need."""
+
+	provider: str
+	id: str
+	join_url: str
+	password: str | None = None
+	dial_in: tuple[DialIn, ...] = ()
+	extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def free_busy_batches(ids: Iterable[str], start: datetime, end: datetime, max_span: timedelta, max_ids: int):
+	"""The requests a free/busy read of a provider takes: [start, end) in spans of at most
+	``max_span`` and, in each span, the ids (each once, in order) in chunks of at most
+	``max_ids``; yields (span start, span end, chunk)."""
+	ids = list(dict.fromkeys(str(i) for i in ids))
+	cursor = start
+	while cursor < end and ids:
+		until = min(cursor + max_span, end)
+		for offset in range(0, len(ids), max_ids):
+			yield cursor, until, ids[offset : offset + max_ids]
+		cursor = until

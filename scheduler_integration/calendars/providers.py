@@ -4,40 +4,41 @@ Calendar adapters (``CalendarProvider``) answer busy time and write a booking's 
 those that can list changes incrementally (``IncrementalCalendar``) also answer
 ``changes``. Video adapters (``VideoProvider``) create, move and delete one meeting per
 booking. Every method raises the typed errors of ``errors`` (``retryable`` tells the job
-whether to try again; ``ProviderUnavailable.retry_after`` how long to wait at least).
+whether to try again; ``ProviderUnavailable.retry_after`` how long to wait at least). The
+records they take and return (``EventDraft``, ``MeetingDraft``, ``Meeting``) are in
+``model``.
 
 Idempotency: a draft's ``uid`` (calendars) or ``key`` (video) is stable per booking, and
 each adapter makes a retried create find what the first attempt made instead of
 duplicating it (stable event ids, ``transactionId``, Teams ``externalId``, a reference
 line in the Zoom agenda: see each adapter).
 
-The registry maps a provider name to its adapters' factories (imported lazily, so naming a
-provider imports nothing heavy) and says which meeting location types it can make a link
-for, what credentials its adapters take (``auth``) and, for OAuth providers, the factories
-of their token sources (``user_tokens`` for a user's own authorisation, ``app_tokens`` for
-an account-level app acting for many users). Adding a provider is one module and one
-``ProviderSpec`` row here: the Frappe side (connections, the video and calendar effects,
-the meeting type's activation check) reads everything it needs from the row.
+The registry holds one row per provider, calendar and video alike: whether it has a
+calendar (busy time, incremental sync, writes) and a video adapter, which meeting location
+types it makes a link for, what credentials its adapters take (``auth``) and, for OAuth
+providers, whether it has token sources for a user's own authorisation (``user_tokens``)
+and for an account-level app acting for many users (``app_tokens``). Each row's ``load``
+imports the provider's adapter modules of this package (ordinary imports, inside the
+function: naming a provider loads no HTTP client library). Adding a provider is one module
+and one ``ProviderSpec`` row here: the Frappe side (``connections``, the video and
+calendar effects, the meeting type's activation check) reads everything it needs from the
+row.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-import secrets
-import string
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from ..engine.model import Interval
-from ..engine.timezones import get_zone
 from .errors import ProviderError
-from .model import Attendee, EventChange, EventDraft, clean_text
+from .model import DialIn, EventChange, EventDraft, Meeting, MeetingDraft, generate_passcode
 
 __all__ = [
 	"REGISTRY",
+	"Adapters",
 	"CalendarProvider",
 	"DialIn",
 	"IncrementalCalendar",
@@ -47,112 +48,11 @@ __all__ = [
 	"VideoProvider",
 	"by_label",
 	"for_location",
+	"generate_passcode",
 	"get_spec",
+	"provider_info",
+	"provider_labels",
 ]
-
-MAX_TOPIC = 300
-MAX_AGENDA = 10_000
-PASSWORD_POLICIES = ("provider", "generate")
-_KEY = re.compile(r"[A-Za-z0-9._@-]{1,200}")
-
-
-# --- records -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeetingDraft:
-	"""A video meeting to create for a booking.
-
-	Give ``end`` or ``duration`` (minutes); both are filled in. ``timezone`` is the zone the
-	provider shows the meeting in (the host's). ``password`` sets the passcode; without one,
-	``password_policy`` ``provider`` leaves it to the provider account's rules (Zoom makes
-	one when the account requires it) and ``generate`` makes a random one here.
-	``key`` is stable per booking (e.g. the booking name): a retried create finds the
-	meeting the first attempt made. ``attendees`` may be given to providers that admit
-	invited people directly (Google Meet); nobody is emailed by the provider.
-	"""
-
-	topic: str
-	start: datetime
-	end: datetime | None = None
-	duration: int | None = None
-	timezone: str = "UTC"
-	agenda: str = ""
-	password: str | None = None
-	password_policy: str = "provider"
-	key: str | None = None
-	attendees: tuple[Attendee, ...] = ()
-
-	def __post_init__(self):
-		if self.end is None:
-			if self.duration is None or isinstance(self.duration, bool) or int(self.duration) <= 0:
-				raise ProviderError("A meeting needs an end or a positive duration")
-			end = self.start + timedelta(minutes=int(self.duration))
-		else:
-			end = self.end
-		span = Interval(self.start, end)  # aware, end after start
-		object.__setattr__(self, "start", span.start)
-		object.__setattr__(self, "end", span.end)
-		minutes = -(-int((span.end - span.start).total_seconds()) // 60)
-		object.__setattr__(self, "duration", minutes)
-		get_zone(self.timezone)
-		topic = clean_text(self.topic, MAX_TOPIC).replace("\n", " ").replace("\t", " ").strip()
-		object.__setattr__(self, "topic", topic or "Meeting")
-		object.__setattr__(self, "agenda", clean_text(self.agenda, MAX_AGENDA))
-		if self.password_policy not in PASSWORD_POLICIES:
-			raise ProviderError(
-				"password_policy must be one of {0}, got {1!r}",
-				", ".join(PASSWORD_POLICIES),
-				self.password_policy,
-			)
-		if self.password is not None and not re.fullmatch(r"[A-Za-z0-9@_*-]{1,10}", self.password):
-			raise ProviderError("A meeting passcode has 1-10 letters, digits or @ _ * - characters")
-		if self.key is not None and not _KEY.fullmatch(self.key):
-			raise ProviderError("Meeting key may hold letters, digits and . _ @ - only: {0!r}", self.key[:50])
-		attendees = tuple(
-			a if isinstance(a, Attendee) else Attendee(*a) if isinstance(a, tuple) else Attendee(a)
-			for a in self.attendees
-		)
-		object.__setattr__(self, "attendees", attendees)
-
-	def passcode(self) -> str | None:
-		"""The passcode to send: the given one, a new random one (``generate``), or None."""
-		if self.password:
-			return self.password
-		if self.password_policy == "generate":
-			return generate_passcode()
-		return None
-
-
-def generate_passcode(length: int = 10) -> str:
-	"""Random letters and digits (at least one of each): fits Zoom's passcode rules."""
-	alphabet = string.ascii_letters + string.digits
-	while True:
-		code = "".join(secrets.choice(alphabet) for _ in range(length))
-		if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
-			return code
-
-
-@dataclass(frozen=True)
-class DialIn:
-	number: str
-	country: str = ""
-	pin: str = ""
-	label: str = ""
-
-
-@dataclass(frozen=True)
-class Meeting:
-	"""A video meeting as the provider made it. Store ``provider`` and ``id`` with the
-	booking: they are what ``update_meeting`` / ``delete_meeting`` need."""
-
-	provider: str
-	id: str
-	join_url: str
-	password: str | None = None
-	dial_in: tuple[DialIn, ...] = ()
-	extra: Mapping[str, str] = field(default_factory=dict)
-
 
 # --- interfaces ----------------------------------------------------------------------------
 
@@ -206,34 +106,47 @@ class VideoProvider(Protocol):
 # --- registry --------------------------------------------------------------------------------
 
 
-def _load(path: str):
-	module, _, attribute = path.partition(":")
-	return getattr(importlib.import_module(module), attribute)
+@dataclass(frozen=True)
+class Adapters:
+	"""What a provider's modules provide: adapter classes (called with the adapter's own
+	keyword arguments) and token source factories (keyword arguments ``client_id``,
+	``client_secret``, ``token_url`` and ``refresh_token`` + ``scope``, or ``account_id``)."""
+
+	calendar: Callable | None = None
+	video: Callable | None = None
+	user_tokens: Callable | None = None
+	app_tokens: Callable | None = None
+
+
+_MISSING = {
+	"calendar": "{0} has no calendar adapter",
+	"video": "{0} has no video adapter",
+	"user_tokens": "{0} has no user authorisation",
+	"app_tokens": "{0} has no account-level app",
+}
 
 
 @dataclass(frozen=True)
 class ProviderSpec:
-	"""One provider: its label, its adapters (``module:attribute`` factories, called with
-	the adapter's own keyword arguments) and the location types it makes links for.
+	"""One provider: its label, what it has (``calendar``, ``video``, token sources), the
+	location types it makes links for, and ``load``, which imports its adapters.
 
 	``auth`` names what the adapters take as credentials: ``oauth`` a ``TokenSource``
 	(``tokens=``), ``google`` google-auth ``credentials=``, ``password`` a URL, user name
-	and password, ``url`` a secret feed URL. ``user_tokens`` / ``app_tokens`` are
-	factories of token sources (keyword arguments ``client_id``, ``client_secret``,
-	``token_url`` and ``refresh_token`` + ``scope``, or ``account_id``);
-	``account_user`` is the adapter keyword naming whose meetings an app-level token
-	acts on (the host's account)."""
+	and password, ``url`` a secret feed URL. ``account_user`` is the adapter keyword naming
+	whose meetings an app-level token acts on (the host's account)."""
 
 	name: str
 	label: str
-	calendar: str | None = None
-	video: str | None = None
+	load: Callable[[], Adapters]
+	calendar: bool = False
+	video: bool = False
 	locations: tuple[str, ...] = ()
 	incremental: bool = False
 	writable: bool = False
 	auth: str = "oauth"  # oauth | google | password | url
-	user_tokens: str | None = None
-	app_tokens: str | None = None
+	user_tokens: bool = False
+	app_tokens: bool = False
 	account_user: str | None = None
 
 	@property
@@ -242,25 +155,22 @@ class ProviderSpec:
 			return "both"
 		return "calendar" if self.calendar else "video"
 
+	def _adapter(self, part: str):
+		if not getattr(self, part):
+			raise ProviderError(_MISSING[part], self.label)
+		return getattr(self.load(), part)
+
 	def calendar_factory(self):
-		if not self.calendar:
-			raise ProviderError("{0} has no calendar adapter", self.label)
-		return _load(self.calendar)
+		return self._adapter("calendar")
 
 	def video_factory(self):
-		if not self.video:
-			raise ProviderError("{0} has no video adapter", self.label)
-		return _load(self.video)
+		return self._adapter("video")
 
 	def user_token_factory(self):
-		if not self.user_tokens:
-			raise ProviderError("{0} has no user authorisation", self.label)
-		return _load(self.user_tokens)
+		return self._adapter("user_tokens")
 
 	def app_token_factory(self):
-		if not self.app_tokens:
-			raise ProviderError("{0} has no account-level app", self.label)
-		return _load(self.app_tokens)
+		return self._adapter("app_tokens")
 
 	def open_calendar(self, **kwargs) -> CalendarProvider:
 		return self.calendar_factory()(**kwargs)
@@ -269,15 +179,47 @@ class ProviderSpec:
 		return self.video_factory()(**kwargs)
 
 
-_APP = "scheduler_integration"
+def _google() -> Adapters:
+	from .google import GoogleCalendar
+	from .google_meet import GoogleMeet
+
+	return Adapters(calendar=GoogleCalendar, video=GoogleMeet)
+
+
+def _microsoft() -> Adapters:
+	from .microsoft import MicrosoftCalendar, user_tokens
+	from .teams import TeamsMeetings
+
+	return Adapters(calendar=MicrosoftCalendar, video=TeamsMeetings, user_tokens=user_tokens)
+
+
+def _caldav() -> Adapters:
+	from .caldav_client import CalDAVAccount
+
+	return Adapters(calendar=CalDAVAccount)
+
+
+def _ics() -> Adapters:
+	from .ics_feed import ICSFeeds
+
+	return Adapters(calendar=ICSFeeds)
+
+
+def _zoom() -> Adapters:
+	from .zoom import ZoomMeetings, server_to_server_tokens, user_tokens
+
+	return Adapters(video=ZoomMeetings, user_tokens=user_tokens, app_tokens=server_to_server_tokens)
+
+
 REGISTRY: Mapping[str, ProviderSpec] = {
 	spec.name: spec
 	for spec in (
 		ProviderSpec(
 			"google",
 			"Google",
-			calendar=f"{_APP}.calendars.google:GoogleCalendar",
-			video=f"{_APP}.video.google_meet:GoogleMeet",
+			_google,
+			calendar=True,
+			video=True,
 			locations=("Google Meet",),
 			incremental=True,
 			writable=True,
@@ -286,28 +228,24 @@ REGISTRY: Mapping[str, ProviderSpec] = {
 		ProviderSpec(
 			"microsoft",
 			"Microsoft 365",
-			calendar=f"{_APP}.calendars.microsoft:MicrosoftCalendar",
-			video=f"{_APP}.video.teams:TeamsMeetings",
+			_microsoft,
+			calendar=True,
+			video=True,
 			locations=("Microsoft Teams",),
 			incremental=True,
 			writable=True,
-			user_tokens=f"{_APP}.calendars.microsoft:user_tokens",
+			user_tokens=True,
 		),
-		ProviderSpec(
-			"caldav",
-			"CalDAV",
-			calendar=f"{_APP}.calendars.caldav_client:CalDAVAccount",
-			writable=True,
-			auth="password",
-		),
-		ProviderSpec("ics", "ICS", calendar=f"{_APP}.calendars.ics_feed:ICSFeeds", auth="url"),
+		ProviderSpec("caldav", "CalDAV", _caldav, calendar=True, writable=True, auth="password"),
+		ProviderSpec("ics", "ICS", _ics, calendar=True, auth="url"),
 		ProviderSpec(
 			"zoom",
 			"Zoom",
-			video=f"{_APP}.video.zoom:ZoomMeetings",
+			_zoom,
+			video=True,
 			locations=("Zoom",),
-			user_tokens=f"{_APP}.video.zoom:user_tokens",
-			app_tokens=f"{_APP}.video.zoom:server_to_server_tokens",
+			user_tokens=True,
+			app_tokens=True,
 			account_user="user_id",
 		),
 	)
@@ -335,3 +273,20 @@ def for_location(location_type: str) -> ProviderSpec | None:
 		if location_type in spec.locations:
 			return spec
 	return None
+
+
+def provider_labels() -> list[str]:
+	return [spec.label for spec in REGISTRY.values()]
+
+
+def provider_info(spec: ProviderSpec) -> dict:
+	"""What the connection form needs to know of a provider to show the right fields."""
+	return {
+		"label": spec.label,
+		"auth": spec.auth,
+		"calendar": spec.calendar,
+		"writable": spec.writable,
+		"video": spec.video,
+		"locations": list(spec.locations),
+		"account_app": spec.app_tokens,
+	}

@@ -22,7 +22,11 @@ through here, so a URL cannot make the server reach its own network (SSRF):
 * no proxies from the environment, no compression (``Accept-Encoding: identity``).
 
 Failures raise ``UnsafeURL``, ``FetchTimeout``, ``FetchTooLarge``, ``TooManyRedirects``
-or ``FetchFailed`` (see ``errors``). Responses of any HTTP status are returned;
+or ``FetchFailed`` (see ``errors``). Their messages are stored and shown to users, so they
+never hold a URL's path, query or credentials (where Google and iCloud put a feed's secret:
+``scheme://host/…``, see ``redact``), nor the addresses a name resolves to (a refusal says
+"this address is not allowed"; ``RefusedAddress.reason`` and ``.address`` keep the detail
+for the code and its tests). Responses of any HTTP status are returned;
 ``Response.raise_for_status()`` / ``URLGuard.get()`` turn non-2xx into ``FetchFailed``.
 Standard library only.
 """
@@ -32,6 +36,7 @@ from __future__ import annotations
 import base64
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -47,6 +52,7 @@ __all__ = [
 	"DEFAULT_TIMEOUT",
 	"MAX_REDIRECTS",
 	"Headers",
+	"RefusedAddress",
 	"Resolver",
 	"Response",
 	"Target",
@@ -56,6 +62,8 @@ __all__ = [
 	"default_resolver",
 	"fetch",
 	"origin",
+	"redact",
+	"redact_urls",
 ]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -153,6 +161,18 @@ def address_problem(address: str, *, allow_private: bool = False) -> str | None:
 	return None
 
 
+class RefusedAddress(UnsafeURL):
+	"""A URL whose host is, or resolves to, an address the server must not reach. The
+	message names only the (redacted) URL; ``address`` and ``reason`` ("loopback",
+	"private", ...) are for the code and its tests, never for users: they map the server's
+	own network."""
+
+	def __init__(self, where: str, address: str, reason: str):
+		super().__init__("Refusing to fetch {0}: this address is not allowed", where)
+		self.address = address
+		self.reason = reason
+
+
 @dataclass(frozen=True)
 class Target:
 	"""A checked URL: where to connect and what to send."""
@@ -187,12 +207,14 @@ def _split(url: str) -> tuple[str, str, int, str, str | None]:
 		raise UnsafeURL("URL cannot be read: {0}", exc) from None
 	scheme = parts.scheme.lower()
 	if scheme not in ("http", "https"):
-		raise UnsafeURL("Only http and https URLs can be fetched, not {0!r}", scheme or text[:20])
+		if not scheme:  # the text itself may be a secret link without its scheme
+			raise UnsafeURL("Only http and https URLs can be fetched")
+		raise UnsafeURL("Only http and https URLs can be fetched, not {0!r}", scheme)
 	host = (parts.hostname or "").rstrip(".")
 	if not host:
-		raise UnsafeURL("URL has no host: {0}", text)
+		raise UnsafeURL("URL has no host: {0}", redact(text))
 	if "\\" in parts.netloc:
-		raise UnsafeURL("URL host contains a backslash: {0}", text)
+		raise UnsafeURL("URL host contains a backslash: {0}", redact(text))
 	try:
 		_parse_ip(host)
 	except ValueError:
@@ -245,13 +267,8 @@ def check_url(
 	for address in addresses:
 		problem = address_problem(address, allow_private=trusted)
 		if problem:
-			raise UnsafeURL(
-				"Refusing to fetch {0}: {1} resolves to {2}, which is {3}",
-				_redact(url),
-				host,
-				address,
-				problem,
-			)
+			# what a name resolves to is the server's network: never in the message
+			raise RefusedAddress(redact(url), address, problem)
 	clean = [_parse_ip(a) for a in addresses]
 	return Target(
 		url=url.strip(),
@@ -308,7 +325,7 @@ class Response:
 	def raise_for_status(self) -> Response:
 		if not self.ok:
 			raise FetchFailed(
-				"{0} answered HTTP {1} {2}", _redact(self.url), self.status, self.reason, status=self.status
+				"{0} answered HTTP {1} {2}", redact(self.url), self.status, self.reason, status=self.status
 			)
 		return self
 
@@ -324,17 +341,42 @@ class Response:
 			return self.body.decode(default_charset, errors="replace")
 
 
-def _redact(url: str) -> str:
-	"""The URL without userinfo and query (they may hold secrets), for messages."""
+def redact(url: str) -> str:
+	"""``url`` for messages: scheme, host and port only; a path or query shows as ``/…``.
+
+	Secret feed links keep their secret in the path (Google's ``/private-<key>/basic.ics``,
+	iCloud's ``/published/2/<token>``) or the query; userinfo holds passwords."""
 	try:
-		parts = urlsplit(url)
+		parts = urlsplit(str(url).strip())
 		host = parts.hostname or ""
 		if ":" in host:
 			host = f"[{host}]"
 		port = f":{parts.port}" if parts.port else ""
-		return f"{parts.scheme}://{host}{port}{parts.path}"
 	except ValueError:
 		return "<url>"
+	rest = "/…" if parts.path not in ("", "/") or parts.query or parts.fragment else "/"
+	return f"{parts.scheme}://{host}{port}{rest}"
+
+
+# a URL in prose: up to a space or quote, without the punctuation that ends a sentence
+_URL_IN_TEXT = re.compile(r"(?i)\b(?:https?|webcals?)://[^\s\"'<>]*[^\s\"'<>.,;:!?)\]]")
+
+
+def redact_urls(text: str, secrets: Iterable[str] = ()) -> str:
+	"""``text`` with every URL in it redacted (``redact``), and the path and query of each
+	URL in ``secrets`` removed wherever they appear on their own (a message quoting a
+	request line or a relative link)."""
+	text = _URL_IN_TEXT.sub(lambda m: redact(m.group(0)), str(text or ""))
+	for secret in secrets:
+		try:
+			parts = urlsplit(str(secret or "").strip())
+		except ValueError:
+			continue
+		tail = parts.path + (f"?{parts.query}" if parts.query else "")
+		for piece in sorted({tail, parts.path, parts.query}, key=len, reverse=True):
+			if len(piece) > 1:
+				text = text.replace(piece, "…")
+	return text
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -457,12 +499,12 @@ class URLGuard:
 				)
 			if len(redirects) >= self.max_redirects:
 				raise TooManyRedirects(
-					"More than {0} redirects fetching {1}", self.max_redirects, _redact(redirects[0])
+					"More than {0} redirects fetching {1}", self.max_redirects, redact(redirects[0])
 				)
 			redirects.append(target.url)
 			next_url = urljoin(target.url, location.strip())
 			if next_url in redirects:
-				raise TooManyRedirects("Redirect loop fetching {0}", _redact(redirects[0]))
+				raise TooManyRedirects("Redirect loop fetching {0}", redact(redirects[0]))
 			new_target = self.check(next_url)
 			if new_target.origin != target.origin:
 				sent = {k: v for k, v in sent.items() if k.lower() not in _SENSITIVE}
@@ -483,7 +525,7 @@ class URLGuard:
 		return self.get(url)
 
 	def _once(self, target, method, headers, body, deadline, timeout, max_bytes) -> Response:
-		where = _redact(target.url)
+		where = redact(target.url)
 		last_error: Exception | None = None
 		for address in target.addresses:
 			remaining = deadline - time.monotonic()
@@ -530,7 +572,7 @@ class URLGuard:
 		length = response_headers.get("Content-Length", "").strip()
 		if length.isdigit() and int(length) > max_bytes:
 			raise FetchTooLarge(
-				"{0} is {1} bytes, more than the {2} allowed", _redact(target.url), int(length), max_bytes
+				"{0} is {1} bytes, more than the {2} allowed", redact(target.url), int(length), max_bytes
 			)
 		chunks: list[bytes] = []
 		size = 0
@@ -544,7 +586,7 @@ class URLGuard:
 				size += len(chunk)
 				if size > max_bytes:
 					raise FetchTooLarge(
-						"{0} sent more than the {1} bytes allowed", _redact(target.url), max_bytes
+						"{0} sent more than the {1} bytes allowed", redact(target.url), max_bytes
 					)
 				chunks.append(chunk)
 		if watchdog.fired:

@@ -2,7 +2,8 @@
 
 Controllers collect all field errors of a document before failing, so a form or an API
 client sees every problem at once. ``FieldValidationError`` maps to HTTP 400 (Frappe's own
-ValidationError is 417) and carries ``errors``: {fieldname: message}.
+ValidationError is 417) and carries ``errors``: {fieldname: message}; ``RequestRefused`` and
+its kinds refuse a request as a whole. ``api.utils`` maps each onto its answer.
 """
 
 from __future__ import annotations
@@ -14,14 +15,47 @@ import frappe
 from frappe import _
 
 from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import MAX_DISPLAY_NAME, clean_slug, clean_text, slugify
 
 
 class FieldValidationError(frappe.ValidationError):
 	http_status_code = 400
+	code = "VALIDATION_ERROR"
 
-	def __init__(self, message: str = "", errors: dict[str, str] | None = None):
+	def __init__(
+		self,
+		message: str = "",
+		errors: dict[str, str] | None = None,
+		code: str | None = None,
+		links: dict[str, str] | None = None,
+	):
 		super().__init__(message)
 		self.errors = errors or {}
+		self.code = code or self.code
+		# {field: desk route} of the form that fixes the field (a missing connection)
+		self.links = links or {}
+
+
+class RequestRefused(frappe.ValidationError):
+	"""A request refused as a whole, not for one of its fields (a body that is not JSON):
+	answered with its ``http_status_code`` and its message."""
+
+	http_status_code = 400
+	code = "INVALID_REQUEST"
+
+
+class Unauthorized(RequestRefused):
+	"""The request does not prove who sent it (an unsigned webhook)."""
+
+	http_status_code = 401
+	code = "UNAUTHORIZED"
+
+
+class ServerBusy(RequestRefused):
+	"""The same work is under way in another request: the sender should try again."""
+
+	http_status_code = 503
+	code = "SERVER_BUSY"
 
 
 def translate(error: SchedulingError) -> str:
@@ -46,6 +80,9 @@ FIELD_LABELS = {
 	"scheduler_url": "Scheduler URL",
 	"scheduler_event_url": "External Scheduler URL",
 	"embed_code": "Embed Code",
+	"acuity_user_id": "Acuity User ID",
+	"acuity_report_field": "Acuity Report Field ID",
+	"oncehub_user_id": "OnceHub User ID",
 	"scheduler_provider": "Scheduler Provider",
 	"timezone": "Time Zone",
 	"title": "Title",
@@ -57,6 +94,14 @@ FIELD_LABELS = {
 	"from_time": "From",
 	"to_time": "To",
 	"rrule": "Repeat Rule (RRULE)",
+	"location_type": "Location",
+	"event_title_template": "Event Title Template",
+	"event_description_template": "Event Description Template",
+	"captcha_verify_url": "CAPTCHA Verify URL",
+	"custom_domain": "Custom Domain",
+	"team": "Team",
+	"members": "Members",
+	"round_robin_mode": "Round Robin Mode",
 }
 
 
@@ -65,9 +110,13 @@ class FieldErrors:
 
 	def __init__(self):
 		self.errors: dict[str, str] = {}
+		self.links: dict[str, tuple[str, str]] = {}
 
-	def add(self, field: str, message: str) -> None:
+	def add(self, field: str, message: str, link: tuple[str, str] | None = None) -> None:
+		"""``link``: (label, desk route) of the form that fixes it, shown after the message."""
 		self.errors.setdefault(field, message)
+		if link and field not in self.links:
+			self.links[field] = link
 
 	def clean(self, field: str, cleaner: Callable[..., Any], *args, **kwargs):
 		try:
@@ -82,11 +131,28 @@ class FieldErrors:
 		if value and frappe.db.exists(doc.doctype, {field: value, "name": ("!=", doc.name or ""), **scope}):
 			self.add(field, message)
 
+	def title_and_slug(self, doc, taken: str, **scope) -> None:
+		"""A page's ``title`` (required) and its link's ``slug`` (made from the title when
+		empty), cleaned in place; ``taken``: the slug is another document's (within ``scope``)."""
+		doc.title = self.clean("title", clean_text, doc.title, "title", MAX_DISPLAY_NAME, required=True)
+		if not doc.slug and doc.title:
+			doc.slug = slugify(doc.title)
+		doc.slug = self.clean("slug", clean_slug, doc.slug)
+		self.unique(doc, "slug", taken, **scope)
+
 	def raise_if_any(self, title: str | None = None) -> None:
 		if not self.errors:
 			return
-		lines = [f"{_(FIELD_LABELS.get(field, field))}: {message}" for field, message in self.errors.items()]
-		message = "<br>".join(frappe.utils.escape_html(line) for line in lines)
+		escape = frappe.utils.escape_html
+		lines = []
+		for field, text in self.errors.items():
+			line = escape(f"{_(FIELD_LABELS.get(field, field))}: {text}")
+			if field in self.links:
+				label, route = self.links[field]
+				line += f' <a href="{escape(route)}">{escape(label)}</a>'
+			lines.append(line)
+		message = "<br>".join(lines)
 		# shown by the desk; the API wrappers answer with ``errors`` and drop the message log
 		frappe.msgprint(message, title=title or _("Please correct these fields"), indicator="red")
-		raise FieldValidationError(message, dict(self.errors))
+		links = {field: route for field, (_label, route) in self.links.items()}
+		raise FieldValidationError(message, dict(self.errors), links=links)

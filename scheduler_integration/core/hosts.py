@@ -43,3 +43,11 @@ def user_timezone(user: str) -> str:
 	"""The zone a new profile or availability of ``user`` starts with: their own user
 	setting, else the system zone."""
 	return frappe.db.get_value("User", user, "time_zone") or get_system_timezone()
+
+
+def type_hosts(meeting_type) -> list[str]:
+	"""Who may be booked for a Scheduler Meeting Type (the document): the profile's user of
+	an individual type, else the team's hosts who accepted their invitation."""
+	if (meeting_type.assignment or "Individual") == "Individual":
+		return [meeting_type.user or frappe.db.get_value("Scheduler Profile", meeting_type.profile, "user")]
+	return [row.user for row in meeting_type.hosts if row.accepted]

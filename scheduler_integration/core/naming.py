@@ -23,3 +23,16 @@ def readable_name(doctype: str, base: str) -> str | None:
 		counter += 1
 		name = f"{text} {counter}"
 	return name
+
+
+def titles(doctype: str, names) -> dict[str, str]:
+	"""{name: title} of the ``doctype`` records among ``names``, in one query (lists and
+	reports show a record's title beside its name)."""
+	return dict(
+		frappe.get_all(
+			doctype,
+			filters={"name": ("in", list(set(names)) or [""])},
+			fields=["name", "title"],
+			as_list=True,
+		)
+	)

@@ -2,6 +2,8 @@
 
 Registered in hooks as ``permission_query_conditions`` (list views, reports, counts,
 ``frappe.get_list`` and REST all go through it) and ``has_permission`` (single documents).
+The app's child tables have query hooks too (``CHILD_PARENTS``): a row is listed exactly
+when its parent document would be.
 Scheduler Managers and System Managers see everything; guests have no role permission at
 all, so they never get here.
 
@@ -9,11 +11,19 @@ A booking belongs to *every* host of it (its Scheduler Booking Host rows): each 
 and change it. The owner of a team meeting type may read the bookings of that type; only
 the booking's hosts and managers may change them. Team members (invited or accepted)
 may read their team's meeting types.
+
+A Scheduler Team is read by its members and changed (or deleted) only by its admins
+(members flagged admin), judged by the rows *stored*, so a member cannot make themselves
+admin by saving the team with a changed row; any host may start a team (its creator becomes
+its first admin).
 """
 
 from __future__ import annotations
 
 import frappe
+from frappe.model.document import Document
+
+from scheduler_integration.core.hosts import type_hosts
 
 MANAGER_ROLES = {"Scheduler Manager", "System Manager"}
 # the field that names the host who owns each document
@@ -28,6 +38,12 @@ OWNER_FIELD = {
 	"Scheduler Calendar Connection": "host",
 	"Scheduler Busy Time": "host",
 	"Scheduler Video Meeting Log": "host",
+	"Scheduler Booking Series": "host",
+	"Scheduler Personal Link": "host",
+	"Scheduler Routing Form": "user",
+	"Scheduler Routing Submission": "form_owner",
+	"Scheduler Out of Office": "user",
+	"Scheduler Payment": "host",
 }
 READ_ONLY = ("read", "print", "email", "report", "export")
 
@@ -48,12 +64,31 @@ def _owned_types(user: str) -> str:
 	return f"select `name` from `tabScheduler Meeting Type` where `user` = {frappe.db.escape(user)}"
 
 
+def _team_rows(user: str, admin: bool = False) -> str:
+	return (
+		"select `parent` from `tabScheduler Team Member` where `parenttype` = 'Scheduler Team' "
+		f"and `user` = {frappe.db.escape(user)}" + (" and `is_admin` = 1" if admin else "")
+	)
+
+
+def is_team_admin(team: str | None, user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return bool(team) and bool(
+		frappe.db.exists(
+			"Scheduler Team Member",
+			{"parenttype": "Scheduler Team", "parent": team, "user": user, "is_admin": 1},
+		)
+	)
+
+
 def conditions(doctype: str, user: str | None = None) -> str:
 	user = user or frappe.session.user
 	if is_manager(user):
 		return ""
 	me = frappe.db.escape(user)
 	table = f"`tab{doctype}`"
+	if doctype == "Scheduler Team":
+		return f"{table}.`name` in ({_team_rows(user)})"
 	if doctype == "Scheduler Booking":
 		return f"({table}.`name` in ({_hosted_bookings(user)}) or {table}.`meeting_type` in ({_owned_types(user)}))"
 	if doctype == "Scheduler Booking Effect":
@@ -87,6 +122,10 @@ def booking_query(user=None):
 	return conditions("Scheduler Booking", user)
 
 
+def booking_series_query(user=None):
+	return conditions("Scheduler Booking Series", user)
+
+
 def booking_effect_query(user=None):
 	return conditions("Scheduler Booking Effect", user)
 
@@ -111,15 +150,143 @@ def video_meeting_log_query(user=None):
 	return conditions("Scheduler Video Meeting Log", user)
 
 
+def personal_link_query(user=None):
+	return conditions("Scheduler Personal Link", user)
+
+
+def routing_form_query(user=None):
+	return conditions("Scheduler Routing Form", user)
+
+
+def routing_submission_query(user=None):
+	return conditions("Scheduler Routing Submission", user)
+
+
+def out_of_office_query(user=None):
+	return conditions("Scheduler Out of Office", user)
+
+
+def team_query(user=None):
+	return conditions("Scheduler Team", user)
+
+
+def payment_query(user=None):
+	return conditions("Scheduler Payment", user)
+
+
+# Child tables: Frappe checks a child DocType's *role* permission through the parent named
+# in the request (``parent=``) but filters its rows only by the child's own query hooks, so
+# without these every host could list every other host's rows. A row is visible exactly
+# when its parent document is (``conditions`` of the parent); rows of any other parent
+# (a custom field reusing the table) only to managers. Single rows (``frappe.get_doc``,
+# ``frappe.client.get``) already go through the parent's ``has_permission``.
+CHILD_PARENTS = {
+	"Scheduler Availability Rule": ("Scheduler Availability",),
+	"Scheduler Date Override": ("Scheduler Availability",),
+	"Scheduler Booking Host": ("Scheduler Booking",),
+	"Scheduler Booking Record": ("Scheduler Booking",),
+	"Scheduler Meeting Type Host": ("Scheduler Meeting Type",),
+	"Scheduler Meeting Type Phase": ("Scheduler Meeting Type",),
+	"Scheduler Question": ("Scheduler Meeting Type",),
+	"Scheduler Team Member": ("Scheduler Team",),
+	"Scheduler Routing Question": ("Scheduler Routing Form",),
+	"Scheduler Routing Rule": ("Scheduler Routing Form",),
+	"Scheduler Routing Condition": ("Scheduler Routing Form",),
+	"Scheduler Payment Refund": ("Scheduler Payment",),
+}
+
+
+def child_conditions(doctype: str, user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if is_manager(user):
+		return ""
+	table = f"`tab{doctype}`"
+	visible = [
+		f"({table}.`parenttype` = {frappe.db.escape(parent)} and {table}.`parent` in "
+		f"(select `tab{parent}`.`name` from `tab{parent}` where {conditions(parent, user)}))"
+		for parent in CHILD_PARENTS[doctype]
+	]
+	return "(" + " or ".join(visible) + ")"
+
+
+class ChildRow(Document):
+	"""Base of the app's child controllers: a row loaded on its own (``frappe.client.get``,
+	``/api/resource/<child>/<name>``, the desk) is readable exactly when its parent is.
+
+	Frappe checks a child row through its parent (``has_child_permission``), but passes
+	the parent *document* only when the row was loaded with it; a row loaded alone has no
+	``parent_doc``, so only the parent DocType's role permission was checked and every
+	host could read every row by name. The parent is loaded here first, so the parent's
+	``has_permission`` hook decides. A row whose parent is gone: managers only."""
+
+	def has_permission(self, permtype="read", *, debug=False, user=None) -> bool:
+		if not self.flags.ignore_permissions and self.parent_doc is None and self.parenttype:
+			if not (self.parent and frappe.db.exists(self.parenttype, self.parent)):
+				return is_manager(user)
+			self.parent_doc = frappe.get_doc(self.parenttype, self.parent)
+		return super().has_permission(permtype, debug=debug, user=user)
+
+
+def availability_rule_query(user=None):
+	return child_conditions("Scheduler Availability Rule", user)
+
+
+def date_override_query(user=None):
+	return child_conditions("Scheduler Date Override", user)
+
+
+def booking_host_query(user=None):
+	return child_conditions("Scheduler Booking Host", user)
+
+
+def booking_record_query(user=None):
+	return child_conditions("Scheduler Booking Record", user)
+
+
+def meeting_type_host_query(user=None):
+	return child_conditions("Scheduler Meeting Type Host", user)
+
+
+def meeting_type_phase_query(user=None):
+	return child_conditions("Scheduler Meeting Type Phase", user)
+
+
+def question_query(user=None):
+	return child_conditions("Scheduler Question", user)
+
+
+def team_member_query(user=None):
+	return child_conditions("Scheduler Team Member", user)
+
+
+def payment_refund_query(user=None):
+	return child_conditions("Scheduler Payment Refund", user)
+
+
+def routing_question_query(user=None):
+	return child_conditions("Scheduler Routing Question", user)
+
+
+def routing_rule_query(user=None):
+	return child_conditions("Scheduler Routing Rule", user)
+
+
+def routing_condition_query(user=None):
+	return child_conditions("Scheduler Routing Condition", user)
+
+
 def _is_host_of(doc, user: str) -> bool:
 	return any(row.user == user for row in doc.get("hosts") or []) or doc.get("host") == user
 
 
-def _may_book(meeting_type, user: str) -> bool:
+def may_book(meeting_type, user: str) -> bool:
+	"""May ``user`` create a booking of ``meeting_type`` (its owner or one of its hosts)?"""
+	if is_manager(user):
+		return True
 	if not meeting_type or not frappe.db.exists("Scheduler Meeting Type", meeting_type):
 		return True  # nothing to book yet: the form is being filled in; validate refuses it
 	doc = frappe.get_cached_doc("Scheduler Meeting Type", meeting_type)
-	return user == doc.user or user in doc.host_users()
+	return user == doc.user or user in type_hosts(doc)
 
 
 def has_permission(doc, ptype=None, user=None, debug=False):
@@ -127,9 +294,18 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 	user = user or frappe.session.user
 	if is_manager(user):
 		return True
+	if doc.doctype in CHILD_PARENTS:  # Frappe asks the parent itself; kept for direct callers
+		if doc.get("parenttype") not in CHILD_PARENTS[doc.doctype] or not doc.get("parent"):
+			return False
+		parent = getattr(doc, "parent_doc", None)
+		if parent is None:
+			if not frappe.db.exists(doc.parenttype, doc.parent):
+				return False
+			parent = frappe.get_doc(doc.parenttype, doc.parent)
+		return has_permission(parent, ptype, user)
 	if doc.doctype == "Scheduler Booking":
 		if doc.is_new():  # hosts of the meeting type may book it from the desk and REST
-			return _may_book(doc.get("meeting_type"), user)
+			return may_book(doc.get("meeting_type"), user)
 		if _is_host_of(doc, user):
 			return True
 		if ptype in (None, *READ_ONLY) and doc.get("meeting_type"):
@@ -139,6 +315,17 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 		return ptype in (None, *READ_ONLY) and bool(
 			frappe.db.exists("Scheduler Booking Host", {"parent": doc.booking, "user": user})
 		)
+	if doc.doctype == "Scheduler Team":
+		if doc.is_new() or not frappe.db.exists("Scheduler Team", doc.name):
+			return True  # a host starts a team; its creator becomes its admin on validate
+		if ptype in (None, *READ_ONLY):
+			return bool(
+				frappe.db.exists(
+					"Scheduler Team Member",
+					{"parenttype": "Scheduler Team", "parent": doc.name, "user": user},
+				)
+			)
+		return is_team_admin(doc.name, user)
 	owner = doc.get(OWNER_FIELD[doc.doctype])
 	if not owner and doc.doctype == "Scheduler Engagement":  # unmatched events: managers only
 		return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import frappe
+from scheduler_integration.core.replica import cached_doc
 
 DEFAULTS = {
 	"reminder_offsets": "1440,60",
@@ -10,7 +10,7 @@ DEFAULTS = {
 	"max_reminder_attempts": 5,
 	"public_rate_limit": 30,
 	"booking_rate_limit": 5,
-	"booking_challenge_bits": 0,
+	"booking_challenge_bits": 12,  # on: well under a second of a browser's time
 	"bookings_per_host_per_hour": 20,
 	"bookings_per_type_per_day": 200,
 	"max_effect_attempts": 8,
@@ -21,11 +21,12 @@ DEFAULTS = {
 	"allowed_embed_hosts": "",
 	"anonymize_ip": 0,
 	"allow_private_calendar_hosts": 0,
+	"sms_confirm_minutes": 15,
 }
 
 
 def get_settings():
-	return frappe.get_cached_doc("Scheduler Settings")
+	return cached_doc("Scheduler Settings")
 
 
 def setting(field: str):

@@ -1,21 +1,35 @@
-"""Values built from the database, kept in this process and reused while their version in
-Redis is unchanged.
+"""Values built from the database, kept in this process and reused while their version is
+unchanged.
 
 Slot reads need every host's working hours and busy time as engine records; building
 25,000 of them per request costs more than the search itself. So each worker process
-keeps the built records, and Redis keeps one version per key (a host): a change of the
-source gives the key a new random version (at once, and again after the commit, so a reader
-that rebuilt from the old rows in between does not keep them), and every read first fetches
-the versions of all its keys in one round trip. Versions are random, never counters: Redis
-may lose them (``bench clear-cache``, a settings change clearing the site's cache), and a
-counter starting again from zero would meet the number an old entry was built at. A key
-without a version gets a fresh one before anything is built for it. A stale entry is
-therefore never used past the change of its source. Nothing here decides a booking: the
-booking transaction reads its inputs from the database under the lock.
+keeps the built records under the version of their key (a host, a meeting type, a slug).
+
+A version lives in two places:
+
+- in the database (Scheduler Cache Version), written by ``invalidate`` in the same
+  transaction as the change of a source. A builder reads it in the same snapshot as the
+  rows it builds from, so a value is always stored under the version of the data it was
+  built from: a reader whose transaction began before the change (an effect job, a
+  lagging read replica) builds the old data under the old version, never under the new;
+- in Redis, the latest committed version of each key: one round trip for every key of a
+  read. Only ``invalidate`` writes it: it removes it at once (readers fall back to the
+  database), sets the new one after commit and removes it again after a rollback.
+
+A value is used only while its version equals the one in Redis, so it is never used past
+a change of its source, whatever the order in which processes read, build and commit.
+Versions are random, never counters. Redis may lose them (``bench clear-cache``, a
+settings change clearing the site's cache): each cache also keeps an epoch there, and a
+lost epoch outdates every value built before (clearing the cache refreshes everything,
+also after a change made behind the app's back); a key whose version was lost is read
+from the database, in the reader's snapshot, until its next change puts it back.
+Nothing here decides a booking: the booking transaction reads its inputs from the
+database under the lock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -24,10 +38,17 @@ import frappe
 import redis
 
 MAX_ENTRIES = 5000  # per cache and process; least recently used go first
+NEVER = b"never-invalidated"  # the version of a key no change has touched yet
+EPOCH = "__epoch__"  # the Redis field whose loss outdates every value of a cache
+TABLE = "`tabScheduler Cache Version`"
 
 
 def _new_version() -> str:
 	return secrets.token_hex(8)
+
+
+def _row_name(cache: str, key: str) -> str:
+	return hashlib.sha1(f"{cache}\n{key}".encode()).hexdigest()[:32]
 
 
 class VersionedCache:
@@ -35,18 +56,27 @@ class VersionedCache:
 		self.name = name
 		self.entries: OrderedDict = OrderedDict()  # (site, key) -> (version, value)
 
-	def _versions(self, keys: list[str]) -> list[bytes]:
+	def _redis_versions(self, keys: list[str]) -> tuple[bytes, list[bytes | None]]:
+		"""This cache's epoch and the latest committed version of each key, as Redis has them."""
 		name = frappe.cache.make_key(self.name)
-		raw = redis.Redis.hmget(frappe.cache, name, keys)
-		lost = [key for key, value in zip(keys, raw, strict=True) if value is None]
-		if lost:
+		epoch, *versions = redis.Redis.hmget(frappe.cache, name, [EPOCH, *keys])
+		if epoch is None:  # Redis lost this cache's versions: every value is built again
 			pipe = frappe.cache.pipeline()
-			for key in lost:
-				pipe.hsetnx(name, key, _new_version())
-			pipe.hmget(name, lost)
-			found = dict(zip(lost, pipe.execute()[-1], strict=True))
-			raw = [found[key] if value is None else value for key, value in zip(keys, raw, strict=True)]
-		return raw
+			pipe.hsetnx(name, EPOCH, _new_version())
+			pipe.hget(name, EPOCH)
+			epoch = pipe.execute()[-1]
+		return epoch, versions
+
+	def _db_versions(self, keys: list[str]) -> dict[str, bytes]:
+		"""The versions of ``keys`` in this transaction's snapshot. A key never invalidated
+		has no row: its version is ``NEVER`` (reading never writes, so it works on a
+		read-only replica too)."""
+		names = {_row_name(self.name, key): key for key in keys}
+		rows = frappe.db.sql(
+			f"select name, version from {TABLE} where name in %(names)s", {"names": tuple(names)}
+		)
+		found = {names[name]: version.encode() for name, version in rows}
+		return {key: found.get(key, NEVER) for key in keys}
 
 	def get_many(self, keys: Iterable[str], build: Callable[[list[str]], dict]) -> dict:
 		"""{key: value} for every key, building the missing or outdated ones with ``build``."""
@@ -54,19 +84,32 @@ class VersionedCache:
 		if not keys:
 			return {}
 		site = frappe.local.site
-		versions = dict(zip(keys, self._versions(keys), strict=True))
+		epoch, found = self._redis_versions(keys)
+		current = dict(zip(keys, found, strict=True))
+		from_db = {}
+		if None in current.values():  # Redis lost them, or a change is being committed
+			from_db = self._db_versions([key for key, version in current.items() if version is None])
+			current.update(from_db)
 		out, missing = {}, []
 		for key in keys:
 			entry = self.entries.get((site, key))
-			if entry is not None and entry[0] == versions[key]:
+			if entry is not None and entry[0] == (epoch, current[key]):
 				self.entries.move_to_end((site, key))
 				out[key] = entry[1]
 			else:
 				missing.append(key)
 		if missing:
+			# the versions, then the rows, in one snapshot: a value is stored under the
+			# version of the data it was built from
+			versions = {key: from_db[key] for key in missing if key in from_db}
+			versions.update(
+				self._db_versions([key for key in missing if key not in versions])
+				if len(versions) < len(missing)
+				else {}
+			)
 			built = build(missing)
 			for key in missing:
-				self.entries[(site, key)] = (versions[key], built[key])
+				self.entries[(site, key)] = ((epoch, versions[key]), built[key])
 				out[key] = built[key]
 			while len(self.entries) > MAX_ENTRIES:
 				self.entries.popitem(last=False)
@@ -76,10 +119,25 @@ class VersionedCache:
 		keys = [key for key in dict.fromkeys(keys) if key]
 		if not keys:
 			return
+		versions = {key: _new_version() for key in keys}
+		frappe.db.sql(
+			f"insert into {TABLE} (name, creation, modified, modified_by, owner, docstatus, idx,"
+			" cache, `key`, version) values "
+			+ ", ".join(
+				["(%s, now(6), now(6), 'Administrator', 'Administrator', 0, 0, %s, %s, %s)"] * len(versions)
+			)
+			+ " on duplicate key update version = values(version), modified = values(modified)",
+			[
+				v
+				for key, version in versions.items()
+				for v in (_row_name(self.name, key), self.name, key, version)
+			],
+		)
 		name = frappe.cache.make_key(self.name)
 
-		def bump():
-			redis.Redis.hset(frappe.cache, name, mapping={key: _new_version() for key in keys})
+		def forget():
+			redis.Redis.hdel(frappe.cache, name, *keys)
 
-		bump()
-		frappe.db.after_commit.add(bump)
+		forget()
+		frappe.db.after_commit.add(lambda: redis.Redis.hset(frappe.cache, name, mapping=versions))
+		frappe.db.after_rollback.add(forget)

@@ -33,7 +33,8 @@ from frappe.query_builder import DocType
 
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.rows import update_where
-from scheduler_integration.effects import automation_log, crm, email
+from scheduler_integration.effects import automation_log, crm, email, outbox
+from scheduler_integration.effects.outbox import PENDING, SKIPPED, WAITING
 from scheduler_integration.engine.booking_rules import (
 	follow_up_due,
 	follow_up_for,
@@ -42,7 +43,7 @@ from scheduler_integration.engine.booking_rules import (
 from scheduler_integration.engine.statuses import ACTIVE, Status
 
 EVENTS = ("completed", "no_show", "cancelled")
-ROW = "Scheduler Reminder"
+ROW = outbox.REMINDER
 # follow-up kind -> (Scheduler Reminder kind, meeting type switch, meeting type delay field)
 KINDS = {
 	"thank_you": ("Thank You", "send_thank_you", "thank_you_delay"),
@@ -63,8 +64,8 @@ def skip_planned(booking: str, reason: str, keep: str | None = None) -> int:
 	"""Planned follow-ups of ``booking`` (all but kind ``keep``) will not be sent."""
 	row = DocType(ROW)
 	kinds = [label for kind, (label, _s, _d) in KINDS.items() if kind != keep]
-	planned = (row.booking == booking) & row.status.isin(["Pending", "Queued"]) & row.kind.isin(kinds)
-	return update_where(row, planned, {"status": "Skipped", "skip_reason": reason[:140]})
+	planned = (row.booking == booking) & row.status.isin(WAITING) & row.kind.isin(kinds)
+	return update_where(row, planned, {"status": SKIPPED, "skip_reason": reason[:140]})
 
 
 def plan(doc, kind: str, now: datetime | None = None) -> str | None:
@@ -74,7 +75,7 @@ def plan(doc, kind: str, now: datetime | None = None) -> str | None:
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
 	if not mt.get(switch):
 		return None
-	if frappe.db.exists(ROW, {"booking": doc.name, "kind": label, "status": ("in", ["Pending", "Queued"])}):
+	if frappe.db.exists(ROW, {"booking": doc.name, "kind": label, "status": ("in", WAITING)}):
 		return None  # already planned (a replayed event)
 	due = follow_up_due(_anchor(doc, kind, now), mt.get(delay_field) or 0, now)
 	row = frappe.get_doc(
@@ -87,7 +88,7 @@ def plan(doc, kind: str, now: datetime | None = None) -> str | None:
 			"kind": label,
 			"due_at": to_system(due),
 			"next_attempt_at": to_system(due),
-			"status": "Pending",
+			"status": PENDING,
 		}
 	).insert(ignore_permissions=True)
 	if due <= now:  # due at once: dispatch right after this commit, not at the next minute

@@ -24,28 +24,37 @@ import json
 
 import frappe
 
-from scheduler_integration.booking import meetings
-from scheduler_integration.booking.presentation import calendar_event, people
+from scheduler_integration.booking import meetings, seats
+from scheduler_integration.booking.presentation import people
 from scheduler_integration.calendars.model import EventDraft
+from scheduler_integration.connections.adapters import delete_booking, write_booking
+from scheduler_integration.connections.credentials import spec_of
+from scheduler_integration.connections.status import record_success
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import video
+from scheduler_integration.effects.invitations import calendar_event, slot_event
+from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.engine.statuses import Status
 
-EVENTS = ("booked", "pending", "confirmed", "rescheduled", "cancelled", "declined")
+EVENTS = ("booked", "pending", "confirmed", "rescheduled", "cancelled", "declined", "seats")
 REMOVE = ("cancelled", "declined")
 
 
 def draft_of(booking, host: str) -> EventDraft:
 	"""A booking as an event in ``host``'s calendar: the booking's one event
 	(``presentation.calendar_event``) shown on the host's clock, every other host and the
-	guest attending."""
+	guest attending; for a seated slot's leader, the slot with all its guests
+	(``invitations.slot_event``)."""
 	email = people([host])[host].email or host
-	return EventDraft.from_event(
-		calendar_event(booking, organizer=False),
-		timezone=host_timezone(host),
-		private={"scheduler_booking": booking.name},
-		without=(email,),
-	)
+	private = {"scheduler_booking": booking.name}
+	if booking.get("seat_leader") and seats.seated(booking.meeting_type):
+		event = slot_event(booking)
+		# read back from the calendar it is no busy time: its seats are bookings already,
+		# and an open slot must stay open (calendars.ics_feed, calendars.google)
+		private["scheduler_seats"] = "1"
+	else:
+		event = calendar_event(booking, organizer=False)
+	return EventDraft.from_event(event, timezone=host_timezone(host), private=private, without=(email,))
 
 
 def applies(booking) -> bool:
@@ -81,7 +90,15 @@ def link_maker(booking) -> str | None:
 
 
 def on_event(booking, event: str) -> str:
-	"""Create, move or remove the booking's event in every host's destination calendars."""
+	"""Create, move or remove the booking's event in every host's destination calendars.
+	A seat of a slot is on its leader's event (``booking.seats``): it writes none of its own
+	and removes one it kept from a slot it left empty."""
+	if seats.seated(booking.meeting_type) and not booking.seat_leader:
+		if not any(json.loads(row.calendar_events or "{}") for row in booking.hosts):
+			return "on the slot's event"
+		event = "cancelled"
+	elif event == "seats" and not is_active(booking.status):
+		return "stale"
 	maker = None if event in REMOVE else link_maker(booking)
 	written = 0
 	for row in booking.hosts:
@@ -95,7 +112,7 @@ def on_event(booking, event: str) -> str:
 				event_id = ids.pop(connection.name, None)
 				carried = bool(event_id) and event_id == booking.meeting_id
 				try:
-					connection.delete_booking(draft, event_id)
+					delete_booking(connection, draft, event_id)
 				except Exception as exc:
 					video.failed(booking, connection, "Delete", exc, via="Calendar Event", logged=carried)
 					raise
@@ -103,7 +120,7 @@ def on_event(booking, event: str) -> str:
 					video.log(
 						booking,
 						connection,
-						connection.spec().name,
+						spec_of(connection).name,
 						"Delete",
 						meeting_id=event_id,
 						via="Calendar Event",
@@ -113,8 +130,8 @@ def on_event(booking, event: str) -> str:
 					booking.meeting_id and booking.meeting_connection == connection.name
 				)
 				try:
-					ids[connection.name], meeting = connection.write_booking(
-						draft, ids.get(connection.name), with_meeting
+					ids[connection.name], meeting = write_booking(
+						connection, draft, ids.get(connection.name), with_meeting
 					)
 				except Exception as exc:
 					# shown on the connection; a failed meeting creation also counts against
@@ -127,13 +144,13 @@ def on_event(booking, event: str) -> str:
 					video.log(
 						booking,
 						connection,
-						connection.spec().name,
+						spec_of(connection).name,
 						"Create",
 						meeting=meeting,
 						via="Calendar Event",
 					)
 					video.store(booking, meeting, connection)
-			connection.record_success()
+			record_success(connection)
 			written += 1
 			# stored after each write: a later failure must not forget what exists already
 			row.calendar_events = json.dumps(ids)

@@ -24,11 +24,15 @@ from contextlib import contextmanager
 from html import escape, unescape
 
 import frappe
+from frappe import _
 
-from scheduler_integration.booking.presentation import email_values, host_users, invite_ics, people
+from scheduler_integration.booking import series
+from scheduler_integration.booking.presentation import attendee_emails, host_users, people
 from scheduler_integration.core import jinja
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log
+from scheduler_integration.effects.email_values import email_values
+from scheduler_integration.effects.invitations import invite_ics
 from scheduler_integration.engine.booking_rules import news_is_stale
 
 # event -> ((recipient, template name), ...)
@@ -48,6 +52,9 @@ TEMPLATES = {
 		("guest", "Scheduler: Booking Cancelled (Guest)"),
 		("host", "Scheduler: Booking Cancelled (Host)"),
 	),
+	# a paid booking's hold ended unpaid; a payment came after it and goes back
+	"hold_expired": (("guest", "Scheduler: Reservation Released (Guest)"),),
+	"late_payment": (("guest", "Scheduler: Payment Refunded (Guest)"),),
 	# a video link made after the booking's email went out (effects.video.announce)
 	"meeting_link": (
 		("guest", "Scheduler: Meeting Link (Guest)"),
@@ -60,7 +67,19 @@ TEMPLATES = {
 	"no_show": (("guest", "Scheduler: Sorry We Missed You (Guest)"),),
 	"win_back": (("guest", "Scheduler: Book Again (Guest)"),),
 }
-EVENTS = ("booked", "pending", "confirmed", "declined", "rescheduled", "cancelled")
+EVENTS = (
+	"booked",
+	"pending",
+	"confirmed",
+	"declined",
+	"rescheduled",
+	"cancelled",
+	"hold_expired",
+	"late_payment",
+)
+# what the colleagues a guest added are told (invitations and the guest's reminders; no
+# requests, no follow-ups): the guest's emails, each to them
+ATTENDEE_EVENTS = ("booked", "confirmed", "declined", "rescheduled", "cancelled", "meeting_link", "reminder")
 ICS_METHOD = {
 	"booked": "REQUEST",
 	"confirmed": "REQUEST",
@@ -80,7 +99,11 @@ def render(template_name: str, values: dict) -> tuple[str, str]:
 	template = frappe.get_cached_doc("Email Template", template_name)
 	subject = jinja.render(template.subject, {k: one_line(v) for k, v in values.items()})
 	escaped = {key: escape(str(value), quote=True) for key, value in values.items()}
-	body = jinja.render(template.response_html or template.response, escaped)
+	source = template.response_html or template.response
+	body = jinja.render(source, escaped)
+	if escaped.get("meetings") and "meetings" not in source:
+		# a template edited before series existed still tells every meeting of one
+		body += "<p>" + escape(_("All meetings: {0}").format(values["meetings"])) + "</p>"
 	return one_line(unescape(subject)), body
 
 
@@ -121,16 +144,19 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 	for recipient, template_name in TEMPLATES.get(event, ()):
 		if not frappe.db.exists("Email Template", template_name):
 			continue
-		targets = (
-			[(doc.guest_email, None)]
-			if recipient == "guest"
-			else [(addresses[u].email or u, u) for u in users]
-		)
-		for address, host in targets:
+		if recipient == "guest":
+			targets = [(doc.guest_email, None, "guest")]
+			if event in ATTENDEE_EVENTS:
+				# the colleagues the guest added: the guest's email and .ics, without the
+				# guest's manage link (``email_values`` for an "attendee")
+				targets += [(email, None, "attendee") for email in attendee_emails(doc)]
+		else:
+			targets = [(addresses[u].email or u, u, "host") for u in users]
+		for address, host, reader in targets:
 			if not address or "@" not in address:
 				continue
-			with reader_language(doc.get("language") if recipient == "guest" else user_language(host)):
-				subject, body = render(template_name, email_values(doc, recipient, host))
+			with reader_language(doc.get("language") if reader != "host" else user_language(host)):
+				subject, body = render(template_name, email_values(doc, reader, host))
 			attachments = []
 			if event in ICS_METHOD:
 				attachments.append({"fname": "invite.ics", "fcontent": invite_ics(doc, ICS_METHOD[event])})
@@ -198,6 +224,10 @@ def _close(servers: dict) -> None:
 def on_event(doc, event: str) -> str:
 	if news_is_stale(event, doc.status):
 		return "stale"
+	# the meetings of a series booked together: its first meeting's email lists them all; a
+	# multi-day booking's days are told of by its first day only (booking.series)
+	if series.follows(doc) or (event in ("booked", "pending") and series.later_meeting(doc)):
+		return "told with the first meeting"
 	return f"{send(doc, event)} sent"
 
 

@@ -20,35 +20,32 @@ never lost.
   backoff until the attempt limit, then Failed with the error, visible in the desk.
 - Due reminders are found by query, not by delayed jobs: after a worker outage they are
   still sent while the meeting has not started, and Skipped (with the reason) after.
-  Claims older than ``STALE_CLAIM`` (a lost job) are released again.
+  Claims older than ``outbox.STALE_CLAIM`` (a lost job) are released again.
+
+The rows' statuses, claims and retries are ``effects.outbox``'s, shared with the effects.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
+from scheduler_integration.booking import series
 from scheduler_integration.booking.presentation import host_users
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.rows import delete_where, update_where
 from scheduler_integration.core.settings import setting
-from scheduler_integration.effects import automation_log, automations, email, sms
+from scheduler_integration.effects import automation_log, automations, email, outbox, sms
+from scheduler_integration.effects.outbox import PENDING, QUEUED, SENDING, SENT, SKIPPED, WAITING
 from scheduler_integration.engine.adapters import parse_offsets
-from scheduler_integration.engine.booking_rules import (
-	give_up,
-	reminder_due_times,
-	reminder_skip_reason,
-	retry_delay,
-)
+from scheduler_integration.engine.booking_rules import reminder_due_times, reminder_skip_reason
 from scheduler_integration.engine.statuses import Status
 
-STALE_CLAIM = timedelta(minutes=10)
-BATCH = 200
 EVENTS = ("booked", "confirmed", "rescheduled", "cancelled", "declined", "completed", "no_show")
-ROW = "Scheduler Reminder"
+ROW = outbox.REMINDER
 
 
 def offsets_for(booking) -> tuple[int, ...]:
@@ -96,7 +93,7 @@ def build(booking, now: datetime | None = None) -> int:
 				"offset_minutes": offset,
 				"due_at": to_system(due),
 				"next_attempt_at": to_system(due),
-				"status": "Pending",
+				"status": PENDING,
 			}
 		).insert(ignore_permissions=True)
 	return len(rows)
@@ -106,14 +103,17 @@ def skip_pending(booking: str, reason: str, delete: bool = False) -> int:
 	"""Pending or queued reminders of ``booking`` will not be sent (follow-ups are
 	``effects.automations``' to keep or skip); returns how many."""
 	row = DocType(ROW)
-	waiting = (row.booking == booking) & row.status.isin(["Pending", "Queued"]) & (row.kind == "Reminder")
+	waiting = (row.booking == booking) & row.status.isin(WAITING) & (row.kind == "Reminder")
 	if delete:
 		return delete_where(row, waiting)
-	return update_where(row, waiting, {"status": "Skipped", "skip_reason": reason[:140]})
+	return update_where(row, waiting, {"status": SKIPPED, "skip_reason": reason[:140]})
 
 
 def on_event(booking, event: str) -> str:
-	"""Keep reminders in step with the booking."""
+	"""Keep reminders in step with the booking (a multi-day booking is reminded of before
+	its first day only: ``booking.series.follows``)."""
+	if series.follows(booking):
+		return "reminded with the first day"
 	if event in ("booked", "confirmed", "rescheduled"):
 		return f"{build(booking)} planned"
 	if event in ("cancelled", "declined"):
@@ -133,19 +133,14 @@ def dispatch_due(now: datetime | None = None) -> list[str]:
 	now = now or utc_now()
 	system_now = to_system(now)
 	claim = frappe.generate_hash(length=12)
-	# a claim whose job never ran (worker died) is released after STALE_CLAIM
+	outbox.release_stale(ROW, now)  # a claim whose job never ran (worker died)
 	frappe.db.sql(
-		"update `tabScheduler Reminder` set status='Pending', claimed_at=null "
-		"where status in ('Queued', 'Sending') and claimed_at < %s",
-		(to_system(now - STALE_CLAIM),),
-	)
-	frappe.db.sql(
-		"update `tabScheduler Reminder` set status='Queued', claimed_at=%(now)s, claim_id=%(claim)s "
-		"where status='Pending' and due_at <= %(now)s and (next_attempt_at is null or next_attempt_at <= %(now)s) "
+		f"update `tab{ROW}` set status=%(queued)s, claimed_at=%(now)s, claim_id=%(claim)s "
+		"where status=%(pending)s and due_at <= %(now)s and (next_attempt_at is null or next_attempt_at <= %(now)s) "
 		"order by due_at limit %(batch)s",
-		{"now": system_now, "claim": claim, "batch": BATCH},
+		{"queued": QUEUED, "pending": PENDING, "now": system_now, "claim": claim, "batch": outbox.BATCH},
 	)
-	names = frappe.get_all(ROW, filters={"claim_id": claim, "status": "Queued"}, fields=["name", "attempts"])
+	names = frappe.get_all(ROW, filters={"claim_id": claim, "status": QUEUED}, fields=["name", "attempts"])
 	frappe.db.commit()
 	for row in names:
 		frappe.enqueue(
@@ -162,8 +157,8 @@ def send(name: str, now: datetime | None = None) -> str:
 	"""Send one claimed reminder; returns its final status."""
 	now = now or utc_now()
 	taken = _claimed(
-		"update `tabScheduler Reminder` set status='Sending', claimed_at=%s where name=%s and status='Queued'",
-		(to_system(now), name),
+		f"update `tab{ROW}` set status=%s, claimed_at=%s where name=%s and status=%s",
+		(SENDING, to_system(now), name, QUEUED),
 	)
 	frappe.db.commit()
 	if not taken:
@@ -177,46 +172,38 @@ def send(name: str, now: datetime | None = None) -> str:
 	reason = skip_reason(reminder, booking, now)
 	automation = automation_name(reminder)
 	if reason:
-		_set(name, status="Skipped", skip_reason=reason[:140], claimed_at=None)
+		outbox.settle(ROW, name, SKIPPED, now, skip_reason=reason[:140])
 		automation_log.record(
 			reminder.booking, automation, _(reminder.kind), "Skipped", channel=reminder.channel, error=reason
 		)
 		frappe.db.commit()
-		return "Skipped"
+		return SKIPPED
+	attempts = int(reminder.attempts or 0) + 1
 	try:
 		deliver(reminder, booking)
 	except Exception as exc:
 		frappe.db.rollback()  # drop anything half-queued; the reminder row is still Sending
-		attempts = int(reminder.attempts or 0) + 1
-		error = f"{type(exc).__name__}: {exc}"[:1000]
 		automation_log.record_failure(
-			booking, automation, _(reminder.kind), error, channel=reminder.channel, host=reminder.host
+			booking,
+			automation,
+			_(reminder.kind),
+			outbox.error_text(exc),
+			channel=reminder.channel,
+			host=reminder.host,
 		)
-		if give_up(attempts, int(setting("max_reminder_attempts") or 5)):
-			_set(name, status="Failed", attempts=attempts, last_error=error, claimed_at=None)
-			frappe.log_error(
-				title=f"Scheduler: reminder {name} failed", reference_doctype=ROW, reference_name=name
-			)
-			frappe.db.commit()
-			return "Failed"
-		_set(
+		return outbox.retry_or_fail(
+			ROW,
 			name,
-			status="Pending",
-			attempts=attempts,
-			last_error=error,
-			next_attempt_at=to_system(now + retry_delay(attempts)),
-			claimed_at=None,
+			exc,
+			attempts,
+			int(setting("max_reminder_attempts") or 5),
+			now,
+			title=f"Scheduler: reminder {name} failed",
+			reference_doctype=ROW,
+			reference_name=name,
 		)
-		return "Pending"
-	_set(
-		name,
-		status="Sent",
-		sent_at=to_system(now),
-		attempts=int(reminder.attempts or 0) + 1,
-		claimed_at=None,
-		last_error=None,
-	)
-	return "Sent"
+	outbox.settle(ROW, name, SENT, now, sent_at=to_system(now), attempts=attempts, last_error=None)
+	return SENT
 
 
 def automation_name(reminder) -> str:
@@ -244,8 +231,3 @@ def deliver(reminder, booking) -> None:
 		sms.send_reminder(booking)
 	else:
 		email.remind(booking, reminder.recipient, reminder.host)
-
-
-def _set(name: str, **values) -> None:
-	frappe.db.set_value(ROW, name, values)
-	frappe.db.commit()

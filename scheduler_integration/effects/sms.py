@@ -5,7 +5,10 @@
   gateway; the number goes to the gateway as Frappe sends it (spaces, dashes and brackets
   removed).
 - The text is the Email Template "Scheduler: Reminder (SMS)" (its plain-text response),
-  rendered with the same values as the emails; editable in the desk.
+  rendered with the same values as the emails; editable in the desk. Every SMS carries the
+  booking's short manage link (``short_manage_url``, ``/b/<code>``): a template edited
+  without it gets it appended. ``reply_cancel`` is set while Scheduler Settings hold a
+  Twilio auth token, i.e. a reply CANCEL is read (``api.sms``).
 - The request is Frappe's own (``sms_settings.send_request`` with the parameters and headers
   of SMS Settings: the same form, JSON, POST or GET as ``send_sms``), and an SMS Log is
   written where that DocType exists (it comes with ERPNext). ``send_sms`` itself is not
@@ -21,9 +24,9 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from scheduler_integration.booking.presentation import email_values
 from scheduler_integration.core import jinja
 from scheduler_integration.effects import automation_log
+from scheduler_integration.effects.email_values import email_values
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.matching import phone_digits
 from scheduler_integration.engine.validation import clean_phone
@@ -46,10 +49,25 @@ def number(booking) -> str | None:
 	return phone if len(phone_digits(phone)) >= MIN_DIGITS else None
 
 
+def replies_on() -> bool:
+	"""Are replies read (a Twilio auth token is set)?"""
+	from frappe.utils.password import get_decrypted_password
+
+	return bool(
+		get_decrypted_password(
+			"Scheduler Settings", "Scheduler Settings", "twilio_auth_token", raise_exception=False
+		)
+	)
+
+
 def reminder_text(booking) -> str:
 	template = frappe.get_cached_doc("Email Template", TEMPLATE)
-	text = jinja.render(template.response, email_values(booking, "guest"))
-	return " ".join(text.split())[:MAX_LENGTH]
+	values = {**email_values(booking, "guest"), "reply_cancel": replies_on()}
+	text = " ".join(jinja.render(template.response, values).split())
+	link = values["short_manage_url"]
+	if link and link not in text[:MAX_LENGTH]:
+		text = f"{text[: MAX_LENGTH - len(link) - 1].rstrip()} {link}".lstrip()
+	return text[:MAX_LENGTH]
 
 
 def skip_reason(booking) -> str | None:

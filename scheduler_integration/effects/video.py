@@ -27,11 +27,14 @@ import json
 
 import frappe
 
-from scheduler_integration.booking import meetings
+from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.presentation import plain
 from scheduler_integration.calendars.errors import CalendarError, MeetingNotFound, ProviderAuthError
 from scheduler_integration.calendars.model import Attendee
 from scheduler_integration.calendars.providers import MeetingDraft, for_location, get_spec
+from scheduler_integration.connections.adapters import video_adapter
+from scheduler_integration.connections.credentials import spec_of
+from scheduler_integration.connections.status import record_failure, record_success
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import provider_error_text
 from scheduler_integration.core.hosts import host_timezone
@@ -56,6 +59,16 @@ def applies(booking) -> bool:
 
 def on_event(booking, event: str) -> str:
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
+	if seats.seated(booking.meeting_type) and not booking.seat_leader:
+		# a seat joins its leader's meeting (booking.seats); one it kept from a slot it left
+		# empty goes
+		if not booking.meeting_id or made_by_calendar(booking):
+			return "on the slot's meeting"
+		name = frappe.db.exists("Scheduler Calendar Connection", booking.meeting_connection or "")
+		if name:
+			_delete(booking, frappe.get_doc("Scheduler Calendar Connection", name))
+		_set(booking, {"meeting_id": None, "meeting_connection": None})
+		return "left its slot's meeting"
 	if event in REMOVE:
 		return remove(booking)
 	if booking.status != Status.CONFIRMED:
@@ -134,12 +147,18 @@ def meeting_draft(booking, mt) -> MeetingDraft:
 	"""The booking as a video meeting in the organiser host's account: topic, start,
 	duration, the host's time zone, a passcode (Zoom) and the guest admitted (Meet)."""
 	attendees = ()
+	slot = booking.get("seat_leader") and seats.seated(booking.meeting_type)
 	try:
-		attendees = (Attendee(booking.guest_email, plain(booking.guest_name)),)
+		if not slot:
+			attendees = (Attendee(booking.guest_email, plain(booking.guest_name)),)
+		elif mt.show_attendees:
+			attendees = tuple(
+				Attendee(row.guest_email, plain(row.guest_name)) for row in seats.slot_of(booking)
+			)
 	except CalendarError:
 		pass  # an address the provider would refuse: the guest joins by the link
 	return MeetingDraft(
-		topic=f"{mt.title}: {plain(booking.guest_name)}",
+		topic=mt.title if slot else f"{mt.title}: {plain(booking.guest_name)}",
 		start=to_utc(booking.start),
 		end=to_utc(booking.end),
 		timezone=host_timezone(booking.host),
@@ -155,13 +174,13 @@ def call(booking, connection, action: str, work, via: str = "Meeting"):
 	recorded on the connection and in the log (committed, the caller's work rolled back)
 	and raised for the effects runner to retry."""
 	try:
-		result = work(connection.video_adapter(booking.host))
+		result = work(video_adapter(connection, booking.host))
 	except Exception as exc:
 		failed(booking, connection, action, exc, via)
 		raise
 	meeting_id = getattr(result, "id", None) or booking.meeting_id
-	log(booking, connection, connection.spec().name, action, meeting=result, meeting_id=meeting_id, via=via)
-	connection.record_success()
+	log(booking, connection, spec_of(connection).name, action, meeting=result, meeting_id=meeting_id, via=via)
+	record_success(connection)
 	return result
 
 
@@ -172,9 +191,9 @@ def failed(
 	meeting call (``logged``), the analytics see it, whatever the effect does next."""
 	frappe.db.rollback()
 	connection.reload()
-	connection.record_failure(exc)
+	record_failure(connection, exc)
 	if logged:
-		log(booking, connection, connection.spec().name, action, error=exc, via=via)
+		log(booking, connection, spec_of(connection).name, action, error=exc, via=via)
 	frappe.db.commit()
 
 
@@ -225,6 +244,23 @@ def store(booking, meeting, connection) -> None:
 	_set(booking, values)
 	if meeting.join_url and meeting.join_url != previous:
 		announce(booking)
+	if booking.get("seat_leader"):
+		share(booking)
+
+
+def share(leader) -> None:
+	"""Every other seat of a seated slot shows its leader's link (sent on once to a guest
+	whose confirmation went out without it)."""
+	shown = {field: leader.get(field) for field in seats.LINK_FIELDS}
+	for row in seats.slot_of(leader):
+		if row.name == leader.name:
+			continue
+		seat = frappe.get_doc("Scheduler Booking", row.name)
+		if seat.meeting_link == shown["meeting_link"]:
+			continue
+		_set(seat, shown)
+		if shown["meeting_link"]:
+			announce(seat)
 
 
 def _set(booking, values: dict) -> None:

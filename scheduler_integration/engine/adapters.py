@@ -21,6 +21,8 @@ from .model import (
 	WeeklyRange,
 	parse_hhmm,
 )
+from .occurrences import MAX_OCCURRENCES, Occurrences, Repeat
+from .teams import mode_from_label
 from .validation import clean_duration
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -110,7 +112,39 @@ def policy_from_row(row: Mapping, meeting_type: str | None = None) -> SlotPolicy
 		daily_limit=_none_if_zero(row.get("daily_limit")),
 		weekly_limit=_none_if_zero(row.get("weekly_limit")),
 		meeting_type=meeting_type or row.get("name"),
+		round_robin_mode=mode_from_label(row.get("round_robin_mode")),
+		seats=max(1, int(row.get("seats_per_slot") or 1)),
 	)
+
+
+DAY_MODES = {"Consecutive Days": Repeat.DAYS, "Working Days": Repeat.WORKING_DAYS}
+FREQUENCIES = {"Weekly": Repeat.WEEKLY, "Every 2 Weeks": Repeat.BIWEEKLY, "Monthly": Repeat.MONTHLY}
+MAX_DAYS = 14
+
+
+def multi_day_from_row(row: Mapping) -> Occurrences | None:
+	"""A Scheduler Meeting Type row's days per booking (None: a single meeting)."""
+	days = int(row.get("days") or 1)
+	if days <= 1:
+		return None
+	if days > MAX_DAYS:
+		raise InvalidField(_("A booking spans at most {0} days").format(MAX_DAYS), "days")
+	return Occurrences(DAY_MODES.get(row.get("day_mode") or "", Repeat.DAYS), days)
+
+
+def series_from_row(row: Mapping, count) -> Occurrences | None:
+	"""A recurring series of ``count`` meetings of a type that allows one (None: a single
+	meeting, asked for or not); more than the type allows is refused."""
+	if not row.get("allow_series") or count in (None, "", 0, 1, "1"):
+		return None
+	most = min(int(row.get("series_max_count") or 1), MAX_OCCURRENCES)
+	try:
+		count = int(count)
+	except (TypeError, ValueError):
+		raise InvalidField(_("The number of meetings must be a whole number"), "count") from None
+	if not 1 <= count <= most:
+		raise InvalidField(_("A series has from 1 to {0} meetings").format(most), "count")
+	return Occurrences(FREQUENCIES.get(row.get("series_frequency") or "", Repeat.WEEKLY), count)
 
 
 def parse_offsets(text: str | None, default: tuple[int, ...] = (1440, 60)) -> tuple[int, ...]:

@@ -22,11 +22,18 @@
   completed/cancelled/no-show counts and their rates over all bookings (%), average lead
   time (hours from booking to meeting start), the peak hours (the up to three hours of day
   with most meeting starts *on the host's own clock* when ``zones`` names it, most first,
-  ties to the earlier hour), and the host's revenue and forecast in ``currency``.
+  ties to the earlier hour), and the host's revenue and forecast in ``currency``, with what
+  guests paid for their bookings and what went back to them (``paid``, ``refunded``).
+* ``connection_rate(hosts)`` — seed 001's calendar connection rate: of the active hosts
+  (``{host: [their connections]}``), the share (%) with a working calendar connection
+  (``engine.onboarding.connection_works``), with both counts and the hosts still without one.
 * ``revenue(bookings, now)`` — money, per currency (amounts in different currencies are
   never added): ``revenue`` = the prices of Completed bookings, ``forecast`` = the prices of
   Confirmed bookings that start after ``now``; the same per host and per meeting type.
   A booking counts for its organiser (``host``), so the hosts' figures add up to the total.
+  Paid bookings add the money itself (rows' ``amount_paid`` and ``amount_refunded``, in
+  the booking's currency): ``paid``, ``refunded`` and ``net`` (paid − refunded) per
+  currency, whatever the booking's status (a refunded cancellation counts in both).
   Amounts are rounded to 2 places once, after adding.
 """
 
@@ -36,6 +43,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from .onboarding import connection_works
 from .statuses import Status
 from .timezones import get_zone
 from .validation import PHASES
@@ -214,6 +222,11 @@ def _local_hour(start: datetime, zone_name: str | None) -> int:
 	return start.hour
 
 
+def _paid(row: Mapping) -> tuple[float, float]:
+	"""(paid, refunded) of one booking row: what its guest paid and what went back."""
+	return float(row.get("amount_paid") or 0), float(row.get("amount_refunded") or 0)
+
+
 def _earns(row: Mapping, now: datetime | None) -> tuple[str | None, float]:
 	"""("revenue" | "forecast" | None, amount) of one booking row."""
 	price = float(row.get("price") or 0)
@@ -262,6 +275,9 @@ def host_performance(
 			kind, amount = _earns(row, now)
 			if kind:
 				money[kind] += amount
+			paid, refunded = _paid(row)
+			money["paid"] += paid
+			money["refunded"] += refunded
 		total = len(rows)
 		out.append(
 			{
@@ -279,6 +295,8 @@ def host_performance(
 				],
 				"revenue": round(money["revenue"], 2),
 				"forecast": round(money["forecast"], 2),
+				"paid": round(money["paid"], 2),
+				"refunded": round(money["refunded"], 2),
 			}
 		)
 	return out
@@ -291,6 +309,8 @@ def _money_rows(groups: dict[tuple[str, str], Counter], key: str) -> list[dict]:
 			"currency": currency,
 			"revenue": round(counts["revenue"], 2),
 			"forecast": round(counts["forecast"], 2),
+			"paid": round(counts["paid"], 2),
+			"refunded": round(counts["refunded"], 2),
 			"completed": counts["completed"],
 			"upcoming": counts["upcoming"],
 		}
@@ -301,26 +321,45 @@ def _money_rows(groups: dict[tuple[str, str], Counter], key: str) -> list[dict]:
 
 
 def revenue(bookings: Iterable[Mapping], now: datetime) -> dict:
-	"""Rows with ``host``, ``meeting_type``, ``status``, ``start``, ``price``, ``currency``."""
+	"""Rows with ``host``, ``meeting_type``, ``status``, ``start``, ``price``, ``currency``
+	and, for paid bookings, ``amount_paid`` and ``amount_refunded``."""
 	totals: dict[str, Counter] = defaultdict(Counter)
 	per_host: dict[tuple[str, str], Counter] = defaultdict(Counter)
 	per_type: dict[tuple[str, str], Counter] = defaultdict(Counter)
+	money: dict[str, Counter] = defaultdict(Counter)  # what was paid and refunded, per currency
 	for row in bookings:
+		currency = row.get("currency") or ""
+		keys = ((row.get("host") or "", currency), (row.get("meeting_type") or "", currency))
+		paid, refunded = _paid(row)
+		if paid or refunded:
+			for counter in (money[currency], per_host[keys[0]], per_type[keys[1]]):
+				counter["paid"] += paid
+				counter["refunded"] += refunded
 		kind, amount = _earns(row, now)
 		if not kind:
 			continue
-		currency = row.get("currency") or ""
 		count = "completed" if kind == "revenue" else "upcoming"
-		for counter in (
-			totals[currency],
-			per_host[(row.get("host") or "", currency)],
-			per_type[(row.get("meeting_type") or "", currency)],
-		):
+		for counter in (totals[currency], per_host[keys[0]], per_type[keys[1]]):
 			counter[kind] += amount
 			counter[count] += 1
 	return {
 		"revenue": {c: round(t["revenue"], 2) for c, t in sorted(totals.items())},
 		"forecast": {c: round(t["forecast"], 2) for c, t in sorted(totals.items())},
+		"paid": {c: round(t["paid"], 2) for c, t in sorted(money.items())},
+		"refunded": {c: round(t["refunded"], 2) for c, t in sorted(money.items())},
+		"net": {c: round(t["paid"] - t["refunded"], 2) for c, t in sorted(money.items())},
 		"by_host": _money_rows(per_host, "host"),
 		"by_meeting_type": _money_rows(per_type, "meeting_type"),
+	}
+
+
+def connection_rate(hosts: Mapping[str, Iterable[Mapping]]) -> dict:
+	"""{"rate", "connected", "hosts", "unconnected"} over the active hosts given."""
+	unconnected = sorted(host for host, rows in hosts.items() if not any(connection_works(r) for r in rows))
+	connected = len(hosts) - len(unconnected)
+	return {
+		"rate": rate(connected, len(hosts)),
+		"connected": connected,
+		"hosts": len(hosts),
+		"unconnected": unconnected,
 	}

@@ -25,10 +25,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
+from .errors import InvalidInterval
 from .intervals import merge_pairs, subtract_pairs
 from .model import Availability, LocalRange
 from .recurrence import expand_blocked
 from .timezones import UTC, get_zone, wall_exists, wall_to_instant_gapless
+
+# the most day ranges one search expands per host: a decade of twenty ranges a day; each
+# range becomes records and starts, so more is refused before any is built
+MAX_DAY_RANGES = 75_000
 
 
 class DayRange(NamedTuple):
@@ -70,11 +75,22 @@ class HostCalendar:
 		return instant.astimezone(self.zone).date()
 
 	def day_ranges(self, first: date, last: date) -> list[DayRange]:
-		"""Merged ranges of every host-local date in [first, last], in time order."""
+		"""Merged ranges of every host-local date in [first, last], in time order. Refused
+		(InvalidInterval) when there would be more than ``MAX_DAY_RANGES``: counted from the
+		rules before any is built, so a window that is too much work costs nothing."""
+		one_day = timedelta(days=1)
+		total, day = 0, first
+		while day <= last:
+			total += len(self.local_ranges(day))
+			if total > MAX_DAY_RANGES:
+				raise InvalidInterval(
+					f"More than {MAX_DAY_RANGES} working-hour ranges in this window: ask for a shorter window",
+					"window_end",
+				)
+			day += one_day
 		zone = self.zone
 		out: list[DayRange] = []
 		day = first
-		one_day = timedelta(days=1)
 		minutes: dict[int, timedelta] = {}
 		while day <= last:
 			ranges = self.local_ranges(day)

@@ -2,11 +2,14 @@
 
 Guests set only these fields; everything else about a booking is decided by the server.
 ``clean_booking_form`` returns the cleaned values and every field error at once (so the
-page can mark each field); it never raises for bad guest input.
+page can mark each field); it never raises for bad guest input. ``clean_answers`` is the
+questions' part of it, shared with routing forms (``routing``).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,46 +24,169 @@ from .validation import (
 	clean_timezone,
 )
 
+# the length limits of guest text, wherever it arrives (this form, the booking's own
+# validation, a cancel reason, the booking page's UTM parameters)
 MAX_NAME = 140
 MAX_COMPANY = 140
 MAX_NOTES = 5000
 MAX_ANSWER = 2000
 MAX_QUESTIONS = 50
+MAX_REASON = 1000  # a cancel or decline reason
+MAX_UTM = 140  # each UTM parameter
+
+
+# question types: one line of text, text, a choice (Select and Radio: one option; Country:
+# one of the site's countries, handed in as options), Check, Email, Phone, Number, Multi
+# Select (several options) and Multi Email (several addresses)
+FIELDTYPES = (
+	"Data",
+	"Text",
+	"Select",
+	"Radio",
+	"Country",
+	"Check",
+	"Email",
+	"Phone",
+	"Number",
+	"Multi Select",
+	"Multi Email",
+)
+CHOICES = ("Select", "Radio", "Country")
+LISTS = ("Multi Select", "Multi Email")
+MAX_EMAILS = 10  # addresses in one Multi Email answer
+MAX_ATTENDEES = 10  # colleagues a guest may add to a meeting (the type's limit is at most this)
+MAX_NUMBER = 10**15  # a Number answer's magnitude (money, head counts; never floats' edge cases)
 
 
 @dataclass(frozen=True)
 class Question:
 	label: str
-	fieldtype: str = "Data"  # Data, Text, Select, Check
+	fieldtype: str = "Data"  # one of FIELDTYPES
 	required: bool = False
 	options: tuple[str, ...] = ()
+	key: str = ""  # a routing form's name for it (conditions, prefill); "" on booking forms
 
 
-def _answer(question: Question, value, field: str):
-	if question.fieldtype == "Check":
+def _parts(value, field: str) -> list:
+	"""A list answer's items: a list as sent, or text split at line breaks and commas."""
+	if value is None or value == "":
+		return []
+	if isinstance(value, list | tuple):
+		return list(value)
+	if isinstance(value, str):
+		return [part for part in re.split(r"[\r\n,;]+", value) if part.strip()]
+	raise InvalidField(_("{0} must be a list of answers"), field, field)
+
+
+def clean_emails(value, field: str, limit: int = MAX_EMAILS, *, exclude: tuple[str, ...] = ()) -> list[str]:
+	"""Several email addresses (a list, or text split at commas, semicolons, spaces or
+	line breaks): each checked, lower-cased, each once, those of ``exclude`` left out; at
+	most ``limit``."""
+	if isinstance(value, str):
+		value = [part for part in re.split(r"[\s,;]+", value) if part]
+	out: list[str] = []
+	for item in _parts(value, field)[: limit * 4 + 1]:
+		email = clean_email(item, field, required=False)
+		if email and email not in out and email not in exclude:
+			out.append(email)
+	if len(out) > limit:
+		raise InvalidField(_("{0}: at most {1} email addresses"), field, field, limit)
+	return out
+
+
+def clean_number(value, field: str):
+	"""A number answer: an int when whole, else a float; None when empty."""
+	if value is None or value == "":
+		return None
+	if isinstance(value, bool):
+		raise InvalidField(_("{0} must be a number"), field, field)
+	if isinstance(value, int | float):
+		number = float(value)
+	else:
+		text = clean_text(value, field, 40)
+		if not text:
+			return None
+		if not re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)", text):
+			raise InvalidField(_("{0} must be a number"), field, field)
+		number = float(text.replace(",", "."))
+	if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+		raise InvalidField(_("{0} must be a number"), field, field)
+	return int(number) if number.is_integer() else number
+
+
+def _choice(question: Question, value, field: str) -> str:
+	text = clean_text(value, field, MAX_ANSWER)
+	# a Country question without the site's list takes any name; a Select never does
+	if text and (question.options or question.fieldtype != "Country") and text not in question.options:
+		raise InvalidField(_("{0}: choose one of the options"), field, question.label)
+	return text
+
+
+def clean_answer(question: Question, value, field: str):
+	kind = question.fieldtype
+	if kind == "Check":
 		if isinstance(value, str):
 			value = value.strip().lower() in ("1", "true", "yes", "on")
 		answer = bool(value)
 		if question.required and not answer:
 			raise InvalidField(_("{0} is required"), field, question.label)
 		return answer
-	if question.fieldtype == "Select":  # one of the host's own options, as they wrote it
-		text = clean_text(value, field, MAX_ANSWER)
+	if kind in CHOICES:  # one of the host's own options, as they wrote it
+		answer = _choice(question, value, field)
+	elif kind == "Multi Select":
+		answer = []
+		for item in _parts(value, field)[: len(question.options) + 1]:
+			choice = _choice(question, item, field)
+			if choice and choice not in answer:
+				answer.append(choice)
+	elif kind == "Multi Email":
+		answer = clean_emails(value, field)
+	elif kind == "Email":
+		answer = clean_email(value, field, required=False)
+	elif kind == "Phone":
+		answer = clean_phone(value, field)
+	elif kind == "Number":
+		answer = clean_number(value, field)
 	else:
-		text = clean_guest_text(value, field, MAX_ANSWER, multiline=question.fieldtype == "Text")
-	if question.required and not text:
+		answer = clean_guest_text(value, field, MAX_ANSWER, multiline=kind == "Text")
+	if question.required and answer in ("", None, []):
 		raise InvalidField(_("{0} is required"), field, question.label)
-	if text and question.fieldtype == "Select" and text not in question.options:
-		raise InvalidField(_("{0}: choose one of the options"), field, question.label)
-	return text
+	return answer
+
+
+def clean_answers(
+	answers_in, questions: Sequence[Question], *, by_key: bool = False
+) -> tuple[dict, dict[str, SchedulingError]]:
+	"""(answers, errors) for ``questions``: each answer looked up by the question's label
+	(or ``key`` with ``by_key``), else its position; stored under the same name. Errors are
+	keyed ``answers.<position>``."""
+	errors: dict[str, SchedulingError] = {}
+	if answers_in is None:
+		answers_in = {}
+	if not isinstance(answers_in, Mapping):
+		return {}, {"answers": InvalidField(_("{0} must be a list of answers"), "answers", "answers")}
+	answers = {}
+	for index, question in enumerate(questions[:MAX_QUESTIONS]):
+		field = f"answers.{index}"
+		name = question.key if by_key and question.key else question.label
+		try:
+			answers[name] = clean_answer(question, answers_in.get(name, answers_in.get(str(index))), field)
+		except SchedulingError as exc:
+			errors[field] = exc
+	return answers, errors
 
 
 def clean_booking_form(
-	data: Mapping, questions: Sequence[Question] = (), *, phone_required: bool = False
+	data: Mapping,
+	questions: Sequence[Question] = (),
+	*,
+	phone_required: bool = False,
+	max_attendees: int = 0,
 ) -> tuple[dict, dict[str, SchedulingError]]:
 	"""(cleaned, errors): cleaned has guest_name, guest_email, guest_phone, guest_company,
-	notes, booker_timezone, answers ({question label: answer}). ``phone_required``: the
-	meeting is a phone call (``meetings.needs_phone``), so the phone number is required."""
+	notes, booker_timezone, answers ({question label: answer}) and, with ``max_attendees``,
+	attendees (the colleagues' addresses, at most that many, never the guest's own). ``phone_required``:
+	the meeting is a phone call (``meetings.needs_phone``), so the phone number is required."""
 	errors: dict[str, SchedulingError] = {}
 	cleaned: dict = {}
 
@@ -78,18 +204,13 @@ def clean_booking_form(
 	take("company", "guest_company", clean_guest_name, "company", MAX_COMPANY, required=False)
 	take("notes", "notes", clean_guest_text, "notes", MAX_NOTES)
 	take("timezone", "booker_timezone", clean_timezone, "timezone")
-	answers_in = data.get("answers") or {}
-	if not isinstance(answers_in, Mapping):
-		errors["answers"] = InvalidField(_("{0} must be a list of answers"), "answers", "answers")
-		answers_in = {}
-	answers = {}
-	for index, question in enumerate(questions[:MAX_QUESTIONS]):
-		field = f"answers.{index}"
-		try:
-			answers[question.label] = _answer(
-				question, answers_in.get(question.label, answers_in.get(str(index))), field
-			)
-		except SchedulingError as exc:
-			errors[field] = exc
+	limit = max(0, min(int(max_attendees or 0), MAX_ATTENDEES))
+	if data.get("attendees") not in (None, "", []) and not limit:
+		errors["attendees"] = InvalidField(_("This meeting takes no other attendees"), "attendees")
+	elif limit:  # only a type that takes them has the field
+		guest = (cleaned.get("guest_email") or "",)
+		take("attendees", "attendees", clean_emails, "attendees", limit, exclude=guest)
+	answers, answer_errors = clean_answers(data.get("answers"), questions)
+	errors.update(answer_errors)
 	cleaned["answers"] = answers
 	return cleaned, errors

@@ -25,10 +25,15 @@ _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 # Upper bounds keep hostile or mistyped input from turning into runaway loops.
 MAX_DURATION = 7 * MINUTES_PER_DAY
+# the longest a booking lasts (meeting types take up to 12 hours): reads of the bookings
+# around a window look this far past its end for bookings that overlap it
+MAX_BOOKING_MINUTES = 12 * 60
+MAX_BOOKING = timedelta(minutes=MAX_BOOKING_MINUTES)
 MAX_BUFFER = MINUTES_PER_DAY
 MAX_NOTICE = 366 * MINUTES_PER_DAY
 MAX_ADVANCE_DAYS = 3660
 MAX_LIMIT = 10_000
+MAX_SEATS = 10_000
 
 
 def parse_hhmm(value: str | int, field_name: str = "time") -> int:
@@ -303,6 +308,14 @@ class Assignment(str, enum.Enum):
 	COLLECTIVE = "collective"
 
 
+class RoundRobinMode(str, enum.Enum):
+	"""How round robin chooses among the free hosts (``teams``); both offer every start at
+	which any host is free."""
+
+	FAIR_SHARE = "fair_share"  # bookings in proportion to the hosts' weights (the default)
+	MAXIMIZE_AVAILABILITY = "maximize_availability"  # the least recently booked host next
+
+
 @dataclass(frozen=True, slots=True)
 class SlotPolicy:
 	"""Rules of one meeting type. Minutes everywhere; ``None`` = no limit / default.
@@ -312,7 +325,10 @@ class SlotPolicy:
 	* ``max_advance_days``: latest start is ``now + max_advance_days`` days;
 	* ``daily_limit`` / ``weekly_limit``: most bookings per host-local day / week
 	  (weeks start on ``week_start``, 0 = Monday); counted over bookings of
-	  ``meeting_type`` only, or of every type when ``limits_count_all_types``.
+	  ``meeting_type`` only, or of every type when ``limits_count_all_types``;
+	* ``seats``: guests per slot; the bookings of ``meeting_type`` at one start are the
+	  seats of one slot (see ``seats``);
+	* ``round_robin_mode``: how a round-robin type picks among its free hosts (``teams``).
 	"""
 
 	duration: int
@@ -326,6 +342,8 @@ class SlotPolicy:
 	meeting_type: str | None = None
 	limits_count_all_types: bool = False
 	week_start: int = 0
+	round_robin_mode: RoundRobinMode = RoundRobinMode.FAIR_SHARE
+	seats: int = 1
 
 	def __post_init__(self):
 		_check_int(self.duration, "duration", 1, MAX_DURATION)
@@ -337,6 +355,13 @@ class SlotPolicy:
 		_check_int(self.daily_limit, "daily_limit", 0, MAX_LIMIT, allow_none=True)
 		_check_int(self.weekly_limit, "weekly_limit", 0, MAX_LIMIT, allow_none=True)
 		_check_int(self.week_start, "week_start", 0, 6)
+		try:
+			object.__setattr__(self, "round_robin_mode", RoundRobinMode(self.round_robin_mode))
+		except ValueError:
+			raise InvalidRule(
+				f"Unknown round robin mode {self.round_robin_mode!r}", "round_robin_mode"
+			) from None
+		_check_int(self.seats, "seats", 1, MAX_SEATS)
 
 	@property
 	def step(self) -> int:

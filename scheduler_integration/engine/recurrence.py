@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from .errors import InvalidRecurrence
 from .model import BlockedTime
-from .timezones import UTC, wall_to_instant
+from .timezones import UTC, wall_to_instant, wall_to_instant_gapless
 
 MAX_OCCURRENCES = 5000
 MAX_RULE_LENGTH = 500
@@ -431,8 +431,10 @@ def expand_blocked(
 		if wall == first_wall:  # the block itself, at the very instant it starts
 			start, end = blocked.start, blocked.end
 		else:
-			start = wall_to_instant(wall, zone)
-			end = start + real_length if real_length else wall_to_instant(wall + wall_length, zone)
+			# an occurrence starting or ending in a spring-forward gap starts or ends when the
+			# gap ends (docs/engine.md, DST), like working hours do
+			start = wall_to_instant_gapless(wall, zone)
+			end = start + real_length if real_length else wall_to_instant_gapless(wall + wall_length, zone)
 		if end > start and end > window_start and start < window_end:
 			out.append((start.astimezone(UTC), end.astimezone(UTC)))
 	return out

@@ -19,6 +19,9 @@ A start ``s`` (an instant) is offered for a host when all of these hold:
 5. **Free.** The meeting widened by its own buffers, ``[s - before, s + duration + after)``,
    overlaps no existing booking widened by *that booking's* buffers and no external busy
    interval. Touching is fine.
+6. **Seats.** With ``seats`` above 1, a slot of the type whose seats are not all taken
+   stays offered at its start for the hosts holding it, free of everything but its own
+   seats; limits count slots, not seats (see ``seats``).
 
 Teams: *round robin* offers a start when any host offers it (``Slot.hosts`` lists the free
 hosts in assignment order, see ``teams``); *collective* offers a start when every host
@@ -40,6 +43,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from itertools import repeat
 
+from . import seats as seat_rules
 from .availability import DayRange, HostCalendar
 from .errors import InvalidInterval, InvalidRule
 from .intervals import intersect_pairs, subtract_pairs, subtract_widened, subtract_widened_merged
@@ -81,9 +85,16 @@ def _limit_spans(cal: HostCalendar, host: HostSchedule, policy: SlotPolicy) -> l
 		return []
 	counted = _counts_toward_limits(policy)
 	days: Counter = Counter()
-	for booking in host.bookings:
-		if counted(booking):
+	if policy.seats > 1:  # the seats of one slot count once
+		slots = {
+			seat_rules.limit_key(booking, policy): booking for booking in host.bookings if counted(booking)
+		}
+		for booking in slots.values():
 			days[cal.local_date(booking.start)] += 1
+	else:
+		for booking in host.bookings:
+			if counted(booking):
+				days[cal.local_date(booking.start)] += 1
 	spans: list[tuple] = []
 	zone = cal.zone
 
@@ -141,7 +152,7 @@ _ticks_of = operator.attrgetter("ticks")
 class _HostPlan:
 	"""One host's grid anchors and allowed starts (ticks) for a search window."""
 
-	__slots__ = ("allowed", "calendar", "host", "ranges", "ticks")
+	__slots__ = ("allowed", "calendar", "host", "open", "ranges", "ticks")
 
 	def __init__(
 		self,
@@ -150,12 +161,19 @@ class _HostPlan:
 		ranges: list[DayRange],
 		ticks: list[tuple],
 		allowed: list[tuple],
+		open_starts: list[int],
 	):
 		self.host = host
 		self.calendar = calendar
 		self.ranges = ranges
 		self.ticks = ticks  # (start, end) of each range
 		self.allowed = allowed
+		self.open = open_starts  # starts of the host's open seated slots (seats)
+
+	def starts(self, step: timedelta) -> list[int]:
+		"""Every start the host offers: grid starts, and its open seated slots."""
+		out = _emit(self.ranges, self.ticks, self.allowed, step, self.calendar.zone)
+		return sorted(set(out).union(self.open)) if self.open else out
 
 
 def _fit_spans(available: list[tuple], duration: int) -> list[tuple]:
@@ -191,14 +209,18 @@ def _plan_host(
 		shared = (calendar, ranges, _range_ticks(ranges), fits)
 		if memo is not None:
 			memo[key] = shared
-	calendar, ranges, ticks, allowed = shared
+	calendar, ranges, ticks, fits = shared
+	allowed = fits
+	open_starts = (
+		seat_rules.open_starts(host, policy, fits, to_tick(lo), to_tick(hi), busy=busy) if fits else []
+	)
 	if limits and allowed:
 		spans = _limit_spans(calendar, host, policy)
 		if spans:
 			allowed = subtract_pairs(allowed, spans)
 	if busy and allowed:
 		allowed = _subtract_busy(allowed, host, policy)
-	return _HostPlan(host, calendar, ranges, ticks, allowed)
+	return _HostPlan(host, calendar, ranges, ticks, allowed, open_starts)
 
 
 def _range_ticks(ranges: list[DayRange]) -> list[tuple]:
@@ -336,7 +358,10 @@ def _collective(plans: list[_HostPlan], step: timedelta, duration: timedelta) ->
 				)
 			)
 		allowed = intersect_pairs(allowed, plan.allowed)
-	return _emit(ranges, _range_ticks(ranges), allowed, step, zone)
+	out = _emit(ranges, _range_ticks(ranges), allowed, step, zone)
+	# a collective slot's seats are every host's: open for all of them, or for none
+	shared = set(plans[0].open).intersection(*(plan.open for plan in plans[1:]))
+	return sorted(shared.union(out)) if shared else out
 
 
 def _search(
@@ -351,7 +376,9 @@ def _search(
 		return []
 	step = _minutes(policy.step)
 	duration = _minutes(policy.duration)
-	ordered = rank_hosts(hosts) if assignment is Assignment.ROUND_ROBIN else list(hosts)
+	ordered = (
+		rank_hosts(hosts, policy.round_robin_mode) if assignment is Assignment.ROUND_ROBIN else list(hosts)
+	)
 	memo: dict = {}
 	plans = [_plan_host(host, policy, lo, hi, memo=memo, **flags) for host in ordered]
 	if assignment is Assignment.COLLECTIVE:
@@ -359,16 +386,16 @@ def _search(
 		return _slots(_collective(plans, step, duration), duration, repeat(names))
 	if len(plans) == 1:
 		plan = plans[0]
-		return _slots(
-			_emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone),
-			duration,
-			repeat((plan.host.host,)),
-		)
+		return _slots(plan.starts(step), duration, repeat((plan.host.host,)))
 	free: defaultdict[int, list[str]] = defaultdict(list)
+	holders: defaultdict[int, list[str]] = defaultdict(list)
 	for plan in plans:
 		name = plan.host.host
 		for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
 			free[tick].append(name)
+		for tick in plan.open:
+			holders[tick].append(name)
+	free.update(holders)  # an open seated slot belongs to the hosts of its first seat
 	ticks = sorted(free)
 	return _slots(ticks, duration, map(tuple, map(free.__getitem__, ticks)))
 

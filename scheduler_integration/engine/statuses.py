@@ -1,8 +1,9 @@
 """The booking statuses: one definition for the whole app.
 
-A booking is *active* (it occupies its hosts' time) while Pending or Confirmed; Completed
-and No Show describe a meeting that happened. Who may move a booking between them, and
-when, is ``booking_states``.
+A booking is *active* (it occupies its hosts' time) while Pending, Confirmed or Awaiting
+Payment (a guest's booking of a paid type, held while the guest pays: ``payments``);
+Completed and No Show describe a meeting that happened. Who may move a booking between
+them, and when, is ``booking_states``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ class Status(str, Enum):
 	CANCELLED = "Cancelled"
 	COMPLETED = "Completed"
 	NO_SHOW = "No Show"
+	AWAITING_PAYMENT = "Awaiting Payment"
 
 	def __str__(self) -> str:
 		return self.value
 
 
 STATUSES = tuple(s.value for s in Status)
-ACTIVE = (Status.PENDING.value, Status.CONFIRMED.value)
+AWAITING_PAYMENT = Status.AWAITING_PAYMENT.value
+ACTIVE = (Status.PENDING.value, Status.CONFIRMED.value, AWAITING_PAYMENT)
 FINISHED = (Status.COMPLETED.value, Status.NO_SHOW.value)

@@ -164,8 +164,10 @@ def calendly_signature(body: bytes, key, timestamp: int) -> str:
 	return f"t={int(timestamp)},v1={digest}"
 
 
-def verify_calendly(header, body: bytes, key, now: float, tolerance: int = TOLERANCE) -> int:
-	"""The signed timestamp; SignatureRefused when the header does not prove ``body``."""
+def verify_stamped(header, body: bytes, key, now: float, sign, field: str, tolerance: int = TOLERANCE) -> int:
+	"""The signed timestamp of a ``t=<unix time>,<field>=<hex HMAC>`` header (Calendly's
+	``v1``, OnceHub's ``s``; ``sign(body, key, t)`` makes the header the provider would
+	send); SignatureRefused when it is missing, malformed, wrong or older than ``tolerance``."""
 	if not header or not key:
 		raise SignatureRefused("missing")
 	parts = {}
@@ -174,12 +176,17 @@ def verify_calendly(header, body: bytes, key, now: float, tolerance: int = TOLER
 		if not eq or name in parts:
 			raise SignatureRefused("malformed")
 		parts[name] = value
-	stamp, signature = parts.get("t", ""), parts.get("v1", "")
+	stamp, signature = parts.get("t", ""), parts.get(field, "")
 	if not stamp.isdigit() or len(stamp) > 12 or not signature:
 		raise SignatureRefused("malformed")
-	expected = calendly_signature(body, key, int(stamp)).rpartition("v1=")[2]
+	expected = sign(body, key, int(stamp)).rpartition(f"{field}=")[2]
 	if not hmac.compare_digest(signature.lower().encode(), expected.encode()):
 		raise SignatureRefused("mismatch")
 	if abs(now - int(stamp)) > tolerance:
 		raise SignatureRefused("stale")
 	return int(stamp)
+
+
+def verify_calendly(header, body: bytes, key, now: float, tolerance: int = TOLERANCE) -> int:
+	"""The signed timestamp; SignatureRefused when the header does not prove ``body``."""
+	return verify_stamped(header, body, key, now, calendly_signature, "v1", tolerance)

@@ -6,24 +6,28 @@ with a translatable message template (see ``i18n``). Pure: no frappe import.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from urllib.parse import urlsplit
 
 from .errors import InvalidField
 from .i18n import _
+from .model import MAX_BOOKING_MINUTES
 from .timezones import get_zone
 
 PROVIDERS = ("native", "calendly", "acuity", "scheduleonce", "custom")
 EXTERNAL_PROVIDERS = PROVIDERS[1:]
 PHASES = ("Stabilize", "Organize", "Build", "Grow", "Systemic")
 STANDARD_DURATIONS = (15, 30, 45, 60, 90, 120)
-CUSTOM_DURATION_RANGE = (5, 720)
+CUSTOM_DURATION_RANGE = (5, MAX_BOOKING_MINUTES)
 LOCATION_TYPES = ("Google Meet", "Zoom", "Microsoft Teams", "Phone", "In Person", "Custom")
 ASSIGNMENTS = ("Individual", "Round Robin", "Collective")
 
 MAX_URL = 2048
 MAX_DISPLAY_NAME = 200
+MAX_DESCRIPTION = 5000  # a booking page's, team's, meeting type's or routing form's description
+MAX_MESSAGE = 2000  # what a guest reads after booking, or a routing rule's message
 MAX_EMBED = 5000
 MAX_SLUG = 100
 PRIORITY_RANGE = (0, 10)
@@ -61,16 +65,51 @@ def clean_text(value, field: str, max_length: int, *, required: bool = False, mu
 	return value
 
 
+MAX_DECODE_ROUNDS = 4
+# what a spreadsheet reads as the start of a formula (CSV/Excel injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def decoded(value, form: str = "NFC"):
+	"""Guest text as a person reads it, decided once at the boundary: HTML entities decoded
+	until none is left, then one Unicode normal form. Every check runs on this value and
+	every output uses it, so no later step (an email subject, a calendar, the CRM, a page
+	that decodes entities) can turn ``&#13;&#10;``, ``&lt;img&gt;`` or ``&#61;?utf-8?b?…?=``
+	into a line break, markup or an encoded word after the check let it through. Text
+	that still holds entities after a few rounds is refused. Non-text is returned as is."""
+	if not isinstance(value, str):
+		return value
+	for _round in range(MAX_DECODE_ROUNDS):
+		plain = html.unescape(value)
+		if plain == value:
+			return unicodedata.normalize(form, value)
+		value = plain
+	if html.unescape(value) != value:
+		raise InvalidField(_("{0} contains characters that are not allowed"), "text", "text")
+	return unicodedata.normalize(form, value)
+
+
+def _decoded(value, field: str, form: str):
+	try:
+		return decoded(value, form)
+	except InvalidField:
+		raise InvalidField(_("{0} contains characters that are not allowed"), field, field) from None
+
+
 def clean_guest_name(value, field: str = "name", max_length: int = 140, *, required: bool = True) -> str:
 	"""A person's (or company's) name as guests type it: one line, no markup or quote
-	characters, no RFC 2047 encoded words — a name reaches email headers, calendars and the CRM."""
-	text = clean_text(value, field, max_length, required=required)
+	characters, no RFC 2047 encoded words — a name reaches email headers, calendars and the
+	CRM — and not the start of a spreadsheet formula. Compatibility characters are folded
+	(NFKC: a full-width ``＜`` is a ``<``) before the check."""
+	text = clean_text(_decoded(value, field, "NFKC"), field, max_length, required=required)
 	if _NAME_FORBIDDEN.search(text) or _ENCODED_WORD.search(text):
 		raise InvalidField(_("{0} contains characters that are not allowed"), field, field)
+	if text.startswith(FORMULA_START):
+		raise InvalidField(_("{0} cannot start with {1}"), field, field, text[0])
 	return text
 
 
-_ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
+ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
 
 def clean_guest_text(value, field: str, max_length: int, *, multiline: bool = True) -> str:
@@ -78,7 +117,19 @@ def clean_guest_text(value, field: str, max_length: int, *, multiline: bool = Tr
 	can never form, because ``<`` and ``>`` become the look-alike quotation marks ‹ and ›.
 	The desk shows stored text in views that render HTML, so escaping only on output is
 	not enough there."""
-	return clean_text(value, field, max_length, multiline=multiline).translate(_ANGLES)
+	text = _decoded(value, field, "NFC")
+	return clean_text(text, field, max_length, multiline=multiline).translate(ANGLES)
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def spreadsheet_safe(value):
+	"""A value for a CSV or Excel cell: text a spreadsheet would run as a formula gets the
+	usual leading apostrophe (shown as text, never evaluated); a plain number stays one."""
+	if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+		return "'" + value
+	return value
 
 
 def clean_url(value, field: str, *, required: bool = False, max_length: int = MAX_URL) -> str:
@@ -193,14 +244,14 @@ def clean_timezone(value, field: str = "timezone") -> str:
 
 
 def clean_email(value, field: str = "email", *, required: bool = True) -> str:
-	text = clean_text(value, field, 254, required=required)
+	text = clean_text(_decoded(value, field, "NFKC"), field, 254, required=required)
 	if text and not _EMAIL.match(text):
 		raise InvalidField(_("{0} must be a valid email address"), field, field)
 	return text.lower() if text else text
 
 
 def clean_phone(value, field: str = "phone") -> str:
-	text = clean_text(value, field, 40)
+	text = clean_text(_decoded(value, field, "NFKC"), field, 40)
 	if text and not re.fullmatch(r"\+?[0-9 ()./-]{3,40}", text):
 		raise InvalidField(_("{0} must be a phone number"), field, field)
 	return text

@@ -3,7 +3,7 @@ the same checked path as every other change (``Actor.SYSTEM``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
@@ -14,25 +14,44 @@ from scheduler_integration.engine.booking_rules import meeting_over, pending_exp
 from scheduler_integration.engine.booking_states import Actor, Status
 
 BATCH = 500
+EVER = datetime(2000, 1, 1)
 
 
-def _each(names, change) -> int:
+def since_ever(moment: datetime, inclusive: bool = False) -> list[datetime]:
+	"""[2000-01-01, ``moment``) as a ``between`` filter: Frappe compares ``<`` through
+	``coalesce(field, …)``, which no index serves; a range on (status, time) reads only
+	the rows of that status that are due, never the history."""
+	hi = to_system(moment)
+	return [EVER, hi if inclusive else hi - timedelta(microseconds=1)]
+
+
+def each_booking(names, step, failed: str) -> int:
+	"""``step(name)`` for each booking, each in its own transaction; returns how many steps
+	answered true. A step that fails is rolled back and logged (``failed``: the title, ``{0}``
+	the booking) and the rest go on."""
 	done = 0
 	for name in names:
-		doc = frappe.get_doc("Scheduler Booking", name)
-		doc.flags.ignore_permissions = True
 		try:
-			if change(doc):
+			if step(name):
 				done += 1
 			frappe.db.commit()
 		except Exception:
 			frappe.db.rollback()
 			frappe.log_error(
-				title=f"Scheduler: housekeeping of {name} failed",
+				title=failed.format(name),
 				reference_doctype="Scheduler Booking",
 				reference_name=name,
 			)
 	return done
+
+
+def _each(names, change) -> int:
+	def step(name):
+		doc = frappe.get_doc("Scheduler Booking", name)
+		doc.flags.ignore_permissions = True
+		return change(doc)
+
+	return each_booking(names, step, "Scheduler: housekeeping of {0} failed")
 
 
 def expire_pending_bookings(now: datetime | None = None) -> int:
@@ -43,14 +62,14 @@ def expire_pending_bookings(now: datetime | None = None) -> int:
 	names = set(
 		frappe.get_all(
 			"Scheduler Booking",
-			filters={"status": Status.PENDING.value, "creation": ("<", to_system(created_before))},
+			filters={"status": Status.PENDING.value, "creation": ("between", since_ever(created_before))},
 			pluck="name",
 			limit=BATCH,
 		)
 	) | set(
 		frappe.get_all(
 			"Scheduler Booking",
-			filters={"status": Status.PENDING.value, "start": ("<", to_system(starting_before))},
+			filters={"status": Status.PENDING.value, "start": ("between", since_ever(starting_before))},
 			pluck="name",
 			limit=BATCH,
 		)
@@ -72,7 +91,7 @@ def complete_past_bookings(now: datetime | None = None) -> int:
 	now = now or utc_now()
 	names = frappe.get_all(
 		"Scheduler Booking",
-		filters={"status": Status.CONFIRMED.value, "end": ("<=", to_system(now))},
+		filters={"status": Status.CONFIRMED.value, "end": ("between", since_ever(now, inclusive=True))},
 		pluck="name",
 		limit=BATCH,
 	)

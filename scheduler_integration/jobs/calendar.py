@@ -7,6 +7,7 @@ from datetime import datetime
 
 import frappe
 
+from scheduler_integration.booking.busy_sync import refresh_busy
 from scheduler_integration.calendars.providers import REGISTRY
 from scheduler_integration.core.clock import to_utc, utc_now
 
@@ -35,4 +36,4 @@ def refresh_all_busy(now: datetime | None = None) -> int:
 
 
 def refresh_connection(connection: str) -> bool:
-	return frappe.get_doc("Scheduler Calendar Connection", connection).refresh_busy()
+	return refresh_busy(frappe.get_doc("Scheduler Calendar Connection", connection))

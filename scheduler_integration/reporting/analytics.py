@@ -3,7 +3,13 @@ loaded here, figures computed by engine.analytics.
 
 Revenue counts each booking at its meeting type's price and currency (Meeting Type →
 Price): Completed bookings are revenue, Confirmed bookings still ahead are the forecast;
-a booking counts for its organiser. Date ranges for revenue apply to the meetings' start.
+a booking counts for its organiser. Paid bookings add what their guests paid and what went
+back to them (``paid``, ``refunded``, ``net``), in the booking's own currency. Date ranges
+for revenue apply to the meetings' start.
+
+The calendar connection rate (seed 001) is taken over the active hosts: users with an
+active Scheduler Profile whose User is enabled; a host with a working calendar connection
+(``engine.onboarding.connection_works``) counts as connected.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from datetime import date, datetime, time
 import frappe
 from frappe import _
 
+from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.clock import converter, iso, utc_now
 from scheduler_integration.core.errors import FieldValidationError
-from scheduler_integration.engine.analytics import provider_stats, revenue, summarize
+from scheduler_integration.engine.analytics import connection_rate, provider_stats, revenue, summarize
 from scheduler_integration.engine.booking_states import Status
 from scheduler_integration.reporting.phases import phase_names
 
@@ -99,7 +106,17 @@ def priced_bookings(filters: list, permission_aware: bool = False) -> list[dict]
 	rows = load(
 		"Scheduler Booking",
 		filters=filters,
-		fields=["name", "host", "meeting_type", "status", "start", "creation"],
+		fields=[
+			"name",
+			"host",
+			"meeting_type",
+			"status",
+			"start",
+			"creation",
+			"currency",
+			"amount_paid",
+			"amount_refunded",
+		],
 		limit_page_length=0,
 	)
 	types = {row.meeting_type for row in rows if row.meeting_type}
@@ -121,7 +138,10 @@ def priced_bookings(filters: list, permission_aware: bool = False) -> list[dict]
 				"start": to_utc(row.start) if row.start else None,
 				"creation": to_utc(row.creation) if row.creation else None,
 				"price": float(mt.price or 0),
-				"currency": mt.currency or "",
+				# a paid booking's own currency (its price when booked), else its type's
+				"currency": row.currency or mt.currency or "",
+				"amount_paid": float(row.amount_paid or 0),
+				"amount_refunded": float(row.amount_refunded or 0),
 				"meeting_type_title": mt.title or row.meeting_type,
 			}
 		)
@@ -209,3 +229,16 @@ def provider_analytics(host: str | None = None, start_date=None, end_date=None) 
 		frappe.get_all("Scheduler Booking", filters=bookings, fields=["meeting_provider", "status"]),
 		frappe.get_all("Scheduler Video Meeting Log", filters=calls, fields=["provider", "result"]),
 	)
+
+
+def active_hosts(host: str | None = None) -> list[str]:
+	"""Users with an active Scheduler Profile and an enabled User (only ``host``, if given)."""
+	filters = {"active": 1, **({"user": host} if host else {})}
+	users = frappe.get_all("Scheduler Profile", filters=filters, pluck="user")
+	enabled = set(frappe.get_all("User", filters={"name": ("in", users or [""]), "enabled": 1}, pluck="name"))
+	return [user for user in users if user in enabled]
+
+
+def calendar_connection_rate(host: str | None = None) -> dict:
+	"""{"rate", "connected", "hosts", "unconnected"} of the active hosts (one: ``host``)."""
+	return connection_rate(host_connections(active_hosts(host)))

@@ -1,35 +1,37 @@
-"""Calendly webhook events (already signature-checked) as Scheduler Engagement records.
+"""Calendly webhook events (already signature-checked) as meetings and engagements.
 
-``invitee.created`` → meeting_booked, ``invitee.canceled`` → meeting_cancelled; other events
-are ignored. The consultant is found by the event type URI equal to one of their meeting
-types' External Scheduler URL, else by an organizer/host email (event memberships) that
-belongs to a user with a Scheduler Profile. A report token Calendly hands back in
+``invitee.created`` → meeting_booked, ``invitee.canceled`` → meeting_cancelled,
+``invitee_no_show.created`` → no_show; a reschedule (``invitee.canceled`` with
+``rescheduled`` and the new invitee's ``invitee.created`` naming its ``old_invitee``) moves
+the meeting and records nothing new (``engine.external_schedulers.calendly_event``); other
+events are ignored. The consultant is found by the event type URI equal to one of their
+meeting types' External Scheduler URL, else by an organizer/host email (event memberships)
+that belongs to a user with a Scheduler Profile. A report token Calendly hands back in
 ``tracking.utm_content`` (report links put it there) adds the report reference and phase
-when it names that consultant. Each invitee URI is recorded once per event type, so
-Calendly's retries do not count twice.
+when it names that consultant (``reporting/external_meetings.py``, which also completes
+the meeting when its end has passed).
+
+A delivery is recorded once however often it arrives (Calendly's retries, a replay of a
+captured signed request): it is known by its invitee URI, or, when the payload has none,
+by a hash of the whole payload (keys sorted, so a re-serialised copy is the same
+delivery). Copies arriving at once take turns on a database lock.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+import re
 
 import frappe
 
-from scheduler_integration.core.clock import to_system
-from scheduler_integration.reporting import engagement
-from scheduler_integration.reporting import links as report_links
+from scheduler_integration.engine.external_schedulers import calendly_event
+from scheduler_integration.reporting import external_meetings
 
-EVENTS = {"invitee.created": "meeting_booked", "invitee.canceled": "meeting_cancelled"}
-
-
-def _instant(value):
-	if not isinstance(value, str) or not value:
-		return None
-	try:
-		moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-	except ValueError:
-		return None
-	return to_system(moment) if moment.tzinfo else None
+# an invitee URI is the delivery's identity as stored: plain URL characters only, so the
+# engagement's text cleaning (entities, markup, spaces) cannot change it
+_PLAIN_URI = re.compile(r"^[A-Za-z0-9:/._~%?=+-]{1,500}$")
+Busy = external_meetings.Busy  # another copy held the lock too long: answered 503, Calendly retries
 
 
 def _dict(value) -> dict:
@@ -56,39 +58,23 @@ def _host(event_type_uri, emails) -> tuple[str | None, str | None]:
 	return None, None
 
 
-def handle(payload: dict) -> dict:
-	event_type = EVENTS.get(payload.get("event"))
-	if not event_type:
-		return {"ignored": True}
+def delivery_id(payload: dict) -> str:
+	"""What identifies this delivery: its invitee URI, else a hash of the payload."""
 	data = _dict(payload.get("payload"))
-	scheduled = _dict(data.get("scheduled_event"))
+	uri = data.get("uri") or _dict(data.get("scheduled_event")).get("uri")
+	if isinstance(uri, str) and _PLAIN_URI.match(uri.strip()):
+		return uri.strip()
+	canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+	return "calendly:sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def handle(payload: dict) -> dict:
+	"""Record the delivery (once), answering what was done."""
+	event = calendly_event(payload, delivery_id(payload))
+	if event is None:
+		return {"ignored": True}
+	scheduled = _dict(_dict(payload.get("payload")).get("scheduled_event"))
 	memberships = scheduled.get("event_memberships") or []
 	emails = [m.get("user_email") for m in memberships if isinstance(m, dict)]
-	host, meeting_type = _host(scheduled.get("event_type"), emails)
-	tracking = _dict(data.get("tracking"))
-	ref = report_links.read_token(tracking.get("utm_content")) if tracking.get("utm_content") else None
-	if ref and host is None:
-		host = ref.consultant
-	if ref and ref.consultant != host:
-		ref = None
-	external_id = str(data.get("uri") or scheduled.get("uri") or "")[:500] or None
-	if external_id and frappe.db.exists(
-		"Scheduler Engagement", {"external_event_id": external_id, "event_type": event_type}
-	):
-		return {"duplicate": True}
-	doc = engagement.record(
-		event_type,
-		host=host,
-		meeting_type=meeting_type or (ref.meeting_type if ref else None),
-		phase=ref.phase if ref else None,
-		reference_doctype=ref.reference_doctype if ref else None,
-		reference_name=ref.reference_name if ref else None,
-		client=data.get("name") or data.get("email"),
-		external_event_id=external_id,
-		scheduled_for=_instant(scheduled.get("start_time")),
-		occurred_at=_instant(payload.get("created_at")),
-		utm_source=tracking.get("utm_source"),
-		utm_medium=tracking.get("utm_medium"),
-		utm_campaign=tracking.get("utm_campaign"),
-	)
-	return {"engagement": doc.name, "host": host}
+	host, meeting_type = _host(event.type_ref, emails)
+	return external_meetings.apply(event, host=host, meeting_type=meeting_type)

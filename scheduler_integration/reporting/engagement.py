@@ -11,8 +11,10 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.core.settings import setting
+from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.recommend import canonical_phase
 from scheduler_integration.engine.tracking import anonymize_ip, clean_ip, phase_from_campaign
+from scheduler_integration.engine.validation import ANGLES, decoded
 from scheduler_integration.reporting.phases import phase_names
 
 # lifecycle event (engine.booking_states.lifecycle_event) -> engagement event type
@@ -38,10 +40,20 @@ _LENGTHS = {
 
 
 def _text(value, length: int) -> str | None:
+	"""One line of what a client sent (user agent, referrer, UTM values): entities decoded
+	once, no control characters or line breaks, and no markup (``<`` and ``>`` become ‹ ›)."""
 	if value in (None, ""):
 		return None
-	text = " ".join(str(value).split())  # no control characters or line breaks
+	try:
+		text = decoded(str(value))
+	except SchedulingError:
+		return None
+	text = "".join(ch if ch.isprintable() else " " for ch in text)
+	text = " ".join(text.split()).translate(ANGLES)
 	return text[:length] or None
+
+
+one_line = _text  # for other records of what a client sent (external meetings)
 
 
 def request_details() -> dict:

@@ -7,7 +7,9 @@ redirect resolves it here, only ever to:
   on this site, carrying ``ref=<token>`` so the booking records the report reference; or
 * for an external scheduler, the type's ``scheduler_event_url`` or else the profile's
   ``scheduler_url`` — URLs the consultant stored (and validators cleaned) on their own
-  documents — with ``utm_content=<token>`` so a Calendly webhook can tie the booking back.
+  documents — with ``utm_content=<token>`` so a Calendly or OnceHub webhook can tie the
+  booking back (for Acuity also ``field:<Acuity Report Field ID>=<token>``: an intake form
+  field, as Acuity keeps no UTM values).
 
 Both carry the report's UTM parameters (``engine.report_copy.tracking_params``).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils.password import get_encryption_key
 
+from scheduler_integration.booking.domains import profile_url, type_url
 from scheduler_integration.engine.recommend import canonical_phase
 from scheduler_integration.engine.report_copy import tracking_params, with_query
 from scheduler_integration.engine.tracking import LinkRef, sign_link, verify_link
@@ -62,7 +65,7 @@ def owned_type(profile, meeting_type: str):
 	row = frappe.db.get_value(
 		"Scheduler Meeting Type",
 		meeting_type,
-		["name", "profile", "slug", "active", "scheduler_event_url"],
+		["name", "profile", "team", "slug", "active", "scheduler_event_url"],
 		as_dict=True,
 	)
 	if not row or row.profile != profile.name:
@@ -86,15 +89,18 @@ def target_url(ref: LinkRef, token: str) -> str | None:
 	if native(profile):
 		if not profile.active:
 			return None
-		path = f"/book/{profile.slug}"
-		if row and row.active:
-			path += f"/{row.slug}"
-		return with_query(frappe.utils.get_url(path), {**params, "ref": token})
+		# the page on its custom domain, or the team's page, when it has one
+		url = type_url(row) if row and row.active else profile_url(profile)
+		return with_query(url, {**params, "ref": token})
 	url = (row.scheduler_event_url if row else None) or profile.scheduler_url
 	if not url:
 		return None
+	params["utm_content"] = token
+	if profile.scheduler_provider == "acuity" and profile.get("acuity_report_field"):
+		# Acuity keeps no UTM values: the token rides in an intake form field it hands back
+		params[f"field:{profile.acuity_report_field}"] = token
 	try:
-		return with_query(url.strip(), {**params, "utm_content": token})
+		return with_query(url.strip(), params)
 	except ValueError:
 		return None
 

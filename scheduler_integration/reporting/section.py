@@ -1,10 +1,12 @@
 """The "book your next step" section of a client report, as Jinja methods (see hooks ``jinja``).
 
 ``{{ scheduler_section(consultant, phase, disc_profile, doc.doctype, doc.name) }}`` in any
-Print Format, Web Page or template gives escaped HTML (Markup): the DISC-adapted title and
-intro (engine.report_copy), each recommended meeting type (engine.recommend) with its
-duration, description and a tracked button (reporting.links), and the consultant's
-embed iframe when "Embed in Client Reports" is on. ``scheduler_section_markdown`` gives the
+Print Format, Web Page or template gives escaped HTML (Markup): the DISC-adapted title,
+intro and line above the types, each recommended meeting type (engine.recommend) with its
+heading (the ones after the first marked as secondary), duration, description under its
+label and a tracked button (reporting.links), the closing line, all adapted to the
+profile and phase by engine.report_copy, and the consultant's embed iframe when "Embed in
+Client Reports" is on. ``scheduler_section_markdown`` gives the
 same as Markdown. Both give "" when the consultant has no Scheduler Profile or "Show in
 Client Reports" is off. Every stored text is escaped; the iframe is sanitised again on the
 way out (engine.embed), so only a canonical iframe from an allowed host is ever printed.
@@ -19,11 +21,12 @@ import frappe
 from frappe import _
 from markupsafe import Markup, escape
 
+from scheduler_integration.booking.meeting_types import duration_minutes
 from scheduler_integration.core.settings import extra_embed_hosts
 from scheduler_integration.engine.embed import sanitize_embed
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.recommend import TypeInfo, canonical_phase, recommend
-from scheduler_integration.engine.report_copy import section_intro, section_title
+from scheduler_integration.engine.report_copy import section_copy
 from scheduler_integration.reporting import links as report_links
 from scheduler_integration.reporting.phases import phase_names
 
@@ -86,11 +89,16 @@ def section_data(consultant, phase=None, disc_profile=None, reference_doctype=No
 		types.append(
 			{
 				"name": row.title or "",
-				"duration": frappe.get_cached_doc("Scheduler Meeting Type", row.name).duration_minutes(),
+				"duration": duration_minutes(frappe.get_cached_doc("Scheduler Meeting Type", row.name)),
 				"description": row.description or "",
 				"url": report_links.tracked_url(token, phase_name),
 			}
 		)
+	copy = section_copy(disc_profile, phase_name, [item["name"] for item in types], known)
+	for item, lines in zip(types, copy.types, strict=True):
+		item["heading"] = _copy(lines.heading)
+		item["details_label"] = _copy(lines.details_label)
+		item["button"] = _copy(lines.button)
 	embed = ""
 	if profile.embed_in_reports and profile.embed_code:
 		try:
@@ -98,9 +106,11 @@ def section_data(consultant, phase=None, disc_profile=None, reference_doctype=No
 		except SchedulingError:
 			embed = ""
 	return {
-		"title": _copy(section_title(disc_profile)),
-		"intro": _copy(section_intro(disc_profile, phase_name, known)),
+		"title": _copy(copy.title),
+		"intro": _copy(copy.intro),
+		"lead": _copy(copy.lead) if types else "",
 		"types": types,
+		"closing": tuple(_copy(part) for part in copy.closing) if copy.closing else None,
 		"embed": embed,
 	}
 
@@ -119,19 +129,29 @@ def scheduler_section(consultant, phase=None, disc_profile=None, reference_docty
 		Markup("<h2>{0}</h2>").format(data["title"]),
 		Markup("<p>{0}</p>").format(data["intro"]),
 	]
+	if data["lead"]:
+		parts.append(Markup('<p class="scheduler-lead">{0}</p>').format(data["lead"]))
 	for item in data["types"]:
 		parts += [
 			Markup('<div class="meeting-type">'),
-			Markup("<h3>{0}</h3>").format(item["name"]),
+			Markup("<h3>{0}</h3>").format(item["heading"]),
 			Markup("<p><strong>{0}</strong> {1}</p>").format(
 				_("Duration:"), _("{0} minutes").format(item["duration"])
 			),
-			Markup("<p>{0}</p>").format(_lines(item["description"])) if item["description"] else Markup(""),
+			Markup("<p><strong>{0}</strong><br>{1}</p>").format(
+				item["details_label"], _lines(item["description"])
+			)
+			if item["description"]
+			else Markup(""),
 			Markup(
 				'<p><a href="{0}" class="scheduler-link btn btn-primary" rel="noopener">{1}</a></p>'
-			).format(item["url"], _("Schedule Your {0} →").format(item["name"])),
+			).format(item["url"], item["button"]),
 			Markup("</div>"),
 		]
+	if data["closing"]:
+		parts.append(
+			Markup('<p class="scheduler-closing"><strong>{0}</strong> {1}</p>').format(*data["closing"])
+		)
 	if data["embed"]:
 		# sanitize_embed re-serialised the iframe from an allow-list with every value escaped
 		parts.append(Markup('<div class="scheduler-embed">{0}</div>').format(Markup(data["embed"])))
@@ -155,16 +175,26 @@ def scheduler_section_markdown(
 	if not data:
 		return ""
 	out = [f"## {md_escape(data['title'])}", "", md_escape(data["intro"]), ""]
-	for item in data["types"]:
+	if data["lead"]:
+		out += [md_escape(data["lead"]), ""]
+	for index, item in enumerate(data["types"]):
+		if index:
+			out += ["---", ""]  # between types, as the seed's example
+		# one paragraph, a hard line break ("  " at a line's end) after each line
+		lines = [f"**{md_escape(_('Duration:'))}** {md_escape(_('{0} minutes').format(item['duration']))}"]
+		if item["description"]:
+			lines.append(f"**{md_escape(item['details_label'])}**")
+			lines += [md_escape(line) for line in item["description"].splitlines()]
 		out += [
-			f"### {md_escape(item['name'])}",
-			f"**{md_escape(_('Duration:'))}** {md_escape(_('{0} minutes').format(item['duration']))}",
+			f"### {md_escape(item['heading'])}",
+			"  \n".join(lines),
+			"",
+			f"[{md_escape(item['button'])}](<{item['url']}>)",
 			"",
 		]
-		if item["description"]:
-			out += ["  \n".join(md_escape(line) for line in item["description"].splitlines()), ""]
-		label = md_escape(_("Schedule Your {0} →").format(item["name"]))
-		out += [f"[{label}](<{item['url']}>)", "", "---", ""]
+	if data["closing"]:
+		strong, rest = data["closing"]
+		out += [f"**{md_escape(strong)}** {md_escape(rest)}", ""]
 	if data["embed"]:
 		out += [data["embed"], ""]
 	return "\n".join(out).rstrip() + "\n"

@@ -206,10 +206,10 @@ def run_background_jobs(timeout: float = 120) -> None:
 	deadline = time.monotonic() + timeout
 	idle_seen = False
 	while True:
-		# RQ's INFO lines (three per job) buried a benchmark's figures under 11,000 lines
-		Worker([_take_own_jobs(queues, connection)], connection=connection).work(
-			burst=True, logging_level="WARNING"
-		)
+		own = _take_own_jobs(queues, connection)
+		if own.count:  # a worker's start and stop cost a few tenths of a second: only with work
+			# RQ's INFO lines (three per job) buried a benchmark's figures under 11,000 lines
+			Worker([own], connection=connection).work(burst=True, logging_level="WARNING")
 		frappe.db.commit()  # a fresh snapshot
 		running = _own(
 			job
@@ -342,6 +342,8 @@ class Outbox:
 		doc.update(values)
 		doc.save(ignore_permissions=True)
 		self.previous = set_settings(email_account=self.NAME)
+		if self.previous.get("email_account") == self.NAME:  # left behind by a run that crashed
+			self.previous["email_account"] = None
 
 	@property
 	def messages(self) -> list[str]:

@@ -23,6 +23,10 @@ def check() -> str:
 		problems.append("workspace missing")
 	if not frappe.db.exists("Custom HTML Block", "Scheduler Next Meetings"):
 		problems.append("the workspace's next meetings block is missing")
+	if not frappe.db.exists("Custom HTML Block", "Scheduler Setup Checklist"):
+		problems.append("the workspace's set-up checklist block is missing")
+	if int(settings.booking_challenge_bits or 0) != 12:
+		problems.append("the booking form's bot check is not on by default")
 	for doctype in (
 		"Scheduler Profile",
 		"Scheduler Meeting Type",
@@ -47,6 +51,32 @@ def forget_this_app_in_the_module_cache() -> str:
 	return "module cache without scheduler_integration"
 
 
+def sweep() -> str:
+	"""Remove what a test run that was killed mid-class left behind (its Outbox account, and
+	Scheduler Settings pointing at it), so that the counts compared around a run start from a
+	site without test fixtures. Only the suite's own fixture names are touched."""
+	from scheduler_integration.tests.factory import Outbox
+
+	swept = []
+	if frappe.db.get_single_value("Scheduler Settings", "email_account") == Outbox.NAME:
+		frappe.db.set_single_value("Scheduler Settings", "email_account", None)
+		swept.append("settings.email_account")
+	if frappe.db.exists("Email Account", Outbox.NAME):
+		frappe.delete_doc("Email Account", Outbox.NAME, ignore_permissions=True, force=True)
+		swept.append(Outbox.NAME)
+	# the paid bookings' test gateway (tests/test_paid_bookings.py)
+	from scheduler_integration.tests.test_paid_bookings import GATEWAY, drop_gateway
+
+	if frappe.db.get_single_value("Scheduler Settings", "payment_gateway") == GATEWAY:
+		frappe.db.set_single_value("Scheduler Settings", "payment_gateway", None)
+		swept.append("settings.payment_gateway")
+	if frappe.db.exists("DocType", "Payment Gateway") and frappe.db.exists("Payment Gateway", GATEWAY):
+		drop_gateway()
+		swept.append(GATEWAY)
+	frappe.db.commit()
+	return "swept: " + (", ".join(swept) or "nothing")
+
+
 def snapshot() -> str:
 	"""Counts a bench-suite run must leave as it found them (compared by .ci/bench-suite)."""
 	default = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}, "name")
@@ -58,5 +88,17 @@ def snapshot() -> str:
 		"engagements": frappe.db.count("Scheduler Engagement"),
 		"contacts": frappe.db.count("Contact"),
 		"events": frappe.db.count("Event"),
+		# the sales workflow's links and what scheduling from a record sends (issue 30)
+		"personal_links": frappe.db.count("Scheduler Personal Link"),
+		"communications": frappe.db.count("Communication"),
+		"routing_forms": frappe.db.count("Scheduler Routing Form"),
+		"routing_submissions": frappe.db.count("Scheduler Routing Submission"),
+		"out_of_office": frappe.db.count("Scheduler Out of Office"),
+		"payments": frappe.db.count("Scheduler Payment"),
+		"integration_requests": frappe.db.count("Integration Request"),
+		"payment_entries": frappe.db.count("Payment Entry")
+		if frappe.db.exists("DocType", "Payment Entry")
+		else 0,
+		"customers": frappe.db.count("Customer") if frappe.db.exists("DocType", "Customer") else 0,
 	}
 	return ",".join(f"{key}={value}" for key, value in counts.items()) + f",default_outgoing={default}"

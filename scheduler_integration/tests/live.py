@@ -99,6 +99,48 @@ def method_url(server: LiveServer, dotted: str) -> str:
 	return f"{server.base}/api/method/{dotted}"
 
 
+def body(response):
+	"""The app's answer: Frappe wraps a whitelisted method's return value in ``message``."""
+	data = response.json()
+	return data.get("message") if isinstance(data.get("message"), dict) else data
+
+
+def guest_book(server: LiveServer, profile: str, meeting_type: str, start: str, **fields):
+	"""A guest's booking through the public API (``start`` an ISO instant)."""
+	values = {"name": "Gus Guest", "email": "gus@example.org", "timezone": "UTC", **fields}
+	return requests.post(
+		method_url(server, "scheduler_integration.api.public.book"),
+		json={"profile": profile, "meeting_type": meeting_type, "start": start, **values},
+		headers={"Host": server.site},
+		timeout=60,
+	)
+
+
+def offered_starts(server: LiveServer, profile: str, meeting_type: str, start: str, end: str, times: int = 1):
+	"""The starts ``server`` offers in [start, end), asked ``times`` times (to reach each of its
+	workers, which keep their own caches); every answer must be the same."""
+	seen = []
+	for _ in range(times):
+		r = requests.get(
+			method_url(server, "scheduler_integration.api.public.get_slots"),
+			params={
+				"profile": profile,
+				"meeting_type": meeting_type,
+				"start": start,
+				"end": end,
+				"timezone": "UTC",
+			},
+			headers={"Host": server.site},
+			timeout=60,
+		)
+		if r.status_code != 200:
+			raise AssertionError(f"get_slots answered {r.status_code}: {r.text[:300]}")
+		seen.append({s["start"] for d in body(r)["data"]["days"] for s in d["slots"]})
+	if any(s != seen[0] for s in seen):
+		raise AssertionError(f"the workers answer differently: {seen}")
+	return seen[0]
+
+
 CREATED_USERS: set[str] = set()  # users this test run made; cleanup deletes them again
 
 
@@ -140,6 +182,7 @@ def purge_bookings(names) -> set[str]:
 	if not names:
 		return set()
 	guests = set(frappe.get_all("Scheduler Booking", filters={"name": ("in", names)}, pluck="guest_email"))
+	purge_payments(names)
 	events = frappe.get_all(
 		"Scheduler Booking Host", filters={"parent": ("in", names), "event": ("is", "set")}, pluck="event"
 	)
@@ -163,7 +206,54 @@ def purge_bookings(names) -> set[str]:
 		frappe.db.delete("Scheduler Booking Host", {"parent": name})
 		frappe.db.delete("Scheduler Booking Record", {"parent": name})
 		frappe.db.delete("Scheduler Booking", {"name": name})
+	# the guest caps' windows count what was booked, deleted or not (booking.caps): the
+	# next test starts from the database again
+	frappe.cache.delete_keys("scheduler_integration:caps:")
 	return guests
+
+
+LEDGER_ROWS = (
+	("GL Entry", "voucher_no"),
+	("Payment Ledger Entry", "voucher_no"),
+	("Payment Entry Reference", "parent"),
+	("Payment Entry Deduction", "parent"),
+	("Payment Entry", "name"),
+)
+
+
+def purge_payments(bookings) -> None:
+	"""The Scheduler Payments of ``bookings``, their webhook log, and with ERPNext the
+	Payment Entries of them (ledger rows too) and the Customers made for their guests."""
+	payments = frappe.get_all(
+		"Scheduler Payment",
+		filters={"booking": ("in", list(bookings) or [""])},
+		fields=["name", "party_type", "party", "payment_entry"],
+	)
+	if not payments:
+		return
+	names = [row.name for row in payments]
+	entries = {row.payment_entry for row in payments if row.payment_entry}
+	entries |= set(
+		frappe.get_all("Scheduler Payment Refund", filters={"parent": ("in", names)}, pluck="payment_entry")
+	)
+	for entry in entries - {None, ""}:
+		for table, field in LEDGER_ROWS:
+			if frappe.db.exists("DocType", table):
+				frappe.db.delete(table, {field: entry})
+	for doctype, field in (
+		("Integration Request", "reference_docname"),
+		("Comment", "reference_name"),
+		("Error Log", "reference_name"),
+	):
+		frappe.db.delete(doctype, {field: ("in", names)})
+	frappe.db.delete("Version", {"ref_doctype": "Scheduler Payment", "docname": ("in", names)})
+	frappe.db.delete("Scheduler Payment Refund", {"parent": ("in", names)})
+	frappe.db.delete("Scheduler Payment", {"name": ("in", names)})
+	for customer in {row.party for row in payments if row.party_type == "Customer" and row.party}:
+		if not frappe.db.exists("GL Entry", {"party_type": "Customer", "party": customer}):
+			frappe.db.delete("Dynamic Link", {"link_doctype": "Customer", "link_name": customer})
+			frappe.db.delete("Version", {"ref_doctype": "Customer", "docname": customer})
+			_delete("Customer", [customer])
 
 
 def purge_guests(emails) -> None:
@@ -242,6 +332,7 @@ def cleanup(users: list[str], delete_users: bool = False, force_users: bool = Fa
 	purge_guests(purge_bookings(bookings))
 	_delete("Event", frappe.get_all("Event", filters={"owner": ("in", users)}, pluck="name"))
 	frappe.db.delete("Scheduler Engagement", {"host": ("in", users)})
+	frappe.db.delete("Scheduler External Meeting", {"host": ("in", users)})
 	frappe.db.delete("ToDo", {"allocated_to": ("in", users)})
 	frappe.db.delete(
 		"ToDo", {"reference_type": "Scheduler Meeting Type", "reference_name": ("in", types or [""])}

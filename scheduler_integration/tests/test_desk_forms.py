@@ -173,4 +173,4 @@ class TestDeskForms(SchedulerTestCase):
 				self.assertTrue(frappe.db.exists(doctype, target), target)
 			seen.add(block["type"])
 		self.assertEqual(seen, set(tables))
-		self.assertEqual(len(workspace.number_cards), 5)
+		self.assertEqual(len(workspace.number_cards), 6)  # the calendar connection rate too

@@ -411,7 +411,7 @@ class TestMultiHost(SchedulerTestCase):
 					frappe.set_user("Administrator")
 				self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "status"), before)
 				checked += 1
-		self.assertEqual(checked, 13, "20 changes of status, 7 of which a host may make")
+		self.assertEqual(checked, 22, "30 changes of status, 8 of which a host may make")
 		# the host API and the guest's manage link on a booking that is no longer active
 		api = "scheduler_integration.api.booking"
 		frappe.db.set_value("Scheduler Booking", name, "status", "Cancelled")

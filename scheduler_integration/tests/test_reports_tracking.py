@@ -217,8 +217,9 @@ class TestReportsTracking(SchedulerTestCase):
 		)
 		try:
 			html = self.print_html(f"{{{{ scheduler_section('{A}', 'Systemic', 'I') }}}}")
-			section = html[html.index('<div class="scheduler-section">') : html.index("</div>\n</div>") + 12]
-			self.assertIn("Schedule Your", section)
+			start = html.index('<div class="scheduler-section">')
+			section = html[start : html.index('<p class="scheduler-closing">', start)]  # I closes warmly
+			self.assertIn('class="scheduler-link', section)
 			self.assertNotIn("<script", section)
 			self.assertNotIn("<img", section)
 			self.assertIn("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", section)

@@ -254,6 +254,9 @@ class TestConsentAndCounts(SecurityCase):
 				"duration": "30",
 				"assignment": "Round Robin",
 				"hosts": [{"user": A}, {"user": B}],
+				# explicit, not the defaults of new types (15 minutes after, 30 days ahead)
+				"buffer_after": 0,
+				"max_advance_days": 365,
 			},
 			timeout=30,
 		)

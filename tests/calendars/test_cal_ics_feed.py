@@ -429,9 +429,19 @@ def test_fetch_busy_from_local_server():
 			fetch_busy(server.url + "/gone.ics", MARCH, "UTC", fetcher=URLGuard(allow_private=True).get)
 		assert info.value.status == 404 and not info.value.retryable
 		count = len(server.requests)
-		with pytest.raises(UnsafeURL):
+		with pytest.raises(UnsafeURL) as refused:
 			fetch_busy(server.url + "/cal.ics", MARCH, "UTC")  # default guard: no private addresses
 		assert len(server.requests) == count
+	assert "/gone.ics" not in str(info.value) and "/cal.ics" not in str(refused.value)
+
+
+def test_errors_of_an_injected_fetcher_do_not_quote_the_secret_link():
+	url = "webcal://calendar.example.com/private-0123abcd/basic.ics"
+	with pytest.raises(FetchFailed) as info:
+		fetch_busy(url, MARCH, "UTC", fetcher={}.__getitem__)  # KeyError('https://…/basic.ics')
+	assert "private-0123abcd" not in str(info.value)
+	assert str(info.value).startswith("Fetching webcal://calendar.example.com/… failed: KeyError")
+	assert info.value.retryable
 
 
 # --- fast-forwarding never changes the result ---------------------------------------------

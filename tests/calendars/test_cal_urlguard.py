@@ -18,7 +18,15 @@ from scheduler_integration.calendars.errors import (
 	TooManyRedirects,
 	UnsafeURL,
 )
-from scheduler_integration.calendars.urlguard import URLGuard, address_problem, check_url, fetch
+from scheduler_integration.calendars.urlguard import (
+	RefusedAddress,
+	URLGuard,
+	address_problem,
+	check_url,
+	fetch,
+	redact,
+	redact_urls,
+)
 
 
 def resolver_for(mapping: dict[str, list[str]], calls: list | None = None):
@@ -126,8 +134,11 @@ def test_name_resolving_to_loopback_is_refused(monkeypatch):
 		return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
 	monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
-	with pytest.raises(UnsafeURL, match="loopback"):
+	with pytest.raises(RefusedAddress) as info:
 		check_url("https://calendar.example.com/feed.ics")
+	assert (info.value.address, info.value.reason) == ("127.0.0.1", "loopback")
+	# users see neither the address nor the feed's path: both are secrets of a kind
+	assert str(info.value) == "Refusing to fetch https://calendar.example.com/…: this address is not allowed"
 
 
 def test_any_private_answer_refuses_the_name(monkeypatch):
@@ -138,8 +149,10 @@ def test_any_private_answer_refuses_the_name(monkeypatch):
 		]
 
 	monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
-	with pytest.raises(UnsafeURL, match=r"::1"):
+	with pytest.raises(RefusedAddress) as info:
 		check_url("https://mixed.example.com/feed.ics")
+	assert (info.value.address, info.value.reason) == ("::1", "loopback")
+	assert "::1" not in str(info.value) and "93.184" not in str(info.value)
 
 
 def test_unresolvable_name_is_refused():
@@ -162,8 +175,10 @@ def test_allow_hosts_admits_only_the_named_host():
 	resolve = resolver_for({"nextcloud.intranet": ["10.0.0.7"], "other.intranet": ["10.0.0.8"]})
 	guard = URLGuard(allow_hosts=("nextcloud.intranet",), resolver=resolve)
 	assert guard.check("https://nextcloud.intranet/remote.php/dav/").addresses == ("10.0.0.7",)
-	with pytest.raises(UnsafeURL, match="private"):
+	with pytest.raises(RefusedAddress) as info:
 		guard.check("https://other.intranet/")
+	assert info.value.reason == "private"
+	assert "10.0.0.8" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -204,8 +219,9 @@ def ok_app(request, handler):
 
 def test_default_guard_refuses_local_server_before_connecting():
 	with PeerServer(ok_app) as server:
-		with pytest.raises(UnsafeURL, match="loopback"):
+		with pytest.raises(RefusedAddress) as info:
 			URLGuard().get(server.url + "/cal.ics")
+		assert info.value.reason == "loopback"
 		assert server.requests == []
 
 
@@ -270,8 +286,10 @@ def test_redirect_from_allowed_host_to_private_address_is_refused():
 		guard = URLGuard(
 			allow_hosts=("calendar.test",), resolver=resolver_for({"calendar.test": ["127.0.0.1"]})
 		)
-		with pytest.raises(UnsafeURL, match="loopback"):
+		with pytest.raises(RefusedAddress) as info:
 			guard.get(f"http://calendar.test:{server.port}/feed.ics")
+	assert info.value.reason == "loopback"
+	assert "/secret" not in str(info.value)
 	assert hits == ["/feed.ics"]  # the private target was never contacted
 
 
@@ -280,8 +298,10 @@ def test_redirect_to_metadata_is_refused_even_with_allow_private():
 		return Reply(301, b"", {"Location": "http://169.254.169.254/latest/meta-data/iam/"})
 
 	with PeerServer(app) as server:
-		with pytest.raises(UnsafeURL, match="metadata"):
+		with pytest.raises(RefusedAddress) as info:
 			URLGuard(allow_private=True).get(server.url + "/feed.ics")
+	assert info.value.reason == "a cloud metadata address"
+	assert "meta-data" not in str(info.value)
 
 
 def test_redirect_to_other_scheme_is_refused():
@@ -475,6 +495,51 @@ def test_error_statuses(status, retryable):
 	assert info.value.status == status
 	assert info.value.retryable is retryable
 	assert "secret" not in str(info.value)
+	assert "/x" not in str(info.value)  # the path is where Google and iCloud put the secret
+	assert str(info.value).startswith(f"http://127.0.0.1:{server.port}/… answered HTTP {status}")
+
+
+@pytest.mark.parametrize(
+	"url, shown",
+	[
+		(
+			"https://calendar.google.com/calendar/ical/a%40b/private-0123abcd/basic.ics",
+			"https://calendar.google.com/…",
+		),
+		("webcal://p42-caldav.icloud.com/published/2/TOKEN", "webcal://p42-caldav.icloud.com/…"),
+		("https://u:pw@example.com:8443/feed?key=s3cret#x", "https://example.com:8443/…"),
+		("http://[::1]:8080/a", "http://[::1]:8080/…"),
+		("https://example.com/", "https://example.com/"),
+		("https://example.com", "https://example.com/"),
+		("https://example.com/?t=1", "https://example.com/…"),
+		("http://example.com:99999/x", "<url>"),
+	],
+)
+def test_redact_keeps_only_scheme_host_and_port(url, shown):
+	assert redact(url) == shown
+
+
+def test_redact_urls_in_free_text():
+	secret = "https://calendar.example.com/private-0123abcd/basic.ics?key=k3y"
+	text = (
+		f"Error fetching {secret}, see 'https://other.example/path/x'; "
+		"GET /private-0123abcd/basic.ics?key=k3y returned 500 (key=k3y)"
+	)
+	clean = redact_urls(text, [secret])
+	for part in ("private-0123abcd", "basic.ics", "k3y", "/path/x"):
+		assert part not in clean
+	assert "https://calendar.example.com/…" in clean and "https://other.example/…" in clean
+	# the sentence around a URL stays as it was
+	assert redact_urls("Refusing to fetch http://h.example/…: no. See (https://h.example/a/b).") == (
+		"Refusing to fetch http://h.example/…: no. See (https://h.example/…)."
+	)
+
+
+def test_messages_without_a_scheme_or_host_do_not_echo_the_link():
+	for url in ("//calendar.example.com/private-0123abcd/basic.ics", "http:///private-0123abcd"):
+		with pytest.raises(UnsafeURL) as info:
+			check_url(url, resolver=resolver_for({}))
+		assert "private-0123abcd" not in str(info.value)
 
 
 def test_guard_owns_framing_headers():

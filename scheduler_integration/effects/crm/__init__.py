@@ -44,8 +44,17 @@ from html import escape
 import frappe
 from frappe import _
 
+from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.presentation import host_names, plain
-from scheduler_integration.effects.crm.describe import answers_html, details, summary, when
+from scheduler_integration.effects.crm.describe import (
+	answers_html,
+	details,
+	guests_html,
+	slot_summary,
+	summary,
+	when,
+)
+from scheduler_integration.effects.crm.fields import apply_answers
 from scheduler_integration.effects.crm.guest_record import FRAPPE_CRM, crm_record, find_or_create_contact
 from scheduler_integration.effects.crm.notify import notify
 from scheduler_integration.effects.crm.tasks import (
@@ -65,22 +74,50 @@ from scheduler_integration.effects.crm.timeline import (
 	remembered,
 	update_events,
 )
+from scheduler_integration.engine.booking_states import is_active
 
 __all__ = ["close_follow_up_tasks", "follow_up_task", "on_event"]
 
 
+def _participants(doc) -> list[dict]:
+	out = [{"reference_doctype": "Contact", "reference_docname": doc.contact}] if doc.contact else []
+	if doc.crm_doctype and doc.crm_name:
+		out.append({"reference_doctype": doc.crm_doctype, "reference_docname": doc.crm_name})
+	return out
+
+
+def _link_record(doc) -> None:
+	"""A booking through a personal link belongs to the link's record (a rep made the link
+	from it): its CRM record, or its Contact."""
+	if doc.crm_name or doc.contact or not doc.get("personal_link"):
+		return
+	doctype, name = frappe.db.get_value(
+		"Scheduler Personal Link", doc.personal_link, ["reference_doctype", "reference_name"]
+	) or (None, None)
+	if not (doctype and name and frappe.db.exists(doctype, name)):
+		return
+	if doctype == "Contact":
+		doc.contact = name
+	else:
+		doc.crm_doctype, doc.crm_name = doctype, name
+
+
 def on_booked(doc, event: str) -> str:
+	_link_record(doc)
 	if not doc.crm_name:
 		doc.crm_doctype, doc.crm_name = crm_record(doc)
 	# after the record: an ERPNext Lead makes the guest's Contact itself
 	doc.contact = doc.contact or find_or_create_contact(doc)
 	values = {"contact": doc.contact, "crm_doctype": doc.crm_doctype, "crm_name": doc.crm_name}
 	frappe.db.set_value("Scheduler Booking", doc.name, values, update_modified=False)
-	participants = [{"reference_doctype": "Contact", "reference_docname": doc.contact}]
-	if doc.crm_doctype:
-		participants.append({"reference_doctype": doc.crm_doctype, "reference_docname": doc.crm_name})
+	written = apply_answers(doc)  # mapped answers: company size, territory, …
+	if seats.seated(doc.meeting_type) and not doc.seat_leader:
+		return on_seat_taken(doc, event)
+	participants = _participants(doc)
 	events = [row.event or event_for(doc, row, participants) for row in doc.hosts]
 	made = [_("{0} event(s)").format(len(events))]
+	if written:
+		made.append("fields " + ", ".join(written))
 	if doc.crm_doctype in FRAPPE_CRM:
 		task = crm_task(doc)
 		note = crm_note(doc)
@@ -98,7 +135,67 @@ def on_booked(doc, event: str) -> str:
 	return f"{where}: " + ", ".join(part for part in made if part)
 
 
+def on_seat_taken(doc, event: str) -> str:
+	"""A guest's seat in a slot another seat leads: the guest's record shows the meeting
+	(comment, answers); the hosts' one task, to-do and event are the slot's (its leader's,
+	written again by the ``seats`` event)."""
+	note = crm_note(doc) if doc.crm_doctype in FRAPPE_CRM else None
+	leader = seats.leader_of(seats.slot_of(doc))
+	if leader:  # the guest's records take part in the slot's events at once
+		_take_part(frappe.get_doc("Scheduler Booking", leader), _participants(doc))
+	message = (
+		_("Seat booked: {0} with {1} on {2}")
+		if event != "pending"
+		else _("Seat requested: {0} with {1} on {2}")
+	)
+	comment(doc, message.format(escape(summary(doc)), escape(host_names(doc)), escape(when(doc))))
+	where = f"{doc.crm_doctype} {doc.crm_name}" if doc.crm_name else f"Contact {doc.contact}"
+	return f"{where}: a seat" + (f", FCRM Note {note}" if note else "")
+
+
+def _take_part(leader, participants: list[dict], replace: bool = False, **values) -> None:
+	"""The slot's desk events (one per host, on its leader's host rows) with ``participants``
+	added (or, ``replace``, exactly those) and ``values`` set."""
+	for row in leader.hosts:
+		if not (row.event and frappe.db.exists("Event", row.event)):
+			continue
+		event = frappe.get_doc("Event", row.event)
+		have = (
+			[]
+			if replace
+			else [
+				{"reference_doctype": p.reference_doctype, "reference_docname": p.reference_docname}
+				for p in event.event_participants
+			]
+		)
+		event.set("event_participants", have + [p for p in participants if p not in have])
+		event.update(values)
+		event.save(ignore_permissions=True)
+
+
+def on_seats(leader) -> str:
+	"""The guests of a seated slot changed: its one task, to-dos and events say so, and
+	every guest's Contact and record take part in its events."""
+	if not is_active(leader.status):
+		return "stale"
+	participants = []
+	for row in seats.slot_of(leader):
+		seat = leader if row.name == leader.name else frappe.get_doc("Scheduler Booking", row.name)
+		participants += [p for p in _participants(seat) if p not in participants]
+	title, text = slot_summary(leader), details(leader) + guests_html(leader)
+	_take_part(leader, participants, replace=True, subject=title, description=text)
+	for name in {row.record_name for row in remembered(leader, "Task")}:
+		frappe.db.set_value(
+			"CRM Task", name, {"title": _("Meeting: {0}").format(title)[:140], "description": text}
+		)
+	for row in remembered(leader, "To Do"):
+		frappe.db.set_value("ToDo", row.record_name, "description", text)
+	return title
+
+
 def on_event(doc, event: str) -> str:
+	if series.follows(doc):  # a later day of a multi-day booking: its first day is on the record
+		return "with the first day"
 	with acting_as(doc.host):
 		return _on_event(doc, event)
 
@@ -106,6 +203,8 @@ def on_event(doc, event: str) -> str:
 def _on_event(doc, event: str) -> str:
 	if event in ("booked", "pending"):
 		return on_booked(doc, event)
+	if event == "seats":
+		return on_seats(doc)
 	if not doc.contact and not doc.crm_name:
 		return "no CRM record"
 	task = next((row.record_name for row in remembered(doc, "Task")), None)

@@ -9,7 +9,8 @@ from html import escape
 import frappe
 from frappe import _
 
-from scheduler_integration.booking.presentation import host_names, plain
+from scheduler_integration.booking import seats
+from scheduler_integration.booking.presentation import host_names, minutes, plain
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.engine.timezones import get_zone
@@ -38,9 +39,7 @@ def details(doc) -> str:
 		_("{0} with {1} ({2})").format(
 			f"<strong>{escape(mt.title)}</strong>", escape(plain(doc.guest_name)), escape(doc.guest_email)
 		),
-		_("{0}, {1} minutes, hosted by {2}").format(
-			escape(when(doc)), mt.duration_minutes(), escape(host_names(doc))
-		),
+		_("{0}, {1} minutes, hosted by {2}").format(escape(when(doc)), minutes(doc), escape(host_names(doc))),
 	]
 	if doc.meeting_link:
 		link = escape(doc.meeting_link)
@@ -52,6 +51,24 @@ def details(doc) -> str:
 	lines.append(_("Status: {0}").format(escape(_(doc.status))))
 	lines.append(booking_link(doc))
 	return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def guests_html(leader) -> str:
+	"""A seated slot's guests (``booking.seats``), for its one task, to-do and event."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", leader.meeting_type)
+	rows = seats.slot_of(leader)
+	heading = _("Guests ({0} of {1} seats):").format(len(rows), int(mt.seats_per_slot or 1))
+	items = "".join(
+		f"<li>{escape(plain(row.guest_name))} &lt;{escape(row.guest_email)}&gt;</li>" for row in rows
+	)
+	return f"<p>{escape(heading)}</p><ul>{items}</ul>"
+
+
+def slot_summary(leader) -> str:
+	"""A seated slot's title: the type and the seats taken."""
+	mt = frappe.get_cached_doc("Scheduler Meeting Type", leader.meeting_type)
+	taken = len(seats.slot_of(leader))
+	return _("{0} ({1} of {2} seats)").format(mt.title, taken, int(mt.seats_per_slot or 1))[:140]
 
 
 def answers_html(doc) -> str:

@@ -96,9 +96,12 @@ def _by_phone(phone: str) -> list[Candidate]:
 
 def find_record(doc) -> tuple[str, str] | tuple[None, None]:
 	"""The record that already knows the guest (by email, then phone), or (None, None)."""
-	found = pick(_by_email(doc.guest_email)) or (
-		pick(_by_phone(doc.guest_phone)) if doc.guest_phone else None
-	)
+	return find_by(doc.guest_email, doc.guest_phone)
+
+
+def find_by(email: str | None, phone: str | None = None) -> tuple[str, str] | tuple[None, None]:
+	"""The record that already knows this email (else this phone), or (None, None)."""
+	found = (pick(_by_email(email)) if email else None) or (pick(_by_phone(phone)) if phone else None)
 	if found is None:
 		return None, None
 	if found.doctype == "CRM Lead" and frappe.db.get_value("CRM Lead", found.name, "converted"):
@@ -182,3 +185,56 @@ def find_or_create_contact(doc) -> str:
 	)
 	contact.insert(ignore_permissions=True)
 	return contact.name
+
+
+# the records a rep schedules from (api.crm), and who owns each: the account-based routing
+# of routing forms sends a known prospect to this user
+RECORD_DOCTYPES = ("CRM Lead", "CRM Deal", "Lead", "Opportunity", "Customer", "Contact")
+OWNER_FIELDS = {
+	"CRM Lead": "lead_owner",
+	"CRM Deal": "deal_owner",
+	"Lead": "lead_owner",
+	"Opportunity": "opportunity_owner",
+	"Customer": "account_manager",
+}
+# doctype -> (name fields, email fields, phone fields), the first that has a value wins
+PROSPECT_FIELDS = {
+	"CRM Lead": (("lead_name", "first_name"), ("email",), ("mobile_no", "phone")),
+	"CRM Deal": (("lead_name", "first_name", "organization"), ("email",), ("mobile_no", "phone")),
+	"Lead": (("lead_name", "company_name"), ("email_id",), ("mobile_no", "phone")),
+	"Opportunity": (
+		("contact_display", "customer_name", "party_name"),
+		("contact_email",),
+		("contact_mobile", "phone"),
+	),
+	"Customer": (("customer_name",), ("email_id",), ("mobile_no",)),
+	"Contact": (("full_name", "first_name"), ("email_id",), ("mobile_no", "phone")),
+}
+
+
+def record_owner(doctype: str, name) -> str | None:
+	"""The user who owns the record (lead / deal owner, account manager), if any."""
+	field = OWNER_FIELDS.get(doctype)
+	if not field or not frappe.get_meta(doctype).has_field(field):
+		return None
+	return frappe.db.get_value(doctype, name, field) or None
+
+
+def prospect_of(doctype: str, name) -> dict:
+	"""The person a record is about, as a booking form needs them: name, email, phone, and
+	the time zone they last booked in (None when they never booked)."""
+	meta = frappe.get_meta(doctype)
+	names, emails, phones = PROSPECT_FIELDS[doctype]
+	wanted = [f for f in (*names, *emails, *phones) if meta.has_field(f)]
+	row = frappe.db.get_value(doctype, name, wanted, as_dict=True) or {}
+
+	def first(fields):
+		return next((plain(row.get(f)) for f in fields if row.get(f)), "")
+
+	email = first(emails).strip().lower()
+	zone = None
+	if email:
+		zone = frappe.db.get_value(
+			"Scheduler Booking", {"guest_email": email}, "booker_timezone", order_by="creation desc"
+		)
+	return {"name": first(names), "email": email, "phone": first(phones), "timezone": zone or None}

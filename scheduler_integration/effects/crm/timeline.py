@@ -1,6 +1,13 @@
 """What a record's timeline and the hosts' desk calendars show: comments and Events,
 written as the booking's organiser (``acting_as``), never as "Guest"; and the list of
-records a booking made (``crm_records``), so later changes find them."""
+records a booking made (``crm_records``), so later changes find them.
+
+Each host's Event points at the guest's record twice over, for the two readers that
+look: ``reference_doctype`` / ``reference_docname`` (the record itself; Frappe CRM's
+Events tab and Calendar filter on these) and its participants (the Contact and the
+record; ERPNext's Open Activities read those). Its core reminder (``send_reminder``, the
+daily "Upcoming Events" digest) is off whenever this app reminds the hosts itself
+(``app_reminds_hosts``), so a host is never reminded twice."""
 
 from __future__ import annotations
 
@@ -8,7 +15,9 @@ from contextlib import contextmanager
 
 import frappe
 
+from scheduler_integration.core.settings import setting
 from scheduler_integration.effects.crm.describe import answers_html, booking_link, details, summary
+from scheduler_integration.engine.adapters import parse_offsets
 
 EVENT_STATUS = {
 	"cancelled": "Cancelled",
@@ -78,7 +87,24 @@ def remembered(doc, purpose: str) -> list:
 	]
 
 
+def app_reminds_hosts(doc) -> bool:
+	"""Does this app remind the hosts of ``doc`` (Settings → Remind Hosts, with reminder
+	offsets for its meeting type)? Then the core Event's own reminder stays off."""
+	if not setting("remind_host"):
+		return False
+	override = frappe.get_cached_value("Scheduler Meeting Type", doc.meeting_type, "reminder_offsets")
+	default = parse_offsets(setting("reminder_offsets"))
+	return bool(parse_offsets(override, default) if override else default)
+
+
+def event_reference(doc) -> tuple[str | None, str | None]:
+	"""The record a meeting's Events belong to: the CRM record, else the Contact."""
+	target = record_of(doc)
+	return target if target else (None, None)
+
+
 def event_for(doc, host_row, participants) -> str:
+	reference_doctype, reference_docname = event_reference(doc)
 	event = frappe.get_doc(
 		{
 			"doctype": "Event",
@@ -90,12 +116,16 @@ def event_for(doc, host_row, participants) -> str:
 			"status": "Open",
 			"description": details(doc) + answers_html(doc),
 			"event_participants": participants,
+			"reference_doctype": reference_doctype,
+			"reference_docname": reference_docname,
+			"send_reminder": 0 if app_reminds_hosts(doc) else 1,
 		}
 	)
 	event.insert(ignore_permissions=True)
 	if event.owner != host_row.user:  # each host owns theirs: it shows in their desk calendar
 		frappe.db.set_value("Event", event.name, "owner", host_row.user, update_modified=False)
 	frappe.db.set_value("Scheduler Booking Host", host_row.name, "event", event.name, update_modified=False)
+	host_row.event = event.name  # a later effect of the same run reads it (a slot's ``seats``)
 	return event.name
 
 

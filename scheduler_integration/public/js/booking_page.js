@@ -5,19 +5,13 @@
 // page ships their translations in the reader's language (booking/pages.page_messages).
 (function () {
 	"use strict";
-	const dataEl = document.getElementById("sched-data");
-	if (!dataEl) return;
-	const page = JSON.parse(dataEl.textContent);
-	const messages = page.messages || {};
-	function __(text, args) {
-		const out = Object.prototype.hasOwnProperty.call(messages, text) ? messages[text] : text;
-		return args ? out.replace(/\{(\d+)\}/g, (m, i) => (args[i] !== undefined ? args[i] : m)) : out;
-	}
+	const { page, __, el, add, reportHeight } = window.scheduler_guest_page;
+	if (!page) return;
 	const locale = (page.lang || document.documentElement.lang || "en").replace("_", "-");
 	const root = document.getElementById("sched-app");
 	const API = "/api/method/scheduler_integration.api.public.";
 	const query = new URLSearchParams(window.location.search);
-	const state = { zone: detectZone(), month: null, days: {}, date: null, focusDate: null, slot: null, key: newKey(), busy: false };
+	const state = { zone: detectZone(), month: null, days: {}, date: null, focusDate: null, slot: null, key: newKey(), busy: false, count: 1 };
 
 	function detectZone() {
 		try {
@@ -31,26 +25,6 @@
 		(window.crypto || window.msCrypto).getRandomValues(bytes);
 		return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 	}
-	function el(tag, attrs, ...children) {
-		const node = document.createElement(tag);
-		for (const [k, v] of Object.entries(attrs || {})) {
-			if (v === null || v === undefined || v === false) continue;
-			if (k === "class") node.className = v;
-			else if (k === "text") node.textContent = v;
-			else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-			else node.setAttribute(k, v === true ? "" : v);
-		}
-		add(node, children);
-		return node;
-	}
-	// append children, skipping empty ones (Node.append would print "null")
-	function add(node, children) {
-		for (const child of [children].flat(Infinity)) {
-			if (child === null || child === undefined || child === false) continue;
-			node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-		}
-		return node;
-	}
 	function clear(node) {
 		while (node.firstChild) node.removeChild(node.firstChild);
 		return node;
@@ -58,14 +32,6 @@
 	function announce(text) {
 		const live = document.getElementById("sched-live");
 		if (live) live.textContent = text;
-	}
-	// the embed widget's iframe grows with the page (public/js/embed.js listens)
-	function reportHeight() {
-		if (!page.embed || window.parent === window) return;
-		const main = document.querySelector("main.sched");
-		if (!main) return;
-		const height = Math.ceil(main.getBoundingClientRect().bottom + window.scrollY + 24);
-		window.parent.postMessage({ type: "scheduler-integration:resize", height }, "*");
 	}
 	function notifyParent(type, extra) {
 		if (page.embed && window.parent !== window) window.parent.postMessage(Object.assign({ type: "scheduler-integration:" + type }, extra || {}), "*");
@@ -90,19 +56,63 @@
 		}
 		return {};
 	}
+	// solved while the guest fills in the form, so booking never waits for it; solved again
+	// before the server's 10 minutes run out, and after each attempt (a proof opens one booking)
+	let pendingProof = null;
+	function prepareProof() {
+		if (!pendingProof || Date.now() - pendingProof.at > 540000) pendingProof = { at: Date.now(), proof: solveChallenge().catch(() => ({})) };
+		return pendingProof.proof;
+	}
+	function takeProof() {
+		const proof = prepareProof();
+		pendingProof = null;
+		return proof;
+	}
+	// Settings → CAPTCHA: the provider's widget (Turnstile or hCaptcha); its one-time token
+	// goes with the booking and the server asks the provider about it
+	const captcha = { token: "", widget: null };
+	function captchaApi() {
+		return page.captcha ? window[page.captcha.provider === "turnstile" ? "turnstile" : "hcaptcha"] : null;
+	}
+	function renderCaptcha() {
+		if (!page.captcha) return null;
+		const holder = el("div");
+		const draw = () => {
+			captcha.token = "";
+			captcha.widget = captchaApi().render(holder, {
+				sitekey: page.captcha.site_key,
+				callback: (token) => { captcha.token = token; },
+				"expired-callback": () => { captcha.token = ""; },
+			});
+			reportHeight();
+		};
+		if (captchaApi()) setTimeout(draw, 0); // once the form is on the page
+		else {
+			const script = el("script", { src: page.captcha.script, async: true });
+			script.addEventListener("load", draw);
+			document.head.append(script);
+		}
+		return el("div", { class: "sched-field sched-captcha", "data-field": "captcha" }, holder, el("div", { class: "sched-error", id: "sched-f-captcha-error" }));
+	}
+	function resetCaptcha() {
+		captcha.token = "";
+		if (captcha.widget !== null && captchaApi()) captchaApi().reset(captcha.widget);
+	}
 	function csrf(headers) {
 		if (window.frappe && frappe.csrf_token && frappe.csrf_token !== "{{ csrf_token }}") headers["X-Frappe-CSRF-Token"] = frappe.csrf_token;
 		return headers;
 	}
 	async function call(method, params, post) {
 		const headers = csrf({ Accept: "application/json" });
-		let url = API + method;
+		// "api.payments.pay": another module of the app's API
+		let url = (method.includes(".") ? "/api/method/scheduler_integration." : API) + method;
 		const options = { method: post ? "POST" : "GET", headers, credentials: "same-origin" };
 		if (post) {
 			headers["Content-Type"] = "application/json";
 			options.body = JSON.stringify(params);
 		} else {
-			url += "?" + new URLSearchParams(params).toString();
+			// an undefined value is left out (URLSearchParams would send the text "undefined")
+			url += "?" + new URLSearchParams(Object.entries(params).filter((entry) => entry[1] !== undefined)).toString();
 		}
 		let response;
 		try {
@@ -142,11 +152,31 @@
 		}
 		return null;
 	}
+	// who the page belongs to, as the API names it: a team's page its team, else the host
+	// (and a personal link's or routing decision's token: its hosts only, booked through it)
+	function owner() {
+		const who = page.team ? { team: page.team } : { profile: page.profile.slug };
+		if (page.link) who.link = page.link;
+		else if (page.routed) who.routed = page.routed; // a routing form's decision
+		return who;
+	}
+	// what the form starts with: a personal link's prospect, a routing form's answers, the
+	// URL's ?name=…&email=… (cleaned by the server); set as values, never as markup
+	function applyPrefill(form, questions) {
+		const known = page.prefill || {};
+		for (const name of ["name", "email", "phone", "company", "notes"]) {
+			if (known[name] && form.elements[name] && !form.elements[name].value) form.elements[name].value = known[name];
+		}
+		const answers = known.answers || {};
+		for (const { q, set } of questions) {
+			if (Object.prototype.hasOwnProperty.call(answers, q.label)) set(answers[q.label]);
+		}
+	}
 	function track(step, extra) {
 		const body = Object.assign({
 			step,
 			session_id: sessionId(),
-			profile: page.profile.slug,
+			...owner(),
 			meeting_type: page.meeting_type ? page.meeting_type.slug : undefined,
 			ref: query.get("ref") || undefined,
 			referrer: document.referrer || undefined,
@@ -207,11 +237,12 @@
 		renderPicker(true);
 		announce(__("Loading available times…"));
 		const res = await call("get_slots", {
-			profile: page.profile.slug,
+			...owner(),
 			meeting_type: page.meeting_type.slug,
 			start: ymd(y, m, 1),
 			end: ymd(next.y, next.m, 1),
 			timezone: state.zone,
+			count: state.count > 1 ? state.count : undefined,
 		});
 		if (res.body.success) {
 			for (const day of res.body.data.days) state.days[day.date] = day.slots;
@@ -366,17 +397,47 @@
 				times.append(el("h4", { id, class: "sched-group", text: group.label }));
 				const list = el("ul", { class: "sched-slot-list", "aria-labelledby": id });
 				for (const slot of group.slots) {
-					list.append(el("li", {}, el("button", { type: "button", class: "sched-slot", onclick: () => pickSlot(slot) }, fmtDate(slot.start, { hour: "numeric", minute: "2-digit" }))));
+					const time = fmtDate(slot.start, { hour: "numeric", minute: "2-digit" });
+					// a group session says how many seats it has left
+					const seats = slot.seats_left == null ? null : el("span", { class: "sched-seats", text: slot.seats_left === 1 ? __("1 seat left") : __("{0} seats left", [slot.seats_left]) });
+					list.append(el("li", {}, el("button", { type: "button", class: "sched-slot", onclick: () => pickSlot(slot) }, time, seats)));
 				}
 				times.append(list);
 			}
 		}
 		add(box, [
 			el("div", { class: "sched-zone" }, el("label", { for: "sched-zone", text: __("Time zone") }), zoneSelect),
+			renderRepeat(),
 			el("div", { class: "sched-cal" }, nav, renderGrid(focusKey)),
 			times,
 		]);
 		if (!loading && (focusKey || hadFocus)) focusDay(focusKey || state.focusDate);
+		reportHeight();
+	}
+	// a type that allows a series: how many meetings (the picker offers starts for that many)
+	function renderRepeat() {
+		const series = page.mode === "book" && page.meeting_type && page.meeting_type.series;
+		if (!series) return null;
+		const labels = { Weekly: __("weekly"), "Every 2 Weeks": __("every 2 weeks"), Monthly: __("monthly") };
+		const select = el("select", { id: "sched-count", onchange: (e) => { state.count = Number(e.target.value); loadMonth(); } });
+		for (let n = 1; n <= series.max; n++) {
+			select.append(el("option", { value: String(n), selected: n === state.count }, n === 1 ? __("One meeting") : __("{0} meetings, {1}", [n, labels[series.frequency] || series.frequency])));
+		}
+		return el("div", { class: "sched-zone" }, el("label", { for: "sched-count", text: __("Repeat") }), select);
+	}
+	// every meeting a booking makes (a workshop's days, a series), each free or taken
+	async function renderMeetings(slot, box) {
+		const mt = page.meeting_type;
+		if (!(mt.days > 1 || state.count > 1)) return;
+		const res = await call("get_meetings", { ...owner(), meeting_type: mt.slug, start: slot.start, count: state.count > 1 ? state.count : undefined, timezone: state.zone });
+		if (!res.body.success) return;
+		const data = res.body.data;
+		const list = el("ol", { class: "sched-meetings", id: "sched-meetings" });
+		for (const m of data.meetings) {
+			const when = m.start ? fmtDate(m.start, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) : __("no such time that day");
+			list.append(el("li", { class: m.free ? "sched-free" : "sched-taken" }, when, " ", el("span", { class: "sched-muted", text: m.free ? __("free") : data.skip_taken ? __("taken: left out") : __("taken") })));
+		}
+		add(box, [el("h3", { text: mt.days > 1 ? __("Your days") : __("Your meetings") }), list]);
 		reportHeight();
 	}
 	function shiftMonth(delta) {
@@ -448,33 +509,86 @@
 		const when = fmtDate(slot.start, { weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit" });
 		const back = el("button", { type: "button", class: "sched-link", onclick: () => startPicker(renderForm) }, __("← Pick another time"));
 		const form = el("form", { class: "sched-form", novalidate: true, "aria-labelledby": "sched-form-title" });
-		form.append(
+		const meetingsBox = el("div", { class: "sched-meetings-box" });
+		renderMeetings(slot, meetingsBox);
+		const price = page.meeting_type.price;
+		// add() leaves out the empty parts (DOM append would write "null" for a type without a price)
+		add(form, [
 			el("h2", { id: "sched-form-title", text: __("Your details") }),
 			el("p", { class: "sched-when" }, el("strong", { text: when }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
+			// a paid type says what it costs before anything is typed
+			price ? el("p", { class: "sched-price", id: "sched-price" }, el("strong", { text: __("Price: {0}", [price.display]) }), " ", el("span", { class: "sched-muted", text: __("You pay on the next page; we hold this time for you for {0} minutes.", [price.hold_minutes]) })) : null,
+			meetingsBox,
 			field("name", __("Your name"), el("input", { type: "text", autocomplete: "name", maxlength: "140" }), null, true),
 			field("email", __("Email"), el("input", { type: "email", autocomplete: "email", maxlength: "254" }), __("We send the confirmation here."), true),
 			field("phone", __("Phone"), el("input", { type: "tel", autocomplete: "tel", maxlength: "40" }), null, !!page.meeting_type.phone_required),
 			field("company", __("Company"), el("input", { type: "text", autocomplete: "organization", maxlength: "140" })),
-			field("notes", __("What would you like to discuss?"), el("textarea", { rows: "4", maxlength: "5000" }))
-		);
+			field("notes", __("What would you like to discuss?"), el("textarea", { rows: "4", maxlength: "5000" })),
+		]);
+		// each question: how its answer is read and set (a radio group or several checkboxes
+		// are one answer)
+		const questions = [];
 		(page.meeting_type.questions || []).forEach((q, i) => {
+			const name = "answers." + i;
+			if (q.fieldtype === "Radio" || q.fieldtype === "Multi Select") {
+				const multi = q.fieldtype === "Multi Select";
+				const id = "sched-f-answers_" + i;
+				const boxes = q.options.map((o, j) => el("input", { type: multi ? "checkbox" : "radio", name, value: o, id: id + "-" + j }));
+				const group = el(
+					"fieldset",
+					{ id, class: "sched-choices", "aria-describedby": id + "-error", "aria-required": q.required ? "true" : null },
+					el("legend", {}, q.label, q.required ? el("span", { class: "sched-req", "aria-hidden": "true" }, " *") : null),
+					boxes.map((box, j) => el("div", { class: "sched-check" }, box, " ", el("label", { for: box.id, text: q.options[j] })))
+				);
+				form.append(el("div", { class: "sched-field", "data-field": name }, group, el("div", { class: "sched-error", id: id + "-error" })));
+				questions.push({
+					q,
+					name,
+					focus: boxes[0],
+					read: () => (multi ? boxes.filter((b) => b.checked).map((b) => b.value) : (boxes.find((b) => b.checked) || { value: "" }).value),
+					set: (value) => {
+						const wanted = [].concat(value).map(String);
+						boxes.forEach((b) => { b.checked = wanted.includes(b.value); });
+					},
+				});
+				return;
+			}
 			let input;
-			if (q.fieldtype === "Select") {
+			let hint = null;
+			if (q.fieldtype === "Select" || q.fieldtype === "Country") {
 				input = el("select", {}, el("option", { value: "" }, __("Choose…")), q.options.map((o) => el("option", { value: o }, o)));
 			} else if (q.fieldtype === "Check") {
 				input = el("input", { type: "checkbox" });
 			} else if (q.fieldtype === "Text") {
 				input = el("textarea", { rows: "3", maxlength: "2000" });
 			} else {
-				input = el("input", { type: "text", maxlength: "2000" });
+				const kinds = { Email: ["email", "email"], Phone: ["tel", "tel"], Number: ["text", "decimal"] };
+				const [type, mode] = kinds[q.fieldtype] || ["text", null];
+				input = el("input", { type, inputmode: mode, maxlength: "2000" });
+				if (q.fieldtype === "Multi Email") hint = __("Separate the addresses with commas.");
 			}
-			input.dataset.question = q.label;
-			if (q.required) input.dataset.required = "1";
-			form.append(field("answers." + i, q.label, input, null, q.required));
+			form.append(field(name, q.label, input, hint, q.required));
+			questions.push({
+				q,
+				name,
+				focus: input,
+				read: () => (input.type === "checkbox" ? input.checked : input.value),
+				set: (value) => {
+					if (input.type === "checkbox") input.checked = !!value;
+					else if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === String(value))) return;
+					else input.value = Array.isArray(value) ? value.join(", ") : String(value);
+				},
+			});
 		});
+		// the colleagues a guest may add: each gets the invitation
+		if (page.meeting_type.max_attendees) {
+			form.append(field("attendees", __("Colleagues to invite"), el("input", { type: "text", autocomplete: "off", maxlength: "2000", inputmode: "email" }), __("Up to {0} email addresses, separated by commas. They get the invitation too.", [page.meeting_type.max_attendees])));
+		}
 		// honeypot: hidden from people and assistive tech, filled by naive bots
 		form.append(el("div", { class: "sched-hp", "aria-hidden": "true" }, el("label", { for: "sched-website" }, "Website"), el("input", { id: "sched-website", name: "website", type: "text", tabindex: "-1", autocomplete: "off" })));
-		const label = () => (page.meeting_type.requires_confirmation ? __("Request Meeting") : __("Book Meeting"));
+		add(form, renderCaptcha());
+		prepareProof();
+		const label = () => (page.meeting_type.price ? __("Continue to payment") : page.meeting_type.requires_confirmation ? __("Request Meeting") : __("Book Meeting"));
 		const submit = el("button", { type: "submit", class: "sched-primary" }, label());
 		const status = el("div", { class: "sched-error sched-form-error", role: "alert" });
 		form.append(status, submit);
@@ -494,9 +608,15 @@
 			need("name", value("name").trim(), __("Please enter your name."));
 			need("email", /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value("email").trim()), __("Please enter a valid email address."));
 			if (page.meeting_type.phone_required) need("phone", value("phone").trim(), __("Please enter your phone number."));
-			form.querySelectorAll("[data-question][data-required]").forEach((input) => {
-				need(input.name, input.type === "checkbox" ? input.checked : input.value.trim(), __("This answer is required."));
-			});
+			for (const { q, name, read, focus } of questions) {
+				if (!q.required) continue;
+				const answer = read();
+				const empty = answer === false || (Array.isArray(answer) ? !answer.length : !String(answer).trim());
+				if (empty) {
+					setError(form, name, __("This answer is required."));
+					firstBad = firstBad || focus;
+				}
+			}
 			if (firstBad) {
 				status.textContent = __("Please correct the marked fields.");
 				firstBad.focus();
@@ -506,15 +626,13 @@
 			submit.disabled = true;
 			submit.textContent = __("Booking…");
 			const answers = {};
-			form.querySelectorAll("[data-question]").forEach((input) => {
-				answers[input.dataset.question] = input.type === "checkbox" ? input.checked : input.value;
-			});
+			for (const { q, read } of questions) answers[q.label] = read();
 			track("form_submitted");
-			const proof = await solveChallenge();
+			const proof = await takeProof();
 			const res = await call(
 				"book",
 				{
-					profile: page.profile.slug,
+					...owner(),
 					meeting_type: page.meeting_type.slug,
 					start: slot.start,
 					name: value("name"),
@@ -525,6 +643,7 @@
 					timezone: state.zone,
 					language: page.lang || undefined,
 					answers,
+					attendees: value("attendees") || undefined,
 					website: value("website"),
 					idempotency_key: state.key,
 					utm_source: query.get("utm_source") || undefined,
@@ -533,6 +652,8 @@
 					ref: query.get("ref") || undefined,
 					challenge: proof.challenge,
 					nonce: proof.nonce,
+					captcha_token: captcha.token || undefined,
+					count: state.count > 1 ? state.count : undefined,
 				},
 				true
 			);
@@ -540,11 +661,14 @@
 			submit.disabled = false;
 			submit.textContent = label();
 			if (res.body.success) {
+				if (res.body.data.status === "Awaiting Payment") return toPayment(res.body.data);
 				if (res.body.data.manage_url) track("meeting_booked", { token: res.body.data.manage_url.split("/").pop() });
 				notifyParent("booked", { status: res.body.data.status, start: res.body.data.start });
 				return renderConfirmation(res.body.data);
 			}
 			if (res.status === 409) return renderTaken(res.body);
+			prepareProof();
+			if (page.captcha) resetCaptcha(); // its token was spent on this attempt
 			for (const [name, message] of Object.entries(res.body.errors || {})) {
 				const input = setError(form, name, message);
 				firstBad = firstBad || input;
@@ -554,8 +678,25 @@
 			reportHeight();
 		});
 		clear(root).append(back, form);
+		applyPrefill(form, questions);
 		form.elements.name.focus();
 		reportHeight();
+	}
+	// a paid booking holds its time while the guest pays on the gateway's page: go there
+	// (from the embed widget's frame, the whole window: checkout pages refuse frames)
+	function toPayment(b) {
+		const url = b.payment && b.payment.url;
+		clear(root).append(
+			el("div", { class: "sched-confirm", tabindex: "-1", id: "sched-to-payment" },
+				el("h2", { text: __("One step left: the payment") }),
+				el("p", { class: "sched-when" }, el("strong", { text: longWhen(b.start) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
+				el("p", { text: __("We hold this time for you while you pay {0}.", [b.payment.display]) }),
+				url ? el("p", { class: "sched-actions" }, el("a", { class: "sched-primary", id: "sched-pay", href: url, target: page.embed ? "_top" : null }, __("Pay now"))) : null
+			)
+		);
+		document.getElementById("sched-to-payment").focus();
+		reportHeight();
+		if (url && !page.embed) window.location.assign(url);
 	}
 	function renderTaken(body) {
 		const section = clear(root);
@@ -602,24 +743,43 @@
 			el("p", { class: "sched-when" }, el("strong", { id: "sched-manage-time", text: longWhen(b.start) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
 			el("p", {}, el("span", { class: "sched-badge", id: "sched-status", text: __(b.status) })),
 			b.location ? el("p", { text: __("Location") + ": " + b.location }) : null,
+			b.seats ? el("p", { id: "sched-seats", class: "sched-muted", text: __("Group session: {0} of {1} seats taken", [b.seats.taken, b.seats.total]) }) : null,
+			b.seats && b.seats.others && b.seats.others.length ? el("p", { id: "sched-attendees", text: __("Also attending: {0}", [b.seats.others.join(", ")]) }) : null,
+			b.series ? el("div", { id: "sched-series" },
+				el("p", { class: "sched-muted", text: b.series.kind === "Multi-day" ? __("Every day of this booking:") : __("Every meeting of this series:") }),
+				el("ol", { class: "sched-meetings" }, b.series.meetings.map((m, i) => el("li", {}, longWhen(m.start), " ", el("span", { class: "sched-muted", text: __(m.status) }),
+					m.manage_url && i !== b.series.index ? [" ", el("a", { href: m.manage_url, target: page.embed ? "_top" : null }, __("Manage this meeting"))] : null)))) : null,
 		]);
+		if (b.status === "Awaiting Payment") renderPay(b, section);
+		else if (b.payment && b.payment.paid) {
+			section.append(el("p", { id: "sched-paid", class: "sched-muted" }, __("Paid: {0}", [b.payment.display]),
+				b.payment.refunded ? " · " + __("Refunded: {0}", [money(b.payment.refunded, b.payment.currency)]) : null,
+				b.payment.receipt_url ? [" · ", el("a", { href: b.payment.receipt_url }, __("Receipt"))] : null));
+		}
 		if (b.ics_url && (b.status === "Confirmed" || b.status === "Pending")) {
 			section.append(el("p", {}, el("a", { class: "sched-button", href: b.ics_url, download: "meeting.ics" }, __("Add to calendar (.ics)"))));
 		}
 		if (!b.can_cancel) return reportHeight();
 		const reason = el("textarea", { id: "sched-cancel-reason", rows: "3", maxlength: "1000" });
+		// a meeting of a recurring series may take the later ones with it; a multi-day
+		// booking is cancelled and moved as a whole
+		const later = b.series && b.series.kind === "Recurring" && b.series.meetings.some((m, i) => i > b.series.index && (m.status === "Confirmed" || m.status === "Pending"));
+		const following = later ? el("input", { type: "checkbox", id: "sched-cancel-following" }) : null;
 		const error = el("div", { class: "sched-error", role: "alert" });
 		const cancelForm = el(
 			"form",
 			{ class: "sched-form", "aria-labelledby": "sched-cancel-title", onsubmit: async (e) => {
 				e.preventDefault();
-				const res = await call("cancel", { token: page.token, reason: reason.value }, true);
-				if (res.body.success) renderManage(Object.assign(b, res.body.data, { can_cancel: false }), __("Your booking is cancelled."));
+				const res = await call("cancel", { token: page.token, reason: reason.value, following: following && following.checked ? 1 : undefined }, true);
+				const refund = res.body.success && res.body.data.payment && res.body.data.payment.refund_due;
+				if (res.body.success) renderManage(Object.assign(b, res.body.data, { can_cancel: false }), __("Your booking is cancelled.") + (refund ? " " + __("{0} goes back to the card you paid with.", [money(refund, res.body.data.payment.currency)]) : ""));
 				else error.textContent = res.body.message;
 			} },
 			el("h3", { id: "sched-cancel-title", text: __("Cancel") }),
 			el("label", { for: "sched-cancel-reason", text: __("Reason (optional)") }),
 			reason,
+			following ? el("div", { class: "sched-check" }, following, " ", el("label", { for: "sched-cancel-following", text: __("Also cancel every later meeting of the series") })) : null,
+			b.series && b.series.kind === "Multi-day" ? el("p", { class: "sched-muted", text: __("Cancelling or rescheduling changes every day of this booking.") }) : null,
 			error,
 			el("button", { type: "submit", class: "sched-danger", id: "sched-cancel" }, __("Cancel booking"))
 		);
@@ -627,8 +787,33 @@
 			startPicker((slot) => confirmMove(b, slot), el("p", { class: "sched-muted" }, __("Your current time: {0}", [longWhen(b.start)])));
 			root.prepend(el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => renderManage(b) }, __("Keep my current time")));
 		} }, __("Reschedule"));
-		section.append(el("div", { class: "sched-actions" }, rescheduleBtn), cancelForm);
+		add(section, [b.can_reschedule === false ? null : el("div", { class: "sched-actions" }, rescheduleBtn), cancelForm]);
 		reportHeight();
+	}
+	function money(amount, currency) {
+		try {
+			return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
+		} catch (e) {
+			return amount + " " + currency;
+		}
+	}
+	// a booking still awaiting its payment: pay (the open checkout, or one opened now)
+	function renderPay(b, section) {
+		const error = el("div", { class: "sched-error", role: "alert" });
+		const until = b.payment.hold_until ? fmtDate(b.payment.hold_until, { hour: "numeric", minute: "2-digit" }) : "";
+		const pay = el("button", { type: "button", class: "sched-primary", id: "sched-pay", onclick: async () => {
+			pay.disabled = true;
+			const res = await call("api.payments.pay", { token: page.token }, true);
+			pay.disabled = false;
+			if (res.body.success && res.body.data.url) window.location.assign(res.body.data.url);
+			else error.textContent = res.body.message || __("Something went wrong: please try again.");
+		} }, __("Pay now"));
+		section.append(
+			el("p", { class: "sched-notice", id: "sched-awaiting" }, until ? __("Not paid yet: we hold this time for you until {0}.", [until]) : __("Not paid yet")),
+			el("p", {}, __("Price: {0}", [b.payment.display])),
+			error,
+			el("div", { class: "sched-actions" }, pay)
+		);
 	}
 	// a picked time is only a proposal until the guest confirms it
 	function confirmMove(b, slot) {
@@ -691,6 +876,7 @@
 		document.querySelectorAll("a.sched-type, a.sched-back").forEach((a) => a.setAttribute("target", "_self"));
 	}
 	if (page.mode === "profile") startProfile();
+	else if (page.mode === "receipt") return; // the receipt is the server's page alone
 	else if (!root) return;
 	else if (page.mode === "manage") {
 		if (page.booking.timezone) state.zone = page.booking.timezone;

@@ -1,16 +1,29 @@
 """Helpers of the public booking pages."""
 
+import functools
 import json
 import re
 from urllib.parse import urlencode
 
 import frappe
+from frappe import _
 
-from scheduler_integration.booking.pages import page_messages
+from scheduler_integration.booking.errors import LinkGone
+from scheduler_integration.booking.pages import page_data
+from scheduler_integration.booking.routing import open_routed
+from scheduler_integration.core.limits import hit, page_limit_name
+from scheduler_integration.core.replica import replica_reads
+from scheduler_integration.core.settings import public_limit
+from scheduler_integration.engine.guest_form import Question
+from scheduler_integration.engine.prefill import clean_prefill
+from scheduler_integration.engine.statuses import STATUSES
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 # query parameters a booking page passes on to the next page (tracking, language, embed)
 _KEPT = ("lang", "embed", "ref", "utm_source", "utm_medium", "utm_campaign")
+# Frappe's website pages carry no translations for app scripts: the page ships the ones
+# its scripts use (every literal ``__("...")`` in them) in the reader's language.
+_SCRIPTS = (("public", "js", "booking_page.js"), ("public", "js", "routing_form.js"))
 
 
 def safe_json(data) -> str:
@@ -25,9 +38,91 @@ def safe_json(data) -> str:
 	)
 
 
+@functools.lru_cache(maxsize=1)
+def script_messages() -> tuple[str, ...]:
+	from frappe.translate import extract_messages_from_javascript_code
+
+	found = set()
+	for script in _SCRIPTS:
+		with open(frappe.get_app_path("scheduler_integration", *script), encoding="utf-8") as handle:
+			code = handle.read()
+		found |= {message for _line, message, _context in extract_messages_from_javascript_code(code)}
+	return tuple(sorted(found | set(STATUSES)))
+
+
+def page_messages() -> dict[str, str]:
+	"""{English: translation} of the booking script's strings in ``frappe.local.lang``."""
+	out = {}
+	for message in script_messages():
+		translated = _(message)
+		if translated != message:
+			out[message] = translated
+	return out
+
+
 def not_found():
 	frappe.local.response.http_status_code = 404
 	raise frappe.PageDoesNotExistError
+
+
+def embedded() -> bool:
+	"""Shown in the embed widget's frame (?embed=…): no site navbar and footer."""
+	return str(frappe.form_dict.get("embed") or "") in ("1", "true", "inline", "popup")
+
+
+def _short_page(context, lang: str, message: str, http_status_code: int, **flag) -> None:
+	"""``context`` as a short page that only says ``message``: no booking app, no branding."""
+	if context.get("boot"):
+		context.boot["lang"] = lang
+	context.update(
+		**flag,
+		http_status_code=http_status_code,
+		title=message,
+		busy_message=message,
+		embed=embedded(),
+		organization={},
+		brand=frappe._dict(),
+		no_breadcrumbs=1,
+		# the page script finds no app to start and stops
+		page_json=safe_json({"mode": "busy", "lang": lang}),
+	)
+
+
+def too_many_requests(context) -> bool:
+	"""Count this request against its page's per-IP limit (Scheduler Settings → Public Requests
+	per IP per Minute). Past the limit ``context`` becomes a short 429 page and True is
+	returned; ``api/refusals.py`` adds its Retry-After."""
+	try:
+		hit(page_limit_name(frappe.local.request.path), public_limit())
+	except frappe.TooManyRequestsError:
+		lang = page_language()  # before the message is translated
+		message = _("Too many requests: please wait a minute and try again.")
+		_short_page(context, lang, message, 429, too_many=True)
+		return True
+	return False
+
+
+def gone(context, message: str):
+	"""A link that may no longer book: a short page saying why, answered 410."""
+	_short_page(context, page_language(), message, 410, gone=True)
+	return context
+
+
+def prefill(data: dict, known: dict | None = None) -> dict:
+	"""What the booking form starts with: ``known`` (a personal link's prospect, a routing
+	form's answers) and, over it, the URL's own prefill parameters (``?name=…&email=…``,
+	``engine.prefill``), each cleaned like the form's field; {} on a page without a form."""
+	meeting_type = data.get("meeting_type")
+	if not meeting_type:
+		return {}
+	asked_of = [
+		Question(q["label"], q["fieldtype"], False, tuple(q["options"])) for q in meeting_type["questions"]
+	]
+	out = {**(known or {}), "answers": dict((known or {}).get("answers") or {})}
+	asked = clean_prefill(frappe.form_dict, asked_of)
+	out["answers"].update(asked.pop("answers"))
+	out.update(asked)
+	return out
 
 
 def page_language() -> str:
@@ -61,7 +156,7 @@ def fill(context, mode: str, data: dict, **extra):
 	lang = page_language()
 	if context.get("boot"):
 		context.boot["lang"] = lang  # <html lang> follows the page's language
-	embed = str(frappe.form_dict.get("embed") or "") in ("1", "true", "inline", "popup")
+	embed = embedded()
 	kept = {key: str(frappe.form_dict.get(key))[:200] for key in _KEPT if frappe.form_dict.get(key)}
 	color = data["profile"].get("brand_color") or ""
 	context.data = data
@@ -75,3 +170,40 @@ def fill(context, mode: str, data: dict, **extra):
 		{"mode": mode, "lang": lang, "embed": embed, "messages": page_messages(), **data, **extra}
 	)
 	return context
+
+
+def booking_page(context, mode: str, *names: str, team: str | None = None, on_domain: bool = False):
+	"""A public booking page (``mode`` ``profile`` or ``book``) of the profile (or ``team``) and
+	type named in the URL: its language first, then the per-IP limit, then the data read from
+	the replica when the site has one. None when the page became a 429 (``context`` is ready
+	as it is). ``on_domain``: served at the root of a custom domain (``custom_domain.py``)."""
+	page_language()  # before any text is translated
+	if too_many_requests(context):
+		return None
+	try:
+		values = (frappe.form_dict.get(name) for name in names)
+		data = replica_reads(page_data)(*values, team=team, on_domain=on_domain)
+	except frappe.DoesNotExistError:
+		not_found()
+	fill(context, mode, data, **routed(data))
+	return data
+
+
+def routed(data: dict) -> dict:
+	"""A routing form sent the guest here (``?routed=<token>``): the page books among the
+	decision's hosts and its form starts with the answers. A token for another type, or
+	one that may no longer book, is left out (the page is the type's own); the booking API
+	refuses it again, with its reason."""
+	token = frappe.form_dict.get("routed")
+	scope = None
+	if token and data.get("meeting_type"):
+		try:
+			scope = open_routed(str(token))
+		except (frappe.DoesNotExistError, LinkGone):
+			scope = None
+		if scope and scope.meeting_type != data["meeting_type"].get("name"):
+			scope = None
+	extra = {"prefill": prefill(data, scope.prefill if scope else None)}
+	if scope:
+		extra["routed"] = str(token)
+	return extra

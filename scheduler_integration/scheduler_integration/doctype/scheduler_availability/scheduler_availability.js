@@ -4,6 +4,8 @@
 frappe.ui.form.on("Scheduler Availability", {
 	setup(frm) {
 		scheduler_integration.set_timezone_options(frm, "timezone");
+		scheduler_integration.set_time_options(frm, "Scheduler Availability Rule");
+		scheduler_integration.set_time_options(frm, "Scheduler Date Override");
 	},
 	onload(frm) {
 		if (!frm.is_new()) return;

@@ -80,7 +80,9 @@ class SchedulerAvailability(Document):
 		]
 
 
-STEP = 5  # the From / To lists offer every 5 minutes of the day (00:00 … 24:00)
+# the From / To lists offer every 5 minutes of the day, 00:00 … 24:00 (scheduler_desk.js,
+# TIME_STEP); the fields are Autocomplete, so the grid is checked here
+STEP = 5
 
 
 def normalise_times(row) -> str | None:

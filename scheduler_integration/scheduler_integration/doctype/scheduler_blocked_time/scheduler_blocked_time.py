@@ -35,7 +35,8 @@ class SchedulerBlockedTime(Document):
 	def autoname(self):
 		"""New blocks are named by reason and day: "Dentist 2026-11-24"."""
 		day = str(self.start or "")[:10]
-		self.name = readable_name(self.doctype, f"{self.reason or _('Blocked Time')} {day}")
+		reason = self.reason or _("Blocked Time")  # outside the f-string: the extractor reads it
+		self.name = readable_name(self.doctype, f"{reason} {day}")
 
 	def validate(self):
 		errors = FieldErrors()

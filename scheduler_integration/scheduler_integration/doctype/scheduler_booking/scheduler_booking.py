@@ -8,12 +8,23 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration import effects
-from scheduler_integration.booking import check, numbers
-from scheduler_integration.booking.errors import ChangeRefused
-from scheduler_integration.booking.tokens import issue_token
-from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.booking import check, fields, numbers, round_robin, series
+from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
+from scheduler_integration.booking.meeting_types import type_context
+from scheduler_integration.booking.reps import rep_hosts
+from scheduler_integration.booking.tokens import issue_token, manage_token
+from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import FieldErrors
-from scheduler_integration.engine.booking_states import ACTIVE, Actor, Status, lifecycle_event
+from scheduler_integration.engine.booking_states import Actor, Status, lifecycle_event, may_become
+from scheduler_integration.engine.guest_form import (
+	MAX_ATTENDEES,
+	MAX_COMPANY,
+	MAX_NAME,
+	MAX_NOTES,
+	MAX_REASON,
+	clean_emails,
+)
+from scheduler_integration.engine.payments import RefundPolicy, from_minor, hold_end, refund_amount, to_minor
 from scheduler_integration.engine.validation import (
 	clean_email,
 	clean_guest_name,
@@ -38,7 +49,11 @@ class SchedulerBooking(Document):
 		)
 
 		allow_overlap: DF.Check
+		amount: DF.Currency
+		amount_paid: DF.Currency
+		amount_refunded: DF.Currency
 		answers: DF.JSON | None
+		attendees: DF.SmallText | None
 		booker_timezone: DF.Data | None
 		cancel_reason: DF.SmallText | None
 		cancelled_at: DF.Datetime | None
@@ -47,11 +62,13 @@ class SchedulerBooking(Document):
 		crm_doctype: DF.Link | None
 		crm_name: DF.DynamicLink | None
 		crm_records: DF.Table[SchedulerBookingRecord]
+		currency: DF.Link | None
 		end: DF.Datetime
 		guest_company: DF.Data | None
 		guest_email: DF.Data
 		guest_name: DF.Data
 		guest_phone: DF.Data | None
+		hold_until: DF.Datetime | None
 		host: DF.Link
 		hosts: DF.Table[SchedulerBookingHost]
 		ical_uid: DF.Data | None
@@ -67,12 +84,21 @@ class SchedulerBooking(Document):
 		meeting_type: DF.Link
 		notes: DF.SmallText | None
 		overlap_reason: DF.SmallText | None
+		personal_link: DF.Link | None
+		payment: DF.Link | None
+		payment_status: DF.Literal["", "Unpaid", "Paid", "Partly Refunded", "Refunded"]
 		reference_doctype: DF.Link | None
 		reference_name: DF.DynamicLink | None
+		routing_submission: DF.Link | None
+		refund_due: DF.Currency
+		seat_leader: DF.Check
 		sequence: DF.Int
+		series: DF.Link | None
+		series_index: DF.Int
+		short_code_hash: DF.Data | None
 		source: DF.Data | None
 		start: DF.Datetime
-		status: DF.Literal["Pending", "Confirmed", "Cancelled", "Completed", "No Show"]
+		status: DF.Literal["Pending", "Confirmed", "Cancelled", "Completed", "No Show", "Awaiting Payment"]
 		title: DF.Data | None
 		token_expires: DF.Datetime | None
 		token_nonce: DF.Data | None
@@ -90,30 +116,82 @@ class SchedulerBooking(Document):
 		return Actor.GUEST if frappe.session.user == "Guest" else Actor.HOST
 
 	def validate(self):
-		self.clean_guest_fields()
 		before = None if self.is_new() else self.get_doc_before_save()
+		actor, now = self.actor(), self.flags.now or utc_now()
 		try:
-			check.run(self, before, actor=self.actor(), now=self.flags.now or utc_now())
+			# who may set what (engine.booking_fields), whatever the entry point; derived
+			# fields go back to their stored values and are computed again below
+			fields.enforce(self, before, actor)
+			if before is None and self.flags.series:  # a meeting of a series (booking.series)
+				self.series, self.series_index = self.flags.series
+			self.clean_guest_fields()
+			check.run(self, before, actor=actor, now=now)
 		except ChangeRefused as exc:
 			frappe.msgprint(frappe.utils.escape_html(str(exc)), title=_("Not allowed"), indicator="red")
 			raise
-		for row in self.hosts:
-			# booking.load reads a host's bookings by these copies (index on host and end)
-			row.start, row.end = self.start, self.end
+		self.derive(before, now, actor)
+
+	def derive(self, before, now: datetime, actor: Actor | None = None):
+		"""The fields no caller sets: a new booking's invitation UID and manage token, the
+		title, when the booking was confirmed or cancelled, and a paid booking's price, hold
+		and what its cancellation refunds (``engine.payments``)."""
+		if before is None:
+			self.ical_uid = f"{frappe.generate_hash(length=20)}@scheduler_integration"
+			issue_token(self)
+		status_before = before.status if before else None
+		if before is None and self.status == Status.AWAITING_PAYMENT:
+			self.hold(now)
+		elif self.status == Status.AWAITING_PAYMENT and self.hold_until and self.flags.moved:
+			# a host moved it: the hold still ends by the meeting's start
+			self.hold_until = min(self.hold_until, self.start)
+		if self.status != status_before:
+			if self.status == Status.CONFIRMED:
+				self.confirmed_at = to_system(now)
+			elif self.status == Status.CANCELLED:
+				self.cancelled_at = to_system(now)
+				self.refund_due = self.refund_on_cancel(now, by_guest=actor is Actor.GUEST)
 		type_title = frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "title") or ""
 		self.title = f"{type_title}: {self.guest_name}"[:140] if type_title else (self.guest_name or "")[:140]
+
+	def hold(self, now: datetime):
+		"""A guest's booking of a paid type: its price now, unpaid, its time held a while."""
+		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
+		self.amount, self.currency = mt.price, mt.currency
+		self.payment_status = "Unpaid"
+		self.hold_until = to_system(hold_end(now, to_utc(self.start), mt.get("payment_hold_minutes")))
+
+	def refund_on_cancel(self, now: datetime, by_guest: bool) -> float:
+		"""What cancelling now gives back of what was paid (the type's policy for a guest)."""
+		if not self.amount_paid or not self.currency:
+			return 0
+		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
+		policy = RefundPolicy(
+			mt.get("refund_policy") or "Full Refund",
+			int(mt.get("refund_full_hours") or 0),
+			int(mt.get("refund_partial_hours") or 0),
+			int(mt.get("refund_partial_percent") or 0),
+		)
+		minor = refund_amount(
+			policy,
+			to_minor(self.amount_paid, self.currency),
+			to_minor(self.amount_refunded or 0, self.currency),
+			to_utc(self.start),
+			now,
+			by_guest=by_guest,
+		)
+		return float(from_minor(minor, self.currency))
 
 	def clean_guest_fields(self):
 		"""Guest text as typed, checked; only fields that changed (an older booking's
 		status can still change although its text predates today's rules)."""
 		errors = FieldErrors()
 		rules = {
-			"guest_name": (clean_guest_name, "guest_name"),
-			"guest_company": (clean_guest_name, "guest_company", 140),
+			"guest_name": (clean_guest_name, "guest_name", MAX_NAME),
+			"guest_company": (clean_guest_name, "guest_company", MAX_COMPANY),
 			"guest_email": (clean_email, "guest_email"),
 			"guest_phone": (clean_phone, "guest_phone"),
-			"notes": (clean_guest_text, "notes", 5000),
-			"cancel_reason": (clean_guest_text, "cancel_reason", 1000),
+			"notes": (clean_guest_text, "notes", MAX_NOTES),
+			"cancel_reason": (clean_guest_text, "cancel_reason", MAX_REASON),
 		}
 		options = {"guest_company": {"required": False}}
 		for field, (cleaner, *args) in rules.items():
@@ -121,6 +199,17 @@ class SchedulerBooking(Document):
 				self.set(
 					field, errors.clean(field, cleaner, self.get(field), *args, **options.get(field, {}))
 				)
+		if self.attendees and (self.is_new() or self.has_value_changed("attendees")):
+			# the colleagues the guest added: addresses only, one a line, never the guest's own
+			found = errors.clean(
+				"attendees",
+				clean_emails,
+				self.attendees,
+				"attendees",
+				MAX_ATTENDEES,
+				exclude=(self.guest_email or "",),
+			)
+			self.attendees = "\n".join(found) if isinstance(found, list) else found
 		errors.raise_if_any()
 
 	def autoname(self):
@@ -128,23 +217,20 @@ class SchedulerBooking(Document):
 		# so bookings of different hosts waited for each other (booking.numbers)
 		self.name = numbers.next_name()
 
-	def before_insert(self):
-		self.ical_uid = self.ical_uid or f"{frappe.generate_hash(length=20)}@scheduler_integration"
-		if not self.token_nonce:
-			issue_token(self)
-
 	def before_save(self):
 		if self.is_new() and not self.location:
 			self.location = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type).location_text()
-		if self.status == Status.CONFIRMED and not self.confirmed_at:
-			self.confirmed_at = to_system(self.flags.now or utc_now())
 
 	def after_insert(self):
 		effects.dispatch(self, lifecycle_event(None, self.status))
 		self.record_overlap()
+		self.tell_seats()
 
 	def on_update(self):
 		before = self.get_doc_before_save()
+		round_robin.record(self, before)  # in this transaction, under the hosts' locks
+		if self.series:
+			series.refresh(self.series)
 		if before is None:
 			return  # a new booking: after_insert dispatched it
 		event = lifecycle_event(
@@ -152,6 +238,16 @@ class SchedulerBooking(Document):
 		)
 		effects.dispatch(self, event)
 		self.record_overlap()
+		self.tell_seats()
+
+	def tell_seats(self):
+		"""The slots whose guests this change altered write their event again (booking.seats)."""
+		for leader in self.flags.seat_slots or ():
+			effects.dispatch(frappe.get_doc("Scheduler Booking", leader), "seats")
+		self.flags.seat_slots = None
+
+	def on_trash(self):
+		round_robin.record(self, self, deleted=True)
 
 	def record_overlap(self):
 		if self.flags.overlap_override:
@@ -172,52 +268,290 @@ class SchedulerBooking(Document):
 			self.flags.now = now
 
 	def reschedule(self, start: datetime, actor: Actor | None = None, now: datetime | None = None):
-		"""Move to ``start`` (aware) in place: same UID, SEQUENCE + 1, the same checks as a new booking."""
+		"""Move to ``start`` (aware) in place: same UID, SEQUENCE + 1, the same checks as a new
+		booking. A day of a multi-day booking moves every day: ``start`` is the new first day."""
+		if self.series and series.kind(self.series) == "Multi-day":
+			return self._move_days(start, actor, now)
 		self._change(actor, now)
 		self.start = to_system(start)
 		self.save()
 		return self
 
-	def _require(self, statuses, message: str):
-		if self.status not in statuses:
+	def _move_days(self, start: datetime, actor: Actor | None, now: datetime | None):
+		days = series.day_docs(self)
+		starts = series.starts_of_days(self, start, type_context(self.meeting_type))
+		group = tuple(day.name for day in days)
+		for day in days:
+			day = self if day.name == self.name else day
+			day._change(actor, now)
+			day.flags.move_group = group  # each day's check leaves the moving days out
+			day.flags.ignore_permissions = self.flags.ignore_permissions
+			day.booker_timezone = self.booker_timezone
+			day.start = to_system(starts[int(day.series_index or 0)])
+			day.save()
+		return self
+
+	def _require(self, after: Status, message: str, decline: bool = False):
+		"""Refuse at once an action the state machine never allows from this status."""
+		if not may_become(self.status, after.value, decline=decline):
 			raise ChangeRefused(message.format(_(self.status)), "not_allowed")
 
-	def cancel(self, reason: str = "", actor: Actor | None = None, now: datetime | None = None):
-		self._require(ACTIVE, _("This booking is already {0}"))
+	def _become(self, after: Status, message: str, actor: Actor | None, now: datetime | None, **values):
+		"""Move to ``after`` (refused at once when the state machine never allows it) and save."""
+		self._require(after, message)
 		self._change(actor, now)
-		self.status = Status.CANCELLED.value
-		self.cancel_reason = reason or self.cancel_reason
-		self.cancelled_at = to_system(now or utc_now())
+		self.status = after.value
+		self.update(values)
 		self.save()
+		return self
+
+	def cancel(
+		self,
+		reason: str = "",
+		actor: Actor | None = None,
+		now: datetime | None = None,
+		following: bool = False,
+	):
+		"""Cancel; ``following``: this meeting of a series and every later one. A day of a
+		multi-day booking cancels every day."""
+		self._become(
+			Status.CANCELLED,
+			_("This booking is already {0}"),
+			actor,
+			now,
+			cancel_reason=reason or self.cancel_reason,
+		)
+		if self.series and (following or series.kind(self.series) == "Multi-day"):
+			multi_day = series.kind(self.series) == "Multi-day"
+			for name in series.meetings(self.series):
+				other = frappe.get_doc("Scheduler Booking", name)
+				if multi_day or int(other.series_index or 0) > int(self.series_index or 0):
+					other.flags.ignore_permissions = self.flags.ignore_permissions
+					other._become(Status.CANCELLED, "", actor, now, cancel_reason=self.cancel_reason)
 		return self
 
 	def confirm(self, actor: Actor | None = None, now: datetime | None = None):
-		self._require((Status.PENDING,), _("Only pending bookings can be confirmed; this one is {0}"))
-		self._change(actor, now)
-		self.status = Status.CONFIRMED.value
-		self.confirmed_at = to_system(now or utc_now())
-		self.save()
-		return self
+		return self._become(
+			Status.CONFIRMED, _("Only pending bookings can be confirmed; this one is {0}"), actor, now
+		)
 
 	def decline(self, reason: str = "", actor: Actor | None = None, now: datetime | None = None):
-		self._require((Status.PENDING,), _("Only pending bookings can be declined; this one is {0}"))
+		self._require(
+			Status.CANCELLED, _("Only pending bookings can be declined; this one is {0}"), decline=True
+		)
 		return self.cancel(reason or _("Declined by the host"), actor, now)
 
 	def mark_no_show(self, actor: Actor | None = None, now: datetime | None = None):
-		self._require(
-			(Status.CONFIRMED, Status.COMPLETED),
+		return self._become(
+			Status.NO_SHOW,
 			_("Only confirmed or completed bookings can be marked as no-show; this one is {0}"),
+			actor,
+			now,
 		)
-		self._change(actor, now)
-		self.status = Status.NO_SHOW.value
-		self.save()
-		return self
 
 	def mark_completed(self, actor: Actor | None = None, now: datetime | None = None):
-		self._require(
-			(Status.CONFIRMED, Status.NO_SHOW), _("Only confirmed bookings can be completed; this one is {0}")
+		return self._become(
+			Status.COMPLETED, _("Only confirmed bookings can be completed; this one is {0}"), actor, now
 		)
-		self._change(actor, now)
-		self.status = Status.COMPLETED.value
-		self.save()
-		return self
+
+	# --- paid bookings (the gateway's report: scheduler_payment) ---
+
+	def mark_paid(self, payment, now: datetime | None = None):
+		"""The payment it waited for arrived: confirmed by the system (a request to the host
+		when the type needs the host's confirmation), with every effect of a new booking."""
+		after = (
+			Status.PENDING
+			if frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "requires_confirmation")
+			else Status.CONFIRMED
+		)
+		if self.status != Status.AWAITING_PAYMENT:
+			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+		return self._become(
+			after,
+			_("This booking is not waiting for a payment"),
+			Actor.SYSTEM,
+			now,
+			amount_paid=payment.amount,
+			payment_status="Paid",
+			payment=payment.name,
+		)
+
+	def release_hold(self, reason: str, now: datetime | None = None):
+		"""The hold ended unpaid: cancelled by the system, which frees the time once and tells
+		the guest (``hold_expired``)."""
+		if self.status != Status.AWAITING_PAYMENT:
+			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+		return self._become(Status.CANCELLED, "", Actor.SYSTEM, now, cancel_reason=reason)
+
+	def record_late_payment(self, payment):
+		"""A payment arrived after the booking stopped waiting for it: kept on the booking
+		(the revenue counts it and its refund) and given back in full (``late_payment``)."""
+		self.db_set(
+			{"amount_paid": payment.amount, "payment_status": "Paid", "payment": payment.name},
+			update_modified=False,
+		)
+		effects.dispatch(self, "late_payment")
+
+
+# A guest's new booking: only the cleaned guest fields and the request's own extras are set;
+# everything else (hosts, end, status, tokens) is the checked path's to decide.
+GUEST_FIELDS = frozenset(
+	{
+		"guest_name",
+		"guest_email",
+		"guest_phone",
+		"guest_company",
+		"notes",
+		"answers",
+		"booker_timezone",
+		"attendees",
+	}
+)
+EXTRA_FIELDS = frozenset(
+	{
+		"source",
+		"utm_source",
+		"utm_medium",
+		"utm_campaign",
+		"reference_doctype",
+		"reference_name",
+		"language",
+		# the personal link or routing decision whose token the public API checked
+		"personal_link",
+		"routing_submission",
+	}
+)
+
+
+def book_as_guest(
+	meeting_type: str,
+	start: datetime,
+	guest: dict,
+	*,
+	idempotency_key: str | None = None,
+	extra: dict | None = None,
+	count=None,
+	hosts=None,
+):
+	"""Insert the booking through the checked path (a multi-day type's days, or a series of
+	``count`` meetings: every meeting, ``booking.series``). ``hosts``: booked among these of
+	the type's hosts only (a personal link's rep, a routing decision's hosts). Returns (the
+	first booking, its manage token)."""
+	unknown = (set(guest) - GUEST_FIELDS) | (set(extra or {}) - EXTRA_FIELDS)
+	if unknown:
+		raise ValueError(f"not guest fields: {sorted(unknown)}")  # a programming error, never input
+	ctx = type_context(meeting_type)
+	rule = ctx.occurrences(count)
+	try:
+		if rule is None:
+			doc = _insert_for_guest(meeting_type, start, guest, idempotency_key, extra, host_subset=hosts)
+		else:
+			doc = _book_meetings(ctx, rule, start, guest, idempotency_key, extra)
+	except DuplicateRequest as replay:
+		frappe.db.rollback()
+		doc = frappe.get_doc("Scheduler Booking", replay.booking)
+	return doc, manage_token(doc)
+
+
+def _insert_for_guest(meeting_type, start, guest, idempotency_key, extra, **flags):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Scheduler Booking",
+			"meeting_type": meeting_type,
+			"start": to_system(start),
+			"idempotency_key": idempotency_key,
+			**guest,
+			**(extra or {}),
+		}
+	)
+	doc.flags.actor = Actor.GUEST
+	doc.flags.ignore_permissions = True  # guests have no role permission; the checked path guards
+	# Frappe's per-document work is half of a booking's CPU; two parts of it check nothing
+	# here. Every link of a guest's booking comes from a record the request has just read
+	# (meeting type, its hosts, an enabled Language, a report's existing reference), and a
+	# new document's Version records something only for data imports.
+	doc.flags.ignore_version = doc.flags.ignore_links = True
+	doc.flags.update(flags)
+	doc.insert()
+	doc.flags.ignore_version = doc.flags.ignore_links = False  # later saves of it check as usual
+	return doc
+
+
+def book_for_prospect(
+	meeting_type: str, start: datetime, guest: dict, *, host: str, record
+) -> "SchedulerBooking":
+	"""A rep's booking for a prospect from their CRM record (``api.crm``): confirmed, the rep
+	its host and organiser (for a collective type the first of every host), through the
+	checked path like any host's booking; on the record (``record``: (doctype, name); a
+	Contact's booking finds the Contact's CRM record itself)."""
+	unknown = set(guest) - GUEST_FIELDS
+	if unknown:
+		raise ValueError(f"not guest fields: {sorted(unknown)}")  # a programming error, never input
+	ctx = type_context(meeting_type)
+	doctype, name = record
+	links = {"contact": name} if doctype == "Contact" else {"crm_doctype": doctype, "crm_name": name}
+	doc = frappe.get_doc(
+		{
+			"doctype": "Scheduler Booking",
+			"meeting_type": meeting_type,
+			"start": to_system(start),
+			"status": Status.CONFIRMED.value,  # the rep agreed the time with the prospect
+			"hosts": [{"user": user} for user in rep_hosts(ctx, host)],
+			**guest,
+			**links,
+		}
+	)
+	doc.flags.actor = Actor.HOST
+	doc.insert()  # the rep's own permission: a host of the type (core.permissions.may_book)
+	return doc
+
+
+def _book_meetings(ctx, rule, start: datetime, guest: dict, idempotency_key, extra):
+	"""Every meeting of a multi-day booking or series, in this transaction: whole or not at
+	all, or (a series that skips taken meetings) the free ones; the first must be free."""
+	now = utc_now()
+	plan = series.plan(ctx, rule, start, now)
+	wanted = [index for index, check in enumerate(plan.checks) if check.offered or not plan.skip_taken]
+	if not plan.checks or not plan.checks[0].offered or not (plan.complete or plan.skip_taken):
+		reason = next((c.reason for c in plan.checks if not c.offered), None)
+		reason = reason.value if reason else None
+		raise SlotUnavailable(
+			check.refusal_message(reason), reason, ctx.name, start, now, meetings=rule.count
+		)
+	name = series.open_series(ctx, rule, guest)
+	first = None
+	for index in wanted:
+		try:
+			doc = _insert_for_guest(
+				ctx.name,
+				plan.checks[index].start,
+				guest,
+				idempotency_key if index == 0 else None,
+				extra,
+				series=(name, index),
+				pinned_hosts=plan.hosts,
+			)
+		except SlotUnavailable as exc:
+			if plan.skip_taken and index:
+				continue  # taken meanwhile: a series that skips taken meetings goes on
+			exc.meetings = rule.count
+			raise
+		first = first or doc
+	return first
+
+
+def on_doctype_update():
+	# the guest caps' seeds (booking.caps): one email's or one meeting type's bookings made
+	# inside a window, read as a range of these indexes, never the whole history
+	frappe.db.add_index("Scheduler Booking", ["guest_email", "creation"], "guest_email_creation")
+	frappe.db.add_index("Scheduler Booking", ["meeting_type", "creation"], "meeting_type_creation")
+	# the jobs and the workspace read bookings of one status in a window (pending ones to
+	# expire, confirmed ones that ended, finished ones of the last 90 days): a status's
+	# rows by time, so a finished history is never read again
+	frappe.db.add_index("Scheduler Booking", ["status", "start"], "status_start")
+	frappe.db.add_index("Scheduler Booking", ["status", "`end`"], "status_end")
+	# the seats of one slot of a seated meeting type (booking.seats)
+	frappe.db.add_index("Scheduler Booking", ["meeting_type", "start"], "meeting_type_start")
+	frappe.db.add_index("Scheduler Booking", ["status", "creation"], "status_creation")
+	# the holds of paid bookings that have ended (jobs.payments)
+	frappe.db.add_index("Scheduler Booking", ["status", "hold_until"], "status_hold_until")

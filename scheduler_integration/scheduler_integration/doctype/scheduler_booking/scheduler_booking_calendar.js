@@ -13,6 +13,7 @@ frappe.views.calendar["Scheduler Booking"] = {
 		Completed: "success",
 		Cancelled: "danger",
 		"No Show": "default",
+		"Awaiting Payment": "warning",
 	},
 	filters: [{ fieldtype: "Link", fieldname: "host", options: "User", label: __("Host") }],
 	get_events_method: "frappe.desk.calendar.get_events",

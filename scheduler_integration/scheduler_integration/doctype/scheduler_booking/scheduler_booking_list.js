@@ -8,6 +8,7 @@ frappe.listview_settings["Scheduler Booking"] = {
 			Completed: "green",
 			Cancelled: "red",
 			"No Show": "gray",
+			"Awaiting Payment": "purple", // a paid booking's hold while the guest pays
 		};
 		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
 	},

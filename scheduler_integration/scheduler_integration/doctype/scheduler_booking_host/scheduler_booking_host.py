@@ -2,10 +2,11 @@
 # For license information, please see license.txt
 
 import frappe
-from frappe.model.document import Document
+
+from scheduler_integration.core.permissions import ChildRow
 
 
-class SchedulerBookingHost(Document):
+class SchedulerBookingHost(ChildRow):  # readable exactly when its parent is
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -14,6 +15,8 @@ class SchedulerBookingHost(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		buffer_after: DF.Int
+		buffer_before: DF.Int
 		calendar_events: DF.JSON | None
 		end: DF.Datetime | None
 		event: DF.Link | None
@@ -27,6 +30,9 @@ class SchedulerBookingHost(Document):
 
 
 def on_doctype_update():
-	# the locking read of every booking check (booking.load): a host's rows ending after a
-	# time, so it reads and locks the bookings near the slot, not every booking they ever had
+	# the locking read of every booking check and every slot read (booking.load): a host's
+	# rows ending within a bounded range, so it reads and locks the bookings near the
+	# window, never every booking a host ever had
 	frappe.db.add_index("Scheduler Booking Host", ["user", "`end`"], "user_end")
+	# the guest caps' seed of a host's window (booking.caps): the rows made within it
+	frappe.db.add_index("Scheduler Booking Host", ["user", "creation"], "user_creation")

@@ -1,32 +1,45 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
+import re
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import meeting_types, meetings, pages
+from scheduler_integration.booking import meeting_types, meetings, pages, payments
 from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.core.jinja import host_template_error
 from scheduler_integration.core.naming import readable_name
-from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.core.permissions import is_manager, is_team_admin
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import InvalidField, SchedulingError
+from scheduler_integration.engine.guest_form import FIELDTYPES, MAX_ATTENDEES
+from scheduler_integration.engine.teams import MODE_LABELS
+from scheduler_integration.engine.model import MAX_SEATS
+from scheduler_integration.engine.occurrences import MAX_OCCURRENCES
+from scheduler_integration.engine.payments import (
+	HOLD_DEFAULT,
+	HOLD_MAX,
+	HOLD_MIN,
+	REFUND_POLICIES,
+	RefundPolicy,
+)
 from scheduler_integration.engine.validation import (
+	MAX_DESCRIPTION,
+	MAX_MESSAGE,
 	ASSIGNMENTS,
 	LOCATION_TYPES,
 	clean_choice,
 	clean_duration,
 	clean_int,
 	clean_phases,
-	clean_slug,
 	clean_text,
 	clean_url,
-	slugify,
 )
 from scheduler_integration.reporting.phases import phase_names
 
-MAX_DESCRIPTION = 5000
-MAX_MESSAGE = 2000
 # the largest value each number field takes (minutes, days or counts)
 BOUNDS = {
 	"slot_interval": 24 * 60,
@@ -63,6 +76,7 @@ class SchedulerMeetingType(Document):
 		)
 
 		active: DF.Check
+		allow_series: DF.Check
 		assignment: DF.Literal["Individual", "Round Robin", "Collective"]
 		buffer_after: DF.Int
 		buffer_before: DF.Int
@@ -72,8 +86,12 @@ class SchedulerMeetingType(Document):
 		currency: DF.Link | None
 		custom_duration: DF.Int
 		daily_limit: DF.Int
+		day_mode: DF.Literal["Consecutive Days", "Working Days"]
+		days: DF.Int
 		description: DF.SmallText | None
 		duration: DF.Literal["15", "30", "45", "60", "90", "120", "Custom"]
+		event_description_template: DF.Code | None
+		event_title_template: DF.Data | None
 		feedback_url: DF.Data | None
 		hosts: DF.Table[SchedulerMeetingTypeHost]
 		location_details: DF.SmallText | None
@@ -81,26 +99,41 @@ class SchedulerMeetingType(Document):
 			"", "Google Meet", "Zoom", "Microsoft Teams", "Phone", "In Person", "Custom"
 		]
 		max_advance_days: DF.Int
+		max_attendees: DF.Int
 		min_notice: DF.Int
 		no_show_delay: DF.Int
 		no_show_task: DF.Check
 		price: DF.Currency
 		priority: DF.Int
+		payment_hold_minutes: DF.Int
 		profile: DF.Link
 		questions: DF.Table[SchedulerQuestion]
 		recommended_phases: DF.TableMultiSelect[SchedulerMeetingTypePhase]
+		refund_full_hours: DF.Int
+		refund_partial_hours: DF.Int
+		refund_partial_percent: DF.Int
+		refund_policy: DF.Literal["Full Refund", "By Notice", "No Refund"]
 		reminder_offsets: DF.Data | None
+		require_payment: DF.Check
 		requires_confirmation: DF.Check
 		reschedule_notice: DF.Int
+		round_robin_mode: DF.Literal["Fair Share by Weight", "Maximize Availability"]
 		scheduler_event_url: DF.SmallText | None
+		seats_per_slot: DF.Int
+		series_booking: DF.Literal["Book None", "Skip Taken Ones"]
+		series_frequency: DF.Literal["Weekly", "Every 2 Weeks", "Monthly"]
+		series_max_count: DF.Int
 		send_no_show_follow_up: DF.Check
 		send_thank_you: DF.Check
 		send_win_back: DF.Check
+		show_attendees: DF.Check
+		show_seats_left: DF.Check
 		slot_interval: DF.Int
 		slug: DF.Data
 		sms_reminder_offsets: DF.Data | None
 		sms_reminders: DF.Check
 		sort_order: DF.Int
+		team: DF.Link | None
 		thank_you_delay: DF.Int
 		title: DF.Data
 		user: DF.Link | None
@@ -109,14 +142,10 @@ class SchedulerMeetingType(Document):
 
 	# end: auto-generated types
 	def duration_minutes(self) -> int:
-		"""The meeting's length: the one definition (``engine.validation.clean_duration``)."""
-		return clean_duration(self.duration, self.custom_duration)
+		return meeting_types.duration_minutes(self)
 
 	def host_users(self) -> list[str]:
-		"""Who may be booked: the profile's user, or the team's hosts who accepted."""
-		if (self.assignment or "Individual") == "Individual":
-			return [self.user or frappe.db.get_value("Scheduler Profile", self.profile, "user")]
-		return [row.user for row in self.hosts if row.accepted]
+		return type_hosts(self)
 
 	def location_text(self) -> str:
 		parts = [_(self.location_type) if self.location_type else "", self.location_details or ""]
@@ -137,12 +166,8 @@ class SchedulerMeetingType(Document):
 				frappe.throw(
 					_("You can only add meeting types to your own Scheduler Profile"), frappe.PermissionError
 				)
-		self.title = errors.clean("title", clean_text, self.title, "title", 200, required=True)
-		if not self.slug and self.title:
-			self.slug = slugify(self.title)
-		self.slug = errors.clean("slug", clean_slug, self.slug)
-		errors.unique(
-			self, "slug", _("This profile already has a meeting type with this slug"), profile=self.profile
+		errors.title_and_slug(
+			self, _("This profile already has a meeting type with this slug"), profile=self.profile
 		)
 		errors.clean("duration", clean_duration, self.duration, self.custom_duration)
 		self.priority = errors.clean("priority", clean_int, self.priority, "priority", 0, 10, default=0)
@@ -151,6 +176,10 @@ class SchedulerMeetingType(Document):
 		)
 		for field, high in BOUNDS.items():
 			self.set(field, errors.clean(field, clean_int, self.get(field), field, 0, high, default=0))
+		self.seats_per_slot = errors.clean(
+			"seats_per_slot", clean_int, self.seats_per_slot, "seats_per_slot", 1, MAX_SEATS, default=1
+		)
+		self.validate_occurrences(errors)
 		self.description = errors.clean(
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
@@ -165,6 +194,10 @@ class SchedulerMeetingType(Document):
 		self.location_details = errors.clean(
 			"location_details", clean_text, self.location_details, "location_details", 1000, multiline=True
 		)
+		for field in ("event_title_template", "event_description_template"):
+			# a broken template would fall back to the default on every event: say so now
+			if problem := host_template_error(self.get(field)):
+				errors.add(field, _("This template cannot be used: {0}").format(problem))
 		if self.location_type:
 			self.location_type = errors.clean(
 				"location_type", clean_choice, self.location_type, "location_type", LOCATION_TYPES
@@ -194,16 +227,106 @@ class SchedulerMeetingType(Document):
 		)
 		if isinstance(phases, list) and not errors.errors.get("recommended_phases"):
 			self.set("recommended_phases", [{"phase": phase} for phase in phases])
+		self.round_robin_mode = errors.clean(
+			"round_robin_mode",
+			clean_choice,
+			self.round_robin_mode,
+			"round_robin_mode",
+			tuple(MODE_LABELS),
+			default=next(iter(MODE_LABELS)),
+		)
+		self.validate_payment(errors)
 		self.validate_team(errors)
+		self.validate_team_page(errors)
 		self.validate_meeting_links(errors)
+		self.max_attendees = errors.clean(
+			"max_attendees", clean_int, self.max_attendees, "max_attendees", 0, MAX_ATTENDEES, default=0
+		)
+		labels = set()
 		for row in self.questions or []:
 			try:
 				row.label = clean_text(row.label, "label", 200, required=True)
-				if row.fieldtype == "Select" and not (row.options or "").strip():
+				if row.fieldtype not in FIELDTYPES:
+					row.fieldtype = "Data"
+				if row.fieldtype in ("Select", "Radio", "Multi Select") and not (row.options or "").strip():
 					raise InvalidField(_("A Select question needs options, one per line"), "options")
+				if row.get("crm_field") and not re.fullmatch(r"[a-z][a-z0-9_]{0,139}", row.crm_field):
+					raise InvalidField(_("{0} is not a field name"), "crm_field", row.crm_field)
 			except SchedulingError as exc:
 				errors.add("questions", _("Row {0}: {1}").format(row.idx, translate(exc)))
+			if row.label in labels:  # answers are kept by question
+				errors.add("questions", _("Row {0}: another question asks this already").format(row.idx))
+			labels.add(row.label)
 		errors.raise_if_any()
+
+	def validate_occurrences(self, errors: FieldErrors) -> None:
+		"""Days per booking and recurring series: in range, and one kind per type (seats,
+		days or a series)."""
+		self.days = errors.clean("days", clean_int, self.days, "days", 1, adapters.MAX_DAYS, default=1)
+		self.series_max_count = errors.clean(
+			"series_max_count",
+			clean_int,
+			self.series_max_count,
+			"series_max_count",
+			1,
+			MAX_OCCURRENCES,
+			default=6,
+		)
+		if self.allow_series and (self.series_max_count or 0) < 2:
+			errors.add("series_max_count", _("A series has at least 2 meetings"))
+		kinds = [self.seats_per_slot > 1, self.days > 1, bool(self.allow_series)]
+		if sum(kinds) > 1:
+			errors.add(
+				"days" if self.days > 1 else "allow_series",
+				_("A meeting type has either seats, several days or a recurring series, not more than one"),
+			)
+		if self.days > 1 and (self.duration_minutes() if not errors.errors.get("duration") else 0) > 12 * 60:
+			errors.add("duration", _("Each day of a multi-day booking lasts at most 12 hours"))
+
+	def validate_payment(self, errors: FieldErrors) -> None:
+		"""Require Payment: a price, one meeting per booking, a hold and a refund policy the
+		rules take (``engine.payments``), and, to be active, a payment gateway that takes
+		this currency and amount (the payments app's controller answers that)."""
+		self.payment_hold_minutes = errors.clean(
+			"payment_hold_minutes",
+			clean_int,
+			self.payment_hold_minutes,
+			"payment_hold_minutes",
+			HOLD_MIN,
+			HOLD_MAX,
+			default=HOLD_DEFAULT,
+		)
+		for field, high in (
+			("refund_full_hours", 24 * 366),
+			("refund_partial_hours", 24 * 366),
+			("refund_partial_percent", 100),
+		):
+			self.set(field, errors.clean(field, clean_int, self.get(field), field, 0, high, default=0))
+		self.refund_policy = self.refund_policy or REFUND_POLICIES[0]
+		try:
+			RefundPolicy(
+				self.refund_policy,
+				self.refund_full_hours,
+				self.refund_partial_hours,
+				self.refund_partial_percent,
+			)
+		except SchedulingError as exc:
+			errors.add(exc.field or "refund_policy", translate(exc))
+		if not self.require_payment:
+			return
+		if (self.price or 0) <= 0:
+			errors.add("price", _("A meeting type that requires payment needs a price"))
+		if self.seats_per_slot > 1 or self.days > 1 or self.allow_series:
+			errors.add(
+				"require_payment",
+				_("Payment is taken for one meeting per booking: not with seats, several days or a series"),
+			)
+		if self.active and not errors.errors:
+			problem = payments.gateway_problem(self.currency, self.price)
+			if problem:
+				errors.add(
+					"require_payment", _("This meeting type cannot be active yet: {0}").format(problem)
+				)
 
 	def validate_team(self, errors: FieldErrors) -> None:
 		"""Team hosts: listed once, with a profile, weight >= 1; a host other than yourself
@@ -230,6 +353,37 @@ class SchedulerMeetingType(Document):
 				errors.add("hosts", _("Row {0}: weight must be at least 1").format(row.idx))
 			row.accepted = int(row.user in accepted_before or row.user == frappe.session.user or trusted)
 
+	def validate_team_page(self, errors: FieldErrors) -> None:
+		"""A type on a team's page: round robin or collective, every host a member of the
+		team, its link unique on the team's page; only the team's admins (or a Scheduler
+		Manager) put a type on it."""
+		if not self.team:
+			return
+		if self.assignment == "Individual":
+			errors.add("team", _("Only round-robin and collective meeting types belong to a team"))
+			return
+		title = frappe.db.get_value("Scheduler Team", self.team, "title") or self.team
+		if (self.is_new() or self.has_value_changed("team")) and not (
+			is_manager() or is_team_admin(self.team)
+		):
+			errors.add("team", _("Only an admin of the team {0} may add meeting types to it").format(title))
+		members = set(
+			frappe.get_all(
+				"Scheduler Team Member",
+				filters={"parenttype": "Scheduler Team", "parent": self.team},
+				pluck="user",
+			)
+		)
+		outside = [row.user for row in self.hosts or [] if row.user not in members]
+		if outside:
+			errors.add(
+				"hosts",
+				_("Every host must be a member of the team {0}: {1}").format(title, ", ".join(outside)),
+			)
+		errors.unique(
+			self, "slug", _("The team's page already has a meeting type with this slug"), team=self.team
+		)
+
 	def validate_meeting_links(self, errors: FieldErrors) -> None:
 		"""An active type whose location is a video service (Zoom, Google Meet, Microsoft
 		Teams) needs every host who could be assigned connected to that provider, so the
@@ -248,7 +402,11 @@ class SchedulerMeetingType(Document):
 			return
 		gaps = meetings.missing(self)
 		if gaps:
-			errors.add("location_type", meetings.missing_message(self, gaps))
+			errors.add(
+				"location_type",
+				meetings.missing_message(self, gaps),
+				link=meetings.connection_link(self, gaps),
+			)
 
 	def _hosts_changed(self) -> bool:
 		before = self.get_doc_before_save()
@@ -261,10 +419,20 @@ class SchedulerMeetingType(Document):
 		meeting_types.invalidate([self.name])
 		before = self.get_doc_before_save()
 		self.invalidate_pages([self.profile, before.profile if before else None])
+		self.invalidate_team_pages([self.team, before.team if before else None])
 
 	def on_trash(self):
 		meeting_types.invalidate([self.name])
 		self.invalidate_pages([self.profile])
+		self.invalidate_team_pages([self.team])
+
+	def invalidate_team_pages(self, teams) -> None:
+		"""Outdate the team pages that list this type (by their teams' slugs)."""
+		teams = [name for name in dict.fromkeys(teams) if name]
+		if teams:
+			pages.invalidate_teams(
+				frappe.get_all("Scheduler Team", filters={"name": ("in", teams)}, pluck="slug")
+			)
 
 	def invalidate_pages(self, profiles) -> None:
 		"""Outdate the public pages that list or link this type (by their profiles' slugs)."""

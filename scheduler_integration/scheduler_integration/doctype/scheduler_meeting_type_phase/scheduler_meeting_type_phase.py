@@ -1,10 +1,10 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
-from frappe.model.document import Document
+from scheduler_integration.core.permissions import ChildRow
 
 
-class SchedulerMeetingTypePhase(Document):
+class SchedulerMeetingTypePhase(ChildRow):  # readable exactly when its parent is
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -17,6 +17,7 @@ frappe.ui.form.on("Scheduler Profile", {
 	},
 	refresh(frm) {
 		scheduler_integration.add_link_buttons(frm, frm.doc.slug ? `/book/${encodeURIComponent(frm.doc.slug)}` : null);
+		scheduler_integration.render_profile_connections(frm);
 	},
 	display_name(frm) {
 		if (frm.is_new() && !frm.doc.slug && frm.doc.display_name) {

@@ -1,17 +1,23 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
+import re
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import availability, meeting_types, pages
+from scheduler_integration.booking import availability, domains, meeting_types, pages
+from scheduler_integration.booking.leave import HOLIDAY_LISTS
+from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.hosts import user_timezone
 from scheduler_integration.core.roles import ensure_host_role
 from scheduler_integration.core.settings import extra_embed_hosts
+from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS, clean_domain
 from scheduler_integration.engine.embed import sanitize_embed
 from scheduler_integration.engine.validation import (
+	MAX_DESCRIPTION,
 	MAX_DISPLAY_NAME,
 	PROVIDERS,
 	clean_choice,
@@ -22,7 +28,7 @@ from scheduler_integration.engine.validation import (
 	slugify,
 )
 
-MAX_DESCRIPTION = 5000
+WEBHOOK_ACCOUNT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 class SchedulerProfile(Document):
@@ -35,15 +41,24 @@ class SchedulerProfile(Document):
 		from frappe.types import DF
 
 		active: DF.Check
+		acuity_api_key: DF.Password | None
+		acuity_report_field: DF.Data | None
+		acuity_user_id: DF.Data | None
 		availability: DF.Link | None
 		brand_color: DF.Color | None
+		custom_domain: DF.Data | None
 		description: DF.SmallText | None
+		holiday_list: DF.DynamicLink | None
+		holiday_list_type: DF.Link | None
 		display_name: DF.Data
 		embed_code: DF.Code | None
 		embed_in_reports: DF.Check
 		feed_nonce: DF.Data | None
 		feed_token_hash: DF.Data | None
+		link_shared: DF.Check
 		logo: DF.AttachImage | None
+		oncehub_user_id: DF.Data | None
+		oncehub_webhook_secret: DF.Password | None
 		scheduler_provider: DF.Literal["native", "calendly", "acuity", "scheduleonce", "custom"]
 		scheduler_url: DF.SmallText | None
 		show_in_reports: DF.Check
@@ -52,6 +67,11 @@ class SchedulerProfile(Document):
 		user: DF.Link
 
 	# end: auto-generated types
+	def onload(self):
+		# the form's "Calendar and Video Connections" (scheduler_desk.render_profile_connections)
+		if self.user:
+			self.set_onload("connections", host_connections([self.user])[self.user])
+
 	def validate(self):
 		errors = FieldErrors()
 		self.user = self.user or frappe.session.user
@@ -67,11 +87,27 @@ class SchedulerProfile(Document):
 			self.slug = slugify(self.display_name)
 		self.slug = errors.clean("slug", clean_slug, self.slug)
 		errors.unique(self, "slug", _("This booking link is already taken"))
+		if self.slug in RESERVED_PROFILE_SLUGS and self.has_value_changed("slug"):
+			errors.add("slug", _("This booking link is already taken"))  # /book/manage/…, /book/team/…
+		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
+		if domains.taken_elsewhere(self.custom_domain, self.doctype, self.name):
+			errors.add("custom_domain", _("This domain is already used by another booking page"))
 		errors.unique(self, "user", _("This user already has a Scheduler Profile"))
 		self.timezone = errors.clean("timezone", clean_timezone, self.timezone or user_timezone(self.user))
 		self.description = errors.clean(
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
+		# a holiday list's dates are days off (booking.leave): ERPNext's or Frappe CRM's
+		if self.holiday_list and self.holiday_list_type not in HOLIDAY_LISTS:
+			errors.add(
+				"holiday_list_type", _("Pick one of: {0}").format(", ".join(_(t) for t in HOLIDAY_LISTS))
+			)
+		elif self.holiday_list and not frappe.db.exists(self.holiday_list_type, self.holiday_list):
+			errors.add(
+				"holiday_list", _("{0} {1} not found").format(_(self.holiday_list_type), self.holiday_list)
+			)
+		if not self.holiday_list:
+			self.holiday_list_type = None
 		self.scheduler_provider = errors.clean(
 			"scheduler_provider",
 			clean_choice,
@@ -86,12 +122,28 @@ class SchedulerProfile(Document):
 		self.embed_code = errors.clean("embed_code", sanitize_embed, self.embed_code, extra_embed_hosts())
 		if self.embed_in_reports and not self.embed_code:
 			errors.add("embed_code", _("Paste the scheduler's embed code to embed it in reports"))
+		self.validate_webhook_accounts(errors)
 		if (
 			self.availability
 			and frappe.db.get_value("Scheduler Availability", self.availability, "user") != self.user
 		):
 			errors.add("availability", _("The default availability must belong to the same user"))
 		errors.raise_if_any()
+
+	def validate_webhook_accounts(self, errors: FieldErrors):
+		"""The account ids the webhooks are addressed with: digits (Acuity), USR-… (OnceHub);
+		each names one profile, or a webhook could not tell whose it is."""
+		self.acuity_user_id = (self.acuity_user_id or "").strip() or None
+		self.acuity_report_field = (self.acuity_report_field or "").strip() or None
+		self.oncehub_user_id = (self.oncehub_user_id or "").strip() or None
+		for field in ("acuity_user_id", "acuity_report_field"):
+			if self.get(field) and not self.get(field).isdigit():
+				errors.add(field, _("Use the number Acuity shows"))
+		if self.oncehub_user_id and not WEBHOOK_ACCOUNT.match(self.oncehub_user_id):
+			errors.add("oncehub_user_id", _("Use the ID OnceHub shows, such as USR-ABC123"))
+		for field in ("acuity_user_id", "oncehub_user_id"):
+			if self.get(field):
+				errors.unique(self, field, _("Another Scheduler Profile uses this account"))
 
 	def after_insert(self):
 		ensure_host_role(self.user)
@@ -103,7 +155,9 @@ class SchedulerProfile(Document):
 		)
 		before = self.get_doc_before_save()
 		pages.invalidate([self.slug, before.slug if before else None])
+		domains.invalidate([self.custom_domain, before.custom_domain if before else None])
 
 	def on_trash(self):
 		availability.invalidate([self.user])
 		pages.invalidate([self.slug])
+		domains.invalidate([self.custom_domain])

@@ -1,10 +1,10 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
-from frappe.model.document import Document
+from scheduler_integration.core.permissions import ChildRow
 
 
-class SchedulerQuestion(Document):
+class SchedulerQuestion(ChildRow):  # readable exactly when its parent is
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -13,7 +13,20 @@ class SchedulerQuestion(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		fieldtype: DF.Literal["Data", "Text", "Select", "Check"]
+		crm_field: DF.Data | None
+		fieldtype: DF.Literal[
+			"Data",
+			"Text",
+			"Select",
+			"Check",
+			"Email",
+			"Phone",
+			"Number",
+			"Radio",
+			"Multi Select",
+			"Country",
+			"Multi Email",
+		]
 		label: DF.Data
 		options: DF.SmallText | None
 		parent: DF.Data

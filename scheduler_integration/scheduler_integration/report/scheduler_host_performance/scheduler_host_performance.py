@@ -1,11 +1,13 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 """Staff performance, per host: bookings, completion / cancellation / no-show rates, lead
-time, peak hours on the host's own clock, revenue and forecast.
+time, peak hours on the host's own clock, revenue and forecast, and what guests paid for
+paid bookings and what was refunded to them.
 
 Revenue is Completed bookings × their meeting type's price, the forecast Confirmed bookings
 still ahead × price, both in the Currency filter's currency (the site's default currency
-when empty; bookings priced in another currency are not added in). A booking counts for its
+when empty; bookings priced in another currency are not added in). Paid and Refunded are
+the money of paid bookings in that currency, whatever became of them. A booking counts for its
 organiser. The desk's Export gives the same columns as CSV or Excel.
 """
 
@@ -66,24 +68,37 @@ def execute(filters=None):
 			"options": "currency",
 			"width": 130,
 		},
+		{
+			"fieldname": "paid",
+			"label": _("Paid"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 120,
+		},
+		{
+			"fieldname": "refunded",
+			"label": _("Refunded"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 120,
+		},
 		# Data, not a Link: Frappe checks a report's link columns against the reader's
 		# permissions, and hosts may not read Currency
 		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "width": 90},
 	]
 	summary = [
 		{
-			"label": _("Revenue"),
-			"value": round(sum(row["revenue"] for row in data), 2),
+			"label": label,
+			"value": round(sum(row[key] for row in data), 2),
 			"datatype": "Currency",
 			"currency": currency,
-			"indicator": "Green",
-		},
-		{
-			"label": _("Forecast"),
-			"value": round(sum(row["forecast"] for row in data), 2),
-			"datatype": "Currency",
-			"currency": currency,
-			"indicator": "Blue",
-		},
+			"indicator": indicator,
+		}
+		for key, label, indicator in (
+			("revenue", _("Revenue"), "Green"),
+			("forecast", _("Forecast"), "Blue"),
+			("paid", _("Paid"), "Green"),
+			("refunded", _("Refunded"), "Orange"),
+		)
 	]
 	return columns, data, None, None, summary
