@@ -46,6 +46,7 @@ from frappe import _
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.presentation import host_names, plain
+from scheduler_integration.effects import outbox
 from scheduler_integration.effects.crm.describe import (
 	answers_html,
 	details,
@@ -141,8 +142,13 @@ def on_seat_taken(doc, event: str) -> str:
 	written again by the ``seats`` event)."""
 	note = crm_note(doc) if doc.crm_doctype in FRAPPE_CRM else None
 	leader = seats.leader_of(seats.slot_of(doc))
-	if leader:  # the guest's records take part in the slot's events at once
-		_take_part(frappe.get_doc("Scheduler Booking", leader), _participants(doc))
+	if leader:
+		# The guest's records join the slot's events through a ``seats`` row of the leader,
+		# visible once this transaction (with the guest's Contact) commits. Only the
+		# leader's CRM rows write the events, one at a time (``outbox.claim``), and each
+		# reads every seat afresh: two seats adding themselves to the event at once lost
+		# one of them (a read-modify-write of its participants).
+		outbox.plan(leader, "seats", [(0, "crm")])
 	message = (
 		_("Seat booked: {0} with {1} on {2}")
 		if event != "pending"
@@ -153,22 +159,14 @@ def on_seat_taken(doc, event: str) -> str:
 	return f"{where}: a seat" + (f", FCRM Note {note}" if note else "")
 
 
-def _take_part(leader, participants: list[dict], replace: bool = False, **values) -> None:
-	"""The slot's desk events (one per host, on its leader's host rows) with ``participants``
-	added (or, ``replace``, exactly those) and ``values`` set."""
+def _write_slot_events(leader, participants: list[dict], **values) -> None:
+	"""The slot's desk events (one per host, on its leader's host rows) with exactly
+	``participants`` and ``values`` set."""
 	for row in leader.hosts:
 		if not (row.event and frappe.db.exists("Event", row.event)):
 			continue
 		event = frappe.get_doc("Event", row.event)
-		have = (
-			[]
-			if replace
-			else [
-				{"reference_doctype": p.reference_doctype, "reference_docname": p.reference_docname}
-				for p in event.event_participants
-			]
-		)
-		event.set("event_participants", have + [p for p in participants if p not in have])
+		event.set("event_participants", participants)
 		event.update(values)
 		event.save(ignore_permissions=True)
 
@@ -183,7 +181,7 @@ def on_seats(leader) -> str:
 		seat = leader if row.name == leader.name else frappe.get_doc("Scheduler Booking", row.name)
 		participants += [p for p in _participants(seat) if p not in participants]
 	title, text = slot_summary(leader), details(leader) + guests_html(leader)
-	_take_part(leader, participants, replace=True, subject=title, description=text)
+	_write_slot_events(leader, participants, subject=title, description=text)
 	for name in {row.record_name for row in remembered(leader, "Task")}:
 		frappe.db.set_value(
 			"CRM Task", name, {"title": _("Meeting: {0}").format(title)[:140], "description": text}
