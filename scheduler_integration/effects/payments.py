@@ -69,24 +69,47 @@ def refund(doc, minor: int | None, reason: str) -> str:
 		idempotency_key=f"scheduler-refund-{payment.access_key}-{reason.lower().replace(' ', '-')}",
 		metadata={"scheduler_booking": doc.name, "scheduler_payment": payment.name, "reason": reason},
 	)
-	payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
+	# Refunds of one payment take turns on its row alone. get_doc(for_update=True) would
+	# read its refund rows FOR UPDATE too, locking the index gap where new refund rows go:
+	# two refunds of two payments at once then both waited to insert there (a deadlock).
+	# Nothing is written before this point, so the commit only starts a fresh transaction
+	# whose reads come after the lock and see every refund committed before it.
+	frappe.db.commit()
+	frappe.db.get_value(DOCTYPE, payment.name, "name", for_update=True)
+	payment = frappe.get_doc(DOCTYPE, payment.name)
 	if any(row.refund_id == result.get("id") for row in payment.refunds):
 		return "refunded before"
-	row = payment.append(
-		"refunds",
+	# the row is inserted on its own, not by saving the payment: a save deletes the rows it
+	# does not hold, and that DELETE locks the same gap
+	row = frappe.get_doc(
 		{
+			"doctype": "Scheduler Payment Refund",
+			"parent": payment.name,
+			"parenttype": DOCTYPE,
+			"parentfield": "refunds",
+			"idx": len(payment.refunds) + 1,
 			"refund_id": str(result.get("id") or "")[:255],
 			"reason": reason,
 			"amount": float(from_minor(amount, payment.currency)),
 			"amount_minor": amount,
 			"status": str(result.get("status") or "")[:32],
 			"refunded_at": to_system(utc_now()),
-		},
+		}
 	)
+	row.db_insert()
+	payment.append("refunds", row)
 	payment.refunded_minor = int(payment.refunded_minor or 0) + amount
 	payment.amount_refunded = float(from_minor(payment.refunded_minor, payment.currency))
 	payment.status = payment_state(int(payment.amount_minor or 0), payment.refunded_minor)
-	payment.save(ignore_permissions=True)
+	frappe.db.set_value(
+		DOCTYPE,
+		payment.name,
+		{
+			"refunded_minor": payment.refunded_minor,
+			"amount_refunded": payment.amount_refunded,
+			"status": payment.status,
+		},
+	)
 	frappe.db.set_value(
 		"Scheduler Booking",
 		doc.name,
