@@ -102,6 +102,10 @@ def test_retries_wait_at_least_as_long_as_the_provider_asked():
 	assert retry_wait(5, 60) == retry_delay(5)  # the backoff is longer
 	assert retry_wait(1, 10**9) == MAX_BACKOFF  # a hostile header cannot park the work for ever
 	assert retry_wait(1, -5) == retry_delay(1) and retry_wait(1, 0) == retry_delay(1)
+	# a deadlock's victim is restarted at once the first time, then backs off as any failure
+	assert retry_wait(1, conflict=True) == timedelta(0)
+	assert retry_wait(2, conflict=True) == retry_delay(2)
+	assert retry_wait(2, 600, conflict=True) == timedelta(seconds=600)
 
 
 def test_provider_statistics():

@@ -76,7 +76,9 @@ def retry_or_fail(
 		frappe.log_error(**log)
 		frappe.db.commit()
 		return FAILED
-	wait = retry_wait(attempts, getattr(exc, "retry_after", None))
+	wait = retry_wait(
+		attempts, getattr(exc, "retry_after", None), conflict=isinstance(exc, frappe.QueryDeadlockError)
+	)
 	settle(
 		doctype,
 		name,

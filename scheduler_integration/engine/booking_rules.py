@@ -66,9 +66,14 @@ def retry_delay(attempts: int) -> timedelta:
 	return min(timedelta(minutes=2 ** min(int(attempts), 20)), MAX_BACKOFF)
 
 
-def retry_wait(attempts: int, retry_after: float | None = None) -> timedelta:
+def retry_wait(attempts: int, retry_after: float | None = None, conflict: bool = False) -> timedelta:
 	"""``retry_delay``, but never sooner than the ``retry_after`` seconds a provider asked
-	for (its ``Retry-After``), itself capped at a day."""
+	for (its ``Retry-After``), itself capped at a day. A first failure that was only a lock
+	conflict (``conflict``: the database chose this transaction as a deadlock's victim and
+	asks for it to be restarted) is retried at once: nothing failed, and waiting the
+	backoff left a paid guest's refund unrecorded for minutes."""
+	if conflict and int(attempts) <= 1:
+		return timedelta(0)
 	delay = retry_delay(attempts)
 	if retry_after:
 		delay = max(delay, min(timedelta(seconds=max(0.0, float(retry_after))), MAX_BACKOFF))
