@@ -167,6 +167,23 @@ def _own(jobs) -> int:
 	return sum(1 for job in jobs if job is not None and (job.kwargs or {}).get("site") == frappe.local.site)
 
 
+def _dead_here(worker) -> bool:
+	"""A worker of this machine whose process is gone (killed with its machine or by -9):
+	its key stays "busy" in Redis until its heartbeat's TTL runs out, minutes later."""
+	import os
+	import socket
+
+	if worker.hostname != socket.gethostname() or not worker.pid:
+		return False
+	try:
+		os.kill(worker.pid, 0)
+	except ProcessLookupError:
+		return True
+	except PermissionError:
+		return False
+	return False
+
+
 def _busy_with_own_or_unknown(connection) -> int:
 	"""Workers that took a job of this site, or one they have not named yet.
 
@@ -177,7 +194,7 @@ def _busy_with_own_or_unknown(connection) -> int:
 
 	count = 0
 	for worker in Worker.all(connection=connection):
-		if worker.get_state() != "busy":
+		if worker.get_state() != "busy" or _dead_here(worker):
 			continue
 		job_id = worker.get_current_job_id()
 		if not job_id:
