@@ -30,7 +30,30 @@ async function newPage(options) {
 		await d.dismiss();
 	});
 	page.on("pageerror", (e) => result.errors.push(String(e)));
+	// what a failure report shows: refused and unfinished requests, every frame's text
+	page.on("request", (r) => pending.set(r, Date.now()));
+	page.on("requestfinished", (r) => pending.delete(r));
+	page.on("requestfailed", (r) => {
+		pending.delete(r);
+		http.push(`failed ${r.url()} ${r.failure() && r.failure().errorText}`);
+	});
+	page.on("response", (r) => r.status() >= 400 && http.push(`${r.status()} ${r.url()}`));
+	pages.push(page);
 	return page;
+}
+const pages = [];
+const pending = new Map();
+const http = [];
+async function whatWasShown() {
+	const frames = [];
+	for (const page of pages) {
+		for (const frame of page.frames()) {
+			const text = await frame.evaluate(() => (document.body ? document.body.innerText : "").slice(0, 300)).catch((e) => `(${e.message.split("\n")[0]})`);
+			frames.push(`${frame.url()}: ${text}`);
+		}
+	}
+	const now = Date.now();
+	return { frames, http, pending: [...pending].map(([r, t]) => `${r.method()} ${r.url()} for ${now - t} ms`) };
 }
 // axe-core (npm) on the whole page: only serious and critical violations are kept
 async function axe(page, name) {
@@ -321,6 +344,7 @@ try {
 	console.log(JSON.stringify(result));
 } catch (e) {
 	result.failure = String((e && e.stack) || e);
+	result.shown = await whatWasShown().catch((err) => String(err));
 	console.log(JSON.stringify(result));
 	process.exitCode = 1;
 } finally {
