@@ -24,6 +24,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-cache@example.com"
@@ -35,6 +36,7 @@ def body(response):
 	return data.get("message") if isinstance(data.get("message"), dict) else data
 
 
+@one_site
 class TestCacheInvalidation(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

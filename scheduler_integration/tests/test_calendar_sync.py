@@ -29,6 +29,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-cal@example.com"
@@ -84,6 +85,7 @@ class FeedServer:
 		self.httpd.shutdown()
 
 
+@one_site
 class CalendarCase(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -29,6 +29,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_concurrency import fire
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -42,6 +43,7 @@ def body(response):
 	return data.get("message") if isinstance(data.get("message"), dict) else data
 
 
+@one_site
 class TestMultiHost(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -21,6 +21,7 @@ import frappe
 from scheduler_integration.tests import test_browser_e2e as e2e
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, set_settings
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user
+from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_calendar_sync import FeedServer
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -28,6 +29,7 @@ HOST = "sched-brand-new-host@example.com"
 FEED = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 
 
+@one_site
 class TestNewHostInTheBrowser(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
