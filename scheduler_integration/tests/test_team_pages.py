@@ -31,7 +31,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B, C = "sched-team-a@example.com", "sched-team-b@example.com", "sched-team-c@example.com"
@@ -72,7 +71,6 @@ def delete_teams() -> None:
 	frappe.db.commit()
 
 
-@one_site
 class TestTeamPages(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
