@@ -176,11 +176,11 @@ def _dead_here(worker) -> bool:
 	if worker.hostname != socket.gethostname() or not worker.pid:
 		return False
 	try:
-		os.kill(worker.pid, 0)
+		os.kill(worker.pid, 0)  # signal 0: only asks whether the process exists
 	except ProcessLookupError:
 		return True
 	except PermissionError:
-		return False
+		pass  # alive, another user's
 	return False
 
 
