@@ -90,6 +90,16 @@ async function tabTo(page, test, limit = 60) {
 	}
 	throw new Error("keyboard focus never reached the wanted element");
 }
+// an element's box unchanged for half a second
+async function settled(page, selector) {
+	await page.waitForFunction((sel) => {
+		const r = document.querySelector(sel).getBoundingClientRect();
+		const box = [r.x, r.y, r.width, r.height].join();
+		const seen = window.__settled || (window.__settled = {});
+		if (!seen[sel] || seen[sel].box !== box) seen[sel] = { box, since: performance.now() };
+		return performance.now() - seen[sel].since > 500;
+	}, selector, { polling: 100, timeout: 15000 });
+}
 async function waitDays(page) {
 	await page.waitForFunction(() => document.querySelector(".sched-times[aria-busy='false']"), null, { timeout: 30000 });
 }
@@ -274,8 +284,11 @@ try {
 			await page.setViewportSize({ width: 375, height: 800 });
 			await shot(page, "embed-inline-375px.png");
 			await page.setViewportSize({ width: 1280, height: 900 });
-			// pop-up
+			// pop-up. The inline frame takes its page's new height by message after the viewport
+			// change; a click aimed before that lands on whatever moved under the pointer.
+			await settled(page, "#inline iframe");
 			await page.click("#popup button");
+			await page.waitForSelector("dialog.scheduler-embed-dialog[open]", { timeout: 5000 });
 			const pop = page.frameLocator("dialog.scheduler-embed-dialog iframe");
 			await pop.locator(".sched-times[aria-busy='false']").waitFor({ timeout: 30000 });
 			if (!(await pop.locator("button.sched-day.has").count())) {
