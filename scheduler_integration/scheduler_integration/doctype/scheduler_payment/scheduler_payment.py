@@ -2,13 +2,20 @@
 # For license information, please see license.txt
 """A guest's payment for a booking, and what the gateway reports of it.
 
-The payments app's gateways end a payment by calling ``on_payment_authorized(status)`` on
-the document they were paying for; a Scheduler Payment is such a document, and Stripe's
-signed webhook (``receive_stripe_event``) ends in the same call. What it does to the
-booking is ``engine.payments.late_payment``: a booking still awaiting its payment is
-confirmed by the system (the same effects as any new booking: emails, calendar, video,
-CRM, reminders); one that no longer waits for it (its hold expired, it was cancelled) gets
-the money back in full (the ``late_payment`` effects: the refund and the guest's email).
+Nothing from outside counts as a payment on its word: every door that says "paid" — the
+payments app's gateways calling ``on_payment_authorized(status)`` (any app may, and the
+payments app's own guest checkout page charges whatever amount its caller names before
+calling it), Stripe's signed webhook (``receive_stripe_event``), the hold's end asking the
+gateway (``settle_hold``) — ends in ``verified``: the payment's Checkout Session read back
+from Stripe must be paid and match this payment (its booking and payment in the metadata,
+amount and currency, a payment intent no other payment counted). Only then does
+``settle`` act, as ``engine.payments.late_payment`` says: a booking still awaiting its
+payment is confirmed by the system (the same effects as any new booking: emails, calendar,
+video, CRM, reminders); one that no longer waits for it (its hold expired, it was
+cancelled) gets the money back in full (the ``late_payment`` effects: the refund and the
+guest's email). A report Stripe does not confirm changes nothing and is flagged for the
+host (``flag_unverified``: the payment's timeline, a notification, the Error Log, with what
+the payments app's page charged).
 
 Deliveries of one payment take turns on its row (``SELECT … FOR UPDATE``), then its
 booking's, in that order everywhere (the webhook, the hold-expiry job), so a payment that
@@ -84,28 +91,137 @@ class SchedulerPayment(Document):
 		status: DF.Literal["Not Started", "Open", "Paid", "Expired", "Partly Refunded", "Refunded"]
 	# end: auto-generated types
 
-	def on_payment_authorized(self, status: str | None = None, now: datetime | None = None):
-		"""The payments app's contract: the gateway reports this payment ``Completed`` (or
-		``Authorized``). Confirms the booking that waits for it, or refunds a payment that
-		came too late; a repeated report changes nothing. Answers None: the payments app
-		would take any other answer for a page to send the payer to."""
+	def on_payment_authorized(self, status: str | None = None):
+		"""The payments app's contract, which any app may call: a gateway *reports* this
+		payment ``Completed`` (or ``Authorized``). A report proves nothing (the payments
+		app's guest page charges whatever amount its caller names and then calls this), so
+		the checkout is read back from Stripe and must match this payment (``verified``);
+		only then does the booking count as paid. A report Stripe does not confirm changes
+		nothing and is flagged for the host (``flag_unverified``). Answers None: the
+		payments app would take any other answer for a page to send the payer to."""
 		if status not in ("Authorized", "Completed"):
 			return None
-		now = now or utc_now()
-		booking = frappe.get_doc("Scheduler Booking", self.booking, for_update=True)
-		action = late_payment(booking.status, already_counted=self.status in PAID)
-		self.flags.outcome = action
-		if action == "nothing":
+		payment = frappe.get_doc(DOCTYPE, self.name, for_update=True)  # takes turns with the webhook
+		try:
+			session = verified(payment)
+		except PaymentMismatch as exc:
+			flag_unverified(payment, str(exc))
 			return None
-		self.status = "Paid"
-		self.paid_at = to_system(now)
-		self.save(ignore_permissions=True)
-		booking.flags.ignore_permissions = True
-		if action == "confirm":
-			booking.mark_paid(self, now=now)
-		else:
-			booking.record_late_payment(self)
+		except ServerBusy:
+			# Stripe cannot tell now: nothing counts yet; the webhook, or the gateway asked
+			# again when the hold ends (settle_hold), decides
+			frappe.log_error(
+				title=f"Scheduler: payment {payment.name} reported paid, Stripe not reachable to check",
+				reference_doctype=DOCTYPE,
+				reference_name=payment.name,
+			)
+			return None
+		settle(payment, session)
+		self.flags.outcome = payment.flags.outcome
 		return None
+
+
+def settle(payment, session: dict, now: datetime | None = None) -> str:
+	"""``payment`` (locked) was paid, as ``session`` (read back from Stripe and matched by
+	``verified``) shows: confirm the booking that waits for it, or give back a payment that
+	came too late; a repeated report changes nothing. Answers the outcome."""
+	now = now or utc_now()
+	booking = frappe.get_doc("Scheduler Booking", payment.booking, for_update=True)
+	action = late_payment(booking.status, already_counted=payment.status in PAID)
+	payment.flags.outcome = action
+	if action == "nothing":
+		return action
+	payment.payment_intent = str(session.get("payment_intent") or "")[:255]
+	payment.status = "Paid"
+	payment.paid_at = to_system(now)
+	payment.save(ignore_permissions=True)
+	booking.flags.ignore_permissions = True
+	if action == "confirm":
+		booking.mark_paid(payment, now=now)
+	else:
+		booking.record_late_payment(payment)
+	return action
+
+
+def verified(payment) -> dict:
+	"""The payment's checkout as Stripe reports it now, when Stripe says it was paid and
+	it matches ``payment`` (booking, payment, amount, currency, a payment intent no other
+	payment counted). Raises PaymentMismatch (with the reason) otherwise, ServerBusy when
+	Stripe cannot be reached."""
+	if not payment.checkout_session:
+		raise PaymentMismatch(_("No checkout of this site was opened for payment {0}").format(payment.name))
+	try:
+		truth = stripe_api().session(payment.checkout_session)
+	except ProviderUnavailable:
+		raise ServerBusy(_("Stripe could not be reached. Please try again later.")) from None
+	except (CalendarError, PaymentUnavailable) as exc:
+		raise PaymentMismatch(_("Stripe does not confirm this payment")) from exc
+	if not _paid(truth):
+		raise PaymentMismatch(
+			_("Stripe does not report checkout {0} as paid").format(payment.checkout_session)
+		)
+	problems = _checks(payment, truth)
+	if problems:
+		raise PaymentMismatch(
+			_("Stripe's checkout does not match payment {0}: {1}").format(payment.name, "; ".join(problems))
+		)
+	return truth
+
+
+def flag_unverified(payment, reason: str) -> None:
+	"""A report of a payment Stripe does not confirm: nothing changes; the payment's
+	timeline says what came in, and its host is told, with what the payments app's own
+	checkout took (a charge of any amount the caller named: refund it in Stripe)."""
+	taken = _charges_taken(payment)
+	text = _("A payment report for {0} was refused: {1}.").format(payment.name, reason)
+	if taken:
+		text += " " + _(
+			"The payments app's own checkout page charged {0} for it: Stripe holds that money; refund it there."
+		).format(", ".join(taken))
+	payment.add_comment("Comment", text)
+	if payment.host:
+		notification = frappe.get_doc(
+			{
+				"doctype": "Notification Log",
+				"for_user": payment.host,
+				"type": "Alert",
+				"document_type": DOCTYPE,
+				"document_name": payment.name,
+				"subject": _("Payment report refused for {0}").format(payment.booking),
+				"email_content": text,
+			}
+		)
+		notification.insert(ignore_permissions=True)
+	frappe.log_error(
+		title=f"Scheduler: unverified payment report for {payment.name}",
+		message=text,
+		reference_doctype=DOCTYPE,
+		reference_name=payment.name,
+	)
+
+
+def _charges_taken(payment) -> list[str]:
+	"""What the payments app's own checkout charged for ``payment`` (its request logs:
+	ours are the webhook's, kept under ``stripe-evt_…``)."""
+	taken = []
+	for row in frappe.get_all(
+		"Integration Request",
+		filters={
+			"reference_doctype": DOCTYPE,
+			"reference_docname": payment.name,
+			"status": "Completed",
+			"name": ("not like", "stripe-%"),
+		},
+		fields=["data"],
+		limit=20,
+	):
+		try:
+			data = json.loads(row.data or "{}")
+		except ValueError:
+			continue
+		if isinstance(data, dict) and data.get("amount") is not None:
+			taken.append(f"{data.get('amount')} {str(data.get('currency') or '').upper()}".strip())
+	return taken
 
 
 def _log_name(event_id: str) -> str:
@@ -127,6 +243,9 @@ def _checks(payment, session: dict) -> list[str]:
 		or str(session.get("currency") or "").lower() != str(payment.currency or "").lower()
 	):
 		problems.append(_("its amount differs"))
+	intent = str(session.get("payment_intent") or "")
+	if intent and frappe.db.exists(DOCTYPE, {"payment_intent": intent, "name": ("!=", payment.name)}):
+		problems.append(_("its payment was counted for another payment"))
 	return problems
 
 
@@ -159,7 +278,10 @@ def receive_stripe_event(event: dict, signature: str, now: datetime | None = Non
 		raise PaymentMismatch(
 			_("This event does not match payment {0}: {1}").format(payment.name, "; ".join(problems))
 		)
-	seen = frappe.db.get_value("Integration Request", _log_name(event_id), "request_headers")
+	# read under the payment's lock, as the lock's holder before this one left it: a plain
+	# read answers from this request's older snapshot, and a copy that waited for the lock
+	# would not see the first copy's log
+	seen = frappe.db.get_value("Integration Request", _log_name(event_id), "request_headers", for_update=True)
 	if seen is not None:
 		if seen == signature:
 			raise ReplayedEvent(_("This webhook was received before"))
@@ -177,17 +299,7 @@ def _paid_event(payment, session: dict, now) -> str:
 		return "not paid yet"  # a delayed payment method: its async_payment_succeeded follows
 	# the event is news; the gateway's own record decides (a leaked signing secret cannot
 	# confirm a booking nobody paid for)
-	try:
-		truth = stripe_api().session(payment.checkout_session)
-	except ProviderUnavailable:
-		raise ServerBusy(_("Stripe could not be reached. Please try again later.")) from None
-	except (CalendarError, PaymentUnavailable) as exc:
-		raise PaymentMismatch(_("Stripe does not confirm this payment")) from exc
-	if not _paid(truth) or _checks(payment, truth):
-		raise PaymentMismatch(_("Stripe does not confirm this payment"))
-	payment.payment_intent = str(truth.get("payment_intent") or "")[:255]
-	payment.on_payment_authorized("Completed", now=now)
-	return payment.flags.outcome or "nothing"
+	return settle(payment, verified(payment), now)
 
 
 def _release(payment, reason: str, now, closed: bool = False) -> str:
@@ -235,15 +347,13 @@ def settle_hold(booking: str, now: datetime | None = None) -> str:
 	now = now or utc_now()
 	payment = current_payment(booking)
 	if payment is not None and payment.status == "Open" and payment.checkout_session:
+		payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
 		try:
-			session = stripe_api().session(payment.checkout_session)
-		except (CalendarError, PaymentUnavailable):
-			session = {}  # the gateway is down: the hold ends all the same; a late payment is refunded
-		if _paid(session) and not _checks(payment, session):
-			payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
-			payment.payment_intent = str(session.get("payment_intent") or "")[:255]
-			payment.on_payment_authorized("Completed", now=now)
-			return payment.flags.outcome or "nothing"
+			session = verified(payment)
+		except (PaymentMismatch, ServerBusy):
+			session = None  # unpaid, or the gateway is down: the hold ends; a late payment is refunded
+		if session is not None:
+			return settle(payment, session, now)
 	if payment is not None:
 		payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
 		return _release(payment, _("Not paid in time"), now)
