@@ -51,10 +51,14 @@ def seated(meeting_type: str | None) -> bool:
 	return int(cached_value("Scheduler Meeting Type", meeting_type, "seats_per_slot") or 1) > 1
 
 
-def members(meeting_type: str, start, host: str, exclude: str | None = None) -> list:
-	"""The active seats of the slot (oldest first): name, seat_leader, guest_name, guest_email."""
+def members(meeting_type: str, start, host: str, exclude: str | None = None, lock: bool = False) -> list:
+	"""The active seats of the slot (oldest first): name, seat_leader, guest_name, guest_email.
+	``lock``: the checked path's read, under the hosts' lock. It must be a locking read: a
+	plain one answers from the transaction's snapshot, taken before the lock was granted,
+	and misses the seats committed while it waited (each simultaneous first seat would
+	then lead the slot, and one guest could take several seats)."""
 	return frappe.db.sql(
-		_MEMBERS,
+		_MEMBERS + (" for update" if lock else ""),
 		{
 			"meeting_type": meeting_type,
 			"start": start,
@@ -89,7 +93,7 @@ def place(doc, before) -> list[str]:
 	for their ``seats`` effects."""
 	changed: list[str] = []
 	if leaves(doc, before):
-		rest = members(before.meeting_type, before.start, before.host, exclude=doc.name)
+		rest = members(before.meeting_type, before.start, before.host, exclude=doc.name, lock=True)
 		if rest:
 			leader = leader_of(rest)
 			if before.seat_leader:
@@ -106,7 +110,9 @@ def place(doc, before) -> list[str]:
 def _join(doc) -> str | None:
 	"""``doc`` takes a seat in its slot: the leader of a slot of its own, else a seat showing
 	the leader's link (returned); one seat per guest and slot."""
-	others = members(doc.meeting_type, doc.start, doc.host, exclude=None if doc.is_new() else doc.name)
+	others = members(
+		doc.meeting_type, doc.start, doc.host, exclude=None if doc.is_new() else doc.name, lock=True
+	)
 	email = (doc.guest_email or "").lower()
 	if email and any((row.guest_email or "").lower() == email for row in others):
 		raise ChangeRefused(_("You already have a seat at this time"), "already_booked")
@@ -115,7 +121,9 @@ def _join(doc) -> str | None:
 		return None
 	doc.seat_leader = 0
 	leader = leader_of(others)
-	values = frappe.db.get_value("Scheduler Booking", leader, LINK_FIELDS, as_dict=True) or {}
+	values = (
+		frappe.db.get_value("Scheduler Booking", leader, LINK_FIELDS, as_dict=True, for_update=True) or {}
+	)
 	doc.update({field: values.get(field) for field in LINK_FIELDS})
 	return leader
 
