@@ -53,9 +53,14 @@ class Plan:
 		return len(self.checks) == self.rule.count and all(check.offered for check in self.checks)
 
 
-def plan(ctx: TypeContext, rule: Occurrences, start: datetime, now: datetime) -> Plan:
-	"""Which meetings of a booking at ``start`` are free now (read without locks)."""
-	found = schedules(ctx, start, start + rule.reach() + ctx.policy.reach)
+def plan(ctx: TypeContext, rule: Occurrences, start: datetime, now: datetime, subset=None) -> Plan:
+	"""Which meetings of a booking at ``start`` are free now (read without locks).
+	``subset``: among these of the type's hosts only (a personal link's rep, a routing
+	decision's hosts; a collective meeting keeps every host), as for a single booking."""
+	users = ctx.hosts
+	if subset and ctx.assignment is not Assignment.COLLECTIVE:
+		users = [host for host in ctx.hosts if host in set(subset)]
+	found = schedules(ctx, start, start + rule.reach() + ctx.policy.reach, users=users)
 	checks = check_occurrences(found, ctx.policy, rule, start, now, ctx.assignment)
 	hosts = None
 	if ctx.assignment is Assignment.ROUND_ROBIN:

@@ -446,7 +446,7 @@ def book_as_guest(
 		if rule is None:
 			doc = _insert_for_guest(meeting_type, start, guest, idempotency_key, extra, host_subset=hosts)
 		else:
-			doc = _book_meetings(ctx, rule, start, guest, idempotency_key, extra)
+			doc = _book_meetings(ctx, rule, start, guest, idempotency_key, extra, hosts)
 	except DuplicateRequest as replay:
 		frappe.db.rollback()
 		doc = frappe.get_doc("Scheduler Booking", replay.booking)
@@ -506,17 +506,18 @@ def book_for_prospect(
 	return doc
 
 
-def _book_meetings(ctx, rule, start: datetime, guest: dict, idempotency_key, extra):
+def _book_meetings(ctx, rule, start: datetime, guest: dict, idempotency_key, extra, hosts=None):
 	"""Every meeting of a multi-day booking or series, in this transaction: whole or not at
-	all, or (a series that skips taken meetings) the free ones; the first must be free."""
+	all, or (a series that skips taken meetings) the free ones; the first must be free.
+	``hosts``: the link's or routing decision's scope, kept by every meeting."""
 	now = utc_now()
-	plan = series.plan(ctx, rule, start, now)
+	plan = series.plan(ctx, rule, start, now, subset=hosts)
 	wanted = [index for index, check in enumerate(plan.checks) if check.offered or not plan.skip_taken]
 	if not plan.checks or not plan.checks[0].offered or not (plan.complete or plan.skip_taken):
 		reason = next((c.reason for c in plan.checks if not c.offered), None)
 		reason = reason.value if reason else None
 		raise SlotUnavailable(
-			check.refusal_message(reason), reason, ctx.name, start, now, meetings=rule.count
+			check.refusal_message(reason), reason, ctx.name, start, now, meetings=rule.count, hosts=hosts
 		)
 	name = series.open_series(ctx, rule, guest)
 	first = None
@@ -530,6 +531,7 @@ def _book_meetings(ctx, rule, start: datetime, guest: dict, idempotency_key, ext
 				extra,
 				series=(name, index),
 				pinned_hosts=plan.hosts,
+				host_subset=hosts,
 			)
 		except SlotUnavailable as exc:
 			if plan.skip_taken and index:
