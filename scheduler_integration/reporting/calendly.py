@@ -77,4 +77,4 @@ def handle(payload: dict) -> dict:
 	memberships = scheduled.get("event_memberships") or []
 	emails = [m.get("user_email") for m in memberships if isinstance(m, dict)]
 	host, meeting_type = _host(event.type_ref, emails)
-	return external_meetings.apply(event, host=host, meeting_type=meeting_type)
+	return external_meetings.apply(event, host=host, meeting_type=meeting_type, per_account=False)

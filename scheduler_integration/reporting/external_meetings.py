@@ -76,11 +76,16 @@ def only_one(identity: str):
 		frappe.db.sql(release, (name,))
 
 
-def _find(ref: str):
+def _find(ref: str, provider: str, account: str | None):
+	"""The meeting ``ref`` names among ``provider``'s meetings of ``account`` (the host whose
+	secret verified the delivery; None: the site's own account, Calendly's)."""
 	if not ref:
 		return None
-	name = frappe.db.get_value(DOCTYPE, {"current_ref": ref}, "name") or frappe.db.get_value(
-		DOCTYPE, {"external_key": ref}, "name"
+	scope = {"provider": provider}
+	if account is not None:
+		scope["host"] = account
+	name = frappe.db.get_value(DOCTYPE, {**scope, "current_ref": ref}, "name") or frappe.db.get_value(
+		DOCTYPE, {**scope, "external_key": ref}, "name"
 	)
 	return frappe.get_doc(DOCTYPE, name, for_update=True) if name else None
 
@@ -108,16 +113,21 @@ def _naive(moment: datetime | None) -> datetime | None:
 	return to_system(moment) if moment else None
 
 
-def apply(event: ExternalEvent, *, host: str | None, meeting_type: str | None = None) -> dict:
-	"""Record ``event`` for ``host`` (once), answering what was done."""
+def apply(
+	event: ExternalEvent, *, host: str | None, meeting_type: str | None = None, per_account: bool = True
+) -> dict:
+	"""Record ``event`` for ``host`` (once), answering what was done. ``per_account``: the
+	delivery was verified with ``host``'s own secret (Acuity, OnceHub), so it reads and
+	changes only ``host``'s meetings of that provider; else (Calendly: one signing key for
+	the site) the provider's meetings of the site."""
 	with only_one(f"{event.provider}:{host or '-'}"):
-		result = _apply(event, host, meeting_type)
+		result = _apply(event, host, meeting_type, account=host if per_account else None)
 		frappe.db.commit()  # before the lock goes: the next copy must find this
 	return result
 
 
-def _apply(event: ExternalEvent, host: str | None, meeting_type: str | None) -> dict:
-	meeting = _find(event.ref) or _find(event.replaces)
+def _apply(event: ExternalEvent, host: str | None, meeting_type: str | None, account: str | None) -> dict:
+	meeting = _find(event.ref, event.provider, account) or _find(event.replaces, event.provider, account)
 	if meeting and meeting.current_ref not in (event.ref, event.replaces):
 		return {"duplicate": True}  # about an id the meeting has since left: stale
 	step = next_state(meeting.status if meeting else None, event.kind)
@@ -233,7 +243,8 @@ def complete_due(now: datetime | None = None) -> int:
 						"completed",
 						occurred_at=to_utc(meeting.end or meeting.start) or now,
 					)
-					done += bool(_apply(event, meeting.host, meeting.meeting_type).get("status") == COMPLETED)
+					result = _apply(event, meeting.host, meeting.meeting_type, account=meeting.host)
+					done += bool(result.get("status") == COMPLETED)
 				frappe.db.commit()
 		except Exception:
 			frappe.db.rollback()

@@ -3,9 +3,9 @@
 A consultant's OnceHub webhook is named in its address (``?account=<OnceHub user ID>``,
 Scheduler Profile → OnceHub User ID); its secret (stored encrypted) checks the
 ``Oncehub-Signature``. The event object carries the whole booking
-(``engine.external_schedulers.oncehub_event``). A booking whose ``owner`` is another
-OnceHub user is recorded for the profile with that user ID, and ignored when there is
-none: one account's webhook may report every user's bookings. The report comes back as
+(``engine.external_schedulers.oncehub_event``). A delivery reads and changes only the
+meetings of the account whose secret verified it: a booking whose ``owner`` is another
+OnceHub user is ignored (each user's own webhook reports theirs). The report comes back as
 ``utm_content``, which report links set.
 """
 
@@ -44,7 +44,7 @@ def handle(profile, payload: dict) -> dict:
 	if isinstance(owner, dict):  # expanded: the user object
 		owner = owner.get("id")
 	if isinstance(owner, str) and owner.strip() and owner.strip() != profile.oncehub_user_id:
-		profile = profile_for(owner)
-		if profile is None:
-			return {"ignored": True}  # another OnceHub user's booking, not a consultant here
+		# another OnceHub user's booking: the secret that signed this is not theirs, so it
+		# records nothing for them (their own webhook reports it)
+		return {"ignored": True}
 	return external_meetings.apply(event, host=profile.user)
