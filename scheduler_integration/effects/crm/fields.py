@@ -1,15 +1,16 @@
 """Answers that land on the CRM record: a question mapped to a field of the guest's lead,
 deal or customer (a routing form question's *CRM Record Field*, or a meeting type
-question's) writes its answer there — e.g. company size to ``no_of_employees``, the region
-to ``territory``.
+question's) writes its answer there — e.g. company size to ``no_of_employees``, the job
+to ``job_title``.
 
-Only into a field that is empty or still holds what Frappe put there by itself (its
-default; a Select's first option — Frappe CRM starts every lead at 1-10 employees), so
-what a rep chose is never overwritten; of a type that
-holds plain values, and never the record's owner, status or email; each value must fit
-the field (one of a Select's options, an existing record for a Link, a number for a
-number). The record is saved as the host, so its timeline shows the change; a save the
-record's own rules refuse is undone and the booking's other CRM work stands.
+Only into a plain data field (``engine.crm_fields``: text, numbers, a Select's options;
+never owner, status, flags, links or emails — an allow-list, checked when the host maps
+the question and again at every write), and only when it is empty or still holds what
+Frappe put there by itself (its default; a Select's first option — Frappe CRM starts every
+lead at 1-10 employees), so what a rep chose is never overwritten; each value must fit the
+field (one of a Select's options, a number for a number). The record is saved as the
+host, so its timeline shows the change; a save the record's own rules refuse is undone
+and the booking's other CRM work stands.
 """
 
 from __future__ import annotations
@@ -18,39 +19,39 @@ import json
 
 import frappe
 
+from scheduler_integration.core.errors import translate
+from scheduler_integration.engine.crm_fields import Field, mapping_refusal, refusal, valid_name
+from scheduler_integration.engine.matching import PRECEDENCE
 from scheduler_integration.engine.routing import number
 
-WRITABLE = frozenset(
-	{
-		"Data",
-		"Small Text",
-		"Text",
-		"Long Text",
-		"Select",
-		"Link",
-		"Int",
-		"Float",
-		"Currency",
-		"Percent",
-		"Check",
-	}
-)
-# never set from a guest's answer: who owns the record, where it stands, who it is
-PROTECTED = frozenset(
-	{
-		"name",
-		"owner",
-		"lead_owner",
-		"deal_owner",
-		"opportunity_owner",
-		"account_manager",
-		"status",
-		"email",
-		"email_id",
-		"naming_series",
-		"docstatus",
-	}
-)
+
+def field_of(meta, fieldname: str) -> Field | None:
+	"""``fieldname`` of a record's meta as the allow-list reads it (None: no such field)."""
+	df = meta.get_field(fieldname) if valid_name(fieldname) else None
+	if df is None:
+		return None
+	return Field(
+		fieldname=df.fieldname,
+		fieldtype=df.fieldtype or "",
+		options=df.options or "",
+		read_only=bool(df.read_only),
+		hidden=bool(df.hidden),
+		set_only_once=bool(df.set_only_once),
+		fetch_from=df.fetch_from or "",
+	)
+
+
+def record_doctypes() -> list[str]:
+	"""The CRM record DocTypes of this site a guest's booking may land on."""
+	return [doctype for doctype in PRECEDENCE if frappe.db.exists("DocType", doctype)]
+
+
+def mapping_problem(fieldname) -> str | None:
+	"""Why a question may not map to ``fieldname`` (translated; None: it may): checked when a
+	host saves a meeting type or routing form (``engine.crm_fields``)."""
+	fields = {doctype: field_of(frappe.get_meta(doctype), fieldname) for doctype in record_doctypes()}
+	problem = mapping_refusal(fieldname, fields)
+	return translate(problem) if problem else None
 
 
 def mapped_fields(doc) -> dict[str, str]:
@@ -76,8 +77,6 @@ def coerce(df, value):
 	if value in (None, ""):
 		return None
 	kind = df.fieldtype
-	if kind == "Check":
-		return 1 if value in (True, 1, "1", "true", "yes", "Yes") else 0
 	if kind in ("Int", "Float", "Currency", "Percent"):
 		found = number(value)
 		if found is None:
@@ -87,8 +86,6 @@ def coerce(df, value):
 	if kind == "Select":
 		options = [line.strip() for line in (df.options or "").splitlines()]
 		return text if text in options else None
-	if kind == "Link":
-		return text if df.options and frappe.db.exists(df.options, text) else None
 	limit = int(df.length or 0) or (140 if kind == "Data" else 5000)
 	return text[:limit]
 
@@ -117,9 +114,12 @@ def apply_answers(doc) -> list[str]:
 	meta = frappe.get_meta(doc.crm_doctype)
 	values = {}
 	for label, field in mapping.items():
-		df = meta.get_field(field)
-		if not df or df.fieldtype not in WRITABLE or df.read_only or field in PROTECTED:
+		# checked again at every write: the host's form may have been saved before the rule,
+		# or the record's DocType changed since
+		plain = field_of(meta, field)
+		if plain is None or refusal(plain) is not None:
 			continue
+		df = meta.get_field(field)
 		value = coerce(df, (answers or {}).get(label))
 		if value is not None:
 			values[field] = value

@@ -1,7 +1,6 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
-import re
 
 import frappe
 from frappe import _
@@ -13,6 +12,7 @@ from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.jinja import host_template_error
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager, is_team_admin
+from scheduler_integration.effects.crm import fields as crm_fields
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import InvalidField, SchedulingError
 from scheduler_integration.engine.guest_form import FIELDTYPES, MAX_ATTENDEES
@@ -250,10 +250,11 @@ class SchedulerMeetingType(Document):
 					row.fieldtype = "Data"
 				if row.fieldtype in ("Select", "Radio", "Multi Select") and not (row.options or "").strip():
 					raise InvalidField(_("A Select question needs options, one per line"), "options")
-				if row.get("crm_field") and not re.fullmatch(r"[a-z][a-z0-9_]{0,139}", row.crm_field):
-					raise InvalidField(_("{0} is not a field name"), "crm_field", row.crm_field)
 			except SchedulingError as exc:
 				errors.add("questions", _("Row {0}: {1}").format(row.idx, translate(exc)))
+			problem = crm_fields.mapping_problem(row.crm_field) if row.get("crm_field") else None
+			if problem:
+				errors.add("questions", _("Row {0}: {1}").format(row.idx, problem))
 			if row.label in labels:  # answers are kept by question
 				errors.add("questions", _("Row {0}: another question asks this already").format(row.idx))
 			labels.add(row.label)

@@ -27,6 +27,7 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors, FieldValidationError, translate
 from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.permissions import is_manager, may_book
+from scheduler_integration.effects.crm import fields as crm_fields
 from scheduler_integration.effects.crm.guest_record import find_by, record_owner
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import (
@@ -145,8 +146,9 @@ class SchedulerRoutingForm(Document):
 				and not _options(row)
 			):
 				errors.add("questions", _("Row {0}: list the choices, one per line").format(row.idx))
-			if row.crm_field and not re.fullmatch(r"[a-z][a-z0-9_]{0,139}", row.crm_field):
-				errors.add("questions", _("Row {0}: {1} is not a field name").format(row.idx, row.crm_field))
+			problem = crm_fields.mapping_problem(row.crm_field) if row.crm_field else None
+			if problem:
+				errors.add("questions", _("Row {0}: {1}").format(row.idx, problem))
 
 	def validate_rules(self, errors: FieldErrors) -> None:
 		names = [row.rule_name for row in self.rules or []]

@@ -1,0 +1,86 @@
+"""Which fields of a CRM record a guest's answer may fill: an allow-list.
+
+A question of a meeting type or routing form may name a field of the guest's CRM record
+(lead, deal, opportunity, customer) that its answer fills. The answer is the guest's
+word, so it may only ever fill a *plain data field*: text, a number, one of a Select's
+options. Never anything that says who the record is or who owns it, where it stands, or
+how it behaves: no owner, status or stage, no flag (Check), no link to another record, no
+email address, nothing read-only, hidden, computed (fetched) or set once. The same rule
+judges a mapping when the host saves it (an error on the question) and every write.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import InvalidField
+from .i18n import _
+
+# field types whose values are plain data
+PLAIN_TYPES = frozenset(
+	{"Data", "Small Text", "Text", "Long Text", "Select", "Int", "Float", "Currency", "Percent"}
+)
+# Data options that make a field something other than plain text
+_NOT_PLAIN_DATA = frozenset({"Email", "Name", "Barcode", "IBAN", "Color", "Icon"})
+# names that say who the record is, who has it or where it stands, whatever their type
+_NEVER = re.compile(
+	r"^(name|owner|docstatus|idx|naming_series|title|email|email_id|amended_from|company|currency)$"
+	r"|(^|_)(owner|status|stage|state|email|by|manager|series)$"
+	r"|^(is|has)_"
+)
+_FIELDNAME = re.compile(r"^[a-z][a-z0-9_]{0,139}$")
+
+
+@dataclass(frozen=True)
+class Field:
+	"""What the rule needs of a record's field (Frappe's DocField, as plain values)."""
+
+	fieldname: str
+	fieldtype: str
+	options: str = ""
+	read_only: bool = False
+	hidden: bool = False
+	set_only_once: bool = False
+	fetch_from: str = ""
+
+
+def valid_name(fieldname) -> bool:
+	return isinstance(fieldname, str) and bool(_FIELDNAME.match(fieldname))
+
+
+def refusal(field: Field) -> InvalidField | None:
+	"""Why a guest's answer may not fill ``field`` (None: it may)."""
+	name = field.fieldname
+	if not valid_name(name):
+		return InvalidField(_("{0} is not a field name"), "crm_field", name)
+	if _NEVER.search(name):
+		return InvalidField(_("{0} says who the record is, who has it or where it stands"), "crm_field", name)
+	if field.fieldtype not in PLAIN_TYPES:
+		return InvalidField(
+			_("{0} is a {1} field: answers fill only text, numbers and choices"),
+			"crm_field",
+			name,
+			field.fieldtype,
+		)
+	if field.fieldtype == "Data" and (field.options or "").strip() in _NOT_PLAIN_DATA:
+		return InvalidField(_("{0} holds a {1}, not plain text"), "crm_field", name, field.options.strip())
+	if field.read_only or field.hidden or field.set_only_once or field.fetch_from:
+		return InvalidField(_("{0} is not filled in by hand"), "crm_field", name)
+	return None
+
+
+def mapping_refusal(fieldname, fields: dict[str, Field | None]) -> InvalidField | None:
+	"""Why a question may not map to ``fieldname`` of the CRM records of this site
+	(``fields``: each record DocType's field of that name, None where it has none); None when
+	it may. It must exist somewhere and be plain data on every record that has it."""
+	if not valid_name(fieldname):
+		return InvalidField(_("{0} is not a field name"), "crm_field", fieldname)
+	found = {doctype: field for doctype, field in fields.items() if field is not None}
+	if not found:
+		return InvalidField(_("No CRM record of this site has a field {0}"), "crm_field", fieldname)
+	for field in found.values():
+		reason = refusal(field)
+		if reason:
+			return reason
+	return None
