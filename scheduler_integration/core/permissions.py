@@ -44,8 +44,36 @@ OWNER_FIELD = {
 	"Scheduler Routing Submission": "form_owner",
 	"Scheduler Out of Office": "user",
 	"Scheduler Payment": "host",
+	"Scheduler Host Booking Count": "user",
 }
+# DocTypes no host reads at all (no Scheduler Host role permission): the managers' own
+MANAGERS_ONLY = frozenset(
+	{
+		"Scheduler Automation Log",
+		"Scheduler Cache Version",
+		"Scheduler External Meeting",
+		"Scheduler Settings",
+		"Scheduler SMS Reply",
+	}
+)
+# DocTypes every host reads whole, on purpose: what they all choose from
+SHARED = {"Scheduler Phase": "the client phases every host recommends types for"}
 READ_ONLY = ("read", "print", "email", "report", "export")
+
+
+def row_rule(doctype: str) -> str | None:
+	"""Who sees the rows of ``doctype``, as this module enforces it (None: no rule, which
+	``test_row_rules`` refuses for any DocType of the app): its owner field, its parents
+	(a child table), managers only, or everyone (shared)."""
+	if doctype in OWNER_FIELD:
+		return f"owner: {OWNER_FIELD[doctype]}"
+	if doctype in CHILD_PARENTS:
+		return "child of " + ", ".join(CHILD_PARENTS[doctype])
+	if doctype in MANAGERS_ONLY:
+		return "managers only"
+	if doctype in SHARED:
+		return "shared: " + SHARED[doctype]
+	return None
 
 
 def is_manager(user: str | None = None) -> bool:
@@ -172,6 +200,10 @@ def team_query(user=None):
 
 def payment_query(user=None):
 	return conditions("Scheduler Payment", user)
+
+
+def host_booking_count_query(user=None):
+	return conditions("Scheduler Host Booking Count", user)
 
 
 # Child tables: Frappe checks a child DocType's *role* permission through the parent named
