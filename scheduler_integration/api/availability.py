@@ -132,3 +132,19 @@ def remove_override(date: str | None = None, override: str | None = None, user: 
 	doc.set("date_overrides", keep)
 	doc.save()
 	return ok(serialize_availability(doc), _("Date override removed"))
+
+
+@frappe.whitelist(methods=["POST"])
+@api
+def respond_to_cover(out_of_office: str, accept=1):
+	"""Agree (``accept=1``) or decline to cover a colleague's leave you were asked to cover."""
+	if frappe.session.user == "Guest":
+		raise frappe.PermissionError(_("Please sign in"))
+	if not isinstance(out_of_office, str) or not frappe.db.exists("Scheduler Out of Office", out_of_office):
+		raise frappe.DoesNotExistError(_("This leave does not exist"))
+	doc = frappe.get_doc("Scheduler Out of Office", out_of_office)
+	doc.respond_to_cover(frappe.session.user, bool(flag(accept)))
+	message = _("You cover {0}'s meetings on these dates") if flag(accept) else _("You declined to cover {0}")
+	return ok(
+		{"id": doc.name, "status": doc.delegate_status}, message.format(frappe.utils.get_fullname(doc.user))
+	)

@@ -32,7 +32,14 @@ def _records(users, since: date, until: date | None = None, delegated: bool = Fa
 		filters["from_date"] = ("<=", until)
 	if delegated:
 		filters["delegate"] = ("is", "set")
-	return frappe.get_all(DOCTYPE, filters=filters, fields=["user", "from_date", "to_date", "delegate"])
+		filters["delegate_status"] = "Accepted"
+	rows = frappe.get_all(
+		DOCTYPE, filters=filters, fields=["user", "from_date", "to_date", "delegate", "delegate_status"]
+	)
+	for row in rows:  # a colleague covers only once they agreed
+		if row.delegate_status != "Accepted":
+			row.delegate = None
+	return rows
 
 
 def _holidays(users, since: date) -> dict[str, list[Leave]]:

@@ -126,6 +126,8 @@ def conditions(doctype: str, user: str | None = None) -> str:
 			f"({table}.`user` = {me} or {table}.`name` in (select `parent` from "
 			f"`tabScheduler Meeting Type Host` where `user` = {me}))"
 		)
+	if doctype == "Scheduler Out of Office":  # the colleague asked to cover reads it too
+		return f"({table}.`user` = {me} or {table}.`delegate` = {me})"
 	return f"{table}.`{OWNER_FIELD[doctype]}` = {me}"
 
 
@@ -365,4 +367,6 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 		return True
 	if ptype in (None, *READ_ONLY) and doc.doctype == "Scheduler Meeting Type":
 		return any(row.user == user for row in doc.get("hosts") or [])
+	if ptype in (None, *READ_ONLY) and doc.doctype == "Scheduler Out of Office":
+		return doc.get("delegate") == user  # asked to cover it: reads it to answer
 	return False

@@ -4,7 +4,12 @@
 """A host's time away: their booking pages offer nothing on these dates (their own,
 host-local dates, both included), and a colleague may cover them — taking the meetings of
 the host's own page on those dates and the host's round-robin share where both host the
-same type (``engine.out_of_office``, loaded by ``booking.leave``)."""
+same type (``engine.out_of_office``, loaded by ``booking.leave``).
+
+A colleague covers only once they agree, as a host joins a team: naming them invites them
+(``delegate_status`` Invited, a to-do for them) and they accept or decline
+(``respond_to_cover``); until they accept, guests are never booked with them. A Scheduler
+Manager's choice counts at once."""
 
 import frappe
 from frappe import _
@@ -29,6 +34,7 @@ class SchedulerOutofOffice(Document):
 		from frappe.types import DF
 
 		delegate: DF.Link | None
+		delegate_status: DF.Literal["", "Invited", "Accepted", "Declined"]
 		from_date: DF.Date
 		reason: DF.Data | None
 		to_date: DF.Date
@@ -60,10 +66,60 @@ class SchedulerOutofOffice(Document):
 			elif not frappe.db.exists("Scheduler Profile", {"user": self.delegate, "active": 1}):
 				errors.add("delegate", _("{0} has no active booking profile").format(self.delegate))
 		errors.raise_if_any()
+		self.delegate_status = self._cover_status(before)
+
+	def _cover_status(self, before) -> str:
+		"""Whether the colleague agreed: kept while they stay the same, else asked anew."""
+		if not self.delegate:
+			return ""
+		if before is not None and before.delegate == self.delegate:
+			return before.delegate_status or "Invited"
+		return "Accepted" if is_manager() else "Invited"
 
 	def on_update(self):
 		before = self.get_doc_before_save()
 		availability.invalidate({self.user, before.user if before else None} - {None})
+		if self.delegate_status == "Invited" and (before is None or before.delegate != self.delegate):
+			self._invite_delegate()
+
+	def _invite_delegate(self) -> None:
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": self.delegate,
+				"reference_type": self.doctype,
+				"reference_name": self.name,
+				"assigned_by": self.user,
+				"description": _(
+					"{0} asks you to cover their meetings from {1} to {2}. Open it to accept or decline."
+				).format(
+					frappe.utils.get_fullname(self.user),
+					frappe.utils.formatdate(self.from_date),
+					frappe.utils.formatdate(self.to_date),
+				),
+			}
+		).insert(ignore_permissions=True)
+
+	def respond_to_cover(self, user: str, accept: bool) -> None:
+		"""The named colleague ``user`` agrees to cover this leave, or declines; nothing else
+		changes."""
+		if not self.delegate or self.delegate != user:
+			raise frappe.PermissionError(_("You are not asked to cover this leave"))
+		status = "Accepted" if accept else "Declined"
+		frappe.db.set_value(self.doctype, self.name, "delegate_status", status)
+		self.delegate_status = status
+		for todo in frappe.get_all(
+			"ToDo",
+			filters={
+				"reference_type": self.doctype,
+				"reference_name": self.name,
+				"allocated_to": user,
+				"status": "Open",
+			},
+			pluck="name",
+		):
+			frappe.db.set_value("ToDo", todo, "status", "Closed")
+		availability.invalidate([self.user])
 
 	def on_trash(self):
 		availability.invalidate([self.user])
