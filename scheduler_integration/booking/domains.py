@@ -1,9 +1,12 @@
 """Custom domains of profiles and teams: which one a request's host name serves, and where
 the links the app builds for a meeting type or booking point (its domain when it has one).
 
-A request reaches this site under a custom domain once the domain is added to the site
-(``bench setup add-domain``; nginx then passes the site's name in ``X-Frappe-Site-Name``
-and the domain in ``Host``). Which page a path on it leads to is ``engine.domains``; the
+A request reaches this site under a custom domain once the domain is added to the site:
+behind nginx (``bench setup add-domain``; nginx then passes the site's name in
+``X-Frappe-Site-Name`` and the domain in ``Host``), or on a bare gunicorn through a link
+``sites/<domain> → <site>`` (Frappe then calls the site by the link's name: ``real_site``
+is the folder it leads to). Domains are the site administrator's to give (a Scheduler
+Manager sets them), never a name the site or the bench already serves (``served_elsewhere``). Which page a path on it leads to is ``engine.domains``; the
 page renderer that serves it is ``www/book/custom_domain.py``.
 
 Which profile or team a host name belongs to is kept per worker process
@@ -14,11 +17,14 @@ request for the site's own host name costs one Redis round trip and no query.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import frappe
+from frappe import _
 
+from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.core.replica import cached_doc
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.domains import request_host
@@ -65,17 +71,57 @@ def _build(hosts: list[str]) -> dict[str, Scope | None]:
 def scope_for_host(host) -> Scope | None:
 	"""The profile or team whose custom domain ``host`` (a ``Host`` header) is, or None."""
 	name = request_host(host)
-	if not name or name in _site_names():  # the site's own names are never custom domains
+	if not name or name in site_names():  # the site's own names are never custom domains
 		return None
 	return CACHE.get_many([name], _build)[name]
 
 
-def _site_names() -> set[str]:
-	names = {frappe.local.site}
+def _host_of(value: str | None) -> str:
+	return request_host(urlsplit(value).netloc if value and "://" in value else value)
+
+
+def real_site() -> str:
+	"""The site's own folder name. Served under a custom domain without nginx, the request
+	reaches the site through a link ``sites/<domain> → <site>`` and Frappe calls the site
+	by the link's name (``frappe.local.site`` is the domain then); the folder it resolves to
+	is the site."""
+	return os.path.basename(os.path.realpath(frappe.get_site_path()))
+
+
+def site_names() -> set[str]:
+	"""The names this site answers as itself (its folder name and ``host_name``)."""
+	names = {real_site()}
 	for key in ("host_name", "hostname"):
 		if value := frappe.local.conf.get(key):
-			names.add(request_host(urlsplit(value).netloc if "://" in value else value))
-	return names
+			names.add(_host_of(value))
+	return names - {""}
+
+
+def served_elsewhere(domain: str) -> bool:
+	"""Does the site or the bench already serve ``domain`` as a site: this site's own
+	names, the request's host if it is no custom domain, and every other site of the bench
+	(its folder, its ``host_name`` and its ``domains``)? A link in the sites folder that
+	leads to this site is a custom domain set up for it, not another site."""
+	if domain in site_names():
+		return True
+	request = getattr(frappe.local, "request", None)
+	if request is not None and request_host(request.host) == domain and scope_for_host(domain) is None:
+		return True  # the name the manager reaches the site's desk by
+	sites = frappe.local.sites_path
+	me = os.path.realpath(frappe.get_site_path())
+	for entry in os.listdir(sites):
+		path = os.path.join(sites, entry)
+		if not os.path.isfile(os.path.join(path, "site_config.json")) or os.path.realpath(path) == me:
+			continue
+		if entry.lower() == domain:
+			return True
+		config = frappe.get_site_config(sites_path=sites, site_path=path)
+		names = {_host_of(config.get("host_name")), _host_of(config.get("hostname"))}
+		for item in config.get("domains") or []:
+			names.add(_host_of(item.get("domain") if isinstance(item, dict) else item))
+		if domain in names:
+			return True
+	return False
 
 
 def request_scope() -> Scope | None:
@@ -103,7 +149,7 @@ def site_url(path: str = "") -> str:
 	no ``host_name``: under a custom domain that is the domain, which serves no other page."""
 	if request_scope() is None:
 		return frappe.utils.get_url(path)
-	host = frappe.local.conf.host_name or frappe.local.conf.hostname or frappe.local.site
+	host = frappe.local.conf.host_name or frappe.local.conf.hostname or real_site()
 	if "://" not in host:
 		host = f"{urlsplit(frappe.utils.get_url()).scheme or 'https'}://{host}"
 	return host.rstrip("/") + path
@@ -172,3 +218,30 @@ def taken_elsewhere(domain: str | None, doctype: str, name: str | None) -> bool:
 		)
 		for other in (PROFILE, TEAM)
 	)
+
+
+def check_custom_domain(doc, errors) -> None:
+	"""A profile's or team's ``custom_domain`` on save: set or changed only by a Scheduler
+	Manager (a domain takes over every page of that host name), one booking page's each,
+	never a name the site or the bench already serves. Errors go to ``errors``."""
+	before = doc.get_doc_before_save()
+	old = before.custom_domain if before else None
+	if (doc.custom_domain or None) == (old or None):
+		return
+	if not is_manager():
+		errors.add(
+			"custom_domain",
+			_("Only a Scheduler Manager sets custom domains: ask your site administrator"),
+		)
+		return
+	if not doc.custom_domain:
+		return
+	if taken_elsewhere(doc.custom_domain, doc.doctype, doc.name):
+		errors.add("custom_domain", _("This domain is already used by another booking page"))
+	elif served_elsewhere(doc.custom_domain):
+		errors.add(
+			"custom_domain",
+			_("{0} is a name this site or another site of this server already answers to").format(
+				doc.custom_domain
+			),
+		)

@@ -90,8 +90,7 @@ class SchedulerProfile(Document):
 		if self.slug in RESERVED_PROFILE_SLUGS and self.has_value_changed("slug"):
 			errors.add("slug", _("This booking link is already taken"))  # /book/manage/…, /book/team/…
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
-		if domains.taken_elsewhere(self.custom_domain, self.doctype, self.name):
-			errors.add("custom_domain", _("This domain is already used by another booking page"))
+		domains.check_custom_domain(self, errors)
 		errors.unique(self, "user", _("This user already has a Scheduler Profile"))
 		self.timezone = errors.clean("timezone", clean_timezone, self.timezone or user_timezone(self.user))
 		self.description = errors.clean(

@@ -46,8 +46,7 @@ class SchedulerTeam(Document):
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
-		if domains.taken_elsewhere(self.custom_domain, self.doctype, self.name):
-			errors.add("custom_domain", _("This domain is already used by another booking page"))
+		domains.check_custom_domain(self, errors)
 		self.validate_members(errors)
 		errors.raise_if_any()
 
