@@ -68,11 +68,16 @@ def _build_index(owner_doctype: str, owner_field: str, slugs: list[str], make, *
 		owner_doctype, filters={"slug": ("in", slugs), "active": 1}, fields=["name", "slug"]
 	)
 	types: dict[str, dict[str, str]] = {row.name: {} for row in owners}
-	for row in frappe.get_all(
-		"Scheduler Meeting Type",
-		filters={owner_field: ("in", list(types) or [""]), "active": 1, **type_filters},
-		fields=["name", "slug", owner_field],
-		order_by="creation asc",
+	# no owner: no query (``in ("")`` would match every type without one, e.g. a team's)
+	for row in (
+		frappe.get_all(
+			"Scheduler Meeting Type",
+			filters={owner_field: ("in", list(types)), "active": 1, **type_filters},
+			fields=["name", "slug", owner_field],
+			order_by="creation asc",
+		)
+		if types
+		else []
 	):
 		types[row[owner_field]].setdefault(row.slug, row.name)
 	found = {row.slug: make(row.name, types[row.name]) for row in owners}

@@ -101,7 +101,10 @@ def clean_number(value, field: str):
 	if isinstance(value, bool):
 		raise InvalidField(_("{0} must be a number"), field, field)
 	if isinstance(value, int | float):
-		number = float(value)
+		try:
+			number = float(value)
+		except OverflowError:  # an int past any float (10**400)
+			raise InvalidField(_("{0} must be a number"), field, field) from None
 	else:
 		text = clean_text(value, field, 40)
 		if not text:

@@ -138,13 +138,13 @@ def number(value) -> float | None:
 	"""A finite number from an answer or a condition's value, else None."""
 	if isinstance(value, bool) or value is None:
 		return None
-	if isinstance(value, int | float):
-		result = float(value)
-	else:
-		try:
+	try:
+		if isinstance(value, int | float):
+			result = float(value)
+		else:
 			result = float(str(value).strip().replace(",", "."))
-		except (TypeError, ValueError):
-			return None
+	except (TypeError, ValueError, OverflowError):  # OverflowError: an int past any float
+		return None
 	return result if math.isfinite(result) else None
 
 
