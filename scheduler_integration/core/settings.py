@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import frappe
+
 from scheduler_integration.core.replica import cached_doc
 
 DEFAULTS = {
@@ -41,3 +43,11 @@ def extra_embed_hosts() -> list[str]:
 def public_limit() -> int:
 	"""Requests per IP and minute on each public endpoint (the rate_limit decorator's limit)."""
 	return int(setting("public_rate_limit") or 30)
+
+
+def site_region() -> str | None:
+	"""The site's country as ISO 3166 alpha-2 (System Settings → Country): the country of
+	phone numbers written without one (``engine.matching.same_phone``)."""
+	country = frappe.db.get_single_value("System Settings", "country")
+	code = frappe.get_cached_value("Country", country, "code") if country else None
+	return code or None

@@ -6,9 +6,13 @@
   CRM Deal, a Frappe CRM Lead, an ERPNext Opportunity, Customer, Lead; within one DocType
   the most recently modified. So with both apps installed, a person ERPNext already knows
   (as a Lead, Opportunity or Customer) is never given a second record in Frappe CRM.
-- Two phone numbers are the same when their digits are equal, or when both have at least
-  ``MIN_PHONE_DIGITS`` digits and one ends with the other (one stored without its country
-  code). Shorter numbers never match anything: "123" is not a person.
+- Two phone numbers are the same when they are the same number in E.164 (``+<country>
+  <number>``, read with the ``phonenumbers`` library Frappe ships): a number written
+  without its country is read in ``region`` (the site's country), so ``(912) 555-0147`` of
+  a US site is ``+19125550147`` and never the Indian ``+91 91255 50147`` whose digits end the
+  same. Two numbers that cannot be read as E.164 (no country given, none known) are the
+  same only when their digits are. Numbers of fewer than ``MIN_PHONE_DIGITS`` digits never
+  match anything: "123" is not a person.
 - A new record is made only when nothing was found: a Frappe CRM Lead when Frappe CRM is
   installed (the reps' pipeline), else an ERPNext Lead, else none (plain Frappe keeps the
   Contact only).
@@ -19,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+
+import phonenumbers
 
 PRECEDENCE = ("CRM Deal", "CRM Lead", "Opportunity", "Customer", "Lead")
 MIN_PHONE_DIGITS = 8
@@ -36,11 +42,32 @@ def phone_digits(value) -> str:
 	return "".join(ch for ch in str(value or "") if ch.isdigit())
 
 
-def same_phone(a, b) -> bool:
+def e164(value, region: str | None = None) -> str | None:
+	"""``value`` as an E.164 number (``+19125550147``), None when it is not a possible
+	number; one without a country is read in ``region`` (ISO 3166 alpha-2, e.g. ``us``)."""
+	text = str(value or "").strip()
+	if len(phone_digits(text)) < MIN_PHONE_DIGITS or len(text) > 40:
+		return None
+	if text.startswith("00"):
+		text = "+" + text[2:]  # the international prefix most countries dial
+	try:
+		number = phonenumbers.parse(text, (region or "").upper() or None)
+	except phonenumbers.NumberParseException:
+		return None
+	if not phonenumbers.is_possible_number(number):
+		return None
+	return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def same_phone(a, b, region: str | None = None) -> bool:
+	"""Are ``a`` and ``b`` one number? (module docstring)"""
 	x, y = phone_digits(a), phone_digits(b)
 	if len(x) < MIN_PHONE_DIGITS or len(y) < MIN_PHONE_DIGITS:
 		return False
-	return x == y or x.endswith(y) or y.endswith(x)
+	ex, ey = e164(a, region), e164(b, region)
+	if ex and ey:
+		return ex == ey
+	return x == y
 
 
 def phone_pattern(value) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.booking.presentation import plain
-from scheduler_integration.core.settings import setting
+from scheduler_integration.core.settings import setting, site_region
 from scheduler_integration.engine.matching import (
 	Candidate,
 	new_record_doctype,
@@ -83,13 +83,16 @@ def _by_phone(phone: str) -> list[Candidate]:
 	if not pattern:
 		return []
 	found = []
+	region = site_region()
 	for doctype, (_app, _emails, phones, filters) in _sources().items():
 		for field in phones:
 			rows = frappe.get_all(
 				doctype, filters={**filters, field: ("like", pattern)}, fields=["name", "modified", field]
 			)
 			found += [
-				Candidate(doctype, row.name, row.modified) for row in rows if same_phone(row[field], phone)
+				Candidate(doctype, row.name, row.modified)
+				for row in rows
+				if same_phone(row[field], phone, region)
 			]
 	return found
 

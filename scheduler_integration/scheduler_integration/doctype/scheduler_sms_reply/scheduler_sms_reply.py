@@ -11,7 +11,7 @@ nothing, even when both copies arrive at once) and cancels through
 cancellation (emails, calendars, reminders skipped, CRM) apply as on the manage page.
 
 The sender is matched to bookings by phone number (``engine.matching.same_phone``: the
-digits, with or without the country code); their next booking is the earliest pending or
+same number in E.164, a stored number without its country read in the site's); their next booking is the earliest pending or
 confirmed one that has not started. Messages from a number that has no upcoming booking
 and never wrote before are not stored and get no answer.
 """
@@ -25,7 +25,7 @@ from frappe.model.document import Document
 from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.booking.tokens import short_url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.core.settings import setting
+from scheduler_integration.core.settings import setting, site_region
 from scheduler_integration.effects.email import reader_language
 from scheduler_integration.effects.email_values import when
 from scheduler_integration.engine.booking_states import Actor
@@ -99,7 +99,8 @@ def next_booking(sender: str, now: datetime) -> str | None:
 		order_by="start asc",
 		limit=50,
 	)
-	return next((row.name for row in rows if same_phone(row.guest_phone, sender)), None)
+	region = site_region()
+	return next((row.name for row in rows if same_phone(row.guest_phone, sender, region)), None)
 
 
 def _meeting(doc) -> str:
@@ -110,10 +111,9 @@ def _meeting(doc) -> str:
 
 def _cancel(name: str) -> tuple[str, str]:
 	"""Cancel booking ``name`` as its guest: (outcome, answer)."""
-	locked = frappe.db.get_value("Scheduler Booking", name, "name", for_update=True)
-	if not locked:
+	if not frappe.db.exists("Scheduler Booking", name):
 		return REFUSED, _("This meeting no longer exists.")
-	doc = frappe.get_doc("Scheduler Booking", locked)
+	doc = frappe.get_doc("Scheduler Booking", name, for_update=True)  # as stored now, locked
 	with reader_language(doc.get("language")):
 		meeting = _meeting(doc)
 		frappe.db.savepoint("sms_cancel")
