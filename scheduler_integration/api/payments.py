@@ -23,6 +23,7 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import api, ok
+from scheduler_integration.api.webhooks import raw_body, webhook_limit
 from scheduler_integration.booking.errors import ChangeRefused, PaymentUnavailable
 from scheduler_integration.booking.payments import ensure_ready, open_checkout, webhook_secret
 from scheduler_integration.booking.tokens import booking_for_token
@@ -34,17 +35,13 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_payment.sched
 	receive_stripe_event,
 )
 
-MAX_BODY = 512 * 1024  # Stripe's events are a few kilobytes
-
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@rate_limit(limit=webhook_limit, seconds=60)
 @api
 def stripe_webhook(**kwargs):
 	"""Stripe's checkout events, signed (``Stripe-Signature``)."""
-	body = frappe.request.get_data(cache=True) or b""
-	if len(body) > MAX_BODY:
-		raise RequestRefused(_("Invalid webhook"))
+	body = raw_body()
 	header = frappe.get_request_header("Stripe-Signature") or ""
 	try:
 		event = verified_event(body, header, webhook_secret())
@@ -52,6 +49,8 @@ def stripe_webhook(**kwargs):
 		if exc.reason == "stale":
 			raise RequestRefused(_("This webhook is too old")) from None
 		raise Unauthorized(_("Invalid webhook signature")) from None
+	if not isinstance(event, dict):  # signed, but JSON that is no event
+		raise RequestRefused(_("Invalid webhook"))
 	result = receive_stripe_event(event, header[:1000])
 	frappe.db.commit()
 	return ok(result)

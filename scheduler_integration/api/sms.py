@@ -24,18 +24,13 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 from werkzeug.wrappers import Response
 
-from scheduler_integration.core.settings import public_limit
+from scheduler_integration.api.webhooks import raw_body, webhook_limit
 from scheduler_integration.engine.sms_replies import verify_twilio
 from scheduler_integration.scheduler_integration.doctype.scheduler_sms_reply.scheduler_sms_reply import (
 	receive,
 )
 
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
-
-
-def inbound_limit() -> int:
-	"""Requests per minute from one address: every reply comes from Twilio's few servers."""
-	return public_limit() * 10
 
 
 def twiml(text: str | None = None, status: int = 200) -> Response:
@@ -53,12 +48,13 @@ def _urls(request) -> list[str]:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=inbound_limit, seconds=60)
+@rate_limit(limit=webhook_limit, seconds=60)
 def twilio_reply(**_kwargs):
 	"""Twilio's inbound SMS webhook: TwiML, 403 unless signed with the auth token."""
 	from frappe.utils.password import get_decrypted_password
 
 	request = frappe.request
+	raw_body()  # capped like every webhook's (413)
 	params = list(request.form.items(multi=True))
 	token = get_decrypted_password(
 		"Scheduler Settings", "Scheduler Settings", "twilio_auth_token", raise_exception=False

@@ -19,12 +19,12 @@ and the Calendly webhook.
 
 An account no profile names is 404, a missing or wrong signature 401 — nothing recorded.
 
-All are rate-limited per IP (Scheduler Settings → Public Requests per IP per Minute).
+The guests' endpoints are rate-limited per IP (Scheduler Settings → Public Requests per IP
+per Minute), the webhooks by their own limit and capped in size (``api.webhooks``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 
@@ -33,6 +33,7 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import api, ok
+from scheduler_integration.api.webhooks import json_object, raw_body, webhook_limit
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.calendars.errors import ProviderError, ProviderUnavailable
@@ -177,13 +178,13 @@ def track_step(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@rate_limit(limit=webhook_limit, seconds=60)
 @api
 def calendly_webhook(**kwargs):
 	"""Calendly invitee.created / invitee.canceled → meeting_booked / meeting_cancelled."""
 	from frappe.utils.password import get_decrypted_password
 
-	body = frappe.request.get_data(cache=True) or b""
+	body = raw_body()
 	key = get_decrypted_password(
 		"Scheduler Settings", "Scheduler Settings", "calendly_signing_key", raise_exception=False
 	)
@@ -192,7 +193,7 @@ def calendly_webhook(**kwargs):
 	except SignatureRefused as exc:
 		raise _refused(exc) from None
 	try:
-		result = calendly.handle(_json_object(body))
+		result = calendly.handle(json_object(body))
 	except calendly.Busy:  # another copy of this delivery is being recorded: Calendly retries
 		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
 	return ok(result)
@@ -219,17 +220,6 @@ def _profile_for(provider):
 	return profile
 
 
-def _json_object(body: bytes) -> dict:
-	"""A webhook's JSON body, which must be an object."""
-	try:
-		payload = json.loads(body)
-	except ValueError:
-		payload = None
-	if not isinstance(payload, dict):
-		raise RequestRefused(_("Invalid JSON"))
-	return payload
-
-
 def _refused(exc: SignatureRefused):
 	if exc.reason == "stale":
 		return RequestRefused(_("This webhook is too old"))
@@ -237,13 +227,13 @@ def _refused(exc: SignatureRefused):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@rate_limit(limit=webhook_limit, seconds=60)
 @api
 def acuity_webhook(**kwargs):
 	"""Acuity appointment scheduled / rescheduled / canceled / changed (form-encoded)."""
 	from urllib.parse import parse_qs
 
-	body = frappe.request.get_data(cache=True) or b""
+	body = raw_body()
 	profile = _profile_for(acuity)
 	key = acuity.api_key(profile)
 	try:
@@ -269,11 +259,11 @@ def acuity_webhook(**kwargs):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@rate_limit(limit=webhook_limit, seconds=60)
 @api
 def oncehub_webhook(**kwargs):
 	"""OnceHub booking.scheduled / rescheduled / canceled / completed / no_show (JSON)."""
-	body = frappe.request.get_data(cache=True) or b""
+	body = raw_body()
 	profile = _profile_for(oncehub)
 	try:
 		verify_oncehub(
@@ -282,7 +272,7 @@ def oncehub_webhook(**kwargs):
 	except SignatureRefused as exc:
 		raise _refused(exc) from None
 	try:
-		result = oncehub.handle(profile, _json_object(body))
+		result = oncehub.handle(profile, json_object(body))
 	except external_meetings.Busy:
 		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
 	return ok(result)

@@ -51,6 +51,13 @@ class Unauthorized(RequestRefused):
 	code = "UNAUTHORIZED"
 
 
+class RequestTooLarge(RequestRefused):
+	"""A body larger than the endpoint takes (a webhook's events are a few kilobytes)."""
+
+	http_status_code = 413
+	code = "REQUEST_TOO_LARGE"
+
+
 class ServerBusy(RequestRefused):
 	"""The same work is under way in another request: the sender should try again."""
 

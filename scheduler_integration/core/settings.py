@@ -11,6 +11,7 @@ DEFAULTS = {
 	"remind_host": 0,
 	"max_reminder_attempts": 5,
 	"public_rate_limit": 30,
+	"webhook_rate_limit": 600,
 	"booking_rate_limit": 5,
 	"booking_challenge_bits": 12,  # on: well under a second of a browser's time
 	"bookings_per_host_per_hour": 20,

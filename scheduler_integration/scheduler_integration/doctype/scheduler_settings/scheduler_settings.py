@@ -53,6 +53,7 @@ class SchedulerSettings(Document):
 		sms_confirm_minutes: DF.Int
 		stripe_webhook_secret: DF.Password | None
 		twilio_auth_token: DF.Password | None
+		webhook_rate_limit: DF.Int
 
 	# end: auto-generated types
 	def validate(self):
