@@ -70,12 +70,19 @@ def public_errors(response=None, request=None):
 	path = request.path or ""
 	method = _METHOD.match(path)
 	if not (method or path == "/book" or path.startswith(("/book/", "/b/"))):  # /b/: short links
+		_lost_race(response, request)
 		return
 	status = response.status_code
 	body = None
 	code = None
+	allowed = _allowed_methods(method.group(1), request) if method and status == 403 else None
 	if _unreadable(request):
 		status, body, code = 400, _("This request could not be read"), "UNREADABLE_REQUEST"
+	elif allowed:
+		# Frappe refuses a method a method does not take as "not permitted" (403)
+		status, code = 405, code_for(405)
+		body = _("This method does not take {0} requests").format(request.method)
+		response.headers["Allow"] = ", ".join(allowed)
 	elif _guest() and _frappe_error(response):
 		status = 400 if status == 417 else status  # Frappe's ValidationError: the app says 400
 		body = _messages().get(status) or (
@@ -117,6 +124,68 @@ def _add_code(response, status: int) -> None:
 	exc_type = str(data.get("exc_type") or "")
 	data["code"] = FRAPPE_CODES.get(exc_type) or code_for(status)
 	response.set_data(json.dumps(data))
+
+
+_LOCK_ERRORS = ("QueryDeadlockError", "QueryTimeoutError")
+
+
+def _lost_race(response, request) -> None:
+	"""A change of the app's documents through Frappe's own routes (``/api/resource``,
+	``frappe.client``, the desk's save) that the database made a deadlock's victim or
+	whose lock wait timed out: nothing of it was stored, and the caller may simply try
+	again. Answered 503 with Retry-After in the app's failure shape, never a 500 with a
+	traceback (the app's own methods retry it themselves: ``api.utils``)."""
+	if response.status_code < 500:
+		return
+	data = _json(response)
+	if not isinstance(data, dict) or str(data.get("exc_type") or "") not in _LOCK_ERRORS:
+		return
+	if not _names_app_doctype(request):
+		return
+	response.status_code = 503
+	response.headers["Retry-After"] = "1"
+	response.set_data(
+		json.dumps(
+			{
+				"message": failure(
+					_("Someone changed the same bookings at this moment. Please try again."),
+					code=code_for(503),
+				),
+				"exc_type": data.get("exc_type"),
+			}
+		)
+	)
+	response.mimetype = "application/json"
+
+
+def _names_app_doctype(request) -> bool:
+	"""Is the request about one of the app's DocTypes (all named "Scheduler …")?"""
+	from urllib.parse import unquote
+
+	# /api/resource/<doctype>/…, /api/v2/document/<doctype>/…
+	parts = [unquote(part) for part in (request.path or "").split("/") if part]
+	if any(part.startswith("Scheduler ") for part in parts[1:4]):
+		return True
+	form = getattr(frappe.local, "form_dict", None) or {}
+	named = str(form.get("doctype") or "")
+	doc = form.get("doc")
+	if not named and isinstance(doc, str) and '"doctype"' in doc:
+		try:
+			named = str((json.loads(doc) or {}).get("doctype") or "")
+		except (ValueError, AttributeError):
+			named = ""
+	elif not named and isinstance(doc, dict):
+		named = str(doc.get("doctype") or "")
+	return named.startswith("Scheduler ")
+
+
+def _allowed_methods(dotted: str, request) -> list[str] | None:
+	"""The HTTP methods the app's method ``dotted`` takes, when ``request`` used another."""
+	# Frappe loaded the method before refusing it: found among the whitelisted by name
+	for function, allowed in frappe.allowed_http_methods_for_whitelisted_func.items():
+		if f"{function.__module__}.{function.__qualname__}" == dotted:
+			return list(allowed) if request.method not in allowed else None
+	return None
 
 
 def _unreadable(request) -> bool:

@@ -65,14 +65,47 @@ def refusal_message(reason: str | None) -> str:
 	}.get(reason) or _("This time is not available.")
 
 
-def lock_hosts(users) -> None:
-	"""Serialise every booking change of these hosts until the transaction ends."""
+def lock_hosts(users, doc=None) -> None:
+	"""Serialise every booking change of these hosts until the transaction ends.
+
+	One lock order for every path: the hosts' profiles first, then rows of their bookings.
+	Frappe locks a booking's own rows (``SELECT … FOR UPDATE`` on it and its host rows)
+	before ``validate`` runs on an update (REST, ``frappe.client``, the desk's save all load
+	it that way); waiting for the profiles while holding them, it would deadlock with a
+	change that holds the profiles and reads that booking's rows. So an update (``doc``)
+	whose transaction has written nothing yet lets those early locks go first (they guard
+	nothing a profile lock does not) and, holding the profiles, checks that the booking is
+	still as it was read (else ``TimestampMismatchError``: someone changed it meanwhile)."""
+	released = doc is not None and not doc.is_new() and _release_early_locks()
 	# written out, like every query inside the lock: building it with frappe.qb cost more
 	# CPU than the database spent on it
 	frappe.db.sql(
 		"select name from `tabScheduler Profile` where user in %(users)s order by name for update",
 		{"users": tuple(sorted(set(users)))},
 	)
+	if released:
+		_still_as_read(doc)
+
+
+def _release_early_locks() -> bool:
+	"""End a transaction that has written nothing (its row locks and its snapshot go with
+	it); False, and nothing ended, when it has written."""
+	if frappe.db.transaction_writes:
+		return False
+	frappe.db.sql("rollback")  # not frappe.db.rollback: its after-commit callbacks stay
+	frappe.db.value_cache.clear()
+	return True
+
+
+def _still_as_read(doc) -> None:
+	before = doc.get_doc_before_save()
+	stored = frappe.db.sql(
+		"select modified from `tabScheduler Booking` where name = %s for update", (doc.name,)
+	)
+	if not stored or (before is not None and str(stored[0][0]) != str(before.modified)):
+		raise frappe.TimestampMismatchError(
+			_("This booking was changed by someone else meanwhile. Please reload it and try again.")
+		)
 
 
 def _users(rows) -> list[str]:
@@ -147,7 +180,7 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 	leaving = _users(before.get("hosts")) if seats.leaves(doc, before) else []
 	if not (moved and is_active(doc.status)):
 		if leaving:
-			lock_hosts(leaving)
+			lock_hosts(leaving, doc)
 			doc.flags.seat_slots = seats.place(doc, before)
 		return
 	candidates = _candidates(ctx, explicit, doc.flags.host_subset)
@@ -158,7 +191,7 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 		_override(doc, before, ctx, candidates, actor, start, now)
 		return
 	fresh = busy.fresh_read(candidates, start - FRESH_SPAN, start + FRESH_SPAN)
-	lock_hosts([*candidates, *leaving])
+	lock_hosts([*candidates, *leaving], doc)
 	if new and doc.idempotency_key:
 		_replayed(doc)
 	# the days of a multi-day booking moving together leave each other out (booking.series)
