@@ -31,6 +31,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
+from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.rows import update_where
 from scheduler_integration.effects import automation_log, crm, email, outbox
@@ -92,7 +93,7 @@ def plan(doc, kind: str, now: datetime | None = None) -> str | None:
 		}
 	).insert(ignore_permissions=True)
 	if due <= now:  # due at once: dispatch right after this commit, not at the next minute
-		frappe.enqueue(
+		queue.enqueue(
 			"scheduler_integration.jobs.reminders.dispatch_due_reminders",
 			queue="short",
 			enqueue_after_commit=True,

@@ -23,11 +23,14 @@ by the next per-minute sweep. Nothing here knows what a row does: ``effects.tabl
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime, timedelta
 
 import frappe
 from frappe.query_builder import DocType
 
+from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.engine.booking_rules import effects_to_run, give_up, retry_wait
 
@@ -47,6 +50,7 @@ WAITING = (PENDING, QUEUED)  # reminder rows that will still be sent unless skip
 CLAIMED = {EFFECT: (RUNNING,), REMINDER: (QUEUED, SENDING)}
 
 STALE_CLAIM = timedelta(minutes=10)  # a claim this old lost its job: released again
+CLAIM_ATTEMPTS = 3  # a claim that lost a deadlock this often leaves its rows for later
 DRAIN_SECONDS = 20  # how long a warm effects job goes on with other bookings
 BATCH = 200  # bookings (effects) or reminders one per-minute run takes at most
 RUN_BOOKING = "scheduler_integration.effects.run_booking"  # the effects job
@@ -130,10 +134,24 @@ def plan(booking: str, event: str, effects: list[tuple[int, str]]) -> None:
 			for seq, key in effects
 		],
 	)
-	frappe.enqueue(RUN_BOOKING, queue="short", booking=booking, enqueue_after_commit=True)
+	queue.enqueue(RUN_BOOKING, queue="short", booking=booking, enqueue_after_commit=True)
 
 
 def claim(booking: str, now: datetime, first: tuple[str, ...], first_only: bool = False) -> list:
+	"""``_claim``, again on a fresh transaction when the database made it a deadlock's
+	victim or its lock wait timed out (rows of bookings planned at the same moment share
+	index gaps); after ``CLAIM_ATTEMPTS`` nothing is claimed and the rows stay due for the
+	next job or the minute's sweep."""
+	for attempt in range(CLAIM_ATTEMPTS):
+		try:
+			return _claim(booking, now, first, first_only)
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			frappe.db.rollback()
+			time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+	return []
+
+
+def _claim(booking: str, now: datetime, first: tuple[str, ...], first_only: bool = False) -> list:
 	"""Claim, in order, every row of ``booking`` that may run now (``first_only``: only
 	rows of the ``first`` effects); one commit.
 
@@ -224,7 +242,7 @@ def sweep(now: datetime | None = None) -> int:
 	bookings = due_bookings(now, limit=BATCH)
 	frappe.db.commit()
 	for booking in bookings:
-		frappe.enqueue(
+		queue.enqueue(
 			RUN_BOOKING,
 			queue="short",
 			booking=booking,

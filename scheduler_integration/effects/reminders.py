@@ -35,6 +35,7 @@ from frappe.query_builder import DocType
 
 from scheduler_integration.booking import series
 from scheduler_integration.booking.presentation import host_users
+from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.rows import delete_where, update_where
 from scheduler_integration.core.settings import setting
@@ -143,7 +144,7 @@ def dispatch_due(now: datetime | None = None) -> list[str]:
 	names = frappe.get_all(ROW, filters={"claim_id": claim, "status": QUEUED}, fields=["name", "attempts"])
 	frappe.db.commit()
 	for row in names:
-		frappe.enqueue(
+		queue.enqueue(
 			"scheduler_integration.jobs.reminders.send_reminder",
 			queue="short",
 			reminder=row.name,

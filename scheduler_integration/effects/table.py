@@ -37,6 +37,7 @@ from datetime import datetime
 
 import frappe
 
+from scheduler_integration.core import queue
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import (
@@ -104,7 +105,7 @@ def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -
 		waiting = first or outbox.due_bookings(at, exclude=booking, limit=1)
 		if waiting and time.monotonic() >= deadline:
 			# a booking whose FIRST rows this job ran may have no job left for the rest
-			frappe.enqueue(outbox.RUN_BOOKING, queue="short", booking=waiting[0])
+			queue.enqueue(outbox.RUN_BOOKING, queue="short", booking=waiting[0])
 			break
 		ran: dict = {}
 		for other in waiting:

@@ -35,6 +35,7 @@ from scheduler_integration.calendars.providers import MeetingDraft, for_location
 from scheduler_integration.connections.adapters import video_adapter
 from scheduler_integration.connections.credentials import spec_of
 from scheduler_integration.connections.status import record_failure, record_success
+from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import provider_error_text
 from scheduler_integration.core.hosts import host_timezone
@@ -317,7 +318,7 @@ def retry_waiting(host: str | None = None) -> int:
 	)
 	frappe.db.commit()
 	for name in names:
-		frappe.enqueue(
+		queue.enqueue(
 			"scheduler_integration.effects.run_booking",
 			queue="short",
 			booking=name,

@@ -9,6 +9,7 @@ import frappe
 
 from scheduler_integration.booking.busy_sync import refresh_busy
 from scheduler_integration.calendars.providers import REGISTRY
+from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_utc, utc_now
 
 
@@ -24,7 +25,7 @@ def refresh_all_busy(now: datetime | None = None) -> int:
 	):
 		if row.next_retry_at and to_utc(row.next_retry_at) > now:
 			continue
-		frappe.enqueue(
+		queue.enqueue(
 			"scheduler_integration.jobs.calendar.refresh_connection",
 			queue="long",
 			connection=row.name,
