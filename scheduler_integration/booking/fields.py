@@ -4,6 +4,8 @@ The controller calls ``enforce`` first thing in ``validate``, so the desk, REST,
 API, ``frappe.client.set_value``, a calendar drag, Data Import and the public API are
 held to one rule:
 
+0. a field the caller's copy holds as it was read, changed in the database since by
+   someone else (a stale copy), keeps the stored value: it is no change of the caller's;
 1. fields the actor may not set are refused (403, naming them);
 2. derived fields are put back to their stored value (empty on a new booking): the
    checked path computes them again;
@@ -21,7 +23,13 @@ from frappe import _
 
 from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.core.permissions import may_book
-from scheduler_integration.engine.booking_fields import CRM_DOCTYPES, DERIVED, FIELDS, refused_fields
+from scheduler_integration.engine.booking_fields import (
+	CRM_DOCTYPES,
+	DERIVED,
+	FIELDS,
+	refused_fields,
+	stale_fields,
+)
 from scheduler_integration.engine.booking_states import Actor
 
 # Link fields a host may set, with the field naming their DocType (None: fixed DocType)
@@ -60,8 +68,30 @@ def changed_fields(doc, before) -> set[str]:
 	return {field for field in (*FIELDS, *DERIVED) if _value(doc, field) != _value(before, field)}
 
 
+def loaded_values(doc) -> dict:
+	"""The governed fields as a booking read from the database holds them (kept by the
+	controller's ``load_from_db``, to tell a caller's change from a stale copy)."""
+	return {field: _value(doc, field) for field in (*FIELDS, *DERIVED)}
+
+
+def _take_stored(doc, before) -> None:
+	"""Fields the caller's copy read before someone else changed them keep the stored
+	value (``engine.booking_fields.stale_fields``)."""
+	loaded = doc.flags.loaded_values
+	if before is None or not loaded:
+		return
+	current = {field: _value(doc, field) for field in loaded}
+	stored = {field: _value(before, field) for field in loaded}
+	for field in stale_fields(loaded, current, stored):
+		if field in _TABLES:
+			doc.set(field, [row.as_dict() for row in before.get(field) or []])
+		else:
+			doc.set(field, before.get(field))
+
+
 def enforce(doc, before, actor: Actor) -> None:
 	new = before is None
+	_take_stored(doc, before)
 	changed = changed_fields(doc, before)
 	refused = refused_fields(changed, actor, new=new)
 	if refused:

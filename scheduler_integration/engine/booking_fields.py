@@ -25,7 +25,7 @@ Three kinds of field:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .booking_states import Actor
 
@@ -136,3 +136,14 @@ def refused_fields(changed: Iterable[str], actor: Actor, *, new: bool) -> list[s
 	"""The fields among ``changed`` that ``actor`` may not set, in table order."""
 	changed = set(changed)
 	return [field for field in FIELDS if field in changed and not may_set(field, actor, new=new)]
+
+
+def stale_fields(loaded: Mapping, current: Mapping, stored: Mapping) -> set[str]:
+	"""Fields a caller did not change that someone else changed since the caller read the
+	booking: its copy still holds what it ``loaded``, the database holds something else
+	(``stored``; e.g. the CRM effect set the guest's Contact while the guest's cancellation
+	was on its way). Such a field is no change of the caller's: it keeps the stored value
+	and is never refused as one (a system change never blocks a guest's action)."""
+	return {
+		field for field, value in loaded.items() if current.get(field) == value and stored.get(field) != value
+	}

@@ -115,6 +115,13 @@ class SchedulerBooking(Document):
 			return self.flags.actor
 		return Actor.GUEST if frappe.session.user == "Guest" else Actor.HOST
 
+	def load_from_db(self):
+		super().load_from_db()
+		# what this copy held when read: a field someone else changes meanwhile is no change
+		# of whoever saves this copy (booking.fields)
+		self.flags.loaded_values = fields.loaded_values(self)
+		return self
+
 	def validate(self):
 		before = None if self.is_new() else self.get_doc_before_save()
 		actor, now = self.actor(), self.flags.now or utc_now()
@@ -227,6 +234,7 @@ class SchedulerBooking(Document):
 		self.tell_seats()
 
 	def on_update(self):
+		self.flags.loaded_values = fields.loaded_values(self)  # what is stored now
 		before = self.get_doc_before_save()
 		round_robin.record(self, before)  # in this transaction, under the hosts' locks
 		if self.series:
