@@ -13,8 +13,6 @@ after_install = "scheduler_integration.install.after_install"
 after_migrate = "scheduler_integration.install.after_migrate"
 after_app_install = "scheduler_integration.install.after_app_install"
 before_uninstall = "scheduler_integration.install.before_uninstall"
-# bench run-tests: the suite's starting point (the booking form's proof of work off)
-before_tests = "scheduler_integration.tests.baseline.before_tests"
 
 # Roles and the five client phases ship as fixtures (synced on install and migrate).
 fixtures = [

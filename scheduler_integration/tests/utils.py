@@ -1,12 +1,46 @@
-"""Test base class that works on Frappe v15 and v16.
+"""Test base class that works on Frappe v15 and v16, and leaves the site's bot check as it
+found it.
 
 v16 renamed FrappeTestCase to IntegrationTestCase (the old name stays as a deprecated
 alias); importing the new one first keeps the suite quiet on v16.
+
+A site asks the booking form for a proof of work (Settings → Booking Challenge Bits, 12 by
+default). Most suites post bookings as plain HTTP clients, not as the page's script that
+solves it, so each test class runs with it off and hands the site's own value back when
+it ends (the suites about the bot check switch it on themselves, inside that).
 """
 
+import frappe
+
 try:  # Frappe >= 15.x late / v16
-	from frappe.tests import IntegrationTestCase as SchedulerTestCase
+	from frappe.tests import IntegrationTestCase as _Base
 except ImportError:  # pragma: no cover - older v15
-	from frappe.tests.utils import FrappeTestCase as SchedulerTestCase
+	from frappe.tests.utils import FrappeTestCase as _Base
 
 __all__ = ["SchedulerTestCase"]
+
+SETTINGS = "Scheduler Settings"
+CHALLENGE = "booking_challenge_bits"
+
+
+def _set_challenge(bits) -> int | None:
+	"""Set the proof of work's bits (committed); the value it had before."""
+	before = frappe.db.get_single_value(SETTINGS, CHALLENGE)
+	if bits is not None and int(before or 0) != int(bits):
+		frappe.db.set_single_value(SETTINGS, CHALLENGE, int(bits))
+		frappe.db.commit()
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+	return before
+
+
+class SchedulerTestCase(_Base):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._site_challenge = _set_challenge(0)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()  # what the class left uncommitted is not the site's
+		_set_challenge(getattr(cls, "_site_challenge", None))
+		super().tearDownClass()
