@@ -1,7 +1,7 @@
 """Shared plumbing of the APIs: the answer shape, the one mapping of errors onto HTTP
 answers, and the acting user.
 
-Two answer styles, each for its callers (README → *API answers*):
+Two answer styles, each for its callers (docs/api.md):
 
 * The app's own API — every method wrapped in ``api``: the booking page's ``api.public``,
   the host API (``profile``, ``meeting_type``, ``availability``, ``blocked_time``,
@@ -85,8 +85,8 @@ class NotConfigured(frappe.DoesNotExistError):
 
 
 # the ``code`` of every failure of the app's API: stable, so clients branch on it, not on
-# the (translated) message. Typed errors name their own (``code`` attribute); README → API
-# answers lists them all.
+# the (translated) message. Typed errors name their own (``code`` attribute); docs/api.md
+# lists them all.
 CODES = {
 	400: "INVALID_INPUT",
 	401: "NOT_SIGNED_IN",

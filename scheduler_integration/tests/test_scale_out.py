@@ -6,7 +6,7 @@
   cancellation), whatever each worker process had cached.
 - An RQ worker in a process group of its own (as on another machine) drains a booking's
   effects the same way as the site's own workers.
-- A read replica (a second MariaDB replicating from the bench's; see the README's
+- A read replica (a second MariaDB replicating from the bench's; see docs/development.md,
   development steps): slot reads and booking pages run on it and bookings on the primary;
   a replica whose replication is paused shows a taken slot, and booking it is answered
   409, never a double booking; a replica that is down leaves the reads on the primary.
@@ -227,7 +227,7 @@ def replica_configured() -> bool:
 
 
 class TestReadReplica(ScaleOutCase):
-	"""Needs a replica for this site: README, "A read replica for development"."""
+	"""Needs a replica for this site: docs/development.md, "A read replica for development"."""
 
 	@classmethod
 	def setUpClass(cls):
