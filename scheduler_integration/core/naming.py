@@ -36,3 +36,18 @@ def titles(doctype: str, names) -> dict[str, str]:
 			as_list=True,
 		)
 	)
+
+
+def insert_named_after_person(doc) -> None:
+	"""Insert ``doc`` (a Contact, a Customer: DocTypes that name a record after the person,
+	with the next free number, found by a plain read). Two guests of one name at once both
+	took the same next number, and one insert failed on the duplicate name; the other has
+	committed it by then (an insert waits for that), so this one is made again under a
+	name with a suffix of its own."""
+	frappe.db.savepoint("scheduler_person_name")
+	try:
+		doc.insert(ignore_permissions=True)
+	except frappe.DuplicateEntryError:
+		frappe.db.rollback(save_point="scheduler_person_name")
+		doc.flags.name_set = False  # else insert keeps the name it took
+		doc.insert(ignore_permissions=True, set_name=f"{doc.name}-{frappe.generate_hash(length=5)}")

@@ -25,6 +25,7 @@ from frappe import _
 from frappe.utils import nowdate
 
 from scheduler_integration.booking.presentation import plain
+from scheduler_integration.core.naming import insert_named_after_person
 from scheduler_integration.effects.crm.timeline import acting_as
 
 ENTRY = "Payment Entry"
@@ -76,7 +77,7 @@ def customer(doc) -> str:
 		from erpnext.crm.doctype.lead.lead import _make_customer
 
 		made = _make_customer(lead, ignore_permissions=True)
-		made.insert(ignore_permissions=True)
+		insert_named_after_person(made)
 		return made.name
 	made = frappe.get_doc(
 		{
@@ -85,7 +86,7 @@ def customer(doc) -> str:
 			"customer_type": "Individual",
 		}
 	)
-	made.insert(ignore_permissions=True)
+	insert_named_after_person(made)
 	contact = frappe.db.get_value(
 		"Contact Email", {"email_id": doc.guest_email, "parenttype": "Contact"}, "parent"
 	)

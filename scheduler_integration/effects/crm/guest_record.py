@@ -8,6 +8,7 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.booking.presentation import plain
+from scheduler_integration.core.naming import insert_named_after_person
 from scheduler_integration.core.settings import setting, site_region
 from scheduler_integration.engine.matching import (
 	Candidate,
@@ -186,16 +187,7 @@ def find_or_create_contact(doc) -> str:
 			"phone_nos": [{"phone": doc.guest_phone, "is_primary_phone": 1}] if doc.guest_phone else [],
 		}
 	)
-	frappe.db.savepoint("scheduler_contact")
-	try:
-		contact.insert(ignore_permissions=True)
-	except frappe.DuplicateEntryError:
-		# Contact names the person ("Ada Lovelace", "Ada Lovelace-1", …) from a plain read:
-		# two guests of one name booking at once both took the same next number. The other
-		# has committed it (an insert waits for that); this one gets a suffix of its own.
-		frappe.db.rollback(save_point="scheduler_contact")
-		contact.flags.name_set = False  # else insert keeps the name it took
-		contact.insert(ignore_permissions=True, set_name=f"{contact.name}-{frappe.generate_hash(length=5)}")
+	insert_named_after_person(contact)
 	return contact.name
 
 
