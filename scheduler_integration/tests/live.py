@@ -3,6 +3,8 @@
 Started once per test run on a free loopback port (so it never collides with a developer's
 own server), with several workers so concurrent requests really run in parallel. Data a
 test wants the server to see must be committed first; the server is a separate process.
+A module that needs its server process set up differently (``env``: variables added to
+this process's environment) starts a ``LiveServer`` of its own and stops it when it ends.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ PASSWORD = "Sched-Test-Pass-2026!"
 class LiveServer:
 	_instance: LiveServer | None = None
 
-	def __init__(self, workers: int = 4):
+	def __init__(self, workers: int = 4, env: dict[str, str] | None = None):
 		self.site = frappe.local.site
 		sock = socket.socket()
 		sock.bind(("127.0.0.1", 0))
@@ -45,6 +47,7 @@ class LiveServer:
 				"frappe.app:application_with_statics()",  # serves the pages' own /assets too
 			],
 			cwd=sites,
+			env={**os.environ, **env} if env else None,
 			stdout=log,
 			stderr=log,
 		)

@@ -12,7 +12,10 @@ carrying their ``object`` type; failures Stripe's error envelope
 - ``GET /v1/checkout/sessions/<id>``, ``POST /v1/checkout/sessions/<id>/expire`` (only an
   ``open`` one, else 400);
 - ``POST /v1/refunds`` (``payment_intent``, optional ``amount``; more than is left → 400
-  ``amount_too_large``, nothing left → ``charge_already_refunded``).
+  ``amount_too_large``, nothing left → ``charge_already_refunded``);
+- ``POST /v1/charges`` — the legacy Charges API the payments app's own card page uses
+  (``amount`` in minor units, ``currency``, ``source`` a ``tok_`` token, ``description``,
+  ``receipt_email``): a ``charge`` captured and paid at once, kept in ``charges``.
 
 Every POST honours ``Idempotency-Key`` as Stripe does: the same key with the same
 parameters answers the first answer again; with other parameters 400 ``idempotency_error``.
@@ -81,12 +84,13 @@ def signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
 
 
 class FakeStripe(PeerServer):
-	"""State: ``sessions``, ``refunds`` by id. ``secret_key`` is the account's API key."""
+	"""State: ``sessions``, ``refunds``, ``charges`` by id. ``secret_key`` is the account's API key."""
 
 	def __init__(self, secret_key: str = "sk_test_peer"):
 		self.secret_key = secret_key
 		self.sessions: dict[str, dict] = {}
 		self.refunds: dict[str, dict] = {}
+		self.charges: dict[str, dict] = {}
 		self.intents: dict[str, str] = {}  # payment intent -> session
 		self.idempotent: dict[str, tuple[str, Reply]] = {}
 		self.failures: list[Reply] = []
@@ -134,6 +138,8 @@ class FakeStripe(PeerServer):
 			return self._create_session(params)
 		if request.method == "POST" and request.path == "/v1/refunds":
 			return self._refund(params)
+		if request.method == "POST" and request.path == "/v1/charges":
+			return self._charge(params)
 		found = _SESSION.match(request.path)
 		if found:
 			session = self.sessions.get(found.group(1))
@@ -237,6 +243,50 @@ class FakeStripe(PeerServer):
 		}
 		self.refunds[refund_id] = refund
 		return Reply(200, refund)
+
+	def _charge(self, params: dict) -> Reply:
+		"""A card charge of the legacy Charges API, captured at once (``capture`` defaults
+		to true), as Stripe answers it for a test token."""
+		for required in ("amount", "currency"):
+			if not params.get(required):
+				return stripe_error(400, f"Missing required param: {required}.", param=required)
+		try:
+			amount = int(params["amount"])
+		except ValueError:
+			return stripe_error(400, "Invalid integer: " + params["amount"], param="amount")
+		if amount <= 0:
+			return stripe_error(
+				400, "Amount must be at least 1 unit.", code="amount_too_small", param="amount"
+			)
+		source = params.get("source") or ""
+		if not source:
+			return stripe_error(400, "Must provide source or customer.", code="parameter_missing")
+		if not source.startswith("tok_"):
+			return stripe_error(400, f"No such token: '{source}'", code="resource_missing", param="source")
+		charge_id = self._id("ch")
+		charge = {
+			"id": charge_id,
+			"object": "charge",
+			"amount": amount,
+			"amount_captured": amount,
+			"amount_refunded": 0,
+			"captured": True,
+			"paid": True,
+			"refunded": False,
+			"status": "succeeded",
+			"currency": params["currency"].lower(),
+			"description": params.get("description"),
+			"receipt_email": params.get("receipt_email"),
+			"source": {"id": "card_" + source[4:], "object": "card", "brand": "Visa", "last4": "4242"},
+			"balance_transaction": "txn_" + charge_id[3:],
+			"failure_code": None,
+			"failure_message": None,
+			"metadata": params.get("metadata") or {},
+			"livemode": False,
+			"created": int(time.time()),
+		}
+		self.charges[charge_id] = charge
+		return Reply(200, charge, {"Request-Id": "req_" + secrets.token_hex(7)})
 
 	# --- the customer's side and the webhooks -------------------------------------------------
 	def pay(self, session_id: str) -> dict:
