@@ -18,7 +18,8 @@ from scheduler_integration.booking.meeting_types import TypeContext
 from scheduler_integration.core.clock import converter, to_system
 from scheduler_integration.engine import Assignment, Booking, HostSchedule
 from scheduler_integration.engine.booking_states import ACTIVE
-from scheduler_integration.engine.model import MAX_BOOKING
+from scheduler_integration.engine.intervals import subtract
+from scheduler_integration.engine.model import MAX_BOOKING, Interval
 
 # Written out rather than built with frappe.qb: it runs on every slot read and booking,
 # and building the query cost more CPU than the database spent answering it.
@@ -66,6 +67,30 @@ def bookings_of(
 	return out
 
 
+def _without_own_events(external: dict, exclude) -> dict:
+	"""The hosts' busy time without the calendar events of the bookings being moved: a
+	provider's free/busy answer (Google's) cannot tell the app's own events from others, so
+	a booking's own old event would stand in the way of its new time. (Reads of single
+	events skip the app's own events already: ``calendars``.)"""
+	names = (exclude,) if isinstance(exclude, str) else tuple(exclude)
+	rows = frappe.db.sql(
+		"select user, start, `end` from `tabScheduler Booking Host`"
+		" where parenttype = 'Scheduler Booking' and parent in %(names)s",
+		{"names": names},
+	)
+	if not rows:
+		return external
+	to_utc = converter()
+	own: dict[str, list[Interval]] = {}
+	for user, s, e in rows:
+		if user in external and s and e and e > s:
+			own.setdefault(user, []).append(Interval(to_utc(s), to_utc(e)))
+	return {
+		user: subtract(list(busy_time), own[user]) if user in own else busy_time
+		for user, busy_time in external.items()
+	}
+
+
 def schedules(
 	ctx: TypeContext,
 	start: datetime,
@@ -86,6 +111,8 @@ def schedules(
 	hours = availability.for_users(users)
 	bookings = bookings_of(users, lo, hi, exclude, lock)
 	external = busy.intervals(users, lo, hi, fresh, cached=not lock)
+	if exclude:
+		external = _without_own_events(external, exclude)
 	rr = fairness and ctx.assignment is Assignment.ROUND_ROBIN
 	stats = round_robin.stats(ctx.name, users) if rr else {}
 	out = []

@@ -403,7 +403,7 @@ class GoogleCalendar:
 		busy = (
 			status != "cancelled"
 			and item.get("transparency") != "transparent"
-			and "scheduler_seats" not in private  # a group slot the app wrote: its seats are bookings
+			and "scheduler_booking" not in private  # the app's own event: its booking occupies the time
 			and item.get("eventType") not in _NOT_BUSY_TYPES
 			and not any(
 				a.get("self") and a.get("responseStatus") == "declined" for a in item.get("attendees") or ()

@@ -227,8 +227,11 @@ def _check_props(component) -> None:
 def _is_busy(event) -> bool:
 	if str(event.get("TRANSP", "OPAQUE")).strip().upper() == "TRANSPARENT":
 		return False
-	if event.get("X-SCHEDULER-SCHEDULER-SEATS") is not None:  # the private "scheduler_seats"
-		return False  # a group slot the app wrote: its seats are bookings, not busy time
+	if event.get("X-SCHEDULER-SCHEDULER-BOOKING") is not None:  # the private "scheduler_booking"
+		# an event the app wrote for one of its bookings (a group slot's too): the booking
+		# itself is what occupies the time; read back as busy, a booking moved onto a time
+		# its own old event covers would be refused
+		return False
 	if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
 		return False
 	if str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).strip().upper() == "FREE":

@@ -64,6 +64,7 @@ DEFAULT_BUSY = frozenset({"busy", "oof", "tentative", "unknown"})
 # our own namespace for single-value extended properties (a fixed GUID, see MS-OXPROPS)
 PROPERTY_SET = "{6f1e0c57-3c8e-4a55-9d0c-5b1f4c6d2a17}"
 MAX_SUBJECT = 255
+OWN_TRANSACTION = "sched-"  # the transactionId of every event the app writes: read back, not busy
 SCHEDULE_MAX_SPAN = timedelta(days=62)
 SCHEDULE_MAX_MAILBOXES = 20
 _SYNC_CODES = {"syncstatenotfound", "resyncrequired", "syncstateinvalid", "errorinvalidsyncstatedata"}
@@ -230,7 +231,7 @@ class MicrosoftCalendar:
 			params = {
 				"startDateTime": _utc(window.start),
 				"endDateTime": _utc(window.end),
-				"$select": "showAs,isCancelled,isAllDay,start,end,responseStatus,type",
+				"$select": "showAs,isCancelled,isAllDay,start,end,responseStatus,type,transactionId",
 				"$top": str(self.page_size),
 			}
 			for page in self.api.pages(
@@ -359,6 +360,7 @@ class MicrosoftCalendar:
 		response = str((item.get("responseStatus") or {}).get("response") or "").lower()
 		busy = (
 			not cancelled
+			and not str(item.get("transactionId") or "").startswith(OWN_TRANSACTION)  # the app's own
 			and str(item.get("showAs") or "busy").lower() in self.busy_show_as
 			and response != "declined"
 			and item.get("type") != "seriesMaster"  # its occurrences carry the time
@@ -387,7 +389,7 @@ class MicrosoftCalendar:
 		``transactionId`` derived from it, so a retried create gets the first one back."""
 		body = event_body(draft, with_meeting=with_meeting, invite_attendees=self.invite_attendees)
 		if draft.uid:
-			body["transactionId"] = "sched-" + stable_event_id(draft.uid)
+			body["transactionId"] = OWN_TRANSACTION + stable_event_id(draft.uid)
 		answer = self.api.request(
 			"POST",
 			f"{self._calendar(calendar)}/events",

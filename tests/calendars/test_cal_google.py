@@ -326,6 +326,16 @@ def test_busy_semantics_of_changes(google, google_server):
 	google_server.add_event(
 		"primary", {"id": "allday01", "start": {"date": "2024-03-10"}, "end": {"date": "2024-03-12"}}
 	)
+	# an event the app wrote for one of its bookings: the booking occupies the time itself
+	google_server.add_event(
+		"primary",
+		timed(
+			utc(2024, 3, 4, 17),
+			utc(2024, 3, 4, 18),
+			id="ownbooking",
+			extendedProperties={"private": {"scheduler_booking": "BK-1"}},
+		),
+	)
 	changes, _ = google.list_changes("primary")
 	by_id = {c.id: c for c in changes}
 	assert {i for i, c in by_id.items() if c.busy} == {"opaque01", "ooo00001", "allday01"}

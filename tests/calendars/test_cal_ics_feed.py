@@ -327,6 +327,19 @@ def test_transparent_cancelled_and_free_events_are_skipped():
 	assert spans(parse_busy(data, MARCH, "UTC")) == [(utc(2024, 3, 4, 16), utc(2024, 3, 4, 17))]
 
 
+def test_the_apps_own_events_are_no_busy_time():
+	"""An event the app wrote for a booking (``X-SCHEDULER-SCHEDULER-BOOKING``) is that
+	booking, which occupies the time already: a booking moved onto a time its own old event
+	covers must not be refused. Group slots carry it too."""
+	data = feed(
+		"UID:own\nDTSTART:20240304T100000Z\nDURATION:PT1H\nX-SCHEDULER-SCHEDULER-BOOKING:BK-1",
+		"UID:slot\nDTSTART:20240304T120000Z\nDURATION:PT1H\nX-SCHEDULER-SCHEDULER-BOOKING:BK-2\n"
+		"X-SCHEDULER-SCHEDULER-SEATS:1",
+		"UID:other\nDTSTART:20240304T140000Z\nDURATION:PT1H",
+	)
+	assert spans(parse_busy(data, MARCH, "UTC")) == [(utc(2024, 3, 4, 14), utc(2024, 3, 4, 15))]
+
+
 def test_vfreebusy_periods():
 	data = (
 		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VFREEBUSY\r\nUID:fb\r\n"

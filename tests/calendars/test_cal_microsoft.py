@@ -490,8 +490,10 @@ def test_hostile_text_never_breaks_the_request(graph_server, ms, text):
 
 def test_new_york_host_on_the_dst_day(graph_server, ms):
 	start = datetime(2024, 3, 10, 9, tzinfo=NY)
+	# written without a booking's uid: an event of the host's own, which is busy time
 	event_id, _ = ms.write(
-		"primary", draft(start=start, end=start + timedelta(minutes=30), timezone="America/New_York")
+		"primary",
+		draft(start=start, end=start + timedelta(minutes=30), timezone="America/New_York", uid=None),
 	)
 	body = graph_server.calls_of("events.create")[-1].json
 	assert body["start"] == {"dateTime": "2024-03-10T09:00:00", "timeZone": "America/New_York"}
@@ -509,3 +511,19 @@ def test_new_york_host_on_the_dst_day(graph_server, ms):
 	other, _ = ms.write("primary", across)
 	stored = graph_server.events[other]
 	assert stored["end_utc"] - stored["start_utc"] == timedelta(hours=1)
+
+
+def test_the_apps_own_events_are_no_busy_time(graph_server, ms):
+	"""An event the app wrote for a booking (its transactionId) is the booking, which
+	occupies the time already: read back as busy, the booking could not move onto a time
+	its own old event covers. The host's other events stay busy."""
+	start = utc(2024, 3, 5, 9)
+	ms.write("primary", draft(start=start, end=start + timedelta(hours=1)))
+	ms.write("primary", draft(start=start, end=start + timedelta(hours=2), uid=None, summary="Dentist"))
+	busy = ms.busy(["primary"], utc(2024, 3, 5), utc(2024, 3, 6), "UTC")
+	assert [(i.start, i.end) for i in busy] == [(start, start + timedelta(hours=2))]
+	ms.write(
+		"primary", draft(start=start + timedelta(hours=5), end=start + timedelta(hours=6), uid="BK-0002.x")
+	)
+	busy = ms.busy(["primary"], utc(2024, 3, 5), utc(2024, 3, 6), "UTC")
+	assert [(i.start, i.end) for i in busy] == [(start, start + timedelta(hours=2))]
