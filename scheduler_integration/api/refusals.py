@@ -10,8 +10,12 @@ the response Frappe built, so ``public_errors`` rewrites these answers on the ap
 into the app's failure shape (``api.utils.failure``): 400 for an unreadable body, the same
 status otherwise, never an exception or a traceback (a signed-in user keeps Frappe's
 answer, traceback included, unless the body was unreadable). The rest of the site keeps
-Frappe's answers. Every 429 gets a ``Retry-After``: the wait a booking cap named, else what is left
-of the client's per-IP window (``core.limits``).
+Frappe's answers, but for changes of the app's DocTypes through Frappe's own routes
+(``/api/resource``, ``frappe.client``, the desk's save): a lost race is 503 with Retry-After
+(``_lost_race``), and a refused change (a 4xx: the slot was just taken, the booking changed
+meanwhile) names its ``code`` and carries no traceback (``_refused_change``). Every 429 gets
+a ``Retry-After``: the wait a booking cap named, else what is left of the client's per-IP
+window (``core.limits``).
 
 Every error answer of the app's methods carries a machine-readable ``code``: the envelope's
 own (``api.utils``), and on the answers Frappe builds for the plain-style methods (its
@@ -28,7 +32,9 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.utils import code_for, failure
+from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable
 from scheduler_integration.core import limits
+from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.request_body import refusal
 
 _METHOD = re.compile(r"^/api/(?:v[12]/)?method/(scheduler_integration\.[^/]+)")
@@ -71,6 +77,7 @@ def public_errors(response=None, request=None):
 	method = _METHOD.match(path)
 	if not (method or path == "/book" or path.startswith(("/book/", "/b/"))):  # /b/: short links
 		_lost_race(response, request)
+		_refused_change(response, request)
 		return
 	status = response.status_code
 	body = None
@@ -156,6 +163,38 @@ def _lost_race(response, request) -> None:
 		)
 	)
 	response.mimetype = "application/json"
+
+
+# the app's refusals of a booking change (their exc_type), named by their own code
+APP_CODES = {error.__name__: error.code for error in (SlotUnavailable, ChangeRefused, FieldValidationError)}
+
+
+def _refused_change(response, request) -> None:
+	"""A change of the app's documents through Frappe's own routes that was refused (a 4xx:
+	the slot was just taken, the booking changed meanwhile, a field is wrong): the answer
+	names the refusal by its ``code`` and carries no traceback. Frappe adds one to every
+	error answer while System Settings → Allow Error Traceback is on, and a refusal is no
+	fault of the server's. Frappe's other keys (``exc_type``, ``_server_messages``, which
+	the desk shows) stay."""
+	status = response.status_code
+	if not 400 <= status < 500:
+		return
+	data = _json(response)
+	if not isinstance(data, dict) or not _names_app_doctype(request):
+		return
+	if isinstance(data.get("errors"), list):  # API v2: a list of errors, each with its type
+		for error in data["errors"]:
+			if isinstance(error, dict):
+				error.pop("exception", None)
+		first = data["errors"][0] if data["errors"] and isinstance(data["errors"][0], dict) else {}
+		exc_type = str(first.get("type") or "")
+	elif data.get("exc_type"):
+		data.pop("exc", None)
+		exc_type = str(data["exc_type"])
+	else:
+		return
+	data.setdefault("code", APP_CODES.get(exc_type) or FRAPPE_CODES.get(exc_type) or code_for(status))
+	response.set_data(json.dumps(data))
 
 
 def _names_app_doctype(request) -> bool:

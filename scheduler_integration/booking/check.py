@@ -72,10 +72,12 @@ def lock_hosts(users, doc=None) -> None:
 	Frappe locks a booking's own rows (``SELECT … FOR UPDATE`` on it and its host rows)
 	before ``validate`` runs on an update (REST, ``frappe.client``, the desk's save all load
 	it that way); waiting for the profiles while holding them, it would deadlock with a
-	change that holds the profiles and reads that booking's rows. So an update (``doc``)
-	whose transaction has written nothing yet lets those early locks go first (they guard
-	nothing a profile lock does not) and, holding the profiles, checks that the booking is
-	still as it was read (else ``TimestampMismatchError``: someone changed it meanwhile)."""
+	change that holds the profiles and reads that booking's rows. The load takes the
+	profiles of the booking's current hosts first (``lock_hosts_of``), and an update
+	(``doc``) whose transaction has written nothing yet lets every early lock go here (they
+	guard nothing a profile lock does not; the change may need other hosts' profiles, taken
+	in order with the rest) and, holding the profiles, checks that the booking is still as
+	it was read (else ``TimestampMismatchError``: someone changed it meanwhile)."""
 	released = doc is not None and not doc.is_new() and _release_early_locks()
 	# written out, like every query inside the lock: building it with frappe.qb cost more
 	# CPU than the database spent on it
@@ -85,6 +87,22 @@ def lock_hosts(users, doc=None) -> None:
 	)
 	if released:
 		_still_as_read(doc)
+
+
+def lock_hosts_of(booking: str) -> None:
+	"""Take the profiles of ``booking``'s hosts before its own rows are locked (a load for a
+	change). Frappe locks the booking's row before its host rows; a change holding the
+	profiles locks host rows before their bookings (``booking.load``): holding the booking's
+	row while waiting for its host rows, such a load deadlocked with that change before
+	``validate`` (and ``lock_hosts``) ever ran. The hosts are read as the transaction sees
+	them; the checked path locks the hosts the change needs again (``lock_hosts``)."""
+	users = frappe.db.sql(
+		"select user from `tabScheduler Booking Host` where parent = %s and parenttype = 'Scheduler Booking'",
+		(booking,),
+		pluck=True,
+	)
+	if users:
+		lock_hosts(users)
 
 
 def _release_early_locks() -> bool:

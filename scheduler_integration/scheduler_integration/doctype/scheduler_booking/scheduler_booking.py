@@ -116,6 +116,11 @@ class SchedulerBooking(Document):
 		return Actor.GUEST if frappe.session.user == "Guest" else Actor.HOST
 
 	def load_from_db(self):
+		if self.flags.for_update and isinstance(self.name, str):
+			# Frappe locks the booking's row, then its host rows, when it loads it for a change
+			# (REST, frappe.client, the desk's save); the hosts' profiles come first on every
+			# path (booking.check.lock_hosts)
+			check.lock_hosts_of(self.name)
 		super().load_from_db()
 		# what this copy held when read: a field someone else changes meanwhile is no change
 		# of whoever saves this copy (booking.fields)
@@ -251,7 +256,9 @@ class SchedulerBooking(Document):
 	def tell_seats(self):
 		"""The slots whose guests this change altered write their event again (booking.seats)."""
 		for leader in self.flags.seat_slots or ():
-			effects.dispatch(frappe.get_doc("Scheduler Booking", leader), "seats")
+			# a locking read, as ``seats.members`` found it: a leader committed while this
+			# change waited for the hosts' lock is not in the transaction's snapshot
+			effects.dispatch(frappe.get_doc("Scheduler Booking", leader, for_update=True), "seats")
 		self.flags.seat_slots = None
 
 	def on_trash(self):
