@@ -73,6 +73,9 @@ override_whitelisted_methods = {
 	# CSV / Excel exports: what guests typed is text, never a formula (api/exports.py)
 	"frappe.desk.reportview.export_query": "scheduler_integration.api.exports.export_query",
 	"frappe.desk.query_report.export_query": "scheduler_integration.api.exports.export_report",
+	# link search: ignore_user_permissions would skip the row rules (api/search.py)
+	"frappe.desk.search.search_link": "scheduler_integration.api.search.search_link",
+	"frappe.desk.search.search_widget": "scheduler_integration.api.search.search_widget",
 }
 
 # Manage links and feeds carry secrets: never cached, never sent on as a referrer.

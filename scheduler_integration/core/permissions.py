@@ -58,13 +58,18 @@ MANAGERS_ONLY = frozenset(
 )
 # DocTypes every host reads whole, on purpose: what they all choose from
 SHARED = {"Scheduler Phase": "the client phases every host recommends types for"}
+# DocTypes whose rows are a host's through other rows (``conditions``)
+THROUGH = {
+	"Scheduler Team": "its members (Scheduler Team Member)",
+	"Scheduler Booking Effect": "its booking's hosts",
+}
 READ_ONLY = ("read", "print", "email", "report", "export")
 
 
 def row_rule(doctype: str) -> str | None:
 	"""Who sees the rows of ``doctype``, as this module enforces it (None: no rule, which
 	``test_row_rules`` refuses for any DocType of the app): its owner field, its parents
-	(a child table), managers only, or everyone (shared)."""
+	(a child table), managers only, everyone (shared), or other rows (through)."""
 	if doctype in OWNER_FIELD:
 		return f"owner: {OWNER_FIELD[doctype]}"
 	if doctype in CHILD_PARENTS:
@@ -73,6 +78,8 @@ def row_rule(doctype: str) -> str | None:
 		return "managers only"
 	if doctype in SHARED:
 		return "shared: " + SHARED[doctype]
+	if doctype in THROUGH:
+		return "through " + THROUGH[doctype]
 	return None
 
 

@@ -1,0 +1,35 @@
+"""Link search (``frappe.desk.search``) over the app's DocTypes under their row rules.
+
+Frappe's ``search_link`` and ``search_widget`` take ``ignore_user_permissions``, meant for
+User Permission restrictions, and with it (and the role's read permission) list through
+``frappe.get_list(..., ignore_permissions=True)``, which skips every
+``permission_query_conditions`` hook too: any host could list every other host's bookings
+by name, title and search fields (a guest's name and email). Both are overridden
+(``override_whitelisted_methods``) to search the app's DocTypes without it, under the row
+rules like every other list (``core.permissions``); every other DocType goes to Frappe
+unchanged.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe.desk import search as frappe_search
+
+MODULE = "Scheduler Integration"
+
+
+def _rules_kept(doctype, kwargs: dict) -> dict:
+	if isinstance(doctype, str) and frappe.db.get_value("DocType", doctype, "module") == MODULE:
+		kwargs["ignore_user_permissions"] = False
+	return kwargs
+
+
+@frappe.whitelist(methods=["GET", "POST"])  # as Frappe's own: the desk uses both
+def search_link(doctype: str, txt: str, **kwargs):
+	# frappe.call passes Frappe's function only the arguments it takes (no ``cmd``)
+	return frappe.call(frappe_search.search_link, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def search_widget(doctype: str, txt: str, **kwargs):
+	return frappe.call(frappe_search.search_widget, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
