@@ -6,8 +6,9 @@ behind nginx (``bench setup add-domain``; nginx then passes the site's name in
 ``X-Frappe-Site-Name`` and the domain in ``Host``), or on a bare gunicorn through a link
 ``sites/<domain> → <site>`` (Frappe then calls the site by the link's name: ``real_site``
 is the folder it leads to). Domains are the site administrator's to give (a Scheduler
-Manager sets them), never a name the site or the bench already serves (``served_elsewhere``). Which page a path on it leads to is ``engine.domains``; the
-page renderer that serves it is ``www/book/custom_domain.py``.
+Manager sets them), never a name the site or the bench already serves
+(``served_elsewhere``). Which page a path on it leads to is ``engine.domains``; the page
+renderer that serves it is ``www/book/custom_domain.py``.
 
 Which profile or team a host name belongs to is kept per worker process
 (``core.versioned_cache``), outdated by the profile and team controllers when a domain is
