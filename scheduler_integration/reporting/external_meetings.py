@@ -8,6 +8,9 @@ is; ``apply`` does the rest, the same for all:
 * the meeting is found by the provider's id now (``current_ref``) or first
   (``external_key``), else by the id it had before a reschedule (``replaces``); a report
   about an id the meeting has since left behind is stale and changes nothing;
+* Acuity's and OnceHub's deliveries are verified with one consultant's own secret, so
+  they look only among that consultant's meetings: one naming an id another consultant's
+  meeting holds is ignored (``{"ignored": True}``), never recorded as a second meeting;
 * ``engine.external_schedulers.next_state`` decides its new status, the engagement to
   record (meeting_booked, meeting_cancelled, meeting_completed, no_show — each at most
   once per meeting, carrying ``external_key`` as ``external_event_id``) and the one to
@@ -90,6 +93,15 @@ def _find(ref: str, provider: str, account: str | None):
 	return frappe.get_doc(DOCTYPE, name, for_update=True) if name else None
 
 
+def _held_elsewhere(event: ExternalEvent) -> bool:
+	"""Does a meeting outside the delivery's scope hold one of its ids? (The provider's ids
+	are unique, so it is another account's meeting: recording it anew would claim that id.)"""
+	refs = [ref for ref in (event.ref, event.replaces) if ref]
+	return bool(refs) and any(
+		frappe.db.exists(DOCTYPE, {field: ("in", refs)}) for field in ("current_ref", "external_key")
+	)
+
+
 def report_ref(tokens, host: str | None):
 	"""The first genuine report token among ``tokens`` that names ``host`` (any consultant
 	when ``host`` is None)."""
@@ -128,6 +140,8 @@ def apply(
 
 def _apply(event: ExternalEvent, host: str | None, meeting_type: str | None, account: str | None) -> dict:
 	meeting = _find(event.ref, event.provider, account) or _find(event.replaces, event.provider, account)
+	if meeting is None and account is not None and _held_elsewhere(event):
+		return {"ignored": True}  # another consultant's meeting: this secret does not reach it
 	if meeting and meeting.current_ref not in (event.ref, event.replaces):
 		return {"duplicate": True}  # about an id the meeting has since left: stale
 	step = next_state(meeting.status if meeting else None, event.kind)
