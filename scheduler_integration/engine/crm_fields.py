@@ -6,7 +6,8 @@ word, so it may only ever fill a *plain data field*: text, a number, one of a Se
 options. Never anything that says who the record is or who owns it, where it stands, or
 how it behaves: no owner, status or stage, no flag (Check), no link to another record, no
 email address, nothing read-only, hidden, computed (fetched) or set once. The same rule
-judges a mapping when the host saves it (an error on the question) and every write.
+judges a mapping when the host saves it (an error on the question: the field must be plain
+on some CRM record of the site) and every write (on the record written).
 """
 
 from __future__ import annotations
@@ -49,13 +50,21 @@ def valid_name(fieldname) -> bool:
 	return isinstance(fieldname, str) and bool(_FIELDNAME.match(fieldname))
 
 
-def refusal(field: Field) -> InvalidField | None:
-	"""Why a guest's answer may not fill ``field`` (None: it may)."""
-	name = field.fieldname
+def _name_refusal(name: str) -> InvalidField | None:
+	"""Why no field called ``name`` may be filled, whatever its type (None: the name may)."""
 	if not valid_name(name):
 		return InvalidField(_("{0} is not a field name"), "crm_field", name)
 	if _NEVER.search(name):
 		return InvalidField(_("{0} says who the record is, who has it or where it stands"), "crm_field", name)
+	return None
+
+
+def refusal(field: Field) -> InvalidField | None:
+	"""Why a guest's answer may not fill ``field`` (None: it may)."""
+	name = field.fieldname
+	named = _name_refusal(name)
+	if named:
+		return named
 	if field.fieldtype not in PLAIN_TYPES:
 		return InvalidField(
 			_("{0} is a {1} field: answers fill only text, numbers and choices"),
@@ -73,14 +82,15 @@ def refusal(field: Field) -> InvalidField | None:
 def mapping_refusal(fieldname, fields: dict[str, Field | None]) -> InvalidField | None:
 	"""Why a question may not map to ``fieldname`` of the CRM records of this site
 	(``fields``: each record DocType's field of that name, None where it has none); None when
-	it may. It must exist somewhere and be plain data on every record that has it."""
-	if not valid_name(fieldname):
-		return InvalidField(_("{0} is not a field name"), "crm_field", fieldname)
-	found = {doctype: field for doctype, field in fields.items() if field is not None}
+	it may: it is plain data on some record of this site. Each write checks the record's own
+	field again (``refusal``), so a record where it is not (a Deal fetches its annual revenue
+	from the organization) is never written. A site with no CRM record at all (``fields``
+	empty: no CRM app yet) judges the name alone: nothing is written until one is installed."""
+	named = _name_refusal(fieldname)
+	if named or not fields:
+		return named
+	found = [field for field in fields.values() if field is not None]
 	if not found:
 		return InvalidField(_("No CRM record of this site has a field {0}"), "crm_field", fieldname)
-	for field in found.values():
-		reason = refusal(field)
-		if reason:
-			return reason
-	return None
+	reasons = [refusal(field) for field in found]
+	return None if None in reasons else reasons[0]
