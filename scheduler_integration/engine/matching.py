@@ -10,7 +10,9 @@
   <number>``, read with the ``phonenumbers`` library Frappe ships): a number written
   without its country is read in ``region`` (the site's country), so ``(912) 555-0147`` of
   a US site is ``+19125550147`` and never the Indian ``+91 91255 50147`` whose digits end the
-  same. Two numbers that cannot be read as E.164 (no country given, none known) are the
+  same. A site without a country may name another one for the reading: an SMS reply reads
+  the stored number in the country of the site's own number the guest texted (``region_of``).
+  Two numbers that cannot be read as E.164 (no country given, none known) are the
   same only when their digits are. Numbers of fewer than ``MIN_PHONE_DIGITS`` digits never
   match anything: "123" is not a person.
 - A new record is made only when nothing was found: a Frappe CRM Lead when Frappe CRM is
@@ -57,6 +59,19 @@ def e164(value, region: str | None = None) -> str | None:
 	if not phonenumbers.is_possible_number(number):
 		return None
 	return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(value) -> str | None:
+	"""The country (ISO 3166 alpha-2) of a number written with its own (``+44 …``): the
+	main country of its calling code (+1 is ``US``); None for a number without one."""
+	text = str(value or "").strip()
+	if not text.startswith("+"):
+		return None
+	number = e164(text)
+	if number is None:
+		return None
+	region = phonenumbers.region_code_for_country_code(phonenumbers.parse(number).country_code)
+	return None if region == phonenumbers.UNKNOWN_REGION else region
 
 
 def same_phone(a, b, region: str | None = None) -> bool:

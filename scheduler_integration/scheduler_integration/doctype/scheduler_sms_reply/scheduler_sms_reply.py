@@ -11,9 +11,11 @@ nothing, even when both copies arrive at once) and cancels through
 cancellation (emails, calendars, reminders skipped, CRM) apply as on the manage page.
 
 The sender is matched to bookings by phone number (``engine.matching.same_phone``: the
-same number in E.164, a stored number without its country read in the site's); their next booking is the earliest pending or
-confirmed one that has not started. Messages from a number that has no upcoming booking
-and never wrote before are not stored and get no answer.
+same number in E.164, a stored number without its country read in the site's — System
+Settings → Country — or, on a site without one, in the country of the number the guest
+texted, never the sender's); their next booking is the earliest pending or confirmed one
+that has not started. Messages from a number that has no upcoming booking and never wrote
+before are not stored and get no answer.
 """
 
 from datetime import datetime, timedelta
@@ -29,7 +31,7 @@ from scheduler_integration.core.settings import setting, site_region
 from scheduler_integration.effects.email import reader_language
 from scheduler_integration.effects.email_values import when
 from scheduler_integration.engine.booking_states import Actor
-from scheduler_integration.engine.matching import phone_digits, phone_pattern, same_phone
+from scheduler_integration.engine.matching import phone_digits, phone_pattern, region_of, same_phone
 from scheduler_integration.engine.sms_replies import CANCELLED, REFUSED, Action, Turn, decide
 from scheduler_integration.engine.statuses import Status
 
@@ -82,8 +84,10 @@ def history(digits: str, now: datetime) -> list[Turn]:
 	return [Turn(to_utc(row.received_at), row.outcome or "", row.booking) for row in rows]
 
 
-def next_booking(sender: str, now: datetime) -> str | None:
-	"""The sender's earliest pending or confirmed booking that has not started."""
+def next_booking(sender: str, now: datetime, recipient: str | None = None) -> str | None:
+	"""The sender's earliest pending or confirmed booking that has not started; a stored
+	number without its country is read in the site's, else in that of ``recipient`` (the
+	site's own number the guest texted)."""
 	pattern = phone_pattern(sender)
 	if not pattern:
 		return None
@@ -99,7 +103,7 @@ def next_booking(sender: str, now: datetime) -> str | None:
 		order_by="start asc",
 		limit=50,
 	)
-	region = site_region()
+	region = site_region() or region_of(recipient)
 	return next((row.name for row in rows if same_phone(row.guest_phone, sender, region)), None)
 
 
@@ -156,7 +160,7 @@ def receive(sender: str, recipient: str, body: str, sid: str, now: datetime | No
 	digits = phone_digits(sender)
 	if not sid or not digits or frappe.db.exists(DOCTYPE, sid):
 		return None
-	upcoming = next_booking(sender, now)
+	upcoming = next_booking(sender, now, recipient)
 	decision = decide(body, history(digits, now), upcoming, now, window())
 	if decision.action is Action.UNKNOWN_SENDER:
 		return None
