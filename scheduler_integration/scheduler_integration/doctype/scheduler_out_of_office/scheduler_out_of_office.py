@@ -8,8 +8,8 @@ same type (``engine.out_of_office``, loaded by ``booking.leave``).
 
 A colleague covers only once they agree, as a host joins a team: naming them invites them
 (``delegate_status`` Invited, a to-do for them) and they accept or decline
-(``respond_to_cover``); until they accept, guests are never booked with them. A Scheduler
-Manager's choice counts at once."""
+(``respond_to_cover``); until they accept, guests are never booked with them. Widening the
+dates asks them anew. A Scheduler Manager's choice counts at once."""
 
 import frappe
 from frappe import _
@@ -69,17 +69,29 @@ class SchedulerOutofOffice(Document):
 		self.delegate_status = self._cover_status(before)
 
 	def _cover_status(self, before) -> str:
-		"""Whether the colleague agreed: kept while they stay the same, else asked anew."""
+		"""Whether the colleague agreed: kept while they and the dates they agreed to stay
+		(or shrink), else asked anew — their yes to a day is no yes to a longer leave."""
 		if not self.delegate:
 			return ""
-		if before is not None and before.delegate == self.delegate:
+		if before is not None and before.delegate == self.delegate and self._within(before):
 			return before.delegate_status or "Invited"
 		return "Accepted" if is_manager() else "Invited"
+
+	def _within(self, before) -> bool:
+		"""Are this leave's dates inside ``before``'s?"""
+		getdate = frappe.utils.getdate
+		return getdate(before.from_date) <= getdate(self.from_date) and getdate(self.to_date) <= getdate(
+			before.to_date
+		)
 
 	def on_update(self):
 		before = self.get_doc_before_save()
 		availability.invalidate({self.user, before.user if before else None} - {None})
-		if self.delegate_status == "Invited" and (before is None or before.delegate != self.delegate):
+		if before is not None and before.delegate and before.delegate != self.delegate:
+			self._close_todos(before.delegate)  # no longer asked
+		if self.delegate_status == "Invited" and (
+			before is None or before.delegate != self.delegate or before.delegate_status != "Invited"
+		):
 			self._invite_delegate()
 
 	def _invite_delegate(self) -> None:
@@ -108,6 +120,10 @@ class SchedulerOutofOffice(Document):
 		status = "Accepted" if accept else "Declined"
 		frappe.db.set_value(self.doctype, self.name, "delegate_status", status)
 		self.delegate_status = status
+		self._close_todos(user)
+		availability.invalidate([self.user])
+
+	def _close_todos(self, user: str) -> None:
 		for todo in frappe.get_all(
 			"ToDo",
 			filters={
@@ -119,7 +135,6 @@ class SchedulerOutofOffice(Document):
 			pluck="name",
 		):
 			frappe.db.set_value("ToDo", todo, "status", "Closed")
-		availability.invalidate([self.user])
 
 	def on_trash(self):
 		availability.invalidate([self.user])
