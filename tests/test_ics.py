@@ -22,6 +22,7 @@ from scheduler_integration.engine.ics import (
 	IcsEvent,
 	build_feed,
 	build_invite,
+	build_message,
 	build_resource,
 	escape_text,
 	fold_line,
@@ -737,3 +738,97 @@ def test_extra_properties_stay_one_line_of_text(value):
 def test_extra_properties_with_bad_names_or_shapes_are_refused(properties):
 	with pytest.raises(InvalidField):
 		event(properties=properties)
+
+
+# -- several meetings in one message (a series, a workshop's days) ----------------------------
+
+
+def weekly(count: int, zone: str = "Europe/Berlin", hour: int = 10) -> list[IcsEvent]:
+	"""A weekly series on the host's wall clock from Monday 16 March 2026, across the change to
+	summer time (29 March in Europe, 8 March in the US): one event per meeting."""
+	return [
+		event(
+			uid=f"meeting-{k}@example.org",
+			start=datetime(2026, 3, 16, hour, tzinfo=ZoneInfo(zone)) + timedelta(weeks=k),
+			end=datetime(2026, 3, 16, hour + 1, tzinfo=ZoneInfo(zone)) + timedelta(weeks=k),
+			sequence=k % 2,
+		)
+		for k in range(count)
+	]
+
+
+def test_a_series_is_one_event_per_meeting_at_its_own_instant():
+	meetings = weekly(4)
+	text = build_message(meetings, "REQUEST", NOW)
+	cal, events = ical_events(text)
+	assert str(cal["METHOD"]) == "REQUEST"
+	assert [str(e["UID"]) for e in events] == [f"meeting-{k}@example.org" for k in range(4)]
+	assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 0, 1]
+	# written in UTC: 09:00Z before the change, 08:00Z after; 10:00 in Berlin every week
+	starts = [e.decoded("DTSTART") for e in events]
+	assert starts == [utc(2026, 3, 16, 9), utc(2026, 3, 23, 9), utc(2026, 3, 30, 8), utc(2026, 4, 6, 8)]
+	assert all(s.utcoffset() == timedelta(0) for s in starts)
+	assert {s.astimezone(ZoneInfo("Europe/Berlin")).hour for s in starts} == {10}
+	# the booker in New York: 05:00 the week both are on summer time, 04:00 otherwise
+	assert [s.astimezone(ZoneInfo("America/New_York")).hour for s in starts] == [5, 5, 4, 4]
+	assert [e.decoded("DTEND") - e.decoded("DTSTART") for e in events] == [timedelta(hours=1)] * 4
+	assert "RRULE" not in names(text) and "EXDATE" not in names(text)
+	assert names(text).count("DTSTAMP") == 4 and "DTSTAMP:20250301T081530Z" in logical_lines(text)
+	assert len(vobject_calendar(text).vevent_list) == 4
+
+
+def test_a_workshop_is_one_event_per_day():
+	days = [
+		event(uid=f"day-{d}@example.org", start=utc(2026, 6, 8 + d, 7), end=utc(2026, 6, 8 + d, 15))
+		for d in range(2)
+	]
+	_cal, events = ical_events(build_message(days, "PUBLISH", NOW))
+	assert [(e.decoded("DTSTART"), e.decoded("DTEND")) for e in events] == [
+		(utc(2026, 6, 8, 7), utc(2026, 6, 8, 15)),
+		(utc(2026, 6, 9, 7), utc(2026, 6, 9, 15)),
+	]
+
+
+def test_publish_invites_nobody_and_cancel_cancels_each():
+	meetings = weekly(3)
+	published = build_message(meetings, "PUBLISH", NOW)
+	assert "ATTENDEE" not in names(published) and "RSVP" not in published
+	assert names(published).count("ORGANIZER") == 3  # who the meetings are with
+	assert str(icalendar.Calendar.from_ical(published)["METHOD"]) == "PUBLISH"
+	assert build_invite(meetings[0], "PUBLISH", NOW) == build_message(meetings[:1], "PUBLISH", NOW)
+	# a request keeps its attendees; a cancellation of the rest cancels each of them
+	assert names(build_message(meetings, "REQUEST", NOW)).count("ATTENDEE") == 3
+	cal, events = ical_events(build_message(meetings[1:], "CANCEL", NOW))
+	assert str(cal["METHOD"]) == "CANCEL"
+	assert [(str(e["UID"]), str(e["STATUS"])) for e in events] == [
+		("meeting-1@example.org", "CANCELLED"),
+		("meeting-2@example.org", "CANCELLED"),
+	]
+	assert build_message(meetings[:1], "REQUEST", NOW) == build_invite(meetings[0], "REQUEST", NOW)
+
+
+def test_build_message_validation():
+	meetings = weekly(2)
+	raises(InvalidField, build_message, [], "PUBLISH", NOW, field="events")
+	raises(InvalidField, build_message, meetings[0], "PUBLISH", NOW, field="events")  # one, not a list
+	raises(InvalidField, build_message, "BEGIN:VEVENT", "PUBLISH", NOW, field="events")
+	raises(InvalidField, build_message, [meetings[0], "x"], "PUBLISH", NOW, field="event")
+	raises(InvalidField, build_message, [meetings[0], meetings[0]], "PUBLISH", NOW, field="uid")
+	raises(
+		InvalidField,
+		build_message,
+		[meetings[0], event(uid="b", attendees=())],
+		"REQUEST",
+		NOW,
+		field="attendees",
+	)
+	raises(
+		InvalidField,
+		build_message,
+		[meetings[0], event(uid="b", organizer_email="")],
+		"CANCEL",
+		NOW,
+		field="organizer_email",
+	)
+	raises(NaiveDatetime, build_message, meetings, "PUBLISH", None, field="now")
+	assert "METHOD:PUBLISH" in build_message([event(organizer_email="", attendees=())], "PUBLISH", NOW)

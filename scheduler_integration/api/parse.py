@@ -12,6 +12,7 @@ from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import MAX_REASON, MAX_UTM
+from scheduler_integration.engine.locales import clean_locale
 from scheduler_integration.engine.validation import clean_guest_text, clean_timezone
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
@@ -118,6 +119,13 @@ def language(value) -> str | None:
 	if not _LANGUAGE.match(text):
 		return None
 	return text if text in set(get_all_languages()) else None
+
+
+def locale(value) -> str | None:
+	"""The booker's locale from their browser (``navigator.language``: ``en-US``, ``de-DE``),
+	cleaned to one Babel knows (``engine.locales.clean_locale``), or None for anything else:
+	it only decides how dates and times are written, so a bad one is dropped, not refused."""
+	return clean_locale(value)
 
 
 def flag(value) -> bool:

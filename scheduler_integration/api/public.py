@@ -25,8 +25,9 @@ from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, setting
-from scheduler_integration.effects.invitations import invite_ics
-from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, Actor, is_active
+from scheduler_integration.effects.email import reader_language
+from scheduler_integration.effects.invitations import download_ics
+from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, Actor
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import needs_phone
@@ -110,12 +111,14 @@ def book(
 	link: str | None = None,
 	routed: str | None = None,
 	attendees=None,
+	locale: str | None = None,
 ):
 	"""Book a slot. 201 with the booking and its manage link, or 409 with alternatives.
 	``link``: a personal link's token — booked with its host, on its record, counted as one
 	of its uses; ``routed``: a routing form decision's — booked among its hosts, with its
 	answers (410 once either may not book). ``attendees``: colleagues' email addresses (a
-	list, or text), as many as the type lets a guest add.
+	list, or text), as many as the type lets a guest add. ``locale``: the browser's
+	(``navigator.language``), how the guest's emails write dates and times.
 	With Settings → Booking Challenge Bits, ``challenge`` and ``nonce`` carry the solved
 	proof of work (see ``get_challenge``); with a CAPTCHA provider, ``captcha_token`` the
 	widget's token (``booking.captcha``)."""
@@ -160,6 +163,8 @@ def book(
 	extra = {"source": "booking_page"}
 	if lang := parse.language(language):
 		extra["language"] = lang  # the guest's emails are written in it
+	if how := parse.locale(locale):
+		extra["locale"] = how  # … and their dates and times as their browser writes them
 	extra.update(
 		parse.utm({"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign})
 	)
@@ -187,7 +192,7 @@ def book(
 	# the hosts' locks last until commit and the answer needs none of them: every other
 	# booking of these hosts waits for this commit, so it comes before the answer is built
 	frappe.db.commit()
-	answer = booking_json(booking, token, cleaned["booker_timezone"])
+	answer = booking_json(booking, token, cleaned["booker_timezone"], confirmation=True)
 	if booking.status == AWAITING_PAYMENT:
 		# the gateway's page, opened now that the hold is committed; when the gateway
 		# cannot be reached the manage page is the pay page (it tries again)
@@ -259,9 +264,13 @@ def reschedule(token: str, start: str, timezone: str | None = None):
 @rate_limit(limit=public_limit, seconds=60)
 @api
 def ics(token: str | None = None):
-	"""The booking as an .ics file (add to calendar); 404 for a link that is not valid."""
+	"""The booking as an .ics file for the guest's calendar (``invitations.download_ics``:
+	METHOD PUBLISH with every active meeting of a series or multi-day booking, titled in the
+	guest's booking language; CANCEL once cancelled); 404 for a link that is not valid."""
 	doc = booking_for_token(token)
+	with reader_language(doc.get("language")):
+		content = download_ics(doc)
 	frappe.local.response.filename = "meeting.ics"
-	frappe.local.response.filecontent = invite_ics(doc, "REQUEST" if is_active(doc.status) else "CANCEL")
+	frappe.local.response.filecontent = content
 	frappe.local.response.type = "download"
 	frappe.local.response.content_type = "text/calendar; charset=utf-8"

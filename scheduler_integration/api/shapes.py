@@ -16,6 +16,8 @@ from scheduler_integration.booking.payments import current_payment, payment_json
 from scheduler_integration.booking.presentation import host_names, minutes, plain, safe_zone
 from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
+from scheduler_integration.effects import email
+from scheduler_integration.effects.invitations import add_links, guest_title
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
 from scheduler_integration.engine.grouping import group_by_local_date
 from scheduler_integration.engine.timezones import get_zone
@@ -77,33 +79,64 @@ def seat_json(doc, mt) -> dict:
 	return data
 
 
-def series_json(doc, links: bool = False) -> dict:
+def series_json(doc, links: bool = False, title: str = "", host_name: str = "") -> dict:
 	"""The series or multi-day booking a meeting belongs to: its kind, which meeting this
-	is, and every meeting's start and status; with ``links`` (the guest's own view, by a
-	manage token) each active meeting's manage link: the meetings one guest booked together
-	are theirs to manage one by one."""
+	is, and every meeting's start, end and status; with ``links`` (the guest's own view, by
+	a manage token) each active meeting's manage link and its Google Calendar and Outlook
+	links (``title`` and ``host_name`` name it): the meetings one guest booked together are
+	theirs to manage, and to add to a calendar, one by one."""
 	rows = frappe.get_all(
 		"Scheduler Booking",
 		filters={"series": doc.series},
-		fields=["name", "start", "status", "series_index", "token_nonce", "meeting_type"],
+		fields=[
+			"name",
+			"start",
+			"end",
+			"status",
+			"series_index",
+			"token_nonce",
+			"meeting_type",
+			"meeting_link",
+			"meeting_password",
+			"location",
+		],
 		order_by="series_index asc",
 	)
 	meetings = []
 	for row in rows:
-		item = {"start": utc_text(to_utc(row.start)), "status": row.status}
+		item = {"start": utc_text(to_utc(row.start)), "end": utc_text(to_utc(row.end)), "status": row.status}
 		if links and is_active(row.status) and row.token_nonce:
 			item["manage_url"] = manage_url(row)
+			item["calendar"] = add_links(row, title, host_name, item["manage_url"])
 		meetings.append(item)
 	return {"kind": series.kind(doc.series), "index": int(doc.series_index or 0), "meetings": meetings}
 
 
-def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
-	"""What the guest's pages show of a booking (and the public API returns)."""
+def email_sent_to(doc) -> str:
+	"""The address the guest's confirmation goes to, when its email is on its way (the
+	booking's email effect is planned and the guest's template exists); '' otherwise."""
+	planned = frappe.get_all(
+		"Scheduler Booking Effect",
+		filters={"booking": doc.name, "effect": "email"},
+		pluck="lifecycle_event",
+	)
+	for event in planned:
+		guest = [name for reader, name in email.TEMPLATES.get(event, ()) if reader == "guest"]
+		if guest and frappe.db.exists("Email Template", guest[0]):
+			return doc.guest_email or ""
+	return ""
+
+
+def booking_json(doc, token: str | None, zone_name: str | None = None, confirmation: bool = False) -> dict:
+	"""What the guest's pages show of a booking (and the public API returns); with a token
+	(the guest's own view) its links: manage, .ics, Google Calendar and Outlook;
+	``confirmation`` (the answer to booking): the address its confirmation email goes to."""
 	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
 	profile = frappe.get_cached_doc("Scheduler Profile", mt.profile)
 	zone_name = safe_zone(zone_name or doc.booker_timezone)
 	start, end = to_utc(doc.start), to_utc(doc.end)
 	local = start.astimezone(get_zone(zone_name))
+	host_name = host_names(doc)
 	data = {
 		"id": doc.name,
 		"status": doc.status,
@@ -112,10 +145,13 @@ def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
 		"timezone": zone_name,
 		"local_date": local.date().isoformat(),
 		"local_time": local.strftime("%H:%M"),
+		"local_end_time": end.astimezone(get_zone(zone_name)).strftime("%H:%M"),
 		"meeting_type": mt.title,
 		"meeting_type_slug": mt.slug,
 		"profile_slug": profile.slug,
-		"host_name": host_names(doc),
+		"host_name": host_name,
+		# what the guest's calendar calls it (the .ics, Google and Outlook links)
+		"guest_title": guest_title(mt.title, host_name),
 		"duration": minutes(doc),
 		"location": plain(doc.location),
 		"meeting_link": (doc.meeting_link or "") if is_active(doc.status) else "",
@@ -133,11 +169,15 @@ def booking_json(doc, token: str | None, zone_name: str | None = None) -> dict:
 	if int(mt.get("seats_per_slot") or 1) > 1:
 		data["seats"] = seat_json(doc, mt)
 	if doc.get("series"):
-		data["series"] = series_json(doc, links=bool(token))
+		data["series"] = series_json(doc, links=bool(token), title=mt.title, host_name=host_name)
 	if token:
 		origin = booking_origin(doc)  # the custom domain of the booking's page, if any
 		data["manage_url"] = f"{origin}/book/manage/{token}"
 		data["ics_url"] = f"{origin}/api/method/scheduler_integration.api.public.ics?token={token}"
+		if is_active(doc.status):
+			data["calendar"] = add_links(doc, mt.title, host_name, data["manage_url"])
+	if confirmation:
+		data["email_sent_to"] = email_sent_to(doc)
 	return data
 
 

@@ -5,7 +5,8 @@ their own time zone, with the other hosts and the guest as attendees, the join l
 its location and the link and passcode in its description. The event id of each (host,
 connection) is kept on the booking's host row, so a move patches the same event and a
 cancel deletes it; writes use the booking's stable UID, so a retried create never
-duplicates.
+duplicates. Every meeting of a series and every day of a multi-day booking is a booking
+of its own: each gets its own event (its own UID), moved and removed with it.
 
 When the connection that makes the booking's video link (``booking.meetings``) is one of
 these calendars and its provider puts its own link on events (Google Meet, Microsoft

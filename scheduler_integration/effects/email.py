@@ -1,8 +1,11 @@
 """Booking emails through Frappe's Email Queue, from Email Templates editable in the desk.
 
 - The guest and *every host* of the booking get the email of each event (``TEMPLATES``);
-  each host sees the times on their own clock. Invitations carry an .ics (METHOD REQUEST
-  or CANCEL) with every host and the guest as attendees.
+  each host sees the times on their own clock. Invitations carry an .ics
+  (``invitations.email_attachments``): the hosts' (and the guest's colleagues') is an
+  invitation (METHOD REQUEST or CANCEL) with every host and the guest as attendees, the
+  guest's a file to add to their calendar (PUBLISH) or take out again (CANCEL), titled for
+  them; a series' confirmation carries every meeting.
 - Mail is queued in the effect's transaction (so it is queued exactly once, together with
   the effect's Done mark) and handed to the SMTP server by this job right after that
   commit: through Frappe's Email Queue, so retries, logs and unsubscribe work, but without
@@ -32,7 +35,7 @@ from scheduler_integration.core import jinja
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log
 from scheduler_integration.effects.email_values import email_values
-from scheduler_integration.effects.invitations import invite_ics
+from scheduler_integration.effects.invitations import email_attachments
 from scheduler_integration.engine.booking_rules import news_is_stale
 
 # event -> ((recipient, template name), ...)
@@ -80,14 +83,6 @@ EVENTS = (
 # what the colleagues a guest added are told (invitations and the guest's reminders; no
 # requests, no follow-ups): the guest's emails, each to them
 ATTENDEE_EVENTS = ("booked", "confirmed", "declined", "rescheduled", "cancelled", "meeting_link", "reminder")
-ICS_METHOD = {
-	"booked": "REQUEST",
-	"confirmed": "REQUEST",
-	"rescheduled": "REQUEST",
-	"cancelled": "CANCEL",
-	"declined": "CANCEL",
-	"meeting_link": "REQUEST",
-}
 
 
 def one_line(text: str) -> str:
@@ -157,9 +152,7 @@ def send(doc, event: str, only_host: str | None = None) -> int:
 				continue
 			with reader_language(doc.get("language") if reader != "host" else user_language(host)):
 				subject, body = render(template_name, email_values(doc, reader, host))
-			attachments = []
-			if event in ICS_METHOD:
-				attachments.append({"fname": "invite.ics", "fcontent": invite_ics(doc, ICS_METHOD[event])})
+				attachments = email_attachments(doc, event, reader)
 			queued = frappe.sendmail(
 				recipients=[address],
 				subject=subject,

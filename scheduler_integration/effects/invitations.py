@@ -1,9 +1,32 @@
-"""A booking as a calendar event: the event every host's calendar gets (``effects.calendar``),
-the .ics invitation of the booking emails (``effects.email``) and of the guest's download
-(``api.public.ics``), and the host's subscribed feed (``api.calendar_feed``).
+"""A booking as calendar events: the event every host's calendar gets (``effects.calendar``),
+the .ics of the booking emails (``effects.email``) and of the guest's download
+(``api.public.ics``), the guest's Google Calendar and Outlook links (``api.shapes``), and
+the host's subscribed feed (``api.calendar_feed``).
 
-Every host and the guest attend; the join link is the event's location and URL, and with
-its passcode in the description. Guest text is plain here and escaped by ``engine.ics``.
+Two readers, two kinds of file:
+
+- **The hosts**, and the colleagues the guest added, get invitations (``METHOD:REQUEST``,
+  ``CANCEL``): every host, the guest and the colleagues attend, titled by the type's event
+  title template; the hosts' calendars are written with the same event and UID
+  (``effects.calendar``). The colleagues are invited to a meeting someone else booked:
+  theirs to accept or decline.
+- **The guest** gets a file to add to their own calendar, as Calendly's "add to calendar"
+  is: ``METHOD:PUBLISH`` with nobody invited (nothing to answer: the guest booked it),
+  titled for them ("Coaching with Alice") in their booking language, with the join link
+  and the link to reschedule or cancel; a cancellation is a ``CANCEL`` of the same UIDs,
+  which takes the events out again.
+
+Every meeting of a series or multi-day booking is a booking of its own, with its own UID
+and SEQUENCE, and a file that tells of several carries one ``VEVENT`` each
+(``engine.ics`` says why not a repeat rule): the first meeting's confirmation and the
+page's download carry every active meeting; a multi-day booking's first day speaks for
+every day (its emails carry them all, moved or cancelled together); a change of one
+meeting of a series carries that meeting alone (a ``CANCEL`` of its UID, a ``REQUEST`` or
+``PUBLISH`` of its new time), and cancelling the rest of a series sends each its
+``CANCEL``.
+
+The join link is the event's location and URL, and with its passcode in the description.
+Guest text is plain here and escaped by ``engine.ics``.
 
 A meeting type may give its own event title and description (``event_title_template``,
 ``event_description_template``): Jinja over the guest's fields and answers
@@ -16,17 +39,31 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from urllib.parse import quote, urlencode
 
 import frappe
 from frappe import _
 
-from scheduler_integration.booking import seats
+from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.feed import feed_rows
 from scheduler_integration.booking.presentation import attendee_emails, host_users, minutes, people, plain
+from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.core.jinja import render_host_template
-from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_feed, build_invite
+from scheduler_integration.engine.booking_states import is_active
+from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_feed, build_invite, build_message
 from scheduler_integration.engine.statuses import Status
+
+# lifecycle event -> the method of its email's calendar file (the hosts'; the guest's is
+# PUBLISH where this says REQUEST)
+ICS_METHOD = {
+	"booked": "REQUEST",
+	"confirmed": "REQUEST",
+	"rescheduled": "REQUEST",
+	"cancelled": "CANCEL",
+	"declined": "CANCEL",
+	"meeting_link": "REQUEST",
+}
 
 
 def join_text(doc) -> str:
@@ -151,10 +188,16 @@ def calendar_event(
 		url=link,
 		location=link or plain(doc.location),
 		attendees=tuple(attendees),
-		sequence=int(doc.sequence or 0),
+		sequence=sequence_of(doc, cancelled),
 		status="CANCELLED" if cancelled else ("TENTATIVE" if doc.status == Status.PENDING else "CONFIRMED"),
 		**values,
 	)
+
+
+def sequence_of(doc, cancelled: bool) -> int:
+	"""The event's SEQUENCE: the booking's (one more for each move), and one more again for
+	its cancellation (RFC 5545 §3.8.7.4: a change of STATUS counts)."""
+	return int(doc.sequence or 0) + (1 if cancelled else 0)
 
 
 def slot_event(leader) -> IcsEvent:
@@ -180,8 +223,152 @@ def slot_event(leader) -> IcsEvent:
 
 
 def invite_ics(doc, method: str = "REQUEST") -> str:
-	"""The booking as an invitation (METHOD REQUEST) or cancellation (CANCEL)."""
+	"""The booking as the hosts' invitation (METHOD REQUEST) or cancellation (CANCEL)."""
 	return build_invite(calendar_event(doc, cancelled=method == "CANCEL"), method, utc_now())
+
+
+def series_meetings(doc, whole: bool) -> list:
+	"""The meetings a calendar file about ``doc`` carries, in order: ``doc`` alone, or with
+	``whole`` every meeting of its series that is, like ``doc``, cancelled or not; a
+	multi-day booking's days always go together (its first day speaks for every day)."""
+	if not doc.get("series") or not (whole or series.kind(doc.series) == "Multi-day"):
+		return [doc]
+	rows = frappe.get_all(
+		"Scheduler Booking",
+		filters={"series": doc.series},
+		fields=["name", "status"],
+		order_by="series_index asc",
+	)
+	cancelled = doc.status == Status.CANCELLED
+	return [
+		doc if row.name == doc.name else frappe.get_doc("Scheduler Booking", row.name)
+		for row in rows
+		if (row.status == Status.CANCELLED) == cancelled
+	] or [doc]
+
+
+def guest_title(title: str, host_name: str) -> str:
+	"""What the guest's calendar calls the meeting: the type and who it is with."""
+	return _("{0} with {1}").format(title, host_name)[:MAX_TITLE]
+
+
+def guest_texts(doc, title: str, host_name: str, manage: str = "") -> tuple[str, str, str]:
+	"""(title, description, location) of a meeting in the guest's calendar: the join link
+	and passcode, and ``manage`` (their link to reschedule or cancel)."""
+	cancelled = doc.status == Status.CANCELLED
+	link = "" if cancelled else doc.get("meeting_link") or ""
+	parts = [join_text(doc) if link else ""]
+	if manage and is_active(doc.status):
+		parts.append(_("Reschedule or cancel: {0}").format(manage))
+	description = "\n\n".join(part for part in parts if part)
+	return guest_title(title, host_name), description, link or plain(doc.location)
+
+
+def guest_event(doc, title: str, found: dict, manage: bool = True) -> IcsEvent:
+	"""A meeting as the guest adds it to their own calendar: titled for them, organised by
+	the first host, nobody invited (``METHOD:PUBLISH``); ``manage``: with the guest's link
+	to reschedule or cancel (never in a colleague's copy). ``found``: the hosts' ``people``."""
+	users = host_users(doc)
+	host_name = ", ".join(found[u].full_name or u for u in users)
+	summary, description, location = guest_texts(
+		doc, title, host_name, (manage_url(doc) or "") if manage else ""
+	)
+	organizer = {}
+	if users and "@" in (found[users[0]].email or users[0]):
+		organizer = {
+			"organizer_email": found[users[0]].email or users[0],
+			"organizer_name": found[users[0]].full_name or "",
+		}
+	cancelled = doc.status == Status.CANCELLED
+	return IcsEvent(
+		uid=doc.ical_uid or f"{doc.name}@scheduler_integration",
+		start=to_utc(doc.start),
+		end=to_utc(doc.end),
+		summary=summary,
+		description=description,
+		url="" if cancelled else doc.get("meeting_link") or "",
+		location=location,
+		sequence=sequence_of(doc, cancelled),
+		status="CANCELLED" if cancelled else ("TENTATIVE" if doc.status == Status.PENDING else "CONFIRMED"),
+		**organizer,
+	)
+
+
+def guest_ics(doc, method: str, meetings: list | None = None, manage: bool = True) -> str:
+	"""The guest's calendar file of ``meetings`` (default: ``doc``'s, ``series_meetings``):
+	``PUBLISH`` to add them, ``CANCEL`` to take them out again."""
+	meetings = meetings or [doc]
+	title = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	found = people({u for m in meetings for u in host_users(m)})
+	events = [guest_event(m, title, found, manage) for m in meetings]
+	return build_message(events, method, utc_now())
+
+
+def host_ics(meetings: list, method: str) -> str:
+	"""The hosts' invitation (``REQUEST``) or cancellation (``CANCEL``) of ``meetings``."""
+	events = [calendar_event(m, cancelled=method == "CANCEL") for m in meetings]
+	return build_message(events, method, utc_now())
+
+
+def download_ics(doc) -> str:
+	"""The guest's .ics download of ``doc``: every meeting of its booking to add (but the
+	cancelled ones), or once it is cancelled, the cancellation (of every day of a
+	multi-day booking)."""
+	cancelled = doc.status == Status.CANCELLED
+	return guest_ics(doc, "CANCEL" if cancelled else "PUBLISH", series_meetings(doc, whole=not cancelled))
+
+
+def email_attachments(doc, event: str, reader: str) -> list[dict]:
+	"""The calendar file of ``event``'s email to ``reader`` (guest, attendee or host): the
+	guest's to add or take out, the invitation for the hosts and the guest's colleagues; []
+	for an email without one. A series' confirmation carries every meeting."""
+	method = ICS_METHOD.get(event)
+	if not method:
+		return []
+	meetings = series_meetings(doc, whole=event == "booked")
+	if reader == "guest":
+		text = guest_ics(doc, "CANCEL" if method == "CANCEL" else "PUBLISH", meetings)
+	else:
+		text = host_ics(meetings, method)
+	return [{"fname": "invite.ics", "fcontent": text}]
+
+
+def _utc_compact(moment) -> str:
+	return to_utc(moment).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _utc_iso(moment) -> str:
+	return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def add_links(doc, title: str, host_name: str, manage: str = "") -> dict:
+	"""Links that open a new event for ``doc`` in Google Calendar, Outlook.com and
+	Microsoft 365 (their "add event" pages, as the guest's calendar file would have it)."""
+	summary, details, location = guest_texts(doc, title, host_name, manage)
+	google = {
+		"action": "TEMPLATE",
+		"text": summary,
+		"dates": f"{_utc_compact(doc.start)}/{_utc_compact(doc.end)}",
+		"details": details,
+		"location": location,
+	}
+	# Outlook's compose page: UTC times with a Z; path and rru for its older deeplink route
+	outlook = {
+		"path": "/calendar/action/compose",
+		"rru": "addevent",
+		"subject": summary,
+		"startdt": _utc_iso(doc.start),
+		"enddt": _utc_iso(doc.end),
+		"body": details,
+		"location": location,
+		"allday": "false",
+	}
+	query = urlencode(outlook, quote_via=quote)
+	return {
+		"google": "https://calendar.google.com/calendar/render?" + urlencode(google, quote_via=quote),
+		"outlook": "https://outlook.live.com/calendar/0/action/compose?" + query,
+		"office365": "https://outlook.office.com/calendar/0/action/compose?" + query,
+	}
 
 
 def feed_for_token(token) -> str | None:

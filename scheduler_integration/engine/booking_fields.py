@@ -55,6 +55,7 @@ FIELDS: dict[str, tuple[frozenset, frozenset]] = {
 	"answers": (_ALL, _S),
 	"booker_timezone": (_ALL, _ALL),
 	"language": (_ALL, _HS),
+	"locale": (_ALL, _HS),  # how the guest's browser writes dates and times (engine.locales)
 	"cancel_reason": (_ALL, _ALL),
 	# where the meeting happens: the host's to decide, the video effect fills it in
 	"location": (_HS, _HS),

@@ -2,11 +2,24 @@
 
 Stdlib only: the text is written here, not by a library, so every byte is ours to check.
 
-* ``build_invite(event, method, now)`` → one ``VCALENDAR`` with ``METHOD`` ``REQUEST``,
-  ``CANCEL`` or ``PUBLISH`` and one ``VEVENT``; ``build_feed(events, name, now)`` → a
-  ``METHOD:PUBLISH`` calendar with many; ``build_resource(event, now)`` → one event as a
-  calendar server stores it (no ``METHOD``, RFC 4791 §4.1). ``now`` (the ``DTSTAMP``) is
-  an argument: the engine has no hidden clock.
+* ``build_message(events, method, now)`` → one ``VCALENDAR`` with ``METHOD`` ``REQUEST``,
+  ``CANCEL`` or ``PUBLISH`` and one ``VEVENT`` per event (``build_invite(event, …)``: one);
+  ``build_feed(events, name, now)`` → a ``METHOD:PUBLISH`` calendar with many;
+  ``build_resource(event, now)`` → one event as a calendar server stores it (no
+  ``METHOD``, RFC 4791 §4.1). ``now`` (the ``DTSTAMP``) is an argument: the engine has no
+  hidden clock.
+* A booking of several meetings (a series, a workshop's days) is one ``VEVENT`` per
+  meeting, each with its own ``UID`` and ``SEQUENCE``, not one event with an ``RRULE``
+  and ``EXDATE``s: each meeting is a booking of its own that moves, is cancelled and
+  changes on its own, and one event each says exactly that — a moved meeting is a
+  ``REQUEST`` of its UID, a cancelled one a ``CANCEL`` of its UID — where a repeat rule
+  needs ``RECURRENCE-ID`` overrides and exceptions that calendar clients apply
+  differently (Outlook drops overrides it cannot match, some clients ignore ``EXDATE``
+  in an update), and a series that skipped taken meetings, or a workshop over working
+  days, has no rule at all.
+* ``PUBLISH`` (a file the guest adds to their own calendar, RFC 5546 §3.2.1) carries no
+  ``ATTENDEE``: with one, mail clients show an invitation to answer; it names the
+  organizer.
 * This is the app's one iCalendar writer: invitations, the host feed and the events the
   CalDAV adapter writes. It is written here rather than by the icalendar library because
   the versions Frappe pins differ in how they escape and quote (RFC 6868 among them), and
@@ -55,6 +68,7 @@ __all__ = [
 	"IcsEvent",
 	"build_feed",
 	"build_invite",
+	"build_message",
 	"build_resource",
 	"escape_text",
 	"fold_line",
@@ -226,8 +240,9 @@ class IcsEvent:
 		set_(self, "last_modified", _instant(self.last_modified, "last_modified", required=False))
 		set_(self, "properties", _properties(self.properties))
 
-	def content_lines(self, stamp: datetime, status: str | None = None) -> list[str]:
-		"""The ``VEVENT`` as unfolded content lines; ``status`` overrides ``self.status``."""
+	def content_lines(self, stamp: datetime, status: str | None = None, attendees: bool = True) -> list[str]:
+		"""The ``VEVENT`` as unfolded content lines; ``status`` overrides ``self.status``;
+		without ``attendees`` no ``ATTENDEE`` is written."""
 		lines = [
 			"BEGIN:VEVENT",
 			f"UID:{escape_text(self.uid)}",
@@ -246,7 +261,8 @@ class IcsEvent:
 		if self.organizer_email:
 			cn = f";CN={quote_param(self.organizer_name)}" if self.organizer_name else ""
 			lines.append(f"ORGANIZER{cn}:mailto:{self.organizer_email}")
-		lines.extend(attendee.content_line() for attendee in self.attendees)
+		if attendees:
+			lines.extend(attendee.content_line() for attendee in self.attendees)
 		lines.append(f"STATUS:{status or self.status}")
 		if self.created:
 			lines.append(f"CREATED:{_format_instant(self.created)}")
@@ -295,20 +311,39 @@ def _check_event(event) -> IcsEvent:
 
 
 def build_invite(event: IcsEvent, method: str = "REQUEST", now: datetime | None = None) -> str:
-	"""An iTIP message (or a one-event ``PUBLISH``) for ``event``, stamped ``now``.
+	"""An iTIP message (or a one-event ``PUBLISH``) for ``event``, stamped ``now``
+	(``build_message`` of one event)."""
+	return build_message((_check_event(event),), method, now)
 
-	``REQUEST`` and ``CANCEL`` need an organizer; ``REQUEST`` needs at least one attendee
-	(RFC 5546 §3.2). ``CANCEL`` writes ``STATUS:CANCELLED`` whatever ``event.status`` says.
+
+def build_message(events: Iterable[IcsEvent], method: str = "REQUEST", now: datetime | None = None) -> str:
+	"""One iTIP message for ``events`` (one ``VEVENT`` each, in input order), stamped ``now``.
+
+	``REQUEST`` and ``CANCEL`` need an organizer on every event; ``REQUEST`` needs at least
+	one attendee on each (RFC 5546 §3.2). ``CANCEL`` writes ``STATUS:CANCELLED`` whatever an
+	event's status says; ``PUBLISH`` leaves out every ``ATTENDEE``. UIDs must be unique in
+	the message and there must be at least one event.
 	"""
-	event = _check_event(event)
+	if isinstance(events, IcsEvent | str) or not isinstance(events, Iterable):
+		raise InvalidField(_("{0} must be a list of calendar events"), "events", "events")
+	events = [_check_event(event) for event in events]
 	method = clean_choice(method, "method", METHODS)
 	stamp = _instant(now, "now")
-	if method in ("REQUEST", "CANCEL") and not event.organizer_email:
-		raise InvalidField(_("{0} is required"), "organizer_email", "organizer_email")
-	if method == "REQUEST" and not event.attendees:
-		raise InvalidField(_("{0} is required"), "attendees", "attendees")
+	if not events:
+		raise InvalidField(_("{0} is required"), "events", "events")
+	body: list[str] = []
+	seen: set[str] = set()
 	status = "CANCELLED" if method == "CANCEL" else None
-	return _calendar(method, event.content_lines(stamp, status))
+	for event in events:
+		if method in ("REQUEST", "CANCEL") and not event.organizer_email:
+			raise InvalidField(_("{0} is required"), "organizer_email", "organizer_email")
+		if method == "REQUEST" and not event.attendees:
+			raise InvalidField(_("{0} is required"), "attendees", "attendees")
+		if event.uid in seen:
+			raise InvalidField(_("{0} must be unique in a calendar message: {1}"), "uid", "uid", event.uid)
+		seen.add(event.uid)
+		body.extend(event.content_lines(stamp, status, attendees=method != "PUBLISH"))
+	return _calendar(method, body)
 
 
 def build_resource(event: IcsEvent, now: datetime) -> str:

@@ -79,10 +79,22 @@ class TestBookingDetails(SchedulerTestCase):
 		return body(r)["data"]
 
 	def invitation(self, booking: dict) -> str:
-		token = urlsplit(booking["manage_url"]).path.rsplit("/", 1)[-1]
-		r = self.server.get(f"/api/method/{API}.public.ics?token={token}", timeout=30)
+		"""The booking's event as its host's calendar has it (the host's feed, the same event
+		as the hosts' invitations): the type's templates are the host's; the guest's own .ics
+		is titled for the guest (``effects.invitations``)."""
+		url = urlsplit(
+			body(self.host.get(method_url(self.server, f"{API}.calendar_feed.get_feed_url"), timeout=30))[
+				"data"
+			]["url"]
+		)
+		r = self.server.get(f"{url.path}?{url.query}", timeout=30)
 		self.assertEqual(r.status_code, 200, r.text[:300])
-		return r.text
+		frappe.db.commit()  # see what the web server committed
+		uid = frappe.db.get_value("Scheduler Booking", booking["id"], "ical_uid")
+		events = re.sub(r"\r?\n[ \t]", "", r.text).split("BEGIN:VEVENT")[1:]
+		found = [event for event in events if f"\r\nUID:{uid}\r\n" in event]
+		self.assertEqual(len(found), 1, r.text[:2000])
+		return found[0]
 
 	# --- event templates -----------------------------------------------------------------
 	def test_event_title_and_description_come_from_the_type_templates(self):

@@ -312,7 +312,7 @@ class TestBookingFlow(BookingFlowCase):
 		token = body(r)["data"]["manage_url"].rsplit("/", 1)[1]
 		ics = self.get("ics", token=token)
 		self.assertEqual(ics.status_code, 200)
-		self.assertIn("METHOD:REQUEST", ics.text)
+		self.assertIn("METHOD:PUBLISH", ics.text)  # the guest's file to add; the hosts' is a REQUEST
 		self.assertIn(doc.ical_uid, ics.text.replace("\r\n ", ""))
 		# cancel: the event is cancelled and the guest is told with METHOD:CANCEL
 		self.post("cancel", token=token, reason="Conflict")

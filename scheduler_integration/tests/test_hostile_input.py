@@ -215,10 +215,11 @@ class TestHostileInput(SchedulerTestCase):
 		self.assertNotIn("<script>alert", page)
 		self.assertNotIn("<img src=x", page)
 		self.assertNotIn(">49<", page)
-		# ICS: one attendee, text escaped, no injected properties
+		# ICS: the guest's own file invites nobody, text escaped, no injected properties
 		ics = self.guest.get(method_url(self.server, f"{API}.ics"), params={"token": token}, timeout=60).text
 		unfolded = ics.replace("\r\n ", "")
-		self.assertEqual(unfolded.count("\r\nATTENDEE"), 2, "the guest and the host")
+		self.assertEqual(unfolded.count("\r\nATTENDEE"), 0, "a file to add, no invitation")
+		self.assertEqual(unfolded.count("\r\nORGANIZER"), 1, "the host")
 		self.assertEqual(unfolded.count("BEGIN:VEVENT"), 1)
 		# email: escaped markup, Jinja shown as text, and delivered with no injected header
 		run_background_jobs()

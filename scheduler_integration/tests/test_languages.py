@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import frappe
-from frappe.utils import formatdate
 
 from scheduler_integration.core.clock import to_utc
+from scheduler_integration.engine.locales import full_date
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.tests.factory import (
 	clear_bookings,
@@ -109,9 +109,10 @@ class TestLanguages(BookingFlowCase):
 			mails[recipient] = mails.get(recipient, "") + mail_text(row.message)
 		guest_day = to_utc(start).astimezone(get_zone("Europe/Berlin")).date()
 		host_day = to_utc(start).astimezone(get_zone("Europe/Paris")).date()
-		german_day = in_language("de", formatdate, guest_day, "EEEE, d MMMM yyyy")
-		french_day = in_language("fr", formatdate, host_day, "EEEE, d MMMM yyyy")
-		self.assertNotEqual(german_day, formatdate(guest_day, "EEEE, d MMMM yyyy"))
+		# each reader's full date, in their language with their zone's region (engine.locales)
+		german_day = full_date(guest_day, "de-DE")
+		french_day = full_date(host_day, "fr-FR")
+		self.assertNotEqual(german_day, full_date(guest_day, "en"))
 		self.assertIn(german_day, mails[GUEST])
 		self.assertIn(french_day, mails[HOST])
 		self.assertNotIn(french_day, mails[GUEST])

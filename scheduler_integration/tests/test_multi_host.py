@@ -9,6 +9,7 @@ machine), with a recorded override.
 
 from __future__ import annotations
 
+import email
 from datetime import timedelta
 from itertools import pairwise
 
@@ -141,17 +142,9 @@ class TestMultiHost(SchedulerTestCase):
 		run_background_jobs()
 		self.fresh()
 		doc = frappe.get_doc("Scheduler Booking", booking)
+		queued = frappe.get_all("Email Queue", filters={"reference_name": booking}, pluck="name")
 		recipients = set(
-			frappe.get_all(
-				"Email Queue Recipient",
-				filters={
-					"parent": (
-						"in",
-						frappe.get_all("Email Queue", filters={"reference_name": booking}, pluck="name"),
-					)
-				},
-				pluck="recipient",
-			)
+			frappe.get_all("Email Queue Recipient", filters={"parent": ("in", queued)}, pluck="recipient")
 		)
 		self.assertEqual(recipients, {"team@example.org", A, B})
 		events = {row.user: row.event for row in doc.hosts}
@@ -165,11 +158,27 @@ class TestMultiHost(SchedulerTestCase):
 			)
 		)
 		self.assertEqual(reminded, {A, B})
-		# the .ics names both hosts as attendees
+		# the hosts' invitation names both hosts as attendees; the guest's .ics says it is with both
+		for host in (A, B):
+			(name,) = frappe.get_all(
+				"Email Queue Recipient",
+				filters={"parent": ("in", queued), "recipient": host},
+				pluck="parent",
+			)
+			message = email.message_from_string(frappe.db.get_value("Email Queue", name, "message"))
+			(ics,) = [
+				p.get_payload(decode=True).decode()
+				for p in message.walk()
+				if p.get_filename() == "invite.ics"
+			]
+			unfolded = ics.replace("\r\n ", "")
+			self.assertIn("METHOD:REQUEST", unfolded)
+			for attendee in (A, B):
+				self.assertIn(f"mailto:{attendee}", unfolded)
 		ics = self.guest.get(method_url(self.server, f"{PUBLIC}.ics"), params={"token": token}, timeout=30)
 		unfolded = ics.text.replace("\r\n ", "")
-		for host in (A, B):
-			self.assertIn(f"mailto:{host}", unfolded)
+		names = [frappe.utils.get_fullname(host) for host in (A, B)]
+		self.assertIn(f"SUMMARY:Together with {names[0]}\\, {names[1]}", unfolded)
 		# cancelling frees 14:00 for both
 		r = self.guest.post(
 			method_url(self.server, f"{PUBLIC}.cancel"), json={"token": token, "reason": "x"}, timeout=30

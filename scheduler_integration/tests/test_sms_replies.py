@@ -17,6 +17,8 @@ import requests
 from scheduler_integration.booking.tokens import manage_token, short_url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.effects import reminders, sms
+from scheduler_integration.effects.email_values import guest_locale
+from scheduler_integration.engine.locales import short_time
 from scheduler_integration.engine.sms_replies import twilio_signature
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
@@ -174,7 +176,7 @@ class TestSmsReplies(SchedulerTestCase):
 		self.assertTrue(frappe.db.count("Scheduler Reminder", {"booking": first.name, "status": "Pending"}))
 
 		asked = self.text("CANCEL")
-		when = to_utc(first.start).strftime("%H:%M")
+		when = short_time(to_utc(first.start), guest_locale(first))  # as the guest's emails write it
 		self.assertIn("Reply YES to cancel your meeting on ", self.answer(asked))
 		self.assertIn(f"at {when} (UTC)", self.answer(asked))
 		self.assertEqual(self.statuses(first, later, someone_else), ["Confirmed"] * 3)
@@ -213,7 +215,7 @@ class TestSmsReplies(SchedulerTestCase):
 		# a second YES: the question was answered; nothing more is cancelled
 		again = self.answer(self.text("YES"))
 		self.assertIn("Reply CANCEL to cancel your meeting on ", again)
-		self.assertIn(to_utc(later.start).strftime("%H:%M"), again)
+		self.assertIn(short_time(to_utc(later.start), guest_locale(later)), again)
 		self.assertEqual(self.statuses(first, later, someone_else), ["Cancelled", "Confirmed", "Confirmed"])
 
 	def test_a_late_yes_cancels_nothing(self):

@@ -19,7 +19,8 @@ What the hosts see:
 - ERPNext record (Lead, Opportunity, Customer), or the Contact on plain Frappe: a ToDo for
   each host (ERPNext lists it under Open Activities) and a comment for each change.
 - Every host's desk calendar: an Event owned by that host, with the Contact and the record
-  as participants (ERPNext lists it under Open Events).
+  as participants (ERPNext lists it under Open Events); one for each day of a multi-day
+  booking (the record, task and comments hear of its first day only).
 
 Attribution: this effect works as the booking's organiser (``acting_as``), whoever's
 request or job triggered it: what it creates is owned by the host and what it writes on
@@ -71,10 +72,12 @@ from scheduler_integration.effects.crm.timeline import (
 	acting_as,
 	comment,
 	event_for,
+	event_reference,
 	record_of,
 	remembered,
 	update_events,
 )
+from scheduler_integration.effects.email_values import booked_by
 from scheduler_integration.engine.booking_states import is_active
 
 __all__ = ["close_follow_up_tasks", "follow_up_task", "on_event"]
@@ -115,7 +118,8 @@ def on_booked(doc, event: str) -> str:
 	if seats.seated(doc.meeting_type) and not doc.seat_leader:
 		return on_seat_taken(doc, event)
 	participants = _participants(doc)
-	events = [row.event or event_for(doc, row, participants) for row in doc.hosts]
+	events = [row.event or event_for(doc, row, participants, subject=day_subject(doc)) for row in doc.hosts]
+	events += later_day_events(doc, participants)
 	made = [_("{0} event(s)").format(len(events))]
 	if written:
 		made.append("fields " + ", ".join(written))
@@ -131,7 +135,13 @@ def on_booked(doc, event: str) -> str:
 		if event == "pending"
 		else _("Meeting booked: {0} with {1} on {2}")
 	)
-	comment(doc, message.format(escape(summary(doc)), escape(host_names(doc)), escape(when(doc))))
+	text = message.format(escape(summary(doc)), escape(host_names(doc)), escape(when(doc)))
+	if rep := booked_by(doc):  # a rep booked it for the guest (from this record, the desk)
+		title = frappe.get_cached_value("Scheduler Meeting Type", doc.meeting_type, "title")
+		text = _("Meeting booked by {0} with {1}: {2} on {3}").format(
+			escape(rep), escape(plain(doc.guest_name)), escape(title), escape(when(doc))
+		)
+	comment(doc, text)
 	where = f"{doc.crm_doctype} {doc.crm_name}" if doc.crm_name else f"Contact {doc.contact}"
 	return f"{where}: " + ", ".join(part for part in made if part)
 
@@ -191,10 +201,49 @@ def on_seats(leader) -> str:
 	return title
 
 
-def on_event(doc, event: str) -> str:
-	if series.follows(doc):  # a later day of a multi-day booking: its first day is on the record
+def day_subject(doc, days: int | None = None) -> str:
+	"""An Event's title: the meeting's, and which day of a multi-day booking it is."""
+	if not (doc.get("series") and series.kind(doc.series) == "Multi-day"):
+		return summary(doc)
+	days = days or frappe.db.count("Scheduler Booking", {"series": doc.series})
+	return _("{0} (day {1} of {2})").format(summary(doc), int(doc.series_index or 0) + 1, days)
+
+
+def later_day_events(doc, participants: list[dict]) -> list[str]:
+	"""The first day of a multi-day booking makes every later day's Events too, on its own
+	record (the later days' CRM effects find none: the first day's finds the record)."""
+	if not (doc.get("series") and not int(doc.series_index or 0) and series.kind(doc.series) == "Multi-day"):
+		return []
+	days = series.day_docs(doc)
+	reference = event_reference(doc)
+	made = []
+	for day in days:
+		if day.name == doc.name:
+			continue
+		for row in day.hosts:
+			subject = day_subject(day, len(days))
+			made.append(row.event or event_for(day, row, participants, reference, subject))
+	return made
+
+
+def on_later_day(doc, event: str) -> str:
+	"""A later day of a multi-day booking: the record, its task and comments hear of the
+	first day only; this day's own desk Events move and close with it."""
+	if event == "rescheduled":
+		update_events(
+			doc, {"starts_on": doc.start, "ends_on": doc.end, "description": details(doc) + answers_html(doc)}
+		)
+	elif event in EVENT_STATUS:
+		update_events(doc, {"status": EVENT_STATUS[event]})
+	else:
 		return "with the first day"
+	return f"day {int(doc.series_index or 0) + 1}: {event}"
+
+
+def on_event(doc, event: str) -> str:
 	with acting_as(doc.host):
+		if series.follows(doc):
+			return on_later_day(doc, event)
 		return _on_event(doc, event)
 
 

@@ -11,6 +11,7 @@ from frappe import _
 from scheduler_integration.booking.presentation import host_users, plain
 from scheduler_integration.effects.crm.describe import when
 from scheduler_integration.effects.crm.timeline import remember
+from scheduler_integration.effects.email_values import booked_by
 
 NOTICE = {
 	"booked": "{0} booked {1} for {2}",
@@ -29,6 +30,9 @@ def notify(doc, event: str, task: str | None) -> int:
 	guest = f'<span class="font-medium text-ink-gray-9">{escape(plain(doc.guest_name))}</span>'
 	what = f'<span class="font-medium text-ink-gray-9">{escape(mt.title)}</span>'
 	text = _(NOTICE[event]).format(guest, what, escape(when(doc)))
+	if event == "booked" and (rep := booked_by(doc)):  # a rep booked it for the guest
+		rep = f'<span class="font-medium text-ink-gray-9">{escape(rep)}</span>'
+		text = _("{0} booked {1} with {2} for {3}").format(rep, what, guest, escape(when(doc)))
 	sent = 0
 	for user in host_users(doc):
 		if (

@@ -1,7 +1,12 @@
 """The meeting as work for the hosts: one CRM Task on a Frappe CRM lead or deal, assigned
 to every host, with a note of the guest's answers; a ToDo per host on an ERPNext record or
 the Contact. Their status and date follow the booking; a no-show adds a high-priority
-follow-up task for the organiser."""
+follow-up task for the organiser.
+
+Dates are the host's (one zone per host, ``core.hosts``): a task's start date and a
+ToDo's date are the meeting's day on the host's clock, also after it moves; the due time
+is the meeting's instant, which Frappe CRM shows on the User zone that follows the
+profile's."""
 
 from __future__ import annotations
 
@@ -41,6 +46,11 @@ TODO_STATUS = {
 OPEN = ("Backlog", "Todo", "In Progress", "Open")  # statuses of CRM Tasks and ToDos still to do
 
 
+def host_date(doc, user: str):
+	"""The meeting's day on ``user``'s clock (their profile's zone)."""
+	return to_utc(doc.start).astimezone(get_zone(host_timezone(user))).date()
+
+
 def crm_task(doc) -> str:
 	"""One CRM Task on the lead or deal, assigned to every host, the organiser first."""
 	from frappe.desk.form.assign_to import add as assign
@@ -52,7 +62,7 @@ def crm_task(doc) -> str:
 			"description": details(doc),
 			"status": TASK_STATUS.get(doc.status, "Todo"),
 			"priority": "Medium",
-			"start_date": to_utc(doc.start).astimezone(get_zone(host_timezone(doc.host))).date(),
+			"start_date": host_date(doc, doc.host),
 			"due_date": doc.start,
 			"reference_doctype": doc.crm_doctype,
 			"reference_docname": doc.crm_name,
@@ -100,7 +110,7 @@ def todos(doc, target: tuple[str, str]) -> int:
 				"reference_type": target[0],
 				"reference_name": target[1],
 				"description": details(doc),
-				"date": to_utc(doc.start).astimezone(get_zone(host_timezone(user))).date(),
+				"date": host_date(doc, user),
 				"priority": "Medium",
 				"status": TODO_STATUS.get(doc.status, "Open"),
 			}
@@ -116,6 +126,7 @@ def sync(doc) -> None:
 		task.update(
 			{
 				"status": TASK_STATUS.get(doc.status, task.status),
+				"start_date": host_date(doc, doc.host),
 				"due_date": doc.start,
 				"description": details(doc),
 			}
@@ -128,7 +139,7 @@ def sync(doc) -> None:
 		todo.update(
 			{
 				"status": TODO_STATUS.get(doc.status, todo.status),
-				"date": to_utc(doc.start).astimezone(get_zone(host_timezone(todo.allocated_to))).date(),
+				"date": host_date(doc, todo.allocated_to),
 				"description": details(doc),
 			}
 		)
@@ -196,7 +207,7 @@ def follow_up_task(doc) -> tuple[str, str] | None:
 				"reference_type": target[0],
 				"reference_name": target[1],
 				"description": text,
-				"date": due.date(),
+				"date": to_utc(due).astimezone(get_zone(host_timezone(doc.host))).date(),
 				"priority": "High",
 				"status": "Open",
 			}

@@ -2,7 +2,9 @@
 written as the booking's organiser (``acting_as``), never as "Guest"; and the list of
 records a booking made (``crm_records``), so later changes find them.
 
-Each host's Event points at the guest's record twice over, for the two readers that
+Every meeting has an Event in each host's calendar: a multi-day booking one for each of
+its days (made with its first day's, on that day's record), each moved and cancelled by
+its own day. Each host's Event points at the guest's record twice over, for the two readers that
 look: ``reference_doctype`` / ``reference_docname`` (the record itself; Frappe CRM's
 Events tab and Calendar filter on these) and its participants (the Contact and the
 record; ERPNext's Open Activities read those). Its core reminder (``send_reminder``, the
@@ -103,12 +105,14 @@ def event_reference(doc) -> tuple[str | None, str | None]:
 	return target if target else (None, None)
 
 
-def event_for(doc, host_row, participants) -> str:
-	reference_doctype, reference_docname = event_reference(doc)
+def event_for(doc, host_row, participants, reference: tuple | None = None, subject: str = "") -> str:
+	"""The desk Event of ``doc`` in ``host_row``'s calendar (owned by that host); its record
+	is ``reference`` when given (a later day of a multi-day booking: its first day's)."""
+	reference_doctype, reference_docname = reference or event_reference(doc)
 	event = frappe.get_doc(
 		{
 			"doctype": "Event",
-			"subject": summary(doc),
+			"subject": (subject or summary(doc))[:140],
 			"event_category": "Meeting",
 			"event_type": "Private",
 			"starts_on": doc.start,

@@ -7,12 +7,25 @@
 	"use strict";
 	const { page, __, el, add, reportHeight } = window.scheduler_guest_page;
 	if (!page) return;
-	const locale = (page.lang || document.documentElement.lang || "en").replace("_", "-");
+	const locale = readerLocale((page.lang || document.documentElement.lang || "en").replace("_", "-"));
 	const root = document.getElementById("sched-app");
 	const API = "/api/method/scheduler_integration.api.public.";
 	const query = new URLSearchParams(window.location.search);
 	const state = { zone: detectZone(), month: null, days: {}, date: null, focusDate: null, slot: null, key: newKey(), busy: false, count: 1 };
 
+	// The reader's language and region: the browser's own locale when it is of the page's
+	// language (en-GB reads 19:00 where en-US reads 7:00 PM), else the page's language. It is
+	// sent with the booking, so the emails write dates and times as this page does: the full
+	// date and short time of the same CLDR locale (engine/locales.py).
+	function readerLocale(lang) {
+		const base = lang.split("-")[0].toLowerCase();
+		const own = [].concat(navigator.languages || [], navigator.language || []).find((tag) => String(tag).split("-")[0].toLowerCase() === base);
+		try {
+			return Intl.DateTimeFormat.supportedLocalesOf([own || lang])[0] || lang;
+		} catch (e) {
+			return lang;
+		}
+	}
 	function detectZone() {
 		try {
 			return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -198,7 +211,7 @@
 	}
 	function fmtDay(key, opts) {
 		const [y, m, d] = key.split("-").map(Number);
-		return new Intl.DateTimeFormat(locale, Object.assign({ weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }, opts)).format(new Date(Date.UTC(y, m - 1, d)));
+		return new Intl.DateTimeFormat(locale, Object.assign({ timeZone: "UTC" }, opts || { dateStyle: "full" })).format(new Date(Date.UTC(y, m - 1, d)));
 	}
 	function zoneOptions() {
 		let zones = [];
@@ -221,9 +234,22 @@
 	function keyOf(date) {
 		return ymd(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
 	}
+	// the date of an instant on the page's clock: { y, m, d, key: "YYYY-MM-DD" }
+	function dateInZone(when) {
+		const key = new Intl.DateTimeFormat("en-CA", { timeZone: state.zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(when);
+		const parts = key.split("-");
+		return { y: +parts[0], m: +parts[1], d: +parts[2], key };
+	}
 	function todayInZone() {
-		const parts = new Intl.DateTimeFormat("en-CA", { timeZone: state.zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date()).split("-");
-		return { y: +parts[0], m: +parts[1], d: +parts[2] };
+		return dateInZone(new Date());
+	}
+	// "one" in the reader's language picks the singular text (1 day, but 21 дней in Russian)
+	function isOne(count) {
+		try {
+			return new Intl.PluralRules(locale).select(count) === "one";
+		} catch (e) {
+			return count === 1;
+		}
 	}
 	function hourOf(iso) {
 		return Number(new Intl.DateTimeFormat("en-GB", { timeZone: state.zone, hour: "2-digit", hourCycle: "h23" }).format(new Date(iso)));
@@ -251,12 +277,25 @@
 			if (wanted) state.date = wanted;
 			else if (!state.date || !state.days[state.date]) state.date = Object.keys(state.days)[0] || null;
 			const count = Object.keys(state.days).length;
-			announce(count ? __("{0} days with free times in {1}", [count, monthTitle()]) : __("No times available this month. Try the next month."));
+			const month = monthTitle();
+			announce(!count ? __("No times available this month. Try the next month.") : isOne(count) ? __("{0} day with free times in {1}", [count, month]) : __("{0} days with free times in {1}", [count, month]));
+			showDailyHours();
 			renderPicker(false, null, focusKey);
 		} else {
 			renderPicker(false, res.body.message || __("Could not load available times."));
 			announce(res.body.message || __("Could not load available times."));
 		}
+	}
+	// a workshop's header: its days and daily hours on the page's clock, when every start
+	// offered this month is at the same time of day ("2 days, 09:00 – 17:00")
+	function showDailyHours() {
+		const days = page.meeting_type && page.meeting_type.days;
+		const head = document.getElementById("sched-length");
+		const slots = Object.values(state.days).flat();
+		if (!(days > 1 && head && slots.length)) return;
+		const hours = new Set(slots.map((s) => clock(s.start) + " – " + clock(s.end)));
+		head.dataset.text = head.dataset.text || head.textContent; // the server's "2 days, 8 h a day"
+		head.textContent = hours.size === 1 ? __("{0} days, {1}", [days, [...hours][0]]) : head.dataset.text;
 	}
 	function monthTitle() {
 		const { y, m } = state.month;
@@ -355,7 +394,7 @@
 		state.focusDate = key;
 		renderPicker(false, null, key);
 		const slots = state.days[key] || [];
-		announce(__("{0} times available on {1}", [slots.length, fmtDay(key)]));
+		announce(isOne(slots.length) ? __("{0} time available on {1}", [slots.length, fmtDay(key)]) : __("{0} times available on {1}", [slots.length, fmtDay(key)]));
 		const first = document.querySelector(".sched-slot");
 		if (first) first.focus();
 	}
@@ -397,7 +436,7 @@
 				times.append(el("h4", { id, class: "sched-group", text: group.label }));
 				const list = el("ul", { class: "sched-slot-list", "aria-labelledby": id });
 				for (const slot of group.slots) {
-					const time = fmtDate(slot.start, { hour: "numeric", minute: "2-digit" });
+					const time = fmtDate(slot.start, { timeStyle: "short" });
 					// a group session says how many seats it has left
 					const seats = slot.seats_left == null ? null : el("span", { class: "sched-seats", text: slot.seats_left === 1 ? __("1 seat left") : __("{0} seats left", [slot.seats_left]) });
 					list.append(el("li", {}, el("button", { type: "button", class: "sched-slot", onclick: () => pickSlot(slot) }, time, seats)));
@@ -506,7 +545,7 @@
 		return input;
 	}
 	function renderForm(slot) {
-		const when = fmtDate(slot.start, { weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit" });
+		const when = longWhen(slot.start);
 		const back = el("button", { type: "button", class: "sched-link", onclick: () => startPicker(renderForm) }, __("← Pick another time"));
 		const form = el("form", { class: "sched-form", novalidate: true, "aria-labelledby": "sched-form-title" });
 		const meetingsBox = el("div", { class: "sched-meetings-box" });
@@ -642,6 +681,7 @@
 					notes: value("notes"),
 					timezone: state.zone,
 					language: page.lang || undefined,
+					locale,
 					answers,
 					attendees: value("attendees") || undefined,
 					website: value("website"),
@@ -714,21 +754,68 @@
 		reportHeight();
 	}
 	function longWhen(iso) {
-		return fmtDate(iso, { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "numeric", minute: "2-digit" });
+		return fmtDate(iso, { dateStyle: "full", timeStyle: "short" });
+	}
+	function clock(iso) {
+		return fmtDate(iso, { timeStyle: "short" });
+	}
+	function isActive(status) {
+		return status === "Confirmed" || status === "Pending";
+	}
+	// a meeting from start to end on the page's clock, with its zone; ``id`` names the start
+	function whenLine(b, id) {
+		const end = dateInZone(new Date(b.start)).key === dateInZone(new Date(b.end)).key ? clock(b.end) : longWhen(b.end);
+		return el("p", { class: "sched-when" },
+			el("strong", {}, el("span", { id, text: longWhen(b.start) }), " – ", el("span", { id: id + "-end", text: end })),
+			" ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" }));
+	}
+	const external = { target: "_blank", rel: "noopener noreferrer" };
+	// every meeting of a series or multi-day booking (date, start – end, zone), each with its
+	// Google and Outlook links; ``manage``: on the manage page, with the other meetings' links
+	function meetingList(b, manage) {
+		const s = b.series;
+		if (!s) return null;
+		return el("div", { id: "sched-series" },
+			el("h3", { id: "sched-series-title" }, s.kind === "Multi-day" ? __("Every day of this booking") : __("Every meeting of this series"), " ", el("span", { class: "sched-muted sched-zone-note", text: "(" + state.zone + ")" })),
+			el("ol", { class: "sched-meetings", "aria-labelledby": "sched-series-title" }, s.meetings.map((m, i) => el("li", { class: isActive(m.status) ? null : "sched-taken", "aria-current": manage && i === s.index ? "true" : null },
+				el("span", { class: "sched-meeting-when", text: fmtDate(m.start, { weekday: "short", day: "numeric", month: "short", year: "numeric" }) + ", " + clock(m.start) + " – " + clock(m.end) }),
+				" ", el("span", { class: "sched-muted", text: __(m.status) }),
+				m.calendar ? [" · ", el("a", { href: m.calendar.google, ...external }, __("Google Calendar")), " · ", el("a", { href: m.calendar.outlook, ...external }, __("Outlook"))] : null,
+				manage && m.manage_url && i !== s.index ? [" · ", el("a", { href: m.manage_url, target: page.embed ? "_top" : null }, __("Manage this meeting"))] : null))));
+	}
+	// Google Calendar, Outlook (personal and work) and the .ics file; a series' meetings each
+	// have their Google and Outlook links in the list, its .ics holds them all
+	function addToCalendar(b) {
+		if (!b.ics_url || !isActive(b.status)) return null;
+		const links = !b.series && b.calendar;
+		return el("div", { class: "sched-add", role: "group", "aria-labelledby": "sched-add-title" },
+			el("h3", { id: "sched-add-title", text: __("Add to calendar") }),
+			el("div", { class: "sched-actions" },
+				links ? [
+					el("a", { class: "sched-button", id: "sched-add-google", href: links.google, ...external }, __("Google Calendar")),
+					el("a", { class: "sched-button", id: "sched-add-outlook", href: links.outlook, ...external }, __("Outlook")),
+					el("a", { class: "sched-button", id: "sched-add-office", href: links.office365, ...external }, __("Microsoft 365")),
+				] : null,
+				el("a", { class: "sched-button", id: "sched-add-ics", href: b.ics_url, download: "meeting.ics" }, b.series ? __("All meetings (.ics)") : __("Apple, other (.ics)"))));
+	}
+	// "We sent the details to <address>." with the address kept whole on a narrow screen
+	function sentTo(address) {
+		const [before, after] = __("We sent the details to {0}.").split("{0}");
+		return el("p", { id: "sched-sent" }, before, el("strong", { class: "sched-address", text: address }), after);
 	}
 	function renderConfirmation(b) {
 		clear(root).append(
 			el("div", { class: "sched-confirm", tabindex: "-1", id: "sched-confirm" },
 				el("h2", { text: b.status === "Pending" ? __("Request sent") : __("You are booked") }),
-				el("p", { class: "sched-when" }, el("strong", { id: "sched-confirm-time", text: longWhen(b.start) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
+				whenLine(b, "sched-confirm-time"),
 				el("p", { text: b.meeting_type + " · " + __("with {0}", [b.host_name]) }),
+				b.email_sent_to ? sentTo(b.email_sent_to) : null,
 				b.status === "Pending" ? el("p", { class: "sched-muted", text: __("The host will confirm this time; you will get an email either way.") }) : null,
 				b.location ? el("p", { text: __("Location") + ": " + b.location }) : null,
 				b.confirmation_message ? el("p", { class: "sched-message", text: b.confirmation_message }) : null,
-				el("p", { class: "sched-actions" },
-					b.ics_url ? el("a", { class: "sched-button", href: b.ics_url, download: "meeting.ics" }, __("Add to calendar (.ics)")) : null,
-					b.manage_url ? el("a", { class: "sched-button", id: "sched-manage-link", href: b.manage_url, target: page.embed ? "_top" : null }, __("Reschedule or cancel")) : null
-				)
+				meetingList(b, false),
+				addToCalendar(b),
+				b.manage_url ? el("p", { class: "sched-actions" }, el("a", { class: "sched-button", id: "sched-manage-link", href: b.manage_url, target: page.embed ? "_top" : null }, __("Reschedule or cancel"))) : null
 			)
 		);
 		document.getElementById("sched-confirm").focus();
@@ -740,15 +827,12 @@
 		const section = clear(root);
 		add(section, [
 			notice ? el("p", { class: "sched-notice", role: "status", text: notice }) : null,
-			el("p", { class: "sched-when" }, el("strong", { id: "sched-manage-time", text: longWhen(b.start) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
+			whenLine(b, "sched-manage-time"),
 			el("p", {}, el("span", { class: "sched-badge", id: "sched-status", text: __(b.status) })),
 			b.location ? el("p", { text: __("Location") + ": " + b.location }) : null,
 			b.seats ? el("p", { id: "sched-seats", class: "sched-muted", text: __("Group session: {0} of {1} seats taken", [b.seats.taken, b.seats.total]) }) : null,
 			b.seats && b.seats.others && b.seats.others.length ? el("p", { id: "sched-attendees", text: __("Also attending: {0}", [b.seats.others.join(", ")]) }) : null,
-			b.series ? el("div", { id: "sched-series" },
-				el("p", { class: "sched-muted", text: b.series.kind === "Multi-day" ? __("Every day of this booking:") : __("Every meeting of this series:") }),
-				el("ol", { class: "sched-meetings" }, b.series.meetings.map((m, i) => el("li", {}, longWhen(m.start), " ", el("span", { class: "sched-muted", text: __(m.status) }),
-					m.manage_url && i !== b.series.index ? [" ", el("a", { href: m.manage_url, target: page.embed ? "_top" : null }, __("Manage this meeting"))] : null)))) : null,
+			meetingList(b, true),
 		]);
 		if (b.status === "Awaiting Payment") renderPay(b, section);
 		else if (b.payment && b.payment.paid) {
@@ -756,39 +840,70 @@
 				b.payment.refunded ? " · " + __("Refunded: {0}", [money(b.payment.refunded, b.payment.currency)]) : null,
 				b.payment.receipt_url ? [" · ", el("a", { href: b.payment.receipt_url }, __("Receipt"))] : null));
 		}
-		if (b.ics_url && (b.status === "Confirmed" || b.status === "Pending")) {
-			section.append(el("p", {}, el("a", { class: "sched-button", href: b.ics_url, download: "meeting.ics" }, __("Add to calendar (.ics)"))));
-		}
+		add(section, addToCalendar(b));
 		if (!b.can_cancel) return reportHeight();
+		const rescheduleBtn = el("button", { type: "button", class: "sched-primary", id: "sched-reschedule", onclick: () => {
+			openAt(b.start);
+			startPicker((slot) => confirmMove(b, slot), el("p", { class: "sched-muted" }, __("Your current time: {0}", [longWhen(b.start)])));
+			root.prepend(el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => renderManage(b) }, __("Keep my current time")));
+		} }, __("Reschedule"));
+		const cancelBtn = el("button", { type: "button", class: "sched-danger", id: "sched-cancel", "aria-expanded": "false", "aria-controls": "sched-cancel-step", onclick: () => toggleCancel(true) }, __("Cancel booking"));
+		const step = cancelStep(b, () => toggleCancel(false));
+		function toggleCancel(open) {
+			step.hidden = !open;
+			cancelBtn.setAttribute("aria-expanded", String(open));
+			(open ? step.querySelector("h3") : cancelBtn).focus();
+			reportHeight();
+		}
+		add(section, [el("div", { class: "sched-actions" }, b.can_reschedule === false ? null : rescheduleBtn, cancelBtn), step]);
+		reportHeight();
+	}
+	// cancelling is a second step: what goes, an optional reason, then "Yes, cancel" or back
+	// (Escape goes back too)
+	function cancelStep(b, close) {
 		const reason = el("textarea", { id: "sched-cancel-reason", rows: "3", maxlength: "1000" });
 		// a meeting of a recurring series may take the later ones with it; a multi-day
 		// booking is cancelled and moved as a whole
-		const later = b.series && b.series.kind === "Recurring" && b.series.meetings.some((m, i) => i > b.series.index && (m.status === "Confirmed" || m.status === "Pending"));
+		const later = b.series && b.series.kind === "Recurring" && b.series.meetings.some((m, i) => i > b.series.index && isActive(m.status));
 		const following = later ? el("input", { type: "checkbox", id: "sched-cancel-following" }) : null;
 		const error = el("div", { class: "sched-error", role: "alert" });
-		const cancelForm = el(
+		const yes = el("button", { type: "submit", class: "sched-danger", id: "sched-cancel-confirm" }, __("Yes, cancel"));
+		return el(
 			"form",
-			{ class: "sched-form", "aria-labelledby": "sched-cancel-title", onsubmit: async (e) => {
-				e.preventDefault();
-				const res = await call("cancel", { token: page.token, reason: reason.value, following: following && following.checked ? 1 : undefined }, true);
-				const refund = res.body.success && res.body.data.payment && res.body.data.payment.refund_due;
-				if (res.body.success) renderManage(Object.assign(b, res.body.data, { can_cancel: false }), __("Your booking is cancelled.") + (refund ? " " + __("{0} goes back to the card you paid with.", [money(refund, res.body.data.payment.currency)]) : ""));
-				else error.textContent = res.body.message;
-			} },
-			el("h3", { id: "sched-cancel-title", text: __("Cancel") }),
+			{ class: "sched-form sched-cancel-step", id: "sched-cancel-step", hidden: true, "aria-labelledby": "sched-cancel-title",
+				onkeydown: (e) => {
+					if (e.key !== "Escape") return;
+					e.preventDefault(); // not the embed pop-up's Escape
+					close();
+				},
+				onsubmit: async (e) => {
+					e.preventDefault();
+					yes.disabled = true;
+					const res = await call("cancel", { token: page.token, reason: reason.value, following: following && following.checked ? 1 : undefined }, true);
+					yes.disabled = false;
+					const refund = res.body.success && res.body.data.payment && res.body.data.payment.refund_due;
+					if (res.body.success) renderManage(Object.assign(b, res.body.data, { can_cancel: false }), __("Your booking is cancelled.") + (refund ? " " + __("{0} goes back to the card you paid with.", [money(refund, res.body.data.payment.currency)]) : ""));
+					else error.textContent = res.body.message;
+				} },
+			el("h3", { id: "sched-cancel-title", tabindex: "-1", text: __("Cancel this booking?") }),
+			el("p", { text: longWhen(b.start) + " (" + state.zone + ") · " + b.meeting_type }),
 			el("label", { for: "sched-cancel-reason", text: __("Reason (optional)") }),
 			reason,
 			following ? el("div", { class: "sched-check" }, following, " ", el("label", { for: "sched-cancel-following", text: __("Also cancel every later meeting of the series") })) : null,
 			b.series && b.series.kind === "Multi-day" ? el("p", { class: "sched-muted", text: __("Cancelling or rescheduling changes every day of this booking.") }) : null,
 			error,
-			el("button", { type: "submit", class: "sched-danger", id: "sched-cancel" }, __("Cancel booking"))
+			el("div", { class: "sched-actions" }, yes, el("button", { type: "button", class: "sched-button", id: "sched-cancel-back", onclick: close }, __("Keep my booking")))
 		);
-		const rescheduleBtn = el("button", { type: "button", class: "sched-primary", id: "sched-reschedule", onclick: () => {
-			startPicker((slot) => confirmMove(b, slot), el("p", { class: "sched-muted" }, __("Your current time: {0}", [longWhen(b.start)])));
-			root.prepend(el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => renderManage(b) }, __("Keep my current time")));
-		} }, __("Reschedule"));
-		add(section, [b.can_reschedule === false ? null : el("div", { class: "sched-actions" }, rescheduleBtn), cancelForm]);
-		reportHeight();
+	}
+	// the reschedule picker opens on the current booking's month and day, while it is ahead
+	function openAt(iso) {
+		const at = dateInZone(new Date(iso));
+		const today = todayInZone();
+		if (new Date(iso) <= new Date() || at.y < today.y || (at.y === today.y && at.m < today.m)) return;
+		state.month = { y: at.y, m: at.m };
+		state.date = null;
+		state.focusDate = null;
+		state.wantDate = at.key;
 	}
 	function money(amount, currency) {
 		try {
@@ -800,7 +915,7 @@
 	// a booking still awaiting its payment: pay (the open checkout, or one opened now)
 	function renderPay(b, section) {
 		const error = el("div", { class: "sched-error", role: "alert" });
-		const until = b.payment.hold_until ? fmtDate(b.payment.hold_until, { hour: "numeric", minute: "2-digit" }) : "";
+		const until = b.payment.hold_until ? fmtDate(b.payment.hold_until, { timeStyle: "short" }) : "";
 		const pay = el("button", { type: "button", class: "sched-primary", id: "sched-pay", onclick: async () => {
 			pay.disabled = true;
 			const res = await call("api.payments.pay", { token: page.token }, true);

@@ -197,8 +197,9 @@ try {
 		await page.waitForSelector(".sched-notice");
 		result.moved_notice = (await page.textContent(".sched-notice")).trim();
 		result.moved_time = (await page.textContent("#sched-manage-time")).trim();
+		await page.click("#sched-cancel"); // cancelling asks first (tests/e2e/every_meeting.mjs)
 		await page.fill("#sched-cancel-reason", "Plans changed");
-		await page.click("#sched-cancel");
+		await page.click("#sched-cancel-confirm");
 		await page.waitForSelector("#sched-status");
 		await page.waitForFunction(() => !document.getElementById("sched-cancel"));
 		result.cancel_notice = (await page.textContent(".sched-notice")).trim();

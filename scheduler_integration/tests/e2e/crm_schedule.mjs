@@ -91,7 +91,8 @@ try {
 	result.task_text = (await task.innerText()).trim();
 	await shot(page, "crm-schedule-lead-task-desktop.png");
 	await page.goto(site(`/crm/leads/${cfg.lead}#activity`), { waitUntil: "load" });
-	const comment = page.getByText(/Meeting booked: Discovery/).first();
+	// the rep booked it with the lead (effects/crm on_booked)
+	const comment = page.getByText(/Meeting booked by .+ with Lena Prospect: Discovery/).first();
 	await comment.waitFor({ timeout: 60000 });
 	result.activity = (await comment.innerText()).trim();
 	await shot(page, "crm-schedule-lead-activity-desktop.png");
