@@ -143,6 +143,8 @@ doc_events = {
 	}
 	for doctype in ("Holiday List", "CRM Holiday List")
 }
+# hosts open the desk on the Scheduling workspace (core/roles.py)
+doc_events["User"] = {"on_update": "scheduler_integration.core.roles.open_on_scheduling"}
 
 # Report templates (Print Formats, Web Pages) call {{ scheduler_section(...) }}.
 jinja = {

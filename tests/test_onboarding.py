@@ -8,11 +8,13 @@ from scheduler_integration.engine.analytics import connection_rate
 from scheduler_integration.engine.onboarding import (
 	STEPS,
 	SetupFacts,
+	bookable,
 	calendar_state,
 	checklist,
 	complete,
 	connection_works,
 	next_step,
+	page_problems,
 )
 
 
@@ -76,11 +78,39 @@ def test_the_calendar_step_follows_the_connections():
 	assert next_step(checklist(facts)) == "calendar"
 
 
-def test_a_shared_link_without_a_type_is_not_done():
+def test_a_shared_link_without_a_type_or_hours_is_not_done():
 	assert states(SetupFacts(has_profile=True, link_shared=True))["share_link"] == "waiting"
-	assert (
-		states(SetupFacts(has_profile=True, has_active_type=True, link_shared=True))["share_link"] == "done"
-	)
+	# a type without working hours offers nothing either
+	facts = SetupFacts(has_profile=True, has_active_type=True, link_shared=True)
+	assert states(facts)["share_link"] == "waiting"
+	facts = SetupFacts(has_profile=True, has_hours=True, has_active_type=True, link_shared=True)
+	assert states(facts)["share_link"] == "done"
+
+
+def test_a_page_without_times_says_why_and_sharing_waits():
+	ready = dict(has_profile=True, has_hours=True, has_active_type=True, has_types=True)
+	assert page_problems(SetupFacts(**ready)) == []
+	assert bookable(SetupFacts(**ready))
+	# each reason, with the fix in the order a host makes them
+	assert page_problems(SetupFacts(has_profile=True)) == ["no_hours", "no_type"]
+	assert page_problems(SetupFacts(**{**ready, "has_hours": False})) == ["no_hours"]
+	assert page_problems(SetupFacts(**{**ready, "has_active_type": False})) == ["types_inactive"]
+	assert page_problems(SetupFacts(**{**ready, "has_active_type": False, "has_types": False})) == ["no_type"]
+	assert page_problems(SetupFacts(**{**ready, "profile_active": False})) == ["page_off"]
+	# hours and a type that together give no free time in the next weeks
+	assert page_problems(SetupFacts(**{**ready, "offers_times": False})) == ["no_times"]
+	# no profile: the first step says it, no page to speak of
+	assert page_problems(SetupFacts()) == []
+	assert not bookable(SetupFacts())
+	# a shared link of a page without times is not done: sharing waits for times
+	for broken in ({"offers_times": False}, {"profile_active": False}, {"has_hours": False}):
+		facts = SetupFacts(**{**ready, **broken, "link_shared": True})
+		assert states(facts)["share_link"] == "waiting", broken
+		assert not complete(checklist(facts))
+	shared = SetupFacts(**ready, link_shared=True, connections=(conn(),))
+	assert complete(checklist(shared))
+	# before sharing, the last step is the one to do now
+	assert next_step(checklist(SetupFacts(**ready, connections=(conn(),)))) == "share_link"
 
 
 facts_strategy = st.builds(
@@ -99,6 +129,9 @@ facts_strategy = st.builds(
 	).map(tuple),
 	st.booleans(),
 	st.booleans(),
+	st.booleans(),
+	st.booleans(),
+	st.booleans(),
 )
 
 
@@ -112,6 +145,8 @@ def test_properties_of_any_checklist(facts):
 		and facts.has_hours
 		and facts.has_active_type
 		and facts.link_shared
+		and facts.profile_active
+		and facts.offers_times
 		and any(connection_works(c) for c in facts.connections)
 	)
 	assert complete(steps) == everything
@@ -122,6 +157,9 @@ def test_properties_of_any_checklist(facts):
 		assert all(s.state not in ("todo", "failing") for s in steps[: STEPS.index(nxt)])
 	# a step never counts as done before what it needs (a calendar needs nothing)
 	assert all(not s.done or s.key == "calendar" or by_key["profile"].done for s in steps)
+	# sharing is open only to a page that offers times, and then no problem is shown
+	assert (by_key["share_link"].state != "waiting") == bookable(facts)
+	assert bookable(facts) == (facts.has_profile and not page_problems(facts))
 
 
 def test_connection_rate():

@@ -70,14 +70,14 @@ def pending(filters=None):
 def no_show_rate(filters=None):
 	_desk_user()
 	rate, _missed, _finished = dashboard.no_show_rate()
-	return _bookings(rate, "Percent", status=Status.NO_SHOW.value)
+	return {**_bookings(rate, status=Status.NO_SHOW.value), **dashboard.percent_card(rate)}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def conversion(filters=None):
 	_desk_user()
 	rate, _booked, _visits = dashboard.conversion()
-	return {"value": rate, "fieldtype": "Percent", "route": ["query-report", "Scheduler Booking Funnel"]}
+	return {**dashboard.percent_card(rate), "route": ["query-report", "Scheduler Booking Funnel"]}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -93,8 +93,7 @@ def connection_rate(filters=None):
 	figures = calendar_connection_rate(None if is_manager(me) else me)
 	route_options = {} if is_manager(me) else {"host": me}
 	return {
-		"value": figures["rate"],
-		"fieldtype": "Percent",
+		**dashboard.percent_card(figures["rate"]),
 		"route": ["List", "Scheduler Calendar Connection"],
 		"route_options": route_options,
 	}

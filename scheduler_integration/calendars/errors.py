@@ -109,3 +109,70 @@ class FullSyncRequired(ProviderError):
 	"""The sync token is no longer valid (HTTP 410): list again without a token."""
 
 	retryable = True
+
+
+# --- what went wrong, for the words a host reads (connections.status.error_text) --------------
+
+DNS, REFUSED, UNREACHABLE, TIMEOUT, TLS = "dns", "refused", "unreachable", "timeout", "tls"
+NOT_FOUND, DENIED, SERVER, HTTP = "not_found", "denied", "server", "http"
+NOT_CALENDAR, BAD_EVENT, TOO_LARGE, REDIRECTS = "not_calendar", "bad_event", "too_large", "redirects"
+PRIVATE, BAD_URL, AUTH, OTHER = "private", "bad_url", "auth", "other"
+
+# InvalidFeed templates about the whole answer (not one event): no calendar at all, such
+# as a web page or nothing ("Calendar feed is empty", "… cannot be read: …", "… is not a
+# VCALENDAR"); the others name an event
+_NOT_CALENDAR = (
+	"Calendar feed must be",
+	"Calendar feed is empty",
+	"Calendar feed cannot be read",
+	"Calendar feed is not a VCALENDAR",
+)
+
+
+def error_kind(exc: BaseException) -> str:
+	"""One word for what failed: the name resolution (``dns``), the connection (``refused``,
+	``unreachable``, ``timeout``, ``tls``), the answer (``not_found``, ``denied``, ``server``,
+	``http``, ``not_calendar``, ``bad_event``, ``too_large``, ``redirects``), the address
+	itself (``private``, ``bad_url``), the authorisation (``auth``) or anything else."""
+	import socket
+	import ssl
+
+	template = getattr(exc, "template", "") or ""
+	args = getattr(exc, "args_", ()) or ()
+	detail = next((a for a in args if isinstance(a, BaseException)), None)
+	if isinstance(exc, InvalidFeed):
+		return NOT_CALENDAR if template.startswith(_NOT_CALENDAR) else BAD_EVENT
+	if isinstance(exc, FetchTimeout):
+		return TIMEOUT
+	if isinstance(exc, FetchTooLarge):
+		return TOO_LARGE
+	if isinstance(exc, TooManyRedirects):
+		return REDIRECTS
+	if isinstance(exc, UnsafeURL):
+		if hasattr(exc, "address") and hasattr(exc, "reason"):  # urlguard.RefusedAddress
+			return PRIVATE
+		if template.startswith("Cannot resolve host") or template.endswith("resolves to no address"):
+			return DNS
+		return BAD_URL
+	if isinstance(exc, FetchFailed):
+		status = exc.status or 0
+		if status in (404, 410):
+			return NOT_FOUND
+		if status in (401, 403):
+			return DENIED
+		if status == 429 or status >= 500:
+			return SERVER
+		if status:
+			return HTTP
+		if template.startswith("TLS ") or isinstance(detail, ssl.SSLError):
+			return TLS
+		if isinstance(detail, ConnectionRefusedError):
+			return REFUSED
+		if isinstance(detail, socket.gaierror):
+			return DNS
+		if isinstance(detail, TimeoutError):
+			return TIMEOUT
+		return UNREACHABLE
+	if isinstance(exc, ProviderAuthError):
+		return AUTH
+	return OTHER

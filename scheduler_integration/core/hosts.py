@@ -2,12 +2,22 @@
 
 The host's Scheduler Profile zone, else the zone of their default availability, else the
 site's system zone — never the zone of whoever happens to be signed in.
+
+One zone per host: new working hours start in the profile's zone (``new_hours_timezone``),
+the desk shows a host's times in it with its name (``when_label``), and the host's own
+Frappe User follows it (``follow_profile_zone``), so the desk's Datetime fields, its
+calendar view and Frappe CRM, which all show the User's zone, show the same clock.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import frappe
-from frappe.utils import get_system_timezone
+from frappe.utils import formatdate, get_system_timezone
+
+from scheduler_integration.core.clock import to_utc
+from scheduler_integration.engine.timezones import get_zone
 
 
 def host_timezones(users) -> dict[str, str]:
@@ -40,9 +50,43 @@ def host_timezone(user: str) -> str:
 
 
 def user_timezone(user: str) -> str:
-	"""The zone a new profile or availability of ``user`` starts with: their own user
-	setting, else the system zone."""
+	"""The zone a new profile of ``user`` starts with: their own user setting, else the
+	system zone (new hours start in the profile's: ``new_hours_timezone``)."""
 	return frappe.db.get_value("User", user, "time_zone") or get_system_timezone()
+
+
+def new_hours_timezone(user: str) -> str:
+	"""The zone new working hours of ``user`` start in: their profile's; without a profile
+	yet, their own user setting, else the system zone."""
+	zone = frappe.db.get_value("Scheduler Profile", {"user": user}, "timezone")
+	return zone or user_timezone(user)
+
+
+def follow_profile_zone(user: str, zone: str | None = None) -> bool:
+	"""Set ``user``'s own time zone (User → Time Zone) to their profile's (or ``zone``):
+	the desk and Frappe CRM show every Datetime in it. True when it changed."""
+	zone = zone or frappe.db.get_value("Scheduler Profile", {"user": user}, "timezone")
+	if not zone or frappe.db.get_value("User", user, "time_zone") == zone:
+		return False
+	frappe.db.set_value("User", user, "time_zone", zone)
+	frappe.clear_cache(user=user)  # the desk's boot carries the zone
+	return True
+
+
+def when_label(start: datetime, end: datetime | None, zone: str) -> str:
+	"""A meeting's time on ``zone``'s clock with the zone's name: "Tue 1 Dec 2026,
+	10:00–10:30 (Europe/Berlin)". ``start``/``end``: stored (system zone) or aware."""
+	tz = get_zone(zone)
+	lo = to_utc(start).astimezone(tz)
+	text = f"{formatdate(lo.date(), 'EEE d MMM yyyy')}, {lo:%H:%M}"
+	if end:
+		hi = to_utc(end).astimezone(tz)
+		text += (
+			f"–{hi:%H:%M}"
+			if hi.date() == lo.date()
+			else f" – {formatdate(hi.date(), 'EEE d MMM yyyy')}, {hi:%H:%M}"
+		)
+	return f"{text} ({zone})"
 
 
 def type_hosts(meeting_type) -> list[str]:

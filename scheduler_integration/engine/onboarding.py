@@ -6,9 +6,9 @@ connection (so bookings never land on busy time), a first active meeting **type*
 module decides each step's state and what comes next, and nothing else.
 
 - A step is ``done``, ``todo`` or ``waiting`` (its prerequisites are not done yet: hours
-  and type need the profile; sharing the link needs a profile with a type, or the page
-  would offer nothing). A calendar can be connected first: a connection is the user's, not
-  the profile's.
+  and type need the profile; sharing the link needs a page that offers times, or the
+  guests it is shared with would find none). A calendar can be connected first: a
+  connection is the user's, not the profile's.
 - The calendar step has two more states: ``checking`` (a connection was added but has not
   synced yet) and ``failing`` (every connection the host has fails: Error or Needs
   Reconnect). Only a **working** connection completes it: one of the host's own (not an
@@ -17,8 +17,14 @@ module decides each step's state and what comes next, and nothing else.
   (``engine.analytics.connection_rate``).
 - The link counts as shared once the host copied it from the desk, a guest opened their
   page, or anyone booked with them.
+- ``page_problems`` says why a host's page offers no times, in the order the host fixes
+  them: the page is switched off, no working hours, no meeting type, every type inactive,
+  or hours that leave no free time in the next weeks (``offers_times``, which the Frappe
+  side finds with the page's own slot search). The checklist and the profile form show
+  them with their fix; sharing waits until there are none.
 - ``next_step`` is the first step that is not done and not waiting; the checklist is
-  ``complete`` when every step is done, and the workspace stops showing it then.
+  ``complete`` when every step is done (the workspace then shows it all done, until the
+  host hides it).
 """
 
 from __future__ import annotations
@@ -32,9 +38,17 @@ NEEDS = {
 	"hours": ("profile",),
 	"calendar": (),
 	"first_type": ("profile",),
-	"share_link": ("profile", "first_type"),
+	"share_link": ("profile", "hours", "first_type"),
 }
 DONE, TODO, WAITING, CHECKING, FAILING = "done", "todo", "waiting", "checking", "failing"
+# why a page offers no times, in the order a host fixes them
+PAGE_OFF, NO_HOURS, NO_TYPE, TYPES_INACTIVE, NO_TIMES = (
+	"page_off",
+	"no_hours",
+	"no_type",
+	"types_inactive",
+	"no_times",
+)
 WORKING_STATUS = "Connected"
 FAILING_STATUSES = ("Error", "Needs Reconnect")
 
@@ -46,6 +60,9 @@ class SetupFacts:
 	connections: tuple[Mapping, ...] = ()  # the host's own: {calendar, enabled, account_wide, status}
 	has_active_type: bool = False
 	link_shared: bool = False
+	profile_active: bool = True  # the profile's Active box: off, the page answers "not found"
+	has_types: bool = False  # any meeting type, active or not
+	offers_times: bool = True  # the page offers a time in the next weeks (the slot search)
 
 
 @dataclass(frozen=True)
@@ -78,13 +95,35 @@ def calendar_state(connections: Iterable[Mapping]) -> str:
 	return FAILING if mine else TODO
 
 
+def page_problems(facts: SetupFacts) -> list[str]:
+	"""Why the host's page offers no times (empty: it offers some, or there is no profile
+	yet, which the first step says)."""
+	if not facts.has_profile:
+		return []
+	problems = []
+	if not facts.profile_active:
+		problems.append(PAGE_OFF)
+	if not facts.has_hours:
+		problems.append(NO_HOURS)
+	if not facts.has_active_type:
+		problems.append(TYPES_INACTIVE if facts.has_types else NO_TYPE)
+	if not problems and not facts.offers_times:
+		problems.append(NO_TIMES)
+	return problems
+
+
+def bookable(facts: SetupFacts) -> bool:
+	"""The host's page offers times: there is a profile and nothing keeps it from it."""
+	return facts.has_profile and not page_problems(facts)
+
+
 def checklist(facts: SetupFacts) -> list[Step]:
 	"""Every step with its state, in order."""
 	own = {
 		"profile": facts.has_profile,
 		"hours": facts.has_profile and facts.has_hours,
 		"first_type": facts.has_profile and facts.has_active_type,
-		"share_link": facts.has_profile and facts.has_active_type and facts.link_shared,
+		"share_link": bookable(facts) and facts.link_shared,
 	}
 	calendar = calendar_state(facts.connections)
 	own["calendar"] = calendar == DONE
@@ -92,7 +131,7 @@ def checklist(facts: SetupFacts) -> list[Step]:
 	for key in STEPS:
 		if own[key]:
 			state = DONE
-		elif not all(own[need] for need in NEEDS[key]):
+		elif not all(own[need] for need in NEEDS[key]) or (key == "share_link" and not bookable(facts)):
 			state = WAITING
 		elif key == "calendar":
 			state = calendar

@@ -1,29 +1,36 @@
 """The Scheduling workspace's figures for the signed-in user: meetings today and this week
 (with last week for the trend), bookings waiting for confirmation, no-show rate, booking
 page conversion, the next meetings, and a new host's set-up checklist (``setup_checklist``:
-the facts loaded here, the steps decided by ``engine.onboarding``).
+the facts loaded here, the steps and the page's problems decided by ``engine.onboarding``).
 
 Every count goes through ``frappe.get_list``, so the row rules of core/permissions apply: a
 host counts their own bookings (every booking they are one of the hosts of), a Scheduler
-Manager everyone's. Days and weeks (Monday to Sunday) are the viewer's own, in their User
-time zone; Datetime fields are compared in the system zone they are stored in.
+Manager everyone's. Days and weeks (Monday to Sunday) are the viewer's own, on their
+profile's clock (one zone per host, ``core.hosts``; without a profile their User zone);
+Datetime fields are compared in the system zone they are stored in. Every time shown
+carries its zone's name (``core.hosts.when_label``): the next meetings and a booking's or
+series' times on its host's clock (``host_times``).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import frappe
 from frappe import _
 
+from scheduler_integration.booking.meeting_types import type_context
+from scheduler_integration.booking.pages import active_types
+from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.core.hosts import user_timezone
+from scheduler_integration.core.hosts import host_timezone, new_hours_timezone, when_label
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import onboarding
 from scheduler_integration.engine.booking_states import ACTIVE, FINISHED
+from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
 
@@ -31,6 +38,8 @@ from scheduler_integration.engine.timezones import get_zone
 HAPPENING = (*ACTIVE, *FINISHED)
 NO_SHOW_DAYS = 90
 CONVERSION_DAYS = 30
+OFFER_WEEKS = 4  # a page "offers times" when one of its types has a time this soon
+OFFER_TYPES = 5  # the types searched for one, at most (the first ones guests see)
 
 
 def _local_midnight(day, zone) -> datetime:
@@ -39,14 +48,14 @@ def _local_midnight(day, zone) -> datetime:
 
 def day_window(user: str | None = None, now: datetime | None = None) -> tuple[datetime, datetime]:
 	"""[today 00:00, tomorrow 00:00) of ``user``'s clock, as naive system-zone datetimes."""
-	zone = get_zone(user_timezone(user or frappe.session.user))
+	zone = get_zone(new_hours_timezone(user or frappe.session.user))
 	today = (now or utc_now()).astimezone(zone).date()
 	return _local_midnight(today, zone), _local_midnight(today + timedelta(days=1), zone)
 
 
 def week_window(user: str | None = None, now: datetime | None = None, weeks_back: int = 0):
 	"""[Monday 00:00, next Monday 00:00) of ``user``'s week (``weeks_back`` weeks ago)."""
-	zone = get_zone(user_timezone(user or frappe.session.user))
+	zone = get_zone(new_hours_timezone(user or frappe.session.user))
 	today = (now or utc_now()).astimezone(zone).date()
 	monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks_back)
 	return _local_midnight(monday, zone), _local_midnight(monday + timedelta(days=7), zone)
@@ -80,6 +89,23 @@ def pending_count() -> int:
 	return count_bookings([["status", "=", Status.PENDING.value], ["start", ">=", to_system(utc_now())]])
 
 
+def shown_rate(part: float, whole: float) -> float:
+	"""``part`` of ``whole`` in percent as the workspace shows it: whole percents from 10 %
+	up ("42%"), one decimal below ("4.2%"); 0 for nothing to count."""
+	if not whole:
+		return 0.0
+	rate = 100.0 * part / whole
+	return float(round(rate)) if round(rate, 1) >= 10 else round(rate, 1)
+
+
+def percent_card(rate: float) -> dict:
+	"""A number card's value and format for a rate (``shown_rate``): Frappe's Percent formatter
+	otherwise pads to the site's float precision ("0.000%"). The precision is a string: the
+	formatter reads a precision of 0 as "not set"."""
+	rate = shown_rate(rate, 100)
+	return {"value": rate, "fieldtype": "Percent", "precision": "0" if rate == int(rate) else "1"}
+
+
 def no_show_rate(now: datetime | None = None) -> tuple[float, int, int]:
 	"""(percent, no-shows, finished meetings) over the last 90 days."""
 	since = to_system((now or utc_now()) - timedelta(days=NO_SHOW_DAYS))
@@ -92,7 +118,7 @@ def no_show_rate(now: datetime | None = None) -> tuple[float, int, int]:
 	counts = {row.status: row.n for row in rows}
 	finished = sum(counts.values())
 	missed = counts.get(Status.NO_SHOW.value, 0)
-	return (round(100.0 * missed / finished, 1) if finished else 0.0), missed, finished
+	return shown_rate(missed, finished), missed, finished
 
 
 def _sessions(event_type: str, since) -> int:
@@ -116,13 +142,15 @@ def conversion(now: datetime | None = None) -> tuple[float, int, int]:
 	since = to_system((now or utc_now()) - timedelta(days=CONVERSION_DAYS))
 	visits = _sessions("page_viewed", since)
 	booked = _sessions("meeting_booked", since)
-	return (round(100.0 * booked / visits, 1) if visits else 0.0), booked, visits
+	return shown_rate(booked, visits), booked, visits
 
 
 def next_meetings(limit: int = 5) -> list[dict]:
-	"""The next active meetings, soonest first, with the viewer-local start."""
+	"""The next active meetings, soonest first, on the viewer's clock (their profile's zone)
+	with its name: ``when`` ("Tue 1 Dec 2026, 10:00–10:30 (Europe/Berlin)") and ``zone``."""
 	me = frappe.session.user
-	zone = get_zone(user_timezone(me))
+	zone_name = new_hours_timezone(me)
+	zone = get_zone(zone_name)
 	now = to_system(utc_now())
 	filters = [["status", "in", ACTIVE], ["end", ">=", now]]
 	if not is_manager(me):
@@ -157,15 +185,34 @@ def next_meetings(limit: int = 5) -> list[dict]:
 				"start": start.isoformat(),
 				"date": start.date().isoformat(),
 				"time": start.strftime("%H:%M"),
+				"zone": zone_name,
+				"when": when_label(row.start, row.end, zone_name),
 			}
 		)
 	return out
 
 
+def offers_times(profile: str, now: datetime | None = None) -> bool:
+	"""Does the page of ``profile`` offer a time in the next weeks? The page's own search
+	(``booking.slots``) over its first active types: hours, overrides, leave, busy time,
+	notice, limits and horizon all count."""
+	now = now or utc_now()
+	for doc in active_types(profile)[:OFFER_TYPES]:
+		try:
+			if slots_for(type_context(doc.name), now, now + timedelta(weeks=OFFER_WEEKS), now):
+				return True
+		except (frappe.DoesNotExistError, SchedulingError):
+			continue  # a type whose host cannot be booked (no profile) offers nothing
+	return False
+
+
 def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 	"""What ``user`` has set up (``engine.onboarding.SetupFacts``) and their profile row."""
 	profile = frappe.db.get_value(
-		"Scheduler Profile", {"user": user}, ["name", "slug", "availability", "link_shared"], as_dict=True
+		"Scheduler Profile",
+		{"user": user},
+		["name", "slug", "availability", "link_shared", "active"],
+		as_dict=True,
 	)
 	if not profile:
 		return onboarding.SetupFacts(connections=tuple(host_connections([user])[user])), None
@@ -176,7 +223,10 @@ def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 			{"parenttype": "Scheduler Availability", "parent": profile.availability},
 		)
 	)
-	active_type = bool(frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name, "active": 1}))
+	has_types = bool(frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name}))
+	active_type = has_types and bool(
+		frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name, "active": 1})
+	)
 	shared = bool(
 		profile.link_shared
 		or frappe.db.exists(
@@ -190,11 +240,66 @@ def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 		connections=tuple(host_connections([user])[user]),
 		has_active_type=active_type,
 		link_shared=shared,
+		profile_active=bool(profile.active),
+		has_types=has_types,
+		# searched only when nothing else already keeps the page from offering times
+		offers_times=not (hours and active_type and profile.active) or offers_times(profile.name),
 	)
 	return facts, profile
 
 
-def _step_view(key: str, state: str, user: str, profile) -> dict:
+def hours_route(user: str, profile) -> str:
+	"""The form of the host's working hours: the profile's; else hours they already made
+	(opened, never made twice: saving them makes them the profile's); else a new one."""
+	name = profile.availability if profile else None
+	if not name:
+		found = frappe.get_all(
+			"Scheduler Availability", filters={"user": user}, pluck="name", order_by="modified desc", limit=1
+		)
+		name = found[0] if found else None
+	return f"/app/scheduler-availability/{quote(name)}" if name else "/app/scheduler-availability/new"
+
+
+def problem_views(problems: list[str], user: str, profile) -> list[dict]:
+	"""Why the page offers no times, each with its fix: ``key``, ``text``, ``fix`` (a
+	button's label) and ``route`` (the form that fixes it)."""
+	texts = {
+		onboarding.PAGE_OFF: (
+			_("Your booking page is switched off: guests find no page."),
+			_("Turn your profile on (Active)"),
+			f"/app/scheduler-profile/{quote(profile.name)}" if profile else "",
+		),
+		onboarding.NO_HOURS: (
+			_("Your profile has no working hours, so your page offers no times."),
+			_("Set your working hours"),
+			hours_route(user, profile),
+		),
+		onboarding.NO_TYPE: (
+			_("You have no meeting type, so there is nothing to book."),
+			_("Create a meeting type"),
+			"/app/scheduler-meeting-type/new",
+		),
+		onboarding.TYPES_INACTIVE: (
+			_("Every one of your meeting types is inactive, so there is nothing to book."),
+			_("Activate a meeting type"),
+			"/app/scheduler-meeting-type?" + urlencode({"profile": profile.name if profile else ""}),
+		),
+		onboarding.NO_TIMES: (
+			_(
+				"Your page offers no time in the next {0} weeks: your working hours, date overrides, "
+				"leave or calendar leave no free time as long as your meetings, within their notice "
+				"and booking window."
+			).format(OFFER_WEEKS),
+			_("Review your working hours"),
+			hours_route(user, profile),
+		),
+	}
+	return [
+		{"key": key, "text": texts[key][0], "fix": texts[key][1], "route": texts[key][2]} for key in problems
+	]
+
+
+def _step_view(key: str, state: str, user: str, profile, problems: list[dict]) -> dict:
 	"""A step as the workspace shows it: label, what to do, and the form that does it."""
 	labels = {
 		"profile": (_("Create your booking profile"), _("Your name, time zone and booking link.")),
@@ -210,15 +315,17 @@ def _step_view(key: str, state: str, user: str, profile) -> dict:
 	if state == onboarding.CHECKING:
 		hint = _("Waiting for the first sync of your calendar.")
 	elif state == onboarding.FAILING:
-		hint = _("Your calendar connection fails: open it to reconnect.")
+		hint = _("Your calendar connection fails: open it to see why.")
 	elif state == onboarding.WAITING:
-		# with a profile only sharing can wait: for a meeting type
-		hint = _("Create a meeting type first.") if profile else _("Create your booking profile first.")
+		if not profile:
+			hint = _("Create your booking profile first.")
+		elif key == "share_link" and problems:
+			hint = _("Your page offers no times yet: {0}").format(problems[0]["text"])
 	route = {
-		"profile": f"/app/scheduler-profile/{profile.name}" if profile else "/app/scheduler-profile/new",
-		"hours": f"/app/scheduler-availability/{profile.availability}"
-		if profile and profile.availability
-		else "/app/scheduler-availability/new",
+		"profile": f"/app/scheduler-profile/{quote(profile.name)}"
+		if profile
+		else "/app/scheduler-profile/new",
+		"hours": hours_route(user, profile),
 		"calendar": "/app/scheduler-calendar-connection"
 		+ ("?" if state == onboarding.FAILING else "/new?")
 		+ urlencode({"host": user}),
@@ -230,17 +337,70 @@ def _step_view(key: str, state: str, user: str, profile) -> dict:
 
 def setup_checklist(user: str | None = None) -> dict:
 	"""The set-up checklist of ``user`` (the signed-in user): ``complete``, ``next`` (the
-	step to do now), ``steps`` (key, state, label, hint, route) and the ``booking_url``."""
+	step to do now), ``steps`` (key, state, label, hint, route), ``problems`` (why the page
+	offers no times, with the fix: ``problem_views``) and the ``booking_url``."""
 	user = user or frappe.session.user
 	facts, profile = setup_facts(user)
 	steps = onboarding.checklist(facts)
+	problems = problem_views(onboarding.page_problems(facts), user, profile)
 	return {
 		"complete": onboarding.complete(steps),
 		"next": onboarding.next_step(steps),
-		"steps": [_step_view(step.key, step.state, user, profile) for step in steps],
+		"steps": [_step_view(step.key, step.state, user, profile, problems) for step in steps],
+		"problems": problems,
 		"booking_url": frappe.utils.get_url(f"/book/{profile.slug}") if profile and profile.slug else "",
+		"zone": new_hours_timezone(user),
 		"facts": {k: v for k, v in asdict(facts).items() if k != "connections"},
 	}
+
+
+def page_status(profile: str) -> dict:
+	"""The profile form's warning: why the page of ``profile`` offers no times, with fixes."""
+	user = frappe.db.get_value("Scheduler Profile", profile, "user")
+	facts, row = setup_facts(user)
+	return {
+		"bookable": onboarding.bookable(facts),
+		"problems": problem_views(onboarding.page_problems(facts), user, row),
+		"zone": host_timezone(user),
+		"user_zone": frappe.db.get_value("User", user, "time_zone") or None,
+	}
+
+
+def host_times(doctype: str, name: str) -> dict:
+	"""A booking's or a series' times on its host's clock, labelled with the zone, for its
+	desk form: ``zone`` and ``lines`` ([{label, text}]). A co-host reading sees their own
+	clock too; the guest's is shown for reference."""
+	doc = frappe.get_doc(doctype, name)
+	host = doc.host
+	zone = host_timezone(host) if host else new_hours_timezone(frappe.session.user)
+	lines = []
+	if doctype == "Scheduler Booking":
+		lines.append({"label": _("Host's time"), "text": when_label(doc.start, doc.end, zone)})
+		me = frappe.session.user
+		if me != host and me in {row.user for row in doc.get("hosts") or []}:
+			mine = host_timezone(me)
+			if mine != zone:
+				lines.append({"label": _("Your time"), "text": when_label(doc.start, doc.end, mine)})
+		if doc.booker_timezone and doc.booker_timezone != zone:
+			try:
+				lines.append(
+					{"label": _("Guest's time"), "text": when_label(doc.start, doc.end, doc.booker_timezone)}
+				)
+			except Exception:
+				pass  # a zone the guest's browser named and this server does not know
+	else:
+		rows = frappe.get_all(
+			"Scheduler Booking",
+			filters={"series": name},
+			fields=["start", "end", "status"],
+			order_by="series_index asc, start asc",
+			limit_page_length=100,
+		)
+		for row in rows:
+			lines.append(
+				{"label": _(row.status), "status": row.status, "text": when_label(row.start, row.end, zone)}
+			)
+	return {"zone": zone, "lines": lines}
 
 
 def mark_link_shared(user: str) -> bool:

@@ -22,7 +22,7 @@ from pathlib import Path
 import frappe
 
 from scheduler_integration.core.clock import to_system, utc_now
-from scheduler_integration.core.hosts import user_timezone
+from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.core.settings import get_settings
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.tests.factory import clear_bookings, make_host, make_type
@@ -296,7 +296,7 @@ class TestBrowserBooking(SchedulerTestCase):
 			seen["new_availability"],
 			{
 				"title": "Working Hours",
-				"timezone": user_timezone(HOST),
+				"timezone": host_timezone(HOST),  # the profile's: one zone per host
 				"rows": 5,
 				"from_type": "Autocomplete",
 			},

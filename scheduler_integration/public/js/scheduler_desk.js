@@ -95,7 +95,8 @@ scheduler_integration.el = function (tag, cls, text) {
 };
 
 // The Scheduling workspace's "My Next Meetings" block (Custom HTML Block fixture): the signed-in
-// host's next meetings on their own clock. Text goes in with textContent only.
+// host's next meetings on their own clock (their profile's zone), each with the zone's name.
+// Text goes in with textContent only.
 scheduler_integration.render_next_meetings = function (box) {
 	if (!box) return;
 	const el = scheduler_integration.el;
@@ -111,12 +112,10 @@ scheduler_integration.render_next_meetings = function (box) {
 			}
 			const list = el("ul", "list-unstyled sched-next-list");
 			list.style.margin = "0";
-			const today = frappe.datetime.get_today();
 			for (const row of rows) {
 				const item = el("li", "sched-next-item");
 				item.style.cssText = "display:flex;gap:12px;align-items:baseline;padding:6px 0;border-bottom:1px solid var(--border-color)";
-				const when = row.date === today ? __("Today") : frappe.datetime.str_to_user(row.date);
-				const time = el("strong", "sched-next-time", `${when} ${row.time}`);
+				const time = el("strong", "sched-next-time", row.when || `${row.date} ${row.time}`);
 				time.style.minWidth = "140px";
 				const link = el("a", "sched-next-link", `${row.meeting_type} · ${row.guest}${row.company ? " (" + row.company + ")" : ""}`);
 				link.href = `/app/scheduler-booking/${encodeURIComponent(row.name)}`;
@@ -135,27 +134,117 @@ scheduler_integration.link_copied = function () {
 	return frappe.xcall("scheduler_integration.api.dashboard.link_copied").catch(() => null);
 };
 
+// The app's own API answers {success, data, message, errors}: the data, or an Error whose
+// ``errors`` are {field: message} (api.utils).
+scheduler_integration.api = async function (method, args, post) {
+	const headers = { Accept: "application/json", "X-Frappe-CSRF-Token": frappe.csrf_token };
+	let url = `/api/method/scheduler_integration.api.${method}`;
+	const options = { method: post ? "POST" : "GET", headers, credentials: "same-origin" };
+	if (post) {
+		headers["Content-Type"] = "application/json";
+		options.body = JSON.stringify(args || {});
+	} else if (args) {
+		url += "?" + new URLSearchParams(Object.entries(args).filter((entry) => entry[1] != null)).toString();
+	}
+	const response = await fetch(url, options);
+	let body = {};
+	try {
+		const json = await response.json();
+		body = json.message && typeof json.message === "object" ? json.message : json;
+	} catch (e) {
+		body = {};
+	}
+	if (!response.ok || !body.success) {
+		const error = new Error(body.message || __("Something went wrong: please try again."));
+		error.errors = body.errors || {};
+		throw error;
+	}
+	return body.data;
+};
+
+// The zone a host's new working hours start in: their profile's (one zone per host).
+scheduler_integration.host_timezone = function (user) {
+	return scheduler_integration
+		.api("setup.host_zone", user && user !== frappe.session.user ? { user } : {})
+		.then((data) => data.timezone)
+		.catch(() => scheduler_integration.default_timezone());
+};
+
+// The browser's own zone when the server knows it (a new host's likely zone), else the user's.
+scheduler_integration.browser_timezone = function (zones) {
+	let zone = "";
+	try {
+		zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+	} catch (e) {
+		zone = "";
+	}
+	return zone && (!zones || zones.includes(zone)) ? zone : scheduler_integration.default_timezone();
+};
+
+// Why the host's page offers no times, each with the button that fixes it (the checklist and
+// the profile form). Text goes in with textContent only.
+scheduler_integration.problems_box = function (problems) {
+	const el = scheduler_integration.el;
+	const box = el("div", "sched-page-problems");
+	box.setAttribute("role", "alert");
+	box.style.cssText = "border:1px solid var(--red-300, #f5b5b5);background:var(--red-50, #fff5f5);border-radius:var(--border-radius-md, 8px);padding:8px 12px;margin-bottom:var(--margin-sm)";
+	box.append(el("strong", "sched-page-problems-title", __("Guests see no times on your booking page")));
+	for (const problem of problems) {
+		const row = el("div", "sched-page-problem");
+		row.dataset.problem = problem.key;
+		row.style.cssText = "display:flex;gap:12px;align-items:baseline;justify-content:space-between;padding-top:4px";
+		row.append(el("span", "", problem.text));
+		if (problem.route) {
+			const fix = el("button", "btn btn-xs btn-default sched-page-fix", problem.fix);
+			fix.type = "button";
+			fix.addEventListener("click", () => frappe.router.push_state(problem.route));
+			row.append(fix);
+		}
+		box.append(row);
+	}
+	return box;
+};
+
+// The checklist hidden by its host once everything was done (per user, this browser).
+scheduler_integration.setup_hidden_key = () => `sched-setup-hidden:${frappe.session.user}`;
+
 // The Scheduling workspace's set-up checklist (reporting/dashboard.setup_checklist): each
-// step with its state and the form that does it, until every step is done; then the block
-// hides itself.
+// step with its state and the form that does it, why the page offers no times (with the fix)
+// and, before there is a profile, the quick set-up. Once every step is done it says so until
+// its host hides it.
 scheduler_integration.render_setup_checklist = function (box) {
 	if (!box) return;
 	const el = scheduler_integration.el;
 	// the block draws in a shadow root: its widget is around the root's host
 	const host = box.getRootNode().host;
 	const widget = (host && host.closest(".widget")) || box;
-	box.replaceChildren(el("div", "text-muted", __("Loading...")));
+	scheduler_integration.setup_box = box;
+	if (!box.childElementCount) box.replaceChildren(el("div", "text-muted", __("Loading...")));
 	frappe
 		.xcall("scheduler_integration.api.dashboard.setup_checklist")
 		.then((data) => {
-			if (data.complete) {
+			const hidden = localStorage.getItem(scheduler_integration.setup_hidden_key());
+			if (data.complete && hidden) {
 				widget.style.display = "none";
 				return;
 			}
+			if (!data.complete) localStorage.removeItem(scheduler_integration.setup_hidden_key());
 			widget.style.display = "";
 			const done = data.steps.filter((s) => s.state === "done").length;
-			const title = el("div", "widget-title h6 sched-setup-title", __("Set up scheduling ({0} of {1} done)", [done, data.steps.length]));
+			const heading = data.complete ? __("Scheduling is set up ({0} of {1} done)", [done, data.steps.length]) : __("Set up scheduling ({0} of {1} done)", [done, data.steps.length]);
+			const title = el("div", "widget-title h6 sched-setup-title", heading);
 			title.style.marginBottom = "var(--margin-sm)";
+			const parts = [title];
+			if (!data.facts.has_profile) {
+				const quick = el("div", "sched-quick-setup");
+				quick.style.cssText = "display:flex;gap:12px;align-items:center;flex-wrap:wrap;margin-bottom:var(--margin-sm)";
+				const start = el("button", "btn btn-primary btn-sm sched-quick-setup-button", __("Set up your booking page"));
+				start.type = "button";
+				start.addEventListener("click", () => scheduler_integration.quick_setup(() => scheduler_integration.render_setup_checklist(box)));
+				quick.append(start, el("span", "text-muted small", __("Your link, working hours and a first meeting type in one step; or follow the steps below.")));
+				parts.push(quick);
+			}
+			if ((data.problems || []).length) parts.push(scheduler_integration.problems_box(data.problems));
 			const list = el("ol", "list-unstyled sched-setup-steps");
 			list.style.margin = "0";
 			const pills = { done: "green", todo: "gray", waiting: "gray", checking: "blue", failing: "red" };
@@ -180,7 +269,7 @@ scheduler_integration.render_setup_checklist = function (box) {
 				}
 				if (step.key === data.next) name.classList.add("bold");
 				text.append(name, el("div", "text-muted small", step.hint));
-				if (step.key === "share_link" && data.booking_url && step.state === "todo") {
+				if (step.key === "share_link" && data.booking_url && step.state !== "waiting") {
 					const copy = el("button", "btn btn-xs btn-default sched-setup-copy", __("Copy Booking Link"));
 					copy.type = "button";
 					copy.addEventListener("click", () => {
@@ -192,9 +281,172 @@ scheduler_integration.render_setup_checklist = function (box) {
 				item.append(text, el("span", `indicator-pill ${pills[step.state] || "gray"} sched-setup-state`, words[step.state] || step.state));
 				list.append(item);
 			}
-			box.replaceChildren(title, list);
+			parts.push(list);
+			if (data.complete) {
+				const hide = el("button", "btn btn-xs btn-default sched-setup-hide", __("Hide"));
+				hide.type = "button";
+				hide.style.marginTop = "var(--margin-sm)";
+				hide.addEventListener("click", () => {
+					localStorage.setItem(scheduler_integration.setup_hidden_key(), "1");
+					widget.style.display = "none";
+				});
+				parts.push(hide);
+			}
+			box.replaceChildren(...parts);
+			// a calendar being checked: look again shortly, until its first sync is done
+			clearTimeout(box.sched_timer);
+			if (data.steps.some((s) => s.state === "checking")) {
+				box.sched_timer = setTimeout(() => box.isConnected && scheduler_integration.render_setup_checklist(box), 5000);
+			}
 		})
 		.catch(() => box.replaceChildren(el("p", "text-muted", __("Could not load your set-up steps."))));
+};
+
+// Every 30 minutes of the day, for the quick set-up's From / To.
+scheduler_integration.half_hours = function (last) {
+	const pad = (n) => String(n).padStart(2, "0");
+	const out = [];
+	for (let m = 0; m <= 24 * 60; m += 30) out.push(`${pad(Math.floor(m / 60))}:${pad(m % 60)}`);
+	return last ? out.slice(1) : out.slice(0, -1);
+};
+
+// The quick set-up (api.setup.quick_setup): a new host's booking page in one step, prefilled
+// with their name, a free link, the browser's zone, Monday to Friday 09:00-17:00 and a first
+// 30-minute type; a calendar's secret iCal address may be pasted. Then the link to share.
+scheduler_integration.quick_setup = async function (done) {
+	let defaults;
+	try {
+		defaults = await scheduler_integration.api("setup.setup_defaults");
+	} catch (e) {
+		frappe.msgprint({ title: __("Set up your booking page"), message: frappe.utils.escape_html(e.message), indicator: "red" });
+		return;
+	}
+	const zones = await frappe
+		.xcall("frappe.core.doctype.user.user.get_timezones")
+		.then((r) => (r && r.timezones) || [])
+		.catch(() => []);
+	const base = frappe.urllib.get_base_url() + "/book/";
+	const weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+	const dialog = new frappe.ui.Dialog({
+		title: __("Set up your booking page"),
+		size: "large",
+		fields: [
+			{ fieldtype: "Data", fieldname: "display_name", label: __("Your name, as guests see it"), reqd: 1, default: defaults.display_name },
+			{ fieldtype: "Data", fieldname: "slug", label: __("Your booking link"), reqd: 1, default: defaults.slug, description: __("Your page: {0}", [frappe.utils.escape_html(base + defaults.slug)]) },
+			{ fieldtype: "Column Break", fieldname: "col_who" },
+			{ fieldtype: "Autocomplete", fieldname: "timezone", label: __("Your time zone"), reqd: 1, options: zones, default: scheduler_integration.browser_timezone(zones.length ? zones : null) },
+			{ fieldtype: "Section Break", fieldname: "hours_section", label: __("Working hours (when guests may book you)") },
+			{
+				fieldtype: "MultiCheck",
+				fieldname: "days",
+				label: __("Days"),
+				columns: "8rem 4",
+				sort_options: false,
+				options: weekdays.map((day, i) => ({ label: __(day), value: day, checked: i < 5 })),
+			},
+			{ fieldtype: "Section Break", fieldname: "times_section" },
+			{ fieldtype: "Select", fieldname: "from_time", label: __("From"), options: scheduler_integration.half_hours(false), default: "09:00" },
+			{ fieldtype: "Column Break", fieldname: "col_hours" },
+			{ fieldtype: "Select", fieldname: "to_time", label: __("To"), options: scheduler_integration.half_hours(true), default: "17:00" },
+			{ fieldtype: "Section Break", fieldname: "type_section", label: __("Your first meeting type") },
+			{ fieldtype: "Data", fieldname: "title", label: __("Title"), reqd: 1, default: __("{0}-minute meeting", [30]) },
+			{ fieldtype: "Column Break", fieldname: "col_type" },
+			{
+				fieldtype: "Select",
+				fieldname: "duration",
+				label: __("Length (minutes)"),
+				options: ["15", "30", "45", "60", "90", "120"],
+				default: "30",
+				onchange() {
+					const title = dialog.get_value("title");
+					if (!title || /^\d+-/.test(title)) dialog.set_value("title", __("{0}-minute meeting", [dialog.get_value("duration")]));
+				},
+			},
+			{ fieldtype: "Section Break", fieldname: "calendar_section", label: __("Your calendar (optional)") },
+			{
+				fieldtype: "Data",
+				fieldname: "ics_url",
+				label: __("Secret address in iCal format"),
+				placeholder: "https://calendar.google.com/calendar/ical/…/basic.ics",
+				description: __(
+					"Times that are busy in this calendar are never offered. Google Calendar: Settings → your calendar → Integrate calendar → Secret address in iCal format. Outlook: Settings → Calendar → Shared calendars → Publish a calendar → ICS. Google, Microsoft 365 and CalDAV can also be connected later from the checklist."
+				),
+			},
+		],
+		primary_action_label: __("Create my booking page"),
+		async primary_action(values) {
+			dialog.$wrapper.find(".has-error").removeClass("has-error");
+			dialog.get_primary_btn().prop("disabled", true);
+			try {
+				const made = await scheduler_integration.api(
+					"setup.quick_setup",
+					{
+						display_name: values.display_name,
+						slug: values.slug,
+						timezone: values.timezone,
+						days: values.days || [],
+						from_time: values.from_time,
+						to_time: values.to_time,
+						title: values.title,
+						duration: values.duration,
+						ics_url: (values.ics_url || "").trim() || null,
+					},
+					true
+				);
+				dialog.hide();
+				// the desk now shows times on the profile's clock (the User's zone followed it)
+				if (frappe.boot.time_zone) frappe.boot.time_zone.user = made.timezone;
+				scheduler_integration.show_booking_link(made.booking_url, done);
+				if (done) done(made);
+			} catch (e) {
+				const lines = Object.entries(e.errors || {}).map(([field, text]) => {
+					const control = dialog.fields_dict[field];
+					if (control) control.$wrapper.addClass("has-error");
+					return `<li>${frappe.utils.escape_html((control ? control.df.label + ": " : "") + text)}</li>`;
+				});
+				frappe.msgprint({ title: __("Set up your booking page"), message: `<p>${frappe.utils.escape_html(e.message)}</p>${lines.length ? `<ul>${lines.join("")}</ul>` : ""}`, indicator: "red" });
+			} finally {
+				dialog.get_primary_btn().prop("disabled", false);
+			}
+		},
+	});
+	dialog.fields_dict.slug.$input.on("input", () => {
+		dialog.set_df_property("slug", "description", __("Your page: {0}", [frappe.utils.escape_html(base + (dialog.get_value("slug") || ""))]));
+	});
+	dialog.show();
+	scheduler_integration.setup_dialog = dialog; // the open one (the browser test reads it)
+	return dialog;
+};
+
+// The page is ready: its link, to copy (the checklist's last step) or open.
+scheduler_integration.show_booking_link = function (url, done) {
+	const esc = frappe.utils.escape_html;
+	const dialog = new frappe.ui.Dialog({
+		title: __("Your booking page is ready"),
+		fields: [
+			{
+				fieldtype: "HTML",
+				fieldname: "link",
+				options: `<p>${esc(__("Share this link: guests pick a free time and book."))}</p>
+					<p><a class="sched-ready-link" href="${esc(url)}" target="_blank" rel="noopener">${esc(url)}</a></p>`,
+			},
+		],
+		primary_action_label: __("Copy Booking Link"),
+		primary_action() {
+			frappe.utils.copy_to_clipboard(url);
+			scheduler_integration.link_copied().then(() => {
+				dialog.hide();
+				if (done) done();
+			});
+		},
+		secondary_action_label: __("Open Booking Page"),
+		secondary_action() {
+			window.open(url, "_blank", "noopener");
+		},
+	});
+	dialog.show();
+	scheduler_integration.link_dialog = dialog;
+	return dialog;
 };
 
 // The profile form's "Calendar and Video Connections": each of the host's connections with

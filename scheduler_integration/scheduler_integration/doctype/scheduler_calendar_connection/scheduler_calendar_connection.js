@@ -20,9 +20,14 @@ frappe.ui.form.on("Scheduler Calendar Connection", {
 			frm.trigger("show_provider_fields");
 		});
 	},
+	onload(frm) {
+		// a new connection is the signed-in host's own unless one was named
+		if (frm.is_new() && !frm.doc.host) frm.set_value("host", frappe.session.user);
+	},
 	refresh(frm) {
 		frm.trigger("show_provider_fields");
 		frm.trigger("show_status");
+		sched_connection_admin_setup(frm);
 		if (frm.is_new()) return;
 		const info = (frm.sched_providers || {})[frm.doc.provider] || frm.doc.__onload?.provider || {};
 		const needsAuth = (info.auth === "oauth" && !frm.doc.account_wide) || info.auth === "google";
@@ -44,6 +49,10 @@ frappe.ui.form.on("Scheduler Calendar Connection", {
 	},
 	provider(frm) {
 		frm.trigger("show_provider_fields");
+		sched_connection_admin_setup(frm);
+	},
+	after_save(frm) {
+		sched_connection_first_check(frm);
 	},
 	account_wide(frm) {
 		frm.trigger("show_provider_fields");
@@ -71,9 +80,73 @@ frappe.ui.form.on("Scheduler Calendar Connection", {
 			);
 		} else if (frm.doc.status === "Error" && frm.doc.next_retry_at) {
 			frm.dashboard.set_headline_alert(
-				__("Last error: {0}. Next retry: {1}.", [frappe.utils.escape_html(frm.doc.last_error || ""), frappe.datetime.str_to_user(frm.doc.next_retry_at)]),
+				__("{0} Next try: {1} ({2}).", [
+					frappe.utils.escape_html(frm.doc.last_error || ""),
+					frappe.datetime.str_to_user(frm.doc.next_retry_at),
+					frappe.utils.escape_html((frappe.boot.time_zone && frappe.boot.time_zone.user) || frappe.sys_defaults.time_zone),
+				]),
 				"orange"
 			);
+		} else if (frm.doc.status === "Connected" && frm.doc.last_sync) {
+			frm.dashboard.set_headline_alert(__("Connected: busy times in this calendar are never offered to guests."), "green");
 		}
 	},
 });
+
+// A provider an administrator must set up first (Google Settings, a Connected App): the host
+// reads what is missing, in words, and the administrators are told once that they wait
+// (api.setup.ask_admins); an administrator reads where to set it up.
+function sched_connection_admin_setup(frm) {
+	const esc = frappe.utils.escape_html;
+	// the form's one message area also carries the status headline (show_status): clear
+	// only what was put there here
+	const show = (needed, told) => {
+		if (frm.sched_setup_intro) {
+			frm.set_intro();
+			frm.sched_setup_intro = false;
+		}
+		if (!needed || !needed.text) return;
+		const manager = frappe.user.has_role("System Manager");
+		let text = esc(needed.text);
+		if (manager && needed.route) {
+			text += ` <a href="${encodeURI(needed.route)}">${esc(__("Set it up now"))}</a>`;
+		} else if (told) {
+			text += " " + esc(__("Your administrators have been told that you are waiting for it."));
+		}
+		frm.set_intro(text, "orange");
+		frm.sched_setup_intro = true;
+	};
+	if (!frm.doc.provider) return show(null);
+	if (!frm.is_new() && frm.doc.__onload && "admin_setup" in frm.doc.__onload && frm.sched_setup_for === undefined) {
+		show(frm.doc.__onload.admin_setup, false);
+	}
+	const provider = frm.doc.provider;
+	frm.sched_setup_for = provider;
+	scheduler_integration
+		.api("setup.provider_setup", { provider })
+		.then((needed) => {
+			if (frm.doc.provider !== provider) return;
+			if (!needed.needed) return show(null);
+			show(needed, false);
+			// the host themselves is waiting: their administrators hear it (once)
+			if ((frm.doc.host || frappe.session.user) !== frappe.session.user) return;
+			return scheduler_integration.api("setup.ask_admins", { provider }, true).then((answer) => {
+				if (frm.doc.provider === provider) show(needed, answer.admins > 0);
+			});
+		})
+		.catch(() => null);
+}
+
+// A calendar connection is checked as soon as it is saved: the host sees at once whether it
+// works (or why not, in words), instead of waiting for the next sync.
+function sched_connection_first_check(frm) {
+	const info = (frm.sched_providers || {})[frm.doc.provider] || {};
+	if (!info.calendar || !frm.doc.enabled || frm.doc.status === "Connected" || frm.sched_checked === frm.doc.name) return;
+	if (info.auth !== "url" && info.auth !== "password") return; // OAuth ones check after Connect
+	frm.sched_checked = frm.doc.name;
+	frm.dashboard.set_headline_alert(__("Checking your calendar…"), "blue");
+	frappe
+		.call({ method: SCHED_CONNECTION_API + "check", args: { name: frm.doc.name } })
+		.then(() => frm.reload_doc())
+		.catch(() => frm.reload_doc());
+}

@@ -93,6 +93,8 @@ class SchedulerCalendarConnection(Document):
 
 	def onload(self):
 		self.set_onload("provider", provider_info(self.spec()) if self.provider else {})
+		# what an administrator must set up first (Google Settings, a Connected App)
+		self.set_onload("admin_setup", status.admin_setup_needed(self.provider) if self.provider else None)
 
 	def spec(self):
 		return spec_of(self)

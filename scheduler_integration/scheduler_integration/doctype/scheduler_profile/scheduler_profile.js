@@ -14,10 +14,15 @@ frappe.ui.form.on("Scheduler Profile", {
 		if (!frm.doc.display_name && frm.doc.user === frappe.session.user) {
 			frm.set_value("display_name", frappe.session.user_fullname || "");
 		}
+		sched_profile_existing_hours(frm);
 	},
 	refresh(frm) {
 		scheduler_integration.add_link_buttons(frm, frm.doc.slug ? `/book/${encodeURIComponent(frm.doc.slug)}` : null);
 		scheduler_integration.render_profile_connections(frm);
+		sched_profile_page_status(frm);
+	},
+	after_save(frm) {
+		sched_profile_follow_zone(frm);
 	},
 	display_name(frm) {
 		if (frm.is_new() && !frm.doc.slug && frm.doc.display_name) {
@@ -25,3 +30,46 @@ frappe.ui.form.on("Scheduler Profile", {
 		}
 	},
 });
+
+// Hours the host already made become the new profile's (never a second set of hours).
+function sched_profile_existing_hours(frm) {
+	if (frm.doc.availability || !frm.doc.user) return;
+	frappe.db
+		.get_list("Scheduler Availability", { filters: { user: frm.doc.user }, fields: ["name"], order_by: "modified desc", limit: 1 })
+		.then((rows) => {
+			if (rows.length && !frm.doc.availability) frm.set_value("availability", rows[0].name);
+		});
+}
+
+// Why the page offers no times, with the fix (api.setup.page_status), above the form.
+function sched_profile_page_status(frm) {
+	const layout = $(frm.layout.wrapper);
+	layout.find(".sched-page-problems").remove();
+	if (frm.is_new()) return;
+	scheduler_integration
+		.api("setup.page_status", { profile: frm.doc.name })
+		.then((status) => {
+			if (!status.problems.length) return;
+			const box = scheduler_integration.problems_box(status.problems);
+			box.style.margin = "var(--margin-md) var(--margin-md) 0";
+			layout.find(".sched-page-problems").remove();
+			layout.prepend(box);
+		})
+		.catch(() => null);
+}
+
+// One zone per host: after the host changes their profile's zone, their desk (their User's
+// zone) follows it, so every Datetime the desk and Frappe CRM show is on the profile's clock.
+function sched_profile_follow_zone(frm) {
+	if (frm.doc.user !== frappe.session.user || !frm.doc.timezone) return;
+	if (frappe.boot.time_zone && frappe.boot.time_zone.user === frm.doc.timezone) return;
+	scheduler_integration
+		.api("setup.follow_profile_zone", {}, true)
+		.then((data) => {
+			if (frappe.boot.time_zone) frappe.boot.time_zone.user = data.timezone;
+			if (data.changed) {
+				frappe.show_alert({ message: __("Your desk now shows times in {0}, your profile's time zone", [data.timezone]), indicator: "green" });
+			}
+		})
+		.catch(() => null);
+}

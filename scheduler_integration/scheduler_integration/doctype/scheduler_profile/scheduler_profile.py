@@ -11,7 +11,7 @@ from scheduler_integration.booking import availability, domains, meeting_types, 
 from scheduler_integration.booking.leave import HOLIDAY_LISTS
 from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.errors import FieldErrors
-from scheduler_integration.core.hosts import user_timezone
+from scheduler_integration.core.hosts import follow_profile_zone, user_timezone
 from scheduler_integration.core.roles import ensure_host_role
 from scheduler_integration.core.settings import extra_embed_hosts
 from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS, clean_domain
@@ -155,6 +155,9 @@ class SchedulerProfile(Document):
 		before = self.get_doc_before_save()
 		pages.invalidate([self.slug, before.slug if before else None])
 		domains.invalidate([self.custom_domain, before.custom_domain if before else None])
+		if self.timezone and (before is None or before.timezone != self.timezone):
+			# one zone per host: the desk, Frappe CRM and Frappe's own dates show the user's
+			follow_profile_zone(self.user, self.timezone)
 
 	def on_trash(self):
 		availability.invalidate([self.user])

@@ -1,0 +1,277 @@
+"""A host's first hour in the desk: the workspace's quick set-up, and the small actions
+the forms offer to finish what a step started.
+
+- ``quick_setup`` (POST): a booking page in one go, through the controllers: the profile,
+  its working hours (which become the profile's), a first meeting type and, optionally,
+  the calendar's secret iCal address, whose first sync is queued at once.
+- ``use_hours`` (POST): these hours become the profile's; ``follow_profile_zone`` (POST):
+  the host's User zone becomes their profile's (one zone per host, ``core.hosts``).
+- ``host_zone``, ``page_status``, ``host_times`` (GET): what the forms show.
+- ``provider_setup`` (GET) and ``ask_admins`` (POST): a provider an administrator must set
+  up first, and telling them once that a host waits for it (``connections.status``).
+
+Every method checks who may call it first; desk users only.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+
+from scheduler_integration.api.dashboard import _desk_user
+from scheduler_integration.api.utils import NotConfigured, acting_user, api, ok, parse_json
+from scheduler_integration.connections import status
+from scheduler_integration.core import queue
+from scheduler_integration.core.errors import FieldValidationError, RequestRefused
+from scheduler_integration.core.hosts import follow_profile_zone as follow_zone
+from scheduler_integration.core.hosts import new_hours_timezone
+from scheduler_integration.engine.validation import slugify
+from scheduler_integration.reporting import dashboard
+from scheduler_integration.scheduler_integration.doctype.scheduler_availability.scheduler_availability import (
+	use_as_default,
+)
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DURATIONS = ("15", "30", "45", "60", "90", "120")  # the meeting type's own choices
+TIMED = ("Scheduler Booking", "Scheduler Booking Series")
+
+
+class AlreadySetUp(RequestRefused):
+	http_status_code = 409
+	code = "CONFLICT"
+
+
+def _free_slug(text: str) -> str:
+	"""``text`` as a booking link nobody uses yet ("ada-lovelace", else "ada-lovelace-2" …)."""
+	base = slugify(text) or "me"
+	for n in range(1, 50):
+		slug = base if n == 1 else f"{base[:56]}-{n}"
+		if not frappe.db.exists("Scheduler Profile", {"slug": slug}):
+			return slug
+	return f"{base[:50]}-{frappe.generate_hash(length=6).lower()}"
+
+
+def _insert(doc, fields: dict[str, str]):
+	"""Insert ``doc`` (its controller validates it); its field errors are reported under
+	the dialog's names (``fields``: the document's field -> the dialog's)."""
+	try:
+		return doc.insert()
+	except FieldValidationError as exc:
+		exc.errors = {fields.get(field, field): text for field, text in exc.errors.items()}
+		raise
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def setup_defaults():
+	"""What the quick set-up starts with: the host's name, a free booking link, their zone."""
+	_desk_user()
+	me = frappe.session.user
+	name = frappe.utils.get_fullname(me)
+	return ok(
+		{
+			"has_profile": bool(frappe.db.exists("Scheduler Profile", {"user": me})),
+			"display_name": name,
+			"slug": _free_slug(name if name != me else me.split("@")[0]),
+			"timezone": new_hours_timezone(me),
+		}
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+@rate_limit(limit=10, seconds=600)
+@api
+def quick_setup(
+	display_name: str,
+	slug: str,
+	timezone: str,
+	days=None,
+	from_time: str = "09:00",
+	to_time: str = "17:00",
+	title: str | None = None,
+	duration=30,
+	ics_url: str | None = None,
+):
+	"""The signed-in host's booking page in one step: profile, working hours on ``days``
+	from ``from_time`` to ``to_time``, a first meeting type of ``duration`` minutes and,
+	with ``ics_url``, a calendar feed (its first sync queued). 201 with what was made."""
+	_desk_user()
+	me = frappe.session.user
+	needed = ["Scheduler Profile", "Scheduler Availability", "Scheduler Meeting Type"]
+	if ics_url:
+		needed.append("Scheduler Calendar Connection")
+	for doctype in needed:
+		if not frappe.has_permission(doctype, "create"):
+			raise frappe.PermissionError(_("You may not create a {0}").format(_(doctype)))
+	if frappe.db.exists("Scheduler Profile", {"user": me}):
+		raise AlreadySetUp(_("You already have a booking page: open your profile to change it"))
+	days = parse_json(days, "days") if days is not None else list(WEEKDAYS[:5])
+	if not isinstance(days, list) or not days or any(day not in WEEKDAYS for day in days):
+		raise FieldValidationError(_("Invalid input"), {"days": _("Pick at least one weekday")})
+	minutes = str(duration).strip()
+
+	profile = _insert(
+		frappe.get_doc(
+			{
+				"doctype": "Scheduler Profile",
+				"user": me,
+				"display_name": display_name,
+				"slug": slug,
+				"timezone": timezone,
+			}
+		),
+		{},
+	)
+	# saved while the profile has none, the hours become the profile's (their controller)
+	hours = _insert(
+		frappe.get_doc(
+			{
+				"doctype": "Scheduler Availability",
+				"user": me,
+				"title": _("Working Hours"),
+				"timezone": profile.timezone,
+				"weekly_rules": [
+					{"weekday": day, "from_time": from_time, "to_time": to_time}
+					for day in WEEKDAYS
+					if day in days
+				],
+			}
+		),
+		{"weekly_rules": "from_time", "title": "hours_title"},
+	)
+	meeting_type = _insert(
+		frappe.get_doc(
+			{
+				"doctype": "Scheduler Meeting Type",
+				"profile": profile.name,
+				"title": title or _("{0}-minute meeting").format(minutes),
+				"duration": minutes if minutes in DURATIONS else "Custom",
+				"custom_duration": None if minutes in DURATIONS else minutes,
+			}
+		),
+		{"title": "title", "slug": "title", "custom_duration": "duration"},
+	)
+	connection = None
+	if ics_url:
+		connection = _insert(
+			frappe.get_doc(
+				{
+					"doctype": "Scheduler Calendar Connection",
+					"host": me,
+					"provider": "ICS",
+					"ics_url": ics_url,
+				}
+			),
+			{},
+		)
+		# its first sync now, not at the next quarter hour: the checklist follows it
+		queue.enqueue(
+			"scheduler_integration.jobs.calendar.refresh_connection",
+			queue="short",
+			connection=connection.name,
+			job_id=f"scheduler-busy-{connection.name}",
+			deduplicate=True,
+			enqueue_after_commit=True,
+		)
+	follow_zone(me, profile.timezone)
+	return ok(
+		{
+			"profile": profile.name,
+			"slug": profile.slug,
+			"timezone": profile.timezone,
+			"availability": hours.name,
+			"meeting_type": meeting_type.name,
+			"connection": connection.name if connection else None,
+			"booking_url": frappe.utils.get_url(f"/book/{profile.slug}"),
+		},
+		_("Your booking page is ready"),
+		201,
+	)
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def host_zone(user: str | None = None):
+	"""The zone new working hours of ``user`` (you) start in: their profile's."""
+	_desk_user()
+	return ok({"timezone": new_hours_timezone(acting_user(user))})
+
+
+@frappe.whitelist(methods=["POST"])
+@api
+def use_hours(availability: str):
+	"""Make ``availability`` its owner's profile's working hours."""
+	_desk_user()
+	if not isinstance(availability, str) or not frappe.db.exists("Scheduler Availability", availability):
+		raise frappe.DoesNotExistError(_("These working hours do not exist"))
+	owner = frappe.db.get_value("Scheduler Availability", availability, "user")
+	acting_user(owner)
+	profile = frappe.db.get_value("Scheduler Profile", {"user": owner}, "name")
+	if not profile:
+		raise NotConfigured(_("Create your booking profile first"))
+	if not frappe.has_permission("Scheduler Profile", "write", doc=profile):
+		raise frappe.PermissionError(_("You may not change this profile"))
+	use_as_default(profile, availability)
+	return ok({"profile": profile, "availability": availability}, _("Your booking page now uses these hours"))
+
+
+@frappe.whitelist(methods=["POST"])
+@api
+def follow_profile_zone(user: str | None = None):
+	"""Set your (a Scheduler Manager: ``user``'s) User time zone to your profile's."""
+	_desk_user()
+	user = acting_user(user)
+	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, ["name", "timezone"], as_dict=True)
+	if not profile:
+		raise NotConfigured(_("Create your booking profile first"))
+	if not frappe.has_permission("Scheduler Profile", "write", doc=profile.name):
+		raise frappe.PermissionError(_("You may not change this profile"))
+	return ok({"timezone": profile.timezone, "changed": follow_zone(user, profile.timezone)})
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def page_status(profile: str):
+	"""Why the page of ``profile`` offers no times (the profile form's warning)."""
+	_desk_user()
+	if not isinstance(profile, str) or not frappe.db.exists("Scheduler Profile", profile):
+		raise frappe.DoesNotExistError(_("This profile does not exist"))
+	if not frappe.has_permission("Scheduler Profile", "read", doc=profile):
+		raise frappe.PermissionError(_("Not permitted"))
+	return ok(dashboard.page_status(profile))
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def host_times(doctype: str, name: str):
+	"""A booking's or series' times on its host's clock, with the zone's name."""
+	_desk_user()
+	if doctype not in TIMED or not isinstance(name, str) or not frappe.db.exists(doctype, name):
+		raise frappe.DoesNotExistError(_("Not found"))
+	if not frappe.has_permission(doctype, "read", doc=name):
+		raise frappe.PermissionError(_("Not permitted"))
+	return ok(dashboard.host_times(doctype, name))
+
+
+@frappe.whitelist(methods=["GET"])
+@api
+def provider_setup(provider: str):
+	"""What an administrator must set up before ``provider`` can be connected, if anything."""
+	_desk_user()
+	needed = status.admin_setup_needed(provider if isinstance(provider, str) else "")
+	return ok({"needed": bool(needed), **(needed or {})})
+
+
+@frappe.whitelist(methods=["POST"])
+@rate_limit(limit=30, seconds=600)
+@api
+def ask_admins(provider: str):
+	"""Tell the administrators, once, that you wait for ``provider`` to be set up."""
+	_desk_user()
+	if not frappe.has_permission("Scheduler Calendar Connection", "create"):
+		raise frappe.PermissionError(_("You may not connect calendars"))
+	provider = provider if isinstance(provider, str) else ""
+	needed = status.admin_setup_needed(provider)
+	told = status.tell_admins(frappe.session.user, provider) if needed else 0
+	return ok({"needed": bool(needed), "told": told, "admins": len(status.administrators())})
