@@ -1,5 +1,6 @@
 """Host API: my bookings, and the changes a host makes to them (seed 002's
-``PATCH /bookings/:id``): reschedule, cancel with a reason, confirm, decline, no-show.
+``PATCH /bookings/:id``): reschedule, cancel with a reason, confirm, decline, no-show,
+completed.
 
 Every change goes through the booking's checked path (``booking.check``): a move is
 checked for every host like a new booking (409 with alternatives), a status change by
@@ -187,3 +188,12 @@ def mark_no_show(booking: str):
 	doc = _my_booking(booking)
 	doc.mark_no_show()
 	return _answer(doc, _("Marked as no-show"))
+
+
+@frappe.whitelist(methods=["POST"])
+@api
+def mark_completed(booking: str):
+	"""Mark your meeting as held (once it has started; a no-show corrected)."""
+	doc = _my_booking(booking)
+	doc.mark_completed()
+	return _answer(doc, _("Marked as completed"))

@@ -32,6 +32,12 @@ payment); the move itself is then checked for availability like a new booking
 (``slots.check_slot``), except that a host may not be held to the meeting type's notice
 and horizon (``policy_for``).
 
+The desk offers a booking's changes as actions (``ACTIONS``: confirm, decline, cancel,
+mark_completed, mark_no_show); ``actions_for`` says which of them an actor may take on a
+booking now, and why each other one the table allows from its status must wait (a
+meeting marked Completed or No Show before it started), so a form offers what will be
+accepted and never repeats these rules itself.
+
 ``lifecycle_event`` names what a change *was* (booked, pending, confirmed, declined,
 cancelled, rescheduled, completed, no_show; for paid bookings awaiting_payment,
 hold_expired, hold_cancelled, and late_payment for a payment that came after the hold):
@@ -52,6 +58,7 @@ from .model import SlotPolicy
 from .statuses import ACTIVE, AWAITING_PAYMENT, FINISHED, STATUSES, Status
 
 __all__ = [
+	"ACTIONS",
 	"ACTIVE",
 	"AWAITING_PAYMENT",
 	"EVENTS",
@@ -62,6 +69,7 @@ __all__ = [
 	"Actor",
 	"Status",
 	"TransitionRefused",
+	"actions_for",
 	"check_move",
 	"check_transition",
 	"is_active",
@@ -154,6 +162,47 @@ def may_become(before: str, after: str, *, decline: bool = False) -> bool:
 	if decline and (before, after) != (PENDING, CANCELLED):
 		return False
 	return bool(TRANSITIONS.get((before, after)))
+
+
+# the desk's actions on a booking: the status each leads to (a decline is the cancel of a
+# request nobody confirmed yet)
+ACTIONS: dict[str, str] = {
+	"confirm": CONFIRMED,
+	"decline": CANCELLED,
+	"cancel": CANCELLED,
+	"mark_completed": COMPLETED,
+	"mark_no_show": NO_SHOW,
+}
+
+
+def actions_for(
+	status: str,
+	actor: Actor,
+	*,
+	start: datetime,
+	now: datetime,
+	cancel_notice: int = 0,
+) -> dict[str, TransitionRefused | None]:
+	"""The actions (``ACTIONS``, in that order) ``TRANSITIONS`` lets ``actor`` take on a
+	booking in ``status`` starting at ``start``: None for one that may be taken now, else
+	the refusal ``check_transition`` would raise (e.g. ``not_started``). A host's cancel
+	of a pending request is its decline, so only decline is offered for it; a guest never
+	declines."""
+	out: dict[str, TransitionRefused | None] = {}
+	for action, after in ACTIONS.items():
+		if action == "decline" and (actor is G or not may_become(status, after, decline=True)):
+			continue
+		if action == "cancel" and status == PENDING and actor is not G:
+			continue
+		if actor not in TRANSITIONS.get((status, after), frozenset()):
+			continue
+		try:
+			check_transition(status, after, actor, start=start, now=now, cancel_notice=cancel_notice)
+		except TransitionRefused as refused:
+			out[action] = refused
+		else:
+			out[action] = None
+	return out
 
 
 def check_move(status: str, actor: Actor, *, old_start: datetime, now: datetime, reschedule_notice: int = 0):

@@ -71,14 +71,15 @@
 	form.addEventListener("submit", async (event) => {
 		event.preventDefault();
 		status.textContent = "";
+		// every missing answer is marked at once; the focus goes to the first of them
 		let first = null;
 		const answers = {};
 		for (const { q, i, read } of inputs) {
-			setError(i, "");
 			const value = read();
 			answers[q.key] = value;
 			const empty = value === "" || value === false || (Array.isArray(value) && !value.length);
-			if (q.required && empty) first = first || setError(i, __("This answer is required."));
+			const control = setError(i, q.required && empty ? __("This answer is required.") : "");
+			if (q.required && empty) first = first || control;
 		}
 		if (first) {
 			status.textContent = __("Please correct the marked fields.");
@@ -104,9 +105,14 @@
 		}
 		submit.disabled = false;
 		if (!body.success) {
+			// the server names each refused answer (answers.<position>): all of them are marked
 			for (const [name, message] of Object.entries(body.errors || {})) {
 				const i = Number(name.split(".")[1]);
-				if (!Number.isNaN(i)) first = first || setError(i, message);
+				if (!name.startsWith("answers.") || Number.isNaN(i)) continue;
+				// the server names the answer by its place; under the question, its label reads better
+				const asked = inputs.find((x) => x.i === i);
+				const control = setError(i, asked ? String(message).split(name).join(asked.q.label) : message);
+				first = first || control;
 			}
 			status.textContent = (response && response.status === 429) ? __("Too many requests: please wait a minute and try again.") : body.message || __("Something went wrong: please try again.");
 			if (first) first.focus();

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import os
 import re
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.routing import open_routed
 from scheduler_integration.core.limits import hit, page_limit_name
 from scheduler_integration.core.replica import replica_reads
-from scheduler_integration.core.settings import public_limit
+from scheduler_integration.core.settings import public_limit, setting
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.prefill import clean_prefill
 from scheduler_integration.engine.statuses import STATUSES
@@ -24,6 +25,59 @@ _KEPT = ("lang", "embed", "ref", "utm_source", "utm_medium", "utm_campaign")
 # Frappe's website pages carry no translations for app scripts: the page ships the ones
 # its scripts use (every literal ``__("...")`` in them) in the reader's language.
 _SCRIPTS = (("public", "js", "booking_page.js"), ("public", "js", "routing_form.js"))
+
+
+# The frame's own styles (templates/scheduler_booking_base.html), inlined in this order: the
+# first render of a page waits on no stylesheet
+_FRAME_CSS = (("public", "css", "booking_frame.css"), ("public", "css", "booking_page.css"))
+_RTL = ("ar", "he", "fa", "ps")  # written right to left (as Frappe's own is_rtl)
+_css_cache: dict[tuple, str] = {}
+
+
+def frame_css() -> str:
+	"""The frame's CSS, read again only when a file changed."""
+	paths = [frappe.get_app_path("scheduler_integration", *parts) for parts in _FRAME_CSS]
+	key = tuple((path, os.stat(path).st_mtime_ns) for path in paths)
+	if key not in _css_cache:
+		_css_cache.clear()
+		texts = []
+		for path in paths:
+			with open(path, encoding="utf-8") as handle:
+				texts.append(handle.read().replace("</", "<\\/"))  # never ends the <style>
+		_css_cache[key] = "\n".join(texts)
+	return _css_cache[key]
+
+
+def site_chrome() -> bool:
+	"""Scheduler Settings → "Show the website's header and footer on booking pages"."""
+	return bool(int(setting("booking_pages_site_chrome") or 0))
+
+
+def frame(context, lang: str, description: str = "") -> None:
+	"""What the page's frame needs besides the page's data: the website's chrome or the frame
+	of its own (``site_chrome``), and for that one what Frappe's web.html gave — the page's
+	language and direction, a description for search engines and link previews, the site's
+	favicon, the app's CSS."""
+	context.site_chrome = site_chrome()
+	base = (lang or "en").split("-")[0].lower()
+	context.frame = frappe._dict(
+		lang=lang or "en",
+		dir="rtl" if base in _RTL else "ltr",
+		description=" ".join(str(description or "").split())[:300],
+		favicon=context.get("favicon") or "/assets/frappe/images/frappe-favicon.svg",
+		css="" if context.site_chrome else frame_css(),
+	)
+
+
+def describe(data: dict) -> str:
+	"""A page's meta description: what its form, meeting type or host says about it."""
+	form = data.get("form") or {}
+	meeting_type = data.get("meeting_type") or {}
+	profile = data.get("profile") or {}
+	text = form.get("description") or meeting_type.get("description") or profile.get("description")
+	if not text and profile.get("display_name"):
+		text = _("Book a meeting with {0}").format(profile["display_name"])
+	return text or ""
 
 
 def safe_json(data) -> str:
@@ -86,6 +140,7 @@ def _short_page(context, lang: str, message: str, http_status_code: int, **flag)
 		# the page script finds no app to start and stops
 		page_json=safe_json({"mode": "busy", "lang": lang}),
 	)
+	frame(context, lang)
 
 
 def too_many_requests(context) -> bool:
@@ -169,6 +224,7 @@ def fill(context, mode: str, data: dict, **extra):
 	context.page_json = safe_json(
 		{"mode": mode, "lang": lang, "embed": embed, "messages": page_messages(), **data, **extra}
 	)
+	frame(context, lang, describe(data))
 	return context
 
 

@@ -14,8 +14,14 @@ from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.booking.reps import rep_hosts
 from scheduler_integration.booking.tokens import issue_token, manage_token
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.core.errors import FieldErrors
-from scheduler_integration.engine.booking_states import Actor, Status, lifecycle_event, may_become
+from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.engine.booking_states import (
+	Actor,
+	Status,
+	actions_for,
+	lifecycle_event,
+	may_become,
+)
 from scheduler_integration.engine.guest_form import (
 	MAX_ATTENDEES,
 	MAX_COMPANY,
@@ -73,6 +79,7 @@ class SchedulerBooking(Document):
 		hosts: DF.Table[SchedulerBookingHost]
 		ical_uid: DF.Data | None
 		language: DF.Link | None
+		locale: DF.Data | None
 		idempotency_key: DF.Data | None
 		location: DF.SmallText | None
 		manage_token_hash: DF.Data | None
@@ -407,6 +414,32 @@ class SchedulerBooking(Document):
 		)
 		effects.dispatch(self, "late_payment")
 
+	# --- the desk's actions (issue 38): what the form offers, decided by the engine ---
+
+	def onload(self):
+		"""The form's action buttons: ``allowed`` (the actions the session's user may take
+		now) and ``waiting`` ({action: why not yet}), from ``engine.booking_states``, so
+		the form script never repeats a rule."""
+		self.set_onload("actions", self.desk_actions())
+
+	def desk_actions(self, now: datetime | None = None) -> dict:
+		if self.is_new() or not frappe.has_permission("Scheduler Booking", "write", self):
+			return {"allowed": [], "waiting": {}}
+		notice = frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "cancel_notice")
+		found = actions_for(
+			self.status,
+			self.actor(),
+			start=to_utc(self.start),
+			now=now or utc_now(),
+			cancel_notice=int(notice or 0),
+		)
+		return {
+			"allowed": [action for action, refusal in found.items() if refusal is None],
+			"waiting": {action: translate(refusal) for action, refusal in found.items() if refusal},
+		}
+
+	# --- end of the desk's actions ---
+
 
 # A guest's new booking: only the cleaned guest fields and the request's own extras are set;
 # everything else (hosts, end, status, tokens) is the checked path's to decide.
@@ -431,6 +464,7 @@ EXTRA_FIELDS = frozenset(
 		"reference_doctype",
 		"reference_name",
 		"language",
+		"locale",  # how the guest's browser writes dates and times (engine.locales)
 		# the personal link or routing decision whose token the public API checked
 		"personal_link",
 		"routing_submission",

@@ -87,12 +87,13 @@ class SchedulerRoutingForm(Document):
 		)
 
 		active: DF.Check
+		builder_html: DF.HTML | None
 		conditions: DF.Table[SchedulerRoutingCondition]
 		description: DF.SmallText | None
 		fallback_meeting_type: DF.Link | None
 		fallback_message: DF.SmallText | None
 		fallback_outcome: DF.Literal["Message", "Meeting Type", "External URL"]
-		fallback_url: DF.Data | None
+		fallback_url: DF.SmallText | None
 		funnel_html: DF.HTML | None
 		questions: DF.Table[SchedulerRoutingQuestion]
 		rules: DF.Table[SchedulerRoutingRule]

@@ -31,6 +31,7 @@ class SchedulerSettings(Document):
 		anonymize_ip: DF.Check
 		booking_challenge_bits: DF.Int
 		booking_embed_origins: DF.SmallText | None
+		booking_pages_site_chrome: DF.Check
 		booking_rate_limit: DF.Int
 		bookings_per_host_per_hour: DF.Int
 		bookings_per_type_per_day: DF.Int

@@ -34,8 +34,20 @@ def execute(filters=None):
 		{"fieldname": "label", "label": _("Step"), "fieldtype": "Data", "width": 200},
 		{"fieldname": "sessions", "label": _("Sessions"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "drop_off", "label": _("Drop-off"), "fieldtype": "Int", "width": 110},
-		{"fieldname": "drop_off_rate", "label": _("Drop-off %"), "fieldtype": "Percent", "width": 110},
-		{"fieldname": "conversion_rate", "label": _("Of First Step %"), "fieldtype": "Percent", "width": 130},
+		{
+			"fieldname": "drop_off_rate",
+			"label": _("Drop-off %"),
+			"fieldtype": "Percent",
+			"precision": 1,
+			"width": 110,
+		},
+		{
+			"fieldname": "conversion_rate",
+			"label": _("Of First Step %"),
+			"fieldtype": "Percent",
+			"precision": 1,
+			"width": 130,
+		},
 	]
 	chart = {
 		"data": {

@@ -41,7 +41,13 @@ def execute(filters=None):
 		{"fieldname": "completed", "label": _("Completed"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "cancelled", "label": _("Cancelled"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "no_show", "label": _("No Show"), "fieldtype": "Int", "width": 100},
-		{"fieldname": "conversion_rate", "label": _("Conversion %"), "fieldtype": "Percent", "width": 120},
+		{
+			"fieldname": "conversion_rate",
+			"label": _("Conversion %"),
+			"fieldtype": "Percent",
+			"precision": 1,
+			"width": 120,
+		},
 	]
 	chart = {
 		"data": {

@@ -74,8 +74,20 @@ def execute(filters=None):
 		{"fieldname": "submitted", "label": _("Submitted"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "routed", "label": _("Routed"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "booked", "label": _("Booked"), "fieldtype": "Int", "width": 100},
-		{"fieldname": "routed_rate", "label": _("Routed %"), "fieldtype": "Percent", "width": 100},
-		{"fieldname": "booked_rate", "label": _("Booked %"), "fieldtype": "Percent", "width": 100},
+		{
+			"fieldname": "routed_rate",
+			"label": _("Routed %"),
+			"fieldtype": "Percent",
+			"precision": 1,
+			"width": 100,
+		},
+		{
+			"fieldname": "booked_rate",
+			"label": _("Booked %"),
+			"fieldtype": "Percent",
+			"precision": 1,
+			"width": 100,
+		},
 	]
 	totals = funnel(row.status for row in rows)
 	chart = {
