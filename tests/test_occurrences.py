@@ -268,3 +268,15 @@ def test_series_slots_of_a_month_cost_one_search():
 	plain = find_slots([h], SlotPolicy(30), *month, NOW)
 	weekly = find_series_slots([h], SlotPolicy(30), Occurrences(Repeat.WEEKLY, 4), *month, NOW)
 	assert weekly and len(weekly) == len(plain)  # nothing booked: every start repeats freely
+
+
+def test_meetings_within_a_booking_window():
+	from scheduler_integration.engine.occurrences import meetings_within
+
+	# 30 days: a weekly series' 5th meeting is on day 28, its 6th on day 35 (past the window)
+	assert meetings_within(Repeat.WEEKLY, 30) == 5
+	assert meetings_within(Repeat.WEEKLY, 35) == 6
+	assert meetings_within(Repeat.BIWEEKLY, 30) == 3
+	assert meetings_within(Repeat.MONTHLY, 30) == 1  # the next month's day may be 31 days on
+	assert meetings_within(Repeat.MONTHLY, 62) == 3
+	assert meetings_within(Repeat.WEEKLY, 0) == 1

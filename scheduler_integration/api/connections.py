@@ -15,6 +15,7 @@ from urllib.parse import quote
 import frappe
 from frappe import _
 
+from scheduler_integration.api.utils import plain_arguments
 from scheduler_integration.calendars.errors import ProviderAuthError
 from scheduler_integration.calendars.providers import REGISTRY
 from scheduler_integration.effects import video
@@ -39,6 +40,7 @@ def providers() -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@plain_arguments
 def authorize(name: str) -> dict:
 	"""The provider's authorisation page for the host (Connect / Reconnect)."""
 	doc = _connection(name)
@@ -55,6 +57,7 @@ def authorize(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@plain_arguments
 def connected(name: str):
 	"""Where the provider's authorisation returns: the connection is checked and the host
 	taken back to its form; meeting links that waited for it are retried now."""
@@ -65,6 +68,7 @@ def connected(name: str):
 
 
 @frappe.whitelist(methods=["POST"])
+@plain_arguments
 def check(name: str) -> dict:
 	"""Check the connection now (a sync for calendars, a token for video-only providers)."""
 	doc = _connection(name)

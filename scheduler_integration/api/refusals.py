@@ -56,6 +56,7 @@ FRAPPE_CODES = {
 	"SessionExpired": "NOT_SIGNED_IN",
 	"ValidationError": "INVALID_INPUT",
 	"FieldValidationError": "VALIDATION_ERROR",
+	"MissingArguments": "MISSING_ARGUMENTS",
 }
 
 
@@ -92,6 +93,8 @@ def public_errors(response=None, request=None):
 		response.headers["Allow"] = ", ".join(allowed)
 	elif _guest() and _frappe_error(response):
 		status = 400 if status == 417 else status  # Frappe's ValidationError: the app says 400
+		if status == 403 and method and _signed_in_only(method.group(1)):
+			status = 401  # a host method Frappe keeps from guests: sign in first
 		body = _messages().get(status) or (
 			_("Something went wrong: please try again.") if status >= 500 else _("Invalid input")
 		)
@@ -130,6 +133,8 @@ def _add_code(response, status: int) -> None:
 		return
 	exc_type = str(data.get("exc_type") or "")
 	data["code"] = FRAPPE_CODES.get(exc_type) or code_for(status)
+	if status < 500:
+		data.pop("exc", None)  # a refusal (a 429, a missing argument) is no fault to trace
 	response.set_data(json.dumps(data))
 
 
@@ -225,6 +230,15 @@ def _allowed_methods(dotted: str, request) -> list[str] | None:
 		if f"{function.__module__}.{function.__qualname__}" == dotted:
 			return list(allowed) if request.method not in allowed else None
 	return None
+
+
+def _signed_in_only(dotted: str) -> bool:
+	"""The app's method ``dotted`` is whitelisted for signed-in users only (Frappe refused
+	a guest before calling it)."""
+	for function in frappe.whitelisted:
+		if f"{function.__module__}.{function.__qualname__}" == dotted:
+			return function not in frappe.guest_methods
+	return False
 
 
 def _unreadable(request) -> bool:

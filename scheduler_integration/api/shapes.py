@@ -114,7 +114,10 @@ def series_json(doc, links: bool = False, title: str = "", host_name: str = "") 
 
 def email_sent_to(doc) -> str:
 	"""The address the guest's confirmation goes to, when its email is on its way (the
-	booking's email effect is planned and the guest's template exists); '' otherwise."""
+	booking's email effect is planned, the guest's template exists and the site has an
+	outgoing Email Account to send it: without one it waits); '' otherwise."""
+	if not email.can_send():
+		return ""
 	planned = frappe.get_all(
 		"Scheduler Booking Effect",
 		filters={"booking": doc.name, "effect": "email"},

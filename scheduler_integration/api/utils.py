@@ -57,7 +57,12 @@ from frappe import _
 from scheduler_integration.api.shapes import slot_json
 from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable, TooManyBookings
 from scheduler_integration.core.clock import iso
-from scheduler_integration.core.errors import FieldValidationError, RequestRefused, translate
+from scheduler_integration.core.errors import (
+	FieldValidationError,
+	MissingArguments,
+	RequestRefused,
+	translate,
+)
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.errors import SchedulingError
 
@@ -74,6 +79,7 @@ __all__ = [
 	"ok",
 	"parse_json",
 	"payload",
+	"plain_arguments",
 ]
 
 
@@ -149,6 +155,20 @@ def missing_arguments(fn, args, kwargs) -> dict[str, str]:
 			and name not in kwargs
 		} or {"input": _("Invalid arguments")}
 	return {}
+
+
+def plain_arguments(fn):
+	"""For the plain-style methods (Frappe answers their exceptions): a required parameter
+	the request did not send is a 400 ``MISSING_ARGUMENTS``, not a TypeError's 500."""
+
+	@functools.wraps(fn)
+	def wrapper(*args, **kwargs):
+		missing = missing_arguments(fn, args, kwargs)
+		if missing:
+			raise MissingArguments(_("Missing: {0}").format(", ".join(sorted(missing))))
+		return fn(*args, **kwargs)
+
+	return wrapper
 
 
 TRANSACTION_RETRIES = 3

@@ -44,6 +44,12 @@ class RequestRefused(frappe.ValidationError):
 	code = "INVALID_REQUEST"
 
 
+class MissingArguments(RequestRefused):
+	"""A required parameter was not sent (a plain-style method: Frappe answers it)."""
+
+	code = "MISSING_ARGUMENTS"
+
+
 class Unauthorized(RequestRefused):
 	"""The request does not prove who sent it (an unsigned webhook)."""
 

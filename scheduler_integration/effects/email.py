@@ -128,6 +128,14 @@ def sender() -> str | None:
 	return row.email_id if row and row.enable_outgoing else None
 
 
+def can_send() -> bool:
+	"""The site has an outgoing Email Account to send booking emails from (without one they
+	wait: ``outbox.retry_or_fail``)."""
+	from frappe.email.doctype.email_account.email_account import EmailAccount
+
+	return bool(sender() or EmailAccount.find_outgoing(match_by_doctype="Scheduler Booking"))
+
+
 def send(doc, event: str, only_host: str | None = None) -> int:
 	"""Queue and hand over the emails of ``event`` for ``doc`` (each logged in the
 	automation log); returns how many."""

@@ -28,6 +28,7 @@ import time
 from datetime import datetime, timedelta
 
 import frappe
+from frappe import _
 from frappe.query_builder import DocType
 
 from scheduler_integration.core import queue
@@ -49,6 +50,9 @@ FAILED = "Failed"  # both: the last attempt failed
 WAITING = (PENDING, QUEUED)  # reminder rows that will still be sent unless skipped
 CLAIMED = {EFFECT: (RUNNING,), REMINDER: (QUEUED, SENDING)}
 
+# a site without an outgoing Email Account: the email waits for the administrator's set-up
+# (the README's promise), re-checked this often, and the wait uses up none of its attempts
+SETUP_WAIT = timedelta(minutes=15)
 STALE_CLAIM = timedelta(minutes=10)  # a claim this old lost its job: released again
 CLAIM_ATTEMPTS = 3  # a claim that lost a deadlock this often leaves its rows for later
 DRAIN_SECONDS = 20  # how long a warm effects job goes on with other bookings
@@ -75,6 +79,19 @@ def retry_or_fail(
 	backoff, or Failed with an Error Log (``log``: title, reference_doctype, reference_name)
 	once ``give_up`` says so. Returns the status."""
 	error = error_text(exc)
+	if isinstance(exc, frappe.OutgoingEmailError):
+		settle(
+			doctype,
+			name,
+			PENDING,
+			now,
+			attempts=attempts - 1,
+			last_error=_("Waiting for an outgoing Email Account (Settings → Email Account): {0}").format(
+				error
+			)[:1000],
+			next_attempt_at=to_system(now + SETUP_WAIT),
+		)
+		return PENDING
 	if give_up(attempts, max_attempts):
 		settle(doctype, name, FAILED, now, attempts=attempts, last_error=error)
 		frappe.log_error(**log)

@@ -184,14 +184,15 @@ def send(name: str, now: datetime | None = None) -> str:
 		deliver(reminder, booking)
 	except Exception as exc:
 		frappe.db.rollback()  # drop anything half-queued; the reminder row is still Sending
-		automation_log.record_failure(
-			booking,
-			automation,
-			_(reminder.kind),
-			outbox.error_text(exc),
-			channel=reminder.channel,
-			host=reminder.host,
-		)
+		if not isinstance(exc, frappe.OutgoingEmailError):  # no account yet: a wait, not a failure
+			automation_log.record_failure(
+				booking,
+				automation,
+				_(reminder.kind),
+				outbox.error_text(exc),
+				channel=reminder.channel,
+				host=reminder.host,
+			)
 		return outbox.retry_or_fail(
 			ROW,
 			name,

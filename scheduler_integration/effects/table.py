@@ -148,7 +148,7 @@ def _run_one(row, doc, now: datetime) -> str:
 		result = effect.run(doc, row.lifecycle_event)
 	except Exception as exc:
 		frappe.db.rollback()
-		if row.effect in LOGGED:
+		if row.effect in LOGGED and not isinstance(exc, frappe.OutgoingEmailError):  # a wait, not a failure
 			automation_log.record_failure(doc, row.lifecycle_event, row.effect, outbox.error_text(exc))
 		return outbox.retry_or_fail(
 			outbox.EFFECT,

@@ -102,6 +102,17 @@ class Occurrences:
 		return timedelta(days=31 * self.count + 62)
 
 
+# the most days between a series' first and last meeting per step (a month: its longest)
+STEP_DAYS = {Repeat.WEEKLY: 7, Repeat.BIWEEKLY: 14, Repeat.MONTHLY: 31}
+
+
+def meetings_within(repeat: Repeat, horizon_days: int) -> int:
+	"""How many meetings of a ``repeat`` series always fit in a booking window of
+	``horizon_days`` (every meeting must be bookable, the last one too): more can never be
+	booked."""
+	return 1 + max(0, int(horizon_days)) // STEP_DAYS[repeat]
+
+
 def _month_dates(first: date, count: int) -> list[date]:
 	out, year, month = [], first.year, first.month
 	while len(out) < count:

@@ -57,6 +57,7 @@ OUTCOMES = ("Meeting Type", "Record Owner", "Team Hosts", "External URL", "Messa
 BOOKING_OUTCOMES = ("Meeting Type", "Record Owner", "Team Hosts")
 MAX_RULES = 100
 MAX_CONDITIONS = 20
+MAX_CONDITION_VALUE = 1000  # characters of a condition's value: a few choices or a phrase
 
 
 @dataclass(frozen=True)

@@ -305,16 +305,16 @@ class TestBookingDetails(SchedulerTestCase):
 				"NOT_FOUND",
 			),
 			(
-				"a guest at a desk method",
+				"a guest at a desk method: sign in first",
 				guest.get(method_url(self.server, f"{API}.dashboard.setup_checklist"), timeout=30),
-				403,
-				"FORBIDDEN",
+				401,
+				"NOT_SIGNED_IN",
 			),
 			(
 				"a wrong HTTP method",
 				self.host.get(method_url(self.server, f"{API}.dashboard.link_copied"), timeout=30),
-				403,
-				"FORBIDDEN",
+				405,
+				"METHOD_NOT_ALLOWED",
 			),
 		]
 		for label, response, status, code in cases:

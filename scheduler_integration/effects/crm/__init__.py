@@ -57,7 +57,12 @@ from scheduler_integration.effects.crm.describe import (
 	when,
 )
 from scheduler_integration.effects.crm.fields import apply_answers
-from scheduler_integration.effects.crm.guest_record import FRAPPE_CRM, crm_record, find_or_create_contact
+from scheduler_integration.effects.crm.guest_record import (
+	FRAPPE_CRM,
+	crm_record,
+	find_or_create_contact,
+	hold_person,
+)
 from scheduler_integration.effects.crm.notify import notify
 from scheduler_integration.effects.crm.tasks import (
 	close_follow_up_tasks,
@@ -241,6 +246,8 @@ def on_later_day(doc, event: str) -> str:
 
 
 def on_event(doc, event: str) -> str:
+	if event in ("booked", "pending", "seats") and doc.guest_email:
+		hold_person(doc.guest_email)  # one guest, one Contact and record: their meetings take turns
 	with acting_as(doc.host):
 		if series.follows(doc):
 			return on_later_day(doc, event)

@@ -5,6 +5,8 @@ Settings say so. The guest's Contact is found by email or made."""
 
 from __future__ import annotations
 
+import hashlib
+
 import frappe
 
 from scheduler_integration.booking.presentation import plain
@@ -168,6 +170,32 @@ def crm_record(doc) -> tuple[str, str] | tuple[None, None]:
 		return None, None
 	doctype, name = find_record(doc)
 	return (doctype, name) if doctype else create_record(doc)
+
+
+PERSON_LOCK_WAIT = 10  # seconds; a guest's other meeting is being recorded meanwhile
+
+
+def hold_person(email: str) -> None:
+	"""Hold a database lock named after the guest's email until this transaction ends, and
+	read from then on what its last holder committed: the meetings of one series run their
+	CRM effect on several workers at once, and each found no Contact and made one (the second
+	under a suffixed name). Call it before the effect writes anything: it commits."""
+	name = "sched-guest-" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+	if frappe.db.db_type == "postgres":
+		frappe.db.commit()
+		frappe.db.sql("select pg_advisory_xact_lock(hashtext(%s))", (name,))
+		return
+	frappe.db.sql("select get_lock(%s, %s)", (name, PERSON_LOCK_WAIT))
+	# a fresh snapshot: under REPEATABLE READ this transaction's reads so far began before
+	# the previous holder committed (nothing is written yet: the effect's row was claimed
+	# and committed, its booking only read)
+	frappe.db.commit()
+
+	def release():
+		frappe.db.sql("select release_lock(%s)", (name,))
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
 
 
 def find_or_create_contact(doc) -> str:

@@ -57,7 +57,7 @@ try {
 	const dialog = page.locator(".sched-cancel-dialog .modal-dialog");
 	await dialog.waitFor({ state: "visible" });
 	result.dialog_text = await dialog.innerText();
-	await axe(page, "cancel dialog", ".sched-cancel-dialog .modal-dialog");
+	await axe(page, "cancel dialog", ".sched-cancel-dialog");
 	await shot(page, "desk-cancel-dialog-desktop.png");
 	await page.setViewportSize({ width: 375, height: 800 });
 	await shot(page, "desk-cancel-dialog-375px.png");

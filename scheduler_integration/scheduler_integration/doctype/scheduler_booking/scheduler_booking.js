@@ -108,6 +108,10 @@ function sched_booking_cancel_dialog(frm) {
 	// names for what Frappe's dialog leaves unnamed (screen readers, axe)
 	dialog.$wrapper.find(".btn-modal-close").attr("aria-label", __("Close"));
 	dialog.fields_dict.reason.$input.attr("aria-label", __("Reason (optional, sent to the guest)"));
+	// the dialog itself is named by its title (Frappe's .modal has role="dialog" but no name)
+	const title_id = `sched-cancel-title-${frappe.utils.get_random(6)}`;
+	dialog.$wrapper.find(".modal-title").attr("id", title_id);
+	dialog.$wrapper.attr("aria-labelledby", title_id);
 	dialog.show();
 	return dialog;
 }

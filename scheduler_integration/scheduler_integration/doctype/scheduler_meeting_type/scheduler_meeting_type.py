@@ -18,7 +18,7 @@ from scheduler_integration.engine.errors import InvalidField, SchedulingError
 from scheduler_integration.engine.guest_form import FIELDTYPES, MAX_ATTENDEES
 from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.model import MAX_SEATS
-from scheduler_integration.engine.occurrences import MAX_OCCURRENCES
+from scheduler_integration.engine.occurrences import MAX_OCCURRENCES, meetings_within
 from scheduler_integration.engine.payments import (
 	HOLD_DEFAULT,
 	HOLD_MAX,
@@ -283,6 +283,18 @@ class SchedulerMeetingType(Document):
 			)
 		if self.days > 1 and (self.duration_minutes() if not errors.errors.get("duration") else 0) > 12 * 60:
 			errors.add("duration", _("Each day of a multi-day booking lasts at most 12 hours"))
+		repeat = adapters.FREQUENCIES.get(self.series_frequency or "Weekly")
+		if self.allow_series and repeat and self.max_advance_days:
+			fits = meetings_within(repeat, self.max_advance_days)
+			if fits < (self.series_max_count or 0):
+				# saved as asked, but a guest choosing more would never find a time
+				frappe.msgprint(
+					_(
+						"Within a booking window of {0} days at most {1} meetings of this series can be booked: lower Most Meetings in a Series to {1} or widen the window."
+					).format(self.max_advance_days, fits),
+					title=_("Some series lengths never have times"),
+					indicator="orange",
+				)
 
 	def validate_payment(self, errors: FieldErrors) -> None:
 		"""Require Payment: a price, one meeting per booking, a hold and a refund policy the

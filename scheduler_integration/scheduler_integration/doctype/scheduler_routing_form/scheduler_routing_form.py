@@ -41,6 +41,7 @@ from scheduler_integration.engine.personal_links import new_token, token_hash
 from scheduler_integration.engine.prefill import PAGE_PARAMETERS, clean_prefill
 from scheduler_integration.engine.routing import (
 	BOOKING_OUTCOMES,
+	MAX_CONDITION_VALUE,
 	MAX_CONDITIONS,
 	MAX_RULES,
 	NUMERIC,
@@ -185,6 +186,11 @@ class SchedulerRoutingForm(Document):
 			elif row.operator != "known record" and row.question not in keys:
 				errors.add(
 					"conditions", _("{0}: no question has the key {1}").format(where, row.question or "")
+				)
+			elif len(row.value or "") > MAX_CONDITION_VALUE:
+				errors.add(
+					"conditions",
+					_("{0}: a value has at most {1} characters").format(where, MAX_CONDITION_VALUE),
 				)
 			elif row.operator in NUMERIC and number(row.value) is None:
 				errors.add("conditions", _("{0}: compare with a number").format(where))

@@ -1,0 +1,226 @@
+"""What an outside walk of issues 37 and 38 found, over real HTTP on the bench:
+
+1. A site without an outgoing Email Account: booking emails wait for one (the README's
+   promise), re-tried every 15 minutes without using up their attempts, instead of failing
+   for good after eight tries; a real failure still counts.
+2. A guest calling a host method is told to sign in: 401 ``NOT_SIGNED_IN``, not 403.
+3. A plain-style method called without a required argument is a 400 ``MISSING_ARGUMENTS``
+   without a traceback, not a TypeError's 500; a 429 of a host method carries no traceback.
+5. The meetings of one series record one Contact for their guest, though their effects run
+   on several workers at once (each found none and made one).
+4. A routing condition's value past 1,000 characters is a field error (400), not the
+   database's "Data too long" (500), also through ``/api/resource``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import frappe
+
+from scheduler_integration.core.clock import to_utc, utc_now
+from scheduler_integration.effects import outbox
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	book,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	run_background_jobs,
+	set_settings,
+)
+from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-walk-host@example.com"
+EFFECT = "Scheduler Booking Effect"
+NO_ACCOUNT = "Please setup default outgoing Email Account from Settings > Email Account"
+
+
+class TestOutsideWalk(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cleanup([HOST])
+		try:
+			cls._saved = set_settings(**NO_RATE_LIMITS)
+			cls.profile = make_host(HOST, "sched-walk")
+			cls.meeting_type = make_type(cls.profile, "walk-call", 30)
+			make_type(cls.profile, "walk-series", 30, allow_series=1, series_max_count=4)
+			cls.server = LiveServer.get_instance()
+			cls.as_host = cls.server.session(HOST)
+		except Exception:
+			cls.tearDownClass()
+			raise
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		frappe.set_user("Administrator")
+		cleanup([HOST], delete_users=True)
+		if hasattr(cls, "_saved"):
+			set_settings(**cls._saved)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	# --- 1. emails wait for an outgoing account -------------------------------------------
+
+	def effect_row(self, hour: int) -> str:
+		frappe.set_user("Administrator")
+		doc = book(
+			self.meeting_type,
+			future_day(6) + timedelta(hours=hour),
+			{"guest_name": "Wendy Walk", "guest_email": "wendy-walk@example.com"},
+		)
+		run_background_jobs()
+		frappe.db.rollback()
+		rows = frappe.get_all(EFFECT, filters={"booking": doc.name, "effect": "email"}, pluck="name")
+		self.assertTrue(rows, "the booking planned no email")
+		return rows[0]
+
+	def test_without_an_outgoing_account_emails_wait_and_use_up_no_attempt(self):
+		row = self.effect_row(10)
+		now = utc_now()
+		status = outbox.retry_or_fail(
+			EFFECT, row, frappe.OutgoingEmailError(NO_ACCOUNT), 8, 8, now, title="walk"
+		)
+		self.assertEqual(status, outbox.PENDING)  # the 8th of 8 attempts: a failure would give up
+		stored = frappe.db.get_value(
+			EFFECT, row, ["status", "attempts", "last_error", "next_attempt_at"], as_dict=True
+		)
+		self.assertEqual((stored.status, stored.attempts), (outbox.PENDING, 7))
+		self.assertIn("Waiting for an outgoing Email Account", stored.last_error)
+		self.assertEqual(
+			to_utc(stored.next_attempt_at).replace(microsecond=0),
+			(now + outbox.SETUP_WAIT).replace(microsecond=0),
+		)
+		# any other failure on its last attempt still ends it
+		status = outbox.retry_or_fail(EFFECT, row, RuntimeError("SMTP said no"), 8, 8, now, title="walk")
+		self.assertEqual(status, outbox.FAILED)
+		self.assertEqual(frappe.db.get_value(EFFECT, row, "attempts"), 8)
+
+	def test_a_site_without_any_outgoing_account_keeps_the_email_waiting(self):
+		from frappe.email.doctype.email_account.email_account import EmailAccount
+
+		if EmailAccount.find_outgoing() or frappe.db.get_single_value("Scheduler Settings", "email_account"):
+			self.skipTest("this site has an outgoing Email Account: its emails are sent")
+		from scheduler_integration.api.shapes import email_sent_to
+
+		row = self.effect_row(12)
+		stored = frappe.db.get_value(
+			EFFECT, row, ["status", "attempts", "last_error", "booking"], as_dict=True
+		)
+		self.assertEqual((stored.status, stored.attempts), (outbox.PENDING, 0), stored)
+		self.assertIn("Waiting for an outgoing Email Account", stored.last_error)
+		# and the confirmation does not claim it was sent
+		self.assertEqual(email_sent_to(frappe.get_doc("Scheduler Booking", stored.booking)), "")
+
+	# --- 2. a guest at a host method ----------------------------------------------------------
+
+	def test_a_guest_at_a_host_method_is_asked_to_sign_in(self):
+		for dotted, http in (
+			("scheduler_integration.api.setup.quick_setup", "post"),
+			("scheduler_integration.api.booking.mark_no_show", "post"),
+			("scheduler_integration.api.analytics.get_analytics", "get"),
+			("scheduler_integration.api.connections.check", "post"),
+		):
+			with self.subTest(dotted):
+				r = getattr(self.server.session(), http)(method_url(self.server, dotted), timeout=60)
+				self.assertEqual(r.status_code, 401, r.text[:300])
+				self.assertEqual(body(r).get("code"), "NOT_SIGNED_IN", r.text[:300])
+				self.assertNotIn("Traceback", r.text)
+		# a guest's page method keeps answering guests
+		r = self.server.session().get(
+			method_url(self.server, "scheduler_integration.api.public.get_page"),
+			params={"profile": "sched-walk"},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+
+	# --- 3. a missing argument, a 429 -------------------------------------------------------
+
+	def test_a_missing_argument_is_a_400_without_a_traceback(self):
+		r = self.as_host.post(
+			method_url(self.server, "scheduler_integration.api.connections.check"), timeout=60
+		)
+		self.assertEqual(r.status_code, 400, r.text[:500])
+		data = r.json()
+		self.assertEqual(data.get("code"), "MISSING_ARGUMENTS", r.text[:500])
+		self.assertNotIn("Traceback", r.text)
+
+	def test_a_host_methods_429_carries_no_traceback(self):
+		set_settings(**self._saved)  # the site's own limits: quick_setup takes 10 per 10 minutes
+		frappe.db.commit()
+		try:
+			answers = [
+				self.as_host.post(
+					method_url(self.server, "scheduler_integration.api.setup.quick_setup"),
+					json={},
+					timeout=60,
+				)
+				for _ in range(12)
+			]
+		finally:
+			set_settings(**NO_RATE_LIMITS)
+			frappe.db.commit()
+			frappe.cache.delete_keys("rl:")  # the host's window, for the next test
+		limited = [r for r in answers if r.status_code == 429]
+		self.assertTrue(limited, [r.status_code for r in answers])
+		self.assertNotIn("Traceback", limited[0].text)
+		self.assertEqual(limited[0].json().get("code"), "RATE_LIMITED", limited[0].text[:300])
+
+	# --- 4. a huge routing condition ----------------------------------------------------------
+
+	def test_a_huge_routing_condition_is_a_field_error(self):
+		r = self.as_host.post(
+			f"{self.server.base}/api/resource/Scheduler Routing Form",
+			json={
+				"title": "Walk route",
+				"slug": "sched-walk-route",
+				"questions": [{"question_key": "size", "label": "Size", "fieldtype": "Data"}],
+				"rules": [{"rule_name": "big", "outcome": "Message", "message": "Big"}],
+				"conditions": [{"rule": "big", "question": "size", "operator": "is", "value": "x" * 100_000}],
+				"fallback_outcome": "Message",
+				"fallback_message": "Thanks",
+			},
+			timeout=60,
+		)
+		self.assertIn(r.status_code, (400, 417), r.text[:500])
+		self.assertIn("at most 1000 characters", r.text)
+		self.assertFalse(frappe.db.exists("Scheduler Routing Form", {"slug": "sched-walk-route"}))
+
+	# --- 5. one Contact per guest ----------------------------------------------------------------
+
+	def test_a_series_records_one_contact_for_its_guest(self):
+		email = "sam-walk-series@example.com"
+		for attempt in range(3):  # the race needs the workers to take the meetings at once
+			r = guest_book(
+				self.server,
+				"sched-walk",
+				"walk-series",
+				iso(future_day(3 + attempt) + timedelta(hours=9)),
+				name="Sam Series",
+				email=email,
+				count=4,
+			)
+			self.assertEqual(r.status_code, 201, r.text[:300])
+			run_background_jobs()
+			frappe.db.rollback()
+			contacts = frappe.get_all(
+				"Contact Email", filters={"email_id": email, "parenttype": "Contact"}, pluck="parent"
+			)
+			self.assertEqual(len(contacts), 1, contacts)
+			linked = set(frappe.get_all("Scheduler Booking", filters={"guest_email": email}, pluck="contact"))
+			effects = frappe.get_all(
+				EFFECT,
+				filters={
+					"booking": (
+						"in",
+						frappe.get_all("Scheduler Booking", filters={"guest_email": email}, pluck="name"),
+					),
+					"effect": "crm",
+				},
+				fields=["booking", "status", "attempts", "last_error"],
+			)
+			self.assertEqual(linked, set(contacts), effects)
