@@ -28,7 +28,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import captcha, meetings, payments
-from scheduler_integration.booking.meeting_types import TypeContext, type_context
+from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import setting
 from scheduler_integration.core.versioned_cache import VersionedCache
@@ -178,7 +178,8 @@ def type_summary(doc) -> dict:
 	return {
 		"slug": doc.slug,
 		"title": doc.title,
-		"duration": doc.duration_minutes(),
+		# the function the controller's method calls: booking/ sits below the controllers
+		"duration": duration_minutes(doc),
 		"description": doc.description or "",
 		"location_type": doc.location_type or "",
 		"color": doc.color or "",

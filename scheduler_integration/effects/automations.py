@@ -93,8 +93,9 @@ def plan(doc, kind: str, now: datetime | None = None) -> str | None:
 		}
 	).insert(ignore_permissions=True)
 	if due <= now:  # due at once: dispatch right after this commit, not at the next minute
+		# the dispatcher's job of effects/ (jobs/ above keeps the scheduler's name for it)
 		queue.enqueue(
-			"scheduler_integration.jobs.reminders.dispatch_due_reminders",
+			"scheduler_integration.effects.reminders.dispatch_due_reminders",
 			queue="short",
 			enqueue_after_commit=True,
 		)

@@ -47,6 +47,9 @@ from scheduler_integration.engine.statuses import Status
 
 EVENTS = ("booked", "confirmed", "rescheduled", "cancelled", "declined", "completed", "no_show")
 ROW = outbox.REMINDER
+# the send job is this module's own function: effects/ never names jobs/, which sits above
+# it (jobs/reminders.py keeps the old path for send jobs queued before)
+SEND_JOB = "scheduler_integration.effects.reminders.send_reminder"
 
 
 def offsets_for(booking) -> tuple[int, ...]:
@@ -145,13 +148,23 @@ def dispatch_due(now: datetime | None = None) -> list[str]:
 	frappe.db.commit()
 	for row in names:
 		queue.enqueue(
-			"scheduler_integration.jobs.reminders.send_reminder",
+			SEND_JOB,
 			queue="short",
 			reminder=row.name,
 			job_id=f"scheduler-reminder-{row.name}-{row.attempts or 0}",
 			deduplicate=True,
 		)
 	return [row.name for row in names]
+
+
+def dispatch_due_reminders() -> None:
+	"""The dispatcher as a job: queued by ``automations`` when a follow-up is due at once."""
+	dispatch_due()
+
+
+def send_reminder(reminder: str) -> str:
+	"""The send job ``dispatch_due`` queues, one per claimed reminder."""
+	return send(reminder)
 
 
 def send(name: str, now: datetime | None = None) -> str:
