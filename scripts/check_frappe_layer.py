@@ -13,13 +13,19 @@
 * imports follow the layers (``LAYERS``, top to bottom): a module imports only from its
   own layer or lower ones — never upwards — and no modules import each other in a
   circle, counting imports inside functions too;
+* what a package's docstring says it never imports (read into ``NEVER_IMPORTS``:
+  ``connections/`` never imports ``booking/``, beside it in one layer) holds, for imports
+  and by-name references alike;
 * no call goes up past the import graph's back: a layer below the controllers never calls
   a method of this app's DocType controllers on a document it got from Frappe
   (``frappe.get_doc(...).method()``, or ``doc = frappe.get_doc(...)`` then
-  ``doc.method()``), and no module is loaded by name (``importlib.import_module``,
-  ``__import__``, ``frappe.get_attr``, ``frappe.get_module``, ``frappe.call``) from a
-  layer above it, across into a package that imports back, or by a name computed at run
-  time (the check cannot follow it).
+  ``doc.method()``), nor on any other document (a parameter, an attribute) when the method
+  is one only a controller defines, nor runs one by name (``run_method``,
+  ``queue_action``, ``frappe.enqueue_doc``); no module is loaded by name
+  (``importlib.import_module``, ``__import__``, ``frappe.get_attr``, ``frappe.get_module``,
+  ``frappe.call``) and no function named by its dotted path (``frappe.enqueue``, a hook, a
+  constant for later) from a layer above it, across into a package that imports back, or
+  by a name computed at run time (the check cannot follow it).
 
 Exit status 1 with one line per problem, 0 when clean.
 """
@@ -27,8 +33,13 @@ Exit status 1 with one line per problem, 0 when clean.
 from __future__ import annotations
 
 import ast
+import asyncio
+import concurrent.futures
+import io
 import json
+import re
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +52,7 @@ def use_root(root: Path) -> None:
 	ROOT = root.resolve()
 	APP = ROOT / "scheduler_integration"
 	problems.clear()
+	_trees.clear()
 
 
 # Frappe core (and optional ERPNext / CRM) DocTypes this app may link to. Kept by hand:
@@ -114,7 +126,28 @@ LAYER_FREE = (
 	"scheduler_integration/__init__.py",
 )
 
+# A package's docstring may say what it never imports: "nothing here imports ``booking/``",
+# "never imports frappe", "Imports only ``engine`` and ``calendars``". The check reads those
+# sentences and holds the package to them (``NEVER_IMPORTS``, filled by ``read_rules``), as
+# a package beside another in one layer (connections/ beside booking/) is not held by the
+# layer order. A word it cannot read is a problem, so a written rule never goes unchecked.
+NEVER_SAID = re.compile(r"(?:nothing here|never) imports ([^.;:(]+)", re.IGNORECASE)
+ONLY_SAID = re.compile(r"imports only ([^.;:(]+)", re.IGNORECASE)
+RULE_WORDS = {"controllers": "scheduler_integration/doctype", "frappe": "frappe"}
+# (package, places it never imports, the file that says so)
+NEVER_IMPORTS: list[tuple[str, tuple[str, ...], str]] = []
+
 problems: list[str] = []
+
+
+_trees: dict[Path, ast.Module] = {}
+
+
+def parsed(path: Path) -> ast.Module:
+	"""The syntax tree of ``path``, parsed once per run (every check walks the same files)."""
+	if path not in _trees:
+		_trees[path] = ast.parse(path.read_text(encoding="utf-8"))
+	return _trees[path]
 
 
 def problem(path: Path, message: str) -> None:
@@ -212,7 +245,7 @@ def resolve(dotted: str) -> bool:
 		if cut == len(parts) and (file.exists() or (module / "__init__.py").exists()):
 			return True
 		if cut == len(parts) - 1 and file.exists():
-			tree = ast.parse(file.read_text(encoding="utf-8"))
+			tree = parsed(file)
 			names = {
 				n.name
 				for n in tree.body
@@ -235,7 +268,7 @@ def strings_in(node) -> list[str]:
 
 def check_hooks() -> None:
 	path = APP / "hooks.py"
-	tree = ast.parse(path.read_text(encoding="utf-8"))
+	tree = parsed(path)
 	for value in strings_in(tree):
 		if value.startswith("scheduler_integration.") and " " not in value and not resolve(value):
 			problem(path, f"hook path does not resolve: {value}")
@@ -250,7 +283,7 @@ def decorator_name(node) -> str:
 
 def check_whitelists() -> None:
 	for path in sorted(APP.rglob("*.py")):
-		tree = ast.parse(path.read_text(encoding="utf-8"))
+		tree = parsed(path)
 		for node in ast.walk(tree):
 			if not isinstance(node, ast.FunctionDef):
 				continue
@@ -272,7 +305,7 @@ def check_whitelists() -> None:
 def check_pure_packages() -> None:
 	for package in PURE_PACKAGES:
 		for path in sorted((APP / package).rglob("*.py")):
-			tree = ast.parse(path.read_text(encoding="utf-8"))
+			tree = parsed(path)
 			for node in ast.walk(tree):
 				modules = []
 				if isinstance(node, ast.Import):
@@ -291,17 +324,70 @@ def module_name(path: Path) -> str:
 	return ".".join(parts)
 
 
-def layer_of(path: Path) -> int | None:
+def within(path: Path, place: str) -> bool:
+	"""True when ``path`` is the module ``place`` (relative to the app package) or under it."""
 	rel = path.relative_to(APP).as_posix()
+	return rel == place or rel.startswith(place.rstrip("/") + "/")
+
+
+def layer_of(path: Path) -> int | None:
 	for index, (_name, places) in enumerate(LAYERS):
-		if any(rel == place or rel.startswith(place.rstrip("/") + "/") for place in places):
+		if any(within(path, place) for place in places):
 			return index
+	return None
+
+
+def rule_places(text: str, path: Path) -> list[str]:
+	"""The places a rule's list names (``effects``, ``booking/``, controllers, frappe)."""
+	out = []
+	for word in re.split(r",\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+", text.strip()):
+		word = word.strip().strip("`").rstrip("/")
+		place = RULE_WORDS.get(word, word)
+		if place != "frappe" and not (APP / place).is_dir():
+			problem(path, f"states what it never imports, but {word!r} is no package of the app")
+			continue
+		out.append(place)
+	return out
+
+
+def read_rules() -> None:
+	"""``NEVER_IMPORTS`` from the packages' docstrings; "never imports frappe" is held by
+	``check_pure_packages``, so a package saying it must be one of ``PURE_PACKAGES``."""
+	NEVER_IMPORTS.clear()
+	places = [place for _name, layer in LAYERS for place in layer]
+	for path in sorted(APP.rglob("__init__.py")):
+		if is_test(path) or path.parent == APP:
+			continue
+		doc = " ".join((ast.get_docstring(parsed(path)) or "").split())
+		package = path.parent.relative_to(APP).as_posix()
+		written = path.relative_to(APP).as_posix()
+		forbidden = [p for m in NEVER_SAID.finditer(doc) for p in rule_places(m.group(1), path)]
+		for match in ONLY_SAID.finditer(doc):
+			allowed = rule_places(match.group(1), path)
+			forbidden += [
+				p for p in places if p not in allowed and not within(APP / p, package) and p != package
+			]
+		if "frappe" in forbidden and package not in PURE_PACKAGES:
+			problem(path, "says it never imports frappe, but is not one of PURE_PACKAGES")
+		forbidden = [p for p in dict.fromkeys(forbidden) if p != "frappe"]
+		if forbidden:
+			NEVER_IMPORTS.append((package, tuple(forbidden), written))
+
+
+def never_imported(path: Path, target: Path) -> tuple[str, str, str] | None:
+	"""(package, the package it never imports, where that is written) when importing
+	``target`` from ``path`` breaks a rule of ``NEVER_IMPORTS``."""
+	for source, forbidden, written in NEVER_IMPORTS:
+		if within(path, source):
+			for place in forbidden:
+				if within(target, place) and not within(target, source):
+					return source, place, written
 	return None
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
 	"""(line, module) of every import of this app's modules in ``path``, anywhere in it."""
-	tree = ast.parse(path.read_text(encoding="utf-8"))
+	tree = parsed(path)
 	package = module_name(path).split(".")
 	if path.name != "__init__.py":
 		package = package[:-1]
@@ -351,6 +437,11 @@ def check_layers() -> dict[str, set[str]]:
 					path,
 					f"line {line}: {LAYERS[mine][0]} imports {module} of {LAYERS[theirs][0]}, a layer above it",
 				)
+			elif rule := never_imported(path, target):
+				source, place, written = rule
+				problem(
+					path, f"line {line}: imports {module}, but {source}/ never imports {place}/ ({written})"
+				)
 	for cycle in find_cycles(graph):
 		problem(APP, "import cycle: " + " -> ".join(cycle))
 	return graph
@@ -363,6 +454,10 @@ CONTROLLERS = LAYERS.index(("controllers", ("scheduler_integration/doctype",)))
 # DocType's controller class
 DOC_GETTERS = {"get_doc", "get_cached_doc", "get_last_doc", "get_single", "new_doc"}
 # calls that import a module named by a string (``frappe.call`` takes a dotted path too)
+# calls that queue a function named by a dotted string (Frappe's, and ``core.queue``'s)
+DISPATCHERS = {"enqueue"}
+# a function or module of the app named by its dotted path, the whole string
+DOTTED_PATH = re.compile(r"scheduler_integration(\.[A-Za-z_]\w*)+")
 NAME_LOADERS = {
 	"importlib.import_module",
 	"import_module",
@@ -371,6 +466,79 @@ NAME_LOADERS = {
 	"frappe.get_module",
 	"frappe.call",
 }
+
+
+# Frappe's own document methods and the hooks Frappe calls on every document itself: a
+# controller may define them, and calling them is Frappe's business, not an up-call.
+FRAPPE_DOCUMENT = {
+	"after_delete",
+	"after_insert",
+	"after_rename",
+	"append",
+	"as_dict",
+	"autoname",
+	"before_cancel",
+	"before_insert",
+	"before_print",
+	"before_rename",
+	"before_save",
+	"before_submit",
+	"before_update_after_submit",
+	"before_validate",
+	"cancel",
+	"check_permission",
+	"db_insert",
+	"db_set",
+	"db_update",
+	"delete",
+	"get",
+	"get_doc_before_save",
+	"get_password",
+	"get_title",
+	"has_permission",
+	"has_value_changed",
+	"insert",
+	"is_new",
+	"load_from_db",
+	"notify_update",
+	"on_cancel",
+	"on_change",
+	"on_submit",
+	"on_trash",
+	"on_update",
+	"on_update_after_submit",
+	"onload",
+	"queue_action",
+	"reload",
+	"run_method",
+	"save",
+	"set",
+	"submit",
+	"validate",
+}
+# methods Python's own objects have (a timer's cancel, a dict's get): on a receiver the check
+# cannot trace to Frappe, a call of one of these names says nothing about a document
+PYTHON_METHODS = {
+	name
+	for kind in (
+		object,
+		dict,
+		list,
+		set,
+		str,
+		bytes,
+		threading.Thread,
+		threading.Timer,
+		threading.Event,
+		concurrent.futures.Future,
+		asyncio.Future,
+		io.IOBase,
+	)
+	for name in dir(kind)
+}
+# calls that run a controller's method named by a string: ``doc.run_method("m")``,
+# ``doc.queue_action("m")`` and ``frappe.enqueue_doc(doctype, name, "m")``
+METHOD_BY_NAME = {"run_method": 0, "queue_action": 0, "frappe.enqueue_doc": 2, "enqueue_doc": 2}
 
 
 def dotted(node) -> str:
@@ -391,7 +559,7 @@ def controller_methods() -> dict[str, set[str]]:
 		controller = path.with_suffix(".py")
 		if not (isinstance(data, dict) and data.get("doctype") == "DocType" and controller.exists()):
 			continue
-		tree = ast.parse(controller.read_text(encoding="utf-8"))
+		tree = parsed(controller)
 		out[data["name"]] = {
 			item.name
 			for cls in tree.body
@@ -400,6 +568,58 @@ def controller_methods() -> dict[str, set[str]]:
 			if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("__")
 		}
 	return out
+
+
+def other_class_methods() -> set[str]:
+	"""Names of the methods the app's classes outside the controllers (and tests) define."""
+	out: set[str] = set()
+	for path in sorted(APP.rglob("*.py")):
+		if layer_of(path) == CONTROLLERS or is_test(path):
+			continue
+		for cls in ast.walk(parsed(path)):
+			if isinstance(cls, ast.ClassDef):
+				out |= {
+					item.name for item in cls.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+				}
+	return out
+
+
+def is_test(path: Path) -> bool:
+	rel = path.relative_to(APP).as_posix()
+	return rel.startswith("tests/") or "/tests/" in rel
+
+
+def controller_only(methods: dict[str, set[str]]) -> dict[str, set[str]]:
+	"""{method: DocTypes whose controller defines it} for the names only a controller of this
+	app defines: not Frappe's, not Python's, not another class's of the app. Called on
+	anything at all, such a name is a controller's method on a document."""
+	taken = FRAPPE_DOCUMENT | PYTHON_METHODS | other_class_methods()
+	out: dict[str, set[str]] = {}
+	for doctype, names in methods.items():
+		for name in names - taken:
+			out.setdefault(name, set()).add(doctype)
+	return out
+
+
+def module_names(tree) -> set[str]:
+	"""Names a module imports or defines at its top: a call on one is no call on a document."""
+	out = set()
+	for node in ast.walk(tree):
+		if isinstance(node, ast.Import):
+			out |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+		elif isinstance(node, ast.ImportFrom):
+			out |= {alias.asname or alias.name for alias in node.names}
+	for node in tree.body:
+		if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+			out.add(node.name)
+	return out
+
+
+def root_name(node) -> str:
+	"""``a`` of ``a.b.c`` (and of ``a``); "" when the chain starts elsewhere."""
+	while isinstance(node, ast.Attribute):
+		node = node.value
+	return node.id if isinstance(node, ast.Name) else ""
 
 
 def module_strings(tree) -> dict[str, str]:
@@ -472,13 +692,15 @@ def check_hidden_calls(methods: dict[str, set[str]]) -> None:
 	"""A layer below the controllers calling a controller's method on a document from Frappe
 	goes up the layers where no import shows it. A variable bound to such a document in one
 	function of a module counts as that document in the module's other functions too (where
-	they do not bind it themselves): a module calls one thing by one name."""
+	they do not bind it themselves): a module calls one thing by one name. Documents it
+	cannot trace are ``check_documents_passed_in``'s."""
 	every = set().union(*methods.values()) if methods else set()
+	only = controller_only(methods)
 	for path in sorted(APP.rglob("*.py")):
 		mine = layer_of(path)
 		if mine is None or mine <= CONTROLLERS:
 			continue
-		tree = ast.parse(path.read_text(encoding="utf-8"))
+		tree = parsed(path)
 		constants = module_strings(tree)
 		module_wide = documents_in(tree, constants)
 		functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
@@ -508,6 +730,47 @@ def check_hidden_calls(methods: dict[str, set[str]]) -> None:
 						f"{doctype or 'DocType'} controller on {getter}(...), a layer above it "
 						"(move what it does below and import that)",
 					)
+		check_documents_passed_in(path, tree, mine, only, every, seen)
+
+
+def check_documents_passed_in(
+	path, tree, mine: int, only: dict[str, set[str]], every: set[str], seen
+) -> None:
+	"""The calls whose document the check cannot trace (a parameter, an attribute, what a
+	helper returned): a method only a controller defines, called on anything but a module,
+	a class or ``self``; and a controller's method named by a string (``run_method``,
+	``queue_action``, ``frappe.enqueue_doc``)."""
+	local = module_names(tree)
+	layer = LAYERS[mine][0]
+	for node in ast.walk(tree):
+		if not isinstance(node, ast.Call) or (node.lineno, node.col_offset) in seen:
+			continue
+		name = dotted(node.func)
+		by_name = METHOD_BY_NAME.get(name)
+		if by_name is None and isinstance(node.func, ast.Attribute):
+			by_name = METHOD_BY_NAME.get(node.func.attr)
+		if by_name is not None and len(node.args) > by_name:
+			arg = node.args[by_name]
+			if isinstance(arg, ast.Constant) and arg.value in every - FRAPPE_DOCUMENT:
+				problem(
+					path,
+					f"line {node.lineno}: {layer} runs {arg.value}() of a controller by name "
+					f"({name or node.func.attr}), a layer above it (call what the method calls instead)",
+				)
+			continue
+		if not isinstance(node.func, ast.Attribute) or node.func.attr not in only:
+			continue
+		receiver = node.func.value
+		own = isinstance(receiver, ast.Name) and receiver.id in ("self", "cls")
+		if own or root_name(receiver) in local:
+			continue
+		doctypes = sorted(only[node.func.attr])
+		problem(
+			path,
+			f"line {node.lineno}: {layer} calls {node.func.attr}() of the {' / '.join(doctypes)} "
+			f"controller on {ast.unparse(receiver)}, a layer above it (call what the method calls, "
+			"with the document's fields)",
+		)
 
 
 def package_of(module: str) -> str:
@@ -516,51 +779,100 @@ def package_of(module: str) -> str:
 	return parts[1] if len(parts) > 1 else parts[0]
 
 
+def named_target(name: str) -> Path | None:
+	"""The module of the app a dotted ``name`` (a module, or a function in one) lies in."""
+	parts = name.split(".")
+	return next((t for cut in range(len(parts), 1, -1) if (t := target_file(".".join(parts[:cut])))), None)
+
+
+def built_string(node) -> bool:
+	"""An f-string, ``"a" + b``, ``"{}".format(...)`` or ``".".join(...)``: a name made at run time."""
+	if isinstance(node, ast.JoinedStr | ast.BinOp):
+		return True
+	return (
+		isinstance(node, ast.Call)
+		and isinstance(node.func, ast.Attribute)
+		and node.func.attr in ("format", "join")
+	)
+
+
 def check_loads_by_name(graph: dict[str, set[str]]) -> None:
-	"""Modules loaded by a string name are imports the graph does not show: they may not
-	point up, nor across into a package that imports back, nor be computed."""
+	"""Modules loaded by a string name, and functions named by their dotted path (queued
+	with ``frappe.enqueue``, named in a hook, kept in a constant for a later ``get_attr``),
+	are imports the graph does not show: they may not point up, nor across into a package
+	that imports back, nor break a rule of ``NEVER_IMPORTS``, nor be computed."""
 	imports_of: dict[str, set[str]] = {}
 	for source, targets in graph.items():
 		imports_of.setdefault(package_of(source), set()).update(package_of(t) for t in targets)
-	for path in sorted(APP.rglob("*.py")):
-		rel = path.relative_to(APP).as_posix()
-		if rel.startswith("tests/") or "/tests/" in rel:
-			continue
+
+	def check(path: Path, line: int, value: str, name: str, verb: str) -> None:
+		"""One name of ``path`` (``verb``: how it names it) against the layers."""
+		target = named_target(name)
+		if target is None:
+			if verb == "loads":
+				problem(path, f"line {line}: loads {value} by name, which is no module of the app")
+			return  # a string that only looks like a path (a hook's is checked by check_hooks)
 		mine, here = layer_of(path), module_name(path)
-		tree = ast.parse(path.read_text(encoding="utf-8"))
-		for node in ast.walk(tree):
-			if not (isinstance(node, ast.Call) and dotted(node.func) in NAME_LOADERS and node.args):
-				continue
-			arg = node.args[0]
-			if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-				if dotted(node.func) != "frappe.call":  # frappe.call(function) is a plain call
-					problem(path, f"line {node.lineno}: loads a module by a name computed at run time")
-				continue
-			name = arg.value.replace(":", ".")
-			if name.split(".")[0] != "scheduler_integration":
-				continue
-			parts = name.split(".")
-			target = next(
-				(t for cut in range(len(parts), 1, -1) if (t := target_file(".".join(parts[:cut])))), None
+		theirs, there = layer_of(target), module_name(target)
+		how = "by name" if verb == "loads" else "by its dotted path"
+		if mine is not None and theirs is not None and theirs < mine:
+			problem(
+				path,
+				f"line {line}: {LAYERS[mine][0]} {verb} {value} of {LAYERS[theirs][0]} {how}, a layer above it",
 			)
-			if target is None:
-				problem(path, f"line {node.lineno}: loads {arg.value} by name, which is no module of the app")
+		elif rule := never_imported(path, target):
+			source, place, written = rule
+			problem(
+				path, f"line {line}: {verb} {value} {how}, but {source}/ never imports {place}/ ({written})"
+			)
+		elif package_of(there) != package_of(here) and package_of(here) in imports_of.get(
+			package_of(there), set()
+		):
+			problem(
+				path,
+				f"line {line}: {verb} {value} {how} across into "
+				f"{package_of(there)}, which imports {package_of(here)} back",
+			)
+
+	for path in sorted(APP.rglob("*.py")):
+		if is_test(path):
+			continue
+		tree = parsed(path)
+		done = set()
+		for node in ast.walk(tree):
+			if not isinstance(node, ast.Call):
 				continue
-			theirs, there = layer_of(target), module_name(target)
-			if mine is not None and theirs is not None and theirs < mine:
-				problem(
-					path,
-					f"line {node.lineno}: {LAYERS[mine][0]} loads {arg.value} of {LAYERS[theirs][0]} "
-					"by name, a layer above it",
-				)
-			elif package_of(there) != package_of(here) and package_of(here) in imports_of.get(
-				package_of(there), set()
+			func = dotted(node.func)
+			arg = (
+				node.args[0]
+				if node.args
+				else next((k.value for k in node.keywords if k.arg == "method"), None)
+			)
+			if arg is None:
+				continue
+			if func in NAME_LOADERS:
+				if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+					if func != "frappe.call":  # frappe.call(function) is a plain call
+						problem(path, f"line {node.lineno}: loads a module by a name computed at run time")
+					continue
+				done.add(id(arg))
+				if arg.value.startswith("scheduler_integration."):
+					check(path, node.lineno, arg.value, arg.value.replace(":", "."), "loads")
+			elif func.rpartition(".")[2] in DISPATCHERS:
+				if built_string(arg):
+					problem(path, f"line {node.lineno}: queues a job by a name computed at run time")
+				elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+					done.add(id(arg))
+					if DOTTED_PATH.fullmatch(arg.value):
+						check(path, node.lineno, arg.value, arg.value, "queues")
+		for node in ast.walk(tree):
+			if (
+				isinstance(node, ast.Constant)
+				and isinstance(node.value, str)
+				and id(node) not in done
+				and DOTTED_PATH.fullmatch(node.value)
 			):
-				problem(
-					path,
-					f"line {node.lineno}: loads {arg.value} by name across into "
-					f"{package_of(there)}, which imports {package_of(here)} back",
-				)
+				check(path, node.lineno, node.value, node.value, "names")
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -607,6 +919,7 @@ def main(argv: list[str] | None = None) -> int:
 	check_hooks()
 	check_whitelists()
 	check_pure_packages()
+	read_rules()
 	graph = check_layers()
 	check_hidden_calls(controller_methods())
 	check_loads_by_name(graph)
