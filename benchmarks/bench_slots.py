@@ -96,7 +96,7 @@ def make_hosts_raw(count: int, busy_per_host: int, seed: int = 42) -> list[tuple
 def naive_slots(
 	hosts: list[HostSchedule], raw_busy: list[tuple], policy: SlotPolicy, window_start, window_end, now
 ) -> list[tuple]:
-	"""Seed 002's approach: every candidate start checked against every busy interval."""
+	"""The naive approach: every candidate start checked against every busy interval."""
 	duration = timedelta(minutes=policy.duration)
 	step = timedelta(minutes=policy.step)
 	before, after = timedelta(minutes=policy.buffer_before), timedelta(minutes=policy.buffer_after)

@@ -5,7 +5,7 @@ a Scheduler Manager anyone's with ``user=…``; dates are inclusive YYYY-MM-DD. 
 ``{"success": true, "data": {"summary", "by_meeting_type", "by_phase", "recent_bookings",
 "revenue"}}`` (errors as in api/utils.py: 400 bad dates, 401 guest, 403 another host, 404
 unknown user). ``get_revenue`` gives the revenue figures alone, for the whole team too.
-``get_connection_rate`` gives seed 001's calendar connection rate: the share of active
+``get_connection_rate`` gives the calendar connection rate: the share of active
 hosts with a working calendar connection.
 """
 

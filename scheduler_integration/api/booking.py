@@ -1,5 +1,5 @@
-"""Host API: my bookings, and the changes a host makes to them (seed 002's
-``PATCH /bookings/:id``): reschedule, cancel with a reason, confirm, decline, no-show,
+"""Host API: my bookings, and the changes a host makes to them (one method
+per change): reschedule, cancel with a reason, confirm, decline, no-show,
 completed.
 
 Every change goes through the booking's checked path (``booking.check``): a move is

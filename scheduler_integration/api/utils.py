@@ -6,11 +6,11 @@ Two answer styles, each for its callers (docs/api.md):
 * The app's own API — every method wrapped in ``api``: the booking page's ``api.public``,
   the host API (``profile``, ``meeting_type``, ``availability``, ``blocked_time``,
   ``booking``, ``analytics``, ``calendar_feed.get_feed_url``) and ``tracking``'s JSON
-  endpoints — answers seed 000's envelope, ``ok()``: ``{"success": true, "data": …,
+  endpoints — answers in the app's envelope, ``ok()``: ``{"success": true, "data": …,
   "message": …}``. Its methods raise typed errors and never build a failure themselves:
   ``_mapped`` below is the one place that turns an error into ``{"success": false,
   "error": …, "message": …, "code": …, "errors": {field: message}}`` with the status the
-  error class carries and a stable machine-readable ``code`` (seed 004; ``CODES``: the
+  error class carries and a stable machine-readable ``code`` (``CODES``: the
   error's own ``code`` attribute where it has one):
 
   - ``core.errors.FieldValidationError`` and engine errors: 400, with ``errors``;
@@ -120,7 +120,7 @@ def ok(data=None, message: str | None = None, status: int = 200) -> dict:
 
 
 def failure(message: str, errors: dict | None = None, code: str = "INVALID_INPUT", **extra) -> dict:
-	"""The envelope of a failure: seed 004's ``error`` and ``code``, and ``message`` (the
+	"""The envelope of a failure: ``error`` and ``code``, and ``message`` (the
 	same text) for the callers written against the first envelope."""
 	return {
 		"success": False,

@@ -1,4 +1,4 @@
-"""The checked path of every booking change (invariant 1), whatever the entry point.
+"""The checked path of every booking change (no host double-booked), whatever the entry point.
 
 The Scheduler Booking controller calls ``run`` from ``validate``, so the guest API, the
 host API, a desk save, ``/api/resource`` inserts and updates, a calendar drag, Data Import

@@ -106,8 +106,8 @@ def schedules(
 	With ``fairness`` (a round-robin booking picking its host) each host's count so far."""
 	users = list(users if users is not None else ctx.hosts)
 	lo, hi = start - ctx.policy.reach, end + ctx.policy.reach  # bookings further out never matter
-	# working hours may come from the cache even under the lock (DESIGN, invariant 9: a
-	# cache may show a stale slot, but bookings are always re-read with a locking read)
+	# working hours may come from the cache even under the lock (caches never decide a
+	# booking: a cache may show a stale slot, but bookings are always re-read with a locking read)
 	hours = availability.for_users(users)
 	bookings = bookings_of(users, lo, hi, exclude, lock)
 	external = busy.intervals(users, lo, hi, fresh, cached=not lock)

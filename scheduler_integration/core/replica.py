@@ -4,7 +4,7 @@ A site with a replica (``read_from_replica: 1``, ``replica_host``, ``replica_db_
 its site config: Frappe's own settings) answers slot reads and booking pages from it, so
 the primary keeps its capacity for bookings. Every booking, its locking check and its
 effects run on the primary: nothing decorated here writes, and the booking transaction
-re-reads under its locks (DESIGN, invariant 9). A replica that lags can therefore show a
+re-reads under its locks (a cache never decides a booking). A replica that lags can therefore show a
 slot that was just taken; booking it is answered 409 with alternatives, never accepted.
 
 Frappe's ``frappe.read_only()`` makes the first query fail (pymysql 2003) when the

@@ -1,4 +1,4 @@
-"""Lifecycle automations after the meeting (seed 004): follow-up emails and the host's task.
+"""Lifecycle automations after the meeting: follow-up emails and the host's task.
 
 | event     | automation (per meeting type: on/off and delay)                        |
 |-----------|-------------------------------------------------------------------------|

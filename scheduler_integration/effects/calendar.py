@@ -16,7 +16,7 @@ late if an email already went out without it). That write is logged like any oth
 meeting call.
 
 A provider failure raises: the effects runner retries with backoff and the booking stays
-as it is (invariant 5).
+as it is: a provider failure never loses a booking.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ template (and the records are what they were when these were Python strings).
 
 Values arrive HTML-escaped (see effects.email.render): use them as {{ guest_name }}. Every
 template gets the same values (``effects.email_values``), under this app's names and
-seed 004's: contact_name, appointment_date, appointment_time, appointment_duration,
+the alias names: contact_name, appointment_date, appointment_time, appointment_duration,
 service_name, video_link, video_password, calendar_link, staff_name, location_details,
 and feedback_link / rebook_link for the follow-ups; a paid booking's amount_paid, paid_on,
 payment_reference, refund_due and receipt_url (``parts/payment.html``).
@@ -78,7 +78,7 @@ DEFAULT_TEMPLATES = _load(
 		"Scheduler: Meeting Link (Host)": "meeting_link_host.html",
 		"Scheduler: Reminder (Guest)": "reminder_guest.html",
 		"Scheduler: Reminder (Host)": "reminder_host.html",
-		# follow-ups (Meeting Type → Follow-ups), written with seed 004's variable names
+		# follow-ups (Meeting Type → Follow-ups), written with the alias names (effects.email_values)
 		"Scheduler: Thank You (Guest)": "thank_you_guest.html",
 		"Scheduler: Sorry We Missed You (Guest)": "sorry_we_missed_you_guest.html",
 		"Scheduler: Book Again (Guest)": "book_again_guest.html",

@@ -147,7 +147,7 @@ def booked_by(doc) -> str:
 def email_values(doc, recipient: str, host: str | None = None) -> dict:
 	"""Plain values an email template shows, on the recipient's clock (``host`` for a host).
 
-	Each value has its own name and seed 004's name (``contact_name``, ``appointment_date``,
+	Each value has its own name and an alias name (``contact_name``, ``appointment_date``,
 	``appointment_time``, ``appointment_duration``, ``service_name``, ``video_link``,
 	``video_password``, ``calendar_link``, ``staff_name``, ``location_details``), so
 	templates written for either work. Links that carry the guest's manage token

@@ -8,7 +8,7 @@ something to do (``Effect.applies``: no video row for a meeting without a video 
 no calendar row when no host writes bookings to a calendar). After the commit a job runs
 the booking's due rows in table order, each in its own transaction and isolated from the
 others; a failure is retried (``outbox.retry_or_fail``) and never touches the booking
-(invariant 5). Rows of one booking and effect run in the order they were planned: a later
+(nor loses it). Rows of one booking and effect run in the order they were planned: a later
 row waits while an earlier one is not finished (a claimed later row goes back to Pending
 when the earlier one fails).
 

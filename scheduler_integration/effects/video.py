@@ -13,7 +13,7 @@ link, passcode, provider and meeting id are stored on the booking, for the email
 - Every call is logged (Scheduler Video Meeting Log) with its result. A failure shows on the
   connection (Needs Reconnect when the authorisation was refused, Error otherwise) and
   raises: the effects runner retries, never sooner than the provider's Retry-After. The
-  booking itself is never touched by a failure (invariant 5).
+  booking itself is never touched by a failure, so none is lost.
 - A pending booking (waiting for the host's confirmation) gets its meeting when it is
   confirmed; nothing is made for a booking that is no longer active.
 - A link stored after an email of the booking went out without it (the provider was down

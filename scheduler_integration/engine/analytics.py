@@ -24,7 +24,7 @@
   with most meeting starts *on the host's own clock* when ``zones`` names it, most first,
   ties to the earlier hour), and the host's revenue and forecast in ``currency``, with what
   guests paid for their bookings and what went back to them (``paid``, ``refunded``).
-* ``connection_rate(hosts)`` — seed 001's calendar connection rate: of the active hosts
+* ``connection_rate(hosts)`` — the calendar connection rate: of the active hosts
   (``{host: [their connections]}``), the share (%) with a working calendar connection
   (``engine.onboarding.connection_works``), with both counts and the hosts still without one.
 * ``revenue(bookings, now)`` — money, per currency (amounts in different currencies are

@@ -1,6 +1,6 @@
 """DISC-adapted copy for the scheduler section of a client report, and its tracking links.
 
-Every line seed 000's examples adapt to the client's DISC profile is here, each a ``Copy``:
+Every line of the section that adapts to the client's DISC profile is here, each a ``Copy``:
 an English template wrapped in ``_()`` (so Frappe extracts it for translation) and its
 arguments. The Frappe layer shows ``frappe._(copy.template).format(*copy.args)``;
 ``copy.text`` is the English. The profile is read from its first letter,

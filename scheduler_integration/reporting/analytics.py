@@ -7,7 +7,7 @@ a booking counts for its organiser. Paid bookings add what their guests paid and
 back to them (``paid``, ``refunded``, ``net``), in the booking's own currency. Date ranges
 for revenue apply to the meetings' start.
 
-The calendar connection rate (seed 001) is taken over the active hosts: users with an
+The calendar connection rate is taken over the active hosts: users with an
 active Scheduler Profile whose User is enabled; a host with a working calendar connection
 (``engine.onboarding.connection_works``) counts as connected.
 """

@@ -7,7 +7,7 @@
   that exist (never a second set); new hours start in the profile's zone, not the User's.
 - A page that offers no times says why, with the fix, on the checklist and for the profile
   form, and sharing waits until it offers some.
-- Invariant 13, one zone in the desk's time views: the workspace's next meetings, a
+- One zone, the profile's, in the desk's time views: the workspace's next meetings, a
   booking's and a series' times, the day the cards count and, on a Frappe CRM site, the
   task's date are on the profile's clock and name its zone; the host's User follows it.
 - A calendar that cannot be read says why in words (DNS, refused, TLS, 404, not iCalendar,
@@ -433,7 +433,7 @@ class TestFirstHour(SchedulerTestCase):
 		r = self.call(ERRORS, "setup.page_status", profile=profile)
 		self.assertEqual(r.status_code, 403, r.text[:300])
 
-	# --- 4. invariant 13: one zone in the desk's time views ------------------------------
+	# --- 4. one zone, the profile's, in the desk's time views -----------------------------
 
 	def test_one_zone_in_the_desks_time_views(self):
 		frappe.set_user("Administrator")

@@ -1,5 +1,5 @@
-"""The report section, rendered through its Jinja methods, adapts every line seed 000's examples
-adapt to the client's DISC profile and phase: title, intro, the line above the types, the
+"""The report section, rendered through its Jinja methods, adapts every line of its copy
+to the client's DISC profile and phase: title, intro, the line above the types, the
 secondary types' heading, the description's label, the buttons and the closing line
 (the copy itself is table-tested in tests/test_report_copy.py)."""
 

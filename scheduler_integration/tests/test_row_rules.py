@@ -1,5 +1,5 @@
 """Every DocType of the app has a row rule, and a plain host reads no other host's rows
-through any of Frappe's read paths, over real HTTP (DESIGN invariant 11; issue 37, item 9).
+through any of Frappe's read paths, over real HTTP (a DocType without a rule fails here; issue 37, item 9).
 
 The DocTypes are read from the database (module "Scheduler Integration"), so a new one is
 covered without touching this test: without a rule in ``core.permissions.row_rule`` it
