@@ -299,7 +299,17 @@ class TestCalendarSync(CalendarCase):
 			stored = account.get_event(calendar_url, doc.ical_uid)
 			self.assertIsNotNone(stored)
 			self.assertIn("Olga", stored)
-			# the same connection reads the calendar back as busy time (CalDAV time-range query)
+			# the same connection reads the calendar back as busy time (CalDAV time-range query):
+			# the host's other event, not the app's own event of this booking (it is the booking)
+			from scheduler_integration.calendars.model import EventDraft
+			from scheduler_integration.core.clock import to_utc
+
+			dentist = EventDraft(
+				start=to_utc(doc.end) + timedelta(hours=1),
+				end=to_utc(doc.end) + timedelta(hours=2),
+				summary="Dentist",
+			)
+			account.create_event(calendar_url, dentist)
 			frappe.db.set_value("Scheduler Calendar Connection", name, "check_calendars", calendar_url)
 			frappe.db.commit()
 			self.assertTrue(
@@ -309,7 +319,7 @@ class TestCalendarSync(CalendarCase):
 			busy = frappe.get_all(
 				"Scheduler Busy Time", filters={"connection": name}, fields=["start", "end"]
 			)
-			self.assertEqual([(str(b.start), str(b.end)) for b in busy], [(str(doc.start), str(doc.end))])
+			self.assertEqual([(to_utc(b.start), to_utc(b.end)) for b in busy], [(dentist.start, dentist.end)])
 			# cancelling removes it from the calendar
 			doc.cancel("")
 			frappe.db.commit()
