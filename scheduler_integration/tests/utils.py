@@ -8,6 +8,11 @@ A site asks the booking form for a proof of work (Settings → Booking Challenge
 default). Most suites post bookings as plain HTTP clients, not as the page's script that
 solves it, so each test class runs with it off and hands the site's own value back when
 it ends (the suites about the bot check switch it on themselves, inside that).
+
+Deleting a document leaves Frappe's audit trail: a "Deleted" Comment (the feed) and, unless
+deleted permanently, a Deleted Document. A test class's clean-up deletes what it made, so
+the trail its run left (created since the class started) goes too: the site keeps none of
+the run's documents.
 """
 
 import frappe
@@ -38,9 +43,20 @@ class SchedulerTestCase(_Base):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls._site_challenge = _set_challenge(0)
+		cls._started = frappe.utils.now_datetime()  # the clock "creation" is written on
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()  # what the class left uncommitted is not the site's
 		_set_challenge(getattr(cls, "_site_challenge", None))
+		_sweep_deletion_trail(getattr(cls, "_started", None))
 		super().tearDownClass()
+
+
+def _sweep_deletion_trail(since) -> None:
+	"""Remove the feed Comments and Deleted Documents the class's deletions left (committed)."""
+	if since is None:
+		return
+	frappe.db.delete("Comment", {"comment_type": "Deleted", "creation": (">=", since)})
+	frappe.db.delete("Deleted Document", {"creation": (">=", since)})
+	frappe.db.commit()
