@@ -280,3 +280,13 @@ def test_meetings_within_a_booking_window():
 	assert meetings_within(Repeat.MONTHLY, 30) == 1  # the next month's day may be 31 days on
 	assert meetings_within(Repeat.MONTHLY, 62) == 3
 	assert meetings_within(Repeat.WEEKLY, 0) == 1
+
+
+def test_a_page_offers_no_series_longer_than_its_window():
+	from scheduler_integration.engine.occurrences import series_counts_offered
+
+	assert series_counts_offered(6, Repeat.WEEKLY, 30) == 5  # the 6th meeting is on day 35
+	assert series_counts_offered(4, Repeat.WEEKLY, 30) == 4
+	assert series_counts_offered(6, Repeat.WEEKLY, 0) == 6  # no window
+	assert series_counts_offered(12, Repeat.MONTHLY, 365) == 12
+	assert series_counts_offered(500, Repeat.WEEKLY, 0) == MAX_OCCURRENCES

@@ -32,9 +32,11 @@ from scheduler_integration.booking.meeting_types import TypeContext, duration_mi
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import setting
 from scheduler_integration.core.versioned_cache import VersionedCache
+from scheduler_integration.engine.adapters import FREQUENCIES
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import needs_phone
+from scheduler_integration.engine.occurrences import Repeat, series_counts_offered
 from scheduler_integration.engine.payments import HOLD_DEFAULT
 from scheduler_integration.engine.validation import clean_slug
 
@@ -196,7 +198,12 @@ def type_summary(doc) -> dict:
 		"days": int(doc.get("days") or 1),
 		"series": {
 			"frequency": doc.get("series_frequency") or "Weekly",
-			"max": int(doc.get("series_max_count") or 1),
+			# never more meetings than the booking window holds: the last would never be free
+			"max": series_counts_offered(
+				doc.get("series_max_count"),
+				FREQUENCIES.get(doc.get("series_frequency") or "", Repeat.WEEKLY),
+				int(doc.get("max_advance_days") or 0),
+			),
 			"skip_taken": doc.get("series_booking") == "Skip Taken Ones",
 		}
 		if doc.get("allow_series")

@@ -113,6 +113,13 @@ def meetings_within(repeat: Repeat, horizon_days: int) -> int:
 	return 1 + max(0, int(horizon_days)) // STEP_DAYS[repeat]
 
 
+def series_counts_offered(most: int, repeat: Repeat, horizon_days: int) -> int:
+	"""The longest series a booking page offers: the type's ``most``, but no more meetings
+	than always fit in its booking window (``horizon_days``; 0: no window)."""
+	most = max(1, min(int(most or 1), MAX_OCCURRENCES))
+	return min(most, meetings_within(repeat, horizon_days)) if horizon_days and horizon_days > 0 else most
+
+
 def _month_dates(first: date, count: int) -> list[date]:
 	out, year, month = [], first.year, first.month
 	while len(out) < count:

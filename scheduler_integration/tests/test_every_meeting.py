@@ -561,6 +561,7 @@ class TestConfirmationAndManagePages(SchedulerTestCase):
 		# a series' confirmation lists each meeting, each with its own calendar links
 		self.assertEqual(seen["series_count"], 3)
 		self.assertEqual(seen["series_google"], 3)
+		self.assertEqual(seen["series_office"], 3)  # each meeting: Microsoft 365 too
 		self.assertEqual(seen["series_ics"], "All meetings (.ics)")
 		# a workshop's header: its days and daily hours on the guest's clock (Berlin's, chosen)
 		self.assertEqual(seen["workshop_length"], "2 days, 9:00 AM – 5:00 PM")

@@ -6,10 +6,11 @@
 2. A guest calling a host method is told to sign in: 401 ``NOT_SIGNED_IN``, not 403.
 3. A plain-style method called without a required argument is a 400 ``MISSING_ARGUMENTS``
    without a traceback, not a TypeError's 500; a 429 of a host method carries no traceback.
-5. The meetings of one series record one Contact for their guest, though their effects run
-   on several workers at once (each found none and made one).
 4. A routing condition's value past 1,000 characters is a field error (400), not the
    database's "Data too long" (500), also through ``/api/resource``.
+5. The meetings of one series record one Contact for their guest, though their effects run
+   on several workers at once (each found none and made one).
+6. A booking page offers no series longer than its booking window holds.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class TestOutsideWalk(SchedulerTestCase):
 			cls.profile = make_host(HOST, "sched-walk")
 			cls.meeting_type = make_type(cls.profile, "walk-call", 30)
 			make_type(cls.profile, "walk-series", 30, allow_series=1, series_max_count=4)
+			make_type(cls.profile, "walk-long", 30, allow_series=1, series_max_count=6, max_advance_days=30)
 			cls.server = LiveServer.get_instance()
 			cls.as_host = cls.server.session(HOST)
 		except Exception:
@@ -224,3 +226,21 @@ class TestOutsideWalk(SchedulerTestCase):
 				fields=["booking", "status", "attempts", "last_error"],
 			)
 			self.assertEqual(linked, set(contacts), effects)
+
+	# --- 6. no series longer than the booking window ----------------------------------------------
+
+	def test_the_page_offers_no_series_longer_than_the_window(self):
+		page = self.server.session().get(
+			method_url(self.server, "scheduler_integration.api.public.get_page"),
+			params={"profile": "sched-walk", "meeting_type": "walk-long"},
+			timeout=60,
+		)
+		self.assertEqual(page.status_code, 200, page.text[:300])
+		# 30 days hold 5 weekly meetings (days 0, 7, 14, 21, 28): a 6th would never be free
+		self.assertEqual(body(page)["data"]["meeting_type"]["series"]["max"], 5, page.text[:500])
+		page = self.server.session().get(
+			method_url(self.server, "scheduler_integration.api.public.get_page"),
+			params={"profile": "sched-walk", "meeting_type": "walk-series"},
+			timeout=60,
+		)
+		self.assertEqual(body(page)["data"]["meeting_type"]["series"]["max"], 4, page.text[:500])

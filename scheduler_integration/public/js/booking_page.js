@@ -780,7 +780,16 @@
 			el("ol", { class: "sched-meetings", "aria-labelledby": "sched-series-title" }, s.meetings.map((m, i) => el("li", { class: isActive(m.status) ? null : "sched-taken", "aria-current": manage && i === s.index ? "true" : null },
 				el("span", { class: "sched-meeting-when", text: fmtDate(m.start, { weekday: "short", day: "numeric", month: "short", year: "numeric" }) + ", " + clock(m.start) + " – " + clock(m.end) }),
 				" ", el("span", { class: "sched-muted", text: __(m.status) }),
-				m.calendar ? [" · ", el("a", { href: m.calendar.google, ...external }, __("Google Calendar")), " · ", el("a", { href: m.calendar.outlook, ...external }, __("Outlook"))] : null,
+				m.calendar
+					? [
+							" · ",
+							el("a", { href: m.calendar.google, ...external }, __("Google Calendar")),
+							" · ",
+							el("a", { href: m.calendar.outlook, ...external }, __("Outlook")),
+							" · ",
+							el("a", { href: m.calendar.office365, ...external }, __("Microsoft 365")),
+					  ]
+					: null,
 				manage && m.manage_url && i !== s.index ? [" · ", el("a", { href: m.manage_url, target: page.embed ? "_top" : null }, __("Manage this meeting"))] : null))));
 	}
 	// Google Calendar, Outlook (personal and work) and the .ics file; a series' meetings each

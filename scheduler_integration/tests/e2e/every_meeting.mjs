@@ -120,6 +120,7 @@ try {
 	await page.waitForSelector("#sched-series li");
 	result.series_count = await page.locator("#sched-series li").count();
 	result.series_google = await page.locator('#sched-series li a[href^="https://calendar.google.com/"]').count();
+	result.series_office = await page.locator('#sched-series li a[href^="https://outlook.office.com/"]').count();
 	result.series_ics = spaces(await page.textContent("#sched-add-ics"));
 	await axe("series_confirmation");
 	await both("every-series-confirmation");
