@@ -61,6 +61,28 @@ def missing() -> str | None:
 	return None
 
 
+def run_script(testcase, name: str, shots: Path, config: dict) -> dict:
+	"""Run ``e2e/<name>`` with Node from ``shots`` (where it writes its screenshots) and
+	return the one JSON line it prints last; the run fails the test when it prints none or
+	exits non-zero."""
+	script = shots / name
+	shutil.copy(HERE / "e2e" / name, script)
+	(shots / "node_modules").unlink(missing_ok=True)
+	(shots / "node_modules").symlink_to(node_modules())
+	run = subprocess.run(
+		["node", str(script), json.dumps(config)],
+		capture_output=True,
+		text=True,
+		timeout=300,
+		env={**os.environ, "NODE_PATH": str(node_modules())},
+	)
+	lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+	testcase.assertTrue(lines, f"no result: {run.stdout[-2000:]} {run.stderr[-2000:]}")
+	seen = json.loads(lines[-1])
+	testcase.assertEqual(run.returncode, 0, seen)
+	return seen
+
+
 def free_port() -> int:
 	with socket.socket() as sock:
 		sock.bind(("127.0.0.1", 0))

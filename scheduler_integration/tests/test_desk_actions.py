@@ -7,9 +7,6 @@ is no free dropdown, the calendar view colours bookings by status, rates read "4
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +16,7 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.tests.factory import book, clear_bookings, future_day, make_host, make_type
 from scheduler_integration.tests.live import PASSWORD, LiveServer, body, cleanup, method_url, purge_guests
 from scheduler_integration.tests.scope import one_site
-from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, node_modules
+from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-desk-actions@example.com"
@@ -261,10 +258,6 @@ class TestDeskActions(SchedulerTestCase):
 	def run_scenario(self, **extra) -> dict:
 		self.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		self.shots.mkdir(parents=True, exist_ok=True)
-		script = self.shots / "desk_actions.mjs"
-		shutil.copy(Path(__file__).parent / "e2e" / "desk_actions.mjs", script)
-		(self.shots / "node_modules").unlink(missing_ok=True)
-		(self.shots / "node_modules").symlink_to(node_modules())
 		config = {
 			"base": self.server.base,
 			"site": self.server.site,
@@ -273,13 +266,7 @@ class TestDeskActions(SchedulerTestCase):
 			"password": PASSWORD,
 			**extra,
 		}
-		run = subprocess.run(
-			["node", str(script), json.dumps(config)], capture_output=True, text=True, timeout=300
-		)
-		lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-		self.assertTrue(lines, f"no result: {run.stdout[-2000:]} {run.stderr[-2000:]}")
-		seen = json.loads(lines[-1])
-		self.assertEqual(run.returncode, 0, seen)
+		seen = run_script(self, "desk_actions.mjs", self.shots, config)
 		self.assertEqual(seen["errors"], [])
 		for part, violations in seen["axe"].items():
 			self.assertEqual([v for v in violations if v["impact"] in SERIOUS], [], f"axe on the {part}")

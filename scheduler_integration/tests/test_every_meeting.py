@@ -14,7 +14,6 @@ import email
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from datetime import date, datetime, time, timedelta, timezone
 from email import policy
@@ -48,6 +47,7 @@ from scheduler_integration.tests.live import (
 	purge_guests,
 )
 from scheduler_integration.tests.scope import one_site
+from scheduler_integration.tests.test_browser_e2e import node_modules, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-every@example.com"
@@ -435,11 +435,6 @@ class TestEveryMeeting(SchedulerTestCase):
 		self.assertEqual([str(e["UID"]) for e in events_of(download)], uids)
 
 
-def node_modules() -> Path:
-	default = Path(frappe.get_site_path("..", "..", ".scheduler-e2e")).resolve() / "node_modules"
-	return Path(os.environ.get("SCHEDULER_E2E_NODE_MODULES") or default)
-
-
 @one_site
 class TestConfirmationAndManagePages(SchedulerTestCase):
 	"""The guest's confirmation and manage pages in Chromium (playwright-core, as
@@ -488,21 +483,7 @@ class TestConfirmationAndManagePages(SchedulerTestCase):
 			self.skipTest("browser test not run: Node.js or Chromium is missing")
 		if not (node_modules() / "playwright-core").exists():
 			self.skipTest(f"browser test not run: playwright-core is not in {node_modules()}")
-		script = self.shots / "every_meeting.mjs"
-		shutil.copy(Path(__file__).parent / "e2e" / "every_meeting.mjs", script)
-		(self.shots / "node_modules").unlink(missing_ok=True)
-		(self.shots / "node_modules").symlink_to(node_modules())
-		run = subprocess.run(
-			["node", str(script), json.dumps(config)],
-			capture_output=True,
-			text=True,
-			timeout=300,
-			env={**os.environ, "NODE_PATH": str(node_modules())},
-		)
-		lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-		self.assertTrue(lines, f"no result: {run.stdout[-2000:]} {run.stderr[-2000:]}")
-		seen = json.loads(lines[-1])
-		self.assertEqual(run.returncode, 0, seen)
+		seen = run_script(self, "every_meeting.mjs", self.shots, config)
 		self.assertEqual((seen["errors"], seen["dialogs"]), ([], []))
 		for page, violations in seen["axe"].items():
 			self.assertEqual(violations, [], f"axe on the {page} page")

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +37,7 @@ from scheduler_integration.tests.live import (
 	method_url,
 	purge_guests,
 )
-from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, node_modules
+from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-frame-host@example.com"
@@ -236,10 +234,6 @@ class TestPageFrame(SchedulerTestCase):
 			self.skipTest(f"browser test not run: {reason}")
 		shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		shots.mkdir(parents=True, exist_ok=True)
-		script = shots / "page_frame.mjs"
-		shutil.copy(Path(__file__).parent / "e2e" / "page_frame.mjs", script)
-		(shots / "node_modules").unlink(missing_ok=True)
-		(shots / "node_modules").symlink_to(node_modules())
 		config = {
 			"base": self.server.base,
 			"site": self.server.site,
@@ -249,13 +243,7 @@ class TestPageFrame(SchedulerTestCase):
 			"email": GUESTS[1],
 			"password": PASSWORD,
 		}
-		run = subprocess.run(
-			["node", str(script), json.dumps(config)], capture_output=True, text=True, timeout=300
-		)
-		lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-		self.assertTrue(lines, f"no result: {run.stdout[-2000:]} {run.stderr[-2000:]}")
-		seen = json.loads(lines[-1])
-		self.assertEqual(run.returncode, 0, seen)
+		seen = run_script(self, "page_frame.mjs", shots, config)
 		self.assertEqual(seen["errors"], [])
 		for name, violations in seen["axe"].items():
 			self.assertEqual([v for v in violations if v["impact"] in SERIOUS], [], f"axe on {name}")
