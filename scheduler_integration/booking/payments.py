@@ -33,6 +33,7 @@ from scheduler_integration.calendars.errors import CalendarError
 from scheduler_integration.calendars.stripe_checkout import StripeCheckout
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
+from scheduler_integration.engine.payment_statuses import PaymentStatus
 from scheduler_integration.engine.payments import checkout_expires, to_minor
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.engine.timezones import get_zone
@@ -41,7 +42,6 @@ DOCTYPE = "Scheduler Payment"
 STRIPE_SETTINGS = "Stripe Settings"
 # the languages Stripe's checkout page speaks, of those the booking pages speak
 STRIPE_LOCALES = frozenset({"de", "fr", "es", "pt", "it", "nl", "ja", "sv", "da", "fi", "nb", "pl"})
-PAID = ("Paid", "Partly Refunded", "Refunded")
 
 
 def payments_installed() -> bool:
@@ -160,7 +160,7 @@ def current_payment(booking: str, for_update: bool = False):
 	"""The booking's payment that still counts (not one that closed unpaid), newest first."""
 	name = frappe.db.get_value(
 		DOCTYPE,
-		{"booking": booking, "status": ("!=", "Expired")},
+		{"booking": booking, "status": ("!=", PaymentStatus.EXPIRED.value)},
 		"name",
 		order_by="creation desc",
 		for_update=for_update,
@@ -186,7 +186,7 @@ def new_payment(doc):
 			"booking": doc.name,
 			"meeting_type": doc.meeting_type,
 			"host": doc.host,
-			"status": "Not Started",
+			"status": PaymentStatus.NOT_STARTED.value,
 			"amount": doc.amount,
 			"currency": doc.currency,
 			"amount_minor": to_minor(doc.amount, doc.currency),
@@ -214,7 +214,7 @@ def open_checkout(doc, now: datetime | None = None) -> dict:
 	if payment is None:
 		payment = new_payment(doc)
 		frappe.db.commit()
-	if payment.status != "Not Started" or doc.status != AWAITING_PAYMENT:
+	if payment.status != PaymentStatus.NOT_STARTED or doc.status != AWAITING_PAYMENT:
 		return payment_json(doc, payment)
 	try:
 		session = stripe_api().create_session(
@@ -241,7 +241,7 @@ def open_checkout(doc, now: datetime | None = None) -> dict:
 		return payment_json(doc, payment)
 	payment.update(
 		{
-			"status": "Open",
+			"status": PaymentStatus.OPEN.value,
 			"checkout_session": session.get("id"),
 			"payment_url": session.get("url"),
 			"expires_at": to_system(datetime.fromtimestamp(int(session["expires_at"]), tz=now.tzinfo))
@@ -279,7 +279,7 @@ def payment_json(doc, payment=None) -> dict:
 	if doc.get("hold_until") and doc.status == AWAITING_PAYMENT:
 		data["hold_until"] = to_utc(doc.hold_until).strftime("%Y-%m-%dT%H:%M:%SZ")
 	if payment is not None:
-		if payment.status == "Open" and doc.status == AWAITING_PAYMENT:
+		if payment.status == PaymentStatus.OPEN and doc.status == AWAITING_PAYMENT:
 			data["url"] = payment.payment_url
 		data["reference"] = payment.name
 		data["receipt_url"] = receipt_url(doc, payment)

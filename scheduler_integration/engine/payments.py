@@ -36,6 +36,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import InvalidField
 from .i18n import _
+from .payment_statuses import BookingPayment
 from .statuses import AWAITING_PAYMENT
 
 __all__ = [
@@ -195,7 +196,9 @@ def late_payment(status: str, *, already_counted: bool) -> str:
 def payment_state(paid: int, refunded: int) -> str:
 	"""A booking's payment status from what was paid and given back (minor units)."""
 	if paid <= 0:
-		return "Unpaid"
+		return BookingPayment.UNPAID.value
 	if refunded <= 0:
-		return "Paid"
-	return "Refunded" if refunded >= paid else "Partly Refunded"
+		return BookingPayment.PAID.value
+	if refunded >= paid:
+		return BookingPayment.REFUNDED.value
+	return BookingPayment.PARTLY_REFUNDED.value

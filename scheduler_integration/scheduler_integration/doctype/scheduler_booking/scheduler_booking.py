@@ -30,6 +30,7 @@ from scheduler_integration.engine.guest_form import (
 	MAX_REASON,
 	clean_emails,
 )
+from scheduler_integration.engine.payment_statuses import BookingPayment
 from scheduler_integration.engine.payments import RefundPolicy, from_minor, hold_end, refund_amount, to_minor
 from scheduler_integration.engine.validation import (
 	clean_email,
@@ -176,7 +177,7 @@ class SchedulerBooking(Document):
 		"""A guest's booking of a paid type: its price now, unpaid, its time held a while."""
 		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
 		self.amount, self.currency = mt.price, mt.currency
-		self.payment_status = "Unpaid"
+		self.payment_status = BookingPayment.UNPAID.value
 		self.hold_until = to_system(hold_end(now, to_utc(self.start), mt.get("payment_hold_minutes")))
 
 	def refund_on_cancel(self, now: datetime, by_guest: bool) -> float:
@@ -394,7 +395,7 @@ class SchedulerBooking(Document):
 			Actor.SYSTEM,
 			now,
 			amount_paid=payment.amount,
-			payment_status="Paid",
+			payment_status=BookingPayment.PAID.value,
 			payment=payment.name,
 		)
 
@@ -409,7 +410,11 @@ class SchedulerBooking(Document):
 		"""A payment arrived after the booking stopped waiting for it: kept on the booking
 		(the revenue counts it and its refund) and given back in full (``late_payment``)."""
 		self.db_set(
-			{"amount_paid": payment.amount, "payment_status": "Paid", "payment": payment.name},
+			{
+				"amount_paid": payment.amount,
+				"payment_status": BookingPayment.PAID.value,
+				"payment": payment.name,
+			},
 			update_modified=False,
 		)
 		effects.dispatch(self, "late_payment")

@@ -38,10 +38,11 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration.booking.errors import PaymentMismatch, PaymentUnavailable, ReplayedEvent
-from scheduler_integration.booking.payments import DOCTYPE, PAID, current_payment, stripe_api
+from scheduler_integration.booking.payments import DOCTYPE, current_payment, stripe_api
 from scheduler_integration.calendars.errors import CalendarError, ProviderUnavailable
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import ServerBusy
+from scheduler_integration.engine.payment_statuses import PAID, UNSETTLED, PaymentStatus
 from scheduler_integration.engine.payments import hold_over, late_payment
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 
@@ -132,7 +133,7 @@ def settle(payment, session: dict, now: datetime | None = None) -> str:
 	if action == "nothing":
 		return action
 	payment.payment_intent = str(session.get("payment_intent") or "")[:255]
-	payment.status = "Paid"
+	payment.status = PaymentStatus.PAID.value
 	payment.paid_at = to_system(now)
 	payment.save(ignore_permissions=True)
 	booking.flags.ignore_permissions = True
@@ -310,8 +311,8 @@ def _release(payment, reason: str, now, closed: bool = False) -> str:
 	waiting = booking.status == AWAITING_PAYMENT
 	if waiting and not closed and not hold_over(to_utc(booking.hold_until), now):
 		return "nothing"  # not over after all (read again under its lock): nor is its checkout
-	if payment.status in ("Not Started", "Open"):
-		payment.status = "Expired"  # a payment on it from now on comes too late: refunded
+	if payment.status in UNSETTLED:
+		payment.status = PaymentStatus.EXPIRED.value  # a payment on it from now on comes too late: refunded
 		payment.save(ignore_permissions=True)
 	if not waiting:
 		return "nothing"
@@ -346,7 +347,7 @@ def settle_hold(booking: str, now: datetime | None = None) -> str:
 	hold is released, exactly once (the booking's status, read under its row lock, decides)."""
 	now = now or utc_now()
 	payment = current_payment(booking)
-	if payment is not None and payment.status == "Open" and payment.checkout_session:
+	if payment is not None and payment.status == PaymentStatus.OPEN and payment.checkout_session:
 		payment = frappe.get_doc(DOCTYPE, payment.name, for_update=True)
 		try:
 			session = verified(payment)
