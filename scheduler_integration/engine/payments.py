@@ -45,6 +45,7 @@ __all__ = [
 	"HOLD_DEFAULT",
 	"HOLD_MAX",
 	"HOLD_MIN",
+	"REFUND_DEFAULT",
 	"REFUND_POLICIES",
 	"RefundPolicy",
 	"checkout_expires",
@@ -73,6 +74,7 @@ CHECKOUT_MAX = timedelta(hours=23, minutes=59)  # … and at most 24 hours ahead
 
 FULL, BY_NOTICE, NONE = "Full Refund", "By Notice", "No Refund"
 REFUND_POLICIES = (FULL, BY_NOTICE, NONE)
+REFUND_DEFAULT = FULL  # a type without a policy (older types; the DocType field's default)
 
 
 def _code(currency: str) -> str:
@@ -138,7 +140,7 @@ def checkout_expires(created: datetime, hold_ends: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class RefundPolicy:
-	kind: str = FULL
+	kind: str = REFUND_DEFAULT
 	full_hours: int = 0  # By Notice: everything when cancelled at least this long before
 	partial_hours: int = 0  # … partial_percent when at least this long before
 	partial_percent: int = 0

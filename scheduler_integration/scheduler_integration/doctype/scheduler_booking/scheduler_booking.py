@@ -31,7 +31,14 @@ from scheduler_integration.engine.guest_form import (
 	clean_emails,
 )
 from scheduler_integration.engine.payment_statuses import BookingPayment
-from scheduler_integration.engine.payments import RefundPolicy, from_minor, hold_end, refund_amount, to_minor
+from scheduler_integration.engine.payments import (
+	REFUND_DEFAULT,
+	RefundPolicy,
+	from_minor,
+	hold_end,
+	refund_amount,
+	to_minor,
+)
 from scheduler_integration.engine.validation import (
 	clean_email,
 	clean_guest_name,
@@ -186,7 +193,7 @@ class SchedulerBooking(Document):
 			return 0
 		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
 		policy = RefundPolicy(
-			mt.get("refund_policy") or "Full Refund",
+			mt.get("refund_policy") or REFUND_DEFAULT,
 			int(mt.get("refund_full_hours") or 0),
 			int(mt.get("refund_partial_hours") or 0),
 			int(mt.get("refund_partial_percent") or 0),

@@ -23,7 +23,7 @@ from scheduler_integration.engine.payments import (
 	HOLD_DEFAULT,
 	HOLD_MAX,
 	HOLD_MIN,
-	REFUND_POLICIES,
+	REFUND_DEFAULT,
 	RefundPolicy,
 )
 from scheduler_integration.engine.validation import (
@@ -315,7 +315,7 @@ class SchedulerMeetingType(Document):
 			("refund_partial_percent", 100),
 		):
 			self.set(field, errors.clean(field, clean_int, self.get(field), field, 0, high, default=0))
-		self.refund_policy = self.refund_policy or REFUND_POLICIES[0]
+		self.refund_policy = self.refund_policy or REFUND_DEFAULT
 		try:
 			RefundPolicy(
 				self.refund_policy,
