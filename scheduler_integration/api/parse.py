@@ -13,7 +13,7 @@ from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import MAX_REASON, MAX_UTM
 from scheduler_integration.engine.locales import clean_locale
-from scheduler_integration.engine.validation import clean_guest_text, clean_timezone
+from scheduler_integration.engine.validation import clean_guest_text, clean_timezone, is_yes
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -129,8 +129,8 @@ def locale(value) -> str | None:
 
 
 def flag(value) -> bool:
-	"""A yes/no request value: 1, "1", "true", "yes" are yes; anything else no."""
-	return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+	"""A yes/no request value (``engine.validation.is_yes``)."""
+	return is_yes(value)
 
 
 def meetings(ctx, count) -> int | None:

@@ -65,6 +65,7 @@ from scheduler_integration.core.errors import (
 )
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import is_yes
 
 __all__ = [
 	"CODES",
@@ -284,6 +285,5 @@ def parse_json(value, field: str):
 
 
 def flag(value) -> int:
-	if isinstance(value, str):
-		return 1 if value.strip().lower() in ("1", "true", "yes", "on") else 0
-	return 1 if value else 0
+	"""A yes/no request value as a Check field stores it (1 or 0)."""
+	return int(is_yes(value))

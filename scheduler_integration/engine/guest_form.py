@@ -22,6 +22,7 @@ from .validation import (
 	clean_phone,
 	clean_text,
 	clean_timezone,
+	is_yes,
 )
 
 # the length limits of guest text, wherever it arrives (this form, the booking's own
@@ -128,9 +129,7 @@ def _choice(question: Question, value, field: str) -> str:
 def clean_answer(question: Question, value, field: str):
 	kind = question.fieldtype
 	if kind == "Check":
-		if isinstance(value, str):
-			value = value.strip().lower() in ("1", "true", "yes", "on")
-		answer = bool(value)
+		answer = is_yes(value)
 		if question.required and not answer:
 			raise InvalidField(_("{0} is required"), field, question.label)
 		return answer

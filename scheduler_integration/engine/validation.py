@@ -168,6 +168,17 @@ def slugify(text: str) -> str:
 	return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
 
 
+YES = ("1", "true", "yes", "on")  # a yes/no value sent as text (a form field, a query)
+
+
+def is_yes(value) -> bool:
+	"""A yes/no value as requests and forms send it: text is yes when one of ``YES``
+	(any case, trimmed), anything else by its truth (a JSON true or 1)."""
+	if isinstance(value, str):
+		return value.strip().lower() in YES
+	return bool(value)
+
+
 def clean_slug(value, field: str = "slug") -> str:
 	text = clean_text(value, field, MAX_SLUG, required=True)
 	if not _SLUG.match(text):
