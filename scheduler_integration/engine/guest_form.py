@@ -54,6 +54,11 @@ FIELDTYPES = (
 )
 CHOICES = ("Select", "Radio", "Country")
 LISTS = ("Multi Select", "Multi Email")
+# types the guest answers from the host's own options (Country takes the site's list)
+NEEDS_OPTIONS = ("Select", "Radio", "Multi Select")
+MAX_LABEL = 200
+# a routing form's name for a question (conditions and prefill parameters use it)
+QUESTION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 MAX_EMAILS = 10  # addresses in one Multi Email answer
 MAX_ATTENDEES = 10  # colleagues a guest may add to a meeting (the type's limit is at most this)
 MAX_NUMBER = 10**15  # a Number answer's magnitude (money, head counts; never floats' edge cases)
@@ -66,6 +71,22 @@ class Question:
 	required: bool = False
 	options: tuple[str, ...] = ()
 	key: str = ""  # a routing form's name for it (conditions, prefill); "" on booking forms
+
+
+def question_options(text) -> tuple[str, ...]:
+	"""A question row's options: one per line, trimmed, blank lines left out."""
+	return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def clean_question(label, fieldtype, options) -> tuple[str, str]:
+	"""A host's question row (a meeting type's or a routing form's): its label, required,
+	and its type (an unknown one is Data). A type answered from the host's options needs
+	some. Raises ``InvalidField`` (``label`` or ``options``)."""
+	label = clean_text(label, "label", MAX_LABEL, required=True)
+	kind = fieldtype if fieldtype in FIELDTYPES else "Data"
+	if kind in NEEDS_OPTIONS and not question_options(options):
+		raise InvalidField(_("A Select question needs options, one per line"), "options")
+	return label, kind
 
 
 def _parts(value, field: str) -> list:

@@ -14,8 +14,8 @@ from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager, is_team_admin
 from scheduler_integration.effects.crm import fields as crm_fields
 from scheduler_integration.engine import adapters
-from scheduler_integration.engine.errors import InvalidField, SchedulingError
-from scheduler_integration.engine.guest_form import FIELDTYPES, MAX_ATTENDEES
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.guest_form import MAX_ATTENDEES, clean_question
 from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.model import MAX_SEATS
 from scheduler_integration.engine.occurrences import MAX_OCCURRENCES, meetings_within
@@ -245,11 +245,7 @@ class SchedulerMeetingType(Document):
 		labels = set()
 		for row in self.questions or []:
 			try:
-				row.label = clean_text(row.label, "label", 200, required=True)
-				if row.fieldtype not in FIELDTYPES:
-					row.fieldtype = "Data"
-				if row.fieldtype in ("Select", "Radio", "Multi Select") and not (row.options or "").strip():
-					raise InvalidField(_("A Select question needs options, one per line"), "options")
+				row.label, row.fieldtype = clean_question(row.label, row.fieldtype, row.options)
 			except SchedulingError as exc:
 				errors.add("questions", _("Row {0}: {1}").format(row.idx, translate(exc)))
 			problem = crm_fields.mapping_problem(row.crm_field) if row.get("crm_field") else None

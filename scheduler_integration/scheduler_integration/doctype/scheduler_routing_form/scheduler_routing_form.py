@@ -14,7 +14,6 @@ with a token that carries the hosts, and prefills the form (``booking.routing``)
 """
 
 import json
-import re
 from datetime import timedelta
 
 import frappe
@@ -31,11 +30,12 @@ from scheduler_integration.effects.crm import fields as crm_fields
 from scheduler_integration.effects.crm.guest_record import find_by, record_owner
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import (
-	CHOICES,
-	FIELDTYPES,
 	MAX_QUESTIONS,
+	QUESTION_KEY,
 	Question,
 	clean_answers,
+	clean_question,
+	question_options,
 )
 from scheduler_integration.engine.personal_links import new_token, token_hash
 from scheduler_integration.engine.prefill import PAGE_PARAMETERS, clean_prefill
@@ -63,7 +63,6 @@ from scheduler_integration.engine.validation import (
 	slugify,
 )
 
-KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 ROUTED_LINK_HOURS = 24  # a decision's booking link works this long (and books once)
 # outcomes that book among a subset of a type's hosts: round robin picks among them
 SUBSET_OUTCOMES = ("Record Owner", "Team Hosts")
@@ -123,7 +122,7 @@ class SchedulerRoutingForm(Document):
 			errors.add("questions", _("A form has at most {0} questions").format(MAX_QUESTIONS))
 		for row in self.questions or []:
 			row.question_key = (row.question_key or slugify(row.label or "").replace("-", "_")).strip()
-			if not KEY.match(row.question_key or ""):
+			if not QUESTION_KEY.match(row.question_key or ""):
 				errors.add(
 					"questions",
 					_("Row {0}: a key is lowercase letters, digits and _, starting with a letter").format(
@@ -139,15 +138,10 @@ class SchedulerRoutingForm(Document):
 					"questions", _("Row {0}: the key {1} is used twice").format(row.idx, row.question_key)
 				)
 			keys.add(row.question_key)
-			row.label = errors.clean("questions", clean_text, row.label, "label", 200, required=True)
-			if row.fieldtype not in FIELDTYPES:
-				row.fieldtype = "Data"
-			if (
-				row.fieldtype in (*CHOICES, "Multi Select")
-				and row.fieldtype != "Country"
-				and not _options(row)
-			):
-				errors.add("questions", _("Row {0}: list the choices, one per line").format(row.idx))
+			try:
+				row.label, row.fieldtype = clean_question(row.label, row.fieldtype, row.options)
+			except SchedulingError as exc:
+				errors.add("questions", _("Row {0}: {1}").format(row.idx, translate(exc)))
 			problem = crm_fields.mapping_problem(row.crm_field) if row.crm_field else None
 			if problem:
 				errors.add("questions", _("Row {0}: {1}").format(row.idx, problem))
@@ -290,7 +284,7 @@ class SchedulerRoutingForm(Document):
 
 
 def _options(row) -> tuple[str, ...]:
-	return tuple(line.strip() for line in (row.options or "").splitlines() if line.strip())
+	return question_options(row.options)
 
 
 def _outcome(kind, meeting_type, hosts, url, message) -> Outcome:
