@@ -35,6 +35,7 @@ from scheduler_integration.api.utils import code_for, failure
 from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable
 from scheduler_integration.core import limits
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.engine.error_codes import FRAPPE_CODES, UNREADABLE_REQUEST
 from scheduler_integration.engine.request_body import refusal
 
 _METHOD = re.compile(r"^/api/(?:v[12]/)?method/(scheduler_integration\.[^/]+)")
@@ -42,22 +43,6 @@ _METHOD = re.compile(r"^/api/(?:v[12]/)?method/(scheduler_integration\.[^/]+)")
 _EXCEPTION_KEYS = ("exc", "exc_type", "exception", "_exc_source")
 _TRACEBACK = b"Traceback (most recent call last)"
 WINDOW = 60  # every per-IP limit of the public routes counts a minute (rate_limit seconds=60)
-# Frappe's exceptions (their exc_type) whose code says more than their status
-FRAPPE_CODES = {
-	"PermissionError": "FORBIDDEN",
-	"DoesNotExistError": "NOT_FOUND",
-	"MandatoryError": "MISSING_FIELDS",
-	"LinkValidationError": "INVALID_LINK",
-	"DuplicateEntryError": "DUPLICATE",
-	"TimestampMismatchError": "DOCUMENT_CHANGED",
-	"TooManyRequestsError": "RATE_LIMITED",
-	"CSRFTokenError": "INVALID_CSRF_TOKEN",
-	"AuthenticationError": "NOT_SIGNED_IN",
-	"SessionExpired": "NOT_SIGNED_IN",
-	"ValidationError": "INVALID_INPUT",
-	"FieldValidationError": "VALIDATION_ERROR",
-	"MissingArguments": "MISSING_ARGUMENTS",
-}
 
 
 def _messages() -> dict[int, str]:
@@ -85,7 +70,7 @@ def public_errors(response=None, request=None):
 	code = None
 	allowed = _allowed_methods(method.group(1), request) if method and status == 403 else None
 	if _unreadable(request):
-		status, body, code = 400, _("This request could not be read"), "UNREADABLE_REQUEST"
+		status, body, code = 400, _("This request could not be read"), UNREADABLE_REQUEST
 	elif allowed:
 		# Frappe refuses a method a method does not take as "not permitted" (403)
 		status, code = 405, code_for(405)

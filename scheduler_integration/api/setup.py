@@ -26,6 +26,7 @@ from scheduler_integration.core import queue
 from scheduler_integration.core.errors import FieldValidationError, RequestRefused
 from scheduler_integration.core.hosts import follow_profile_zone as follow_zone
 from scheduler_integration.core.hosts import new_hours_timezone
+from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.validation import slugify
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.scheduler_integration.doctype.scheduler_availability.scheduler_availability import (
@@ -38,8 +39,8 @@ TIMED = ("Scheduler Booking", "Scheduler Booking Series")
 
 
 class AlreadySetUp(RequestRefused):
-	http_status_code = 409
-	code = "CONFLICT"
+	code = codes.CONFLICT
+	http_status_code = codes.STATUS[code]
 
 
 def _free_slug(text: str) -> str:

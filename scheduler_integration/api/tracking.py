@@ -39,6 +39,7 @@ from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.calendars.errors import ProviderError, ProviderUnavailable
 from scheduler_integration.core.errors import FieldValidationError, RequestRefused, ServerBusy, Unauthorized
 from scheduler_integration.core.settings import public_limit
+from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.engine.external_schedulers import verify_acuity, verify_oncehub
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
@@ -202,8 +203,8 @@ def calendly_webhook(**kwargs):
 class ProviderFailed(RequestRefused):
 	"""The scheduler's own API failed while a webhook was handled: the sender may retry."""
 
-	http_status_code = 502
-	code = "PROVIDER_ERROR"
+	code = codes.PROVIDER_ERROR
+	http_status_code = codes.STATUS[code]
 
 
 def _account():

@@ -64,6 +64,7 @@ from scheduler_integration.core.errors import (
 	translate,
 )
 from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import is_yes
 
@@ -87,30 +88,14 @@ __all__ = [
 class NotConfigured(frappe.DoesNotExistError):
 	"""The host has not set up what the call needs (profile, availability): 404."""
 
-	http_status_code = 404
-	code = "NOT_CONFIGURED"
+	code = codes.NOT_CONFIGURED
+	http_status_code = codes.STATUS[code]
 
 
-# the ``code`` of every failure of the app's API: stable, so clients branch on it, not on
-# the (translated) message. Typed errors name their own (``code`` attribute); docs/api.md
-# lists them all.
-CODES = {
-	400: "INVALID_INPUT",
-	401: "NOT_SIGNED_IN",
-	403: "FORBIDDEN",
-	404: "NOT_FOUND",
-	405: "METHOD_NOT_ALLOWED",
-	409: "CONFLICT",
-	413: "REQUEST_TOO_LARGE",
-	417: "INVALID_INPUT",
-	429: "RATE_LIMITED",
-	503: "SERVER_BUSY",
-}
-
-
-def code_for(status: int) -> str:
-	"""The code of a failure known only by its HTTP status."""
-	return CODES.get(status) or ("SERVER_ERROR" if status >= 500 else "INVALID_INPUT")
+# the ``code`` of a failure known only by its status; typed errors name their own
+# (``code`` attribute). Every code and its status: engine/error_codes.py.
+CODES = codes.BY_STATUS
+code_for = codes.code_for
 
 
 def ok(data=None, message: str | None = None, status: int = 200) -> dict:
@@ -120,7 +105,7 @@ def ok(data=None, message: str | None = None, status: int = 200) -> dict:
 	return {"success": True, "data": data, "message": message}
 
 
-def failure(message: str, errors: dict | None = None, code: str = "INVALID_INPUT", **extra) -> dict:
+def failure(message: str, errors: dict | None = None, code: str = codes.INVALID_INPUT, **extra) -> dict:
 	"""The envelope of a failure: ``error`` and ``code``, and ``message`` (the
 	same text) for the callers written against the first envelope."""
 	return {
@@ -185,7 +170,12 @@ def api(fn):
 	def wrapper(*args, **kwargs):
 		missing = missing_arguments(fn, args, kwargs)
 		if missing:
-			return fail(400, _("Please correct these fields"), missing, "MISSING_ARGUMENTS")
+			return fail(
+				MissingArguments.http_status_code,
+				_("Please correct these fields"),
+				missing,
+				MissingArguments.code,
+			)
 		for attempt in range(TRANSACTION_RETRIES + 1):
 			try:
 				return _mapped(fn, args, kwargs)
@@ -194,7 +184,7 @@ def api(fn):
 				frappe.local.message_log = []
 				if attempt == TRANSACTION_RETRIES:
 					return fail(
-						503, _("The server is busy. Please try again in a moment."), code="SERVER_BUSY"
+						503, _("The server is busy. Please try again in a moment."), code=code_for(503)
 					)
 				time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
 
@@ -231,17 +221,19 @@ def _mapped(fn, args, kwargs):
 		return fail(exc.http_status_code, str(exc) or _("Invalid input"), code=exc.code)
 	except SchedulingError as exc:
 		message = translate(exc)
-		return fail(400, message, {exc.field or "input": message}, "VALIDATION_ERROR")
+		return fail(400, message, {exc.field or "input": message}, codes.VALIDATION_ERROR)
 	except frappe.PermissionError as exc:
 		if frappe.session.user == "Guest":
-			return fail(401, _("Please sign in"), code="NOT_SIGNED_IN")
-		return fail(403, str(exc) or _("Not permitted"), code="FORBIDDEN")
+			return fail(401, _("Please sign in"), code=code_for(401))
+		return fail(403, str(exc) or _("Not permitted"), code=code_for(403))
 	except frappe.DoesNotExistError as exc:
-		return fail(exc.http_status_code, str(exc) or _("Not found"), code=getattr(exc, "code", "NOT_FOUND"))
+		return fail(
+			exc.http_status_code, str(exc) or _("Not found"), code=getattr(exc, "code", codes.NOT_FOUND)
+		)
 	except frappe.TooManyRequestsError:
 		raise  # Frappe's own rate limiter answers 429 with its headers
 	except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
-		return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"), code="INVALID_INPUT")
+		return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"), code=codes.INVALID_INPUT)
 
 
 def acting_user(user: str | None = None) -> str:

@@ -69,6 +69,7 @@ from scheduler_integration.core.clock import converter, to_system, to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.settings import get_settings, setting
 from scheduler_integration.engine import challenge
+from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.errors import SchedulingError
 
 GUEST_SOURCES = ("booking_page", "report")
@@ -328,13 +329,13 @@ def check_proof(proof_challenge, proof_nonce) -> None:
 		solved = challenge.verify(_secret(), proof_challenge, proof_nonce, time.time(), bits)
 	except SchedulingError as exc:
 		raise FieldValidationError(
-			translate(exc), {"proof": translate(exc)}, code="BOT_CHECK_FAILED"
+			translate(exc), {"proof": translate(exc)}, code=codes.BOT_CHECK_FAILED
 		) from None
 	key = frappe.cache.make_key(PROOF_PREFIX + hashlib.sha256(solved.encode()).hexdigest())
 	# one SET NX: of the requests sharing a challenge exactly one marks it used
 	if not redis.Redis.set(frappe.cache, key, 1, nx=True, ex=challenge.MAX_AGE):
 		message = _("Please reload the page and try again")
-		raise FieldValidationError(message, {"proof": message}, code="BOT_CHECK_FAILED")
+		raise FieldValidationError(message, {"proof": message}, code=codes.BOT_CHECK_FAILED)
 	# spent by a booking that commits: a transaction rolled back (a refusal, or a deadlock
 	# the API runs again) gives the proof back
 	frappe.db.after_rollback.add(lambda: redis.Redis.delete(frappe.cache, key))

@@ -21,6 +21,7 @@ from frappe import _
 
 from scheduler_integration.core.errors import FieldValidationError, ServerBusy
 from scheduler_integration.core.settings import get_settings, setting
+from scheduler_integration.engine import error_codes as codes
 
 PROVIDERS = {
 	"Cloudflare Turnstile": {
@@ -41,7 +42,8 @@ MAX_TOKEN = 4096  # Turnstile's tokens are at most 2048 characters, hCaptcha's s
 class CaptchaUnavailable(ServerBusy):
 	"""The CAPTCHA provider could not be asked: the guest should try again."""
 
-	code = "BOT_CHECK_UNAVAILABLE"
+	code = codes.BOT_CHECK_UNAVAILABLE
+	http_status_code = codes.STATUS[code]
 
 
 def provider() -> dict | None:
@@ -66,7 +68,7 @@ def verify(token, remote_ip: str | None) -> None:
 		return
 	refused = _("Please complete the check that you are not a robot")
 	if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN:
-		raise FieldValidationError(refused, {"captcha": refused}, code="BOT_CHECK_FAILED")
+		raise FieldValidationError(refused, {"captcha": refused}, code=codes.BOT_CHECK_FAILED)
 	settings = get_settings()
 	form = {
 		"secret": settings.get_password("captcha_secret_key", raise_exception=False) or "",
@@ -85,4 +87,4 @@ def verify(token, remote_ip: str | None) -> None:
 		frappe.log_error(title=_("CAPTCHA provider did not answer"))
 		raise CaptchaUnavailable(_("The bot check is unavailable right now; please try again")) from None
 	if not (isinstance(result, dict) and result.get("success") is True):
-		raise FieldValidationError(refused, {"captcha": refused}, code="BOT_CHECK_FAILED")
+		raise FieldValidationError(refused, {"captcha": refused}, code=codes.BOT_CHECK_FAILED)

@@ -7,6 +7,7 @@ from datetime import datetime
 import frappe
 
 from scheduler_integration.core.errors import RequestRefused
+from scheduler_integration.engine import error_codes as codes
 
 
 class SlotUnavailable(frappe.ValidationError):
@@ -17,8 +18,8 @@ class SlotUnavailable(frappe.ValidationError):
 	(``search_alternatives``), so a crowd of refused guests never holds the lock longer.
 	"""
 
-	http_status_code = 409
-	code = "SLOT_UNAVAILABLE"
+	code = codes.SLOT_UNAVAILABLE
+	http_status_code = codes.STATUS[code]
 
 	def __init__(
 		self,
@@ -60,8 +61,8 @@ class SlotUnavailable(frappe.ValidationError):
 class ChangeRefused(frappe.ValidationError):
 	"""A change the booking's state machine or notice policy does not allow: HTTP 403."""
 
-	http_status_code = 403
-	code = "CHANGE_REFUSED"
+	code = codes.CHANGE_REFUSED
+	http_status_code = codes.STATUS[code]
 
 	def __init__(self, message: str, reason: str | None = None):
 		super().__init__(message)
@@ -82,8 +83,8 @@ class TooManyBookings(frappe.TooManyRequestsError):
 	"""A booking cap was reached (per guest email, per host and hour, per type and day).
 	``retry_after``: seconds until the cap's window has room again (for Retry-After)."""
 
-	http_status_code = 429
-	code = "TOO_MANY_BOOKINGS"
+	code = codes.TOO_MANY_BOOKINGS
+	http_status_code = codes.STATUS[code]
 
 	def __init__(self, message: str = "", retry_after: int | None = None):
 		super().__init__(message)
@@ -94,31 +95,31 @@ class PaymentUnavailable(RequestRefused):
 	"""Payments cannot be taken now (the payment gateway is not set up, or cannot be
 	reached): HTTP 503, the guest tries again later."""
 
-	http_status_code = 503
-	code = "PAYMENT_UNAVAILABLE"
+	code = codes.PAYMENT_UNAVAILABLE
+	http_status_code = codes.STATUS[code]
 
 
 class PaymentMismatch(RequestRefused):
 	"""A gateway's report that does not fit the payment it names (another booking, another
 	amount, a payment the gateway does not confirm): HTTP 400, nothing changes."""
 
-	http_status_code = 400
-	code = "PAYMENT_MISMATCH"
+	code = codes.PAYMENT_MISMATCH
+	http_status_code = codes.STATUS[code]
 
 
 class ReplayedEvent(RequestRefused):
 	"""The very same signed webhook request again (a replay): HTTP 409, nothing changes."""
 
-	http_status_code = 409
-	code = "REPLAYED"
+	code = codes.REPLAYED
+	http_status_code = codes.STATUS[code]
 
 
 class LinkGone(RequestRefused):
 	"""A personal booking link, or a routing form's booking link, that may no longer book
 	(used up, expired, revoked): HTTP 410, with why (``reason``)."""
 
-	http_status_code = 410
-	code = "LINK_GONE"
+	code = codes.LINK_GONE
+	http_status_code = codes.STATUS[code]
 
 	def __init__(self, message: str = "", reason: str | None = None):
 		super().__init__(message)

@@ -14,13 +14,14 @@ from typing import Any
 import frappe
 from frappe import _
 
+from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import MAX_DISPLAY_NAME, clean_slug, clean_text, slugify
 
 
 class FieldValidationError(frappe.ValidationError):
-	http_status_code = 400
-	code = "VALIDATION_ERROR"
+	code = codes.VALIDATION_ERROR
+	http_status_code = codes.STATUS[code]
 
 	def __init__(
 		self,
@@ -40,35 +41,35 @@ class RequestRefused(frappe.ValidationError):
 	"""A request refused as a whole, not for one of its fields (a body that is not JSON):
 	answered with its ``http_status_code`` and its message."""
 
-	http_status_code = 400
-	code = "INVALID_REQUEST"
+	code = codes.INVALID_REQUEST
+	http_status_code = codes.STATUS[code]
 
 
 class MissingArguments(RequestRefused):
 	"""A required parameter was not sent (a plain-style method: Frappe answers it)."""
 
-	code = "MISSING_ARGUMENTS"
+	code = codes.MISSING_ARGUMENTS
 
 
 class Unauthorized(RequestRefused):
 	"""The request does not prove who sent it (an unsigned webhook)."""
 
-	http_status_code = 401
-	code = "UNAUTHORIZED"
+	code = codes.UNAUTHORIZED
+	http_status_code = codes.STATUS[code]
 
 
 class RequestTooLarge(RequestRefused):
 	"""A body larger than the endpoint takes (a webhook's events are a few kilobytes)."""
 
-	http_status_code = 413
-	code = "REQUEST_TOO_LARGE"
+	code = codes.REQUEST_TOO_LARGE
+	http_status_code = codes.STATUS[code]
 
 
 class ServerBusy(RequestRefused):
 	"""The same work is under way in another request: the sender should try again."""
 
-	http_status_code = 503
-	code = "SERVER_BUSY"
+	code = codes.SERVER_BUSY
+	http_status_code = codes.STATUS[code]
 
 
 def translate(error: SchedulingError) -> str:
