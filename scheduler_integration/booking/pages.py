@@ -34,7 +34,7 @@ from scheduler_integration.core.settings import setting
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.adapters import FREQUENCIES
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import Question, question_options
+from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import needs_phone
 from scheduler_integration.engine.occurrences import Repeat, series_counts_offered
 from scheduler_integration.engine.payments import HOLD_DEFAULT
@@ -168,7 +168,9 @@ def questions(doc) -> list[Question]:
 			row.label,
 			row.fieldtype or "Data",
 			bool(row.required),
-			countries() if row.fieldtype == "Country" else question_options(row.options),
+			countries()
+			if row.fieldtype == "Country"
+			else tuple(line.strip() for line in (row.options or "").splitlines() if line.strip()),
 		)
 		for row in doc.questions
 	]
