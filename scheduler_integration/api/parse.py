@@ -1,4 +1,9 @@
-"""Parsing request values of the APIs into checked Python values (400 with the field)."""
+"""Parsing request values of the APIs into checked Python values (400 with the field).
+
+Each parser carries the JSON Schema of what it takes (``schema``, set by ``declares``, built
+from the same patterns and limits it checks with): the OpenAPI document (``api.openapi``)
+gives a parameter that a method reads with a parser that parser's schema, so the document
+says what the parsing does."""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import MAX_REASON, MAX_UTM
+from scheduler_integration.engine.locales import MAX_LENGTH as MAX_LOCALE
 from scheduler_integration.engine.locales import clean_locale
+from scheduler_integration.engine.occurrences import MAX_OCCURRENCES
 from scheduler_integration.engine.validation import clean_guest_text, clean_timezone, is_yes
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
@@ -23,6 +30,25 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{22,80}$")
 
 
+def declares(schema: dict):
+	"""Decorator: ``schema`` is what the parser takes (a JSON Schema, for the OpenAPI document)."""
+
+	def mark(parser):
+		parser.schema = schema
+		return parser
+
+	return mark
+
+
+INSTANT = {
+	"type": "string",
+	"format": "date-time",
+	"pattern": _ISO_INSTANT.pattern,
+	"description": "ISO 8601 with an offset, years 2000–2200",
+}
+
+
+@declares({"type": "string", "description": "an IANA time zone, e.g. Europe/Berlin (default UTC)"})
 def zone_name(value) -> str:
 	try:
 		return clean_timezone(value or "UTC")
@@ -30,6 +56,17 @@ def zone_name(value) -> str:
 		raise FieldValidationError(translate(exc), {"timezone": translate(exc)}) from None
 
 
+def collect(errors: dict, parser, *args):
+	"""``parser(*args)``, or None with its field errors added to ``errors``: a form's
+	errors are reported together, not one request at a time."""
+	try:
+		return parser(*args)
+	except FieldValidationError as exc:
+		errors.update(exc.errors)
+		return None
+
+
+@declares(INSTANT)
 def instant(text, field: str) -> datetime:
 	"""An ISO 8601 date-time with offset, years 2000–2200, as aware UTC."""
 	text = str(text or "").strip()
@@ -48,6 +85,12 @@ def instant(text, field: str) -> datetime:
 	return to_utc(value)
 
 
+@declares(
+	{
+		"anyOf": [{"type": "string", "format": "date", "pattern": _DATE.pattern}, INSTANT],
+		"description": "a date (YYYY-MM-DD, on the booker's clock) or an ISO instant with offset",
+	}
+)
 def window(start, end, zone, max_days: int) -> tuple[datetime, datetime]:
 	"""[start, end) from booker-local dates (YYYY-MM-DD) or ISO instants, at most ``max_days``."""
 	out = []
@@ -73,6 +116,7 @@ def window(start, end, zone, max_days: int) -> tuple[datetime, datetime]:
 	return lo, hi
 
 
+@declares({"type": "string", "pattern": _KEY.pattern, "minLength": 22, "maxLength": 80})
 def idempotency_key(value) -> str | None:
 	if value is None:
 		return None
@@ -81,6 +125,7 @@ def idempotency_key(value) -> str | None:
 	return value
 
 
+@declares({"type": ["object", "string"], "description": "{question: answer}, or that object as JSON text"})
 def answers(value) -> dict:
 	if isinstance(value, str):
 		try:
@@ -90,6 +135,7 @@ def answers(value) -> dict:
 	return value
 
 
+@declares({"type": "string", "maxLength": MAX_UTM, "description": "one line, no markup"})
 def utm(values: dict) -> dict:
 	"""The UTM parameters that were given, cleaned like guest text (one line, ``MAX_UTM``
 	characters, entities decoded once, no markup)."""
@@ -103,6 +149,7 @@ def utm(values: dict) -> dict:
 	return out
 
 
+@declares({"type": "string", "maxLength": MAX_REASON})
 def reason(value) -> str:
 	"""A cancel or decline reason, cleaned like the booking's own (``MAX_REASON``)."""
 	return clean_guest_text(value, "reason", MAX_REASON)
@@ -111,6 +158,7 @@ def reason(value) -> str:
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
 
+@declares({"type": "string", "pattern": _LANGUAGE.pattern, "description": "a language the site has"})
 def language(value) -> str | None:
 	"""A language code the site knows (``de``, ``pt-BR``), or None for anything else."""
 	from frappe.translate import get_all_languages
@@ -121,6 +169,7 @@ def language(value) -> str | None:
 	return text if text in set(get_all_languages()) else None
 
 
+@declares({"type": "string", "maxLength": MAX_LOCALE, "description": "BCP 47, e.g. en-GB (else ignored)"})
 def locale(value) -> str | None:
 	"""The booker's locale from their browser (``navigator.language``: ``en-US``, ``de-DE``),
 	cleaned to one Babel knows (``engine.locales.clean_locale``), or None for anything else:
@@ -128,11 +177,13 @@ def locale(value) -> str | None:
 	return clean_locale(value)
 
 
+@declares({"type": ["boolean", "integer", "string"], "description": 'yes: true, 1, "1", "yes", …'})
 def flag(value) -> bool:
 	"""A yes/no request value (``engine.validation.is_yes``)."""
 	return is_yes(value)
 
 
+@declares({"type": "integer", "minimum": 1, "maximum": MAX_OCCURRENCES, "description": "as the type allows"})
 def meetings(ctx, count) -> int | None:
 	"""The number of meetings of a series a guest asks for (None: one meeting), checked
 	against what the meeting type allows (400 naming ``count``)."""

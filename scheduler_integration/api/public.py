@@ -15,27 +15,19 @@ from frappe.rate_limiter import rate_limit
 from scheduler_integration.api import parse
 from scheduler_integration.api.shapes import booking_json, days_json, meetings_json
 from scheduler_integration.api.utils import api, ok
-from scheduler_integration.booking import caps, captcha, pages
-from scheduler_integration.booking.payments import ensure_ready, open_checkout, requires_payment
-from scheduler_integration.booking.scopes import answers_with, extra_fields, scope_for
-from scheduler_integration.booking.scopes import booked as scope_booked
+from scheduler_integration.booking import caps, pages
+from scheduler_integration.booking.scopes import scope_for
 from scheduler_integration.booking.slots import slots_and_seats
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.clock import utc_now
-from scheduler_integration.core.errors import FieldValidationError, translate
+from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, setting
 from scheduler_integration.effects.email import reader_language
-from scheduler_integration.effects.invitations import download_ics
-from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, Actor
-from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import clean_booking_form
-from scheduler_integration.engine.meetings import needs_phone
+from scheduler_integration.engine.booking_states import Actor
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.reporting.links import reference_fields
-from scheduler_integration.scheduler_integration.doctype.scheduler_booking.scheduler_booking import (
-	book_as_guest,
-)
+from scheduler_integration.outputs.invitations import download_ics
+from scheduler_integration.scheduler_integration.doctype.scheduler_booking import guest_booking
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
@@ -125,79 +117,42 @@ def book(
 	if website:  # honeypot: people never see this field, naive bots fill it
 		raise FieldValidationError(_("Invalid submission"), {"website": _("Invalid submission")})
 	ctx = pages.public_type(profile, meeting_type, team)
-	doc = ctx.doc
-	form = {
-		"name": name,
-		"email": email,
-		"phone": phone,
-		"company": company,
-		"notes": notes,
-		"timezone": timezone,
-		"answers": parse.answers(answers),
-		"attendees": attendees,
-	}
-	cleaned, errors = clean_booking_form(
-		form,
-		pages.questions(doc),
-		phone_required=needs_phone(doc.location_type),
-		max_attendees=int(doc.get("max_attendees") or 0),
-	)
-	errors = {k: translate(v) if isinstance(v, SchedulingError) else v for k, v in errors.items()}
-	when = None
-	try:
-		when = parse.instant(start, "start")
-	except FieldValidationError as exc:
-		errors.update(exc.errors)
-	try:
-		parse.idempotency_key(idempotency_key)
-	except FieldValidationError as exc:
-		errors.update(exc.errors)
-	if errors:
-		raise FieldValidationError(_("Please correct these fields"), errors)
-	caps.check_proof(challenge, nonce)
-	captcha.verify(captcha_token, frappe.local.request_ip)
-	guest_caps = caps.check_guest_caps(ctx, cleaned["guest_email"], utc_now())
-	given = cleaned.pop("answers")
-	# the colleagues the guest added, one address a line (each gets the invitation)
-	cleaned["attendees"] = "\n".join(cleaned.pop("attendees", None) or []) or None
-	extra = {"source": "booking_page"}
+	errors = {}  # reported together with the form's own
+	utm = {"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign}
+	extra = parse.collect(errors, parse.utm, utm) or {}
 	if lang := parse.language(language):
 		extra["language"] = lang  # the guest's emails are written in it
 	if how := parse.locale(locale):
 		extra["locale"] = how  # … and their dates and times as their browser writes them
-	extra.update(
-		parse.utm({"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign})
-	)
-	extra.update(reference_fields(ref))
-	meetings = parse.meetings(ctx, count)
-	# a personal link's row is locked before the hosts' (each use counted once, in this
-	# transaction: a refused booking gives it back)
-	scope = scope_for(ctx, link, routed, take=True)
-	extra.update(extra_fields(scope))
-	if requires_payment(doc):
-		ensure_ready()  # 503 while payments cannot be taken: no hold nobody can pay for
-	booking, token = book_as_guest(
-		doc.name,
-		when,
-		{**cleaned, "answers": frappe.as_json(answers_with(scope, given), indent=None)},
-		idempotency_key=idempotency_key,
+	request = guest_booking.GuestRequest(
+		form={
+			"name": name,
+			"email": email,
+			"phone": phone,
+			"company": company,
+			"notes": notes,
+			"timezone": timezone,
+			"answers": parse.answers(answers),
+			"attendees": attendees,
+		},
+		start=parse.collect(errors, parse.instant, start, "start"),
+		errors=errors,
+		idempotency_key=parse.collect(errors, parse.idempotency_key, idempotency_key),
 		extra=extra,
-		count=meetings,
-		hosts=scope.hosts if scope else None,
+		ref=ref,
+		count=parse.meetings(ctx, count),
+		link=link,
+		routed=routed,
+		challenge=challenge,
+		nonce=nonce,
+		captcha_token=captcha_token,
+		ip=frappe.local.request_ip,
 	)
-	scope_booked(scope, booking.name)
-	# the booking takes its places in the caps now that it passed its check and has its
-	# hosts; the rollback of a refusal gives them back
-	guest_caps.take(booking)
-	# the hosts' locks last until commit and the answer needs none of them: every other
-	# booking of these hosts waits for this commit, so it comes before the answer is built
-	frappe.db.commit()
-	answer = booking_json(booking, token, cleaned["booker_timezone"], confirmation=True)
-	if booking.status == AWAITING_PAYMENT:
-		# the gateway's page, opened now that the hold is committed; when the gateway
-		# cannot be reached the manage page is the pay page (it tries again)
-		answer["payment"] = open_checkout(booking)
-		answer["payment"]["url"] = answer["payment"].get("url") or answer["manage_url"]
+	done = guest_booking.book(ctx, request)
+	answer = booking_json(done.booking, done.token, done.booker_timezone, confirmation=True)
+	if done.checkout is not None:
+		# when the gateway cannot be reached the manage page is the pay page (it tries again)
+		answer["payment"] = {**done.checkout, "url": done.checkout.get("url") or answer["manage_url"]}
 	return ok(answer, status=201)
 
 
