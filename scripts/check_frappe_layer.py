@@ -9,7 +9,7 @@
 * hooks.py dotted paths resolve to a module (and function) of this app;
 * every ``@frappe.whitelist(...)`` is restricted to explicit HTTP ``methods``, and every
   guest one (``allow_guest=True``) carries ``@rate_limit``;
-* no module under ``engine/`` or ``calendars/`` imports frappe;
+* no module under ``engine/`` or ``providers/`` imports frappe;
 * imports follow the layers (``LAYERS``, top to bottom): a module imports only from its
   own layer or lower ones — never upwards — and no modules import each other in a
   circle, counting imports inside functions too;
@@ -90,7 +90,7 @@ CORE_DOCTYPES = {
 }
 OPTIONAL_DOCTYPES = {"Lead", "Customer", "Opportunity", "CRM Lead", "CRM Deal"}  # only via Dynamic Link
 LINK_TYPES = {"Link", "Table", "Table MultiSelect"}
-PURE_PACKAGES = ("engine", "calendars")
+PURE_PACKAGES = ("engine", "providers")
 # top to bottom; a module may import from its own layer and the layers below it. Paths are
 # relative to the app package; a module not listed here (tests aside) is a problem.
 LAYERS = (
@@ -110,10 +110,11 @@ LAYERS = (
 	),
 	("controllers", ("scheduler_integration/doctype",)),
 	("effects", ("effects",)),
+	("outputs and CRM look-ups", ("outputs", "crm")),
 	("reporting", ("reporting",)),
 	("booking", ("booking", "connections")),
 	("core", ("core",)),
-	("adapters", ("calendars",)),
+	("providers", ("providers",)),
 	("engine", ("engine",)),
 )
 LAYER_FREE = (
@@ -127,7 +128,7 @@ LAYER_FREE = (
 )
 
 # A package's docstring may say what it never imports: "nothing here imports ``booking/``",
-# "never imports frappe", "Imports only ``engine`` and ``calendars``". The check reads those
+# "never imports frappe", "Imports only ``engine`` and ``providers``". The check reads those
 # sentences and holds the package to them (``NEVER_IMPORTS``, filled by ``read_rules``), as
 # a package beside another in one layer (connections/ beside booking/) is not held by the
 # layer order. A word it cannot read is a problem, so a written rule never goes unchecked.

@@ -214,3 +214,56 @@ def test_the_docs_name_only_what_exists(doc):
 		if name == doc and (why := problem(text))
 	]
 	assert missing == [], "\n".join(missing)
+
+
+# --- the claims of docs/architecture.md that can be checked against the code -----------
+
+
+def _architecture() -> str:
+	return (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+def _layer_places() -> list[str]:
+	"""The packages of ``scripts/check_frappe_layer.LAYERS``, top to bottom."""
+	tree = ast.parse((ROOT / "scripts" / "check_frappe_layer.py").read_text(encoding="utf-8"))
+	for node in tree.body:
+		if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "LAYERS":
+			layers = ast.literal_eval(node.value)
+			return [
+				place for _name, places in layers for place in places if "/" not in place and "." not in place
+			]
+	raise AssertionError("no LAYERS in scripts/check_frappe_layer.py")
+
+
+def test_the_layer_picture_is_the_checked_order():
+	"""Every package of a layer stands in the picture, in the check's order (the entry points
+	drawn on one line)."""
+	block = _architecture().split("## Layers", 1)[1].split("```")[1]
+	drawn = re.findall(r"(?m)^ (\w+)/\s", block)
+	places = [p for p in _layer_places() if p not in ("api", "www", "jobs", "patches")]
+	order = [p for p in drawn if p in places]
+	assert order == places, f"drawn {order}, checked {places}"
+
+
+def test_the_effect_order_is_the_table():
+	"""The worker's order in the booking request's path and the effects' list in the layer
+	picture are ``effects/table.TABLE``'s."""
+	table = (APP / "effects" / "table.py").read_text(encoding="utf-8").split("TABLE:", 1)[1]
+	order = re.findall(r'Effect\("(\w+)"', table.split("\n)\n", 1)[0])
+	text = _architecture()
+	worker = re.search(r"worker: effects\.run_booking((?:\s*→\s*\w+)+)", text).group(1)
+	assert re.findall(r"\w+", worker) == order
+	listed = re.search(r"one ordered table of after-commit effects \(([^)]*)\)", text).group(1)
+	assert re.findall(r"\w+", listed) == order
+
+
+def test_the_rules_the_docs_quote_are_the_packages_own():
+	"""A "never imports" rule the docs quote is a package docstring's own words."""
+	quoted = re.findall(r'"((?:nothing here imports|Imports only|never imports)[^"]*)"', _architecture())
+	assert quoted
+	docstrings = " ".join(
+		" ".join((ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "").split())
+		for p in APP.rglob("__init__.py")
+	)
+	for rule in quoted:
+		assert " ".join(rule.split()) in docstrings.replace("``", "`"), rule

@@ -90,12 +90,12 @@ BROKEN = {
 		"connections/sync.py: line 1: imports scheduler_integration.booking.work, but connections/ "
 		"never imports booking/ (connections/__init__.py)",
 	),
-	# the tiny tree's calendars/feeds.py loads engine/ by name: a load by name is held to it too
+	# the tiny tree's providers/feeds.py loads engine/ by name: a load by name is held to it too
 	"documented imports-only": (
-		"calendars/__init__.py",
+		"providers/__init__.py",
 		'"""Adapters. Imports only ``core``."""\n',
-		"calendars/feeds.py: line 5: loads scheduler_integration.engine.rules by name, but calendars/ "
-		"never imports engine/ (calendars/__init__.py)",
+		"providers/feeds.py: line 5: loads scheduler_integration.engine.rules by name, but providers/ "
+		"never imports engine/ (providers/__init__.py)",
 	),
 	"a never-import rule the check cannot read": (
 		"engine/__init__.py",
@@ -133,7 +133,7 @@ def test_the_app_states_its_rules(capsys):
 	rules = {package: set(forbidden) for package, forbidden, _written in check_frappe_layer.NEVER_IMPORTS}
 	assert rules["connections"] == {"booking"}
 	assert rules["booking"] == {"effects", "reporting", "scheduler_integration/doctype", "api"}
-	assert "calendars" not in rules["core"] and "engine" not in rules["core"]
+	assert "providers" not in rules["core"] and "engine" not in rules["core"]
 	assert {"booking", "connections", "effects", "api"} <= rules["core"]
 
 

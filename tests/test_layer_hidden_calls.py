@@ -59,8 +59,8 @@ CLEAN = {
 		"from scheduler_integration.booking import work\n\n\ndef refresh(doc):\n\treturn work.tidy(doc)\n"
 	),
 	# a load by name down into a package that does not import back
-	"calendars/__init__.py": "",
-	"calendars/feeds.py": (
+	"providers/__init__.py": "",
+	"providers/feeds.py": (
 		'import importlib\n\n\ndef rules():\n\treturn importlib.import_module("scheduler_integration.engine.rules")\n'
 	),
 	"engine/__init__.py": "",
@@ -115,9 +115,9 @@ BROKEN = {
 		"into connections, which imports booking back",
 	),
 	"loaded by a computed name": (
-		"calendars/registry.py",
+		"providers/registry.py",
 		"def load(path):\n\treturn __import__(path)\n",
-		"calendars/registry.py: line 2: loads a module by a name computed at run time",
+		"providers/registry.py: line 2: loads a module by a name computed at run time",
 	),
 }
 

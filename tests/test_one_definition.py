@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from scheduler_integration.calendars.providers import provider_labels
 from scheduler_integration.engine import adapters, analytics, error_codes, external_schedulers, routing
 from scheduler_integration.engine.errors import InvalidField
 from scheduler_integration.engine.guest_form import FIELDTYPES, Question, clean_answer, clean_question
@@ -31,6 +30,7 @@ from scheduler_integration.engine.validation import (
 	STANDARD_DURATIONS,
 	is_yes,
 )
+from scheduler_integration.providers.providers import provider_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "scheduler_integration"

@@ -24,8 +24,8 @@ def broken_copy(tmp_path: Path) -> Path:
 	)
 	(app / "engine" / "impure.py").write_text("import frappe\n")
 	# the provider adapters (calendar and video) are as pure as the engine, and low in the layers
-	(app / "calendars" / "impure.py").write_text("def f():\n\tfrom frappe.utils import now\n")
-	(app / "calendars" / "upward.py").write_text("import scheduler_integration.booking\n")
+	(app / "providers" / "impure.py").write_text("def f():\n\tfrom frappe.utils import now\n")
+	(app / "providers" / "upward.py").write_text("import scheduler_integration.booking\n")
 	# an upward import (booking -> api) and a cycle between two booking modules
 	(app / "booking" / "upward.py").write_text("from scheduler_integration.api import utils\n")
 	(app / "booking" / "ring_a.py").write_text(
@@ -57,8 +57,8 @@ def test_broken_tree_reports_each_problem(tmp_path, capsys):
 		"stray.py: module belongs to no layer",
 		"open_door: allow_guest without @rate_limit",
 		"engine/ must not import frappe",
-		"calendars/ must not import frappe",
-		"calendars/upward.py: line 1: adapters imports scheduler_integration.booking of booking, a layer above it",
+		"providers/ must not import frappe",
+		"providers/upward.py: line 1: providers imports scheduler_integration.booking of booking, a layer above it",
 		"hook path does not resolve: scheduler_integration.nowhere.fn",
 		"invalid JSON",
 	):

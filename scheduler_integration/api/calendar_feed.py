@@ -9,7 +9,7 @@ from frappe.rate_limiter import rate_limit
 from scheduler_integration.api.utils import acting_user, api, ok
 from scheduler_integration.booking.tokens import feed_token
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.effects.invitations import feed_for_token
+from scheduler_integration.outputs.invitations import feed_for_token
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])

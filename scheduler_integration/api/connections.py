@@ -16,9 +16,9 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.utils import plain_arguments
-from scheduler_integration.calendars.errors import ProviderAuthError
-from scheduler_integration.calendars.providers import REGISTRY
 from scheduler_integration.effects import video
+from scheduler_integration.providers.errors import ProviderAuthError
+from scheduler_integration.providers.providers import REGISTRY
 
 DOCTYPE = "Scheduler Calendar Connection"
 

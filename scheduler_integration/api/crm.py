@@ -30,7 +30,7 @@ from scheduler_integration.booking import reps
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.hosts import host_timezone
-from scheduler_integration.effects.crm.guest_record import RECORD_DOCTYPES, prospect_of
+from scheduler_integration.crm.records import RECORD_DOCTYPES, prospect_of
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import needs_phone

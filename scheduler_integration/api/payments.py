@@ -27,10 +27,10 @@ from scheduler_integration.api.webhooks import raw_body, webhook_limit
 from scheduler_integration.booking.errors import ChangeRefused, PaymentUnavailable
 from scheduler_integration.booking.payments import ensure_ready, open_checkout, webhook_secret
 from scheduler_integration.booking.tokens import booking_for_token
-from scheduler_integration.calendars.stripe_checkout import SignatureRefused, verified_event
 from scheduler_integration.core.errors import RequestRefused, Unauthorized
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
+from scheduler_integration.providers.stripe_checkout import SignatureRefused, verified_event
 from scheduler_integration.scheduler_integration.doctype.scheduler_payment.scheduler_payment import (
 	receive_stripe_event,
 )

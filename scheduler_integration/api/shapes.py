@@ -17,10 +17,10 @@ from scheduler_integration.booking.presentation import host_names, minutes, plai
 from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.effects import email
-from scheduler_integration.effects.invitations import add_links, guest_title
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
 from scheduler_integration.engine.grouping import group_by_local_date
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.outputs.invitations import add_links, guest_title
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 

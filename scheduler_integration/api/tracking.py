@@ -36,13 +36,13 @@ from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import json_object, raw_body, webhook_limit
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
-from scheduler_integration.calendars.errors import ProviderError, ProviderUnavailable
 from scheduler_integration.core.errors import FieldValidationError, RequestRefused, ServerBusy, Unauthorized
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.engine.external_schedulers import verify_acuity, verify_oncehub
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
+from scheduler_integration.providers.errors import ProviderError, ProviderUnavailable
 from scheduler_integration.reporting import acuity, calendly, engagement, external_meetings, oncehub
 from scheduler_integration.reporting import links as report_links
 

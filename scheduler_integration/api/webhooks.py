@@ -7,7 +7,7 @@ Settings → Webhook Requests per IP per Minute), never the guests' one, so a bu
 provider is not refused at the guests' pace. Their bodies are a few kilobytes; one larger
 than ``MAX_BODY`` (Stripe's own cap) is refused with 413 before it is read as an event.
 How each provider's request is verified against the account it is addressed to is the
-provider's module: ``calendars.stripe_checkout`` with ``scheduler_payment``,
+provider's module: ``providers.stripe_checkout`` with ``scheduler_payment``,
 ``engine.tracking.verify_calendly``, ``engine.external_schedulers.verify_acuity`` and
 ``verify_oncehub`` (with ``reporting.acuity`` / ``oncehub``: the account of the address),
 ``engine.sms_replies.verify_twilio``.

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 import frappe
 
 from scheduler_integration.booking import busy
-from scheduler_integration.calendars.errors import FullSyncRequired
 from scheduler_integration.connections.adapters import calendar_adapter, calendars_to_read, opened
 from scheduler_integration.connections.credentials import chosen_calendars, spec_of
 from scheduler_integration.connections.status import record_failure, record_success
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.hosts import host_timezone
+from scheduler_integration.providers.errors import FullSyncRequired
 
 HORIZON_DAYS = 90
 BUSY = "Scheduler Busy Time"

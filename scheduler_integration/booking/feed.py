@@ -1,5 +1,5 @@
 """What a host's secret ICS feed shows: their active bookings from 30 days ago on
-(collective too), loaded in a constant number of queries. ``effects.invitations`` makes
+(collective too), loaded in a constant number of queries. ``outputs.invitations`` makes
 the feed of them."""
 
 from __future__ import annotations

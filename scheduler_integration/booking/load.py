@@ -71,7 +71,7 @@ def _without_own_events(external: dict, exclude) -> dict:
 	"""The hosts' busy time without the calendar events of the bookings being moved: a
 	provider's free/busy answer (Google's) cannot tell the app's own events from others, so
 	a booking's own old event would stand in the way of its new time. (Reads of single
-	events skip the app's own events already: ``calendars``.)"""
+	events skip the app's own events already: ``providers``.)"""
 	names = (exclude,) if isinstance(exclude, str) else tuple(exclude)
 	rows = frappe.db.sql(
 		"select user, start, `end` from `tabScheduler Booking Host`"

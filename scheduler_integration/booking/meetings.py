@@ -1,7 +1,7 @@
 """Which connection makes a booking's meeting link, loaded for ``engine.meetings``.
 
 The provider that makes links for a location type is the registry's
-(``calendars.providers.for_location``); the connections that could make them are the hosts'
+(``providers.providers.for_location``); the connections that could make them are the hosts'
 own enabled connections to that provider and the account-wide apps (Zoom
 Server-to-Server). The rules of choosing live in ``engine.meetings``.
 """
@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 import frappe
 from frappe import _
 
-from scheduler_integration.calendars.providers import ProviderSpec, for_location
 from scheduler_integration.connections import adapters
 from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.engine.meetings import Source, choose_source, missing_hosts, via_calendar
+from scheduler_integration.providers.providers import ProviderSpec, for_location
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,14 @@ from frappe.utils.password import get_decrypted_password
 from scheduler_integration.booking.domains import origin
 from scheduler_integration.booking.errors import PaymentUnavailable
 from scheduler_integration.booking.presentation import safe_zone
-from scheduler_integration.calendars.errors import CalendarError
-from scheduler_integration.calendars.stripe_checkout import StripeCheckout
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.payment_statuses import PaymentStatus
 from scheduler_integration.engine.payments import checkout_expires, to_minor
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.providers.errors import CalendarError
+from scheduler_integration.providers.stripe_checkout import StripeCheckout
 
 DOCTYPE = "Scheduler Payment"
 STRIPE_SETTINGS = "Stripe Settings"

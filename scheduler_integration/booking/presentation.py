@@ -2,8 +2,8 @@
 hosts and their names, the page to book again, a time zone it can show.
 
 Each output's own format lives beside its reader: the API's JSON in ``api.shapes``, the
-email and SMS values in ``effects.email_values``, calendar events and .ics in
-``effects.invitations``.
+email and SMS values in ``outputs.email_values``, calendar events and .ics in
+``outputs.invitations``.
 
 Guest text is stored as checked at the boundary (entities decoded once, then checked:
 ``engine.validation``) and escaped once by each output for its own format; no output

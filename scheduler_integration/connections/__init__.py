@@ -19,5 +19,5 @@ imports ``booking/``.
 Every function takes the connection document as data and reads only its fields; the
 controller keeps the document's own behaviour (validation, outdating busy time when it
 changes) and calls these. What a provider is and does comes from the registry
-(``calendars.providers.REGISTRY``).
+(``providers.providers.REGISTRY``).
 """

@@ -9,11 +9,11 @@ from datetime import datetime
 
 import frappe
 
-from scheduler_integration.calendars.model import EventDraft
 from scheduler_integration.connections.credentials import credentials_of, spec_of
 from scheduler_integration.connections.status import STATUS_RECONNECT
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.engine.meetings import Source
+from scheduler_integration.providers.model import EventDraft
 
 
 def opened(account):

@@ -17,13 +17,13 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from scheduler_integration.calendars.oauth import StaticToken
-from scheduler_integration.calendars.providers import REGISTRY, ProviderSpec, by_label
-from scheduler_integration.calendars.urlguard import URLGuard
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.oauth_tokens import ConnectedAppTokens, authorization_url
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.validation import clean_url
+from scheduler_integration.providers.oauth import StaticToken
+from scheduler_integration.providers.providers import REGISTRY, ProviderSpec, by_label
+from scheduler_integration.providers.urlguard import URLGuard
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 

@@ -7,7 +7,7 @@ The callers commit. ``host_connections`` lists a host's connections as the engin
 set-up checklist and connection rate read them (``engine.onboarding``).
 
 What a host reads of a failure is in words (``error_text``: what failed, by
-``calendars.errors.error_kind``, and what to do), never a socket's or TLS library's text.
+``providers.errors.error_kind``, and what to do), never a socket's or TLS library's text.
 A provider an administrator must set up first (Google Settings, a Connected App) says so
 (``admin_setup_needed``), and the site's administrators are told once per host and
 provider that someone waits for it (``tell_admins``, a Notification Log).
@@ -21,13 +21,13 @@ from urllib.parse import quote
 import frappe
 from frappe import _
 
-from scheduler_integration.calendars import errors as kinds
-from scheduler_integration.calendars.errors import ProviderAuthError, ProviderError
-from scheduler_integration.calendars.providers import by_label
-from scheduler_integration.calendars.urlguard import redact_urls
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import provider_error_text
 from scheduler_integration.engine.booking_rules import retry_wait
+from scheduler_integration.providers import errors as kinds
+from scheduler_integration.providers.errors import ProviderAuthError, ProviderError
+from scheduler_integration.providers.providers import by_label
+from scheduler_integration.providers.urlguard import redact_urls
 
 STATUS_OK, STATUS_RECONNECT, STATUS_ERROR = "Connected", "Needs Reconnect", "Error"
 

@@ -79,7 +79,7 @@ def translate(error: SchedulingError) -> str:
 
 
 def provider_error_text(exc: Exception) -> str:
-	"""A calendar or video provider's error (``calendars.errors``) in the user's language,
+	"""A calendar or video provider's error (``providers.errors``) in the user's language,
 	else the exception's type and text; at most 1000 characters."""
 	template = getattr(exc, "template", None)
 	if template:

@@ -31,7 +31,7 @@ import time
 import frappe
 from frappe import _
 
-from scheduler_integration.calendars.errors import ProviderAuthError
+from scheduler_integration.providers.errors import ProviderAuthError
 
 LEEWAY = 60  # seconds: an access token this close to expiry is renewed first
 

@@ -27,15 +27,15 @@ import frappe
 
 from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.presentation import people
-from scheduler_integration.calendars.model import EventDraft
 from scheduler_integration.connections.adapters import delete_booking, write_booking
 from scheduler_integration.connections.credentials import spec_of
 from scheduler_integration.connections.status import record_success
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import video
-from scheduler_integration.effects.invitations import calendar_event, slot_event
 from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.engine.statuses import Status
+from scheduler_integration.outputs.invitations import calendar_event, slot_event
+from scheduler_integration.providers.model import EventDraft
 
 EVENTS = ("booked", "pending", "confirmed", "rescheduled", "cancelled", "declined", "seats")
 REMOVE = ("cancelled", "declined")
@@ -51,7 +51,7 @@ def draft_of(booking, host: str) -> EventDraft:
 	if booking.get("seat_leader") and seats.seated(booking.meeting_type):
 		event = slot_event(booking)
 		# read back from the calendar it is no busy time: its seats are bookings already,
-		# and an open slot must stay open (calendars.ics_feed, calendars.google)
+		# and an open slot must stay open (providers.ics_feed, providers.google)
 		private["scheduler_seats"] = "1"
 	else:
 		event = calendar_event(booking, organizer=False)

@@ -34,9 +34,9 @@ from scheduler_integration.booking.presentation import attendee_emails, host_use
 from scheduler_integration.core import jinja
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log
-from scheduler_integration.effects.email_values import email_values
-from scheduler_integration.effects.invitations import email_attachments
 from scheduler_integration.engine.booking_rules import news_is_stale
+from scheduler_integration.outputs.email_values import email_values
+from scheduler_integration.outputs.invitations import email_attachments
 
 # event -> ((recipient, template name), ...)
 TEMPLATES = {

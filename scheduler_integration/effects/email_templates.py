@@ -12,7 +12,7 @@ and parts written in and its line breaks dropped, so the desk shows one self-con
 template (and the records are what they were when these were Python strings).
 
 Values arrive HTML-escaped (see effects.email.render): use them as {{ guest_name }}. Every
-template gets the same values (``effects.email_values``), under this app's names and
+template gets the same values (``outputs.email_values``), under this app's names and
 the alias names: contact_name, appointment_date, appointment_time, appointment_duration,
 service_name, video_link, video_password, calendar_link, staff_name, location_details,
 and feedback_link / rebook_link for the follow-ups; a paid booking's amount_paid, paid_on,

@@ -22,11 +22,11 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.booking.payments import DOCTYPE, gateway_api, payments_of
-from scheduler_integration.calendars.errors import EventNotFound, ProviderError, ProviderUnavailable
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.effects import ledger
 from scheduler_integration.engine.payment_statuses import PAID
 from scheduler_integration.engine.payments import from_minor, payment_state, to_minor
+from scheduler_integration.providers.errors import EventNotFound, ProviderError, ProviderUnavailable
 
 EVENTS = ("booked", "pending", "cancelled", "declined", "late_payment", "hold_expired", "hold_cancelled")
 REASONS = {"cancelled": "Cancellation", "declined": "Cancellation", "late_payment": "Late Payment"}

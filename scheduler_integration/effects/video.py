@@ -29,9 +29,6 @@ import frappe
 
 from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.presentation import plain
-from scheduler_integration.calendars.errors import CalendarError, MeetingNotFound, ProviderAuthError
-from scheduler_integration.calendars.model import Attendee
-from scheduler_integration.calendars.providers import MeetingDraft, for_location, get_spec
 from scheduler_integration.connections.adapters import video_adapter
 from scheduler_integration.connections.credentials import spec_of
 from scheduler_integration.connections.status import record_failure, record_success
@@ -42,6 +39,9 @@ from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.engine.statuses import Status
+from scheduler_integration.providers.errors import CalendarError, MeetingNotFound, ProviderAuthError
+from scheduler_integration.providers.model import Attendee
+from scheduler_integration.providers.providers import MeetingDraft, for_location, get_spec
 
 EVENTS = ("booked", "confirmed", "rescheduled", "cancelled", "declined")
 REMOVE = ("cancelled", "declined")

@@ -2,7 +2,7 @@
 booking page may promise one, and which locations need the booker's phone number.
 
 - A location type that is a video service (Zoom, Google Meet, Microsoft Teams) needs a
-  connection to the provider that makes its links (``calendars.providers.for_location``;
+  connection to the provider that makes its links (``providers.providers.for_location``;
   the caller passes the provider's name in, the engine knows no providers).
 - The link of a booking is made in the organiser host's account, by ``choose_source``:
   the host's own usable connection (one that also writes bookings to its calendar first,

@@ -8,9 +8,9 @@ from datetime import datetime
 import frappe
 
 from scheduler_integration.booking.busy_sync import refresh_busy
-from scheduler_integration.calendars.providers import REGISTRY
 from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_utc, utc_now
+from scheduler_integration.providers.providers import REGISTRY
 
 
 def refresh_all_busy(now: datetime | None = None) -> int:

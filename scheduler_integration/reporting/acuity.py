@@ -18,8 +18,8 @@ from __future__ import annotations
 import frappe
 from frappe.utils.password import get_decrypted_password
 
-from scheduler_integration.calendars.acuity import BASE_URL, AcuityApi
 from scheduler_integration.engine.external_schedulers import acuity_action, acuity_event, acuity_type_id
+from scheduler_integration.providers.acuity import BASE_URL, AcuityApi
 from scheduler_integration.reporting import external_meetings
 
 

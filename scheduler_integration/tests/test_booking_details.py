@@ -81,7 +81,7 @@ class TestBookingDetails(SchedulerTestCase):
 	def invitation(self, booking: dict) -> str:
 		"""The booking's event as its host's calendar has it (the host's feed, the same event
 		as the hosts' invitations): the type's templates are the host's; the guest's own .ics
-		is titled for the guest (``effects.invitations``)."""
+		is titled for the guest (``outputs.invitations``)."""
 		url = urlsplit(
 			body(self.host.get(method_url(self.server, f"{API}.calendar_feed.get_feed_url"), timeout=30))[
 				"data"

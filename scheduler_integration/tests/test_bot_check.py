@@ -30,8 +30,8 @@ from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
-if str(REPO_TESTS / "calendars") not in sys.path:
-	sys.path.insert(0, str(REPO_TESTS / "calendars"))
+if str(REPO_TESTS / "providers") not in sys.path:
+	sys.path.insert(0, str(REPO_TESTS / "providers"))
 
 from captcha_peer import FakeCaptcha  # noqa: E402
 

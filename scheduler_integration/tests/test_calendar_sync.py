@@ -47,7 +47,7 @@ def calendar_effect(booking: str):
 	)[0]
 
 
-REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests" / "calendars"
+REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests" / "providers"
 
 
 def radicale_class():
@@ -280,8 +280,8 @@ class TestCalendarSync(CalendarCase):
 		self.assertTrue(write.last_error)
 		try:
 			radicale.start()
-			from scheduler_integration.calendars.caldav_client import CalDAVAccount
-			from scheduler_integration.calendars.urlguard import URLGuard
+			from scheduler_integration.providers.caldav_client import CalDAVAccount
+			from scheduler_integration.providers.urlguard import URLGuard
 
 			account = CalDAVAccount(
 				radicale.url,
@@ -301,8 +301,8 @@ class TestCalendarSync(CalendarCase):
 			self.assertIn("Olga", stored)
 			# the same connection reads the calendar back as busy time (CalDAV time-range query):
 			# the host's other event, not the app's own event of this booking (it is the booking)
-			from scheduler_integration.calendars.model import EventDraft
 			from scheduler_integration.core.clock import to_utc
+			from scheduler_integration.providers.model import EventDraft
 
 			dentist = EventDraft(
 				start=to_utc(doc.end) + timedelta(hours=1),

@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 import frappe
 from frappe.utils import formatdate
 
-from scheduler_integration.calendars.errors import FetchTimeout
 from scheduler_integration.core.clock import to_utc
+from scheduler_integration.providers.errors import FetchTimeout
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,

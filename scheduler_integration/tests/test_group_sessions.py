@@ -277,8 +277,8 @@ class TestGroupSessions(SchedulerTestCase):
 		radicale = Radicale(Path(tempfile.mkdtemp(prefix="radicale-")))
 		radicale.start()
 		try:
-			from scheduler_integration.calendars.caldav_client import CalDAVAccount
-			from scheduler_integration.calendars.urlguard import URLGuard
+			from scheduler_integration.providers.caldav_client import CalDAVAccount
+			from scheduler_integration.providers.urlguard import URLGuard
 
 			account = CalDAVAccount(
 				radicale.url,

@@ -1,5 +1,5 @@
 """Paid bookings over real HTTP, through the payments app's Stripe gateway and a local peer
-speaking Stripe's API and webhooks (tests/calendars/stripe_peer.py): a paid type holds the
+speaking Stripe's API and webhooks (tests/providers/stripe_peer.py): a paid type holds the
 time as Awaiting Payment, the signed webhook confirms it and the booking's effects run once;
 bad signatures, replays, events for another booking or amount change nothing; an ended hold
 is released once with the site's worker and scheduler running (or not), and a payment that
@@ -36,8 +36,8 @@ from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_bo
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
-if str(REPO_TESTS / "calendars") not in sys.path:
-	sys.path.insert(0, str(REPO_TESTS / "calendars"))
+if str(REPO_TESTS / "providers") not in sys.path:
+	sys.path.insert(0, str(REPO_TESTS / "providers"))
 
 HOST = "sched-paid-host@example.com"
 PROFILE = "paid-host"

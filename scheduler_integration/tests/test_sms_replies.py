@@ -17,9 +17,9 @@ import requests
 from scheduler_integration.booking.tokens import manage_token, short_url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.effects import reminders, sms
-from scheduler_integration.effects.email_values import guest_locale
 from scheduler_integration.engine.locales import short_time
 from scheduler_integration.engine.sms_replies import twilio_signature
+from scheduler_integration.outputs.email_values import guest_locale
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	book,

@@ -61,8 +61,8 @@ from scheduler_integration.tests.live import (
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
-if str(REPO_TESTS / "calendars") not in sys.path:
-	sys.path.insert(0, str(REPO_TESTS / "calendars"))
+if str(REPO_TESTS / "providers") not in sys.path:
+	sys.path.insert(0, str(REPO_TESTS / "providers"))
 
 from acuity_peer import FakeAcuity, acuity_error  # noqa: E402
 from calendar_peers import Reply  # noqa: E402

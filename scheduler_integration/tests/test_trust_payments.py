@@ -1,6 +1,6 @@
 """What may say "paid", and how the webhooks take their deliveries (issue 37, items 1, 15,
 19 and 20), over real HTTP against a local peer speaking Stripe's API and webhooks
-(tests/calendars/stripe_peer.py).
+(tests/providers/stripe_peer.py).
 
 - The payments app's own guest card page (``make_payment``) charges whatever amount its
   caller names and then reports the payment ``Completed`` through ``on_payment_authorized``:

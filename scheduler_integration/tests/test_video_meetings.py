@@ -48,7 +48,7 @@ from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
-for folder in ("calendars", "video"):
+for folder in ("providers", "video"):
 	if str(REPO_TESTS / folder) not in sys.path:
 		sys.path.insert(0, str(REPO_TESTS / folder))
 

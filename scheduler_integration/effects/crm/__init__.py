@@ -32,7 +32,8 @@ links back to the booking in its text.
 
 Nothing here is required for a booking to exist: this runs as an after-commit effect.
 
-Modules: ``guest_record`` (who the guest is), ``describe`` (how a meeting reads),
+Modules: ``guest_record`` (the guest's record and Contact, made when missing; ``crm.records``
+finds who the guest is), ``describe`` (how a meeting reads),
 ``timeline`` (comments, Events, what a booking made), ``tasks`` (CRM Tasks, notes,
 ToDos, the no-show follow-up), ``notify`` (CRM Notifications); this one says which of
 them each lifecycle event runs.
@@ -47,6 +48,8 @@ from frappe import _
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.presentation import host_names, plain
+from scheduler_integration.crm.fields import apply_answers
+from scheduler_integration.crm.records import FRAPPE_CRM
 from scheduler_integration.effects import outbox
 from scheduler_integration.effects.crm.describe import (
 	answers_html,
@@ -56,9 +59,7 @@ from scheduler_integration.effects.crm.describe import (
 	summary,
 	when,
 )
-from scheduler_integration.effects.crm.fields import apply_answers
 from scheduler_integration.effects.crm.guest_record import (
-	FRAPPE_CRM,
 	crm_record,
 	find_or_create_contact,
 	hold_person,
@@ -82,8 +83,8 @@ from scheduler_integration.effects.crm.timeline import (
 	remembered,
 	update_events,
 )
-from scheduler_integration.effects.email_values import booked_by
 from scheduler_integration.engine.booking_states import is_active
+from scheduler_integration.outputs.email_values import booked_by
 
 __all__ = ["close_follow_up_tasks", "follow_up_task", "on_event"]
 

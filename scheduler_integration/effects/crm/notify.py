@@ -11,7 +11,7 @@ from frappe import _
 from scheduler_integration.booking.presentation import host_users, plain
 from scheduler_integration.effects.crm.describe import when
 from scheduler_integration.effects.crm.timeline import remember
-from scheduler_integration.effects.email_values import booked_by
+from scheduler_integration.outputs.email_values import booked_by
 
 NOTICE = {
 	"booked": "{0} booked {1} for {2}",

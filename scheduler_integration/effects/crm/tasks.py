@@ -19,8 +19,9 @@ from frappe import _
 from scheduler_integration.booking.presentation import booking_page_url, host_users, plain
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezone
+from scheduler_integration.crm.records import FRAPPE_CRM
 from scheduler_integration.effects.crm.describe import answers_html, booking_link, details, summary
-from scheduler_integration.effects.crm.guest_record import FRAPPE_CRM, grant
+from scheduler_integration.effects.crm.guest_record import grant
 from scheduler_integration.effects.crm.timeline import acting_as, record_of, remember, remembered
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone

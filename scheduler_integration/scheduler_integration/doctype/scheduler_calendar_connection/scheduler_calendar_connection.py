@@ -18,8 +18,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration.booking import busy
-from scheduler_integration.calendars.errors import ProviderError
-from scheduler_integration.calendars.providers import provider_info, provider_labels
+from scheduler_integration.providers.errors import ProviderError
+from scheduler_integration.providers.providers import provider_info, provider_labels
 from scheduler_integration.booking import busy_sync
 from scheduler_integration.connections import adapters, status
 from scheduler_integration.connections.credentials import credentials_of, spec_of

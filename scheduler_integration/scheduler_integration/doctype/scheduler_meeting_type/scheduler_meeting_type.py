@@ -12,7 +12,7 @@ from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.jinja import host_template_error
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager, is_team_admin
-from scheduler_integration.effects.crm import fields as crm_fields
+from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import MAX_ATTENDEES, clean_question

@@ -39,7 +39,7 @@ from frappe.model.document import Document
 
 from scheduler_integration.booking.errors import PaymentMismatch, PaymentUnavailable, ReplayedEvent
 from scheduler_integration.booking.payments import DOCTYPE, current_payment, stripe_api
-from scheduler_integration.calendars.errors import CalendarError, ProviderUnavailable
+from scheduler_integration.providers.errors import CalendarError, ProviderUnavailable
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import ServerBusy
 from scheduler_integration.engine.payment_statuses import PAID, UNSETTLED, PaymentStatus

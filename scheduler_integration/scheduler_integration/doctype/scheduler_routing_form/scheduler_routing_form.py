@@ -7,7 +7,7 @@ prospect to the right meeting, web page or message (``engine.routing``).
 ``submit`` is the path of a submission: the answers cleaned like a booking form's
 (``engine.guest_form.clean_answers``), the prospect looked up in the CRM by the answer
 that fills the booking's Email (and Phone) — one person, one record, the same lookup
-bookings use (``effects.crm.guest_record``) — the rules evaluated, and the decision
+bookings use (``crm.records``) — the rules evaluated, and the decision
 stored as a Scheduler Routing Submission (form, rule, outcome, answers, record; its
 booking once made). A decision that books hands the prospect to the meeting type's page
 with a token that carries the hosts, and prefills the form (``booking.routing``).
@@ -26,8 +26,8 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors, FieldValidationError, translate
 from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.permissions import is_manager, may_book
-from scheduler_integration.effects.crm import fields as crm_fields
-from scheduler_integration.effects.crm.guest_record import find_by, record_owner
+from scheduler_integration.crm import fields as crm_fields
+from scheduler_integration.crm.records import find_by, record_owner
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import (
 	MAX_QUESTIONS,

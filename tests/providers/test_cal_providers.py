@@ -11,17 +11,18 @@ import pytest
 import requests
 from calendar_peers import FakeGoogle, PeerServer, Reply
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.engine.validation import LOCATION_TYPES
+from scheduler_integration.providers.errors import (
 	EventNotFound,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.google import GoogleCalendar
-from scheduler_integration.calendars.ics_feed import ICSFeeds
-from scheduler_integration.calendars.model import Attendee, EventDraft, stable_event_id
-from scheduler_integration.calendars.oauth import OAuthTokenSource, StaticToken, parse_retry_after
-from scheduler_integration.calendars.providers import (
+from scheduler_integration.providers.google import GoogleCalendar
+from scheduler_integration.providers.ics_feed import ICSFeeds
+from scheduler_integration.providers.model import Attendee, EventDraft, stable_event_id
+from scheduler_integration.providers.oauth import OAuthTokenSource, StaticToken, parse_retry_after
+from scheduler_integration.providers.providers import (
 	REGISTRY,
 	CalendarProvider,
 	IncrementalCalendar,
@@ -33,8 +34,7 @@ from scheduler_integration.calendars.providers import (
 	generate_passcode,
 	get_spec,
 )
-from scheduler_integration.calendars.rest import JsonApi
-from scheduler_integration.engine.validation import LOCATION_TYPES
+from scheduler_integration.providers.rest import JsonApi
 
 UTC = timezone.utc
 

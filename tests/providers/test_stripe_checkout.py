@@ -15,13 +15,13 @@ stripe = pytest.importorskip("stripe")
 from calendar_peers import Reply, free_port  # noqa: E402
 from stripe_peer import FakeStripe, form_params, signature, stripe_error  # noqa: E402
 
-from scheduler_integration.calendars.errors import (  # noqa: E402
+from scheduler_integration.providers.errors import (  # noqa: E402
 	EventNotFound,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.stripe_checkout import (  # noqa: E402
+from scheduler_integration.providers.stripe_checkout import (  # noqa: E402
 	SignatureRefused,
 	StripeCheckout,
 	verified_event,

@@ -9,16 +9,16 @@ import icalendar
 import pytest
 from calendar_peers import PeerServer, Radicale, Reply
 
-from scheduler_integration.calendars.caldav_client import CalDAVAccount, to_ics
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.caldav_client import CalDAVAccount, to_ics
+from scheduler_integration.providers.errors import (
 	EventNotFound,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 	UnsafeURL,
 )
-from scheduler_integration.calendars.model import Attendee, EventDraft
-from scheduler_integration.calendars.urlguard import RefusedAddress, URLGuard
+from scheduler_integration.providers.model import Attendee, EventDraft
+from scheduler_integration.providers.urlguard import RefusedAddress, URLGuard
 
 UTC = timezone.utc
 LOCAL = URLGuard(allow_private=True, timeout=10)
@@ -308,7 +308,7 @@ def test_to_ics_escapes_hostile_text():
 
 
 def test_provider_interface(account, calendar_url):
-	from scheduler_integration.calendars.providers import CalendarProvider, IncrementalCalendar
+	from scheduler_integration.providers.providers import CalendarProvider, IncrementalCalendar
 
 	assert isinstance(account, CalendarProvider) and not isinstance(account, IncrementalCalendar)
 	assert account.write(calendar_url, draft(), with_meeting=True) == ("BK-0001", None)  # no video on CalDAV

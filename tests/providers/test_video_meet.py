@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from calendar_peers import FakeGoogle
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.errors import (
 	MeetingNotFound,
 	ProviderAuthError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.google import GoogleCalendar
-from scheduler_integration.calendars.google_meet import GoogleMeet
-from scheduler_integration.calendars.model import Attendee, stable_event_id
-from scheduler_integration.calendars.providers import MeetingDraft, VideoProvider
+from scheduler_integration.providers.google import GoogleCalendar
+from scheduler_integration.providers.google_meet import GoogleMeet
+from scheduler_integration.providers.model import Attendee, stable_event_id
+from scheduler_integration.providers.providers import MeetingDraft, VideoProvider
 
 UTC = timezone.utc
 

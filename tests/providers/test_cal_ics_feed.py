@@ -11,12 +11,12 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler_integration.calendars.errors import FetchFailed, InvalidFeed, UnsafeURL
-from scheduler_integration.calendars.ics_feed import MAX_COUNT, feed_url, fetch_busy, parse_busy
-from scheduler_integration.calendars.urlguard import URLGuard
 from scheduler_integration.engine.errors import InvalidInterval, InvalidTimeZone, NaiveDatetime
 from scheduler_integration.engine.intervals import merge
 from scheduler_integration.engine.model import Interval
+from scheduler_integration.providers.errors import FetchFailed, InvalidFeed, UnsafeURL
+from scheduler_integration.providers.ics_feed import MAX_COUNT, feed_url, fetch_busy, parse_busy
+from scheduler_integration.providers.urlguard import URLGuard
 
 UTC = timezone.utc
 

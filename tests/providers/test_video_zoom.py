@@ -13,16 +13,16 @@ import pytest
 import requests
 from zoom_peer import FakeZoom, Reply, zoom_error
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.errors import (
 	EventNotFound,
 	MeetingNotFound,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.oauth import OAuthTokenSource, StaticToken
-from scheduler_integration.calendars.providers import MeetingDraft, VideoProvider
-from scheduler_integration.calendars.zoom import REFERENCE, ZoomMeetings, server_to_server_tokens, user_tokens
+from scheduler_integration.providers.oauth import OAuthTokenSource, StaticToken
+from scheduler_integration.providers.providers import MeetingDraft, VideoProvider
+from scheduler_integration.providers.zoom import REFERENCE, ZoomMeetings, server_to_server_tokens, user_tokens
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")

@@ -9,15 +9,15 @@ import pytest
 import requests
 from graph_peer import FakeGraph, graph_error
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.errors import (
 	MeetingNotFound,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.microsoft import user_tokens
-from scheduler_integration.calendars.providers import MeetingDraft, VideoProvider
-from scheduler_integration.calendars.teams import TeamsMeetings
+from scheduler_integration.providers.microsoft import user_tokens
+from scheduler_integration.providers.providers import MeetingDraft, VideoProvider
+from scheduler_integration.providers.teams import TeamsMeetings
 
 UTC = timezone.utc
 

@@ -9,15 +9,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from calendar_peers import FakeGoogle, check_schema, discovery_document
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.errors import (
 	EventNotFound,
 	FullSyncRequired,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.google import GoogleCalendar, event_body, meet_link
-from scheduler_integration.calendars.model import Attendee, EventDraft, stable_event_id
+from scheduler_integration.providers.google import GoogleCalendar, event_body, meet_link
+from scheduler_integration.providers.model import Attendee, EventDraft, stable_event_id
 
 UTC = timezone.utc
 

@@ -10,17 +10,17 @@ import pytest
 import requests
 from graph_peer import DEFAULT_CAL, TEAM_CAL, FakeGraph, Reply, graph_error
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.errors import (
 	EventNotFound,
 	FullSyncRequired,
 	ProviderAuthError,
 	ProviderError,
 	ProviderUnavailable,
 )
-from scheduler_integration.calendars.microsoft import MicrosoftCalendar, user_tokens
-from scheduler_integration.calendars.model import Attendee, EventDraft
-from scheduler_integration.calendars.oauth import StaticToken
-from scheduler_integration.calendars.providers import IncrementalCalendar
+from scheduler_integration.providers.microsoft import MicrosoftCalendar, user_tokens
+from scheduler_integration.providers.model import Attendee, EventDraft
+from scheduler_integration.providers.oauth import StaticToken
+from scheduler_integration.providers.providers import IncrementalCalendar
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")

@@ -11,14 +11,14 @@ import time
 import pytest
 from calendar_peers import PeerServer, Reply
 
-from scheduler_integration.calendars.errors import (
+from scheduler_integration.providers.errors import (
 	FetchFailed,
 	FetchTimeout,
 	FetchTooLarge,
 	TooManyRedirects,
 	UnsafeURL,
 )
-from scheduler_integration.calendars.urlguard import (
+from scheduler_integration.providers.urlguard import (
 	RefusedAddress,
 	URLGuard,
 	address_problem,
