@@ -15,7 +15,7 @@ from frappe.rate_limiter import rate_limit
 from scheduler_integration.api import parse
 from scheduler_integration.api.shapes import booking_json, days_json, meetings_json
 from scheduler_integration.api.utils import api, ok
-from scheduler_integration.booking import caps, pages
+from scheduler_integration.booking import bot_check, pages
 from scheduler_integration.booking.scopes import scope_for
 from scheduler_integration.booking.slots import slots_and_seats
 from scheduler_integration.booking.tokens import booking_for_token
@@ -161,7 +161,7 @@ def book(
 @api
 def get_challenge():
 	"""A proof-of-work challenge for the booking form (``{"bits": 0}`` when none is needed)."""
-	return ok(caps.new_challenge())
+	return ok(bot_check.new_challenge())
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])

@@ -1,5 +1,4 @@
-"""Public tracking endpoints (guests): report link redirect, click beacon, booking page funnel
-and the Calendly webhook.
+"""Public tracking endpoints (guests): report link redirect, click beacon, booking page funnel.
 
 * ``GET go?t=<token>`` records a ``link_clicked`` engagement and answers 302 to the URL the
   token resolves to on the consultant's own profile/types (reporting/links.py); a
@@ -7,43 +6,28 @@ and the Calendly webhook.
 * ``POST track_click`` ({token, referrer}) — the spec's track-click for report templates that
   link straight to the scheduler and report the click with JavaScript.
 * ``POST track_step`` — booking page funnel steps per anonymous session id.
-* ``POST calendly_webhook`` — Calendly ``invitee.created`` / ``invitee.canceled`` /
-  ``invitee_no_show.created``, signed with the key in Scheduler Settings (401 unsigned or
-  bad signature, 400 stale or malformed); each delivery is recorded once however often it
-  is sent (``reporting.calendly``).
-* ``POST acuity_webhook?account=<Acuity user ID>`` — Acuity's form-encoded webhook, signed
-  with that consultant's API key (``X-Acuity-Signature``); the appointment is read back
-  from Acuity's API (``reporting.acuity``).
-* ``POST oncehub_webhook?account=<OnceHub user ID>`` — OnceHub's event object, signed with
-  that consultant's webhook secret (``Oncehub-Signature``; ``reporting.oncehub``).
-
-An account no profile names is 404, a missing or wrong signature 401 — nothing recorded.
+* ``calendly_webhook``, ``acuity_webhook``, ``oncehub_webhook`` — the external schedulers'
+  webhooks (``api.scheduler_webhooks``), answered at these published addresses too.
 
 The guests' endpoints are rate-limited per IP (Scheduler Settings → Public Requests per IP
-per Minute), the webhooks by their own limit and capped in size (``api.webhooks``).
+per Minute).
 """
 
 from __future__ import annotations
 
 import re
-import time
 
 import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import api, ok
-from scheduler_integration.api.webhooks import json_object, raw_body, webhook_limit
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
-from scheduler_integration.core.errors import FieldValidationError, RequestRefused, ServerBusy, Unauthorized
+from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.analytics import FUNNEL_STEPS
-from scheduler_integration.engine.external_schedulers import verify_acuity, verify_oncehub
-from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
-from scheduler_integration.providers.errors import ProviderError, ProviderUnavailable
-from scheduler_integration.reporting import acuity, calendly, engagement, external_meetings, oncehub
+from scheduler_integration.reporting import engagement
 from scheduler_integration.reporting import links as report_links
 
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
@@ -178,102 +162,11 @@ def track_step(
 	return ok()
 
 
-@frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
-@api
-def calendly_webhook(**kwargs):
-	"""Calendly invitee.created / invitee.canceled → meeting_booked / meeting_cancelled."""
-	from frappe.utils.password import get_decrypted_password
+# the external schedulers' webhooks keep the addresses hosts gave Calendly, Acuity and OnceHub
+from scheduler_integration.api.scheduler_webhooks import (  # noqa: E402
+	acuity_webhook,
+	calendly_webhook,
+	oncehub_webhook,
+)
 
-	body = raw_body()
-	key = get_decrypted_password(
-		"Scheduler Settings", "Scheduler Settings", "calendly_signing_key", raise_exception=False
-	)
-	try:
-		verify_calendly(frappe.get_request_header("Calendly-Webhook-Signature"), body, key, now=time.time())
-	except SignatureRefused as exc:
-		raise _refused(exc) from None
-	try:
-		result = calendly.handle(json_object(body))
-	except calendly.Busy:  # another copy of this delivery is being recorded: Calendly retries
-		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
-	return ok(result)
-
-
-class ProviderFailed(RequestRefused):
-	"""The scheduler's own API failed while a webhook was handled: the sender may retry."""
-
-	code = codes.PROVIDER_ERROR
-	http_status_code = codes.STATUS[code]
-
-
-def _account():
-	"""The ``account`` of the webhook's address (the query, never the signed body's fields)."""
-	account = frappe.request.args.get("account")
-	return account.strip()[:40] if isinstance(account, str) else None
-
-
-def _profile_for(provider):
-	"""The profile whose ``provider`` account the webhook's address names (404: none)."""
-	profile = provider.profile_for(_account())
-	if profile is None:
-		raise frappe.DoesNotExistError(_("No scheduler account is set up for this webhook"))
-	return profile
-
-
-def _refused(exc: SignatureRefused):
-	if exc.reason == "stale":
-		return RequestRefused(_("This webhook is too old"))
-	return Unauthorized(_("Invalid webhook signature"))
-
-
-@frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
-@api
-def acuity_webhook(**kwargs):
-	"""Acuity appointment scheduled / rescheduled / canceled / changed (form-encoded)."""
-	from urllib.parse import parse_qs
-
-	body = raw_body()
-	profile = _profile_for(acuity)
-	key = acuity.api_key(profile)
-	try:
-		verify_acuity(frappe.get_request_header("X-Acuity-Signature"), body, key)
-	except SignatureRefused as exc:
-		raise _refused(exc) from None
-	try:
-		form = {name: values[0] for name, values in parse_qs(body.decode("utf-8"), max_num_fields=20).items()}
-	except (UnicodeError, ValueError):
-		form = {}
-	if not str(form.get("id") or "").isdigit():
-		raise RequestRefused(_("Invalid webhook"))
-	try:
-		result = acuity.handle(profile, key, form)
-	except external_meetings.Busy:
-		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
-	except ProviderUnavailable:
-		raise ServerBusy(_("Acuity could not be reached. Please try again later.")) from None
-	except ProviderError as exc:
-		frappe.log_error(title="Scheduler: Acuity refused to read an appointment", message=exc.message)
-		raise ProviderFailed(_("Acuity refused to read the appointment")) from None
-	return ok(result)
-
-
-@frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
-@api
-def oncehub_webhook(**kwargs):
-	"""OnceHub booking.scheduled / rescheduled / canceled / completed / no_show (JSON)."""
-	body = raw_body()
-	profile = _profile_for(oncehub)
-	try:
-		verify_oncehub(
-			frappe.get_request_header("Oncehub-Signature"), body, oncehub.secret(profile), now=time.time()
-		)
-	except SignatureRefused as exc:
-		raise _refused(exc) from None
-	try:
-		result = oncehub.handle(profile, json_object(body))
-	except external_meetings.Busy:
-		raise ServerBusy(_("The server is busy. Please try again in a moment.")) from None
-	return ok(result)
+__all__ = ["acuity_webhook", "calendly_webhook", "go", "oncehub_webhook", "track_click", "track_step"]

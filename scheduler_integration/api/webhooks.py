@@ -1,6 +1,6 @@
 """What every webhook of the app shares: a capped body, a JSON object, its own rate limit.
 
-The webhooks (``payments.stripe_webhook``, ``tracking.calendly_webhook``,
+The webhooks (``payments.stripe_webhook``, ``scheduler_webhooks.calendly_webhook``,
 ``acuity_webhook``, ``oncehub_webhook``, ``sms.twilio_reply``) are called by a provider's
 few servers, not by guests: they count against a per-IP limit of their own (Scheduler
 Settings → Webhook Requests per IP per Minute), never the guests' one, so a busy

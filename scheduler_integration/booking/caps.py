@@ -1,22 +1,14 @@
-"""Limits on guest bookings that do not depend on the client's IP address (which a client
-can spoof where the server trusts ``X-Forwarded-For``):
+"""Caps on guest bookings that do not depend on the client's IP address (which a client
+can spoof where the server trusts ``X-Forwarded-For``): per guest email per hour, per host
+per hour and per meeting type per day (Scheduler Settings; 0 = no cap), counting bookings
+made through the public pages (``GUEST_SOURCES``) whatever their status now. (The bot
+checks, the other limit that needs no IP, are ``booking.bot_check`` and ``booking.captcha``.)
 
-- caps per guest email per hour, per host per hour and per meeting type per day (Scheduler
-  Settings; 0 = no cap), counting bookings made through the public pages (``GUEST_SOURCES``)
-  whatever their status now;
-- a proof of work on the booking form (``engine.challenge``; Settings → Booking Challenge
-  Bits: 12 by default, about 4,000 hashes that the page computes while the guest types;
-  0 = off), each challenge good for one committed booking.
+They are taken atomically, so N simultaneous requests never get past a cap, and given back
+when the booking's transaction rolls back (a refusal, or a deadlock the API runs again), so
+a refused guest's retry is not refused for it.
 
-Both are taken atomically, so N simultaneous requests never get past a cap, and both are
-given back when the booking's transaction rolls back (a refusal, or a deadlock the API runs
-again), so a refused guest's retry is not refused for it.
-
-**The proof of work** is marked used with one Redis ``SET NX`` (expiring with the
-challenge): of the requests that share a solved challenge exactly one sets it; the rollback
-of that request's transaction deletes the mark again.
-
-**The caps** are sliding windows in Redis: one sorted set per email, per meeting type and
+The caps are sliding windows in Redis: one sorted set per email, per meeting type and
 per host, of the bookings (``b:<name>``) scored by the time they were taken. One Lua script,
 atomic in Redis, takes every cap of a booking at once: it drops what is older than each
 window, counts, and only when every cap still has room adds the booking to all of them, so
@@ -54,28 +46,21 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import frappe
-import redis
 from frappe import _
 
 from scheduler_integration.booking.errors import TooManyBookings
 from scheduler_integration.booking.meeting_types import TypeContext
 from scheduler_integration.core.clock import converter, to_system, to_utc
-from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.settings import get_settings, setting
-from scheduler_integration.engine import challenge
-from scheduler_integration.engine import error_codes as codes
-from scheduler_integration.engine.errors import SchedulingError
 
 GUEST_SOURCES = ("booking_page", "report")
 HOUR, DAY = 3600, 86400
 PREFIX = "scheduler_integration:caps:"
-PROOF_PREFIX = "scheduler_integration:challenge:"
 
 # KEYS: the windows. ARGV[1]: {"now", "member", "groups": [{"count": [i…], "add": [i…],
 # "since", "cap", "window"}], "seeds": {"i": {"ttl", "rows": [[score, member]…]}}}; without
@@ -308,40 +293,3 @@ def _seed_host(user: str, since: datetime) -> list[tuple[float, str]]:
 			{"user": user, "since": to_system(since), "sources": GUEST_SOURCES},
 		)
 	)
-
-
-def new_challenge() -> dict:
-	"""A proof-of-work challenge for the booking form, when Settings ask for one."""
-	import os
-
-	bits = int(setting("booking_challenge_bits") or 0)
-	if not bits:
-		return {"bits": 0}
-	return {"bits": bits, "challenge": challenge.issue(_secret(), time.time(), bits, os.urandom(16))}
-
-
-def check_proof(proof_challenge, proof_nonce) -> None:
-	"""With a challenge required: a solved, fresh, signed challenge, used once (400 otherwise)."""
-	bits = int(setting("booking_challenge_bits") or 0)
-	if not bits:
-		return
-	try:
-		solved = challenge.verify(_secret(), proof_challenge, proof_nonce, time.time(), bits)
-	except SchedulingError as exc:
-		raise FieldValidationError(
-			translate(exc), {"proof": translate(exc)}, code=codes.BOT_CHECK_FAILED
-		) from None
-	key = frappe.cache.make_key(PROOF_PREFIX + hashlib.sha256(solved.encode()).hexdigest())
-	# one SET NX: of the requests sharing a challenge exactly one marks it used
-	if not redis.Redis.set(frappe.cache, key, 1, nx=True, ex=challenge.MAX_AGE):
-		message = _("Please reload the page and try again")
-		raise FieldValidationError(message, {"proof": message}, code=codes.BOT_CHECK_FAILED)
-	# spent by a booking that commits: a transaction rolled back (a refusal, or a deadlock
-	# the API runs again) gives the proof back
-	frappe.db.after_rollback.add(lambda: redis.Redis.delete(frappe.cache, key))
-
-
-def _secret() -> str:
-	from frappe.utils.password import get_encryption_key
-
-	return "booking-challenge:" + get_encryption_key()

@@ -1,5 +1,5 @@
 """An optional CAPTCHA on the booking form (Scheduler Settings → CAPTCHA), besides the proof
-of work of ``booking.caps``: Cloudflare Turnstile or hCaptcha.
+of work of ``booking.bot_check``: Cloudflare Turnstile or hCaptcha.
 
 The page shows the provider's widget with the site key (``page_config``); the widget gives
 the browser a one-time token, which the booking request carries as ``captcha_token``.

@@ -28,7 +28,7 @@ from datetime import datetime
 import frappe
 from frappe import _
 
-from scheduler_integration.booking import caps, captcha, pages
+from scheduler_integration.booking import bot_check, caps, captcha, pages
 from scheduler_integration.booking.payments import ensure_ready, open_checkout, requires_payment
 from scheduler_integration.booking.scopes import answers_with, extra_fields, scope_for
 from scheduler_integration.booking.scopes import booked as scope_booked
@@ -84,7 +84,7 @@ def book(ctx, request: GuestRequest) -> GuestBooking:
 	errors.update(request.errors)
 	if errors:
 		raise FieldValidationError(_("Please correct these fields"), errors)
-	caps.check_proof(request.challenge, request.nonce)
+	bot_check.check_proof(request.challenge, request.nonce)
 	captcha.verify(request.captcha_token, request.ip)
 	guest_caps = caps.check_guest_caps(ctx, cleaned["guest_email"], utc_now())
 	given = cleaned.pop("answers")
