@@ -131,7 +131,11 @@ def _my_booking(booking: str):
 	return doc
 
 
-def _answer(doc, message: str) -> dict:
+def _change(booking: str, change, message: str) -> dict:
+	"""Make ``change(doc)`` to your booking (``_my_booking``: checked before anything the
+	change reads from its arguments) and answer with the booking as it is now."""
+	doc = _my_booking(booking)
+	change(doc)
 	return ok(
 		{
 			"id": doc.name,
@@ -150,50 +154,40 @@ def _answer(doc, message: str) -> dict:
 def reschedule_booking(booking: str, start: str, timezone: str | None = None):
 	"""Move your booking to ``start`` (ISO 8601 with offset): checked for every host (409
 	with ``alternatives`` in ``timezone`` when taken); the guest and hosts are told."""
-	doc = _my_booking(booking)
-	doc.reschedule(parse.instant(start, "start"))
-	return _answer(doc, _("Booking rescheduled"))
+	return _change(
+		booking, lambda doc: doc.reschedule(parse.instant(start, "start")), _("Booking rescheduled")
+	)
 
 
 @frappe.whitelist(methods=["POST", "PATCH"])
 @api
 def cancel_booking(booking: str, reason: str | None = None):
 	"""Cancel your booking with an optional reason (the guest and hosts are told)."""
-	doc = _my_booking(booking)
-	doc.cancel(parse.reason(reason))
-	return _answer(doc, _("Booking cancelled"))
+	return _change(booking, lambda doc: doc.cancel(parse.reason(reason)), _("Booking cancelled"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
 def confirm_booking(booking: str):
 	"""Confirm a pending booking (the guest is emailed)."""
-	doc = _my_booking(booking)
-	doc.confirm()
-	return _answer(doc, _("Booking confirmed"))
+	return _change(booking, lambda doc: doc.confirm(), _("Booking confirmed"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
 def decline_booking(booking: str, reason: str | None = None):
 	"""Decline a pending booking: it is cancelled and the guest is told."""
-	doc = _my_booking(booking)
-	doc.decline(parse.reason(reason))
-	return _answer(doc, _("Booking declined"))
+	return _change(booking, lambda doc: doc.decline(parse.reason(reason)), _("Booking declined"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
 def mark_no_show(booking: str):
-	doc = _my_booking(booking)
-	doc.mark_no_show()
-	return _answer(doc, _("Marked as no-show"))
+	return _change(booking, lambda doc: doc.mark_no_show(), _("Marked as no-show"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
 def mark_completed(booking: str):
 	"""Mark your meeting as held (once it has started; a no-show corrected)."""
-	doc = _my_booking(booking)
-	doc.mark_completed()
-	return _answer(doc, _("Marked as completed"))
+	return _change(booking, lambda doc: doc.mark_completed(), _("Marked as completed"))
