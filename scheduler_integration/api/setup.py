@@ -23,24 +23,16 @@ from scheduler_integration.api.dashboard import _desk_user
 from scheduler_integration.api.utils import NotConfigured, acting_user, api, ok, parse_json
 from scheduler_integration.connections import status
 from scheduler_integration.core import queue
-from scheduler_integration.core.errors import FieldValidationError, RequestRefused
 from scheduler_integration.core.hosts import follow_profile_zone as follow_zone
 from scheduler_integration.core.hosts import new_hours_timezone
-from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.validation import slugify
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.scheduler_integration.doctype.scheduler_availability.scheduler_availability import (
 	use_as_default,
 )
+from scheduler_integration.scheduler_integration.doctype.scheduler_profile import booking_page_setup
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-DURATIONS = ("15", "30", "45", "60", "90", "120")  # the meeting type's own choices
 TIMED = ("Scheduler Booking", "Scheduler Booking Series")
-
-
-class AlreadySetUp(RequestRefused):
-	code = codes.CONFLICT
-	http_status_code = codes.STATUS[code]
 
 
 def _free_slug(text: str) -> str:
@@ -51,16 +43,6 @@ def _free_slug(text: str) -> str:
 		if not frappe.db.exists("Scheduler Profile", {"slug": slug}):
 			return slug
 	return f"{base[:50]}-{frappe.generate_hash(length=6).lower()}"
-
-
-def _insert(doc, fields: dict[str, str]):
-	"""Insert ``doc`` (its controller validates it); its field errors are reported under
-	the dialog's names (``fields``: the document's field -> the dialog's)."""
-	try:
-		return doc.insert()
-	except FieldValidationError as exc:
-		exc.errors = {fields.get(field, field): text for field, text in exc.errors.items()}
-		raise
 
 
 @frappe.whitelist(methods=["GET"])
@@ -98,93 +80,39 @@ def quick_setup(
 	from ``from_time`` to ``to_time``, a first meeting type of ``duration`` minutes and,
 	with ``ics_url``, a calendar feed (its first sync queued). 201 with what was made."""
 	_desk_user()
-	me = frappe.session.user
-	needed = ["Scheduler Profile", "Scheduler Availability", "Scheduler Meeting Type"]
-	if ics_url:
-		needed.append("Scheduler Calendar Connection")
-	for doctype in needed:
-		if not frappe.has_permission(doctype, "create"):
-			raise frappe.PermissionError(_("You may not create a {0}").format(_(doctype)))
-	if frappe.db.exists("Scheduler Profile", {"user": me}):
-		raise AlreadySetUp(_("You already have a booking page: open your profile to change it"))
-	days = parse_json(days, "days") if days is not None else list(WEEKDAYS[:5])
-	if not isinstance(days, list) or not days or any(day not in WEEKDAYS for day in days):
-		raise FieldValidationError(_("Invalid input"), {"days": _("Pick at least one weekday")})
-	minutes = str(duration).strip()
-
-	profile = _insert(
-		frappe.get_doc(
-			{
-				"doctype": "Scheduler Profile",
-				"user": me,
-				"display_name": display_name,
-				"slug": slug,
-				"timezone": timezone,
-			}
+	made = booking_page_setup.set_up(
+		frappe.session.user,
+		booking_page_setup.Setup(
+			display_name=display_name,
+			slug=slug,
+			timezone=timezone,
+			days=parse_json(days, "days") if days is not None else None,
+			from_time=from_time,
+			to_time=to_time,
+			title=title,
+			duration=str(duration).strip(),
+			ics_url=ics_url,
 		),
-		{},
 	)
-	# saved while the profile has none, the hours become the profile's (their controller)
-	hours = _insert(
-		frappe.get_doc(
-			{
-				"doctype": "Scheduler Availability",
-				"user": me,
-				"title": _("Working Hours"),
-				"timezone": profile.timezone,
-				"weekly_rules": [
-					{"weekday": day, "from_time": from_time, "to_time": to_time}
-					for day in WEEKDAYS
-					if day in days
-				],
-			}
-		),
-		{"weekly_rules": "from_time", "title": "hours_title"},
-	)
-	meeting_type = _insert(
-		frappe.get_doc(
-			{
-				"doctype": "Scheduler Meeting Type",
-				"profile": profile.name,
-				"title": title or _("{0}-minute meeting").format(minutes),
-				"duration": minutes if minutes in DURATIONS else "Custom",
-				"custom_duration": None if minutes in DURATIONS else minutes,
-			}
-		),
-		{"title": "title", "slug": "title", "custom_duration": "duration"},
-	)
-	connection = None
-	if ics_url:
-		connection = _insert(
-			frappe.get_doc(
-				{
-					"doctype": "Scheduler Calendar Connection",
-					"host": me,
-					"provider": "ICS",
-					"ics_url": ics_url,
-				}
-			),
-			{},
-		)
+	if made.connection:
 		# its first sync now, not at the next quarter hour: the checklist follows it
 		queue.enqueue(
 			"scheduler_integration.jobs.calendar.refresh_connection",
 			queue="short",
-			connection=connection.name,
-			job_id=f"scheduler-busy-{connection.name}",
+			connection=made.connection.name,
+			job_id=f"scheduler-busy-{made.connection.name}",
 			deduplicate=True,
 			enqueue_after_commit=True,
 		)
-	follow_zone(me, profile.timezone)
 	return ok(
 		{
-			"profile": profile.name,
-			"slug": profile.slug,
-			"timezone": profile.timezone,
-			"availability": hours.name,
-			"meeting_type": meeting_type.name,
-			"connection": connection.name if connection else None,
-			"booking_url": frappe.utils.get_url(f"/book/{profile.slug}"),
+			"profile": made.profile.name,
+			"slug": made.profile.slug,
+			"timezone": made.profile.timezone,
+			"availability": made.hours.name,
+			"meeting_type": made.meeting_type.name,
+			"connection": made.connection.name if made.connection else None,
+			"booking_url": frappe.utils.get_url(f"/book/{made.profile.slug}"),
 		},
 		_("Your booking page is ready"),
 		201,
