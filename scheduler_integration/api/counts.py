@@ -13,21 +13,29 @@ parent DocType, and only rows of documents the user may see are counted.
 from __future__ import annotations
 
 import frappe
+from frappe import _
 from frappe.client import get_count as frappe_get_count
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
 from frappe.model.db_query import check_parent_permission
 from frappe.utils import get_safe_filters
 
+from scheduler_integration.api.utils import plain_arguments
 from scheduler_integration.engine.statuses import Status
 
 MODULE = "Scheduler Integration"
 
 
 def _ours(doctype) -> bool:
-	return isinstance(doctype, str) and frappe.db.get_value("DocType", doctype, "module") == MODULE
+	"""Is ``doctype`` one of the app's (404 for a name that is no DocType: Frappe's own count
+	would run a query on a table that does not exist, a 500)."""
+	module = frappe.db.get_value("DocType", doctype, "module") if isinstance(doctype, str) else None
+	if module is None:
+		raise frappe.DoesNotExistError(_("DocType {0} not found").format(str(doctype)[:140]))
+	return module == MODULE
 
 
 @frappe.whitelist(methods=["GET", "POST"])
+@plain_arguments
 def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None):
 	if not _ours(doctype):
 		return frappe_get_count(doctype, filters, debug, cache)
@@ -43,7 +51,12 @@ def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None)
 
 
 @frappe.whitelist(methods=["GET", "POST"])
+@plain_arguments
 def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
+	try:  # Frappe's own would answer text that is no JSON with a 500
+		frappe.parse_json(current_filters)
+	except ValueError:
+		frappe.throw(_("Invalid filters"))
 	if not _ours(doctype):
 		return frappe_get_group_by_count(doctype, current_filters, field)
 	if field == "assigned_to":

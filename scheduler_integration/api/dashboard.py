@@ -83,7 +83,11 @@ def conversion(filters=None):
 @frappe.whitelist(methods=["GET", "POST"])
 def next_meetings(limit: int = 5):
 	_desk_user()
-	return dashboard.next_meetings(min(max(int(limit or 5), 1), 20))
+	try:
+		count = int(limit or 5)
+	except (TypeError, ValueError):
+		frappe.throw(_("Limit must be a whole number"))
+	return dashboard.next_meetings(min(max(count, 1), 20))
 
 
 @frappe.whitelist(methods=["GET", "POST"])

@@ -21,7 +21,9 @@ import csv
 import io
 
 import frappe
+from frappe import _
 
+from scheduler_integration.core.errors import MissingArguments
 from scheduler_integration.engine.validation import spreadsheet_safe
 
 APP_MODULE = "Scheduler Integration"
@@ -40,6 +42,7 @@ def export_query(**_kwargs):
 	"""Report View export (CSV / Excel), formula-safe for the app's DocTypes."""
 	from frappe.desk import reportview
 
+	_required("doctype")
 	return _export(reportview.export_query, _ours_doctype(frappe.form_dict.get("doctype")))
 
 
@@ -48,7 +51,14 @@ def export_report(**_kwargs):
 	"""Script report export (CSV / Excel), formula-safe for the app's reports."""
 	from frappe.desk import query_report
 
+	_required("report_name")
 	return _export(query_report.export_query, _ours_report(frappe.form_dict.get("report_name")))
+
+
+def _required(field: str) -> None:
+	"""Frappe's exports fail with a 500 without the DocType or report they export."""
+	if not isinstance(frappe.form_dict.get(field), str) or not frappe.form_dict.get(field):
+		raise MissingArguments(_("Missing: {0}").format(field))
 
 
 def _export(frappe_export, ours: bool):

@@ -50,6 +50,7 @@ FIELDS = {
 	"round_robin_mode": "round_robin_mode",
 	"team": "team",
 }
+TEMPLATES = ("event_title_template", "event_description_template")
 SPECIAL = {"duration_minutes", "duration", "custom_duration", "recommended_phases", "questions", "hosts"}
 
 
@@ -91,6 +92,15 @@ def _apply(doc, fields: dict) -> None:
 	unknown = sorted(set(fields) - set(FIELDS) - SPECIAL)
 	if unknown:
 		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
+	# a field is one value, a template text: anything else is a 400, not a 500
+	nested = {
+		key: _("Must be a single value")
+		for key, value in fields.items()
+		if key in FIELDS
+		and (isinstance(value, dict | list) or (key in TEMPLATES and not isinstance(value, str | None)))
+	}
+	if nested:
+		raise FieldValidationError(_("Invalid input"), nested)
 	for key, value in fields.items():
 		if key in FIELDS:
 			target = FIELDS[key]

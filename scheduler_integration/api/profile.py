@@ -76,10 +76,14 @@ def update_my_settings(user: str | None = None, **fields):
 	user = acting_user(user)
 	fields = payload(fields)
 	unknown = sorted(set(fields) - set(UPDATABLE))
-	if unknown:
-		from scheduler_integration.core.errors import FieldValidationError
+	from scheduler_integration.core.errors import FieldValidationError
 
+	if unknown:
 		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
+	# every field is one value: an object or a list is a 400, not a database error (500)
+	nested = {field: _("Must be a single value") for field, v in fields.items() if isinstance(v, dict | list)}
+	if nested:
+		raise FieldValidationError(_("Invalid input"), nested)
 	name = profile_name(user)
 	created = not name
 	doc = frappe.get_doc("Scheduler Profile", name) if name else frappe.new_doc("Scheduler Profile")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import frappe
 from frappe.desk import search as frappe_search
 
+from scheduler_integration.api.utils import plain_arguments
+
 MODULE = "Scheduler Integration"
 
 
@@ -25,11 +27,13 @@ def _rules_kept(doctype, kwargs: dict) -> dict:
 
 
 @frappe.whitelist(methods=["GET", "POST"])  # as Frappe's own: the desk uses both
+@plain_arguments
 def search_link(doctype: str, txt: str, **kwargs):
 	# frappe.call passes Frappe's function only the arguments it takes (no ``cmd``)
 	return frappe.call(frappe_search.search_link, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
+@plain_arguments
 def search_widget(doctype: str, txt: str, **kwargs):
 	return frappe.call(frappe_search.search_widget, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
