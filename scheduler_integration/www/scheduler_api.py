@@ -1,0 +1,94 @@
+"""``/scheduler-api``: the app's API reference, the OpenAPI document (``api.openapi``) shown
+as a page: every operation with its parameters, authentication and statuses, and the
+failure codes. Nothing on it is written here; it reads the same cached document the JSON
+endpoint answers."""
+
+from frappe import _
+
+from scheduler_integration.api.openapi import DOCUMENT_PATH, cached
+from scheduler_integration.engine.error_codes import STATUS
+
+no_cache = 1
+CONSTRAINTS = ("format", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum", "default")
+
+
+def _type(schema: dict) -> str:
+	if "anyOf" in schema:
+		return " | ".join(_type(part) for part in schema["anyOf"])
+	kind = schema.get("type")
+	if isinstance(kind, list):
+		return " | ".join(kind)
+	return kind or _("any")
+
+
+def _limits(schema: dict) -> str:
+	parts = []
+	for part in schema.get("anyOf", [schema]):
+		parts += [f"{key}: {part[key]}" for key in CONSTRAINTS if key in part]
+	return "; ".join(dict.fromkeys(parts))
+
+
+def _auth(op: dict) -> str:
+	schemes = [next(iter(item), "") for item in op.get("security") or []]
+	if "" in schemes:
+		return _("Guest")
+	if schemes and schemes[0] not in ("session", "token"):
+		return _("Signed by the provider ({0})").format(", ".join(schemes))
+	return _("Signed in (session or token)")
+
+
+def _parameters(op: dict) -> list[dict]:
+	rows = [
+		{
+			"name": p["name"],
+			"where": p["in"],
+			"type": _type(p.get("schema") or {}),
+			"required": p.get("required", False),
+			"limits": _limits(p.get("schema") or {}),
+		}
+		for p in op.get("parameters") or []
+	]
+	for media, body in ((op.get("requestBody") or {}).get("content") or {}).items():
+		schema = body.get("schema") or {}
+		needed = set(schema.get("required") or [])
+		for name, prop in (schema.get("properties") or {}).items():
+			rows.append(
+				{
+					"name": name,
+					"where": media,
+					"type": _type(prop),
+					"required": name in needed,
+					"limits": _limits(prop),
+				}
+			)
+		if not schema.get("properties"):
+			rows.append({"name": "…", "where": media, "type": _type(schema), "required": False, "limits": ""})
+	return rows
+
+
+def get_context(context):
+	document = cached()
+	groups: dict[str, list] = {}
+	for path, operations in document["paths"].items():
+		for verb, op in operations.items():
+			groups.setdefault(op["tags"][0], []).append(
+				{
+					"verb": verb.upper(),
+					"path": path,
+					"id": op["operationId"].replace(":", "-"),
+					"summary": op.get("summary") or "",
+					"style": op.get("x-answer-style"),
+					"auth": _auth(op),
+					"limit": op.get("x-rate-limit"),
+					"parameters": _parameters(op),
+					"statuses": sorted(op["responses"]),
+				}
+			)
+	context.title = _("Scheduler Integration API")
+	context.no_breadcrumbs = True
+	context.version = document["info"]["version"]
+	context.document_url = DOCUMENT_PATH
+	context.groups = sorted(groups.items())
+	context.operations = sum(len(rows) for rows in groups.values())
+	context.codes = sorted(STATUS.items(), key=lambda item: (item[1] or 999, item[0]))
+	return context
