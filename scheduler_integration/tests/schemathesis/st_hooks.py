@@ -1,0 +1,14 @@
+"""Schemathesis hooks of the app's API fuzz run (``test_api_fuzz``): loaded by the
+schemathesis CLI (``SCHEMATHESIS_HOOKS=st_hooks``), never by the bench.
+
+``no_traceback``: no answer of the app may carry a Python traceback, whatever its status.
+"""
+
+import schemathesis
+
+
+@schemathesis.check
+def no_traceback(ctx, response, case):
+	text = response.text if isinstance(response.text, str) else ""
+	if "Traceback (most recent call last)" in text or '"exc":' in text:
+		raise AssertionError(f"the answer ({response.status_code}) carries a traceback")

@@ -1,0 +1,268 @@
+"""Schemathesis against the running site, driven by the app's own OpenAPI document
+(issue 40, item 2).
+
+The document is fetched from the site (``api.openapi.document``) and every operation in it
+is fuzzed twice over real HTTP: as a guest, and signed in with a test host's token
+(``api_key:api_secret``). Checks: no server error, every answer matches its documented
+schema and is one of its documented statuses, and no answer carries a traceback
+(``schemathesis/st_hooks.py``). Any finding fails the test.
+
+CI runs it bounded: a fixed seed, ``CI_EXAMPLES`` examples per operation, the fuzzing
+phase only; ``SCHEDULER_LONG_TESTS=1`` runs ``LONG_EXAMPLES`` per operation and every
+phase (``SCHEDULER_FUZZ_EXAMPLES`` / ``SCHEDULER_FUZZ_SEED`` to choose). The site's proof
+of work is off for the run (``SchedulerTestCase``) and its rate limits raised
+(``NO_RATE_LIMITS``), both handed back after; what the run made (the host, its token and
+records, the guests' bookings, emails, notifications and logs) is removed.
+
+Schemathesis runs from its own virtualenv (``SCHEDULER_API_CHECK_VENV``, else the bench's
+``.scheduler-api-check``, which ``.ci/bench-suite`` builds from ``.ci/api-check.txt``):
+its libraries are kept out of the bench's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import frappe
+
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	clear_bookings,
+	make_host,
+	make_type,
+	set_settings,
+)
+from scheduler_integration.tests.live import LiveServer, cleanup
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-api-fuzz@example.com"
+SLUG = "api-fuzz-host"
+DOCUMENT = "/api/method/scheduler_integration.api.openapi.document"
+CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,no_traceback"
+CI_EXAMPLES, LONG_EXAMPLES = 3, 40
+SEED = 20261126
+HOOKS = Path(__file__).resolve().parent / "schemathesis"
+# what the run's requests may leave behind on the site (created since the class started)
+SWEPT = (
+	"Error Log",
+	"Notification Log",
+	"Access Log",
+	"Activity Log",
+	"Scheduler Engagement",
+	"Route History",
+)
+
+
+def tool_venv() -> Path | None:
+	"""The virtualenv with schemathesis and openapi-spec-validator, if there is one."""
+	named = os.environ.get("SCHEDULER_API_CHECK_VENV")
+	places = [Path(named)] if named else []
+	places.append(Path(frappe.utils.get_bench_path()) / ".scheduler-api-check")
+	for place in places:
+		if (place / "bin" / "schemathesis").exists():
+			return place
+	return None
+
+
+def need_tools(case) -> Path:
+	venv = tool_venv()
+	if venv is None:
+		message = "schemathesis is not installed: .ci/bench-suite builds ~/frappe-bench/.scheduler-api-check"
+		if os.environ.get("CI"):
+			case.fail(message)
+		case.skipTest(message)
+	return venv
+
+
+def served_document(server: LiveServer) -> dict:
+	response = server.get(DOCUMENT, timeout=120)
+	response.raise_for_status()
+	return response.json()
+
+
+class TestApiFuzz(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._saved = set_settings(**NO_RATE_LIMITS, webhook_rate_limit=100000)
+		cls.profile = make_host(HOST, SLUG, tz="UTC", start="09:00", end="17:00")
+		cls.mt = make_type(cls.profile, "fuzz", 30)
+		user = frappe.get_doc("User", HOST)
+		user.api_key = frappe.generate_hash(length=15)
+		cls.secret = frappe.generate_hash(length=15)
+		user.api_secret = cls.secret
+		user.save(ignore_permissions=True)
+		frappe.db.commit()
+		cls.token = f"{user.api_key}:{cls.secret}"
+		cls.server = LiveServer.get_instance()
+		cls.started = frappe.utils.now_datetime()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		set_settings(**cls._saved)
+		clear_bookings([HOST])
+		cleanup([HOST], delete_users=True)
+		for doctype in SWEPT:
+			if frappe.db.exists("DocType", doctype):
+				frappe.db.delete(doctype, {"creation": (">=", cls.started)})
+		mails = frappe.get_all("Email Queue", filters={"creation": (">=", cls.started)}, pluck="name")
+		frappe.db.delete("Email Queue Recipient", {"parent": ("in", mails or [""])})
+		frappe.db.delete("Email Queue", {"name": ("in", mails or [""])})
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def run_schemathesis(self, label: str, document: dict, auth: str | None) -> dict:
+		"""One schemathesis run over every operation of ``document``; its figures."""
+		venv = need_tools(self)
+		long_run = os.environ.get("SCHEDULER_LONG_TESTS") == "1"
+		examples = int(
+			os.environ.get("SCHEDULER_FUZZ_EXAMPLES") or (LONG_EXAMPLES if long_run else CI_EXAMPLES)
+		)
+		seed = int(os.environ.get("SCHEDULER_FUZZ_SEED") or SEED)
+		phases = "examples,coverage,fuzzing,stateful" if long_run else "fuzzing"
+		with tempfile.TemporaryDirectory() as folder:
+			schema = Path(folder) / "openapi.json"
+			schema.write_text(json.dumps(document))
+			command = [
+				str(venv / "bin" / "schemathesis"),
+				"run",
+				str(schema),
+				"--url",
+				self.server.base,
+				"-H",
+				f"Host: {self.server.site}",
+				"--checks",
+				CHECKS,
+				"--seed",
+				str(seed),
+				"--max-examples",
+				str(examples),
+				"--phases",
+				phases,
+				"--workers",
+				"4",
+				"--suppress-health-check",
+				"all",
+				"--generation-database",
+				"none",
+				"--request-timeout",
+				"60",
+				"--no-color",
+			]
+			if auth:
+				command[5:5] = ["-H", f"Authorization: token {auth}"]
+			started = time.monotonic()
+			done = subprocess.run(
+				command,
+				capture_output=True,
+				text=True,
+				timeout=3600,
+				env={**os.environ, "SCHEMATHESIS_HOOKS": "st_hooks", "PYTHONPATH": str(HOOKS)},
+			)
+			elapsed = time.monotonic() - started
+		output = done.stdout + done.stderr
+		figures = _figures(output)
+		figures.update(label=label, seconds=round(elapsed, 1), exit=done.returncode)
+		print(f"\nschemathesis {label}: {json.dumps(figures)}")
+		if done.returncode != 0:
+			print(output[-20000:])
+		return {**figures, "output": output}
+
+	def test_fuzz_every_operation_guest_and_signed_in(self):
+		document = served_document(self.server)
+		operations = sum(len(item) for item in document["paths"].values())
+		results = [self.run_schemathesis("guest", document, None)]
+		results.append(self.run_schemathesis("token", document, self.token))
+		for result in results:
+			self.assertEqual(
+				result["exit"],
+				0,
+				f"schemathesis ({result['label']}) found problems:\n{_findings(result['output'])}",
+			)
+			self.assertGreaterEqual(result["operations"], operations, result)
+		frappe.db.rollback()  # a guest could book only the test host: nothing may be booked
+		self.assertEqual(frappe.db.count("Scheduler Booking", {"host": HOST}), 0, "the run booked")
+
+
+class TestApiFuzzFindings(SchedulerTestCase):
+	"""Each defect the fuzz run found, answered as documented now (they were 500s)."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._saved = set_settings(**NO_RATE_LIMITS)
+		cls.profile = make_host(HOST, SLUG, tz="UTC", start="09:00", end="17:00")
+		cls.server = LiveServer.get_instance()
+		cls.host = cls.server.session(HOST)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		set_settings(**cls._saved)
+		cleanup([HOST], delete_users=True)
+		super().tearDownClass()
+
+	def call(self, verb: str, dotted: str, **kwargs):
+		url = f"{self.server.base}/api/method/scheduler_integration.api.{dotted}"
+		response = self.host.request(verb, url, timeout=60, **kwargs)
+		self.assertNotIn("Traceback", response.text)
+		return response
+
+	def test_plain_methods_refuse_bad_arguments(self):
+		cases = [
+			("GET", "counts.get_count", {"params": {"doctype": ""}}, 404),
+			("POST", "counts.get_count", {"json": {"doctype": "No Such DocType"}}, 404),
+			(
+				"GET",
+				"counts.get_group_by_count",
+				{"params": {"doctype": "User", "current_filters": "{", "field": "x"}},
+				417,
+			),
+			("GET", "search.search_widget", {"params": {"doctype": "User"}}, 400),
+			("POST", "search.search_link", {"json": {}}, 400),
+			("POST", "exports.export_query", {"json": {}}, 400),
+			("POST", "exports.export_report", {"json": {}}, 400),
+			("GET", "dashboard.next_meetings", {"params": {"limit": "false"}}, 417),
+		]
+		for verb, dotted, kwargs, status in cases:
+			with self.subTest(dotted=dotted, verb=verb):
+				response = self.call(verb, dotted, **kwargs)
+				self.assertEqual(response.status_code, status, response.text[:300])
+				self.assertIn("code", response.json())
+
+	def test_settings_and_meeting_types_refuse_nested_values(self):
+		response = self.call("PATCH", "profile.update_my_settings", json={"availability": {}})
+		self.assertEqual(response.status_code, 400, response.text[:300])
+		self.assertEqual(response.json()["message"]["errors"], {"availability": "Must be a single value"})
+		response = self.call(
+			"POST", "meeting_type.create_meeting_type", json={"title": "T", "event_title_template": {"a": 1}}
+		)
+		self.assertEqual(response.status_code, 400, response.text[:300])
+		self.assertIn("event_title_template", response.json()["message"]["errors"])
+		response = self.call("POST", "meeting_type.create_meeting_type", json={"title": ["T"]})
+		self.assertEqual(response.status_code, 400, response.text[:300])
+
+
+def _figures(output: str) -> dict:
+	"""Operations tested, test cases and failing operations, from schemathesis' summary."""
+	tested = re.search(r"Tested: (\d+)", output)
+	cases = re.search(r"(\d+) generated", output)
+	failing = re.findall(r"^_+ ((?:GET|POST|PUT|PATCH|DELETE) \S+) _+$", output, re.MULTILINE)
+	return {
+		"operations": int(tested.group(1)) if tested else 0,
+		"cases": int(cases.group(1)) if cases else 0,
+		"failing_operations": len(set(failing)),
+	}
+
+
+def _findings(output: str) -> str:
+	"""The findings part of schemathesis' output."""
+	start = output.find("FAILURES")
+	return output[start : start + 15000] if start >= 0 else output[-15000:]
