@@ -228,19 +228,29 @@ def fill(context, mode: str, data: dict, **extra):
 	return context
 
 
-def booking_page(context, mode: str, *names: str, team: str | None = None, on_domain: bool = False):
-	"""A public booking page (``mode`` ``profile`` or ``book``) of the profile (or ``team``) and
-	type named in the URL: its language first, then the per-IP limit, then the data read from
-	the replica when the site has one. None when the page became a 429 (``context`` is ready
-	as it is). ``on_domain``: served at the root of a custom domain (``custom_domain.py``)."""
-	page_language()  # before any text is translated
+def read_page(context, read, *args, **kwargs):
+	"""What a guest page shows, ``read(*args, **kwargs)``, after the page's preamble: the
+	reader's language first (before any text is translated), then the per-IP limit. None when
+	the page became a 429 (``context`` is ready as it is); a record that does not exist is a
+	404."""
+	page_language()
 	if too_many_requests(context):
 		return None
 	try:
-		values = (frappe.form_dict.get(name) for name in names)
-		data = replica_reads(page_data)(*values, team=team, on_domain=on_domain)
+		return read(*args, **kwargs)
 	except frappe.DoesNotExistError:
 		not_found()
+
+
+def booking_page(context, mode: str, *names: str, team: str | None = None, on_domain: bool = False):
+	"""A public booking page (``mode`` ``profile`` or ``book``) of the profile (or ``team``) and
+	type named in the URL, its data read from the replica when the site has one (``read_page``).
+	None when the page became a 429 (``context`` is ready as it is). ``on_domain``: served at
+	the root of a custom domain (``custom_domain.py``)."""
+	values = [frappe.form_dict.get(name) for name in names]
+	data = read_page(context, replica_reads(page_data), *values, team=team, on_domain=on_domain)
+	if data is None:
+		return None
 	fill(context, mode, data, **routed(data))
 	return data
 

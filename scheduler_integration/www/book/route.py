@@ -7,19 +7,15 @@ import frappe
 from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
 	page_data,
 )
-from scheduler_integration.www.book.page_utils import fill, not_found, page_language, too_many_requests
+from scheduler_integration.www.book.page_utils import fill, read_page
 
 no_cache = 1
 
 
 def get_context(context):
-	page_language()
-	if too_many_requests(context):
+	form = read_page(context, page_data, frappe.form_dict.get("slug"), frappe.form_dict)
+	if form is None:
 		return context
-	try:
-		form = page_data(frappe.form_dict.get("slug"), frappe.form_dict)
-	except frappe.DoesNotExistError:
-		not_found()
 	data = {
 		"profile": {"display_name": form["title"], "description": "", "brand_color": "", "logo": ""},
 		"organization": form.pop("organization"),
