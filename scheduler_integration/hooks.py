@@ -86,8 +86,13 @@ after_request = [
 	"scheduler_integration.api.refusals.public_errors",
 ]
 
-# Desk helpers shared by the scheduler forms (time zone options, booking link buttons).
-app_include_js = "/assets/scheduler_integration/js/scheduler_desk.js"
+# Desk helpers shared by the scheduler forms (time zone options, booking link buttons), after
+# what the desk shares with Frappe CRM's form scripts (the API client, Schedule Meeting's
+# first fields: install.py puts the same file in those scripts).
+app_include_js = [
+	"/assets/scheduler_integration/js/scheduler_shared.js",
+	"/assets/scheduler_integration/js/scheduler_desk.js",
+]
 
 # "Schedule Meeting" on the forms a rep works from (book for the prospect, or send a
 # personal link: api/crm.py); Frappe CRM's own pages get a CRM Form Script (install.py)

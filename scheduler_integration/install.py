@@ -59,16 +59,19 @@ def after_app_install(app_name):
 def sync_crm_form_scripts():
 	"""Give Frappe CRM's lead and deal pages *Schedule Meeting*: a standard CRM Form Script
 	per DocType (CRM runs these in its own UI; an app cannot add to CRM's bundle), made from
-	``crm_scripts/schedule_meeting.js`` with the DocType's class name. A missing one is
+	``crm_scripts/schedule_meeting.js`` with the DocType's class name, after what the desk's
+	"Schedule Meeting" shares with it (``public/js/scheduler_shared.js``). A missing one is
 	inserted, enabled; a changed file updates the script's text with ``set_value`` (CRM
 	refuses saving a standard script outside developer mode) and leaves it enabled or
 	disabled as an administrator set it."""
 	if not frappe.db.exists("DocType", "CRM Form Script"):
 		return
+	with open(frappe.get_app_path(APP, "public", "js", "scheduler_shared.js"), encoding="utf-8") as handle:
+		shared = handle.read()
 	with open(frappe.get_app_path(APP, "crm_scripts", "schedule_meeting.js"), encoding="utf-8") as handle:
 		template = handle.read()
 	for doctype, name in CRM_FORM_SCRIPTS.items():
-		script = template.replace("__CLASS__", doctype.replace(" ", ""))
+		script = shared + "\n" + template.replace("__CLASS__", doctype.replace(" ", ""))
 		if not frappe.db.exists("CRM Form Script", name):
 			frappe.get_doc(
 				{

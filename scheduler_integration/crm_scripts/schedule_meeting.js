@@ -1,8 +1,9 @@
 // "Schedule Meeting" on Frappe CRM's lead and deal pages: a standard CRM Form Script the
-// app installs for CRM Lead and CRM Deal (install.sync_crm_form_scripts puts the DocType's
-// class name in place of __CLASS__). The rep picks one of their meeting types, then books a
-// free time on the prospect's behalf or sends a personal booking link. The server checks
-// everything (scheduler_integration.api.crm); this script only asks and shows.
+// app installs for CRM Lead and CRM Deal (install.sync_crm_form_scripts puts
+// public/js/scheduler_shared.js ahead of this file and the DocType's class name in place of
+// __CLASS__). The rep picks one of their meeting types, then books a free time on the
+// prospect's behalf or sends a personal booking link. The server checks everything
+// (scheduler_integration.api.crm); this script only asks and shows.
 class __CLASS__ {
 	onLoad() {
 		if (this.doc.__newDocument || !this.doc.name) return;
@@ -11,31 +12,15 @@ class __CLASS__ {
 		this.actions.push({ label, icon: "calendar", onClick: () => this.scheduleMeeting() });
 	}
 
-	// the app's API answers {success, data, message}; a failure's message is the error
+	// the app's API: schedulerRequest (public/js/scheduler_shared.js, ahead of this class in the
+	// script); a failure's message says what is wrong with each field too
 	async schedulerApi(method, args, post) {
-		const headers = { Accept: "application/json" };
-		if (window.csrf_token && window.csrf_token !== "{{ csrf_token }}") headers["X-Frappe-CSRF-Token"] = window.csrf_token;
-		let url = "/api/method/scheduler_integration.api.crm." + method;
-		const options = { method: post ? "POST" : "GET", headers, credentials: "same-origin" };
-		if (post) {
-			headers["Content-Type"] = "application/json";
-			options.body = JSON.stringify(args);
-		} else {
-			url += "?" + new URLSearchParams(Object.entries(args).filter((entry) => entry[1] !== undefined && entry[1] !== null)).toString();
-		}
-		const response = await fetch(url, options);
-		let body = {};
+		const token = window.csrf_token !== "{{ csrf_token }}" ? window.csrf_token : "";
 		try {
-			const json = await response.json();
-			body = json.message && typeof json.message === "object" ? json.message : json;
+			return await schedulerRequest("crm." + method, args, post, token);
 		} catch (e) {
-			body = {};
+			throw new Error(schedulerErrorText(e));
 		}
-		if (!response.ok || !body.success) {
-			const fields = Object.values(body.errors || {}).join(" ");
-			throw new Error([body.message || body.error || __("Something went wrong: please try again."), fields].filter(Boolean).join(" "));
-		}
-		return body.data;
 	}
 
 	async scheduleMeeting() {
@@ -52,25 +37,7 @@ class __CLASS__ {
 		}
 		const first = await formDialog({
 			title: __("Schedule Meeting"),
-			fields: [
-				{
-					fieldname: "meeting_type",
-					fieldtype: "Select",
-					label: __("Meeting Type"),
-					reqd: 1,
-					options: options.meeting_types.map((t) => ({ label: __("{0} ({1} min)", [t.title, t.duration]), value: t.name })),
-				},
-				{
-					fieldname: "mode",
-					fieldtype: "Select",
-					label: __("How"),
-					reqd: 1,
-					options: [
-						{ label: __("Book a time now"), value: "book" },
-						{ label: __("Send a personal booking link"), value: "link" },
-					],
-				},
-			],
+			fields: scheduleMeetingFields(options.meeting_types),
 			defaults: { meeting_type: options.meeting_types[0].name, mode: "book" },
 			submitLabel: __("Next"),
 		});

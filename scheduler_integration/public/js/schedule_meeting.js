@@ -5,36 +5,11 @@
 (function () {
 	"use strict";
 	if (window.scheduler_schedule_meeting) return; // the file is loaded with each form's script
-	const API = "/api/method/scheduler_integration.api.crm.";
-
-	// the app's API answers {success, data, message}; a failure's message is the error
-	async function schedulerApi(method, args, post) {
-		const headers = { Accept: "application/json", "X-Frappe-CSRF-Token": frappe.csrf_token };
-		let url = API + method;
-		const options = { method: post ? "POST" : "GET", headers, credentials: "same-origin" };
-		if (post) {
-			headers["Content-Type"] = "application/json";
-			options.body = JSON.stringify(args);
-		} else {
-			url += "?" + new URLSearchParams(Object.entries(args).filter((entry) => entry[1] != null)).toString();
-		}
-		const response = await fetch(url, options);
-		let body = {};
-		try {
-			const json = await response.json();
-			body = json.message && typeof json.message === "object" ? json.message : json;
-		} catch (e) {
-			body = {};
-		}
-		if (!response.ok || !body.success) {
-			const fields = Object.values(body.errors || {}).join(" ");
-			throw new Error([body.message || __("Something went wrong: please try again."), fields].filter(Boolean).join(" "));
-		}
-		return body.data;
-	}
+	// the app's API (scheduler_integration.api, public/js/scheduler_desk.js): api.crm's methods
+	const schedulerApi = (method, args, post) => scheduler_integration.api(`crm.${method}`, args, post);
 
 	function fail(error) {
-		frappe.msgprint({ title: __("Schedule Meeting"), message: frappe.utils.escape_html(error.message), indicator: "red" });
+		frappe.msgprint({ title: __("Schedule Meeting"), message: frappe.utils.escape_html(schedulerErrorText(error)), indicator: "red" });
 	}
 
 	async function scheduleMeeting(frm) {
@@ -49,30 +24,12 @@
 		}
 		const prospect = options.prospect;
 		let free = null;
+		const [typeField, modeField] = scheduleMeetingFields(options.meeting_types); // public/js/scheduler_shared.js
 		const dialog = new frappe.ui.Dialog({
 			title: __("Schedule Meeting"),
 			fields: [
-				{
-					fieldname: "meeting_type",
-					fieldtype: "Select",
-					label: __("Meeting Type"),
-					reqd: 1,
-					options: options.meeting_types.map((t) => ({ label: __("{0} ({1} min)", [t.title, t.duration]), value: t.name })),
-					default: options.meeting_types[0].name,
-					onchange: () => loadTimes(),
-				},
-				{
-					fieldname: "mode",
-					fieldtype: "Select",
-					label: __("How"),
-					reqd: 1,
-					options: [
-						{ label: __("Book a time now"), value: "book" },
-						{ label: __("Send a personal booking link"), value: "link" },
-					],
-					default: "book",
-					onchange: () => showMode(),
-				},
+				{ ...typeField, default: options.meeting_types[0].name, onchange: () => loadTimes() },
+				{ ...modeField, default: "book", onchange: () => showMode() },
 				{ fieldname: "start", fieldtype: "Select", label: __("Time"), depends_on: "eval:doc.mode=='book'" },
 				{ fieldname: "section_prospect", fieldtype: "Section Break", label: __("Prospect") },
 				{ fieldname: "name", fieldtype: "Data", label: __("Name"), default: prospect.name },
@@ -101,7 +58,7 @@
 					reference_name: frm.docname,
 				});
 			} catch (e) {
-				field.df.description = frappe.utils.escape_html(e.message);
+				field.df.description = frappe.utils.escape_html(schedulerErrorText(e));
 				field.refresh();
 				return;
 			}

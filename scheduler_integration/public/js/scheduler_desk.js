@@ -134,32 +134,10 @@ scheduler_integration.link_copied = function () {
 	return frappe.xcall("scheduler_integration.api.dashboard.link_copied").catch(() => null);
 };
 
-// The app's own API answers {success, data, message, errors}: the data, or an Error whose
+// The app's own API (schedulerRequest, public/js/scheduler_shared.js): the data, or an Error whose
 // ``errors`` are {field: message} (api.utils).
 scheduler_integration.api = async function (method, args, post) {
-	const headers = { Accept: "application/json", "X-Frappe-CSRF-Token": frappe.csrf_token };
-	let url = `/api/method/scheduler_integration.api.${method}`;
-	const options = { method: post ? "POST" : "GET", headers, credentials: "same-origin" };
-	if (post) {
-		headers["Content-Type"] = "application/json";
-		options.body = JSON.stringify(args || {});
-	} else if (args) {
-		url += "?" + new URLSearchParams(Object.entries(args).filter((entry) => entry[1] != null)).toString();
-	}
-	const response = await fetch(url, options);
-	let body = {};
-	try {
-		const json = await response.json();
-		body = json.message && typeof json.message === "object" ? json.message : json;
-	} catch (e) {
-		body = {};
-	}
-	if (!response.ok || !body.success) {
-		const error = new Error(body.message || __("Something went wrong: please try again."));
-		error.errors = body.errors || {};
-		throw error;
-	}
-	return body.data;
+	return schedulerRequest(method, args, post, frappe.csrf_token);
 };
 
 // The zone a host's new working hours start in: their profile's (one zone per host).
