@@ -263,11 +263,13 @@ class Method:
 		return op
 
 	def _summary(self) -> str:
-		doc = inspect.getdoc(self.inner) or ""
-		return doc.split("\n\n")[0].replace("\n", " ")[:300] or self.inner.__name__.replace("_", " ")
+		"""The docstring's first sentence (the whole docstring is the description)."""
+		first = (inspect.getdoc(self.inner) or "").split("\n\n")[0].replace("\n", " ")
+		first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0][:200].replace("``", "`")
+		return first or self.inner.__name__.replace("_", " ").capitalize()
 
 	def _description(self) -> str:
-		lines = [inspect.getdoc(self.inner) or ""]
+		lines = [(inspect.getdoc(self.inner) or "").replace("``", "`")]
 		lines.append(
 			"Answers the envelope (`{success, data, message}`; failures `{success: false, code, …}`)."
 			if self.style == spec.ENVELOPE
@@ -276,14 +278,14 @@ class Method:
 		lines.append("Guests may call it." if self.guest else "Signed-in users only (a session or a token).")
 		if self.limit:
 			lines.append(
-				f"Rate limit: {self._limit_text()} requests per {self.limit.get('seconds')} s per IP."
+				f"Rate limit: {self._limit_text()} requests per IP per {self.limit.get('seconds')} s."
 			)
 		return "\n\n".join(line for line in lines if line)
 
 	def _limit_text(self) -> str:
 		limit = self.limit.get("limit") if self.limit else None
-		if callable(limit):  # a setting (Scheduler Settings)
-			return f"{limit.__module__}.{limit.__name__}()"
+		if callable(limit):  # a setting: the number the site's Scheduler Settings give
+			return "Scheduler Settings"
 		return str(limit)
 
 	def _security(self) -> list[dict]:

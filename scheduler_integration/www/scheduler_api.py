@@ -76,7 +76,9 @@ def get_context(context):
 					"verb": verb.upper(),
 					"path": path,
 					"id": op["operationId"].replace(":", "-"),
-					"summary": op.get("summary") or "",
+					"name": path.rsplit(".", 1)[-1]
+					+ ("" if verb in ("get", "post") else f" ({verb.upper()})"),
+					"description": op.get("description") or op.get("summary") or "",
 					"style": op.get("x-answer-style"),
 					"auth": _auth(op),
 					"limit": op.get("x-rate-limit"),
