@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import frappe
 from frappe import _
@@ -38,7 +39,7 @@ from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.error_codes import FRAPPE_CODES, UNREADABLE_REQUEST
 from scheduler_integration.engine.request_body import refusal
 
-_METHOD = re.compile(r"^/api/(?:v[12]/)?method/(scheduler_integration\.[^/]+)")
+_METHOD = re.compile(r"^/api/(?:v[12]/)?method/([^/]+)")
 # what Frappe's error answers carry (v1: exc_type, exc, exception; v2: a list of errors)
 _EXCEPTION_KEYS = ("exc", "exc_type", "exception", "_exc_source")
 _TRACEBACK = b"Traceback (most recent call last)"
@@ -60,7 +61,7 @@ def public_errors(response=None, request=None):
 	if response is None or request is None or response.status_code < 400:
 		return
 	path = request.path or ""
-	method = _METHOD.match(path)
+	method = _app_method(path)
 	if not (method or path == "/book" or path.startswith(("/book/", "/b/"))):  # /b/: short links
 		_lost_race(response, request)
 		_refused_change(response, request)
@@ -68,7 +69,7 @@ def public_errors(response=None, request=None):
 	status = response.status_code
 	body = None
 	code = None
-	allowed = _allowed_methods(method.group(1), request) if method and status == 403 else None
+	allowed = _allowed_methods(method, request) if method and status == 403 else None
 	if _unreadable(request):
 		status, body, code = 400, _("This request could not be read"), UNREADABLE_REQUEST
 	elif allowed:
@@ -78,7 +79,7 @@ def public_errors(response=None, request=None):
 		response.headers["Allow"] = ", ".join(allowed)
 	elif _guest() and _frappe_error(response):
 		status = 400 if status == 417 else status  # Frappe's ValidationError: the app says 400
-		if status == 403 and method and _signed_in_only(method.group(1)):
+		if status == 403 and method and _signed_in_only(method):
 			status = 401  # a host method Frappe keeps from guests: sign in first
 		body = _messages().get(status) or (
 			_("Something went wrong: please try again.") if status >= 500 else _("Invalid input")
@@ -208,22 +209,38 @@ def _names_app_doctype(request) -> bool:
 	return named.startswith("Scheduler ")
 
 
+def _app_method(path: str) -> str | None:
+	"""The dotted name of the app's method ``path`` calls: one of its own, or a Frappe method
+	the app overrides (``override_whitelisted_methods``: its refusals are the app's too)."""
+	match = _METHOD.match(path)
+	if not match:
+		return None
+	dotted = match.group(1)
+	if not dotted.startswith("scheduler_integration."):
+		target = (frappe.get_hooks("override_whitelisted_methods") or {}).get(dotted)
+		dotted = (target[-1] if isinstance(target, list) and target else target) or ""
+	return dotted if dotted.startswith("scheduler_integration.") else None
+
+
+def _function(dotted: str):
+	"""The whitelisted function at ``dotted`` — by any name it is published at (a module may
+	re-publish another's: ``api.tracking``'s webhooks). Frappe loaded it before refusing."""
+	module, _dot, name = dotted.rpartition(".")
+	function = getattr(sys.modules.get(module), name, None)
+	return function if function in frappe.whitelisted else None
+
+
 def _allowed_methods(dotted: str, request) -> list[str] | None:
 	"""The HTTP methods the app's method ``dotted`` takes, when ``request`` used another."""
-	# Frappe loaded the method before refusing it: found among the whitelisted by name
-	for function, allowed in frappe.allowed_http_methods_for_whitelisted_func.items():
-		if f"{function.__module__}.{function.__qualname__}" == dotted:
-			return list(allowed) if request.method not in allowed else None
-	return None
+	allowed = frappe.allowed_http_methods_for_whitelisted_func.get(_function(dotted))
+	return list(allowed) if allowed and request.method not in allowed else None
 
 
 def _signed_in_only(dotted: str) -> bool:
 	"""The app's method ``dotted`` is whitelisted for signed-in users only (Frappe refused
 	a guest before calling it)."""
-	for function in frappe.whitelisted:
-		if f"{function.__module__}.{function.__qualname__}" == dotted:
-			return function not in frappe.guest_methods
-	return False
+	function = _function(dotted)
+	return function is not None and function not in frappe.guest_methods
 
 
 def _unreadable(request) -> bool:
@@ -266,9 +283,5 @@ def _retry_after(response, path: str, method) -> int:
 	answer = data.get("message") if isinstance(data, dict) else None
 	if isinstance(answer, dict) and isinstance(answer.get("retry_after"), int):
 		return max(1, answer["retry_after"])
-	left = (
-		limits.method_retry_after(method.group(1))
-		if method
-		else limits.retry_after(limits.page_limit_name(path))
-	)
+	left = limits.method_retry_after(method) if method else limits.retry_after(limits.page_limit_name(path))
 	return left or WINDOW

@@ -11,6 +11,14 @@
 5. The meetings of one series record one Contact for their guest, though their effects run
    on several workers at once (each found none and made one).
 6. A booking page offers no series longer than its booking window holds.
+
+And of issues 39 and 40:
+
+7. A webhook re-published at its old address (``api.tracking``) answers a wrong HTTP method
+   405 with ``Allow``, as at its own address, not 403.
+8. A Frappe method the app overrides (``frappe.client.get_count``) refuses a guest as the
+   app's own methods do (401 ``NOT_SIGNED_IN``), not with Frappe's exception text naming
+   the app's function.
 """
 
 from __future__ import annotations
@@ -139,6 +147,29 @@ class TestOutsideWalk(SchedulerTestCase):
 			timeout=60,
 		)
 		self.assertEqual(r.status_code, 200, r.text[:300])
+
+	def test_a_webhook_at_its_published_address_answers_a_wrong_method_405(self):
+		for dotted in (
+			"scheduler_integration.api.tracking.calendly_webhook",
+			"scheduler_integration.api.tracking.acuity_webhook",
+			"scheduler_integration.api.scheduler_webhooks.oncehub_webhook",
+		):
+			with self.subTest(dotted):
+				r = self.server.session().get(method_url(self.server, dotted), timeout=60)
+				self.assertEqual(r.status_code, 405, r.text[:300])
+				self.assertEqual(r.headers.get("Allow"), "POST")
+				self.assertEqual(body(r).get("code"), "METHOD_NOT_ALLOWED", r.text[:300])
+
+	def test_a_guest_at_a_frappe_method_the_app_overrides_is_asked_to_sign_in(self):
+		for dotted, data in (
+			("frappe.client.get_count", {"doctype": "Scheduler Booking", "filters": "[["}),
+			("frappe.desk.listview.get_group_by_count", {"current_filters": "[", "field": "status"}),
+		):
+			with self.subTest(dotted):
+				r = self.server.session().post(method_url(self.server, dotted), data=data, timeout=60)
+				self.assertEqual(r.status_code, 401, r.text[:300])
+				self.assertEqual(body(r).get("code"), "NOT_SIGNED_IN", r.text[:300])
+				self.assertNotIn("scheduler_integration", r.text)
 
 	# --- 3. a missing argument, a 429 -------------------------------------------------------
 
