@@ -28,6 +28,7 @@ import time
 from datetime import datetime, timedelta
 
 import frappe
+import redis
 from frappe import _
 from frappe.query_builder import DocType
 
@@ -58,6 +59,8 @@ CLAIM_ATTEMPTS = 3  # a claim that lost a deadlock this often leaves its rows fo
 DRAIN_SECONDS = 20  # how long a warm effects job goes on with other bookings
 BATCH = 200  # bookings (effects) or reminders one per-minute run takes at most
 RUN_BOOKING = "scheduler_integration.effects.run_booking"  # the effects job
+WAITING_JOB = "scheduler_integration:effects_job_waiting"  # a job is queued and not started yet
+WAITING_TTL = 30  # seconds: a job lost from its queue holds back others no longer than this
 
 
 def error_text(exc: Exception) -> str:
@@ -151,7 +154,29 @@ def plan(booking: str, event: str, effects: list[tuple[int, str]]) -> None:
 			for seq, key in effects
 		],
 	)
-	queue.enqueue(RUN_BOOKING, queue="short", booking=booking, enqueue_after_commit=True)
+	frappe.db.after_commit.add(lambda: wake(booking))
+
+
+def wake(booking: str) -> None:
+	"""Queue the effects job for ``booking``, unless one is queued and has not started yet:
+	that one runs every due booking when it starts (``table.run_booking`` drains), so under
+	load one waiting job serves every change made meanwhile instead of one job each, and
+	the queue stays short. The job drops the mark as it starts (``job_started``), before it
+	reads due rows, so a change committed after that queues a job of its own; the mark
+	expires after ``WAITING_TTL``, and the minute's sweep runs what a lost job would have."""
+	key = frappe.cache.make_key(WAITING_JOB)
+	if not redis.Redis.set(frappe.cache, key, booking, nx=True, ex=WAITING_TTL):
+		return
+	try:
+		queue.enqueue(RUN_BOOKING, queue="short", booking=booking)
+	except Exception:
+		redis.Redis.delete(frappe.cache, key)
+		raise
+
+
+def job_started() -> None:
+	"""The effects job has started: the next change needs a job of its own (``wake``)."""
+	redis.Redis.delete(frappe.cache, frappe.cache.make_key(WAITING_JOB))
 
 
 def claim(booking: str, now: datetime, first: tuple[str, ...], first_only: bool = False) -> list:

@@ -37,7 +37,6 @@ from datetime import datetime
 
 import frappe
 
-from scheduler_integration.core import queue
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import (
@@ -97,6 +96,8 @@ def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -
 	"""Run the effects of ``booking`` due at ``now`` in order, then (``drain``) those of
 	other bookings for up to DRAIN_SECONDS: the ``FIRST`` effects of all that have some
 	due, else the rest of the longest-waiting one; returns {row: outcome}, in run order."""
+	if drain:
+		outbox.job_started()
 	outcomes = _run_booking(booking, now)
 	deadline = time.monotonic() + outbox.DRAIN_SECONDS
 	while drain:
@@ -105,7 +106,7 @@ def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -
 		waiting = first or outbox.due_bookings(at, exclude=booking, limit=1)
 		if waiting and time.monotonic() >= deadline:
 			# a booking whose FIRST rows this job ran may have no job left for the rest
-			queue.enqueue(outbox.RUN_BOOKING, queue="short", booking=waiting[0])
+			outbox.wake(waiting[0])
 			break
 		ran: dict = {}
 		for other in waiting:
