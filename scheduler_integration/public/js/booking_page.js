@@ -213,16 +213,83 @@
 		const [y, m, d] = key.split("-").map(Number);
 		return new Intl.DateTimeFormat(locale, Object.assign({ timeZone: "UTC" }, opts || { dateStyle: "full" })).format(new Date(Date.UTC(y, m - 1, d)));
 	}
-	function zoneOptions() {
-		let zones = [];
-		try {
-			zones = Intl.supportedValuesOf("timeZone");
-		} catch (e) {
-			zones = [];
+	// The time zone choice starts short: the reader's zone, the page's (a booking's, a host's)
+	// and the zones most guests book from. "More time zones…" fills in every zone the browser
+	// knows (about 420) only when asked: the picker is drawn again on every month and zone.
+	const MORE_ZONES = "*";
+	const COMMON_ZONES = [
+		"Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago",
+		"America/Mexico_City", "America/New_York", "America/Bogota", "America/Halifax", "America/Sao_Paulo",
+		"America/Argentina/Buenos_Aires", "UTC", "Europe/London", "Europe/Lisbon", "Europe/Paris",
+		"Europe/Berlin", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw", "Europe/Athens", "Europe/Kyiv",
+		"Europe/Istanbul", "Europe/Moscow", "Africa/Lagos", "Africa/Cairo", "Africa/Johannesburg",
+		"Africa/Nairobi", "Asia/Jerusalem", "Asia/Riyadh", "Asia/Tehran", "Asia/Dubai", "Asia/Karachi",
+		"Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai",
+		"Asia/Hong_Kong", "Asia/Manila", "Asia/Seoul", "Asia/Tokyo", "Australia/Perth", "Australia/Sydney",
+		"Pacific/Auckland",
+	];
+	let knownZones = null;
+	function allZones() {
+		if (knownZones === null) {
+			try {
+				knownZones = Intl.supportedValuesOf("timeZone");
+			} catch (e) {
+				knownZones = [];
+			}
 		}
-		if (!zones.includes(state.zone)) zones.unshift(state.zone);
-		if (!zones.includes("UTC")) zones.push("UTC");
-		return zones;
+		return knownZones;
+	}
+	// a zone by the browser's own name for it (Chromium says Asia/Calcutta for Asia/Kolkata),
+	// null for one it does not know; each asked once
+	const zoneNames = new Map();
+	function browserZone(zone) {
+		if (!zoneNames.has(zone)) {
+			let name = null;
+			try {
+				name = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+			} catch (e) {
+				name = null;
+			}
+			zoneNames.set(zone, name);
+		}
+		return zoneNames.get(zone);
+	}
+	// the page's zone by its own name, then each other zone once
+	function zoneOptions(all) {
+		const seen = new Set([browserZone(state.zone) || state.zone]);
+		const zones = [state.zone];
+		const add = (name) => {
+			if (name && !seen.has(name)) {
+				seen.add(name);
+				zones.push(name);
+			}
+		};
+		for (const zone of [detectZone(), page.profile && page.profile.timezone, "UTC", ...(all ? [] : COMMON_ZONES)]) add(zone && browserZone(zone));
+		if (all) allZones().forEach(add); // the browser's own names already
+		return zones.sort();
+	}
+	function fillZones(select, all) {
+		clear(select);
+		for (const zone of zoneOptions(all)) select.append(el("option", { value: zone, selected: zone === state.zone }, zone.replace(/_/g, " ")));
+		if (!all && allZones().length > select.options.length) select.append(el("option", { value: MORE_ZONES }, __("More time zones…")));
+		return select;
+	}
+	function chooseZone(e) {
+		const select = e.target;
+		if (select.value !== MORE_ZONES) {
+			state.zone = select.value;
+			state.date = null;
+			loadMonth();
+			return;
+		}
+		state.allZones = true;
+		fillZones(select, true);
+		select.value = state.zone;
+		try {
+			select.showPicker(); // opens the long list where the browser can
+		} catch (err) {
+			/* the list is there for the next look */
+		}
 	}
 	function ymd(y, m, d) {
 		return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
@@ -423,8 +490,8 @@
 			el("h2", { id: "sched-month-title", text: monthTitle() }),
 			el("button", { type: "button", class: "sched-icon", "aria-label": __("Next month"), onclick: () => shiftMonth(1) }, "›")
 		);
-		const zoneSelect = el("select", { id: "sched-zone", onchange: (e) => { state.zone = e.target.value; state.date = null; loadMonth(); } });
-		for (const zone of zoneOptions()) zoneSelect.append(el("option", { value: zone, selected: zone === state.zone }, zone.replace(/_/g, " ")));
+		const zoneHadFocus = document.activeElement && document.activeElement.id === "sched-zone";
+		const zoneSelect = fillZones(el("select", { id: "sched-zone", onchange: chooseZone }), state.allZones);
 		const times = el("div", { class: "sched-times", "aria-busy": loading ? "true" : "false" });
 		if (loading) times.append(el("p", { class: "sched-muted", text: __("Loading available times…") }));
 		else if (error) times.append(el("p", { class: "sched-error", role: "alert", text: error }));
@@ -451,6 +518,7 @@
 			times,
 		]);
 		if (!loading && (focusKey || hadFocus)) focusDay(focusKey || state.focusDate);
+		else if (zoneHadFocus) zoneSelect.focus(); // a zone picked with the keyboard keeps its place
 		reportHeight();
 	}
 	// a type that allows a series: how many meetings (the picker offers starts for that many)
