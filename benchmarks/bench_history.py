@@ -442,6 +442,7 @@ class History:
 			cursor.executemany(host_sql, hosts)
 			frappe.db.commit()
 		inserted = time.perf_counter() - t0
+		outdate_slot_answers(frappe, [host for host, _type in self.measured])
 		rebuilt = rebuild_counts(frappe)
 		t1 = time.perf_counter()
 		analyze_tables(frappe)
@@ -451,6 +452,16 @@ class History:
 			"rebuild_s": rebuilt,
 			"analyze_s": time.perf_counter() - t1,
 		}
+
+
+def outdate_slot_answers(frappe, hosts) -> None:
+	"""Bookings written behind the app's back: its kept slot answers of these hosts go."""
+	try:
+		from scheduler_integration.booking import slot_answers
+	except ImportError:
+		return
+	slot_answers.invalidate_bookings(hosts)
+	frappe.db.commit()
 
 
 def rebuild_counts(frappe) -> float | None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from scheduler_integration.booking import leave
+from scheduler_integration.booking import leave, slot_answers
 from scheduler_integration.booking.load import schedules
 from scheduler_integration.booking.meeting_types import TypeContext, type_context
 from scheduler_integration.engine import Assignment, Slot, find_slots, nearest_slots
 from scheduler_integration.engine import seats as seat_rules
 from scheduler_integration.engine.occurrences import Occurrences, find_series_slots
+from scheduler_integration.engine.slot_answers import clockless, keepable
 
 ALTERNATIVES_SPAN = timedelta(days=31)
 
@@ -85,14 +86,41 @@ def slots_and_seats(
 	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None
 ) -> tuple[list[Slot], dict[datetime, int]]:
 	"""The offered slots (``hosts``: only with these of the type's hosts) and, for a seated
-	type that shows them, the seats each has left (``{}`` otherwise)."""
-	wanted = hosts
-	hosts = _schedules(ctx, start, end, count, users=among(ctx, hosts))
-	slots = _with(_offered(ctx, hosts, start, end, now, count), covered(ctx, start, end, now, count, wanted))
-	if ctx.policy.seats <= 1 or not ctx.doc.get("show_seats_left"):
+	type that shows them, the seats each has left (``{}`` otherwise). A single meeting's
+	answer is kept while nothing it was built from changes (``booking.slot_answers``)."""
+	users = among(ctx, hosts)
+	if keepable(_whole(ctx, count)):
+		own, taken = slot_answers.answer(
+			ctx,
+			list(users if users is not None else ctx.hosts),
+			tuple(users) if users is not None else None,
+			start,
+			end,
+			now,
+			lambda lo, hi: _clockless(ctx, users, lo, hi),
+		)
+	else:
+		found = _schedules(ctx, start, end, count, users=users)
+		own, taken = _offered(ctx, found, start, end, now, count), _taken(ctx, found)
+	slots = _with(own, covered(ctx, start, end, now, count, hosts))
+	if not _shows_seats(ctx):
 		return slots, {}
-	taken = seat_rules.taken(hosts, ctx.policy)
 	return slots, {slot.start: ctx.policy.seats - taken.get(slot.start, 0) for slot in slots}
+
+
+def _shows_seats(ctx: TypeContext) -> bool:
+	return ctx.policy.seats > 1 and bool(ctx.doc.get("show_seats_left"))
+
+
+def _taken(ctx: TypeContext, found) -> dict:
+	return seat_rules.taken(found, ctx.policy) if _shows_seats(ctx) else {}
+
+
+def _clockless(ctx: TypeContext, users, lo: datetime, hi: datetime) -> tuple[list[Slot], dict]:
+	"""A single meeting's slots in [lo, hi) with the clock taken out (kept and cut to each
+	read's clock: ``engine.slot_answers``), and the seats taken."""
+	found = schedules(ctx, lo, hi, users=users)
+	return find_slots(found, clockless(ctx.policy), lo, hi, lo, ctx.assignment), _taken(ctx, found)
 
 
 def alternatives(

@@ -141,3 +141,53 @@ class VersionedCache:
 		forget()
 		frappe.db.after_commit.add(lambda: redis.Redis.hset(frappe.cache, name, mapping=versions))
 		frappe.db.after_rollback.add(forget)
+
+
+def stamp(parts: list[tuple[VersionedCache, list[str]]], snapshot: bool = False) -> tuple | None:
+	"""The version of every key of several caches, comparable as a whole: a value built
+	from all of them (a slot answer) is current while the stamp it was built under equals
+	the stamp of now. One Redis round trip: each cache's epoch and the latest committed
+	version of its keys; a key Redis does not have (lost, or a change being committed) is
+	read from the database. With ``snapshot`` every version is the one of this
+	transaction's snapshot (to build under: the rows read next are of the same snapshot).
+	None when a cache's epoch is gone (nothing built before it may be used)."""
+	pipe = frappe.cache.pipeline()
+	for cache, keys in parts:
+		pipe.hmget(frappe.cache.make_key(cache.name), [EPOCH, *keys])
+	found = pipe.execute()
+	wanted = [
+		(cache.name, key)
+		for (cache, keys), (_epoch, *versions) in zip(parts, found, strict=True)
+		for key, version in zip(keys, versions, strict=True)
+		if snapshot or version is None
+	]
+	from_db = _db_versions_of(wanted)
+	out = []
+	for (cache, keys), (epoch, *versions) in zip(parts, found, strict=True):
+		if epoch is None:
+			if not snapshot:
+				return None
+			epoch, _versions = cache._redis_versions([])  # starts a new epoch
+		out.append(
+			(
+				cache.name,
+				epoch,
+				tuple(
+					from_db[(cache.name, key)] if snapshot or version is None else version
+					for key, version in zip(keys, versions, strict=True)
+				),
+			)
+		)
+	return tuple(out)
+
+
+def _db_versions_of(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+	"""{(cache, key): version} in this transaction's snapshot, in one query."""
+	if not pairs:
+		return {}
+	names = {_row_name(cache, key): (cache, key) for cache, key in pairs}
+	rows = frappe.db.sql(
+		f"select name, version from {TABLE} where name in %(names)s", {"names": tuple(names)}
+	)
+	found = {names[name]: version.encode() for name, version in rows}
+	return {pair: found.get(pair, NEVER) for pair in pairs}

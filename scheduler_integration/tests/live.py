@@ -20,6 +20,8 @@ from pathlib import Path
 import frappe
 import requests
 
+from scheduler_integration.booking import slot_answers
+
 PASSWORD = "Sched-Test-Pass-2026!"
 
 
@@ -204,6 +206,12 @@ def purge_bookings(names) -> set[str]:
 		if frappe.db.exists("DocType", doctype):
 			frappe.db.delete(doctype, {field: ("in", names)})
 	_delete("Event", events)
+	# deleted behind the controller's back: their hosts' kept slot answers go too
+	slot_answers.invalidate_bookings(
+		frappe.get_all(
+			"Scheduler Booking Host", filters={"parent": ("in", names)}, pluck="user", distinct=True
+		)
+	)
 	for name in names:
 		frappe.db.delete("Version", {"ref_doctype": "Scheduler Booking", "docname": name})
 		frappe.db.delete("Scheduler Booking Host", {"parent": name})

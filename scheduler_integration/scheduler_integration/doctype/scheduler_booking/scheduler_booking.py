@@ -8,7 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration import effects
-from scheduler_integration.booking import check, fields, numbers, round_robin, series
+from scheduler_integration.booking import check, fields, numbers, round_robin, series, slot_answers
 from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
 from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.booking.reps import rep_hosts
@@ -257,6 +257,7 @@ class SchedulerBooking(Document):
 		self.flags.loaded_values = fields.loaded_values(self)  # what is stored now
 		before = self.get_doc_before_save()
 		round_robin.record(self, before)  # in this transaction, under the hosts' locks
+		self.outdate_slots(before)
 		if self.series:
 			series.refresh(self.series)
 		if before is None:
@@ -278,6 +279,12 @@ class SchedulerBooking(Document):
 
 	def on_trash(self):
 		round_robin.record(self, self, deleted=True)
+		self.outdate_slots()
+
+	def outdate_slots(self, before=None):
+		"""The kept slot answers of every host this booking occupies or occupied."""
+		rows = [*self.get("hosts", []), *(before.get("hosts", []) if before else [])]
+		slot_answers.invalidate_bookings(({row.user for row in rows} | {self.host}) - {None, ""})
 
 	def record_overlap(self):
 		if self.flags.overlap_override:

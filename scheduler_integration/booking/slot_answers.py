@@ -1,0 +1,92 @@
+"""Slot answers kept per worker process, used while nothing they were built from changed.
+
+A read of a meeting type's slots for a window is kept with the stamp
+(``core.versioned_cache.stamp``) of everything its search read: the type (its settings and
+hosts: ``booking.meeting_types``), each host's working hours, overrides, blocked time and
+leave (``booking.availability``), their calendars' busy time (``booking.busy``) and their
+bookings (``BOOKINGS``, outdated by the booking controller whenever a booking of theirs is
+made, moved, cancelled or deleted). A later read uses it only while that stamp is still
+the stamp of now, cut to the clock of the read (``engine.slot_answers``): the answer it
+gives is the answer a fresh search would give.
+
+How stale can an answer be? A change outdates it in the same transaction that makes it
+(the version leaves Redis at once and comes back after the commit), so a read that starts
+after the change committed never uses it. A read already running when a change commits
+may still answer from before it — as a fresh search in the same snapshot would. Whatever
+a page shows, a booking is decided under the hosts' locks from the database
+(``booking.check``): a time taken meanwhile is refused with 409 and its nearest
+alternatives.
+
+Series and multi-day starts are searched fresh each time (``engine.slot_answers.keepable``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import frappe
+
+from scheduler_integration.booking import availability, busy, meeting_types
+from scheduler_integration.core.versioned_cache import VersionedCache, stamp
+from scheduler_integration.engine.slot_answers import Span, offered_at, span
+
+BOOKINGS = VersionedCache("scheduler_integration:host_bookings")  # one version per host
+MAX_ANSWERS = 256  # per process; least recently used go first
+
+
+@dataclass(frozen=True)
+class Kept:
+	stamp: tuple
+	span: Span
+	slots: list  # clockless (engine.slot_answers.clockless), over span
+	taken: dict  # {start: seats taken} of a seated type that shows them
+
+
+_answers: OrderedDict[tuple, Kept] = OrderedDict()
+
+
+def invalidate_bookings(users) -> None:
+	"""A booking of these hosts was made, moved, cancelled or deleted (in this transaction)."""
+	BOOKINGS.invalidate(users)
+
+
+def _parts(type_name: str, users: list[str]) -> list:
+	return [
+		(meeting_types.CACHE, [type_name]),
+		(availability.CACHE, users),
+		(busy.CACHE, users),
+		(BOOKINGS, users),
+	]
+
+
+def answer(
+	ctx,
+	users: list[str],
+	scope: tuple | None,
+	start: datetime,
+	end: datetime,
+	now: datetime,
+	search: Callable[[datetime, datetime], tuple[list, dict]],
+) -> tuple[list, dict]:
+	"""(slots offered at ``now`` in [start, end), seats taken) of ``ctx`` with ``users``
+	(``scope``: the subset asked for, part of the key). ``search(lo, hi)`` searches the
+	clockless answer over [lo, hi) when the kept one cannot be used."""
+	key = (frappe.local.site, ctx.name, start, end, scope)
+	parts = _parts(ctx.name, users)
+	kept = _answers.get(key)
+	if kept is not None and kept.span.usable_at(now) and kept.stamp == stamp(parts):
+		_answers.move_to_end(key)
+		return offered_at(kept.slots, ctx.policy, start, end, now), kept.taken
+	found = span(ctx.policy, start, end, now)
+	# the versions first, then the rows, in one snapshot: kept under what it was built from
+	built = stamp(parts, snapshot=True)
+	slots, taken = search(found.start, found.end) if found.start < found.end else ([], {})
+	if built is not None:
+		_answers[key] = Kept(built, found, slots, taken)
+		_answers.move_to_end(key)
+		while len(_answers) > MAX_ANSWERS:
+			_answers.popitem(last=False)
+	return offered_at(slots, ctx.policy, start, end, now), taken

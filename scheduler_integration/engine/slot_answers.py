@@ -1,0 +1,71 @@
+"""A slot answer kept for later reads: searched once with the clock taken out, then cut to
+what the clock allows at each read.
+
+``find_slots`` depends on ``now`` only through its bounds (``slots._bounds``): a start is
+offered when it lies in the window, at least ``min_notice`` after ``now`` and, with a
+horizon, at most ``max_advance_days`` after ``now``. Every other rule (grid, working hours,
+bookings and buffers, limits, seats, a team's hosts) is a fact of the schedules alone. So
+the starts the same schedules offer under the type's policy without notice and horizon
+(``clockless``), searched once over ``span``, give the answer of any later instant ``t``
+up to the span's ``valid_until`` by keeping the starts inside ``t``'s bounds
+(``offered_at``): the kept answer equals a fresh search at ``t``, exactly. The span reaches
+``MARGIN`` past the horizon, so the starts the horizon lets in as the clock moves are
+already there; past ``valid_until`` they may not be, and the answer is searched again.
+
+Series and multi-day starts depend on the bounds of their later meetings too, so they are
+not kept (``keepable``); a colleague's cover of the owner's leave is read fresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from .model import SlotPolicy
+
+MARGIN = timedelta(days=1)  # how far past the horizon a kept answer reaches
+
+
+@dataclass(frozen=True)
+class Span:
+	start: datetime
+	end: datetime  # the search covers starts in [start, end)
+	computed_at: datetime
+	valid_until: datetime | None  # None: the horizon never reaches past the window's end
+
+	def usable_at(self, at: datetime) -> bool:
+		"""May the answer searched over this span serve a read at ``at``? Not before it was
+		computed (another server's clock), nor past ``valid_until``."""
+		return self.computed_at <= at and (self.valid_until is None or at <= self.valid_until)
+
+
+def clockless(policy: SlotPolicy) -> SlotPolicy:
+	"""The policy without the rules that depend on the clock."""
+	return replace(policy, min_notice=0, max_advance_days=None)
+
+
+def span(policy: SlotPolicy, window_start: datetime, window_end: datetime, now: datetime) -> Span:
+	"""What to search for a window read at ``now`` (may be empty: start >= end)."""
+	start, end, valid_until = max(window_start, now), window_end, None
+	if policy.max_advance_days is not None:
+		reach = now + timedelta(days=policy.max_advance_days) + MARGIN
+		if reach < window_end:
+			end, valid_until = reach, now + MARGIN
+	return Span(start, end, now, valid_until)
+
+
+def offered_at(
+	slots: list, policy: SlotPolicy, window_start: datetime, window_end: datetime, at: datetime
+) -> list:
+	"""The slots of a clockless answer that ``find_slots`` offers at ``at`` (in order)."""
+	lo = max(window_start, at + timedelta(minutes=policy.min_notice))
+	latest = at + timedelta(days=policy.max_advance_days) if policy.max_advance_days is not None else None
+	return [
+		slot for slot in slots if lo <= slot.start < window_end and (latest is None or slot.start <= latest)
+	]
+
+
+def keepable(whole_meetings) -> bool:
+	"""May an answer be kept? Not when a start's later meetings must fit too (a series or
+	a multi-day booking: ``whole_meetings`` is their rule)."""
+	return whole_meetings is None
