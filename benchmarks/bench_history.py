@@ -871,6 +871,10 @@ def run_history(args, frappe) -> dict:
 	return {"built": built, "results": results}
 
 
+# issue 41: a month of slots, p90 under load, at most this many times ping's p90 (by team size)
+SLOT_TARGETS = {1: 1.5, 50: 3.0, 200: 5.0}
+
+
 def check_history(levels: list[int], results: dict) -> None:
 	if 0 not in results or len(levels) < 2:
 		return
@@ -901,7 +905,23 @@ def check_history(levels: list[int], results: dict) -> None:
 			*within("team_book", 1.5),
 		),
 	]
-	print("\nacceptance (issue 27):")
+	for level in levels:
+		got = results.get(level)
+		if not got:
+			continue
+		checks += [
+			(
+				f"{level_name(level)}: one host month, p90 under load x ping (issue 41)",
+				got["solo_load"]["x"],
+				SLOT_TARGETS[1],
+			),
+			(
+				f"{level_name(level)}: {TEAM}-host round robin month, p90 under load x ping (issue 41)",
+				got["team_load"]["x"],
+				SLOT_TARGETS[TEAM],
+			),
+		]
+	print("\nacceptance (issues 27 and 41):")
 	for label, value, limit in checks:
 		ok = value is not None and limit is not None and value <= limit
 		shown = "n/a" if value is None else f"{value:.2f}"
@@ -997,6 +1017,13 @@ def run_hosts(args, frappe) -> dict:
 				f"| {size} host{'s' if size > 1 else ''} | {fmt(r['alone']['ping'])} | {fmt(r['alone']['ms'], r['alone']['x'])} "
 				f"| {fmt(r['load']['ping'])} | {fmt(r['load']['ms'], r['load']['x'])}{_trouble(r['load'])} | {r['slots']} |"
 			)
+		print("\ntargets (issue 41): p90 under load x ping p90")
+		for size in sizes:
+			limit = SLOT_TARGETS.get(size)
+			if limit is not None:
+				value = results[size]["load"]["x"]
+				verdict = "PASS" if value is not None and value <= limit else "FAIL"
+				print(f"- {verdict} {size}-host month: {value:.2f}x (target <= {limit:g}x)")
 		if 50 in sizes and 200 in sizes:
 			print("\nacceptance (issue 27):")
 			for kind, label in (("load", "p90 under load"), ("alone", "one request alone")):

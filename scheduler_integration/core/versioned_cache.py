@@ -116,7 +116,8 @@ class VersionedCache:
 		return out
 
 	def invalidate(self, keys: Iterable[str]) -> None:
-		keys = [key for key in dict.fromkeys(keys) if key]
+		# sorted: transactions outdating several of the same keys lock their rows in one order
+		keys = sorted({key for key in keys if key})
 		if not keys:
 			return
 		versions = {key: _new_version() for key in keys}
