@@ -191,15 +191,18 @@ def _timed(call, *args, **kwargs):
 	return (time.perf_counter() - t0) * 1000, response
 
 
-def paired(base: str, site: str, url: str, n: int) -> dict:
+def paired(base: str, site: str, url: str, n: int, before=None) -> dict:
 	"""``n`` sequential GETs of ``url``, each after a ping: the medians of both (the pings
 	measure the machine in the same seconds; others' work on a shared machine moves both),
-	their ratio, and the last answer (after one of each not timed)."""
+	their ratio, and the last answer (after one of each not timed). ``before``: called
+	before each timed GET (to outdate what the web workers keep)."""
 	client, ping_url = session(site), base + "/api/method/ping"
 	client.get(ping_url, timeout=600)
 	client.get(url, timeout=600)
 	times, pings, response = [], [], None
 	for _ in range(n):
+		if before:
+			before()
 		pings.append(_timed(client.get, ping_url, timeout=600)[0])
 		elapsed, response = _timed(client.get, url, timeout=600)
 		times.append(elapsed)
@@ -679,6 +682,11 @@ def measure_level(args, frappe, data: dict, index: int) -> dict:
 			out[f"{key}_slots"] = count_slots(single.pop("last"))
 			samples.setdefault(f"{key}_alone", []).append(single)
 			samples.setdefault(f"{key}_load", []).append(under_load(args, url))
+			# the first read after a change of the hosts' bookings: kept answers outdated
+			hosts = [SOLO] if key == "solo" else data["hosts"]
+			miss = paired(base, site, url, args.alone, before=lambda h=hosts: outdate_slot_answers(frappe, h))
+			miss.pop("last")
+			samples.setdefault(f"{key}_miss", []).append(miss)
 	out.update({key: combine(rows) for key, rows in samples.items()})
 	# distinct free slots per level, in days no synthetic booking of these hosts touches
 	starts = weekday_starts(month + timedelta(days=40 + 7 * index), args.bookings + 1)
@@ -686,6 +694,14 @@ def measure_level(args, frappe, data: dict, index: int) -> dict:
 	out["team_book"] = book_sequential(
 		base, site, "bench-team-00", "team", starts[:-1], f"hist-team-{index}-"
 	)
+	# what the kept answers add to a booking: outdating its host's key (one upsert in the
+	# booking's transaction, Redis before and after its commit), commit included
+	timings = []
+	for _ in range(50):
+		t0 = time.perf_counter()
+		outdate_slot_answers(frappe, [SOLO])
+		timings.append((time.perf_counter() - t0) * 1000)
+	out["outdate_ms"] = statistics.median(timings)
 	# the caps' windows are seeded from the database when Redis has none: seed them here
 	frappe.cache.delete_keys("scheduler_integration:caps:")
 	out["queries"] = capture(frappe, app_calls(frappe, data, {"solo": starts[-1], "team": starts[-1]}))
@@ -714,6 +730,10 @@ def print_history(levels: list[int], built: dict, results: dict) -> None:
 			f"{label}, 30 days, p90 under load (x ping p90)",
 			lambda r, k=key: fmt(r[f"{k}_load"]["ms"], r[f"{k}_load"]["x"]) + _trouble(r[f"{k}_load"]),
 		)
+		row(
+			f"{label}, 30 days, first read after the hosts' bookings changed (median; x ping alone)",
+			lambda r, k=key: fmt(r[f"{k}_miss"]["ms"], r[f"{k}_miss"]["x"]),
+		)
 	for key, label in CASES:
 		row(
 			f"a guest booking, {label}, median of {len(results[levels[0]][f'{key}_book']['refused']) + results[levels[0]][f'{key}_book']['made']} sequential (x ping alone)",
@@ -722,6 +742,14 @@ def print_history(levels: list[int], built: dict, results: dict) -> None:
 				+ (f" [{len(r[f'{k}_book']['refused'])} refused]" if r[f"{k}_book"]["refused"] else "")
 			),
 		)
+	row(
+		"outdating the kept slot answers of a booking's host, commit included (median; share of the one-host booking's median)",
+		lambda r: (
+			f"{r['outdate_ms']:.2f} ms ({r['outdate_ms'] / r['solo_book']['ms']:.1%})"
+			if r.get("outdate_ms") and r["solo_book"]["ms"]
+			else "n/a"
+		),
+	)
 	row(
 		"slots offered in the month (one host / round robin)",
 		lambda r: f"{r['solo_slots']} / {r['team_slots']}",
