@@ -29,11 +29,12 @@ from .errors import InvalidInterval
 from .intervals import merge_pairs, subtract_pairs
 from .model import Availability, LocalRange
 from .recurrence import expand_blocked
-from .timezones import UTC, get_zone, wall_exists, wall_to_instant_gapless
+from .timezones import EPOCH, from_tick, get_zone, to_tick, wall_exists, wall_to_instant_gapless
 
 # the most day ranges one search expands per host: a decade of twenty ranges a day; each
 # range becomes records and starts, so more is refused before any is built
 MAX_DAY_RANGES = 75_000
+_NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 
 
 class DayRange(NamedTuple):
@@ -79,52 +80,61 @@ class HostCalendar:
 		(InvalidInterval) when there would be more than ``MAX_DAY_RANGES``: counted from the
 		rules before any is built, so a window that is too much work costs nothing."""
 		one_day = timedelta(days=1)
+		working: list[tuple] = []  # (date, its merged ranges) of each date that has any
 		total, day = 0, first
-		while day <= last:
-			total += len(self.local_ranges(day))
-			if total > MAX_DAY_RANGES:
-				raise InvalidInterval(
-					f"More than {MAX_DAY_RANGES} working-hour ranges in this window: ask for a shorter window",
-					"window_end",
-				)
-			day += one_day
-		zone = self.zone
-		out: list[DayRange] = []
-		day = first
-		minutes: dict[int, timedelta] = {}
 		while day <= last:
 			ranges = self.local_ranges(day)
 			if ranges:
-				midnight = datetime(day.year, day.month, day.day)
-				offset = midnight.replace(tzinfo=zone).utcoffset()
-				# One offset all day (every day but DST days): plain arithmetic, no zone lookups.
-				steady = offset == (midnight + one_day).replace(tzinfo=zone).utcoffset()
-				for start_min, end_min in ranges:
-					start_td = minutes.get(start_min)
-					if start_td is None:
-						start_td = minutes[start_min] = timedelta(minutes=start_min)
-					end_td = minutes.get(end_min)
-					if end_td is None:
-						end_td = minutes[end_min] = timedelta(minutes=end_min)
-					wall_start = midnight + start_td
-					wall_end = midnight + end_td
-					if steady:
-						start = (wall_start - offset).replace(tzinfo=UTC)
-						end = (wall_end - offset).replace(tzinfo=UTC)
-						out.append(DayRange(day, start, end, wall_start, wall_end, True))
-						continue
-					start = wall_to_instant_gapless(wall_start, zone)
-					end = wall_to_instant_gapless(wall_end, zone)
-					if end <= start:  # wholly inside a spring-forward gap
-						continue
-					if not wall_exists(wall_start, zone):  # starts when the gap ends
-						wall_start = start.astimezone(zone).replace(tzinfo=None)
-					# equal offsets at both ends and both ends on the wall clock: a steady range
-					uniform = start.astimezone(zone).utcoffset() == end.astimezone(
-						zone
-					).utcoffset() and wall_exists(wall_end, zone)
-					out.append(DayRange(day, start, end, wall_start, wall_end, uniform))
+				total += len(ranges)
+				if total > MAX_DAY_RANGES:
+					raise InvalidInterval(
+						f"More than {MAX_DAY_RANGES} working-hour ranges in this window: ask for a shorter window",
+						"window_end",
+					)
+				working.append((day, ranges))
 			day += one_day
+		zone = self.zone
+		out: list[DayRange] = []
+		minutes: dict[int, timedelta] = {}
+		next_day = next_offset = None
+		for day, ranges in working:
+			midnight = datetime(day.year, day.month, day.day)
+			# the zone reads a naive wall time as its own (fold=0), exactly as the aware
+			# datetime would, without the cost of datetime.replace (a search calls this for
+			# every working day of every zone of a team); a day's end is the next one's start
+			offset = next_offset if day == next_day else zone.utcoffset(midnight)
+			next_day = day + one_day
+			next_offset = zone.utcoffset(midnight + one_day)
+			# One offset all day (every day but DST days): plain arithmetic, no zone lookups.
+			steady = offset == next_offset
+			# a steady day's instants are its wall times read from the epoch of its clock
+			local_epoch = _NAIVE_EPOCH + offset
+			for start_min, end_min in ranges:
+				start_td = minutes.get(start_min)
+				if start_td is None:
+					start_td = minutes[start_min] = timedelta(minutes=start_min)
+				end_td = minutes.get(end_min)
+				if end_td is None:
+					end_td = minutes[end_min] = timedelta(minutes=end_min)
+				wall_start = midnight + start_td
+				wall_end = midnight + end_td
+				if steady:
+					start = EPOCH + (wall_start - local_epoch)
+					end = EPOCH + (wall_end - local_epoch)
+					# _make: a plain tuple.__new__, cheaper than the named tuple's own __new__
+					out.append(DayRange._make((day, start, end, wall_start, wall_end, True)))
+					continue
+				start = wall_to_instant_gapless(wall_start, zone)
+				end = wall_to_instant_gapless(wall_end, zone)
+				if end <= start:  # wholly inside a spring-forward gap
+					continue
+				if not wall_exists(wall_start, zone):  # starts when the gap ends
+					wall_start = start.astimezone(zone).replace(tzinfo=None)
+				# equal offsets at both ends and both ends on the wall clock: a steady range
+				uniform = start.astimezone(zone).utcoffset() == end.astimezone(
+					zone
+				).utcoffset() and wall_exists(wall_end, zone)
+				out.append(DayRange(day, start, end, wall_start, wall_end, uniform))
 		return out
 
 	def window_dates(
@@ -149,6 +159,17 @@ class HostCalendar:
 			return stretches
 		blocked = self.blocked_pairs(stretches[0][0], stretches[-1][1])
 		return subtract_pairs(stretches, merge_pairs(blocked), merged=True)
+
+	def available_ticks(self, ticks: list[tuple]) -> list[tuple]:
+		"""``available`` for day ranges given as ticks (µs since 1970, see ``timezones``),
+		the slot search's unit: the same stretches, without a datetime per range end."""
+		stretches = merge_pairs(ticks)
+		if not stretches or not self.availability.blocked:
+			return stretches
+		blocked = self.blocked_pairs(from_tick(stretches[0][0]), from_tick(stretches[-1][1]))
+		return subtract_pairs(
+			stretches, merge_pairs((to_tick(start), to_tick(end)) for start, end in blocked), merged=True
+		)
 
 
 def available_intervals(availability: Availability, window_start: datetime, window_end: datetime):

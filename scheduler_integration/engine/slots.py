@@ -176,10 +176,15 @@ class _HostPlan:
 		return sorted(set(out).union(self.open)) if self.open else out
 
 
-def _fit_spans(available: list[tuple], duration: int) -> list[tuple]:
-	"""Starts s with [s, s + duration) inside one available stretch (all in ticks)."""
+def _fit_spans(available: list[tuple], duration: int, lo: int, hi: int) -> list[tuple]:
+	"""Starts s in [lo, hi) with [s, s + duration) inside one available stretch (all in
+	ticks; the stretches are merged, so the spans are too)."""
 	cut = duration - 1
-	return [(start, end - cut) for start, end in available if end - start >= duration]
+	return [
+		(start if start > lo else lo, end - cut if end - cut < hi else hi)
+		for start, end in available
+		if end - start >= duration and start < hi and end - cut > lo
+	]
 
 
 def _plan_host(
@@ -200,13 +205,12 @@ def _plan_host(
 		calendar = HostCalendar(host.availability)
 		first, last = calendar.window_dates(lo, hi, _minutes(policy.duration))
 		ranges = calendar.day_ranges(first, last)
+		ticks = _range_ticks(ranges)
 		fits: list[tuple] = []
 		if ranges:
-			available = [(to_tick(a), to_tick(b)) for a, b in calendar.available(ranges, lo, hi)]
-			fits = intersect_pairs(
-				_fit_spans(available, policy.duration * _MINUTE), [(to_tick(lo), to_tick(hi))], merged=True
-			)
-		shared = (calendar, ranges, _range_ticks(ranges), fits)
+			available = calendar.available_ticks(ticks)
+			fits = _fit_spans(available, policy.duration * _MINUTE, to_tick(lo), to_tick(hi))
+		shared = (calendar, ranges, ticks, fits)
 		if memo is not None:
 			memo[key] = shared
 	calendar, ranges, ticks, fits = shared
@@ -224,7 +228,16 @@ def _plan_host(
 
 
 def _range_ticks(ranges: list[DayRange]) -> list[tuple]:
-	return [(to_tick(item.start), to_tick(item.end)) for item in ranges]
+	return list(zip(_ticks(map(_start_of, ranges)), _ticks(map(_end_of, ranges)), strict=True))
+
+
+_start_of = operator.attrgetter("start")
+_end_of = operator.attrgetter("end")
+
+
+def _ticks(instants: Iterable[datetime]) -> list[int]:
+	"""``to_tick`` of each instant in C-level passes (every range end of every zone of a team)."""
+	return list(map(operator.floordiv, map(operator.sub, instants, repeat(EPOCH)), repeat(EPSILON)))
 
 
 def _emit(
@@ -258,6 +271,37 @@ def _emit(
 				raise _too_many()
 			out.extend(points)
 			q += 1
+	return out
+
+
+def _grid(ranges: list[DayRange], ticks: list[tuple], step: timedelta, zone) -> list[int] | None:
+	"""Every grid start of ``ranges`` (ticks, in time order), for hosts that share them: a
+	host's starts are then the grid starts inside its allowed spans, the very starts
+	``_emit`` gives, because each grid start lies inside its own range. None when that
+	would not hold or might not: ranges out of time order or overlapping, or more starts
+	than a host may emit (``_emit`` then counts them, and refuses the search if need be)."""
+	step_ticks = step // EPSILON
+	total, last_end = 0, None
+	for item, (r_start, r_end) in zip(ranges, ticks, strict=True):
+		if last_end is not None and r_start < last_end:
+			return None
+		last_end = r_end
+		# on the wall clock a range of a DST day takes at most as many steps as its wall length
+		wall = r_end - r_start if item.uniform else (item.wall_end - item.wall_start) // EPSILON
+		total += -(-wall // step_ticks)
+	if total >= MAX_SLOTS:
+		return None
+	out: list[int] = []
+	for item, (r_start, r_end) in zip(ranges, ticks, strict=True):
+		if item.uniform:
+			out.extend(range(r_start, r_end, step_ticks))
+			continue
+		wall_clock = _emit_wall_clock(item, [(r_start, r_end)], step, zone)
+		# wall times read at their first occurrence keep their order, so this holds; were it
+		# ever not so, a lookup by bisection would go wrong, hence the check (DST days only)
+		if not all(map(operator.lt, wall_clock, wall_clock[1:])):
+			return None
+		out.extend(wall_clock)
 	return out
 
 
@@ -389,10 +433,26 @@ def _search(
 		return _slots(plan.starts(step), duration, repeat((plan.host.host,)))
 	free: defaultdict[int, list[str]] = defaultdict(list)
 	holders: defaultdict[int, list[str]] = defaultdict(list)
+	grids: dict[int, list[int] | None] = {}
 	for plan in plans:
 		name = plan.host.host
-		for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
-			free[tick].append(name)
+		# hosts with the same hours share one plan of ranges (see _plan_host), so their grid
+		# is laid out once and each host only looks up its allowed spans in it
+		key = id(plan.ranges)
+		if key not in grids:
+			grids[key] = _grid(plan.ranges, plan.ticks, step, plan.calendar.zone)
+		grid = grids[key]
+		if grid is None:
+			for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
+				free[tick].append(name)
+			continue
+		i = 0
+		for lo, hi in plan.allowed:  # the grid starts inside each allowed span
+			i = bisect.bisect_left(grid, lo, i)
+			j = bisect.bisect_left(grid, hi, i)
+			for tick in grid[i:j]:
+				free[tick].append(name)
+			i = j
 		for tick in plan.open:
 			holders[tick].append(name)
 	free.update(holders)  # an open seated slot belongs to the hosts of its first seat
@@ -412,7 +472,8 @@ def _slots(ticks: list[int], duration: timedelta, hosts: Iterable[tuple[str, ...
 
 def _instants(ticks: list[int]) -> list[datetime]:
 	"""``from_tick`` of each tick in C-level passes (one per offered slot)."""
-	return list(map(EPOCH.__add__, map(timedelta, repeat(0), repeat(0), ticks)))
+	# a timedelta by multiplication is made faster than by its keyword constructor
+	return list(map(EPOCH.__add__, map(EPSILON.__mul__, ticks)))
 
 
 def find_slots(

@@ -19,6 +19,7 @@ Collective types need every host, so nothing is chosen there.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from fractions import Fraction
@@ -70,11 +71,35 @@ def _key(mode: RoundRobinMode | str):
 		raise InvalidRule(f"Unknown round robin mode {mode!r}", "round_robin_mode") from None
 
 
+def _scaled_fair_share(hosts: Sequence[HostSchedule]):
+	"""``_fair_share`` with each share scaled by the weights' least common multiple: a whole
+	number, so ranking a team compares integers instead of making and comparing a Fraction
+	per host, in the same order (the scaling is the same for every host). None when the
+	multiple is too large to be cheaper (many large, coprime weights)."""
+	scale = math.lcm(*(host.weight for host in hosts))
+	if scale.bit_length() > 128:
+		return None
+
+	def key(host: HostSchedule):
+		return (
+			-host.priority,
+			(host.bookings_so_far + 1) * (scale // host.weight),
+			host.last_booked_at or _NEVER,
+			host.host,
+		)
+
+	return key
+
+
 def rank_hosts(
 	hosts: Sequence[HostSchedule], mode: RoundRobinMode | str = RoundRobinMode.FAIR_SHARE
 ) -> list[HostSchedule]:
 	"""Hosts in the order round robin would choose them."""
-	return sorted(hosts, key=_key(mode))
+	key = _key(mode)
+	hosts = list(hosts)
+	if key is _fair_share and hosts:
+		key = _scaled_fair_share(hosts) or key
+	return sorted(hosts, key=key)
 
 
 def pick_host(
