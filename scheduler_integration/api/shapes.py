@@ -6,6 +6,7 @@ beside them; guest text is plain (``booking.presentation.plain``): the page esca
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 import frappe
@@ -18,7 +19,6 @@ from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
-from scheduler_integration.engine.grouping import group_by_local_date
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.outputs.invitations import add_links, guest_title
 
@@ -43,30 +43,45 @@ def slot_json(slot, zone_name: str | None) -> dict:
 	return _slot_row(utc_text(slot.start), utc_text(slot.end), local.date().isoformat(), local)
 
 
+# a slot's row depends only on its start, end and the booker's zone: rows of the slots a
+# worker keeps (booking.slot_answers) are formatted once, not on every read of a month
+_ROWS: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
+MAX_ROWS = 50_000
+
+
+def _row(slot, zone_name: str, zone) -> tuple[str, dict]:
+	"""(booker-local date text, row) of a slot; shared: never change the row."""
+	key = (slot.start, slot.end, zone_name)
+	found = _ROWS.get(key)
+	if found is None:
+		local = slot.start.astimezone(zone)
+		date_text = local.date().isoformat()
+		found = _ROWS[key] = (
+			date_text,
+			_slot_row(utc_text(slot.start), utc_text(slot.end), date_text, local),
+		)
+		if len(_ROWS) > MAX_ROWS:
+			_ROWS.popitem(last=False)
+	return found
+
+
 def days_json(slots, zone_name: str, seats_left: dict | None = None) -> list[dict]:
 	"""Slots grouped by the booker-local date of their start, as ``get_slots`` answers;
 	with ``seats_left`` ({start: seats}) each slot says how many seats it has left."""
 	zone = get_zone(zone_name)
-	texts: dict[datetime, str] = {}  # a slot's end is usually another slot's start
-
-	def text(moment: datetime) -> str:
-		found = texts.get(moment)
-		if found is None:
-			found = texts[moment] = utc_text(moment)
-		return found
-
-	days = []
-	for day, items in group_by_local_date(slots, zone_name).items():
-		date_text = day.isoformat()
-		rows = [
-			_slot_row(text(slot.start), text(slot.end), date_text, slot.start.astimezone(zone))
-			for slot in items
-		]
-		if seats_left:
-			for row, slot in zip(rows, items, strict=True):
-				row["seats_left"] = seats_left.get(slot.start)
-		days.append({"date": date_text, "slots": rows})
+	days: list[dict] = []
+	rows: list[dict] = []
+	for slot in sorted(slots, key=_start):
+		date_text, row = _row(slot, zone_name, zone)
+		if not days or days[-1]["date"] != date_text:
+			rows = []
+			days.append({"date": date_text, "slots": rows})
+		rows.append({**row, "seats_left": seats_left.get(slot.start)} if seats_left else row)
 	return days
+
+
+def _start(slot):
+	return slot.start
 
 
 def seat_json(doc, mt) -> dict:
