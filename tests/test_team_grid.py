@@ -188,3 +188,29 @@ def test_ranking_with_large_coprime_weights():
 	]
 	assert rank_hosts(hosts) == sorted(hosts, key=_fair_share)
 	assert rank_hosts(iter(hosts)) == sorted(hosts, key=_fair_share)
+
+
+def test_an_open_seated_slot_keeps_its_holders_when_the_grid_is_too_large():
+	# the same year-long minute grid, with seats: "a" holds a slot with a seat left at 10:00
+	# on a day both hosts are free, so the start belongs to "a" alone, on either path
+	start = datetime(2026, 1, 5, tzinfo=UTC)
+	end = start + timedelta(days=365)
+	day = start + timedelta(days=200)
+	seat = day + timedelta(hours=10)
+	policy = SlotPolicy(30, interval=1, seats=2, meeting_type="a")
+	busy = (Interval(start, day), Interval(day + timedelta(hours=12), end))
+	hosts = [
+		host(
+			every_day("UTC", "00:00", "24:00"),
+			"a",
+			busy=busy,
+			bookings=(Booking(seat, seat + timedelta(minutes=30), 0, 0, "a"),),
+		),
+		host(every_day("UTC", "00:00", "24:00"), "b", busy=busy),
+	]
+	slots = {
+		slot.start: slot.hosts
+		for slot in find_slots(hosts, policy, start, end, start, Assignment.ROUND_ROBIN)
+	}
+	assert slots[seat] == ("a",)
+	assert slots[seat - timedelta(hours=1)] == ("a", "b")

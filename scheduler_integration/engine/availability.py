@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from .errors import InvalidInterval
 from .intervals import merge_pairs, subtract_pairs
-from .model import Availability, LocalRange
+from .model import Availability
 from .recurrence import expand_blocked
 from .timezones import EPOCH, from_tick, get_zone, to_tick, wall_exists, wall_to_instant_gapless
 
@@ -59,8 +59,8 @@ class HostCalendar:
 		self.availability = availability
 		self.zone: tzinfo = get_zone(availability.timezone)
 		weekly: dict[int, list] = {day: [] for day in range(7)}
-		for rule in availability.weekly:
-			weekly[rule.weekday].append(LocalRange(rule.start, rule.end))
+		for rule in availability.weekly:  # a WeeklyRange checked its range as it was made
+			weekly[rule.weekday].append(rule)
 		self.weekly = {day: _merge_local(ranges) for day, ranges in weekly.items()}
 		overrides: dict[date, list] = {}
 		for override in availability.overrides:

@@ -41,7 +41,7 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from itertools import repeat
+from itertools import accumulate, compress, repeat
 
 from . import seats as seat_rules
 from .availability import DayRange, HostCalendar
@@ -431,33 +431,44 @@ def _search(
 	if len(plans) == 1:
 		plan = plans[0]
 		return _slots(plan.starts(step), duration, repeat((plan.host.host,)))
-	free: defaultdict[int, list[str]] = defaultdict(list)
+	# start tick -> its free hosts, in rank order (hosts are walked in that order)
+	columns: dict[int, list[str]] = {}
 	holders: defaultdict[int, list[str]] = defaultdict(list)
-	grids: dict[int, list[int] | None] = {}
+	laid_out: dict[int, tuple | None] = {}
 	for plan in plans:
 		name = plan.host.host
+		for tick in plan.open:
+			holders[tick].append(name)
 		# hosts with the same hours share one plan of ranges (see _plan_host), so their grid
-		# is laid out once and each host only looks up its allowed spans in it
+		# is laid out once, with the column of hosts of each of its starts, and each host
+		# only looks its allowed spans up in it
 		key = id(plan.ranges)
-		if key not in grids:
-			grids[key] = _grid(plan.ranges, plan.ticks, step, plan.calendar.zone)
-		grid = grids[key]
-		if grid is None:
+		if key not in laid_out:
+			laid_out[key] = _grid_columns(plan, step, columns)
+		if laid_out[key] is None:
 			for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
-				free[tick].append(name)
+				columns.setdefault(tick, []).append(name)
 			continue
+		grid, grid_columns = laid_out[key]
 		i = 0
 		for lo, hi in plan.allowed:  # the grid starts inside each allowed span
 			i = bisect.bisect_left(grid, lo, i)
 			j = bisect.bisect_left(grid, hi, i)
-			for tick in grid[i:j]:
-				free[tick].append(name)
+			for column in grid_columns[i:j]:
+				column.append(name)
 			i = j
-		for tick in plan.open:
-			holders[tick].append(name)
-	free.update(holders)  # an open seated slot belongs to the hosts of its first seat
-	ticks = sorted(free)
-	return _slots(ticks, duration, map(tuple, map(free.__getitem__, ticks)))
+	columns.update(holders)  # an open seated slot belongs to the hosts of its first seat
+	ticks = sorted(compress(columns, columns.values()))  # the starts some host is free at
+	return _slots(ticks, duration, map(tuple, map(columns.__getitem__, ticks)))
+
+
+def _grid_columns(plan: _HostPlan, step: timedelta, columns: dict[int, list[str]]) -> tuple | None:
+	"""``_grid`` of the plan's ranges and, for each of its starts, the list of ``columns``
+	collecting the hosts free at it (shared with other grids that have that start)."""
+	grid = _grid(plan.ranges, plan.ticks, step, plan.calendar.zone)
+	if grid is None:
+		return None
+	return grid, list(map(columns.setdefault, grid, map(list, repeat((), len(grid)))))
 
 
 def _slots(ticks: list[int], duration: timedelta, hosts: Iterable[tuple[str, ...]]) -> list[Slot]:
@@ -471,9 +482,15 @@ def _slots(ticks: list[int], duration: timedelta, hosts: Iterable[tuple[str, ...
 
 
 def _instants(ticks: list[int]) -> list[datetime]:
-	"""``from_tick`` of each tick in C-level passes (one per offered slot)."""
-	# a timedelta by multiplication is made faster than by its keyword constructor
-	return list(map(EPOCH.__add__, map(EPSILON.__mul__, ticks)))
+	"""``from_tick`` of each tick in C-level passes (one per offered slot): each instant is
+	the one before it plus the gap between them, and the gaps take few values (mostly the
+	step), so each needs one timedelta, not one per slot (exact: whole microseconds)."""
+	if not ticks:
+		return []
+	gaps = list(map(operator.sub, ticks[1:], ticks))
+	lengths = {gap: EPSILON * gap for gap in set(gaps)}
+	first = EPOCH + EPSILON * ticks[0]
+	return list(accumulate(map(lengths.__getitem__, gaps), operator.add, initial=first))
 
 
 def find_slots(
