@@ -2,7 +2,8 @@
 routing form's page and the manage page show the booking and nothing of the website around it
 (no navbar, footer, newsletter box, website bundles, desk assets or inlined icon set), keep
 what web.html gave them (language and direction, a description, the favicon, a signed-in
-reader's CSRF token), stay axe clean in light and dark mode and still book; Scheduler
+reader's CSRF token), link their scripts by version, offer a short time zone list that
+grows on demand, stay axe clean in light and dark mode and still book; Scheduler
 Settings → "Show the website's header and footer on booking pages" brings the site's chrome
 back. A routing form's page marks every missing or refused answer at once.
 
@@ -12,6 +13,7 @@ Runs on every site: ERPNext adds its own chrome (the newsletter box, "Powered by
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +41,7 @@ from scheduler_integration.tests.live import (
 )
 from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
+from scheduler_integration.www.book.page_utils import assets_version
 
 HOST = "sched-frame-host@example.com"
 GUESTS = ["frame-guest@example.org", "frame-browser@example.org", "frame-signed-in@example.org"]
@@ -170,6 +173,8 @@ class TestPageFrame(SchedulerTestCase):
 		html = self.html("/book/frame-host/frame-call")
 		self.assertIn('content="A first call: what you need, and whether we fit."', html)
 		self.assertIn("--sched-brand", html.split("</style>")[0])  # the app's CSS, inlined
+		# the scripts' URLs carry their version: nginx lets browsers keep /assets a year
+		self.assertRegex(html, r'src="/assets/scheduler_integration/js/booking_page\.js\?v=[0-9a-f]{10}"')
 		# what a type page transfers before its times: the page and its own two scripts
 		sizes = {"html": len(html.encode())}
 		for url in ASSET.findall(html):
@@ -182,6 +187,17 @@ class TestPageFrame(SchedulerTestCase):
 		embedded = self.html("/book/frame-host/frame-call?embed=1")
 		self.assertFramed(embedded, "embed")
 		self.assertIn('data-embed="1"', embedded)
+
+	def test_the_assets_version_follows_the_files(self):
+		before = assets_version()
+		path = Path(frappe.get_app_path("scheduler_integration", "public", "js", "guest_page.js"))
+		stat = path.stat()
+		try:
+			os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+			self.assertNotEqual(assets_version(), before)
+		finally:
+			os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+		self.assertEqual(assets_version(), before)
 
 	def test_the_setting_brings_the_sites_chrome_back(self):
 		path = "/book/frame-host/frame-call"
@@ -259,6 +275,12 @@ class TestPageFrame(SchedulerTestCase):
 			)
 		self.assertLess(seen["bytes"], 150 * 1024, seen["requests"])
 		self.assertEqual(seen["dark_background"], "rgb(17, 24, 39)")
+		# the time zone choice starts short (no 419 options drawn on every month) and offers
+		# every zone the browser knows on demand, the chosen one kept
+		self.assertLess(seen["zones_first"], 60)
+		self.assertGreater(seen["zones_all"][0], 300)
+		self.assertEqual(seen["zones_all"][1], "Europe/Paris")
+		self.assertEqual(seen["zone_picked"], [seen["zones_all"][0], "Asia/Tokyo"])
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(
 			frappe.db.count(

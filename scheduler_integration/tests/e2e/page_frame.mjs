@@ -1,6 +1,7 @@
 // The booking pages' own frame in headless Chromium (Playwright, Debian's chromium): what a
 // type page loads (every request and its size), axe-core in light and dark mode, a booking
-// made through it, and a routing form's page marking every missing and every refused answer.
+// made through it, the time zone list (short until asked for more), and a routing form's page
+// marking every missing and every refused answer.
 // Screenshots at desktop and 375 px, light and dark.
 // Usage: node page_frame.mjs '<json config>'   (see tests/test_page_frame.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
@@ -75,6 +76,13 @@ try {
 	result.dark_background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
 	await axe(dark, "type page, dark");
 	await both(dark, "frame-type-dark");
+	// the time zone choice: a short list first; every zone the browser knows once asked
+	result.zones_first = await dark.evaluate(() => document.querySelectorAll("#sched-zone option").length);
+	await dark.selectOption("#sched-zone", "*");
+	result.zones_all = await dark.evaluate(() => [document.querySelectorAll("#sched-zone option").length, document.querySelector("#sched-zone").value]);
+	await dark.selectOption("#sched-zone", "Asia/Tokyo");
+	await days(dark);
+	result.zone_picked = await dark.evaluate(() => [document.querySelectorAll("#sched-zone option").length, document.querySelector("#sched-zone").value]);
 
 	// a routing form: every missing answer at once, then every answer the server refused
 	const form = await newPage({ colorScheme: "light" });

@@ -1,6 +1,7 @@
 """Helpers of the public booking pages."""
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -32,6 +33,10 @@ _SCRIPTS = (("public", "js", "booking_page.js"), ("public", "js", "routing_form.
 _FRAME_CSS = (("public", "css", "booking_frame.css"), ("public", "css", "booking_page.css"))
 _RTL = ("ar", "he", "fa", "ps")  # written right to left (as Frappe's own is_rtl)
 _css_cache: dict[tuple, str] = {}
+# the files the frame links (templates/scheduler_booking_base.html, book/route.html): their
+# URLs carry a version, so a browser that keeps /assets a year (nginx's Cache-Control of a
+# production bench) fetches a file again once it changed
+_FRAME_FILES = (("public", "js", "guest_page.js"), *_SCRIPTS, *_FRAME_CSS)
 
 
 def frame_css() -> str:
@@ -46,6 +51,13 @@ def frame_css() -> str:
 				texts.append(handle.read().replace("</", "<\\/"))  # never ends the <style>
 		_css_cache[key] = "\n".join(texts)
 	return _css_cache[key]
+
+
+def assets_version() -> str:
+	"""A short version of the frame's files: changes when one of them changes."""
+	paths = [frappe.get_app_path("scheduler_integration", *parts) for parts in _FRAME_FILES]
+	stamp = "|".join(f"{os.path.basename(path)}:{os.stat(path).st_mtime_ns}" for path in paths)
+	return hashlib.sha1(stamp.encode()).hexdigest()[:10]
 
 
 def site_chrome() -> bool:
@@ -66,6 +78,7 @@ def frame(context, lang: str, description: str = "") -> None:
 		description=" ".join(str(description or "").split())[:300],
 		favicon=context.get("favicon") or "/assets/frappe/images/frappe-favicon.svg",
 		css="" if context.site_chrome else frame_css(),
+		version=assets_version(),
 	)
 
 
