@@ -198,6 +198,10 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 		self.assertEqual(frappe.db.count("Scheduler Availability", {"user": HOST}), 1)
 		self.assertEqual(frappe.db.get_value("User", HOST, "time_zone"), HOST_ZONE)
 		self.assertTrue(seen["booking_url"].endswith(f"/book/{profile.slug}"))
+		# the link the host typed is kept, shown as they type, and is the page's
+		self.assertEqual(seen["slug_typed"], prefilled["slug"] + "-now")
+		self.assertTrue(seen["slug_help"].endswith("/" + seen["slug_typed"]), seen["slug_help"])
+		self.assertEqual(profile.slug, seen["slug_typed"])
 		self.assertEqual(
 			frappe.db.get_value(
 				"Scheduler Calendar Connection",

@@ -388,8 +388,11 @@ scheduler_integration.quick_setup = async function (done) {
 			}
 		},
 	});
-	dialog.fields_dict.slug.$input.on("input", () => {
-		dialog.set_df_property("slug", "description", __("Your page: {0}", [frappe.utils.escape_html(base + (dialog.get_value("slug") || ""))]));
+	// the typed text itself, and only the description redrawn: set_df_property refreshed the
+	// whole control, which put back the value it had before the keystroke
+	const slug = dialog.fields_dict.slug;
+	slug.$input.on("input", () => {
+		slug.set_description(__("Your page: {0}", [frappe.utils.escape_html(base + (slug.$input.val() || ""))]));
 	});
 	dialog.show();
 	scheduler_integration.setup_dialog = dialog; // the open one (the browser test reads it)

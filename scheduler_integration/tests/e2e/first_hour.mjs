@@ -79,6 +79,14 @@ try {
 	await click("host", "Set up your booking page", host.locator(".sched-quick-setup-button"));
 	await host.waitForFunction(() => scheduler_integration.setup_dialog && scheduler_integration.setup_dialog.$wrapper.is(":visible"), null, { timeout: 60000 });
 	result.prefilled = await host.evaluate(() => scheduler_integration.setup_dialog.get_values(true));
+	// the host makes the link their own: typed text stays, and the line below follows it
+	const slugInput = host.locator(".modal.show [data-fieldname='slug'] input");
+	await slugInput.focus();
+	await host.keyboard.press("End");
+	await host.keyboard.type("-now", { delay: 60 });
+	await host.waitForTimeout(600); // past the control's debounce
+	result.slug_typed = await slugInput.inputValue();
+	result.slug_help = (await host.locator(".modal.show [data-fieldname='slug'] .help-box").textContent()).trim();
 	await click("host", "Secret address in iCal format (field)", host.locator(".modal.show [data-fieldname='ics_url'] input"));
 	await host.keyboard.type(cfg.feed);
 	await shot(host, "first-hour-setup-dialog-desktop.png");
