@@ -281,6 +281,8 @@ class TestPageFrame(SchedulerTestCase):
 		self.assertGreater(seen["zones_all"][0], 300)
 		self.assertEqual(seen["zones_all"][1], "Europe/Paris")
 		self.assertEqual(seen["zone_picked"], [seen["zones_all"][0], "Asia/Tokyo"])
+		self.assertEqual(seen["zone_keyboard"][0], "sched-zone", "an arrow key keeps the focus on the zone")
+		self.assertNotEqual(seen["zone_keyboard"][1], "Asia/Tokyo")
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(
 			frappe.db.count(

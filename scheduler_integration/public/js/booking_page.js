@@ -482,6 +482,8 @@
 		const box = document.getElementById("sched-picker");
 		if (!box) return;
 		const hadFocus = box.contains(document.activeElement) && document.activeElement.classList.contains("sched-day");
+		// asked before the old picker goes: once it is removed the focus is on the page's body
+		const zoneHadFocus = document.activeElement && document.activeElement.id === "sched-zone";
 		clear(box);
 		const nav = el(
 			"div",
@@ -490,7 +492,6 @@
 			el("h2", { id: "sched-month-title", text: monthTitle() }),
 			el("button", { type: "button", class: "sched-icon", "aria-label": __("Next month"), onclick: () => shiftMonth(1) }, "›")
 		);
-		const zoneHadFocus = document.activeElement && document.activeElement.id === "sched-zone";
 		const zoneSelect = fillZones(el("select", { id: "sched-zone", onchange: chooseZone }), state.allZones);
 		const times = el("div", { class: "sched-times", "aria-busy": loading ? "true" : "false" });
 		if (loading) times.append(el("p", { class: "sched-muted", text: __("Loading available times…") }));

@@ -83,6 +83,11 @@ try {
 	await dark.selectOption("#sched-zone", "Asia/Tokyo");
 	await days(dark);
 	result.zone_picked = await dark.evaluate(() => [document.querySelectorAll("#sched-zone option").length, document.querySelector("#sched-zone").value]);
+	// by keyboard: the next zone with an arrow key, the times follow, the focus stays to go on
+	await dark.locator("#sched-zone").focus();
+	await dark.keyboard.press("ArrowDown");
+	await days(dark);
+	result.zone_keyboard = await dark.evaluate(() => [document.activeElement && document.activeElement.id, document.querySelector("#sched-zone").value]);
 
 	// a routing form: every missing answer at once, then every answer the server refused
 	const form = await newPage({ colorScheme: "light" });
