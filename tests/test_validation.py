@@ -107,6 +107,16 @@ def test_phases_timezone_email_phone():
 	raises(clean_phases, 5)
 	assert clean_timezone("Asia/Kolkata") == "Asia/Kolkata"
 	raises(clean_timezone, "Mars/Base", field="timezone")
+
+
+def test_only_the_zone_databases_own_names_are_zones():
+	"""Files of the system's zone database that name no zone a person lives in are refused:
+	"right/Europe/Berlin" counts leap seconds and put a December slot an hour off, and
+	"localtime" told the server's own zone; aliases a browser still sends are kept."""
+	for name in ("right/Europe/Berlin", "posix/Europe/Berlin", "localtime", "posixrules", "Factory"):
+		raises(clean_timezone, name, field="timezone")
+	for name in ("UTC", "Asia/Calcutta", "Asia/Katmandu", "America/New_York", "Europe/Kyiv"):
+		assert clean_timezone(name) == name
 	assert clean_email(" Jane@Example.ORG ") == "jane@example.org"
 	for bad in ("jane", "jane@", "a@b", "a b@c.org", "x@y.org\r\nBcc: z@w.org", "<script>@x.org"):
 		raises(clean_email, bad)

@@ -6,9 +6,11 @@ with a translatable message template (see ``i18n``). Pure: no frappe import.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
+import zoneinfo
 from urllib.parse import urlsplit
 
 from .errors import InvalidField
@@ -245,9 +247,23 @@ def clean_phases(values, field: str = "recommended_phases", allowed: tuple[str, 
 	return out
 
 
+# files of the system's zone database that are no zone a person lives in: "right/…" counts
+# leap seconds (its Europe/Berlin is an hour off in December), "posix/…" repeats the names,
+# "localtime" is the server's own zone
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+	return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
 def clean_timezone(value, field: str = "timezone") -> str:
+	"""An IANA zone name of the database's own list (aliases such as Asia/Calcutta too)."""
 	text = clean_text(value, field, 64, required=True)
 	try:
+		if text != "UTC" and text not in _known_zones():
+			raise ValueError(text)
 		get_zone(text)
 	except ValueError:
 		raise InvalidField(_("{0} is not a known time zone: {1}"), field, field, text) from None
