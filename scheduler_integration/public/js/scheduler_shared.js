@@ -27,7 +27,9 @@ async function schedulerRequest(method, args, post, csrfToken) {
 		body = {};
 	}
 	if (!response.ok || !body.success) {
-		const error = new Error(body.message || body.error || __("Something went wrong: please try again."));
+		// Frappe's own 429 (its rate limiter on some methods) carries no message of ours
+		const fallback = response.status === 429 ? __("Too many requests: please wait a minute and try again.") : __("Something went wrong: please try again.");
+		const error = new Error(body.message || body.error || fallback);
 		error.errors = body.errors || {};
 		throw error;
 	}
