@@ -81,10 +81,11 @@ try {
 	result.prefilled = await host.evaluate(() => scheduler_integration.setup_dialog.get_values(true));
 	// the host makes the link their own: typed text stays, and the line below follows it
 	const slugInput = host.locator(".modal.show [data-fieldname='slug'] input");
+	await host.waitForTimeout(1000); // the dialog puts the focus on its first field once shown
 	await slugInput.focus();
 	await host.keyboard.press("End");
 	await host.keyboard.type("-now", { delay: 60 });
-	await host.waitForTimeout(600); // past the control's debounce
+	await host.waitForTimeout(700); // past the control's debounce
 	result.slug_typed = await slugInput.inputValue();
 	result.slug_help = (await host.locator(".modal.show [data-fieldname='slug'] .help-box").textContent()).trim();
 	await click("host", "Secret address in iCal format (field)", host.locator(".modal.show [data-fieldname='ics_url'] input"));
