@@ -123,3 +123,13 @@ def test_only_the_zone_databases_own_names_are_zones():
 	assert clean_email("", required=False) == ""
 	assert clean_phone("+1 (555) 010-9999") == "+1 (555) 010-9999"
 	raises(clean_phone, "call me")
+
+
+def test_a_slug_is_suggested_only_from_text():
+	"""A JSON true as a display name or title (the long API fuzz) gave a 500 from the slug
+	suggestion; now there is none, and the field's own check answers 400."""
+	from scheduler_integration.engine.validation import slugify
+
+	assert slugify(True) == "" and slugify(None) == "" and slugify(12) == ""
+	assert slugify("Ünïcode Näme 2") == "unicode-name-2"
+	raises(clean_text, True, "display_name", 140, field="display_name")

@@ -17,6 +17,7 @@ from scheduler_integration.api.utils import (
 	payload,
 )
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.engine.validation import clean_text
 
 # API name -> DocType field
 FIELDS = {
@@ -167,6 +168,7 @@ def update_meeting_type(meeting_type: str, **fields):
 @frappe.whitelist(methods=["POST", "DELETE"])
 @api
 def delete_meeting_type(meeting_type: str):
+	meeting_type = clean_text(meeting_type, "meeting_type", 140, required=True)  # not a filter object
 	check_owner("Scheduler Meeting Type", meeting_type)
 	if frappe.db.exists("Scheduler Booking", {"meeting_type": meeting_type}):
 		# bookings keep their history: deactivate instead of deleting

@@ -166,7 +166,12 @@ def host_allowed(host: str, allowed: set[str] | frozenset[str] | tuple) -> bool:
 
 def slugify(text: str) -> str:
 	"""A URL slug suggestion: ASCII, lowercase, words joined by '-'."""
-	ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+	# no suggestion from what is not text (a JSON true): the field's own check refuses it
+	ascii_text = (
+		unicodedata.normalize("NFKD", text if isinstance(text, str) else "")
+		.encode("ascii", "ignore")
+		.decode()
+	)
 	return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
 
 
