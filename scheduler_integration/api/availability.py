@@ -27,7 +27,12 @@ def _default_availability(user: str, create: bool = False):
 			"timezone": profile.timezone,
 		}
 	)
-	doc.insert()
+	try:
+		doc.insert()
+	except (frappe.DuplicateEntryError, frappe.db.IntegrityError):
+		# made by a request at the same moment, or kept after the profile let go of it: that one
+		frappe.clear_messages()  # Frappe's "already exists" is not this answer's
+		doc = frappe.get_doc("Scheduler Availability", doc.name)
 	profile_doc = frappe.get_doc("Scheduler Profile", profile.name)
 	profile_doc.availability = doc.name
 	profile_doc.save()
