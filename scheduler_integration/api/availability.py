@@ -29,7 +29,9 @@ def _default_availability(user: str, create: bool = False):
 	)
 	try:
 		doc.insert()
-	except (frappe.DuplicateEntryError, frappe.db.IntegrityError):
+	except Exception as exc:
+		if not isinstance(exc, frappe.DuplicateEntryError) and not frappe.db.is_primary_key_violation(exc):
+			raise
 		# made by a request at the same moment, or kept after the profile let go of it: that one
 		frappe.clear_messages()  # Frappe's "already exists" is not this answer's
 		doc = frappe.get_doc("Scheduler Availability", doc.name)
