@@ -44,6 +44,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_http import connect  # noqa: E402  (the benchmarks' one way into the site)
 
 HOST = "bench-lighthouse@example.com"
 PROFILE = "bench-lighthouse"
@@ -121,16 +124,6 @@ http {{
 
 
 ABOUT: dict[str, str] = {}  # the Lighthouse and browser versions of the last run
-
-
-def connect(site: str, sites_path: str):
-	import frappe
-
-	os.chdir(sites_path)  # Frappe opens its logs relative to the sites folder
-	frappe.init(site=site, sites_path=".")
-	frappe.connect()
-	frappe.set_user("Administrator")
-	return frappe
 
 
 def make_data() -> None:
