@@ -71,12 +71,9 @@ class VersionedCache:
 		"""The versions of ``keys`` in this transaction's snapshot. A key never invalidated
 		has no row: its version is ``NEVER`` (reading never writes, so it works on a
 		read-only replica too)."""
-		names = {_row_name(self.name, key): key for key in keys}
-		rows = frappe.db.sql(
-			f"select name, version from {TABLE} where name in %(names)s", {"names": tuple(names)}
-		)
-		found = {names[name]: version.encode() for name, version in rows}
-		return {key: found.get(key, NEVER) for key in keys}
+		return {
+			key: version for (_cache, key), version in _db_versions_of([(self.name, k) for k in keys]).items()
+		}
 
 	def get_many(self, keys: Iterable[str], build: Callable[[list[str]], dict]) -> dict:
 		"""{key: value} for every key, building the missing or outdated ones with ``build``."""
