@@ -90,12 +90,13 @@ def lock_hosts(users, doc=None) -> None:
 
 
 def lock_hosts_of(booking: str) -> None:
-	"""Take the profiles of ``booking``'s hosts before its own rows are locked (a load for a
-	change). Frappe locks the booking's row before its host rows; a change holding the
-	profiles locks host rows before their bookings (``booking.load``): holding the booking's
-	row while waiting for its host rows, such a load deadlocked with that change before
-	``validate`` (and ``lock_hosts``) ever ran. The hosts are read as the transaction sees
-	them; the checked path locks the hosts the change needs again (``lock_hosts``)."""
+	"""Take the profiles of ``booking``'s hosts before its own rows are locked: by a load for
+	a change, and by an effect before it writes the booking or its host rows (a meeting
+	link, an event id). Frappe locks the booking's row before its host rows, and an effect
+	writes the booking and then a host row; a change holding the profiles locks host rows
+	before their bookings (``booking.load``): holding one while waiting for the other, each
+	deadlocked with that change. The hosts are read as the transaction sees them; the
+	checked path locks the hosts the change needs again (``lock_hosts``)."""
 	users = frappe.db.sql(
 		"select user from `tabScheduler Booking Host` where parent = %s and parenttype = 'Scheduler Booking'",
 		(booking,),

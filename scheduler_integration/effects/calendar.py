@@ -26,6 +26,7 @@ import json
 import frappe
 
 from scheduler_integration.booking import meetings, seats
+from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.presentation import people
 from scheduler_integration.connections.adapters import delete_booking, write_booking
 from scheduler_integration.connections.credentials import spec_of
@@ -154,13 +155,18 @@ def on_event(booking, event: str) -> str:
 			record_success(connection)
 			written += 1
 			# stored after each write: a later failure must not forget what exists already
-			row.calendar_events = json.dumps(ids)
-			frappe.db.set_value(
-				"Scheduler Booking Host",
-				row.name,
-				"calendar_events",
-				row.calendar_events,
-				update_modified=False,
-			)
+			keep_event_ids(booking, row, ids)
 			frappe.db.commit()
 	return f"{written} calendar(s)"
+
+
+def keep_event_ids(booking, row, ids: dict) -> None:
+	"""Store the provider event ids of ``row``'s host (by connection) on the host row, after
+	taking the hosts' profiles: a new booking of the host holds them while it locks host
+	rows and then their bookings, and this write may follow the booking's own (a meeting
+	link, ``video.store``) in the same transaction."""
+	lock_hosts_of(booking.name)
+	row.calendar_events = json.dumps(ids)
+	frappe.db.set_value(
+		"Scheduler Booking Host", row.name, "calendar_events", row.calendar_events, update_modified=False
+	)

@@ -28,6 +28,7 @@ import json
 import frappe
 
 from scheduler_integration.booking import meetings, seats
+from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.presentation import plain
 from scheduler_integration.connections.adapters import video_adapter
 from scheduler_integration.connections.credentials import spec_of
@@ -265,6 +266,7 @@ def share(leader) -> None:
 
 
 def _set(booking, values: dict) -> None:
+	lock_hosts_of(booking.name)  # the one lock order: the hosts' profiles, then their rows
 	booking.update(values)
 	frappe.db.set_value("Scheduler Booking", booking.name, values, update_modified=False)
 

@@ -13,6 +13,7 @@ import frappe
 import requests
 
 from scheduler_integration.core.clock import to_utc
+from scheduler_integration.effects import calendar, video
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,
@@ -177,8 +178,78 @@ class TestConcurrentBooking(SchedulerTestCase):
 		)
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "sequence"), 1)
 
+	def test_an_effect_writing_a_booking_and_its_host_row_never_deadlocks_with_a_new_booking(self):
+		"""An effect stores a meeting link on a booking and then its calendar event ids on the
+		host row (``effects.calendar``, ``effects.video``) while a guest books the next slot of
+		that host; the guest's check locks the host rows and then their bookings. Played here
+		step by step in this test's transaction: written booking first, the request waits,
+		then the host row. Without the hosts' profiles taken first the two closed a circle and
+		the database aborted one of them (found by CI: a test's booking died of it)."""
+		first = self.day + timedelta(hours=9)
+		r = requests.post(
+			method_url(self.server, BOOK),
+			json=self.payload("race-30", first, 901),
+			headers=self.host_header(),
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		name = r.json()["message"]["data"]["id"]
+		run_background_jobs()  # the booking's own effects first: only the steps below race
+		deadlocks = innodb_deadlocks()
+		booking = frappe.get_doc("Scheduler Booking", name)
+		video._set(booking, {"meeting_link": "https://meet.example.org/race"})
+		answer = {}
+
+		def book_next():
+			answer["r"] = requests.post(
+				method_url(self.server, BOOK),
+				json=self.payload("race-30", first + timedelta(hours=1), 902),
+				headers=self.host_header(),
+				timeout=120,
+			)
+
+		thread = threading.Thread(target=book_next)
+		thread.start()
+		try:
+			self.assertTrue(wait_for_any_lock_wait(), "the guest's booking never waited for this one")
+			calendar.keep_event_ids(booking, booking.hosts[0], {"race-connection": "event-1"})
+			frappe.db.commit()
+		finally:
+			frappe.db.rollback()
+			thread.join(120)
+		self.assertEqual(answer["r"].status_code, 201, answer["r"].text)
+		self.assertEqual(innodb_deadlocks(), deadlocks, "a deadlock was broken meanwhile")
+		self.assertEqual(
+			frappe.db.get_value("Scheduler Booking", name, "meeting_link"), "https://meet.example.org/race"
+		)
+		row = frappe.db.get_value("Scheduler Booking Host", {"parent": name}, "calendar_events")
+		self.assertEqual(row, '{"race-connection": "event-1"}')
+
 	def host_header(self) -> dict:
 		return {"Host": self.server.site}
+
+
+def innodb_deadlocks() -> int:
+	"""Deadlocks the database server broke since it started."""
+	return int(frappe.db.sql("show global status like 'Innodb_deadlocks'")[0][1])
+
+
+def wait_for_any_lock_wait(seconds: float = 30) -> bool:
+	"""True once another connection of this site is stuck on a locking read (the site's
+	database user may not read the lock tables: its processlist only)."""
+	import time
+
+	deadline = time.monotonic() + seconds
+	while time.monotonic() < deadline:
+		waiting = frappe.db.sql(
+			"select count(*) from information_schema.processlist where id != connection_id() "
+			"and info like %s and time >= 0",
+			("%for update%",),
+		)[0][0]
+		if waiting:
+			time.sleep(0.3)  # let it settle into the lock wait
+			return True
+		time.sleep(0.05)
+	return False
 
 
 def wait_for_lock_wait(seconds: float = 30) -> bool:

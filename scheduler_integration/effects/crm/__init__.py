@@ -47,6 +47,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import seats, series
+from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.presentation import host_names, plain
 from scheduler_integration.crm.fields import apply_answers
 from scheduler_integration.crm.records import FRAPPE_CRM
@@ -119,6 +120,7 @@ def on_booked(doc, event: str) -> str:
 	# after the record: an ERPNext Lead makes the guest's Contact itself
 	doc.contact = doc.contact or find_or_create_contact(doc)
 	values = {"contact": doc.contact, "crm_doctype": doc.crm_doctype, "crm_name": doc.crm_name}
+	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
 	frappe.db.set_value("Scheduler Booking", doc.name, values, update_modified=False)
 	written = apply_answers(doc)  # mapped answers: company size, territory, …
 	if seats.seated(doc.meeting_type) and not doc.seat_leader:

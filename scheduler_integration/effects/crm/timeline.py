@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import frappe
 
+from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects.crm.describe import answers_html, booking_link, details, summary
 from scheduler_integration.engine.adapters import parse_offsets
@@ -128,6 +129,7 @@ def event_for(doc, host_row, participants, reference: tuple | None = None, subje
 	event.insert(ignore_permissions=True)
 	if event.owner != host_row.user:  # each host owns theirs: it shows in their desk calendar
 		frappe.db.set_value("Event", event.name, "owner", host_row.user, update_modified=False)
+	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
 	frappe.db.set_value("Scheduler Booking Host", host_row.name, "event", event.name, update_modified=False)
 	host_row.event = event.name  # a later effect of the same run reads it (a slot's ``seats``)
 	return event.name
