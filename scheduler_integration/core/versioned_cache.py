@@ -21,8 +21,12 @@ a change of its source, whatever the order in which processes read, build and co
 Versions are random, never counters. Redis may lose them (``bench clear-cache``, a
 settings change clearing the site's cache): each cache also keeps an epoch there, and a
 lost epoch outdates every value built before (clearing the cache refreshes everything,
-also after a change made behind the app's back); a key whose version was lost is read
-from the database, in the reader's snapshot, until its next change puts it back.
+also after a change made behind the app's back). A key Redis has no version of (never
+changed, lost, or a change being committed) is read from the database, in the reader's
+snapshot; the process reuses what it read for ``RECENT`` seconds (a page read would
+otherwise query the database for it on every request until the key's next change). So a
+value may outlive its source's change by at most ``RECENT`` seconds, and only when Redis
+lost the new version or a later change of the key rolled back meanwhile.
 Nothing here decides a booking: the booking transaction reads its inputs from the
 database under the lock.
 """
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
@@ -38,6 +43,9 @@ import frappe
 import redis
 
 MAX_ENTRIES = 5000  # per cache and process; least recently used go first
+RECENT = 2.0  # seconds a version read from the database stands in for one Redis lacks
+MAX_RECENT = 20000  # such versions kept per process (all dropped at once past it)
+_RECENT: dict[tuple[str, str, str], tuple[bytes, float]] = {}  # (site, cache, key) -> (version, until)
 NEVER = b"never-invalidated"  # the version of a key no change has touched yet
 EPOCH = "__epoch__"  # the Redis field whose loss outdates every value of a cache
 TABLE = "`tabScheduler Cache Version`"
@@ -83,10 +91,9 @@ class VersionedCache:
 		site = frappe.local.site
 		epoch, found = self._redis_versions(keys)
 		current = dict(zip(keys, found, strict=True))
-		from_db = {}
-		if None in current.values():  # Redis lost them, or a change is being committed
-			from_db = self._db_versions([key for key, version in current.items() if version is None])
-			current.update(from_db)
+		if None in current.values():  # never changed, lost, or a change is being committed
+			lacking = [(self.name, key) for key, version in current.items() if version is None]
+			current.update({key: version for (_cache, key), version in _recent_versions_of(lacking).items()})
 		out, missing = {}, []
 		for key in keys:
 			entry = self.entries.get((site, key))
@@ -98,12 +105,7 @@ class VersionedCache:
 		if missing:
 			# the versions, then the rows, in one snapshot: a value is stored under the
 			# version of the data it was built from
-			versions = {key: from_db[key] for key in missing if key in from_db}
-			versions.update(
-				self._db_versions([key for key in missing if key not in versions])
-				if len(versions) < len(missing)
-				else {}
-			)
+			versions = self._db_versions(missing)
 			built = build(missing)
 			for key in missing:
 				self.entries[(site, key)] = ((epoch, versions[key]), built[key])
@@ -132,12 +134,22 @@ class VersionedCache:
 			],
 		)
 		name = frappe.cache.make_key(self.name)
+		site = frappe.local.site
 
 		def forget():
 			redis.Redis.hdel(frappe.cache, name, *keys)
+			# this process's own reads of them: in this transaction they must see its change,
+			# after it the committed version (or, rolled back, the one before)
+			for key in keys:
+				_RECENT.pop((site, self.name, key), None)
+
+		def publish():
+			redis.Redis.hset(frappe.cache, name, mapping=versions)
+			for key in keys:
+				_RECENT.pop((site, self.name, key), None)
 
 		forget()
-		frappe.db.after_commit.add(lambda: redis.Redis.hset(frappe.cache, name, mapping=versions))
+		frappe.db.after_commit.add(publish)
 		frappe.db.after_rollback.add(forget)
 
 
@@ -145,10 +157,10 @@ def stamp(parts: list[tuple[VersionedCache, list[str]]], snapshot: bool = False)
 	"""The version of every key of several caches, comparable as a whole: a value built
 	from all of them (a slot answer) is current while the stamp it was built under equals
 	the stamp of now. One Redis round trip: each cache's epoch and the latest committed
-	version of its keys; a key Redis does not have (lost, or a change being committed) is
-	read from the database. With ``snapshot`` every version is the one of this
-	transaction's snapshot (to build under: the rows read next are of the same snapshot).
-	None when a cache's epoch is gone (nothing built before it may be used)."""
+	version of its keys; a key Redis does not have is read from the database (or this
+	process's recent read of it: ``RECENT``). With ``snapshot`` every version is the one
+	of this transaction's snapshot (to build under: the rows read next are of the same
+	snapshot). None when a cache's epoch is gone (nothing built before it may be used)."""
 	pipe = frappe.cache.pipeline()
 	for cache, keys in parts:
 		pipe.hmget(frappe.cache.make_key(cache.name), [EPOCH, *keys])
@@ -159,7 +171,7 @@ def stamp(parts: list[tuple[VersionedCache, list[str]]], snapshot: bool = False)
 		for key, version in zip(keys, versions, strict=True)
 		if snapshot or version is None
 	]
-	from_db = _db_versions_of(wanted)
+	from_db = _db_versions_of(wanted) if snapshot else _recent_versions_of(wanted)
 	out = []
 	for (cache, keys), (epoch, *versions) in zip(parts, found, strict=True):
 		if epoch is None:
@@ -189,3 +201,23 @@ def _db_versions_of(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes
 	)
 	found = {names[name]: version.encode() for name, version in rows}
 	return {pair: found.get(pair, NEVER) for pair in pairs}
+
+
+def _recent_versions_of(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+	"""{(cache, key): version} of keys Redis has no version of: read from the database at
+	most ``RECENT`` seconds ago by this process, else now (in this transaction's snapshot)."""
+	site, now = frappe.local.site, time.monotonic()
+	out, unknown = {}, []
+	for cache, key in pairs:
+		hit = _RECENT.get((site, cache, key))
+		if hit is not None and hit[1] > now:
+			out[(cache, key)] = hit[0]
+		else:
+			unknown.append((cache, key))
+	if unknown:
+		if len(_RECENT) > MAX_RECENT:
+			_RECENT.clear()
+		for (cache, key), version in _db_versions_of(unknown).items():
+			_RECENT[(site, cache, key)] = (version, now + RECENT)
+			out[(cache, key)] = version
+	return out
