@@ -18,6 +18,8 @@ a page shows, a booking is decided under the hosts' locks from the database
 alternatives.
 
 Series and multi-day starts are searched fresh each time (``engine.slot_answers.keepable``).
+Which of the owner's leave a colleague covers is kept too (the leave's records outdate the
+owner's hours); the colleague's own free times on those dates are searched fresh.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Kept:
 	span: Span
 	slots: list  # clockless (engine.slot_answers.clockless), over span
 	taken: dict  # {start: seats taken} of a seated type that shows them
+	cover: list  # (colleague, instants) of the owner's leave a colleague covers, over span
 
 
 _answers: OrderedDict[tuple, Kept] = OrderedDict()
@@ -69,24 +72,25 @@ def answer(
 	start: datetime,
 	end: datetime,
 	now: datetime,
-	search: Callable[[datetime, datetime], tuple[list, dict]],
-) -> tuple[list, dict]:
-	"""(slots offered at ``now`` in [start, end), seats taken) of ``ctx`` with ``users``
-	(``scope``: the subset asked for, part of the key). ``search(lo, hi)`` searches the
-	clockless answer over [lo, hi) when the kept one cannot be used."""
+	search: Callable[[datetime, datetime], tuple[list, dict, list]],
+) -> tuple[list, dict, list]:
+	"""(slots offered at ``now`` in [start, end), seats taken, covered leave) of ``ctx``
+	with ``users`` (``scope``: the subset asked for, part of the key). ``search(lo, hi)``
+	searches the clockless answer over [lo, hi) when the kept one cannot be used; the
+	covered leave comes from the hosts' leave records, which outdate their hours' key."""
 	key = (frappe.local.site, ctx.name, start, end, scope)
 	parts = _parts(ctx.name, users)
 	kept = _answers.get(key)
 	if kept is not None and kept.span.usable_at(now) and kept.stamp == stamp(parts):
 		_answers.move_to_end(key)
-		return offered_at(kept.slots, ctx.policy, start, end, now), kept.taken
+		return offered_at(kept.slots, ctx.policy, start, end, now), kept.taken, kept.cover
 	found = span(ctx.policy, start, end, now)
 	# the versions first, then the rows, in one snapshot: kept under what it was built from
 	built = stamp(parts, snapshot=True)
-	slots, taken = search(found.start, found.end) if found.start < found.end else ([], {})
+	slots, taken, cover = search(found.start, found.end) if found.start < found.end else ([], {}, [])
 	if built is not None:
-		_answers[key] = Kept(built, found, slots, taken)
+		_answers[key] = Kept(built, found, slots, taken, cover)
 		_answers.move_to_end(key)
 		while len(_answers) > MAX_ANSWERS:
 			_answers.popitem(last=False)
-	return offered_at(slots, ctx.policy, start, end, now), taken
+	return offered_at(slots, ctx.policy, start, end, now), taken, cover

@@ -54,17 +54,20 @@ def among(ctx: TypeContext, hosts) -> list[str] | None:
 
 
 def covered(
-	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None
+	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None, windows=None
 ) -> list[Slot]:
 	"""An individual type's times on the dates a colleague covers its owner's leave
-	(``engine.out_of_office``): the colleague's own free times, booked with them."""
+	(``engine.out_of_office``): the colleague's own free times, booked with them.
+	``windows``: the covered leave when already known (``_cover``)."""
 	if ctx.assignment is not Assignment.INDIVIDUAL or _whole(ctx, count) is not None:
 		return []
 	if hosts and ctx.owner not in hosts:
 		return []
 	out: list[Slot] = []
-	for colleague, window in leave.cover_windows(ctx.owner, start, end):
+	for colleague, window in leave.cover_windows(ctx.owner, start, end) if windows is None else windows:
 		lo, hi = max(start, window.start), min(end, window.end)
+		if lo >= hi:
+			continue
 		found = schedules(ctx, lo, hi, users=[colleague])
 		out += find_slots(found, ctx.policy, lo, hi, now, ctx.assignment)
 	return out
@@ -89,8 +92,9 @@ def slots_and_seats(
 	type that shows them, the seats each has left (``{}`` otherwise). A single meeting's
 	answer is kept while nothing it was built from changes (``booking.slot_answers``)."""
 	users = among(ctx, hosts)
+	windows = None
 	if keepable(_whole(ctx, count)):
-		own, taken = slot_answers.answer(
+		own, taken, windows = slot_answers.answer(
 			ctx,
 			list(users if users is not None else ctx.hosts),
 			tuple(users) if users is not None else None,
@@ -102,7 +106,7 @@ def slots_and_seats(
 	else:
 		found = _schedules(ctx, start, end, count, users=users)
 		own, taken = _offered(ctx, found, start, end, now, count), _taken(ctx, found)
-	slots = _with(own, covered(ctx, start, end, now, count, hosts))
+	slots = _with(own, covered(ctx, start, end, now, count, hosts, windows))
 	if not _shows_seats(ctx):
 		return slots, {}
 	return slots, {slot.start: ctx.policy.seats - taken.get(slot.start, 0) for slot in slots}
@@ -116,11 +120,23 @@ def _taken(ctx: TypeContext, found) -> dict:
 	return seat_rules.taken(found, ctx.policy) if _shows_seats(ctx) else {}
 
 
-def _clockless(ctx: TypeContext, users, lo: datetime, hi: datetime) -> tuple[list[Slot], dict]:
+def _clockless(ctx: TypeContext, users, lo: datetime, hi: datetime) -> tuple[list[Slot], dict, list]:
 	"""A single meeting's slots in [lo, hi) with the clock taken out (kept and cut to each
-	read's clock: ``engine.slot_answers``), and the seats taken."""
+	read's clock: ``engine.slot_answers``), the seats taken, and the covered leave."""
 	found = schedules(ctx, lo, hi, users=users)
-	return find_slots(found, clockless(ctx.policy), lo, hi, lo, ctx.assignment), _taken(ctx, found)
+	return (
+		find_slots(found, clockless(ctx.policy), lo, hi, lo, ctx.assignment),
+		_taken(ctx, found),
+		_cover(ctx, users, lo, hi),
+	)
+
+
+def _cover(ctx: TypeContext, users, lo: datetime, hi: datetime) -> list:
+	"""(colleague, instants) of the owner's leave a colleague covers in [lo, hi), for an
+	individual type read with its owner (``covered``)."""
+	if ctx.assignment is not Assignment.INDIVIDUAL or (users is not None and ctx.owner not in users):
+		return []
+	return leave.cover_windows(ctx.owner, lo, hi)
 
 
 def alternatives(

@@ -157,6 +157,7 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 
 	def setUp(self):
 		clear_bookings([A, B])
+		self.saw_cover = False
 
 	def answer(self, name, start, end, now):
 		found, seats = slots.slots_and_seats(type_context(name), start, end, now)
@@ -173,6 +174,8 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 				with nothing_kept():
 					fresh = self.answer(name, start, end, now)
 				self.assertEqual(kept, fresh, f"step {step} ({change}), {name} {start:%m-%d}..{end:%m-%d}")
+				if name == self.solo and any(hosts == (B,) for _start, hosts in fresh[0]):
+					self.saw_cover = True  # A's leave covered by B: B's times on A's page
 				self.assertEqual(self.answer(name, start, end, now), fresh, f"step {step}, read again")
 
 	def test_kept_answers_equal_fresh_ones_after_every_change(self):
@@ -180,6 +183,21 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 		rng = random.Random(SEED)
 		now = utc_now()
 		self.check(now, 0, "start")
+		# from the start, A's next working day is covered by B (changed at random later)
+		covered_day = next(
+			day for day in (now.date() + timedelta(days=n) for n in range(1, 8)) if day.weekday() < 5
+		)
+		frappe.get_doc(
+			{
+				"doctype": "Scheduler Out of Office",
+				"user": A,
+				"from_date": covered_day,
+				"to_date": covered_day,
+				"delegate": B,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		self.check(now, 0, "a colleague covers")
 		made: list[str] = []
 		seen = set()
 		for step in range(1, steps + 1):
@@ -197,6 +215,7 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 				now += timedelta(minutes=rng.choice((7, 30, 95, 600, 1500)))
 			self.check(now, step, change)
 		self.assertEqual(seen, set(CHANGES), "every kind of change was made")
+		self.assertTrue(self.saw_cover, "a colleague covered the solo type's owner at some step")
 
 	# --- the changes --------------------------------------------------------------------------
 
@@ -264,8 +283,17 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 			frappe.db.commit()
 		elif change == "leave":
 			names = frappe.get_all("Scheduler Out of Office", filters={"user": user}, pluck="name")
-			if names and rng.random() < 0.4:
+			covered = [
+				name for name in names if frappe.db.get_value("Scheduler Out of Office", name, "delegate")
+			]
+			roll = rng.random()
+			if names and roll < 0.3:
 				frappe.delete_doc("Scheduler Out of Office", rng.choice(names), ignore_permissions=True)
+			elif covered and roll < 0.5:
+				# the colleague takes back their yes, or gives it again (the solo type's
+				# owner A is then covered by B: B's own times are offered on those dates)
+				leave = frappe.get_doc("Scheduler Out of Office", rng.choice(covered))
+				leave.respond_to_cover(leave.delegate, accept=rng.random() < 0.5)
 			else:
 				frappe.get_doc(
 					{
@@ -273,6 +301,8 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 						"user": user,
 						"from_date": day.date(),
 						"to_date": day.date() + timedelta(days=rng.randrange(0, 2)),
+						# a manager names the colleague: accepted at once
+						"delegate": ({A: B, B: A}[user] if rng.random() < 0.6 else None),
 					}
 				).insert(ignore_permissions=True)
 			frappe.db.commit()
