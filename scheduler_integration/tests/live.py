@@ -368,3 +368,20 @@ def cleanup(users: list[str], delete_users: bool = False, force_users: bool = Fa
 			CREATED_USERS.discard(user)
 	frappe.db.commit()
 	frappe.cache.delete_keys("scheduler_integration:")
+
+
+def waiting_for_lock(*patterns: str, seconds: float = 30) -> bool:
+	"""True once another connection of this site runs a query like one of ``patterns`` (it
+	shows in the processlist of the site's database user): a locking read waiting."""
+	deadline = time.monotonic() + seconds
+	while time.monotonic() < deadline:
+		waiting = frappe.db.sql(
+			"select count(*) from information_schema.processlist where id != connection_id()"
+			f" and ({' or '.join(['info like %s'] * len(patterns))})",
+			patterns,
+		)[0][0]
+		if waiting:
+			time.sleep(0.3)  # let it settle into the lock wait
+			return True
+		time.sleep(0.05)
+	return False

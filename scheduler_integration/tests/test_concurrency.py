@@ -24,7 +24,7 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 	set_settings,
 )
-from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.live import LiveServer, cleanup, method_url, waiting_for_lock
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-race@example.com"
@@ -164,7 +164,10 @@ class TestConcurrentBooking(SchedulerTestCase):
 
 		thread = threading.Thread(target=reschedule)
 		thread.start()
-		self.assertTrue(wait_for_lock_wait(), "the request never waited for the host rows")
+		self.assertTrue(
+			waiting_for_lock("%tabScheduler Booking Host%for update%"),
+			"the request never waited for the host rows",
+		)
 		try:
 			# the request holds the booking row (token lookup) and waits for our host rows:
 			# asking for the booking row closes the circle, and the database aborts the request
@@ -210,7 +213,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 		thread = threading.Thread(target=book_next)
 		thread.start()
 		try:
-			self.assertTrue(wait_for_any_lock_wait(), "the guest's booking never waited for this one")
+			self.assertTrue(waiting_for_lock("%for update%"), "the guest's booking never waited for this one")
 			calendar.keep_event_ids(booking, booking.hosts[0], {"race-connection": "event-1"})
 			frappe.db.commit()
 		finally:
@@ -231,41 +234,3 @@ class TestConcurrentBooking(SchedulerTestCase):
 def innodb_deadlocks() -> int:
 	"""Deadlocks the database server broke since it started."""
 	return int(frappe.db.sql("show global status like 'Innodb_deadlocks'")[0][1])
-
-
-def wait_for_any_lock_wait(seconds: float = 30) -> bool:
-	"""True once another connection of this site is stuck on a locking read (the site's
-	database user may not read the lock tables: its processlist only)."""
-	import time
-
-	deadline = time.monotonic() + seconds
-	while time.monotonic() < deadline:
-		waiting = frappe.db.sql(
-			"select count(*) from information_schema.processlist where id != connection_id() "
-			"and info like %s and time >= 0",
-			("%for update%",),
-		)[0][0]
-		if waiting:
-			time.sleep(0.3)  # let it settle into the lock wait
-			return True
-		time.sleep(0.05)
-	return False
-
-
-def wait_for_lock_wait(seconds: float = 30) -> bool:
-	"""True once another connection of this site is stuck on the booking host rows' locking
-	read (its query shows in the processlist of the site's own database user)."""
-	import time
-
-	deadline = time.monotonic() + seconds
-	while time.monotonic() < deadline:
-		waiting = frappe.db.sql(
-			"select count(*) from information_schema.processlist where id != connection_id() "
-			"and info like %s and time >= 0",
-			("%tabScheduler Booking Host%for update%",),
-		)[0][0]
-		if waiting:
-			time.sleep(0.3)  # let it settle into the lock wait
-			return True
-		time.sleep(0.05)
-	return False

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import timedelta
 
 import frappe
@@ -35,7 +34,7 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 	set_settings,
 )
-from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url
+from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url, waiting_for_lock
 from scheduler_integration.tests.test_side_doors_bookings import overlapping
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -137,23 +136,6 @@ def deadlocks_logged(since) -> list[str]:
 		for row in rows
 		if any(name in (row.error or "") for name in LOCK_ERRORS)
 	]
-
-
-def waiting_for_lock(*patterns: str, seconds: float = 30) -> bool:
-	"""True once another connection of this site runs a query like one of ``patterns`` (it
-	shows in the processlist of the site's database user): a locking read waiting."""
-	deadline = time.monotonic() + seconds
-	while time.monotonic() < deadline:
-		waiting = frappe.db.sql(
-			"select count(*) from information_schema.processlist where id != connection_id()"
-			f" and ({' or '.join(['info like %s'] * len(patterns))})",
-			patterns,
-		)[0][0]
-		if waiting:
-			time.sleep(0.3)  # let it settle into the lock wait
-			return True
-		time.sleep(0.05)
-	return False
 
 
 class TestTrustRaces(SchedulerTestCase):
