@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -131,8 +132,13 @@ def _subtract_busy(allowed: list[tuple], host: HostSchedule, policy: SlotPolicy)
 		allowed = subtract_widened_merged(allowed, host.busy.starts, host.busy.ends, lead, tail)
 	if host.bookings and allowed:
 		bookings = host.bookings
-		if len(set(map(_before_of, bookings))) == 1 and len(set(map(_after_of, bookings))) == 1:
-			groups = {(bookings[0].buffer_before, bookings[0].buffer_after): bookings}
+		first, count = bookings[0], len(bookings)
+		# counting the first booking's buffers (C-level, no set built): all alike is the usual case
+		if (
+			operator.countOf(map(_before_of, bookings), first.buffer_before) == count
+			and operator.countOf(map(_after_of, bookings), first.buffer_after) == count
+		):
+			groups = {(first.buffer_before, first.buffer_after): bookings}
 		else:
 			groups = {}
 			for booking in bookings:
@@ -452,11 +458,11 @@ def _search(
 		grid, grid_columns = laid_out[key]
 		i = 0
 		for lo, hi in plan.allowed:  # the grid starts inside each allowed span
-			i = bisect.bisect_left(grid, lo, i)
-			j = bisect.bisect_left(grid, hi, i)
-			for column in grid_columns[i:j]:
-				column.append(name)
-			i = j
+			i = bisect_left(grid, lo, i)
+			j = bisect_left(grid, hi, i)
+			while i < j:  # a span holds few starts (often none): no slice made per span
+				grid_columns[i].append(name)
+				i += 1
 	columns.update(holders)  # an open seated slot belongs to the hosts of its first seat
 	ticks = sorted(compress(columns, columns.values()))  # the starts some host is free at
 	return _slots(ticks, duration, map(tuple, map(columns.__getitem__, ticks)))
