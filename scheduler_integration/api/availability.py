@@ -5,6 +5,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from scheduler_integration.api import parse
 from scheduler_integration.api.utils import NotConfigured, acting_user, api, flag, ok, parse_json
 from scheduler_integration.core.errors import FieldValidationError
 
@@ -149,9 +150,10 @@ def respond_to_cover(out_of_office: str, accept=1):
 		raise frappe.PermissionError(_("Please sign in"))
 	if not isinstance(out_of_office, str) or not frappe.db.exists("Scheduler Out of Office", out_of_office):
 		raise frappe.DoesNotExistError(_("This leave does not exist"))
+	agreed = parse.decision(accept, "accept")
 	doc = frappe.get_doc("Scheduler Out of Office", out_of_office)
-	doc.respond_to_cover(frappe.session.user, bool(flag(accept)))
-	message = _("You cover {0}'s meetings on these dates") if flag(accept) else _("You declined to cover {0}")
+	doc.respond_to_cover(frappe.session.user, agreed)
+	message = _("You cover {0}'s meetings on these dates") if agreed else _("You declined to cover {0}")
 	return ok(
 		{"id": doc.name, "status": doc.delegate_status}, message.format(frappe.utils.get_fullname(doc.user))
 	)

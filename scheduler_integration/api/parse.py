@@ -183,14 +183,44 @@ def flag(value) -> bool:
 	return is_yes(value)
 
 
+_YES_NO = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+@declares(
+	{
+		"type": ["boolean", "integer", "string"],
+		"enum": [True, False, 1, 0, *_YES_NO],
+		"description": 'a decision: true, 1, "yes" … or false, 0, "no" …',
+	}
+)
+def decision(value, field: str) -> bool:
+	"""A yes or no that decides something (400 naming ``field`` for anything else: a
+	decision is never read from a value that says neither)."""
+	if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+		return bool(value)
+	text = value.strip().lower() if isinstance(value, str) else None
+	if text in _YES_NO:
+		return _YES_NO[text]
+	message = _("{0} must be true or false").format(field)
+	raise FieldValidationError(message, {field: message})
+
+
 @declares({"type": "integer", "minimum": 1, "maximum": MAX_OCCURRENCES, "description": "as the type allows"})
 def meetings(ctx, count) -> int | None:
 	"""The number of meetings of a series a guest asks for (None: one meeting), checked
 	against what the meeting type allows (400 naming ``count``)."""
 	if count in (None, ""):
 		return None
+	# a whole number in the documented range whatever the type (bool is an int to Python)
+	text = str(count).strip() if not isinstance(count, bool) and isinstance(count, int | str) else ""
+	if not (text.isascii() and text.isdigit()):
+		message = _("The number of meetings must be a whole number")
+		raise FieldValidationError(message, {"count": message})
+	if len(text) > 3 or not 1 <= int(text) <= MAX_OCCURRENCES:
+		message = _("A series has from 1 to {0} meetings").format(MAX_OCCURRENCES)
+		raise FieldValidationError(message, {"count": message})
 	try:
-		ctx.occurrences(count)
+		ctx.occurrences(int(text))
 	except SchedulingError as exc:
 		raise FieldValidationError(translate(exc), {"count": translate(exc)}) from None
-	return int(count)
+	return int(text)

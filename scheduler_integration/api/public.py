@@ -15,7 +15,7 @@ from frappe.rate_limiter import rate_limit
 from scheduler_integration.api import parse
 from scheduler_integration.api.shapes import booking_json, days_json, meetings_json
 from scheduler_integration.api.utils import api, ok
-from scheduler_integration.booking import bot_check, pages
+from scheduler_integration.booking import bot_check, pages, series
 from scheduler_integration.booking.scopes import scope_for
 from scheduler_integration.booking.slots import slots_and_seats
 from scheduler_integration.booking.tokens import booking_for_token
@@ -54,18 +54,27 @@ def get_slots(
 	count: int | None = None,
 	link: str | None = None,
 	routed: str | None = None,
+	token: str | None = None,
 ):
 	"""Offered slots in [start, end), grouped by date on the booker's clock (``timezone``);
 	the type is ``profile``'s or ``team``'s. ``count``: a series of that many meetings (a
 	type that books series whole offers the starts whose every meeting is free). ``link``:
 	a personal link's token (its host's times only), ``routed`` a routing form decision's
-	(its hosts' times only); 410 once either may not book."""
+	(its hosts' times only); 410 once either may not book. ``token``: a booking's manage
+	token, when the guest picks a new time for it (its own time does not stand in the way)."""
 	zone_name = parse.zone_name(timezone)
 	ctx = pages.public_type(profile, meeting_type, team)
 	scope = scope_for(ctx, link, routed)
 	lo, hi = parse.window(start, end, get_zone(zone_name), int(setting("max_slot_window_days") or 62))
+	moving = booking_for_token(token) if token else None
 	slots, seats_left = slots_and_seats(
-		ctx, lo, hi, utc_now(), parse.meetings(ctx, count), hosts=scope.hosts if scope else None
+		ctx,
+		lo,
+		hi,
+		utc_now(),
+		parse.meetings(ctx, count),
+		hosts=scope.hosts if scope else None,
+		exclude=series.moved_together(moving) if moving and moving.meeting_type == ctx.name else None,
 	)
 	days = days_json(slots, zone_name, seats_left)
 	answer = {"timezone": zone_name, "duration": ctx.policy.duration, "days": days}

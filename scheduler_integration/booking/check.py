@@ -321,7 +321,13 @@ def _refuse(
 ) -> None:
 	reason = check.reason.value if check.reason else None
 	message = refusal_message(reason)
-	hosts = candidates if candidates and list(candidates) != list(ctx.hosts) else None
+	# a subset of a team's hosts (a personal link's, a routed one) keeps to it; an individual
+	# type's alternatives are its page's, whoever hosts the refused time (a colleague
+	# covering the owner's leave)
+	subset = (
+		candidates and ctx.assignment is not Assignment.INDIVIDUAL and list(candidates) != list(ctx.hosts)
+	)
+	hosts = candidates if subset else None
 	exc = SlotUnavailable(message, reason, ctx.name, start, now, exclude, hosts=hosts)
 	if actor is not Actor.GUEST:
 		# a host reads the alternatives in the desk message; guests get them from the API

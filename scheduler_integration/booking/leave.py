@@ -6,7 +6,8 @@ List* or Frappe CRM's *CRM Holiday List*).
   (``booking.availability`` makes each date a day off; cached with the hours, outdated by
   the Out of Office controller, the profile, and a change of a Holiday List);
 - ``cover_windows`` / ``host_at`` / ``away_at``: who covers a host's leave, read fresh
-  for the window a slot read or a booking looks at (one indexed query each).
+  for the window a slot read or a booking looks at (one indexed query each); only a
+  colleague who agreed and whose profile is active covers.
 """
 
 from __future__ import annotations
@@ -36,10 +37,37 @@ def _records(users, since: date, until: date | None = None, delegated: bool = Fa
 	rows = frappe.get_all(
 		DOCTYPE, filters=filters, fields=["user", "from_date", "to_date", "delegate", "delegate_status"]
 	)
-	for row in rows:  # a colleague covers only once they agreed
-		if row.delegate_status != "Accepted":
+	active = _active({row.delegate for row in rows if row.delegate})
+	for row in rows:  # a colleague covers only once they agreed, and while they take bookings
+		if row.delegate_status != "Accepted" or row.delegate not in active:
 			row.delegate = None
+	if delegated:
+		rows = [row for row in rows if row.delegate]
 	return rows
+
+
+def _active(users: set) -> set:
+	"""Those of ``users`` whose booking profile is active."""
+	if not users:
+		return set()
+	return set(
+		frappe.get_all("Scheduler Profile", filters={"user": ("in", list(users)), "active": 1}, pluck="user")
+	)
+
+
+def covered_by(user: str) -> list[str]:
+	"""The hosts whose leave from yesterday on ``user`` agreed to cover (their hours' cache
+	keeps who covers them: outdated when ``user``'s profile changes)."""
+	return frappe.get_all(
+		DOCTYPE,
+		filters={
+			"delegate": user,
+			"delegate_status": "Accepted",
+			"to_date": (">=", frappe.utils.add_days(frappe.utils.getdate(), -1)),
+		},
+		pluck="user",
+		distinct=True,
+	)
 
 
 def _holidays(users, since: date) -> dict[str, list[Leave]]:
@@ -76,9 +104,10 @@ def _delegating(user: str, lo: datetime, hi: datetime) -> list[Leave]:
 	# written out: it runs on every slot read, and get_all's query building cost more
 	# than the database spent answering
 	rows = frappe.db.sql(
-		f"""select from_date, to_date, delegate from `tab{DOCTYPE}`
-		where user = %(user)s and to_date >= %(since)s and from_date <= %(until)s
-			and ifnull(delegate, '') != '' and delegate_status = 'Accepted'""",
+		f"""select o.from_date, o.to_date, o.delegate from `tab{DOCTYPE}` o
+		join `tabScheduler Profile` p on p.user = o.delegate and p.active = 1
+		where o.user = %(user)s and o.to_date >= %(since)s and o.from_date <= %(until)s
+			and o.delegate_status = 'Accepted'""",
 		{"user": user, "since": lo.date() - timedelta(days=1), "until": hi.date() + timedelta(days=1)},
 	)
 	return [Leave(from_date, to_date, delegate) for from_date, to_date, delegate in rows]

@@ -163,6 +163,13 @@ def starts_of_days(doc, start: datetime, ctx: TypeContext) -> list[datetime]:
 	return starts
 
 
+def moved_together(doc) -> tuple[str, ...]:
+	"""The bookings a move of ``doc`` moves: a multi-day booking's days, else ``doc``."""
+	if doc.get("series") and kind(doc.series) == "Multi-day":
+		return tuple(meetings(doc.series)) or (doc.name,)
+	return (doc.name,)
+
+
 def day_docs(doc) -> list:
 	"""Every active day of ``doc``'s multi-day booking, first day first (documents)."""
 	return [frappe.get_doc("Scheduler Booking", name) for name in meetings(doc.series)]

@@ -54,11 +54,19 @@ def among(ctx: TypeContext, hosts) -> list[str] | None:
 
 
 def covered(
-	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None, windows=None
+	ctx: TypeContext,
+	start: datetime,
+	end: datetime,
+	now: datetime,
+	count=None,
+	hosts=None,
+	windows=None,
+	exclude=None,
 ) -> list[Slot]:
 	"""An individual type's times on the dates a colleague covers its owner's leave
 	(``engine.out_of_office``): the colleague's own free times, booked with them.
-	``windows``: the covered leave when already known (``_cover``)."""
+	``windows``: the covered leave when already known (``_cover``); ``exclude``: bookings
+	being moved."""
 	if ctx.assignment is not Assignment.INDIVIDUAL or _whole(ctx, count) is not None:
 		return []
 	if hosts and ctx.owner not in hosts:
@@ -68,7 +76,7 @@ def covered(
 		lo, hi = max(start, window.start), min(end, window.end)
 		if lo >= hi:
 			continue
-		found = schedules(ctx, lo, hi, users=[colleague])
+		found = schedules(ctx, lo, hi, users=[colleague], exclude=exclude)
 		out += find_slots(found, ctx.policy, lo, hi, now, ctx.assignment)
 	return out
 
@@ -86,14 +94,15 @@ def _with(slots: list[Slot], more: list[Slot]) -> list[Slot]:
 
 
 def slots_and_seats(
-	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None
+	ctx: TypeContext, start: datetime, end: datetime, now: datetime, count=None, hosts=None, exclude=None
 ) -> tuple[list[Slot], dict[datetime, int]]:
 	"""The offered slots (``hosts``: only with these of the type's hosts) and, for a seated
 	type that shows them, the seats each has left (``{}`` otherwise). A single meeting's
-	answer is kept while nothing it was built from changes (``booking.slot_answers``)."""
+	answer is kept while nothing it was built from changes (``booking.slot_answers``);
+	``exclude``: bookings being moved (their own time is free to them), searched fresh."""
 	users = among(ctx, hosts)
 	windows = None
-	if keepable(_whole(ctx, count)):
+	if keepable(_whole(ctx, count)) and not exclude:
 		own, taken, windows = slot_answers.answer(
 			ctx,
 			list(users if users is not None else ctx.hosts),
@@ -104,9 +113,9 @@ def slots_and_seats(
 			lambda lo, hi: _clockless(ctx, users, lo, hi),
 		)
 	else:
-		found = _schedules(ctx, start, end, count, users=users)
+		found = _schedules(ctx, start, end, count, exclude, users=users)
 		own, taken = _offered(ctx, found, start, end, now, count), _taken(ctx, found)
-	slots = _with(own, covered(ctx, start, end, now, count, hosts, windows))
+	slots = _with(own, covered(ctx, start, end, now, count, hosts, windows, exclude))
 	if not _shows_seats(ctx):
 		return slots, {}
 	return slots, {slot.start: ctx.policy.seats - taken.get(slot.start, 0) for slot in slots}
@@ -152,9 +161,21 @@ def alternatives(
 	``meetings``: the series the guest asked for; ``hosts``: only with these hosts)."""
 	ctx = type_context(meeting_type)
 	lo, hi = start - ALTERNATIVES_SPAN, start + ALTERNATIVES_SPAN
-	wide = _schedules(ctx, lo, hi, meetings, exclude, users=among(ctx, hosts))
-	if _whole(ctx, meetings) is None:
-		return nearest_slots(wide, ctx.policy, start, now, ctx.assignment, count)
-	found = [slot for slot in _offered(ctx, wide, max(lo, now), hi, now, meetings) if slot.start != start]
+	users = among(ctx, hosts)
+	found: list[Slot] = []
+	if users != []:  # [] when none of the type's hosts was asked for
+		wide = _schedules(ctx, lo, hi, meetings, exclude, users=users)
+		if _whole(ctx, meetings) is None:
+			found = nearest_slots(wide, ctx.policy, start, now, ctx.assignment, count)
+		else:
+			found = [
+				slot for slot in _offered(ctx, wide, max(lo, now), hi, now, meetings) if slot.start != start
+			]
+	# the times of a colleague covering the owner's leave are the page's too
+	found += [
+		slot
+		for slot in covered(ctx, max(lo, now), hi, now, meetings, hosts, exclude=exclude)
+		if slot.start != start
+	]
 	found.sort(key=lambda slot: (abs(slot.start - start), slot.start))
 	return sorted(found[:count], key=lambda slot: slot.start)

@@ -227,6 +227,58 @@ class TestConcurrentBooking(SchedulerTestCase):
 		row = frappe.db.get_value("Scheduler Booking Host", {"parent": name}, "calendar_events")
 		self.assertEqual(row, '{"race-connection": "event-1"}')
 
+	def test_a_guest_moving_their_booking_is_offered_the_times_next_to_it(self):
+		"""The manage page's picker sends the booking's token: its own time and buffer do not
+		hide the times around it (they did: a guest could not move a meeting by 30 min)."""
+		start = self.day + timedelta(hours=10)
+		r = requests.post(
+			method_url(self.server, BOOK),
+			json=self.payload("race-30", start, 903),
+			headers=self.host_header(),
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		token = r.json()["message"]["data"]["manage_url"].rsplit("/", 1)[1]
+		around = {iso(start + timedelta(minutes=m)) for m in (-30, 0, 30)}
+
+		def offered(**extra) -> set:
+			r = requests.get(
+				method_url(self.server, "scheduler_integration.api.public.get_slots"),
+				params={
+					"profile": "race-host",
+					"meeting_type": "race-30",
+					"start": iso(self.day),
+					"end": iso(self.day + timedelta(days=1)),
+					**extra,
+				},
+				headers=self.host_header(),
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 200, r.text[:300])
+			return {slot["start"] for day in r.json()["message"]["data"]["days"] for slot in day["slots"]}
+
+		self.assertEqual(offered() & around, set())  # to everyone else, taken with its buffer
+		self.assertEqual(offered(token=token) & around, around)
+		r = requests.get(
+			method_url(self.server, "scheduler_integration.api.public.get_slots"),
+			params={
+				"profile": "race-host",
+				"meeting_type": "race-30",
+				"start": iso(self.day),
+				"end": iso(self.day + timedelta(days=1)),
+				"token": "x" * 43,
+			},
+			headers=self.host_header(),
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 404, r.text[:300])
+		r = requests.post(
+			method_url(self.server, "scheduler_integration.api.public.reschedule"),
+			json={"token": token, "start": iso(start + timedelta(minutes=30))},
+			headers=self.host_header(),
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+
 	def host_header(self) -> dict:
 		return {"Host": self.server.site}
 

@@ -900,3 +900,53 @@ class TestOutOfOfficeCover(SchedulerTestCase):
 		self.assertEqual(self.todos(managed["name"]), [])
 		covered = self.starts(managed_day)
 		self.assertEqual((covered[0][11:16], covered[-1][11:16]), ("13:00", "20:00"))
+
+	def test_a_covered_day_refuses_like_any_other_and_only_an_active_colleague_covers(self):
+		day = future_day(27)
+		managed = self.leave(MANAGER, day, delegate=COVER)
+		self.assertEqual(managed["delegate_status"], "Accepted")
+		self.assertEqual(self.book(day + timedelta(hours=14), "trust-cover-1@example.org").status_code, 201)
+		# a taken time and an off-grid one on the covered day: 409 with the page's nearest
+		# free times (they were a 500: the alternatives were asked of the colleague alone,
+		# who is none of the type's hosts)
+		for moment in (day + timedelta(hours=14), day + timedelta(hours=15, minutes=15)):
+			r = self.book(moment, "trust-cover-2@example.org")
+			self.assertEqual(r.status_code, 409, r.text[:300])
+			alternatives = [slot["start"] for slot in body(r)["alternatives"]]
+			self.assertEqual(len(alternatives), 3, r.text[:300])
+			self.assertIn(iso(day + timedelta(hours=15)), alternatives)  # the colleague's, that day
+		# a series' length is a whole number in range, whatever the type (a 500 before)
+		for count in ("abc", "1e3", "0", "53"):
+			r = requests.get(
+				method_url(self.server, "scheduler_integration.api.public.get_slots"),
+				params={
+					"profile": "trust-away",
+					"meeting_type": "trust-consult",
+					"start": iso(day),
+					"end": iso(day + timedelta(days=1)),
+					"count": count,
+				},
+				headers={"Host": self.server.site},
+				timeout=60,
+			)
+			self.assertEqual((r.status_code, list(body(r)["errors"])), (400, ["count"]), r.text[:300])
+		# a decision is yes or no, nothing in between
+		r = self.respond(COVER, managed["name"], "maybe")
+		self.assertEqual((r.status_code, list(body(r)["errors"])), (400, ["accept"]), r.text[:300])
+		self.assertEqual(self.stored(managed["name"]), "Accepted")
+
+		# the colleague stops taking bookings: they cover nothing, at once
+		profile = frappe.get_doc("Scheduler Profile", {"user": COVER})
+		profile.active = 0
+		profile.save(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			self.assertEqual(self.starts(day), [])
+			r = self.book(day + timedelta(hours=16), "trust-cover-3@example.org")
+			self.assertEqual(r.status_code, 409, r.text[:300])
+		finally:
+			profile.reload()
+			profile.active = 1
+			profile.save(ignore_permissions=True)
+			frappe.db.commit()
+		self.assertIn(iso(day + timedelta(hours=16)), self.starts(day))

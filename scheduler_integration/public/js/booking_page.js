@@ -336,6 +336,7 @@
 			end: ymd(next.y, next.m, 1),
 			timezone: state.zone,
 			count: state.count > 1 ? state.count : undefined,
+			token: page.token || undefined, // rescheduling: the booking's own time is free to it
 		});
 		if (res.body.success) {
 			for (const day of res.body.data.days) state.days[day.date] = day.slots;

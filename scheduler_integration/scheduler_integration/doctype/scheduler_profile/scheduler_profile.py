@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import availability, domains, meeting_types, pages
+from scheduler_integration.booking import availability, domains, leave, meeting_types, pages
 from scheduler_integration.booking.leave import HOLIDAY_LISTS
 from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.errors import FieldErrors
@@ -148,7 +148,8 @@ class SchedulerProfile(Document):
 		ensure_host_role(self.user)
 
 	def on_update(self):
-		availability.invalidate([self.user])
+		# and of the hosts whose leave they cover: their pages show this user's times
+		availability.invalidate([self.user, *leave.covered_by(self.user)])
 		meeting_types.invalidate(
 			frappe.get_all("Scheduler Meeting Type", filters={"profile": self.name}, pluck="name")
 		)
@@ -160,6 +161,6 @@ class SchedulerProfile(Document):
 			follow_profile_zone(self.user, self.timezone)
 
 	def on_trash(self):
-		availability.invalidate([self.user])
+		availability.invalidate([self.user, *leave.covered_by(self.user)])
 		pages.invalidate([self.slug])
 		domains.invalidate([self.custom_domain])
