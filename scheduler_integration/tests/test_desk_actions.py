@@ -20,6 +20,7 @@ from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, run_s
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-desk-actions@example.com"
+COLLEAGUE = "sched-desk-colleague@example.com"
 GUEST = "sched-desk-guest@example.org"
 FORM = "sched-desk-route"
 API = "scheduler_integration.api.booking"
@@ -254,6 +255,54 @@ class TestDeskActions(SchedulerTestCase):
 		).insert(ignore_permissions=True)
 		frappe.db.commit()
 		return doc.name
+
+	def test_a_colleague_answers_a_cover_request_and_may_change_the_answer(self):
+		"""In the desk the colleague sees the host's leave read-only, with the answer they can
+		give: Decline once they agreed, Accept once they declined (the walk of a new user
+		found no way back after accepting)."""
+		make_host(COLLEAGUE, "desk-colleague", tz="UTC")
+		leave = frappe.get_doc(
+			{
+				"doctype": "Scheduler Out of Office",
+				"user": HOST,
+				"from_date": future_day(9).date(),
+				"to_date": future_day(9).date(),
+				"delegate": COLLEAGUE,  # named by a manager: accepted at once
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			self.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
+			self.shots.mkdir(parents=True, exist_ok=True)
+			config = {
+				"base": self.server.base,
+				"site": self.server.site,
+				"shots": str(self.shots),
+				"user": COLLEAGUE,
+				"password": PASSWORD,
+				"leave": leave.name,
+			}
+			seen = run_script(self, "cover_answer.mjs", self.shots, config)["seen"]
+			self.assertEqual(
+				[(s["status"], [b for b in s["buttons"] if b in ("Accept", "Decline")]) for s in seen],
+				[("Accepted", ["Decline"]), ("Declined", ["Accept"]), ("Accepted", ["Decline"])],
+				seen,
+			)
+			self.assertFalse(any(s["reason_editable"] for s in seen), seen)
+			self.assertIn("You cover", seen[0]["headline"])
+			frappe.db.rollback()
+			self.assertEqual(
+				frappe.db.get_value("Scheduler Out of Office", leave.name, "delegate_status"), "Accepted"
+			)
+		finally:
+			frappe.db.rollback()
+			frappe.db.delete(
+				"ToDo", {"reference_type": "Scheduler Out of Office", "reference_name": leave.name}
+			)
+			frappe.db.delete("Version", {"ref_doctype": "Scheduler Out of Office", "docname": leave.name})
+			frappe.db.delete("Scheduler Out of Office", {"name": leave.name})
+			frappe.db.commit()
+			cleanup([COLLEAGUE], delete_users=True)
 
 	def run_scenario(self, **extra) -> dict:
 		self.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
