@@ -101,8 +101,8 @@ def leaves_of(users, today: date | None = None) -> dict[str, list[Leave]]:
 
 
 def _delegating(user: str, lo: datetime, hi: datetime) -> list[Leave]:
-	# written out: it runs on every slot read, and get_all's query building cost more
-	# than the database spent answering
+	# written out: it runs on every slot search (a kept answer keeps its result), and
+	# get_all's query building cost more than the database spent answering
 	rows = frappe.db.sql(
 		f"""select o.from_date, o.to_date, o.delegate from `tab{DOCTYPE}` o
 		join `tabScheduler Profile` p on p.user = o.delegate and p.active = 1

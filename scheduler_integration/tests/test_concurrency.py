@@ -132,13 +132,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 		host rows, waits until the reschedule request waits for them, then asks for the
 		booking row the request already holds."""
 		start = self.day + timedelta(hours=9)
-		r = requests.post(
-			method_url(self.server, BOOK),
-			json=self.payload("race-30", start, 900),
-			headers=self.host_header(),
-		)
-		self.assertEqual(r.status_code, 201, r.text)
-		data = r.json()["message"]["data"]
+		data = self.booked(start, 900)
 		token = data["manage_url"].rsplit("/", 1)[1]
 		name = data["id"]
 		# the booking's own effects (CRM, emails …) first: a worker that writes to this
@@ -189,13 +183,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 		then the host row. Without the hosts' profiles taken first the two closed a circle and
 		the database aborted one of them (found by CI: a test's booking died of it)."""
 		first = self.day + timedelta(hours=9)
-		r = requests.post(
-			method_url(self.server, BOOK),
-			json=self.payload("race-30", first, 901),
-			headers=self.host_header(),
-		)
-		self.assertEqual(r.status_code, 201, r.text)
-		name = r.json()["message"]["data"]["id"]
+		name = self.booked(first, 901)["id"]
 		run_background_jobs()  # the booking's own effects first: only the steps below race
 		deadlocks = innodb_deadlocks()
 		booking = frappe.get_doc("Scheduler Booking", name)
@@ -231,13 +219,7 @@ class TestConcurrentBooking(SchedulerTestCase):
 		"""The manage page's picker sends the booking's token: its own time and buffer do not
 		hide the times around it (they did: a guest could not move a meeting by 30 min)."""
 		start = self.day + timedelta(hours=10)
-		r = requests.post(
-			method_url(self.server, BOOK),
-			json=self.payload("race-30", start, 903),
-			headers=self.host_header(),
-		)
-		self.assertEqual(r.status_code, 201, r.text)
-		token = r.json()["message"]["data"]["manage_url"].rsplit("/", 1)[1]
+		token = self.booked(start, 903)["manage_url"].rsplit("/", 1)[1]
 		around = {iso(start + timedelta(minutes=m)) for m in (-30, 0, 30)}
 
 		def offered(**extra) -> set:
@@ -281,6 +263,16 @@ class TestConcurrentBooking(SchedulerTestCase):
 
 	def host_header(self) -> dict:
 		return {"Host": self.server.site}
+
+	def booked(self, start, index: int) -> dict:
+		"""A guest's 30-minute booking at ``start`` (201), as the API answered it."""
+		r = requests.post(
+			method_url(self.server, BOOK),
+			json=self.payload("race-30", start, index),
+			headers=self.host_header(),
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		return r.json()["message"]["data"]
 
 
 def innodb_deadlocks() -> int:

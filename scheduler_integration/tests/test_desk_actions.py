@@ -272,17 +272,7 @@ class TestDeskActions(SchedulerTestCase):
 		).insert(ignore_permissions=True)
 		frappe.db.commit()
 		try:
-			self.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
-			self.shots.mkdir(parents=True, exist_ok=True)
-			config = {
-				"base": self.server.base,
-				"site": self.server.site,
-				"shots": str(self.shots),
-				"user": COLLEAGUE,
-				"password": PASSWORD,
-				"leave": leave.name,
-			}
-			seen = run_script(self, "cover_answer.mjs", self.shots, config)["seen"]
+			seen = self.run_browser("cover_answer.mjs", COLLEAGUE, leave=leave.name)["seen"]
 			self.assertEqual(
 				[(s["status"], [b for b in s["buttons"] if b in ("Accept", "Decline")]) for s in seen],
 				[("Accepted", ["Decline"]), ("Declined", ["Accept"]), ("Accepted", ["Decline"])],
@@ -304,18 +294,22 @@ class TestDeskActions(SchedulerTestCase):
 			frappe.db.commit()
 			cleanup([COLLEAGUE], delete_users=True)
 
-	def run_scenario(self, **extra) -> dict:
+	def run_browser(self, script: str, user: str, **extra) -> dict:
+		"""What ``e2e/<script>`` saw, signed in as ``user`` (screenshots in the bench's logs)."""
 		self.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		self.shots.mkdir(parents=True, exist_ok=True)
 		config = {
 			"base": self.server.base,
 			"site": self.server.site,
 			"shots": str(self.shots),
-			"user": HOST,
+			"user": user,
 			"password": PASSWORD,
 			**extra,
 		}
-		seen = run_script(self, "desk_actions.mjs", self.shots, config)
+		return run_script(self, script, self.shots, config)
+
+	def run_scenario(self, **extra) -> dict:
+		seen = self.run_browser("desk_actions.mjs", HOST, **extra)
 		self.assertEqual(seen["errors"], [])
 		for part, violations in seen["axe"].items():
 			self.assertEqual([v for v in violations if v["impact"] in SERIOUS], [], f"axe on the {part}")
