@@ -233,6 +233,9 @@ class Availability:
 	weekly: tuple[WeeklyRange, ...] = ()
 	overrides: tuple[DateOverride, ...] = ()
 	blocked: tuple[BlockedTime, ...] = ()
+	# the hash of the fields, made once: a team search looks each host's hours up by value
+	# (slots._plan_host, slots._days), and hashing them walks every rule
+	_hash: int = field(init=False, repr=False, compare=False)
 
 	def __post_init__(self):
 		get_zone(self.timezone)
@@ -242,6 +245,19 @@ class Availability:
 				if not isinstance(item, kind):
 					raise InvalidRule(f"{name} must hold {kind.__name__} items, got {item!r}", name)
 			object.__setattr__(self, name, items)
+		self._set_hash()
+
+	def _set_hash(self) -> None:
+		object.__setattr__(self, "_hash", hash((self.timezone, self.weekly, self.overrides, self.blocked)))
+
+	def __hash__(self) -> int:
+		return self._hash
+
+	def __setstate__(self, state) -> None:
+		# unpickled: string hashes differ between processes, so the hash is made afresh
+		for name, value in zip(("timezone", "weekly", "overrides", "blocked"), state, strict=False):
+			object.__setattr__(self, name, value)
+		self._set_hash()
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ from .errors import InvalidInterval, InvalidRule
 from .intervals import intersect_pairs, subtract_pairs, subtract_widened, subtract_widened_merged
 from .model import Assignment, HostSchedule, Refusal, Slot, SlotCheck, SlotPolicy
 from .teams import rank_hosts
-from .timezones import EPOCH, UTC, check_range, to_instant, to_tick, wall_exists, wall_to_instant
+from .timezones import EPOCH, UTC, check_range, get_zone, to_instant, to_tick, wall_exists, wall_to_instant
 
 EPSILON = timedelta(microseconds=1)
 _MINUTE = 60_000_000  # ticks
@@ -158,7 +158,7 @@ _ticks_of = operator.attrgetter("ticks")
 class _HostPlan:
 	"""One host's grid anchors and allowed starts (ticks) for a search window."""
 
-	__slots__ = ("allowed", "calendar", "host", "open", "ranges", "ticks")
+	__slots__ = ("allowed", "calendar", "grids", "host", "open", "ranges", "ticks")
 
 	def __init__(
 		self,
@@ -168,6 +168,7 @@ class _HostPlan:
 		ticks: list[tuple],
 		allowed: list[tuple],
 		open_starts: list[int],
+		grids: dict,
 	):
 		self.host = host
 		self.calendar = calendar
@@ -175,6 +176,7 @@ class _HostPlan:
 		self.ticks = ticks  # (start, end) of each range
 		self.allowed = allowed
 		self.open = open_starts  # starts of the host's open seated slots (seats)
+		self.grids = grids  # {step: _grid of the ranges}, kept with the ranges (see _days)
 
 	def starts(self, step: timedelta) -> list[int]:
 		"""Every start the host offers: grid starts, and its open seated slots."""
@@ -208,21 +210,21 @@ def _plan_host(
 	key = (host.availability, lo, hi, policy.duration)
 	shared = memo.get(key) if memo is not None else None
 	if shared is None:
-		calendar = HostCalendar(host.availability)
-		first, last = calendar.window_dates(lo, hi, _minutes(policy.duration))
-		ranges = calendar.day_ranges(first, last)
-		ticks = _range_ticks(ranges)
+		calendar, ranges, ticks, available, grids = _days(
+			host.availability, lo, hi + _minutes(policy.duration)
+		)
 		fits: list[tuple] = []
 		if ranges:
-			available = calendar.available_ticks(ticks)
 			fits = _fit_spans(available, policy.duration * _MINUTE, to_tick(lo), to_tick(hi))
-		shared = (calendar, ranges, ticks, fits)
+		shared = (calendar, ranges, ticks, fits, grids)
 		if memo is not None:
 			memo[key] = shared
-	calendar, ranges, ticks, fits = shared
+	calendar, ranges, ticks, fits, grids = shared
 	allowed = fits
 	open_starts = (
-		seat_rules.open_starts(host, policy, fits, to_tick(lo), to_tick(hi), busy=busy) if fits else []
+		seat_rules.open_starts(host, policy, fits, to_tick(lo), to_tick(hi), busy=busy)
+		if fits and policy.seats > 1  # without seats there are none (seats.groups)
+		else []
 	)
 	if limits and allowed:
 		spans = _limit_spans(calendar, host, policy)
@@ -230,7 +232,53 @@ def _plan_host(
 			allowed = subtract_pairs(allowed, spans)
 	if busy and allowed:
 		allowed = _subtract_busy(allowed, host, policy)
-	return _HostPlan(host, calendar, ranges, ticks, allowed, open_starts)
+	return _HostPlan(host, calendar, ranges, ticks, allowed, open_starts, grids)
+
+
+# (availability, first date, last date) -> (calendar, day ranges, their ticks, available
+# ticks, {step: grid}). Working hours are immutable values and their day ranges depend
+# only on the dates, so a process keeps them across searches, as the web app keeps each
+# host's Availability per version of their hours: a day's searches read the same dates.
+# Bounded by what it holds (a day range counts as 10 items, a grid start as 1); cleared
+# when full (dict operations only, safe across threads).
+_DAYS: dict[tuple, tuple] = {}
+_DAYS_HELD = [0]
+MAX_HELD = 250_000  # items per cache (~10 MB); a host's month: ~25 ranges, ~400 grid starts
+
+
+def _days(availability, lo: datetime, hi: datetime) -> tuple:
+	"""The calendar, day ranges, their ticks, available ticks and grids (by step, filled by
+	``_plan_grid``) of ``availability`` for the host-local dates that can hold a start in
+	[lo, hi) (as ``HostCalendar.window_dates``), made once per hours and dates."""
+	zone = get_zone(availability.timezone)
+	first = lo.astimezone(zone).date() - _ONE_DAY
+	last = hi.astimezone(zone).date() + _ONE_DAY
+	key = (availability, first, last)
+	found = _DAYS.get(key)
+	if found is not None:
+		return found
+	calendar = HostCalendar(availability)
+	ranges = calendar.day_ranges(first, last)
+	ticks = _range_ticks(ranges)
+	found = (calendar, ranges, ticks, calendar.available_ticks(ticks) if ranges else [], {})
+	if _DAYS_HELD[0] + 10 * len(ranges) > MAX_HELD:
+		_DAYS.clear()
+		_DAYS_HELD[0] = 0
+	_DAYS[key] = found
+	_DAYS_HELD[0] += 10 * len(ranges)
+	return found
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def clear_kept() -> None:
+	"""Forget the day ranges, grids and layouts kept across searches (``_days``,
+	``_layout``): for tests, and for a benchmark timing a search that makes them."""
+	_DAYS.clear()
+	_DAYS_HELD[0] = 0
+	_LAYOUTS.clear()
+	_LAYOUTS_HELD[0] = 0
 
 
 def _range_ticks(ranges: list[DayRange]) -> list[tuple]:
@@ -437,46 +485,97 @@ def _search(
 	if len(plans) == 1:
 		plan = plans[0]
 		return _slots(plan.starts(step), duration, repeat((plan.host.host,)))
+	# hosts with the same hours share one plan of ranges (see _plan_host) and so one grid,
+	# kept with the ranges (see _days); each host only looks its allowed spans up in it
+	grids: dict[int, list[int] | None] = {}
+	for plan in plans:
+		if id(plan.ranges) not in grids:
+			grids[id(plan.ranges)] = _plan_grid(plan, step)
+	if all(grid is not None for grid in grids.values()) and not any(plan.open for plan in plans):
+		# the usual team: every start of the grids has its list of free hosts, laid out
+		# once for these grids (_layout), so only the lists are made per search
+		merged, places = _layout(grids.values())
+		found = [[] for _ in merged]
+		laid_out = {key: list(map(found.__getitem__, places[id(grid)])) for key, grid in grids.items()}
+		for plan in plans:
+			key = id(plan.ranges)
+			_collect(plan.allowed, plan.host.host, grids[key], laid_out[key])
+		return _slots(list(compress(merged, found)), duration, map(tuple, compress(found, found)))
 	# start tick -> its free hosts, in rank order (hosts are walked in that order)
 	columns: dict[int, list[str]] = {}
 	holders: defaultdict[int, list[str]] = defaultdict(list)
-	laid_out: dict[int, tuple | None] = {}
+	laid_out = {
+		key: [columns.setdefault(tick, []) for tick in grid]
+		for key, grid in grids.items()
+		if grid is not None
+	}
 	for plan in plans:
 		name = plan.host.host
 		for tick in plan.open:
 			holders[tick].append(name)
-		# hosts with the same hours share one plan of ranges (see _plan_host), so their grid
-		# is laid out once, with the column of hosts of each of its starts, and each host
-		# only looks its allowed spans up in it
-		key = id(plan.ranges)
-		if key not in laid_out:
-			laid_out[key] = _grid_columns(plan, step, columns)
-		if laid_out[key] is None:
+		grid = grids[id(plan.ranges)]
+		if grid is None:
 			for tick in _emit(plan.ranges, plan.ticks, plan.allowed, step, plan.calendar.zone):
 				columns.setdefault(tick, []).append(name)
 			continue
-		grid, grid_columns = laid_out[key]
-		i = 0
-		for lo, hi in plan.allowed:  # the grid starts inside each allowed span
-			i = bisect_left(grid, lo, i)
-			j = bisect_left(grid, hi, i)
-			while i < j:  # a span holds few starts (often none): no slice made per span
-				grid_columns[i].append(name)
-				i += 1
+		_collect(plan.allowed, name, grid, laid_out[id(plan.ranges)])
 	columns.update(holders)  # an open seated slot belongs to the hosts of its first seat
 	ticks = sorted(compress(columns, columns.values()))  # the starts some host is free at
 	return _slots(ticks, duration, map(tuple, map(columns.__getitem__, ticks)))
 
 
-def _grid_columns(plan: _HostPlan, step: timedelta, columns: dict[int, list[str]]) -> tuple | None:
-	"""``_grid`` of the plan's ranges and, for each of its starts, the list of ``columns``
-	collecting the hosts free at it (shared with other grids that have that start)."""
-	grid = _grid(plan.ranges, plan.ticks, step, plan.calendar.zone)
-	if grid is None:
-		return None
-	setdefault = columns.setdefault
-	# a comprehension's [] is cheaper than list() called through map for each start
-	return grid, [setdefault(tick, []) for tick in grid]
+def _collect(allowed: list[tuple], name: str, grid: list[int], grid_columns: list[list[str]]) -> None:
+	"""Adds ``name`` to the column of each start of ``grid`` inside the ``allowed`` spans."""
+	i, n = 0, len(grid)
+	for lo, hi in allowed:
+		i = bisect_left(grid, lo, i)
+		# a span holds few starts (often none): compared one by one, cheaper than a second
+		# bisection, and no slice made per span
+		while i < n and grid[i] < hi:
+			grid_columns[i].append(name)
+			i += 1
+		if i == n:
+			break
+
+
+def _plan_grid(plan: _HostPlan, step: timedelta) -> list[int] | None:
+	"""``_grid`` of the plan's ranges, made once per ranges and step (kept with them)."""
+	grid = plan.grids.get(step, _UNSET)
+	if grid is _UNSET:
+		grid = plan.grids[step] = _grid(plan.ranges, plan.ticks, step, plan.calendar.zone)
+		_DAYS_HELD[0] += len(grid) if grid else 0
+	return grid
+
+
+# grids' ids, sorted -> (the grids, the sorted union of their starts, {id(grid): the place
+# of each of its starts in the union}): grids are kept with their day ranges (_days), so a
+# team's searches share one layout, whatever the order of its hosts. The entry holds its
+# grids, so their ids are not reused while it lives. Bounded like _DAYS.
+_LAYOUTS: dict[tuple, tuple] = {}
+_LAYOUTS_HELD = [0]
+
+
+def _layout(grids: Iterable[list[int]]) -> tuple:
+	"""The sorted union of the starts of ``grids``, and the place of each grid's starts in
+	it, by the grid's id."""
+	grids = sorted(grids, key=id)
+	key = tuple(map(id, grids))
+	found = _LAYOUTS.get(key)
+	if found is not None and all(map(operator.is_, found[0], grids)):
+		return found[1], found[2]
+	merged = sorted(set().union(*grids))
+	place = {tick: index for index, tick in enumerate(merged)}
+	places = {id(grid): list(map(place.__getitem__, grid)) for grid in grids}
+	size = len(merged) + sum(map(len, grids))
+	if _LAYOUTS_HELD[0] + size > MAX_HELD:
+		_LAYOUTS.clear()
+		_LAYOUTS_HELD[0] = 0
+	_LAYOUTS[key] = (grids, merged, places)
+	_LAYOUTS_HELD[0] += size
+	return merged, places
+
+
+_UNSET = object()
 
 
 def _slots(ticks: list[int], duration: timedelta, hosts: Iterable[tuple[str, ...]]) -> list[Slot]:
