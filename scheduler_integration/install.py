@@ -7,7 +7,7 @@ Nothing here loads a controller or relies on a warm DocType cache: right after
 import frappe
 
 from scheduler_integration.booking import numbers
-from scheduler_integration.core.settings import DEFAULTS
+from scheduler_integration.core.settings import DEFAULTS, store
 
 APP = "scheduler_integration"
 # apps whose lead a new guest becomes (Settings → Create a Lead for New Guests)
@@ -37,12 +37,11 @@ def after_install():
 	# get their defaults here so every reader sees real values from the first request.
 	# What is stored is read raw: a typed read says 0 for an Int or Check never set.
 	stored = frappe.db.get_singles_dict("Scheduler Settings", cast=False)
-	for field, value in DEFAULTS.items():
-		if stored.get(field) in (None, ""):
-			frappe.db.set_single_value("Scheduler Settings", field, value)
+	missing = {field: value for field, value in DEFAULTS.items() if stored.get(field) in (None, "")}
 	# with a CRM on the site a new guest is a new lead (as with ERPNext's own Appointment)
 	if set(LEAD_APPS) & set(frappe.get_installed_apps()):
-		frappe.db.set_single_value("Scheduler Settings", "create_lead", 1)
+		missing["create_lead"] = 1
+	store(**missing)
 	frappe.clear_cache(doctype="Scheduler Settings")
 	after_migrate()
 
@@ -51,7 +50,7 @@ def after_app_install(app_name):
 	"""ERPNext or Frappe CRM installed after this app: new guests become leads there (and
 	Frappe CRM's pages get Schedule Meeting)."""
 	if app_name in LEAD_APPS and "scheduler_integration" in frappe.get_installed_apps():
-		frappe.db.set_single_value("Scheduler Settings", "create_lead", 1)
+		store(create_lead=1)
 		frappe.clear_cache(doctype="Scheduler Settings")
 		sync_crm_form_scripts()
 

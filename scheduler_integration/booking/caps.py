@@ -56,7 +56,7 @@ from frappe import _
 from scheduler_integration.booking.errors import TooManyBookings
 from scheduler_integration.booking.meeting_types import TypeContext
 from scheduler_integration.core.clock import converter, to_system, to_utc
-from scheduler_integration.core.settings import get_settings, setting
+from scheduler_integration.core.settings import setting
 
 GUEST_SOURCES = ("booking_page", "report")
 HOUR, DAY = 3600, 86400
@@ -220,7 +220,7 @@ class GuestCaps:
 def _namespace() -> str:
 	# a cap switched off records nothing: windows kept from before a settings change would
 	# miss those bookings, so new settings start new windows (seeded from the database)
-	version = str(get_settings().modified or "")
+	version = str(setting("modified") or "")
 	return PREFIX + hashlib.sha256(version.encode()).hexdigest()[:12] + ":"
 
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.core.replica import cached_doc
+from scheduler_integration.core.versioned_cache import VersionedCache
+
+DOCTYPE = "Scheduler Settings"
+# every public request reads its limit from the settings: a plain dict kept per process
+# under the settings' version costs one Redis round trip, the cached document a pickle
+# load of the whole document (7 % of a month-of-slots request)
+VALUES = VersionedCache("scheduler_integration:settings")
 
 DEFAULTS = {
 	"reminder_offsets": "1440,60",
@@ -29,12 +36,36 @@ DEFAULTS = {
 
 
 def get_settings():
-	return cached_doc("Scheduler Settings")
+	"""The settings document (for what a document gives: ``get_password``)."""
+	return cached_doc(DOCTYPE)
 
 
 def setting(field: str):
-	value = get_settings().get(field)
+	value = _values().get(field)
 	return DEFAULTS.get(field) if value in (None, "") else value
+
+
+def _values() -> dict:
+	return VALUES.get_many([DOCTYPE], _read)[DOCTYPE]
+
+
+def _read(_keys) -> dict:
+	# not the cached document: what is built here must be of this transaction's snapshot
+	return {DOCTYPE: frappe.get_doc(DOCTYPE).as_dict()}
+
+
+def settings_changed() -> None:
+	"""Every process reads the settings again (called by every change of them: the
+	document's ``on_update``, ``store``)."""
+	VALUES.invalidate([DOCTYPE])
+	frappe.clear_document_cache(DOCTYPE, DOCTYPE)
+
+
+def store(**values) -> None:
+	"""Write fields without the document's validation (install, patches)."""
+	for field, value in values.items():
+		frappe.db.set_single_value(DOCTYPE, field, value)
+	settings_changed()
 
 
 def extra_embed_hosts() -> list[str]:

@@ -55,11 +55,12 @@ def sweep() -> str:
 	"""Remove what a test run that was killed mid-class left behind (its Outbox account, and
 	Scheduler Settings pointing at it), so that the counts compared around a run start from a
 	site without test fixtures. Only the suite's own fixture names are touched."""
+	from scheduler_integration.core.settings import store
 	from scheduler_integration.tests.factory import Outbox
 
 	swept = []
 	if frappe.db.get_single_value("Scheduler Settings", "email_account") == Outbox.NAME:
-		frappe.db.set_single_value("Scheduler Settings", "email_account", None)
+		store(email_account=None)
 		swept.append("settings.email_account")
 	if frappe.db.exists("Email Account", Outbox.NAME):
 		frappe.delete_doc("Email Account", Outbox.NAME, ignore_permissions=True, force=True)
@@ -68,7 +69,7 @@ def sweep() -> str:
 	from scheduler_integration.tests.test_paid_bookings import GATEWAY, drop_gateway
 
 	if frappe.db.get_single_value("Scheduler Settings", "payment_gateway") == GATEWAY:
-		frappe.db.set_single_value("Scheduler Settings", "payment_gateway", None)
+		store(payment_gateway=None)
 		swept.append("settings.payment_gateway")
 	if frappe.db.exists("DocType", "Payment Gateway") and frappe.db.exists("Payment Gateway", GATEWAY):
 		drop_gateway()

@@ -23,7 +23,7 @@ import frappe
 
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.hosts import host_timezone
-from scheduler_integration.core.settings import get_settings
+from scheduler_integration.core.settings import get_settings, store
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.tests.factory import clear_bookings, make_host, make_type
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, purge_guests
@@ -124,8 +124,8 @@ class TestBrowserBooking(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		cls.mark_setup(cls.unfinished_setup, 0, cls.saved_setup_flag)
-		frappe.db.set_single_value("Scheduler Settings", "booking_embed_origins", cls.saved_origins)
-		frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
+		store(booking_embed_origins=cls.saved_origins)
+		frappe.db.commit()
 		clear_bookings([HOST])
 		purge_guests(GUESTS)
 		cleanup([HOST], delete_users=True)
@@ -238,9 +238,8 @@ class TestBrowserBooking(SchedulerTestCase):
 	def test_embed_inline_and_popup_from_another_website(self):
 		port = free_port()
 		origin = f"http://127.0.0.1:{port}"
-		frappe.db.set_single_value("Scheduler Settings", "booking_embed_origins", origin)
-		frappe.db.commit()  # first: a reader between a clear and the commit would cache the old value
-		frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
+		store(booking_embed_origins=origin)
+		frappe.db.commit()
 		header = self.server.get("/book/e2e-host/e2e-call?embed=inline", timeout=30).headers
 		self.assertEqual(header.get("Content-Security-Policy"), f"frame-ancestors 'self' {origin}")
 		seen = self.run_scenario("embed", embed_port=port, type_name=self.mt)
@@ -254,9 +253,8 @@ class TestBrowserBooking(SchedulerTestCase):
 			self.assertEqual(
 				frappe.db.count("Scheduler Booking", {"guest_email": guest, "status": "Confirmed"}), 1, guest
 			)
-		frappe.db.set_single_value("Scheduler Settings", "booking_embed_origins", "")
-		frappe.db.commit()  # first: a reader between a clear and the commit would cache the old value
-		frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
+		store(booking_embed_origins="")
+		frappe.db.commit()
 		header = self.server.get("/book/e2e-host/e2e-call?embed=inline", timeout=30).headers
 		self.assertEqual(header.get("Content-Security-Policy"), "frame-ancestors 'self'")
 

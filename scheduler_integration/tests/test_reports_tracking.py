@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import frappe
 
 from scheduler_integration.core.clock import to_utc
+from scheduler_integration.core.settings import store
 from scheduler_integration.engine.tracking import calendly_signature
 from scheduler_integration.reporting import engagement
 from scheduler_integration.reporting import links as report_links
@@ -292,7 +293,7 @@ class TestReportsTracking(SchedulerTestCase):
 		self.assertTrue(r.headers["Location"].startswith(CAL_URL + "?utm_source="), r.headers["Location"])
 
 	def test_anonymised_ip(self):
-		frappe.db.set_single_value("Scheduler Settings", "anonymize_ip", 1)
+		store(anonymize_ip=1)
 		frappe.db.commit()
 		try:
 			self.assertEqual(self.go(report_links.make_token(A, self.strategy, "Build")).status_code, 302)
@@ -301,7 +302,7 @@ class TestReportsTracking(SchedulerTestCase):
 				frappe.db.get_value("Scheduler Engagement", {"host": A}, "ip_address"), "127.0.0.0"
 			)
 		finally:
-			frappe.db.set_single_value("Scheduler Settings", "anonymize_ip", 0)
+			store(anonymize_ip=0)
 			frappe.db.commit()
 
 	def test_forged_and_foreign_tokens_never_redirect(self):

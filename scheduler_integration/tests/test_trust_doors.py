@@ -33,6 +33,7 @@ import frappe
 import requests
 from frappe.installer import update_site_config
 
+from scheduler_integration.core.settings import store
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -637,9 +638,8 @@ class TestTrustDoors(SchedulerTestCase):
 			return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 		def set_bits(bits: int) -> None:
-			frappe.db.set_single_value("Scheduler Settings", "booking_challenge_bits", bits)
+			store(booking_challenge_bits=bits)
 			frappe.db.commit()
-			frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
 
 		class Throwaway(SchedulerTestCase):
 			pass

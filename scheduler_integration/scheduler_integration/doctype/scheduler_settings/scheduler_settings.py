@@ -9,6 +9,7 @@ from frappe.model.document import Document
 
 from scheduler_integration.booking.payments import STRIPE_SETTINGS, payments_installed
 from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.settings import settings_changed
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.embed import frame_origins
 from scheduler_integration.engine.errors import SchedulingError
@@ -106,4 +107,4 @@ class SchedulerSettings(Document):
 			)
 
 	def on_update(self):
-		frappe.clear_document_cache(self.doctype, self.name)
+		settings_changed()
