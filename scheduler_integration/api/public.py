@@ -23,6 +23,7 @@ from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, setting
+from scheduler_integration.core.versioned_cache import read_ahead
 from scheduler_integration.effects.email import reader_language
 from scheduler_integration.engine.booking_states import Actor
 from scheduler_integration.engine.timezones import get_zone
@@ -31,6 +32,7 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_booking impor
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
+@read_ahead("profile", "meeting_type", "team")
 @rate_limit(limit=public_limit, seconds=60)
 @replica_reads
 @api
@@ -41,6 +43,7 @@ def get_page(profile: str | None = None, meeting_type: str | None = None, team: 
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
+@read_ahead("profile", "meeting_type", "team", "link", "routed")
 @rate_limit(limit=public_limit, seconds=60)
 @replica_reads
 @api

@@ -27,15 +27,23 @@ snapshot; the process reuses what it read for ``RECENT`` seconds (a page read wo
 otherwise query the database for it on every request until the key's next change). So a
 value may outlive its source's change by at most ``RECENT`` seconds, and only when Redis
 lost the new version or a later change of the key rolled back meanwhile.
+Within one transaction a version Redis gave is reused (``_in_transaction``): the rows
+built from are of one snapshot too, and every Redis round trip costs a web request under
+load about what a tenth of Frappe's own request cycle does. A read that knows which keys it
+will need reads them all at once (``read_ahead``: the keys the last call with the same
+arguments read). A version so reused may be older than Redis's by the length of a
+request; as with any read racing a commit, the booking's locked check decides.
 Nothing here decides a booking: the booking transaction reads its inputs from the
 database under the lock.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
@@ -49,6 +57,11 @@ _RECENT: dict[tuple[str, str, str], tuple[bytes, float]] = {}  # (site, cache, k
 NEVER = b"never-invalidated"  # the version of a key no change has touched yet
 EPOCH = "__epoch__"  # the Redis field whose loss outdates every value of a cache
 TABLE = "`tabScheduler Cache Version`"
+# (cache, key) -> the version Redis gave (None: it had none) in the open transaction of a
+# database connection; dropped when the transaction ends
+_IN_TRANSACTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MAX_AHEAD = 2000  # read-ahead plans kept per process (all dropped at once past it)
+_AHEAD: dict[tuple, tuple[tuple[str, str], ...]] = {}  # call's signature -> (cache, key) it read
 
 
 def _new_version() -> str:
@@ -65,14 +78,18 @@ class VersionedCache:
 		self.entries: OrderedDict = OrderedDict()  # (site, key) -> (version, value)
 
 	def _redis_versions(self, keys: list[str]) -> tuple[bytes, list[bytes | None]]:
-		"""This cache's epoch and the latest committed version of each key, as Redis has them."""
-		name = frappe.cache.make_key(self.name)
-		epoch, *versions = redis.Redis.hmget(frappe.cache, name, [EPOCH, *keys])
+		"""This cache's epoch and the latest committed version of each key, as Redis has them
+		(or gave them earlier in this transaction)."""
+		memo = _in_transaction()
+		wanted = [EPOCH, *keys]
+		_fetch(memo, [(self.name, wanted)])
+		epoch, *versions = (memo[(self.name, key)] for key in wanted)
 		if epoch is None:  # Redis lost this cache's versions: every value is built again
+			name = frappe.cache.make_key(self.name)
 			pipe = frappe.cache.pipeline()
 			pipe.hsetnx(name, EPOCH, _new_version())
 			pipe.hget(name, EPOCH)
-			epoch = pipe.execute()[-1]
+			epoch = memo[(self.name, EPOCH)] = pipe.execute()[-1]
 		return epoch, versions
 
 	def _db_versions(self, keys: list[str]) -> dict[str, bytes]:
@@ -140,8 +157,10 @@ class VersionedCache:
 			redis.Redis.hdel(frappe.cache, name, *keys)
 			# this process's own reads of them: in this transaction they must see its change,
 			# after it the committed version (or, rolled back, the one before)
+			memo = _in_transaction()
 			for key in keys:
 				_RECENT.pop((site, self.name, key), None)
+				memo.pop((self.name, key), None)
 
 		def publish():
 			redis.Redis.hset(frappe.cache, name, mapping=versions)
@@ -161,10 +180,12 @@ def stamp(parts: list[tuple[VersionedCache, list[str]]], snapshot: bool = False)
 	process's recent read of it: ``RECENT``). With ``snapshot`` every version is the one
 	of this transaction's snapshot (to build under: the rows read next are of the same
 	snapshot). None when a cache's epoch is gone (nothing built before it may be used)."""
-	pipe = frappe.cache.pipeline()
-	for cache, keys in parts:
-		pipe.hmget(frappe.cache.make_key(cache.name), [EPOCH, *keys])
-	found = pipe.execute()
+	memo = _in_transaction()
+	if snapshot:
+		memo = {}  # what Redis holds now: a new epoch is started below if it lost one
+	asked = [(cache.name, [EPOCH, *keys]) for cache, keys in parts]
+	_fetch(memo, asked)
+	found = [[memo[(name, key)] for key in keys] for name, keys in asked]
 	wanted = [
 		(cache.name, key)
 		for (cache, keys), (_epoch, *versions) in zip(parts, found, strict=True)
@@ -221,3 +242,73 @@ def _recent_versions_of(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], b
 			_RECENT[(site, cache, key)] = (version, now + RECENT)
 			out[(cache, key)] = version
 	return out
+
+
+def _in_transaction() -> dict:
+	"""The versions Redis gave in the open transaction ({} outside one: a process without a
+	database connection)."""
+	db = getattr(frappe.local, "db", None)
+	if db is None:
+		return {}
+	memo = _IN_TRANSACTION.get(db)
+	if memo is None:
+		memo = _IN_TRANSACTION[db] = {}
+
+		def end():
+			_IN_TRANSACTION.pop(db, None)
+
+		db.after_commit.add(end)
+		db.after_rollback.add(end)
+	return memo
+
+
+def _fetch(memo: dict, asked: Iterable[tuple[str, list[str]]]) -> None:
+	"""Read the versions of ``asked`` ((cache, keys) pairs) that ``memo`` lacks into it, in
+	one Redis round trip (none when it has them all)."""
+	asked = [
+		(name, missing)
+		for name, keys in asked
+		if (missing := [key for key in dict.fromkeys(keys) if (name, key) not in memo])
+	]
+	if not asked:
+		return
+	pipe = frappe.cache.pipeline(transaction=False)
+	for name, keys in asked:
+		pipe.hmget(frappe.cache.make_key(name), keys)
+	for (name, keys), versions in zip(asked, pipe.execute(), strict=True):
+		memo.update(zip(((name, key) for key in keys), versions, strict=True))
+
+
+def read_ahead(*arguments: str):
+	"""A decorator for a request that reads versioned values: before it runs, read in one
+	Redis round trip the versions the last call with the same ``arguments`` read (its
+	caches' epochs and keys), so that its reads take them from this transaction's memo;
+	after it, remember what it read. A wrong guess costs only the round trips it would
+	have made anyway."""
+
+	def decorator(fn):
+		@functools.wraps(fn)
+		def wrapper(*args, **kwargs):
+			signature = (
+				frappe.local.site,
+				fn.__qualname__,
+				*(str(kwargs.get(name) or "") for name in arguments),
+			)
+			memo = _in_transaction()
+			plan = _AHEAD.get(signature)
+			if plan and getattr(frappe.local, "db", None) is not None:
+				by_cache: dict[str, list[str]] = {}
+				for name, key in plan:
+					by_cache.setdefault(name, []).append(key)
+				_fetch(memo, by_cache.items())
+			try:
+				return fn(*args, **kwargs)
+			finally:
+				if memo:
+					if len(_AHEAD) > MAX_AHEAD:
+						_AHEAD.clear()
+					_AHEAD[signature] = tuple(memo)
+
+		return wrapper
+
+	return decorator

@@ -13,6 +13,7 @@ import frappe
 from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.core.settings import store
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -28,6 +29,7 @@ from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-cache@example.com"
+OTHER = "sched-cache-other@example.com"  # a second host, with evening hours
 PUBLIC = "scheduler_integration.api.public"
 
 
@@ -58,7 +60,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 			for name in frappe.get_all(doctype, filters={field: HOST}, pluck="name"):
 				frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
 		frappe.db.commit()
-		cleanup([HOST], delete_users=True)
+		cleanup([HOST, OTHER], delete_users=True)
 		super().tearDownClass()
 
 	def setUp(self):
@@ -67,7 +69,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 	def at(self, hour):
 		return self.day + timedelta(hours=hour)
 
-	def offered(self) -> set[str]:
+	def offered(self, meeting_type: str = "cache-call") -> set[str]:
 		"""The day's slots, asked of every web worker (each keeps its own cache)."""
 		seen = []
 		for _ in range(6):
@@ -75,7 +77,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 				method_url(self.server, f"{PUBLIC}.get_slots"),
 				params={
 					"profile": "cache-host",
-					"meeting_type": "cache-call",
+					"meeting_type": meeting_type,
 					"start": iso(self.day),
 					"end": iso(self.day + timedelta(days=1)),
 					"timezone": "UTC",
@@ -179,7 +181,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 			frappe.set_user("Administrator")
 			feed.close()
 
-	def answers(self, profile: str, meeting_type: str) -> set[int]:
+	def answers(self, profile: str, meeting_type: str, days: int = 1) -> set[int]:
 		"""The status ``get_slots`` answers for these slugs, asked of every web worker."""
 		seen = set()
 		for _ in range(6):
@@ -189,7 +191,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 					"profile": profile,
 					"meeting_type": meeting_type,
 					"start": iso(self.day),
-					"end": iso(self.day + timedelta(days=1)),
+					"end": iso(self.day + timedelta(days=days)),
 					"timezone": "UTC",
 				},
 				timeout=60,
@@ -242,6 +244,89 @@ class TestCacheInvalidation(SchedulerTestCase):
 			frappe.db.commit()
 		self.assertEqual(self.answers("cache-host", "cache-extra"), {404})
 
+	def test_settings_follow_every_change(self):
+		"""Each worker keeps the settings too (every public request reads its rate limit):
+		a change shows on the next request of every worker, made through the document (the
+		desk, the REST API) or through ``store`` (install, patches)."""
+		self.assertEqual(self.answers("cache-host", "cache-call", days=40), {200})
+		previous = set_settings(max_slot_window_days=31)
+		try:
+			self.assertEqual(self.answers("cache-host", "cache-call", days=40), {400})
+		finally:
+			set_settings(**previous)
+		self.assertEqual(self.answers("cache-host", "cache-call", days=40), {200})
+		store(max_slot_window_days=31)
+		frappe.db.commit()
+		try:
+			self.assertEqual(self.answers("cache-host", "cache-call", days=40), {400})
+		finally:
+			store(**previous)
+			frappe.db.commit()
+		self.assertEqual(self.answers("cache-host", "cache-call", days=40), {200})
+
+	def test_a_team_whose_hosts_change_shows_them_at_once(self):
+		"""A read reads ahead the versions its last read with the same slugs needed; when
+		the type's hosts change, that guess is wrong and the answer must still be new."""
+		other = make_host(OTHER, "cache-other", tz="UTC", start="18:00", end="20:00")
+		team = make_type(self.profile, "cache-team", 60, assignment="Round Robin", hosts=[{"user": HOST}])
+		try:
+			evening = iso(self.at(18))
+			self.assertNotIn(evening, self.offered("cache-team"))
+			self.change("Scheduler Meeting Type", team, hosts=[{"user": HOST}, {"user": OTHER}])
+			self.assertIn(evening, self.offered("cache-team"))
+			# the other host's hours change: a key the last reads only read ahead
+			availability = frappe.db.get_value("Scheduler Profile", other, "availability")
+			doc = frappe.get_doc("Scheduler Availability", availability)
+			doc.set(
+				"weekly_rules",
+				[{"weekday": d.weekday, "from_time": "19:00", "to_time": "20:00"} for d in doc.weekly_rules],
+			)
+			doc.save(ignore_permissions=True)
+			frappe.db.commit()
+			offered = self.offered("cache-team")
+			self.assertNotIn(evening, offered)
+			self.assertIn(iso(self.at(19)), offered)
+			self.change("Scheduler Meeting Type", team, hosts=[{"user": HOST}])
+			self.assertNotIn(iso(self.at(19)), self.offered("cache-team"))
+		finally:
+			frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)
+			frappe.db.commit()
+			cleanup([OTHER], delete_users=True)
+
+	def test_a_transaction_reads_each_version_once(self):
+		"""Within one transaction a version Redis gave is reused (its rows are of one snapshot
+		too); its own change is seen at once, another process's from its next transaction."""
+		import redis
+
+		from scheduler_integration.core.versioned_cache import VersionedCache
+
+		cache = VersionedCache("scheduler_integration:test_memo")
+		builds = []
+
+		def build(keys):
+			builds.append(tuple(keys))
+			return {key: len(builds) for key in keys}
+
+		frappe.db.rollback()
+		try:
+			cache.invalidate(["a"])
+			frappe.db.commit()
+			self.assertEqual(cache.get_many(["a"], build), {"a": 1})
+			# another process publishes a change of "a": this transaction keeps the version it read
+			redis.Redis.hset(frappe.cache, frappe.cache.make_key(cache.name), "a", b"elsewhere")
+			self.assertEqual(cache.get_many(["a"], build), {"a": 1})
+			frappe.db.rollback()
+			self.assertEqual(cache.get_many(["a"], build), {"a": 2}, "the next transaction reads it")
+			# a change made in this transaction is seen in it at once, and by the next
+			cache.invalidate(["a"])
+			self.assertEqual(cache.get_many(["a"], build), {"a": 3})
+			frappe.db.commit()
+			self.assertEqual(cache.get_many(["a"], build), {"a": 3}, "built under the version it committed")
+		finally:
+			frappe.db.sql("delete from `tabScheduler Cache Version` where cache=%s", cache.name)
+			frappe.db.commit()
+			frappe.cache.delete_value(cache.name)
+
 	def test_versions_lost_from_redis_outdate_every_entry(self):
 		"""``bench clear-cache`` (or anything clearing the site's Redis keys) loses the
 		versions: an entry built before must not come back as current afterwards."""
@@ -255,6 +340,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 		frappe.db.commit()
 		self.assertIn("cache-call", pages.page("cache-host").types, "the entry is still current")
 		frappe.cache.delete_value(key)
+		frappe.db.rollback()  # a later request (a transaction reads each version once)
 		try:
 			self.assertEqual(pages.page("cache-host").types.get("cache-raw"), self.mt)
 		finally:
