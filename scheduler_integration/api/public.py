@@ -13,8 +13,8 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api import parse
-from scheduler_integration.api.shapes import booking_json, days_json, meetings_json
-from scheduler_integration.api.utils import api, ok
+from scheduler_integration.api.shapes import booking_json, days_text, meetings_json
+from scheduler_integration.api.utils import api, ok, ok_text
 from scheduler_integration.booking import bot_check, pages, series
 from scheduler_integration.booking.scopes import scope_for
 from scheduler_integration.booking.slots import slots_and_seats
@@ -79,11 +79,10 @@ def get_slots(
 		hosts=scope.hosts if scope else None,
 		exclude=series.moved_together(moving) if moving and moving.meeting_type == ctx.name else None,
 	)
-	days = days_json(slots, zone_name, seats_left)
-	answer = {"timezone": zone_name, "duration": ctx.policy.duration, "days": days}
+	answer = {"timezone": zone_name, "duration": ctx.policy.duration}
 	if ctx.policy.seats > 1:
 		answer["seats"] = ctx.policy.seats
-	return ok(answer)
+	return ok_text(answer, days=days_text(slots, zone_name, seats_left))
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])

@@ -6,6 +6,7 @@ beside them; guest text is plain (``booking.presentation.plain``): the page esca
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from datetime import datetime, timezone
 
@@ -38,46 +39,47 @@ def _slot_row(start: str, end: str, date_text: str, local: datetime) -> dict:
 
 
 def slot_json(slot, zone_name: str | None) -> dict:
-	"""A slot for the API (``days_json`` formats many at once)."""
+	"""A slot for the API (``days_text`` formats many at once)."""
 	local = slot.start.astimezone(get_zone(safe_zone(zone_name)))
 	return _slot_row(utc_text(slot.start), utc_text(slot.end), local.date().isoformat(), local)
 
 
 # a slot's row depends only on its start, end and the booker's zone: rows of the slots a
 # worker keeps (booking.slot_answers) are formatted once, not on every read of a month
-_ROWS: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
+_ROWS: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
 MAX_ROWS = 50_000
 
 
-def _row(slot, zone_name: str, zone) -> tuple[str, dict]:
-	"""(booker-local date text, row) of a slot; shared: never change the row."""
+def _row(slot, zone_name: str, zone) -> tuple[str, str]:
+	"""(booker-local date text, the JSON text of its row) of a slot."""
 	key = (slot.start, slot.end, zone_name)
 	found = _ROWS.get(key)
 	if found is None:
 		local = slot.start.astimezone(zone)
 		date_text = local.date().isoformat()
-		found = _ROWS[key] = (
-			date_text,
-			_slot_row(utc_text(slot.start), utc_text(slot.end), date_text, local),
-		)
+		row = _slot_row(utc_text(slot.start), utc_text(slot.end), date_text, local)
+		found = _ROWS[key] = (date_text, json.dumps(row, separators=(",", ":")))
 		if len(_ROWS) > MAX_ROWS:
 			_ROWS.popitem(last=False)
 	return found
 
 
-def days_json(slots, zone_name: str, seats_left: dict | None = None) -> list[dict]:
-	"""Slots grouped by the booker-local date of their start, as ``get_slots`` answers;
-	with ``seats_left`` ({start: seats}) each slot says how many seats it has left."""
+def days_text(slots, zone_name: str, seats_left: dict | None = None) -> str:
+	"""The JSON text of slots grouped by the booker-local date of their start, as
+	``get_slots`` answers (``[{"date": …, "slots": [{"start", "end", "date", "time"}, …]},
+	…]``); with ``seats_left`` ({start: seats}) each slot says how many seats it has left.
+	A month is joined from rows formatted once per slot and zone (``_row``), not encoded
+	on every read."""
 	zone = get_zone(zone_name)
-	days: list[dict] = []
-	rows: list[dict] = []
+	days: list[tuple[str, list[str]]] = []
 	for slot in sorted(slots, key=_start):
-		date_text, row = _row(slot, zone_name, zone)
-		if not days or days[-1]["date"] != date_text:
-			rows = []
-			days.append({"date": date_text, "slots": rows})
-		rows.append({**row, "seats_left": seats_left.get(slot.start)} if seats_left else row)
-	return days
+		date_text, text = _row(slot, zone_name, zone)
+		if seats_left:
+			text = f'{text[:-1]},"seats_left":{json.dumps(seats_left.get(slot.start))}}}'
+		if not days or days[-1][0] != date_text:
+			days.append((date_text, []))
+		days[-1][1].append(text)
+	return "[" + ",".join(f'{{"date":"{date}","slots":[{",".join(rows)}]}}' for date, rows in days) + "]"
 
 
 def _start(slot):
