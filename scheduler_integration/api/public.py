@@ -22,7 +22,7 @@ from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.replica import replica_reads
-from scheduler_integration.core.settings import public_limit, setting
+from scheduler_integration.core.settings import public_limit, window_days
 from scheduler_integration.core.versioned_cache import read_ahead
 from scheduler_integration.effects.email import reader_language
 from scheduler_integration.engine.booking_states import Actor
@@ -68,7 +68,7 @@ def get_slots(
 	zone_name = parse.zone_name(timezone)
 	ctx = pages.public_type(profile, meeting_type, team)
 	scope = scope_for(ctx, link, routed)
-	lo, hi = parse.window(start, end, get_zone(zone_name), int(setting("max_slot_window_days") or 62))
+	lo, hi = parse.window(start, end, get_zone(zone_name), window_days())
 	moving = booking_for_token(token) if token else None
 	slots, seats_left = slots_and_seats(
 		ctx,

@@ -30,7 +30,7 @@ from frappe import _
 from scheduler_integration.booking import captcha, meetings, payments
 from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
 from scheduler_integration.core.replica import cached_doc, cached_value
-from scheduler_integration.core.settings import setting
+from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.adapters import FREQUENCIES
 from scheduler_integration.engine.errors import SchedulingError
@@ -286,7 +286,7 @@ def page_data(profile_slug, meeting_type_slug=None, team=None, on_domain: bool =
 		"organization": organization(),
 		"captcha": captcha.page_config(),
 		"meeting_types": [{**type_summary(doc), "url": prefix + doc.slug} for doc in types],
-		"max_window_days": int(setting("max_slot_window_days") or 62),
+		"max_window_days": window_days(),
 		"home_url": home,
 	}
 	if team:

@@ -35,6 +35,11 @@ DEFAULTS = {
 }
 
 
+# the booking page asks a month of times at once, on the booker's clock: 31 days and the
+# hour a change from summer time adds
+MIN_WINDOW_DAYS = 32
+
+
 def get_settings():
 	"""The settings document (for what a document gives: ``get_password``)."""
 	return cached_doc(DOCTYPE)
@@ -72,8 +77,14 @@ def extra_embed_hosts() -> list[str]:
 	return [line.strip() for line in (setting("allowed_embed_hosts") or "").splitlines() if line.strip()]
 
 
+def window_days() -> int:
+	"""The most days one slot request may cover (never less than the booking page's month:
+	a value stored before that rule would leave every page without times)."""
+	return max(int(setting("max_slot_window_days") or DEFAULTS["max_slot_window_days"]), MIN_WINDOW_DAYS)
+
+
 def public_limit() -> int:
-	"""Requests per IP and minute on each public endpoint (the rate_limit decorator's limit)."""
+	"""Requests per IP and minute on each public endpoint (``core.limits.per_ip``'s limit)."""
 	return int(setting("public_rate_limit") or 30)
 
 

@@ -143,6 +143,10 @@ class TestValidationRules(SchedulerTestCase):
 		settings.reload()
 		settings.reminder_offsets = "24h"
 		self.assertFieldError(settings, "reminder_offsets", "save")
+		# a month's request of the booking page must fit (31 days and a summer-time hour)
+		settings.reload()
+		settings.max_slot_window_days = 31
+		self.assertFieldError(settings, "max_slot_window_days", "save")
 
 	def test_profile_slug_rules_and_uniqueness(self):
 		for slug in ("Valid Host", "UPPER", "a/b", "with space", "-lead"):

@@ -9,7 +9,7 @@ from frappe.model.document import Document
 
 from scheduler_integration.booking.payments import STRIPE_SETTINGS, payments_installed
 from scheduler_integration.core.errors import FieldErrors, translate
-from scheduler_integration.core.settings import settings_changed
+from scheduler_integration.core.settings import MIN_WINDOW_DAYS, settings_changed
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.embed import frame_origins
 from scheduler_integration.engine.errors import SchedulingError
@@ -84,6 +84,13 @@ class SchedulerSettings(Document):
 		self.captcha_verify_url = errors.clean(
 			"captcha_verify_url", clean_url, self.captcha_verify_url, "captcha_verify_url"
 		)
+		if self.max_slot_window_days and self.max_slot_window_days < MIN_WINDOW_DAYS:
+			errors.add(
+				"max_slot_window_days",
+				_("At least {0} days: the booking page asks a month of times at once").format(
+					MIN_WINDOW_DAYS
+				),
+			)
 		self.validate_payment_gateway(errors)
 		errors.raise_if_any()
 
