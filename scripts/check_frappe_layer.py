@@ -8,7 +8,7 @@
 * Workspace JSON links point at DocTypes/Reports that exist;
 * hooks.py dotted paths resolve to a module (and function) of this app;
 * every ``@frappe.whitelist(...)`` is restricted to explicit HTTP ``methods``, and every
-  guest one (``allow_guest=True``) carries ``@rate_limit``;
+  guest one (``allow_guest=True``) carries a per-IP limit (``@per_ip``, ``core/limits.py``);
 * no module under ``engine/`` or ``providers/`` imports frappe;
 * imports follow the layers (``LAYERS``, top to bottom): a module imports only from its
   own layer or lower ones — never upwards — and no modules import each other in a
@@ -299,8 +299,8 @@ def check_whitelists() -> None:
 				if "methods" not in kwargs:
 					problem(path, f"{node.name}: whitelisted without explicit methods=[...]")
 				if isinstance(guest, ast.Constant) and guest.value is True:
-					if not any(n.endswith("rate_limit") for n in names):
-						problem(path, f"{node.name}: allow_guest without @rate_limit")
+					if not any(n.endswith("per_ip") for n in names):
+						problem(path, f"{node.name}: allow_guest without @per_ip")
 
 
 def check_pure_packages() -> None:

@@ -55,7 +55,7 @@ def test_broken_tree_reports_each_problem(tmp_path, capsys):
 		"booking imports scheduler_integration.api.utils of entry points, a layer above it",
 		"import cycle: scheduler_integration.booking.ring_a -> scheduler_integration.booking.ring_b",
 		"stray.py: module belongs to no layer",
-		"open_door: allow_guest without @rate_limit",
+		"open_door: allow_guest without @per_ip",
 		"engine/ must not import frappe",
 		"providers/ must not import frappe",
 		"providers/upward.py: line 1: providers imports scheduler_integration.booking of booking, a layer above it",

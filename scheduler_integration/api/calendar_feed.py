@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import acting_user, api, ok
 from scheduler_integration.booking.tokens import feed_token
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.outputs.invitations import feed_for_token
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def ics(key: str | None = None):
 	"""text/calendar of the host's upcoming bookings; 404 for an unknown key."""

@@ -12,7 +12,7 @@ is made of:
   ``api/`` is imported: ``MODULES``), one per HTTP method it is pinned to
   (``frappe.allowed_http_methods_for_whitelisted_func``), guest or not
   (``frappe.guest_methods``), rate-limited or not and with what limit (its
-  ``frappe.rate_limiter.rate_limit`` wrapper), its answer style (the ``api.utils.api``
+  ``core.limits.per_ip`` wrapper), its answer style (the ``api.utils.api``
   wrapper: the envelope; else Frappe's plain answer);
 * the parameters: the function's signature and annotations; a parameter it reads with a
   parser of ``api.parse`` has that parser's own ``schema`` (formats, patterns, limits);
@@ -34,7 +34,6 @@ import sys
 import typing
 
 import frappe
-from frappe.rate_limiter import rate_limit
 from werkzeug.wrappers import Response
 
 import scheduler_integration
@@ -62,6 +61,7 @@ from scheduler_integration.api import (
 	tracking,
 	utils,
 )
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine import error_codes
 from scheduler_integration.engine import openapi as spec
@@ -101,7 +101,7 @@ def _probe():
 
 
 _ENVELOPE = utils.api(_probe).__code__
-_RATE_LIMIT = rate_limit(limit=1)(_probe).__code__
+_RATE_LIMIT = per_ip(1)(_probe).__code__
 
 
 def _chain(fn) -> list:
@@ -456,7 +456,7 @@ def cached() -> dict:
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 def document():
 	"""The app's OpenAPI 3.1 document (JSON), generated from its code."""
 	text, etag = cached_text()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import raw_body, webhook_limit
@@ -28,6 +27,7 @@ from scheduler_integration.booking.errors import ChangeRefused, PaymentUnavailab
 from scheduler_integration.booking.payments import ensure_ready, open_checkout, webhook_secret
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.errors import RequestRefused, Unauthorized
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.providers.stripe_checkout import SignatureRefused, verified_event
@@ -37,7 +37,7 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_payment.sched
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
+@per_ip(webhook_limit, seconds=60)
 @api
 def stripe_webhook(**kwargs):
 	"""Stripe's checkout events, signed (``Stripe-Signature``)."""
@@ -57,7 +57,7 @@ def stripe_webhook(**kwargs):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def pay(token: str):
 	"""The payment page of the booking awaiting payment (by its manage token)."""

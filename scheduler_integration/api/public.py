@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.shapes import booking_json, days_text, meetings_json
@@ -21,6 +20,7 @@ from scheduler_integration.booking.slots import slots_and_seats
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, window_days
 from scheduler_integration.core.versioned_cache import read_ahead
@@ -33,7 +33,7 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_booking impor
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @read_ahead("profile", "meeting_type", "team")
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @replica_reads
 @api
 def get_page(profile: str | None = None, meeting_type: str | None = None, team: str | None = None):
@@ -44,7 +44,7 @@ def get_page(profile: str | None = None, meeting_type: str | None = None, team: 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @read_ahead("profile", "meeting_type", "team", "link", "routed")
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @replica_reads
 @api
 def get_slots(
@@ -86,7 +86,7 @@ def get_slots(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def book(
 	meeting_type: str,
@@ -168,7 +168,7 @@ def book(
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def get_challenge():
 	"""A proof-of-work challenge for the booking form (``{"bits": 0}`` when none is needed)."""
@@ -176,7 +176,7 @@ def get_challenge():
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def get_booking(token: str):
 	doc = booking_for_token(token)
@@ -184,7 +184,7 @@ def get_booking(token: str):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def cancel(token: str, reason: str | None = None, following: int | str | None = None):
 	"""Cancel the booking; ``following``: a meeting of a series and every later one."""
@@ -195,7 +195,7 @@ def cancel(token: str, reason: str | None = None, following: int | str | None = 
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @replica_reads
 @api
 def get_meetings(
@@ -214,7 +214,7 @@ def get_meetings(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def reschedule(token: str, start: str, timezone: str | None = None):
 	doc = booking_for_token(token, for_update=True)
@@ -227,7 +227,7 @@ def reschedule(token: str, start: str, timezone: str | None = None):
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def ics(token: str | None = None):
 	"""The booking as an .ics file for the guest's calendar (``invitations.download_ics``:

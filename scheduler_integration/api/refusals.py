@@ -43,7 +43,7 @@ _METHOD = re.compile(r"^/api/(?:v[12]/)?method/([^/]+)")
 # what Frappe's error answers carry (v1: exc_type, exc, exception; v2: a list of errors)
 _EXCEPTION_KEYS = ("exc", "exc_type", "exception", "_exc_source")
 _TRACEBACK = b"Traceback (most recent call last)"
-WINDOW = 60  # every per-IP limit of the public routes counts a minute (rate_limit seconds=60)
+WINDOW = 60  # every per-IP limit of the public routes counts a minute (per_ip seconds=60)
 
 
 def _messages() -> dict[int, str]:

@@ -13,11 +13,11 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
@@ -29,7 +29,7 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def submit(form: str, answers=None, website: str | None = None):
 	"""Route a prospect: 201 with ``action`` — ``book`` (``url``: the meeting type's page,

@@ -25,12 +25,12 @@ from urllib.parse import parse_qs
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 from frappe.utils.password import get_decrypted_password
 
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import json_object, raw_body, webhook_limit
 from scheduler_integration.core.errors import RequestRefused, ServerBusy, Unauthorized
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.external_schedulers import verify_acuity, verify_oncehub
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
@@ -76,7 +76,7 @@ def _profile_for(provider):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
+@per_ip(webhook_limit, seconds=60)
 @api
 def calendly_webhook(**kwargs):
 	"""Calendly invitee.created / invitee.canceled → meeting_booked / meeting_cancelled."""
@@ -91,7 +91,7 @@ def calendly_webhook(**kwargs):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
+@per_ip(webhook_limit, seconds=60)
 @api
 def acuity_webhook(**kwargs):
 	"""Acuity appointment scheduled / rescheduled / canceled / changed (form-encoded)."""
@@ -117,7 +117,7 @@ def acuity_webhook(**kwargs):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
+@per_ip(webhook_limit, seconds=60)
 @api
 def oncehub_webhook(**kwargs):
 	"""OnceHub booking.scheduled / rescheduled / canceled / completed / no_show (JSON)."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.dashboard import _desk_user
 from scheduler_integration.api.utils import NotConfigured, acting_user, api, ok, parse_json
@@ -25,6 +24,7 @@ from scheduler_integration.connections import status
 from scheduler_integration.core import queue
 from scheduler_integration.core.hosts import follow_profile_zone as follow_zone
 from scheduler_integration.core.hosts import new_hours_timezone
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.engine.validation import slugify
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.scheduler_integration.doctype.scheduler_availability.scheduler_availability import (
@@ -63,7 +63,7 @@ def setup_defaults():
 
 
 @frappe.whitelist(methods=["POST"])
-@rate_limit(limit=10, seconds=600)
+@per_ip(10, seconds=600)
 @api
 def quick_setup(
 	display_name: str,
@@ -193,7 +193,7 @@ def provider_setup(provider: str):
 
 
 @frappe.whitelist(methods=["POST"])
-@rate_limit(limit=30, seconds=600)
+@per_ip(30, seconds=600)
 @api
 def ask_admins(provider: str):
 	"""Tell the administrators, once, that you wait for ``provider`` to be set up."""

@@ -21,10 +21,10 @@ from xml.sax.saxutils import escape
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 from werkzeug.wrappers import Response
 
 from scheduler_integration.api.webhooks import raw_body, webhook_limit
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.engine.sms_replies import verify_twilio
 from scheduler_integration.scheduler_integration.doctype.scheduler_sms_reply.scheduler_sms_reply import (
 	receive,
@@ -48,7 +48,7 @@ def _urls(request) -> list[str]:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=webhook_limit, seconds=60)
+@per_ip(webhook_limit, seconds=60)
 def twilio_reply(**_kwargs):
 	"""Twilio's inbound SMS webhook: TwiML, 403 unless signed with the auth token."""
 	from frappe.utils.password import get_decrypted_password

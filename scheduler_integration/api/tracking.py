@@ -19,12 +19,12 @@ import re
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.reporting import engagement
@@ -60,7 +60,7 @@ def _resolve(token):
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 def go(t: str | None = None):
 	"""Record the click of a report link and redirect (302) to the consultant's scheduler."""
 	ref, target = _resolve(t)
@@ -80,7 +80,7 @@ def go(t: str | None = None):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def track_click(token: str, referrer: str | None = None):
 	"""Record a report link click reported by JavaScript (the spec's POST track-click)."""
@@ -92,7 +92,7 @@ def track_click(token: str, referrer: str | None = None):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=public_limit, seconds=60)
+@per_ip(public_limit, seconds=60)
 @api
 def track_step(
 	step: str,

@@ -27,7 +27,7 @@ MAX_BODY = 512 * 1024
 
 
 def webhook_limit() -> int:
-	"""Requests per IP and minute on each webhook (the rate_limit decorator's limit)."""
+	"""Requests per IP and minute on each webhook (``core.limits.per_ip``'s limit)."""
 	return int(setting("webhook_rate_limit") or 600)
 
 

@@ -1,8 +1,15 @@
-"""A per-IP request limit for places Frappe's ``rate_limit`` decorator cannot reach (website
-pages, whose requests carry no method name to key on), and how long a limited client waits:
-the ``Retry-After`` of a 429 (``api/refusals.py``) is what is left of the client's window."""
+"""Per-IP request limits: of each whitelisted method of the app (``per_ip``) and of website
+pages (``hit``), and how long a limited client waits: the ``Retry-After`` of a 429
+(``api/refusals.py``) is what is left of the client's window.
+
+Not Frappe's ``rate_limit`` decorator: it counts under the request's ``cmd``, which
+``/api/v2/method/`` does not set (every v2 method shared one count, and a method reached by
+both paths got twice its limit), and it starts a window by writing 0 after reading none, so
+simultaneous first requests reset each other's counts (a burst got past the limit)."""
 
 from __future__ import annotations
+
+import functools
 
 import frappe
 from frappe import _
@@ -30,13 +37,34 @@ def page_limit_name(path: str) -> str:
 def hit(name: str, limit: int, seconds: int = 60) -> None:
 	"""Count one request of this client to ``name``; TooManyRequestsError (429) past ``limit``."""
 	key = _key(name)
-	count = frappe.cache.incrby(key, 1)
-	# the window starts with the first request; a count left without expiry (its window
-	# ended between two calls of another version of this code) gets one again
-	if count == 1 or frappe.cache.ttl(key) < 0:
+	pipe = frappe.cache.pipeline(transaction=False)
+	pipe.incrby(key, 1)
+	pipe.ttl(key)
+	count, left = pipe.execute()  # one round trip; the increment is atomic
+	# the window starts with the first request; a count left without expiry (a first
+	# request's expiry not set yet, or lost) gets one
+	if count == 1 or left < 0:
 		frappe.cache.expire(key, seconds)
 	if count > limit:
 		raise frappe.TooManyRequestsError(_("Too many requests; please try again in a minute"))
+
+
+def per_ip(limit, seconds: int = 60):
+	"""Decorator of a whitelisted method: at most ``limit`` (a number, or a function giving
+	it) requests per client IP in ``seconds``, whichever path reaches the method."""
+
+	def decorator(fn):
+		name = f"{fn.__module__}.{fn.__qualname__}"
+
+		@functools.wraps(fn)
+		def wrapper(*args, **kwargs):
+			if getattr(frappe.local, "request", None) is not None:
+				hit(name, limit() if callable(limit) else limit, seconds)
+			return fn(*args, **kwargs)
+
+		return wrapper
+
+	return decorator
 
 
 def _seconds_left(key: str) -> int | None:
@@ -50,6 +78,5 @@ def retry_after(name: str) -> int | None:
 
 
 def method_retry_after(method: str) -> int | None:
-	"""The same for Frappe's ``rate_limit`` decorator on a whitelisted method, which counts
-	under ``rl:<method>:<ip>``."""
-	return _seconds_left(frappe.cache.make_key(f"rl:{method}:{_client()}"))
+	"""The same for a whitelisted method (``per_ip``), by its dotted path."""
+	return retry_after(method)

@@ -244,6 +244,44 @@ class TestSideDoorsRequests(SchedulerTestCase):
 		finally:
 			set_settings(**previous)
 
+	def test_a_method_counts_once_per_ip_whichever_path_and_however_parallel(self):
+		"""/api/method/ and /api/v2/method/ count together per method (each method its own
+		count), and simultaneous first requests of a window never pass the limit."""
+		previous = set_settings(public_rate_limit=6)
+		try:
+			params = {"profile": SLUG, "meeting_type": TYPE, "start": "2030-01-01", "end": "2030-01-02"}
+			ip = {"X-Forwarded-For": "203.0.113.61"}
+			v2 = self.url("public.get_slots").replace("/api/method/", "/api/v2/method/")
+			codes = [
+				self.guest.get(
+					self.url("public.get_slots"), params=params, headers=ip, timeout=60
+				).status_code
+				for _ in range(3)
+			]
+			codes += [self.guest.get(v2, params=params, headers=ip, timeout=60).status_code for _ in range(4)]
+			self.assertEqual(codes, [200] * 6 + [429], "six per minute, whichever path")
+			# another method counts on its own, on either path
+			other = self.url("public.get_page").replace("/api/method/", "/api/v2/method/")
+			page = {"profile": SLUG, "meeting_type": TYPE}
+			self.assertEqual(self.guest.get(other, params=page, headers=ip, timeout=60).status_code, 200)
+			for burst in range(3):
+				ip = {"X-Forwarded-For": f"203.0.113.{70 + burst}"}
+
+				def read(_, ip=ip):
+					return requests.get(
+						self.url("public.get_slots"),
+						params=params,
+						headers={**ip, "Host": self.server.site},
+						timeout=60,
+					).status_code
+
+				with ThreadPoolExecutor(24) as pool:
+					codes = list(pool.map(read, range(24)))
+				self.assertEqual(codes.count(200), 6, f"burst {burst}: {codes}")
+				self.assertEqual(codes.count(429), 18, f"burst {burst}: {codes}")
+		finally:
+			set_settings(**previous)
+
 	def test_booking_cap_answers_429_with_retry_after(self):
 		previous = set_settings(booking_rate_limit=1)
 		try:
