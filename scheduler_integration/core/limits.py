@@ -10,13 +10,26 @@ simultaneous first requests reset each other's counts (a burst got past the limi
 from __future__ import annotations
 
 import functools
+import ipaddress
 
 import frappe
 from frappe import _
 
 
 def _client() -> str:
-	return getattr(frappe.local, "request_ip", None) or "unknown"
+	"""The client's address as one text per client: an IPv6 address by its /64 (one
+	household or server gets a whole /64, so an address per request would escape every
+	limit), an IPv4 one mapped into IPv6 as itself, each written one way."""
+	raw = getattr(frappe.local, "request_ip", None) or "unknown"
+	try:
+		address = ipaddress.ip_address(raw.strip().strip("[]").split("%")[0])
+	except ValueError:
+		return raw
+	if address.version == 6:
+		if address.ipv4_mapped:
+			return str(address.ipv4_mapped)
+		return f"{ipaddress.ip_network(f'{address}/64', strict=False).network_address}/64"
+	return str(address)
 
 
 def _key(name: str) -> str:
@@ -34,8 +47,10 @@ def page_limit_name(path: str) -> str:
 	return "book-type-page" if len(parts) > 2 else "book-profile-page"
 
 
-def hit(name: str, limit: int, seconds: int = 60) -> None:
-	"""Count one request of this client to ``name``; TooManyRequestsError (429) past ``limit``."""
+def hit(
+	name: str, limit: int, seconds: int = 60, refusal: type[Exception] = frappe.TooManyRequestsError
+) -> None:
+	"""Count one request of this client to ``name``; ``refusal`` (a 429) past ``limit``."""
 	key = _key(name)
 	pipe = frappe.cache.pipeline(transaction=False)
 	pipe.incrby(key, 1)
@@ -46,7 +61,7 @@ def hit(name: str, limit: int, seconds: int = 60) -> None:
 	if count == 1 or left < 0:
 		frappe.cache.expire(key, seconds)
 	if count > limit:
-		raise frappe.TooManyRequestsError(_("Too many requests; please try again in a minute"))
+		raise refusal(_("Too many requests; please try again in a minute"))
 
 
 def per_ip(limit, seconds: int = 60):
@@ -59,7 +74,9 @@ def per_ip(limit, seconds: int = 60):
 		@functools.wraps(fn)
 		def wrapper(*args, **kwargs):
 			if getattr(frappe.local, "request", None) is not None:
-				hit(name, limit() if callable(limit) else limit, seconds)
+				# Frappe's own limit error (a ValidationError): every route that runs a
+				# method, ``/?cmd=`` too, answers it 429
+				hit(name, limit() if callable(limit) else limit, seconds, frappe.RateLimitExceededError)
 			return fn(*args, **kwargs)
 
 		return wrapper
@@ -68,8 +85,8 @@ def per_ip(limit, seconds: int = 60):
 
 
 def _seconds_left(key: str) -> int | None:
-	left = frappe.cache.ttl(key)
-	return left if left and left > 0 else None
+	left = frappe.cache.ttl(key)  # whole seconds, rounded down: 0 in the window's last one
+	return max(left, 1) if left is not None and left >= 0 else None
 
 
 def retry_after(name: str) -> int | None:

@@ -279,8 +279,36 @@ class TestSideDoorsRequests(SchedulerTestCase):
 					codes = list(pool.map(read, range(24)))
 				self.assertEqual(codes.count(200), 6, f"burst {burst}: {codes}")
 				self.assertEqual(codes.count(429), 18, f"burst {burst}: {codes}")
+			# an IPv6 client counts by its /64, however its addresses are written
+			spellings = ["2001:db8:7:1::1", "2001:DB8:7:1::2", "2001:0db8:0007:0001:0000:0000:0000:0003"]
+			spellings += [f"2001:db8:7:1::{n}" for n in range(4, 8)]
+			codes = [
+				self.guest.get(
+					self.url("public.get_slots"), params=params, headers={"X-Forwarded-For": a}, timeout=60
+				).status_code
+				for a in spellings
+			]
+			self.assertEqual(codes, [200] * 6 + [429])
+			other = {"X-Forwarded-For": "2001:db8:7:2::1"}
+			self.assertEqual(
+				self.guest.get(
+					self.url("public.get_slots"), params=params, headers=other, timeout=60
+				).status_code,
+				200,
+			)
 		finally:
 			set_settings(**previous)
+
+	def test_retry_after_in_a_windows_last_second_is_one(self):
+		from scheduler_integration.core import limits
+
+		key = frappe.cache.make_key("rl:scheduler:last-second:unknown")
+		frappe.cache.set(key, 9, px=600)
+		try:
+			self.assertEqual(limits.retry_after("last-second"), 1)
+		finally:
+			frappe.cache.delete(key)
+		self.assertIsNone(limits.retry_after("last-second"))
 
 	def test_booking_cap_answers_429_with_retry_after(self):
 		previous = set_settings(booking_rate_limit=1)

@@ -147,6 +147,9 @@ class TestValidationRules(SchedulerTestCase):
 		settings.reload()
 		settings.max_slot_window_days = 31
 		self.assertFieldError(settings, "max_slot_window_days", "save")
+		settings.reload()
+		settings.max_slot_window_days = "10"  # as a REST body may send it
+		self.assertFieldError(settings, "max_slot_window_days", "save")
 
 	def test_profile_slug_rules_and_uniqueness(self):
 		for slug in ("Valid Host", "UPPER", "a/b", "with space", "-lead"):

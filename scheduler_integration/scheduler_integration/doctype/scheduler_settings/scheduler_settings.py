@@ -6,6 +6,7 @@ import re
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint
 
 from scheduler_integration.booking.payments import STRIPE_SETTINGS, payments_installed
 from scheduler_integration.core.errors import FieldErrors, translate
@@ -84,7 +85,8 @@ class SchedulerSettings(Document):
 		self.captcha_verify_url = errors.clean(
 			"captcha_verify_url", clean_url, self.captcha_verify_url, "captcha_verify_url"
 		)
-		if self.max_slot_window_days and self.max_slot_window_days < MIN_WINDOW_DAYS:
+		window = cint(self.max_slot_window_days)
+		if window and window < MIN_WINDOW_DAYS:
 			errors.add(
 				"max_slot_window_days",
 				_("At least {0} days: the booking page asks a month of times at once").format(
