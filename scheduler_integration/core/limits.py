@@ -74,8 +74,8 @@ def per_ip(limit, seconds: int = 60):
 		@functools.wraps(fn)
 		def wrapper(*args, **kwargs):
 			if getattr(frappe.local, "request", None) is not None:
-				# Frappe's own limit error (a ValidationError): every route that runs a
-				# method, ``/?cmd=`` too, answers it 429
+				# Frappe's own limit error, as its decorator raised (a ValidationError, so
+				# routes that map those answer 429)
 				hit(name, limit() if callable(limit) else limit, seconds, frappe.RateLimitExceededError)
 			return fn(*args, **kwargs)
 
