@@ -253,11 +253,17 @@ class Availability:
 	def __hash__(self) -> int:
 		return self._hash
 
-	def __setstate__(self, state) -> None:
-		# unpickled: string hashes differ between processes, so the hash is made afresh
-		for name, value in zip(("timezone", "weekly", "overrides", "blocked"), state, strict=False):
-			object.__setattr__(self, name, value)
-		self._set_hash()
+
+def _availability_setstate(self: Availability, state) -> None:
+	# unpickled: string hashes differ between processes, so the hash is made afresh
+	for name, value in zip(("timezone", "weekly", "overrides", "blocked"), state, strict=False):
+		object.__setattr__(self, name, value)
+	self._set_hash()
+
+
+# set after the class: Python 3.10's dataclass(slots=True) replaces a __setstate__ defined
+# in the class body with its own (which would restore the other process's hash)
+Availability.__setstate__ = _availability_setstate
 
 
 @dataclass(frozen=True, slots=True)
