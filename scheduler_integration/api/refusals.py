@@ -283,5 +283,5 @@ def _retry_after(response, path: str, method) -> int:
 	answer = data.get("message") if isinstance(data, dict) else None
 	if isinstance(answer, dict) and isinstance(answer.get("retry_after"), int):
 		return max(1, answer["retry_after"])
-	left = limits.method_retry_after(method) if method else limits.retry_after(limits.page_limit_name(path))
+	left = limits.retry_after(method or limits.page_limit_name(path))
 	return left or WINDOW

@@ -92,8 +92,3 @@ def _seconds_left(key: str) -> int | None:
 def retry_after(name: str) -> int | None:
 	"""Seconds until this client's count of ``name`` starts again (None: not counted now)."""
 	return _seconds_left(_key(name))
-
-
-def method_retry_after(method: str) -> int | None:
-	"""The same for a whitelisted method (``per_ip``), by its dotted path."""
-	return retry_after(method)
