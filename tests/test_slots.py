@@ -484,6 +484,22 @@ def test_a_daily_block_that_falls_into_the_gap_blocks_the_gaps_end():
 	assert slots == {moment: set(names) for moment, names in expected.items()}
 
 
+def test_a_collective_overlap_that_ends_in_the_repeated_hour_keeps_its_first_pass():
+	"""Found by the collective property: Sydney's clocks go back at 03:00 AEDT on 5 April
+	2026 (16:00Z), so its Sunday 00:00-03:00 is 13:00-17:00Z, and a UTC host's Saturday
+	00:00-16:00 cuts the overlap at 16:00Z, 02:00 on the second pass of the repeated hour.
+	The first pass of 02:00-02:45 (15:00-15:45Z) still lies inside the overlap, so the pair
+	offers 15:00Z, as each host alone does; whichever host comes first."""
+	sydney = HostSchedule("h0", Availability("Australia/Sydney", (WeeklyRange(6, 0, 180),)))
+	saturday = HostSchedule("h1", Availability("UTC", (WeeklyRange(5, 0, 960),)))
+	policy = SlotPolicy(duration=15)
+	start, end = utc(2026, 4, 3, 0, 1), utc(2026, 4, 4, 16, 1)
+	for pair in ([sydney, saturday], [saturday, sydney]):
+		offered = [s.start for s in find_slots(pair, policy, start, end, start, Assignment.COLLECTIVE)]
+		assert offered == [utc(2026, 4, 4, 13, 0) + minutes(15 * k) for k in range(12)]
+		assert offered == oracle.collective_starts(pair, policy, start, end, start)
+
+
 @given(scenarios(hosts=2))
 def test_collective_matches_the_oracle_with_seats(scenario):
 	hosts, policy, window_start, window_end, now = scenario

@@ -341,7 +341,11 @@ def _grid(ranges: list[DayRange], ticks: list[tuple], step: timedelta, zone) -> 
 			return None
 		last_end = r_end
 		# on the wall clock a range of a DST day takes at most as many steps as its wall length
-		wall = r_end - r_start if item.uniform else (item.wall_end - item.wall_start) // EPSILON
+		wall = (
+			r_end - r_start
+			if item.uniform
+			else max(r_end - r_start, (item.wall_end - item.wall_start) // EPSILON)
+		)
 		total += -(-wall // step_ticks)
 	if total >= MAX_SLOTS:
 		return None
@@ -365,11 +369,16 @@ def _emit_wall_clock(item: DayRange, allowed: list[tuple], step: timedelta, zone
 	r_start, r_end = to_tick(item.start), to_tick(item.end)
 	out = []
 	wall = item.wall_start
-	while wall < item.wall_end:
+	while True:
 		if len(out) >= MAX_SLOTS:
 			raise _too_many()
-		if wall_exists(wall, zone):
-			tick = to_tick(wall_to_instant(wall, zone))
+		tick = to_tick(wall_to_instant(wall, zone)) if wall_exists(wall, zone) else None
+		if wall >= item.wall_end and (tick is None or tick >= r_end):
+			# past the end on the wall clock; but a range can end in the second pass of a
+			# repeated hour (a team's overlap cut there), and then the walls of that hour,
+			# read at their first pass, still lie before its end
+			break
+		if tick is not None:
 			index = bisect.bisect_right(starts, tick) - 1
 			if r_start <= tick < r_end and index >= 0 and tick < allowed[index][1]:
 				out.append(tick)
