@@ -32,8 +32,8 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_booking impor
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@read_ahead("profile", "meeting_type", "team")
 @per_ip(public_limit, seconds=60)
+@read_ahead("profile", "meeting_type", "team")
 @replica_reads
 @api
 def get_page(profile: str | None = None, meeting_type: str | None = None, team: str | None = None):
@@ -43,8 +43,8 @@ def get_page(profile: str | None = None, meeting_type: str | None = None, team: 
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@read_ahead("profile", "meeting_type", "team", "link", "routed")
 @per_ip(public_limit, seconds=60)
+@read_ahead("profile", "meeting_type", "team", "link", "routed")
 @replica_reads
 @api
 def get_slots(

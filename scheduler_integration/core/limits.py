@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from collections.abc import Callable
 
 import frappe
 from frappe import _
@@ -48,19 +49,29 @@ def page_limit_name(path: str) -> str:
 
 
 def hit(
-	name: str, limit: int, seconds: int = 60, refusal: type[Exception] = frappe.TooManyRequestsError
+	name: str,
+	limit: int | Callable[[], int],
+	seconds: int = 60,
+	refusal: type[Exception] = frappe.TooManyRequestsError,
+	along: Callable | None = None,
 ) -> None:
-	"""Count one request of this client to ``name``; ``refusal`` (a 429) past ``limit``."""
+	"""Count one request of this client to ``name``; ``refusal`` (a 429) past ``limit`` (a
+	number, or a function giving it: called after the round trip, whose reads it may use).
+	``along(pipeline)`` may queue other reads on the count's round trip, and returns the
+	function that takes their replies (or None)."""
 	key = _key(name)
 	pipe = frappe.cache.pipeline(transaction=False)
 	pipe.incrby(key, 1)
 	pipe.ttl(key)
-	count, left = pipe.execute()  # one round trip; the increment is atomic
+	store = along(pipe) if along is not None else None
+	count, left, *replies = pipe.execute()  # one round trip; the increment is atomic
+	if store is not None:
+		store(replies)
 	# the window starts with the first request; a count left without expiry (a first
 	# request's expiry not set yet, or lost) gets one
 	if count == 1 or left < 0:
 		frappe.cache.expire(key, seconds)
-	if count > limit:
+	if count > (limit() if callable(limit) else limit):
 		raise refusal(_("Too many requests; please try again in a minute"))
 
 
@@ -71,13 +82,25 @@ def per_ip(limit, seconds: int = 60):
 	def decorator(fn):
 		name = f"{fn.__module__}.{fn.__qualname__}"
 
+		# the method's first reads (``versioned_cache.read_ahead`` below), sent in the
+		# count's round trip
+		queue_reads = getattr(fn, "queue_reads", None)
+
 		@functools.wraps(fn)
 		def wrapper(*args, **kwargs):
 			if getattr(frappe.local, "request", None) is not None:
 				# Frappe's own limit error, as its decorator raised (a ValidationError, so
 				# routes that map those answer 429)
-				hit(name, limit() if callable(limit) else limit, seconds, frappe.RateLimitExceededError)
+				hit(
+					name,
+					limit,
+					seconds,
+					frappe.RateLimitExceededError,
+					along=(lambda pipe: queue_reads(pipe, kwargs)) if queue_reads else None,
+				)
 			return fn(*args, **kwargs)
+
+		wrapper.__dict__.pop("queue_reads", None)  # the reads are this wrapper's now
 
 		return wrapper
 

@@ -265,18 +265,30 @@ def _in_transaction() -> dict:
 def _fetch(memo: dict, asked: Iterable[tuple[str, list[str]]]) -> None:
 	"""Read the versions of ``asked`` ((cache, keys) pairs) that ``memo`` lacks into it, in
 	one Redis round trip (none when it has them all)."""
+	pipe = frappe.cache.pipeline(transaction=False)
+	store = _queue(pipe, memo, asked)
+	if store is not None:
+		store(pipe.execute())
+
+
+def _queue(pipe, memo: dict, asked: Iterable[tuple[str, list[str]]]) -> Callable[[list], None] | None:
+	"""Queue on ``pipe`` the reads of the versions of ``asked`` that ``memo`` lacks; the
+	function that stores their replies in ``memo`` (None: nothing to read)."""
 	asked = [
 		(name, missing)
 		for name, keys in asked
 		if (missing := [key for key in dict.fromkeys(keys) if (name, key) not in memo])
 	]
 	if not asked:
-		return
-	pipe = frappe.cache.pipeline(transaction=False)
+		return None
 	for name, keys in asked:
 		pipe.hmget(frappe.cache.make_key(name), keys)
-	for (name, keys), versions in zip(asked, pipe.execute(), strict=True):
-		memo.update(zip(((name, key) for key in keys), versions, strict=True))
+
+	def store(replies: list) -> None:
+		for (name, keys), versions in zip(asked, replies, strict=True):
+			memo.update(zip(((name, key) for key in keys), versions, strict=True))
+
+	return store
 
 
 def read_ahead(*arguments: str):
@@ -284,31 +296,44 @@ def read_ahead(*arguments: str):
 	Redis round trip the versions the last call with the same ``arguments`` read (its
 	caches' epochs and keys), so that its reads take them from this transaction's memo;
 	after it, remember what it read. A wrong guess costs only the round trips it would
-	have made anyway."""
+	have made anyway. A decorator above it may send those reads in a round trip of its own
+	(``wrapper.queue_reads``: ``core.limits.per_ip`` counts the request in the same one)."""
 
 	def decorator(fn):
-		@functools.wraps(fn)
-		def wrapper(*args, **kwargs):
-			signature = (
+		def signature(kwargs: dict) -> tuple:
+			return (
 				frappe.local.site,
 				fn.__qualname__,
 				*(str(kwargs.get(name) or "") for name in arguments),
 			)
+
+		def queue_reads(pipe, kwargs: dict) -> Callable[[list], None] | None:
+			"""Queue on ``pipe`` the reads this call is expected to make; the function that
+			takes their replies (None: nothing to read, or no database connection)."""
+			plan = _AHEAD.get(signature(kwargs))
+			if not plan or getattr(frappe.local, "db", None) is None:
+				return None
+			by_cache: dict[str, list[str]] = {}
+			for name, key in plan:
+				by_cache.setdefault(name, []).append(key)
+			return _queue(pipe, _in_transaction(), by_cache.items())
+
+		@functools.wraps(fn)
+		def wrapper(*args, **kwargs):
 			memo = _in_transaction()
-			plan = _AHEAD.get(signature)
-			if plan and getattr(frappe.local, "db", None) is not None:
-				by_cache: dict[str, list[str]] = {}
-				for name, key in plan:
-					by_cache.setdefault(name, []).append(key)
-				_fetch(memo, by_cache.items())
+			pipe = frappe.cache.pipeline(transaction=False)
+			store = queue_reads(pipe, kwargs)  # nothing left when a decorator above read them
+			if store is not None:
+				store(pipe.execute())
 			try:
 				return fn(*args, **kwargs)
 			finally:
 				if memo:
 					if len(_AHEAD) > MAX_AHEAD:
 						_AHEAD.clear()
-					_AHEAD[signature] = tuple(memo)
+					_AHEAD[signature(kwargs)] = tuple(memo)
 
+		wrapper.queue_reads = queue_reads
 		return wrapper
 
 	return decorator

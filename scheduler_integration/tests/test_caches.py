@@ -293,6 +293,68 @@ class TestCacheInvalidation(SchedulerTestCase):
 			frappe.db.commit()
 			cleanup([OTHER], delete_users=True)
 
+	def test_a_warm_read_sends_its_version_reads_with_the_request_count(self):
+		"""A slot read's versions (settings, slug, type, each host's hours, busy time and
+		bookings) go to Redis in the round trip that counts the request against the
+		client's limit: a warm worker's request sends the count, then every version read,
+		and reads no version after them (the app's one round trip above Frappe's own)."""
+		import redis
+
+		meeting_type = make_type(self.profile, "cache-ahead", 30)
+		monitor = redis.Redis.from_url(frappe.conf.redis_cache).monitor()
+		monitor.__enter__()  # monitoring before the first request, so that nothing is missed
+		seen: list[dict] = []
+
+		def listen():
+			for event in monitor.listen():
+				if event["command"] == "ECHO stop-listening":
+					return
+				seen.append(event)
+
+		listener = threading.Thread(target=listen)
+		try:
+			listener.start()
+			for _ in range(4):
+				self.offered("cache-ahead")
+		finally:
+			redis.Redis.from_url(frappe.conf.redis_cache).echo("stop-listening")
+			listener.join(30)
+			monitor.__exit__()
+			frappe.delete_doc("Scheduler Meeting Type", meeting_type, ignore_permissions=True, force=True)
+			frappe.db.commit()
+		# each web worker's requests, in order: a request starts with Frappe's first read
+		requests: dict[tuple, list[list[str]]] = {}
+		for event in seen:
+			client, words = (event["client_address"], event["client_port"]), event["command"].split(" ")
+			if "installed_app_modules" in event["command"]:
+				requests.setdefault(client, []).append([])
+			elif (
+				client in requests
+				and len(words) > 1
+				and any(mark in words[1] for mark in ("|rl:scheduler:", "|scheduler_integration:"))
+			):
+				requests[client][-1].append((words[0], words[1].split("|", 1)[1]))
+		warm = [app for worker in requests.values() for app in worker[2:] if app]
+		self.assertTrue(warm, "some worker served a third read")
+		for app in warm:
+			self.assertEqual([command for command, _key in app[:2]], ["INCRBY", "TTL"], app)
+			self.assertTrue(all(command == "HMGET" for command, _key in app[2:]), app)
+			self.assertEqual(
+				{key for _command, key in app[2:]},
+				{
+					f"scheduler_integration:{name}"
+					for name in (
+						"settings",
+						"page_slug",
+						"meeting_type",
+						"availability",
+						"busy",
+						"host_bookings",
+					)
+				},
+				app,
+			)
+
 	def test_a_transaction_reads_each_version_once(self):
 		"""Within one transaction a version Redis gave is reused (its rows are of one snapshot
 		too); its own change is seen at once, another process's from its next transaction."""
