@@ -92,8 +92,10 @@ def instant(text, field: str) -> datetime:
 	}
 )
 def window(start, end, zone, max_days: int) -> tuple[datetime, datetime]:
-	"""[start, end) from booker-local dates (YYYY-MM-DD) or ISO instants, at most ``max_days``."""
-	out = []
+	"""[start, end) from booker-local dates (YYYY-MM-DD) or ISO instants, at most ``max_days``
+	(between two dates, days on the booker's calendar: a month across a DST change is an
+	hour longer or shorter, and still a month)."""
+	out, days = [], []
 	for field, value in (("start", start), ("end", end)):
 		text = str(value or "").strip()
 		if _DATE.match(text):
@@ -103,13 +105,14 @@ def window(start, end, zone, max_days: int) -> tuple[datetime, datetime]:
 				raise FieldValidationError(_("Invalid date"), {field: _("Use YYYY-MM-DD")}) from None
 			if not 2000 <= day.year <= 2200:
 				raise FieldValidationError(_("Invalid date"), {field: _("Date is out of range")})
+			days.append(day)
 			out.append(datetime.combine(day, time(), tzinfo=zone).astimezone(timezone.utc))
 		else:
 			out.append(instant(text, field))
 	lo, hi = out
 	if hi <= lo:
 		raise FieldValidationError(_("Invalid window"), {"end": _("End must be after start")})
-	if hi - lo > timedelta(days=max_days):
+	if (days[1] - days[0] if len(days) == 2 else hi - lo) > timedelta(days=max_days):
 		raise FieldValidationError(
 			_("Invalid window"), {"end": _("Ask for at most {0} days at once").format(max_days)}
 		)

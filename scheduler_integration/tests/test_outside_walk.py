@@ -19,6 +19,11 @@ And of issues 39 and 40:
 8. A Frappe method the app overrides (``frappe.client.get_count``) refuses a guest as the
    app's own methods do (401 ``NOT_SIGNED_IN``), not with Frappe's exception text naming
    the app's function.
+
+And of issue 41:
+
+9. A window of booker-local dates counts calendar days: the window's 32 days across a DST
+   change (32 days and an hour) are one request, not a 400.
 """
 
 from __future__ import annotations
@@ -275,3 +280,32 @@ class TestOutsideWalk(SchedulerTestCase):
 			timeout=60,
 		)
 		self.assertEqual(body(page)["data"]["meeting_type"]["series"]["max"], 4, page.text[:500])
+
+	# --- 9. a window of dates counts the booker's calendar days --------------------------
+
+	def test_a_window_of_dates_across_a_dst_change_counts_calendar_days(self):
+		from scheduler_integration.core.settings import window_days
+
+		days = window_days()
+		year = utc_now().year + 1
+		# Berlin's clocks go back on the last Sunday of October: October 1 to November 2 and
+		# on is the window's days of Berlin's calendar and an hour more
+		first = frappe.utils.getdate(f"{year}-10-01")
+
+		def ask(length: int):
+			return self.server.session().get(
+				method_url(self.server, "scheduler_integration.api.public.get_slots"),
+				params={
+					"profile": "sched-walk",
+					"meeting_type": "walk-call",
+					"start": str(first),
+					"end": str(first + timedelta(days=length)),
+					"timezone": "Europe/Berlin",
+				},
+				timeout=60,
+			)
+
+		self.assertEqual(ask(days).status_code, 200, ask(days).text[:300])
+		too_long = ask(days + 1)
+		self.assertEqual(too_long.status_code, 400, too_long.text[:300])
+		self.assertIn(str(days), body(too_long)["errors"]["end"])
