@@ -7,6 +7,7 @@ beside them; guest text is plain (``booking.presentation.plain``): the page esca
 from __future__ import annotations
 
 import json
+import operator
 from collections import OrderedDict
 from datetime import datetime, timezone
 
@@ -82,8 +83,7 @@ def days_text(slots, zone_name: str, seats_left: dict | None = None) -> str:
 	return "[" + ",".join(f'{{"date":"{date}","slots":[{",".join(rows)}]}}' for date, rows in days) + "]"
 
 
-def _start(slot):
-	return slot.start
+_start = operator.attrgetter("start")
 
 
 def seat_json(doc, mt) -> dict:
