@@ -93,8 +93,8 @@ def instant(text, field: str) -> datetime:
 )
 def window(start, end, zone, max_days: int) -> tuple[datetime, datetime]:
 	"""[start, end) from booker-local dates (YYYY-MM-DD) or ISO instants, at most ``max_days``
-	(between two dates, days on the booker's calendar: a month across a DST change is an
-	hour longer or shorter, and still a month)."""
+	(between two dates, days on the booker's calendar: a month across a DST change is
+	longer or shorter by the change, an hour in most zones, and still a month)."""
 	out, days = [], []
 	for field, value in (("start", start), ("end", end)):
 		text = str(value or "").strip()

@@ -61,7 +61,7 @@ def public_errors(response=None, request=None):
 	if response is None or request is None or response.status_code < 400:
 		return
 	path = request.path or ""
-	method = _app_method(path)
+	method = _app_method(path) or _cmd_method(path)
 	if not (method or path == "/book" or path.startswith(("/book/", "/b/"))):  # /b/: short links
 		_lost_race(response, request)
 		_refused_change(response, request)
@@ -213,9 +213,17 @@ def _app_method(path: str) -> str | None:
 	"""The dotted name of the app's method ``path`` calls: one of its own, or a Frappe method
 	the app overrides (``override_whitelisted_methods``: its refusals are the app's too)."""
 	match = _METHOD.match(path)
-	if not match:
-		return None
-	dotted = match.group(1)
+	return _ours(match.group(1)) if match else None
+
+
+def _cmd_method(path: str) -> str | None:
+	"""The app's method a request names by ``cmd`` (Frappe's old RPC route, any path but
+	``/api/``), as ``_app_method``."""
+	dotted = (getattr(frappe.local, "form_dict", None) or {}).get("cmd")
+	return _ours(dotted) if isinstance(dotted, str) and not path.startswith("/api/") else None
+
+
+def _ours(dotted: str) -> str | None:
 	if not dotted.startswith("scheduler_integration."):
 		target = (frappe.get_hooks("override_whitelisted_methods") or {}).get(dotted)
 		dotted = (target[-1] if isinstance(target, list) and target else target) or ""

@@ -66,6 +66,7 @@ from scheduler_integration.core.errors import (
 )
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import error_codes as codes
+from scheduler_integration.engine.error_codes import failure  # the envelope, defined with the codes
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import is_yes
 
@@ -125,19 +126,6 @@ def ok_text(data: dict, **texts: str):
 	envelope = "data" if path.startswith("/api/v2/") else "message"
 	body = f'{{"{envelope}":{{"success":true,"data":{{{",".join(fields)}}},"message":null}}}}'
 	return Response(body, mimetype="application/json")
-
-
-def failure(message: str, errors: dict | None = None, code: str = codes.INVALID_INPUT, **extra) -> dict:
-	"""The envelope of a failure: ``error`` and ``code``, and ``message`` (the
-	same text) for the callers written against the first envelope."""
-	return {
-		"success": False,
-		"error": message,
-		"message": message,
-		"code": code,
-		"errors": errors or {},
-		**extra,
-	}
 
 
 def fail(status: int, message: str, errors: dict | None = None, code: str | None = None, **extra) -> dict:

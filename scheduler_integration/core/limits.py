@@ -16,6 +16,8 @@ from collections.abc import Callable
 import frappe
 from frappe import _
 
+from scheduler_integration.engine.error_codes import RATE_LIMITED, failure
+
 
 def _client() -> str:
 	"""The client's address as one text per client: an IPv6 address by its /64 (one
@@ -88,16 +90,27 @@ def per_ip(limit, seconds: int = 60):
 
 		@functools.wraps(fn)
 		def wrapper(*args, **kwargs):
-			if getattr(frappe.local, "request", None) is not None:
-				# Frappe's own limit error, as its decorator raised (a ValidationError, so
-				# routes that map those answer 429)
-				hit(
-					name,
-					limit,
-					seconds,
-					frappe.RateLimitExceededError,
-					along=(lambda pipe: queue_reads(pipe, kwargs)) if queue_reads else None,
-				)
+			request = getattr(frappe.local, "request", None)
+			if request is not None:
+				try:
+					# Frappe's own limit error, as its decorator raised (a ValidationError, so
+					# routes that map those answer 429)
+					hit(
+						name,
+						limit,
+						seconds,
+						frappe.RateLimitExceededError,
+						along=(lambda pipe: queue_reads(pipe, kwargs)) if queue_reads else None,
+					)
+				except frappe.RateLimitExceededError as refused:
+					if (request.path or "").startswith("/api/"):
+						raise
+					# the old ``/?cmd=`` route: Frappe answers a 429 exception there only for
+					# its own site-wide limiter and crashes (500) on any other, so the refusal
+					# is this call's answer (``api.refusals`` adds Retry-After)
+					frappe.local.response["http_status_code"] = 429
+					wait = retry_after(name) or seconds
+					return failure(str(refused), code=RATE_LIMITED, retry_after=wait)
 			return fn(*args, **kwargs)
 
 		wrapper.__dict__.pop("queue_reads", None)  # the reads are this wrapper's now
@@ -109,9 +122,14 @@ def per_ip(limit, seconds: int = 60):
 
 def _seconds_left(key: str) -> int | None:
 	left = frappe.cache.ttl(key)  # whole seconds, rounded down: 0 in the window's last one
+	if left == -2:
+		# no count: the window of a refusal ended since (a refusal in its last instant is
+		# answered after it), so the client may try again at once
+		return 1
 	return max(left, 1) if left is not None and left >= 0 else None
 
 
 def retry_after(name: str) -> int | None:
-	"""Seconds until this client's count of ``name`` starts again (None: not counted now)."""
+	"""Seconds until this client's count of ``name`` starts again (1 when it has no count:
+	a window that ended; None for a count without expiry, which its next request mends)."""
 	return _seconds_left(_key(name))

@@ -118,3 +118,16 @@ FRAPPE_CODES: dict[str, str] = {
 def code_for(status: int) -> str:
 	"""The code of a failure known only by its HTTP status."""
 	return BY_STATUS.get(status) or (SERVER_ERROR if status >= 500 else INVALID_INPUT)
+
+
+def failure(message: str, errors: dict | None = None, code: str = INVALID_INPUT, **extra) -> dict:
+	"""The envelope of a failure: ``error`` and ``code``, and ``message`` (the
+	same text) for the callers written against the first envelope."""
+	return {
+		"success": False,
+		"error": message,
+		"message": message,
+		"code": code,
+		"errors": errors or {},
+		**extra,
+	}

@@ -308,7 +308,31 @@ class TestSideDoorsRequests(SchedulerTestCase):
 			self.assertEqual(limits.retry_after("last-second"), 1)
 		finally:
 			frappe.cache.delete(key)
-		self.assertIsNone(limits.retry_after("last-second"))
+		# answered after the window ended (the count is gone): try again at once, not in 60 s
+		self.assertEqual(limits.retry_after("last-second"), 1)
+
+	def test_the_old_cmd_route_answers_429_not_500(self):
+		"""Frappe's ``/?cmd=`` route crashed (500) on any 429 but its own site-wide limiter's:
+		the app's refusal is the same answer there as on ``/api/method/``."""
+		previous = set_settings(public_rate_limit=2)
+		try:
+			ip = {"X-Forwarded-For": "203.0.113.88"}
+			params = {"cmd": f"{API}.public.get_page", "profile": SLUG, "meeting_type": TYPE}
+			codes = [
+				self.guest.get(self.page("/"), params=params, headers=ip, timeout=60).status_code
+				for _ in range(2)
+			]
+			self.assertEqual(codes, [200, 200])
+			response = self.guest.get(self.page("/"), params=params, headers=ip, timeout=60)
+			self.assert_retry_after(response, "/?cmd=")
+			body = answer(response)
+			self.assertEqual((body["success"], body["code"]), (False, "RATE_LIMITED"), body)
+			self.assertEqual(body["retry_after"], int(response.headers["Retry-After"]))
+			# and it counts with the other paths: the API route is refused too
+			api = self.guest.get(self.url("public.get_page"), params=params, headers=ip, timeout=60)
+			self.assert_retry_after(api, "/api/method/ after /?cmd=")
+		finally:
+			set_settings(**previous)
 
 	def test_booking_cap_answers_429_with_retry_after(self):
 		previous = set_settings(booking_rate_limit=1)
