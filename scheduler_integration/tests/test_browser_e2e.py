@@ -235,6 +235,24 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", seen["booking"]["id"], "language"), "de")
 
+	def test_the_month_picker_stops_at_the_booking_window(self):
+		"""A type bookable at most 20 days ahead: every month up to the one holding its last
+		bookable day (on the guest's clock, Tokyo) can be opened, no month after it, by the
+		next-month button or by Page Down in the grid."""
+		from zoneinfo import ZoneInfo
+
+		near = make_type(self.profile, "e2e-near", 30, max_advance_days=20)
+		try:
+			seen = self.run_scenario("horizon", horizon_type="e2e-near")
+		finally:
+			frappe.delete_doc("Scheduler Meeting Type", near, ignore_permissions=True, force=True)
+			frappe.db.commit()
+		today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+		last = today + timedelta(days=20)
+		months = (last.year * 12 + last.month) - (today.year * 12 + today.month) + 1
+		self.assertEqual([m["disabled"] for m in seen["months"]], [False] * (months - 1) + [True], seen)
+		self.assertEqual(seen["after_page_down"], seen["months"][-1]["title"], "Page Down stays put")
+
 	def test_embed_inline_and_popup_from_another_website(self):
 		port = free_port()
 		origin = f"http://127.0.0.1:{port}"

@@ -346,7 +346,7 @@
 			else if (!state.date || !state.days[state.date]) state.date = Object.keys(state.days)[0] || null;
 			const count = Object.keys(state.days).length;
 			const month = monthTitle();
-			announce(!count ? __("No times available this month. Try the next month.") : isOne(count) ? __("{0} day with free times in {1}", [count, month]) : __("{0} days with free times in {1}", [count, month]));
+			announce(!count ? emptyMonthText() : isOne(count) ? __("{0} day with free times in {1}", [count, month]) : __("{0} days with free times in {1}", [count, month]));
 			showDailyHours();
 			renderPicker(false, null, focusKey);
 		} else {
@@ -373,6 +373,20 @@
 		const today = todayInZone();
 		const { y, m } = state.month;
 		return y < today.y || (y === today.y && m <= today.m);
+	}
+	// past the type's booking window (max_advance_days) no month has times: the next
+	// month's first day lies after its last bookable day
+	function nextDisabled() {
+		const days = page.meeting_type && page.meeting_type.max_advance_days;
+		if (!days) return false;
+		const today = todayInZone();
+		const { y, m } = state.month;
+		return Date.UTC(m === 12 ? y + 1 : y, m === 12 ? 0 : m, 1) > Date.UTC(today.y, today.m - 1, today.d + days);
+	}
+	function emptyMonthText() {
+		return nextDisabled()
+			? __("No times available this month. Bookings open at most {0} days ahead.", [page.meeting_type.max_advance_days])
+			: __("No times available this month. Try the next month.");
 	}
 	// The month grid follows the ARIA grid pattern: one tab stop (roving tabindex), arrow keys
 	// move by day / week, Home / End to the week's ends, Page Up / Down by month.
@@ -441,6 +455,7 @@
 			const ty = target.getUTCFullYear(), tm = target.getUTCMonth() + 1;
 			const today = todayInZone();
 			if (ty < today.y || (ty === today.y && tm < today.m)) return;
+			if ((ty > y || (ty === y && tm > m)) && nextDisabled()) return;
 			state.month = { y: ty, m: tm };
 			state.date = null;
 			state.focusDate = targetKey;
@@ -491,13 +506,13 @@
 			{ class: "sched-month-nav" },
 			el("button", { type: "button", class: "sched-icon", "aria-label": __("Previous month"), disabled: prevDisabled(), onclick: () => shiftMonth(-1) }, "‹"),
 			el("h2", { id: "sched-month-title", text: monthTitle() }),
-			el("button", { type: "button", class: "sched-icon", "aria-label": __("Next month"), onclick: () => shiftMonth(1) }, "›")
+			el("button", { type: "button", class: "sched-icon", "aria-label": __("Next month"), disabled: nextDisabled(), onclick: () => shiftMonth(1) }, "›")
 		);
 		const zoneSelect = fillZones(el("select", { id: "sched-zone", onchange: chooseZone }), state.allZones);
 		const times = el("div", { class: "sched-times", "aria-busy": loading ? "true" : "false" });
 		if (loading) times.append(el("p", { class: "sched-muted", text: __("Loading available times…") }));
 		else if (error) times.append(el("p", { class: "sched-error", role: "alert", text: error }));
-		else if (!state.date) times.append(el("p", { class: "sched-muted", text: __("No times available this month. Try the next month.") }));
+		else if (!state.date) times.append(el("p", { class: "sched-muted", text: emptyMonthText() }));
 		else {
 			times.append(el("h3", { id: "sched-day-title", text: fmtDay(state.date) }));
 			for (const group of slotGroups(state.days[state.date])) {
@@ -550,6 +565,7 @@
 		reportHeight();
 	}
 	function shiftMonth(delta) {
+		if ((delta > 0 && nextDisabled()) || (delta < 0 && prevDisabled())) return; // Page Up / Down too
 		let { y, m } = state.month;
 		m += delta;
 		if (m < 1) { m = 12; y -= 1; }

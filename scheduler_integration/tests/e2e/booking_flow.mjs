@@ -315,6 +315,28 @@ try {
 		} finally {
 			server.close();
 		}
+	} else if (cfg.scenario === "horizon") {
+		// a type bookable at most N days ahead: the month picker stops at the month of its
+		// last bookable day, by the button and by Page Down alike
+		const page = await newPage({});
+		await page.goto(site(`/book/${cfg.profile}/${cfg.horizon_type}`), { waitUntil: "load" });
+		await waitDays(page);
+		result.months = [];
+		const next = page.locator(".sched-month-nav button:last-child");
+		for (let i = 0; i < 6; i++) {
+			const disabled = await next.isDisabled();
+			result.months.push({ title: (await page.textContent("#sched-month-title")).trim(), disabled });
+			if (disabled) break;
+			await next.click();
+			await waitDays(page);
+		}
+		const last = await page.locator("button.sched-day").last().getAttribute("data-date");
+		await page.locator("button.sched-day[tabindex='0']").focus();
+		await page.keyboard.press("PageDown");
+		await page.waitForTimeout(500);
+		result.after_page_down = (await page.textContent("#sched-month-title")).trim();
+		result.last_day_shown = last;
+		await shot(page, "horizon.png");
 	} else if (cfg.scenario === "desk") {
 		const page = await newPage({ timezoneId: "America/New_York" });
 		await login(page);
