@@ -23,7 +23,7 @@ def ics(key: str | None = None):
 	frappe.local.response.filename = "bookings.ics"
 	frappe.local.response.filecontent = feed
 	frappe.local.response.type = "download"
-	frappe.local.response.content_type = "text/calendar; charset=utf-8"
+	frappe.local.response.content_type = "text/calendar"  # the mimetype: werkzeug adds the charset
 
 
 @frappe.whitelist(methods=["GET"])

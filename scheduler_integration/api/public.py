@@ -239,4 +239,4 @@ def ics(token: str | None = None):
 	frappe.local.response.filename = "meeting.ics"
 	frappe.local.response.filecontent = content
 	frappe.local.response.type = "download"
-	frappe.local.response.content_type = "text/calendar; charset=utf-8"
+	frappe.local.response.content_type = "text/calendar"  # the mimetype: werkzeug adds the charset

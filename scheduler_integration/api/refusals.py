@@ -61,7 +61,7 @@ def public_errors(response=None, request=None):
 	if response is None or request is None or response.status_code < 400:
 		return
 	path = request.path or ""
-	method = _app_method(path) or _cmd_method(path)
+	method = _cmd_method() or _app_method(path)
 	if not (method or path == "/book" or path.startswith(("/book/", "/b/"))):  # /b/: short links
 		_lost_race(response, request)
 		_refused_change(response, request)
@@ -216,11 +216,11 @@ def _app_method(path: str) -> str | None:
 	return _ours(match.group(1)) if match else None
 
 
-def _cmd_method(path: str) -> str | None:
-	"""The app's method a request names by ``cmd`` (Frappe's old RPC route, any path but
-	``/api/``), as ``_app_method``."""
+def _cmd_method() -> str | None:
+	"""The app's method a request names by ``cmd`` (Frappe's old RPC route: Frappe runs it
+	on any path, ``/api/`` too), as ``_app_method``."""
 	dotted = (getattr(frappe.local, "form_dict", None) or {}).get("cmd")
-	return _ours(dotted) if isinstance(dotted, str) and not path.startswith("/api/") else None
+	return _ours(dotted) if isinstance(dotted, str) else None
 
 
 def _ours(dotted: str) -> str | None:

@@ -90,11 +90,8 @@ def per_ip(limit, seconds: int = 60):
 
 		@functools.wraps(fn)
 		def wrapper(*args, **kwargs):
-			request = getattr(frappe.local, "request", None)
-			if request is not None:
+			if getattr(frappe.local, "request", None) is not None:
 				try:
-					# Frappe's own limit error, as its decorator raised (a ValidationError, so
-					# routes that map those answer 429)
 					hit(
 						name,
 						limit,
@@ -103,11 +100,10 @@ def per_ip(limit, seconds: int = 60):
 						along=(lambda pipe: queue_reads(pipe, kwargs)) if queue_reads else None,
 					)
 				except frappe.RateLimitExceededError as refused:
-					if (request.path or "").startswith("/api/"):
-						raise
-					# the old ``/?cmd=`` route: Frappe answers a 429 exception there only for
-					# its own site-wide limiter and crashes (500) on any other, so the refusal
-					# is this call's answer (``api.refusals`` adds Retry-After)
+					# the refusal is this call's answer, not an exception: Frappe turns a 429
+					# exception into a crash (500) whenever it answers in HTML (a browser's
+					# Accept: text/html, the old ``/?cmd=`` route), asking its own site-wide
+					# limiter for the page; ``api.refusals`` adds Retry-After
 					frappe.local.response["http_status_code"] = 429
 					wait = retry_after(name) or seconds
 					return failure(str(refused), code=RATE_LIMITED, retry_after=wait)
@@ -121,12 +117,13 @@ def per_ip(limit, seconds: int = 60):
 
 
 def _seconds_left(key: str) -> int | None:
-	left = frappe.cache.ttl(key)  # whole seconds, rounded down: 0 in the window's last one
+	left = frappe.cache.pttl(key)  # milliseconds: TTL's seconds are rounded to the nearest
 	if left == -2:
 		# no count: the window of a refusal ended since (a refusal in its last instant is
 		# answered after it), so the client may try again at once
 		return 1
-	return max(left, 1) if left is not None and left >= 0 else None
+	# rounded up: a client waiting what it was told must not come back before the window ends
+	return max(-(-left // 1000), 1) if left is not None and left >= 0 else None
 
 
 def retry_after(name: str) -> int | None:

@@ -306,14 +306,17 @@ class TestSideDoorsRequests(SchedulerTestCase):
 		frappe.cache.set(key, 9, px=600)
 		try:
 			self.assertEqual(limits.retry_after("last-second"), 1)
+			frappe.cache.set(key, 9, px=1400)  # rounded up: told 1, a client would come back too soon
+			self.assertEqual(limits.retry_after("last-second"), 2)
 		finally:
 			frappe.cache.delete(key)
 		# answered after the window ended (the count is gone): try again at once, not in 60 s
 		self.assertEqual(limits.retry_after("last-second"), 1)
 
 	def test_the_old_cmd_route_answers_429_not_500(self):
-		"""Frappe's ``/?cmd=`` route crashed (500) on any 429 but its own site-wide limiter's:
-		the app's refusal is the same answer there as on ``/api/method/``."""
+		"""Frappe crashed (500) on any 429 it answers in HTML but its own site-wide limiter's
+		(the old ``/?cmd=`` route, a browser's ``Accept: text/html``): the app's refusal is
+		the same JSON answer on every path that reaches the method."""
 		previous = set_settings(public_rate_limit=2)
 		try:
 			ip = {"X-Forwarded-For": "203.0.113.88"}
@@ -328,9 +331,19 @@ class TestSideDoorsRequests(SchedulerTestCase):
 			body = answer(response)
 			self.assertEqual((body["success"], body["code"]), (False, "RATE_LIMITED"), body)
 			self.assertEqual(body["retry_after"], int(response.headers["Retry-After"]))
-			# and it counts with the other paths: the API route is refused too
-			api = self.guest.get(self.url("public.get_page"), params=params, headers=ip, timeout=60)
-			self.assert_retry_after(api, "/api/method/ after /?cmd=")
+			# and it counts with the other paths: the API route is refused too, whatever the
+			# client accepts, and so is a cmd sent to another API path (Frappe runs the cmd)
+			page = {"profile": SLUG, "meeting_type": TYPE}
+			for accept in ("application/json", "text/html,application/xhtml+xml", "text/plain"):
+				api = self.guest.get(
+					self.url("public.get_page"), params=page, headers={**ip, "Accept": accept}, timeout=60
+				)
+				self.assert_retry_after(api, f"/api/method/ after /?cmd=, Accept: {accept}")
+				self.assertEqual(answer(api)["code"], "RATE_LIMITED", accept)
+			other = self.guest.get(
+				f"{self.server.base}/api/method/ping", params=params, headers=ip, timeout=60
+			)
+			self.assert_retry_after(other, "/api/method/ping?cmd=")
 		finally:
 			set_settings(**previous)
 
