@@ -37,6 +37,8 @@ GUESTS = [
 	"inline-guest@example.com",
 	"popup-guest@example.com",
 	"sched-e2e-answers@example.com",
+	"tanja-taken@example.com",
+	"other-guest@example.com",
 ]
 HERE = Path(__file__).parent
 SERIOUS = ("serious", "critical")
@@ -234,6 +236,17 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(seen["selected_date"], seen["wanted_date"])  # ?date= preselects the day
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", seen["booking"]["id"], "language"), "de")
+
+	def test_a_time_taken_meanwhile_keeps_what_the_guest_typed(self):
+		"""Another guest books the time while this one fills the form: the page offers the
+		nearest times, and picking one brings back the form with the name, email and notes
+		already typed (a walk found them wiped)."""
+		seen = self.run_scenario("taken", guest_email=GUESTS[5], other_email=GUESTS[6])
+		self.assertEqual(seen["other_status"], 201, seen)
+		self.assertEqual(seen["book_status"], 409, seen)
+		self.assertEqual(
+			seen["values"], {"name": "Tanja Taken", "email": GUESTS[5], "notes": "About the offer"}, seen
+		)
 
 	def test_the_month_picker_stops_at_the_booking_window(self):
 		"""A type bookable at most 20 days ahead: every month up to the one holding its last

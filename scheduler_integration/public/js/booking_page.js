@@ -173,14 +173,16 @@
 		else if (page.routed) who.routed = page.routed; // a routing form's decision
 		return who;
 	}
-	// what the form starts with: a personal link's prospect, a routing form's answers, the
-	// URL's ?name=…&email=… (cleaned by the server); set as values, never as markup
+	// what the form starts with: what the guest typed before their time was taken (state.draft),
+	// else a personal link's prospect, a routing form's answers, the URL's ?name=…&email=…
+	// (cleaned by the server); set as values, never as markup
 	function applyPrefill(form, questions) {
-		const known = page.prefill || {};
-		for (const name of ["name", "email", "phone", "company", "notes"]) {
+		const draft = state.draft || {};
+		const known = Object.assign({}, page.prefill || {}, draft);
+		for (const name of ["name", "email", "phone", "company", "notes", "attendees"]) {
 			if (known[name] && form.elements[name] && !form.elements[name].value) form.elements[name].value = known[name];
 		}
-		const answers = known.answers || {};
+		const answers = Object.assign({}, (page.prefill || {}).answers || {}, draft.answers || {});
 		for (const { q, set } of questions) {
 			if (Object.prototype.hasOwnProperty.call(answers, q.label)) set(answers[q.label]);
 		}
@@ -792,7 +794,11 @@
 				notifyParent("booked", { status: res.body.data.status, start: res.body.data.start });
 				return renderConfirmation(res.body.data);
 			}
-			if (res.status === 409) return renderTaken(res.body);
+			if (res.status === 409) {
+				// the guest picks another time next: the form they come back to keeps what they typed
+				state.draft = { name: value("name"), email: value("email"), phone: value("phone"), company: value("company"), notes: value("notes"), attendees: value("attendees"), answers };
+				return renderTaken(res.body);
+			}
 			prepareProof();
 			if (page.captcha) resetCaptcha(); // its token was spent on this attempt
 			for (const [name, message] of Object.entries(res.body.errors || {})) {

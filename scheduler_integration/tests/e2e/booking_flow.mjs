@@ -315,6 +315,40 @@ try {
 		} finally {
 			server.close();
 		}
+	} else if (cfg.scenario === "taken") {
+		// the time is taken while the guest fills the form: the nearest times are offered, and
+		// the form the guest comes back to keeps what they typed
+		const page = await newPage({});
+		let taken = false;
+		await page.route("**/api/method/scheduler_integration.api.public.book", async (route) => {
+			if (!taken) {
+				taken = true; // the other guest's request passes through here too
+				const mine = JSON.parse(route.request().postData());
+				const other = { ...mine, name: "Other Guest", email: cfg.other_email, idempotency_key: undefined, challenge: undefined, nonce: undefined };
+				result.other_status = await page.evaluate(async (body) => (await fetch("/api/method/scheduler_integration.api.public.book", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) })).status, other);
+			}
+			await route.continue();
+		});
+		await page.goto(site(`/book/${cfg.profile}/${cfg.type}`), { waitUntil: "load" });
+		await waitDays(page);
+		if (!(await page.locator("button.sched-day.has").count())) {
+			await page.click(".sched-month-nav button:last-child");
+			await waitDays(page);
+		}
+		await page.locator("button.sched-day.has").first().click();
+		await page.waitForSelector("button.sched-slot");
+		await page.locator("button.sched-slot").first().click();
+		await page.fill("#sched-f-name", "Tanja Taken");
+		await page.fill("#sched-f-email", cfg.guest_email);
+		await page.fill("#sched-f-notes", "About the offer");
+		const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes("api.public.book") && r.request().postDataJSON().email === cfg.guest_email), page.click("button.sched-primary")]);
+		result.book_status = response.status();
+		await page.waitForSelector("#sched-alt-title");
+		await shot(page, "taken.png");
+		await page.locator(".sched-slot-list button.sched-slot").first().click();
+		await page.waitForSelector("#sched-f-name");
+		result.values = await page.evaluate(() => Object.fromEntries(["name", "email", "notes"].map((n) => [n, document.querySelector(`form.sched-form [name="${n}"]`).value])));
+		await shot(page, "taken-form.png");
 	} else if (cfg.scenario === "horizon") {
 		// a type bookable at most N days ahead: the month picker stops at the month of its
 		// last bookable day, by the button and by Page Down alike
