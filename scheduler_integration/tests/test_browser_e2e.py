@@ -31,6 +31,7 @@ from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-e2e-host@example.com"
+INVITEE = "sched-e2e-invitee@example.com"  # a colleague invited to host a team type
 GUESTS = [
 	"hanako@example.jp",
 	"greta@example.de",
@@ -247,6 +248,34 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(
 			seen["values"], {"name": "Tanja Taken", "email": GUESTS[5], "notes": "About the offer"}, seen
 		)
+
+	def test_an_invited_colleague_accepts_in_the_desk(self):
+		"""The owner of a team type invites a colleague; the colleague's to-do sends them to
+		the type's form, which says they are invited and has Accept and Decline (a walk
+		found no way to answer but the API); accepting makes them a host guests are offered."""
+		make_host(INVITEE, "e2e-invitee", tz="Europe/Berlin", start="09:00", end="17:00")
+		team = make_type(self.profile, "e2e-team", 30, assignment="Round Robin", hosts=[{"user": HOST}])
+		try:
+			doc = frappe.get_doc("Scheduler Meeting Type", team)
+			doc.append("hosts", {"user": INVITEE})
+			doc.save(ignore_permissions=True)
+			row = next(row for row in doc.hosts if row.user == INVITEE)
+			frappe.db.set_value(row.doctype, row.name, "accepted", 0)  # as when the owner invites
+			frappe.db.commit()
+			seen = self.run_scenario(
+				"invitation",
+				user=INVITEE,
+				meeting_type=team,
+				accept_label="Accept invitation",
+				decline_label="Decline invitation",
+			)
+			self.assertIn("invited to host", seen["intro"])
+			self.assertTrue(seen["decline_shown"])
+			self.assertEqual(frappe.db.get_value(row.doctype, row.name, "accepted"), 1)
+		finally:
+			frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)
+			frappe.db.commit()
+			cleanup([INVITEE], delete_users=True)
 
 	def test_the_month_picker_stops_at_the_booking_window(self):
 		"""A type bookable at most 20 days ahead: every month up to the one holding its last

@@ -349,6 +349,19 @@ try {
 		await page.waitForSelector("#sched-f-name");
 		result.values = await page.evaluate(() => Object.fromEntries(["name", "email", "notes"].map((n) => [n, document.querySelector(`form.sched-form [name="${n}"]`).value])));
 		await shot(page, "taken-form.png");
+	} else if (cfg.scenario === "invitation") {
+		// the invited colleague opens the team type from their to-do and accepts there
+		const page = await newPage({ timezoneId: "America/New_York" });
+		await login(page);
+		await page.goto(site(`/app/scheduler-meeting-type/${encodeURIComponent(cfg.meeting_type)}`), { waitUntil: "load" });
+		const accept = page.getByRole("button", { name: cfg.accept_label });
+		await accept.waitFor({ timeout: 60000 });
+		result.intro = (await page.locator(".form-message").first().textContent()).trim();
+		result.decline_shown = await page.getByRole("button", { name: cfg.decline_label }).isVisible();
+		await both(page, "invitation");
+		await accept.click();
+		await page.waitForFunction((label) => ![...document.querySelectorAll("button")].some((b) => b.textContent.trim() === label && b.offsetParent), cfg.accept_label, { timeout: 60000 });
+		result.accepted_shown = true;
 	} else if (cfg.scenario === "horizon") {
 		// a type bookable at most N days ahead: the month picker stops at the month of its
 		// last bookable day, by the button and by Page Down alike
