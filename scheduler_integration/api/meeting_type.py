@@ -5,6 +5,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from scheduler_integration.api import parse
 from scheduler_integration.api.utils import (
 	NotConfigured,
 	acting_user,
@@ -210,7 +211,9 @@ def respond_to_invitation(meeting_type: str, accept=1):
 		raise frappe.PermissionError(_("Please sign in"))
 	if not isinstance(meeting_type, str) or not frappe.db.exists("Scheduler Meeting Type", meeting_type):
 		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
+	# a decline removes the host: only a clear yes or no decides (400 for anything else)
+	accepted = parse.decision(accept, "accept")
 	doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)
-	doc.respond_to_invitation(frappe.session.user, bool(flag(accept)))
-	message = _("You now host {0}") if flag(accept) else _("You declined to host {0}")
-	return ok({"id": doc.name, "accepted": bool(flag(accept))}, message.format(doc.title))
+	doc.respond_to_invitation(frappe.session.user, accepted)
+	message = _("You now host {0}") if accepted else _("You declined to host {0}")
+	return ok({"id": doc.name, "accepted": accepted}, message.format(doc.title))

@@ -288,8 +288,9 @@ def _retry_after(response, path: str, method) -> int:
 	"""Seconds until a retry can succeed: a booking cap's own wait, else the rest of the
 	client's window on this method or page, else the whole window."""
 	data = _json(response)
-	answer = data.get("message") if isinstance(data, dict) else None
-	if isinstance(answer, dict) and isinstance(answer.get("retry_after"), int):
-		return max(1, answer["retry_after"])
+	for envelope in ("message", "data"):  # API v1 and v2
+		answer = data.get(envelope) if isinstance(data, dict) else None
+		if isinstance(answer, dict) and isinstance(answer.get("retry_after"), int):
+			return max(1, answer["retry_after"])
 	left = limits.retry_after(method or limits.page_limit_name(path))
 	return left or WINDOW

@@ -289,6 +289,16 @@ class TestConsentAndCounts(SecurityCase):
 		self.assertEqual(r.status_code, 200, r.text)
 		frappe.db.rollback()
 		self.assertEqual(frappe.get_doc("Scheduler Meeting Type", team).host_users(), [A, B])
+		respond = method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation")
+		# a value that says neither yes nor no decides nothing (a decline removes the host)
+		for odd in ("abc", "2", "", None, [], 0.5):
+			r = self.server.session(A).post(respond, json={"meeting_type": team, "accept": odd}, timeout=30)
+			self.assertEqual(r.status_code, 400, f"{odd!r}: {r.text[:200]}")
+		# the owner was never invited: their "decline" would leave the type without its owner
+		r = self.server.session(B).post(respond, json={"meeting_type": team, "accept": 0}, timeout=30)
+		self.assertEqual(r.status_code, 403, r.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.get_doc("Scheduler Meeting Type", team).host_users(), [A, B])
 		r = self.book(
 			self.day + timedelta(hours=9), profile="sec-b", meeting_type="team", email="after@example.org"
 		)

@@ -313,6 +313,22 @@ class TestSideDoorsRequests(SchedulerTestCase):
 		# answered after the window ended (the count is gone): try again at once, not in 60 s
 		self.assertEqual(limits.retry_after("last-second"), 1)
 
+	def test_a_republished_webhooks_429_on_v2_says_its_real_wait(self):
+		"""A webhook published under a second name (``api.tracking``) counts under its
+		function's name: the Retry-After of its v2 429 is the body's wait, not the 1 s of a
+		count that name never had."""
+		previous = set_settings(webhook_rate_limit=1)
+		try:
+			ip = {"X-Forwarded-For": "203.0.113.91"}
+			url = self.url("tracking.calendly_webhook").replace("/api/method/", "/api/v2/method/")
+			self.guest.post(url, data="{}", headers=ip, timeout=60)  # refused unsigned, but counted
+			response = self.guest.post(url, data="{}", headers=ip, timeout=60)
+			wait = self.assert_retry_after(response, "v2 tracking.calendly_webhook")
+			self.assertEqual(response.json()["data"]["retry_after"], wait)
+			self.assertGreater(wait, 30, "the window just started")
+		finally:
+			set_settings(**previous)
+
 	def test_the_old_cmd_route_answers_429_not_500(self):
 		"""Frappe crashed (500) on any 429 it answers in HTML but its own site-wide limiter's
 		(the old ``/?cmd=`` route, a browser's ``Accept: text/html``): the app's refusal is

@@ -7,6 +7,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration.booking import meeting_types, meetings, pages, payments
+from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.jinja import host_template_error
@@ -476,6 +477,14 @@ class SchedulerMeetingType(Document):
 		row = next((row for row in self.hosts if row.user == user), None)
 		if row is None:
 			raise frappe.DoesNotExistError(_("You are not invited to host this meeting type"))
+		if not accept and (user == self.user or not any(r.accepted for r in self.hosts if r is not row)):
+			# the owner was never invited, and a team type without hosts cannot be saved again
+			raise ChangeRefused(
+				_("You own this meeting type: deactivate it instead")
+				if user == self.user
+				else _("You are its only host: deactivate the meeting type instead"),
+				"owner" if user == self.user else "only_host",
+			)
 		if accept:
 			frappe.db.set_value(row.doctype, row.name, "accepted", 1)
 		else:
