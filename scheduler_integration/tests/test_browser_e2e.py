@@ -277,6 +277,26 @@ class TestBrowserBooking(SchedulerTestCase):
 			frappe.db.commit()
 			cleanup([INVITEE], delete_users=True)
 
+	def test_months_asked_quickly_show_the_last_and_arrows_keep_the_focus(self):
+		"""Two clicks on the next-month arrow, the first month's answer arriving last: the page
+		shows the month it says, with that month's days (a walk saw December's times under
+		January's title); Enter on an arrow leaves the focus on the arrow."""
+		far = make_type(self.profile, "e2e-far", 30, max_advance_days=0)
+		try:
+			seen = self.run_scenario("months", far_type="e2e-far")
+		finally:
+			frappe.delete_doc("Scheduler Meeting Type", far, ignore_permissions=True, force=True)
+			frappe.db.commit()
+		from zoneinfo import ZoneInfo
+
+		today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+		month = (today.month + 1) % 12 + 1  # two months on
+		year = today.year + (today.month + 2 - 1) // 12
+		self.assertEqual(seen["day_months"], [f"{year}-{month:02d}"], seen)
+		self.assertTrue((seen["selected"] or "").startswith(f"{year}-{month:02d}"), seen)
+		self.assertEqual(seen["focus_after_prev"], "prev", seen)
+		self.assertNotEqual(seen["title_after_prev"], seen["title"], seen)
+
 	def test_the_month_picker_stops_at_the_booking_window(self):
 		"""A type bookable at most 20 days ahead: every month up to the one holding its last
 		bookable day (on the guest's clock, Tokyo) can be opened, no month after it, by the

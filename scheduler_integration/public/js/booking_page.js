@@ -328,8 +328,10 @@
 	async function loadMonth(focusKey) {
 		const { y, m } = state.month;
 		const next = m === 12 ? { y: y + 1, m: 1 } : { y, m: m + 1 };
+		// months asked quickly one after the other answer in any order: only the last one shows
+		const asked = (state.monthAsked = (state.monthAsked || 0) + 1);
 		state.days = {};
-		renderPicker(true);
+		renderPicker(true, null, focusKey);
 		announce(__("Loading available times…"));
 		const res = await call("get_slots", {
 			...owner(),
@@ -340,6 +342,7 @@
 			count: state.count > 1 ? state.count : undefined,
 			token: page.token || undefined, // rescheduling: the booking's own time is free to it
 		});
+		if (asked !== state.monthAsked) return;
 		if (res.body.success) {
 			for (const day of res.body.data.days) state.days[day.date] = day.slots;
 			const wanted = state.wantDate && state.days[state.wantDate] ? state.wantDate : null;
@@ -352,7 +355,7 @@
 			showDailyHours();
 			renderPicker(false, null, focusKey);
 		} else {
-			renderPicker(false, res.body.message || __("Could not load available times."));
+			renderPicker(false, res.body.message || __("Could not load available times."), focusKey);
 			announce(res.body.message || __("Could not load available times."));
 		}
 	}
@@ -386,9 +389,11 @@
 		return Date.UTC(m === 12 ? y + 1 : y, m === 12 ? 0 : m, 1) > Date.UTC(today.y, today.m - 1, today.d + days);
 	}
 	function emptyMonthText() {
-		return nextDisabled()
-			? __("No times available this month. Bookings open at most {0} days ahead.", [page.meeting_type.max_advance_days])
-			: __("No times available this month. Try the next month.");
+		const days = page.meeting_type.max_advance_days;
+		if (!nextDisabled()) return __("No times available this month. Try the next month.");
+		return isOne(days)
+			? __("No times available this month. Bookings open at most {0} day ahead.", [days])
+			: __("No times available this month. Bookings open at most {0} days ahead.", [days]);
 	}
 	// The month grid follows the ARIA grid pattern: one tab stop (roving tabindex), arrow keys
 	// move by day / week, Home / End to the week's ends, Page Up / Down by month.
@@ -502,18 +507,16 @@
 		const hadFocus = box.contains(document.activeElement) && document.activeElement.classList.contains("sched-day");
 		// asked before the old picker goes: once it is removed the focus is on the page's body
 		const zoneHadFocus = document.activeElement && document.activeElement.id === "sched-zone";
+		// a month arrow pressed with the keyboard keeps the focus on the arrow drawn anew
+		const navHadFocus = box.contains(document.activeElement) ? document.activeElement.dataset.nav : null;
 		clear(box);
-		const nav = el(
-			"div",
-			{ class: "sched-month-nav" },
-			el("button", { type: "button", class: "sched-icon", "aria-label": __("Previous month"), disabled: prevDisabled(), onclick: () => shiftMonth(-1) }, "‹"),
-			el("h2", { id: "sched-month-title", text: monthTitle() }),
-			el("button", { type: "button", class: "sched-icon", "aria-label": __("Next month"), disabled: nextDisabled(), onclick: () => shiftMonth(1) }, "›")
-		);
+		const prev = el("button", { type: "button", class: "sched-icon", "data-nav": "prev", "aria-label": __("Previous month"), disabled: prevDisabled(), onclick: () => shiftMonth(-1) }, "‹");
+		const next = el("button", { type: "button", class: "sched-icon", "data-nav": "next", "aria-label": __("Next month"), disabled: nextDisabled(), onclick: () => shiftMonth(1) }, "›");
+		const nav = el("div", { class: "sched-month-nav" }, prev, el("h2", { id: "sched-month-title", text: monthTitle() }), next);
 		const zoneSelect = fillZones(el("select", { id: "sched-zone", onchange: chooseZone }), state.allZones);
 		const times = el("div", { class: "sched-times", "aria-busy": loading ? "true" : "false" });
 		if (loading) times.append(el("p", { class: "sched-muted", text: __("Loading available times…") }));
-		else if (error) times.append(el("p", { class: "sched-error", role: "alert", text: error }));
+		else if (error) times.append(el("p", { class: "sched-error", role: "alert", tabindex: "-1", id: "sched-times-error", text: error }));
 		else if (!state.date) times.append(el("p", { class: "sched-muted", text: emptyMonthText() }));
 		else {
 			times.append(el("h3", { id: "sched-day-title", text: fmtDay(state.date) }));
@@ -536,7 +539,12 @@
 			el("div", { class: "sched-cal" }, nav, renderGrid(focusKey)),
 			times,
 		]);
-		if (!loading && (focusKey || hadFocus)) focusDay(focusKey || state.focusDate);
+		if (navHadFocus) {
+			// a disabled arrow takes no focus: then the other one
+			const wanted = navHadFocus === "next" ? next : prev;
+			(wanted.disabled ? (wanted === next ? prev : next) : wanted).focus();
+		} else if (error && (focusKey || hadFocus)) document.getElementById("sched-times-error").focus();
+		else if (!loading && (focusKey || hadFocus)) focusDay(focusKey || state.focusDate);
 		else if (zoneHadFocus) zoneSelect.focus(); // a zone picked with the keyboard keeps its place
 		reportHeight();
 	}

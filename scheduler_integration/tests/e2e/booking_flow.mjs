@@ -362,6 +362,31 @@ try {
 		await accept.click();
 		await page.waitForFunction((label) => ![...document.querySelectorAll("button")].some((b) => b.textContent.trim() === label && b.offsetParent), cfg.accept_label, { timeout: 60000 });
 		result.accepted_shown = true;
+	} else if (cfg.scenario === "months") {
+		// months asked quickly one after the other may answer out of order (the first slowest):
+		// the page shows the last one asked; a month arrow used with the keyboard keeps the focus
+		const page = await newPage({});
+		let asked = 0;
+		await page.route("**/api/method/scheduler_integration.api.public.get_slots*", async (route) => {
+			asked += 1;
+			if (asked === 2) await new Promise((done) => setTimeout(done, 1500)); // the first arrow's month
+			await route.continue();
+		});
+		await page.goto(site(`/book/${cfg.profile}/${cfg.far_type}`), { waitUntil: "load" });
+		await waitDays(page);
+		await page.click("[data-nav='next']");
+		await page.click("[data-nav='next']");
+		await page.waitForTimeout(2500);
+		await waitDays(page);
+		result.title = (await page.textContent("#sched-month-title")).trim();
+		result.day_months = [...new Set(await page.locator("button.sched-day.has").evaluateAll((b) => b.map((x) => x.dataset.date.slice(0, 7))))];
+		result.selected = await page.getAttribute("button.sched-day.selected", "data-date");
+		await page.focus("[data-nav='prev']");
+		await page.keyboard.press("Enter");
+		await waitDays(page);
+		result.focus_after_prev = await page.evaluate(() => document.activeElement && document.activeElement.dataset.nav);
+		result.title_after_prev = (await page.textContent("#sched-month-title")).trim();
+		await shot(page, "months.png");
 	} else if (cfg.scenario === "horizon") {
 		// a type bookable at most N days ahead: the month picker stops at the month of its
 		// last bookable day, by the button and by Page Down alike
