@@ -206,7 +206,9 @@ class TestOutsideWalk(SchedulerTestCase):
 		limited = [r for r in answers if r.status_code == 429]
 		self.assertTrue(limited, [r.status_code for r in answers])
 		self.assertNotIn("Traceback", limited[0].text)
-		self.assertEqual(limited[0].json().get("code"), "RATE_LIMITED", limited[0].text[:300])
+		# a per-IP refusal is the app's failure envelope on every method, plain-style ones too
+		self.assertEqual(limited[0].json()["message"].get("code"), "RATE_LIMITED", limited[0].text[:300])
+		self.assertTrue(limited[0].headers.get("Retry-After", "").isdigit(), limited[0].headers)
 
 	# --- 4. a huge routing condition ----------------------------------------------------------
 
