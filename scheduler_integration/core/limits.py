@@ -64,7 +64,7 @@ def hit(
 	key = _key(name)
 	pipe = frappe.cache.pipeline(transaction=False)
 	pipe.incrby(key, 1)
-	pipe.ttl(key)
+	pipe.pttl(key)
 	store = along(pipe) if along is not None else None
 	count, left, *replies = pipe.execute()  # one round trip; the increment is atomic
 	if store is not None:
@@ -74,7 +74,9 @@ def hit(
 	if count == 1 or left < 0:
 		frappe.cache.expire(key, seconds)
 	if count > (limit() if callable(limit) else limit):
-		raise refusal(_("Too many requests; please try again in a minute"))
+		refused = refusal(_("Too many requests; please try again in a minute"))
+		refused.retry_after = _whole_seconds(left) if left >= 0 else seconds  # read in this round trip
+		raise refused
 
 
 def per_ip(limit, seconds: int = 60):
@@ -105,8 +107,7 @@ def per_ip(limit, seconds: int = 60):
 					# Accept: text/html, the old ``/?cmd=`` route), asking its own site-wide
 					# limiter for the page; ``api.refusals`` adds Retry-After
 					frappe.local.response["http_status_code"] = 429
-					wait = retry_after(name) or seconds
-					return failure(str(refused), code=RATE_LIMITED, retry_after=wait)
+					return failure(str(refused), code=RATE_LIMITED, retry_after=refused.retry_after)
 			return fn(*args, **kwargs)
 
 		wrapper.__dict__.pop("queue_reads", None)  # the reads are this wrapper's now
@@ -122,8 +123,12 @@ def _seconds_left(key: str) -> int | None:
 		# no count: the window of a refusal ended since (a refusal in its last instant is
 		# answered after it), so the client may try again at once
 		return 1
+	return _whole_seconds(left) if left is not None and left >= 0 else None
+
+
+def _whole_seconds(milliseconds: int) -> int:
 	# rounded up: a client waiting what it was told must not come back before the window ends
-	return max(-(-left // 1000), 1) if left is not None and left >= 0 else None
+	return max(-(-milliseconds // 1000), 1)
 
 
 def retry_after(name: str) -> int | None:

@@ -18,6 +18,7 @@ import socket
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import frappe
 
@@ -86,6 +87,11 @@ def run_script(testcase, name: str, shots: Path, config: dict) -> dict:
 	return seen
 
 
+def tokyo_today():
+	"""Today on the browser's clock (the scenarios' guest is in Tokyo)."""
+	return datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
 def free_port() -> int:
 	with socket.socket() as sock:
 		sock.bind(("127.0.0.1", 0))
@@ -134,6 +140,16 @@ class TestBrowserBooking(SchedulerTestCase):
 		cleanup([HOST], delete_users=True)
 		frappe.db.commit()
 		super().tearDownClass()
+
+	def run_with_type(self, scenario: str, key: str, slug: str, **fields) -> dict:
+		"""``run_scenario`` on a meeting type of the host made for it (``key`` names its slug
+		in the scenario's config), removed after."""
+		name = make_type(self.profile, slug, 30, **fields)
+		try:
+			return self.run_scenario(scenario, **{key: slug})
+		finally:
+			frappe.delete_doc("Scheduler Meeting Type", name, ignore_permissions=True, force=True)
+			frappe.db.commit()
 
 	def run_scenario(self, scenario: str, **extra) -> dict:
 		if reason := missing():
@@ -281,15 +297,8 @@ class TestBrowserBooking(SchedulerTestCase):
 		"""Two clicks on the next-month arrow, the first month's answer arriving last: the page
 		shows the month it says, with that month's days (a walk saw December's times under
 		January's title); Enter on an arrow leaves the focus on the arrow."""
-		far = make_type(self.profile, "e2e-far", 30, max_advance_days=0)
-		try:
-			seen = self.run_scenario("months", far_type="e2e-far")
-		finally:
-			frappe.delete_doc("Scheduler Meeting Type", far, ignore_permissions=True, force=True)
-			frappe.db.commit()
-		from zoneinfo import ZoneInfo
-
-		today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+		seen = self.run_with_type("months", "far_type", "e2e-far", max_advance_days=0)
+		today = tokyo_today()
 		month = (today.month + 1) % 12 + 1  # two months on
 		year = today.year + (today.month + 2 - 1) // 12
 		self.assertEqual(seen["day_months"], [f"{year}-{month:02d}"], seen)
@@ -301,15 +310,8 @@ class TestBrowserBooking(SchedulerTestCase):
 		"""A type bookable at most 20 days ahead: every month up to the one holding its last
 		bookable day (on the guest's clock, Tokyo) can be opened, no month after it, by the
 		next-month button or by Page Down in the grid."""
-		from zoneinfo import ZoneInfo
-
-		near = make_type(self.profile, "e2e-near", 30, max_advance_days=20)
-		try:
-			seen = self.run_scenario("horizon", horizon_type="e2e-near")
-		finally:
-			frappe.delete_doc("Scheduler Meeting Type", near, ignore_permissions=True, force=True)
-			frappe.db.commit()
-		today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+		seen = self.run_with_type("horizon", "horizon_type", "e2e-near", max_advance_days=20)
+		today = tokyo_today()
 		last = today + timedelta(days=20)
 		months = (last.year * 12 + last.month) - (today.year * 12 + today.month) + 1
 		self.assertEqual([m["disabled"] for m in seen["months"]], [False] * (months - 1) + [True], seen)
