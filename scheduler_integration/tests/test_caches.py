@@ -337,7 +337,7 @@ class TestCacheInvalidation(SchedulerTestCase):
 		warm = [app for worker in requests.values() for app in worker[2:] if app]
 		self.assertTrue(warm, "some worker served a third read")
 		for app in warm:
-			self.assertEqual([command for command, _key in app[:2]], ["INCRBY", "TTL"], app)
+			self.assertEqual([command for command, _key in app[:2]], ["INCRBY", "PTTL"], app)
 			self.assertTrue(all(command == "HMGET" for command, _key in app[2:]), app)
 			self.assertEqual(
 				{key for _command, key in app[2:]},
