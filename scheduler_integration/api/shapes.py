@@ -49,6 +49,9 @@ def slot_json(slot, zone_name: str | None) -> dict:
 # worker keeps (booking.slot_answers) are formatted once, not on every read of a month
 _ROWS: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
 MAX_ROWS = 50_000
+# (origin, zone) -> a kept month's whole text (a few tens of kB each)
+_DAYS: OrderedDict[tuple, str] = OrderedDict()
+MAX_DAYS = 64
 
 
 def _row(slot, zone_name: str, zone) -> tuple[str, str]:
@@ -70,7 +73,14 @@ def days_text(slots, zone_name: str, seats_left: dict | None = None) -> str:
 	``get_slots`` answers (``[{"date": …, "slots": [{"start", "end", "date", "time"}, …]},
 	…]``); with ``seats_left`` ({start: seats}) each slot says how many seats it has left.
 	A month is joined from rows formatted once per slot and zone (``_row``), not encoded
-	on every read."""
+	on every read; the month a kept answer offers (its ``origin``: ``booking.slot_answers``)
+	is joined once per zone."""
+	origin = None if seats_left else getattr(slots, "origin", None)
+	if origin is not None:
+		found = _DAYS.get((origin, zone_name))
+		if found is not None:
+			_DAYS.move_to_end((origin, zone_name))
+			return found
 	zone = get_zone(zone_name)
 	days: list[tuple[str, list[str]]] = []
 	for slot in sorted(slots, key=_start):
@@ -80,7 +90,12 @@ def days_text(slots, zone_name: str, seats_left: dict | None = None) -> str:
 		if not days or days[-1][0] != date_text:
 			days.append((date_text, []))
 		days[-1][1].append(text)
-	return "[" + ",".join(f'{{"date":"{date}","slots":[{",".join(rows)}]}}' for date, rows in days) + "]"
+	joined = "[" + ",".join(f'{{"date":"{date}","slots":[{",".join(rows)}]}}' for date, rows in days) + "]"
+	if origin is not None:
+		_DAYS[(origin, zone_name)] = joined
+		if len(_DAYS) > MAX_DAYS:
+			_DAYS.popitem(last=False)
+	return joined
 
 
 _start = operator.attrgetter("start")

@@ -137,12 +137,17 @@ def fail(status: int, message: str, errors: dict | None = None, code: str | None
 	return failure(message, errors, code or code_for(status), **extra)
 
 
+@functools.cache
+def _signature(fn) -> inspect.Signature:
+	return inspect.signature(fn)  # a method's own, made once per process (every call binds it)
+
+
 def missing_arguments(fn, args, kwargs) -> dict[str, str]:
 	"""{name: message} for required parameters the request did not send."""
 	try:
-		inspect.signature(fn).bind(*args, **kwargs)
+		_signature(fn).bind(*args, **kwargs)
 	except TypeError:
-		params = inspect.signature(fn).parameters
+		params = _signature(fn).parameters
 		return {
 			name: _("This field is required")
 			for name, p in params.items()

@@ -39,7 +39,8 @@ class TypeContext:
 	def occurrences(self, count=None) -> Occurrences | None:
 		"""How a booking of this type unfolds: its days, or a series of ``count`` meetings
 		the guest asked for (None: one meeting)."""
-		return self.multi_day or series_from_row(self.doc.as_dict(), count)
+		# the document itself, not its copy as a dict: every slot read asks (twice)
+		return self.multi_day or series_from_row(self.doc, count)
 
 	@property
 	def name(self) -> str:

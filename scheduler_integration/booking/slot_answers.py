@@ -24,19 +24,29 @@ owner's hours); the colleague's own free times on those dates are searched fresh
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import frappe
 
 from scheduler_integration.booking import availability, busy, meeting_types
 from scheduler_integration.core.versioned_cache import VersionedCache, stamp
-from scheduler_integration.engine.slot_answers import Span, offered_at, span
+from scheduler_integration.engine.slot_answers import Span, offered_bounds, span
 
 BOOKINGS = VersionedCache("scheduler_integration:host_bookings")  # one version per host
 MAX_ANSWERS = 256  # per process; least recently used go first
+_serials = itertools.count(1)  # a kept answer's name in this process, never reused
+
+
+class Cut(list):
+	"""The slots a kept answer offers at a read's clock. ``origin`` (the kept answer's
+	serial and the cut's indexes) is the same for every read that offers the same slots, so
+	what is made of them may be kept under it too (``api.shapes.days_text``)."""
+
+	__slots__ = ("origin",)
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,13 @@ class Kept:
 	slots: list  # clockless (engine.slot_answers.clockless), over span
 	taken: dict  # {start: seats taken} of a seated type that shows them
 	cover: list  # (colleague, instants) of the owner's leave a colleague covers, over span
+	serial: int = field(default_factory=lambda: next(_serials))
+
+	def cut(self, policy, start: datetime, end: datetime, now: datetime) -> Cut:
+		first, last = offered_bounds(self.slots, policy, start, end, now)
+		offered = Cut(self.slots[first:last])
+		offered.origin = (self.serial, first, last)
+		return offered
 
 
 _answers: OrderedDict[tuple, Kept] = OrderedDict()
@@ -83,14 +100,18 @@ def answer(
 	kept = _answers.get(key)
 	if kept is not None and kept.span.usable_at(now) and kept.stamp == stamp(parts):
 		_answers.move_to_end(key)
-		return offered_at(kept.slots, ctx.policy, start, end, now), kept.taken, kept.cover
+		return kept.cut(ctx.policy, start, end, now), kept.taken, kept.cover
 	found = span(ctx.policy, start, end, now)
 	# the versions first, then the rows, in one snapshot: kept under what it was built from
 	built = stamp(parts, snapshot=True)
 	slots, taken, cover = search(found.start, found.end) if found.start < found.end else ([], {}, [])
-	if built is not None:
-		_answers[key] = Kept(built, found, slots, taken, cover)
+	kept = Kept(built, found, slots, taken, cover)
+	offered = kept.cut(ctx.policy, start, end, now)
+	if built is None:
+		offered.origin = None  # not kept: no later read offers these very slots
+	else:
+		_answers[key] = kept
 		_answers.move_to_end(key)
 		while len(_answers) > MAX_ANSWERS:
 			_answers.popitem(last=False)
-	return offered_at(slots, ctx.policy, start, end, now), taken, cover
+	return offered, taken, cover

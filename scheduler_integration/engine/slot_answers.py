@@ -62,13 +62,22 @@ def offered_at(
 	"""The slots of a clockless answer (sorted by start, as ``find_slots`` gives them) that
 	``find_slots`` offers at ``at``, in order: a slice between two bisections, not a test
 	per slot (every read of a kept month cuts it)."""
+	first, last = offered_bounds(slots, policy, window_start, window_end, at)
+	return slots[first:last]
+
+
+def offered_bounds(
+	slots: list, policy: SlotPolicy, window_start: datetime, window_end: datetime, at: datetime
+) -> tuple[int, int]:
+	"""``offered_at``'s slice as (first, last) indexes: reads cut at the same indexes of the
+	same kept answer offer the same slots."""
 	lo = max(window_start, at + timedelta(minutes=policy.min_notice))
 	first = bisect_left(slots, lo, key=_start)
 	last = bisect_left(slots, window_end, lo=first, key=_start)
 	if policy.max_advance_days is not None:
 		latest = at + timedelta(days=policy.max_advance_days)
 		last = min(last, bisect_right(slots, latest, lo=first, key=_start))
-	return slots[first:last]
+	return first, last
 
 
 _start = attrgetter("start")

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import frappe
 
+from scheduler_integration.api.shapes import days_text
 from scheduler_integration.booking import availability, busy, meeting_types, slot_answers, slots
 from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.core.clock import to_system, utc_now
@@ -160,8 +161,11 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 		self.saw_cover = False
 
 	def answer(self, name, start, end, now):
+		"""The slots, the seats and the answer's text in two bookers' zones (a kept month's
+		text is kept too: ``api.shapes.days_text``)."""
 		found, seats = slots.slots_and_seats(type_context(name), start, end, now)
-		return [(slot.start, slot.hosts) for slot in found], seats
+		texts = [days_text(found, zone, seats) for zone in ("UTC", "Asia/Kolkata")]
+		return [(slot.start, slot.hosts) for slot in found], seats, texts
 
 	def check(self, now, step, change):
 		day = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -177,6 +181,31 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 				if name == self.solo and any(hosts == (B,) for _start, hosts in fresh[0]):
 					self.saw_cover = True  # A's leave covered by B: B's times on A's page
 				self.assertEqual(self.answer(name, start, end, now), fresh, f"step {step}, read again")
+
+	def test_a_kept_months_text_is_made_once_per_zone_and_cut(self):
+		"""A second read of a kept month in the same zone answers the text the first made;
+		another zone, or a clock that cuts a slot off, gets its own text."""
+		now = utc_now()
+		day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+		ctx = type_context(self.solo)
+
+		def read(at, zone="UTC"):
+			found, seats = slots.slots_and_seats(ctx, day, day + timedelta(days=9), at)
+			return found, days_text(found, zone, seats)
+
+		first, text = read(now)
+		self.assertTrue(first, "the solo type offers times this week")
+		self.assertIs(read(now)[1], text)
+		self.assertEqual(read(now, "Asia/Kolkata")[1], days_text(list(first), "Asia/Kolkata"))
+		self.assertNotEqual(read(now, "Asia/Kolkata")[1], text)
+		later = first[0].start + timedelta(minutes=1)  # the first offered start is past
+		cut, cut_text = read(later)
+		with nothing_kept():
+			fresh, fresh_text = read(later)
+		self.assertEqual(cut, fresh)
+		self.assertEqual(cut_text, fresh_text)
+		self.assertNotIn(first[0], cut)
+		self.assertNotEqual(cut_text, text)
 
 	def test_kept_answers_equal_fresh_ones_after_every_change(self):
 		steps = LONG_STEPS if os.environ.get("SCHEDULER_LONG_TESTS") == "1" else STEPS
