@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import email
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email import policy
 
@@ -28,6 +30,7 @@ from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B = "sched-sec-a@example.com", "sched-sec-b@example.com"
+C = "sched-sec-c@example.com"  # a third host, for the invitation races
 PUBLIC = "scheduler_integration.api.public"
 ENCODED = "=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?="
 # the headers Frappe writes on a booking email; anything else came from somewhere else
@@ -305,6 +308,76 @@ class TestConsentAndCounts(SecurityCase):
 		self.assertEqual(r.status_code, 201, r.text)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "host"), A)
+
+	def test_hosts_declining_at_once_leave_the_type_a_host(self):
+		"""Two hosts declining a team type at the same moment: one leaves, the other is told
+		it is the type's only host; an invitation taken back is cancelled, and one never
+		accepted may always be declined."""
+		make_host(C, "sec-c", tz="UTC", start="08:00", end="18:00")
+		respond = method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation")
+		sessions = {user: self.server.session(user) for user in (A, C)}
+		try:
+			for round_ in range(3):
+				team = make_type(
+					self.pb,
+					f"sec-pair-{round_}",
+					30,
+					assignment="Collective",
+					hosts=[{"user": A}, {"user": C}],  # saved by a manager: both accepted
+				)
+				barrier = threading.Barrier(2)
+
+				def decline(user, team=team, barrier=barrier):
+					barrier.wait()
+					return sessions[user].post(respond, json={"meeting_type": team, "accept": 0}, timeout=60)
+
+				with ThreadPoolExecutor(2) as pool:
+					answers = list(pool.map(decline, (A, C)))
+				self.assertEqual(
+					sorted(r.status_code for r in answers), [200, 403], [r.text[:200] for r in answers]
+				)
+				frappe.db.rollback()
+				self.assertEqual(len(frappe.get_doc("Scheduler Meeting Type", team).host_users()), 1)
+			# B, the owner and not a host, invites A and C, then takes C's invitation back
+			as_b = self.server.session(B)
+			r = as_b.post(
+				f"{self.server.base}/api/resource/Scheduler Meeting Type",
+				json={
+					"profile": self.pb,
+					"title": "Pending",
+					"slug": "sec-pending",
+					"duration": "30",
+					"assignment": "Round Robin",
+					"hosts": [{"user": A}, {"user": C}],
+				},
+				timeout=30,
+			)
+			self.assertEqual(r.status_code, 200, r.text)
+			pending = r.json()["data"]["name"]
+			r = as_b.put(
+				f"{self.server.base}/api/resource/Scheduler Meeting Type/{pending}",
+				json={"hosts": [{"user": A}]},
+				timeout=30,
+			)
+			self.assertEqual(r.status_code, 200, r.text)
+			frappe.db.rollback()
+			todos = {"reference_type": "Scheduler Meeting Type", "reference_name": pending}
+			self.assertEqual(
+				frappe.get_all("ToDo", filters={**todos, "allocated_to": C}, pluck="status"), ["Cancelled"]
+			)
+			r = sessions[C].post(respond, json={"meeting_type": pending, "accept": 1}, timeout=30)
+			self.assertEqual(r.status_code, 404, r.text)
+			# A never accepted: declining leaves what the type offers as it was (nothing)
+			r = sessions[A].post(respond, json={"meeting_type": pending, "accept": 0}, timeout=30)
+			self.assertEqual(r.status_code, 200, r.text)
+			frappe.db.rollback()
+			self.assertEqual(frappe.get_doc("Scheduler Meeting Type", pending).hosts, [])
+			self.assertEqual(
+				frappe.get_all("ToDo", filters={**todos, "allocated_to": A}, pluck="status"), ["Closed"]
+			)
+		finally:
+			frappe.db.rollback()
+			cleanup([C], delete_users=True)
 
 	def test_counts_follow_row_rules_and_calendar_secrets_are_encrypted(self):
 		for i in range(3):

@@ -426,8 +426,11 @@ class SchedulerMeetingType(Document):
 
 	def on_update(self):
 		self.invite_new_hosts()
-		meeting_types.invalidate([self.name])
 		before = self.get_doc_before_save()
+		removed = {row.user for row in (before.hosts if before else [])} - {row.user for row in self.hosts}
+		if removed:
+			self.close_invitations(removed, "Cancelled")  # an invitation taken back is not left to answer
+		meeting_types.invalidate([self.name])
 		self.invalidate_pages([self.profile, before.profile if before else None])
 		self.invalidate_team_pages([self.team, before.team if before else None])
 
@@ -473,32 +476,44 @@ class SchedulerMeetingType(Document):
 			).insert(ignore_permissions=True)
 
 	def respond_to_invitation(self, user: str, accept: bool) -> None:
-		"""The invited ``user`` joins the team (accept) or leaves it; nothing else changes."""
-		row = next((row for row in self.hosts if row.user == user), None)
+		"""The invited ``user`` joins the team (accept) or leaves it; nothing else changes.
+		Answers to one type take turns on its row and read its hosts as committed: two hosts
+		declining at once would each see the other still hosting, and leave it with none."""
+		frappe.db.get_value(self.doctype, self.name, "name", for_update=True)
+		rows = frappe.db.sql(
+			"select name, user, accepted from `tabScheduler Meeting Type Host`"
+			" where parenttype = %s and parent = %s and parentfield = 'hosts' for update",
+			(self.doctype, self.name),
+			as_dict=True,
+		)
+		row = next((row for row in rows if row.user == user), None)
 		if row is None:
 			raise frappe.DoesNotExistError(_("You are not invited to host this meeting type"))
-		if not accept and (user == self.user or not any(r.accepted for r in self.hosts if r is not row)):
-			# the owner was never invited, and a team type without hosts cannot be saved again
-			raise ChangeRefused(
-				_("You own this meeting type: deactivate it instead")
-				if user == self.user
-				else _("You are its only host: deactivate the meeting type instead"),
-				"owner" if user == self.user else "only_host",
-			)
+		if not accept and user == self.user:
+			raise ChangeRefused(_("You own this meeting type: deactivate it instead"), "owner")
+		if not accept and row.accepted and not any(r.accepted for r in rows if r is not row):
+			# the last host who accepted would leave the type offering no times; an invitation
+			# not yet accepted may always be declined (the type offered none with it)
+			raise ChangeRefused(_("You are its only host: deactivate the meeting type instead"), "only_host")
 		if accept:
-			frappe.db.set_value(row.doctype, row.name, "accepted", 1)
+			frappe.db.set_value("Scheduler Meeting Type Host", row.name, "accepted", 1)
 		else:
-			frappe.db.delete(row.doctype, {"name": row.name})
+			frappe.db.delete("Scheduler Meeting Type Host", {"name": row.name})
+		self.close_invitations([user])
+		frappe.clear_document_cache(self.doctype, self.name)
+		meeting_types.invalidate([self.name])
+
+	def close_invitations(self, users, status: str = "Closed") -> None:
+		"""End the open invitation to-dos of ``users`` for this type: Closed when answered,
+		Cancelled when the host was taken off the type."""
 		for todo in frappe.get_all(
 			"ToDo",
 			filters={
 				"reference_type": self.doctype,
 				"reference_name": self.name,
-				"allocated_to": user,
+				"allocated_to": ("in", list(users)),
 				"status": "Open",
 			},
 			pluck="name",
 		):
-			frappe.db.set_value("ToDo", todo, "status", "Closed")
-		frappe.clear_document_cache(self.doctype, self.name)
-		meeting_types.invalidate([self.name])
+			frappe.db.set_value("ToDo", todo, "status", status)
