@@ -93,6 +93,8 @@ def public_errors(response=None, request=None):
 		wait = _retry_after(response, path, method)
 		response.headers["Retry-After"] = str(wait)
 		extra["retry_after"] = wait
+		if body is not None:
+			body = limits.try_again(wait)  # the words say the wait the header says
 	if body is not None:
 		envelope = "data" if path.startswith("/api/v2/") else "message"
 		response.status_code = status

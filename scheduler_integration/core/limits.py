@@ -74,9 +74,19 @@ def hit(
 	if count == 1 or left < 0:
 		frappe.cache.expire(key, seconds)
 	if count > (limit() if callable(limit) else limit):
-		refused = refusal(_("Too many requests; please try again in a minute"))
-		refused.retry_after = _whole_seconds(left) if left >= 0 else seconds  # read in this round trip
+		wait = _whole_seconds(left) if left >= 0 else seconds  # read in this round trip
+		refused = refusal(try_again(wait))
+		refused.retry_after = wait
 		raise refused
+
+
+def try_again(seconds: int) -> str:
+	"""A refusal's words for a wait of ``seconds``: what its Retry-After says."""
+	if seconds <= 1:
+		return _("Too many requests; please try again in a second")
+	if seconds < 90:
+		return _("Too many requests; please try again in {0} seconds").format(seconds)
+	return _("Too many requests; please try again in {0} minutes").format(-(-seconds // 60))
 
 
 def per_ip(limit, seconds: int = 60):

@@ -227,6 +227,9 @@ class TestSideDoorsRequests(SchedulerTestCase):
 				body = answer(response)
 				self.assertEqual(body["success"], False, method)
 				self.assertEqual(body["retry_after"], int(response.headers["Retry-After"]), method)
+				# the words say the same wait ("in a minute" said 1 s and 600 s alike)
+				wait = body["retry_after"]
+				self.assertIn(f"in {wait} seconds" if wait > 1 else "in a second", body["message"], method)
 			for path in (f"/book/{SLUG}", f"/book/{SLUG}/{TYPE}", f"/book/manage/{'x' * 43}"):
 				codes = [
 					self.guest.get(self.page(path), headers=ip, timeout=60).status_code for _ in range(2)
