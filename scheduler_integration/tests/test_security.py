@@ -375,6 +375,10 @@ class TestConsentAndCounts(SecurityCase):
 			self.assertEqual(
 				frappe.get_all("ToDo", filters={**todos, "allocated_to": A}, pluck="status"), ["Closed"]
 			)
+			# answered or taken back, nobody is left assigned to the type in the desk's list
+			self.assertEqual(
+				json.loads(frappe.db.get_value("Scheduler Meeting Type", pending, "_assign") or "[]"), []
+			)
 		finally:
 			frappe.db.rollback()
 			cleanup([C], delete_users=True)

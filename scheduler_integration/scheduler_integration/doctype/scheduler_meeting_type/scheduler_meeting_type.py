@@ -516,4 +516,8 @@ class SchedulerMeetingType(Document):
 			},
 			pluck="name",
 		):
-			frappe.db.set_value("ToDo", todo, "status", status)
+			# through the to-do's controller: it takes the host off the type's assignments
+			# (the list's avatar and "Assigned To" filter) and notes it on the timeline
+			doc = frappe.get_doc("ToDo", todo)
+			doc.status = status
+			doc.save(ignore_permissions=True)
