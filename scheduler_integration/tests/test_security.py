@@ -354,17 +354,46 @@ class TestConsentAndCounts(SecurityCase):
 			)
 			self.assertEqual(r.status_code, 200, r.text)
 			pending = r.json()["data"]["name"]
-			r = as_b.put(
-				f"{self.server.base}/api/resource/Scheduler Meeting Type/{pending}",
-				json={"hosts": [{"user": A}]},
-				timeout=30,
-			)
-			self.assertEqual(r.status_code, 200, r.text)
-			frappe.db.rollback()
 			todos = {"reference_type": "Scheduler Meeting Type", "reference_name": pending}
-			self.assertEqual(
-				frappe.get_all("ToDo", filters={**todos, "allocated_to": C}, pluck="status"), ["Cancelled"]
+
+			def set_hosts(*users):
+				r = as_b.put(
+					f"{self.server.base}/api/resource/Scheduler Meeting Type/{pending}",
+					json={"hosts": [{"user": user} for user in users]},
+					timeout=30,
+				)
+				self.assertEqual(r.status_code, 200, r.text)
+
+			# C accepts and declines at the same moment: the answers take turns (one that
+			# found the other's to-do closed was refused as "modified", 400)
+			for _round in range(3):
+				set_hosts(B, A)  # the owner hosts too: C's decline is not the last accepted host's
+				set_hosts(B, A, C)  # C invited again: pending, with a new to-do
+				barrier = threading.Barrier(2)
+
+				def answer(accept, barrier=barrier):
+					barrier.wait()
+					return sessions[C].post(
+						respond, json={"meeting_type": pending, "accept": accept}, timeout=60
+					)
+
+				with ThreadPoolExecutor(2) as pool:
+					answers = list(pool.map(answer, (1, 0)))
+				for r in answers:
+					# an accept after the decline: C is no longer invited (404)
+					self.assertIn(r.status_code, (200, 404), r.text[:300])
+				frappe.db.rollback()
+				self.assertNotIn(
+					"Open", frappe.get_all("ToDo", filters={**todos, "allocated_to": C}, pluck="status")
+				)
+			set_hosts(A)
+			set_hosts(A, C)
+			set_hosts(A)  # the invitation taken back
+			frappe.db.rollback()
+			statuses = frappe.get_all(
+				"ToDo", filters={**todos, "allocated_to": C}, pluck="status", order_by="creation desc"
 			)
+			self.assertEqual((statuses[0], "Open" in statuses), ("Cancelled", False), statuses)
 			r = sessions[C].post(respond, json={"meeting_type": pending, "accept": 1}, timeout=30)
 			self.assertEqual(r.status_code, 404, r.text)
 			# A never accepted: declining leaves what the type offers as it was (nothing)

@@ -506,18 +506,15 @@ class SchedulerMeetingType(Document):
 	def close_invitations(self, users, status: str = "Closed") -> None:
 		"""End the open invitation to-dos of ``users`` for this type: Closed when answered,
 		Cancelled when the host was taken off the type."""
-		for todo in frappe.get_all(
-			"ToDo",
-			filters={
-				"reference_type": self.doctype,
-				"reference_name": self.name,
-				"allocated_to": ("in", list(users)),
-				"status": "Open",
-			},
-			pluck="name",
+		# locking reads: another answer (or the owner's change) may have ended one since this
+		# transaction's first read, and saving that stale copy is refused as "modified"
+		for todo in frappe.db.sql_list(
+			"select name from `tabToDo` where reference_type = %s and reference_name = %s"
+			" and allocated_to in %s and status = 'Open' for update",
+			(self.doctype, self.name, tuple(users)),
 		):
 			# through the to-do's controller: it takes the host off the type's assignments
 			# (the list's avatar and "Assigned To" filter) and notes it on the timeline
-			doc = frappe.get_doc("ToDo", todo)
+			doc = frappe.get_doc("ToDo", todo, for_update=True)
 			doc.status = status
 			doc.save(ignore_permissions=True)
