@@ -26,6 +26,7 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.core.settings import get_settings, store
 from scheduler_integration.reporting import dashboard
+from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import clear_bookings, make_host, make_type
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, purge_guests
 from scheduler_integration.tests.scope import one_site
@@ -112,27 +113,11 @@ class TestBrowserBooking(SchedulerTestCase):
 		cls.shots.mkdir(parents=True, exist_ok=True)
 		settings = get_settings()
 		cls.saved_origins = settings.get("booking_embed_origins") or ""
-		# the desk sends every user to the setup wizard until setup is complete: a bench
-		# site nobody set up gets it for these tests only
-		cls.unfinished_setup = frappe.get_all(
-			"Installed Application",
-			{"is_setup_complete": 0, "app_name": ("in", ["frappe", "erpnext"])},
-			pluck="name",
-		)
-		cls.saved_setup_flag = frappe.db.get_single_value("System Settings", "setup_complete")
-		cls.mark_setup(cls.unfinished_setup, 1, 1)
-
-	@classmethod
-	def mark_setup(cls, apps: list[str], complete: int, flag) -> None:
-		for name in apps:
-			frappe.db.set_value("Installed Application", name, "is_setup_complete", complete)
-		frappe.db.set_single_value("System Settings", "setup_complete", flag)
-		frappe.db.commit()
-		frappe.clear_cache()  # the desk's boot reads it through the cache
+		cls.setup = finish_setup()
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.mark_setup(cls.unfinished_setup, 0, cls.saved_setup_flag)
+		restore_setup(cls.setup)
 		store(booking_embed_origins=cls.saved_origins)
 		frappe.db.commit()
 		clear_bookings([HOST])

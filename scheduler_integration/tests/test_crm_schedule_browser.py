@@ -21,6 +21,7 @@ import frappe
 from scheduler_integration.api.crm import _label
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.tests import test_browser_e2e as e2e
+from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -115,14 +116,7 @@ class TestCrmScheduleBrowser(SchedulerTestCase):
 			}
 		).insert()
 		frappe.set_user("Administrator")
-		cls.unfinished = frappe.get_all(
-			"Installed Application",
-			{"is_setup_complete": 0, "app_name": ("in", ["frappe", "erpnext"])},
-			pluck="name",
-		)
-		cls.setup_flag = frappe.db.get_single_value("System Settings", "setup_complete")
-		e2e.TestBrowserBooking.mark_setup(cls.unfinished, 1, 1)
-		frappe.db.commit()
+		cls.setup = finish_setup()
 		cls.server = LiveServer.get_instance()
 		cls.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		cls.shots.mkdir(parents=True, exist_ok=True)
@@ -131,8 +125,7 @@ class TestCrmScheduleBrowser(SchedulerTestCase):
 	def tearDownClass(cls):
 		if getattr(cls, "ready", False):
 			frappe.db.rollback()
-			if hasattr(cls, "unfinished"):
-				e2e.TestBrowserBooking.mark_setup(cls.unfinished, 0, cls.setup_flag)
+			restore_setup(getattr(cls, "setup", None))
 			if getattr(cls, "outbox", None):
 				cls.outbox.close()
 			set_settings(**getattr(cls, "_saved", {}))

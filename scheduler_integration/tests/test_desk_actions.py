@@ -13,6 +13,7 @@ from pathlib import Path
 import frappe
 
 from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import book, clear_bookings, future_day, make_host, make_type
 from scheduler_integration.tests.live import PASSWORD, LiveServer, body, cleanup, method_url, purge_guests
 from scheduler_integration.tests.scope import one_site
@@ -37,10 +38,12 @@ class TestDeskActions(SchedulerTestCase):
 		cls.mt = make_type(cls.profile, "desk-call", 30)
 		cls.server = LiveServer.get_instance()
 		cls.host = cls.server.session(HOST)
+		cls.setup = finish_setup()  # else the desk opens the setup wizard, not the form
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		restore_setup(getattr(cls, "setup", None))
 		cls.remove_form()
 		clear_bookings([HOST])
 		purge_guests([GUEST])

@@ -23,6 +23,7 @@ from pathlib import Path
 import frappe
 
 from scheduler_integration.tests import test_browser_e2e as e2e
+from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, run_background_jobs, set_settings
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user, purge_guests
 from scheduler_integration.tests.scope import one_site
@@ -77,22 +78,7 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 		cls.set_google(0, None, None)
 		cls.shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		cls.shots.mkdir(parents=True, exist_ok=True)
-		# the desk sends every user to the setup wizard until setup is complete
-		cls.unfinished = frappe.get_all(
-			"Installed Application",
-			{"is_setup_complete": 0, "app_name": ("in", ["frappe", "erpnext"])},
-			pluck="name",
-		)
-		cls.setup_flag = frappe.db.get_single_value("System Settings", "setup_complete")
-		cls.mark_setup(cls.unfinished, 1, 1)
-
-	@classmethod
-	def mark_setup(cls, apps: list[str], complete: int, flag) -> None:
-		for name in apps:
-			frappe.db.set_value("Installed Application", name, "is_setup_complete", complete)
-		frappe.db.set_single_value("System Settings", "setup_complete", flag)
-		frappe.db.commit()
-		frappe.clear_cache()
+		cls.setup = finish_setup()
 
 	@classmethod
 	def set_google(cls, enable, client_id, secret):
@@ -113,7 +99,7 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		cls.mark_setup(cls.unfinished, 0, cls.setup_flag)
+		restore_setup(cls.setup)
 		cls.feed.close()
 		cls.set_google(*cls.google)
 		set_settings(**cls._saved)
