@@ -19,6 +19,8 @@ from scheduler_integration.engine.payments import (
 	HOLD_MAX,
 	HOLD_MIN,
 	REFUND_POLICIES,
+	STRIPE_MAX,
+	STRIPE_MIN,
 	RefundPolicy,
 	checkout_expires,
 	from_minor,
@@ -97,10 +99,24 @@ def test_the_hold_ends_within_its_bounds_and_never_after_the_start(created, star
 def test_the_checkout_closes_within_stripes_window_and_not_before_the_hold(created, minutes):
 	hold = created + timedelta(minutes=minutes)
 	closes = checkout_expires(created, hold)
-	assert created + CHECKOUT_MIN <= closes <= created + CHECKOUT_MAX
-	assert CHECKOUT_MIN >= timedelta(minutes=30) and CHECKOUT_MAX <= timedelta(hours=24)
+	assert created + CHECKOUT_MIN <= closes < created + CHECKOUT_MAX + timedelta(seconds=1)
+	assert CHECKOUT_MIN >= timedelta(minutes=30) and CHECKOUT_MAX < timedelta(hours=24)
 	if minutes <= HOLD_MAX:  # every hold the type allows is covered
 		assert closes >= hold
+	assert closes.microsecond == 0  # whole seconds, as Stripe takes it
+
+
+@given(moments, st.integers(0, HOLD_MAX), st.integers(0, 25 * 60 * 60))
+def test_a_retry_sends_the_first_attempts_expiry_while_stripe_takes_it(created, minutes, later):
+	hold = created + timedelta(minutes=minutes)
+	first = checkout_expires(created, hold)
+	retried = created + timedelta(seconds=later)
+	again = checkout_expires(retried, hold, tried=first)
+	assert retried + STRIPE_MIN <= again <= retried + STRIPE_MAX  # Stripe takes it
+	if first >= retried + STRIPE_MIN:
+		assert again == first  # the same parameters under the same key
+	else:
+		assert again == checkout_expires(retried, hold)  # too late: a fresh one (and key)
 
 
 START = utc(2026, 6, 20, 15, 0)

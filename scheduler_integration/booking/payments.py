@@ -13,9 +13,9 @@ the Scheduler Payment records (the rules of amounts, holds and refunds are
 - **The checkout** (``open_checkout``) is made after the booking committed: one Scheduler
   Payment per booking (its ``access_key`` names the receipt page the gateway sends the
   guest back to; the manage token never leaves the site), and one Checkout Session for it,
-  opened with an idempotency key of that payment, so a retry (the guest's pay button, a
-  timeout) answers the same session. A gateway that cannot be reached leaves the payment
-  *Not Started*: the guest's manage page tries again.
+  opened with an idempotency key of that payment and its expiry, so a retry (the guest's
+  pay button, a timeout) answers the same session. A gateway that cannot be reached leaves
+  the payment *Not Started*: the guest's manage page tries again.
 """
 
 from __future__ import annotations
@@ -216,6 +216,7 @@ def open_checkout(doc, now: datetime | None = None) -> dict:
 		frappe.db.commit()
 	if payment.status != PaymentStatus.NOT_STARTED or doc.status != AWAITING_PAYMENT:
 		return payment_json(doc, payment)
+	expires = checkout_expiry(doc, payment, now)
 	try:
 		session = stripe_api().create_session(
 			amount=int(payment.amount_minor),
@@ -224,8 +225,8 @@ def open_checkout(doc, now: datetime | None = None) -> dict:
 			success_url=receipt_url(doc, payment),
 			cancel_url=receipt_url(doc, payment),
 			reference=doc.name,
-			expires_at=checkout_expires(now, to_utc(doc.hold_until)),
-			idempotency_key=f"scheduler-checkout-{payment.access_key}",
+			expires_at=expires,
+			idempotency_key=f"scheduler-checkout-{payment.access_key}-{int(expires.timestamp())}",
 			customer_email=doc.guest_email,
 			metadata={"scheduler_booking": doc.name, "scheduler_payment": payment.name},
 			locale=_locale(doc.get("language")),
@@ -252,6 +253,20 @@ def open_checkout(doc, now: datetime | None = None) -> dict:
 	payment.save(ignore_permissions=True)
 	frappe.db.commit()
 	return payment_json(doc, payment)
+
+
+def checkout_expiry(doc, payment, now: datetime) -> datetime:
+	"""When ``payment``'s checkout closes, the same for every attempt while Stripe takes it:
+	a retry after a lost answer then repeats the first attempt's parameters under its key
+	and gets the session that attempt opened (``engine.payments.checkout_expires``). Stored
+	and committed before the call, under the payment's row lock, so simultaneous attempts
+	send one expiry, and a worker killed during the call leaves it for the next."""
+	tried = frappe.db.get_value(DOCTYPE, payment.name, "expires_at", for_update=True)
+	expires = checkout_expires(now, to_utc(doc.hold_until), to_utc(tried) if tried else None)
+	if not tried or to_utc(tried) != expires:
+		frappe.db.set_value(DOCTYPE, payment.name, "expires_at", to_system(expires), update_modified=False)
+	frappe.db.commit()
+	return expires
 
 
 def _locale(language: str | None) -> str:

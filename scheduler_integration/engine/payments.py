@@ -47,6 +47,8 @@ __all__ = [
 	"HOLD_MIN",
 	"REFUND_DEFAULT",
 	"REFUND_POLICIES",
+	"STRIPE_MAX",
+	"STRIPE_MIN",
 	"RefundPolicy",
 	"checkout_expires",
 	"from_minor",
@@ -70,6 +72,8 @@ HOLD_DEFAULT = 15  # minutes
 HOLD_MIN = 5
 HOLD_MAX = 12 * 60  # a checkout stays open at most 24 hours after it was opened
 CHECKOUT_MIN = timedelta(minutes=31)  # Stripe: expires_at at least 30 minutes ahead
+STRIPE_MIN = timedelta(minutes=30)  # Stripe's own bounds (a retry may repeat an earlier expiry
+STRIPE_MAX = timedelta(hours=24)  # while it is within them)
 CHECKOUT_MAX = timedelta(hours=23, minutes=59)  # … and at most 24 hours ahead
 
 FULL, BY_NOTICE, NONE = "Full Refund", "By Notice", "No Refund"
@@ -131,11 +135,18 @@ def hold_over(end: datetime, now: datetime) -> bool:
 	return now >= end
 
 
-def checkout_expires(created: datetime, hold_ends: datetime) -> datetime:
+def checkout_expires(created: datetime, hold_ends: datetime, tried: datetime | None = None) -> datetime:
 	"""When the provider's checkout opened at ``created`` closes by itself: at the hold's
 	end, but within the 30 minutes to 24 hours Stripe allows (the hold-expiry job closes a
-	checkout that would outlive its hold)."""
-	return min(max(hold_ends, created + CHECKOUT_MIN), created + CHECKOUT_MAX)
+	checkout that would outlive its hold), in whole seconds as Stripe takes it.
+
+	``tried`` is what an earlier attempt of the same payment sent. It is sent again while
+	Stripe still takes it: a retry must repeat its parameters, or Stripe refuses the
+	idempotency key instead of answering the session the first attempt may have opened."""
+	if tried is not None and created + STRIPE_MIN <= tried <= created + STRIPE_MAX:
+		return tried
+	closes = min(max(hold_ends, created + CHECKOUT_MIN), created + CHECKOUT_MAX)
+	return closes + timedelta(microseconds=-closes.microsecond % 1_000_000)  # up to whole seconds
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import frappe
 import requests
 
-from scheduler_integration.core.clock import to_system, utc_now
+from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -703,6 +703,57 @@ class TestPaidBookings(SchedulerTestCase):
 		row = next(r for r in rows if r["host"] == HOST)
 		self.assertIn("paid", [c["fieldname"] for c in columns])
 		self.assertEqual(row["paid"], revenue["paid"][self.currency])
+
+	def test_a_retry_after_a_lost_answer_gets_the_checkout_stripe_opened(self):
+		"""Stripe opened the checkout but its answer never came: the guest's pay button, a
+		second later, sends the same expiry under the same key and gets that checkout, not
+		Stripe's refusal of a reused key (nor a second checkout). Once that expiry is too near
+		for Stripe, a fresh one under a fresh key opens the checkout."""
+		self.peer.lose()
+		data = self.hold(self.start(), "lost-answer@paid.example")
+		token = data["manage_url"].rsplit("/", 1)[-1]
+		self.assertEqual(self.payment(data["id"]).status, "Not Started")
+		opened = [s["id"] for s in self.peer.sessions.values() if s["client_reference_id"] == data["id"]]
+		self.assertEqual(len(opened), 1)  # Stripe did open it
+		time.sleep(1.1)  # the retry's own clock reads another second
+		answer = self.guest.post(
+			method_url(self.server, "scheduler_integration.api.payments.pay"),
+			json={"token": token},
+			timeout=60,
+		)
+		self.assertEqual(answer.status_code, 200, answer.text[:300])
+		self.assertEqual(body(answer)["data"]["url"], self.peer.sessions[opened[0]]["url"])
+		payment = self.payment(data["id"])
+		self.assertEqual((payment.status, payment.checkout_session), ("Open", opened[0]))
+		keys = {r.headers.get("Idempotency-Key") for r in self.peer.session_requests()[-2:]}
+		self.assertEqual(len(keys), 1, keys)
+		# the guest came back too late for that expiry: Stripe gets a fresh one and key
+		late = self.hold(self.start(), "late-retry@paid.example")
+		frappe.db.set_value(  # as if its first attempt had failed half an hour ago
+			"Scheduler Payment",
+			self.payment(late["id"]).name,
+			{
+				"status": "Not Started",
+				"checkout_session": None,
+				"payment_url": None,
+				"expires_at": to_system(utc_now() + timedelta(minutes=29)),
+			},
+			update_modified=False,
+		)
+		frappe.db.commit()
+		before = len(self.peer.sessions)
+		time.sleep(1.1)  # else the fresh expiry is the hold's first one, to the second
+		answer = self.guest.post(
+			method_url(self.server, "scheduler_integration.api.payments.pay"),
+			json={"token": late["manage_url"].rsplit("/", 1)[-1]},
+			timeout=60,
+		)
+		self.assertEqual(answer.status_code, 200, answer.text[:300])
+		payment = self.payment(late["id"])
+		self.assertEqual(payment.status, "Open")
+		self.assertGreaterEqual(to_utc(payment.expires_at), utc_now() + timedelta(minutes=30))
+		self.assertEqual(len(self.peer.sessions), before + 1)
+		self.assertEqual(payment.checkout_session, list(self.peer.sessions)[-1])
 
 	@unittest.skipUnless(installed("erpnext"), "the ERPNext Lead of a guest needs ERPNext")
 	def test_a_guests_erpnext_lead_becomes_the_customer_that_paid(self):

@@ -24,7 +24,7 @@ The customer's side: ``pay(session_id)`` completes a session (a ``pi_`` payment 
 ``payment_status: paid``); ``event(type, obj)`` builds an event and ``signed(event,
 secret)`` its raw body and ``Stripe-Signature`` header (``t=<unix>,v1=<HMAC-SHA256 of
 "<t>.<body>">``), which ``deliver`` posts to a webhook URL like Stripe does. Test
-controls: ``fail(reply, times)``. Listens on 127.0.0.1 only."""
+controls: ``fail(reply, times)``, ``lose(times)``. Listens on 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -94,6 +94,7 @@ class FakeStripe(PeerServer):
 		self.intents: dict[str, str] = {}  # payment intent -> session
 		self.idempotent: dict[str, tuple[str, Reply]] = {}
 		self.failures: list[Reply] = []
+		self.lost = 0
 		self.numbers = itertools.count(1)
 		self.lock = threading.Lock()
 		super().__init__(self._app)
@@ -101,11 +102,16 @@ class FakeStripe(PeerServer):
 	def fail(self, reply: Reply, times: int = 1) -> None:
 		self.failures.extend([reply] * times)
 
+	def lose(self, times: int = 1) -> None:
+		"""The next ``times`` requests are carried out (and kept under their idempotency
+		key) but their answers never arrive: the connection closes, as on a timeout."""
+		self.lost += times
+
 	def _id(self, prefix: str) -> str:
 		return f"{prefix}_test_{next(self.numbers):06d}{secrets.token_hex(8)}"
 
 	# --- the API ----------------------------------------------------------------------------
-	def _app(self, request: Recorded, _handler) -> Reply:
+	def _app(self, request: Recorded, _handler) -> Reply | None:
 		if request.headers.get("Authorization") != f"Bearer {self.secret_key}":
 			return stripe_error(401, "Invalid API Key provided: sk_test_****")
 		with self.lock:
@@ -129,8 +135,12 @@ class FakeStripe(PeerServer):
 						digest,
 						Reply(reply.status, copy.deepcopy(reply.body), reply.headers),
 					)
-				return reply
-			return self._route(request)
+			else:
+				reply = self._route(request)
+			if self.lost:
+				self.lost -= 1
+				return None  # done, and the answer lost on its way
+			return reply
 
 	def _route(self, request: Recorded) -> Reply:
 		params = form_params(request.body) if request.body else {}

@@ -82,12 +82,26 @@ def test_a_session_goes_out_in_stripes_form_encoding_and_comes_back_as_plain_jso
 
 def test_the_same_idempotency_key_opens_one_session(peer):
 	api = client(peer)
-	first, again = open_session(api), open_session(api)
+	# one expiry for every call: a retry sends the same parameters, and a fresh `now()`
+	# per call would differ across a second's boundary (Stripe then refuses the key)
+	expires_at = datetime.now(UTC) + timedelta(minutes=40)
+	first, again = open_session(api, expires_at=expires_at), open_session(api, expires_at=expires_at)
 	assert first["id"] == again["id"] and len(peer.sessions) == 1
 	with pytest.raises(ProviderError) as refused:  # the same key for another payment
-		open_session(api, amount=999)
+		open_session(api, amount=999, expires_at=expires_at)
 	assert refused.value.status == 400
 	assert open_session(api, key="checkout:PAY-2")["id"] != first["id"]
+
+
+def test_a_retry_after_a_lost_answer_gets_the_session_the_first_call_opened(peer):
+	api = client(peer)
+	expires_at = datetime.now(UTC) + timedelta(minutes=40)
+	peer.lose()
+	with pytest.raises(ProviderUnavailable):
+		open_session(api, expires_at=expires_at)
+	assert len(peer.sessions) == 1  # opened, though the answer never came
+	again = open_session(api, expires_at=expires_at)
+	assert again["id"] in peer.sessions and len(peer.sessions) == 1
 
 
 def test_stripe_refuses_an_expiry_outside_its_window(peer):
