@@ -37,7 +37,10 @@ def _ours(doctype) -> bool:
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
 def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None):
-	if not _ours(doctype):
+	ours = _ours(doctype)
+	if frappe.get_meta(doctype).issingle:  # no table to count: Frappe's own query fails (500)
+		frappe.throw(_("{0} is a single record: it has no count").format(_(doctype)), frappe.ValidationError)
+	if not ours:
 		return frappe_get_count(doctype, filters, debug, cache)
 	if frappe.is_table(doctype):  # as frappe.client.get_list: role permission via the parent
 		check_parent_permission(parent, doctype)

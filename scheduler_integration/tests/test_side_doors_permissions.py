@@ -227,6 +227,13 @@ class TestSideDoorsPermissions(SchedulerTestCase):
 		counts["frappe.desk.reportview.get_count"] = r.json()["message"]
 		return counts
 
+	def test_a_single_doctype_has_no_count(self):
+		"""A count of a single record (the app's or Frappe's) says why it has none, never a 500."""
+		for doctype in ("Scheduler Settings", "System Settings"):
+			r = self.method("M", "frappe.client.get_count", {"doctype": doctype})
+			self.assertEqual(r.status_code, 417, f"{doctype}: {r.text[:300]}")
+			self.assertIn("single record", r.text)
+
 	def test_child_rows_follow_their_parents(self):
 		for child, (parent, _field) in CHILDREN.items():
 			with self.subTest(child=child):
