@@ -6,7 +6,8 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api import parse
-from scheduler_integration.api.utils import NotConfigured, acting_user, api, flag, ok, parse_json
+from scheduler_integration.api.utils import acting_user, api, flag, ok, parse_json
+from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.core.errors import FieldValidationError
 
 

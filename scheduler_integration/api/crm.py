@@ -25,8 +25,9 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api import parse
-from scheduler_integration.api.utils import NotConfigured, api, iso, ok
+from scheduler_integration.api.utils import api, iso, ok
 from scheduler_integration.booking import reps
+from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.hosts import host_timezone

@@ -7,7 +7,6 @@ from frappe import _
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import (
-	NotConfigured,
 	acting_user,
 	api,
 	check_owner,
@@ -17,6 +16,7 @@ from scheduler_integration.api.utils import (
 	parse_json,
 	payload,
 )
+from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.validation import clean_text
 

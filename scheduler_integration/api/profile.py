@@ -9,8 +9,9 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.meeting_type import active_meeting_types
-from scheduler_integration.api.utils import NotConfigured, acting_user, api, flag, iso, ok, payload
+from scheduler_integration.api.utils import acting_user, api, flag, iso, ok, payload
 from scheduler_integration.booking.domains import profile_url
+from scheduler_integration.booking.errors import NotConfigured
 
 UPDATABLE = (
 	"scheduler_provider",

@@ -19,7 +19,8 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.dashboard import _desk_user
-from scheduler_integration.api.utils import NotConfigured, acting_user, api, ok, parse_json
+from scheduler_integration.api.utils import acting_user, api, ok, parse_json
+from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.connections import status
 from scheduler_integration.core import queue
 from scheduler_integration.core.hosts import follow_profile_zone as follow_zone

@@ -56,7 +56,11 @@ from frappe import _
 from werkzeug.wrappers import Response
 
 from scheduler_integration.api.shapes import slot_json
-from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable, TooManyBookings
+from scheduler_integration.booking.errors import (
+	ChangeRefused,
+	SlotUnavailable,
+	TooManyBookings,
+)
 from scheduler_integration.core.clock import iso
 from scheduler_integration.core.errors import (
 	FieldValidationError,
@@ -86,13 +90,6 @@ __all__ = [
 	"payload",
 	"plain_arguments",
 ]
-
-
-class NotConfigured(frappe.DoesNotExistError):
-	"""The host has not set up what the call needs (profile, availability): 404."""
-
-	code = codes.NOT_CONFIGURED
-	http_status_code = codes.STATUS[code]
 
 
 # the ``code`` of a failure known only by its status; typed errors name their own

@@ -58,6 +58,14 @@ class SlotUnavailable(frappe.ValidationError):
 		return self.alternatives
 
 
+class NotConfigured(frappe.DoesNotExistError):
+	"""The host has not set up what the call needs (profile, availability, a team type's
+	hosts): 404."""
+
+	code = codes.NOT_CONFIGURED
+	http_status_code = codes.STATUS[code]
+
+
 class ChangeRefused(frappe.ValidationError):
 	"""A change the booking's state machine or notice policy does not allow: HTTP 403."""
 

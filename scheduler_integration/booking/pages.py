@@ -28,7 +28,9 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import captcha, meetings, payments
+from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
+from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
@@ -134,7 +136,10 @@ def public_type(profile_slug, slug, team=None) -> TypeContext:
 	name = found.types.get(slug)
 	if not name:
 		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
-	return type_context(name)
+	ctx = type_context(name)
+	if not ctx.hosts:  # a team type whose invited hosts have not accepted yet
+		raise NotConfigured(_("This meeting type has no host yet"))
+	return ctx
 
 
 def meeting_type_by_slug(profile, slug):
@@ -154,7 +159,8 @@ def active_types(profile_name: str | None = None, team: str | None = None) -> li
 		order_by="priority desc, sort_order asc, creation asc",
 		pluck="name",
 	)
-	return [cached_doc("Scheduler Meeting Type", name) for name in names]
+	# a team type offers nothing until one of its invited hosts accepts: not listed
+	return [doc for doc in (cached_doc("Scheduler Meeting Type", name) for name in names) if type_hosts(doc)]
 
 
 def countries() -> tuple[str, ...]:

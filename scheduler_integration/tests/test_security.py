@@ -309,6 +309,56 @@ class TestConsentAndCounts(SecurityCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "host"), A)
 
+	def test_a_team_type_nobody_accepted_yet_is_not_offered(self):
+		"""Until one invited host accepts, a team type is off its page, and its times and its
+		booking say why (404 NOT_CONFIGURED), not the engine's "At least one host" (400)."""
+		r = self.server.session(B).post(
+			f"{self.server.base}/api/resource/Scheduler Meeting Type",
+			json={
+				"profile": self.pb,
+				"title": "Pending team",
+				"slug": "pending-team",
+				"duration": "30",
+				"assignment": "Round Robin",
+				"hosts": [{"user": A}],  # invited; the owner does not host it
+			},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		team = r.json()["data"]["name"]
+		public = f"{self.server.base}/api/method/{PUBLIC}"
+		window = {"start": iso(self.day), "end": iso(self.day + timedelta(days=1)), "timezone": "UTC"}
+
+		def listed():
+			r = self.guest.get(f"{public}.get_page", params={"profile": "sec-b"}, timeout=30)
+			self.assertEqual(r.status_code, 200, r.text[:300])
+			return [t["slug"] for t in body(r)["data"]["meeting_types"]]
+
+		def slots():
+			return self.guest.get(
+				f"{public}.get_slots",
+				params={"profile": "sec-b", "meeting_type": "pending-team", **window},
+				timeout=30,
+			)
+
+		self.assertNotIn("pending-team", listed())
+		for r in (
+			slots(),
+			self.book(self.day + timedelta(hours=9), profile="sec-b", meeting_type="pending-team"),
+			self.guest.get(f"{self.server.base}/book/sec-b/pending-team", timeout=30),
+		):
+			self.assertEqual(r.status_code, 404, r.text[:300])
+		self.assertEqual(body(slots())["code"], "NOT_CONFIGURED")
+		self.assertIn("no host yet", body(slots())["error"])
+		r = self.server.session(A).post(
+			method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation"),
+			json={"meeting_type": team, "accept": 1},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		self.assertIn("pending-team", listed())
+		self.assertEqual(slots().status_code, 200)
+
 	def test_hosts_declining_at_once_leave_the_type_a_host(self):
 		"""Two hosts declining a team type at the same moment: one leaves, the other is told
 		it is the type's only host; an invitation taken back is cancelled, and one never
