@@ -3,19 +3,24 @@
 Frappe's ``frappe.client.get_count`` counts without any permission check, and the
 "assigned to" group counts of the list sidebar filter records without one; with ``like``
 filters either becomes an oracle for another host's data (a guest's email, one character
-at a time). Both are replaced (``override_whitelisted_methods``) by versions that, for
-the scheduler's DocTypes, count through ``frappe.get_list`` — role permissions plus the
-app's row rules (``core.permissions``) — and hand every other DocType to Frappe unchanged.
-A child table is counted as ``frappe.client.get_list`` lists it: ``parent`` names the
-parent DocType, and only rows of documents the user may see are counted.
+at a time). Both are replaced (``override_whitelisted_methods``). ``get_count`` counts
+every DocType through ``frappe.get_list``: role permissions, user permissions and, for the
+scheduler's DocTypes, the app's row rules (``core.permissions``). A child table is counted
+as ``frappe.client.get_list`` lists it: ``parent`` names the parent DocType, and only rows
+of documents the user may see are counted. ``get_group_by_count`` does the same for the
+scheduler's DocTypes and hands others to Frappe. A DocType without a table (a single, a
+virtual one), a field it does not have or a filter on a column that does not exist is
+refused with the reason (417), never a database error (500).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import frappe
 from frappe import _
-from frappe.client import get_count as frappe_get_count
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
+from frappe.model import is_default_field
 from frappe.model.db_query import check_parent_permission
 from frappe.utils import get_safe_filters
 
@@ -26,30 +31,51 @@ MODULE = "Scheduler Integration"
 
 
 def _ours(doctype) -> bool:
-	"""Is ``doctype`` one of the app's (404 for a name that is no DocType: Frappe's own count
-	would run a query on a table that does not exist, a 500)."""
-	module = frappe.db.get_value("DocType", doctype, "module") if isinstance(doctype, str) else None
-	if module is None:
+	"""Is ``doctype`` one of the app's (404 for a name that is no DocType; 417 for one kept
+	in no table of its own, where a count's query would fail with a 500)."""
+	found = (
+		frappe.db.get_value("DocType", doctype, ["module", "issingle", "is_virtual"], as_dict=True)
+		if isinstance(doctype, str)
+		else None
+	)
+	if found is None:
 		raise frappe.DoesNotExistError(_("DocType {0} not found").format(str(doctype)[:140]))
-	return module == MODULE
+	if found.issingle:
+		frappe.throw(_("{0} is a single record: it has no count").format(_(doctype)), frappe.ValidationError)
+	if found.is_virtual:
+		frappe.throw(
+			_("{0} is not kept in a table: it has no count").format(_(doctype)), frappe.ValidationError
+		)
+	return found.module == MODULE
+
+
+@contextmanager
+def _known_columns():
+	"""A filter or field naming a column the table does not have: 417, not the database's
+	error (500, with the query)."""
+	try:
+		yield
+	except Exception as exc:
+		if exc.args and frappe.db.is_missing_column(exc):  # (a refusal may carry no args)
+			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
+		raise
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
 def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None):
-	ours = _ours(doctype)
-	if frappe.get_meta(doctype).issingle:  # no table to count: Frappe's own query fails (500)
-		frappe.throw(_("{0} is a single record: it has no count").format(_(doctype)), frappe.ValidationError)
-	if not ours:
-		return frappe_get_count(doctype, filters, debug, cache)
+	# ``debug`` would hand the query to the caller and ``cache`` share one user's count
+	# with the next: both are ignored
+	_ours(doctype)
 	if frappe.is_table(doctype):  # as frappe.client.get_list: role permission via the parent
 		check_parent_permission(parent, doctype)
-	rows = frappe.get_list(
-		doctype,
-		filters=get_safe_filters(filters),
-		fields=[f"count(distinct `tab{doctype}`.`name`) as total"],
-		parent_doctype=parent,
-	)
+	with _known_columns():
+		rows = frappe.get_list(
+			doctype,
+			filters=get_safe_filters(filters),
+			fields=[f"count(distinct `tab{doctype}`.`name`) as total"],
+			parent_doctype=parent,
+		)
 	return int(rows[0].total) if rows else 0
 
 
@@ -60,12 +86,17 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 		frappe.parse_json(current_filters)
 	except ValueError:
 		frappe.throw(_("Invalid filters"))
-	if not _ours(doctype):
-		return frappe_get_group_by_count(doctype, current_filters, field)
+	ours = _ours(doctype)
+	if field != "assigned_to" and not (frappe.get_meta(doctype).has_field(field) or is_default_field(field)):
+		frappe.throw(_("{0} has no field {1}").format(_(doctype), str(field)[:140]), frappe.ValidationError)
+	if not ours:
+		with _known_columns():
+			return frappe_get_group_by_count(doctype, current_filters, field)
 	if field == "assigned_to":
-		names = frappe.get_list(
-			doctype, filters=frappe.parse_json(current_filters), pluck="name", limit_page_length=0
-		)
+		with _known_columns():
+			names = frappe.get_list(
+				doctype, filters=frappe.parse_json(current_filters), pluck="name", limit_page_length=0
+			)
 		rows = frappe.get_all(
 			"ToDo",
 			filters={
@@ -79,4 +110,5 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 			limit=50,
 		)
 		return rows
-	return frappe_get_group_by_count(doctype, current_filters, field)  # already through get_list
+	with _known_columns():
+		return frappe_get_group_by_count(doctype, current_filters, field)  # already through get_list

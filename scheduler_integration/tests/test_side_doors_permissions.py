@@ -227,12 +227,37 @@ class TestSideDoorsPermissions(SchedulerTestCase):
 		counts["frappe.desk.reportview.get_count"] = r.json()["message"]
 		return counts
 
-	def test_a_single_doctype_has_no_count(self):
-		"""A count of a single record (the app's or Frappe's) says why it has none, never a 500."""
+	def test_counts_check_permissions_and_say_why_they_cannot_count(self):
+		"""Every DocType is counted as its list would show it (Frappe's own count checked no
+		permission at all), and what cannot be counted says why: never a 500."""
 		for doctype in ("Scheduler Settings", "System Settings"):
 			r = self.method("M", "frappe.client.get_count", {"doctype": doctype})
 			self.assertEqual(r.status_code, 417, f"{doctype}: {r.text[:300]}")
 			self.assertIn("single record", r.text)
+		r = self.method("M", "frappe.client.get_count", {"doctype": "RQ Job"})  # virtual
+		self.assertEqual(r.status_code, 417, r.text[:300])
+		self.assertIn("not kept in a table", r.text)
+		# a host may not read the error log nor another host's to-dos: no count of them
+		r = self.method("B", "frappe.client.get_count", {"doctype": "Error Log"})
+		self.assertEqual(r.status_code, 403, r.text[:300])
+		todos = self.method("B", "frappe.client.get_count", {"doctype": "ToDo"})
+		listed = self.method("B", "frappe.desk.reportview.get_count", {"doctype": "ToDo"}, "POST")
+		self.assertEqual((todos.status_code, todos.json()["message"]), (200, listed.json()["message"]))
+		for dotted, data in (
+			("frappe.client.get_count", {"doctype": "Scheduler Booking", "filters": '[["nofield", "=", 1]]'}),
+			("frappe.client.get_count", {"doctype": "ToDo", "filters": '[["nofield", "=", 1]]'}),
+			(
+				"frappe.desk.listview.get_group_by_count",
+				{"doctype": "Scheduler Booking", "current_filters": "[]", "field": "nofield"},
+			),
+			(
+				"frappe.desk.listview.get_group_by_count",
+				{"doctype": "Scheduler Settings", "current_filters": "[]", "field": "owner"},
+			),
+		):
+			r = self.method("M", dotted, data)
+			self.assertEqual(r.status_code, 417, f"{dotted} {data}: {r.text[:300]}")
+			self.assertNotIn("Traceback", r.text)
 
 	def test_child_rows_follow_their_parents(self):
 		for child, (parent, _field) in CHILDREN.items():
