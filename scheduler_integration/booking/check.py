@@ -33,7 +33,13 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import busy, leave, seats
-from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
+from scheduler_integration.booking.errors import (
+	ChangeRefused,
+	DuplicateRequest,
+	LinkGone,
+	NotConfigured,
+	SlotUnavailable,
+)
 from scheduler_integration.booking.load import schedules
 from scheduler_integration.booking.meeting_types import TypeContext, type_context
 from scheduler_integration.booking.payments import requires_payment
@@ -247,12 +253,12 @@ def _candidates(ctx: TypeContext, explicit: list[str] | None, subset=None) -> li
 	``subset`` of the type's (a personal link's rep, a routing decision's hosts: round
 	robin picks among them; a collective meeting keeps every host)."""
 	if explicit is None:
-		if not ctx.hosts:
-			raise frappe.ValidationError(_("This meeting type has no host who accepted yet"))
+		if not ctx.hosts:  # a team type nobody accepted yet (as its page says: 404)
+			raise NotConfigured(_("This meeting type has no host yet"))
 		if subset and ctx.assignment is not Assignment.COLLECTIVE:
 			chosen = [host for host in ctx.hosts if host in set(subset)]
 			if not chosen:
-				raise frappe.ValidationError(_("This link's host no longer hosts this meeting type"))
+				raise LinkGone(_("This link's host no longer hosts this meeting type"), "host_left")
 			return chosen
 		return list(ctx.hosts)
 	errors = FieldErrors()

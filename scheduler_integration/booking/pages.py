@@ -125,9 +125,10 @@ def profile_by_slug(slug):
 	return cached_doc("Scheduler Profile", page(slug).profile)
 
 
-def public_type(profile_slug, slug, team=None) -> TypeContext:
+def public_type(profile_slug, slug, team=None, hosted: bool = True) -> TypeContext:
 	"""The active meeting type ``slug`` of the active profile ``profile_slug``, or with
-	``team`` of that active team."""
+	``team`` of that active team. ``hosted``: refused (404 ``NOT_CONFIGURED``) while it has
+	no host to book (a team type nobody accepted yet); a booking's manage page asks without."""
 	found = team_page(team) if team else page(profile_slug)
 	try:
 		slug = clean_slug(slug, "meeting_type")
@@ -137,7 +138,7 @@ def public_type(profile_slug, slug, team=None) -> TypeContext:
 	if not name:
 		raise frappe.DoesNotExistError(_("This meeting type does not exist"))
 	ctx = type_context(name)
-	if not ctx.hosts:  # a team type whose invited hosts have not accepted yet
+	if hosted and not ctx.hosts:  # a team type whose invited hosts have not accepted yet
 		raise NotConfigured(_("This meeting type has no host yet"))
 	return ctx
 
@@ -266,7 +267,9 @@ def _paths(slug: str, team: bool, on_domain: bool) -> tuple[str, str]:
 	return home, home + "/"
 
 
-def page_data(profile_slug, meeting_type_slug=None, team=None, on_domain: bool = False) -> dict:
+def page_data(
+	profile_slug, meeting_type_slug=None, team=None, on_domain: bool = False, hosted: bool = True
+) -> dict:
 	"""A profile's page, or with ``team`` (a slug) a team's, headed with the team's name and
 	branding; ``on_domain``: served at the root of its custom domain (``booking.domains``),
 	and so are its links."""
@@ -298,7 +301,7 @@ def page_data(profile_slug, meeting_type_slug=None, team=None, on_domain: bool =
 	if team:
 		data["team"] = owner.slug  # the booking script names the team to the API
 	if meeting_type_slug:
-		doc = public_type(profile_slug, meeting_type_slug, team).doc
+		doc = public_type(profile_slug, meeting_type_slug, team, hosted).doc
 		data["meeting_type"] = {
 			"name": doc.name,  # what a personal link's or routing form's token names
 			**type_summary(doc),

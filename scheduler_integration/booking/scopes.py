@@ -10,6 +10,8 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import personal_links, routing
+from scheduler_integration.booking.errors import LinkGone
+from scheduler_integration.engine import Assignment
 
 
 def scope_for(ctx, link=None, routed=None, *, take: bool = False):
@@ -23,6 +25,13 @@ def scope_for(ctx, link=None, routed=None, *, take: bool = False):
 		return None
 	if scope.meeting_type != ctx.name:
 		raise frappe.DoesNotExistError(_("This booking link does not exist"))
+	if (
+		scope.hosts
+		and ctx.assignment is not Assignment.COLLECTIVE  # a collective meeting keeps every host
+		and not set(scope.hosts) & set(ctx.hosts)
+	):
+		# its host (or every host it chose) left the type: gone, as a used-up link
+		raise LinkGone(_("This link's host no longer hosts this meeting type"), "host_left")
 	return scope
 
 

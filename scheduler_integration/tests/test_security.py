@@ -26,11 +26,12 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 	set_settings,
 )
-from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B = "sched-sec-a@example.com", "sched-sec-b@example.com"
 C = "sched-sec-c@example.com"  # a third host, for the invitation races
+MANAGER = "sched-sec-manager@example.com"
 PUBLIC = "scheduler_integration.api.public"
 ENCODED = "=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?="
 # the headers Frappe writes on a booking email; anything else came from somewhere else
@@ -321,6 +322,7 @@ class TestConsentAndCounts(SecurityCase):
 				"duration": "30",
 				"assignment": "Round Robin",
 				"hosts": [{"user": A}],  # invited; the owner does not host it
+				"max_advance_days": 365,
 			},
 			timeout=30,
 		)
@@ -358,6 +360,43 @@ class TestConsentAndCounts(SecurityCase):
 		self.assertEqual(r.status_code, 200, r.text)
 		self.assertIn("pending-team", listed())
 		self.assertEqual(slots().status_code, 200)
+		booked = self.book(self.day + timedelta(hours=9), profile="sec-b", meeting_type="pending-team")
+		self.assertEqual(booked.status_code, 201, booked.text)
+		token = body(booked)["data"]["manage_url"].rsplit("/", 1)[-1]
+		# the owner hands the type to C (invited): nothing bookable, the booking still managed
+		make_host(C, "sec-c", tz="UTC", start="08:00", end="18:00")
+		self.addCleanup(cleanup, [C], delete_users=True)
+		owner = self.server.session(B)
+		url = f"{self.server.base}/api/resource/Scheduler Meeting Type/{team}"
+		self.assertEqual(owner.put(url, json={"hosts": [{"user": C}]}, timeout=30).status_code, 200)
+		self.assertEqual(slots().status_code, 404)
+		self.assertEqual(
+			self.guest.get(f"{self.server.base}/book/manage/{token}", timeout=30).status_code, 200
+		)
+		moved = self.guest.post(
+			f"{public}.reschedule",
+			json={"token": token, "start": iso(self.day + timedelta(hours=10))},
+			timeout=30,
+		)
+		self.assertEqual((moved.status_code, body(moved)["code"]), (404, "NOT_CONFIGURED"), moved.text)
+		# a manager's edit of something else accepts nobody's invitation
+		make_user(MANAGER, roles=("Scheduler Manager",))
+		self.addCleanup(cleanup, [MANAGER], delete_users=True)
+		manager = self.server.session(MANAGER)
+		self.assertEqual(manager.put(url, json={"description": "Edited"}, timeout=30).status_code, 200)
+		frappe.db.rollback()
+		self.assertEqual(
+			[(r.user, r.accepted) for r in frappe.get_doc("Scheduler Meeting Type", team).hosts], [(C, 0)]
+		)
+		# C declines: no host left; the owner can still switch the type off
+		r = self.server.session(C).post(
+			method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation"),
+			json={"meeting_type": team, "accept": 0},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		off = owner.put(url, json={"active": 0}, timeout=30)
+		self.assertEqual(off.status_code, 200, off.text[:300])
 
 	def test_hosts_declining_at_once_leave_the_type_a_host(self):
 		"""Two hosts declining a team type at the same moment: one leaves, the other is told

@@ -207,6 +207,52 @@ class TestScopedSeries(SchedulerTestCase):
 		self.assertIn(iso(self.at(14)), self.offered(link=token))
 		self.assert_booked_with_a(self.book_series(self.at(14), "scope-link@example.org", link=token))
 
+	def test_a_link_whose_host_left_the_type_is_gone(self):
+		"""The owner takes the link's host off the type: its times and its booking answer 410
+		LINK_GONE (as a used-up link), not the engine's 400 "At least one host"."""
+		from scheduler_integration.scheduler_integration.doctype.scheduler_personal_link.scheduler_personal_link import (
+			create_link,
+		)
+
+		frappe.set_user("Administrator")
+		_link, url = create_link(
+			self.team,
+			host=A,
+			guest={"guest_name": "Scoped Guest", "guest_email": "scope-left@example.org"},
+			reference=None,
+			max_uses=5,
+			expires_at=self.day + timedelta(days=60),
+		)
+		token = url.rsplit("/", 1)[1]
+		team = frappe.get_doc("Scheduler Meeting Type", self.team)
+		team.set("hosts", [row for row in team.hosts if row.user == B])
+		team.save(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			slots = requests.get(
+				method_url(self.server, f"{PUBLIC}.get_slots"),
+				params={
+					"profile": "trust-scope-a",
+					"meeting_type": "team-series",
+					"start": iso(self.day),
+					"end": iso(self.day + timedelta(days=1)),
+					"timezone": "UTC",
+					"link": token,
+				},
+				headers={"Host": self.server.site},
+				timeout=60,
+			)
+			booked = self.book_series(self.at(14), "scope-left@example.org", link=token)
+			for response in (slots, booked):
+				self.assertEqual(response.status_code, 410, response.text[:300])
+				self.assertEqual(body(response)["code"], "LINK_GONE", response.text[:300])
+				self.assertIn("no longer hosts", body(response)["error"])
+		finally:
+			team = frappe.get_doc("Scheduler Meeting Type", self.team)
+			team.append("hosts", {"user": A})
+			team.save(ignore_permissions=True)
+			frappe.db.commit()
+
 	def test_a_routing_decisions_series_keeps_its_hosts(self):
 		frappe.get_doc(
 			{

@@ -42,11 +42,12 @@ def manage_context(context, scope: Scope | None = None):
 
 def _page(booking: dict, meeting_type, on_domain: bool) -> dict:
 	"""The page the booking was made on: its team's for a team type (its host's when the team
-	page is gone: the guest may still cancel or move the booking)."""
+	page is gone: the guest may still cancel or move the booking). A booking stays manageable
+	while its team type has no host who accepted (``hosted=False``)."""
 	team = meeting_type.get("team") and frappe.db.get_value("Scheduler Team", meeting_type.team, "slug")
 	if team:
 		try:
-			return page_data(None, booking["meeting_type_slug"], team, on_domain)
+			return page_data(None, booking["meeting_type_slug"], team, on_domain, hosted=False)
 		except frappe.DoesNotExistError:
 			pass
-	return page_data(booking["profile_slug"], booking["meeting_type_slug"], on_domain=on_domain)
+	return page_data(booking["profile_slug"], booking["meeting_type_slug"], on_domain=on_domain, hosted=False)

@@ -345,7 +345,12 @@ class SchedulerMeetingType(Document):
 			return
 		users = [row.user for row in self.hosts or []]
 		if not users:
-			errors.add("hosts", _("Add the team's hosts for a {0} meeting type").format(_(self.assignment)))
+			# an inactive one may have none (its last invitee declined): the owner can still
+			# deactivate it, or change it while it is off
+			if self.active:
+				errors.add(
+					"hosts", _("Add the team's hosts for a {0} meeting type").format(_(self.assignment))
+				)
 			return
 		if len(set(users)) != len(users):
 			errors.add("hosts", _("Each host may be listed once"))
@@ -355,13 +360,39 @@ class SchedulerMeetingType(Document):
 				"hosts",
 				_("These hosts have no Scheduler Profile yet: {0}").format(", ".join(without_profile)),
 			)
-		before = self.get_doc_before_save()
-		accepted_before = {row.user for row in (before.hosts if before else []) if row.accepted}
+		# the rows as committed, by a locking read: an answer given since this request's
+		# snapshot (``get_doc_before_save`` reads from it) must be neither undone nor lost
+		current = (
+			{}
+			if self.is_new()
+			else {
+				row.name: row
+				for row in frappe.db.sql(
+					"select name, user, accepted from `tabScheduler Meeting Type Host`"
+					" where parenttype = %s and parent = %s and parentfield = 'hosts' for update",
+					(self.doctype, self.name),
+					as_dict=True,
+				)
+			}
+		)
+		for row in self.hosts:
+			if not row.is_new() and row.name not in current:
+				# a row a decline removed meanwhile: saved anew (Frappe would update the missing
+				# row, write nothing, and could leave the type without hosts)
+				row.name = None
+		listed_before = {row.user for row in current.values()}
+		accepted_before = {row.user for row in current.values() if row.accepted}
 		trusted = is_manager()
 		for row in self.hosts:
 			if (row.weight or 0) < 1:
 				errors.add("hosts", _("Row {0}: weight must be at least 1").format(row.idx))
-			row.accepted = int(row.user in accepted_before or row.user == frappe.session.user or trusted)
+			# a manager adds hosts as accepted; an invitation already out stays the invitee's
+			# to answer, whoever saves the type
+			row.accepted = int(
+				row.user in accepted_before
+				or row.user == frappe.session.user
+				or (trusted and row.user not in listed_before)
+			)
 
 	def validate_team_page(self, errors: FieldErrors) -> None:
 		"""A type on a team's page: round robin or collective, every host a member of the
@@ -500,6 +531,9 @@ class SchedulerMeetingType(Document):
 		else:
 			frappe.db.delete("Scheduler Meeting Type Host", {"name": row.name})
 		self.close_invitations([user])
+		# the type changed: a copy the owner opened before this answer is refused on save
+		# ("modified after you opened it") rather than writing the host rows back as they were
+		frappe.db.set_value(self.doctype, self.name, "modified", frappe.utils.now(), update_modified=False)
 		frappe.clear_document_cache(self.doctype, self.name)
 		meeting_types.invalidate([self.name])
 
