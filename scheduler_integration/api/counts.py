@@ -15,14 +15,16 @@ refused with the reason (417), never a database error (500).
 
 from __future__ import annotations
 
+import json
+import re
 from contextlib import contextmanager
 
 import frappe
 from frappe import _
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
+from frappe.desk.reportview import validate_filters
 from frappe.model import is_default_field
 from frappe.model.db_query import check_parent_permission
-from frappe.utils import get_safe_filters
 
 from scheduler_integration.api.utils import plain_arguments
 from scheduler_integration.engine.statuses import Status
@@ -61,6 +63,41 @@ def _known_columns():
 		raise
 
 
+_FIELDNAME = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def _checked_filters(doctype: str, filters):
+	"""``filters`` (JSON text, a list or a dict) as ``frappe.get_list`` may be given them:
+	every condition names a plain field that ``doctype`` (or the DocType the condition
+	names) has. ``frappe.get_list`` puts a condition's field name into the query as it is
+	given, so a name such as ``name` is not null or 1=1 or `name`` would count rows the list
+	hides; ``frappe.client.get_list`` checks them first (``validate_args``), and so does this."""
+	if filters in (None, "", "null"):
+		return None
+	try:
+		filters = frappe.parse_json(filters) if isinstance(filters, str) else filters
+	except ValueError:
+		frappe.throw(_("Invalid filters"))
+	if isinstance(filters, dict):
+		named = [(doctype, key) for key in filters]
+	elif isinstance(filters, list):
+		named = []
+		for condition in filters:
+			if not isinstance(condition, list | tuple) or not 3 <= len(condition) <= 5:
+				frappe.throw(_("Invalid filters"))
+			# [field, operator, value] or [doctype, field, operator, value(, hidden)]
+			named.append((doctype, condition[0]) if len(condition) <= 3 else (condition[0], condition[1]))
+	else:
+		frappe.throw(_("Invalid filters"))
+	for owner, field in named:
+		if not (isinstance(owner, str) and isinstance(field, str) and _FIELDNAME.match(field)):
+			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
+		if not frappe.db.exists("DocType", owner):
+			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
+	validate_filters(frappe._dict(doctype=doctype), filters)  # Frappe's own: the field exists
+	return filters
+
+
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
 def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None):
@@ -69,10 +106,11 @@ def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None)
 	_ours(doctype)
 	if frappe.is_table(doctype):  # as frappe.client.get_list: role permission via the parent
 		check_parent_permission(parent, doctype)
+	filters = _checked_filters(doctype, filters)
 	with _known_columns():
 		rows = frappe.get_list(
 			doctype,
-			filters=get_safe_filters(filters),
+			filters=filters,
 			fields=[f"count(distinct `tab{doctype}`.`name`) as total"],
 			parent_doctype=parent,
 		)
@@ -82,11 +120,10 @@ def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None)
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
 def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
-	try:  # Frappe's own would answer text that is no JSON with a 500
-		frappe.parse_json(current_filters)
-	except ValueError:
-		frappe.throw(_("Invalid filters"))
 	ours = _ours(doctype)
+	# Frappe's own would answer text that is no JSON with a 500, and put a filter's field
+	# name into the query unchecked
+	current_filters = json.dumps(_checked_filters(doctype, current_filters) or [])
 	if field != "assigned_to" and not (frappe.get_meta(doctype).has_field(field) or is_default_field(field)):
 		frappe.throw(_("{0} has no field {1}").format(_(doctype), str(field)[:140]), frappe.ValidationError)
 	if not ours:

@@ -243,7 +243,15 @@ class TestSideDoorsPermissions(SchedulerTestCase):
 		todos = self.method("B", "frappe.client.get_count", {"doctype": "ToDo"})
 		listed = self.method("B", "frappe.desk.reportview.get_count", {"doctype": "ToDo"}, "POST")
 		self.assertEqual((todos.status_code, todos.json()["message"]), (200, listed.json()["message"]))
+		# a field name that is SQL: refused, not counted (``or 1=1`` would count every row)
+		inject = '[["ToDo", "name` is not null or 1=1 or `name", "=", "1"]]'
 		for dotted, data in (
+			("frappe.client.get_count", {"doctype": "ToDo", "filters": inject}),
+			("frappe.client.get_count", {"doctype": "ToDo", "filters": "{bad"}),
+			(
+				"frappe.desk.listview.get_group_by_count",
+				{"doctype": "ToDo", "current_filters": inject, "field": "allocated_to"},
+			),
 			("frappe.client.get_count", {"doctype": "Scheduler Booking", "filters": '[["nofield", "=", 1]]'}),
 			("frappe.client.get_count", {"doctype": "ToDo", "filters": '[["nofield", "=", 1]]'}),
 			(
