@@ -21,6 +21,7 @@ its first admin).
 from __future__ import annotations
 
 import frappe
+from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration.core.hosts import type_hosts
@@ -259,6 +260,17 @@ class ChildRow(Document):
 	``parent_doc``, so only the parent DocType's role permission was checked and every
 	host could read every row by name. The parent is loaded here first, so the parent's
 	``has_permission`` hook decides. A row whose parent is gone: managers only."""
+
+	def validate(self):
+		"""A row saved on its own (``frappe.client.bulk_update`` loads and saves rows by name)
+		would skip its parent's rules: who may host, who accepted an invitation, what a
+		booking's hosts are. Rows change through their parent's save (the desk's grid,
+		``set_value`` on a row and REST all do), which never runs a row's ``validate``."""
+		if not self.flags.ignore_permissions:
+			frappe.throw(
+				_("Change {0} through its {1}").format(_(self.doctype), _(self.parenttype or "")),
+				frappe.PermissionError,
+			)
 
 	def has_permission(self, permtype="read", *, debug=False, user=None) -> bool:
 		if not self.flags.ignore_permissions and self.parent_doc is None and self.parenttype:

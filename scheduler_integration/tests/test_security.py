@@ -344,6 +344,21 @@ class TestConsentAndCounts(SecurityCase):
 			)
 
 		self.assertNotIn("pending-team", listed())
+		# a row saved on its own skips the type's rules: the owner cannot accept for A
+		row = frappe.db.get_value("Scheduler Meeting Type Host", {"parent": team, "user": A}, "name")
+		forged = self.server.session(B).post(
+			method_url(self.server, "frappe.client.bulk_update"),
+			data={
+				"docs": json.dumps(
+					[{"doctype": "Scheduler Meeting Type Host", "docname": row, "accepted": 1}]
+				)
+			},
+			timeout=30,
+		)
+		self.assertEqual(forged.status_code, 200, forged.text[:300])
+		self.assertEqual(len(forged.json()["message"]["failed_docs"]), 1)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Scheduler Meeting Type Host", row, "accepted"), 0)
 		for r in (
 			slots(),
 			self.book(self.day + timedelta(hours=9), profile="sec-b", meeting_type="pending-team"),
