@@ -119,8 +119,25 @@ class TestScopedSeries(SchedulerTestCase):
 	def at(self, hour: int):
 		return self.day + timedelta(hours=hour)
 
-	def offered(self, **scope) -> set[str]:
-		r = requests.get(
+	def link_token(self, email: str) -> str:
+		"""A personal link of A's for the team type (its token)."""
+		from scheduler_integration.scheduler_integration.doctype.scheduler_personal_link.scheduler_personal_link import (
+			create_link,
+		)
+
+		frappe.set_user("Administrator")
+		_link, url = create_link(
+			self.team,
+			host=A,
+			guest={"guest_name": "Scoped Guest", "guest_email": email},
+			reference=None,
+			max_uses=5,
+			expires_at=self.day + timedelta(days=60),
+		)
+		return url.rsplit("/", 1)[1]
+
+	def slots(self, **params) -> requests.Response:
+		return requests.get(
 			method_url(self.server, f"{PUBLIC}.get_slots"),
 			params={
 				"profile": "trust-scope-a",
@@ -128,12 +145,14 @@ class TestScopedSeries(SchedulerTestCase):
 				"start": iso(self.day),
 				"end": iso(self.day + timedelta(days=1)),
 				"timezone": "UTC",
-				"count": 2,
-				**scope,
+				**params,
 			},
 			headers={"Host": self.server.site},
 			timeout=60,
 		)
+
+	def offered(self, **scope) -> set[str]:
+		r = self.slots(count=2, **scope)
 		self.assertEqual(r.status_code, 200, r.text)
 		return {s["start"] for d in body(r)["data"]["days"] for s in d["slots"]}
 
@@ -179,19 +198,7 @@ class TestScopedSeries(SchedulerTestCase):
 			self.assertEqual((frappe.db.get_value("Scheduler Booking", name, "host"), hosts), (A, [A]), name)
 
 	def test_a_personal_links_series_keeps_its_host(self):
-		from scheduler_integration.scheduler_integration.doctype.scheduler_personal_link.scheduler_personal_link import (
-			create_link,
-		)
-
-		frappe.set_user("Administrator")
-		_link, url = create_link(
-			self.team,
-			host=A,
-			guest={"guest_name": "Scoped Guest", "guest_email": "scope-link@example.org"},
-			reference=None,
-			max_uses=5,
-			expires_at=self.day + timedelta(days=60),
-		)
+		token = self.link_token("scope-link@example.org")
 		frappe.get_doc(
 			{
 				"doctype": "Scheduler Blocked Time",
@@ -201,7 +208,6 @@ class TestScopedSeries(SchedulerTestCase):
 			}
 		).insert(ignore_permissions=True)
 		frappe.db.commit()
-		token = url.rsplit("/", 1)[1]
 		self.assertIn(iso(self.at(10)), self.offered(), "B is free then: the type's own page offers it")
 		self.assert_busy_time_refused(self.at(10), "scope-link@example.org", link=token)
 		self.assertIn(iso(self.at(14)), self.offered(link=token))
@@ -210,38 +216,13 @@ class TestScopedSeries(SchedulerTestCase):
 	def test_a_link_whose_host_left_the_type_is_gone(self):
 		"""The owner takes the link's host off the type: its times and its booking answer 410
 		LINK_GONE (as a used-up link), not the engine's 400 "At least one host"."""
-		from scheduler_integration.scheduler_integration.doctype.scheduler_personal_link.scheduler_personal_link import (
-			create_link,
-		)
-
-		frappe.set_user("Administrator")
-		_link, url = create_link(
-			self.team,
-			host=A,
-			guest={"guest_name": "Scoped Guest", "guest_email": "scope-left@example.org"},
-			reference=None,
-			max_uses=5,
-			expires_at=self.day + timedelta(days=60),
-		)
-		token = url.rsplit("/", 1)[1]
+		token = self.link_token("scope-left@example.org")
 		team = frappe.get_doc("Scheduler Meeting Type", self.team)
 		team.set("hosts", [row for row in team.hosts if row.user == B])
 		team.save(ignore_permissions=True)
 		frappe.db.commit()
 		try:
-			slots = requests.get(
-				method_url(self.server, f"{PUBLIC}.get_slots"),
-				params={
-					"profile": "trust-scope-a",
-					"meeting_type": "team-series",
-					"start": iso(self.day),
-					"end": iso(self.day + timedelta(days=1)),
-					"timezone": "UTC",
-					"link": token,
-				},
-				headers={"Host": self.server.site},
-				timeout=60,
-			)
+			slots = self.slots(link=token)
 			booked = self.book_series(self.at(14), "scope-left@example.org", link=token)
 			for response in (slots, booked):
 				self.assertEqual(response.status_code, 410, response.text[:300])

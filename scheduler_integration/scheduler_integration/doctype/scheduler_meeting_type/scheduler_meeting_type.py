@@ -362,19 +362,7 @@ class SchedulerMeetingType(Document):
 			)
 		# the rows as committed, by a locking read: an answer given since this request's
 		# snapshot (``get_doc_before_save`` reads from it) must be neither undone nor lost
-		current = (
-			{}
-			if self.is_new()
-			else {
-				row.name: row
-				for row in frappe.db.sql(
-					"select name, user, accepted from `tabScheduler Meeting Type Host`"
-					" where parenttype = %s and parent = %s and parentfield = 'hosts' for update",
-					(self.doctype, self.name),
-					as_dict=True,
-				)
-			}
-		)
+		current = {} if self.is_new() else {row.name: row for row in self.committed_hosts()}
 		for row in self.hosts:
 			if not row.is_new() and row.name not in current:
 				# a row a decline removed meanwhile: saved anew (Frappe would update the missing
@@ -506,17 +494,22 @@ class SchedulerMeetingType(Document):
 				}
 			).insert(ignore_permissions=True)
 
-	def respond_to_invitation(self, user: str, accept: bool) -> None:
-		"""The invited ``user`` joins the team (accept) or leaves it; nothing else changes.
-		Answers to one type take turns on its row and read its hosts as committed: two hosts
-		declining at once would each see the other still hosting, and leave it with none."""
-		frappe.db.get_value(self.doctype, self.name, "name", for_update=True)
-		rows = frappe.db.sql(
+	def committed_hosts(self) -> list:
+		"""The host rows as committed (name, user, accepted), by a locking read: newer than
+		this request's snapshot, and held until it commits."""
+		return frappe.db.sql(
 			"select name, user, accepted from `tabScheduler Meeting Type Host`"
 			" where parenttype = %s and parent = %s and parentfield = 'hosts' for update",
 			(self.doctype, self.name),
 			as_dict=True,
 		)
+
+	def respond_to_invitation(self, user: str, accept: bool) -> None:
+		"""The invited ``user`` joins the team (accept) or leaves it; nothing else changes.
+		Answers to one type take turns on its row and read its hosts as committed: two hosts
+		declining at once would each see the other still hosting, and leave it with none."""
+		frappe.db.get_value(self.doctype, self.name, "name", for_update=True)
+		rows = self.committed_hosts()
 		row = next((row for row in rows if row.user == user), None)
 		if row is None:
 			raise frappe.DoesNotExistError(_("You are not invited to host this meeting type"))
