@@ -25,6 +25,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.core.links import ChecksLinksItSets
 
 MANAGER_ROLES = {"Scheduler Manager", "System Manager"}
 # the field that names the host who owns each document
@@ -251,7 +252,7 @@ def child_conditions(doctype: str, user: str | None = None) -> str:
 	return "(" + " or ".join(visible) + ")"
 
 
-class ChildRow(Document):
+class ChildRow(ChecksLinksItSets, Document):
 	"""Base of the app's child controllers: a row loaded on its own (``frappe.client.get``,
 	``/api/resource/<child>/<name>``, the desk) is readable exactly when its parent is.
 
@@ -259,7 +260,8 @@ class ChildRow(Document):
 	the parent *document* only when the row was loaded with it; a row loaded alone has no
 	``parent_doc``, so only the parent DocType's role permission was checked and every
 	host could read every row by name. The parent is loaded here first, so the parent's
-	``has_permission`` hook decides. A row whose parent is gone: managers only."""
+	``has_permission`` hook decides. A row whose parent is gone: managers only. A row's
+	save checks only the links it sets (``core.links``)."""
 
 	def validate(self):
 		"""A row saved on its own (``frappe.client.bulk_update`` loads and saves rows by name)

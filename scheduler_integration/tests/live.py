@@ -100,6 +100,29 @@ class LiveServer:
 		return requests.get(f"{self.base}{path}", headers={"Host": self.site}, **kwargs)
 
 
+def commit_elsewhere(*statements) -> None:
+	"""Run ``statements`` ((query, values) pairs) on a second connection to this site's
+	database and commit them, as another process (a worker, a request) would: this
+	process's transaction, and what its snapshot shows, go on untouched."""
+	from frappe.database import get_db
+
+	other = get_db(
+		socket=frappe.conf.db_socket,
+		host=frappe.conf.db_host,
+		port=frappe.conf.db_port,
+		user=frappe.conf.db_name,
+		password=frappe.conf.db_password,
+		cur_db_name=frappe.conf.db_name,
+	)
+	other.connect()
+	try:
+		for query, values in statements:
+			other.sql(query, values)
+		other.commit()
+	finally:
+		other.close()
+
+
 def method_url(server: LiveServer, dotted: str) -> str:
 	return f"{server.base}/api/method/{dotted}"
 

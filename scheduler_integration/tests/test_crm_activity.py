@@ -10,6 +10,7 @@ ERPNext skip with the reason on sites without it.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import frappe
@@ -26,13 +27,20 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 	set_settings,
 )
-from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url, purge_guests
+from scheduler_integration.tests.live import (
+	LiveServer,
+	cleanup,
+	commit_elsewhere,
+	make_user,
+	method_url,
+	purge_guests,
+)
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-crm-host@example.com"
 CO = "sched-crm-co@example.com"
 API = "scheduler_integration.api.public"
-GUESTS = [f"crm-guest-{i}@example.org" for i in range(12)]
+GUESTS = [f"crm-guest-{i}@example.org" for i in range(13)]
 
 
 def body(response):
@@ -480,3 +488,86 @@ class TestCrmActivity(SchedulerTestCase):
 			frappe.db.get_value(doctype, follow_up.record_name, ["priority", "status"]),
 			("High", "Todo" if crm else "Open"),
 		)
+
+	# --- a host's change and the links the effects keep ---------------------------------
+
+	def test_a_change_begun_before_the_effects_committed_keeps_their_contact(self):
+		# A change whose transaction began before a worker committed the booking's Contact
+		# (the CI failure: a REST status change as the CRM effect finished). Frappe reads
+		# the booking under its lock as last committed, the Contact in the older snapshot.
+		name = self.book(GUESTS[11], "Lena Links", hour=11)["id"]
+		frappe.db.rollback()
+		frappe.set_user(HOST)
+		try:
+			self.assertTrue(frappe.db.get_value("Scheduler Booking", name, "contact"))  # the snapshot
+			later = f"Lena Later {frappe.generate_hash(length=6)}"
+			commit_elsewhere(
+				(
+					"insert into `tabContact` (name, first_name, creation, modified, owner, modified_by)"
+					" values (%s, 'Lena', now(), now(), 'Administrator', 'Administrator')",
+					(later,),
+				),
+				(
+					"insert into `tabContact Email` (name, parent, parenttype, parentfield, email_id, idx,"
+					" creation, modified) values (%s, %s, 'Contact', 'email_ids', %s, 1, now(), now())",
+					(frappe.generate_hash(length=10), later, GUESTS[12]),
+				),
+				("update `tabScheduler Booking` set contact = %s where name = %s", (later, name)),
+			)
+			self.assertFalse(frappe.db.exists("Contact", later))  # not in this snapshot
+			copy = frappe.get_doc("Scheduler Booking", name, for_update=True)
+			self.assertEqual(copy.contact, later)  # read under the lock: as committed
+			copy.notes = "Bring the signed contract"
+			copy.save()  # was: LinkValidationError "Could not find Contact: Lena Later …"
+			frappe.db.commit()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.get_value("Scheduler Booking", name, ["contact", "notes"]),
+			(later, "Bring the signed contract"),
+		)
+
+	def test_a_booking_whose_task_was_deleted_can_still_be_changed(self):
+		# the booking's task (or to-do) is deleted in the CRM, as anyone with the right may:
+		# the host still changes the booking, over REST and in the desk's form
+		crm = "crm" in apps()
+		purpose, doctype = ("Task", "CRM Task") if crm else ("To Do", "ToDo")
+		name = self.book(GUESTS[11], "Tess Task", hour=12)["id"]
+		url = f"{self.server.base}/api/resource/Scheduler Booking/{name}"
+		as_host = self.server.session(HOST)
+		doc = self.booking(name)
+		(row,) = self.records(doc, purpose)
+		if crm:  # Frappe CRM keeps a task while a notification of it does
+			for notification in frappe.get_all(
+				"CRM Notification", {"notification_type_doc": row.record_name}, pluck="name"
+			):
+				frappe.delete_doc("CRM Notification", notification, ignore_permissions=True)
+		frappe.delete_doc(doctype, row.record_name, ignore_permissions=True)
+		frappe.db.commit()
+		r = as_host.put(url, json={"location": "Room 4"}, timeout=30)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		r = as_host.get(
+			f"{self.server.base}/api/method/frappe.desk.form.load.getdoc",
+			params={"doctype": "Scheduler Booking", "name": name},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		form = r.json()["docs"][0]
+		form["location"] = "Room 5"
+		r = as_host.post(
+			f"{self.server.base}/api/method/frappe.desk.form.save.savedocs",
+			data={"doc": json.dumps(form), "action": "Save"},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		run_background_jobs()
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "location"), "Room 5")
+		# a link the change sets is checked as ever
+		contact = frappe.db.get_value("Scheduler Booking", name, "contact")
+		self.assertTrue(contact)
+		r = as_host.put(url, json={"contact": "Nobody Such"}, timeout=30)
+		self.assertEqual(r.status_code, 417, r.text[:300])
+		self.assertIn("Could not find Contact: Nobody Such", r.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "contact"), contact)

@@ -33,7 +33,6 @@ from pathlib import Path
 
 import frappe
 import requests
-from frappe.database import get_db
 
 from scheduler_integration.engine.booking_states import Actor
 from scheduler_integration.engine.external_schedulers import oncehub_signature
@@ -53,6 +52,7 @@ from scheduler_integration.tests.live import (
 	LiveServer,
 	body,
 	cleanup,
+	commit_elsewhere,
 	guest_book,
 	make_user,
 	method_url,
@@ -672,20 +672,7 @@ class TestSmsAccounts(SchedulerTestCase):
 		copy = frappe.get_doc("Scheduler Booking", doc.name)
 		self.assertFalse(copy.contact)
 		# the effect commits the Contact from another connection meanwhile
-		other = get_db(
-			socket=frappe.conf.db_socket,
-			host=frappe.conf.db_host,
-			port=frappe.conf.db_port,
-			user=frappe.conf.db_name,
-			password=frappe.conf.db_password,
-			cur_db_name=frappe.conf.db_name,
-		)
-		other.connect()
-		try:
-			other.sql("update `tabScheduler Booking` set contact=%s where name=%s", (contact, doc.name))
-			other.commit()
-		finally:
-			other.close()
+		commit_elsewhere(("update `tabScheduler Booking` set contact=%s where name=%s", (contact, doc.name)))
 		# REPEATABLE READ: this transaction's snapshot still has none
 		self.assertIsNone(frappe.db.get_value("Scheduler Booking", doc.name, "contact"))
 		copy.flags.ignore_permissions = True

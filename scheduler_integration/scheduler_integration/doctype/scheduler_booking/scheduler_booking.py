@@ -15,6 +15,7 @@ from scheduler_integration.booking.reps import rep_hosts
 from scheduler_integration.booking.tokens import issue_token, manage_token
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import FieldErrors, translate
+from scheduler_integration.core.links import ChecksLinksItSets
 from scheduler_integration.engine.booking_states import (
 	Actor,
 	Status,
@@ -47,7 +48,7 @@ from scheduler_integration.engine.validation import (
 )
 
 
-class SchedulerBooking(Document):
+class SchedulerBooking(ChecksLinksItSets, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
