@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 import frappe
 from frappe import _
 
-from scheduler_integration.booking import busy, leave, seats
+from scheduler_integration.booking import busy, fields, leave, seats
 from scheduler_integration.booking.errors import (
 	ChangeRefused,
 	DuplicateRequest,
@@ -131,6 +131,7 @@ def _still_as_read(doc) -> None:
 		raise frappe.TimestampMismatchError(
 			_("This booking was changed by someone else meanwhile. Please reload it and try again.")
 		)
+	fields.catch_up(doc)
 
 
 def _users(rows) -> list[str]:

@@ -89,6 +89,21 @@ def _take_stored(doc, before) -> None:
 			doc.set(field, before.get(field))
 
 
+def catch_up(doc) -> None:
+	"""After a change let its early locks go (``check.lock_hosts``), what others stored
+	meanwhile without a new ``modified`` (the effects' Contact and CRM record, the events
+	on host rows, the records a booking made) is taken into the change, as in rule 0: the
+	change's copy held them as read, and saving it wrote them back empty."""
+	stored = frappe.get_doc(doc.doctype, doc.name)  # read after the locks: as committed
+	_take_stored(doc, stored)
+	rows = {row.user: row for row in stored.get("hosts") or []}
+	for row in doc.get("hosts") or []:
+		if old := rows.get(row.user):
+			for column in ("event", "calendar_events"):  # the effects' (``_HOST_ROW_SYSTEM``)
+				row.set(column, old.get(column))
+	doc._doc_before_save = stored
+
+
 def enforce(doc, before, actor: Actor) -> None:
 	new = before is None
 	_take_stored(doc, before)

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import frappe
 
-from scheduler_integration.core.clock import to_utc
+from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -571,3 +571,86 @@ class TestCrmActivity(SchedulerTestCase):
 		self.assertIn("Could not find Contact: Nobody Such", r.text)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "contact"), contact)
+
+	def test_a_move_keeps_what_the_effects_stored_while_it_waited(self):
+		# helper-47: a host's move 0.1 s after the booking lost the CRM effect's Contact,
+		# event and to-do for good. The move lets its early locks go before it takes the
+		# hosts' again (booking.check.lock_hosts); the effect, waiting for them, stored its
+		# links then; the move saved its older copy over them.
+		import threading
+
+		import pymysql
+
+		data = self.book(GUESTS[11], "Mo Mover", hour=13)
+		name = data["id"]
+		doc = self.booking(name)
+		contact, event = doc.contact, doc.hosts[0].event
+		(record,) = [row.as_dict() for row in doc.crm_records]
+		self.assertTrue(contact and event)
+		# the moment before the effect stored them
+		frappe.db.set_value("Scheduler Booking", name, "contact", None, update_modified=False)
+		frappe.db.set_value("Scheduler Booking Host", doc.hosts[0].name, "event", None, update_modified=False)
+		frappe.db.delete("Scheduler Booking Record", {"name": record.name})
+		frappe.db.commit()
+
+		database = {  # read here: a thread has no frappe.local
+			"host": frappe.conf.db_host or "127.0.0.1",
+			"port": int(frappe.conf.db_port or 3306),
+			"user": frappe.conf.db_name,
+			"password": frappe.conf.db_password,
+			"database": frappe.conf.db_name,
+		}
+
+		def effect():  # another connection: waits for the host's profile, then stores the links
+			conn = pymysql.connect(**database, autocommit=False)
+			try:
+				with conn.cursor() as cursor:
+					cursor.execute(
+						"select name from `tabScheduler Profile` where user = %s for update", (HOST,)
+					)
+					cursor.execute(
+						"update `tabScheduler Booking` set contact = %s where name = %s", (contact, name)
+					)
+					cursor.execute(
+						"update `tabScheduler Booking Host` set event = %s where name = %s",
+						(event, doc.hosts[0].name),
+					)
+					cursor.execute(
+						"insert into `tabScheduler Booking Record` (name, parent, parenttype, parentfield, idx,"
+						" purpose, record_type, record_name, user, creation, modified, owner, modified_by)"
+						" values (%s, %s, 'Scheduler Booking', 'crm_records', 1, %s, %s, %s, %s, now(), now(),"
+						" 'Administrator', 'Administrator')",
+						(
+							record.name,
+							name,
+							record.purpose,
+							record.record_type,
+							record.record_name,
+							record.user,
+						),
+					)
+				conn.commit()
+			finally:
+				conn.close()
+
+		frappe.set_user(HOST)
+		try:
+			copy = frappe.get_doc("Scheduler Booking", name, for_update=True)  # holds the profile
+			self.assertFalse(copy.contact)
+			waiter = threading.Thread(target=effect)
+			waiter.start()
+			waiter.join(0.5)
+			self.assertTrue(waiter.is_alive(), "the effect waits for the host's profile")
+			copy.start = to_system(self.day + timedelta(hours=16))  # a move: checked under the hosts' locks
+			copy.save()
+			frappe.db.commit()
+		finally:
+			frappe.set_user("Administrator")
+		waiter.join(30)
+		self.assertFalse(waiter.is_alive())
+		doc = self.booking(name)
+		self.assertEqual(to_utc(doc.start), self.day + timedelta(hours=16))
+		self.assertEqual(
+			(doc.contact, doc.hosts[0].event, [row.record_name for row in doc.crm_records]),
+			(contact, event, [record.record_name]),
+		)
