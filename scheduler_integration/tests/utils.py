@@ -13,9 +13,19 @@ Deleting a document leaves Frappe's audit trail: a "Deleted" Comment (the feed) 
 deleted permanently, a Deleted Document. A test class's clean-up deletes what it made, so
 the trail its run left (created since the class started) goes too: the site keeps none of
 the run's documents.
+
+With SCHEDULER_TEST_TIMINGS set to a file, each class adds one line to it when it ends (its
+name, seconds from setUpClass to the end of tearDownClass, tests run): `.ci/bench-suite` prints
+the slowest classes of a run from it.
 """
 
+import os
+import time
+import unittest
+
 import frappe
+
+from scheduler_integration.tests import scope
 
 try:  # Frappe >= 15.x late / v16
 	from frappe.tests import IntegrationTestCase as _Base
@@ -41,6 +51,10 @@ def _set_challenge(bits) -> int | None:
 class SchedulerTestCase(_Base):
 	@classmethod
 	def setUpClass(cls):
+		reason = scope.skip_reason(cls)  # the bench suite's passes (tests/scope.py)
+		if reason:
+			raise unittest.SkipTest(reason)
+		cls._clock = time.monotonic()
 		super().setUpClass()
 		cls._site_challenge = _set_challenge(0)
 		cls._started = frappe.utils.now_datetime()  # the clock "creation" is written on
@@ -51,6 +65,15 @@ class SchedulerTestCase(_Base):
 		_set_challenge(getattr(cls, "_site_challenge", None))
 		_sweep_deletion_trail(getattr(cls, "_started", None))
 		super().tearDownClass()
+		_record_duration(cls)
+
+
+def _record_duration(cls) -> None:
+	path = os.environ.get("SCHEDULER_TEST_TIMINGS")
+	if path and hasattr(cls, "_clock"):
+		tests = sum(1 for name in dir(cls) if name.startswith("test"))
+		with open(path, "a") as out:  # one short write per class: whole lines even from two sites
+			out.write(f"{cls.__module__}.{cls.__qualname__}\t{time.monotonic() - cls._clock:.1f}\t{tests}\n")
 
 
 def _sweep_deletion_trail(since) -> None:
