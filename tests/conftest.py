@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,6 +28,24 @@ settings.register_profile("thorough", parent=settings.get_profile("engine"), max
 # adapters work with those libraries; the property search itself runs in full on the newest
 settings.register_profile("compat", parent=settings.get_profile("engine"), max_examples=25)
 settings.load_profile(os.environ.get("SCHEDULER_HYPOTHESIS_PROFILE", "engine"))
+
+
+# Checks of the repository itself (the layer checker, the docs' references, the translation
+# files): no library version decides them, so the runs on the library versions older Frappe
+# releases pin leave them out (`pytest -m "not tree"`, ./run-tests).
+TREE_CHECKS = {
+	"test_static_checks.py",
+	"test_layer_blind_spots.py",
+	"test_layer_hidden_calls.py",
+	"test_docs_references.py",
+	"test_translation_files.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+	for item in items:
+		if Path(str(item.fspath)).name in TREE_CHECKS:
+			item.add_marker(pytest.mark.tree)
 
 
 def at(zone: str, *fields: int) -> datetime:

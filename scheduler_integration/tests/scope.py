@@ -1,35 +1,52 @@
 """Which bench-suite passes run a test module.
 
-The bench suite runs on a Frappe-only site and on an ERPNext + Frappe CRM + payments site, once
-with no background processes and once with workers and the scheduler. A module whose behaviour
-is the app's and Frappe's alone (slots, pages, caches, reminders, video links, query shapes, the
-browser flows) gives the same answer on both sites and in both passes: it runs once, on the first
-site with background processes, as a real deployment runs. Modules that touch what ERPNext, Frappe
-CRM or payments change (the CRM effect, Leads and Deals, payments, routing, permissions, install)
-run in every pass on every site.
+The bench suite runs every module once, on the Frappe-only site (test.localhost) with two RQ
+workers and the scheduler running, as every real deployment runs them. A module runs a second
+time, on the ERPNext + Frappe CRM + payments site (crm.localhost), only when those apps change
+what it tests: it says so with ``@every_site`` and why, in one line. A second pass of any other
+module proves nothing the first did not: the app's own code answers the same whatever else is
+installed.
 
-`.ci/bench-suite` says which pass this is with SCHEDULER_TEST_PASS; run by hand (no variable) or
-with SCHEDULER_LONG_TESTS=1, every module runs.
+Why each ``@every_site`` module needs the second site (the modules say it too):
+- the CRM effect writes Frappe CRM's leads, deals and tasks, ERPNext's Leads, Opportunities and
+  to-dos instead of a bare Contact: test_crm_activity, test_crm_scheduling,
+  test_crm_schedule_browser (Frappe CRM's own UI), test_booking_flow (the record a booking lands
+  on), test_trust_accounts (the fields a guest may write on a CRM record),
+  test_trust_scopes_and_effects (one Contact per guest at the CRM effect's first attempt),
+  test_side_doors_bookings (the CRM effect on decoded guest names), test_automations (the
+  no-show follow-up becomes a CRM task), test_trust_races (the effect's writes racing desk and
+  REST saves of the booking), test_first_hour and test_routing_forms (a prospect the CRM
+  knows);
+- the payments app: test_paid_bookings, test_trust_payments (its gateway, its guest card page,
+  ERPNext's Payment Entries);
+- ERPNext's own documents and pages: test_out_of_office (its Holiday List),
+  test_page_frame (its website chrome);
+- installing beside other apps: test_installation, test_demo_and_install.
+
+`.ci/bench-suite` says which pass this is with SCHEDULER_TEST_PASS (``first-site``,
+``other-site``; ``plain``: no background processes at all, every module, in long mode or when
+asked for). Run by hand (no variable), or with SCHEDULER_LONG_TESTS=1 (every module in every
+pass, and the pass without background processes on every site), every module runs.
 """
 
+from __future__ import annotations
+
 import os
-import unittest
-
-# the passes that leave the site-independent modules to the first site's background pass
-_NARROW_PASSES = {"plain", "other-site"}
 
 
-def _narrow() -> bool:
-	return (
-		os.environ.get("SCHEDULER_TEST_PASS") in _NARROW_PASSES
-		and os.environ.get("SCHEDULER_LONG_TESTS") != "1"
-	)
+def every_site(cls):
+	"""Class decorator: ERPNext, Frappe CRM or payments change what the class tests, so it runs
+	on every site of the bench suite (the class docstring or scope.py says why)."""
+	cls.scheduler_every_site = True
+	return cls
 
 
-def one_site(cls):
-	"""Class decorator: the module's behaviour does not depend on the site's other apps or on
-	who runs its jobs; it runs in the first site's pass with background processes only."""
-	return unittest.skipIf(
-		_narrow(),
-		"site-independent: runs on the first site with workers (SCHEDULER_LONG_TESTS=1: everywhere)",
-	)(cls)
+def skip_reason(cls) -> str | None:
+	"""Why this pass leaves ``cls`` out, or None when it runs here."""
+	if os.environ.get("SCHEDULER_LONG_TESTS") == "1":
+		return None
+	if os.environ.get("SCHEDULER_TEST_PASS") == "other-site" and not getattr(
+		cls, "scheduler_every_site", False
+	):
+		return "runs on the first site (ERPNext, Frappe CRM and payments change nothing it tests)"
+	return None

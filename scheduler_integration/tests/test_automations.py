@@ -30,6 +30,7 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 )
 from scheduler_integration.tests.live import cleanup, purge_guests
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-auto-host@example.com"
@@ -79,6 +80,7 @@ class Gateway:
 		self.server.server_close()
 
 
+@every_site
 class TestAutomations(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -32,7 +32,6 @@ from scheduler_integration.tests.live import (
 	offered_starts,
 	purge_guests,
 )
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-details@example.com"
@@ -50,7 +49,6 @@ def ics_property(text: str, name: str) -> str:
 	return value.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
 
 
-@one_site
 class TestBookingDetails(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

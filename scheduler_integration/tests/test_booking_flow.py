@@ -20,6 +20,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 H = "sched-flow-host@example.com"
@@ -89,6 +90,7 @@ class BookingFlowCase(SchedulerTestCase):
 		frappe.db.rollback()  # see what the server committed
 
 
+@every_site
 class TestBookingFlow(BookingFlowCase):
 	@classmethod
 	def setUpClass(cls):

@@ -26,7 +26,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
@@ -41,7 +40,6 @@ PUBLIC = "scheduler_integration.api.public"
 CAPTCHA_FIELDS = ("captcha_provider", "captcha_site_key", "captcha_verify_url", "booking_challenge_bits")
 
 
-@one_site
 class TestBotCheck(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

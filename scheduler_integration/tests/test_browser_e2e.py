@@ -29,7 +29,6 @@ from scheduler_integration.reporting import dashboard
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import clear_bookings, make_host, make_type
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, purge_guests
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-e2e-host@example.com"
@@ -99,7 +98,6 @@ def free_port() -> int:
 		return sock.getsockname()[1]
 
 
-@one_site
 class TestBrowserBooking(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

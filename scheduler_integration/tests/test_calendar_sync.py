@@ -29,7 +29,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-cal@example.com"
@@ -85,7 +84,6 @@ class FeedServer:
 		self.httpd.shutdown()
 
 
-@one_site
 class CalendarCase(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

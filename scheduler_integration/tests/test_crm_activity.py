@@ -35,6 +35,7 @@ from scheduler_integration.tests.live import (
 	method_url,
 	purge_guests,
 )
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-crm-host@example.com"
@@ -52,6 +53,7 @@ def apps() -> list[str]:
 	return frappe.get_installed_apps()
 
 
+@every_site
 class TestCrmActivity(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -32,6 +32,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user, purge_guests
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_crm_scheduling import purge_communications
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -40,6 +41,7 @@ PROSPECT = "crm-ui-prospect@example.org"
 ERP_PROSPECT = "erp-ui-prospect@example.org"
 
 
+@every_site
 class TestCrmScheduleBrowser(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

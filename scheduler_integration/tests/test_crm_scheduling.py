@@ -46,6 +46,7 @@ from scheduler_integration.tests.live import (
 	method_url,
 	purge_guests,
 )
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_booking_flow import mail_text
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -67,6 +68,7 @@ def apps() -> list[str]:
 	return frappe.get_installed_apps()
 
 
+@every_site
 class TestCrmScheduling(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

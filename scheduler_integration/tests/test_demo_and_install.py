@@ -6,9 +6,11 @@ import frappe
 from click.testing import CliRunner
 
 from scheduler_integration.demo import DEMO_SLUG, DEMO_TYPES, DEMO_USER
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 
+@every_site
 class TestInstallDefaults(SchedulerTestCase):
 	def test_roles_phases_and_settings_exist(self):
 		for role in ("Scheduler Host", "Scheduler Manager"):
@@ -56,6 +58,7 @@ class TestInstallDefaults(SchedulerTestCase):
 		self.assertEqual(second, f"SB-{year}-{issued + 42:05d}")
 
 
+@every_site
 class TestDemoCommand(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):

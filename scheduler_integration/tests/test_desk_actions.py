@@ -16,7 +16,6 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import book, clear_bookings, future_day, make_host, make_type
 from scheduler_integration.tests.live import PASSWORD, LiveServer, body, cleanup, method_url, purge_guests
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -27,7 +26,6 @@ FORM = "sched-desk-route"
 API = "scheduler_integration.api.booking"
 
 
-@one_site
 class TestDeskActions(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

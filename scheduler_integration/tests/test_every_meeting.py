@@ -46,7 +46,6 @@ from scheduler_integration.tests.live import (
 	method_url,
 	purge_guests,
 )
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_browser_e2e import node_modules, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -435,7 +434,6 @@ class TestEveryMeeting(SchedulerTestCase):
 		self.assertEqual([str(e["UID"]) for e in events_of(download)], uids)
 
 
-@one_site
 class TestConfirmationAndManagePages(SchedulerTestCase):
 	"""The guest's confirmation and manage pages in Chromium (playwright-core, as
 	``test_browser_e2e``): screenshots (desktop and 375 px) in <bench>/logs/scheduler-e2e/."""

@@ -51,6 +51,7 @@ from scheduler_integration.tests.live import (
 	offered_starts,
 	purge_guests,
 )
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 QUICK = "sched-first-quick@example.com"
@@ -115,6 +116,7 @@ def closed_port() -> int:
 		return sock.getsockname()[1]
 
 
+@every_site
 class TestFirstHour(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

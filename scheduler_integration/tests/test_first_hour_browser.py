@@ -26,7 +26,6 @@ from scheduler_integration.tests import test_browser_e2e as e2e
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, run_background_jobs, set_settings
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user, purge_guests
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_calendar_sync import FeedServer
 from scheduler_integration.tests.test_first_hour import closed_port
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -55,7 +54,6 @@ SHOTS = (
 )
 
 
-@one_site
 class TestFirstHourInTheBrowser(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -17,7 +17,6 @@ import frappe
 from scheduler_integration.core.clock import to_system
 from scheduler_integration.tests.factory import clear_bookings, future_day, make_host, make_type
 from scheduler_integration.tests.live import LiveServer, cleanup, purge_guests
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_browser_e2e import missing, node_modules
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -26,7 +25,6 @@ PROFILE = "group-e2e"
 HERE = Path(__file__).resolve().parent
 
 
-@one_site
 class TestGroupBookingBrowser(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -35,7 +35,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 SOLO = "sched-hist-solo@example.com"
@@ -213,7 +212,6 @@ def explain(query: str) -> list[dict]:
 	return frappe.db.sql(f"EXPLAIN {text}", as_dict=True)
 
 
-@one_site
 class TestHistoryQueries(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -54,7 +54,6 @@ from scheduler_integration.tests.live import (
 	method_url,
 	purge_guests,
 )
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_browser_e2e import missing, node_modules
 from scheduler_integration.tests.test_languages import in_language
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -330,7 +329,6 @@ class TestHostEmails(SchedulerTestCase):
 		)
 
 
-@one_site
 class TestPageAndEmailAgree(SchedulerTestCase):
 	"""The booking page in Chromium and the emails write a date and a time alike."""
 

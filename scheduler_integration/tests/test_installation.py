@@ -4,9 +4,11 @@ from datetime import datetime, timedelta, timezone
 
 import frappe
 
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 
+@every_site
 class TestInstallation(SchedulerTestCase):
 	def test_app_is_installed_on_the_site(self):
 		self.assertIn("scheduler_integration", frappe.get_installed_apps())

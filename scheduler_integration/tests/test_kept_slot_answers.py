@@ -30,7 +30,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import cleanup
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B = "sched-kept-a@example.com", "sched-kept-b@example.com"
@@ -103,7 +102,6 @@ def nothing_kept():
 		slot_answers._answers = saved[1]
 
 
-@one_site
 class TestKeptSlotAnswers(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

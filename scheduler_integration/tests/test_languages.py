@@ -19,7 +19,6 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 )
 from scheduler_integration.tests.live import purge_guests
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_booking_flow import BookingFlowCase, body, mail_text
 
 HOST = "sched-lang-host@example.com"
@@ -35,7 +34,6 @@ def in_language(lang: str, fn, *args):
 		frappe.local.lang = previous
 
 
-@one_site
 class TestLanguages(BookingFlowCase):
 	HOSTS = (HOST,)
 

@@ -30,7 +30,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_concurrency import fire
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -44,7 +43,6 @@ def body(response):
 	return data.get("message") if isinstance(data.get("message"), dict) else data
 
 
-@one_site
 class TestMultiHost(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

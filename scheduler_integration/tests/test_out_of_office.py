@@ -21,12 +21,14 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B, C = "sched-away-a@example.com", "sched-away-b@example.com", "sched-away-c@example.com"
 HOLIDAYS = "Sched Away Test Holidays"
 
 
+@every_site
 class TestOutOfOffice(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

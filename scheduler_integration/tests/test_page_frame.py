@@ -39,6 +39,7 @@ from scheduler_integration.tests.live import (
 	method_url,
 	purge_guests,
 )
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_browser_e2e import SERIOUS, missing, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
 from scheduler_integration.www.book.page_utils import assets_version
@@ -63,6 +64,7 @@ CHROME = (
 ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)\"""")
 
 
+@every_site
 class TestPageFrame(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -33,6 +33,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url, offered_starts
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
@@ -99,6 +100,7 @@ def drop_gateway() -> None:
 
 
 @unittest.skipUnless(installed("payments"), "paid bookings need the payments app on this site")
+@every_site
 class TestPaidBookings(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -24,7 +24,6 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 )
 from scheduler_integration.tests.live import cleanup
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-remind@example.com"
@@ -58,7 +57,6 @@ frappe.destroy()
 """
 
 
-@one_site
 class TestReminders(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

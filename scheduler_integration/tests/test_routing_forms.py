@@ -31,6 +31,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url, purge_guests
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_hostile_input import HOSTILE
 from scheduler_integration.tests.test_side_doors_requests import problems_of
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -41,6 +42,7 @@ PROSPECTS = [f"route-prospect-{i}@example.org" for i in range(6)]
 SIZES = "1-10\n11-50\n51-200\n201-500\n501-1000\n1000+"
 
 
+@every_site
 class TestRoutingForms(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

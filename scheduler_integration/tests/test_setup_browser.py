@@ -22,7 +22,6 @@ from scheduler_integration.tests import test_browser_e2e as e2e
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, set_settings
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_calendar_sync import FeedServer
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -30,7 +29,6 @@ HOST = "sched-brand-new-host@example.com"
 FEED = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 
 
-@one_site
 class TestNewHostInTheBrowser(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

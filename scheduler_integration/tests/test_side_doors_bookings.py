@@ -35,6 +35,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, make_user, method_url
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B, M = "sched-side-a@example.com", "sched-side-b@example.com", "sched-side-m@example.com"
@@ -61,6 +62,7 @@ def overlapping(user: str) -> list[tuple[str, str]]:
 	]
 
 
+@every_site
 class TestSideDoorBookings(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

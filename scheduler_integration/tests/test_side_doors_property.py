@@ -45,7 +45,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.test_side_doors_bookings import overlapping
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -98,7 +97,6 @@ def sequences() -> int:
 	return int(os.environ.get("SIDE_DOOR_SEQUENCES") or 15)
 
 
-@one_site
 class TestSideDoorProperty(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import frappe
 from babel.messages.pofile import read_po
-from frappe.tests.utils import FrappeTestCase
 from frappe.translate import get_messages_for_app
+
+from scheduler_integration.tests.utils import SchedulerTestCase
 
 APP = "scheduler_integration"
 LANGUAGES = ("de", "fr", "es", "pt")
@@ -49,7 +50,7 @@ def table(lang: str) -> dict[str, str]:
 	}
 
 
-class TestTranslations(FrappeTestCase):
+class TestTranslations(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

@@ -58,6 +58,7 @@ from scheduler_integration.tests.live import (
 	method_url,
 	offered_starts,
 )
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
@@ -361,6 +362,7 @@ def has_doctype(doctype: str) -> bool:
 	return bool(frappe.db.exists("DocType", doctype))
 
 
+@every_site
 class TestCrmFieldMappings(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -43,6 +43,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url
+from scheduler_integration.tests.scope import every_site
 
 # the gateway's set-up of the paid bookings' suite (importing it puts the peers on the path)
 from scheduler_integration.tests.test_paid_bookings import (
@@ -73,6 +74,7 @@ CONFIRMED_MAILS = ("Scheduler: Booking Confirmed (Guest)", "Scheduler: New Booki
 
 
 @unittest.skipUnless(installed("payments"), "the payments app's checkout needs the payments app on this site")
+@every_site
 class TestTrustPayments(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -35,6 +35,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url, waiting_for_lock
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_side_doors_bookings import overlapping
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -138,6 +139,7 @@ def deadlocks_logged(since) -> list[str]:
 	]
 
 
+@every_site
 class TestTrustRaces(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

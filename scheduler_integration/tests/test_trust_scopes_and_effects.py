@@ -31,6 +31,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url, purge_guests
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_trust_races import NO_CAPS, race
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -275,6 +276,7 @@ class TestScopedSeries(SchedulerTestCase):
 		self.assert_booked_with_a(self.book_series(self.at(14), "scope-routed@example.org", routed=routed))
 
 
+@every_site
 class TestEffectRaces(SchedulerTestCase):
 	"""Items 17 and 18: H1 has a seated class, H2 plain calls."""
 

@@ -6,14 +6,12 @@ import frappe
 
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.tests.live import cleanup, make_user
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-valid@example.com"
 CALENDLY = '<iframe src="https://calendly.com/jane/30min" width="100%" height="600"></iframe>'
 
 
-@one_site
 class TestValidationRules(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):

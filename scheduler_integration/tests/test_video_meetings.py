@@ -44,7 +44,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url
-from scheduler_integration.tests.scope import one_site
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 REPO_TESTS = Path(frappe.get_app_path("scheduler_integration")).parent / "tests"
@@ -139,7 +138,6 @@ def log_rows(booking: str) -> list:
 	)
 
 
-@one_site
 class VideoCase(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
