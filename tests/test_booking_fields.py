@@ -2,7 +2,16 @@
 
 import pytest
 
-from scheduler_integration.engine.booking_fields import DERIVED, FIELDS, may_set, refused_fields
+from scheduler_integration.engine.booking_fields import (
+	DERIVED,
+	FIELDS,
+	KEPT_WRITES,
+	log_writes,
+	may_set,
+	refused_fields,
+	values_when_read,
+	write_sequence,
+)
 from scheduler_integration.engine.booking_states import Actor
 
 G, H, S = Actor.GUEST, Actor.HOST, Actor.SYSTEM
@@ -53,3 +62,42 @@ def test_derived_fields_are_discarded_not_refused(field):
 
 def test_fields_outside_the_table_are_left_to_frappe():
 	assert may_set("modified", G, new=False) and refused_fields(["idx", "docstatus"], H, new=False) == []
+
+
+# --- what the system wrote after the answer, and what a copy read before it held ----------
+
+
+def test_a_write_that_changes_nothing_logs_nothing():
+	assert log_writes(None, {"contact": "C1"}, {"contact": "C1"}) is None
+	assert log_writes(None, {"contact": ""}, {"contact": None}) is None
+
+
+def test_each_write_logs_the_value_before_it_under_a_new_sequence():
+	log = log_writes(None, {"contact": "C1", "crm_name": "L1"}, {"contact": "", "crm_name": None})
+	assert log == {"seq": 1, "log": [[1, "contact", None], [1, "crm_name", None]]}
+	log = log_writes(log, {"contact": "C2"}, {"contact": "C1"})
+	assert write_sequence(log) == 2 and log["log"][-1] == [2, "contact", "C1"]
+
+
+def test_a_copy_read_before_writes_held_the_value_before_the_first_of_them():
+	log = log_writes(None, {"contact": "C1"}, {"contact": None})
+	log = log_writes(
+		log, {"contact": "C2", "meeting_link": "https://x"}, {"contact": "C1", "meeting_link": None}
+	)
+	assert values_when_read(0, log) == {"contact": None, "meeting_link": None}
+	assert values_when_read(1, log) == {"contact": "C1", "meeting_link": None}
+	assert values_when_read(2, log) == {}
+
+
+def test_a_copy_older_than_every_kept_entry_reads_the_logged_fields_as_empty():
+	log = None
+	for n in range(KEPT_WRITES + 5):
+		log = log_writes(log, {"meeting_link": f"https://x/{n + 1}"}, {"meeting_link": f"https://x/{n}"})
+	assert len(log["log"]) == KEPT_WRITES
+	assert values_when_read(0, log) == {"meeting_link": None}
+	newest = write_sequence(log)
+	assert values_when_read(newest - 1, log) == {"meeting_link": f"https://x/{newest - 1}"}
+
+
+def test_the_log_is_the_systems_alone():
+	assert "effect_writes" in DERIVED

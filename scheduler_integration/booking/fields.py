@@ -5,7 +5,10 @@ API, ``frappe.client.set_value``, a calendar drag, Data Import and the public AP
 held to one rule:
 
 0. a field the caller's copy holds as it was read, changed in the database since by
-   someone else (a stale copy), keeps the stored value: it is no change of the caller's;
+   someone else (a stale copy), keeps the stored value: it is no change of the caller's.
+   What the copy held when it was read is known from the load (a REST or API change loads
+   the booking in its request) or, for a copy sent whole (the desk's form,
+   ``frappe.client.save``), from the log of what the system wrote since (``store_after_answer``);
 1. fields the actor may not set are refused (403, naming them);
 2. derived fields are put back to their stored value (empty on a new booking): the
    checked path computes them again;
@@ -18,6 +21,8 @@ held to one rule:
 
 from __future__ import annotations
 
+import json
+
 import frappe
 from frappe import _
 
@@ -27,8 +32,11 @@ from scheduler_integration.engine.booking_fields import (
 	CRM_DOCTYPES,
 	DERIVED,
 	FIELDS,
+	log_writes,
 	refused_fields,
 	stale_fields,
+	values_when_read,
+	write_sequence,
 )
 from scheduler_integration.engine.booking_states import Actor
 
@@ -74,11 +82,46 @@ def loaded_values(doc) -> dict:
 	return {field: _value(doc, field) for field in (*FIELDS, *DERIVED)}
 
 
+def _log(value) -> dict:
+	if isinstance(value, dict):
+		return value
+	try:
+		return json.loads(value or "{}") or {}
+	except (TypeError, ValueError):
+		return {}
+
+
+def store_after_answer(booking: str, values: dict) -> None:
+	"""Write ``values`` the system found for ``booking`` after its answer (the CRM effect's
+	Contact and record, the video effect's link) without a new ``modified`` — a guest's
+	action is never refused because of them — and log what each field held before, so that
+	a copy read earlier tells its user's changes from values it never saw (rule 0). The
+	caller holds the booking's hosts' locks; the row is read with a lock too."""
+	fields = [*values, "effect_writes"]
+	stored = frappe.db.get_value("Scheduler Booking", booking, fields, as_dict=True, for_update=True)
+	if stored is None:
+		return
+	log = log_writes(_log(stored.effect_writes), values, stored)
+	if log is not None:
+		frappe.db.set_value(
+			"Scheduler Booking", booking, {**values, "effect_writes": json.dumps(log)}, update_modified=False
+		)
+
+
+def _loaded_by_the_copy(doc, before) -> dict:
+	"""What a copy sent whole (the desk's form) held when it was read, of the fields the
+	system wrote since: its ``effect_writes`` is the log as it read it."""
+	mine = write_sequence(_log(doc.get("effect_writes")))
+	return values_when_read(mine, _log(before.get("effect_writes")))
+
+
 def _take_stored(doc, before) -> None:
 	"""Fields the caller's copy read before someone else changed them keep the stored
 	value (``engine.booking_fields.stale_fields``)."""
-	loaded = doc.flags.loaded_values
-	if before is None or not loaded:
+	if before is None:
+		return
+	loaded = doc.flags.loaded_values or _loaded_by_the_copy(doc, before)
+	if not loaded:
 		return
 	current = {field: _value(doc, field) for field in loaded}
 	stored = {field: _value(before, field) for field in loaded}

@@ -28,6 +28,7 @@ from frappe import _
 from frappe.utils import get_datetime
 
 from scheduler_integration.booking.errors import ChangeRefused
+from scheduler_integration.booking.fields import store_after_answer
 from scheduler_integration.core.replica import cached_value
 from scheduler_integration.engine.booking_states import ACTIVE, is_active
 
@@ -107,6 +108,20 @@ def place(doc, before) -> list[str]:
 	return changed
 
 
+def leave(doc) -> list[str]:
+	"""``doc`` is deleted while it holds a seat: the slot's next seat leads it (takes its event,
+	meeting and records, as when a seat is cancelled). Returns the leader whose guests changed."""
+	if not is_active(doc.status) or not seated(doc.meeting_type):
+		return []
+	rest = members(doc.meeting_type, doc.start, doc.host, exclude=doc.name, lock=True)
+	if not rest:
+		return []
+	leader = leader_of(rest)
+	if doc.seat_leader:
+		_hand_over(doc, leader)
+	return [leader]
+
+
 def _join(doc) -> str | None:
 	"""``doc`` takes a seat in its slot: the leader of a slot of its own, else a seat showing
 	the leader's link (returned); one seat per guest and slot."""
@@ -132,7 +147,7 @@ def _hand_over(doc, leader: str) -> None:
 	"""The slot's calendar events, video meeting, desk events, CRM task and to-dos go from
 	``doc`` (leaving) to ``leader``; ``doc`` keeps nothing of them (saved with it)."""
 	held = {field: doc.get(field) for field in HELD_FIELDS}
-	frappe.db.set_value("Scheduler Booking", leader, {**held, "seat_leader": 1}, update_modified=False)
+	store_after_answer(leader, {**held, "seat_leader": 1})  # a form of the leader opened before keeps them
 	for row in doc.get("hosts") or []:
 		if row.calendar_events or row.event:
 			frappe.db.sql(

@@ -99,6 +99,10 @@ def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -
 	if drain:
 		outbox.job_started()
 	outcomes = _run_booking(booking, now)
+	# rows a change of the booking planned while these ran waited for them (a job of their
+	# own found them blocked and left them): run them now, not at the minute's sweep
+	while more := _run_booking(booking, now):
+		outcomes.update(more)
 	deadline = time.monotonic() + outbox.DRAIN_SECONDS
 	while drain:
 		at = now or utc_now()

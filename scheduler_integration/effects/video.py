@@ -29,6 +29,7 @@ import frappe
 
 from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.check import lock_hosts_of
+from scheduler_integration.booking.fields import store_after_answer
 from scheduler_integration.booking.presentation import plain
 from scheduler_integration.connections.adapters import video_adapter
 from scheduler_integration.connections.credentials import spec_of
@@ -268,7 +269,7 @@ def share(leader) -> None:
 def _set(booking, values: dict) -> None:
 	lock_hosts_of(booking.name)  # the one lock order: the hosts' profiles, then their rows
 	booking.update(values)
-	frappe.db.set_value("Scheduler Booking", booking.name, values, update_modified=False)
+	store_after_answer(booking.name, values)  # a desk form opened before keeps them (booking.fields)
 
 
 def announce(booking) -> bool:

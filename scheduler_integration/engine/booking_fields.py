@@ -115,6 +115,8 @@ DERIVED = frozenset(
 		"currency",
 		"hold_until",
 		"refund_due",
+		# what the system wrote after the answer, with the values before (``log_writes``)
+		"effect_writes",
 	}
 )
 
@@ -148,3 +150,45 @@ def stale_fields(loaded: Mapping, current: Mapping, stored: Mapping) -> set[str]
 	return {
 		field for field, value in loaded.items() if current.get(field) == value and stored.get(field) != value
 	}
+
+
+# What the system stored after a booking's answer without a new ``modified`` (the CRM
+# effect's Contact and record, the video effect's link: a guest's action is never refused
+# because of them) is logged on the booking as ``{"seq": n, "log": [[seq, field, value
+# before], ...]}``, newest last. A copy of the booking carries the log as it was read (the
+# desk's form sends it back), so its sequence tells which writes came after the copy was
+# read, and the log what each field held then (rule 0 of ``booking.fields``).
+KEPT_WRITES = 64  # entries kept per booking; a copy older than all of them is read as empty
+
+
+def _plain(value):
+	return None if value in ("", None) else value
+
+
+def write_sequence(log: Mapping | None) -> int:
+	return int((log or {}).get("seq") or 0)
+
+
+def log_writes(log: Mapping | None, values: Mapping, stored: Mapping) -> dict | None:
+	"""The log after the system writes ``values`` over a booking that holds ``stored``;
+	None when no value changes (nothing to write)."""
+	changed = [field for field, value in values.items() if _plain(value) != _plain(stored.get(field))]
+	if not changed:
+		return None
+	seq = write_sequence(log) + 1
+	entries = [*(log or {}).get("log", []), *([seq, field, _plain(stored.get(field))] for field in changed)]
+	return {"seq": seq, "log": entries[-KEPT_WRITES:]}
+
+
+def values_when_read(copy_sequence: int, log: Mapping | None) -> dict:
+	"""{field: value it held when a copy with ``copy_sequence`` was read} of every field the
+	system wrote since: the value before the first of those writes. A copy older than the
+	oldest entry kept was read before writes that are no longer logged: each logged field
+	then counts as empty when it was read."""
+	out: dict = {}
+	entries = (log or {}).get("log", [])
+	lost = bool(entries) and entries[0][0] > copy_sequence + 1
+	for seq, field, before in entries:
+		if seq > copy_sequence and field not in out:
+			out[field] = None if lost else before
+	return out

@@ -262,12 +262,17 @@ def run_background_jobs(timeout: float = 120) -> None:
 
 
 class SmtpSink:
-	"""A minimal SMTP server on 127.0.0.1 that accepts and keeps every message (raw)."""
+	"""A minimal SMTP server on 127.0.0.1 that accepts and keeps every message (raw).
+	``hold`` makes it wait before taking a message's text, until ``release`` (at most a
+	minute): a job that sends mail stops there, as on a slow mail server."""
 
 	def __init__(self):
 		import socket
 		import threading
 
+		self.open = threading.Event()
+		self.open.set()
+		self.waiting = 0  # sessions held at DATA now
 		self.messages: list[str] = []
 		self.received: dict[str, float] = {}  # recipient -> when their latest message arrived
 		self.sock = socket.socket()
@@ -313,6 +318,10 @@ class SmtpSink:
 					recipients.append(address.lower())
 					f.write(b"250 OK\r\n")
 				elif verb == b"DATA":
+					if not self.open.is_set():
+						self.waiting += 1
+						self.open.wait(60)
+						self.waiting -= 1
 					in_data = True
 					f.write(b"354 go\r\n")
 				elif verb == b"QUIT":
@@ -323,7 +332,14 @@ class SmtpSink:
 					f.write(b"250 OK\r\n")
 				f.flush()
 
+	def hold(self) -> None:
+		self.open.clear()
+
+	def release(self) -> None:
+		self.open.set()
+
 	def close(self):
+		self.open.set()
 		self.sock.close()
 
 

@@ -48,6 +48,7 @@ from frappe import _
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.check import lock_hosts_of
+from scheduler_integration.booking.fields import store_after_answer
 from scheduler_integration.booking.presentation import host_names, plain
 from scheduler_integration.crm.fields import apply_answers
 from scheduler_integration.crm.records import FRAPPE_CRM
@@ -121,7 +122,7 @@ def on_booked(doc, event: str) -> str:
 	doc.contact = doc.contact or find_or_create_contact(doc)
 	values = {"contact": doc.contact, "crm_doctype": doc.crm_doctype, "crm_name": doc.crm_name}
 	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
-	frappe.db.set_value("Scheduler Booking", doc.name, values, update_modified=False)
+	store_after_answer(doc.name, values)  # a desk form opened before keeps them (booking.fields)
 	written = apply_answers(doc)  # mapped answers: company size, territory, …
 	if seats.seated(doc.meeting_type) and not doc.seat_leader:
 		return on_seat_taken(doc, event)

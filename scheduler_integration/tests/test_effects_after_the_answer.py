@@ -1,0 +1,208 @@
+"""What the effects do after a booking's answer, against the site's real RQ workers (issue 50,
+items 1 and 3): a desk form opened before the CRM effect stored the guest's Contact keeps it
+when it is saved after (``booking.fields.store_after_answer``, rule 0), and rows a change
+planned while a job ran the booking's earlier rows run when that job finishes, not at the
+minute's sweep (``effects.table.run_booking``).
+
+The local SMTP sink holds the first job at its confirmation email (``SmtpSink.hold``): the
+CRM effect, which runs after the email, waits there, so "before the effect" is a fixed point,
+not a race. The site's scheduler is paused, so no per-minute sweep runs what the jobs leave.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+import frappe
+from frappe.utils.background_jobs import get_workers
+
+from scheduler_integration.tests.factory import (
+	NO_RATE_LIMITS,
+	Outbox,
+	SchedulerPaused,
+	clear_bookings,
+	future_day,
+	iso,
+	make_host,
+	make_type,
+	run_background_jobs,
+	set_settings,
+)
+from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url
+from scheduler_integration.tests.utils import SchedulerTestCase
+
+HOST = "sched-after-host@example.com"
+PUBLIC = "scheduler_integration.api.public"
+EFFECT = "Scheduler Booking Effect"
+
+
+class TestEffectsAfterTheAnswer(SchedulerTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._saved = set_settings(**NO_RATE_LIMITS)
+		cls.paused = SchedulerPaused()
+		cls.outbox = Outbox()
+		cls.profile = make_host(HOST, "after-host", start="08:00", end="18:00")
+		cls.mt = make_type(cls.profile, "after-call", 30)
+		cls.server = LiveServer.get_instance()
+		cls.guest = cls.server.session(None)
+		cls.as_host = cls.server.session(HOST)
+		cls.day = future_day(12)
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.outbox.sink.release()
+		frappe.db.rollback()
+		cls.paused.resume()
+		cls.outbox.close()
+		set_settings(**cls._saved)
+		cleanup([HOST], delete_users=True)
+		super().tearDownClass()
+
+	def setUp(self):
+		if not get_workers():
+			self.skipTest("needs the site's RQ workers (the bench suite runs them)")
+		clear_bookings([HOST])
+		self.outbox.sink.release()
+
+	def tearDown(self):
+		self.outbox.sink.release()
+		run_background_jobs()
+
+	# --- helpers ---------------------------------------------------------------------
+
+	def book(self, hour: int, email: str) -> dict:
+		r = self.guest.post(
+			method_url(self.server, f"{PUBLIC}.book"),
+			json={
+				"profile": "after-host",
+				"meeting_type": "after-call",
+				"start": iso(self.day + timedelta(hours=hour)),
+				"name": "Aft Guest",
+				"email": email,
+				"timezone": "UTC",
+			},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 201, r.text)
+		return body(r)["data"]
+
+	def until(self, what, condition, timeout: float = 45) -> None:
+		deadline = time.monotonic() + timeout
+		while time.monotonic() < deadline:
+			frappe.db.rollback()  # a fresh snapshot
+			if condition():
+				return
+			time.sleep(0.2)
+		self.fail(f"{what}: not within {timeout:.0f} s")
+
+	def rows(self, booking: str) -> list:
+		return frappe.get_all(
+			EFFECT, {"booking": booking}, ["lifecycle_event", "effect", "status"], order_by="creation, seq"
+		)
+
+	def held_at_the_email(self, booking: str) -> None:
+		"""The booking's first job sent its confirmation and waits for the mail server; its
+		CRM row is claimed and not run yet."""
+		self.until("the first job at its email", lambda: self.outbox.sink.waiting >= 1)
+		(crm,) = [row for row in self.rows(booking) if row.effect == "crm"]
+		self.assertEqual(crm.status, "Running")
+		self.assertFalse(frappe.db.get_value("Scheduler Booking", booking, "contact"))
+
+	# --- item 1: a desk form opened before the effect ----------------------------------
+
+	def test_a_desk_form_opened_before_the_crm_effect_keeps_its_contact(self):
+		self.outbox.sink.hold()
+		booking = self.book(10, "after-form@example.org")["id"]
+		self.held_at_the_email(booking)
+		# the host opens the booking in the desk now: no Contact yet
+		r = self.as_host.get(
+			method_url(self.server, "frappe.desk.form.load.getdoc"),
+			params={"doctype": "Scheduler Booking", "name": booking},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		form = r.json()["docs"][0]
+		self.assertFalse(form.get("contact"))
+		self.outbox.sink.release()
+		self.until(
+			"the CRM effect",
+			lambda: (
+				all(row.status == "Done" for row in self.rows(booking))
+				and frappe.db.get_value("Scheduler Booking", booking, "contact")
+			),
+		)
+		stored = frappe.db.get_value(
+			"Scheduler Booking", booking, ["contact", "crm_doctype", "crm_name"], as_dict=True
+		)
+		# … and saves the form opened before: the host's change is stored, the effect's kept
+		form["notes"] = "Bring the Q3 figures"
+		r = self.as_host.post(
+			method_url(self.server, "frappe.desk.form.save.savedocs"),
+			data={"doc": json.dumps(form), "action": "Save"},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:500])
+		frappe.db.rollback()
+		after = frappe.db.get_value(
+			"Scheduler Booking", booking, ["contact", "crm_doctype", "crm_name", "notes"], as_dict=True
+		)
+		self.assertEqual(after.notes, "Bring the Q3 figures")
+		self.assertEqual(
+			(after.contact, after.crm_doctype, after.crm_name),
+			(stored.contact, stored.crm_doctype, stored.crm_name),
+		)
+		# the form opened after the effect, saved with the Contact cleared by its user: cleared
+		r = self.as_host.get(
+			method_url(self.server, "frappe.desk.form.load.getdoc"),
+			params={"doctype": "Scheduler Booking", "name": booking},
+			timeout=30,
+		)
+		form = r.json()["docs"][0]
+		form["contact"] = None
+		r = self.as_host.post(
+			method_url(self.server, "frappe.desk.form.save.savedocs"),
+			data={"doc": json.dumps(form), "action": "Save"},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:500])
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.get_value("Scheduler Booking", booking, "contact"))
+
+	# --- item 3: rows planned while a job ran -----------------------------------------------
+
+	def test_a_move_planned_while_a_job_ran_is_run_when_that_job_finishes(self):
+		self.outbox.sink.hold()
+		data = self.book(11, "after-move@example.org")
+		booking, token = data["id"], data["manage_url"].rsplit("/", 1)[1]
+		self.held_at_the_email(booking)
+		new_start = self.day + timedelta(hours=15)
+		r = self.guest.post(
+			method_url(self.server, f"{PUBLIC}.reschedule"),
+			json={"token": token, "start": iso(new_start), "timezone": "UTC"},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		# the move's CRM row waits for the booking's, which the held job has claimed
+		self.until(
+			"the move's rows planned",
+			lambda: any(row.lifecycle_event == "rescheduled" for row in self.rows(booking)),
+		)
+		self.outbox.sink.release()
+		# no sweep runs (the scheduler is paused): the jobs themselves finish every row
+		self.until(
+			"every effect row of the booking and its move",
+			lambda: all(row.status == "Done" for row in self.rows(booking)),
+			timeout=30,
+		)
+		event = frappe.db.get_value(
+			"Scheduler Booking Host", {"parent": booking, "parenttype": "Scheduler Booking"}, "event"
+		)
+		self.assertTrue(event)
+		self.assertEqual(
+			frappe.db.get_value("Event", event, "starts_on"),
+			frappe.db.get_value("Scheduler Booking", booking, "start"),
+		)
