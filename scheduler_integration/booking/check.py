@@ -254,7 +254,7 @@ def _candidates(ctx: TypeContext, explicit: list[str] | None, subset=None) -> li
 	``subset`` of the type's (a personal link's rep, a routing decision's hosts: round
 	robin picks among them; a collective meeting keeps every host)."""
 	if explicit is None:
-		if not ctx.hosts:  # a team type nobody accepted yet (as its page says: 404)
+		if not ctx.hosts:  # a team type nobody accepted yet, hosts who left (as its page says: 404)
 			raise NotConfigured(_("This meeting type has no host yet"))
 		if subset and ctx.assignment is not Assignment.COLLECTIVE:
 			chosen = [host for host in ctx.hosts if host in set(subset)]
@@ -262,6 +262,8 @@ def _candidates(ctx: TypeContext, explicit: list[str] | None, subset=None) -> li
 				raise LinkGone(_("This link's host no longer hosts this meeting type"), "host_left")
 			return chosen
 		return list(ctx.hosts)
+	if not ctx.hosts:  # nobody of the type takes meetings now (as its page says: 404)
+		raise NotConfigured(_("This meeting type has no host yet"))
 	errors = FieldErrors()
 	if ctx.assignment is Assignment.INDIVIDUAL and explicit != [ctx.owner]:
 		errors.add("hosts", _("The host of this meeting type is {0}").format(ctx.owner))

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 import frappe
 
-from scheduler_integration.core.hosts import host_timezones
+from scheduler_integration.core.hosts import host_timezones, taking_meetings
 from scheduler_integration.engine.out_of_office import Leave, delegate_on, leave_windows, local_date
 
 DOCTYPE = "Scheduler Out of Office"
@@ -37,22 +37,13 @@ def _records(users, since: date, until: date | None = None, delegated: bool = Fa
 	rows = frappe.get_all(
 		DOCTYPE, filters=filters, fields=["user", "from_date", "to_date", "delegate", "delegate_status"]
 	)
-	active = _active({row.delegate for row in rows if row.delegate})
+	active = taking_meetings({row.delegate for row in rows if row.delegate})
 	for row in rows:  # a colleague covers only once they agreed, and while they take bookings
 		if row.delegate_status != "Accepted" or row.delegate not in active:
 			row.delegate = None
 	if delegated:
 		rows = [row for row in rows if row.delegate]
 	return rows
-
-
-def _active(users: set) -> set:
-	"""Those of ``users`` whose booking profile is active."""
-	if not users:
-		return set()
-	return set(
-		frappe.get_all("Scheduler Profile", filters={"user": ("in", list(users)), "active": 1}, pluck="user")
-	)
 
 
 def covered_by(user: str) -> list[str]:
@@ -106,6 +97,7 @@ def _delegating(user: str, lo: datetime, hi: datetime) -> list[Leave]:
 	rows = frappe.db.sql(
 		f"""select o.from_date, o.to_date, o.delegate from `tab{DOCTYPE}` o
 		join `tabScheduler Profile` p on p.user = o.delegate and p.active = 1
+		join `tabUser` u on u.name = o.delegate and u.enabled = 1
 		where o.user = %(user)s and o.to_date >= %(since)s and o.from_date <= %(until)s
 			and o.delegate_status = 'Accepted'""",
 		{"user": user, "since": lo.date() - timedelta(days=1), "until": hi.date() + timedelta(days=1)},

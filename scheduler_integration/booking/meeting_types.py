@@ -1,9 +1,11 @@
 """A meeting type with everything a booking needs about it.
 
 The candidate hosts of a type: its profile's user for an individual type, the hosts
-table for round robin and collective (only hosts who accepted their invitation count).
-Contexts are kept per worker process (``core.versioned_cache``) and outdated whenever the
-meeting type or its profile changes (their controllers call ``invalidate``).
+table for round robin and collective (only hosts who accepted their invitation count), of
+those only who take meetings now (``core.hosts.bookable_hosts``). Contexts are kept per
+worker process (``core.versioned_cache``) and outdated whenever the meeting type or its
+profile changes, or a host's profile or User (their controllers and ``host_changed`` call
+``invalidate``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 import frappe
 from frappe import _
 
-from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.booking import availability, leave
+from scheduler_integration.core.hosts import bookable_hosts
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine import Assignment, SlotPolicy
 from scheduler_integration.engine.adapters import multi_day_from_row, policy_from_row, series_from_row
@@ -61,6 +64,27 @@ def invalidate(meeting_types) -> None:
 	CACHE.invalidate(meeting_types)
 
 
+def of_host(user: str) -> list[str]:
+	"""Every meeting type ``user`` may host: their profile's and the team types they are
+	invited to (their contexts change when the user stops or starts taking meetings)."""
+	own = frappe.get_all("Scheduler Meeting Type", filters={"user": user}, pluck="name")
+	invited = frappe.get_all(
+		"Scheduler Meeting Type Host",
+		filters={"parenttype": "Scheduler Meeting Type", "user": user},
+		pluck="parent",
+	)
+	return sorted({*own, *invited})
+
+
+def host_changed(doc, method=None) -> None:
+	"""``doc_events`` of User: a user enabled or disabled starts or stops being offered on
+	every type they host (``core.hosts.bookable_hosts``) and covering colleagues' leave."""
+	before = doc.get_doc_before_save()
+	if before is not None and bool(before.enabled) != bool(doc.enabled):
+		invalidate(of_host(doc.name))
+		availability.invalidate([doc.name, *leave.covered_by(doc.name)])
+
+
 def duration_minutes(meeting_type) -> int:
 	"""A meeting type's length (the document): the one definition
 	(``engine.validation.clean_duration``)."""
@@ -85,7 +109,7 @@ def _build(names: list[str]) -> dict[str, TypeContext]:
 			profile=profile,
 			policy=policy_from_row(doc.as_dict(), doc.name),
 			assignment=ASSIGNMENTS.get(doc.assignment or "Individual", Assignment.INDIVIDUAL),
-			hosts=tuple(type_hosts(doc)),
+			hosts=tuple(bookable_hosts(doc)),
 			multi_day=multi_day_from_row(doc.as_dict()),
 		)
 	return out

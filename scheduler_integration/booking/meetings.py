@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.connections import adapters
-from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.core.hosts import bookable_hosts
 from scheduler_integration.engine.meetings import Source, choose_source, missing_hosts, via_calendar
 from scheduler_integration.providers.providers import ProviderSpec, for_location
 
@@ -58,7 +58,7 @@ def link_source(host: str, location_type: str | None) -> LinkSource | None:
 
 def assignable_hosts(meeting_type) -> list[str]:
 	"""Every host a booking of the type could be given (all of a collective team)."""
-	return [u for u in type_hosts(meeting_type) if u]
+	return [u for u in bookable_hosts(meeting_type) if u]
 
 
 def missing(meeting_type) -> dict[str, str]:

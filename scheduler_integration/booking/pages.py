@@ -30,7 +30,7 @@ from frappe import _
 from scheduler_integration.booking import captcha, meetings, payments
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
-from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.core.hosts import taking_meetings, type_hosts
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
@@ -160,8 +160,11 @@ def active_types(profile_name: str | None = None, team: str | None = None) -> li
 		order_by="priority desc, sort_order asc, creation asc",
 		pluck="name",
 	)
-	# a team type offers nothing until one of its invited hosts accepts: not listed
-	return [doc for doc in (cached_doc("Scheduler Meeting Type", name) for name in names) if type_hosts(doc)]
+	# a type offers nothing until one of its hosts can be booked (a team type nobody accepted,
+	# hosts whose User was disabled or profile switched off): not listed
+	docs = [cached_doc("Scheduler Meeting Type", name) for name in names]
+	able = taking_meetings({user for doc in docs for user in type_hosts(doc)})
+	return [doc for doc in docs if any(user in able for user in type_hosts(doc))]
 
 
 def countries() -> tuple[str, ...]:

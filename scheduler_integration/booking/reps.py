@@ -16,7 +16,7 @@ import frappe
 
 from scheduler_integration.booking.meeting_types import TypeContext, type_context
 from scheduler_integration.booking.slots import slots_for
-from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.core.hosts import bookable_hosts
 from scheduler_integration.engine import Assignment
 
 MAX_DAYS = 31
@@ -41,7 +41,7 @@ def rep_types(user: str) -> list:
 		doc = frappe.get_cached_doc("Scheduler Meeting Type", name)
 		if not doc.active or int(doc.get("days") or 1) > 1:
 			continue
-		if user in type_hosts(doc):
+		if user in bookable_hosts(doc):
 			out.append(doc)
 	out.sort(key=lambda doc: (-(doc.priority or 0), doc.sort_order or 0, doc.title))
 	return out

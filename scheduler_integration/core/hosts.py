@@ -90,8 +90,33 @@ def when_label(start: datetime, end: datetime | None, zone: str) -> str:
 
 
 def type_hosts(meeting_type) -> list[str]:
-	"""Who may be booked for a Scheduler Meeting Type (the document): the profile's user of
-	an individual type, else the team's hosts who accepted their invitation."""
+	"""The hosts of a Scheduler Meeting Type (the document): the profile's user of an
+	individual type, else the team's hosts who accepted their invitation. Who may see and
+	manage the type; who may be booked for it is ``bookable_hosts``."""
 	if (meeting_type.assignment or "Individual") == "Individual":
 		return [meeting_type.user or frappe.db.get_value("Scheduler Profile", meeting_type.profile, "user")]
 	return [row.user for row in meeting_type.hosts if row.accepted]
+
+
+def taking_meetings(users) -> set[str]:
+	"""Those of ``users`` who take meetings now: their User is enabled and their Scheduler
+	Profile active (DESIGN invariant 15). Two queries whatever their number."""
+	users = sorted({u for u in users if u})
+	if not users:
+		return set()
+	enabled = frappe.get_all("User", filters={"name": ("in", users), "enabled": 1}, pluck="name")
+	if not enabled:
+		return set()
+	return set(
+		frappe.get_all("Scheduler Profile", filters={"user": ("in", enabled), "active": 1}, pluck="user")
+	)
+
+
+def bookable_hosts(meeting_type) -> list[str]:
+	"""Who may be offered, booked, routed to or chosen for the type (the document), in its
+	order: its hosts (``type_hosts``) who take meetings now (``taking_meetings``). A host
+	whose User was disabled or whose profile was switched off is never offered; a type left
+	with none offers nothing, as a team type nobody accepted."""
+	hosts = type_hosts(meeting_type)
+	able = taking_meetings(hosts)
+	return [user for user in hosts if user in able]

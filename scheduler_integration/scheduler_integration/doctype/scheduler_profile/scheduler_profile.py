@@ -150,10 +150,11 @@ class SchedulerProfile(Document):
 	def on_update(self):
 		# and of the hosts whose leave they cover: their pages show this user's times
 		availability.invalidate([self.user, *leave.covered_by(self.user)])
-		meeting_types.invalidate(
-			frappe.get_all("Scheduler Meeting Type", filters={"profile": self.name}, pluck="name")
-		)
 		before = self.get_doc_before_save()
+		types = frappe.get_all("Scheduler Meeting Type", filters={"profile": self.name}, pluck="name")
+		if before is not None and bool(before.active) != bool(self.active):
+			types += meeting_types.of_host(self.user)  # the team types they are a host of too
+		meeting_types.invalidate(types)
 		pages.invalidate([self.slug, before.slug if before else None])
 		domains.invalidate([self.custom_domain, before.custom_domain if before else None])
 		if self.timezone and (before is None or before.timezone != self.timezone):
@@ -162,5 +163,6 @@ class SchedulerProfile(Document):
 
 	def on_trash(self):
 		availability.invalidate([self.user, *leave.covered_by(self.user)])
+		meeting_types.invalidate(meeting_types.of_host(self.user))  # no profile: no bookings
 		pages.invalidate([self.slug])
 		domains.invalidate([self.custom_domain])

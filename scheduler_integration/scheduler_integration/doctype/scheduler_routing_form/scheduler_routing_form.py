@@ -24,7 +24,7 @@ from scheduler_integration.booking import pages
 from scheduler_integration.booking.presentation import booking_page_url
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors, FieldValidationError, translate
-from scheduler_integration.core.hosts import type_hosts
+from scheduler_integration.core.hosts import bookable_hosts, type_hosts
 from scheduler_integration.core.permissions import is_manager, may_book
 from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.crm.records import find_by, record_owner
@@ -269,8 +269,9 @@ class SchedulerRoutingForm(Document):
 			if not frappe.db.exists("Scheduler Meeting Type", name):
 				continue
 			mt = frappe.get_cached_doc("Scheduler Meeting Type", name)
-			if mt.active and type_hosts(mt):
-				out[name] = tuple(type_hosts(mt))
+			hosts = tuple(bookable_hosts(mt)) if mt.active else ()
+			if hosts:
+				out[name] = hosts
 		return out
 
 	def on_update(self):
