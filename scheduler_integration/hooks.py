@@ -149,7 +149,13 @@ doc_events = {
 	for doctype in ("Holiday List", "CRM Holiday List")
 }
 # hosts open the desk on the Scheduling workspace (core/roles.py)
-doc_events["User"] = {"on_update": "scheduler_integration.core.roles.open_on_scheduling"}
+doc_events["User"] = {
+	"on_update": [
+		"scheduler_integration.core.roles.open_on_scheduling",
+		# a disabled user is no longer offered on the types they host (core.hosts.bookable_hosts)
+		"scheduler_integration.booking.meeting_types.host_changed",
+	]
+}
 
 # Report templates (Print Formats, Web Pages) call {{ scheduler_section(...) }}.
 jinja = {
@@ -169,4 +175,12 @@ ignore_links_on_delete = [
 	"Scheduler Video Meeting Log",
 	"Scheduler Automation Log",
 	"Scheduler Booking Record",
+	# history that keeps the name of a deleted booking or meeting type (booking/deletion.py):
+	# the money taken and refunded, external schedulers' meetings, routing decisions
+	"Scheduler Payment",
+	"Scheduler External Meeting",
+	"Scheduler Routing Submission",
 ]
+# a to-do, event or CRM task deleted in the desk leaves its booking's "Meeting in the CRM" list
+for _doctype in ("ToDo", "Event", "CRM Task", "FCRM Note", "CRM Notification"):
+	doc_events.setdefault(_doctype, {})["on_trash"] = "scheduler_integration.booking.deletion.record_deleted"

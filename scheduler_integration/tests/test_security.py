@@ -310,6 +310,54 @@ class TestConsentAndCounts(SecurityCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "host"), A)
 
+	def test_a_stale_host_list_never_invites_a_host_who_declined_again(self):
+		"""An answer to an invitation is the invitee's: the owner's REST PUT of the hosts as it
+		read them before the decline (with the rows' names, without ``modified``) leaves the
+		decliner out; a row sent without a name is a new invitation (issue 50, item 4)."""
+		as_b = self.server.session(B)
+		url = f"{self.server.base}/api/resource/Scheduler Meeting Type"
+		r = as_b.post(
+			url,
+			json={
+				"profile": self.pb,
+				"title": "Stale team",
+				"slug": "stale-team",
+				"duration": "30",
+				"assignment": "Round Robin",
+				"hosts": [{"user": B}, {"user": A}],
+				"max_advance_days": 365,
+			},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		team = r.json()["data"]["name"]
+		read = as_b.get(f"{url}/{team}", timeout=30).json()["data"]["hosts"]
+		self.assertEqual([(row["user"], row["accepted"]) for row in read], [(B, 1), (A, 0)])
+		r = self.server.session(A).post(
+			method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation"),
+			json={"meeting_type": team, "accept": 0},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		todos = {"reference_type": "Scheduler Meeting Type", "reference_name": team, "allocated_to": A}
+		frappe.db.rollback()
+		invitations = frappe.db.count("ToDo", todos)
+		# the owner's stale copy of the hosts, with a change of its own
+		r = as_b.put(f"{url}/{team}", json={"description": "Stale copy", "hosts": read}, timeout=30)
+		self.assertEqual(r.status_code, 200, r.text)
+		frappe.db.rollback()
+		doc = frappe.get_doc("Scheduler Meeting Type", team)
+		self.assertEqual(doc.description, "Stale copy")
+		self.assertEqual([(row.user, row.accepted) for row in doc.hosts], [(B, 1)])
+		self.assertEqual(frappe.db.count("ToDo", todos), invitations)  # no new invitation
+		# inviting again is a new row: A is asked again, and answers again
+		r = as_b.put(f"{url}/{team}", json={"hosts": [{"user": B}, {"user": A}]}, timeout=30)
+		self.assertEqual(r.status_code, 200, r.text)
+		frappe.db.rollback()
+		doc = frappe.get_doc("Scheduler Meeting Type", team)
+		self.assertEqual([(row.user, row.accepted) for row in doc.hosts], [(B, 1), (A, 0)])
+		self.assertEqual(frappe.db.count("ToDo", {**todos, "status": "Open"}), 1)
+
 	def test_a_team_type_nobody_accepted_yet_is_not_offered(self):
 		"""Until one invited host accepts, a team type is off its page, and its times and its
 		booking say why (404 NOT_CONFIGURED), not the engine's "At least one host" (400)."""

@@ -8,7 +8,16 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration import effects
-from scheduler_integration.booking import check, fields, numbers, round_robin, series, slot_answers
+from scheduler_integration.booking import (
+	check,
+	deletion,
+	fields,
+	numbers,
+	round_robin,
+	seats,
+	series,
+	slot_answers,
+)
 from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
 from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.booking.reps import rep_hosts
@@ -78,6 +87,7 @@ class SchedulerBooking(ChecksLinksItSets, Document):
 		crm_name: DF.DynamicLink | None
 		crm_records: DF.Table[SchedulerBookingRecord]
 		currency: DF.Link | None
+		effect_writes: DF.JSON | None
 		end: DF.Datetime
 		guest_company: DF.Data | None
 		guest_email: DF.Data
@@ -280,7 +290,14 @@ class SchedulerBooking(ChecksLinksItSets, Document):
 
 	def on_trash(self):
 		round_robin.record(self, self, deleted=True)
+		self.flags.seat_slots = seats.leave(self)  # before its records go: the slot keeps its own
+		deletion.booking_deleted(self)
 		self.outdate_slots()
+		self.tell_seats()
+
+	def after_delete(self):
+		if self.series:
+			series.refresh(self.series)
 
 	def outdate_slots(self, before=None):
 		"""The kept slot answers of every host this booking occupies or occupied."""

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import meeting_types, meetings, pages, payments
+from scheduler_integration.booking import deletion, meeting_types, meetings, pages, payments
 from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import type_hosts
@@ -343,6 +343,17 @@ class SchedulerMeetingType(Document):
 		joins only by accepting the invitation, unless a Scheduler Manager adds them."""
 		if self.assignment == "Individual":
 			return
+		# the rows as committed, by a locking read: an answer given since this request's
+		# snapshot (``get_doc_before_save`` reads from it) must be neither undone nor lost
+		current = {} if self.is_new() else {row.name: row for row in self.committed_hosts()}
+		# a row this copy read that was removed since — the invitee declined, or another save
+		# took the host off — is that answer, not this caller's: a stale copy (a REST PUT
+		# without ``modified``) never invites them again. A row sent without a name is a new
+		# invitation, which the invitee answers again.
+		for row in [row for row in self.hosts if not row.is_new() and row.name not in current]:
+			self.remove(row)
+		for idx, row in enumerate(self.hosts, start=1):
+			row.idx = idx
 		users = [row.user for row in self.hosts or []]
 		if not users:
 			# an inactive one may have none (its last invitee declined): the owner can still
@@ -360,14 +371,6 @@ class SchedulerMeetingType(Document):
 				"hosts",
 				_("These hosts have no Scheduler Profile yet: {0}").format(", ".join(without_profile)),
 			)
-		# the rows as committed, by a locking read: an answer given since this request's
-		# snapshot (``get_doc_before_save`` reads from it) must be neither undone nor lost
-		current = {} if self.is_new() else {row.name: row for row in self.committed_hosts()}
-		for row in self.hosts:
-			if not row.is_new() and row.name not in current:
-				# a row a decline removed meanwhile: saved anew (Frappe would update the missing
-				# row, write nothing, and could leave the type without hosts)
-				row.name = None
 		listed_before = {row.user for row in current.values()}
 		accepted_before = {row.user for row in current.values() if row.accepted}
 		trusted = is_manager()
@@ -454,6 +457,7 @@ class SchedulerMeetingType(Document):
 		self.invalidate_team_pages([self.team, before.team if before else None])
 
 	def on_trash(self):
+		deletion.meeting_type_deleted(self)
 		meeting_types.invalidate([self.name])
 		self.invalidate_pages([self.profile])
 		self.invalidate_team_pages([self.team])
