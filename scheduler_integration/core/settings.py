@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import frappe
 
-from scheduler_integration.core.replica import cached_doc
+from scheduler_integration.core.replica import cached_doc, on_replica
 from scheduler_integration.core.versioned_cache import VersionedCache
 
 DOCTYPE = "Scheduler Settings"
@@ -50,8 +52,26 @@ def setting(field: str):
 	return DEFAULTS.get(field) if value in (None, "") else value
 
 
+# Settings written without their document (``frappe.db.set_single_value`` in a patch or the
+# console) reach no ``on_update``; Frappe then drops its cached copy of the document, and the
+# next reader puts the new one back. Each process compares that copy with what it keeps at most
+# once a ``RECHECK`` seconds (one read of Frappe's cache) and reads the settings again when they
+# differ. A raw SQL write to tabSingles reaches neither: ``bench clear-cache`` after one
+# (docs/guarantees.md).
+RECHECK = 1.0
+_checked: dict[str, float] = {}  # site -> when this process last compared
+
+
 def _values() -> dict:
-	return VALUES.get_many([DOCTYPE], _read)[DOCTYPE]
+	site = frappe.local.site
+	values = VALUES.get_many([DOCTYPE], _read)[DOCTYPE]
+	now = time.monotonic()
+	if now - _checked.get(site, -RECHECK) >= RECHECK and not on_replica():
+		_checked[site] = now
+		if frappe.get_cached_doc(DOCTYPE).as_dict() != values:
+			VALUES.entries.pop((site, DOCTYPE), None)
+			values = VALUES.get_many([DOCTYPE], _read)[DOCTYPE]
+	return values
 
 
 def _read(_keys) -> dict:
