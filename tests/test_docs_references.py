@@ -30,7 +30,14 @@ IDENT = r"[A-Za-z_]\w*"
 DOTTED = re.compile(rf"(?:…|scheduler_integration\.)?{IDENT}(?:\.{IDENT})+")
 PATH = re.compile(r"\.{0,2}[\w<>*.-]*/[\w<>*./-]*")
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__"}
-BENCH_PATHS = ("sites/", "apps/", "env/", "~")  # a bench's folders, not this checkout's
+BENCH_PATHS = (
+	"sites/",
+	"apps/",
+	"env/",
+	"logs/",
+	".dev-bench/",
+	"~",
+)  # a bench's folders, not this checkout's
 
 
 def repo_files() -> list[Path]:
