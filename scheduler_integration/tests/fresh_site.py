@@ -94,6 +94,9 @@ def snapshot() -> str:
 		"email_accounts": frappe.db.count("Email Account"),
 		"email_queue": frappe.db.count("Email Queue"),
 		"bookings": frappe.db.count("Scheduler Booking"),
+		# a developer's own hosts and types (scripts/dev-bench's demo host among them)
+		"profiles": frappe.db.count("Scheduler Profile"),
+		"meeting_types": frappe.db.count("Scheduler Meeting Type"),
 		"engagements": frappe.db.count("Scheduler Engagement"),
 		"contacts": frappe.db.count("Contact"),
 		"events": frappe.db.count("Event"),

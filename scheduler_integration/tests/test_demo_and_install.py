@@ -62,16 +62,21 @@ class TestInstallDefaults(SchedulerTestCase):
 class TestDemoCommand(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
+		from scheduler_integration.demo import create_demo
 		from scheduler_integration.tests.live import cleanup
 
 		existed = getattr(cls, "demo_existed", True)
 		cleanup([DEMO_USER], delete_users=not existed, force_users=not existed)
+		if getattr(cls, "demo_zone", None):  # the site's own demo host (scripts/dev-bench's): as it was
+			create_demo(getattr(cls, "demo_zone", None))
+			frappe.db.commit()
 		super().tearDownClass()
 
 	def test_demo_command_creates_a_bookable_host_and_prints_the_url(self):
 		from scheduler_integration.commands import scheduler_demo
 
 		type(self).demo_existed = bool(frappe.db.exists("User", DEMO_USER))
+		type(self).demo_zone = frappe.db.get_value("Scheduler Profile", {"user": DEMO_USER}, "timezone")
 		runner = CliRunner()
 		context = frappe._dict(sites=[frappe.local.site], force=False, verbose=False, profile=False)
 		site = frappe.local.site
