@@ -77,6 +77,14 @@ class ChangeRefused(frappe.ValidationError):
 		self.reason = reason
 
 
+class SeatTaken(ChangeRefused):
+	"""The guest already holds a seat of this slot: the slot is taken for them, HTTP 409
+	(reason ``already_booked``), as any other taken slot; nothing about the change is refused."""
+
+	code = codes.CONFLICT
+	http_status_code = codes.STATUS[code]
+
+
 class DuplicateRequest(frappe.ValidationError):
 	"""The same idempotency key was already booked: the API answers with that booking."""
 

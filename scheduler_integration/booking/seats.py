@@ -27,7 +27,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime
 
-from scheduler_integration.booking.errors import ChangeRefused
+from scheduler_integration.booking.errors import SeatTaken
 from scheduler_integration.booking.fields import store_after_answer
 from scheduler_integration.core.replica import cached_value
 from scheduler_integration.engine.booking_states import ACTIVE, is_active
@@ -130,7 +130,7 @@ def _join(doc) -> str | None:
 	)
 	email = (doc.guest_email or "").lower()
 	if email and any((row.guest_email or "").lower() == email for row in others):
-		raise ChangeRefused(_("You already have a seat at this time"), "already_booked")
+		raise SeatTaken(_("You already have a seat at this time"), "already_booked")
 	if not others:
 		doc.seat_leader = 1
 		return None

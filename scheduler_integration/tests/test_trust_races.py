@@ -245,8 +245,13 @@ class TestTrustRaces(SchedulerTestCase):
 			refused = [x for x in same if x.status_code != 201]
 			self.assertEqual(len(refused), 2, f"round {r}: one guest, one seat: {[x.text for x in same]}")
 			for response in refused:
-				self.assertIn(response.status_code, (403, 409), response.text)
-				self.assertEqual(body(response).get("reason"), "already_booked", response.text)
+				# the slot is taken for this guest (issue 50, item 28): a conflict, not a refusal
+				self.assertEqual(response.status_code, 409, response.text)
+				self.assertEqual(
+					(body(response).get("code"), body(response).get("reason")),
+					("CONFLICT", "already_booked"),
+					response.text,
+				)
 			self.assertEqual(len(self.active(self.seated, one_guest)), 1)
 		run_background_jobs()
 		frappe.db.commit()
