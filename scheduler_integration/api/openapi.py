@@ -426,11 +426,21 @@ def build() -> dict:
 				f"`code` ({len(error_codes.STATUS)} codes, one status each)."
 			),
 		},
-		"servers": [{"url": frappe.utils.get_url()}],
+		"servers": [{"url": server_url()}],
 		"paths": paths,
 		"components": spec.components(signatures),
 		"tags": [{"name": name} for name in sorted({m.dotted.rsplit(".", 2)[1] for m in methods})],
 	}
+
+
+def server_url() -> str:
+	"""The site's own address as its configuration names it (``host_name``), else "/" (OpenAPI:
+	relative to where the document was read). Never the request's: the document is cached for
+	every reader, and one caller's ``Host`` and ``X-Forwarded-Proto`` must not become everyone's."""
+	configured = str(frappe.conf.get("host_name") or "").strip().rstrip("/")
+	if configured and not configured.startswith(("http://", "https://")):
+		configured = f"https://{configured}"
+	return configured or "/"
 
 
 def _fingerprint() -> str:

@@ -169,6 +169,23 @@ class TestApiDocument(SchedulerTestCase):
 		self.assertEqual(tag, etag)
 		self.assertEqual(json.loads(text)["info"]["version"], scheduler_integration.__version__)
 
+	def test_its_server_is_the_sites_own_never_a_callers(self):
+		"""Issue 50, item 26: the document is cached for every reader; the first caller after
+		a cache clear must not choose its ``servers`` URL with its own headers."""
+		frappe.cache.delete_value(
+			f"{openapi.APP}:openapi:{scheduler_integration.__version__}:{openapi._fingerprint()}"
+		)
+		first = requests.get(
+			self.server.base + DOCUMENT,
+			headers={"Host": f"{self.server.site}:9999", "X-Forwarded-Proto": "https"},
+			timeout=120,
+		)
+		self.assertEqual(first.status_code, 200, first.text[:300])
+		later = served_document(self.server)
+		for document in (first.json(), later):
+			self.assertEqual(document["servers"], [{"url": openapi.server_url()}])
+			self.assertNotIn(":9999", json.dumps(document["servers"]))
+
 	def test_reference_page_shows_every_operation(self):
 		response = self.server.get("/scheduler-api", timeout=120)
 		self.assertEqual(response.status_code, 200, response.text[:500])
