@@ -373,6 +373,27 @@ class TestTrustDoors(SchedulerTestCase):
 
 	# --- 6. who sets a custom domain, and which ------------------------------------------------
 
+	def test_a_name_in_the_sites_own_domains_is_a_domain_set_up_for_it(self):
+		"""Issue 50, item 27, decided: ``bench setup add-domain`` writes a custom domain into the
+		site's own ``domains``, which is how it reaches the site (docs/booking-pages.md), so a
+		name there may be given to a profile; the site's folder name and ``host_name`` may not."""
+		name = "added-sched-trust.example"
+		frappe.local.conf["domains"] = [name]
+		try:
+			self.set_domain(PROFILE, self.ph, name)
+			self.assertEqual(self.stored(PROFILE, self.ph), name)
+			frappe.db.rollback()
+			doc = frappe.get_doc(PROFILE, self.ph)
+			doc.custom_domain = this_site()
+			with self.assertRaises(frappe.ValidationError) as refused:
+				doc.save()
+			self.assertIn("already answers to", refused.exception.errors["custom_domain"])
+			frappe.local.message_log = []
+		finally:
+			frappe.db.rollback()
+			frappe.local.conf.pop("domains", None)
+			self.set_domain(PROFILE, self.ph, None)
+
 	def test_custom_domain_is_a_managers_and_never_a_name_already_served(self):
 		url = method_url(self.server, "frappe.client.set_value")
 		# a plain host: Frappe drops the change of a permlevel-1 field it may not write
