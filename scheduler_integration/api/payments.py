@@ -8,9 +8,11 @@
   by Stripe's library (401 when wrong, 400 when older than five minutes), then handed to
   ``scheduler_payment.receive_stripe_event``: a payment confirms its booking, a closed
   checkout releases its hold. An event for another booking or another amount than the
-  payment it names is refused (400), one that names no payment of this site (404); the
-  same signed request again is a replay (409); Stripe's redelivery of an event already
-  handled is answered ``duplicate``. None of them changes anything.
+  payment it names is refused (400), a paid one that names no payment of this site (404,
+  which Stripe delivers again); a closed checkout this site does not know is acknowledged
+  (200, ``unknown``) and recorded as an Integration Request; the same signed request again
+  is a replay (409); Stripe's redelivery of an event already handled is answered
+  ``duplicate``. None of them changes anything.
 * ``POST pay`` — the guest's manage page (by manage token) asks for the payment page of a
   booking awaiting payment: the open checkout, or one opened now (503 when the gateway
   cannot be reached: the guest tries again).

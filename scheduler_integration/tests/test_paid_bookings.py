@@ -407,6 +407,22 @@ class TestPaidBookings(SchedulerTestCase):
 				"unknown checkout": 404,
 			},
 		)
+		# a closed checkout this site does not know is acknowledged (Stripe would retry a 404
+		# for days) and recorded once, however often Stripe delivers it (issue 50, item 25)
+		expired = self.peer.event("checkout.session.expired", dict(unknown, status="expired"))
+		for _delivery in range(2):
+			r = self.deliver(expired)[0]
+			self.assertEqual(
+				(r.status_code, body(r)["data"]), (200, {"ignored": True, "unknown": True}), r.text
+			)
+		frappe.db.rollback()
+		recorded = frappe.get_all(
+			"Integration Request", {"request_id": expired["id"]}, ["output", "reference_docname"]
+		)
+		self.assertEqual(len(recorded), 1, recorded)
+		self.assertIn("unknown checkout", recorded[0].output)
+		frappe.db.delete("Integration Request", {"request_id": expired["id"]})
+		frappe.db.commit()
 		# an event of another integration on the same Stripe account is acknowledged and ignored
 		theirs = dict(unknown, metadata={}, client_reference_id=None)
 		ignored = self.deliver(self.peer.event("checkout.session.completed", theirs))[0]

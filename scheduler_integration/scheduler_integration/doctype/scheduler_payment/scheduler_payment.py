@@ -45,6 +45,7 @@ from scheduler_integration.core.errors import ServerBusy
 from scheduler_integration.engine.payment_statuses import PAID, UNSETTLED, PaymentStatus
 from scheduler_integration.engine.payments import hold_over, late_payment
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
+from scheduler_integration.core.table_text import TableRowsAsText
 
 SERVICE = "Stripe"
 _EVENT_ID = re.compile(r"^evt_[A-Za-z0-9_]{1,200}$")
@@ -57,7 +58,7 @@ EVENTS = {
 }
 
 
-class SchedulerPayment(Document):
+class SchedulerPayment(TableRowsAsText, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -208,8 +209,8 @@ def _charges_taken(payment) -> list[str]:
 	for row in frappe.get_all(
 		"Integration Request",
 		filters={
-			"reference_doctype": DOCTYPE,
-			"reference_docname": payment.name,
+			"reference_doctype": DOCTYPE if payment else None,
+			"reference_docname": payment.name if payment else None,
 			"status": "Completed",
 			"name": ("not like", "stripe-%"),
 		},
@@ -269,9 +270,16 @@ def receive_stripe_event(event: dict, signature: str, now: datetime | None = Non
 	metadata = session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
 	name = frappe.db.get_value(DOCTYPE, {"checkout_session": str(session.get("id") or "")[:255]}, "name")
 	if not name:
-		if metadata.get("scheduler_payment") or metadata.get("scheduler_booking"):
+		if not (metadata.get("scheduler_payment") or metadata.get("scheduler_booking")):
+			return {"ignored": True}  # another integration's checkout on the same Stripe account
+		if kind == "paid":
+			# money paid for a checkout this site does not know (yet: its row may still be
+			# committing): 404, which Stripe delivers again for days
 			raise frappe.DoesNotExistError(_("No payment of this site has this checkout"))
-		return {"ignored": True}  # another integration's checkout on the same Stripe account
+		# a closed checkout this site does not know holds nothing to release: acknowledged
+		# (Stripe would retry a 404 for days) and recorded
+		_remember(event, signature, None, "unknown checkout")
+		return {"ignored": True, "unknown": True}
 	# deliveries of one payment take turns: the row stays locked until this one commits
 	payment = frappe.get_doc(DOCTYPE, name, for_update=True)
 	problems = _checks(payment, session)
@@ -330,14 +338,16 @@ def _remember(event: dict, signature: str, payment, outcome: str) -> None:
 			"request_description": str(event.get("type") or "")[:140],
 			"status": "Completed",
 			"is_remote_request": 1,
-			"reference_doctype": DOCTYPE,
-			"reference_docname": payment.name,
+			"reference_doctype": DOCTYPE if payment else None,
+			"reference_docname": payment.name if payment else None,
 			"data": json.dumps(event, indent=1, default=str),
 			"output": json.dumps({"outcome": outcome}),
 			"request_headers": signature,
 		}
 	)
 	log.flags._name = _log_name(str(event.get("id")))
+	if payment is None and frappe.db.exists("Integration Request", log.flags._name):
+		return  # Stripe's redelivery of an unknown checkout's event: recorded once
 	log.insert(ignore_permissions=True)
 
 
