@@ -36,12 +36,14 @@ def _ours(doctype) -> bool:
 	"""Is ``doctype`` one of the app's (404 for a name that is no DocType; 417 for one kept
 	in no table of its own, where a count's query would fail with a 500)."""
 	found = (
-		frappe.db.get_value("DocType", doctype, ["module", "issingle", "is_virtual"], as_dict=True)
+		frappe.db.get_value("DocType", doctype, ["name", "module", "issingle", "is_virtual"], as_dict=True)
 		if isinstance(doctype, str)
 		else None
 	)
 	if found is None:
 		raise frappe.DoesNotExistError(_("DocType {0} not found").format(str(doctype)[:140]))
+	if found.name != doctype:  # the database matched it regardless of case; Frappe does not
+		frappe.throw(_("DocType names are case-sensitive: did you mean {0}?").format(found.name))
 	if found.issingle:
 		frappe.throw(_("{0} is a single record: it has no count").format(_(doctype)), frappe.ValidationError)
 	if found.is_virtual:
@@ -53,14 +55,79 @@ def _ours(doctype) -> bool:
 
 @contextmanager
 def _known_columns():
-	"""A filter or field naming a column the table does not have: 417, not the database's
-	error (500, with the query)."""
+	"""A filter or field naming a column the table does not have, or a value the query cannot
+	take: 417 with the reason, not the database's or Python's error (500, with a traceback)."""
 	try:
 		yield
+	except frappe.ValidationError:
+		raise
 	except Exception as exc:
 		if exc.args and frappe.db.is_missing_column(exc):  # (a refusal may carry no args)
 			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
+		if isinstance(
+			exc, TypeError | ValueError | AttributeError | getattr(frappe.db, "DataError", TypeError)
+		):
+			frappe.throw(_("Invalid filters"), frappe.ValidationError)
 		raise
+
+
+# the operators a filter may use, and the shape of value each takes
+_SCALAR_OPERATORS = {"=", "!=", "<", ">", "<=", ">=", "like", "not like"}
+_LIST_OPERATORS = {"in", "not in"}
+_TEXT_OPERATORS = {
+	"timespan",
+	"previous",
+	"next",
+	"descendants of",
+	"not descendants of",
+	"ancestors of",
+	"not ancestors of",
+	"descendants of (inclusive)",
+}
+_SCALAR = str | int | float | bool | type(None)
+
+
+def _value_refusal(operator, value) -> str | None:
+	"""Why a filter's ``operator`` cannot take ``value`` (None when it can): Frappe would put
+	it into the query as it is and fail on it with a 500."""
+	if not isinstance(operator, str):
+		return _("A filter's operator must be text")
+	operator = operator.strip().lower()
+	if operator in _SCALAR_OPERATORS:
+		ok = isinstance(value, _SCALAR)
+	elif operator in _LIST_OPERATORS:
+		ok = isinstance(value, str) or (
+			isinstance(value, list | tuple) and all(isinstance(item, _SCALAR) for item in value)
+		)
+	elif operator == "is":
+		ok = isinstance(value, str) and value.strip().lower() in ("set", "not set")
+	elif operator == "between":
+		ok = (
+			isinstance(value, list | tuple)
+			and len(value) == 2
+			and all(isinstance(item, int | float) or _readable_bound(item) for item in value)
+		)
+	elif operator in _TEXT_OPERATORS:
+		ok = isinstance(value, str)
+	else:
+		return _("Unknown filter operator {0}").format(operator[:40])
+	return None if ok else _("The filter value for {0} has the wrong form").format(operator)
+
+
+def _readable_bound(value) -> bool:
+	"""A ``between`` bound Frappe can read: a number or a date (and time) as text."""
+	if not isinstance(value, str) or not value.strip():
+		return False
+	try:
+		float(value)
+		return True
+	except ValueError:
+		pass
+	try:
+		frappe.utils.get_datetime(value)
+		return True
+	except Exception:
+		return False
 
 
 _FIELDNAME = re.compile(r"^[A-Za-z0-9_]+$")
@@ -78,22 +145,30 @@ def _checked_filters(doctype: str, filters):
 		filters = frappe.parse_json(filters) if isinstance(filters, str) else filters
 	except ValueError:
 		frappe.throw(_("Invalid filters"))
+	named = []  # (doctype, field, operator, value)
 	if isinstance(filters, dict):
-		named = [(doctype, key) for key in filters]
+		for key, value in filters.items():
+			if isinstance(value, list | tuple):  # {field: [operator, value]}
+				if len(value) != 2:
+					frappe.throw(_("Invalid filters"))
+				named.append((doctype, key, value[0], value[1]))
+			else:
+				named.append((doctype, key, "=", value))
 	elif isinstance(filters, list):
-		named = []
 		for condition in filters:
 			if not isinstance(condition, list | tuple) or not 3 <= len(condition) <= 5:
 				frappe.throw(_("Invalid filters"))
 			# [field, operator, value] or [doctype, field, operator, value(, hidden)]
-			named.append((doctype, condition[0]) if len(condition) <= 3 else (condition[0], condition[1]))
+			named.append((doctype, *condition) if len(condition) == 3 else tuple(condition[:4]))
 	else:
 		frappe.throw(_("Invalid filters"))
-	for owner, field in named:
+	for owner, field, operator, value in named:
 		if not (isinstance(owner, str) and isinstance(field, str) and _FIELDNAME.match(field)):
 			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
 		if not frappe.db.exists("DocType", owner):
 			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
+		if why := _value_refusal(operator, value):
+			frappe.throw(why, frappe.ValidationError)
 	validate_filters(frappe._dict(doctype=doctype), filters)  # Frappe's own: the field exists
 	return filters
 

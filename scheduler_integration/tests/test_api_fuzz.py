@@ -249,6 +249,98 @@ class TestApiFuzzFindings(SchedulerTestCase):
 		response = self.call("POST", "meeting_type.create_meeting_type", json={"title": ["T"]})
 		self.assertEqual(response.status_code, 400, response.text[:300])
 
+	def test_counts_refuse_malformed_filter_values_with_the_reason(self):
+		"""Issue 50, item 22: a filter value its operator cannot take is a 417 saying so, not a
+		500 with a traceback; a well-formed count still counts."""
+		booking = "Scheduler Booking"
+		malformed = [
+			(booking, [["name", "=", ["x", "y"]]]),
+			(booking, [["name", "is", None]]),
+			(booking, [["name", "is", "maybe"]]),
+			(booking, [["creation", "between", ["not a date", "2026-01-01"]]]),
+			(booking, [["creation", "between", ["2026-01-01"]]]),
+			(booking, [["name", "between", "x"]]),
+			(booking, [["name", "in", [["x"]]]]),
+			(booking, [["name", "like", {"x": 1}]]),
+			(booking, [["name", 5, "x"]]),
+			(booking, [["name", "no such operator", "x"]]),
+			(booking, [[booking, "name", "=", ["x"]]]),
+			(booking, {"name": ["=", {"a": 1}]}),
+			(booking, {"name": ["=", "x", "y"]}),
+			(booking, {"name": {"a": 1}}),
+			("scheduler booking", []),
+			("scheduler booking", [["name", "=", "x"]]),
+		]
+		for doctype, filters in malformed:
+			for method in ("frappe.client.get_count", "frappe.desk.reportview.get_count"):
+				with self.subTest(method=method, doctype=doctype, filters=filters):
+					response = self.host.get(
+						f"{self.server.base}/api/method/{method}",
+						params={"doctype": doctype, "filters": json.dumps(filters)},
+						timeout=60,
+					)
+					self.assertEqual(response.status_code, 417, response.text[:300])
+					self.assertNotIn("Traceback", response.text)
+		counted = self.host.get(
+			f"{self.server.base}/api/method/frappe.client.get_count",
+			params={"doctype": booking, "filters": json.dumps([["name", "in", ["x", "y"]]])},
+			timeout=60,
+		)
+		self.assertEqual((counted.status_code, counted.json()["message"]), (200, 0), counted.text[:300])
+
+	def test_a_table_sent_as_text_is_read_as_its_rows(self):
+		"""Issue 50, item 23: a host row's weight as text ("9") and a table sent as JSON text
+		(``frappe.client.set_value``) are read as what they spell; text that spells no rows is
+		refused with the reason, never a 500."""
+		frappe.set_user("Administrator")
+		team = make_type(self.profile, "fuzz-team", 30, assignment="Round Robin", hosts=[{"user": HOST}])
+		frappe.db.commit()
+		try:
+			response = self.call(
+				"POST",
+				"meeting_type.update_meeting_type",
+				json={"meeting_type": team, "hosts": [{"user": HOST, "weight": "9"}]},
+			)
+			self.assertEqual(response.status_code, 200, response.text[:300])
+			self.assertEqual(
+				frappe.db.get_value("Scheduler Meeting Type Host", {"parent": team}, "weight"), 9
+			)
+			response = self.call(
+				"POST",
+				"meeting_type.update_meeting_type",
+				json={"meeting_type": team, "hosts": [{"user": HOST, "weight": "nine"}]},
+			)
+			self.assertEqual(response.status_code, 400, response.text[:300])
+			self.assertIn("hosts", response.json()["message"]["errors"])
+			set_value = f"{self.server.base}/api/method/frappe.client.set_value"
+			for value, status in (
+				(json.dumps([{"user": HOST, "weight": "7"}]), 200),
+				("not json", 417),
+				(json.dumps({"user": HOST}), 417),
+				(json.dumps([{"user": HOST, "weight": "seven"}]), 400),  # the controller's own check
+			):
+				with self.subTest(value=value):
+					response = self.host.post(
+						set_value,
+						json={
+							"doctype": "Scheduler Meeting Type",
+							"name": team,
+							"fieldname": "hosts",
+							"value": value,
+						},
+						timeout=60,
+					)
+					self.assertEqual(response.status_code, status, response.text[:300])
+					self.assertNotIn("Traceback", response.text)
+			frappe.db.rollback()
+			self.assertEqual(
+				frappe.db.get_value("Scheduler Meeting Type Host", {"parent": team}, "weight"), 7
+			)
+		finally:
+			frappe.db.rollback()
+			frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
 
 def _figures(output: str) -> dict:
 	"""Operations tested, test cases and failing operations, from schemathesis' summary."""

@@ -17,9 +17,10 @@ from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.model import format_hhmm, parse_hhmm
 from scheduler_integration.engine.validation import clean_text, clean_timezone
+from scheduler_integration.core.table_text import TableRowsAsText
 
 
-class SchedulerAvailability(Document):
+class SchedulerAvailability(TableRowsAsText, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

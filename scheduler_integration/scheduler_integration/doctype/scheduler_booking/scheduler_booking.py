@@ -7,6 +7,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from scheduler_integration.core.table_text import TableRowsAsText
+
 from scheduler_integration import effects
 from scheduler_integration.booking import (
 	check,
@@ -57,7 +59,7 @@ from scheduler_integration.engine.validation import (
 )
 
 
-class SchedulerBooking(ChecksLinksItSets, Document):
+class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -324,9 +326,15 @@ class SchedulerBooking(ChecksLinksItSets, Document):
 
 	def reschedule(self, start: datetime, actor: Actor | None = None, now: datetime | None = None):
 		"""Move to ``start`` (aware) in place: same UID, SEQUENCE + 1, the same checks as a new
-		booking. A day of a multi-day booking moves every day: ``start`` is the new first day."""
+		booking. A day of a multi-day booking moves every day: ``start`` is the new first day.
+		A move to the time it already has changes nothing (no new sequence, no emails)."""
 		if self.series and series.kind(self.series) == "Multi-day":
+			first = min(series.day_docs(self), key=lambda day: int(day.series_index or 0))
+			if to_utc(first.start) == start:
+				return self
 			return self._move_days(start, actor, now)
+		if to_utc(self.start) == start:
+			return self
 		self._change(actor, now)
 		self.start = to_system(start)
 		self.save()

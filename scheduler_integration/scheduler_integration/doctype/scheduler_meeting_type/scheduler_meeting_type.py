@@ -40,6 +40,7 @@ from scheduler_integration.engine.validation import (
 	clean_url,
 )
 from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.core.table_text import TableRowsAsText
 
 # the largest value each number field takes (minutes, days or counts)
 BOUNDS = {
@@ -58,7 +59,7 @@ BOUNDS = {
 }
 
 
-class SchedulerMeetingType(Document):
+class SchedulerMeetingType(TableRowsAsText, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -375,8 +376,10 @@ class SchedulerMeetingType(Document):
 		accepted_before = {row.user for row in current.values() if row.accepted}
 		trusted = is_manager()
 		for row in self.hosts:
-			if (row.weight or 0) < 1:
-				errors.add("hosts", _("Row {0}: weight must be at least 1").format(row.idx))
+			try:  # "9" from a JSON body or set_value is 9; text that is no number is refused
+				row.weight = clean_int(row.weight, "weight", 1, 1_000_000)
+			except SchedulingError:
+				errors.add("hosts", _("Row {0}: weight must be a whole number of at least 1").format(row.idx))
 			# a manager adds hosts as accepted; an invitation already out stays the invitee's
 			# to answer, whoever saves the type
 			row.accepted = int(

@@ -20,6 +20,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from scheduler_integration.core.table_text import TableRowsAsText
+
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.presentation import booking_page_url
 from scheduler_integration.core.clock import to_system, utc_now
@@ -68,7 +70,7 @@ ROUTED_LINK_HOURS = 24  # a decision's booking link works this long (and books o
 SUBSET_OUTCOMES = ("Record Owner", "Team Hosts")
 
 
-class SchedulerRoutingForm(Document):
+class SchedulerRoutingForm(TableRowsAsText, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

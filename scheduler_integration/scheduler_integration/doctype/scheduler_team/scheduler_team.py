@@ -11,9 +11,10 @@ from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.domains import clean_domain
 from scheduler_integration.engine.validation import MAX_DESCRIPTION, clean_text, slugify
+from scheduler_integration.core.table_text import TableRowsAsText
 
 
-class SchedulerTeam(Document):
+class SchedulerTeam(TableRowsAsText, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
