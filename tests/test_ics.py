@@ -832,3 +832,19 @@ def test_build_message_validation():
 	)
 	raises(NaiveDatetime, build_message, meetings, "PUBLISH", None, field="now")
 	assert "METHOD:PUBLISH" in build_message([event(organizer_email="", attendees=())], "PUBLISH", NOW)
+
+
+def test_a_calendar_file_is_named_after_its_meeting_and_day():
+	from datetime import date
+
+	from scheduler_integration.engine.ics import file_name
+
+	day = date(2026, 11, 30)
+	assert file_name("Intro Call", day) == "intro-call-2026-11-30.ics"
+	assert file_name("Intro Call", day, cancelled=True) == "cancelled-intro-call-2026-11-30.ics"
+	# letters with accents keep their base letter; no path, quote or header character survives
+	assert file_name("Beratung für Müller & Söhne", day) == "beratung-fur-muller-sohne-2026-11-30.ics"
+	assert file_name('../../etc/"passwd"\r\n', day) == "etc-passwd-2026-11-30.ics"
+	assert file_name("日本語", day) == "meeting-2026-11-30.ics"
+	assert file_name("", None) == "meeting.ics"
+	assert len(file_name("x" * 500, day)) <= len("-2026-11-30.ics") + 60

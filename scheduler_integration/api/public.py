@@ -26,8 +26,9 @@ from scheduler_integration.core.settings import public_limit, window_days
 from scheduler_integration.core.versioned_cache import read_ahead
 from scheduler_integration.effects.email import reader_language
 from scheduler_integration.engine.booking_states import Actor
+from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.outputs.invitations import download_ics
+from scheduler_integration.outputs.invitations import download_ics, ics_file_name
 from scheduler_integration.scheduler_integration.doctype.scheduler_booking import guest_booking
 
 
@@ -222,7 +223,10 @@ def reschedule(token: str, start: str, timezone: str | None = None):
 	if timezone:
 		doc.booker_timezone = parse.zone_name(timezone)
 	doc.flags.ignore_permissions = True  # the token is the guest's permission
+	before = doc.modified
 	doc.reschedule(when, actor=Actor.GUEST)
+	if doc.modified == before:  # its own time: nothing moved, and the answer says so
+		return ok(booking_json(doc, token), _("Your booking already has this time"))
 	return ok(booking_json(doc, token), _("Your booking is rescheduled"))
 
 
@@ -236,7 +240,9 @@ def ics(token: str | None = None):
 	doc = booking_for_token(token)
 	with reader_language(doc.get("language")):
 		content = download_ics(doc)
-	frappe.local.response.filename = "meeting.ics"
+	frappe.local.response.filename = ics_file_name(
+		doc, doc.get("booker_timezone"), cancelled=doc.status == Status.CANCELLED
+	)
 	frappe.local.response.filecontent = content
 	frappe.local.response.type = "download"
 	frappe.local.response.content_type = "text/calendar"  # the mimetype: werkzeug adds the charset

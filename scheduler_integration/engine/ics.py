@@ -49,6 +49,7 @@ Safety, so guest input can never add a property, a parameter or a component:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -370,3 +371,13 @@ def build_feed(events: Iterable[IcsEvent], calendar_name: str, now: datetime) ->
 		body.extend(event.content_lines(stamp))
 	extra = (f"X-WR-CALNAME:{escape_text(name)}",) if name else ()
 	return _calendar("PUBLISH", body, extra)
+
+
+def file_name(title: str, day, cancelled: bool = False) -> str:
+	"""A calendar file's name: the meeting's title and its (first) day, so files kept side by
+	side say what they are (``intro-call-2026-11-30.ics``; ``cancelled-…`` for a cancellation).
+	ASCII only: every browser and mail program keeps it as it is."""
+	plain = unicodedata.normalize("NFKD", str(title or "")).encode("ascii", "ignore").decode()
+	slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-") or "meeting"
+	name = f"cancelled-{slug}" if cancelled else slug
+	return f"{name}-{day.isoformat()}.ics" if day else f"{name}.ics"

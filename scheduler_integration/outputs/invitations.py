@@ -46,13 +46,28 @@ from frappe import _
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.feed import feed_rows
-from scheduler_integration.booking.presentation import attendee_emails, host_users, minutes, people, plain
+from scheduler_integration.booking.presentation import (
+	attendee_emails,
+	host_users,
+	minutes,
+	people,
+	plain,
+	safe_zone,
+)
 from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.core.jinja import render_host_template
 from scheduler_integration.engine.booking_states import is_active
-from scheduler_integration.engine.ics import IcsAttendee, IcsEvent, build_feed, build_invite, build_message
+from scheduler_integration.engine.ics import (
+	IcsAttendee,
+	IcsEvent,
+	build_feed,
+	build_invite,
+	build_message,
+	file_name,
+)
 from scheduler_integration.engine.statuses import Status
+from scheduler_integration.engine.timezones import get_zone
 
 # lifecycle event -> the method of its email's calendar file (the hosts'; the guest's is
 # PUBLISH where this says REQUEST)
@@ -318,6 +333,14 @@ def download_ics(doc) -> str:
 	return guest_ics(doc, "CANCEL" if cancelled else "PUBLISH", series_meetings(doc, whole=not cancelled))
 
 
+def ics_file_name(doc, zone: str | None, cancelled: bool = False) -> str:
+	"""``doc``'s calendar file, named after its meeting type and its day on ``zone``'s clock
+	(the reader's: the guest's zone for the guest)."""
+	title = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	day = to_utc(doc.start).astimezone(get_zone(safe_zone(zone))).date()
+	return file_name(title, day, cancelled=cancelled)
+
+
 def email_attachments(doc, event: str, reader: str) -> list[dict]:
 	"""The calendar file of ``event``'s email to ``reader`` (guest, attendee or host): the
 	guest's to add or take out, the invitation for the hosts and the guest's colleagues; []
@@ -330,7 +353,12 @@ def email_attachments(doc, event: str, reader: str) -> list[dict]:
 		text = guest_ics(doc, "CANCEL" if method == "CANCEL" else "PUBLISH", meetings)
 	else:
 		text = host_ics(meetings, method)
-	return [{"fname": "invite.ics", "fcontent": text}]
+	zone = (
+		doc.get("booker_timezone")
+		if reader == "guest"
+		else frappe.db.get_value("Scheduler Profile", {"user": doc.host}, "timezone")
+	)
+	return [{"fname": ics_file_name(doc, zone, cancelled=method == "CANCEL"), "fcontent": text}]
 
 
 def _utc_compact(moment) -> str:

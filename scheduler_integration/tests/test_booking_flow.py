@@ -241,6 +241,17 @@ class TestBookingFlow(BookingFlowCase):
 		)
 		self.assertEqual(to_utc(doc.start), self.at(11))
 		self.assertEqual(doc.sequence, 1)
+		# its own time again is no move: nothing changes and the answer says so (issue 50, item 12)
+		run_background_jobs()
+		self.fresh()
+		mails = frappe.db.count("Email Queue", {"reference_name": doc.name})
+		r = self.post("reschedule", token=token, start=iso(self.at(11)))
+		self.assertEqual(r.status_code, 200, r.text)
+		self.assertEqual(r.json()["message"]["message"], "Your booking already has this time")
+		run_background_jobs()
+		self.fresh()
+		self.assertEqual(frappe.db.get_value("Scheduler Booking", doc.name, "sequence"), 1)
+		self.assertEqual(frappe.db.count("Email Queue", {"reference_name": doc.name}), mails)
 		# 09:00 is free again; a 409 when rescheduling onto a taken time
 		self.assertEqual(self.book("flow-host", "deep", self.at(9), email="x@example.org").status_code, 201)
 		r = self.post("reschedule", token=token, start=iso(self.at(9)))
@@ -284,6 +295,25 @@ class TestBookingFlow(BookingFlowCase):
 		self.assertEqual(self.post("cancel", token=token).status_code, 403)
 		self.assertEqual(self.post("reschedule", token=token, start=iso(self.at(12, 30))).status_code, 403)
 
+	def mails(self, name: str) -> list[tuple[str, str]]:
+		"""(subject, decoded HTML) of each email queued for booking ``name``."""
+		import email
+		from email.header import decode_header, make_header
+
+		found = []
+		for row in frappe.get_all("Email Queue", {"reference_name": name}, ["message"]):
+			message = email.message_from_string(row.message)
+			subject = str(make_header(decode_header(message["Subject"] or "")))
+			html = "".join(
+				(part.get_payload(decode=True) or b"").decode(
+					part.get_content_charset() or "utf-8", "replace"
+				)
+				for part in message.walk()
+				if part.get_content_type() == "text/html"
+			)
+			found.append((subject, html))
+		return found
+
 	def test_side_effects_contact_event_email_and_ics(self):
 		r = self.book(
 			"flow-host",
@@ -310,16 +340,41 @@ class TestBookingFlow(BookingFlowCase):
 			fields=["name", "message"],
 		)
 		self.assertEqual(len(mails), 2, "guest and host emails are queued")
-		self.assertTrue(any("BEGIN:VCALENDAR" in m.message or "invite.ics" in m.message for m in mails))
+		self.assertTrue(any("BEGIN:VCALENDAR" in m.message or ".ics" in m.message for m in mails))
 		token = body(r)["data"]["manage_url"].rsplit("/", 1)[1]
 		ics = self.get("ics", token=token)
 		self.assertEqual(ics.status_code, 200)
 		self.assertIn("METHOD:PUBLISH", ics.text)  # the guest's file to add; the hosts' is a REQUEST
 		self.assertIn(doc.ical_uid, ics.text.replace("\r\n ", ""))
+		# named after the meeting and its day on the guest's clock (issue 50, item 14)
+		from zoneinfo import ZoneInfo
+
+		from scheduler_integration.engine.ics import file_name
+
+		title = frappe.db.get_value("Scheduler Meeting Type", doc.meeting_type, "title")
+		day = self.at(10).astimezone(ZoneInfo("America/New_York")).date()
+		self.assertIn(f'filename="{file_name(title, day)}"', ics.headers.get("Content-Disposition", ""))
+		self.assertNotIn("meeting.ics", ics.headers.get("Content-Disposition", ""))
 		# cancel: the event is cancelled and the guest is told with METHOD:CANCEL
 		self.post("cancel", token=token, reason="Conflict")
 		run_background_jobs()
 		self.fresh()
+		# the cancellation emails carry the meeting's date in their subject, and the guest's a
+		# way to book a new time (issue 50, items 10 and 16)
+		cancelled = [mail for mail in self.mails(name) if mail[0].startswith("Cancelled:")]
+		self.assertEqual(len(cancelled), 2, [mail[0] for mail in self.mails(name)])
+		for subject, _text in cancelled:
+			self.assertRegex(subject, r"^Cancelled: .+ with .+ on .+\d")
+		self.assertTrue(
+			any("/book/flow-host/deep" in text and "Book a new time" in text for _s, text in cancelled),
+			"the guest's cancellation links to the type's page",
+		)
+		again = self.get("ics", token=token)
+		self.assertIn("METHOD:CANCEL", again.text)
+		self.assertIn(
+			f'filename="{file_name(title, day, cancelled=True)}"',
+			again.headers.get("Content-Disposition", ""),
+		)
 		self.assertEqual(frappe.db.get_value("Event", doc.hosts[0].event, "status"), "Cancelled")
 		self.assertGreaterEqual(frappe.db.count("Email Queue", {"reference_name": name}), 4)
 		# the timeline of the guest's lead (sites with ERPNext or Frappe CRM), else the Contact's

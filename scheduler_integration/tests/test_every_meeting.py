@@ -107,7 +107,7 @@ def attached(booking_names: list[str], address: str) -> list:
 			frappe.db.get_value("Email Queue", name, "message"), policy=policy.default
 		)
 		for part in message.walk():
-			if part.get_filename() == "invite.ics":
+			if (part.get_filename() or "").endswith(".ics"):
 				out.append(icalendar.Calendar.from_ical(part.get_payload(decode=True)))
 	return out
 

@@ -167,7 +167,7 @@ class TestMultiHost(SchedulerTestCase):
 			(ics,) = [
 				p.get_payload(decode=True).decode()
 				for p in message.walk()
-				if p.get_filename() == "invite.ics"
+				if (p.get_filename() or "").endswith(".ics")
 			]
 			unfolded = ics.replace("\r\n ", "")
 			self.assertIn("METHOD:REQUEST", unfolded)

@@ -107,7 +107,7 @@ def html_of(message) -> str:
 
 def ics_of(message):
 	for part in message.walk():
-		if part.get_filename() == "invite.ics":
+		if (part.get_filename() or "").endswith(".ics"):
 			payload = part.get_payload(decode=True)
 			return icalendar.Calendar.from_ical(payload)
 	return None
