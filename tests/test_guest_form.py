@@ -89,3 +89,24 @@ def test_never_raises_and_cleaned_values_are_bounded(form):
 	if "guest_name" in cleaned:
 		assert "\n" not in cleaned["guest_name"] and "\r" not in cleaned["guest_name"]
 	assert isinstance(errors, dict)
+
+
+def test_the_page_checks_what_the_server_checks():
+	"""Issue 50, item 9: the booking page is handed the server's own limits and phone
+	pattern (``form_limits``), so every mistake shows in one round."""
+	import re
+
+	from scheduler_integration.engine.errors import InvalidField
+	from scheduler_integration.engine.guest_form import MAX_COMPANY, MAX_NAME, MAX_NOTES, form_limits
+	from scheduler_integration.engine.validation import clean_phone
+
+	limits = form_limits()
+	assert (limits["name"], limits["company"], limits["notes"]) == (MAX_NAME, MAX_COMPANY, MAX_NOTES)
+	for phone in ("+49 30 1234567", "(555) 010-0199", "call me maybe", "12", "+1" + "2" * 45, "0.30/12"):
+		page = bool(re.fullmatch(limits["phone_pattern"], phone)) and len(phone) <= limits["phone"]
+		try:
+			clean_phone(phone)
+			server = True
+		except InvalidField:
+			server = False
+		assert page == server, phone

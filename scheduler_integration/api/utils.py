@@ -68,6 +68,7 @@ from scheduler_integration.core.errors import (
 	RequestRefused,
 	translate,
 )
+from scheduler_integration.core.languages import use_asked_language
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.error_codes import failure  # the envelope, defined with the codes
@@ -180,6 +181,7 @@ def api(fn):
 
 	@functools.wraps(fn)
 	def wrapper(*args, **kwargs):
+		use_asked_language()  # ``lang`` first: every message of the answer in the page's language
 		missing = missing_arguments(fn, args, kwargs)
 		if missing:
 			return fail(

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from .errors import InvalidField, SchedulingError
 from .i18n import _
 from .validation import (
+	MAX_PHONE,
+	PHONE_PATTERN,
 	clean_email,
 	clean_guest_name,
 	clean_guest_text,
@@ -34,6 +36,19 @@ MAX_ANSWER = 2000
 MAX_QUESTIONS = 50
 MAX_REASON = 1000  # a cancel or decline reason
 MAX_UTM = 140  # each UTM parameter
+
+
+def form_limits() -> dict:
+	"""What the booking page checks before sending (the same rules the server applies), so
+	every mistake shows in one round: each field's most characters, and the phone's pattern."""
+	return {
+		"name": MAX_NAME,
+		"company": MAX_COMPANY,
+		"notes": MAX_NOTES,
+		"answer": MAX_ANSWER,
+		"phone": MAX_PHONE,
+		"phone_pattern": PHONE_PATTERN,
+	}
 
 
 # question types: one line of text, text, a choice (Select and Radio: one option; Country:

@@ -282,8 +282,13 @@ def clean_email(value, field: str = "email", *, required: bool = True) -> str:
 	return text.lower() if text else text
 
 
+# a phone number as guests write it (the booking page checks the same pattern)
+PHONE_PATTERN = r"\+?[0-9 ()./-]{3,40}"
+MAX_PHONE = 40
+
+
 def clean_phone(value, field: str = "phone") -> str:
-	text = clean_text(_decoded(value, field, "NFKC"), field, 40)
-	if text and not re.fullmatch(r"\+?[0-9 ()./-]{3,40}", text):
+	text = clean_text(_decoded(value, field, "NFKC"), field, MAX_PHONE)
+	if text and not re.fullmatch(PHONE_PATTERN, text):
 		raise InvalidField(_("{0} must be a phone number"), field, field)
 	return text

@@ -191,6 +191,14 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(seen["moved_time"], seen["move_to"])
 		self.assertIn("rescheduled", seen["moved_notice"].lower())
 		self.assertIn("cancelled", seen["cancel_notice"].lower())
+		# issue 50, items 10 and 12: the focus goes to what happened, the badges differ in colour
+		# and by a mark, and a cancelled booking leads back to its type's page
+		self.assertEqual((seen["moved_focus"], seen["cancel_focus"]), ("sched-notice", "sched-notice"))
+		self.assertEqual(seen["confirmed_badge"][0], "✓ Confirmed")
+		self.assertEqual(seen["cancelled_badge"][0], "✕ Cancelled")
+		self.assertNotEqual(seen["confirmed_badge"][1], seen["cancelled_badge"][1])
+		self.assertEqual(seen["book_again"], seen["book_again_later"])
+		self.assertTrue(seen["book_again"] and seen["book_again"].startswith("/book/"), seen["book_again"])
 		doc = frappe.get_doc("Scheduler Booking", seen["booking"]["id"])
 		self.assertEqual(
 			(doc.status, doc.cancel_reason, doc.booker_timezone, doc.language.split("-")[0]),
@@ -244,6 +252,16 @@ class TestBrowserBooking(SchedulerTestCase):
 		seen = self.run_scenario("taken", guest_email=GUESTS[5], other_email=GUESTS[6])
 		self.assertEqual(seen["other_status"], 201, seen)
 		self.assertEqual(seen["book_status"], 409, seen)
+		self.assertEqual(seen["taken_focus"], "sched-taken", "the focus goes to what happened")
+		# every mistake in one round, nothing cut or sent (issue 50, item 9)
+		self.assertEqual(seen["one_round"], ["company", "email", "notes", "phone"])
+		self.assertEqual((seen["one_round_sent"], seen["one_round_kept"]), (0, [300, 6000]))
+		# one time format per reader (issue 50, item 13): "09:30" in the grid and the offers
+		self.assertTrue(seen["alternative_times"], seen)
+		for text in seen["grid_times"] + seen["alternative_times"]:
+			self.assertRegex(
+				text, r"(^|\D)\d{2}:\d{2}(\D|$)", (seen["grid_times"][:3], seen["alternative_times"])
+			)
 		self.assertEqual(
 			seen["values"], {"name": "Tanja Taken", "email": GUESTS[5], "notes": "About the offer"}, seen
 		)

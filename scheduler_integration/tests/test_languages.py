@@ -81,6 +81,34 @@ class TestLanguages(BookingFlowCase):
 		self.assertIn('<html lang="es"', unknown.text)  # a bad ?lang= is ignored, not echoed
 		self.assertNotIn('"><x', unknown.text)
 
+	def test_the_api_answers_in_the_asked_language_before_the_browsers(self):
+		"""Issue 50, item 11: ``lang`` (what a German page sends with each call) wins over an
+		English browser's Accept-Language; without it the browser's language is used."""
+		import requests
+
+		start = self.slot()
+		self.assertEqual(self.book("lang-host", "gespraech", start, email=GUEST).status_code, 201)
+		url = f"{self.server.base}/api/method/scheduler_integration.api.public.book"
+		again = {
+			"profile": "lang-host",
+			"meeting_type": "gespraech",
+			"start": start.isoformat(),
+			"name": "Late Guest",
+			"email": "late-" + GUEST,
+			"timezone": "UTC",
+		}
+		english = {"Host": self.server.site, "Accept-Language": "en-US,en;q=0.9"}
+		browser = requests.post(url, json=again, headers=english, timeout=60)
+		self.assertEqual(browser.status_code, 409, browser.text)
+		refusal = body(browser)["message"]  # in English
+		german = in_language("de", frappe._, refusal)
+		self.assertNotEqual(german, refusal)
+		asked = requests.post(url, json={**again, "lang": "de"}, headers=english, timeout=60)
+		self.assertEqual((asked.status_code, body(asked)["message"]), (409, german), asked.text)
+		german_browser = {"Host": self.server.site, "Accept-Language": "de-DE,de;q=0.9"}
+		nonsense = requests.post(url, json={**again, "lang": "xx-nope"}, headers=german_browser, timeout=60)
+		self.assertEqual(body(nonsense)["message"], german)  # no such language: the browser's
+
 	def test_guest_emails_in_the_booking_language_host_emails_in_the_hosts(self):
 		start = self.slot()
 		r = self.book(

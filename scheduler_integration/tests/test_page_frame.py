@@ -190,6 +190,38 @@ class TestPageFrame(SchedulerTestCase):
 		self.assertFramed(embedded, "embed")
 		self.assertIn('data-embed="1"', embedded)
 
+	def test_pages_that_do_not_exist_say_so_in_the_frame(self):
+		"""Issue 50, item 8: an unknown profile, type, team, form, manage link, short link or
+		receipt is a 404 in the booking pages' own frame that says what to do, not the
+		website's 404 with its navbar and a way "home" to the login page."""
+		paths = [
+			"/book/frame-nobody",
+			"/book/frame-host/no-such-type",
+			"/book/team/sched-no-team",
+			"/book/team/sched-no-team/frame-call",
+			"/book/route/sched-no-form",
+			f"/book/manage/{'x' * 43}",
+			f"/book/link/{'x' * 43}",
+			"/book/receipt?key=" + "0" * 32,
+			"/b/zzzzzzzz",
+		]
+		for path in paths:
+			r = requests.get(f"{self.server.base}{path}", headers={"Host": self.server.site}, timeout=60)
+			self.assertEqual(r.status_code, 404, f"{path}: {r.text[:300]}")
+			markup = re.sub(r"<style>.*?</style>", "", r.text, flags=re.S)
+			for piece in (*CHROME, "Back to Home", "/login"):
+				self.assertFalse(piece in markup, f"{path} carries {piece!r}")
+			self.assertIn('<main class="sched"', r.text, path)
+			self.assertIn("<h1>This booking page does not exist</h1>", r.text, path)
+			self.assertIn("Check the link for typing mistakes", r.text, path)
+			self.assertNotIn('id="sched-app"', r.text, path)
+		german = requests.get(
+			f"{self.server.base}/book/frame-nobody?lang=de", headers={"Host": self.server.site}, timeout=60
+		)
+		self.assertEqual(german.status_code, 404)
+		self.assertIn('<html lang="de" dir="ltr">', german.text)
+		self.assertIn("Diese Buchungsseite existiert nicht", german.text)
+
 	def test_the_assets_version_follows_the_files(self):
 		before = assets_version()
 		path = Path(frappe.get_app_path("scheduler_integration", "public", "js", "guest_page.js"))
@@ -258,6 +290,7 @@ class TestPageFrame(SchedulerTestCase):
 			"shots": str(shots),
 			"page": "/book/frame-host/frame-call",
 			"form": f"/book/route/{FORM}",
+			"missing": "/book/frame-host/no-such-type",
 			"email": GUESTS[1],
 			"password": PASSWORD,
 		}
@@ -277,6 +310,10 @@ class TestPageFrame(SchedulerTestCase):
 			)
 		self.assertLess(seen["bytes"], 150 * 1024, seen["requests"])
 		self.assertEqual(seen["dark_background"], "rgb(17, 24, 39)")
+		# a page that does not exist: the frame's 404, axe clean (checked above) in both modes
+		self.assertEqual(seen["missing_status"], 404)
+		self.assertIn("This booking page does not exist", seen["missing_text"])
+		self.assertTrue({"page not found", "page not found, dark"} <= set(seen["axe"]), seen["axe"].keys())
 		# the time zone choice starts short (no 419 options drawn on every month) and offers
 		# every zone the browser knows on demand, the chosen one kept
 		self.assertLess(seen["zones_first"], 60)
@@ -303,5 +340,7 @@ class TestPageFrame(SchedulerTestCase):
 			"frame-route-errors-desktop",
 			"frame-route-errors-375px",
 			"frame-route-errors-dark-375px",
+			"frame-not-found-desktop",
+			"frame-not-found-375px",
 		):
 			self.assertGreater((shots / f"{name}.png").stat().st_size, 5000, name)

@@ -225,6 +225,14 @@ class TestRoutingForms(SchedulerTestCase):
 				booking = body(r)["data"]
 			else:  # the decision books once
 				self.assertEqual((r.status_code, body(r)["code"]), (410, "LINK_GONE"), r.text)
+		# and its page says so as the API does (issue 50, item 24), not a page to book again
+		parts = urlsplit(big["url"])
+		page = requests.get(
+			f"{self.server.base}{parts.path}?{parts.query}", headers={"Host": self.server.site}, timeout=60
+		)
+		self.assertEqual(page.status_code, 410, page.text[:300])
+		self.assertIn("Ask the person who sent it for a new one.", page.text)
+		self.assertNotIn('id="sched-app"', page.text)
 		frappe.db.rollback()  # see what the web server committed
 		doc = frappe.get_doc("Scheduler Booking", booking["id"])
 		self.assertEqual((doc.host, doc.routing_submission), (A, big["submission"]))

@@ -16,6 +16,6 @@ def get_context(context):
 	try:
 		doc = booking_for_short_code(frappe.form_dict.get("code"))
 	except frappe.DoesNotExistError:
-		not_found()
+		return not_found(context)
 	frappe.flags.redirect_location = manage_url(doc)
 	raise frappe.Redirect(302)

@@ -117,6 +117,8 @@
 	}
 	async function call(method, params, post) {
 		const headers = csrf({ Accept: "application/json" });
+		// the page's language, so the API answers in it whatever the browser's is
+		params = page.lang ? { ...params, lang: page.lang } : params;
 		// "api.payments.pay": another module of the app's API
 		let url = (method.includes(".") ? "/api/method/scheduler_integration." : API) + method;
 		const options = { method: post ? "POST" : "GET", headers, credentials: "same-origin" };
@@ -344,7 +346,12 @@
 		});
 		if (asked !== state.monthAsked) return;
 		if (res.body.success) {
-			for (const day of res.body.data.days) state.days[day.date] = day.slots;
+			// moving a booking: its own time is no move, so it is not offered
+			const own = page.mode === "manage" && page.booking ? Date.parse(page.booking.start) : null;
+			for (const day of res.body.data.days) {
+				const slots = own === null ? day.slots : day.slots.filter((s) => Date.parse(s.start) !== own);
+				if (slots.length) state.days[day.date] = slots;
+			}
 			const wanted = state.wantDate && state.days[state.wantDate] ? state.wantDate : null;
 			state.wantDate = null;
 			if (wanted) state.date = wanted;
@@ -568,7 +575,7 @@
 		const data = res.body.data;
 		const list = el("ol", { class: "sched-meetings", id: "sched-meetings" });
 		for (const m of data.meetings) {
-			const when = m.start ? fmtDate(m.start, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) : __("no such time that day");
+			const when = m.start ? fmtDate(m.start, { weekday: "short", day: "numeric", month: "short" }) + ", " + clock(m.start) : __("no such time that day");
 			list.append(el("li", { class: m.free ? "sched-free" : "sched-taken" }, when, " ", el("span", { class: "sched-muted", text: m.free ? __("free") : data.skip_taken ? __("taken: left out") : __("taken") })));
 		}
 		add(box, [el("h3", { text: mt.days > 1 ? __("Your days") : __("Your meetings") }), list]);
@@ -654,11 +661,12 @@
 			// a paid type says what it costs before anything is typed
 			price ? el("p", { class: "sched-price", id: "sched-price" }, el("strong", { text: __("Price: {0}", [price.display]) }), " ", el("span", { class: "sched-muted", text: __("You pay on the next page; we hold this time for you for {0} minutes.", [price.hold_minutes]) })) : null,
 			meetingsBox,
-			field("name", __("Your name"), el("input", { type: "text", autocomplete: "name", maxlength: "140" }), null, true),
+			// no maxlength: a browser cuts a longer paste without a word; the check below says it
+			field("name", __("Your name"), el("input", { type: "text", autocomplete: "name" }), null, true),
 			field("email", __("Email"), el("input", { type: "email", autocomplete: "email", maxlength: "254" }), __("We send the confirmation here."), true),
-			field("phone", __("Phone"), el("input", { type: "tel", autocomplete: "tel", maxlength: "40" }), null, !!page.meeting_type.phone_required),
-			field("company", __("Company"), el("input", { type: "text", autocomplete: "organization", maxlength: "140" })),
-			field("notes", __("What would you like to discuss?"), el("textarea", { rows: "4", maxlength: "5000" })),
+			field("phone", __("Phone"), el("input", { type: "tel", autocomplete: "tel" }), null, !!page.meeting_type.phone_required),
+			field("company", __("Company"), el("input", { type: "text", autocomplete: "organization" })),
+			field("notes", __("What would you like to discuss?"), el("textarea", { rows: "4" })),
 		]);
 		// each question: how its answer is read and set (a radio group or several checkboxes
 		// are one answer)
@@ -695,11 +703,11 @@
 			} else if (q.fieldtype === "Check") {
 				input = el("input", { type: "checkbox" });
 			} else if (q.fieldtype === "Text") {
-				input = el("textarea", { rows: "3", maxlength: "2000" });
+				input = el("textarea", { rows: "3" });
 			} else {
 				const kinds = { Email: ["email", "email"], Phone: ["tel", "tel"], Number: ["text", "decimal"] };
 				const [type, mode] = kinds[q.fieldtype] || ["text", null];
-				input = el("input", { type, inputmode: mode, maxlength: "2000" });
+				input = el("input", { type, inputmode: mode });
 				if (q.fieldtype === "Multi Email") hint = __("Separate the addresses with commas.");
 			}
 			form.append(field(name, q.label, input, hint, q.required));
@@ -740,15 +748,24 @@
 				const input = setError(form, name, message);
 				firstBad = firstBad || input;
 			};
+			// the server's own rules (page.limits): every mistake in this one round
+			const limits = page.limits || {};
+			const short = (name, most) => !most || value(name).trim().length <= most;
+			const longer = (most) => __("At most {0} characters, please.", [most]);
 			need("name", value("name").trim(), __("Please enter your name."));
+			need("name", short("name", limits.name), longer(limits.name));
 			need("email", /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value("email").trim()), __("Please enter a valid email address."));
-			if (page.meeting_type.phone_required) need("phone", value("phone").trim(), __("Please enter your phone number."));
+			const phone = value("phone").trim();
+			if (page.meeting_type.phone_required) need("phone", phone, __("Please enter your phone number."));
+			if (phone && limits.phone_pattern) need("phone", new RegExp("^(?:" + limits.phone_pattern + ")$").test(phone), __("Please enter a valid phone number."));
+			need("company", short("company", limits.company), longer(limits.company));
+			need("notes", short("notes", limits.notes), longer(limits.notes));
 			for (const { q, name, read, focus } of questions) {
-				if (!q.required) continue;
 				const answer = read();
 				const empty = answer === false || (Array.isArray(answer) ? !answer.length : !String(answer).trim());
-				if (empty) {
-					setError(form, name, __("This answer is required."));
+				const problem = q.required && empty ? __("This answer is required.") : typeof answer === "string" && limits.answer && answer.trim().length > limits.answer ? longer(limits.answer) : null;
+				if (problem) {
+					setError(form, name, problem);
 					firstBad = firstBad || focus;
 				}
 			}
@@ -840,17 +857,19 @@
 	}
 	function renderTaken(body) {
 		const section = clear(root);
-		section.append(el("p", { class: "sched-error", role: "alert", text: body.message || __("This time was just taken.") }));
+		const taken = el("p", { class: "sched-error", id: "sched-taken", role: "alert", tabindex: "-1", text: body.message || __("This time was just taken.") });
+		section.append(taken);
 		if ((body.alternatives || []).length) {
-			section.append(el("h3", { id: "sched-alt-title", text: __("Nearest available times") }));
+			section.append(el("h2", { id: "sched-alt-title", text: __("Nearest available times") }));
 			const list = el("ul", { class: "sched-slot-list", "aria-labelledby": "sched-alt-title" });
 			for (const slot of body.alternatives) {
-				list.append(el("li", {}, el("button", { type: "button", class: "sched-slot", onclick: () => state.onPick(slot) }, fmtDate(slot.start, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }))));
+				list.append(el("li", {}, el("button", { type: "button", class: "sched-slot", onclick: () => state.onPick(slot) }, fmtDate(slot.start, { weekday: "short", day: "numeric", month: "short" }) + ", " + clock(slot.start))));
 			}
 			section.append(list);
 		}
 		section.append(el("button", { type: "button", class: "sched-link", onclick: () => startPicker(state.onPick) }, __("See all times")));
 		state.key = newKey();
+		taken.focus(); // the focus was on the button that is gone: it goes to what happened
 		reportHeight();
 	}
 	function longWhen(iso) {
@@ -858,6 +877,11 @@
 	}
 	function clock(iso) {
 		return fmtDate(iso, { timeStyle: "short" });
+	}
+	// a section's heading under the page's h1: h2 on the manage page, h3 under the
+	// confirmation's h2 (headings never skip a level)
+	function subHeading() {
+		return page.mode === "manage" ? "h2" : "h3";
 	}
 	function isActive(status) {
 		return status === "Confirmed" || status === "Pending";
@@ -876,7 +900,7 @@
 		const s = b.series;
 		if (!s) return null;
 		return el("div", { id: "sched-series" },
-			el("h3", { id: "sched-series-title" }, s.kind === "Multi-day" ? __("Every day of this booking") : __("Every meeting of this series"), " ", el("span", { class: "sched-muted sched-zone-note", text: "(" + state.zone + ")" })),
+			el(subHeading(), { id: "sched-series-title" }, s.kind === "Multi-day" ? __("Every day of this booking") : __("Every meeting of this series"), " ", el("span", { class: "sched-muted sched-zone-note", text: "(" + state.zone + ")" })),
 			el("ol", { class: "sched-meetings", "aria-labelledby": "sched-series-title" }, s.meetings.map((m, i) => el("li", { class: isActive(m.status) ? null : "sched-taken", "aria-current": manage && i === s.index ? "true" : null },
 				el("span", { class: "sched-meeting-when", text: fmtDate(m.start, { weekday: "short", day: "numeric", month: "short", year: "numeric" }) + ", " + clock(m.start) + " – " + clock(m.end) }),
 				" ", el("span", { class: "sched-muted", text: __(m.status) }),
@@ -898,14 +922,14 @@
 		if (!b.ics_url || !isActive(b.status)) return null;
 		const links = !b.series && b.calendar;
 		return el("div", { class: "sched-add", role: "group", "aria-labelledby": "sched-add-title" },
-			el("h3", { id: "sched-add-title", text: __("Add to calendar") }),
+			el(subHeading(), { id: "sched-add-title", text: __("Add to calendar") }),
 			el("div", { class: "sched-actions" },
 				links ? [
 					el("a", { class: "sched-button", id: "sched-add-google", href: links.google, ...external }, __("Google Calendar")),
 					el("a", { class: "sched-button", id: "sched-add-outlook", href: links.outlook, ...external }, __("Outlook")),
 					el("a", { class: "sched-button", id: "sched-add-office", href: links.office365, ...external }, __("Microsoft 365")),
 				] : null,
-				el("a", { class: "sched-button", id: "sched-add-ics", href: b.ics_url, download: "meeting.ics" }, b.series ? __("All meetings (.ics)") : __("Apple, other (.ics)"))));
+				el("a", { class: "sched-button", id: "sched-add-ics", href: b.ics_url, download: "" }, b.series ? __("All meetings (.ics)") : __("Apple, other (.ics)"))));
 	}
 	// "We sent the details to <address>." with the address kept whole on a narrow screen
 	function sentTo(address) {
@@ -932,12 +956,26 @@
 	}
 
 	// --- manage page --------------------------------------------------------------------------
+	// a status badge: its own colour, and a mark besides the word (never colour alone)
+	const STATUS_MARKS = { Confirmed: "✓", Cancelled: "✕", Pending: "…", Completed: "✓" };
+	function statusBadge(status) {
+		const kind = String(status || "").toLowerCase().replace(/[^a-z]+/g, "-");
+		return el("span", { class: "sched-badge sched-badge-" + kind, id: "sched-status" },
+			STATUS_MARKS[status] ? el("span", { "aria-hidden": "true", text: STATUS_MARKS[status] + " " }) : null, __(status));
+	}
+	// where a guest books this meeting type again: its page while it is offered, else the host's
+	function rebookUrl() {
+		const mt = page.meeting_type;
+		const listed = mt && (page.meeting_types || []).find((t) => t.slug === mt.slug);
+		return (listed ? listed.url : page.home_url) || null;
+	}
 	function renderManage(b, notice) {
 		const section = clear(root);
+		const again = isActive(b.status) || b.status === "Awaiting Payment" ? null : rebookUrl();
 		add(section, [
-			notice ? el("p", { class: "sched-notice", role: "status", text: notice }) : null,
+			notice ? el("p", { class: "sched-notice", id: "sched-notice", role: "status", tabindex: "-1", text: notice }) : null,
 			whenLine(b, "sched-manage-time"),
-			el("p", {}, el("span", { class: "sched-badge", id: "sched-status", text: __(b.status) })),
+			el("p", {}, statusBadge(b.status)),
 			b.location ? el("p", { text: __("Location") + ": " + b.location }) : null,
 			b.seats ? el("p", { id: "sched-seats", class: "sched-muted", text: __("Group session: {0} of {1} seats taken", [b.seats.taken, b.seats.total]) }) : null,
 			b.seats && b.seats.others && b.seats.others.length ? el("p", { id: "sched-attendees", text: __("Also attending: {0}", [b.seats.others.join(", ")]) }) : null,
@@ -950,7 +988,11 @@
 				b.payment.receipt_url ? [" · ", el("a", { href: b.payment.receipt_url }, __("Receipt"))] : null));
 		}
 		add(section, addToCalendar(b));
-		if (!b.can_cancel) return reportHeight();
+		// not a dead end once cancelled: the same type's page, to book a new time
+		if (again) section.append(el("p", { class: "sched-actions" }, el("a", { class: "sched-button sched-primary", id: "sched-book-again", href: again, target: page.embed ? "_top" : null }, __("Book a new time"))));
+		// after a change the page says what happened, and the focus is there to hear it
+		const focusNotice = () => { if (notice) document.getElementById("sched-notice").focus(); };
+		if (!b.can_cancel) { focusNotice(); return reportHeight(); }
 		const rescheduleBtn = el("button", { type: "button", class: "sched-primary", id: "sched-reschedule", onclick: () => {
 			openAt(b.start);
 			startPicker((slot) => confirmMove(b, slot), el("p", { class: "sched-muted" }, __("Your current time: {0}", [longWhen(b.start)])));
@@ -961,10 +1003,11 @@
 		function toggleCancel(open) {
 			step.hidden = !open;
 			cancelBtn.setAttribute("aria-expanded", String(open));
-			(open ? step.querySelector("h3") : cancelBtn).focus();
+			(open ? step.querySelector("h2") : cancelBtn).focus();
 			reportHeight();
 		}
 		add(section, [el("div", { class: "sched-actions" }, b.can_reschedule === false ? null : rescheduleBtn, cancelBtn), step]);
+		focusNotice();
 		reportHeight();
 	}
 	// cancelling is a second step: what goes, an optional reason, then "Yes, cancel" or back
@@ -994,7 +1037,7 @@
 					if (res.body.success) renderManage(Object.assign(b, res.body.data, { can_cancel: false }), __("Your booking is cancelled.") + (refund ? " " + __("{0} goes back to the card you paid with.", [money(refund, res.body.data.payment.currency)]) : ""));
 					else error.textContent = res.body.message;
 				} },
-			el("h3", { id: "sched-cancel-title", tabindex: "-1", text: __("Cancel this booking?") }),
+			el("h2", { id: "sched-cancel-title", tabindex: "-1", text: __("Cancel this booking?") }),
 			el("p", { text: longWhen(b.start) + " (" + state.zone + ") · " + b.meeting_type }),
 			el("label", { for: "sched-cancel-reason", text: __("Reason (optional)") }),
 			reason,

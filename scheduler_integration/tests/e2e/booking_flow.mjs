@@ -196,14 +196,24 @@ try {
 		result.moved = (await moved.json()).message.data;
 		await page.waitForSelector(".sched-notice");
 		result.moved_notice = (await page.textContent(".sched-notice")).trim();
+		result.moved_focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
 		result.moved_time = (await page.textContent("#sched-manage-time")).trim();
+		result.confirmed_badge = await page.evaluate(() => { const b = document.getElementById("sched-status"); return [b.textContent.trim(), getComputedStyle(b).backgroundColor]; });
 		await page.click("#sched-cancel"); // cancelling asks first (tests/e2e/every_meeting.mjs)
 		await page.fill("#sched-cancel-reason", "Plans changed");
 		await page.click("#sched-cancel-confirm");
 		await page.waitForSelector("#sched-status");
 		await page.waitForFunction(() => !document.getElementById("sched-cancel"));
 		result.cancel_notice = (await page.textContent(".sched-notice")).trim();
+		result.cancel_focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
+		result.cancelled_badge = await page.evaluate(() => { const b = document.getElementById("sched-status"); return [b.textContent.trim(), getComputedStyle(b).backgroundColor]; });
+		result.book_again = await page.evaluate(() => { const a = document.getElementById("sched-book-again"); return a && new URL(a.href).pathname; });
+		await axe(page, "cancelled");
 		await shot(page, "cancelled-375px.png");
+		// the cancelled booking's manage page, opened again later: the same way back
+		await page.reload({ waitUntil: "load" });
+		await page.waitForSelector("#sched-status");
+		result.book_again_later = await page.evaluate(() => { const a = document.getElementById("sched-book-again"); return a && new URL(a.href).pathname; });
 	} else if (cfg.scenario === "german") {
 		const page = await newPage({ locale: "de-DE" }); // Accept-Language: de-DE
 		await page.goto(site(`/book/${cfg.profile}/${cfg.type}`), { waitUntil: "load" });
@@ -317,8 +327,9 @@ try {
 		}
 	} else if (cfg.scenario === "taken") {
 		// the time is taken while the guest fills the form: the nearest times are offered, and
-		// the form the guest comes back to keeps what they typed
-		const page = await newPage({});
+		// the form the guest comes back to keeps what they typed; British English: the times
+		// of the grid and of the nearest times read alike ("09:30", not "9:30")
+		const page = await newPage({ locale: "en-GB" });
 		let taken = false;
 		await page.route("**/api/method/scheduler_integration.api.public.book", async (route) => {
 			if (!taken) {
@@ -337,13 +348,31 @@ try {
 		}
 		await page.locator("button.sched-day.has").first().click();
 		await page.waitForSelector("button.sched-slot");
+		result.grid_times = await page.locator("button.sched-slot").allTextContents();
 		await page.locator("button.sched-slot").first().click();
+		// every mistake at once, and nothing sent (issue 50, item 9): the server's limits
+		let sent = 0;
+		page.on("request", (r) => { if (r.url().includes("api.public.book")) sent++; });
+		await page.fill("#sched-f-name", "Tanja Taken");
+		await page.fill("#sched-f-email", "not-an-email");
+		await page.fill("#sched-f-phone", "call me maybe");
+		await page.fill("#sched-f-company", "C".repeat(300));
+		await page.fill("#sched-f-notes", "N".repeat(6000));
+		await page.click("button.sched-primary");
+		result.one_round = await page.evaluate(() => [...document.querySelectorAll("form.sched-form [aria-invalid='true']")].map((i) => i.name).sort());
+		result.one_round_sent = sent;
+		result.one_round_kept = await page.evaluate(() => [document.querySelector("#sched-f-company").value.length, document.querySelector("#sched-f-notes").value.length]);
+		await shot(page, "one-round.png");
+		await page.fill("#sched-f-phone", "");
+		await page.fill("#sched-f-company", "");
 		await page.fill("#sched-f-name", "Tanja Taken");
 		await page.fill("#sched-f-email", cfg.guest_email);
 		await page.fill("#sched-f-notes", "About the offer");
 		const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes("api.public.book") && r.request().postDataJSON().email === cfg.guest_email), page.click("button.sched-primary")]);
 		result.book_status = response.status();
 		await page.waitForSelector("#sched-alt-title");
+		result.taken_focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
+		result.alternative_times = await page.locator(".sched-slot-list button.sched-slot").allTextContents();
 		await shot(page, "taken.png");
 		await page.locator(".sched-slot-list button.sched-slot").first().click();
 		await page.waitForSelector("#sched-f-name");

@@ -89,6 +89,16 @@ try {
 	await days(dark);
 	result.zone_keyboard = await dark.evaluate(() => [document.activeElement && document.activeElement.id, document.querySelector("#sched-zone").value]);
 
+	// a page that does not exist: the frame's own 404, light and dark
+	const lost = await newPage({ colorScheme: "light" });
+	const lostAnswer = await lost.goto(site(cfg.missing), { waitUntil: "load" });
+	result.missing_status = lostAnswer.status();
+	result.missing_text = await lost.evaluate(() => document.querySelector("main").innerText);
+	await axe(lost, "page not found");
+	await both(lost, "frame-not-found");
+	await lost.emulateMedia({ colorScheme: "dark" });
+	await axe(lost, "page not found, dark");
+
 	// a routing form: every missing answer at once, then every answer the server refused
 	const form = await newPage({ colorScheme: "light" });
 	await form.goto(site(cfg.form), { waitUntil: "load" });

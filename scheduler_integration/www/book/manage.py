@@ -32,7 +32,7 @@ def manage_context(context, scope: Scope | None = None):
 		booking = booking_json(doc, token)
 		data = _page(booking, meeting_type, scope is not None)
 	except frappe.DoesNotExistError:
-		not_found()
+		return not_found(context)
 	context.booking = booking
 	fill(context, "manage", data, token=token, booking=booking)
 	context.title = _("Your booking")

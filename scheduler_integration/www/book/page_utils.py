@@ -4,7 +4,6 @@ import functools
 import hashlib
 import json
 import os
-import re
 from urllib.parse import urlencode
 
 import frappe
@@ -13,14 +12,14 @@ from frappe import _
 from scheduler_integration.booking.errors import LinkGone
 from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.routing import open_routed
+from scheduler_integration.core.languages import use_asked_language
 from scheduler_integration.core.limits import hit, page_limit_name
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, setting
-from scheduler_integration.engine.guest_form import Question
+from scheduler_integration.engine.guest_form import Question, form_limits
 from scheduler_integration.engine.prefill import clean_prefill
 from scheduler_integration.engine.statuses import STATUSES
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 # query parameters a booking page passes on to the next page (tracking, language, embed)
 _KEPT = ("lang", "embed", "ref", "utm_source", "utm_medium", "utm_campaign")
 # Frappe's website pages carry no translations for app scripts: the page ships the ones
@@ -127,9 +126,12 @@ def page_messages() -> dict[str, str]:
 	return out
 
 
-def not_found():
-	frappe.local.response.http_status_code = 404
-	raise frappe.PageDoesNotExistError
+def not_found(context):
+	"""No such page, booking or link: a short page in the booking pages' own frame (not the
+	website's 404 with its navbar and login), answered 404, saying what to do."""
+	lang = page_language()
+	_short_page(context, lang, _("This booking page does not exist"), 404, missing=True)
+	return context
 
 
 def embedded() -> bool:
@@ -196,16 +198,7 @@ def prefill(data: dict, known: dict | None = None) -> dict:
 def page_language() -> str:
 	"""The reader's language: ``?lang=`` when it names a language of the site, else what Frappe
 	chose for this request (``?_lang=``, the preferred-language cookie, Accept-Language)."""
-	from frappe.translate import get_all_languages, get_parent_language
-
-	asked = str(frappe.form_dict.get("lang") or "").strip()
-	if asked and _LANG.match(asked):
-		known = set(get_all_languages())
-		for candidate in (asked, asked.lower(), get_parent_language(asked)):
-			if candidate and candidate in known:
-				frappe.local.lang = candidate  # Frappe's own per-request language
-				break
-	return frappe.local.lang or "en"
+	return use_asked_language()
 
 
 def on_brand(color: str) -> str:
@@ -235,7 +228,15 @@ def fill(context, mode: str, data: dict, **extra):
 	context.brand = frappe._dict(color=color, on=on_brand(color) if color else "")
 	context.no_breadcrumbs = 1
 	context.page_json = safe_json(
-		{"mode": mode, "lang": lang, "embed": embed, "messages": page_messages(), **data, **extra}
+		{
+			"mode": mode,
+			"lang": lang,
+			"embed": embed,
+			"messages": page_messages(),
+			"limits": form_limits(),
+			**data,
+			**extra,
+		}
 	)
 	frame(context, lang, describe(data))
 	return context
@@ -244,15 +245,16 @@ def fill(context, mode: str, data: dict, **extra):
 def read_page(context, read, *args, **kwargs):
 	"""What a guest page shows, ``read(*args, **kwargs)``, after the page's preamble: the
 	reader's language first (before any text is translated), then the per-IP limit. None when
-	the page became a 429 (``context`` is ready as it is); a record that does not exist is a
-	404."""
+	the page became a 429 or, for a record that does not exist, a 404 (``context`` is ready
+	as it is)."""
 	page_language()
 	if too_many_requests(context):
 		return None
 	try:
 		return read(*args, **kwargs)
 	except frappe.DoesNotExistError:
-		not_found()
+		not_found(context)
+		return None
 
 
 def booking_page(context, mode: str, *names: str, team: str | None = None, on_domain: bool = False):
@@ -264,21 +266,26 @@ def booking_page(context, mode: str, *names: str, team: str | None = None, on_do
 	data = read_page(context, replica_reads(page_data), *values, team=team, on_domain=on_domain)
 	if data is None:
 		return None
-	fill(context, mode, data, **routed(data))
+	try:
+		extra = routed(data)
+	except LinkGone as exc:  # as the booking API answers it: 410, saying why
+		gone(context, str(exc))
+		return None
+	fill(context, mode, data, **extra)
 	return data
 
 
 def routed(data: dict) -> dict:
 	"""A routing form sent the guest here (``?routed=<token>``): the page books among the
-	decision's hosts and its form starts with the answers. A token for another type, or
-	one that may no longer book, is left out (the page is the type's own); the booking API
-	refuses it again, with its reason."""
+	decision's hosts and its form starts with the answers. A token that may no longer book
+	(used, expired) raises LinkGone, as the booking API does; an unknown token, or one for
+	another type, is left out (the page is the type's own)."""
 	token = frappe.form_dict.get("routed")
 	scope = None
 	if token and data.get("meeting_type"):
 		try:
 			scope = open_routed(str(token))
-		except (frappe.DoesNotExistError, LinkGone):
+		except frappe.DoesNotExistError:
 			scope = None
 		if scope and scope.meeting_type != data["meeting_type"].get("name"):
 			scope = None

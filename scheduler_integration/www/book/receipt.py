@@ -37,7 +37,7 @@ def get_context(context):
 	key = str(frappe.form_dict.get("key") or "")
 	name = frappe.db.get_value("Scheduler Payment", {"access_key": key}, "name") if _KEY.match(key) else None
 	if not name:
-		not_found()
+		return not_found(context)
 	payment = frappe.get_doc("Scheduler Payment", name)
 	doc = frappe.get_doc("Scheduler Booking", payment.booking)
 	if not frappe.form_dict.get("lang") and doc.get("language"):
@@ -60,7 +60,7 @@ def get_context(context):
 	try:
 		data = page_data(profile_slug)
 	except frappe.DoesNotExistError:
-		not_found()
+		return not_found(context)
 	context.booking = booking
 	context.receipt = receipt
 	# paid but not confirmed yet (the gateway's news is on its way): look again shortly
