@@ -115,8 +115,17 @@ def test_only_the_zone_databases_own_names_are_zones():
 	"localtime" told the server's own zone; aliases a browser still sends are kept."""
 	for name in ("right/Europe/Berlin", "posix/Europe/Berlin", "localtime", "posixrules", "Factory"):
 		raises(clean_timezone, name, field="timezone")
-	for name in ("UTC", "Asia/Calcutta", "Asia/Katmandu", "America/New_York", "Europe/Kyiv"):
+	for name in ("UTC", "America/New_York", "Europe/Kyiv", "Asia/Kolkata"):
 		assert clean_timezone(name) == name
+	# an old name a browser still sends is kept by its current one (issue 50, item 7)
+	for old, current in (
+		("Asia/Calcutta", "Asia/Kolkata"),
+		("Asia/Katmandu", "Asia/Kathmandu"),
+		("Europe/Kiev", "Europe/Kyiv"),
+		("America/Buenos_Aires", "America/Argentina/Buenos_Aires"),
+		("Etc/UTC", "UTC"),
+	):
+		assert clean_timezone(old) == current, old
 	assert clean_email(" Jane@Example.ORG ") == "jane@example.org"
 	for bad in ("jane", "jane@", "a@b", "a b@c.org", "x@y.org\r\nBcc: z@w.org", "<script>@x.org"):
 		raises(clean_email, bad)

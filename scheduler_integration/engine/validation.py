@@ -17,6 +17,7 @@ from .errors import InvalidField
 from .i18n import _
 from .model import MAX_BOOKING_MINUTES
 from .timezones import get_zone
+from .zone_names import current_name
 
 PROVIDERS = ("native", "calendly", "acuity", "scheduleonce", "custom")
 EXTERNAL_PROVIDERS = PROVIDERS[1:]
@@ -264,7 +265,9 @@ def _known_zones() -> frozenset[str]:
 
 
 def clean_timezone(value, field: str = "timezone") -> str:
-	"""An IANA zone name of the database's own list (aliases such as Asia/Calcutta too)."""
+	"""An IANA zone name of the database's own list, kept by its current name: an old one
+	(Asia/Calcutta, as Chromium reports it) becomes the one that replaced it (Asia/Kolkata),
+	the name every email then shows."""
 	text = clean_text(value, field, 64, required=True)
 	try:
 		if text != "UTC" and text not in _known_zones():
@@ -272,7 +275,8 @@ def clean_timezone(value, field: str = "timezone") -> str:
 		get_zone(text)
 	except ValueError:
 		raise InvalidField(_("{0} is not a known time zone: {1}"), field, field, text) from None
-	return text
+	current = current_name(text)
+	return current if current == "UTC" or current in _known_zones() else text
 
 
 def clean_email(value, field: str = "email", *, required: bool = True) -> str:

@@ -314,14 +314,35 @@ class TestPageFrame(SchedulerTestCase):
 		self.assertEqual(seen["missing_status"], 404)
 		self.assertIn("This booking page does not exist", seen["missing_text"])
 		self.assertTrue({"page not found", "page not found, dark"} <= set(seen["axe"]), seen["axe"].keys())
-		# the time zone choice starts short (no 419 options drawn on every month) and offers
-		# every zone the browser knows on demand, the chosen one kept
-		self.assertLess(seen["zones_first"], 60)
-		self.assertGreater(seen["zones_all"][0], 300)
-		self.assertEqual(seen["zones_all"][1], "Europe/Paris")
-		self.assertEqual(seen["zone_picked"], [seen["zones_all"][0], "Asia/Tokyo"])
-		self.assertEqual(seen["zone_keyboard"][0], "sched-zone", "an arrow key keeps the focus on the zone")
-		self.assertNotEqual(seen["zone_keyboard"][1], "Asia/Tokyo")
+		# the time zone (issue 50, item 7): the browser's old name is shown and kept by its
+		# current one, and a search by city, country or zone name finds it
+		self.assertEqual(seen["browser_zone"], "Asia/Calcutta")  # what Chromium reports
+		self.assertEqual(seen["india_zone"][0], "Asia/Kolkata")
+		self.assertTrue(seen["india_zone"][1].startswith("Kolkata, India (UTC+05:30)"), seen["india_zone"])
+		self.assertEqual(
+			frappe.db.get_value(
+				"Scheduler Booking", {"host": HOST, "guest_email": GUESTS[1]}, "booker_timezone"
+			),
+			"Asia/Kolkata",
+		)
+		self.assertEqual(seen["zone_start"]["zone"], "Europe/Paris")
+		self.assertTrue(seen["zone_start"]["text"].startswith("Paris, France (UTC+0"), seen["zone_start"])
+		self.assertEqual(seen["zone_open"]["state"]["expanded"], "true")
+		self.assertTrue(10 < seen["zone_open"]["options"] <= 50, seen["zone_open"])
+		found = seen["zone_found"]
+		for query in ("Kolkata", "India", "Asia/Kol", "Calcutta"):
+			self.assertEqual(found[query][:1], ["Asia/Kolkata"], (query, found[query]))
+		self.assertEqual(found["new york"][:1], ["America/New_York"], found["new york"])
+		self.assertEqual(found["são paulo"][:1], ["America/Sao_Paulo"], found["são paulo"])
+		self.assertEqual(found["nowhere at all"], [])
+		self.assertIn("0", seen["zone_count"])
+		self.assertEqual(seen["zone_before_enter"]["zone"], "Europe/Paris")  # the arrows only point
+		self.assertTrue(seen["zone_before_enter"]["active"])
+		self.assertEqual(seen["zone_picked"]["zone"], "Asia/Tokyo")
+		self.assertTrue(seen["zone_picked"]["focus"], "the focus stays on the zone to go on")
+		self.assertEqual(seen["zone_picked"]["expanded"], "false")
+		self.assertEqual(seen["zone_escaped"]["zone"], "Asia/Tokyo")
+		self.assertTrue(seen["zone_escaped"]["text"].startswith("Tokyo, Japan"), seen["zone_escaped"])
 		self.assertEqual(seen["book_status"], 201)
 		self.assertEqual(
 			frappe.db.count(
@@ -340,6 +361,8 @@ class TestPageFrame(SchedulerTestCase):
 			"frame-route-errors-desktop",
 			"frame-route-errors-375px",
 			"frame-route-errors-dark-375px",
+			"frame-zone-list-dark-desktop",
+			"frame-zone-list-dark-375px",
 			"frame-not-found-desktop",
 			"frame-not-found-375px",
 		):

@@ -217,10 +217,11 @@
 		const [y, m, d] = key.split("-").map(Number);
 		return new Intl.DateTimeFormat(locale, Object.assign({ timeZone: "UTC" }, opts || { dateStyle: "full" })).format(new Date(Date.UTC(y, m - 1, d)));
 	}
-	// The time zone choice starts short: the reader's zone, the page's (a booking's, a host's)
-	// and the zones most guests book from. "More time zones…" fills in every zone the browser
-	// knows (about 420) only when asked: the picker is drawn again on every month and zone.
-	const MORE_ZONES = "*";
+	// --- the time zone: a search by city, country or zone name ---------------------------------
+	// (a combobox: type "Kolkata", "India" or "Asia/Kol", pick with the arrows and Enter). The
+	// zones and the old names browsers still report come from the server's own list
+	// (public/data/time_zones.json, engine/zone_names.py); country names from the browser, in
+	// the reader's language. The box is made once and kept while months and zones redraw.
 	const COMMON_ZONES = [
 		"Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago",
 		"America/Mexico_City", "America/New_York", "America/Bogota", "America/Halifax", "America/Sao_Paulo",
@@ -232,68 +233,185 @@
 		"Asia/Hong_Kong", "Asia/Manila", "Asia/Seoul", "Asia/Tokyo", "Australia/Perth", "Australia/Sydney",
 		"Pacific/Auckland",
 	];
-	let knownZones = null;
-	function allZones() {
-		if (knownZones === null) {
-			try {
-				knownZones = Intl.supportedValuesOf("timeZone");
-			} catch (e) {
-				knownZones = [];
-			}
-		}
-		return knownZones;
-	}
-	// a zone by the browser's own name for it (Chromium says Asia/Calcutta for Asia/Kolkata),
-	// null for one it does not know; each asked once
-	const zoneNames = new Map();
-	function browserZone(zone) {
-		if (!zoneNames.has(zone)) {
-			let name = null;
-			try {
-				name = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
-			} catch (e) {
-				name = null;
-			}
-			zoneNames.set(zone, name);
-		}
-		return zoneNames.get(zone);
-	}
-	// the page's zone by its own name, then each other zone once
-	function zoneOptions(all) {
-		const seen = new Set([browserZone(state.zone) || state.zone]);
-		const zones = [state.zone];
-		const add = (name) => {
-			if (name && !seen.has(name)) {
-				seen.add(name);
-				zones.push(name);
-			}
-		};
-		for (const zone of [detectZone(), page.profile && page.profile.timezone, "UTC", ...(all ? [] : COMMON_ZONES)]) add(zone && browserZone(zone));
-		if (all) allZones().forEach(add); // the browser's own names already
-		return zones.sort();
-	}
-	function fillZones(select, all) {
-		clear(select);
-		for (const zone of zoneOptions(all)) select.append(el("option", { value: zone, selected: zone === state.zone }, zone.replace(/_/g, " ")));
-		if (!all && allZones().length > select.options.length) select.append(el("option", { value: MORE_ZONES }, __("More time zones…")));
-		return select;
-	}
-	function chooseZone(e) {
-		const select = e.target;
-		if (select.value !== MORE_ZONES) {
-			state.zone = select.value;
-			state.date = null;
-			loadMonth();
-			return;
-		}
-		state.allZones = true;
-		fillZones(select, true);
-		select.value = state.zone;
+	const MAX_SHOWN = 50;
+	let zoneData = { zones: {}, aliases: {} };
+	const zoneDataLoaded = page.zones_url
+		? fetch(page.zones_url, { credentials: "omit" }).then((r) => (r.ok ? r.json() : null)).then((data) => {
+				if (data && data.zones) zoneData = data;
+			}).catch(() => null)
+		: Promise.resolve();
+	const currentZone = (zone) => zoneData.aliases[zone] || zone;
+	const fold = (text) => String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+	const words = (text) => fold(text).split(/[\s_/,().+-]+/).filter(Boolean);
+	function regionName(code, lang) {
 		try {
-			select.showPicker(); // opens the long list where the browser can
-		} catch (err) {
-			/* the list is there for the next look */
+			return code ? new Intl.DisplayNames([lang], { type: "region" }).of(code) : "";
+		} catch (e) {
+			return "";
 		}
+	}
+	// "UTC+05:30" (the zone's offset now)
+	function zoneOffset(zone) {
+		try {
+			const part = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(new Date()).find((p) => p.type === "timeZoneName");
+			const offset = part ? part.value.replace("GMT", "") : "";
+			return "UTC" + (offset || "±00:00");
+		} catch (e) {
+			return "";
+		}
+	}
+	const zoneInfo = new Map();
+	function describeZone(zone) {
+		if (!zoneInfo.has(zone)) {
+			const code = zoneData.zones[zone] || "";
+			const city = zone === "UTC" ? __("Coordinated Universal Time") : zone.split("/").pop().replace(/_/g, " ");
+			const country = regionName(code, locale);
+			const english = regionName(code, "en");
+			const aliases = Object.keys(zoneData.aliases).filter((old) => zoneData.aliases[old] === zone);
+			zoneInfo.set(zone, {
+				zone,
+				city,
+				label: country && country !== city ? city + ", " + country : city,
+				offset: zoneOffset(zone),
+				cityWords: words(city),
+				search: [...words(city), ...words(country), ...words(english), ...words(zone), ...aliases.flatMap(words), ...words(zone === "UTC" ? "UTC GMT" : "")],
+			});
+		}
+		return zoneInfo.get(zone);
+	}
+	function knownZone(zone) {
+		try {
+			new Intl.DateTimeFormat("en-US", { timeZone: zone });
+			return true;
+		} catch (e) {
+			return false;
+		}
+	}
+	// the zones a query finds, best first: a city's name, then a country's, then the rest
+	function findZones(query) {
+		const asked = words(query);
+		const everyZone = Object.keys(zoneData.zones).filter(knownZone);
+		if (!asked.length) {
+			const first = [state.zone, currentZone(detectZone()), page.profile && page.profile.timezone, "UTC"].filter(Boolean).map(currentZone);
+			const list = [...new Set([...first, ...COMMON_ZONES])].filter(knownZone);
+			return list.map(describeZone);
+		}
+		const found = [];
+		for (const zone of everyZone) {
+			const info = describeZone(zone);
+			if (!asked.every((w) => info.search.some((x) => x.startsWith(w)))) continue;
+			const rank = asked.every((w) => info.cityWords.some((x) => x.startsWith(w))) ? 0 : 1;
+			found.push([rank, info]);
+		}
+		found.sort((a, b) => a[0] - b[0] || a[1].label.localeCompare(b[1].label, locale));
+		return found.map((f) => f[1]);
+	}
+	function zoneText(zone) {
+		const info = describeZone(zone);
+		return info.label + " (" + info.offset + ")";
+	}
+	let zoneBox = null;
+	function zonePicker() {
+		if (zoneBox) {
+			zoneBox.sync();
+			return zoneBox.node;
+		}
+		const input = el("input", {
+			id: "sched-zone",
+			type: "text",
+			role: "combobox",
+			"aria-autocomplete": "list",
+			"aria-expanded": "false",
+			"aria-controls": "sched-zone-list",
+			"aria-describedby": "sched-zone-hint",
+			autocomplete: "off",
+			spellcheck: "false",
+		});
+		const list = el("ul", { id: "sched-zone-list", role: "listbox", class: "sched-zone-list", "aria-label": __("Time zones"), hidden: true });
+		const count = el("p", { class: "sched-sr", role: "status", "aria-live": "polite" });
+		const hint = el("small", { id: "sched-zone-hint", class: "sched-sr", text: __("Type a city, a country or a zone, then choose with the arrow keys and Enter.") });
+		let shown = [];
+		let active = -1;
+		const sync = () => {
+			input.value = zoneText(state.zone);
+			input.dataset.zone = state.zone;
+		};
+		const close = () => {
+			list.hidden = true;
+			input.setAttribute("aria-expanded", "false");
+			input.removeAttribute("aria-activedescendant");
+			active = -1;
+		};
+		const mark = (i) => {
+			active = i;
+			[...list.children].forEach((li, n) => li.setAttribute("aria-selected", String(n === i)));
+			if (i >= 0 && list.children[i]) {
+				input.setAttribute("aria-activedescendant", list.children[i].id);
+				list.children[i].scrollIntoView({ block: "nearest" });
+			} else input.removeAttribute("aria-activedescendant");
+		};
+		const open = (query) => {
+			const found = findZones(query);
+			shown = found.slice(0, MAX_SHOWN);
+			clear(list);
+			shown.forEach((info, n) => {
+				list.append(el("li", { id: "sched-zone-" + n, role: "option", "aria-selected": "false", "data-zone": info.zone,
+					onmousedown: (e) => e.preventDefault(), // the input keeps the focus
+					onclick: () => choose(info.zone) },
+				el("span", { text: info.label }), " ", el("span", { class: "sched-muted", text: info.offset })));
+			});
+			if (!shown.length) list.append(el("li", { class: "sched-muted", role: "presentation", text: __("No time zone found") }));
+			list.hidden = false;
+			input.setAttribute("aria-expanded", "true");
+			count.textContent = found.length === 1 ? __("1 time zone found") : __("{0} time zones found", [found.length]);
+			mark(query.trim() && shown.length ? 0 : shown.findIndex((info) => info.zone === state.zone));
+		};
+		const choose = (zone) => {
+			close();
+			if (zone && zone !== state.zone) {
+				state.zone = zone;
+				state.date = null;
+				sync();
+				loadMonth();
+			} else sync();
+			input.focus();
+		};
+		input.addEventListener("focus", () => input.select());
+		input.addEventListener("click", () => { if (list.hidden) open(""); });
+		input.addEventListener("input", () => open(input.value));
+		input.addEventListener("blur", () => { close(); sync(); });
+		input.addEventListener("keydown", (e) => {
+			if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+				e.preventDefault();
+				if (list.hidden) return open("");
+				if (!shown.length) return;
+				const step = e.key === "ArrowDown" ? 1 : -1;
+				mark(active < 0 ? 0 : (active + step + shown.length) % shown.length);
+			} else if (e.key === "Enter") {
+				if (list.hidden) return;
+				e.preventDefault(); // not a form's submit
+				if (active >= 0 && shown[active]) choose(shown[active].zone);
+			} else if (e.key === "Escape") {
+				if (list.hidden) return;
+				e.preventDefault(); // not the embed pop-up's Escape
+				close();
+				sync();
+				input.select();
+			}
+		});
+		const node = el("div", { class: "sched-zone" },
+			el("label", { for: "sched-zone", text: __("Time zone") }),
+			el("div", { class: "sched-combo" }, input, list), hint, count);
+		zoneBox = { node, sync };
+		sync();
+		// once the list is in: the browser's old name (Asia/Calcutta) becomes the current one
+		zoneDataLoaded.then(() => {
+			const current = currentZone(state.zone);
+			zoneInfo.clear();
+			if (current !== state.zone) state.zone = current;
+			if (document.activeElement !== input) sync();
+		});
+		return node;
 	}
 	function ymd(y, m, d) {
 		return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
@@ -512,15 +630,14 @@
 		const box = document.getElementById("sched-picker");
 		if (!box) return;
 		const hadFocus = box.contains(document.activeElement) && document.activeElement.classList.contains("sched-day");
-		// asked before the old picker goes: once it is removed the focus is on the page's body
-		const zoneHadFocus = document.activeElement && document.activeElement.id === "sched-zone";
 		// a month arrow pressed with the keyboard keeps the focus on the arrow drawn anew
 		const navHadFocus = box.contains(document.activeElement) ? document.activeElement.dataset.nav : null;
-		clear(box);
+		const zoneNode = zonePicker(); // the same box each time: what is typed and the focus stay
+		for (const child of [...box.childNodes]) if (child !== zoneNode) child.remove();
+		if (zoneNode.parentNode !== box) box.prepend(zoneNode);
 		const prev = el("button", { type: "button", class: "sched-icon", "data-nav": "prev", "aria-label": __("Previous month"), disabled: prevDisabled(), onclick: () => shiftMonth(-1) }, "‹");
 		const next = el("button", { type: "button", class: "sched-icon", "data-nav": "next", "aria-label": __("Next month"), disabled: nextDisabled(), onclick: () => shiftMonth(1) }, "›");
 		const nav = el("div", { class: "sched-month-nav" }, prev, el("h2", { id: "sched-month-title", text: monthTitle() }), next);
-		const zoneSelect = fillZones(el("select", { id: "sched-zone", onchange: chooseZone }), state.allZones);
 		const times = el("div", { class: "sched-times", "aria-busy": loading ? "true" : "false" });
 		if (loading) times.append(el("p", { class: "sched-muted", text: __("Loading available times…") }));
 		else if (error) times.append(el("p", { class: "sched-error", role: "alert", tabindex: "-1", id: "sched-times-error", text: error }));
@@ -541,7 +658,6 @@
 			}
 		}
 		add(box, [
-			el("div", { class: "sched-zone" }, el("label", { for: "sched-zone", text: __("Time zone") }), zoneSelect),
 			renderRepeat(),
 			el("div", { class: "sched-cal" }, nav, renderGrid(focusKey)),
 			times,
@@ -552,7 +668,6 @@
 			(wanted.disabled ? (wanted === next ? prev : next) : wanted).focus();
 		} else if (error && (focusKey || hadFocus)) document.getElementById("sched-times-error").focus();
 		else if (!loading && (focusKey || hadFocus)) focusDay(focusKey || state.focusDate);
-		else if (zoneHadFocus) zoneSelect.focus(); // a zone picked with the keyboard keeps its place
 		reportHeight();
 	}
 	// a type that allows a series: how many meetings (the picker offers starts for that many)

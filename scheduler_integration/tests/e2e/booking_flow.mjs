@@ -139,7 +139,7 @@ try {
 		await both(page, "profile");
 		await tabTo(page, (f) => f.type === cfg.type);
 		await Promise.all([page.waitForURL(`**/book/${cfg.profile}/${cfg.type}**`), page.keyboard.press("Enter")]);
-		result.detected_zone = await page.inputValue("#sched-zone");
+		result.detected_zone = await page.getAttribute("#sched-zone", "data-zone");
 		await pickByKeyboard(page);
 		result.live = await page.textContent("#sched-live");
 		await axe(page, "type");

@@ -130,7 +130,10 @@ try {
 	await waitDays();
 	// on the host's clock (a month of New York times may cross a change of summer time that
 	// Berlin's does not, and then the hours differ between the days and are left out)
-	await page.selectOption("#sched-zone", "Europe/Berlin");
+	await page.locator("#sched-zone").fill("Berlin"); // the time zone search: type, then Enter
+	await page.waitForSelector("#sched-zone-list [data-zone='Europe/Berlin']");
+	await page.keyboard.press("Enter");
+	await page.waitForFunction(() => document.querySelector("#sched-zone").dataset.zone === "Europe/Berlin");
 	await waitDays();
 	result.workshop_length = spaces(await page.textContent("#sched-length"));
 	await both("every-workshop");

@@ -35,7 +35,8 @@ _css_cache: dict[tuple, str] = {}
 # the files the frame links (templates/scheduler_booking_base.html, book/route.html): their
 # URLs carry a version, so a browser that keeps /assets a year (nginx's Cache-Control of a
 # production bench) fetches a file again once it changed
-_FRAME_FILES = (("public", "js", "guest_page.js"), *_SCRIPTS, *_FRAME_CSS)
+_ZONES = ("public", "data", "time_zones.json")  # the time zone search's list (engine.zone_names)
+_FRAME_FILES = (("public", "js", "guest_page.js"), *_SCRIPTS, *_FRAME_CSS, _ZONES)
 
 
 def frame_css() -> str:
@@ -234,6 +235,7 @@ def fill(context, mode: str, data: dict, **extra):
 			"embed": embed,
 			"messages": page_messages(),
 			"limits": form_limits(),
+			"zones_url": f"/assets/scheduler_integration/{'/'.join(_ZONES[1:])}?v={assets_version()}",
 			**data,
 			**extra,
 		}
