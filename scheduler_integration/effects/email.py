@@ -93,7 +93,11 @@ def render(template_name: str, values: dict) -> tuple[str, str]:
 	"""(subject, HTML body) of a template for plain ``values``."""
 	template = frappe.get_cached_doc("Email Template", template_name)
 	subject = jinja.render(template.subject, {k: one_line(v) for k, v in values.items()})
-	escaped = {key: escape(str(value), quote=True) for key, value in values.items()}
+	# every value escaped, but the ``_html`` ones the app builds from escaped parts
+	escaped = {
+		key: str(value) if key.endswith("_html") else escape(str(value), quote=True)
+		for key, value in values.items()
+	}
 	source = template.response_html or template.response
 	body = jinja.render(source, escaped)
 	if escaped.get("meetings") and "meetings" not in source:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from html import escape
 
 import frappe
 from frappe import _
@@ -97,6 +98,40 @@ def meetings_text(doc, zone_name: str, locale: str | None = None) -> str:
 		order_by="series_index asc",
 	)
 	return "; ".join(" ".join(when(to_utc(row.start), zone_name, locale)) for row in rows)
+
+
+def meetings_html(doc, zone_name: str, locale: str | None, guest: bool) -> str:
+	"""The series' meetings as a list, one a line on the reader's clock, each with its own
+	manage and calendar links in the guest's emails: HTML made here from escaped parts (the
+	``_html`` values are not escaped again), for its first meeting; '' for any other booking."""
+	if not doc.get("series") or int(doc.get("series_index") or 0):
+		return ""
+	rows = frappe.get_all(
+		"Scheduler Booking",
+		filters={"series": doc.series, "status": ("in", ["Pending", "Confirmed"])},
+		fields=["name"],
+		order_by="series_index asc",
+	)
+	lines = []
+	for row in rows:
+		meeting = doc if row.name == doc.name else frappe.get_doc("Scheduler Booking", row.name)
+		line = escape(" ".join(when(to_utc(meeting.start), zone_name, locale)))
+		if guest:
+			links = [
+				f'<a href="{escape(url, quote=True)}">{escape(text)}</a>'
+				for url, text in (
+					(manage_url(meeting), _("Reschedule or cancel")),
+					(calendar_url(meeting), _("Add to calendar")),
+				)
+				if url
+			]
+			line += "".join(f" · {link}" for link in links)
+		lines.append(f"<li>{line}</li>")
+	if not lines:
+		return ""
+	multi_day = frappe.db.get_value("Scheduler Booking Series", doc.series, "kind") == "Multi-day"
+	title = _("Every day of this booking") if multi_day else _("Every meeting of this series")
+	return f"<p>{escape(title)}:</p><ul>{''.join(lines)}</ul>"
 
 
 def phone_link(phone: str) -> str:
@@ -190,6 +225,7 @@ def email_values(doc, recipient: str, host: str | None = None) -> dict:
 		"rebook_link": booking_page_url(mt),
 		# every meeting of a series or multi-day booking, in its first meeting's emails
 		"meetings": meetings_text(doc, zone_name, locale),
+		"meetings_html": meetings_html(doc, zone_name, locale, guest),
 		"locale": locale,
 	}
 	values.update(

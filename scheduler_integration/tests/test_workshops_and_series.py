@@ -5,6 +5,7 @@ and cancelling one meeting or the rest of a series."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import frappe
@@ -152,7 +153,23 @@ class TestWorkshopsAndSeries(SchedulerTestCase):
 			pluck="message",
 		)
 		self.assertEqual(len(to_guest), 1, "one confirmation for the three days")
-		self.assertIn("All meetings:", to_guest[0])
+		# one line a day, each with its own links, and the plural (issue 50, item 15)
+		import email
+
+		message = email.message_from_string(to_guest[0])
+		html = "".join(
+			(part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+			for part in message.walk()
+			if part.get_content_type() == "text/html"
+		)
+		self.assertIn("Every day of this booking:", html)
+		self.assertIn("Your meetings with", html)
+		items = re.findall(r"<li>(.*?)</li>", html, re.S)
+		self.assertEqual(len(items), 3, html)
+		for item in items:
+			self.assertEqual(item.count("/book/manage/"), 1, item)
+			self.assertEqual(item.count("api.public.ics?token="), 1, item)
+		self.assertEqual(len({re.search(r"/book/manage/([^\"]+)", item).group(1) for item in items}), 3)
 		reminded = frappe.get_all(
 			"Scheduler Reminder", filters={"booking": ("in", [d.name for d in days])}, pluck="booking"
 		)
