@@ -21,6 +21,7 @@ from frappe import _
 from scheduler_integration.api.dashboard import _desk_user
 from scheduler_integration.api.utils import acting_user, api, ok, parse_json
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.booking.pages import share_url
 from scheduler_integration.connections import status
 from scheduler_integration.core import queue
 from scheduler_integration.core.hosts import follow_profile_zone as follow_zone
@@ -113,7 +114,8 @@ def quick_setup(
 			"availability": made.hours.name,
 			"meeting_type": made.meeting_type.name,
 			"connection": made.connection.name if made.connection else None,
-			"booking_url": frappe.utils.get_url(f"/book/{made.profile.slug}"),
+			# its only type's page: the guest starts at the times (booking.pages.share_url)
+			"booking_url": share_url(made.profile),
 		},
 		_("Your booking page is ready"),
 		201,

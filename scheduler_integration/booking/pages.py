@@ -28,6 +28,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import captcha, meetings, payments
+from scheduler_integration.booking.domains import profile_url, type_url
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
 from scheduler_integration.core.hosts import taking_meetings, type_hosts
@@ -322,3 +323,11 @@ def page_data(
 			"max_attendees": int(doc.get("max_attendees") or 0),
 		}
 	return data
+
+
+def share_url(profile) -> str:
+	"""The link a host shares (a Scheduler Profile document): the page of its only meeting
+	type when it offers one (the guest starts at the times, a click fewer), else the
+	profile's page with every type."""
+	types = active_types(profile.name)
+	return type_url(types[0]) if len(types) == 1 else profile_url(profile)

@@ -22,7 +22,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking.meeting_types import type_context
-from scheduler_integration.booking.pages import active_types
+from scheduler_integration.booking.pages import active_types, share_url
 from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
@@ -211,7 +211,7 @@ def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 	profile = frappe.db.get_value(
 		"Scheduler Profile",
 		{"user": user},
-		["name", "slug", "availability", "link_shared", "active"],
+		["name", "slug", "availability", "link_shared", "active", "custom_domain"],
 		as_dict=True,
 	)
 	if not profile:
@@ -348,7 +348,7 @@ def setup_checklist(user: str | None = None) -> dict:
 		"next": onboarding.next_step(steps),
 		"steps": [_step_view(step.key, step.state, user, profile, problems) for step in steps],
 		"problems": problems,
-		"booking_url": frappe.utils.get_url(f"/book/{profile.slug}") if profile and profile.slug else "",
+		"booking_url": share_url(profile) if profile and profile.slug else "",
 		"zone": new_hours_timezone(user),
 		"facts": {k: v for k, v in asdict(facts).items() if k != "connections"},
 	}

@@ -2,7 +2,7 @@
 with only the Scheduler Host role, made here, whose User zone is not where they are) signs
 in, and using only the desk's UI sets up their booking page, connects their calendar (an ICS
 feed served here, synced by the workers) and shares the link; a guest books on it on a
-phone. Every click of both is counted and the journey fails above 12. Then the host's
+phone. Every click of both is counted (the login and the phone's taps too) and the journey fails above 9. Then the host's
 checklist shows every step done, and the desk shows the meeting on the profile's clock with
 the zone's name.
 
@@ -35,7 +35,7 @@ GUEST = "sched-first-hour-guest@example.org"
 HOST_ZONE = "Europe/Berlin"  # where the host's browser is
 USER_ZONE = "Asia/Kolkata"  # what their User says before they set anything up
 GUEST_ZONE = "America/New_York"
-MAX_CLICKS = 12
+MAX_CLICKS = 9  # the README's count, the login's click and the phone's taps included
 FEED = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 SHOTS = (
 	"first-hour-checklist-desktop.png",
@@ -143,14 +143,15 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 		self.assertEqual(run.returncode, 0, seen)
 		return seen
 
-	def test_a_new_host_gets_a_booked_meeting_within_twelve_clicks(self):
+	def test_a_new_host_gets_a_booked_meeting_within_nine_clicks(self):
 		if reason := e2e.missing():
 			self.skipTest(f"browser test not run: {reason}")
 		seen = self.run_journey()
 		(self.shots / "first-hour-result.json").write_text(json.dumps(seen, indent=1))
 		self.assertEqual((seen["dialogs"], seen["errors"]), ([], []), seen)
 
-		# the journey: every click, host and guest, at most 12
+		# the journey: every click, host and guest, the login and a phone's taps too (issue 50,
+		# item 29), at most the README's 9
 		steps = [f"{c['who']}: {c['what']}" for c in seen["clicks"]]
 		self.assertLessEqual(seen["total_clicks"], MAX_CLICKS, steps)
 		self.assertEqual(seen["total_clicks"], len(steps))
@@ -181,7 +182,9 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 		)
 		self.assertEqual(frappe.db.count("Scheduler Availability", {"user": HOST}), 1)
 		self.assertEqual(frappe.db.get_value("User", HOST, "time_zone"), HOST_ZONE)
-		self.assertTrue(seen["booking_url"].endswith(f"/book/{profile.slug}"))
+		# one meeting type: the shared link is its page, the guest starts at the times
+		only_type = frappe.db.get_value("Scheduler Meeting Type", {"profile": profile.name}, "slug")
+		self.assertTrue(seen["booking_url"].endswith(f"/book/{profile.slug}/{only_type}"), seen["booking_url"])
 		# the link the host typed is kept, shown as they type, and is the page's
 		self.assertEqual(seen["slug_typed"], prefilled["slug"] + "-now")
 		self.assertTrue(seen["slug_help"].endswith("/" + seen["slug_typed"]), seen["slug_help"])
