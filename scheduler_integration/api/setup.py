@@ -77,6 +77,7 @@ def quick_setup(
 	title: str | None = None,
 	duration=30,
 	ics_url: str | None = None,
+	buffer_after=None,
 ):
 	"""The signed-in host's booking page in one step: profile, working hours on ``days``
 	from ``from_time`` to ``to_time``, a first meeting type of ``duration`` minutes and,
@@ -93,6 +94,7 @@ def quick_setup(
 			to_time=to_time,
 			title=title,
 			duration=str(duration).strip(),
+			buffer_after=None if buffer_after in (None, "") else buffer_after,  # the type checks it
 			ics_url=ics_url,
 		),
 	)

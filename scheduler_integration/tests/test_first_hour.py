@@ -235,8 +235,10 @@ class TestFirstHour(SchedulerTestCase):
 			to_time="17:00",
 			title="Intro Call",
 			duration=30,
+			buffer_after="5",  # the dialog shows the free time after each meeting (issue 50, item 21)
 			ics_url=self.feeds.url("/calendar.ics"),
 		)["data"]
+		self.assertTrue(made["booking_url"].endswith("/book/sched-first-quick/intro-call"), made)
 		profile = self.profile_of(QUICK)
 		# the hours are the profile's, in the profile's zone; nothing was made twice
 		self.assertEqual(profile.availability, made["availability"])
@@ -251,9 +253,9 @@ class TestFirstHour(SchedulerTestCase):
 			frappe.get_all(
 				"Scheduler Meeting Type",
 				filters={"profile": profile.name},
-				fields=["slug", "duration", "active"],
+				fields=["slug", "duration", "active", "buffer_after"],
 			),
-			[{"slug": "intro-call", "duration": "30", "active": 1}],
+			[{"slug": "intro-call", "duration": "30", "active": 1, "buffer_after": 5}],
 		)
 		# one zone per host: the host's desk (their User) now shows the profile's clock
 		self.assertEqual(frappe.db.get_value("User", QUICK, "time_zone"), PROFILE_ZONE)

@@ -170,6 +170,7 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 			(prefilled["from_time"], prefilled["to_time"], prefilled["duration"]), ("09:00", "17:00", "30")
 		)
 		self.assertEqual(prefilled["display_name"], "Frida First")
+		self.assertEqual(prefilled["buffer_after"], "15")  # shown, not silently added
 		self.assertEqual(seen["setup_status"], 201, seen["made"])
 
 		frappe.db.rollback()  # what the web server committed
@@ -184,7 +185,9 @@ class TestFirstHourInTheBrowser(SchedulerTestCase):
 		self.assertEqual(frappe.db.get_value("User", HOST, "time_zone"), HOST_ZONE)
 		# one meeting type: the shared link is its page, the guest starts at the times
 		only_type = frappe.db.get_value("Scheduler Meeting Type", {"profile": profile.name}, "slug")
-		self.assertTrue(seen["booking_url"].endswith(f"/book/{profile.slug}/{only_type}"), seen["booking_url"])
+		self.assertTrue(
+			seen["booking_url"].endswith(f"/book/{profile.slug}/{only_type}"), seen["booking_url"]
+		)
 		# the link the host typed is kept, shown as they type, and is the page's
 		self.assertEqual(seen["slug_typed"], prefilled["slug"] + "-now")
 		self.assertTrue(seen["slug_help"].endswith("/" + seen["slug_typed"]), seen["slug_help"])

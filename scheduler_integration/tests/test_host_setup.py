@@ -173,7 +173,9 @@ class TestHostSetup(SchedulerTestCase):
 		state = self.checklist()
 		self.assertEqual((state["next"], state["complete"]), ("share_link", False))
 		# its only type's page is the link to share (issue 50, item 29)
-		self.assertTrue(state["booking_url"].endswith("/book/sched-setup-new/intro-call"), state["booking_url"])
+		self.assertTrue(
+			state["booking_url"].endswith("/book/sched-setup-new/intro-call"), state["booking_url"]
+		)
 		r = self.call(self.host, "dashboard.link_copied", "POST")
 		self.assertEqual(message(r), {"recorded": True})
 		done = self.checklist()

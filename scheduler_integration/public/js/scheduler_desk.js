@@ -340,6 +340,14 @@ scheduler_integration.quick_setup = async function (done) {
 					if (!title || /^\d+-/.test(title)) dialog.set_value("title", __("{0}-minute meeting", [dialog.get_value("duration")]));
 				},
 			},
+			{
+				fieldtype: "Select",
+				fieldname: "buffer_after",
+				label: __("Free time after each meeting (minutes)"),
+				options: ["0", "5", "10", "15", "30"],
+				default: "15",
+				description: __("Kept free after each meeting, so meetings never run back to back. Change it on the meeting type later."),
+			},
 			{ fieldtype: "Section Break", fieldname: "calendar_section", label: __("Your calendar (optional)") },
 			{
 				fieldtype: "Data",
@@ -367,6 +375,7 @@ scheduler_integration.quick_setup = async function (done) {
 						to_time: values.to_time,
 						title: values.title,
 						duration: values.duration,
+						buffer_after: values.buffer_after,
 						ics_url: (values.ics_url || "").trim() || null,
 					},
 					true

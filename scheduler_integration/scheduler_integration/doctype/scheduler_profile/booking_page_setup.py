@@ -36,6 +36,7 @@ class Setup:
 	title: str | None = None
 	duration: str = "30"  # minutes
 	ics_url: str | None = None
+	buffer_after: int | str | None = None  # minutes free after each meeting; None: the default
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,10 @@ def set_up(user: str, setup: Setup) -> Made:
 			"title": setup.title or _("{0}-minute meeting").format(minutes),
 			"duration": minutes if standard else "Custom",
 			"custom_duration": None if standard else minutes,
+			# what the dialog showed and the host chose (the field's default when not sent)
+			**({} if setup.buffer_after is None else {"buffer_after": setup.buffer_after}),
 		},
-		{"title": "title", "slug": "title", "custom_duration": "duration"},
+		{"title": "title", "slug": "title", "custom_duration": "duration", "buffer_after": "buffer_after"},
 	)
 	connection = None
 	if setup.ics_url:
