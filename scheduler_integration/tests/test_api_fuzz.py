@@ -272,7 +272,9 @@ class TestApiFuzzFindings(SchedulerTestCase):
 			("scheduler booking", [["name", "=", "x"]]),
 		]
 		for doctype, filters in malformed:
-			for method in ("frappe.client.get_count", "frappe.desk.reportview.get_count"):
+			# the app's count, under both its names (Frappe's own frappe.desk.reportview.get_count,
+			# the list view's, is Frappe's door for every DocType and left as it is)
+			for method in ("frappe.client.get_count", "scheduler_integration.api.counts.get_count"):
 				with self.subTest(method=method, doctype=doctype, filters=filters):
 					response = self.host.get(
 						f"{self.server.base}/api/method/{method}",

@@ -273,8 +273,9 @@
 				city,
 				label: country && country !== city ? city + ", " + country : city,
 				offset: zoneOffset(zone),
-				cityWords: words(city),
-				search: [...words(city), ...words(country), ...words(english), ...words(zone), ...aliases.flatMap(words), ...words(zone === "UTC" ? "UTC GMT" : "")],
+				// what a query is matched against, best first: the city, the country (in the
+				// reader's language and English), the zone's name and its old names
+				kinds: [words(city), [...words(country), ...words(english)], [...words(zone), ...aliases.flatMap(words), ...words(zone === "UTC" ? "UTC GMT" : "")]],
 			});
 		}
 		return zoneInfo.get(zone);
@@ -296,12 +297,21 @@
 			const list = [...new Set([...first, ...COMMON_ZONES])].filter(knownZone);
 			return list.map(describeZone);
 		}
+		// each word asked scores where it is found: a whole word before the start of one, a
+		// city before a country before a zone's name ("India" finds India before Indianapolis)
+		const score = (info, w) => {
+			let best = Infinity;
+			info.kinds.forEach((list, kind) => {
+				if (list.includes(w)) best = Math.min(best, kind);
+				else if (list.some((x) => x.startsWith(w))) best = Math.min(best, 3 + kind);
+			});
+			return best;
+		};
 		const found = [];
 		for (const zone of everyZone) {
 			const info = describeZone(zone);
-			if (!asked.every((w) => info.search.some((x) => x.startsWith(w)))) continue;
-			const rank = asked.every((w) => info.cityWords.some((x) => x.startsWith(w))) ? 0 : 1;
-			found.push([rank, info]);
+			const rank = asked.reduce((sum, w) => sum + score(info, w), 0);
+			if (rank !== Infinity) found.push([rank, info]);
 		}
 		found.sort((a, b) => a[0] - b[0] || a[1].label.localeCompare(b[1].label, locale));
 		return found.map((f) => f[1]);
