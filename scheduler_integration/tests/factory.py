@@ -393,6 +393,39 @@ class Outbox:
 		self.sink.close()
 
 
+class ShippedTemplates:
+	"""The app's shipped default of each Email Template ``names`` for one test class (a site may
+	keep older, edited ones), and each back as it was at ``restore``, ``modified`` untouched
+	both ways: a template a test changed must not look edited by an admin afterwards (migrate
+	then never brings it up to the app's newer default)."""
+
+	def __init__(self, names):
+		from scheduler_integration.effects.email_templates import DEFAULT_TEMPLATES
+
+		self.stored = {
+			name: frappe.db.get_value("Email Template", name, ["subject", "response_html"]) for name in names
+		}
+		for name in names:
+			subject, html = DEFAULT_TEMPLATES[name]
+			frappe.db.set_value(
+				"Email Template", name, {"subject": subject, "response_html": html}, update_modified=False
+			)
+		frappe.clear_document_cache("Email Template")
+		frappe.db.commit()
+
+	def restore(self) -> None:
+		for name, values in self.stored.items():
+			if values:
+				frappe.db.set_value(
+					"Email Template",
+					name,
+					{"subject": values[0], "response_html": values[1]},
+					update_modified=False,
+				)
+		frappe.clear_document_cache("Email Template")
+		frappe.db.commit()
+
+
 class SchedulerPaused:
 	"""Pause the site's scheduler for a test class that drives the scheduled jobs itself
 	(``pause_scheduler`` in the site config, which the scheduler process reads on every

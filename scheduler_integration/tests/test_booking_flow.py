@@ -12,6 +12,7 @@ from scheduler_integration.core.clock import to_utc
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
+	ShippedTemplates,
 	clear_bookings,
 	future_day,
 	iso,
@@ -96,6 +97,10 @@ class TestBookingFlow(BookingFlowCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		# what the emails say is the app's (a site may keep older, edited templates)
+		cls.templates = ShippedTemplates(
+			["Scheduler: Booking Cancelled (Guest)", "Scheduler: Booking Cancelled (Host)"]
+		)
 		cls.profile = make_host(H, "flow-host", tz="Europe/Amsterdam", start="09:00", end="17:00")
 		cls.t30 = make_type(
 			cls.profile,
@@ -109,6 +114,11 @@ class TestBookingFlow(BookingFlowCase):
 		cls.day = future_day(14)
 		while cls.day.weekday() != 1:  # a Tuesday
 			cls.day += timedelta(days=1)
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.templates.restore()
+		super().tearDownClass()
 
 	def setUp(self):
 		clear_bookings([H])

@@ -184,10 +184,11 @@ class TestReminders(SchedulerTestCase):
 
 	def test_failing_send_retries_with_backoff_then_fails_visibly(self):
 		doc = self.book(self.start_in(hours=5))
-		template = frappe.get_doc("Email Template", "Scheduler: Reminder (Guest)")
-		original = template.response_html
-		template.response_html = "{{ (1 / 0) }}"  # a real failure: the template fails to render
-		template.save(ignore_permissions=True)
+		name = "Scheduler: Reminder (Guest)"
+		original = frappe.db.get_value("Email Template", name, "response_html")
+		# a real failure: the template fails to render (modified untouched: not an admin's edit)
+		frappe.db.set_value("Email Template", name, "response_html", "{{ (1 / 0) }}", update_modified=False)
+		frappe.clear_document_cache("Email Template", name)
 		frappe.db.commit()
 		try:
 			frappe.db.sql(
@@ -228,9 +229,8 @@ class TestReminders(SchedulerTestCase):
 				rows,
 			)
 		finally:
-			template.reload()
-			template.response_html = original
-			template.save(ignore_permissions=True)
+			frappe.db.set_value("Email Template", name, "response_html", original, update_modified=False)
+			frappe.clear_document_cache("Email Template", name)
 			frappe.db.commit()
 
 	def test_catch_up_after_downtime_sends_before_start_and_skips_after(self):

@@ -31,10 +31,10 @@ from markupsafe import escape
 
 from scheduler_integration import effects
 from scheduler_integration.core.clock import to_utc, utc_now
-from scheduler_integration.effects.email_templates import DEFAULT_TEMPLATES
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
+	ShippedTemplates,
 	clear_bookings,
 	future_day,
 	iso,
@@ -163,14 +163,7 @@ class VideoCase(SchedulerTestCase):
 		make_user(ADMIN, roles=("Scheduler Host", "Scheduler Manager"))
 		cls._saved = set_settings(**NO_RATE_LIMITS)
 		cls.outbox = Outbox()
-		cls.templates = {
-			name: frappe.db.get_value("Email Template", name, ["subject", "response_html"])
-			for name in TEMPLATES
-		}
-		for name in TEMPLATES:  # the shipped defaults (a site may keep older, edited ones)
-			subject, html = DEFAULT_TEMPLATES[name]
-			frappe.db.set_value("Email Template", name, {"subject": subject, "response_html": html})
-		frappe.clear_document_cache("Email Template")
+		cls.templates = ShippedTemplates(TEMPLATES)  # (a site may keep older, edited ones)
 		cls.apps = {
 			"zoom": cls.connected_app(
 				"Sched Test Zoom",
@@ -225,12 +218,7 @@ class VideoCase(SchedulerTestCase):
 		for app in cls.apps.values():
 			frappe.db.delete("Token Cache", {"connected_app": app})
 			frappe.delete_doc("Connected App", app, ignore_permissions=True, force=True)
-		for name, values in cls.templates.items():
-			if values:
-				frappe.db.set_value(
-					"Email Template", name, {"subject": values[0], "response_html": values[1]}
-				)
-		frappe.clear_document_cache("Email Template")
+		cls.templates.restore()
 		settings = frappe.get_single("Google Settings")
 		settings.enable, settings.client_id, settings.client_secret = cls.google_saved
 		settings.save(ignore_permissions=True)

@@ -15,6 +15,7 @@ from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
+	ShippedTemplates,
 	clear_bookings,
 	future_day,
 	iso,
@@ -44,6 +45,7 @@ class TestWorkshopsAndSeries(SchedulerTestCase):
 		super().setUpClass()
 		cls._saved = set_settings(**NO_RATE_LIMITS)
 		cls.outbox = Outbox()
+		cls.templates = ShippedTemplates(["Scheduler: Booking Confirmed (Guest)"])
 		cls.profile = make_host(HOST, PROFILE, start="08:00", end="18:00", days=WEEKDAYS)
 		cls.server = LiveServer.get_instance(workers=4)
 		cls.monday = future_day(14)
@@ -53,6 +55,7 @@ class TestWorkshopsAndSeries(SchedulerTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		cls.templates.restore()
 		cls.outbox.close()
 		set_settings(**cls._saved)
 		clear_bookings([HOST])
