@@ -143,11 +143,17 @@ class TestReminders(SchedulerTestCase):
 		sites = frappe.local.sites_path
 		procs = [
 			subprocess.Popen(
-				[sys.executable, "-c", DISPATCH, frappe.local.site, sites], stdout=subprocess.PIPE, text=True
+				[sys.executable, "-c", DISPATCH, frappe.local.site, sites],
+				stdout=subprocess.PIPE,
+				stderr=subprocess.PIPE,
+				text=True,
 			)
 			for _ in range(2)
 		]
-		claimed = [int(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
+		answers = [p.communicate(timeout=120) for p in procs]
+		for (_out, err), p in zip(answers, procs, strict=True):
+			self.assertEqual(p.returncode, 0, f"a dispatcher failed: {err[-2000:]}")
+		claimed = [int(out.strip().splitlines()[-1]) for out, _err in answers]
 		self.assertEqual(sum(claimed), due, f"each reminder claimed by exactly one dispatcher: {claimed}")
 		run_background_jobs()
 		# a late duplicate job (e.g. a retried RQ job) must not send again
