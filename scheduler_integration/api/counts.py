@@ -169,6 +169,13 @@ def _checked_filters(doctype: str, filters):
 			frappe.throw(_("A filter names a field that does not exist"), frappe.ValidationError)
 		if why := _value_refusal(operator, value):
 			frappe.throw(why, frappe.ValidationError)
+		if isinstance(operator, str) and ("descendants" in operator or "ancestors" in operator):
+			# Frappe's tree operators read the DocType's nested set: only a tree has one
+			if not (isinstance(value, str) and frappe.get_meta(owner).get("is_tree")):
+				frappe.throw(
+					_("The filter value for {0} has the wrong form").format(operator.strip().lower()),
+					frappe.ValidationError,
+				)
 	validate_filters(frappe._dict(doctype=doctype), filters)  # Frappe's own: the field exists
 	return filters
 
@@ -195,16 +202,16 @@ def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None)
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
 def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
-	ours = _ours(doctype)
+	_ours(doctype)  # (404 or 417 for what has no count)
 	# Frappe's own would answer text that is no JSON with a 500, and put a filter's field
 	# name into the query unchecked
 	current_filters = json.dumps(_checked_filters(doctype, current_filters) or [])
 	if field != "assigned_to" and not (frappe.get_meta(doctype).has_field(field) or is_default_field(field)):
 		frappe.throw(_("{0} has no field {1}").format(_(doctype), str(field)[:140]), frappe.ValidationError)
-	if not ours:
-		with _known_columns():
-			return frappe_get_group_by_count(doctype, current_filters, field)
 	if field == "assigned_to":
+		# every DocType's: Frappe's own counts the to-dos of records the filters find without
+		# the list's permissions (a like filter on another record's email answered one
+		# character at a time); here only records the user may list are counted
 		with _known_columns():
 			names = frappe.get_list(
 				doctype, filters=frappe.parse_json(current_filters), pluck="name", limit_page_length=0
@@ -223,4 +230,5 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 		)
 		return rows
 	with _known_columns():
-		return frappe_get_group_by_count(doctype, current_filters, field)  # already through get_list
+		# other fields: Frappe's own, which counts through get_list (and the app's row rules)
+		return frappe_get_group_by_count(doctype, current_filters, field)

@@ -38,7 +38,7 @@ from scheduler_integration.tests.factory import (
 	make_type,
 	set_settings,
 )
-from scheduler_integration.tests.live import LiveServer, cleanup
+from scheduler_integration.tests.live import LiveServer, cleanup, make_user
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-api-fuzz@example.com"
@@ -342,6 +342,193 @@ class TestApiFuzzFindings(SchedulerTestCase):
 			frappe.db.rollback()
 			frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)
 			frappe.db.commit()
+
+
+class TestOutsideWalkDoors(SchedulerTestCase):
+	"""What this round's attacker walk found (issue 50's doors), answered now."""
+
+	OTHER = "sched-api-walk-b@example.com"
+	PLAIN = "sched-api-walk-web@example.com"
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls._saved = set_settings(**NO_RATE_LIMITS)
+		cls.profile = make_host(HOST, SLUG, tz="UTC", start="09:00", end="17:00")
+		cls.other = make_host(cls.OTHER, "api-walk-b", tz="UTC", start="09:00", end="17:00")
+		make_user(cls.PLAIN, roles=())
+		frappe.db.commit()
+		cls.server = LiveServer.get_instance()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		set_settings(**cls._saved)
+		cleanup([HOST, cls.OTHER, cls.PLAIN], delete_users=True)
+		super().tearDownClass()
+
+	def test_a_row_of_another_record_is_never_moved_here(self):
+		"""Frappe saves a child row by its name: another host's hours row sent with its name
+		must not be taken from them."""
+		theirs = frappe.db.get_value("Scheduler Profile", self.other, "availability")
+		row = frappe.get_all("Scheduler Availability Rule", {"parent": theirs}, ["name", "weekday"], limit=1)[
+			0
+		]
+		mine = frappe.db.get_value("Scheduler Profile", self.profile, "availability")
+		host = self.server.session(HOST)
+		for kind, value in (
+			(
+				"text",
+				json.dumps(
+					[{"name": row.name, "weekday": row.weekday, "from_time": "09:00", "to_time": "10:00"}]
+				),
+			),
+			("list", None),
+		):
+			with self.subTest(kind=kind):
+				if value is not None:
+					r = host.post(
+						f"{self.server.base}/api/method/frappe.client.set_value",
+						json={
+							"doctype": "Scheduler Availability",
+							"name": mine,
+							"fieldname": "weekly_rules",
+							"value": value,
+						},
+						timeout=60,
+					)
+				else:
+					r = host.put(
+						f"{self.server.base}/api/resource/Scheduler Availability/{mine}",
+						json={
+							"weekly_rules": [
+								{
+									"name": row.name,
+									"weekday": row.weekday,
+									"from_time": "09:00",
+									"to_time": "10:00",
+								}
+							]
+						},
+						timeout=60,
+					)
+				self.assertEqual(r.status_code, 403, r.text[:300])
+				self.assertNotIn("Traceback", r.text)
+				frappe.db.rollback()
+				self.assertEqual(
+					frappe.db.get_value("Scheduler Availability Rule", row.name, "parent"), theirs
+				)
+
+	def test_a_colleague_is_never_made_an_accepted_host_through_an_individual_type(self):
+		team = make_type(self.profile, "walk-rr", 30, assignment="Round Robin", hosts=[{"user": HOST}])
+		frappe.db.commit()
+		host = self.server.session(HOST)
+		url = f"{self.server.base}/api/method/frappe.client.set_value"
+		try:
+			for fieldname, value in (
+				("assignment", "Individual"),
+				("hosts", json.dumps([{"user": HOST, "accepted": 1}, {"user": self.OTHER, "accepted": 1}])),
+				("assignment", "Round Robin"),
+			):
+				r = host.post(
+					url,
+					json={
+						"doctype": "Scheduler Meeting Type",
+						"name": team,
+						"fieldname": fieldname,
+						"value": value,
+					},
+					timeout=60,
+				)
+				self.assertIn(r.status_code, (200, 400, 417), r.text[:300])
+			frappe.db.rollback()
+			self.assertEqual(
+				frappe.db.get_value(
+					"Scheduler Meeting Type Host", {"parent": team, "user": self.OTHER}, "accepted"
+				)
+				or 0,
+				0,
+				"an invitation is the colleague's to answer",
+			)
+		finally:
+			frappe.db.rollback()
+			frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
+	def test_the_assigned_to_count_counts_only_records_the_reader_may_list(self):
+		contact = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": "Walk Victim",
+				"email_ids": [{"email_id": "walk-victim@example.org", "is_primary": 1}],
+			}
+		).insert(ignore_permissions=True)
+		todo = frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": "Administrator",
+				"reference_type": "Contact",
+				"reference_name": contact.name,
+				"description": "x",
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			plain = self.server.session(self.PLAIN)
+			for method in (
+				"frappe.desk.listview.get_group_by_count",
+				"scheduler_integration.api.counts.get_group_by_count",
+			):
+				r = plain.get(
+					f"{self.server.base}/api/method/{method}",
+					params={
+						"doctype": "Contact",
+						"field": "assigned_to",
+						"current_filters": json.dumps([["email_id", "like", "walk-victim%"]]),
+					},
+					timeout=60,
+				)
+				self.assertNotIn("Administrator", r.text, (method, r.text[:300]))
+				self.assertIn(r.status_code, (200, 403), r.text[:300])
+				self.assertNotIn("Traceback", r.text)
+		finally:
+			frappe.db.rollback()
+			frappe.delete_doc("ToDo", todo.name, ignore_permissions=True, force=True)
+			frappe.delete_doc("Contact", contact.name, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
+	def test_tree_operators_and_deep_table_text_are_refused_with_the_reason(self):
+		host = self.server.session(HOST)
+		for operator in (
+			"descendants of",
+			"not descendants of",
+			"ancestors of",
+			"descendants of (inclusive)",
+		):
+			r = host.get(
+				f"{self.server.base}/api/method/frappe.client.get_count",
+				params={
+					"doctype": "Scheduler Booking",
+					"filters": json.dumps([["guest_email", operator, "x"]]),
+				},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 417, (operator, r.text[:300]))
+			self.assertNotIn("Traceback", r.text)
+		mine = frappe.db.get_value("Scheduler Profile", self.profile, "availability")
+		deep = "[" * 5000 + "]" * 5000
+		r = host.post(
+			f"{self.server.base}/api/method/frappe.client.set_value",
+			json={
+				"doctype": "Scheduler Availability",
+				"name": mine,
+				"fieldname": "weekly_rules",
+				"value": deep,
+			},
+			timeout=60,
+		)
+		self.assertIn(r.status_code, (400, 417), r.text[:300])
+		self.assertNotIn("Traceback", r.text)
 
 
 def _figures(output: str) -> dict:

@@ -342,11 +342,15 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 	def validate_team(self, errors: FieldErrors) -> None:
 		"""Team hosts: listed once, with a profile, weight >= 1; a host other than yourself
 		joins only by accepting the invitation, unless a Scheduler Manager adds them."""
-		if self.assignment == "Individual":
-			return
 		# the rows as committed, by a locking read: an answer given since this request's
 		# snapshot (``get_doc_before_save`` reads from it) must be neither undone nor lost
 		current = {} if self.is_new() else {row.name: row for row in self.committed_hosts()}
+		if self.assignment == "Individual":
+			# rows kept while the type is individual are not answers either: a host switching
+			# to Individual, listing a colleague as accepted and back to a team type must not
+			# make them a host without their answer
+			self.set_acceptance(current)
+			return
 		# a row this copy read that was removed since — the invitee declined, or another save
 		# took the host off — is that answer, not this caller's: a stale copy (a REST PUT
 		# without ``modified``) never invites them again. A row sent without a name is a new
@@ -372,16 +376,21 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 				"hosts",
 				_("These hosts have no Scheduler Profile yet: {0}").format(", ".join(without_profile)),
 			)
-		listed_before = {row.user for row in current.values()}
-		accepted_before = {row.user for row in current.values() if row.accepted}
-		trusted = is_manager()
 		for row in self.hosts:
 			try:  # "9" from a JSON body or set_value is 9; text that is no number is refused
 				row.weight = clean_int(row.weight, "weight", 1, 1_000_000)
 			except SchedulingError:
 				errors.add("hosts", _("Row {0}: weight must be a whole number of at least 1").format(row.idx))
-			# a manager adds hosts as accepted; an invitation already out stays the invitee's
-			# to answer, whoever saves the type
+		self.set_acceptance(current)
+
+	def set_acceptance(self, current: dict) -> None:
+		"""Each host row's ``accepted``: a manager adds hosts as accepted; an invitation already
+		out stays the invitee's to answer, whoever saves the type (``current``: the committed
+		rows by name)."""
+		listed_before = {row.user for row in current.values()}
+		accepted_before = {row.user for row in current.values() if row.accepted}
+		trusted = is_manager()
+		for row in self.hosts or []:
 			row.accepted = int(
 				row.user in accepted_before
 				or row.user == frappe.session.user
