@@ -194,6 +194,9 @@ class TestBrowserBooking(SchedulerTestCase):
 		# issue 50, items 10 and 12: the focus goes to what happened, the badges differ in colour
 		# and by a mark, and a cancelled booking leads back to its type's page
 		self.assertEqual((seen["moved_focus"], seen["cancel_focus"]), ("sched-notice", "sched-notice"))
+		self.assertEqual(
+			(seen["reschedule_focus"], seen["keep_focus"]), ("sched-current", "sched-reschedule")
+		)
 		self.assertEqual(seen["confirmed_badge"][0], "✓ Confirmed")
 		self.assertRegex(seen["cancelled_badge"][0], r"^✕ Cancell?ed$")  # (en-US: "Canceled")
 		self.assertNotEqual(seen["confirmed_badge"][1], seen["cancelled_badge"][1])

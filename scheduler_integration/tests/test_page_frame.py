@@ -336,6 +336,7 @@ class TestPageFrame(SchedulerTestCase):
 		self.assertEqual(found["são paulo"][:1], ["America/Sao_Paulo"], found["são paulo"])
 		self.assertEqual(found["nowhere at all"], [])
 		self.assertIn("0", seen["zone_count"])
+		self.assertEqual(seen["zone_none"], [False, True, "false"])
 		self.assertEqual(seen["zone_before_enter"]["zone"], "Europe/Paris")  # the arrows only point
 		self.assertTrue(seen["zone_before_enter"]["active"])
 		self.assertEqual(seen["zone_picked"]["zone"], "Asia/Tokyo")

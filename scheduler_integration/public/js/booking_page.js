@@ -339,6 +339,8 @@
 		});
 		const list = el("ul", { id: "sched-zone-list", role: "listbox", class: "sched-zone-list", "aria-label": __("Time zones"), hidden: true });
 		const count = el("p", { class: "sched-sr", role: "status", "aria-live": "polite" });
+		// nothing found: said beside the box (a listbox holds options only)
+		const none = el("p", { class: "sched-muted sched-zone-none", hidden: true, text: __("No time zone found") });
 		const hint = el("small", { id: "sched-zone-hint", class: "sched-sr", text: __("Type a city, a country or a zone, then choose with the arrow keys and Enter.") });
 		let shown = [];
 		let active = -1;
@@ -348,6 +350,7 @@
 		};
 		const close = () => {
 			list.hidden = true;
+			none.hidden = true;
 			input.setAttribute("aria-expanded", "false");
 			input.removeAttribute("aria-activedescendant");
 			active = -1;
@@ -370,9 +373,9 @@
 					onclick: () => choose(info.zone) },
 				el("span", { text: info.label }), " ", el("span", { class: "sched-muted", text: info.offset })));
 			});
-			if (!shown.length) list.append(el("li", { class: "sched-muted", role: "presentation", text: __("No time zone found") }));
-			list.hidden = false;
-			input.setAttribute("aria-expanded", "true");
+			none.hidden = shown.length > 0;
+			list.hidden = !shown.length;
+			input.setAttribute("aria-expanded", String(shown.length > 0));
 			count.textContent = found.length === 1 ? __("1 time zone found") : __("{0} time zones found", [found.length]);
 			mark(query.trim() && shown.length ? 0 : shown.findIndex((info) => info.zone === state.zone));
 		};
@@ -393,7 +396,7 @@
 		input.addEventListener("keydown", (e) => {
 			if (e.key === "ArrowDown" || e.key === "ArrowUp") {
 				e.preventDefault();
-				if (list.hidden) return open("");
+				if (list.hidden) return open(none.hidden ? "" : input.value);
 				if (!shown.length) return;
 				const step = e.key === "ArrowDown" ? 1 : -1;
 				mark(active < 0 ? 0 : (active + step + shown.length) % shown.length);
@@ -411,7 +414,7 @@
 		});
 		const node = el("div", { class: "sched-zone" },
 			el("label", { for: "sched-zone", text: __("Time zone") }),
-			el("div", { class: "sched-combo" }, input, list), hint, count);
+			el("div", { class: "sched-combo" }, input, list), none, hint, count);
 		zoneBox = { node, sync };
 		sync();
 		// once the list is in: the browser's old name (Asia/Calcutta) becomes the current one
@@ -1120,8 +1123,11 @@
 		if (!b.can_cancel) { focusNotice(); return reportHeight(); }
 		const rescheduleBtn = el("button", { type: "button", class: "sched-primary", id: "sched-reschedule", onclick: () => {
 			openAt(b.start);
-			startPicker((slot) => confirmMove(b, slot), el("p", { class: "sched-muted" }, __("Your current time: {0}", [longWhen(b.start)])));
-			root.prepend(el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => renderManage(b) }, __("Keep my current time")));
+			// the focus goes to where the guest now is: the booking's current time, then the times
+			const current = el("p", { class: "sched-muted", id: "sched-current", tabindex: "-1" }, __("Your current time: {0}", [longWhen(b.start)]));
+			startPicker((slot) => confirmMove(b, slot), current);
+			root.prepend(el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => keepTime(b) }, __("Keep my current time")));
+			current.focus();
 		} }, __("Reschedule"));
 		const cancelBtn = el("button", { type: "button", class: "sched-danger", id: "sched-cancel", "aria-expanded": "false", "aria-controls": "sched-cancel-step", onclick: () => toggleCancel(true) }, __("Cancel booking"));
 		const step = cancelStep(b, () => toggleCancel(false));
@@ -1207,6 +1213,12 @@
 			el("div", { class: "sched-actions" }, pay)
 		);
 	}
+	// "Keep my current time": the manage page again, the focus back on Reschedule
+	function keepTime(b) {
+		renderManage(b);
+		const again = document.getElementById("sched-reschedule");
+		if (again) again.focus();
+	}
 	// a picked time is only a proposal until the guest confirms it
 	function confirmMove(b, slot) {
 		const error = el("div", { class: "sched-error", role: "alert" });
@@ -1226,7 +1238,7 @@
 				error,
 				el("p", { class: "sched-actions" }, confirmBtn, " ",
 					el("button", { type: "button", class: "sched-button", onclick: () => startPicker((s) => confirmMove(b, s)) }, __("Pick another time")), " ",
-					el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => renderManage(b) }, __("Keep my current time")))
+					el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => keepTime(b) }, __("Keep my current time")))
 			)
 		);
 		document.getElementById("sched-move").focus();

@@ -179,6 +179,7 @@ try {
 		await page.click("#sched-reschedule");
 		await page.waitForSelector("#sched-keep");
 		await waitDays(page);
+		result.reschedule_focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
 		await page.locator("button.sched-day.has").last().click();
 		await page.locator("button.sched-slot").last().click();
 		await page.waitForSelector("#sched-move");
@@ -186,6 +187,7 @@ try {
 		await shot(page, "reschedule-confirm-desktop.png");
 		await page.click("#sched-keep");
 		await page.waitForSelector("#sched-manage-time");
+		result.keep_focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
 		result.kept_time = (await page.textContent("#sched-manage-time")).trim();
 		await page.click("#sched-reschedule");
 		await waitDays(page);

@@ -94,6 +94,9 @@ try {
 		result.zone_found[query] = (await options()).slice(0, 3);
 	}
 	result.zone_count = await dark.evaluate(() => document.querySelector(".sched-zone [role=status]").textContent);
+	// nothing found: said beside the box, the list closed (a listbox holds options only), axe clean
+	result.zone_none = await dark.evaluate(() => [document.querySelector(".sched-zone-none").hidden, document.querySelector("#sched-zone-list").hidden, document.querySelector("#sched-zone").getAttribute("aria-expanded")]);
+	await axe(dark, "time zone search, nothing found");
 	// by keyboard: type, the arrows move through what was found, Enter chooses, the times follow
 	await zone.fill("");
 	await zone.pressSequentially("tokyo");
