@@ -140,7 +140,8 @@ class TestGroupSessions(SchedulerTestCase):
 	def test_a_guest_takes_one_seat_per_slot(self):
 		self.booked(self.at(10), email="twice@example.org")
 		r = self.book(self.at(10), email="TWICE@example.org")
-		self.assertEqual(r.status_code, 403, r.text)
+		# the slot is taken for this guest: a conflict (issue 50, item 28), not a refusal
+		self.assertEqual((r.status_code, r.json()["message"]["code"]), (409, "CONFLICT"), r.text)
 		self.assertEqual(len(self.active(self.at(10))), 1)
 
 	def test_seated_slots_and_other_bookings_never_overlap_at_any_entry_point(self):
