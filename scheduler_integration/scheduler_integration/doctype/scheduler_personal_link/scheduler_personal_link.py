@@ -66,9 +66,9 @@ class SchedulerPersonalLink(Document):
 		elif self.meeting_type:
 			from scheduler_integration.core.hosts import type_hosts
 
-			if self.host not in type_hosts(
-				frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
-			):
+			# the type as stored now (a save, not a hot path): a cached copy can lag its host
+			# rows by a worker's transaction that read them before they changed
+			if self.host not in type_hosts(frappe.get_doc("Scheduler Meeting Type", self.meeting_type)):
 				errors.add("host", _("{0} is not a host of this meeting type").format(self.host))
 		self.guest_name = errors.clean(
 			"guest_name", clean_guest_name, self.guest_name, "guest_name", MAX_NAME, required=False

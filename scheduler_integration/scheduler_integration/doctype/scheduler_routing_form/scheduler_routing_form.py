@@ -211,7 +211,8 @@ class SchedulerRoutingForm(TableRowsAsText, Document):
 			if not meeting_type:
 				errors.add(field, _("{0}: pick a meeting type").format(where))
 				return
-			mt = frappe.get_cached_doc("Scheduler Meeting Type", meeting_type)
+			# as stored now (a save): a cached copy can lag the type's host rows
+			mt = frappe.get_doc("Scheduler Meeting Type", meeting_type)
 			if not may_book(meeting_type, self.user):
 				errors.add(field, _("{0}: {1} is not a meeting type you may book").format(where, mt.title))
 			if kind in SUBSET_OUTCOMES and mt.assignment != "Round Robin":
