@@ -86,35 +86,31 @@ def calendar_url(doc) -> str:
 	)
 
 
-def meetings_text(doc, zone_name: str, locale: str | None = None) -> str:
-	"""The series' meetings on the reader's clock ("Monday, June 8, 2026 9:00 AM; …"), for
-	its first meeting; '' for any other booking."""
+def _series_meetings(doc) -> list:
+	"""The active meetings of ``doc``'s series, in order (what its links need: name, start,
+	token and type), for its first meeting's emails; [] for any other booking."""
 	if not doc.get("series") or int(doc.get("series_index") or 0):
-		return ""
-	rows = frappe.get_all(
+		return []
+	return frappe.get_all(
 		"Scheduler Booking",
 		filters={"series": doc.series, "status": ("in", ["Pending", "Confirmed"])},
-		fields=["start"],
+		fields=["name", "start", "token_nonce", "meeting_type"],
 		order_by="series_index asc",
 	)
+
+
+def meetings_text(rows: list, zone_name: str, locale: str | None = None) -> str:
+	"""The series' meetings (``_series_meetings``) on the reader's clock ("Monday, June 8,
+	2026 9:00 AM; …"); '' for none."""
 	return "; ".join(" ".join(when(to_utc(row.start), zone_name, locale)) for row in rows)
 
 
-def meetings_html(doc, zone_name: str, locale: str | None, guest: bool) -> str:
+def meetings_html(doc, rows: list, zone_name: str, locale: str | None, guest: bool) -> str:
 	"""The series' meetings as a list, one a line on the reader's clock, each with its own
 	manage and calendar links in the guest's emails: HTML made here from escaped parts (the
 	``_html`` values are not escaped again), for its first meeting; '' for any other booking."""
-	if not doc.get("series") or int(doc.get("series_index") or 0):
-		return ""
-	rows = frappe.get_all(
-		"Scheduler Booking",
-		filters={"series": doc.series, "status": ("in", ["Pending", "Confirmed"])},
-		fields=["name"],
-		order_by="series_index asc",
-	)
 	lines = []
-	for row in rows:
-		meeting = doc if row.name == doc.name else frappe.get_doc("Scheduler Booking", row.name)
+	for meeting in rows:
 		line = escape(" ".join(when(to_utc(meeting.start), zone_name, locale)))
 		if guest:
 			links = [
@@ -194,6 +190,7 @@ def email_values(doc, recipient: str, host: str | None = None) -> dict:
 	locale = guest_locale(doc) if guest_side else host_locale(host, zone_name)
 	day, clock = when(to_utc(doc.start), zone_name, locale)
 	guest = recipient == "guest"
+	series_rows = _series_meetings(doc)  # one query for both forms of the list
 	for_host = recipient == "host"
 	values = {
 		"guest_name": plain(doc.guest_name),
@@ -224,8 +221,8 @@ def email_values(doc, recipient: str, host: str | None = None) -> dict:
 		"feedback_link": mt.get("feedback_url") or "",
 		"rebook_link": booking_page_url(mt),
 		# every meeting of a series or multi-day booking, in its first meeting's emails
-		"meetings": meetings_text(doc, zone_name, locale),
-		"meetings_html": meetings_html(doc, zone_name, locale, guest),
+		"meetings": meetings_text(series_rows, zone_name, locale),
+		"meetings_html": meetings_html(doc, series_rows, zone_name, locale, guest),
 		"locale": locale,
 	}
 	values.update(
