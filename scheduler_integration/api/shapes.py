@@ -15,6 +15,7 @@ import frappe
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.domains import booking_origin
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.payments import current_payment, payment_json
 from scheduler_integration.booking.presentation import host_names, minutes, plain, safe_zone
 from scheduler_integration.booking.tokens import manage_url
@@ -166,7 +167,7 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 	"""What the guest's pages show of a booking (and the public API returns); with a token
 	(the guest's own view) its links: manage, .ics, Google Calendar and Outlook;
 	``confirmation`` (the answer to booking): the address its confirmation email goes to."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	mt = meeting_type_doc(doc.meeting_type)
 	profile = frappe.get_cached_doc("Scheduler Profile", mt.profile)
 	zone_name = safe_zone(zone_name or doc.booker_timezone)
 	start, end = to_utc(doc.start), to_utc(doc.end)

@@ -113,3 +113,14 @@ def _build(names: list[str]) -> dict[str, TypeContext]:
 			multi_day=multi_day_from_row(doc.as_dict()),
 		)
 	return out
+
+
+def meeting_type_doc(name: str):
+	"""A meeting type's document as last committed (cached per worker; do not change it).
+
+	Not ``frappe.get_cached_doc``: Frappe's copy in Redis is written by whichever reader
+	misses it, and a reader whose transaction began before a change (an effect job) writes the
+	old document back after the change cleared it, to stay until the next save (a host added
+	back to a team type went on missing from routing). Here a value is kept under the version
+	of the rows it was built from (``core.versioned_cache``)."""
+	return type_context(name).doc

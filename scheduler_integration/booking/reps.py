@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import frappe
 
-from scheduler_integration.booking.meeting_types import TypeContext, type_context
+from scheduler_integration.booking.meeting_types import TypeContext, meeting_type_doc, type_context
 from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.core.hosts import bookable_hosts
 from scheduler_integration.engine import Assignment
@@ -38,7 +38,7 @@ def rep_types(user: str) -> list:
 	)
 	out = []
 	for name in dict.fromkeys([*own, *hosted]):
-		doc = frappe.get_cached_doc("Scheduler Meeting Type", name)
+		doc = meeting_type_doc(name)
 		if not doc.active or int(doc.get("days") or 1) > 1:
 			continue
 		if user in bookable_hosts(doc):

@@ -340,7 +340,7 @@ def may_book(meeting_type, user: str) -> bool:
 		return True
 	if not meeting_type or not frappe.db.exists("Scheduler Meeting Type", meeting_type):
 		return True  # nothing to book yet: the form is being filled in; validate refuses it
-	doc = frappe.get_cached_doc("Scheduler Meeting Type", meeting_type)
+	doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)  # as committed: it decides
 	return user == doc.user or user in type_hosts(doc)
 
 

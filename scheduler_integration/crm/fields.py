@@ -19,6 +19,7 @@ import json
 
 import frappe
 
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.core.errors import translate
 from scheduler_integration.engine.crm_fields import Field, mapping_refusal, refusal, valid_name
 from scheduler_integration.engine.matching import PRECEDENCE
@@ -64,7 +65,7 @@ def mapped_fields(doc) -> dict[str, str]:
 		for row in frappe.get_cached_doc("Scheduler Routing Form", form).questions:
 			if row.get("crm_field"):
 				out[row.label] = row.crm_field
-	for row in frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).questions:
+	for row in meeting_type_doc(doc.meeting_type).questions:
 		if row.get("crm_field"):
 			out[row.label] = row.crm_field
 	return out

@@ -31,6 +31,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.rows import update_where
@@ -73,7 +74,7 @@ def plan(doc, kind: str, now: datetime | None = None) -> str | None:
 	"""Plan the follow-up ``kind`` of ``doc`` when its meeting type has it on; returns the row."""
 	now = now or utc_now()
 	label, switch, delay_field = KINDS[kind]
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	mt = meeting_type_doc(doc.meeting_type)
 	if not mt.get(switch):
 		return None
 	if frappe.db.exists(ROW, {"booking": doc.name, "kind": label, "status": ("in", WAITING)}):
@@ -109,7 +110,7 @@ def on_event(doc, event: str) -> str:
 	done = []
 	if kind and plan(doc, kind):
 		done.append(kind)
-	if event == "no_show" and frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).no_show_task:
+	if event == "no_show" and meeting_type_doc(doc.meeting_type).no_show_task:
 		task = crm.follow_up_task(doc)
 		if task:
 			automation_log.record(

@@ -27,6 +27,7 @@ import frappe
 
 from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.check import lock_hosts_of
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import people
 from scheduler_integration.connections.adapters import delete_booking, write_booking
 from scheduler_integration.connections.credentials import spec_of
@@ -86,7 +87,7 @@ def link_maker(booking) -> str | None:
 	"""The connection whose calendar write makes the booking's video link (None: none)."""
 	if booking.status != Status.CONFIRMED:
 		return None  # a pending booking gets its meeting when it is confirmed
-	location = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).location_type
+	location = meeting_type_doc(booking.meeting_type).location_type
 	source = meetings.link_source(booking.host, location)
 	return source.connection if source and source.via_calendar else None
 

@@ -34,6 +34,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from scheduler_integration.booking import series
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import host_users
 from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
@@ -53,14 +54,14 @@ SEND_JOB = "scheduler_integration.effects.reminders.send_reminder"
 
 
 def offsets_for(booking) -> tuple[int, ...]:
-	override = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type).reminder_offsets
+	override = meeting_type_doc(booking.meeting_type).reminder_offsets
 	default = parse_offsets(setting("reminder_offsets"))
 	return parse_offsets(override, default) if override else default
 
 
 def sms_offsets_for(booking) -> tuple[int, ...]:
 	"""Offsets of SMS reminders: none unless the meeting type sends them and they can go."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
+	mt = meeting_type_doc(booking.meeting_type)
 	if not mt.get("sms_reminders") or sms.skip_reason(booking):
 		return ()
 	own = mt.get("sms_reminder_offsets")

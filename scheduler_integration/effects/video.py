@@ -30,6 +30,7 @@ import frappe
 from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.fields import store_after_answer
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import plain
 from scheduler_integration.connections.adapters import video_adapter
 from scheduler_integration.connections.credentials import spec_of
@@ -56,12 +57,12 @@ LINK_FIELDS = ("meeting_link", "meeting_password", "meeting_provider", "meeting_
 def applies(booking) -> bool:
 	"""Whether a change of ``booking`` can concern a video meeting: its type's location is
 	a video one, or it has a meeting already (to move or remove)."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
+	mt = meeting_type_doc(booking.meeting_type)
 	return bool(booking.get("meeting_id")) or for_location(mt.location_type or "") is not None
 
 
 def on_event(booking, event: str) -> str:
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", booking.meeting_type)
+	mt = meeting_type_doc(booking.meeting_type)
 	if seats.seated(booking.meeting_type) and not booking.seat_leader:
 		# a seat joins its leader's meeting (booking.seats); one it kept from a slot it left
 		# empty goes

@@ -24,6 +24,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking.domains import booking_origin
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.payments import current_payment, money, receipt_url
 from scheduler_integration.booking.presentation import (
 	attendee_emails,
@@ -183,7 +184,7 @@ def email_values(doc, recipient: str, host: str | None = None) -> dict:
 	``video_password``, ``calendar_link``, ``staff_name``, ``location_details``), so
 	templates written for either work. Links that carry the guest's manage token
 	(``manage_url``, ``short_manage_url``, ``calendar_link``) are only given to the guest."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	mt = meeting_type_doc(doc.meeting_type)
 	guest_side = recipient in ("guest", "attendee")  # a guest's colleague reads the guest's clock
 	host = host or doc.host
 	zone_name = safe_zone(doc.booker_timezone if guest_side else host_timezones([host])[host])

@@ -46,6 +46,7 @@ from frappe import _
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.feed import feed_rows
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import (
 	attendee_emails,
 	host_users,
@@ -156,7 +157,7 @@ def event_texts(doc, title: str, templates: tuple, host_name: str, join: str) ->
 
 def type_templates(meeting_type: str) -> tuple[str, tuple]:
 	"""(title, (title template, description template)) of a meeting type."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", meeting_type)
+	mt = meeting_type_doc(meeting_type)
 	return mt.title, (mt.get("event_title_template") or "", mt.get("event_description_template") or "")
 
 
@@ -220,7 +221,7 @@ def slot_event(leader) -> IcsEvent:
 	meeting type's title with the seats taken, the hosts attending, and the guests listed in
 	the description — attending too only when the type lets its guests see each other."""
 	base = calendar_event(leader, organizer=False)
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", leader.meeting_type)
+	mt = meeting_type_doc(leader.meeting_type)
 	guests = seats.slot_of(leader)
 	lines = [f"- {plain(row.guest_name)} <{row.guest_email}>" for row in guests]
 	listing = _("Guests ({0} of {1} seats):").format(len(guests), int(mt.seats_per_slot or 1))
@@ -313,7 +314,7 @@ def guest_ics(doc, method: str, meetings: list | None = None, manage: bool = Tru
 	"""The guest's calendar file of ``meetings`` (default: ``doc``'s, ``series_meetings``):
 	``PUBLISH`` to add them, ``CANCEL`` to take them out again."""
 	meetings = meetings or [doc]
-	title = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	title = meeting_type_doc(doc.meeting_type).title
 	found = people({u for m in meetings for u in host_users(m)})
 	events = [guest_event(m, title, found, manage) for m in meetings]
 	return build_message(events, method, utc_now())
@@ -336,7 +337,7 @@ def download_ics(doc) -> str:
 def ics_file_name(doc, zone: str | None, cancelled: bool = False) -> str:
 	"""``doc``'s calendar file, named after its meeting type and its day on ``zone``'s clock
 	(the reader's: the guest's zone for the guest)."""
-	title = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	title = meeting_type_doc(doc.meeting_type).title
 	day = to_utc(doc.start).astimezone(get_zone(safe_zone(zone))).date()
 	return file_name(title, day, cancelled=cancelled)
 

@@ -21,7 +21,7 @@ import frappe
 from frappe import _
 from markupsafe import Markup, escape
 
-from scheduler_integration.booking.meeting_types import duration_minutes
+from scheduler_integration.booking.meeting_types import duration_minutes, meeting_type_doc
 from scheduler_integration.core.settings import extra_embed_hosts
 from scheduler_integration.engine.embed import sanitize_embed
 from scheduler_integration.engine.errors import SchedulingError
@@ -89,7 +89,7 @@ def section_data(consultant, phase=None, disc_profile=None, reference_doctype=No
 		types.append(
 			{
 				"name": row.title or "",
-				"duration": duration_minutes(frappe.get_cached_doc("Scheduler Meeting Type", row.name)),
+				"duration": duration_minutes(meeting_type_doc(row.name)),
 				"description": row.description or "",
 				"url": report_links.tracked_url(token, phase_name),
 			}

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import seats
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import host_names, minutes, plain
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.hosts import host_timezone
@@ -17,7 +18,7 @@ from scheduler_integration.engine.timezones import get_zone
 
 
 def summary(doc) -> str:
-	title = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+	title = meeting_type_doc(doc.meeting_type).title
 	return f"{title}: {plain(doc.guest_name)}"[:140]
 
 
@@ -34,7 +35,7 @@ def booking_link(doc) -> str:
 
 def details(doc) -> str:
 	"""The meeting as HTML for a task, to-do or event: every guest value escaped."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	mt = meeting_type_doc(doc.meeting_type)
 	lines = [
 		_("{0} with {1} ({2})").format(
 			f"<strong>{escape(mt.title)}</strong>", escape(plain(doc.guest_name)), escape(doc.guest_email)
@@ -55,7 +56,7 @@ def details(doc) -> str:
 
 def guests_html(leader) -> str:
 	"""A seated slot's guests (``booking.seats``), for its one task, to-do and event."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", leader.meeting_type)
+	mt = meeting_type_doc(leader.meeting_type)
 	rows = seats.slot_of(leader)
 	heading = _("Guests ({0} of {1} seats):").format(len(rows), int(mt.seats_per_slot or 1))
 	items = "".join(
@@ -66,7 +67,7 @@ def guests_html(leader) -> str:
 
 def slot_summary(leader) -> str:
 	"""A seated slot's title: the type and the seats taken."""
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", leader.meeting_type)
+	mt = meeting_type_doc(leader.meeting_type)
 	taken = len(seats.slot_of(leader))
 	return _("{0} ({1} of {2} seats)").format(mt.title, taken, int(mt.seats_per_slot or 1))[:140]
 

@@ -8,6 +8,7 @@ from html import escape
 import frappe
 from frappe import _
 
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import host_users, plain
 from scheduler_integration.effects.crm.describe import when
 from scheduler_integration.effects.crm.timeline import remember
@@ -26,7 +27,7 @@ def notify(doc, event: str, task: str | None) -> int:
 	new task itself)."""
 	if event not in NOTICE:
 		return 0
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	mt = meeting_type_doc(doc.meeting_type)
 	guest = f'<span class="font-medium text-ink-gray-9">{escape(plain(doc.guest_name))}</span>'
 	what = f'<span class="font-medium text-ink-gray-9">{escape(mt.title)}</span>'
 	text = _(NOTICE[event]).format(guest, what, escape(when(doc)))

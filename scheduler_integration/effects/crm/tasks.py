@@ -16,6 +16,7 @@ from html import escape
 import frappe
 from frappe import _
 
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import booking_page_url, host_users, plain
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezone
@@ -167,9 +168,9 @@ def follow_up_task(doc) -> tuple[str, str] | None:
 				return None
 		due = to_system(utc_now() + timedelta(days=1))
 		title = _("Follow up: {0} missed {1}").format(
-			plain(doc.guest_name), frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type).title
+			plain(doc.guest_name), meeting_type_doc(doc.meeting_type).title
 		)[:140]
-		rebook = booking_page_url(frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type))
+		rebook = booking_page_url(meeting_type_doc(doc.meeting_type))
 		text = f"<p>{escape(title)}</p>" + details(doc)
 		if rebook:
 			text += (

@@ -5,6 +5,7 @@ A link that may no longer book answers 410 with a page that says why."""
 import frappe
 
 from scheduler_integration.booking.errors import LinkGone
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.personal_links import open_link
 from scheduler_integration.www.book.page_utils import fill, gone, prefill, read_page
@@ -30,7 +31,7 @@ def get_context(context):
 def _open(token: str):
 	"""The link's scope and its meeting type's page (LinkGone when it may no longer book)."""
 	scope = open_link(token)
-	mt = frappe.get_cached_doc("Scheduler Meeting Type", scope.meeting_type)
+	mt = meeting_type_doc(scope.meeting_type)
 	team = mt.get("team") and frappe.db.get_value("Scheduler Team", mt.team, "slug")
 	profile = frappe.db.get_value("Scheduler Profile", mt.profile, "slug")
 	return scope, page_data(profile, mt.slug, team or None)

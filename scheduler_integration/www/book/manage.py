@@ -3,6 +3,7 @@ from frappe import _
 
 from scheduler_integration.api.shapes import booking_json
 from scheduler_integration.booking.domains import Scope, serves
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.www.book.page_utils import fill, not_found, page_language, too_many_requests
@@ -23,7 +24,7 @@ def manage_context(context, scope: Scope | None = None):
 	token = frappe.form_dict.get("token") or ""
 	try:
 		doc = booking_for_token(token)
-		meeting_type = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+		meeting_type = meeting_type_doc(doc.meeting_type)
 		if scope is not None and not serves(scope, meeting_type):
 			raise frappe.DoesNotExistError
 		if not frappe.form_dict.get("lang") and doc.get("language"):

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.api.shapes import booking_json
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.payments import money, payment_json
 from scheduler_integration.booking.presentation import safe_zone
@@ -55,7 +56,7 @@ def get_context(context):
 		held_until=_on_clock(doc.hold_until, doc.booker_timezone) if doc.status == AWAITING_PAYMENT else "",
 		gateway_reference=payment.payment_intent or "",
 	)
-	meeting_type = frappe.get_cached_doc("Scheduler Meeting Type", doc.meeting_type)
+	meeting_type = meeting_type_doc(doc.meeting_type)
 	profile_slug = frappe.db.get_value("Scheduler Profile", meeting_type.profile, "slug")
 	try:
 		data = page_data(profile_slug)

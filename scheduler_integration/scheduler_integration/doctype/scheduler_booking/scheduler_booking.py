@@ -21,7 +21,7 @@ from scheduler_integration.booking import (
 	slot_answers,
 )
 from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
-from scheduler_integration.booking.meeting_types import type_context
+from scheduler_integration.booking.meeting_types import meeting_type_doc, type_context
 from scheduler_integration.booking.reps import rep_hosts
 from scheduler_integration.booking.tokens import issue_token, manage_token
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
@@ -195,7 +195,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 
 	def hold(self, now: datetime):
 		"""A guest's booking of a paid type: its price now, unpaid, its time held a while."""
-		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
+		mt = meeting_type_doc(self.meeting_type)
 		self.amount, self.currency = mt.price, mt.currency
 		self.payment_status = BookingPayment.UNPAID.value
 		self.hold_until = to_system(hold_end(now, to_utc(self.start), mt.get("payment_hold_minutes")))
@@ -204,7 +204,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		"""What cancelling now gives back of what was paid (the type's policy for a guest)."""
 		if not self.amount_paid or not self.currency:
 			return 0
-		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
+		mt = meeting_type_doc(self.meeting_type)
 		policy = RefundPolicy(
 			mt.get("refund_policy") or REFUND_DEFAULT,
 			int(mt.get("refund_full_hours") or 0),
@@ -259,7 +259,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 
 	def before_save(self):
 		if self.is_new() and not self.location:
-			self.location = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type).location_text()
+			self.location = meeting_type_doc(self.meeting_type).location_text()
 
 	def after_insert(self):
 		effects.dispatch(self, lifecycle_event(None, self.status))

@@ -29,6 +29,7 @@ from scheduler_integration.engine.booking_fields import CRM_DOCTYPES
 from scheduler_integration.engine.guest_form import MAX_NAME
 from scheduler_integration.engine.personal_links import MAX_USES, new_token, token_hash
 from scheduler_integration.engine.validation import clean_email, clean_guest_name, clean_phone
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 
 
 class SchedulerPersonalLink(Document):
@@ -130,7 +131,7 @@ class SchedulerPersonalLink(Document):
 				_("Set up an outgoing email account to send links"),
 				{"send": _("Set up an outgoing email account to send links")},
 			)
-		mt = frappe.get_cached_doc("Scheduler Meeting Type", self.meeting_type)
+		mt = meeting_type_doc(self.meeting_type)
 		rep = frappe.utils.get_fullname(self.host)
 		subject = _("{0}: book a time with {1}").format(mt.title, rep)
 		greeting = _("Hello {0},").format(self.guest_name) if self.guest_name else _("Hello,")

@@ -64,6 +64,7 @@ from scheduler_integration.engine.validation import (
 	clean_url,
 	slugify,
 )
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 
 ROUTED_LINK_HOURS = 24  # a decision's booking link works this long (and books once)
 # outcomes that book among a subset of a type's hosts: round robin picks among them
@@ -271,7 +272,7 @@ class SchedulerRoutingForm(TableRowsAsText, Document):
 		for name in names:
 			if not frappe.db.exists("Scheduler Meeting Type", name):
 				continue
-			mt = frappe.get_cached_doc("Scheduler Meeting Type", name)
+			mt = meeting_type_doc(name)
 			hosts = tuple(bookable_hosts(mt)) if mt.active else ()
 			if hosts:
 				out[name] = hosts
@@ -390,7 +391,7 @@ def submit(slug, answers_in) -> dict:
 	row.flags.ignore_links = True  # every link was read just now
 	row.insert()
 	if decision.books:
-		mt = frappe.get_cached_doc("Scheduler Meeting Type", decision.meeting_type)
+		mt = meeting_type_doc(decision.meeting_type)
 		return {"action": "book", "url": f"{booking_page_url(mt)}?routed={token}", "submission": row.name}
 	if decision.url:
 		return {"action": "redirect", "url": decision.url, "submission": row.name}
