@@ -99,7 +99,7 @@ class __CLASS__ {
 			},
 		});
 		if (booked) {
-			toast.success(__("Meeting booked: the invitation is on its way. Reload the page to see it under Tasks."));
+			toast.success(__("Meeting booked: the invitation is on its way. It shows under Tasks in a moment."));
 		}
 	}
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -242,9 +243,29 @@ class TestCrmScheduling(SchedulerTestCase):
 		times = body(r)["data"]
 		self.assertEqual(times["timezone"], "Europe/Berlin")
 		start = times["times"][3]["start"]
+		# what Frappe CRM's pages hear (its socket.js reloads a cached resource on
+		# "refetch_resource"): the lead's page reloads its tasks and activities by itself
+		from frappe.utils.background_jobs import get_redis_connection_without_auth
+
+		heard = get_redis_connection_without_auth().pubsub(ignore_subscribe_messages=True)
+		heard.subscribe("events")
 		r = self.api(self.rep, "book_for_record", post=True, meeting_type=self.demo, start=start, **ref)
 		self.assertEqual(r.status_code, 201, r.text)
 		run_background_jobs()
+		messages, quiet_until = [], time.monotonic() + 2
+		while time.monotonic() < quiet_until:  # what arrived, until two quiet seconds
+			if message := heard.get_message(timeout=0.5):  # (None: nothing, or a subscription)
+				messages.append(json.loads(message["data"]))
+				quiet_until = time.monotonic() + 2
+		heard.close()
+		refetch = [
+			m for m in messages if m["event"] == "refetch_resource" and m["namespace"] == frappe.local.site
+		]
+		self.assertIn(
+			({"cache_key": ["activity", lead]}, f"user:{REP}"),
+			[(m["message"], m["room"]) for m in refetch],
+			messages[-5:],
+		)
 		doc = self.booking(body(r)["data"]["id"])
 		self.assertEqual((doc.crm_doctype, doc.crm_name, doc.status), ("CRM Lead", lead, "Confirmed"))
 		self.assertEqual((doc.host, [row.user for row in doc.hosts]), (REP, [REP]))

@@ -49,7 +49,7 @@ from frappe import _
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.fields import store_after_answer
-from scheduler_integration.booking.presentation import host_names, plain
+from scheduler_integration.booking.presentation import host_names, host_users, plain
 from scheduler_integration.crm.fields import apply_answers
 from scheduler_integration.crm.records import FRAPPE_CRM
 from scheduler_integration.effects import outbox
@@ -253,9 +253,22 @@ def on_event(doc, event: str) -> str:
 	if event in ("booked", "pending", "seats") and doc.guest_email:
 		hold_person(doc.guest_email)  # one guest, one Contact and record: their meetings take turns
 	with acting_as(doc.host):
-		if series.follows(doc):
-			return on_later_day(doc, event)
-		return _on_event(doc, event)
+		done = on_later_day(doc, event) if series.follows(doc) else _on_event(doc, event)
+	refresh_record_pages(doc)
+	return done
+
+
+def refresh_record_pages(doc) -> None:
+	"""A Frappe CRM lead or deal page open in a host's or the booking rep's browser reloads
+	its activities and tasks by itself once this effect is committed (Frappe CRM's own
+	``refetch_resource`` event for the page's ``["activity", name]`` resource)."""
+	if doc.crm_doctype not in FRAPPE_CRM or not doc.crm_name:
+		return
+	for user in dict.fromkeys([*host_users(doc), doc.owner]):
+		if user and user != "Guest":
+			frappe.publish_realtime(
+				"refetch_resource", {"cache_key": ["activity", doc.crm_name]}, user=user, after_commit=True
+			)
 
 
 def _on_event(doc, event: str) -> str:
