@@ -12,6 +12,8 @@ from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import (
 	Source,
 	choose_source,
+	location_label,
+	location_text,
 	missing_hosts,
 	needs_phone,
 	promises_link,
@@ -132,3 +134,15 @@ def test_provider_statistics():
 	ms = stats["Microsoft 365"]
 	assert (ms["meetings"], ms["completion_rate"], ms["reliability"]) == (0, 0.0, 0.0)
 	assert provider_stats([], []) == []
+
+
+def test_a_custom_location_is_its_details_once_booked_never_the_word_custom():
+	upper = str.upper  # stands in for a translation
+	assert location_label("Zoom", upper) == "ZOOM"
+	# before booking: nothing (its details may be a room's code), never "Custom"
+	assert location_label("Custom", upper) == ""
+	assert location_label("", upper) == ""
+	assert location_text("In Person", " Main St 1 ", upper) == "IN PERSON — Main St 1"
+	assert location_text("Custom", "Call me on Signal", upper) == "Call me on Signal"
+	assert location_text("Custom", "", upper) == ""
+	assert location_text("Phone", None, upper) == "PHONE"

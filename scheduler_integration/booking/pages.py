@@ -38,7 +38,7 @@ from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.adapters import FREQUENCIES
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
-from scheduler_integration.engine.meetings import needs_phone
+from scheduler_integration.engine.meetings import location_label, needs_phone
 from scheduler_integration.engine.occurrences import Repeat, series_counts_offered
 from scheduler_integration.engine.payments import HOLD_DEFAULT
 from scheduler_integration.engine.validation import clean_slug
@@ -195,7 +195,9 @@ def type_summary(doc) -> dict:
 		"duration": duration_minutes(doc),
 		"description": doc.description or "",
 		"location_type": doc.location_type or "",
-		"color": doc.color or "",
+		"location_label": location_label(doc.location_type, _),
+		# written into the page's style: a colour, never other CSS (a host's field)
+		"color": doc.color if _COLOR.match(doc.color or "") else "",
 		"requires_confirmation": bool(doc.requires_confirmation),
 		# a video link is promised only when every host who could be assigned can make it
 		# now; otherwise the page shows the location alone (the link still comes by email
@@ -235,7 +237,7 @@ def price_json(doc) -> dict | None:
 	}
 
 
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 def organization() -> dict:

@@ -16,17 +16,23 @@ booking page may promise one, and which locations need the booker's phone number
 - A meeting type may be activated only when every host who could be assigned has a usable
   source (``missing_hosts``); a booking page promises a link only then (``promises_link``).
 - Phone locations ask the booker for a phone number, required (``needs_phone``).
+- What guests read of the place: its kind ("Zoom", "In Person"), never the word "Custom": a
+  Custom location is its details, once booked (``location_label`` on the booking pages,
+  ``location_text`` on the booking).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+	"CUSTOM_LOCATION",
 	"PHONE_LOCATIONS",
 	"Source",
 	"choose_source",
+	"location_label",
+	"location_text",
 	"missing_hosts",
 	"needs_phone",
 	"promises_link",
@@ -34,6 +40,7 @@ __all__ = [
 ]
 
 PHONE_LOCATIONS = ("Phone",)
+CUSTOM_LOCATION = "Custom"
 
 
 @dataclass(frozen=True)
@@ -100,3 +107,20 @@ def promises_link(hosts: Sequence[str], provider: str | None, sources: Iterable[
 def needs_phone(location_type: str | None) -> bool:
 	"""Must the booker give a phone number (the host calls them)?"""
 	return (location_type or "") in PHONE_LOCATIONS
+
+
+def location_label(location_type: str | None, translate: Callable[[str], str]) -> str:
+	"""The place as a booking page lists it beside the length, before anyone booked: the
+	kind, translated. A Custom location says nothing there: its details are the host's own
+	words for those who booked (a room's code, a private address), shown on the confirmation
+	and in the emails; the word "Custom" means nothing to a guest."""
+	if not location_type or location_type == CUSTOM_LOCATION:
+		return ""
+	return translate(location_type)
+
+
+def location_text(location_type: str | None, details: str | None, translate: Callable[[str], str]) -> str:
+	"""The place as a booking stores it (emails, calendars, the desk): "Zoom — details"; a
+	Custom location is its details alone."""
+	kind = translate(location_type) if location_type and location_type != CUSTOM_LOCATION else ""
+	return " — ".join(part for part in (kind, (details or "").strip()) if part)

@@ -167,6 +167,21 @@ class TestBookingFlow(BookingFlowCase):
 		)
 		self.assertEqual(r.status_code, 400, "a window longer than the maximum is refused")
 
+	def test_a_custom_location_says_no_word_before_booking_and_its_details_after(self):
+		"""Issue 50, item 18: guests read "30 min · Custom" on the pages; the details may be a
+		door code, for those who booked."""
+		make_type(
+			self.profile, "custom-place", 30, location_type="Custom", location_details="Room 12, code 4711"
+		)
+		for path in ("/book/flow-host", "/book/flow-host/custom-place"):
+			page = self.guest.get(f"{self.server.base}{path}", timeout=60)
+			self.assertEqual(page.status_code, 200, path)
+			self.assertNotIn("· Custom", page.text, path)
+			self.assertNotIn("4711", page.text, path)
+		r = self.book("flow-host", "custom-place", self.at(10))
+		self.assertEqual(r.status_code, 201, r.text)
+		self.assertEqual(body(r)["data"]["location"], "Room 12, code 4711")
+
 	def test_book_then_double_book_gives_409_with_alternatives(self):
 		r = self.book(
 			"flow-host", "talk", self.at(10), answers={"Topic": "Pricing"}, email="first@example.org"
