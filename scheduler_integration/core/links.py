@@ -11,6 +11,9 @@ every later change of it the same way. The stored value was checked when it was 
 
 from __future__ import annotations
 
+import frappe
+from frappe import _
+
 
 class ChecksLinksItSets:
 	"""Mixin for a controller (or a child row's): drop from Frappe's invalid links the
@@ -19,14 +22,13 @@ class ChecksLinksItSets:
 
 	def get_invalid_links(self, is_submittable=False):
 		stored = _stored(self)
-		if stored is None:
-			return super().get_invalid_links(is_submittable)
 		fields = {df.fieldname: df for df in self.meta.get_link_fields()}
 		fields.update({df.fieldname: df for df in self.meta.get("fields", {"fieldtype": "Dynamic Link"})})
 		kept = {
 			fieldname: self.get(fieldname)
 			for fieldname, df in fields.items()
-			if all(
+			if stored is not None
+			and all(
 				self.get(field) == stored.get(field)
 				for field in (fieldname, df.options if df.fieldtype == "Dynamic Link" else fieldname)
 			)
@@ -38,6 +40,13 @@ class ChecksLinksItSets:
 				self.set(link[0], kept[link[0]])  # Frappe blanks a link it cannot find
 			else:
 				found.append(link)
+		if found:
+			# Frappe's own refusal, titled: its box would say only "Message"
+			frappe.throw(
+				_("Could not find {0}").format(", ".join(link[2] for link in found)),
+				frappe.LinkValidationError,
+				title=_("Not found"),
+			)
 		return found, cancelled
 
 

@@ -571,6 +571,9 @@ class TestCrmActivity(SchedulerTestCase):
 		r = as_host.put(url, json={"contact": "Nobody Such"}, timeout=30)
 		self.assertEqual(r.status_code, 417, r.text[:300])
 		self.assertIn("Could not find Contact: Nobody Such", r.text)
+		# the desk's box is titled, not "Message"
+		(box,) = [json.loads(m) for m in json.loads(r.json()["_server_messages"])]
+		self.assertEqual(box["title"], "Not found")
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "contact"), contact)
 

@@ -93,8 +93,8 @@ class TestDeskActions(SchedulerTestCase):
 		future = self.booking()
 		found = self.offered(future)
 		self.assertEqual(found["allowed"], ["cancel"])  # no No Show on a meeting still to come
-		self.assertEqual(set(found["waiting"]), {"mark_completed", "mark_no_show"})
-		self.assertIn("once it has started", found["waiting"]["mark_no_show"])
+		# nor a note on every future booking that it is not over yet
+		self.assertEqual(found["waiting"], {})
 		pending = self.booking(days=4, status="Pending")
 		self.assertEqual(self.offered(pending)["allowed"], ["confirm", "decline"])
 		self.started(future)
@@ -171,6 +171,9 @@ class TestDeskActions(SchedulerTestCase):
 			self.skipTest(f"browser test not run: {reason}")
 		day = future_day(6)
 		confirmed = self.booking(days=6, hour=9)
+		# as the public page stores it (a field only the guest's path sets)
+		frappe.db.set_value("Scheduler Booking", confirmed, "source", "booking_page", update_modified=False)
+		frappe.db.commit()
 		stale = self.booking(days=6, hour=11)
 		cancelled = self.booking(days=6, hour=13)
 		pending = self.booking(days=6, hour=15, status="Pending")
@@ -183,10 +186,20 @@ class TestDeskActions(SchedulerTestCase):
 			form=form,
 		)
 		frappe.db.commit()  # see what the web server committed
-		# the form: Cancel only, why the marks wait, and a status that is no dropdown
+		# the form: Cancel only, no note that the meeting is still to come, a status that is no
+		# dropdown
 		self.assertEqual(seen["buttons"], ["cancel"])
-		self.assertIn("once it has started", seen["headline"])
+		self.assertNotIn("once it has started", seen["headline"])
 		self.assertEqual(seen["status_read_only"], 1)
+		# once cancelled: nothing to save or add, Start read-only, the source in words
+		self.assertEqual(
+			(seen["cancelled"]["save_shown"], seen["cancelled"]["start_read_only"]),
+			(False, 1),
+			seen["cancelled"],
+		)
+		self.assertFalse(seen["cancelled"]["add_row_shown"], seen["cancelled"])
+		self.assertIn("cancelled", seen["cancelled"]["intro"])
+		self.assertEqual(seen["cancelled"]["source"], "Booking page")
 		# Cancel asks, says who is told, takes a reason
 		self.assertIn(GUEST, seen["dialog_text"])
 		self.assertEqual(
@@ -219,6 +232,7 @@ class TestDeskActions(SchedulerTestCase):
 			"desk-cancel-dialog-desktop.png",
 			"desk-cancel-dialog-375px.png",
 			"desk-cancel-dialog-dark.png",
+			"desk-cancelled-booking-desktop.png",
 			"desk-calendar-desktop.png",
 			"desk-routing-builder-desktop.png",
 			"desk-routing-builder-375px.png",

@@ -69,6 +69,16 @@ try {
 	await dialog.locator(".modal-footer .btn-primary").click();
 	await page.waitForFunction(() => cur_frm.doc.status === "Cancelled", null, { timeout: 30000 });
 	await page.waitForFunction(() => !document.querySelector('button[data-sched-action="cancel"]'), null, { timeout: 30000 });
+	// the cancelled booking: read-only, and how the guest came in words
+	await page.waitForTimeout(500);
+	result.cancelled = await page.evaluate(() => ({
+		save_shown: !!cur_frm.page.btn_primary.is(":visible"),
+		start_read_only: cur_frm.get_field("start").df.read_only ? 1 : 0,
+		add_row_shown: [...document.querySelectorAll(".grid-add-row")].some((b) => b.offsetParent !== null),
+		intro: (document.querySelector(".form-message") || {}).innerText || "",
+		source: cur_frm.get_field("source").$wrapper.find(".control-value").text().trim(),
+	}));
+	await shot(page, "desk-cancelled-booking-desktop.png");
 
 	// the form was read before the booking was cancelled elsewhere: the server's reason shows
 	await openForm(page, "scheduler-booking", cfg.bookings.stale);

@@ -143,16 +143,40 @@ function sched_booking_actions(frm) {
 	const esc = frappe.utils.escape_html;
 	const waiting = Object.entries(found.waiting || {}).filter(([action]) => specs[action]);
 	if (waiting.length) {
-		// e.g. a future meeting: Completed and No Show wait until it has started
+		// why an action the status leads to is refused (a meeting still to come is not
+		// explained: Completed and No Show are simply not offered before it starts)
 		frm.dashboard.set_headline(waiting.map(([action, why]) => `<div class="sched-action-waiting" data-sched-action="${esc(action)}">${esc(specs[action].label)}: ${esc(why)}</div>`).join(""), "blue");
 	}
 }
 // --- end of the booking's actions ---
 
+// How the guest arrived, in words (the stored value is a code; an integration's own stays as sent)
+function sched_booking_source_labels() {
+	return { booking_page: __("Booking page"), report: __("Client report link") };
+}
+
+// A cancelled booking is over: nothing on it can change, so the form offers no Save, no
+// editable field and no Add Row (the server refuses such a change too, with its reason)
+function sched_booking_read_only(frm) {
+	if (frm.is_new() || frm.doc.status !== "Cancelled") return;
+	frm.disable_form();
+	frm.set_intro(__("This booking was cancelled: it can no longer be changed."), "orange");
+}
+
 frappe.ui.form.on("Scheduler Booking", {
+	setup(frm) {
+		const df = (frappe.meta.docfield_map[frm.doctype] || {}).source;
+		if (df) {
+			df.formatter = (value) => {
+				const labels = sched_booking_source_labels();
+				return labels[value] || frappe.utils.escape_html(value || "");
+			};
+		}
+	},
 	refresh(frm) {
 		frm.get_field("answers_html").$wrapper.html(sched_answers_html(frm.doc.answers));
 		sched_booking_actions(frm);
+		sched_booking_read_only(frm);
 	},
 });
 

@@ -480,7 +480,13 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		)
 		return {
 			"allowed": [action for action, refusal in found.items() if refusal is None],
-			"waiting": {action: translate(refusal) for action, refusal in found.items() if refusal},
+			# a meeting still to come cannot be Completed or a No Show yet: not offered and
+			# not explained (every future booking would say so); other refusals are explained
+			"waiting": {
+				action: translate(refusal)
+				for action, refusal in found.items()
+				if refusal and refusal.reason != "not_started"
+			},
 		}
 
 	# --- end of the desk's actions ---
