@@ -257,7 +257,16 @@ def hours_route(user: str, profile) -> str:
 			"Scheduler Availability", filters={"user": user}, pluck="name", order_by="modified desc", limit=1
 		)
 		name = found[0] if found else None
-	return f"/app/scheduler-availability/{quote(name)}" if name else "/app/scheduler-availability/new"
+	if name:
+		return f"/app/scheduler-availability/{quote(name)}"
+	# for whoever follows it (an administrator fixing a host's page too): the host's hours
+	return "/app/scheduler-availability/new?" + urlencode({"user": user})
+
+
+def new_type_route(profile) -> str:
+	"""A new meeting type of the host's profile, whoever follows the link."""
+	route = "/app/scheduler-meeting-type/new"
+	return f"{route}?{urlencode({'profile': profile.name})}" if profile else route
 
 
 def problem_views(problems: list[str], user: str, profile) -> list[dict]:
@@ -277,7 +286,7 @@ def problem_views(problems: list[str], user: str, profile) -> list[dict]:
 		onboarding.NO_TYPE: (
 			_("You have no meeting type, so there is nothing to book."),
 			_("Create a meeting type"),
-			"/app/scheduler-meeting-type/new",
+			new_type_route(profile),
 		),
 		onboarding.TYPES_INACTIVE: (
 			_("Every one of your meeting types is inactive, so there is nothing to book."),
@@ -329,7 +338,7 @@ def _step_view(key: str, state: str, user: str, profile, problems: list[dict]) -
 		"calendar": "/app/scheduler-calendar-connection"
 		+ ("?" if state == onboarding.FAILING else "/new?")
 		+ urlencode({"host": user}),
-		"first_type": "/app/scheduler-meeting-type/new",
+		"first_type": new_type_route(profile),
 		"share_link": "",
 	}[key]
 	return {"key": key, "state": state, "label": title, "hint": hint, "route": route}

@@ -24,7 +24,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from datetime import time as dtime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import frappe
@@ -312,8 +312,15 @@ class TestFirstHour(SchedulerTestCase):
 		first = self.checklist(HOURS)
 		steps = {step["key"]: step for step in first["steps"]}
 		self.assertEqual(steps["hours"]["state"], "todo")
-		self.assertEqual(steps["hours"]["route"], "/app/scheduler-availability/new")
+		# the forms the fixes open are the host's, whoever follows them (an administrator too)
+		self.assertEqual(
+			steps["hours"]["route"], "/app/scheduler-availability/new?" + urlencode({"user": HOURS})
+		)
 		self.assertEqual([p["key"] for p in first["problems"]], ["no_hours", "no_type"])
+		self.assertEqual(
+			first["problems"][1]["route"],
+			"/app/scheduler-meeting-type/new?" + urlencode({"profile": profile["name"]}),
+		)
 		self.assertEqual(steps["share_link"]["state"], "waiting")
 		# the new hours form starts in the profile's zone, not the User's
 		zone = self.ok(HOURS, "setup.host_zone")["data"]["timezone"]
