@@ -368,6 +368,8 @@ def cleanup(users: list[str], delete_users: bool = False, force_users: bool = Fa
 	frappe.db.delete("Scheduler Engagement", {"host": ("in", users)})
 	frappe.db.delete("Scheduler External Meeting", {"host": ("in", users)})
 	frappe.db.delete("ToDo", {"allocated_to": ("in", users)})
+	# the desk notifications they were sent (team invitations and their answers)
+	frappe.db.delete("Notification Log", {"for_user": ("in", users)})
 	frappe.db.delete(
 		"ToDo", {"reference_type": "Scheduler Meeting Type", "reference_name": ("in", types or [""])}
 	)

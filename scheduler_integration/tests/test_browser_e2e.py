@@ -291,6 +291,8 @@ class TestBrowserBooking(SchedulerTestCase):
 			)
 			self.assertIn("invited to host", seen["intro"])
 			self.assertTrue(seen["decline_shown"])
+			self.assertTrue(seen["accept_on_phone"], "the answer is in view on a phone")
+			self.assertFalse(seen["save_shown"], "an invitee has nothing to save")
 			self.assertEqual(frappe.db.get_value(row.doctype, row.name, "accepted"), 1)
 		finally:
 			frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)

@@ -310,6 +310,91 @@ class TestConsentAndCounts(SecurityCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Scheduler Booking", body(r)["data"]["id"], "host"), A)
 
+	def test_a_colleague_without_a_profile_is_invited_told_and_accepting_makes_it(self):
+		"""Issue 50, item 19: the invitee hears of the invitation (the desk's bell, not only a
+		to-do), a colleague without a Scheduler Profile can be invited (accepting makes it,
+		their name and zone) and the owner hears of the answer."""
+		new = make_user("sched-sec-newcomer@example.com", first_name="Nia Newcomer")
+		frappe.db.set_value("User", new, "time_zone", "Europe/Vienna")
+		web = make_user("sched-sec-web@example.com", roles=())
+		frappe.db.set_value("User", web, "user_type", "Website User")
+		frappe.db.commit()
+		url = f"{self.server.base}/api/resource/Scheduler Meeting Type"
+		team = None
+		logs = {"document_type": "Scheduler Meeting Type", "for_user": ("in", [B, new, web])}
+		try:
+			# a website user cannot sign in to the desk to answer: not invited, nothing sent
+			r = self.server.session(B).post(
+				url,
+				json={
+					"profile": self.pb,
+					"title": "Web team",
+					"slug": "web-team",
+					"duration": "30",
+					"assignment": "Round Robin",
+					"hosts": [{"user": B}, {"user": web}],
+				},
+				timeout=30,
+			)
+			self.assertEqual(r.status_code, 400, r.text[:500])
+			self.assertIn("Only enabled desk users can host", r.text)
+			r = self.server.session(B).post(
+				url,
+				json={
+					"profile": self.pb,
+					"title": "Newcomer team",
+					"slug": "newcomer-team",
+					"duration": "30",
+					"assignment": "Round Robin",
+					"hosts": [{"user": B}, {"user": new}],
+				},
+				timeout=30,
+			)
+			self.assertEqual(r.status_code, 200, r.text[:500])
+			team = r.json()["data"]["name"]
+			self.assertEqual(
+				[(h["user"], h["accepted"]) for h in r.json()["data"]["hosts"]], [(B, 1), (new, 0)]
+			)
+			run_background_jobs()
+			frappe.db.rollback()
+			self.assertFalse(frappe.db.exists("Scheduler Profile", {"user": new}), "not before they accept")
+			told = frappe.get_all(
+				"Notification Log", filters={**logs, "document_name": team, "for_user": new}, pluck="subject"
+			)
+			self.assertEqual(len(told), 1, told)
+			self.assertIn("invited you to host Newcomer team", told[0])
+			r = self.server.session(new).post(
+				method_url(self.server, "scheduler_integration.api.meeting_type.respond_to_invitation"),
+				json={"meeting_type": team, "accept": 1},
+				timeout=30,
+			)
+			self.assertEqual(r.status_code, 200, r.text[:500])
+			run_background_jobs()
+			frappe.db.rollback()
+			profile = frappe.db.get_value(
+				"Scheduler Profile",
+				{"user": new},
+				["display_name", "slug", "timezone", "active"],
+				as_dict=True,
+			)
+			self.assertEqual(
+				(profile.display_name, profile.slug, profile.timezone, profile.active),
+				("Nia Newcomer", "nia-newcomer", "Europe/Vienna", 1),
+			)
+			self.assertEqual(frappe.get_doc("Scheduler Meeting Type", team).host_users(), [B, new])
+			answer = frappe.get_all(
+				"Notification Log", filters={**logs, "document_name": team, "for_user": B}, pluck="subject"
+			)
+			self.assertEqual(len(answer), 1, answer)
+			self.assertIn("Nia Newcomer accepted to host Newcomer team", answer[0])
+		finally:
+			frappe.db.rollback()
+			if team:
+				frappe.delete_doc("Scheduler Meeting Type", team, ignore_permissions=True, force=True)
+			frappe.db.delete("Notification Log", logs)
+			frappe.db.commit()
+			cleanup([new, web], delete_users=True)
+
 	def test_a_stale_host_list_never_invites_a_host_who_declined_again(self):
 		"""An answer to an invitation is the invitee's: the owner's REST PUT of the hosts as it
 		read them before the decline (with the rows' names, without ``modified``) leaves the

@@ -234,6 +234,13 @@ class TestValidationRules(SchedulerTestCase):
 		for minutes in ("15", "45", "90", "120"):
 			self.meeting_type(slug=f"std-{minutes}", duration=minutes).insert()
 
+	def test_a_colour_is_a_colour_never_other_css(self):
+		# written into the booking page's style (walk: a host's value covered the page)
+		for value in ("red;position:fixed;inset:0", "url(https://evil.example/p.png)", "#12345g", "blue"):
+			self.assertFieldError(self.meeting_type(color=value), "color")
+		self.meeting_type(slug="colour-long", color="#2490EF").insert()
+		self.meeting_type(slug="colour-short", color="#abc").insert()
+
 	def test_priority_zero_to_ten(self):
 		self.assertFieldError(self.meeting_type(priority=11), "priority")
 		self.assertFieldError(self.meeting_type(priority=-1), "priority")
@@ -268,12 +275,12 @@ class TestValidationRules(SchedulerTestCase):
 			self.meeting_type(scheduler_event_url="javascript:alert(1)"), "scheduler_event_url"
 		)
 
-	def test_team_types_need_hosts_with_profiles(self):
+	def test_team_types_need_hosts_who_can_sign_in(self):
 		self.assertFieldError(self.meeting_type(slug="team", assignment="Round Robin"), "hosts")
+		# a colleague without a profile may be invited (accepting makes it); one who cannot sign
+		# in to the desk to answer may not
 		self.assertFieldError(
-			self.meeting_type(
-				slug="team", assignment="Collective", hosts=[{"user": "Administrator", "weight": 100}]
-			),
+			self.meeting_type(slug="team", assignment="Collective", hosts=[{"user": "Guest", "weight": 100}]),
 			"hosts",
 		)
 

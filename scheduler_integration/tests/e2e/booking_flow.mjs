@@ -385,10 +385,17 @@ try {
 		const page = await newPage({ timezoneId: "America/New_York" });
 		await login(page);
 		await page.goto(site(`/app/scheduler-meeting-type/${encodeURIComponent(cfg.meeting_type)}`), { waitUntil: "load" });
-		const accept = page.getByRole("button", { name: cfg.accept_label });
+		// the answer's buttons sit in the form's message (the toolbar folds its own into "⋯"
+		// on a phone)
+		const accept = page.locator(".form-message").getByRole("button", { name: cfg.accept_label });
 		await accept.waitFor({ timeout: 60000 });
 		result.intro = (await page.locator(".form-message").first().textContent()).trim();
-		result.decline_shown = await page.getByRole("button", { name: cfg.decline_label }).isVisible();
+		result.decline_shown = await page.locator(".form-message").getByRole("button", { name: cfg.decline_label }).isVisible();
+		// the invitee reads the type; only its owner saves it
+		result.save_shown = await page.evaluate(() => cur_frm.page.btn_primary.is(":visible"));
+		await page.setViewportSize({ width: 375, height: 800 });
+		result.accept_on_phone = await accept.isVisible();
+		await page.setViewportSize({ width: 1280, height: 900 });
 		await both(page, "invitation");
 		await accept.click();
 		await page.waitForFunction((label) => ![...document.querySelectorAll("button")].some((b) => b.textContent.trim() === label && b.offsetParent), cfg.accept_label, { timeout: 60000 });

@@ -5,8 +5,21 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 	setup(frm) {
 		frm.set_query("user", "hosts", () => ({ filters: { enabled: 1, user_type: "System User" } }));
 	},
+	onload(frm) {
+		// a new type starts on the signed-in host's profile when they have exactly one
+		// (a link from a host's set-up fix names it: ?profile=…)
+		if (!frm.is_new() || frm.doc.profile) return;
+		frappe.db
+			.get_list("Scheduler Profile", { filters: { user: frappe.session.user }, fields: ["name"], limit: 2 })
+			.then((rows) => {
+				if (rows.length === 1 && !frm.doc.profile) frm.set_value("profile", rows[0].name);
+			})
+			.catch(() => null);
+	},
 	refresh(frm) {
 		if (frm.is_new() || !frm.doc.profile || !frm.doc.slug) return;
+		// a colleague who hosts it (or is invited) reads it; only its owner changes it
+		if (frm.doc.__onload && frm.doc.__onload.may_edit === false) frm.disable_form();
 		show_invitation(frm);
 		// refresh runs twice after a save: only the latest answer adds the buttons and banner
 		const ask = (frm.__sched_link_ask = (frm.__sched_link_ask || 0) + 1);
@@ -32,7 +45,15 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 function show_invitation(frm) {
 	const mine = (frm.doc.hosts || []).find((row) => row.user === frappe.session.user);
 	if (!mine || mine.accepted) return;
-	frm.set_intro(__("You are invited to host this meeting type. Guests are offered your times once you accept."), "blue");
+	// the answer's buttons in the message itself: the toolbar folds them into "⋯" on a phone
+	const esc = frappe.utils.escape_html;
+	frm.set_intro(
+		`<div>${esc(__("You are invited to host this meeting type. Guests are offered your times once you accept."))}</div>` +
+			`<div class="sched-invite-answer" style="margin-top:8px;display:flex;gap:8px;flex-wrap:wrap">` +
+			`<button type="button" class="btn btn-xs btn-primary sched-invite-accept">${esc(__("Accept invitation"))}</button>` +
+			`<button type="button" class="btn btn-xs btn-default sched-invite-decline">${esc(__("Decline invitation"))}</button></div>`,
+		"blue"
+	);
 	const respond = (accept) =>
 		frappe
 			.call({
@@ -47,8 +68,10 @@ function show_invitation(frm) {
 				if (accept) frm.reload_doc();
 				else frappe.set_route("List", frm.doctype);
 			});
+	const decline = () => frappe.confirm(__("Decline hosting {0}?", [esc(frm.doc.title)]), () => respond(false));
+	const box = $(frm.layout.wrapper);
+	box.find(".sched-invite-accept").on("click", () => respond(true));
+	box.find(".sched-invite-decline").on("click", decline);
 	frm.add_custom_button(__("Accept invitation"), () => respond(true)).addClass("btn-primary");
-	frm.add_custom_button(__("Decline invitation"), () =>
-		frappe.confirm(__("Decline hosting {0}?", [frappe.utils.escape_html(frm.doc.title)]), () => respond(false))
-	);
+	frm.add_custom_button(__("Decline invitation"), decline);
 }

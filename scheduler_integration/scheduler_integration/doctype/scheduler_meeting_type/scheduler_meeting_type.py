@@ -2,6 +2,8 @@
 # For license information, please see license.txt
 
 
+import re
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -17,6 +19,7 @@ from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import MAX_ATTENDEES, clean_question
+from scheduler_integration.engine.meetings import location_text
 from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.model import MAX_SEATS
 from scheduler_integration.engine.occurrences import MAX_OCCURRENCES, meetings_within
@@ -40,6 +43,9 @@ from scheduler_integration.engine.validation import (
 	clean_url,
 )
 from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.scheduler_integration.doctype.scheduler_profile.scheduler_profile import (
+	profile_for_new_host,
+)
 from scheduler_integration.core.table_text import TableRowsAsText
 
 # the largest value each number field takes (minutes, days or counts)
@@ -150,8 +156,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		return type_hosts(self)
 
 	def location_text(self) -> str:
-		parts = [_(self.location_type) if self.location_type else "", self.location_details or ""]
-		return " — ".join(part for part in parts if part)
+		return location_text(self.location_type, self.location_details, _)
 
 	def autoname(self):
 		"""New types are named after their link: "<profile slug>-<type slug>"."""
@@ -159,6 +164,11 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		slug = self.slug or frappe.scrub(self.title or "").replace("_", "-")
 		if profile and slug:
 			self.name = readable_name(self.doctype, f"{profile}-{slug}")
+
+	def onload(self):
+		# the form offers Save only to who may save (a colleague hosting or invited answers
+		# instead): the owner, or a Scheduler Manager (``validate``)
+		self.set_onload("may_edit", self.user == frappe.session.user or is_manager())
 
 	def validate(self):
 		errors = FieldErrors()
@@ -172,6 +182,9 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			self, _("This profile already has a meeting type with this slug"), profile=self.profile
 		)
 		errors.clean("duration", clean_duration, self.duration, self.custom_duration)
+		if self.color and not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", self.color.strip()):
+			errors.add("color", _("Pick a colour, such as #2490EF"))
+		self.color = (self.color or "").strip() or None
 		self.priority = errors.clean("priority", clean_int, self.priority, "priority", 0, 10, default=0)
 		self.sort_order = errors.clean(
 			"sort_order", clean_int, self.sort_order, "sort_order", -10_000, 10_000, default=0
@@ -370,18 +383,31 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			return
 		if len(set(users)) != len(users):
 			errors.add("hosts", _("Each host may be listed once"))
-		without_profile = [u for u in users if not frappe.db.exists("Scheduler Profile", {"user": u})]
-		if without_profile:
-			errors.add(
-				"hosts",
-				_("These hosts have no Scheduler Profile yet: {0}").format(", ".join(without_profile)),
+		# a colleague is a desk user who can sign in (their invitation and profile need one);
+		# a host listed before who was disabled since stays, offered no times
+		listed = {row.user for row in current.values()}
+		able = set(
+			frappe.get_all(
+				"User",
+				filters={"name": ("in", users), "enabled": 1, "user_type": "System User"},
+				pluck="name",
 			)
+		)
+		unable = [user for user in dict.fromkeys(users) if user not in able and user not in listed]
+		if unable:
+			errors.add("hosts", _("Only enabled desk users can host: {0}").format(", ".join(unable)))
 		for row in self.hosts:
 			try:  # "9" from a JSON body or set_value is 9; text that is no number is refused
 				row.weight = clean_int(row.weight, "weight", 1, 1_000_000)
 			except SchedulingError:
 				errors.add("hosts", _("Row {0}: weight must be a whole number of at least 1").format(row.idx))
 		self.set_acceptance(current)
+		# a colleague without a profile may be invited: accepting makes theirs; one a
+		# Scheduler Manager adds (accepted at once) gets it now
+		if not errors.errors:
+			for row in self.hosts:
+				if row.accepted and not frappe.db.exists("Scheduler Profile", {"user": row.user}):
+					profile_for_new_host(row.user)
 
 	def set_acceptance(self, current: dict) -> None:
 		"""Each host row's ``accepted``: a manager adds hosts as accepted; an invitation already
@@ -491,9 +517,21 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			)
 
 	def invite_new_hosts(self) -> None:
-		"""A ToDo for each host invited since the last save, to accept or decline."""
+		"""A ToDo for each host invited since the last save, to accept or decline, and a
+		notification (the desk's bell) that says so. An individual type invites nobody (rows
+		it keeps from a team type's past are not hosts)."""
+		if (self.assignment or "Individual") == "Individual":
+			return
 		before = self.get_doc_before_save()
 		known = {row.user for row in (before.hosts if before else [])}
+		invited = [row.user for row in self.hosts if not row.accepted and row.user not in known]
+		if invited:
+			self.notify(
+				invited,
+				_("{0} invited you to host {1}: open it to accept or decline").format(
+					frappe.utils.get_fullname(frappe.session.user), self.title
+				),
+			)
 		for row in self.hosts:
 			if row.accepted or row.user in known:
 				continue
@@ -536,15 +574,49 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			# not yet accepted may always be declined (the type offered none with it)
 			raise ChangeRefused(_("You are its only host: deactivate the meeting type instead"), "only_host")
 		if accept:
+			profile_for_new_host(user)  # invited before they had one
 			frappe.db.set_value("Scheduler Meeting Type Host", row.name, "accepted", 1)
 		else:
 			frappe.db.delete("Scheduler Meeting Type Host", {"name": row.name})
+		self.tell_of_answer(user, accept)
 		self.close_invitations([user])
 		# the type changed: a copy the owner opened before this answer is refused on save
 		# ("modified after you opened it") rather than writing the host rows back as they were
 		frappe.db.set_value(self.doctype, self.name, "modified", frappe.utils.now(), update_modified=False)
 		frappe.clear_document_cache(self.doctype, self.name)
 		meeting_types.invalidate([self.name])
+
+	def tell_of_answer(self, user: str, accept: bool) -> None:
+		"""The type's owner and whoever sent the invitation hear of the answer (the bell)."""
+		inviters = frappe.get_all(
+			"ToDo",
+			filters={
+				"reference_type": self.doctype,
+				"reference_name": self.name,
+				"allocated_to": user,
+				"status": "Open",
+			},
+			pluck="assigned_by",
+		)
+		told = [u for u in dict.fromkeys([self.user, *inviters]) if u and u != user]
+		text = _("{0} accepted to host {1}") if accept else _("{0} declined to host {1}")
+		self.notify(told, text.format(frappe.utils.get_fullname(user), self.title))
+
+	def notify(self, users: list[str], subject: str) -> None:
+		"""A desk notification (Notification Log, the bell) about this type for ``users``."""
+		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+
+		if users:
+			enqueue_create_notification(
+				users,
+				{
+					"type": "Alert",
+					"document_type": self.doctype,
+					"document_name": self.name,
+					"subject": frappe.utils.escape_html(subject),
+					"from_user": frappe.session.user,
+				},
+			)
 
 	def close_invitations(self, users, status: str = "Closed") -> None:
 		"""End the open invitation to-dos of ``users`` for this type: Closed when answered,

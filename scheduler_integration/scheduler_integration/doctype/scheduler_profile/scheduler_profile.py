@@ -166,3 +166,31 @@ class SchedulerProfile(Document):
 		meeting_types.invalidate(meeting_types.of_host(self.user))  # no profile: no bookings
 		pages.invalidate([self.slug])
 		domains.invalidate([self.custom_domain])
+
+
+def profile_for_new_host(user: str) -> str:
+	"""The Scheduler Profile of a colleague who joins a team type without one (they
+	accepted its invitation, or a Scheduler Manager added them): their name, their own
+	time zone, a link of their name that is free. Their working hours stay theirs to set
+	(their profile says so until they do)."""
+	found = frappe.db.get_value("Scheduler Profile", {"user": user})
+	if found:
+		return found
+	name = frappe.utils.get_fullname(user) or user.split("@")[0]
+	base = slugify(name) or slugify(user.split("@")[0]) or "host"
+	if base in RESERVED_PROFILE_SLUGS:
+		base = f"{base}-host"
+	slug, n = base, 2
+	while frappe.db.exists("Scheduler Profile", {"slug": slug}):
+		slug, n = f"{base}-{n}", n + 1
+	doc = frappe.get_doc(
+		{
+			"doctype": "Scheduler Profile",
+			"user": user,
+			"display_name": name,
+			"slug": slug,
+			"timezone": user_timezone(user),
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	return doc.name
