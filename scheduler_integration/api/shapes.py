@@ -23,6 +23,7 @@ from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.outputs.email_values import guest_locale, when
 from scheduler_integration.outputs.invitations import add_links, guest_title
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -182,6 +183,11 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 		"local_date": local.date().isoformat(),
 		"local_time": local.strftime("%H:%M"),
 		"local_end_time": end.astimezone(get_zone(zone_name)).strftime("%H:%M"),
+		# the start as the guest's emails write it (their locale, this zone): the page shows
+		# these words, so the page and the emails read the same whatever the browser's dates
+		"when_text": frappe._("{0} at {1}", lang=doc.get("language") or None).format(
+			*when(start, zone_name, guest_locale(doc))
+		),
 		"meeting_type": mt.title,
 		"meeting_type_slug": mt.slug,
 		"profile_slug": profile.slug,

@@ -141,6 +141,10 @@ class TestLanguages(BookingFlowCase):
 		self.assertNotEqual(german_day, full_date(guest_day, "en"))
 		self.assertIn(german_day, mails[GUEST])
 		self.assertIn(french_day, mails[HOST])
+		# the confirmation page shows the start in the words of the guest's email (one date
+		# format per reader, whatever dates the browser's own data would write)
+		self.assertTrue(data["when_text"].startswith(german_day + " "), data["when_text"])
+		self.assertIn(data["when_text"], mails[GUEST])
 		self.assertNotIn(french_day, mails[GUEST])
 		# the default templates' own words too (a template an admin rewrote may have none)
 		template = frappe.db.get_value(

@@ -330,9 +330,10 @@ class TestPageFrame(SchedulerTestCase):
 		self.assertEqual(seen["zone_open"]["state"]["expanded"], "true")
 		self.assertTrue(10 < seen["zone_open"]["options"] <= 50, seen["zone_open"])
 		found = seen["zone_found"]
-		for query in ("Kolkata", "India", "Asia/Kol", "Calcutta"):
+		for query in ("Kolkata", "India", "Asia/Kol", "Calcutta", "Mumbai"):  # a city it covers too
 			self.assertEqual(found[query][:1], ["Asia/Kolkata"], (query, found[query]))
 		self.assertEqual(found["new york"][:1], ["America/New_York"], found["new york"])
+		self.assertEqual(found["EST"][:1], ["America/New_York"], found["EST"])  # everyday speech
 		self.assertEqual(found["são paulo"][:1], ["America/Sao_Paulo"], found["são paulo"])
 		self.assertEqual(found["nowhere at all"], [])
 		self.assertIn("0", seen["zone_count"])

@@ -233,6 +233,32 @@
 		"Asia/Hong_Kong", "Asia/Manila", "Asia/Seoul", "Asia/Tokyo", "Australia/Perth", "Australia/Sydney",
 		"Pacific/Auckland",
 	];
+	// what people call a zone besides its city: big cities it covers and the abbreviations
+	// of everyday speech ("Mumbai", "EST"), matched as its city is
+	const ZONE_WORDS = {
+		"Asia/Kolkata": "Mumbai Delhi New Delhi Bangalore Bengaluru Chennai Hyderabad Pune IST",
+		"America/New_York": "EST EDT Eastern Boston Washington Miami Atlanta Philadelphia",
+		"America/Chicago": "CST CDT Central Dallas Houston",
+		"America/Denver": "MST MDT Mountain",
+		"America/Phoenix": "MST Arizona",
+		"America/Los_Angeles": "PST PDT Pacific San Francisco Seattle",
+		"America/Toronto": "Ottawa Montreal",
+		"America/Sao_Paulo": "Rio de Janeiro Brasilia BRT",
+		"Europe/London": "GMT BST",
+		"Europe/Berlin": "CET CEST Munich Hamburg Frankfurt",
+		"Europe/Paris": "CET CEST",
+		"Europe/Moscow": "MSK",
+		"Asia/Shanghai": "Beijing Shenzhen Guangzhou",
+		"Asia/Tokyo": "JST Osaka",
+		"Asia/Dubai": "Abu Dhabi GST",
+		"Asia/Karachi": "Lahore Islamabad PKT",
+		"Asia/Jakarta": "WIB",
+		"Asia/Ho_Chi_Minh": "Saigon Hanoi",
+		"Africa/Lagos": "Abuja WAT",
+		"Africa/Johannesburg": "Cape Town Pretoria SAST",
+		"Australia/Sydney": "AEST AEDT Canberra",
+		"Pacific/Auckland": "NZST NZDT Wellington",
+	};
 	const MAX_SHOWN = 50;
 	let zoneData = { zones: {}, aliases: {} };
 	const zoneDataLoaded = page.zones_url
@@ -275,7 +301,7 @@
 				offset: zoneOffset(zone),
 				// what a query is matched against, best first: the city, the country (in the
 				// reader's language and English), the zone's name and its old names
-				kinds: [words(city), [...words(country), ...words(english)], [...words(zone), ...aliases.flatMap(words), ...words(zone === "UTC" ? "UTC GMT" : "")]],
+				kinds: [[...words(city), ...words(ZONE_WORDS[zone] || "")], [...words(country), ...words(english)], [...words(zone), ...aliases.flatMap(words), ...words(zone === "UTC" ? "UTC GMT" : "")]],
 			});
 		}
 		return zoneInfo.get(zone);
@@ -974,7 +1000,7 @@
 		clear(root).append(
 			el("div", { class: "sched-confirm", tabindex: "-1", id: "sched-to-payment" },
 				el("h2", { text: __("One step left: the payment") }),
-				el("p", { class: "sched-when" }, el("strong", { text: longWhen(b.start) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
+				el("p", { class: "sched-when" }, el("strong", { text: bookedWhen(b) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
 				el("p", { text: __("We hold this time for you while you pay {0}.", [b.payment.display]) }),
 				url ? el("p", { class: "sched-actions" }, el("a", { class: "sched-primary", id: "sched-pay", href: url, target: page.embed ? "_top" : null }, __("Pay now"))) : null
 			)
@@ -1003,6 +1029,11 @@
 	function longWhen(iso) {
 		return fmtDate(iso, { dateStyle: "full", timeStyle: "short" });
 	}
+	// a booking's start in the words of its emails (the server's, in the guest's locale),
+	// while the page shows the zone they were written in
+	function bookedWhen(b) {
+		return b.when_text && b.timezone === state.zone ? b.when_text : longWhen(b.start);
+	}
 	function clock(iso) {
 		return fmtDate(iso, { timeStyle: "short" });
 	}
@@ -1018,7 +1049,7 @@
 	function whenLine(b, id) {
 		const end = dateInZone(new Date(b.start)).key === dateInZone(new Date(b.end)).key ? clock(b.end) : longWhen(b.end);
 		return el("p", { class: "sched-when" },
-			el("strong", {}, el("span", { id, text: longWhen(b.start) }), " – ", el("span", { id: id + "-end", text: end })),
+			el("strong", {}, el("span", { id, text: bookedWhen(b) }), " – ", el("span", { id: id + "-end", text: end })),
 			" ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" }));
 	}
 	const external = { target: "_blank", rel: "noopener noreferrer" };
@@ -1124,7 +1155,7 @@
 		const rescheduleBtn = el("button", { type: "button", class: "sched-primary", id: "sched-reschedule", onclick: () => {
 			openAt(b.start);
 			// the focus goes to where the guest now is: the booking's current time, then the times
-			const current = el("p", { class: "sched-muted", id: "sched-current", tabindex: "-1" }, __("Your current time: {0}", [longWhen(b.start)]));
+			const current = el("p", { class: "sched-muted", id: "sched-current", tabindex: "-1" }, __("Your current time: {0}", [bookedWhen(b)]));
 			startPicker((slot) => confirmMove(b, slot), current);
 			root.prepend(el("button", { type: "button", class: "sched-link", id: "sched-keep", onclick: () => keepTime(b) }, __("Keep my current time")));
 			current.focus();
@@ -1169,7 +1200,7 @@
 					else error.textContent = res.body.message;
 				} },
 			el("h2", { id: "sched-cancel-title", tabindex: "-1", text: __("Cancel this booking?") }),
-			el("p", { text: longWhen(b.start) + " (" + state.zone + ") · " + b.meeting_type }),
+			el("p", { text: bookedWhen(b) + " (" + state.zone + ") · " + b.meeting_type }),
 			el("label", { for: "sched-cancel-reason", text: __("Reason (optional)") }),
 			reason,
 			following ? el("div", { class: "sched-check" }, following, " ", el("label", { for: "sched-cancel-following", text: __("Also cancel every later meeting of the series") })) : null,
@@ -1233,7 +1264,7 @@
 		clear(root).append(
 			el("div", { class: "sched-confirm", id: "sched-move", tabindex: "-1", role: "group", "aria-labelledby": "sched-move-title" },
 				el("h2", { id: "sched-move-title", text: __("Move your booking?") }),
-				el("p", {}, __("From"), ": ", el("s", { text: longWhen(b.start) })),
+				el("p", {}, __("From"), ": ", el("s", { text: bookedWhen(b) })),
 				el("p", {}, __("To"), ": ", el("strong", { id: "sched-move-time", text: longWhen(slot.start) }), " ", el("span", { class: "sched-muted", text: "(" + state.zone + ")" })),
 				error,
 				el("p", { class: "sched-actions" }, confirmBtn, " ",
