@@ -246,6 +246,14 @@ def _mapped(fn, args, kwargs):
 		)
 	except frappe.TooManyRequestsError:
 		raise  # Frappe's own rate limiter answers 429 with its headers
+	except frappe.TimestampMismatchError:
+		# another change won the race (a cancel beside a move): try again on the new state;
+		# Frappe's own text would show the record's internal timestamps
+		return fail(
+			409,
+			_("This was changed by someone else meanwhile. Please reload it and try again."),
+			code=codes.CONFLICT,
+		)
 	except frappe.ValidationError as exc:  # core validations (mandatory, links, …)
 		return fail(400, frappe.utils.strip_html(str(exc)) or _("Invalid input"), code=codes.INVALID_INPUT)
 

@@ -331,7 +331,29 @@ def routing_condition_query(user=None):
 
 
 def _is_host_of(doc, user: str) -> bool:
+	"""A host of the booking as stored: rows a caller's unsaved change adds (set_value, a
+	REST PUT of its hosts) make nobody a host before the change is allowed."""
+	if _stored(doc):
+		return doc.name in _hosted(user, [doc.name])
 	return any(row.user == user for row in doc.get("hosts") or []) or doc.get("host") == user
+
+
+def _stored(doc) -> bool:
+	"""Is ``doc`` a record already stored (its owner and hosts are read as stored)?"""
+	return not doc.is_new() and bool(doc.name) and bool(frappe.db.exists(doc.doctype, doc.name))
+
+
+def _hosted(user: str, bookings: list[str]) -> set[str]:
+	"""Those of ``bookings`` ``user`` hosts, as stored (organiser or one of the hosts)."""
+	rows = frappe.get_all(
+		"Scheduler Booking Host",
+		filters={"parenttype": "Scheduler Booking", "parent": ("in", bookings), "user": user},
+		pluck="parent",
+	)
+	rows += frappe.get_all(
+		"Scheduler Booking", filters={"name": ("in", bookings), "host": user}, pluck="name"
+	)
+	return set(rows)
 
 
 def may_book(meeting_type, user: str) -> bool:
@@ -381,12 +403,22 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 				)
 			)
 		return is_team_admin(doc.name, user)
-	owner = doc.get(OWNER_FIELD[doc.doctype])
+	field = OWNER_FIELD[doc.doctype]
+	stored = _stored(doc)
+	# whose it is as stored: a change that names the caller its owner is not theirs to make
+	owner = frappe.db.get_value(doc.doctype, doc.name, field) if stored else doc.get(field)
 	if not owner and doc.doctype == "Scheduler Engagement":  # unmatched events: managers only
 		return False
 	if not owner or owner == user:  # a new document is assigned to its creator on validate
 		return True
 	if ptype in (None, *READ_ONLY) and doc.doctype == "Scheduler Meeting Type":
+		if stored:
+			return bool(
+				frappe.db.exists(
+					"Scheduler Meeting Type Host",
+					{"parenttype": doc.doctype, "parent": doc.name, "user": user},
+				)
+			)
 		return any(row.user == user for row in doc.get("hosts") or [])
 	if ptype in (None, *READ_ONLY) and doc.doctype == "Scheduler Out of Office":
 		return doc.get("delegate") == user  # asked to cover it: reads it to answer

@@ -5,7 +5,7 @@ record's rows.
 table as a string hand the controller text where Frappe expects a list: Frappe appends the
 text character by character and fails with a 500 before any validation runs. A controller
 with this mixin reads such text as the rows it spells, and refuses anything else with the
-reason (417). A row sent with the name of a row of another record (REST, set_value) would
+reason (417), as it refuses a row value that is an object or a list. A row sent with the name of a row of another record (REST, set_value) would
 be moved here by Frappe's save, which updates a child row by its name: refused (403).
 """
 
@@ -46,9 +46,33 @@ class TableRowsAsText:
 
 	def set(self, key, value, as_value=False):
 		# (Frappe keeps a document's table field names in ``_table_fieldnames``)
-		if isinstance(value, str) and not as_value and key in getattr(self, "_table_fieldnames", ()):
-			value = rows_from_text(value, self.meta.get_label(key))
+		if not as_value and key in getattr(self, "_table_fieldnames", ()):
+			if isinstance(value, str):
+				value = rows_from_text(value, self.meta.get_label(key))
+			if isinstance(value, list):
+				check_row_values(value, self.meta.get_field(key), self.meta.get_label(key))
 		return super().set(key, value, as_value)
+
+
+def check_row_values(rows: list, df, label: str) -> None:
+	"""A row's value is one value (text, a number, yes/no), never an object or a list, but in
+	a JSON field: Frappe would take ``{"user": {"email": ["like", "%"]}}`` for a query on the
+	linked table (a yes/no answer on any of its columns) or fail with a 500."""
+	child = frappe.get_meta(df.options)
+	for idx, row in enumerate(rows, start=1):
+		if not isinstance(row, dict):
+			continue  # a row document: set by code, not a caller
+		for fieldname, value in row.items():
+			if (
+				isinstance(value, dict | list)
+				and (child.get_field(fieldname) or {}).get("fieldtype") != "JSON"
+			):
+				frappe.throw(
+					_("{0}, row {1}: {2} must be a single value").format(
+						_(label), idx, _(child.get_label(fieldname))
+					),
+					frappe.ValidationError,
+				)
 
 
 def rows_from_text(text: str, label: str) -> list[dict]:

@@ -320,6 +320,11 @@ class TestApiFuzzFindings(SchedulerTestCase):
 				("not json", 417),
 				(json.dumps({"user": HOST}), 417),
 				(json.dumps([{"user": HOST, "weight": "seven"}]), 400),  # the controller's own check
+				# a link as a filter object would be a query on User (a yes/no answer on any
+				# column, or a 500): a row's value is one value
+				(json.dumps([{"user": {"email": ["like", "%admin%"]}}]), 417),
+				(json.dumps([{"user": {"x": 1}}]), 417),
+				(json.dumps([{"user": HOST, "weight": [7]}]), 417),
 			):
 				with self.subTest(value=value):
 					response = self.host.post(
@@ -334,9 +339,18 @@ class TestApiFuzzFindings(SchedulerTestCase):
 					)
 					self.assertEqual(response.status_code, status, response.text[:300])
 					self.assertNotIn("Traceback", response.text)
+			# the same rows as a list (REST)
+			response = self.host.put(
+				f"{self.server.base}/api/resource/Scheduler Meeting Type/{team}",
+				json={"hosts": [{"user": {"name": ["like", "%"]}}]},
+				timeout=60,
+			)
+			self.assertEqual(response.status_code, 417, response.text[:300])
+			self.assertIn("must be a single value", response.text)
 			frappe.db.rollback()
 			self.assertEqual(
-				frappe.db.get_value("Scheduler Meeting Type Host", {"parent": team}, "weight"), 7
+				frappe.get_all("Scheduler Meeting Type Host", {"parent": team}, ["user", "weight"]),
+				[{"user": HOST, "weight": 7}],
 			)
 		finally:
 			frappe.db.rollback()
@@ -366,6 +380,50 @@ class TestOutsideWalkDoors(SchedulerTestCase):
 		set_settings(**cls._saved)
 		cleanup([HOST, cls.OTHER, cls.PLAIN], delete_users=True)
 		super().tearDownClass()
+
+	def test_naming_yourself_in_a_change_gives_no_right_to_make_it(self):
+		"""A host who puts themselves into another host's booking (its hosts, its host field)
+		or names themselves the owner of another host's hours was judged on the changed copy:
+		the booking's check then answered with its real host's address. Who may change a
+		record is read from it as stored: 403, nothing revealed, nothing changed."""
+		from datetime import timedelta
+
+		from scheduler_integration.tests.factory import book, future_day
+
+		theirs = make_type(self.other, "walk-call", 30)
+		booking = book(
+			theirs,
+			future_day(12) + timedelta(hours=10),
+			{"guest_name": "Walk Guest", "guest_email": "walk-guest@example.org"},
+		).name
+		hours = frappe.db.get_value("Scheduler Profile", self.other, "availability")
+		frappe.db.commit()
+		host = self.server.session(HOST)
+		set_value = f"{self.server.base}/api/method/frappe.client.set_value"
+		try:
+			for doctype, name, fieldname, value in (
+				("Scheduler Booking", booking, "hosts", json.dumps([{"user": HOST}])),
+				("Scheduler Booking", booking, "host", HOST),
+				("Scheduler Availability", hours, "user", HOST),
+			):
+				with self.subTest(doctype=doctype, fieldname=fieldname):
+					r = host.post(
+						set_value,
+						json={"doctype": doctype, "name": name, "fieldname": fieldname, "value": value},
+						timeout=60,
+					)
+					self.assertEqual(r.status_code, 403, r.text[:300])
+					if doctype == "Scheduler Booking":  # (the hours' own name carries its host)
+						self.assertNotIn(self.OTHER, r.text)
+			frappe.db.rollback()
+			self.assertEqual(frappe.db.get_value("Scheduler Booking", booking, "host"), self.OTHER)
+			self.assertEqual(
+				frappe.get_all("Scheduler Booking Host", {"parent": booking}, pluck="user"), [self.OTHER]
+			)
+			self.assertEqual(frappe.db.get_value("Scheduler Availability", hours, "user"), self.OTHER)
+		finally:
+			frappe.db.rollback()
+			clear_bookings([self.OTHER])
 
 	def test_a_row_of_another_record_is_never_moved_here(self):
 		"""Frappe saves a child row by its name: another host's hours row sent with its name

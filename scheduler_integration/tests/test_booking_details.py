@@ -6,6 +6,7 @@ meeting types, the host's photo or initial on the booking page, and a machine-re
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -217,6 +218,42 @@ class TestBookingDetails(SchedulerTestCase):
 				self.assertNotIn("/private/files/", html)
 
 	# --- error codes ------------------------------------------------------------------------
+	def test_a_request_nested_too_deep_is_refused_without_an_error_log(self):
+		"""A guest's booking with answers nested 900 deep (under Python's own limit, which
+		Frappe's parsing meets first and logs) is refused as unreadable, and no Error Log
+		(traceback and variables) is written for it: a guest could fill the log otherwise."""
+		nested = "x"
+		for _level in range(900):
+			nested = [nested]
+
+		def logged() -> int:
+			"""Error logs of this request: written, or queued in Redis for the scheduler to write."""
+			queued = frappe.cache.lrange("insert_queue_for_Error Log", 0, -1)
+			return frappe.db.count("Error Log", {"error": ("like", "%Deep Guest%")}) + sum(
+				b"Deep Guest" in item for item in queued
+			)
+
+		before = logged()
+		r = self.server.session(None).post(
+			method_url(self.server, f"{API}.public.book"),
+			json={
+				"profile": SLUG,
+				"meeting_type": "nested",
+				"start": iso(self.day + timedelta(hours=15)),
+				"name": "Deep Guest",
+				"email": "deep@example.org",
+				"timezone": "UTC",
+				"answers": {"Topic": nested},
+			},
+			timeout=30,
+		)
+		self.assertEqual(
+			(r.status_code, r.json()["message"]["code"]), (400, "UNREADABLE_REQUEST"), r.text[:300]
+		)
+		time.sleep(1)  # (after the answer's last byte)
+		frappe.db.rollback()
+		self.assertEqual(logged(), before)
+
 	def test_every_error_answer_carries_a_code(self):
 		make_type(self.profile, "codes", 30)
 		guest = self.server.session(None)
