@@ -28,6 +28,7 @@ from scheduler_integration.api import parse
 from scheduler_integration.api.utils import api, iso, ok
 from scheduler_integration.booking import reps
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.hosts import host_timezone
@@ -190,7 +191,7 @@ def book_for_record(
 			"notes": notes,
 			"timezone": timezone or prospect.get("timezone") or host_timezone(rep),
 		},
-		needs_phone(frappe.get_cached_value("Scheduler Meeting Type", mt, "location_type")),
+		needs_phone(meeting_type_doc(mt).get("location_type")),
 	)
 	doc = book_for_prospect(mt, parse.instant(start, "start"), guest, host=rep, record=(doctype, docname))
 	frappe.db.commit()  # the hosts' locks end here; the answer needs none of them

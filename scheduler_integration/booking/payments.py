@@ -28,6 +28,7 @@ from frappe.utils.password import get_decrypted_password
 
 from scheduler_integration.booking.domains import origin
 from scheduler_integration.booking.errors import PaymentUnavailable
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import safe_zone
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
@@ -200,7 +201,7 @@ def new_payment(doc):
 
 def product_name(doc, zone_name: str) -> str:
 	"""What the checkout page names: the meeting type and its time on the guest's clock."""
-	title = frappe.get_cached_value("Scheduler Meeting Type", doc.meeting_type, "title") or doc.meeting_type
+	title = meeting_type_doc(doc.meeting_type).get("title") or doc.meeting_type
 	local = to_utc(doc.start).astimezone(get_zone(safe_zone(zone_name)))
 	return f"{title} · {local.strftime('%Y-%m-%d %H:%M')} ({safe_zone(zone_name)})"
 

@@ -49,6 +49,7 @@ from frappe import _
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.fields import store_after_answer
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import host_names, host_users, plain
 from scheduler_integration.crm.fields import apply_answers
 from scheduler_integration.crm.records import FRAPPE_CRM
@@ -146,7 +147,7 @@ def on_booked(doc, event: str) -> str:
 	)
 	text = message.format(escape(summary(doc)), escape(host_names(doc)), escape(when(doc)))
 	if rep := booked_by(doc):  # a rep booked it for the guest (from this record, the desk)
-		title = frappe.get_cached_value("Scheduler Meeting Type", doc.meeting_type, "title")
+		title = meeting_type_doc(doc.meeting_type).get("title")
 		text = _("Meeting booked by {0} with {1}: {2} on {3}").format(
 			escape(rep), escape(plain(doc.guest_name)), escape(title), escape(when(doc))
 		)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import frappe
 
 from scheduler_integration.booking.check import lock_hosts_of
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects.crm.describe import answers_html, booking_link, details, summary
 from scheduler_integration.engine.adapters import parse_offsets
@@ -95,7 +96,7 @@ def app_reminds_hosts(doc) -> bool:
 	offsets for its meeting type)? Then the core Event's own reminder stays off."""
 	if not setting("remind_host"):
 		return False
-	override = frappe.get_cached_value("Scheduler Meeting Type", doc.meeting_type, "reminder_offsets")
+	override = meeting_type_doc(doc.meeting_type).get("reminder_offsets")
 	default = parse_offsets(setting("reminder_offsets"))
 	return bool(parse_offsets(override, default) if override else default)
 

@@ -190,7 +190,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 			elif self.status == Status.CANCELLED:
 				self.cancelled_at = to_system(now)
 				self.refund_due = self.refund_on_cancel(now, by_guest=actor is Actor.GUEST)
-		type_title = frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "title") or ""
+		type_title = meeting_type_doc(self.meeting_type).get("title") or ""
 		self.title = f"{type_title}: {self.guest_name}"[:140] if type_title else (self.guest_name or "")[:140]
 
 	def hold(self, now: datetime):
@@ -424,7 +424,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		when the type needs the host's confirmation), with every effect of a new booking."""
 		after = (
 			Status.PENDING
-			if frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "requires_confirmation")
+			if meeting_type_doc(self.meeting_type).get("requires_confirmation")
 			else Status.CONFIRMED
 		)
 		if self.status != Status.AWAITING_PAYMENT:
@@ -470,7 +470,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 	def desk_actions(self, now: datetime | None = None) -> dict:
 		if self.is_new() or not frappe.has_permission("Scheduler Booking", "write", self):
 			return {"allowed": [], "waiting": {}}
-		notice = frappe.get_cached_value("Scheduler Meeting Type", self.meeting_type, "cancel_notice")
+		notice = meeting_type_doc(self.meeting_type).get("cancel_notice")
 		found = actions_for(
 			self.status,
 			self.actor(),
