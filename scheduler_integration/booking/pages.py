@@ -237,7 +237,7 @@ def price_json(doc) -> dict | None:
 	}
 
 
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def organization() -> dict:

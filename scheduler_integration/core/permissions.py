@@ -409,6 +409,8 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 	owner = frappe.db.get_value(doc.doctype, doc.name, field) if stored else doc.get(field)
 	if not owner and doc.doctype == "Scheduler Engagement":  # unmatched events: managers only
 		return False
+	if stored and ptype not in (None, *READ_ONLY) and (doc.get(field) or owner) != owner:
+		return False  # giving one's record to another host is a manager's (walk: blocked time)
 	if not owner or owner == user:  # a new document is assigned to its creator on validate
 		return True
 	if ptype in (None, *READ_ONLY) and doc.doctype == "Scheduler Meeting Type":

@@ -415,7 +415,30 @@ class TestOutsideWalkDoors(SchedulerTestCase):
 					self.assertEqual(r.status_code, 403, r.text[:300])
 					if doctype == "Scheduler Booking":  # (the hours' own name carries its host)
 						self.assertNotIn(self.OTHER, r.text)
+			# nor may a host give their own record to another (walk: a blocked time given to a
+			# colleague emptied the colleague's page)
+			mine = frappe.get_doc(
+				{
+					"doctype": "Scheduler Blocked Time",
+					"user": HOST,
+					"start": "2031-01-06 00:00:00",
+					"end": "2031-01-07 00:00:00",
+				}
+			).insert(ignore_permissions=True)
+			frappe.db.commit()
+			r = host.post(
+				set_value,
+				json={
+					"doctype": "Scheduler Blocked Time",
+					"name": mine.name,
+					"fieldname": "user",
+					"value": self.OTHER,
+				},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 403, r.text[:300])
 			frappe.db.rollback()
+			self.assertEqual(frappe.db.get_value("Scheduler Blocked Time", mine.name, "user"), HOST)
 			self.assertEqual(frappe.db.get_value("Scheduler Booking", booking, "host"), self.OTHER)
 			self.assertEqual(
 				frappe.get_all("Scheduler Booking Host", {"parent": booking}, pluck="user"), [self.OTHER]

@@ -382,6 +382,24 @@ class TestConsentAndCounts(SecurityCase):
 				("Nia Newcomer", "nia-newcomer", "Europe/Vienna", 1),
 			)
 			self.assertEqual(frappe.get_doc("Scheduler Meeting Type", team).host_users(), [B, new])
+			# accepting again (walk: 20 at once) changes nothing and tells nobody again
+			with ThreadPoolExecutor(5) as pool:
+				again = list(
+					pool.map(
+						lambda _i: self.server.session(new).post(
+							method_url(
+								self.server, "scheduler_integration.api.meeting_type.respond_to_invitation"
+							),
+							json={"meeting_type": team, "accept": 1},
+							timeout=30,
+						),
+						range(5),
+					)
+				)
+			self.assertEqual([a.status_code for a in again], [200] * 5, [a.text[:200] for a in again])
+			run_background_jobs()
+			frappe.db.rollback()
+			self.assertEqual(frappe.db.count("Scheduler Profile", {"user": new}), 1)
 			answer = frappe.get_all(
 				"Notification Log", filters={**logs, "document_name": team, "for_user": B}, pluck="subject"
 			)

@@ -236,10 +236,23 @@ class TestValidationRules(SchedulerTestCase):
 
 	def test_a_colour_is_a_colour_never_other_css(self):
 		# written into the booking page's style (walk: a host's value covered the page)
-		for value in ("red;position:fixed;inset:0", "url(https://evil.example/p.png)", "#12345g", "blue"):
+		for value in (
+			"red;position:fixed;inset:0",
+			"url(https://evil.example/p.png)",
+			"#12345g",
+			"blue",
+			"#abc",
+		):
 			self.assertFieldError(self.meeting_type(color=value), "color")
 		self.meeting_type(slug="colour-long", color="#2490EF").insert()
-		self.meeting_type(slug="colour-short", color="#abc").insert()
+
+	def test_a_price_is_a_number_and_every_host_row_names_a_user(self):
+		# walk: a REST body's {"$gt": 0} or "1e308" price, a host row without a user: 500s
+		for value in ({"$gt": 0}, "1e308x", "nan", float("inf")):
+			self.assertFieldError(self.meeting_type(price=value), "price")
+		self.assertFieldError(
+			self.meeting_type(slug="team", assignment="Round Robin", hosts=[{"user": None}]), "hosts"
+		)
 
 	def test_priority_zero_to_ten(self):
 		self.assertFieldError(self.meeting_type(priority=11), "priority")

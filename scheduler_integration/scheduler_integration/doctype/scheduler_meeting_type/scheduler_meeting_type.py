@@ -2,6 +2,7 @@
 # For license information, please see license.txt
 
 
+import math
 import re
 
 import frappe
@@ -182,7 +183,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			self, _("This profile already has a meeting type with this slug"), profile=self.profile
 		)
 		errors.clean("duration", clean_duration, self.duration, self.custom_duration)
-		if self.color and not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", self.color.strip()):
+		if self.color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.color.strip()):
 			errors.add("color", _("Pick a colour, such as #2490EF"))
 		self.color = (self.color or "").strip() or None
 		self.priority = errors.clean("priority", clean_int, self.priority, "priority", 0, 10, default=0)
@@ -229,7 +230,14 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			except SchedulingError as exc:
 				errors.add(field, translate(exc))
 		self.feedback_url = errors.clean("feedback_url", clean_url, self.feedback_url, "feedback_url")
-		if (self.price or 0) < 0:
+		try:  # a REST body may send anything: a number, or a field error (never a 500)
+			self.price = float(self.price or 0)
+			if not math.isfinite(self.price):
+				raise ValueError
+		except (TypeError, ValueError):
+			errors.add("price", _("The price must be a number"))
+			self.price = 0
+		if self.price < 0:
 			errors.add("price", _("The price cannot be negative"))
 		if self.price and not self.currency:
 			self.currency = frappe.db.get_default("currency") or None
@@ -385,6 +393,9 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			errors.add("hosts", _("Each host may be listed once"))
 		# a colleague is a desk user who can sign in (their invitation and profile need one);
 		# a host listed before who was disabled since stays, offered no times
+		if any(not isinstance(user, str) or not user for user in users):
+			errors.add("hosts", _("Choose a user in every host row"))
+			users = [user for user in users if isinstance(user, str) and user]
 		listed = {row.user for row in current.values()}
 		able = set(
 			frappe.get_all(
@@ -528,9 +539,9 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		if invited:
 			self.notify(
 				invited,
-				_("{0} invited you to host {1}: open it to accept or decline").format(
-					frappe.utils.get_fullname(frappe.session.user), self.title
-				),
+				_("{0} invited you to host {1}: open it to accept or decline"),
+				frappe.utils.get_fullname(frappe.session.user),
+				self.title,
 			)
 		for row in self.hosts:
 			if row.accepted or row.user in known:
@@ -573,6 +584,8 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			# the last host who accepted would leave the type offering no times; an invitation
 			# not yet accepted may always be declined (the type offered none with it)
 			raise ChangeRefused(_("You are its only host: deactivate the meeting type instead"), "only_host")
+		if accept and row.accepted:
+			return  # answered before (a repeated or concurrent accept): nothing to do, nobody to tell
 		if accept:
 			profile_for_new_host(user)  # invited before they had one
 			frappe.db.set_value("Scheduler Meeting Type Host", row.name, "accepted", 1)
@@ -600,12 +613,17 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		)
 		told = [u for u in dict.fromkeys([self.user, *inviters]) if u and u != user]
 		text = _("{0} accepted to host {1}") if accept else _("{0} declined to host {1}")
-		self.notify(told, text.format(frappe.utils.get_fullname(user), self.title))
+		self.notify(told, text, frappe.utils.get_fullname(user), self.title)
 
-	def notify(self, users: list[str], subject: str) -> None:
-		"""A desk notification (Notification Log, the bell) about this type for ``users``."""
+	def notify(self, users: list[str], text: str, *parts) -> None:
+		"""A desk notification (Notification Log, the bell) about this type for ``users``:
+		``text`` with ``parts`` (names, the title) escaped once, as the bell shows HTML (a
+		title is stored with its ``&`` escaped already)."""
+		from html import unescape
+
 		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
+		subject = text.format(*(frappe.utils.escape_html(unescape(str(part or ""))) for part in parts))
 		if users:
 			enqueue_create_notification(
 				users,
@@ -613,7 +631,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 					"type": "Alert",
 					"document_type": self.doctype,
 					"document_name": self.name,
-					"subject": frappe.utils.escape_html(subject),
+					"subject": subject,
 					"from_user": frappe.session.user,
 				},
 			)

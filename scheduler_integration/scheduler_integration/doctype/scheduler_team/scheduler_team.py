@@ -1,6 +1,8 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
+import re
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -47,6 +49,8 @@ class SchedulerTeam(TableRowsAsText, Document):
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
+		if self.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", str(self.brand_color).strip()):
+			errors.add("brand_color", _("Pick a colour, such as #2490EF"))
 		domains.check_custom_domain(self, errors)
 		self.validate_members(errors)
 		errors.raise_if_any()
