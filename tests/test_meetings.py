@@ -139,8 +139,8 @@ def test_provider_statistics():
 def test_a_custom_location_is_its_details_once_booked_never_the_word_custom():
 	upper = str.upper  # stands in for a translation
 	assert location_label("Zoom", upper) == "ZOOM"
-	# before booking: nothing (its details may be a room's code), never "Custom"
-	assert location_label("Custom", upper) == ""
+	# before booking: that it comes with the booking (its details may be a room's code)
+	assert location_label("Custom", upper) == "LOCATION GIVEN AFTER BOOKING"
 	assert location_label("", upper) == ""
 	assert location_text("In Person", " Main St 1 ", upper) == "IN PERSON — Main St 1"
 	assert location_text("Custom", "Call me on Signal", upper) == "Call me on Signal"

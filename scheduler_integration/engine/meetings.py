@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .i18n import _
+
 __all__ = [
 	"CUSTOM_LOCATION",
 	"PHONE_LOCATIONS",
@@ -111,11 +113,13 @@ def needs_phone(location_type: str | None) -> bool:
 
 def location_label(location_type: str | None, translate: Callable[[str], str]) -> str:
 	"""The place as a booking page lists it beside the length, before anyone booked: the
-	kind, translated. A Custom location says nothing there: its details are the host's own
-	words for those who booked (a room's code, a private address), shown on the confirmation
-	and in the emails; the word "Custom" means nothing to a guest."""
-	if not location_type or location_type == CUSTOM_LOCATION:
+	kind, translated. A Custom location says that its place comes with the booking: its
+	details are the host's own words for those who booked (a room's code, a private address),
+	shown on the confirmation and in the emails; the word "Custom" means nothing to a guest."""
+	if not location_type:
 		return ""
+	if location_type == CUSTOM_LOCATION:
+		return translate(_("Location given after booking"))
 	return translate(location_type)
 
 

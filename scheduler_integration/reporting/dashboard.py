@@ -192,14 +192,15 @@ def next_meetings(limit: int = 5) -> list[dict]:
 	return out
 
 
-def offers_times(profile: str, now: datetime | None = None) -> bool:
-	"""Does the page of ``profile`` offer a time in the next weeks? The page's own search
-	(``booking.slots``) over its first active types: hours, overrides, leave, busy time,
-	notice, limits and horizon all count."""
+def offers_times(profile: str, now: datetime | None = None, hosted: list[str] | None = None) -> bool:
+	"""Does the page of ``profile`` offer a time in the next weeks (or one of the team types
+	``hosted``)? The page's own search (``booking.slots``) over its first active types:
+	hours, overrides, leave, busy time, notice, limits and horizon all count."""
 	now = now or utc_now()
-	for doc in active_types(profile)[:OFFER_TYPES]:
+	names = [doc.name for doc in active_types(profile)[:OFFER_TYPES]] + list(hosted or [])[:OFFER_TYPES]
+	for name in names:
 		try:
-			if slots_for(type_context(doc.name), now, now + timedelta(weeks=OFFER_WEEKS), now):
+			if slots_for(type_context(name), now, now + timedelta(weeks=OFFER_WEEKS), now):
 				return True
 		except (frappe.DoesNotExistError, SchedulingError):
 			continue  # a type whose host cannot be booked (no profile) offers nothing
@@ -223,9 +224,23 @@ def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 			{"parenttype": "Scheduler Availability", "parent": profile.availability},
 		)
 	)
-	has_types = bool(frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name}))
+	# their own types, and the team types they accepted to host (a colleague who joined one
+	# has a type to be booked for)
+	hosted = frappe.get_all(
+		"Scheduler Meeting Type Host",
+		filters={"parenttype": "Scheduler Meeting Type", "user": user, "accepted": 1},
+		pluck="parent",
+	)
+	hosted = (
+		frappe.get_all(
+			"Scheduler Meeting Type", filters={"name": ("in", hosted or [""]), "active": 1}, pluck="name"
+		)
+		if hosted
+		else []
+	)
+	has_types = bool(frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name}) or hosted)
 	active_type = has_types and bool(
-		frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name, "active": 1})
+		frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name, "active": 1}) or hosted
 	)
 	shared = bool(
 		profile.link_shared
@@ -243,7 +258,8 @@ def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 		profile_active=bool(profile.active),
 		has_types=has_types,
 		# searched only when nothing else already keeps the page from offering times
-		offers_times=not (hours and active_type and profile.active) or offers_times(profile.name),
+		offers_times=not (hours and active_type and profile.active)
+		or offers_times(profile.name, hosted=hosted),
 	)
 	return facts, profile
 

@@ -178,6 +178,7 @@ class TestBookingFlow(BookingFlowCase):
 			self.assertEqual(page.status_code, 200, path)
 			self.assertNotIn("· Custom", page.text, path)
 			self.assertNotIn("4711", page.text, path)
+			self.assertIn("· Location given after booking", page.text, path)
 		r = self.book("flow-host", "custom-place", self.at(10))
 		self.assertEqual(r.status_code, 201, r.text)
 		self.assertEqual(body(r)["data"]["location"], "Room 12, code 4711")

@@ -337,7 +337,7 @@ class TestConsentAndCounts(SecurityCase):
 				timeout=30,
 			)
 			self.assertEqual(r.status_code, 400, r.text[:500])
-			self.assertIn("Only enabled desk users can host", r.text)
+			self.assertIn("Only enabled desk users with the Scheduler Host role can host", r.text)
 			r = self.server.session(B).post(
 				url,
 				json={
@@ -382,6 +382,13 @@ class TestConsentAndCounts(SecurityCase):
 				("Nia Newcomer", "nia-newcomer", "Europe/Vienna", 1),
 			)
 			self.assertEqual(frappe.get_doc("Scheduler Meeting Type", team).host_users(), [B, new])
+			# their set-up checklist counts the team type they host: only their hours are missing
+			from scheduler_integration.reporting.dashboard import setup_checklist
+
+			checklist = setup_checklist(new)
+			steps = {step["key"]: step["state"] for step in checklist["steps"]}
+			self.assertEqual(steps["first_type"], "done", checklist)
+			self.assertEqual([p["key"] for p in checklist["problems"]], ["no_hours"], checklist)
 			# accepting again (walk: 20 at once) changes nothing and tells nobody again
 			with ThreadPoolExecutor(5) as pool:
 				again = list(

@@ -33,6 +33,13 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 			}
 		});
 	},
+	assignment(frm) {
+		// a team type starts with its owner as its first host (a type whose only host has no
+		// hours yet would be listed offering no times)
+		if (frm.doc.assignment === "Individual" || (frm.doc.hosts || []).length || !frm.doc.user) return;
+		frm.add_child("hosts", { user: frm.doc.user, weight: 1 });
+		frm.refresh_field("hosts");
+	},
 	title(frm) {
 		if (frm.is_new() && !frm.doc.slug && frm.doc.title) {
 			frm.set_value("slug", frappe.scrub(frm.doc.title).replace(/_/g, "-").replace(/[^a-z0-9-]/g, ""));

@@ -4,6 +4,7 @@
 
 import math
 import re
+from html import unescape
 
 import frappe
 from frappe import _
@@ -64,6 +65,15 @@ BOUNDS = {
 	"no_show_delay": 30 * 24 * 60,
 	"win_back_delay": 90 * 24 * 60,
 }
+
+
+HOST_ROLES = frozenset({"Scheduler Host", "Scheduler Manager"})
+
+
+def as_text(*parts) -> list[str]:
+	"""Names and titles for text shown as HTML (a to-do, the bell): escaped once (a title is
+	stored with its ``&`` escaped already)."""
+	return [frappe.utils.escape_html(unescape(str(part or ""))) for part in parts]
 
 
 class SchedulerMeetingType(TableRowsAsText, Document):
@@ -397,16 +407,22 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			errors.add("hosts", _("Choose a user in every host row"))
 			users = [user for user in users if isinstance(user, str) and user]
 		listed = {row.user for row in current.values()}
-		able = set(
-			frappe.get_all(
-				"User",
-				filters={"name": ("in", users), "enabled": 1, "user_type": "System User"},
-				pluck="name",
-			)
+		desk = frappe.get_all(
+			"User",
+			filters={"name": ("in", users), "enabled": 1, "user_type": "System User"},
+			pluck="name",
 		)
+		# a colleague with the host's role: accepting gives them a public page (walk: a
+		# Blogger made one through an invitation the owner sent)
+		able = {user for user in desk if HOST_ROLES.intersection(frappe.get_roles(user))}
 		unable = [user for user in dict.fromkeys(users) if user not in able and user not in listed]
 		if unable:
-			errors.add("hosts", _("Only enabled desk users can host: {0}").format(", ".join(unable)))
+			errors.add(
+				"hosts",
+				_("Only enabled desk users with the Scheduler Host role can host: {0}").format(
+					", ".join(unable)
+				),
+			)
 		for row in self.hosts:
 			try:  # "9" from a JSON body or set_value is 9; text that is no number is refused
 				row.weight = clean_int(row.weight, "weight", 1, 1_000_000)
@@ -553,9 +569,10 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 					"reference_type": self.doctype,
 					"reference_name": self.name,
 					"assigned_by": frappe.session.user,
+					# a Text Editor field: a title's or a name's HTML shows as text, never as markup
 					"description": _(
 						"{0} invited you to host {1}. Open the meeting type to accept or decline."
-					).format(frappe.utils.get_fullname(frappe.session.user), self.title),
+					).format(*as_text(frappe.utils.get_fullname(frappe.session.user), self.title)),
 				}
 			).insert(ignore_permissions=True)
 
@@ -619,11 +636,9 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		"""A desk notification (Notification Log, the bell) about this type for ``users``:
 		``text`` with ``parts`` (names, the title) escaped once, as the bell shows HTML (a
 		title is stored with its ``&`` escaped already)."""
-		from html import unescape
-
 		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
-		subject = text.format(*(frappe.utils.escape_html(unescape(str(part or ""))) for part in parts))
+		subject = text.format(*as_text(*parts))
 		if users:
 			enqueue_create_notification(
 				users,

@@ -24,6 +24,21 @@ frappe.ui.form.on("Scheduler Profile", {
 	after_save(frm) {
 		sched_profile_follow_zone(frm);
 	},
+	user(frm) {
+		// a new profile made for someone else (an administrator's): their name, link and zone,
+		// not the signed-in user's the form started with
+		if (!frm.is_new() || !frm.doc.user) return;
+		frappe.db.get_value("User", frm.doc.user, ["full_name", "time_zone"]).then((r) => {
+			const user = r.message || {};
+			if (user.full_name) {
+				frm.set_value("display_name", user.full_name);
+				frm.set_value("slug", frappe.scrub(user.full_name).replace(/_/g, "-").replace(/[^a-z0-9-]/g, ""));
+			}
+			frm.set_value("timezone", user.time_zone || scheduler_integration.default_timezone());
+			frm.set_value("availability", "");
+			sched_profile_existing_hours(frm);
+		});
+	},
 	display_name(frm) {
 		if (frm.is_new() && !frm.doc.slug && frm.doc.display_name) {
 			frm.set_value("slug", frappe.scrub(frm.doc.display_name).replace(/_/g, "-").replace(/[^a-z0-9-]/g, ""));

@@ -31,6 +31,9 @@ from scheduler_integration.engine.validation import (
 WEBHOOK_ACCOUNT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
+_UNSHOWN = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 class SchedulerProfile(Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
@@ -176,7 +179,9 @@ def profile_for_new_host(user: str) -> str:
 	found = frappe.db.get_value("Scheduler Profile", {"user": user})
 	if found:
 		return found
-	name = frappe.utils.get_fullname(user) or user.split("@")[0]
+	# a User's name may hold what a display name may not (line breaks, direction overrides)
+	name = " ".join(_UNSHOWN.sub(" ", frappe.utils.get_fullname(user) or "").split())
+	name = name[:MAX_DISPLAY_NAME] or user.split("@")[0]
 	base = slugify(name) or slugify(user.split("@")[0]) or "host"
 	if base in RESERVED_PROFILE_SLUGS:
 		base = f"{base}-host"
