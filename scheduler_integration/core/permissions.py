@@ -333,27 +333,24 @@ def routing_condition_query(user=None):
 def _is_host_of(doc, user: str) -> bool:
 	"""A host of the booking as stored: rows a caller's unsaved change adds (set_value, a
 	REST PUT of its hosts) make nobody a host before the change is allowed."""
-	if _stored(doc):
-		return doc.name in _hosted(user, [doc.name])
+	stored = _stored_value(doc, "host")
+	if stored is not None:
+		return stored == user or bool(
+			frappe.db.exists(
+				"Scheduler Booking Host",
+				{"parenttype": "Scheduler Booking", "parent": doc.name, "user": user},
+			)
+		)
 	return any(row.user == user for row in doc.get("hosts") or []) or doc.get("host") == user
 
 
-def _stored(doc) -> bool:
-	"""Is ``doc`` a record already stored (its owner and hosts are read as stored)?"""
-	return not doc.is_new() and bool(doc.name) and bool(frappe.db.exists(doc.doctype, doc.name))
-
-
-def _hosted(user: str, bookings: list[str]) -> set[str]:
-	"""Those of ``bookings`` ``user`` hosts, as stored (organiser or one of the hosts)."""
-	rows = frappe.get_all(
-		"Scheduler Booking Host",
-		filters={"parenttype": "Scheduler Booking", "parent": ("in", bookings), "user": user},
-		pluck="parent",
-	)
-	rows += frappe.get_all(
-		"Scheduler Booking", filters={"name": ("in", bookings), "host": user}, pluck="name"
-	)
-	return set(rows)
+def _stored_value(doc, field: str) -> str | None:
+	"""``field`` of ``doc`` as stored ("" when empty); None for a record not stored yet. One
+	query: who may change a record is read from it, never from the caller's changed copy."""
+	if doc.is_new() or not doc.name:
+		return None
+	row = frappe.db.get_value(doc.doctype, doc.name, ["name", field], as_dict=True)
+	return None if row is None else (row.get(field) or "")
 
 
 def may_book(meeting_type, user: str) -> bool:
@@ -404,9 +401,10 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 			)
 		return is_team_admin(doc.name, user)
 	field = OWNER_FIELD[doc.doctype]
-	stored = _stored(doc)
 	# whose it is as stored: a change that names the caller its owner is not theirs to make
-	owner = frappe.db.get_value(doc.doctype, doc.name, field) if stored else doc.get(field)
+	owner = _stored_value(doc, field)
+	stored = owner is not None
+	owner = owner if stored else doc.get(field)
 	if not owner and doc.doctype == "Scheduler Engagement":  # unmatched events: managers only
 		return False
 	if stored and ptype not in (None, *READ_ONLY) and (doc.get(field) or owner) != owner:

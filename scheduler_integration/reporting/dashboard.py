@@ -226,16 +226,16 @@ def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
 	)
 	# their own types, and the team types they accepted to host (a colleague who joined one
 	# has a type to be booked for)
-	hosted = frappe.get_all(
+	accepted = frappe.get_all(
 		"Scheduler Meeting Type Host",
 		filters={"parenttype": "Scheduler Meeting Type", "user": user, "accepted": 1},
 		pluck="parent",
 	)
 	hosted = (
 		frappe.get_all(
-			"Scheduler Meeting Type", filters={"name": ("in", hosted or [""]), "active": 1}, pluck="name"
+			"Scheduler Meeting Type", filters={"name": ("in", accepted), "active": 1}, pluck="name"
 		)
-		if hosted
+		if accepted
 		else []
 	)
 	has_types = bool(frappe.db.exists("Scheduler Meeting Type", {"profile": profile.name}) or hosted)
