@@ -47,6 +47,7 @@ permission_query_conditions = {
 	"Scheduler Out of Office": "scheduler_integration.core.permissions.out_of_office_query",
 	"Scheduler Payment": "scheduler_integration.core.permissions.payment_query",
 	"Scheduler Host Booking Count": "scheduler_integration.core.permissions.host_booking_count_query",
+	"Scheduler Booking Page": "scheduler_integration.core.permissions.booking_page_query",
 	# child tables: a row is visible exactly when its parent is (core.permissions.CHILD_PARENTS)
 	"Scheduler Availability Rule": "scheduler_integration.core.permissions.availability_rule_query",
 	"Scheduler Date Override": "scheduler_integration.core.permissions.date_override_query",

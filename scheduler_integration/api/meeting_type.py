@@ -51,6 +51,7 @@ FIELDS = {
 	"assignment": "assignment",
 	"round_robin_mode": "round_robin_mode",
 	"team": "team",
+	"booking_page": "booking_page",
 }
 TEMPLATES = ("event_title_template", "event_description_template")
 SPECIAL = {"duration_minutes", "duration", "custom_duration", "recommended_phases", "questions", "hosts"}
@@ -74,6 +75,7 @@ def serialize_type(doc) -> dict:
 		"assignment": doc.assignment,
 		"round_robin_mode": doc.round_robin_mode,
 		"team": doc.team,
+		"booking_page": doc.booking_page,
 		"created_at": iso(doc.creation),
 		"updated_at": iso(doc.modified),
 	}

@@ -32,13 +32,15 @@ from scheduler_integration.engine.domains import request_host
 
 PROFILE = "Scheduler Profile"
 TEAM = "Scheduler Team"
+BOOKING_PAGE = "Scheduler Booking Page"  # a host's extra page
+OWNERS = (PROFILE, TEAM, BOOKING_PAGE)  # what a custom domain may serve
 
 
 @dataclass(frozen=True)
 class Scope:
-	"""What a custom domain serves: one active profile's or team's pages."""
+	"""What a custom domain serves: one active profile's, team's or booking page's pages."""
 
-	doctype: str  # PROFILE or TEAM
+	doctype: str  # one of OWNERS
 	name: str
 	slug: str
 
@@ -57,9 +59,9 @@ def invalidate(domains) -> None:
 
 
 def _build(hosts: list[str]) -> dict[str, Scope | None]:
-	"""Two queries for any number of host names."""
+	"""Three queries for any number of host names."""
 	found: dict[str, Scope] = {}
-	for doctype in (PROFILE, TEAM):
+	for doctype in OWNERS:
 		for row in frappe.get_all(
 			doctype,
 			filters={"custom_domain": ("in", hosts), "active": 1},
@@ -139,9 +141,12 @@ def _domain_of(doctype: str, name: str | None) -> str:
 
 def type_domain(meeting_type) -> str:
 	"""The custom domain that serves ``meeting_type`` (a document): its team's for a team
-	type, else its profile's; '' when it has none."""
+	type, its booking page's for a type on one of the host's extra pages, else its
+	profile's; '' when it has none."""
 	if meeting_type.get("team"):
 		return _domain_of(TEAM, meeting_type.team)
+	if meeting_type.get("booking_page"):
+		return _domain_of(BOOKING_PAGE, meeting_type.booking_page)
 	return _domain_of(PROFILE, meeting_type.profile)
 
 
@@ -176,9 +181,15 @@ def team_url(team) -> str:
 	return origin(domain) + "/" if domain else site_url(f"/book/team/{team.slug}")
 
 
+def booking_page_url(page) -> str:
+	"""One of a host's extra pages (a Scheduler Booking Page document)."""
+	domain = page.custom_domain if page.get("active") else ""
+	return origin(domain) + "/" if domain else site_url(f"/book/{page.slug}")
+
+
 def type_url(meeting_type) -> str:
 	"""Where ``meeting_type`` (a document) is booked: ``/<slug>`` on its custom domain, else
-	its team's or its profile's page; '' when its profile is gone."""
+	its team's, its booking page's or its profile's page; '' when its profile is gone."""
 	domain = type_domain(meeting_type)
 	if domain:
 		return f"{origin(domain)}/{meeting_type.slug}"
@@ -186,6 +197,10 @@ def type_url(meeting_type) -> str:
 		team = frappe.db.get_value(TEAM, meeting_type.team, "slug")
 		if team:
 			return site_url(f"/book/team/{team}/{meeting_type.slug}")
+	if meeting_type.get("booking_page"):
+		page = frappe.db.get_value(BOOKING_PAGE, meeting_type.booking_page, "slug")
+		if page:
+			return site_url(f"/book/{page}/{meeting_type.slug}")
 	slug = frappe.db.get_value(PROFILE, meeting_type.profile, "slug")
 	return site_url(f"/book/{slug}/{meeting_type.slug}") if slug else ""
 
@@ -200,14 +215,17 @@ def booking_origin(booking) -> str:
 
 def serves(scope: Scope, meeting_type) -> bool:
 	"""Is ``meeting_type`` (a document) one of the pages of ``scope``'s domain? A profile's
-	domain serves its types without a team, a team's domain the team's types."""
+	domain serves its types without a team, a team's domain the team's types, a booking
+	page's the types on that page."""
 	if scope.doctype == TEAM:
 		return meeting_type.get("team") == scope.name
+	if scope.doctype == BOOKING_PAGE:
+		return meeting_type.get("booking_page") == scope.name and not meeting_type.get("team")
 	return meeting_type.profile == scope.name and not meeting_type.get("team")
 
 
 def taken_elsewhere(domain: str | None, doctype: str, name: str | None) -> bool:
-	"""Is ``domain`` another profile's or team's? One domain serves one page."""
+	"""Is ``domain`` another profile's, team's or booking page's? One domain serves one page."""
 	if not domain:
 		return False
 	return any(
@@ -217,12 +235,12 @@ def taken_elsewhere(domain: str | None, doctype: str, name: str | None) -> bool:
 			if other == doctype
 			else {"custom_domain": domain},
 		)
-		for other in (PROFILE, TEAM)
+		for other in OWNERS
 	)
 
 
 def check_custom_domain(doc, errors) -> None:
-	"""A profile's or team's ``custom_domain`` on save: set or changed only by a Scheduler
+	"""A profile's, team's or booking page's ``custom_domain`` on save: set or changed only by a Scheduler
 	Manager (a domain takes over every page of that host name), one booking page's each,
 	never a name the site or the bench already serves. Errors go to ``errors``."""
 	before = doc.get_doc_before_save()

@@ -12,7 +12,14 @@ A team's page (``/book/team/<slug>``) lists the team's active round-robin and co
 types (``Scheduler Meeting Type.team``) and books them through the same page and API as a
 profile's, headed with the team's name and branding; which types a team slug leads to is
 cached the same way (``TEAMS``, outdated by the team and meeting type controllers). A
-profile's page lists only its types without a team.
+profile's page lists only its types without a team and without a booking page.
+
+A host's extra pages (Scheduler Booking Page, seed 001's scheduling pages) share the
+profiles' ``/book/<slug>`` namespace (``slug_taken``): a page's slug leads to a ``Page`` of
+the host's profile that lists the types on that page (``Scheduler Meeting Type.
+booking_page``), headed with the page's title, description and branding; everything below
+(slots, booking, the manage page) is the profile's, so the host's hours, calendars and
+bookings are one diary whichever page a guest came through.
 
 ``page_data`` is what both the pages (``www/book``) and ``api.public.get_page`` show, so
 it stays below both; how a page is drawn (language, brand, embed mode, the script's
@@ -28,7 +35,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.booking import captcha, meetings, payments
-from scheduler_integration.booking.domains import profile_url, type_url
+from scheduler_integration.booking.domains import BOOKING_PAGE, profile_url, type_url
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
 from scheduler_integration.core.hosts import taking_meetings, type_hosts
@@ -36,6 +43,7 @@ from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine.adapters import FREQUENCIES
+from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import location_label, needs_phone
@@ -48,6 +56,7 @@ from scheduler_integration.engine.validation import clean_slug
 class Page:
 	profile: str  # the Scheduler Profile's name
 	types: dict[str, str]  # active meeting types: slug -> name
+	booking_page: str | None = None  # one of the host's extra pages (Scheduler Booking Page)
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class TeamPage:
 
 
 TEAM_ASSIGNMENTS = ("Round Robin", "Collective")
+
 SLUGS = VersionedCache("scheduler_integration:page_slug")
 TEAMS = VersionedCache("scheduler_integration:team_slug")
 
@@ -90,7 +100,62 @@ def _build_index(owner_doctype: str, owner_field: str, slugs: list[str], make, *
 
 
 def _build(slugs: list[str]) -> dict[str, Page | None]:
-	return _build_index("Scheduler Profile", "profile", slugs, Page)
+	"""Profiles by slug, then the slugs left over among the hosts' extra pages (two queries
+	more, only for those)."""
+	found = _build_index("Scheduler Profile", "profile", slugs, Page)
+	rest = [slug for slug in slugs if found[slug] is None]
+	if not rest:
+		return found
+	rows = frappe.get_all(
+		BOOKING_PAGE, filters={"slug": ("in", rest), "active": 1}, fields=["name", "slug", "user"]
+	)
+	# a host who switched their profile off takes none of their pages
+	live = set(
+		frappe.get_all(
+			"Scheduler Profile",
+			filters={"name": ("in", [row.user for row in rows] or [""]), "active": 1},
+			pluck="name",
+		)
+	)
+	rows = [row for row in rows if row.user in live]
+	types: dict[str, dict[str, str]] = {row.name: {} for row in rows}
+	for row in (
+		frappe.get_all(
+			"Scheduler Meeting Type",
+			filters={"booking_page": ("in", list(types)), "active": 1, "team": ("is", "not set")},
+			fields=["name", "slug", "booking_page"],
+			order_by="creation asc",
+		)
+		if types
+		else []
+	):
+		types[row.booking_page].setdefault(row.slug, row.name)
+	for row in rows:
+		found[row.slug] = Page(row.user, types[row.name], row.name)
+	return found
+
+
+def slug_taken(slug: str, doctype: str, name: str | None) -> bool:
+	"""Is ``slug`` another profile's or booking page's link (both are ``/book/<slug>``), or
+	one of the booking routes' own words (``/book/manage/…``, ``/book/team/…``)?"""
+	if slug in RESERVED_PROFILE_SLUGS:
+		return True
+	return any(
+		frappe.db.exists(
+			other, {"slug": slug, "name": ("!=", name or "")} if other == doctype else {"slug": slug}
+		)
+		for other in ("Scheduler Profile", BOOKING_PAGE)
+	)
+
+
+def booking_page_types(booking_page: str) -> list[dict]:
+	"""The meeting types on a booking page (its form lists them)."""
+	return frappe.get_all(
+		"Scheduler Meeting Type",
+		filters={"booking_page": booking_page},
+		fields=["name", "title", "slug", "active"],
+		order_by="priority desc, sort_order asc, creation asc",
+	)
 
 
 def invalidate_teams(slugs) -> None:
@@ -149,12 +214,22 @@ def meeting_type_by_slug(profile, slug):
 	return public_type(profile.slug, slug).doc
 
 
-def active_types(profile_name: str | None = None, team: str | None = None) -> list:
-	"""A profile's active types without a team, or a team's active team types."""
+def active_types(
+	profile_name: str | None = None, team: str | None = None, booking_page: str | None = None
+) -> list:
+	"""A profile's active types without a team or booking page, a team's active team types,
+	or the active types on one of a host's extra pages."""
 	if team:
 		filters = {"team": team, "active": 1, "assignment": ("in", TEAM_ASSIGNMENTS)}
+	elif booking_page:
+		filters = {"booking_page": booking_page, "active": 1, "team": ("is", "not set")}
 	else:
-		filters = {"profile": profile_name, "active": 1, "team": ("is", "not set")}
+		filters = {
+			"profile": profile_name,
+			"active": 1,
+			"team": ("is", "not set"),
+			"booking_page": ("is", "not set"),
+		}
 	names = frappe.get_all(
 		"Scheduler Meeting Type",
 		filters=filters,
@@ -284,19 +359,25 @@ def page_data(
 		head = {"slug": owner.slug, "display_name": owner.title, "timezone": "", "photo": ""}
 		head["initial"] = initial(owner.title)
 		types = active_types(team=owner.name)
+		profile = owner  # a team has no host's branding to fall back on
 	else:
-		owner = profile_by_slug(profile_slug)
-		head = {"slug": owner.slug, "display_name": owner.display_name, "timezone": owner.timezone}
-		head.update(photo=host_photo(owner.user), initial=initial(owner.display_name))
-		types = active_types(owner.name)
-	brand = owner.brand_color or ""
+		found = page(profile_slug)
+		profile = cached_doc("Scheduler Profile", found.profile)
+		# one of the host's extra pages: its own title, words and branding, the host's face
+		owner = cached_doc(BOOKING_PAGE, found.booking_page) if found.booking_page else profile
+		head = {"slug": owner.slug, "display_name": profile.display_name, "timezone": profile.timezone}
+		head.update(photo=host_photo(profile.user), initial=initial(profile.display_name))
+		if found.booking_page:
+			head["page_title"] = owner.title
+		types = active_types(profile.name, booking_page=found.booking_page)
+	brand = owner.brand_color or profile.brand_color or ""
 	home, prefix = _paths(owner.slug, bool(team), on_domain)
 	data = {
 		"profile": {
 			**head,
 			"description": owner.description or "",
 			"brand_color": brand if _COLOR.match(brand) else "",
-			"logo": owner.logo or "",
+			"logo": owner.logo or profile.logo or "",
 		},
 		"organization": organization(),
 		"captcha": captcha.page_config(),

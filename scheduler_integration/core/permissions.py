@@ -47,6 +47,7 @@ OWNER_FIELD = {
 	"Scheduler Out of Office": "user",
 	"Scheduler Payment": "host",
 	"Scheduler Host Booking Count": "user",
+	"Scheduler Booking Page": "user",
 }
 # DocTypes no host reads at all (no Scheduler Host role permission): the managers' own
 MANAGERS_ONLY = frozenset(
@@ -215,6 +216,10 @@ def payment_query(user=None):
 
 def host_booking_count_query(user=None):
 	return conditions("Scheduler Host Booking Count", user)
+
+
+def booking_page_query(user=None):
+	return conditions("Scheduler Booking Page", user)
 
 
 # Child tables: Frappe checks a child DocType's *role* permission through the parent named

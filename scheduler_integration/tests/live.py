@@ -375,6 +375,7 @@ def cleanup(users: list[str], delete_users: bool = False, force_users: bool = Fa
 	)
 	for doctype, field in (
 		("Scheduler Meeting Type", "user"),
+		("Scheduler Booking Page", "user"),
 		("Scheduler Blocked Time", "user"),
 		("Scheduler Busy Time", "host"),
 		("Scheduler Calendar Connection", "host"),

@@ -13,7 +13,6 @@ same templates and data as ``/book/…``, with links relative to the domain's ro
 from __future__ import annotations
 
 import frappe
-from frappe import _
 from frappe.website.page_renderers.base_renderer import BaseRenderer
 from frappe.website.page_renderers.not_found_page import NotFoundPage
 from frappe.website.page_renderers.template_page import TemplatePage
@@ -22,7 +21,7 @@ from scheduler_integration.booking import pages
 from scheduler_integration.booking.domains import TEAM, Scope, request_scope, serves
 from scheduler_integration.engine.domains import MANAGE, PAGE, domain_route
 from scheduler_integration.www.book.manage import manage_context
-from scheduler_integration.www.book.page_utils import booking_page
+from scheduler_integration.www.book.page_utils import booking_page, list_title
 
 # the URL parts the booking pages read from ``form_dict``: on a custom domain the domain
 # decides them, never the query string
@@ -72,7 +71,7 @@ def _manage(context, scope: Scope):
 def _list(context):
 	data = booking_page(context, "profile", "profile", team=frappe.form_dict.team, on_domain=True)
 	if data:
-		context.title = _("Book time with {0}").format(data["profile"]["display_name"])
+		context.title = list_title(data)
 	context.on_domain = True
 	return context
 

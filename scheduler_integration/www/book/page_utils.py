@@ -295,3 +295,11 @@ def routed(data: dict) -> dict:
 	if scope:
 		extra["routed"] = str(token)
 	return extra
+
+
+def list_title(data: dict) -> str:
+	"""The browser title of a page of meeting types: the host's (or team's) name, and the
+	title of one of the host's extra pages (Scheduler Booking Page) before it."""
+	title = _("Book time with {0}").format(data["profile"]["display_name"])
+	page_title = data["profile"].get("page_title")
+	return f"{page_title} · {title}" if page_title else title

@@ -1,6 +1,4 @@
-from frappe import _
-
-from scheduler_integration.www.book.page_utils import booking_page
+from scheduler_integration.www.book.page_utils import booking_page, list_title
 
 no_cache = 1
 
@@ -8,5 +6,5 @@ no_cache = 1
 def get_context(context):
 	data = booking_page(context, "profile", "profile")
 	if data:
-		context.title = _("Book time with {0}").format(data["profile"]["display_name"])
+		context.title = list_title(data)
 	return context

@@ -4,6 +4,8 @@
 frappe.ui.form.on("Scheduler Meeting Type", {
 	setup(frm) {
 		frm.set_query("user", "hosts", () => ({ filters: { enabled: 1, user_type: "System User" } }));
+		// a type lists on one of its own host's extra pages
+		frm.set_query("booking_page", () => ({ filters: { user: frm.doc.user || frappe.session.user } }));
 	},
 	onload(frm) {
 		// a new type starts on the signed-in host's profile when they have exactly one
@@ -23,7 +25,9 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 		show_invitation(frm);
 		// refresh runs twice after a save: only the latest answer adds the buttons and banner
 		const ask = (frm.__sched_link_ask = (frm.__sched_link_ask || 0) + 1);
-		frappe.db.get_value("Scheduler Profile", frm.doc.profile, "slug").then((r) => {
+		// a type on one of the host's extra pages is linked from that page
+		const [owner, name] = frm.doc.booking_page ? ["Scheduler Booking Page", frm.doc.booking_page] : ["Scheduler Profile", frm.doc.profile];
+		frappe.db.get_value(owner, name, "slug").then((r) => {
 			const slug = r.message && r.message.slug;
 			if (slug && ask === frm.__sched_link_ask) {
 				scheduler_integration.add_link_buttons(

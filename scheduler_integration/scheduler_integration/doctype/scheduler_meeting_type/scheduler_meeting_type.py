@@ -95,6 +95,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		)
 
 		active: DF.Check
+		booking_page: DF.Link | None
 		allow_series: DF.Check
 		assignment: DF.Literal["Individual", "Round Robin", "Collective"]
 		buffer_after: DF.Int
@@ -271,6 +272,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		self.validate_payment(errors)
 		self.validate_team(errors)
 		self.validate_team_page(errors)
+		self.validate_booking_page(errors)
 		self.validate_meeting_links(errors)
 		self.max_attendees = errors.clean(
 			"max_attendees", clean_int, self.max_attendees, "max_attendees", 0, MAX_ATTENDEES, default=0
@@ -481,6 +483,19 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			self, "slug", _("The team's page already has a meeting type with this slug"), team=self.team
 		)
 
+	def validate_booking_page(self, errors: FieldErrors) -> None:
+		"""A type on one of the host's extra pages: the page is its owner's, and a team type
+		lists on its team's page instead."""
+		if not self.booking_page:
+			return
+		owner = frappe.db.get_value("Scheduler Booking Page", self.booking_page, "user")
+		if owner is None:
+			errors.add("booking_page", _("Booking Page {0} not found").format(self.booking_page))
+		elif owner != self.user:
+			errors.add("booking_page", _("Pick one of the booking pages of this type's host"))
+		elif self.team:
+			errors.add("booking_page", _("A team's meeting type is listed on the team's page"))
+
 	def validate_meeting_links(self, errors: FieldErrors) -> None:
 		"""An active type whose location is a video service (Zoom, Google Meet, Microsoft
 		Teams) needs every host who could be assigned connected to that provider, so the
@@ -520,12 +535,22 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		meeting_types.invalidate([self.name])
 		self.invalidate_pages([self.profile, before.profile if before else None])
 		self.invalidate_team_pages([self.team, before.team if before else None])
+		self.invalidate_booking_pages([self.booking_page, before.booking_page if before else None])
 
 	def on_trash(self):
 		deletion.meeting_type_deleted(self)
 		meeting_types.invalidate([self.name])
 		self.invalidate_pages([self.profile])
 		self.invalidate_team_pages([self.team])
+		self.invalidate_booking_pages([self.booking_page])
+
+	def invalidate_booking_pages(self, names) -> None:
+		"""Outdate the host's extra pages that list this type (by their slugs)."""
+		names = [name for name in dict.fromkeys(names) if name]
+		if names:
+			pages.invalidate(
+				frappe.get_all("Scheduler Booking Page", filters={"name": ("in", names)}, pluck="slug")
+			)
 
 	def invalidate_team_pages(self, teams) -> None:
 		"""Outdate the team pages that list this type (by their teams' slugs)."""

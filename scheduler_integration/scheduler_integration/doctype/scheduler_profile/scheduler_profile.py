@@ -92,6 +92,8 @@ class SchedulerProfile(Document):
 		errors.unique(self, "slug", _("This booking link is already taken"))
 		if self.slug in RESERVED_PROFILE_SLUGS and self.has_value_changed("slug"):
 			errors.add("slug", _("This booking link is already taken"))  # /book/manage/…, /book/team/…
+		elif self.slug and frappe.db.exists("Scheduler Booking Page", {"slug": self.slug}):
+			errors.add("slug", _("This booking link is already taken"))  # a host's extra page
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
 		domains.check_custom_domain(self, errors)
 		errors.unique(self, "user", _("This user already has a Scheduler Profile"))
