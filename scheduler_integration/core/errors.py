@@ -116,6 +116,10 @@ FIELD_LABELS = {
 	"team": "Team",
 	"members": "Members",
 	"round_robin_mode": "Round Robin Mode",
+	"booking_page": "Booking Page",
+	"user": "Host",
+	"brand_color": "Brand Color",
+	"meeting_types": "Meeting Types",
 }
 
 
