@@ -17,6 +17,7 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 			.catch(() => null);
 	},
 	refresh(frm) {
+		scheduler_integration.show_select_mark(frm, "location_type");
 		if (frm.is_new() || !frm.doc.profile || !frm.doc.slug) return;
 		// a colleague who hosts it (or is invited) reads it; only its owner changes it
 		if (frm.doc.__onload && frm.doc.__onload.may_edit === false) frm.disable_form();
@@ -32,6 +33,9 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 				);
 			}
 		});
+	},
+	location_type(frm) {
+		scheduler_integration.show_select_mark(frm, "location_type");
 	},
 	assignment(frm) {
 		// a team type starts with its owner as its first host (a type whose only host has no
