@@ -36,9 +36,10 @@ scheduler_integration.default_timezone = function () {
 	return zones.user || zones.system || "UTC";
 };
 
+// ``path``: a page of this site ("/book/…"), or a whole URL (one on a custom domain)
 scheduler_integration.add_link_buttons = function (frm, path) {
 	if (frm.is_new() || !path) return;
-	const url = frappe.urllib.get_base_url() + path;
+	const url = /^https?:\/\//.test(path) ? path : frappe.urllib.get_base_url() + path;
 	frm.add_custom_button(__("Copy Booking Link"), () => {
 		frappe.utils.copy_to_clipboard(url);
 		scheduler_integration.link_copied();

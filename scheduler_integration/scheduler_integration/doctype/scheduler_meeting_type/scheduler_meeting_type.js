@@ -22,17 +22,9 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 		// a colleague who hosts it (or is invited) reads it; only its owner changes it
 		if (frm.doc.__onload && frm.doc.__onload.may_edit === false) frm.disable_form();
 		show_invitation(frm);
-		// refresh runs twice after a save: only the latest answer adds the buttons and banner
-		const ask = (frm.__sched_link_ask = (frm.__sched_link_ask || 0) + 1);
-		frappe.db.get_value("Scheduler Profile", frm.doc.profile, "slug").then((r) => {
-			const slug = r.message && r.message.slug;
-			if (slug && ask === frm.__sched_link_ask) {
-				scheduler_integration.add_link_buttons(
-					frm,
-					`/book/${encodeURIComponent(slug)}/${encodeURIComponent(frm.doc.slug)}`
-				);
-			}
-		});
+		// the server's link (booking.domains.type_url): a team type's on the team's page, and
+		// on the team's or profile's custom domain when it has one
+		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
 	},
 	location_type(frm) {
 		scheduler_integration.show_select_mark(frm, "location_type");
