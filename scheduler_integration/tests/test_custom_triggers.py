@@ -26,6 +26,7 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
+	SchedulerPaused,
 	clear_bookings,
 	future_day,
 	iso,
@@ -85,6 +86,9 @@ class TestCustomTriggers(SchedulerTestCase):
 		try:
 			cls.remove_triggers()
 			cleanup([HOST], delete_users=True)  # what a run that stopped half-way left
+			# the completion job runs when the test says (a tick between a meeting's start and
+			# its no-show would complete it first)
+			cls.paused = SchedulerPaused()
 			cls.settings = set_settings(**NO_RATE_LIMITS)
 			cls.outbox = Outbox()
 			cls.receiver = Receiver()
@@ -115,6 +119,8 @@ class TestCustomTriggers(SchedulerTestCase):
 			set_settings(**cls.settings)
 		if getattr(cls, "receiver", None):
 			cls.receiver.close()
+		if getattr(cls, "paused", None):
+			cls.paused.resume()
 		super().tearDownClass()
 
 	# --- the triggers, as a host admin saves them in the desk ---
