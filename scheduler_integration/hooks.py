@@ -95,6 +95,9 @@ app_include_js = [
 	"/assets/scheduler_integration/js/scheduler_desk.js",
 ]
 
+# The providers' and locations' marks (logo, name, colour) the desk scripts draw
+boot_session = "scheduler_integration.api.branding.boot_session"
+
 # "Schedule Meeting" on the forms a rep works from (book for the prospect, or send a
 # personal link: api/crm.py); Frappe CRM's own pages get a CRM Form Script (install.py)
 doctype_js = {

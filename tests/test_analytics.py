@@ -327,3 +327,43 @@ def test_revenue_counts_what_was_paid_and_refunded_per_currency():
 	performance = {r["host"]: r for r in host_performance(rows, now=now, currency="USD")}
 	assert (performance["a"]["paid"], performance["a"]["refunded"]) == (150.0, 75.0)
 	assert performance["b"]["paid"] == 0.0  # its money is in yen
+
+
+def test_last_months_roll_over_the_year():
+	from datetime import date
+
+	from scheduler_integration.engine.analytics import last_months
+
+	assert last_months(date(2026, 2, 28), 4) == [
+		date(2025, 11, 1),
+		date(2025, 12, 1),
+		date(2026, 1, 1),
+		date(2026, 2, 1),
+	]
+	assert last_months(date(2026, 1, 1), 1) == [date(2026, 1, 1)]
+	assert len(last_months(date(2026, 12, 31), 12)) == 12
+	assert last_months(date(2026, 12, 31), 12)[0] == date(2026, 1, 1)
+
+
+def test_per_month_counts_each_calendar_month_to_its_last_day():
+	from datetime import date
+
+	from scheduler_integration.engine.analytics import last_months, per_month
+
+	months = last_months(date(2026, 3, 15), 3)  # January to March 2026
+	days = [
+		(date(2025, 12, 31), 7),  # before the first month: left out
+		(date(2026, 1, 1), 1),  # the first day of a month
+		(date(2026, 1, 31), 2),  # the last day of a 31-day month
+		(date(2026, 2, 1), 4),  # the next day is the next month
+		(date(2026, 2, 28), 8),  # the last day of February (2026 is no leap year)
+		(date(2026, 4, 1), 9),  # after the last month: left out
+		(datetime(2026, 1, 15, 23, 59), 16),  # a datetime counts by its day
+	]
+	assert per_month(days, months) == [
+		(date(2026, 1, 1), 19),
+		(date(2026, 2, 1), 12),
+		(date(2026, 3, 1), 0),  # a month without bookings is listed as 0
+	]
+	assert per_month([], months) == [(month, 0) for month in months]
+	assert per_month([(date(2024, 2, 29), 3)], last_months(date(2024, 2, 29), 1)) == [(date(2024, 2, 1), 3)]

@@ -1,4 +1,5 @@
-"""The Scheduling workspace's number cards (type Custom) and its "next meetings" block.
+"""The Scheduling workspace's number cards (type Custom), its "Bookings per Month" chart
+(a Custom chart: ``bookings_per_month``) and its "next meetings" block.
 
 Each card method answers what Frappe's number card widget reads: ``{"value", "fieldtype",
 "route", "route_options"}``; "This Week" answers its number with last week's beside it (the
@@ -16,6 +17,7 @@ from html import escape
 
 import frappe
 from frappe import _
+from frappe.utils import formatdate
 
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.statuses import Status
@@ -78,6 +80,20 @@ def conversion(filters=None):
 	_desk_user()
 	rate, _booked, _visits = dashboard.conversion()
 	return {**dashboard.percent_card(rate), "route": ["query-report", "Scheduler Booking Funnel"]}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def bookings_per_month(chart_name=None, filters=None, **chart_args):
+	"""The "Bookings per Month" chart (Dashboard Chart Source "Scheduler Bookings per Month"):
+	the bookings made in each of the last 12 calendar months, labelled in the reader's
+	language ("Mar 2026"). The chart widget's other arguments (timespan, refresh) change
+	nothing."""
+	_desk_user()
+	counts = dashboard.bookings_per_month()
+	return {
+		"labels": [formatdate(month, "MMM yyyy") for month, _count in counts],
+		"datasets": [{"name": _("Bookings"), "values": [count for _month, count in counts]}],
+	}
 
 
 @frappe.whitelist(methods=["GET", "POST"])

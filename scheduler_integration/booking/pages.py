@@ -42,6 +42,7 @@ from scheduler_integration.core.hosts import taking_meetings, type_hosts
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
+from scheduler_integration.engine import colors
 from scheduler_integration.engine.adapters import FREQUENCIES
 from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS
 from scheduler_integration.engine.errors import SchedulingError
@@ -271,8 +272,11 @@ def type_summary(doc) -> dict:
 		"description": doc.description or "",
 		"location_type": doc.location_type or "",
 		"location_label": location_label(doc.location_type, _),
-		# written into the page's style: a colour, never other CSS (a host's field)
-		"color": doc.color if _COLOR.match(doc.color or "") else "",
+		# written into the page's style: a colour, never other CSS (a host's field); a type
+		# without one (made before the field had a default) shows the default
+		"color": type_color(doc),
+		# the colour as the page draws it: contrast enough on its light and dark background
+		"accent": colors.page_variants(type_color(doc)),
 		"requires_confirmation": bool(doc.requires_confirmation),
 		# a video link is promised only when every host who could be assigned can make it
 		# now; otherwise the page shows the location alone (the link still comes by email
@@ -297,6 +301,11 @@ def type_summary(doc) -> dict:
 		if doc.get("allow_series")
 		else None,
 	}
+
+
+def type_color(doc) -> str:
+	"""The type's colour (``#rrggbb``), else the default (``engine.colors``)."""
+	return doc.color if colors.is_color(doc.color) else colors.DEFAULT_TYPE_COLOR
 
 
 def price_json(doc) -> dict | None:

@@ -27,6 +27,11 @@
 * ``connection_rate(hosts)`` — the calendar connection rate: of the active hosts
   (``{host: [their connections]}``), the share (%) with a working calendar connection
   (``engine.onboarding.connection_works``), with both counts and the hosts still without one.
+* ``last_months(today, count)`` and ``per_month(days, months)`` — bookings per calendar
+  month (the workspace's "Bookings per Month"): the first days of the ``count`` months up to
+  ``today``'s, oldest first, and the rows ``(day, bookings)`` summed into those months (a
+  month without bookings counts 0; days outside them are left out). Days are calendar days
+  of the zone the caller counted them in (the system's: where ``creation`` is stored).
 * ``revenue(bookings, now)`` — money, per currency (amounts in different currencies are
   never added): ``revenue`` = the prices of Completed bookings, ``forecast`` = the prices of
   Confirmed bookings that start after ``now``; the same per host and per meeting type.
@@ -41,7 +46,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from .onboarding import connection_works
 from .statuses import Status
@@ -54,6 +59,8 @@ __all__ = [
 	"breakdown",
 	"funnel",
 	"host_performance",
+	"last_months",
+	"per_month",
 	"rate",
 	"revenue",
 	"summarize",
@@ -363,3 +370,18 @@ def connection_rate(hosts: Mapping[str, Iterable[Mapping]]) -> dict:
 		"hosts": len(hosts),
 		"unconnected": unconnected,
 	}
+
+
+def last_months(today: date, count: int) -> list[date]:
+	"""The first day of each of the ``count`` calendar months up to ``today``'s, oldest first."""
+	index = today.year * 12 + today.month - 1  # months since year 0, so a year's end just rolls on
+	return [date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def per_month(days: Iterable[tuple[date, int]], months: list[date]) -> list[tuple[date, int]]:
+	"""``days`` ((day, bookings) rows) summed into ``months`` (their first days, as
+	``last_months`` gives them): [(month, bookings)], every month listed, 0 when empty."""
+	counts = Counter()
+	for day, n in days:
+		counts[date(day.year, day.month, 1)] += int(n or 0)
+	return [(month, counts[month]) for month in months]

@@ -26,7 +26,8 @@ from scheduler_integration.engine.analytics import connection_rate, provider_sta
 from scheduler_integration.engine.booking_states import Status
 from scheduler_integration.reporting.phases import phase_names
 
-# the seed API's names for booking statuses
+# the seed API's names for booking statuses (an external meeting's Scheduled, Cancelled,
+# Completed and No Show read the same)
 BOOKING_STATUS = {
 	Status.PENDING.value: "pending",
 	Status.CONFIRMED.value: "scheduled",
@@ -162,7 +163,19 @@ def booking_revenue(host: str | None = None, start_date=None, end_date=None, now
 	return data
 
 
+def _statuses(doctype: str, key: str, values: set) -> dict:
+	"""{key: status} of the ``doctype`` rows whose ``key`` is one of ``values`` (one query)."""
+	if not values:
+		return {}
+	return dict(
+		frappe.get_all(doctype, filters={key: ("in", list(values))}, fields=[key, "status"], as_list=True)
+	)
+
+
 def recent_bookings(filters: list, names: dict) -> list[dict]:
+	"""The latest booked engagements with each meeting's status now: a native booking's
+	status, an external scheduler's meeting's (Scheduler External Meeting, by its
+	``external_key``), in BOOKING_STATUS's names; a query per kind for the whole page."""
 	rows = frappe.get_all(
 		"Scheduler Engagement",
 		filters=[*filters, ["event_type", "=", "meeting_booked"]],
@@ -180,18 +193,15 @@ def recent_bookings(filters: list, names: dict) -> list[dict]:
 		order_by="occurred_at desc, creation desc",
 		limit_page_length=RECENT,
 	)
+	native = _statuses("Scheduler Booking", "name", {row.booking for row in rows if row.booking})
+	external = _statuses(  # external_key is unique: one meeting per key
+		"Scheduler External Meeting",
+		"external_key",
+		{row.external_event_id for row in rows if row.external_event_id and not row.booking},
+	)
 	out = []
 	for row in rows:
-		status = "scheduled"
-		if row.booking:
-			status = BOOKING_STATUS.get(
-				frappe.db.get_value("Scheduler Booking", row.booking, "status"), "scheduled"
-			)
-		elif row.external_event_id and frappe.db.exists(
-			"Scheduler Engagement",
-			{"external_event_id": row.external_event_id, "event_type": "meeting_cancelled"},
-		):
-			status = "cancelled"
+		stored = native.get(row.booking) if row.booking else external.get(row.external_event_id)
 		out.append(
 			{
 				"booking": row.booking,
@@ -202,7 +212,7 @@ def recent_bookings(filters: list, names: dict) -> list[dict]:
 				"meeting_type": names.get(row.meeting_type) or row.meeting_type or "",
 				"booked_at": iso(row.occurred_at),
 				"scheduled_for": iso(row.scheduled_for),
-				"status": status,
+				"status": BOOKING_STATUS.get(stored, "scheduled"),
 			}
 		)
 	return out

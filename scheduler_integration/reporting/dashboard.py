@@ -1,6 +1,6 @@
 """The Scheduling workspace's figures for the signed-in user: meetings today and this week
 (with last week for the trend), bookings waiting for confirmation, no-show rate, booking
-page conversion, the next meetings, and a new host's set-up checklist (``setup_checklist``:
+page conversion, bookings made per calendar month (``bookings_per_month``), the next meetings, and a new host's set-up checklist (``setup_checklist``:
 the facts loaded here, the steps and the page's problems decided by ``engine.onboarding``).
 
 Every count goes through ``frappe.get_list``, so the row rules of core/permissions apply: a
@@ -29,6 +29,7 @@ from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezone, new_hours_timezone, when_label
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine import onboarding
+from scheduler_integration.engine.analytics import last_months, per_month
 from scheduler_integration.engine.booking_states import ACTIVE, FINISHED
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.statuses import Status
@@ -40,6 +41,7 @@ NO_SHOW_DAYS = 90
 CONVERSION_DAYS = 30
 OFFER_WEEKS = 4  # a page "offers times" when one of its types has a time this soon
 OFFER_TYPES = 5  # the types searched for one, at most (the first ones guests see)
+MONTHS = 12  # "Bookings per Month" shows this month and the 11 before it
 
 
 def _local_midnight(day, zone) -> datetime:
@@ -143,6 +145,22 @@ def conversion(now: datetime | None = None) -> tuple[float, int, int]:
 	visits = _sessions("page_viewed", since)
 	booked = _sessions("meeting_booked", since)
 	return shown_rate(booked, visits), booked, visits
+
+
+def bookings_per_month(now: datetime | None = None) -> list:
+	"""[(first day of the month, bookings made in it)] of the last MONTHS calendar months,
+	this one last, in the system time zone (where ``creation`` is stored, as the per-day
+	chart counts): every booking made, whatever its status now. Counted per day by the
+	database (at most a year of rows), summed into months by ``engine.analytics.per_month``."""
+	months = last_months(to_system(now or utc_now()).date(), MONTHS)
+	rows = frappe.get_list(
+		"Scheduler Booking",
+		filters=[["creation", ">=", datetime.combine(months[0], time.min)]],
+		fields=["date(creation) as day", "count(name) as n"],
+		group_by="date(creation)",
+		order_by="day asc",
+	)
+	return per_month(((row.day, row.n) for row in rows), months)
 
 
 def next_meetings(limit: int = 5) -> list[dict]:

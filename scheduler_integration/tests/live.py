@@ -326,7 +326,14 @@ def purge_guests(emails) -> None:
 						table, filters={type_field: doctype, name_field: ("in", names)}, pluck="name"
 					)
 				]
-				frappe.db.delete("ToDo", {"reference_type": table, "reference_name": ("in", tasks or [""])})
+				# a task's to-do cancelled with it kept a Version of that change
+				todos = frappe.get_all(
+					"ToDo",
+					filters={"reference_type": table, "reference_name": ("in", tasks or [""])},
+					pluck="name",
+				)
+				frappe.db.delete("Version", {"ref_doctype": "ToDo", "docname": ("in", todos or [""])})
+				frappe.db.delete("ToDo", {"name": ("in", todos or [""])})
 				frappe.db.delete("CRM Notification", {"notification_type_doc": ("in", tasks or [""])})
 				frappe.db.delete(
 					"Comment", {"reference_doctype": table, "reference_name": ("in", tasks or [""])}
@@ -338,7 +345,12 @@ def purge_guests(emails) -> None:
 				)
 				frappe.db.delete("Error Log", {"reference_name": ("in", logs or [""])})
 				frappe.db.delete("Notification Log", {"name": ("in", logs or [""])})
-			frappe.db.delete(table, {type_field: doctype, name_field: ("in", names)})
+			# with their Versions: a to-do or task cancelled with its meeting kept one
+			rows = frappe.get_all(
+				table, filters={type_field: doctype, name_field: ("in", names)}, pluck="name"
+			)
+			frappe.db.delete("Version", {"ref_doctype": table, "docname": ("in", rows or [""])})
+			frappe.db.delete(table, {"name": ("in", rows or [""])})
 		frappe.db.delete("Version", {"ref_doctype": doctype, "docname": ("in", names)})
 		_delete(doctype, names)
 

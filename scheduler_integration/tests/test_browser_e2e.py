@@ -399,7 +399,8 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertTrue(cards["Meetings This Week"].startswith(f"{week_now} "), cards["Meetings This Week"])
 		self.assertIn(f"({week_before})", cards["Meetings This Week"])
 		self.assertEqual(len(seen["next"]), min(active, 5))
-		self.assertEqual(seen["chart"], ["Bookings per Day"])
+		self.assertEqual(seen["chart"], ["Bookings per Day", "Bookings per Month"])
+		self.assertEqual(len(seen["month_labels"]), 12, seen["month_labels"])  # the last 12 months drawn
 		self.assertEqual(
 			seen["new_availability"],
 			{

@@ -288,12 +288,18 @@ class TestExternalSchedulers(SchedulerTestCase):
 		self.assertEqual(len(self.acuity.requests), asked)
 
 		# the analytics: the completed external meeting counts
-		summary = body(
+		data = body(
 			self.server.session(ACU).get(
 				method_url(self.server, "scheduler_integration.api.analytics.get_analytics"), timeout=60
 			)
-		)["data"]["summary"]
+		)["data"]
+		summary = data["summary"]
 		self.assertEqual((summary["total_bookings"], summary["total_completed"]), (4, 1))
+		# and the recent bookings show each meeting's status now, not "scheduled" for all
+		self.assertEqual(
+			sorted(row["status"] for row in data["recent_bookings"]),
+			["cancelled", "completed", "no_show", "scheduled"],
+		)
 
 	# --- OnceHub ------------------------------------------------------------------------------
 	def booking(self, kind: str, booking_id: str, start: datetime, **data) -> dict:

@@ -132,6 +132,31 @@ class TestTeamPages(SchedulerTestCase):
 		frappe.db.delete("Scheduler Host Booking Count", {"meeting_type": ("in", [self.fair, self.max])})
 		frappe.db.commit()
 
+	def desk_links(self) -> dict:
+		"""The link each desk form's buttons show (its onload, as the desk loads it) and the
+		host's set-up checklist's, as host A sees them."""
+		session = self.server.session(A)
+		links = {}
+		for doctype, name in (
+			("Scheduler Team", self.team),
+			("Scheduler Profile", self.pa),
+			("Scheduler Meeting Type", self.solo),
+			("Scheduler Meeting Type", self.fair),
+		):
+			r = session.get(
+				f"{self.server.base}/api/method/frappe.desk.form.load.getdoc",
+				params={"doctype": doctype, "name": name},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 200, r.text[:300])
+			links[name] = r.json()["docs"][0]["__onload"]["booking_url"]
+		r = session.get(
+			method_url(self.server, "scheduler_integration.api.dashboard.setup_checklist"), timeout=60
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		links["checklist"] = r.json()["message"]["booking_url"]
+		return links
+
 	def get(self, path: str, host: str | None = None) -> requests.Response:
 		headers = {"Host": host or self.server.site}
 		if host:  # what nginx sends for a domain added with `bench setup add-domain`
@@ -167,6 +192,18 @@ class TestTeamPages(SchedulerTestCase):
 		self.assertEqual([t["slug"] for t in mine["meeting_types"]], ["solo"])
 		self.assertEqual(self.get(f"/book/team/{TEAM_SLUG}/solo").status_code, 404)
 		self.assertEqual(self.get("/book/team/sched-nobody").status_code, 404)
+		# the desk's links: a team type's is on the team's page (not on its owner's)
+		site = frappe.utils.get_url()  # the site's own address, as the server names it
+		self.assertEqual(
+			self.desk_links(),
+			{
+				self.team: f"{site}/book/team/{TEAM_SLUG}",
+				self.pa: f"{site}/book/sched-team-ada",
+				self.solo: f"{site}/book/sched-team-ada/solo",
+				self.fair: f"{site}/book/team/{TEAM_SLUG}/rr-fair",
+				"checklist": f"{site}/book/sched-team-ada/solo",  # her one type of her own
+			},
+		)
 
 		page = self.get(f"/book/team/{TEAM_SLUG}/panel")
 		self.assertEqual(page.status_code, 200)
@@ -275,6 +312,18 @@ class TestTeamPages(SchedulerTestCase):
 		# the site's own host name keeps every page
 		self.assertEqual(self.get("/book/sched-team-ada/solo").status_code, 200)
 		self.assertEqual(self.get(f"/book/team/{TEAM_SLUG}/rr-fair").status_code, 200)
+
+		# the desk's links and the host's checklist name the domains
+		self.assertEqual(
+			self.desk_links(),
+			{
+				self.team: f"http://{TEAM_DOMAIN}/",
+				self.pa: f"http://{HOST_DOMAIN}/",
+				self.solo: f"http://{HOST_DOMAIN}/solo",
+				self.fair: f"http://{TEAM_DOMAIN}/rr-fair",
+				"checklist": f"http://{HOST_DOMAIN}/solo",
+			},
+		)
 
 		# a booking made on the team's domain: its links and emails use the domain
 		r = self.book(self.day + timedelta(hours=10), TEAM_DOMAIN, team=TEAM_SLUG, meeting_type="rr-fair")

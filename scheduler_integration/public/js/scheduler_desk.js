@@ -36,9 +36,10 @@ scheduler_integration.default_timezone = function () {
 	return zones.user || zones.system || "UTC";
 };
 
+// ``path``: a page of this site ("/book/…"), or a whole URL (one on a custom domain)
 scheduler_integration.add_link_buttons = function (frm, path) {
 	if (frm.is_new() || !path) return;
-	const url = frappe.urllib.get_base_url() + path;
+	const url = /^https?:\/\//.test(path) ? path : frappe.urllib.get_base_url() + path;
 	frm.add_custom_button(__("Copy Booking Link"), () => {
 		frappe.utils.copy_to_clipboard(url);
 		scheduler_integration.link_copied();
@@ -439,8 +440,52 @@ scheduler_integration.show_booking_link = function (url, done) {
 	return dialog;
 };
 
+// A provider's or meeting location's mark, name and colour (engine/branding.py, carried by
+// the boot: api/branding.py); null for a value without one.
+scheduler_integration.brand = function (value) {
+	const table = frappe.boot.scheduler_branding || {};
+	const row = (table.brands || {})[value || ""];
+	return row ? Object.assign({ src: table.icon_dir + row.icon }, row) : null;
+};
+
+// The mark as an image with its name as alt text. Its name is always written beside it as
+// well: neither the mark nor its colour is the only signal.
+scheduler_integration.brand_mark = function (value, size) {
+	const row = scheduler_integration.brand(value);
+	if (!row) return "";
+	const esc = frappe.utils.escape_html;
+	const px = size || 20;
+	return `<img class="sched-mark" src="${esc(row.src)}" alt="${esc(__(row.label))}" width="${px}" height="${px}" style="flex:none;border-radius:4px">`;
+};
+
+// A Select of providers or locations (the connection's provider, the meeting type's
+// location) shows the chosen one's mark inside it and its colour on the control's left edge;
+// read-only, the mark goes before the value. Called again on every refresh and change:
+// Frappe redraws a read-only value.
+scheduler_integration.show_select_mark = function (frm, fieldname) {
+	const field = frm.get_field(fieldname);
+	if (!field || !field.$wrapper) return;
+	field.$wrapper.find(".sched-select-mark").remove();
+	const select = field.$wrapper.find("select");
+	const row = scheduler_integration.brand(frm.doc[fieldname]);
+	select.css({ "padding-left": row ? "36px" : "", "box-shadow": row ? `inset 4px 0 0 ${row.color}` : "" });
+	if (!row) return;
+	const mark = scheduler_integration.brand_mark(frm.doc[fieldname], 18);
+	const input = select.closest(".control-input");
+	if (input.length && input.is(":visible")) {
+		input.css("position", "relative");
+		input.prepend(`<span class="sched-select-mark" style="position:absolute;left:12px;top:50%;transform:translateY(-50%);display:flex;pointer-events:none;z-index:1">${mark}</span>`);
+	} else {
+		field.$wrapper
+			.find(".control-value")
+			.css({ display: "flex", "align-items": "center", gap: "8px" })
+			.prepend(`<span class="sched-select-mark" style="display:flex">${mark}</span>`);
+	}
+};
+
 // The profile form's "Calendar and Video Connections": each of the host's connections with
-// its status (SchedulerProfile.onload), and a button that adds one for this host.
+// its mark, name, colour and status (SchedulerProfile.onload), and a button that adds one for
+// this host.
 scheduler_integration.render_profile_connections = function (frm) {
 	const field = frm.get_field("connections_html");
 	if (!field || frm.is_new()) return;
@@ -450,8 +495,11 @@ scheduler_integration.render_profile_connections = function (frm) {
 	const items = rows.map((row) => {
 		const status = row.enabled ? row.status : __("Disabled");
 		const pill = row.enabled ? pills[row.status] || "gray" : "gray";
-		const error = row.last_error && row.enabled && row.status !== "Connected" ? `<div class="text-muted small">${esc(row.last_error)}</div>` : "";
-		return `<li class="sched-connection" style="display:flex;gap:12px;align-items:baseline;padding:6px 0;border-bottom:1px solid var(--border-color)">
+		const error = row.last_error && row.enabled && row.status !== "Connected" ? `<div class="text-muted small" style="flex-basis:100%">${esc(row.last_error)}</div>` : "";
+		const brand = scheduler_integration.brand(row.provider);
+		const accent = brand ? `border-left:4px solid ${brand.color};padding-left:8px;` : "";
+		return `<li class="sched-connection" style="display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;padding:6px 0;${accent}border-bottom:1px solid var(--border-color)">
+			${scheduler_integration.brand_mark(row.provider, 20)}
 			<a href="/app/scheduler-calendar-connection/${encodeURIComponent(row.name)}">${esc(__(row.provider))}</a>
 			<span class="text-muted small">${esc(row.calendar ? __("Calendar") : __("Video"))}</span>
 			<span class="indicator-pill ${pill}" style="margin-left:auto">${esc(__(status))}</span>${error}</li>`;

@@ -453,8 +453,10 @@ try {
 		await page.goto(site("/app/scheduling"), { waitUntil: "load" });
 		await page.waitForFunction((n) => document.querySelectorAll(".number-widget-box .number").length >= n && [...document.querySelectorAll(".number-widget-box .number")].every((x) => x.textContent.trim() && !/Loading/.test(x.textContent)), 5, { timeout: 60000 });
 		await page.waitForSelector(".sched-next-item, .sched-next-empty", { timeout: 60000 });
-		await page.waitForSelector(".dashboard-widget-box .chart-container .frappe-chart", { timeout: 60000 });
-		await page.waitForTimeout(1000); // the chart draws its bars after its data arrives
+		// both charts drawn: bookings per day and per month (a Custom chart, its source's method)
+		await page.waitForFunction(() => document.querySelectorAll(".dashboard-widget-box .chart-container .frappe-chart").length >= 2, null, { timeout: 60000 });
+		await page.waitForTimeout(1000); // the charts draw their bars after their data arrives
+		result.month_labels = await page.evaluate(() => [...document.querySelectorAll(".dashboard-widget-box")].filter((w) => /Month/.test(w.querySelector(".widget-title").textContent)).flatMap((w) => [...w.querySelectorAll(".x.axis text, .x-axis text, text.x-axis-label")].map((t) => t.textContent.trim())));
 		result.cards = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll(".number-widget-box")].map((w) => [w.querySelector(".widget-title").textContent.trim(), w.querySelector(".number").textContent.trim()])));
 		result.next = await page.locator(".sched-next-item").allTextContents();
 		result.chart = await page.locator(".widget.dashboard-widget-box .widget-title").allTextContents();

@@ -16,6 +16,7 @@ from scheduler_integration.core.languages import use_asked_language
 from scheduler_integration.core.limits import hit, page_limit_name
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, setting
+from scheduler_integration.engine import colors
 from scheduler_integration.engine.guest_form import Question, form_limits
 from scheduler_integration.engine.prefill import clean_prefill
 from scheduler_integration.engine.statuses import STATUSES
@@ -204,13 +205,7 @@ def page_language() -> str:
 
 def on_brand(color: str) -> str:
 	"""Black or white, whichever reads better on ``color`` (#rrggbb)."""
-	red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
-
-	def linear(c):
-		return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-	luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-	return "#000000" if luminance > 0.179 else "#ffffff"
+	return colors.on_color(color)
 
 
 def fill(context, mode: str, data: dict, **extra):

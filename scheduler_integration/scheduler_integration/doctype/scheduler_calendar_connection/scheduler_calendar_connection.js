@@ -25,6 +25,7 @@ frappe.ui.form.on("Scheduler Calendar Connection", {
 		if (frm.is_new() && !frm.doc.host) frm.set_value("host", frappe.session.user);
 	},
 	refresh(frm) {
+		scheduler_integration.show_select_mark(frm, "provider");
 		frm.trigger("show_provider_fields");
 		frm.trigger("show_status");
 		sched_connection_admin_setup(frm);
@@ -48,6 +49,7 @@ frappe.ui.form.on("Scheduler Calendar Connection", {
 		});
 	},
 	provider(frm) {
+		scheduler_integration.show_select_mark(frm, "provider");
 		frm.trigger("show_provider_fields");
 		sched_connection_admin_setup(frm);
 	},

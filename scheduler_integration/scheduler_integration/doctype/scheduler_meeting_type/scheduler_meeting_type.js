@@ -19,23 +19,17 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 			.catch(() => null);
 	},
 	refresh(frm) {
+		scheduler_integration.show_select_mark(frm, "location_type");
 		if (frm.is_new() || !frm.doc.profile || !frm.doc.slug) return;
 		// a colleague who hosts it (or is invited) reads it; only its owner changes it
 		if (frm.doc.__onload && frm.doc.__onload.may_edit === false) frm.disable_form();
 		show_invitation(frm);
-		// refresh runs twice after a save: only the latest answer adds the buttons and banner
-		const ask = (frm.__sched_link_ask = (frm.__sched_link_ask || 0) + 1);
-		// a type on one of the host's extra pages is linked from that page
-		const [owner, name] = frm.doc.booking_page ? ["Scheduler Booking Page", frm.doc.booking_page] : ["Scheduler Profile", frm.doc.profile];
-		frappe.db.get_value(owner, name, "slug").then((r) => {
-			const slug = r.message && r.message.slug;
-			if (slug && ask === frm.__sched_link_ask) {
-				scheduler_integration.add_link_buttons(
-					frm,
-					`/book/${encodeURIComponent(slug)}/${encodeURIComponent(frm.doc.slug)}`
-				);
-			}
-		});
+		// the server's link (booking.domains.type_url): a team type's on the team's page, and
+		// on the team's or profile's custom domain when it has one
+		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
+	},
+	location_type(frm) {
+		scheduler_integration.show_select_mark(frm, "location_type");
 	},
 	assignment(frm) {
 		// a team type starts with its owner as its first host (a type whose only host has no

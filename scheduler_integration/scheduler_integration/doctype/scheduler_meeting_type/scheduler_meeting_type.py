@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import deletion, meeting_types, meetings, pages, payments
+from scheduler_integration.booking import deletion, domains, meeting_types, meetings, pages, payments
 from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import type_hosts
@@ -181,6 +181,8 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 		# the form offers Save only to who may save (a colleague hosting or invited answers
 		# instead): the owner, or a Scheduler Manager (``validate``)
 		self.set_onload("may_edit", self.user == frappe.session.user or is_manager())
+		# the form's link buttons: its team's or profile's page, on their custom domain
+		self.set_onload("booking_url", domains.type_url(self) if self.slug else "")
 
 	def validate(self):
 		errors = FieldErrors()

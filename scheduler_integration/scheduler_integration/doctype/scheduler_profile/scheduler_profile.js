@@ -17,7 +17,8 @@ frappe.ui.form.on("Scheduler Profile", {
 		sched_profile_existing_hours(frm);
 	},
 	refresh(frm) {
-		scheduler_integration.add_link_buttons(frm, frm.doc.slug ? `/book/${encodeURIComponent(frm.doc.slug)}` : null);
+		// the server's link (booking.domains.profile_url): the custom domain when it has one
+		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
 		scheduler_integration.render_profile_connections(frm);
 		sched_profile_page_status(frm);
 	},

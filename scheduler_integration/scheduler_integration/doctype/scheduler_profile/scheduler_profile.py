@@ -71,6 +71,8 @@ class SchedulerProfile(Document):
 
 	# end: auto-generated types
 	def onload(self):
+		# the form's link buttons: the page on its custom domain when it has one
+		self.set_onload("booking_url", domains.profile_url(self) if self.slug else "")
 		# the form's "Calendar and Video Connections" (scheduler_desk.render_profile_connections)
 		if self.user:
 			self.set_onload("connections", host_connections([self.user])[self.user])

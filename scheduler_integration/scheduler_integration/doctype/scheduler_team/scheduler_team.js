@@ -10,7 +10,8 @@ frappe.ui.form.on("Scheduler Team", {
 		}
 	},
 	refresh(frm) {
-		scheduler_integration.add_link_buttons(frm, frm.doc.slug ? `/book/team/${encodeURIComponent(frm.doc.slug)}` : null);
+		// the server's link (booking.domains.team_url): the team's custom domain when it has one
+		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
 	},
 	title(frm) {
 		if (frm.is_new() && !frm.doc.slug && frm.doc.title) {

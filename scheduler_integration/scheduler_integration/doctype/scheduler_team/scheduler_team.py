@@ -42,6 +42,10 @@ class SchedulerTeam(TableRowsAsText, Document):
 		"""Named after its link, like meeting types: "sales" rather than a hash."""
 		self.name = readable_name(self.doctype, self.slug or slugify(self.title or ""))
 
+	def onload(self):
+		# the form's link buttons: the page on its custom domain when it has one
+		self.set_onload("booking_url", domains.team_url(self) if self.slug else "")
+
 	def validate(self):
 		errors = FieldErrors()
 		errors.title_and_slug(self, _("This booking link is already taken"))
