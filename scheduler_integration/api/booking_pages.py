@@ -11,7 +11,16 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from scheduler_integration.api.utils import acting_user, api, check_owner, flag, iso, ok, parse_json, payload
+from scheduler_integration.api.utils import (
+	acting_user,
+	api,
+	check_owner,
+	document_fields,
+	flag,
+	iso,
+	ok,
+	parse_json,
+)
 from scheduler_integration.booking.domains import booking_page_url
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.core.errors import FieldValidationError
@@ -54,17 +63,7 @@ def serialize_page(doc) -> dict:
 
 def _apply(doc, fields: dict) -> list[str] | None:
 	"""Set the page's fields; the ids of the meeting types it should hold (None: unchanged)."""
-	fields = payload(fields)
-	unknown = sorted(set(fields) - set(FIELDS) - SPECIAL)
-	if unknown:
-		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
-	nested = {
-		key: _("Must be a single value")
-		for key, value in fields.items()
-		if key in FIELDS and isinstance(value, dict | list)
-	}
-	if nested:
-		raise FieldValidationError(_("Invalid input"), nested)
+	fields = document_fields(fields, FIELDS, SPECIAL)
 	for key, value in fields.items():
 		if key in FIELDS:
 			target = FIELDS[key]

@@ -10,11 +10,11 @@ from scheduler_integration.api.utils import (
 	acting_user,
 	api,
 	check_owner,
+	document_fields,
 	flag,
 	iso,
 	ok,
 	parse_json,
-	payload,
 )
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.core.errors import FieldValidationError
@@ -92,19 +92,7 @@ def active_meeting_types(profile: str) -> list[dict]:
 
 
 def _apply(doc, fields: dict) -> None:
-	fields = payload(fields)
-	unknown = sorted(set(fields) - set(FIELDS) - SPECIAL)
-	if unknown:
-		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
-	# a field is one value, a template text: anything else is a 400, not a 500
-	nested = {
-		key: _("Must be a single value")
-		for key, value in fields.items()
-		if key in FIELDS
-		and (isinstance(value, dict | list) or (key in TEMPLATES and not isinstance(value, str | None)))
-	}
-	if nested:
-		raise FieldValidationError(_("Invalid input"), nested)
+	fields = document_fields(fields, FIELDS, SPECIAL, TEMPLATES)
 	for key, value in fields.items():
 		if key in FIELDS:
 			target = FIELDS[key]

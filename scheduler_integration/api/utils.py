@@ -289,6 +289,25 @@ def payload(fields: dict) -> dict:
 	return {k: v for k, v in fields.items() if k not in FRAMEWORK_KEYS and not k.startswith("_")}
 
 
+def document_fields(fields: dict, known, special=(), texts=()) -> dict:
+	"""A host API body of a document's fields, without Frappe's own keys: every name one of
+	``known`` (a field, set as one value) or ``special`` (parsed by the caller), each field
+	one value and each of ``texts`` a text; anything else is a 400, never a 500."""
+	fields = payload(fields)
+	unknown = sorted(set(fields) - set(known) - set(special))
+	if unknown:
+		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
+	nested = {
+		key: _("Must be a single value")
+		for key, value in fields.items()
+		if key in known
+		and (isinstance(value, dict | list) or (key in texts and not isinstance(value, str | None)))
+	}
+	if nested:
+		raise FieldValidationError(_("Invalid input"), nested)
+	return fields
+
+
 def parse_json(value, field: str):
 	if isinstance(value, str):
 		try:

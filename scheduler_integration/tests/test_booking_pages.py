@@ -7,8 +7,6 @@ domain; the host's main page keeps the rest; deleting a page puts its types back
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import timedelta
 
 import frappe
@@ -32,16 +30,12 @@ from scheduler_integration.tests.live import (
 	method_url,
 	offered_starts,
 )
+from scheduler_integration.tests.test_team_pages import page_json
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B, M = "sched-pages-a@example.com", "sched-pages-b@example.com", "sched-pages-m@example.com"
 API = "scheduler_integration.api.booking_pages"
 PAGE_DOMAIN = "partners.sched-pages.example"
-
-
-def page_json(html: str) -> dict:
-	found = re.search(r'<script type="application/json" id="sched-data">(.*?)</script>', html, re.S)
-	return json.loads(found.group(1))
 
 
 class TestBookingPages(SchedulerTestCase):
