@@ -3,7 +3,8 @@
 
 frappe.ui.form.on("Scheduler Booking Page", {
 	refresh(frm) {
-		scheduler_integration.add_link_buttons(frm, frm.doc.slug && !frm.is_new() ? `/book/${encodeURIComponent(frm.doc.slug)}` : null);
+		// the server's link (booking.domains.booking_page_url): its custom domain's when it has one
+		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
 		render_types(frm);
 	},
 	title(frm) {

@@ -47,6 +47,8 @@ class SchedulerBookingPage(Document):
 	def onload(self):
 		if not self.is_new():
 			self.set_onload("types", pages.booking_page_types(self.name))
+			# the link hosts copy and open: its custom domain's when it has one
+			self.set_onload("booking_url", domains.booking_page_url(self) if self.slug else "")
 
 	def validate(self):
 		errors = FieldErrors()
