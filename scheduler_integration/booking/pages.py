@@ -28,6 +28,7 @@ translations) is ``www/book/page_utils``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -104,6 +105,19 @@ def _build(slugs: list[str]) -> dict[str, Page | None]:
 	"""Profiles by slug, then the slugs left over among the hosts' extra pages (two queries
 	more, only for those)."""
 	found = _build_index("Scheduler Profile", "profile", slugs, Page)
+	profiles = [page.profile for page in found.values() if page]
+	if profiles:
+		# a type on a page the host switched off takes no booking through any link
+		for row in frappe.db.sql(
+			"""select mt.profile, mt.slug from `tabScheduler Meeting Type` mt
+			join `tabScheduler Booking Page` bp on bp.name = mt.booking_page
+			where mt.profile in %(profiles)s and bp.active = 0""",
+			{"profiles": tuple(profiles)},
+			as_dict=True,
+		):
+			for page in found.values():
+				if page and page.profile == row.profile:
+					page.types.pop(row.slug, None)
 	rest = [slug for slug in slugs if found[slug] is None]
 	if not rest:
 		return found
@@ -138,15 +152,43 @@ def _build(slugs: list[str]) -> dict[str, Page | None]:
 
 def slug_taken(slug: str, doctype: str, name: str | None) -> bool:
 	"""Is ``slug`` another profile's or booking page's link (both are ``/book/<slug>``), or
-	one of the booking routes' own words (``/book/manage/…``, ``/book/team/…``)?"""
+	one of the booking routes' own words (``/book/manage/…``, ``/book/team/…``)?
+
+	Claims of one slug take turns: a named lock held until this transaction ends, and the
+	check reads what is committed (a locking read), so two saves at once — a profile and a
+	page, or two pages — cannot both take it."""
 	if slug in RESERVED_PROFILE_SLUGS:
 		return True
-	return any(
-		frappe.db.exists(
-			other, {"slug": slug, "name": ("!=", name or "")} if other == doctype else {"slug": slug}
+	_hold_slug(slug)
+	for other in ("Scheduler Profile", BOOKING_PAGE):
+		mine = name if other == doctype else ""
+		found = frappe.db.sql(
+			f"select name from `tab{other}` where slug = %s and name != %s lock in share mode",
+			(slug, mine or ""),
 		)
-		for other in ("Scheduler Profile", BOOKING_PAGE)
-	)
+		if found:
+			return True
+	return False
+
+
+SLUG_WAIT = 10  # seconds another save of the same slug may take
+
+
+def _hold_slug(slug: str) -> None:
+	"""Hold a database lock named after ``slug`` until the transaction commits or rolls back."""
+	name = "sched-slug-" + hashlib.sha256(slug.encode()).hexdigest()[:40]  # ≤ 64 characters
+	if frappe.db.db_type == "postgres":
+		frappe.db.sql("select pg_advisory_xact_lock(hashtext(%s))", (name,))  # ends with it
+		return
+	got = frappe.db.sql("select get_lock(%s, %s)", (name, SLUG_WAIT))
+	if not got or got[0][0] != 1:
+		raise frappe.QueryTimeoutError(slug)  # the API answers 503: try again
+
+	def release():
+		frappe.db.sql("select release_lock(%s)", (name,))
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
 
 
 def booking_page_types(booking_page: str) -> list[dict]:

@@ -296,3 +296,34 @@ def clean_phone(value, field: str = "phone") -> str:
 	if text and not re.fullmatch(PHONE_PATTERN, text):
 		raise InvalidField(_("{0} must be a phone number"), field, field)
 	return text
+
+
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def clean_color(value, field: str) -> str | None:
+	"""A ``#rrggbb`` colour (surrounding spaces dropped), None when empty; anything else —
+	a number, a CSS word, a colour with a line break inside — is refused."""
+	text = "" if value is None else str(value).strip()
+	if not text:
+		return None
+	if not _HEX_COLOR.fullmatch(text):
+		raise InvalidField(_("Pick a colour, such as #2490EF"), field)
+	return text
+
+
+def clean_logo(value, field: str) -> str | None:
+	"""A logo a booking page shows: a public file of this site (``/files/…``), None when
+	empty. A private file is refused (guests could not see it, and naming one in a field
+	would attach it to the host's record: a way to read it), and so is any other address
+	(a remote image would let a third party see every guest who opens the page)."""
+	text = "" if value is None else str(value).strip()
+	if not text:
+		return None
+	if (
+		not text.startswith("/files/")
+		or ".." in text
+		or any(ch.isspace() or ch in "\"'<>\\?#" for ch in text)
+	):
+		raise InvalidField(_("Upload the logo as a public file (its address starts with /files/)"), field)
+	return text

@@ -230,3 +230,95 @@ class TestBookingPages(SchedulerTestCase):
 			self.assertEqual(self.get("/intro", PAGE_DOMAIN).status_code, 404)  # the main page's type
 		finally:
 			update_site_config("domains", previous if previous is not None else "None")
+
+	def test_inactive_pages_types_take_no_booking_through_the_main_link_either(self):
+		page = self.make_page(meeting_types=[self.review])
+		start = iso(self.day.replace(hour=11))
+		self.call("A", "update_booking_page", {"booking_page": page["id"], "is_active": 0}, http="PUT")
+		self.assertEqual(self.get("/book/sched-pages-ada/review").status_code, 404)
+		self.assertEqual(guest_book(self.server, "sched-pages-ada", "review", start).status_code, 404)
+		self.call("A", "update_booking_page", {"booking_page": page["id"], "is_active": 1}, http="PUT")
+		# links shared before the type moved onto the page keep working while it is active
+		self.assertEqual(self.get("/book/sched-pages-ada/review").status_code, 200)
+
+	def test_a_slug_claimed_at_once_by_a_page_and_a_profile_goes_to_one(self):
+		"""Walk finding: a page and another host's profile saved at the same moment both took
+		the slug (4 of 4 tries), and two pages at once answered 500 (IntegrityError)."""
+		from concurrent.futures import ThreadPoolExecutor
+
+		profile_url = method_url(self.server, "scheduler_integration.api.profile.update_my_settings")
+		for attempt in range(3):
+			slug = f"sched-pages-race-{attempt}"
+			calls = [
+				lambda slug=slug: self.call("A", "create_booking_page", {"title": "Race", "slug": slug}),
+				lambda slug=slug: self.s["B"].post(profile_url, json={"slug": slug}, timeout=60),
+				lambda slug=slug: self.call("A", "create_booking_page", {"title": "Race 2", "slug": slug}),
+			]
+			with ThreadPoolExecutor(3) as pool:
+				answers = list(pool.map(lambda call: call(), calls))
+			self.assertNotIn(500, [r.status_code for r in answers], [r.text[:200] for r in answers])
+			won = [r for r in answers if r.status_code in (200, 201)]
+			self.assertEqual(len(won), 1, [(r.status_code, r.text[:200]) for r in answers])
+			frappe.db.rollback()
+			holders = frappe.db.count("Scheduler Profile", {"slug": slug}) + frappe.db.count(
+				"Scheduler Booking Page", {"slug": slug}
+			)
+			self.assertEqual(holders, 1)
+			self.s["B"].post(profile_url, json={"slug": "sched-pages-bo"}, timeout=60)
+
+	def test_logos_are_public_files_and_colours_are_colours(self):
+		"""Walk finding: a host who named another user's private file as their page's or
+		profile's logo got it attached to their record, and so could download it."""
+		frappe.set_user("Administrator")
+		secret = frappe.get_doc(
+			{"doctype": "File", "file_name": "sched-pages-secret.txt", "content": "SECRET", "is_private": 1}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			page = self.make_page()
+			r = self.call(
+				"A", "update_booking_page", {"booking_page": page["id"], "logo": secret.file_url}, http="PUT"
+			)
+			self.assertEqual(r.status_code, 400, r.text[:300])
+			self.assertIn("logo", body(r)["errors"])
+			r = self.s["A"].put(
+				f"{self.server.base}/api/resource/Scheduler Profile/{self.pa}",
+				json={"logo": secret.file_url},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 417, r.text[:300])
+			self.assertEqual(
+				self.s["A"].get(f"{self.server.base}{secret.file_url}", timeout=60).status_code, 403
+			)
+			for logo in ("https://tracker.example/p.gif", "javascript:alert(1)", "/files/../private/x.png"):
+				r = self.call(
+					"A", "update_booking_page", {"booking_page": page["id"], "logo": logo}, http="PUT"
+				)
+				self.assertEqual(r.status_code, 400, (logo, r.text[:300]))
+			r = self.call(
+				"A",
+				"update_booking_page",
+				{"booking_page": page["id"], "logo": "/files/sched-logo.png"},
+				http="PUT",
+			)
+			self.assertEqual(body(r)["data"]["logo"], "/files/sched-logo.png")
+			# colours: a number is a 400 (was a 500 on a meeting type), spaces around one dropped
+			r = self.s["A"].post(
+				method_url(self.server, "scheduler_integration.api.meeting_type.update_meeting_type"),
+				json={"meeting_type": self.intro, "color": 123},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 400, r.text[:300])
+			r = self.call(
+				"A",
+				"update_booking_page",
+				{"booking_page": page["id"], "brand_color": " #abcdef\n"},
+				http="PUT",
+			)
+			self.assertEqual(body(r)["data"]["brand_color"], "#abcdef", r.text[:300])
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.rollback()
+			for name in frappe.get_all("File", filters={"file_name": "sched-pages-secret.txt"}, pluck="name"):
+				frappe.delete_doc("File", name, ignore_permissions=True, force=True)
+			frappe.db.commit()

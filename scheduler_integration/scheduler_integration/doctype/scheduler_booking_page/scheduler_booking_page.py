@@ -1,7 +1,6 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
-import re
 
 import frappe
 from frappe import _
@@ -11,7 +10,13 @@ from scheduler_integration.booking import domains, meeting_types, pages
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.engine.domains import clean_domain
-from scheduler_integration.engine.validation import MAX_DESCRIPTION, clean_text, slugify
+from scheduler_integration.engine.validation import (
+	MAX_DESCRIPTION,
+	clean_color,
+	clean_logo,
+	clean_text,
+	slugify,
+)
 
 
 class SchedulerBookingPage(Document):
@@ -58,14 +63,16 @@ class SchedulerBookingPage(Document):
 				"user", _("{0} has no Scheduler Profile: set up their booking page first").format(self.user)
 			)
 		errors.title_and_slug(self, _("This booking link is already taken"))
-		if self.slug and pages.slug_taken(self.slug, self.doctype, self.name):
+		claim = self.is_new() or self.has_value_changed("slug")
+		if self.slug and claim and pages.slug_taken(self.slug, self.doctype, self.name):
 			errors.add("slug", _("This booking link is already taken"))
 		self.description = errors.clean(
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
-		if self.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", str(self.brand_color).strip()):
-			errors.add("brand_color", _("Pick a colour, such as #2490EF"))
+		self.brand_color = errors.clean("brand_color", clean_color, self.brand_color, "brand_color")
+		if self.is_new() or self.has_value_changed("logo"):
+			self.logo = errors.clean("logo", clean_logo, self.logo, "logo")
 		domains.check_custom_domain(self, errors)
 		before = self.get_doc_before_save()
 		if before and before.user != self.user and self.types():
@@ -80,7 +87,9 @@ class SchedulerBookingPage(Document):
 
 	def on_update(self):
 		before = self.get_doc_before_save()
-		pages.invalidate([self.slug, before.slug if before else None])
+		# the host's main link serves the page's types only while the page is active
+		profile_slug = frappe.db.get_value("Scheduler Profile", self.user, "slug")
+		pages.invalidate([self.slug, before.slug if before else None, profile_slug])
 		domains.invalidate([self.custom_domain, before.custom_domain if before else None])
 		meeting_types.invalidate(self.types())  # their links (type_url) name the page
 

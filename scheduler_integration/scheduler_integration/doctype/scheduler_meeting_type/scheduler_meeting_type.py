@@ -3,7 +3,6 @@
 
 
 import math
-import re
 from html import unescape
 
 import frappe
@@ -38,6 +37,7 @@ from scheduler_integration.engine.validation import (
 	ASSIGNMENTS,
 	LOCATION_TYPES,
 	clean_choice,
+	clean_color,
 	clean_duration,
 	clean_int,
 	clean_phases,
@@ -196,9 +196,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			self, _("This profile already has a meeting type with this slug"), profile=self.profile
 		)
 		errors.clean("duration", clean_duration, self.duration, self.custom_duration)
-		if self.color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.color.strip()):
-			errors.add("color", _("Pick a colour, such as #2490EF"))
-		self.color = (self.color or "").strip() or None
+		self.color = errors.clean("color", clean_color, self.color, "color")
 		self.priority = errors.clean("priority", clean_int, self.priority, "priority", 0, 10, default=0)
 		self.sort_order = errors.clean(
 			"sort_order", clean_int, self.sort_order, "sort_order", -10_000, 10_000, default=0

@@ -21,6 +21,8 @@ from scheduler_integration.engine.validation import (
 	MAX_DISPLAY_NAME,
 	PROVIDERS,
 	clean_choice,
+	clean_color,
+	clean_logo,
 	clean_slug,
 	clean_text,
 	clean_timezone,
@@ -94,10 +96,14 @@ class SchedulerProfile(Document):
 		errors.unique(self, "slug", _("This booking link is already taken"))
 		if self.slug in RESERVED_PROFILE_SLUGS and self.has_value_changed("slug"):
 			errors.add("slug", _("This booking link is already taken"))  # /book/manage/…, /book/team/…
-		elif self.slug and frappe.db.exists("Scheduler Booking Page", {"slug": self.slug}):
-			errors.add("slug", _("This booking link is already taken"))  # a host's extra page
+		elif self.slug and (self.is_new() or self.has_value_changed("slug")):
+			if pages.slug_taken(self.slug, self.doctype, self.name):  # another profile, a host's page
+				errors.add("slug", _("This booking link is already taken"))
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
 		domains.check_custom_domain(self, errors)
+		self.brand_color = errors.clean("brand_color", clean_color, self.brand_color, "brand_color")
+		if self.is_new() or self.has_value_changed("logo"):
+			self.logo = errors.clean("logo", clean_logo, self.logo, "logo")
 		errors.unique(self, "user", _("This user already has a Scheduler Profile"))
 		self.timezone = errors.clean("timezone", clean_timezone, self.timezone or user_timezone(self.user))
 		self.description = errors.clean(

@@ -1,7 +1,6 @@
 # Copyright (c) 2026, scheduler_integration contributors
 # For license information, please see license.txt
 
-import re
 
 import frappe
 from frappe import _
@@ -12,7 +11,13 @@ from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.engine.domains import clean_domain
-from scheduler_integration.engine.validation import MAX_DESCRIPTION, clean_text, slugify
+from scheduler_integration.engine.validation import (
+	MAX_DESCRIPTION,
+	clean_color,
+	clean_logo,
+	clean_text,
+	slugify,
+)
 from scheduler_integration.core.table_text import TableRowsAsText
 
 
@@ -53,8 +58,9 @@ class SchedulerTeam(TableRowsAsText, Document):
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
-		if self.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", str(self.brand_color).strip()):
-			errors.add("brand_color", _("Pick a colour, such as #2490EF"))
+		self.brand_color = errors.clean("brand_color", clean_color, self.brand_color, "brand_color")
+		if self.is_new() or self.has_value_changed("logo"):
+			self.logo = errors.clean("logo", clean_logo, self.logo, "logo")
 		domains.check_custom_domain(self, errors)
 		self.validate_members(errors)
 		errors.raise_if_any()
