@@ -64,7 +64,9 @@ class SchedulerBookingPage(Document):
 			)
 		errors.title_and_slug(self, _("This booking link is already taken"))
 		claim = self.is_new() or self.has_value_changed("slug")
-		if self.slug and claim and pages.slug_taken(self.slug, self.doctype, self.name):
+		# a new page's name is only proposed (two new pages of one slug propose the same)
+		mine = None if self.is_new() else self.name
+		if self.slug and claim and pages.slug_taken(self.slug, self.doctype, mine):
 			errors.add("slug", _("This booking link is already taken"))
 		self.description = errors.clean(
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
