@@ -18,7 +18,10 @@ Locust runs headless as a subprocess with this same file as its locustfile. It:
    cancellations through manage tokens, manage pages (page and ``get_booking``), routing
    submits, signed Calendly webhooks, a host's ``list_my_bookings`` (API token), and ping;
 4. prints requests and errors by kind, p50/p95/p99 and their ratio to ping's in the same run,
-   RSS of the gunicorn master+workers and the RQ workers at start and end, queue lengths when
+   RSS of the gunicorn master+workers and the RQ workers at start and end (found however
+   they were started: the processes listening on ``--url``'s port, RQ's registry of live
+   workers; a part it cannot find or read is printed CANNOT MEASURE and the run exits 1,
+   never a 0 MB figure), queue lengths when
    the load stops and the seconds until they and the site's booking effects drained, and
    that each booking answered 201 got exactly one confirmation at the sink;
 5. removes what it made and restores the settings.
@@ -297,15 +300,75 @@ def remove_data(frappe, data: dict) -> None:
 	cleanup([f"{PREFIX}{i}@example.com" for i in range(HOSTS)], delete_users=True, force_users=True)
 
 
-def service_pids() -> dict[str, int]:
-	"""gunicorn master and RQ worker pids from the bench's service script (read-only status)."""
-	import re
-	import subprocess
+class CannotMeasure(Exception):
+	"""A figure this run cannot take: it is reported so, never as 0 MB or +0.0 %."""
 
-	out = subprocess.run(
-		["/root/bench-services.sh", "status"], capture_output=True, text=True, timeout=60
-	).stdout
-	return {name: int(pid) for name, pid in re.findall(r"-- (gunicorn|worker-\d+): up \(pid (\d+)\)", out)}
+
+def _listening_inodes(port: int) -> set[str]:
+	"""Socket inodes listening on ``port`` (IPv4 and IPv6)."""
+	inodes = set()
+	for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+		try:
+			with open(table) as f:
+				next(f)
+				for line in f:
+					cols = line.split()
+					if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+						inodes.add(cols[9])
+		except OSError:
+			continue
+	return inodes
+
+
+def _holders(inodes: set[str]) -> set[int]:
+	"""Processes holding one of these sockets open."""
+	pids = set()
+	for entry in os.listdir("/proc"):
+		if not entry.isdigit():
+			continue
+		try:
+			for fd in os.listdir(f"/proc/{entry}/fd"):
+				target = os.readlink(f"/proc/{entry}/fd/{fd}")
+				if target.startswith("socket:[") and target[8:-1] in inodes:
+					pids.add(int(entry))
+					break
+		except OSError:
+			continue
+	return pids
+
+
+def _parent(pid: int) -> int:
+	try:
+		with open(f"/proc/{pid}/stat") as f:
+			return int(f.read().rsplit(")", 1)[1].split()[1])
+	except (OSError, IndexError, ValueError):
+		return 0
+
+
+def web_pids(url: str) -> list[int]:
+	"""The web server answering ``url``, however it was started (bench start, dev-bench, by
+	hand): the processes listening on its port — gunicorn's master first, then its workers."""
+	from urllib.parse import urlsplit
+
+	port = urlsplit(url).port or 80
+	holders = _holders(_listening_inodes(port))
+	if not holders:
+		raise CannotMeasure(f"no process of this machine listens on port {port}")
+	masters = sorted(pid for pid in holders if _parent(pid) not in holders)
+	return masters + sorted(holders - set(masters))
+
+
+def worker_pids(frappe) -> list[int]:
+	"""The bench's RQ workers' main processes, from RQ's own registry of live workers (a
+	job's forked work-horse is left out)."""
+	from frappe.utils.background_jobs import get_redis_conn
+	from rq import Worker
+
+	pids = sorted({worker.pid for worker in Worker.all(connection=get_redis_conn()) if worker.pid})
+	alive = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+	if not alive:
+		raise CannotMeasure("RQ's registry names no live worker on this machine")
+	return alive
 
 
 def rss_kb(pid: int) -> int:
@@ -324,16 +387,21 @@ def children(pid: int) -> list[int]:
 		return []
 
 
-def memory() -> dict:
-	"""RSS in MB: gunicorn master + its workers; each RQ worker's main process (a job's forked
-	work-horse is left out)."""
-	pids = service_pids()
+def memory(frappe, url: str) -> dict:
+	"""RSS in MB of the web server (gunicorn master + workers) and of each RQ worker's main
+	process; a part that cannot be measured carries its reason instead of a figure."""
 	out = {}
-	if "gunicorn" in pids:
-		web = [pids["gunicorn"], *children(pids["gunicorn"])]
-		out["web"] = {"pids": web, "mb": sum(rss_kb(p) for p in web) / 1024}
-	workers = [pid for name, pid in pids.items() if name.startswith("worker")]
-	out["workers"] = {"pids": workers, "mb": sum(rss_kb(p) for p in workers) / 1024}
+	for part, find in (("web", lambda: web_pids(url)), ("workers", lambda: worker_pids(frappe))):
+		try:
+			pids = find()
+		except CannotMeasure as exc:
+			out[part] = {"error": str(exc)}
+			continue
+		sizes = [rss_kb(pid) for pid in pids]
+		if not all(sizes):
+			out[part] = {"error": f"cannot read the memory of {pids}"}
+			continue
+		out[part] = {"pids": pids, "mb": sum(sizes) / 1024}
 	return out
 
 
@@ -463,6 +531,7 @@ def main() -> int:
 	outbox = Outbox()
 	data: dict = {}
 	results: dict = {"run": run}
+	unmeasured: list[str] = []  # figures this run could not take: it fails
 	try:
 		data = make_data(frappe)
 		today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -514,7 +583,7 @@ def main() -> int:
 		while time.time() - began < 120 and site_pending(frappe):
 			time.sleep(2)
 		print(f"probe backlog drained in {time.time() - began:.0f} s")
-		start_mem = memory()
+		start_mem = memory(frappe, args.url)
 		target = capacity * args.load
 		print(
 			f"soak: {target:.1f} req/s target ({args.load:.0%}) for {args.minutes:g} min, {args.users} users"
@@ -543,7 +612,7 @@ def main() -> int:
 				queues_done = round(time.time() - stopped, 1)
 			time.sleep(0.5)
 		drained = max(600 if x is None else x for x in (site_done, queues_done))
-		end_mem = memory()
+		end_mem = memory(frappe, args.url)
 		# emails: every booking answered 201 (probe and soak) once confirmed at the sink
 		booked, changed = [], []
 		for name in ("probe", "soak"):
@@ -613,13 +682,17 @@ def main() -> int:
 		for row in soak["failures"][:10]:
 			print(f"  failure: {row['Method']} {row['Name']} x{row['Occurrences']}: {row['Error'][:200]}")
 		for part in ("web", "workers"):
-			a, b = start_mem.get(part, {}), end_mem.get(part, {})
-			growth = (b.get("mb", 0) / a["mb"] - 1) * 100 if a.get("mb") else 0
-			same = (
-				"same pids" if a.get("pids") == b.get("pids") else f"pids {a.get('pids')} -> {b.get('pids')}"
-			)
-			print(f"RSS {part}: {a.get('mb', 0):.0f} MB -> {b.get('mb', 0):.0f} MB ({growth:+.1f} %, {same})")
-			results[f"rss_{part}"] = [a.get("mb"), b.get("mb"), growth]
+			a, b = start_mem[part], end_mem[part]
+			if "mb" not in a or "mb" not in b:
+				# no figure is better than a false one: the run fails below
+				reason = a.get("error") or b.get("error")
+				print(f"RSS {part}: CANNOT MEASURE ({reason})")
+				unmeasured.append(part)
+				continue
+			growth = (b["mb"] / a["mb"] - 1) * 100
+			same = "same pids" if a["pids"] == b["pids"] else f"pids {a['pids']} -> {b['pids']}"
+			print(f"RSS {part}: {a['mb']:.0f} MB -> {b['mb']:.0f} MB ({growth:+.1f} %, {same})")
+			results[f"rss_{part}"] = [a["mb"], b["mb"], growth]
 		print(
 			f"queues when the load stopped: {queues_at_stop} (this site's effects and emails pending: {pending_at_stop}); queues empty {queues_done if queues_done is not None else '>600':} s after, this site's effects and emails done {site_done if site_done is not None else '>600'} s after"
 		)
@@ -657,6 +730,9 @@ def main() -> int:
 			frappe.db.commit()
 			frappe.clear_document_cache("Scheduler Settings", "Scheduler Settings")
 		frappe.destroy()
+	if unmeasured:
+		print(f"FAILED: no figure for {', '.join(unmeasured)} (see above)")
+		return 1
 	return 0
 
 
