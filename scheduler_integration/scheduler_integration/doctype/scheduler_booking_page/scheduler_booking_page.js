@@ -26,11 +26,13 @@ function render_types(frm) {
 	const rows = types
 		.map(
 			(row) =>
-				`<li><a href="/app/scheduler-meeting-type/${encodeURIComponent(row.name)}">${frappe.utils.escape_html(row.title)}</a>` +
+				`<li><a class="underline" href="/app/scheduler-meeting-type/${encodeURIComponent(row.name)}">${frappe.utils.escape_html(row.title)}</a>` +
 				(row.active ? "" : ` <span class="text-muted">(${__("inactive")})</span>`) +
 				"</li>",
 		)
 		.join("");
 	const empty = `<p class="text-muted">${__("No meeting type is on this page yet: open one of your meeting types and pick this page as its Booking Page.")}</p>`;
-	field.$wrapper.html(rows ? `<ul>${rows}</ul>` : empty);
+	// what deleting the page does, said before anyone presses Delete
+	const on_delete = `<p class="text-muted small">${__("Deleting this page puts its meeting types back on your main page; links to this page stop working, links through your main page keep working.")}</p>`;
+	field.$wrapper.html((rows ? `<ul>${rows}</ul>` : empty) + on_delete);
 }

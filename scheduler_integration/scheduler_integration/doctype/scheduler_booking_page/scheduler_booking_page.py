@@ -9,7 +9,7 @@ from frappe.model.document import Document
 from scheduler_integration.booking import domains, meeting_types, pages
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.naming import readable_name
-from scheduler_integration.engine.domains import clean_domain
+from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS, clean_domain
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
 	clean_color,
@@ -63,6 +63,11 @@ class SchedulerBookingPage(Document):
 				"user", _("{0} has no Scheduler Profile: set up their booking page first").format(self.user)
 			)
 		errors.title_and_slug(self, _("This booking link is already taken"))
+		if self.slug in RESERVED_PROFILE_SLUGS:
+			errors.add(
+				"slug",
+				_("{0} is a word of the booking pages' own addresses: pick another link").format(self.slug),
+			)
 		claim = self.is_new() or self.has_value_changed("slug")
 		# a new page's name is only proposed (two new pages of one slug propose the same)
 		mine = None if self.is_new() else self.name

@@ -95,7 +95,10 @@ class SchedulerProfile(Document):
 		self.slug = errors.clean("slug", clean_slug, self.slug)
 		errors.unique(self, "slug", _("This booking link is already taken"))
 		if self.slug in RESERVED_PROFILE_SLUGS and self.has_value_changed("slug"):
-			errors.add("slug", _("This booking link is already taken"))  # /book/manage/…, /book/team/…
+			errors.add(
+				"slug",
+				_("{0} is a word of the booking pages' own addresses: pick another link").format(self.slug),
+			)
 		elif self.slug and (self.is_new() or self.has_value_changed("slug")):
 			if pages.slug_taken(self.slug, self.doctype, self.name):  # another profile, a host's page
 				errors.add("slug", _("This booking link is already taken"))
