@@ -23,10 +23,11 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 		if (frm.is_new() || !frm.doc.profile || !frm.doc.slug) return;
 		// a colleague who hosts it (or is invited) reads it; only its owner changes it
 		if (frm.doc.__onload && frm.doc.__onload.may_edit === false) frm.disable_form();
-		show_invitation(frm);
 		// the server's link (booking.domains.type_url): a team type's on the team's page, and
-		// on the team's or profile's custom domain when it has one
+		// on the team's or profile's custom domain when it has one. First: its banner clears
+		// the form's message, and an invitee's Accept / Decline must stay in it
 		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
+		show_invitation(frm);
 	},
 	location_type(frm) {
 		scheduler_integration.show_select_mark(frm, "location_type");
