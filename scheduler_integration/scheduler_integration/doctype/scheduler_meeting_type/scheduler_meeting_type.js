@@ -23,11 +23,12 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 		if (frm.is_new() || !frm.doc.profile || !frm.doc.slug) return;
 		// a colleague who hosts it (or is invited) reads it; only its owner changes it
 		if (frm.doc.__onload && frm.doc.__onload.may_edit === false) frm.disable_form();
-		// the server's link (booking.domains.type_url): a team type's on the team's page, and
-		// on the team's or profile's custom domain when it has one. First: its banner clears
-		// the form's message, and an invitee's Accept / Decline must stay in it
-		scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
-		show_invitation(frm);
+		// an invitee answers first: their message keeps Accept / Decline (the link's banner
+		// would replace it). Others get the server's link (booking.domains.type_url): a team
+		// type's on the team's page, on the team's or profile's custom domain when it has one
+		if (!show_invitation(frm)) {
+			scheduler_integration.add_link_buttons(frm, (frm.doc.__onload || {}).booking_url);
+		}
 	},
 	location_type(frm) {
 		scheduler_integration.show_select_mark(frm, "location_type");
@@ -50,7 +51,7 @@ frappe.ui.form.on("Scheduler Meeting Type", {
 // form): until they accept, guests are not offered their times.
 function show_invitation(frm) {
 	const mine = (frm.doc.hosts || []).find((row) => row.user === frappe.session.user);
-	if (!mine || mine.accepted) return;
+	if (!mine || mine.accepted) return false;
 	// the answer's buttons in the message itself: the toolbar folds them into "⋯" on a phone
 	const esc = frappe.utils.escape_html;
 	frm.set_intro(
@@ -80,4 +81,5 @@ function show_invitation(frm) {
 	box.find(".sched-invite-decline").on("click", decline);
 	frm.add_custom_button(__("Accept invitation"), () => respond(true)).addClass("btn-primary");
 	frm.add_custom_button(__("Decline invitation"), decline);
+	return true;
 }
