@@ -197,7 +197,9 @@ def naive_series(hosts, policy, rule, window_start, window_end, now, assignment)
 			week_start=policy.week_start,
 			seats=policy.seats,
 		)
-	far = window_end + timedelta(days=120)
+	# far enough for the last occurrence: a monthly series on the 31st skips the months
+	# without one (up to two months between meetings); 120 days cut off a fourth one
+	far = window_end + timedelta(days=max(120, 62 * (rule.count - 1) + 2))
 	if assignment is Assignment.ROUND_ROBIN:
 		groups = [[h] for h in hosts]
 	else:
