@@ -156,6 +156,24 @@ def missing_arguments(fn, args, kwargs) -> dict[str, str]:
 	return {}
 
 
+TEXT_ANNOTATIONS = frozenset({"str", "str | None", str})
+
+
+def wrong_types(fn, args, kwargs) -> dict[str, str]:
+	"""{name: message} for parameters declared text (``str``) that a request sent as a list,
+	an object or a number: a record's name is never a filter (Frappe reads a list or an
+	object given where a name is expected as filters, and fails deep inside with a 500)."""
+	params = _signature(fn).parameters
+	return {
+		name: _("Must be text")
+		for name, value in kwargs.items()
+		if name in params
+		and params[name].annotation in TEXT_ANNOTATIONS
+		and value is not None
+		and not isinstance(value, str)
+	}
+
+
 def plain_arguments(fn):
 	"""For the plain-style methods (Frappe answers their exceptions): a required parameter
 	the request did not send is a 400 ``MISSING_ARGUMENTS``, not a TypeError's 500."""
@@ -165,6 +183,9 @@ def plain_arguments(fn):
 		missing = missing_arguments(fn, args, kwargs)
 		if missing:
 			raise MissingArguments(_("Missing: {0}").format(", ".join(sorted(missing))))
+		wrong = wrong_types(fn, args, kwargs)
+		if wrong:
+			raise FieldValidationError(_("Please correct these fields"), wrong)
 		return fn(*args, **kwargs)
 
 	return wrapper
@@ -189,6 +210,14 @@ def api(fn):
 				_("Please correct these fields"),
 				missing,
 				MissingArguments.code,
+			)
+		wrong = wrong_types(fn, args, kwargs)
+		if wrong:
+			return fail(
+				FieldValidationError.http_status_code,
+				_("Please correct these fields"),
+				wrong,
+				codes.VALIDATION_ERROR,
 			)
 		for attempt in range(TRANSACTION_RETRIES + 1):
 			try:

@@ -279,3 +279,29 @@ class TestHostApiPermissions(SchedulerTestCase):
 			self.assertFalse(frappe.has_permission("Scheduler Meeting Type", "write", doc=self.type_A))
 		finally:
 			frappe.set_user("Administrator")
+
+	def test_a_name_that_is_not_text_is_a_400_never_a_filter(self):
+		"""Issue 51 item 5: a record's name sent as a list or object (which Frappe reads as
+		filters) answered 500 with a traceback on three host methods; one parser (the
+		methods' own ``str`` declarations, ``api.utils.wrong_types``) refuses it first."""
+		for method, field in (
+			("meeting_type.update_meeting_type", "meeting_type"),
+			("blocked_time.remove_blocked_time", "blocked_time"),
+			("connections.authorize", "name"),
+			("connections.check", "name"),
+		):
+			for value in ([{"x": 1}], {"name": ["like", "%"]}, 12):
+				r = self.call("A", method, {field: value})
+				self.assertStatus(r, 400, f"{method} {value!r}")
+				self.assertNotIn("Traceback", r.text, method)
+				answer = r.json()
+				errors = (
+					(answer.get("message") or {}).get("errors")
+					if isinstance(answer.get("message"), dict)
+					else None
+				)
+				if errors is not None:  # the envelope's methods name the field
+					self.assertIn(field, errors, r.text[:300])
+		# A's own records are still there (nothing was read as a filter and changed)
+		frappe.db.rollback()
+		self.assertTrue(frappe.db.exists("Scheduler Blocked Time", self.blocked_A))
