@@ -16,7 +16,14 @@ from frappe import _
 
 from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.validation import MAX_DISPLAY_NAME, clean_slug, clean_text, slugify
+from scheduler_integration.engine.validation import (
+	MAX_DISPLAY_NAME,
+	clean_color,
+	clean_logo,
+	clean_slug,
+	clean_text,
+	slugify,
+)
 
 
 class FieldValidationError(frappe.ValidationError):
@@ -157,6 +164,13 @@ class FieldErrors:
 			doc.slug = slugify(doc.title)
 		doc.slug = self.clean("slug", clean_slug, doc.slug)
 		self.unique(doc, "slug", taken, **scope)
+
+	def branding(self, doc) -> None:
+		"""A page's ``brand_color`` and ``logo`` (profile, team, booking page), cleaned in
+		place; a logo only when it is new or changed (an older one keeps working)."""
+		doc.brand_color = self.clean("brand_color", clean_color, doc.brand_color, "brand_color")
+		if doc.is_new() or doc.has_value_changed("logo"):
+			doc.logo = self.clean("logo", clean_logo, doc.logo, "logo")
 
 	def raise_if_any(self, title: str | None = None) -> None:
 		if not self.errors:

@@ -12,8 +12,6 @@ from scheduler_integration.core.naming import readable_name
 from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS, clean_domain
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
-	clean_color,
-	clean_logo,
 	clean_text,
 	slugify,
 )
@@ -77,9 +75,7 @@ class SchedulerBookingPage(Document):
 			"description", clean_text, self.description, "description", MAX_DESCRIPTION, multiline=True
 		)
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
-		self.brand_color = errors.clean("brand_color", clean_color, self.brand_color, "brand_color")
-		if self.is_new() or self.has_value_changed("logo"):
-			self.logo = errors.clean("logo", clean_logo, self.logo, "logo")
+		errors.branding(self)
 		domains.check_custom_domain(self, errors)
 		before = self.get_doc_before_save()
 		if before and before.user != self.user and self.types():

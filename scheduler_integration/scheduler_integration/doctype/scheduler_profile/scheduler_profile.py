@@ -21,8 +21,6 @@ from scheduler_integration.engine.validation import (
 	MAX_DISPLAY_NAME,
 	PROVIDERS,
 	clean_choice,
-	clean_color,
-	clean_logo,
 	clean_slug,
 	clean_text,
 	clean_timezone,
@@ -104,9 +102,7 @@ class SchedulerProfile(Document):
 				errors.add("slug", _("This booking link is already taken"))
 		self.custom_domain = errors.clean("custom_domain", clean_domain, self.custom_domain) or None
 		domains.check_custom_domain(self, errors)
-		self.brand_color = errors.clean("brand_color", clean_color, self.brand_color, "brand_color")
-		if self.is_new() or self.has_value_changed("logo"):
-			self.logo = errors.clean("logo", clean_logo, self.logo, "logo")
+		errors.branding(self)
 		errors.unique(self, "user", _("This user already has a Scheduler Profile"))
 		self.timezone = errors.clean("timezone", clean_timezone, self.timezone or user_timezone(self.user))
 		self.description = errors.clean(
