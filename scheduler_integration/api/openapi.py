@@ -56,6 +56,7 @@ from scheduler_integration.api import (
 	public,
 	routing,
 	scheduler_webhooks,
+	schemas,
 	search,
 	setup,
 	sms,
@@ -170,8 +171,10 @@ def _signature_scheme(header: str) -> str:
 class Method:
 	"""One whitelisted function and what its code says about its HTTP interface."""
 
-	def __init__(self, fn, address: str | None = None):
+	def __init__(self, fn, address: str | None = None, defs: dict | None = None):
 		self.fn = fn
+		self.defs = {} if defs is None else defs  # the answer types met so far, by name
+		self.untyped: str | None = None  # why its answer has no schema of its fields
 		chain = _chain(fn)
 		self.inner = chain[-1]
 		self.dotted = address or dotted(fn)  # the address it is called at
@@ -377,8 +380,43 @@ class Method:
 			return {media: {"schema": {"type": "string"}} for media in facts.content_types}
 		if facts.download:
 			return {"*/*": {"schema": {}}}
-		ref = "EnvelopeAnswer" if self.style == spec.ENVELOPE else "PlainAnswer"
-		return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+		return {"application/json": {"schema": self.answer_schema()}}
+
+	def answer_schema(self) -> dict:
+		"""What a success answers, from the method's return annotation (``core.answers``):
+		Frappe's ``{"message": …}`` around the envelope or the plain value. A method that
+		declares none (or declares ``Any``, a bare ``dict``) answers any value here and is
+		listed by ``untyped`` (test_api_document fails on it)."""
+		try:
+			return self._declared_answer()
+		except schemas.UntypedAnswer as error:
+			self.untyped = str(error)
+			message = {"$ref": "#/components/schemas/Envelope"} if self.style == spec.ENVELOPE else {}
+			return {"type": "object", "properties": {"message": message}}
+
+	def _declared_answer(self) -> dict:
+		declared = _hints(self.inner).get("return", spec.EMPTY)
+		if declared is spec.EMPTY:
+			raise schemas.UntypedAnswer(f"{self.dotted} declares no answer type")
+		if self.style == spec.ENVELOPE:
+			data = schemas.envelope_data(declared)
+			if data is None:
+				raise schemas.UntypedAnswer(f"{self.dotted} answers the envelope: declare Answer[…]")
+			inner = {
+				"type": "object",
+				"required": ["success", "data"],
+				"properties": {
+					"success": {"const": True},
+					"data": schemas.answer_schema(data, self.defs),
+					"message": {"type": ["string", "null"]},
+				},
+				"additionalProperties": False,
+			}
+			return {"type": "object", "required": ["message"], "properties": {"message": inner}}
+		value = schemas.answer_schema(declared, self.defs)
+		if value == {"type": "null"}:  # Frappe leaves "message" out of an answer of None
+			return {"type": "object", "properties": {"message": value}}
+		return {"type": "object", "required": ["message"], "properties": {"message": value}}
 
 
 _STATUS_TEXT = {
@@ -414,9 +452,12 @@ def frappe_statuses() -> set[int]:
 
 def build() -> dict:
 	"""The whole document."""
-	methods = [Method(fn, address) for fn in app_methods() for address in addresses(fn)]
+	defs: dict = {}
+	methods = [Method(fn, address, defs) for fn in app_methods() for address in addresses(fn)]
 	paths = {PATH.format(m.dotted): m.operations() for m in methods}
 	signatures = {scheme: header for m in methods for header, scheme in m.signatures.items()}
+	parts = spec.components(signatures)
+	parts["schemas"].update(schemas.published(defs))
 	return {
 		"openapi": spec.OPENAPI_VERSION,
 		"info": {
@@ -430,7 +471,7 @@ def build() -> dict:
 		},
 		"servers": [{"url": server_url()}],
 		"paths": paths,
-		"components": spec.components(signatures),
+		"components": parts,
 		"tags": [{"name": name} for name in sorted({m.dotted.rsplit(".", 2)[1] for m in methods})],
 	}
 
@@ -447,8 +488,16 @@ def server_url() -> str:
 
 def _fingerprint() -> str:
 	"""Changes with the app's version and with any source the document is read from."""
-	files = sorted({inspect.getsourcefile(m) for m in (*MODULES, parse, spec, error_codes)})
-	stamp = "|".join(f"{path}:{os.stat(path).st_mtime_ns}" for path in files)
+	# the answer types live beside the code shaping them, anywhere in the app: every source
+	root = os.path.dirname(scheduler_integration.__file__)
+	files = sorted(
+		os.path.join(folder, name)
+		for folder, dirs, names in os.walk(root)
+		if "/tests" not in folder[len(root) :] and "__pycache__" not in folder
+		for name in names
+		if name.endswith(".py")
+	)
+	stamp = f"{len(files)}:{max(os.stat(path).st_mtime_ns for path in files)}"
 	return hashlib.sha1(f"{scheduler_integration.__version__}|{stamp}".encode()).hexdigest()[:16]
 
 

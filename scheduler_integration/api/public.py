@@ -18,6 +18,7 @@ from scheduler_integration.booking import bot_check, pages, series
 from scheduler_integration.booking.scopes import scope_for
 from scheduler_integration.booking.slots import slots_and_seats
 from scheduler_integration.booking.tokens import booking_for_token
+from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.limits import per_ip
@@ -171,7 +172,7 @@ def book(
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @per_ip(public_limit, seconds=60)
 @api
-def get_challenge():
+def get_challenge() -> Answer[bot_check.Challenge]:
 	"""A proof-of-work challenge for the booking form (``{"bits": 0}`` when none is needed)."""
 	return ok(bot_check.new_challenge())
 

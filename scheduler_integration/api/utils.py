@@ -61,6 +61,7 @@ from scheduler_integration.booking.errors import (
 	SlotUnavailable,
 	TooManyBookings,
 )
+from scheduler_integration.core.answers import Answer, T
 from scheduler_integration.core.clock import iso
 from scheduler_integration.core.errors import (
 	FieldValidationError,
@@ -99,7 +100,7 @@ CODES = codes.BY_STATUS
 code_for = codes.code_for
 
 
-def ok(data=None, message: str | None = None, status: int = 200) -> dict:
+def ok(data: T = None, message: str | None = None, status: int = 200) -> Answer[T]:
 	"""The envelope of a success (``status``: 201 for something created)."""
 	if status != 200:
 		frappe.local.response.http_status_code = status

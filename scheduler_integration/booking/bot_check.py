@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from typing import NotRequired, TypedDict
 
 import frappe
 import redis
@@ -27,7 +28,15 @@ from scheduler_integration.engine.errors import SchedulingError
 PROOF_PREFIX = "scheduler_integration:challenge:"
 
 
-def new_challenge() -> dict:
+class Challenge(TypedDict):
+	"""A proof-of-work challenge: ``bits`` leading zero bits of sha256(challenge + nonce); none
+	(``bits`` 0, no ``challenge``) when the site asks for none."""
+
+	bits: int
+	challenge: NotRequired[str]
+
+
+def new_challenge() -> Challenge:
 	"""A proof-of-work challenge for the booking form, when Settings ask for one."""
 	bits = int(setting("booking_challenge_bits") or 0)
 	if not bits:

@@ -21,6 +21,7 @@ import frappe
 import requests
 
 from scheduler_integration.booking import slot_answers
+from scheduler_integration.tests import answer_check
 
 PASSWORD = "Sched-Test-Pass-2026!"
 
@@ -88,6 +89,7 @@ class LiveServer:
 		"""A session signed in as ``user`` (None = guest)."""
 		session = requests.Session()
 		session.headers["Host"] = self.site
+		session.hooks["response"].append(answer_check.hook)  # every answer held to the document
 		if user:
 			response = session.post(
 				f"{self.base}/api/method/login", json={"usr": user, "pwd": PASSWORD}, timeout=30
@@ -97,7 +99,9 @@ class LiveServer:
 		return session
 
 	def get(self, path: str, **kwargs) -> requests.Response:
-		return requests.get(f"{self.base}{path}", headers={"Host": self.site}, **kwargs)
+		response = requests.get(f"{self.base}{path}", headers={"Host": self.site}, **kwargs)
+		answer_check.check(response)
+		return response
 
 
 def commit_elsewhere(*statements) -> None:
@@ -128,7 +132,9 @@ def method_url(server: LiveServer, dotted: str) -> str:
 
 
 def body(response):
-	"""The app's answer: Frappe wraps a whitelisted method's return value in ``message``."""
+	"""The app's answer: Frappe wraps a whitelisted method's return value in ``message``
+	(held to the document's schema of its status first: ``answer_check``)."""
+	answer_check.check(response)
 	data = response.json()
 	return data.get("message") if isinstance(data.get("message"), dict) else data
 

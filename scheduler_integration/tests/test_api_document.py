@@ -26,7 +26,9 @@ import requests
 
 import scheduler_integration
 from scheduler_integration.api import openapi, parse
+from scheduler_integration.api import schemas as answer_schemas
 from scheduler_integration.engine.error_codes import STATUS
+from scheduler_integration.tests import answer_check
 from scheduler_integration.tests.live import LiveServer
 from scheduler_integration.tests.test_api_fuzz import DOCUMENT, need_tools, served_document
 from scheduler_integration.tests.utils import SchedulerTestCase
@@ -45,6 +47,11 @@ def every_app_method() -> dict[str, list[str]]:
 		for fn in frappe.whitelisted
 		if fn.__module__.startswith("scheduler_integration.")
 	}
+
+
+# the shapes whose fields are open by design: the failures (a field per wrong input) and
+# Frappe's own exception answer
+OPEN_SCHEMAS = {"Failure", "FrappeError", "Envelope", "PlainAnswer", "EnvelopeAnswer", "FailureAnswer"}
 
 
 class TestApiDocument(SchedulerTestCase):
@@ -110,6 +117,62 @@ class TestApiDocument(SchedulerTestCase):
 		finally:
 			frappe.whitelisted.remove(stray)
 			frappe.allowed_http_methods_for_whitelisted_func.pop(stray, None)
+
+	def test_every_success_answer_is_typed(self):
+		"""Every success of every operation has a schema of its fields (issue 51): declared by
+		the method's return annotation, no part of it any value, every object closed."""
+		untyped = []
+		for path, verb, op in self.operations():
+			for status, answer in op["responses"].items():
+				if not status.startswith("2"):
+					continue
+				for media, content in (answer.get("content") or {}).items():
+					parts = answer_schemas.untyped_parts(self.resolve(content["schema"]))
+					if parts or (
+						content["schema"] in ({}, {"type": "string"}) and media == "application/json"
+					):
+						untyped.append(f"{verb.upper()} {path} {status} {media}: {parts[:3]}")
+		self.assertEqual(untyped, [])
+		for name, schema in self.document["components"]["schemas"].items():
+			if schema.get("type") == "object" and "properties" in schema and name not in OPEN_SCHEMAS:
+				self.assertIs(schema.get("additionalProperties"), False, name)
+		methods = [openapi.Method(fn) for fn in openapi.app_methods()]
+		for method in methods:
+			method.answer_schema()
+		self.assertEqual([m.untyped for m in methods if m.untyped], [])
+
+	def test_an_answer_with_a_field_its_type_lacks_fails_the_check(self):
+		"""The answer check every API test runs (``answer_check``) is not vacuous: a field the
+		type does not declare, a missing required one, a wrong format are each reported."""
+		schema = self.success_schema("scheduler_integration.api.public.get_challenge")
+		good = {"message": {"success": True, "data": {"bits": 0}, "message": None}}
+		self.assertEqual(answer_check.errors(good, schema, self.document), [])
+		extra = {"message": {"success": True, "data": {"bits": 0, "secret": "x"}, "message": None}}
+		self.assertIn(
+			"field 'secret' is not in the schema", answer_check.errors(extra, schema, self.document)[0]
+		)
+		missing = {"message": {"success": True, "data": {}, "message": None}}
+		self.assertIn("required field 'bits'", answer_check.errors(missing, schema, self.document)[0])
+
+	def success_schema(self, dotted: str) -> dict:
+		op = self.document["paths"][openapi.PATH.format(dotted)]
+		op = op.get("get") or op.get("post")
+		status = next(s for s in op["responses"] if s.startswith("2"))
+		return op["responses"][status]["content"]["application/json"]["schema"]
+
+	def resolve(self, schema, seen=None):
+		"""``schema`` with each component it names put in place (once: a type naming itself stops)."""
+		seen = set() if seen is None else seen
+		if isinstance(schema, dict):
+			if "$ref" in schema:
+				name = schema["$ref"].rsplit("/", 1)[1]
+				if name in seen:
+					return {"type": "object", "description": name}
+				return self.resolve(self.document["components"]["schemas"][name], seen | {name})
+			return {key: self.resolve(value, seen) for key, value in schema.items()}
+		if isinstance(schema, list):
+			return [self.resolve(value, seen) for value in schema]
+		return schema
 
 	def test_it_says_what_the_code_says(self):
 		schemas = self.document["components"]["schemas"]
