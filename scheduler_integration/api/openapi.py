@@ -246,11 +246,18 @@ class Method:
 			"security": self._security(),
 		}
 		params = self.parameters()
+		example = examples().get(op["operationId"])
 		query = []
 		if has_body:
 			op["requestBody"] = self._body(params)
+			if example and "content" in op["requestBody"] and not self.facts.raw_body:
+				op["requestBody"]["content"]["application/json"]["example"] = example["request"]
 		else:
 			query = [self._query(name, schema, required) for name, schema, required in params]
+			if example:
+				for item in query:
+					if item["name"] in example["request"]:
+						item["example"] = example["request"][item["name"]]
 		query += [
 			{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
 			for name in self.facts.query
@@ -263,6 +270,10 @@ class Method:
 		if query or headers:
 			op["parameters"] = query + headers
 		op["responses"] = self._responses(has_body)
+		if example and str(example["status"]) in op["responses"]:
+			content = op["responses"][str(example["status"])].get("content", {}).get("application/json")
+			if content is not None:
+				content["example"] = example["answer"]
 		if self.limit:
 			op["x-rate-limit"] = {"limit": self._limit_text(), "seconds": self.limit.get("seconds")}
 		return op
@@ -356,6 +367,8 @@ class Method:
 				pass
 			elif status in success:
 				answer["content"] = self._success_content()
+				if links := self._links():
+					answer["links"] = links
 			else:
 				content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorAnswer"}}}
 				if facts.page and status == 404:
@@ -367,6 +380,24 @@ class Method:
 			if status == 429:
 				answer["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
 			out[str(status)] = answer
+		return out
+
+	def _links(self) -> dict:
+		"""The next steps of a life cycle its answer starts (``LINKS``) as OpenAPI links: each
+		names the target operation and fills its parameters from fields of this answer."""
+		out = {}
+		data = "$response.body#/message/data/" if self.style == spec.ENVELOPE else "$response.body#/message/"
+		for name, (target, fields) in LINKS.get(
+			self.inner.__module__ + "." + self.inner.__name__, {}
+		).items():
+			verbs = frappe.allowed_http_methods_for_whitelisted_func.get(frappe.get_attr(target)) or ["GET"]
+			values = {param: data + field for param, field in fields.items()}
+			link = {
+				"operationId": target if len(verbs) == 1 else f"{target}:{verbs[0].lower()}",
+				"description": f"{name}: " + ", ".join(f"{p} = data.{f}" for p, f in fields.items()),
+			}
+			link["requestBody" if verbs[0] in spec.BODY_METHODS else "parameters"] = values
+			out[name] = link
 		return out
 
 	def _success_content(self) -> dict:
@@ -419,6 +450,32 @@ class Method:
 		return {"type": "object", "required": ["message"], "properties": {"message": value}}
 
 
+_API = APP + ".api."
+# The life cycles an answer starts, as OpenAPI links (clients follow them; schemathesis'
+# stateful phase walks them): source -> link name -> (target, {its parameter: field of data})
+LINKS = {
+	_API + "public.book": {
+		"GetBooking": (_API + "public.get_booking", {"token": "manage_token"}),
+		"Reschedule": (_API + "public.reschedule", {"token": "manage_token"}),
+		"Cancel": (_API + "public.cancel", {"token": "manage_token"}),
+		"GetMeetings": (
+			_API + "public.get_meetings",
+			{"meeting_type": "meeting_type_slug", "profile": "profile_slug"},
+		),
+	},
+	_API + "meeting_type.create_meeting_type": {
+		"UpdateMeetingType": (_API + "meeting_type.update_meeting_type", {"meeting_type": "id"}),
+		"DeleteMeetingType": (_API + "meeting_type.delete_meeting_type", {"meeting_type": "id"}),
+	},
+	_API + "booking_pages.create_booking_page": {
+		"UpdateBookingPage": (_API + "booking_pages.update_booking_page", {"booking_page": "id"}),
+		"DeleteBookingPage": (_API + "booking_pages.delete_booking_page", {"booking_page": "id"}),
+	},
+	_API + "blocked_time.add_blocked_time": {
+		"RemoveBlockedTime": (_API + "blocked_time.remove_blocked_time", {"blocked_time": "id"}),
+	},
+}
+
 _STATUS_TEXT = {
 	200: "OK",
 	201: "Created",
@@ -437,6 +494,20 @@ _STATUS_TEXT = {
 	502: "A provider's own API failed (PROVIDER_ERROR)",
 	503: "Busy, or a payment or bot check that cannot be done now",
 }
+
+
+_EXAMPLES: dict = {}
+
+
+def examples() -> dict:
+	"""operationId -> a real request and answer (``api/examples.json``, recorded from a bench
+	run by ``scripts/api-examples``; test_api_document checks each against its schema)."""
+	if not _EXAMPLES:
+		path = os.path.join(os.path.dirname(__file__), "examples.json")
+		if os.path.exists(path):
+			with open(path) as handle:
+				_EXAMPLES.update(json.load(handle))
+	return _EXAMPLES
 
 
 def frappe_statuses() -> set[int]:
@@ -495,7 +566,7 @@ def _fingerprint() -> str:
 		for folder, dirs, names in os.walk(root)
 		if "/tests" not in folder[len(root) :] and "__pycache__" not in folder
 		for name in names
-		if name.endswith(".py")
+		if name.endswith(".py") or name == "examples.json"
 	)
 	stamp = f"{len(files)}:{max(os.stat(path).st_mtime_ns for path in files)}"
 	return hashlib.sha1(f"{scheduler_integration.__version__}|{stamp}".encode()).hexdigest()[:16]

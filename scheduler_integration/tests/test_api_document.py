@@ -154,6 +154,54 @@ class TestApiDocument(SchedulerTestCase):
 		missing = {"message": {"success": True, "data": {}, "message": None}}
 		self.assertIn("required field 'bits'", answer_check.errors(missing, schema, self.document)[0])
 
+	def test_links_name_real_operations_parameters_and_fields(self):
+		"""Each OpenAPI link (the booking life cycle, the host's records) names an operation of
+		the document, parameters it takes and fields the source's typed answer has."""
+		ids = {op["operationId"]: op for _path, _verb, op in self.operations()}
+		found = 0
+		for _path, _verb, op in self.operations():
+			for _status, answer in op["responses"].items():
+				for name, link in (answer.get("links") or {}).items():
+					found += 1
+					target = ids.get(link["operationId"])
+					self.assertIsNotNone(target, f"{op['operationId']} {name}: no {link['operationId']}")
+					values = link.get("parameters") or link.get("requestBody")
+					if "requestBody" in link:
+						taken = target["requestBody"]["content"]["application/json"]["schema"]["properties"]
+					else:
+						taken = {p["name"] for p in target.get("parameters", [])}
+					data = self.resolve(answer["content"]["application/json"]["schema"])
+					data = data["properties"]["message"]
+					if "data" in data.get("properties", {}):
+						data = data["properties"]["data"]
+					for param, expression in values.items():
+						self.assertIn(param, taken, f"{op['operationId']} {name}")
+						field = expression.rsplit("/", 1)[1]
+						self.assertIn(field, data["properties"], f"{op['operationId']} {name}: {field}")
+						self.assertIn(field, data.get("required", []), f"{op['operationId']} {name}: {field}")
+		self.assertGreaterEqual(found, 10)
+
+	def test_every_example_is_a_real_answer_of_its_schema(self):
+		"""The examples (``api/examples.json``, recorded from bench runs by
+		``scripts/api-examples``) are in the document, each answer valid against its operation's
+		schema today and each request naming only parameters the operation takes."""
+		recorded = openapi.examples()
+		ids = {op["operationId"]: op for _path, _verb, op in self.operations()}
+		self.assertEqual(sorted(set(recorded) - set(ids)), [], "examples of operations that are gone")
+		for operation_id, example in recorded.items():
+			with self.subTest(operation=operation_id):
+				op = ids[operation_id]
+				answer = op["responses"][str(example["status"])]["content"]["application/json"]
+				self.assertEqual(answer.get("example"), example["answer"])
+				self.assertEqual(answer_check.errors(example["answer"], answer["schema"], self.document), [])
+				if "requestBody" in op:
+					taken = set(op["requestBody"]["content"]["application/json"]["schema"]["properties"])
+				else:
+					taken = {p["name"] for p in op.get("parameters", [])}
+				self.assertEqual(sorted(set(example["request"]) - taken), [])
+		without = sorted(set(ids) - set(recorded))
+		print(f"\n{len(recorded)} of {len(ids)} operations have an example; without: {without}")
+
 	def success_schema(self, dotted: str) -> dict:
 		op = self.document["paths"][openapi.PATH.format(dotted)]
 		op = op.get("get") or op.get("post")
