@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 STEPS = ("profile", "hours", "calendar", "first_type", "share_link")
 NEEDS = {
@@ -42,13 +43,8 @@ NEEDS = {
 }
 DONE, TODO, WAITING, CHECKING, FAILING = "done", "todo", "waiting", "checking", "failing"
 # why a page offers no times, in the order a host fixes them
-PAGE_OFF, NO_HOURS, NO_TYPE, TYPES_INACTIVE, NO_TIMES = (
-	"page_off",
-	"no_hours",
-	"no_type",
-	"types_inactive",
-	"no_times",
-)
+PageProblemKey = Literal["page_off", "no_hours", "no_type", "types_inactive", "no_times"]
+PAGE_OFF, NO_HOURS, NO_TYPE, TYPES_INACTIVE, NO_TIMES = get_args(PageProblemKey)
 WORKING_STATUS = "Connected"
 FAILING_STATUSES = ("Error", "Needs Reconnect")
 
@@ -95,7 +91,7 @@ def calendar_state(connections: Iterable[Mapping]) -> str:
 	return FAILING if mine else TODO
 
 
-def page_problems(facts: SetupFacts) -> list[str]:
+def page_problems(facts: SetupFacts) -> list[PageProblemKey]:
 	"""Why the host's page offers no times (empty: it offers some, or there is no profile
 	yet, which the first step says)."""
 	if not facts.has_profile:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
+from typing import NotRequired, TypedDict
 from urllib.parse import quote, urlencode
 
 import frappe
@@ -25,6 +26,7 @@ from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.booking.pages import active_types, share_url
 from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.connections.status import host_connections
+from scheduler_integration.core.answers import Path
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezone, new_hours_timezone, when_label
 from scheduler_integration.core.permissions import is_manager
@@ -303,7 +305,16 @@ def new_type_route(profile) -> str:
 	return f"{route}?{urlencode({'profile': profile.name})}" if profile else route
 
 
-def problem_views(problems: list[str], user: str, profile) -> list[dict]:
+class PageProblem(TypedDict):
+	"""Why a host's booking page offers no times, with the form that fixes it."""
+
+	key: onboarding.PageProblemKey
+	text: str
+	fix: str  # the button's label
+	route: Path
+
+
+def problem_views(problems: list[str], user: str, profile) -> list[PageProblem]:
 	"""Why the page offers no times, each with its fix: ``key``, ``text``, ``fix`` (a
 	button's label) and ``route`` (the form that fixes it)."""
 	texts = {
@@ -397,7 +408,16 @@ def setup_checklist(user: str | None = None) -> dict:
 	}
 
 
-def page_status(profile: str) -> dict:
+class PageStatus(TypedDict):
+	"""Whether a profile's booking page offers times and, if not, why (with fixes)."""
+
+	bookable: bool
+	problems: list[PageProblem]
+	zone: str  # the host's (their profile's)
+	user_zone: str | None  # their User setting's
+
+
+def page_status(profile: str) -> PageStatus:
 	"""The profile form's warning: why the page of ``profile`` offers no times, with fixes."""
 	user = frappe.db.get_value("Scheduler Profile", profile, "user")
 	facts, row = setup_facts(user)
@@ -409,7 +429,22 @@ def page_status(profile: str) -> dict:
 	}
 
 
-def host_times(doctype: str, name: str) -> dict:
+class HostTimeLine(TypedDict):
+	"""A booking's time on one person's clock, or one meeting of a series with its status."""
+
+	label: str
+	text: str
+	status: NotRequired[str]  # a series' meeting's
+
+
+class HostTimes(TypedDict):
+	"""A booking's or series' times on its host's clock, labelled with the zone."""
+
+	zone: str
+	lines: list[HostTimeLine]
+
+
+def host_times(doctype: str, name: str) -> HostTimes:
 	"""A booking's or a series' times on its host's clock, labelled with the zone, for its
 	desk form: ``zone`` and ``lines`` ([{label, text}]). A co-host reading sees their own
 	clock too; the guest's is shown for reference."""
