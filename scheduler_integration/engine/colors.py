@@ -14,6 +14,7 @@ as far as the mix allows, so a type stays recognisably "its" colour.
 from __future__ import annotations
 
 import re
+from typing import TypedDict
 
 DEFAULT_TYPE_COLOR = "#3B82F6"
 PAGE_BACKGROUNDS = {"light": "#ffffff", "dark": "#111827"}
@@ -78,7 +79,17 @@ def on_color(color: str) -> str:
 	return BLACK if contrast(BLACK, color) >= contrast(WHITE, color) else WHITE
 
 
-def page_variants(color: str, minimum: float = ACCENT) -> dict[str, str]:
+class PageColors(TypedDict):
+	"""A colour made readable on the booking page's light and dark backgrounds."""
+
+	light: str
+	dark: str
+
+
+def page_variants(color: str, minimum: float = ACCENT) -> PageColors:
 	"""``color`` made readable on the booking page's light and dark backgrounds:
 	{"light": …, "dark": …}."""
-	return {theme: readable(color, background, minimum) for theme, background in PAGE_BACKGROUNDS.items()}
+	return PageColors(
+		light=readable(color, PAGE_BACKGROUNDS["light"], minimum),
+		dark=readable(color, PAGE_BACKGROUNDS["dark"], minimum),
+	)

@@ -15,6 +15,7 @@ Money was taken once a payment is Paid, Partly Refunded or Refunded (``PAID``).
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 
 class PaymentStatus(str, Enum):
@@ -41,6 +42,9 @@ class BookingPayment(str, Enum):
 
 PAYMENT_STATUSES = tuple(s.value for s in PaymentStatus)
 BOOKING_PAYMENT_STATUSES = tuple(s.value for s in BookingPayment)
+# a booking's payment status as an answer declares it: the same values as ``BookingPayment``
+# (tests/test_answer_literals.py)
+BookingPaymentStatus = Literal["Unpaid", "Paid", "Partly Refunded", "Refunded"]
 # a payment that took money (refunded or not)
 PAID = (PaymentStatus.PAID.value, PaymentStatus.PARTLY_REFUNDED.value, PaymentStatus.REFUNDED.value)
 # a payment whose checkout may still take money

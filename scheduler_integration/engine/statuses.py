@@ -9,6 +9,7 @@ them, and when, is ``booking_states``.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 
 class Status(str, Enum):
@@ -24,6 +25,9 @@ class Status(str, Enum):
 
 
 STATUSES = tuple(s.value for s in Status)
+# a booking's status as an answer declares it (``core.answers``): the same values as
+# ``Status``, in its order (tests/test_answer_literals.py)
+BookingStatus = Literal["Pending", "Confirmed", "Cancelled", "Completed", "No Show", "Awaiting Payment"]
 AWAITING_PAYMENT = Status.AWAITING_PAYMENT.value
 ACTIVE = (Status.PENDING.value, Status.CONFIRMED.value, AWAITING_PAYMENT)
 FINISHED = (Status.COMPLETED.value, Status.NO_SHOW.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import typing
 import unicodedata
 import zoneinfo
 from urllib.parse import urlsplit
@@ -24,8 +25,11 @@ EXTERNAL_PROVIDERS = PROVIDERS[1:]
 PHASES = ("Stabilize", "Organize", "Build", "Grow", "Systemic")
 STANDARD_DURATIONS = (15, 30, 45, 60, 90, 120)
 CUSTOM_DURATION_RANGE = (5, MAX_BOOKING_MINUTES)
-LOCATION_TYPES = ("Google Meet", "Zoom", "Microsoft Teams", "Phone", "In Person", "Custom")
-ASSIGNMENTS = ("Individual", "Round Robin", "Collective")
+# the answers' types (``core.answers``) and the lists, one definition
+LocationType = typing.Literal["Google Meet", "Zoom", "Microsoft Teams", "Phone", "In Person", "Custom"]
+Assignment = typing.Literal["Individual", "Round Robin", "Collective"]
+LOCATION_TYPES: tuple[str, ...] = typing.get_args(LocationType)
+ASSIGNMENTS: tuple[str, ...] = typing.get_args(Assignment)
 
 MAX_URL = 2048
 MAX_DISPLAY_NAME = 200
