@@ -55,6 +55,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal, get_args
 from urllib.parse import parse_qs, urlsplit
 
 from .tracking import MAX_TOKEN, TOLERANCE, SignatureRefused, verify_stamped
@@ -80,8 +81,9 @@ __all__ = [
 	"verify_oncehub",
 ]
 
-SCHEDULED, CANCELLED, COMPLETED, NO_SHOW = "Scheduled", "Cancelled", "Completed", "No Show"
-STATUSES = (SCHEDULED, CANCELLED, COMPLETED, NO_SHOW)
+ExternalStatus = Literal["Scheduled", "Cancelled", "Completed", "No Show"]
+STATUSES: tuple[ExternalStatus, ...] = get_args(ExternalStatus)
+SCHEDULED, CANCELLED, COMPLETED, NO_SHOW = STATUSES
 # the engagement each state records
 RECORDS = {
 	SCHEDULED: "meeting_booked",

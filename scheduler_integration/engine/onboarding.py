@@ -31,9 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, TypedDict, get_args
 
-STEPS = ("profile", "hours", "calendar", "first_type", "share_link")
+StepKey = Literal["profile", "hours", "calendar", "first_type", "share_link"]
+StepState = Literal["done", "todo", "waiting", "checking", "failing"]
+STEPS: tuple[StepKey, ...] = get_args(StepKey)
 NEEDS = {
 	"profile": (),
 	"hours": ("profile",),
@@ -41,7 +43,7 @@ NEEDS = {
 	"first_type": ("profile",),
 	"share_link": ("profile", "hours", "first_type"),
 }
-DONE, TODO, WAITING, CHECKING, FAILING = "done", "todo", "waiting", "checking", "failing"
+DONE, TODO, WAITING, CHECKING, FAILING = get_args(StepState)
 # why a page offers no times, in the order a host fixes them
 PageProblemKey = Literal["page_off", "no_hours", "no_type", "types_inactive", "no_times"]
 PAGE_OFF, NO_HOURS, NO_TYPE, TYPES_INACTIVE, NO_TIMES = get_args(PageProblemKey)
@@ -61,10 +63,23 @@ class SetupFacts:
 	offers_times: bool = True  # the page offers a time in the next weeks (the slot search)
 
 
+class SetupFlags(TypedDict):
+	"""What a host has set up (``SetupFacts`` without the connections), as the checklist
+	answers it."""
+
+	has_profile: bool
+	has_hours: bool
+	has_active_type: bool
+	link_shared: bool
+	profile_active: bool
+	has_types: bool
+	offers_times: bool
+
+
 @dataclass(frozen=True)
 class Step:
-	key: str
-	state: str  # done | todo | waiting | checking | failing
+	key: StepKey
+	state: StepState
 
 	@property
 	def done(self) -> bool:
@@ -81,7 +96,7 @@ def connection_works(connection: Mapping) -> bool:
 	)
 
 
-def calendar_state(connections: Iterable[Mapping]) -> str:
+def calendar_state(connections: Iterable[Mapping]) -> StepState:
 	"""done (one works) | checking (one is set up, not synced yet) | failing | todo (none)."""
 	mine = [c for c in connections if c.get("calendar") and c.get("enabled") and not c.get("account_wide")]
 	if any(connection_works(c) for c in mine):
@@ -137,7 +152,7 @@ def checklist(facts: SetupFacts) -> list[Step]:
 	return steps
 
 
-def next_step(steps: Iterable[Step]) -> str | None:
+def next_step(steps: Iterable[Step]) -> StepKey | None:
 	"""The step to do now (None: nothing left to do; a connection being checked or a step
 	waiting for another one asks nothing of the host)."""
 	return next((s.key for s in steps if s.state in (TODO, FAILING)), None)
