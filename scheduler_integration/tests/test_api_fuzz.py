@@ -7,9 +7,12 @@ is fuzzed twice over real HTTP: as a guest, and signed in with a test host's tok
 schema and is one of its documented statuses, and no answer carries a traceback
 (``schemathesis/st_hooks.py``). Any finding fails the test.
 
-CI runs it bounded: a fixed seed, ``CI_EXAMPLES`` examples per operation, the fuzzing
-phase only; ``SCHEDULER_LONG_TESTS=1`` runs ``LONG_EXAMPLES`` per operation and every
-phase (``SCHEDULER_FUZZ_EXAMPLES`` / ``SCHEDULER_FUZZ_SEED`` to choose). The site's proof
+Every phase runs, in CI too (``PHASES``: the document's recorded examples, the coverage
+phase's boundary values, fuzzing, and the stateful phase walking its OpenAPI links: book ->
+read, reschedule, cancel by the manage token; create -> update, delete), bounded in CI: a
+fixed seed, ``CI_EXAMPLES`` examples per operation; ``SCHEDULER_LONG_TESTS=1`` runs
+``LONG_EXAMPLES`` per operation on each of ``LONG_SEEDS`` (``SCHEDULER_FUZZ_EXAMPLES`` /
+``SCHEDULER_FUZZ_SEED`` to choose). The site's proof
 of work is off for the run (``SchedulerTestCase``) and its rate limits raised
 (``NO_RATE_LIMITS``), both handed back after; what the run made (the host, its token and
 records, the guests' bookings, emails, notifications and logs) is removed.
@@ -44,9 +47,13 @@ from scheduler_integration.tests.utils import SchedulerTestCase
 HOST = "sched-api-fuzz@example.com"
 SLUG = "api-fuzz-host"
 DOCUMENT = "/api/method/scheduler_integration.api.openapi.document"
-CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,no_traceback"
-CI_EXAMPLES, LONG_EXAMPLES = 3, 40
-SEED = 20261126
+CHECKS = (
+	"not_a_server_error,status_code_conformance,content_type_conformance,"
+	"response_schema_conformance,response_headers_conformance,no_traceback"
+)
+PHASES = "examples,coverage,fuzzing,stateful"
+CI_EXAMPLES, LONG_EXAMPLES = 3, 25
+SEED, LONG_SEEDS = 20261126, (20261126, 20261128)
 HOOKS = Path(__file__).resolve().parent / "schemathesis"
 # what the run's requests may leave behind on the site (created since the class started)
 SWEPT = (
@@ -118,15 +125,14 @@ class TestApiFuzz(SchedulerTestCase):
 		frappe.db.commit()
 		super().tearDownClass()
 
-	def run_schemathesis(self, label: str, document: dict, auth: str | None) -> dict:
+	def run_schemathesis(self, label: str, document: dict, auth: str | None, seed: int = SEED) -> dict:
 		"""One schemathesis run over every operation of ``document``; its figures."""
 		venv = need_tools(self)
 		long_run = os.environ.get("SCHEDULER_LONG_TESTS") == "1"
 		examples = int(
 			os.environ.get("SCHEDULER_FUZZ_EXAMPLES") or (LONG_EXAMPLES if long_run else CI_EXAMPLES)
 		)
-		seed = int(os.environ.get("SCHEDULER_FUZZ_SEED") or SEED)
-		phases = "examples,coverage,fuzzing,stateful" if long_run else "fuzzing"
+		phases = PHASES  # every phase, in CI too: the examples and links of the document are walked
 		with tempfile.TemporaryDirectory() as folder:
 			schema = Path(folder) / "openapi.json"
 			schema.write_text(json.dumps(document))
@@ -178,8 +184,13 @@ class TestApiFuzz(SchedulerTestCase):
 	def test_fuzz_every_operation_guest_and_signed_in(self):
 		document = served_document(self.server)
 		operations = sum(len(item) for item in document["paths"].values())
-		results = [self.run_schemathesis("guest", document, None)]
-		results.append(self.run_schemathesis("token", document, self.token))
+		long_run = os.environ.get("SCHEDULER_LONG_TESTS") == "1"
+		chosen = os.environ.get("SCHEDULER_FUZZ_SEED")
+		seeds = [int(chosen)] if chosen else list(LONG_SEEDS) if long_run else [SEED]
+		results = []
+		for seed in seeds:
+			results.append(self.run_schemathesis(f"guest seed {seed}", document, None, seed))
+			results.append(self.run_schemathesis(f"token seed {seed}", document, self.token, seed))
 		for result in results:
 			self.assertEqual(
 				result["exit"],
@@ -187,6 +198,7 @@ class TestApiFuzz(SchedulerTestCase):
 				f"schemathesis ({result['label']}) found problems:\n{_findings(result['output'])}",
 			)
 			self.assertGreaterEqual(result["operations"], operations, result)
+			self.assertEqual(result["skipped_phases"], [], f"{result['label']}: phases with nothing to test")
 		frappe.db.rollback()  # a guest could book only the test host: nothing may be booked
 		self.assertEqual(frappe.db.count("Scheduler Booking", {"host": HOST}), 0, "the run booked")
 
@@ -617,10 +629,13 @@ def _figures(output: str) -> dict:
 	tested = re.search(r"Tested: (\d+)", output)
 	cases = re.search(r"(\d+) generated", output)
 	failing = re.findall(r"^_+ ((?:GET|POST|PUT|PATCH|DELETE) \S+) _+$", output, re.MULTILINE)
+	summary = output[output.rfind("Test Phases") :] if "Test Phases" in output else output
 	return {
 		"operations": int(tested.group(1)) if tested else 0,
 		"cases": int(cases.group(1)) if cases else 0,
 		"failing_operations": len(set(failing)),
+		# a phase with nothing to walk (no examples, no links) is skipped, or "not applicable"
+		"skipped_phases": sorted(set(re.findall(r"⏭\s+(\w+)", summary))),
 	}
 
 
