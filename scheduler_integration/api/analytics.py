@@ -11,11 +11,17 @@ hosts with a working calendar connection.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 
 from scheduler_integration.api.utils import acting_user, api, ok
+from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.engine.analytics import ConnectionRate, ProviderStats
 from scheduler_integration.reporting.analytics import (
+	BookingRevenue,
+	HostAnalytics,
 	booking_revenue,
 	calendar_connection_rate,
 	host_analytics,
@@ -23,9 +29,17 @@ from scheduler_integration.reporting.analytics import (
 )
 
 
+class ProviderAnalytics(TypedDict):
+	"""Video meetings per provider, most meetings first."""
+
+	providers: list[ProviderStats]
+
+
 @frappe.whitelist(methods=["GET"])
 @api
-def get_analytics(user: str | None = None, start_date: str | None = None, end_date: str | None = None):
+def get_analytics(
+	user: str | None = None, start_date: str | None = None, end_date: str | None = None
+) -> Answer[HostAnalytics]:
 	host = acting_user(user)
 	return ok(host_analytics(host, start_date, end_date))
 
@@ -34,7 +48,7 @@ def get_analytics(user: str | None = None, start_date: str | None = None, end_da
 @api
 def get_provider_analytics(
 	user: str | None = None, start_date: str | None = None, end_date: str | None = None
-):
+) -> Answer[ProviderAnalytics]:
 	"""Video meetings per provider: meetings, completion and no-show rates, and the share of
 	provider calls that failed (``reliability``). A host gets their own; a Scheduler Manager
 	anyone's with ``user=…``, or the whole team's with ``user=all``."""
@@ -44,7 +58,9 @@ def get_provider_analytics(
 
 @frappe.whitelist(methods=["GET"])
 @api
-def get_revenue(user: str | None = None, start_date: str | None = None, end_date: str | None = None):
+def get_revenue(
+	user: str | None = None, start_date: str | None = None, end_date: str | None = None
+) -> Answer[BookingRevenue]:
 	"""Revenue (completed bookings × their meeting type's price) and forecast (confirmed
 	bookings still ahead × price), per currency, per host and per meeting type, of bookings
 	starting in the date range. A host gets their own; a Scheduler Manager anyone's with
@@ -55,7 +71,7 @@ def get_revenue(user: str | None = None, start_date: str | None = None, end_date
 
 @frappe.whitelist(methods=["GET"])
 @api
-def get_connection_rate(user: str | None = None):
+def get_connection_rate(user: str | None = None) -> Answer[ConnectionRate]:
 	"""``{"rate", "connected", "hosts", "unconnected"}``: of the active hosts, the share (%)
 	with a working calendar connection, and who is still without one. A host gets their own
 	(0 or 100); a Scheduler Manager anyone's with ``user=…``, or the whole team's with

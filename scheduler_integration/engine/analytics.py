@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import TypedDict
 
 from .onboarding import connection_works
 from .statuses import Status
@@ -85,6 +86,111 @@ CONFIRMED, CANCELLED, COMPLETED, NO_SHOW = (
 )
 
 
+class EngagementTotals(TypedDict):
+	"""A host's report link clicks, bookings and completed meetings, and bookings per click (%)."""
+
+	total_clicks: int
+	total_bookings: int
+	conversion_rate: float
+	total_completed: int
+
+
+class MeetingTypeEngagement(TypedDict):
+	"""One meeting type's report link clicks, bookings, completed meetings and bookings per
+	click (%)."""
+
+	meeting_type_id: str
+	name: str
+	clicks: int
+	bookings: int
+	completed: int
+	conversion_rate: float
+
+
+class PhaseEngagement(TypedDict):
+	"""One phase's report link clicks and bookings."""
+
+	clicks: int
+	bookings: int
+
+
+class EngagementFigures(TypedDict):
+	"""The engagement figures of ``summarize``: totals, per meeting type, per phase."""
+
+	summary: EngagementTotals
+	by_meeting_type: list[MeetingTypeEngagement]
+	by_phase: dict[str, PhaseEngagement]
+
+
+class ProviderStats(TypedDict):
+	"""One video provider's meetings, their outcomes (rates in %) and the provider calls
+	logged, failed and ``reliability`` (% that did not fail)."""
+
+	provider: str
+	meetings: int
+	completed: int
+	no_show: int
+	cancelled: int
+	completion_rate: float
+	no_show_rate: float
+	calls: int
+	failures: int
+	failure_rate: float
+	reliability: float
+
+
+class MoneyRow(TypedDict):
+	"""Money of one group in one currency (the base of ``HostMoney``, ``MeetingTypeMoney``)."""
+
+	currency: str
+	revenue: float
+	forecast: float
+	paid: float
+	refunded: float
+	completed: int
+	upcoming: int
+
+
+class HostMoney(MoneyRow):
+	"""A host's revenue, forecast, paid and refunded amounts in one currency, with the
+	completed and upcoming bookings counted."""
+
+	host: str
+
+
+class MeetingTypeMoney(MoneyRow):
+	"""A meeting type's money in one currency (``HostMoney``'s figures)."""
+
+	meeting_type: str
+
+
+class MoneyTotals(TypedDict):
+	"""Revenue, forecast, paid, refunded and net amounts, each per currency."""
+
+	revenue: dict[str, float]
+	forecast: dict[str, float]
+	paid: dict[str, float]
+	refunded: dict[str, float]
+	net: dict[str, float]
+
+
+class RevenueFigures(MoneyTotals):
+	"""``revenue``'s answer: the totals per currency, and per host and meeting type."""
+
+	by_host: list[HostMoney]
+	by_meeting_type: list[MeetingTypeMoney]
+
+
+class ConnectionRate(TypedDict):
+	"""Of the active hosts, the share (%) with a working calendar connection, both counts,
+	and the hosts still without one."""
+
+	rate: float
+	connected: int
+	hosts: int
+	unconnected: list[str]
+
+
 def rate(part: float, whole: float) -> float:
 	"""``part`` as a percentage of ``whole``, rounded to 2 places; 0 when ``whole`` is 0."""
 	return round(part * 100.0 / whole, 2) if whole else 0.0
@@ -92,7 +198,7 @@ def rate(part: float, whole: float) -> float:
 
 def summarize(
 	rows: Iterable[Mapping], type_names: Mapping[str, str] | None = None, phases: Iterable[str] = PHASES
-) -> dict:
+) -> EngagementFigures:
 	type_names = type_names or {}
 	totals = Counter()
 	per_type: dict[str, Counter] = defaultdict(Counter)
@@ -182,7 +288,7 @@ def funnel(rows: Iterable[Mapping]) -> list[dict]:
 	return out
 
 
-def provider_stats(bookings: Iterable[Mapping], calls: Iterable[Mapping] = ()) -> list[dict]:
+def provider_stats(bookings: Iterable[Mapping], calls: Iterable[Mapping] = ()) -> list[ProviderStats]:
 	"""Bookings with ``meeting_provider`` and ``status``; calls (video meeting log rows)
 	with ``provider`` and ``result`` (Success / Failed)."""
 	meetings: dict[str, Counter] = defaultdict(Counter)
@@ -327,7 +433,7 @@ def _money_rows(groups: dict[tuple[str, str], Counter], key: str) -> list[dict]:
 	return out
 
 
-def revenue(bookings: Iterable[Mapping], now: datetime) -> dict:
+def revenue(bookings: Iterable[Mapping], now: datetime) -> RevenueFigures:
 	"""Rows with ``host``, ``meeting_type``, ``status``, ``start``, ``price``, ``currency``
 	and, for paid bookings, ``amount_paid`` and ``amount_refunded``."""
 	totals: dict[str, Counter] = defaultdict(Counter)
@@ -360,7 +466,7 @@ def revenue(bookings: Iterable[Mapping], now: datetime) -> dict:
 	}
 
 
-def connection_rate(hosts: Mapping[str, Iterable[Mapping]]) -> dict:
+def connection_rate(hosts: Mapping[str, Iterable[Mapping]]) -> ConnectionRate:
 	"""{"rate", "connected", "hosts", "unconnected"} over the active hosts given."""
 	unconnected = sorted(host for host, rows in hosts.items() if not any(connection_works(r) for r in rows))
 	connected = len(hosts) - len(unconnected)

@@ -15,20 +15,34 @@ active Scheduler Profile whose User is enabled; a host with a working calendar c
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Literal, TypedDict
 
 import frappe
 from frappe import _
 
 from scheduler_integration.connections.status import host_connections
+from scheduler_integration.core.answers import DateTime
 from scheduler_integration.core.clock import converter, iso, utc_now
 from scheduler_integration.core.errors import FieldValidationError
-from scheduler_integration.engine.analytics import connection_rate, provider_stats, revenue, summarize
+from scheduler_integration.engine.analytics import (
+	ConnectionRate,
+	EngagementFigures,
+	HostMoney,
+	MeetingTypeMoney,
+	MoneyTotals,
+	ProviderStats,
+	connection_rate,
+	provider_stats,
+	revenue,
+	summarize,
+)
 from scheduler_integration.engine.booking_states import Status
 from scheduler_integration.reporting.phases import phase_names
 
 # the seed API's names for booking statuses (an external meeting's Scheduled, Cancelled,
-# Completed and No Show read the same)
-BOOKING_STATUS = {
+# Completed and No Show read the same); the same names as SeedStatus (test_reports_tracking)
+SeedStatus = Literal["pending", "scheduled", "cancelled", "completed", "no_show"]
+BOOKING_STATUS: dict[str, SeedStatus] = {
 	Status.PENDING.value: "pending",
 	Status.CONFIRMED.value: "scheduled",
 	Status.CANCELLED.value: "cancelled",
@@ -62,7 +76,44 @@ def occurred_filter(start_date=None, end_date=None) -> list:
 	return out
 
 
-def host_analytics(host: str, start_date=None, end_date=None) -> dict:
+class MeetingTypeRevenue(MeetingTypeMoney):
+	"""A meeting type's money in one currency, with the type's title (``name``)."""
+
+	name: str
+
+
+class BookingRevenue(MoneyTotals):
+	"""Revenue (completed bookings at their type's price), forecast (confirmed ones still
+	ahead), what guests paid, got back and net, per currency; and per host and meeting type."""
+
+	by_host: list[HostMoney]
+	by_meeting_type: list[MeetingTypeRevenue]
+
+
+class RecentBooking(TypedDict):
+	"""A meeting booked through a host's links (here or on an external scheduler) and its
+	status now, in the seed API's names."""
+
+	booking: str | None  # a booking of this site; null: an external scheduler's meeting
+	reference_doctype: str | None
+	reference_name: str | None
+	assessment_id: str | None  # the reference's name, as the seed API called it
+	client_name: str
+	meeting_type: str  # its title
+	booked_at: DateTime | None
+	scheduled_for: DateTime | None
+	status: SeedStatus
+
+
+class HostAnalytics(EngagementFigures):
+	"""A host's engagement figures (totals, per meeting type, per phase), the latest
+	bookings and the revenue of their bookings."""
+
+	recent_bookings: list[RecentBooking]
+	revenue: BookingRevenue
+
+
+def host_analytics(host: str, start_date=None, end_date=None) -> HostAnalytics:
 	filters = [["host", "=", host], *occurred_filter(start_date, end_date)]
 	rows = frappe.get_all(
 		"Scheduler Engagement",
@@ -82,10 +133,11 @@ def host_analytics(host: str, start_date=None, end_date=None) -> dict:
 		if types
 		else {}
 	)
-	data = summarize(rows, names, phase_names())
-	data["recent_bookings"] = recent_bookings(filters, names)
-	data["revenue"] = booking_revenue(host=host, start_date=start_date, end_date=end_date)
-	return data
+	return {
+		**summarize(rows, names, phase_names()),
+		"recent_bookings": recent_bookings(filters, names),
+		"revenue": booking_revenue(host=host, start_date=start_date, end_date=end_date),
+	}
 
 
 def start_filter(start_date=None, end_date=None, field: str = "start") -> list:
@@ -149,7 +201,7 @@ def priced_bookings(filters: list, permission_aware: bool = False) -> list[dict]
 	return out
 
 
-def booking_revenue(host: str | None = None, start_date=None, end_date=None, now=None) -> dict:
+def booking_revenue(host: str | None = None, start_date=None, end_date=None, now=None) -> BookingRevenue:
 	"""Revenue, forecast, and both per host and per meeting type (``engine.analytics.revenue``)
 	of one host's bookings (every host's: None)."""
 	filters = start_filter(start_date, end_date)
@@ -158,9 +210,13 @@ def booking_revenue(host: str | None = None, start_date=None, end_date=None, now
 	rows = priced_bookings(filters)
 	data = revenue(rows, now or utc_now())
 	titles = {row["meeting_type"]: row["meeting_type_title"] for row in rows}
-	for row in data["by_meeting_type"]:
-		row["name"] = titles.get(row["meeting_type"]) or row["meeting_type"]
-	return data
+	return {
+		**data,
+		"by_meeting_type": [
+			{**row, "name": titles.get(row["meeting_type"]) or row["meeting_type"]}
+			for row in data["by_meeting_type"]
+		],
+	}
 
 
 def _statuses(doctype: str, key: str, values: set) -> dict:
@@ -172,7 +228,7 @@ def _statuses(doctype: str, key: str, values: set) -> dict:
 	)
 
 
-def recent_bookings(filters: list, names: dict) -> list[dict]:
+def recent_bookings(filters: list, names: dict) -> list[RecentBooking]:
 	"""The latest booked engagements with each meeting's status now: a native booking's
 	status, an external scheduler's meeting's (Scheduler External Meeting, by its
 	``external_key``), in BOOKING_STATUS's names; a query per kind for the whole page."""
@@ -218,7 +274,7 @@ def recent_bookings(filters: list, names: dict) -> list[dict]:
 	return out
 
 
-def provider_analytics(host: str | None = None, start_date=None, end_date=None) -> list[dict]:
+def provider_analytics(host: str | None = None, start_date=None, end_date=None) -> list[ProviderStats]:
 	"""Video meetings per provider (``engine.analytics.provider_stats``) of one host's
 	bookings (every host's: None) that start in the date range, with the provider calls
 	logged in it."""
@@ -249,6 +305,6 @@ def active_hosts(host: str | None = None) -> list[str]:
 	return [user for user in users if user in enabled]
 
 
-def calendar_connection_rate(host: str | None = None) -> dict:
+def calendar_connection_rate(host: str | None = None) -> ConnectionRate:
 	"""{"rate", "connected", "hosts", "unconnected"} of the active hosts (one: ``host``)."""
 	return connection_rate(host_connections(active_hosts(host)))

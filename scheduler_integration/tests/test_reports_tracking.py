@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import typing
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +16,7 @@ from scheduler_integration.core.settings import store
 from scheduler_integration.engine.tracking import calendly_signature
 from scheduler_integration.reporting import engagement
 from scheduler_integration.reporting import links as report_links
+from scheduler_integration.reporting.analytics import BOOKING_STATUS, SeedStatus
 from scheduler_integration.reporting.links import reference_fields as reference_from_token
 from scheduler_integration.reporting.section import scheduler_section, scheduler_section_markdown
 from scheduler_integration.tests.factory import (
@@ -620,6 +622,16 @@ class TestReportsTracking(SchedulerTestCase):
 		)
 		self.assertEqual([x["client_name"] for x in data["recent_bookings"]], ["Gamma", "Beta", "ACME"])
 		self.assertEqual(data["recent_bookings"][0]["scheduled_for"][:10], "2031-03-22")
+		# a recent booking's status is one of the seed API's names, which its type lists
+		self.assertEqual(set(typing.get_args(SeedStatus)), set(BOOKING_STATUS.values()))
+		# the whole team's video providers (the answer held to its type, as every answer here)
+		r = m.get(
+			method_url(self.server, f"{API}.analytics.get_provider_analytics"),
+			params={"user": "all"},
+			timeout=30,
+		)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		self.assertIsInstance(message(r)["data"]["providers"], list)
 		# without dates the April click counts too
 		self.assertEqual(message(self.analytics(a))["data"]["summary"]["total_clicks"], 11)
 		# the manager sees A's figures; B may not; a guest must sign in
