@@ -14,15 +14,56 @@ made here.
 from __future__ import annotations
 
 from html import escape
+from typing import Literal, NotRequired, TypedDict
 
 import frappe
 from frappe import _
 from frappe.utils import formatdate
 
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.engine.statuses import Status
+from scheduler_integration.engine.statuses import BookingStatus, Status
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.reporting.analytics import calendar_connection_rate
+from scheduler_integration.reporting.dashboard import NextMeeting, SetupChecklist
+
+
+class CardFilters(TypedDict, total=False):
+	"""The list filters a number card opens its list with."""
+
+	start: tuple[Literal["between"], tuple[str, str]]  # system-zone "YYYY-MM-DD HH:MM:SS"
+	status: BookingStatus
+	host: str
+
+
+class NumberCard(TypedDict):
+	"""What Frappe's number card widget reads: the number, its format and the list or
+	report it opens."""
+
+	value: float
+	fieldtype: Literal["Int", "Percent"]
+	precision: NotRequired[Literal["0", "1"]]  # of a rate
+	route: list[str]
+	route_options: NotRequired[CardFilters]
+
+
+class ChartDataset(TypedDict):
+	"""One series of a chart: its name and a value per label."""
+
+	name: str
+	values: list[int]
+
+
+class ChartData(TypedDict):
+	"""What Frappe's chart widget reads: the labels and the series."""
+
+	labels: list[str]
+	datasets: list[ChartDataset]
+
+
+class LinkCopied(TypedDict):
+	"""Whether the copy was recorded (false: the user has no profile)."""
+
+	recorded: bool
 
 
 def _desk_user():
@@ -31,7 +72,7 @@ def _desk_user():
 		raise frappe.PermissionError(_("Please sign in"))
 
 
-def _bookings(value, fieldtype="Int", **route_options) -> dict:
+def _bookings(value, fieldtype="Int", **route_options) -> NumberCard:
 	return {
 		"value": value,
 		"fieldtype": fieldtype,
@@ -41,14 +82,14 @@ def _bookings(value, fieldtype="Int", **route_options) -> dict:
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def today(filters=None):
+def today(filters=None) -> NumberCard:
 	_desk_user()
 	lo, hi = dashboard.day_window()
 	return _bookings(dashboard.today_count(), start=["between", [str(lo), str(hi)]])
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def this_week(filters=None):
+def this_week(filters=None) -> str:
 	"""'12' and, smaller, the change against last week ('▲ 3 vs last week')."""
 	_desk_user()
 	now, before = dashboard.week_counts()
@@ -63,27 +104,27 @@ def this_week(filters=None):
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def pending(filters=None):
+def pending(filters=None) -> NumberCard:
 	_desk_user()
 	return _bookings(dashboard.pending_count(), status=Status.PENDING.value)
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def no_show_rate(filters=None):
+def no_show_rate(filters=None) -> NumberCard:
 	_desk_user()
 	rate, _missed, _finished = dashboard.no_show_rate()
 	return {**_bookings(rate, status=Status.NO_SHOW.value), **dashboard.percent_card(rate)}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def conversion(filters=None):
+def conversion(filters=None) -> NumberCard:
 	_desk_user()
 	rate, _booked, _visits = dashboard.conversion()
 	return {**dashboard.percent_card(rate), "route": ["query-report", "Scheduler Booking Funnel"]}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def bookings_per_month(chart_name=None, filters=None, **chart_args):
+def bookings_per_month(chart_name=None, filters=None, **chart_args) -> ChartData:
 	"""The "Bookings per Month" chart (Dashboard Chart Source "Scheduler Bookings per Month"):
 	the bookings made in each of the last 12 calendar months, labelled in the reader's
 	language ("Mar 2026"). The chart widget's other arguments (timespan, refresh) change
@@ -97,7 +138,7 @@ def bookings_per_month(chart_name=None, filters=None, **chart_args):
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def next_meetings(limit: int = 5):
+def next_meetings(limit: int = 5) -> list[NextMeeting]:
 	_desk_user()
 	try:
 		count = int(limit or 5)
@@ -107,7 +148,7 @@ def next_meetings(limit: int = 5):
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def connection_rate(filters=None):
+def connection_rate(filters=None) -> NumberCard:
 	_desk_user()
 	me = frappe.session.user
 	figures = calendar_connection_rate(None if is_manager(me) else me)
@@ -120,12 +161,12 @@ def connection_rate(filters=None):
 
 
 @frappe.whitelist(methods=["GET", "POST"])  # frappe.xcall posts; it changes nothing either way
-def setup_checklist():
+def setup_checklist() -> SetupChecklist:
 	_desk_user()
 	return dashboard.setup_checklist(frappe.session.user)
 
 
 @frappe.whitelist(methods=["POST"])
-def link_copied():
+def link_copied() -> LinkCopied:
 	_desk_user()
 	return {"recorded": dashboard.mark_link_shared(frappe.session.user)}

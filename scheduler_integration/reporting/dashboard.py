@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
-from typing import NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 from urllib.parse import quote, urlencode
 
 import frappe
@@ -26,7 +26,7 @@ from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.booking.pages import active_types, share_url
 from scheduler_integration.booking.slots import slots_for
 from scheduler_integration.connections.status import host_connections
-from scheduler_integration.core.answers import Path
+from scheduler_integration.core.answers import Date, DateTime, Path, Time, Url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezone, new_hours_timezone, when_label
 from scheduler_integration.core.permissions import is_manager
@@ -34,7 +34,7 @@ from scheduler_integration.engine import onboarding
 from scheduler_integration.engine.analytics import last_months, per_month
 from scheduler_integration.engine.booking_states import ACTIVE, FINISHED
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.statuses import Status
+from scheduler_integration.engine.statuses import BookingStatus, Status
 from scheduler_integration.engine.timezones import get_zone
 
 # a booking that takes (or took) place: waiting, confirmed or done
@@ -102,7 +102,15 @@ def shown_rate(part: float, whole: float) -> float:
 	return float(round(rate)) if round(rate, 1) >= 10 else round(rate, 1)
 
 
-def percent_card(rate: float) -> dict:
+class PercentCard(TypedDict):
+	"""A number card's rate and its format."""
+
+	value: float
+	fieldtype: Literal["Percent"]
+	precision: Literal["0", "1"]
+
+
+def percent_card(rate: float) -> PercentCard:
 	"""A number card's value and format for a rate (``shown_rate``): Frappe's Percent formatter
 	otherwise pads to the site's float precision ("0.000%"). The precision is a string: the
 	formatter reads a precision of 0 as "not set"."""
@@ -165,7 +173,23 @@ def bookings_per_month(now: datetime | None = None) -> list:
 	return per_month(((row.day, row.n) for row in rows), months)
 
 
-def next_meetings(limit: int = 5) -> list[dict]:
+class NextMeeting(TypedDict):
+	"""One of the next meetings, on the viewer's clock (``start`` with its offset, ``date``,
+	``time``, ``zone``, and ``when`` as one label)."""
+
+	name: str
+	meeting_type: str  # its title
+	guest: str
+	company: str
+	status: BookingStatus
+	start: DateTime
+	date: Date
+	time: Time
+	zone: str
+	when: str
+
+
+def next_meetings(limit: int = 5) -> list[NextMeeting]:
 	"""The next active meetings, soonest first, on the viewer's clock (their profile's zone)
 	with its name: ``when`` ("Tue 1 Dec 2026, 10:00–10:30 (Europe/Berlin)") and ``zone``."""
 	me = frappe.session.user
@@ -353,7 +377,18 @@ def problem_views(problems: list[str], user: str, profile) -> list[PageProblem]:
 	]
 
 
-def _step_view(key: str, state: str, user: str, profile, problems: list[dict]) -> dict:
+class SetupStep(TypedDict):
+	"""A set-up checklist step: its state, label, what to do and the form that does it
+	(``route`` empty for the link to share)."""
+
+	key: onboarding.StepKey
+	state: onboarding.StepState
+	label: str
+	hint: str
+	route: Path
+
+
+def _step_view(key: str, state: str, user: str, profile, problems: list[PageProblem]) -> SetupStep:
 	"""A step as the workspace shows it: label, what to do, and the form that does it."""
 	labels = {
 		"profile": (_("Create your booking profile"), _("Your name, time zone and booking link.")),
@@ -389,7 +424,20 @@ def _step_view(key: str, state: str, user: str, profile, problems: list[dict]) -
 	return {"key": key, "state": state, "label": title, "hint": hint, "route": route}
 
 
-def setup_checklist(user: str | None = None) -> dict:
+class SetupChecklist(TypedDict):
+	"""A host's set-up checklist: the steps, the step to do now (``next``; null: none), why
+	the page offers no times, the booking link (empty without a page) and the host's zone."""
+
+	complete: bool
+	next: onboarding.StepKey | None
+	steps: list[SetupStep]
+	problems: list[PageProblem]
+	booking_url: Url | Literal[""]
+	zone: str
+	facts: onboarding.SetupFlags
+
+
+def setup_checklist(user: str | None = None) -> SetupChecklist:
 	"""The set-up checklist of ``user`` (the signed-in user): ``complete``, ``next`` (the
 	step to do now), ``steps`` (key, state, label, hint, route), ``problems`` (why the page
 	offers no times, with the fix: ``problem_views``) and the ``booking_url``."""
