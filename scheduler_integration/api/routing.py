@@ -16,11 +16,14 @@ from frappe import _
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import api, ok
+from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.core.settings import public_limit
+from scheduler_integration.engine.routing import RoutingCounts
 from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
+	RoutingDecision,
 	funnel,
 )
 from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
@@ -28,10 +31,16 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.
 )
 
 
+class FormFunnel(RoutingCounts):
+	"""A routing form's title and its decisions: submitted, routed and booked."""
+
+	title: str
+
+
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(public_limit, seconds=60)
 @api
-def submit(form: str, answers=None, website: str | None = None):
+def submit(form: str, answers=None, website: str | None = None) -> Answer[RoutingDecision]:
 	"""Route a prospect: 201 with ``action`` — ``book`` (``url``: the meeting type's page,
 	its form prefilled), ``redirect`` (``url``) or ``message`` (``message``)."""
 	if website:  # honeypot: people never see this field, naive bots fill it
@@ -45,7 +54,7 @@ def submit(form: str, answers=None, website: str | None = None):
 
 @frappe.whitelist(methods=["GET"])
 @api
-def get_funnel(form: str | None = None, since: str | None = None):
+def get_funnel(form: str | None = None, since: str | None = None) -> Answer[dict[str, FormFunnel]]:
 	"""{form: {title, submitted, routed, booked}} of your routing forms (``form``: one)."""
 	if frappe.session.user == "Guest":
 		raise frappe.PermissionError(_("Please sign in"))

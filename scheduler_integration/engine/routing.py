@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 OPERATORS = (
 	"is",
@@ -253,11 +254,20 @@ def _decision(rule: str | None, outcome: Outcome, hosts, passed) -> Decision:
 	)
 
 
-def funnel(statuses: Iterable[str]) -> dict[str, int]:
+class RoutingCounts(TypedDict):
+	"""A routing form's decisions: submitted, routed (a rule decided, or the fallback sent
+	the prospect on) and booked."""
+
+	submitted: int
+	routed: int
+	booked: int
+
+
+def funnel(statuses: Iterable[str]) -> RoutingCounts:
 	"""Submitted → routed → booked counts of a form's decisions (their stored statuses):
 	every submission counts as submitted; one a rule decided, or that the fallback sent to a
 	meeting or web page, as routed; one whose booking was made as booked."""
-	out = {"submitted": 0, "routed": 0, "booked": 0}
+	out: RoutingCounts = {"submitted": 0, "routed": 0, "booked": 0}
 	for status in statuses:
 		out["submitted"] += 1
 		if status in ("Routed", "Booked"):

@@ -15,6 +15,7 @@ with a token that carries the hosts, and prefills the form (``booking.routing``)
 
 import json
 from datetime import timedelta
+from typing import Literal, TypedDict
 
 import frappe
 from frappe import _
@@ -24,6 +25,7 @@ from scheduler_integration.core.table_text import TableRowsAsText
 
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.presentation import booking_page_url
+from scheduler_integration.core.answers import Url
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors, FieldValidationError, translate
 from scheduler_integration.core.hosts import bookable_hosts, type_hosts
@@ -52,6 +54,7 @@ from scheduler_integration.engine.routing import (
 	KnownRecord,
 	Outcome,
 	Rule,
+	RoutingCounts,
 	number,
 	route,
 )
@@ -341,7 +344,35 @@ def page_questions(form) -> list[dict]:
 	]
 
 
-def submit(slug, answers_in) -> dict:
+class RoutedToBooking(TypedDict):
+	"""A routing decision that books: the meeting type's page with the routed token, its
+	form prefilled; ``submission`` is the stored decision."""
+
+	action: Literal["book"]
+	url: Url
+	submission: str
+
+
+class RoutedToPage(TypedDict):
+	"""A routing decision that sends the prospect to a web page."""
+
+	action: Literal["redirect"]
+	url: Url
+	submission: str
+
+
+class RoutedToMessage(TypedDict):
+	"""A routing decision that shows the prospect a message."""
+
+	action: Literal["message"]
+	message: str
+	submission: str
+
+
+RoutingDecision = RoutedToBooking | RoutedToPage | RoutedToMessage
+
+
+def submit(slug, answers_in) -> RoutingDecision:
 	"""Clean the answers, find the prospect, decide and store the decision. Returns what
 	the page does next: ``{"action": "book", "url"}``, ``{"action": "redirect", "url"}``
 	or ``{"action": "message", "message"}``."""
@@ -399,7 +430,7 @@ def submit(slug, answers_in) -> dict:
 	return {"action": "message", "message": message, "submission": row.name}
 
 
-def funnel(forms: list[str], since=None) -> dict[str, dict]:
+def funnel(forms: list[str], since=None) -> dict[str, RoutingCounts]:
 	"""{form: {"submitted", "routed", "booked"}} from the stored decisions."""
 	filters = {"form": ("in", forms or [""])}
 	if since:
