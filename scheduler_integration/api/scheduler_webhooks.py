@@ -29,6 +29,7 @@ from frappe.utils.password import get_decrypted_password
 
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import json_object, raw_body, webhook_limit
+from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import RequestRefused, ServerBusy, Unauthorized
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.engine import error_codes as codes
@@ -36,6 +37,7 @@ from scheduler_integration.engine.external_schedulers import verify_acuity, veri
 from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
 from scheduler_integration.providers.errors import ProviderError, ProviderUnavailable
 from scheduler_integration.reporting import acuity, calendly, external_meetings, oncehub
+from scheduler_integration.reporting.external_meetings import DeliveryResult
 
 
 class ProviderFailed(RequestRefused):
@@ -78,7 +80,7 @@ def _profile_for(provider):
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(webhook_limit, seconds=60)
 @api
-def calendly_webhook(**kwargs):
+def calendly_webhook(**kwargs) -> Answer[DeliveryResult]:
 	"""Calendly invitee.created / invitee.canceled → meeting_booked / meeting_cancelled."""
 	body = raw_body()
 	key = get_decrypted_password(
@@ -93,7 +95,7 @@ def calendly_webhook(**kwargs):
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(webhook_limit, seconds=60)
 @api
-def acuity_webhook(**kwargs):
+def acuity_webhook(**kwargs) -> Answer[DeliveryResult]:
 	"""Acuity appointment scheduled / rescheduled / canceled / changed (form-encoded)."""
 	body = raw_body()
 	profile = _profile_for(acuity)
@@ -119,7 +121,7 @@ def acuity_webhook(**kwargs):
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(webhook_limit, seconds=60)
 @api
-def oncehub_webhook(**kwargs):
+def oncehub_webhook(**kwargs) -> Answer[DeliveryResult]:
 	"""OnceHub booking.scheduled / rescheduled / canceled / completed / no_show (JSON)."""
 	body = raw_body()
 	profile = _profile_for(oncehub)

@@ -23,6 +23,7 @@ from frappe import _
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
+from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
@@ -61,7 +62,7 @@ def _resolve(token):
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @per_ip(public_limit, seconds=60)
-def go(t: str | None = None):
+def go(t: str | None = None) -> None:
 	"""Record the click of a report link and redirect (302) to the consultant's scheduler."""
 	ref, target = _resolve(t)
 	if not target:
@@ -82,7 +83,7 @@ def go(t: str | None = None):
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(public_limit, seconds=60)
 @api
-def track_click(token: str, referrer: str | None = None):
+def track_click(token: str, referrer: str | None = None) -> Answer[None]:
 	"""Record a report link click reported by JavaScript (the spec's POST track-click)."""
 	ref, target = _resolve(str(token)[:2000])
 	if not target:
@@ -106,7 +107,7 @@ def track_step(
 	utm_medium: str | None = None,
 	utm_campaign: str | None = None,
 	team: str | None = None,
-):
+) -> Answer[None]:
 	"""One booking page funnel step of an anonymous session (recorded once per session).
 	On a team's page (``team``) a step of one of its types counts for the type's owner; the
 	view of the team's list has no host to count for."""

@@ -59,7 +59,7 @@ def meeting_type_for(profile, type_id: str) -> str | None:
 	return None
 
 
-def handle(profile, key: str, form: dict) -> dict:
+def handle(profile, key: str, form: dict) -> external_meetings.DeliveryResult:
 	"""Record the appointment a delivery names (once), answering what was done."""
 	action = acuity_action(form.get("action"))
 	if not action:

@@ -68,7 +68,7 @@ def delivery_id(payload: dict) -> str:
 	return "calendly:sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def handle(payload: dict) -> dict:
+def handle(payload: dict) -> external_meetings.DeliveryResult:
 	"""Record the delivery (once), answering what was done."""
 	event = calendly_event(payload, delivery_id(payload))
 	if event is None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Literal, TypedDict
 
 import frappe
 
@@ -41,6 +42,7 @@ from scheduler_integration.engine.external_schedulers import (
 	COMPLETED,
 	SCHEDULED,
 	ExternalEvent,
+	ExternalStatus,
 	next_state,
 	outcome_due,
 )
@@ -51,6 +53,32 @@ DOCTYPE = "Scheduler External Meeting"
 LOCK_WAIT = 10  # seconds; a copy still waiting then is answered 503 and the provider retries
 BATCH = 500
 EVER = datetime(2000, 1, 1)
+
+
+class DeliveryIgnored(TypedDict):
+	"""A webhook delivery that is none of this site's business (another consultant's
+	meeting, an event the app does not record): nothing changed."""
+
+	ignored: Literal[True]
+
+
+class DeliveryDuplicate(TypedDict):
+	"""A webhook delivery that changes nothing (a retry, a replay, a stale report)."""
+
+	duplicate: Literal[True]
+
+
+class DeliveryRecorded(TypedDict):
+	"""A webhook delivery recorded: the external meeting, its status now, the engagement
+	recorded (null: none new) and the meeting's consultant."""
+
+	meeting: str
+	status: ExternalStatus
+	engagement: str | None
+	host: str | None
+
+
+DeliveryResult = DeliveryIgnored | DeliveryDuplicate | DeliveryRecorded
 
 
 class Busy(Exception):
@@ -127,7 +155,7 @@ def _naive(moment: datetime | None) -> datetime | None:
 
 def apply(
 	event: ExternalEvent, *, host: str | None, meeting_type: str | None = None, per_account: bool = True
-) -> dict:
+) -> DeliveryResult:
 	"""Record ``event`` for ``host`` (once), answering what was done. ``per_account``: the
 	delivery was verified with ``host``'s own secret (Acuity, OnceHub), so it reads and
 	changes only ``host``'s meetings of that provider; else (Calendly: one signing key for
@@ -138,7 +166,9 @@ def apply(
 	return result
 
 
-def _apply(event: ExternalEvent, host: str | None, meeting_type: str | None, account: str | None) -> dict:
+def _apply(
+	event: ExternalEvent, host: str | None, meeting_type: str | None, account: str | None
+) -> DeliveryResult:
 	meeting = _find(event.ref, event.provider, account) or _find(event.replaces, event.provider, account)
 	if meeting is None and account is not None and _held_elsewhere(event):
 		return {"ignored": True}  # another consultant's meeting: this secret does not reach it

@@ -35,7 +35,7 @@ def secret(profile) -> str | None:
 	)
 
 
-def handle(profile, payload: dict) -> dict:
+def handle(profile, payload: dict) -> external_meetings.DeliveryResult:
 	"""Record the delivery (once), answering what was done."""
 	event = oncehub_event(payload)
 	if event is None:
