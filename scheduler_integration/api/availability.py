@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Literal, TypedDict
+
 import frappe
 from frappe import _
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import acting_user, api, flag, ok, parse_json
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.core.answers import Answer, Date, Time
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.engine.adapters import Weekday
 
 
 def _default_availability(user: str, create: bool = False):
@@ -43,7 +47,44 @@ def _default_availability(user: str, create: bool = False):
 	return doc
 
 
-def serialize_availability(doc) -> dict:
+class WeeklyRule(TypedDict):
+	"""A weekly range of working hours, on the hours' own clock."""
+
+	weekday: Weekday
+	from_time: Time
+	to_time: Time
+
+
+class DateOverride(TypedDict):
+	"""A date's own hours (or none: ``unavailable``), instead of its weekday's."""
+
+	id: str
+	date: Date
+	unavailable: bool
+	# HH:MM on an available date; an unavailable one's as stored (none from this API)
+	from_time: str | None
+	to_time: str | None
+	reason: str | None
+
+
+class WorkingHours(TypedDict):
+	"""A host's working hours: weekly rules and date overrides in one zone."""
+
+	id: str
+	title: str
+	timezone: str
+	rules: list[WeeklyRule]
+	overrides: list[DateOverride]
+
+
+class CoverAnswer(TypedDict):
+	"""A colleague's answer to covering a leave."""
+
+	id: str
+	status: Literal["Accepted", "Declined"]
+
+
+def serialize_availability(doc) -> WorkingHours:
 	return {
 		"id": doc.name,
 		"title": doc.title,
@@ -67,14 +108,14 @@ def serialize_availability(doc) -> dict:
 
 @frappe.whitelist(methods=["GET"])
 @api
-def get_availability(user: str | None = None):
+def get_availability(user: str | None = None) -> Answer[WorkingHours]:
 	user = acting_user(user)
 	return ok(serialize_availability(_default_availability(user)))
 
 
 @frappe.whitelist(methods=["POST", "PUT"])
 @api
-def replace_rules(rules, timezone: str | None = None, user: str | None = None):
+def replace_rules(rules, timezone: str | None = None, user: str | None = None) -> Answer[WorkingHours]:
 	"""Replace all weekly rules: rules = [{"weekday": "Monday", "from_time": "09:00", "to_time": "17:00"}, …]."""
 	user = acting_user(user)
 	rules = parse_json(rules, "rules")
@@ -97,7 +138,7 @@ def add_override(
 	unavailable=0,
 	reason: str | None = None,
 	user: str | None = None,
-):
+) -> Answer[WorkingHours]:
 	user = acting_user(user)
 	doc = _default_availability(user, create=True)
 	try:
@@ -125,7 +166,9 @@ def add_override(
 
 @frappe.whitelist(methods=["POST", "DELETE"])
 @api
-def remove_override(date: str | None = None, override: str | None = None, user: str | None = None):
+def remove_override(
+	date: str | None = None, override: str | None = None, user: str | None = None
+) -> Answer[WorkingHours]:
 	"""Remove one override row (``override`` id) or every row of ``date``."""
 	user = acting_user(user)
 	doc = _default_availability(user)
@@ -145,7 +188,7 @@ def remove_override(date: str | None = None, override: str | None = None, user: 
 
 @frappe.whitelist(methods=["POST"])
 @api
-def respond_to_cover(out_of_office: str, accept=1):
+def respond_to_cover(out_of_office: str, accept=1) -> Answer[CoverAnswer]:
 	"""Agree (``accept=1``) or decline to cover a colleague's leave you were asked to cover."""
 	if frappe.session.user == "Guest":
 		raise frappe.PermissionError(_("Please sign in"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 from frappe import _
 
 from scheduler_integration.api.utils import acting_user, api, check_owner, iso, ok
+from scheduler_integration.core.answers import Answer, DateTime
 from scheduler_integration.core.clock import to_system
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.hosts import host_timezone
@@ -25,7 +28,23 @@ def _moment(value, field: str, zone):
 	return to_system(moment)
 
 
-def serialize_blocked(doc) -> dict:
+class BlockedTime(TypedDict):
+	"""Time a host is not bookable, once or repeating (``rrule``, from ``start``)."""
+
+	id: str
+	start: DateTime
+	end: DateTime
+	reason: str | None
+	rrule: str | None
+
+
+class RemovedBlockedTime(TypedDict):
+	"""The blocked time removed."""
+
+	id: str
+
+
+def serialize_blocked(doc) -> BlockedTime:
 	return {
 		"id": doc.name,
 		"start": iso(doc.start),
@@ -39,7 +58,7 @@ def serialize_blocked(doc) -> dict:
 @api
 def add_blocked_time(
 	start: str, end: str, reason: str | None = None, rrule: str | None = None, user: str | None = None
-):
+) -> Answer[BlockedTime]:
 	user = acting_user(user)
 	zone = get_zone(host_timezone(user))
 	doc = frappe.get_doc(
@@ -58,7 +77,7 @@ def add_blocked_time(
 
 @frappe.whitelist(methods=["GET"])
 @api
-def list_blocked_times(user: str | None = None):
+def list_blocked_times(user: str | None = None) -> Answer[list[BlockedTime]]:
 	user = acting_user(user)
 	names = frappe.get_all(
 		"Scheduler Blocked Time", filters={"user": user}, order_by="start asc", pluck="name"
@@ -68,7 +87,7 @@ def list_blocked_times(user: str | None = None):
 
 @frappe.whitelist(methods=["POST", "DELETE"])
 @api
-def remove_blocked_time(blocked_time: str):
+def remove_blocked_time(blocked_time: str) -> Answer[RemovedBlockedTime]:
 	check_owner("Scheduler Blocked Time", blocked_time)
 	frappe.delete_doc("Scheduler Blocked Time", blocked_time)
 	return ok({"id": blocked_time}, _("Blocked time removed"))

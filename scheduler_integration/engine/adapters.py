@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Literal, get_args
 
 from .errors import InvalidField, SchedulingError
 from .i18n import _
@@ -25,7 +26,9 @@ from .occurrences import MAX_OCCURRENCES, Occurrences, Repeat
 from .teams import mode_from_label
 from .validation import clean_duration
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# a weekly rule's day, as the answers declare it (``core.answers``) and as the list
+Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAY_NAMES: tuple[str, ...] = get_args(Weekday)
 
 
 def weekday_index(name: str | int) -> int:
