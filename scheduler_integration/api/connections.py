@@ -10,17 +10,33 @@ Google Calendar authorisation. Only the host themselves can authorise their conn
 
 from __future__ import annotations
 
+from typing import TypedDict
 from urllib.parse import quote
 
 import frappe
 from frappe import _
 
 from scheduler_integration.api.utils import plain_arguments
+from scheduler_integration.connections.status import ConnectionStatus
+from scheduler_integration.core.answers import Url
 from scheduler_integration.effects import video
 from scheduler_integration.providers.errors import ProviderAuthError
-from scheduler_integration.providers.providers import REGISTRY
+from scheduler_integration.providers.providers import REGISTRY, ProviderInfo
 
 DOCTYPE = "Scheduler Calendar Connection"
+
+
+class AuthorizeLink(TypedDict):
+	"""The provider's page where the host authorises their connection."""
+
+	url: Url
+
+
+class ConnectionCheck(TypedDict):
+	"""A connection's state after checking it now."""
+
+	status: ConnectionStatus
+	last_error: str  # empty when it works
 
 
 def _connection(name: str, ptype: str = "write"):
@@ -30,7 +46,7 @@ def _connection(name: str, ptype: str = "write"):
 
 
 @frappe.whitelist(methods=["GET"])
-def providers() -> dict:
+def providers() -> dict[str, ProviderInfo]:
 	"""{label: what the form needs to know of the provider} for every registry row."""
 	from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.scheduler_calendar_connection import (
 		provider_info,
@@ -41,7 +57,7 @@ def providers() -> dict:
 
 @frappe.whitelist(methods=["POST"])
 @plain_arguments
-def authorize(name: str) -> dict:
+def authorize(name: str) -> AuthorizeLink:
 	"""The provider's authorisation page for the host (Connect / Reconnect)."""
 	doc = _connection(name)
 	if doc.host != frappe.session.user:
@@ -58,7 +74,7 @@ def authorize(name: str) -> dict:
 
 @frappe.whitelist(methods=["GET"])
 @plain_arguments
-def connected(name: str):
+def connected(name: str) -> None:
 	"""Where the provider's authorisation returns: the connection is checked and the host
 	taken back to its form; meeting links that waited for it are retried now."""
 	doc = _connection(name)
@@ -69,7 +85,7 @@ def connected(name: str):
 
 @frappe.whitelist(methods=["POST"])
 @plain_arguments
-def check(name: str) -> dict:
+def check(name: str) -> ConnectionCheck:
 	"""Check the connection now (a sync for calendars, a token for video-only providers)."""
 	doc = _connection(name)
 	check_now(doc)

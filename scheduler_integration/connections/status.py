@@ -16,11 +16,13 @@ provider that someone waits for it (``tell_admins``, a Notification Log).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, TypedDict, get_args
 from urllib.parse import quote
 
 import frappe
 from frappe import _
 
+from scheduler_integration.core.answers import Path
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import provider_error_text
 from scheduler_integration.engine.booking_rules import retry_wait
@@ -29,7 +31,9 @@ from scheduler_integration.providers.errors import ProviderAuthError, ProviderEr
 from scheduler_integration.providers.providers import by_label
 from scheduler_integration.providers.urlguard import redact_urls
 
-STATUS_OK, STATUS_RECONNECT, STATUS_ERROR = "Connected", "Needs Reconnect", "Error"
+# a connection's status: the DocType's options, in their order (test_host_setup)
+ConnectionStatus = Literal["Not Synced", "Connected", "Needs Reconnect", "Error"]
+STATUS_NEW, STATUS_OK, STATUS_RECONNECT, STATUS_ERROR = get_args(ConnectionStatus)
 
 
 def record_failure(doc, exc: Exception, now: datetime | None = None) -> None:
@@ -127,7 +131,14 @@ def in_words(exc: Exception) -> str:
 # --- providers an administrator sets up first --------------------------------------------
 
 
-def admin_setup_needed(provider: str) -> dict | None:
+class AdminSetup(TypedDict):
+	"""What an administrator must set up before a provider can be connected."""
+
+	text: str
+	route: Path  # the desk form where it is set up
+
+
+def admin_setup_needed(provider: str) -> AdminSetup | None:
 	"""What an administrator must set up before a host can connect ``provider`` (a label):
 	``{"text", "route"}``, or None when nothing is missing."""
 	try:

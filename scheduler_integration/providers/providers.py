@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, TypedDict, runtime_checkable
 
 from ..engine.model import Interval
 from .errors import ProviderError
@@ -126,6 +126,10 @@ _MISSING = {
 }
 
 
+# what a provider's adapters take as credentials (``ProviderSpec.auth``)
+ProviderAuth = Literal["oauth", "google", "password", "url"]
+
+
 @dataclass(frozen=True)
 class ProviderSpec:
 	"""One provider: its label, what it has (``calendar``, ``video``, token sources), the
@@ -144,7 +148,7 @@ class ProviderSpec:
 	locations: tuple[str, ...] = ()
 	incremental: bool = False
 	writable: bool = False
-	auth: str = "oauth"  # oauth | google | password | url
+	auth: ProviderAuth = "oauth"
 	user_tokens: bool = False
 	app_tokens: bool = False
 	account_user: str | None = None
@@ -279,7 +283,19 @@ def provider_labels() -> list[str]:
 	return [spec.label for spec in REGISTRY.values()]
 
 
-def provider_info(spec: ProviderSpec) -> dict:
+class ProviderInfo(TypedDict):
+	"""What the connection form needs to know of a provider to show the right fields."""
+
+	label: str
+	auth: ProviderAuth
+	calendar: bool
+	writable: bool
+	video: bool
+	locations: list[str]  # the meeting types' location types it makes links for
+	account_app: bool  # an account-level app may act for every host
+
+
+def provider_info(spec: ProviderSpec) -> ProviderInfo:
 	"""What the connection form needs to know of a provider to show the right fields."""
 	return {
 		"label": spec.label,

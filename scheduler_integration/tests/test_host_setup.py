@@ -6,9 +6,11 @@ analytics API). The calendar is an ICS subscription served on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import typing
 
 import frappe
 
+from scheduler_integration.connections.status import ConnectionStatus
 from scheduler_integration.reporting.dashboard import percent_card
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, make_host, set_settings
 from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url
@@ -221,3 +223,9 @@ class TestHostSetup(SchedulerTestCase):
 		r = self.call(guest, "dashboard.setup_checklist")
 		self.assertIn(r.status_code, (401, 403))
 		self.assertTrue(json.loads(r.text).get("code") or message(r).get("code"))
+
+	def test_a_connection_status_the_answers_declare_is_one_of_the_doctypes(self):
+		"""``ConnectionStatus`` (``connections.check``'s answer type) is the Select's options,
+		in their order: one definition, each side checked against the other."""
+		field = frappe.get_meta("Scheduler Calendar Connection").get_field("status")
+		self.assertEqual(tuple(field.options.split("\n")), typing.get_args(ConnectionStatus))
