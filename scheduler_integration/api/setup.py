@@ -15,6 +15,8 @@ Every method checks who may call it first; desk users only.
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 import frappe
 from frappe import _
 
@@ -24,6 +26,7 @@ from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.pages import share_url
 from scheduler_integration.connections import status
 from scheduler_integration.core import queue
+from scheduler_integration.core.answers import Answer, Path, Url
 from scheduler_integration.core.hosts import follow_profile_zone as follow_zone
 from scheduler_integration.core.hosts import new_hours_timezone
 from scheduler_integration.core.limits import per_ip
@@ -35,6 +38,63 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_availability.
 from scheduler_integration.scheduler_integration.doctype.scheduler_profile import booking_page_setup
 
 TIMED = ("Scheduler Booking", "Scheduler Booking Series")
+
+
+class SetupDefaults(TypedDict):
+	"""What the quick set-up starts with."""
+
+	has_profile: bool
+	display_name: str
+	slug: str  # a booking link nobody uses yet
+	timezone: str
+
+
+class QuickSetupMade(TypedDict):
+	"""What the quick set-up made: the names of the profile, hours, type and feed."""
+
+	profile: str
+	slug: str
+	timezone: str
+	availability: str
+	meeting_type: str
+	connection: str | None  # the calendar feed, when an iCal address was given
+	booking_url: Url
+
+
+class HostZone(TypedDict):
+	"""The zone a host's new working hours start in."""
+
+	timezone: str
+
+
+class HoursInUse(TypedDict):
+	"""The working hours a profile now uses."""
+
+	profile: str
+	availability: str
+
+
+class ZoneFollowed(TypedDict):
+	"""The host's User zone after following their profile's."""
+
+	timezone: str
+	changed: bool  # False: it was that zone already
+
+
+class ProviderSetup(TypedDict):
+	"""Whether an administrator must set ``provider`` up first, and how (when so)."""
+
+	needed: bool
+	text: NotRequired[str]
+	route: NotRequired[Path]
+
+
+class AdminsTold(TypedDict):
+	"""How many administrators were told now that a host waits for a provider."""
+
+	needed: bool
+	told: int
+	admins: int
 
 
 def _free_slug(text: str) -> str:
@@ -49,7 +109,7 @@ def _free_slug(text: str) -> str:
 
 @frappe.whitelist(methods=["GET"])
 @api
-def setup_defaults():
+def setup_defaults() -> Answer[SetupDefaults]:
 	"""What the quick set-up starts with: the host's name, a free booking link, their zone."""
 	_desk_user()
 	me = frappe.session.user
@@ -78,7 +138,7 @@ def quick_setup(
 	duration=30,
 	ics_url: str | None = None,
 	buffer_after=None,
-):
+) -> Answer[QuickSetupMade]:
 	"""The signed-in host's booking page in one step: profile, working hours on ``days``
 	from ``from_time`` to ``to_time``, a first meeting type of ``duration`` minutes and,
 	with ``ics_url``, a calendar feed (its first sync queued). 201 with what was made."""
@@ -126,7 +186,7 @@ def quick_setup(
 
 @frappe.whitelist(methods=["GET"])
 @api
-def host_zone(user: str | None = None):
+def host_zone(user: str | None = None) -> Answer[HostZone]:
 	"""The zone new working hours of ``user`` (you) start in: their profile's."""
 	_desk_user()
 	return ok({"timezone": new_hours_timezone(acting_user(user))})
@@ -134,7 +194,7 @@ def host_zone(user: str | None = None):
 
 @frappe.whitelist(methods=["POST"])
 @api
-def use_hours(availability: str):
+def use_hours(availability: str) -> Answer[HoursInUse]:
 	"""Make ``availability`` its owner's profile's working hours."""
 	_desk_user()
 	if not isinstance(availability, str) or not frappe.db.exists("Scheduler Availability", availability):
@@ -152,7 +212,7 @@ def use_hours(availability: str):
 
 @frappe.whitelist(methods=["POST"])
 @api
-def follow_profile_zone(user: str | None = None):
+def follow_profile_zone(user: str | None = None) -> Answer[ZoneFollowed]:
 	"""Set your (a Scheduler Manager: ``user``'s) User time zone to your profile's."""
 	_desk_user()
 	user = acting_user(user)
@@ -166,7 +226,7 @@ def follow_profile_zone(user: str | None = None):
 
 @frappe.whitelist(methods=["GET"])
 @api
-def page_status(profile: str):
+def page_status(profile: str) -> Answer[dashboard.PageStatus]:
 	"""Why the page of ``profile`` offers no times (the profile form's warning)."""
 	_desk_user()
 	if not isinstance(profile, str) or not frappe.db.exists("Scheduler Profile", profile):
@@ -178,7 +238,7 @@ def page_status(profile: str):
 
 @frappe.whitelist(methods=["GET"])
 @api
-def host_times(doctype: str, name: str):
+def host_times(doctype: str, name: str) -> Answer[dashboard.HostTimes]:
 	"""A booking's or series' times on its host's clock, with the zone's name."""
 	_desk_user()
 	if doctype not in TIMED or not isinstance(name, str) or not frappe.db.exists(doctype, name):
@@ -190,7 +250,7 @@ def host_times(doctype: str, name: str):
 
 @frappe.whitelist(methods=["GET"])
 @api
-def provider_setup(provider: str):
+def provider_setup(provider: str) -> Answer[ProviderSetup]:
 	"""What an administrator must set up before ``provider`` can be connected, if anything."""
 	_desk_user()
 	needed = status.admin_setup_needed(provider if isinstance(provider, str) else "")
@@ -200,7 +260,7 @@ def provider_setup(provider: str):
 @frappe.whitelist(methods=["POST"])
 @per_ip(30, seconds=600)
 @api
-def ask_admins(provider: str):
+def ask_admins(provider: str) -> Answer[AdminsTold]:
 	"""Tell the administrators, once, that you wait for ``provider`` to be set up."""
 	_desk_user()
 	if not frappe.has_permission("Scheduler Calendar Connection", "create"):
