@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from typing import TypedDict
 
 import frappe
 from frappe import _
@@ -30,6 +31,13 @@ from scheduler_integration.api.utils import plain_arguments
 from scheduler_integration.engine.statuses import Status
 
 MODULE = "Scheduler Integration"
+
+
+class GroupCount(TypedDict):
+	"""How many records have one value of the field (the list sidebar's group counts)."""
+
+	name: str | int | float | None  # the value (a user for ``assigned_to``)
+	count: int
 
 
 def _ours(doctype) -> bool:
@@ -182,7 +190,7 @@ def _checked_filters(doctype: str, filters):
 
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
-def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None):
+def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None) -> int:
 	# ``debug`` would hand the query to the caller and ``cache`` share one user's count
 	# with the next: both are ignored
 	_ours(doctype)
@@ -201,7 +209,7 @@ def get_count(doctype: str, filters=None, debug=False, cache=False, parent=None)
 
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
-def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
+def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[GroupCount]:
 	_ours(doctype)  # (404 or 417 for what has no count)
 	# Frappe's own would answer text that is no JSON with a 500, and put a filter's field
 	# name into the query unchecked

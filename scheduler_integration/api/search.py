@@ -12,12 +12,26 @@ unchanged.
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 import frappe
 from frappe.desk import search as frappe_search
 
 from scheduler_integration.api.utils import plain_arguments
 
 MODULE = "Scheduler Integration"
+
+# a value of a record a search lists (a name may be a number: autoincrement DocTypes)
+Cell = str | int | float | None
+
+
+class LinkOption(TypedDict):
+	"""A record a Link field offers (Frappe's ``LinkSearchResults``): its name, the title as
+	``label`` when the DocType shows titles in links, and the other search fields."""
+
+	value: str | int
+	description: str
+	label: NotRequired[str | None]
 
 
 def _rules_kept(doctype, kwargs: dict) -> dict:
@@ -28,12 +42,14 @@ def _rules_kept(doctype, kwargs: dict) -> dict:
 
 @frappe.whitelist(methods=["GET", "POST"])  # as Frappe's own: the desk uses both
 @plain_arguments
-def search_link(doctype: str, txt: str, **kwargs):
+def search_link(doctype: str, txt: str, **kwargs) -> list[LinkOption]:
 	# frappe.call passes Frappe's function only the arguments it takes (no ``cmd``)
 	return frappe.call(frappe_search.search_link, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
-def search_widget(doctype: str, txt: str, **kwargs):
+def search_widget(
+	doctype: str, txt: str, **kwargs
+) -> list[list[Cell]] | list[dict[str, Cell]]:  # rows, or records (as_dict)
 	return frappe.call(frappe_search.search_widget, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
