@@ -8,11 +8,20 @@ length-limited. Answers and statuses: see ``api.utils``.
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 import frappe
 from frappe import _
 
 from scheduler_integration.api import parse
-from scheduler_integration.api.shapes import booking_json, days_text, meetings_json
+from scheduler_integration.api.shapes import (
+	Booking,
+	PlannedMeetings,
+	SlotDay,
+	booking_json,
+	days_text,
+	meetings_json,
+)
 from scheduler_integration.api.utils import api, ok, ok_text
 from scheduler_integration.booking import bot_check, pages, series
 from scheduler_integration.booking.scopes import scope_for
@@ -33,12 +42,24 @@ from scheduler_integration.outputs.invitations import download_ics, ics_file_nam
 from scheduler_integration.scheduler_integration.doctype.scheduler_booking import guest_booking
 
 
+class OfferedSlots(TypedDict):
+	"""The free times of a window, grouped by date on the booker's clock; a group session's
+	seats per slot."""
+
+	timezone: str
+	duration: int
+	seats: NotRequired[int]
+	days: list[SlotDay]
+
+
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @per_ip(public_limit, seconds=60)
 @read_ahead("profile", "meeting_type", "team")
 @replica_reads
 @api
-def get_page(profile: str | None = None, meeting_type: str | None = None, team: str | None = None):
+def get_page(
+	profile: str | None = None, meeting_type: str | None = None, team: str | None = None
+) -> Answer[pages.BookingPage]:
 	"""The host (or with ``team`` the team), the active meeting types and, with
 	``meeting_type``, its questions."""
 	return ok(pages.page_data(profile, meeting_type, team))
@@ -60,7 +81,7 @@ def get_slots(
 	link: str | None = None,
 	routed: str | None = None,
 	token: str | None = None,
-):
+) -> Answer[OfferedSlots]:
 	"""Offered slots in [start, end), grouped by date on the booker's clock (``timezone``);
 	the type is ``profile``'s or ``team``'s. ``count``: a series of that many meetings (a
 	type that books series whole offers the starts whose every meeting is free). ``link``:
@@ -117,7 +138,7 @@ def book(
 	routed: str | None = None,
 	attendees=None,
 	locale: str | None = None,
-):
+) -> Answer[Booking]:
 	"""Book a slot. 201 with the booking and its manage link, or 409 with alternatives.
 	``link``: a personal link's token — booked with its host, on its record, counted as one
 	of its uses; ``routed``: a routing form decision's — booked among its hosts, with its
@@ -180,7 +201,7 @@ def get_challenge() -> Answer[bot_check.Challenge]:
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @per_ip(public_limit, seconds=60)
 @api
-def get_booking(token: str):
+def get_booking(token: str) -> Answer[Booking]:
 	doc = booking_for_token(token)
 	return ok(booking_json(doc, token))
 
@@ -188,7 +209,7 @@ def get_booking(token: str):
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(public_limit, seconds=60)
 @api
-def cancel(token: str, reason: str | None = None, following: int | str | None = None):
+def cancel(token: str, reason: str | None = None, following: int | str | None = None) -> Answer[Booking]:
 	"""Cancel the booking; ``following``: a meeting of a series and every later one."""
 	doc = booking_for_token(token, for_update=True)
 	doc.flags.ignore_permissions = True  # the token is the guest's permission
@@ -207,7 +228,7 @@ def get_meetings(
 	timezone: str = "UTC",
 	profile: str | None = None,
 	team: str | None = None,
-):
+) -> Answer[PlannedMeetings]:
 	"""Every meeting a booking at ``start`` would make (a multi-day type's days, a series of
 	``count``), each with whether it is free now, on the booker's clock."""
 	zone_name = parse.zone_name(timezone)
@@ -218,7 +239,7 @@ def get_meetings(
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(public_limit, seconds=60)
 @api
-def reschedule(token: str, start: str, timezone: str | None = None):
+def reschedule(token: str, start: str, timezone: str | None = None) -> Answer[Booking]:
 	doc = booking_for_token(token, for_update=True)
 	when = parse.instant(start, "start")
 	if timezone:

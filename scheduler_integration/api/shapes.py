@@ -10,21 +10,24 @@ import json
 import operator
 from collections import OrderedDict
 from datetime import datetime, timezone
+from typing import Literal, NotRequired, TypedDict
 
 import frappe
 
 from scheduler_integration.booking import seats, series
 from scheduler_integration.booking.domains import booking_origin
 from scheduler_integration.booking.meeting_types import meeting_type_doc
-from scheduler_integration.booking.payments import current_payment, payment_json
+from scheduler_integration.booking.payments import Payment, current_payment, payment_json
 from scheduler_integration.booking.presentation import host_names, minutes, plain, safe_zone
 from scheduler_integration.booking.tokens import manage_url
+from scheduler_integration.core.answers import Date, DateTime, Email, Time, Url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
+from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.outputs.email_values import guest_locale, when
-from scheduler_integration.outputs.invitations import add_links, guest_title
+from scheduler_integration.outputs.invitations import CalendarLinks, add_links, guest_title
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -37,11 +40,29 @@ def utc_text(moment: datetime) -> str:
 	return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
-def _slot_row(start: str, end: str, date_text: str, local: datetime) -> dict:
+class Slot(TypedDict):
+	"""A free time: its start and end (UTC) and its date and time on the booker's clock; in a
+	group session's slots, how many seats it has left."""
+
+	start: DateTime
+	end: DateTime
+	date: Date
+	time: Time
+	seats_left: NotRequired[int | None]
+
+
+class SlotDay(TypedDict):
+	"""The free times of one date on the booker's clock (``days_text``)."""
+
+	date: Date
+	slots: list[Slot]
+
+
+def _slot_row(start: str, end: str, date_text: str, local: datetime) -> Slot:
 	return {"start": start, "end": end, "date": date_text, "time": f"{local.hour:02d}:{local.minute:02d}"}
 
 
-def slot_json(slot, zone_name: str | None) -> dict:
+def slot_json(slot, zone_name: str | None) -> Slot:
 	"""A slot for the API (``days_text`` formats many at once)."""
 	local = slot.start.astimezone(get_zone(safe_zone(zone_name)))
 	return _slot_row(utc_text(slot.start), utc_text(slot.end), local.date().isoformat(), local)
@@ -72,8 +93,8 @@ def _row(slot, zone_name: str, zone) -> tuple[str, str]:
 
 def days_text(slots, zone_name: str, seats_left: dict | None = None) -> str:
 	"""The JSON text of slots grouped by the booker-local date of their start, as
-	``get_slots`` answers (``[{"date": …, "slots": [{"start", "end", "date", "time"}, …]},
-	…]``); with ``seats_left`` ({start: seats}) each slot says how many seats it has left.
+	``get_slots`` answers (a list of ``SlotDay``: ``[{"date": …, "slots": [{"start", "end",
+	"date", "time"}, …]}, …]``); with ``seats_left`` ({start: seats}) each slot says how many seats it has left.
 	A month is joined from rows formatted once per slot and zone (``_row``), not encoded
 	on every read; the month a kept answer offers (its ``origin``: ``booking.slot_answers``)
 	is joined once per zone."""
@@ -103,7 +124,16 @@ def days_text(slots, zone_name: str, seats_left: dict | None = None) -> str:
 _start = operator.attrgetter("start")
 
 
-def seat_json(doc, mt) -> dict:
+class BookingSeats(TypedDict):
+	"""A group session's seats: how many, how many are taken, and (when the type shows them)
+	the other guests' names."""
+
+	total: int
+	taken: int
+	others: NotRequired[list[str]]
+
+
+def seat_json(doc, mt) -> BookingSeats:
 	"""A group session's seats as its guest sees them: how many are taken, and the other
 	guests' names only when the meeting type lets its guests see each other."""
 	taken = seats.slot_of(doc) if is_active(doc.status) else []
@@ -113,7 +143,27 @@ def seat_json(doc, mt) -> dict:
 	return data
 
 
-def series_json(doc, links: bool = False, title: str = "", host_name: str = "") -> dict:
+class SeriesMeeting(TypedDict):
+	"""One meeting of a series or multi-day booking; in its guest's view, an active one's
+	manage and calendar links."""
+
+	start: DateTime
+	end: DateTime
+	status: BookingStatus
+	manage_url: NotRequired[Url]
+	calendar: NotRequired[CalendarLinks]
+
+
+class BookingSeries(TypedDict):
+	"""The series or multi-day booking a meeting belongs to: its kind, which meeting this is,
+	every meeting."""
+
+	kind: str | None
+	index: int
+	meetings: list[SeriesMeeting]
+
+
+def series_json(doc, links: bool = False, title: str = "", host_name: str = "") -> BookingSeries:
 	"""The series or multi-day booking a meeting belongs to: its kind, which meeting this
 	is, and every meeting's start, end and status; with ``links`` (the guest's own view, by
 	a manage token) each active meeting's manage link and its Google Calendar and Outlook
@@ -164,7 +214,41 @@ def email_sent_to(doc) -> str:
 	return ""
 
 
-def booking_json(doc, token: str | None, zone_name: str | None = None, confirmation: bool = False) -> dict:
+class Booking(TypedDict):
+	"""A booking as its guest sees it; by its manage token (the guest's own view) with its links."""
+
+	id: str
+	status: BookingStatus
+	start: DateTime
+	end: DateTime
+	timezone: str
+	local_date: Date
+	local_time: Time
+	local_end_time: Time
+	when_text: str
+	meeting_type: str
+	meeting_type_slug: str
+	profile_slug: str
+	host_name: str
+	guest_title: str
+	duration: int
+	location: str
+	meeting_link: str
+	meeting_password: str
+	guest_name: str
+	confirmation_message: str
+	can_cancel: bool
+	can_reschedule: bool
+	payment: NotRequired[Payment]
+	seats: NotRequired[BookingSeats]
+	series: NotRequired[BookingSeries]
+	manage_url: NotRequired[Url]
+	ics_url: NotRequired[Url]
+	calendar: NotRequired[CalendarLinks]
+	email_sent_to: NotRequired[Email | Literal[""]]  # "": no confirmation email on its way
+
+
+def booking_json(doc, token: str | None, zone_name: str | None = None, confirmation: bool = False) -> Booking:
 	"""What the guest's pages show of a booking (and the public API returns); with a token
 	(the guest's own view) its links: manage, .ics, Google Calendar and Outlook;
 	``confirmation`` (the answer to booking): the address its confirmation email goes to."""
@@ -223,7 +307,27 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 	return data
 
 
-def meetings_json(ctx, start: datetime, count, zone_name: str) -> dict:
+class PlannedMeeting(TypedDict):
+	"""One meeting a booking would make, on the booker's clock (no time: a wall time the day
+	does not have), and whether it is free now."""
+
+	index: int
+	start: DateTime | None
+	date: Date | None
+	time: Time | None
+	free: bool
+
+
+class PlannedMeetings(TypedDict):
+	"""Every meeting a booking at a start would make, and whether it would be made."""
+
+	meetings: list[PlannedMeeting]
+	bookable: bool
+	skip_taken: NotRequired[bool]  # absent for a type that makes one meeting
+	timezone: NotRequired[str]
+
+
+def meetings_json(ctx, start: datetime, count, zone_name: str) -> PlannedMeetings:
 	"""Every meeting a booking at ``start`` would make, each with whether it is free now, on
 	the booker's clock; ``bookable`` says whether the booking would be made (a type that
 	books series whole needs every meeting free)."""

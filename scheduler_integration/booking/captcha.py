@@ -15,10 +15,13 @@ the site asked for the check, so it is never skipped.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 import requests
 from frappe import _
 
+from scheduler_integration.core.answers import Url
 from scheduler_integration.core.errors import FieldValidationError, ServerBusy
 from scheduler_integration.core.settings import get_settings, setting
 from scheduler_integration.engine import error_codes as codes
@@ -52,7 +55,15 @@ def provider() -> dict | None:
 	return PROVIDERS.get(name) if setting("captcha_site_key") else None
 
 
-def page_config() -> dict | None:
+class CaptchaConfig(TypedDict):
+	"""The CAPTCHA widget a booking page shows: its provider, site key and script."""
+
+	provider: str
+	site_key: str
+	script: Url
+
+
+def page_config() -> CaptchaConfig | None:
 	"""What the booking page needs to show the widget (None: no CAPTCHA)."""
 	row = provider()
 	if row is None:

@@ -31,27 +31,31 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Literal, NotRequired, TypedDict
 
 import frappe
 from frappe import _
 
 from scheduler_integration.booking import captcha, meetings, payments
+from scheduler_integration.booking.captcha import CaptchaConfig
 from scheduler_integration.booking.domains import BOOKING_PAGE, profile_url, type_url
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
+from scheduler_integration.core.answers import Path
 from scheduler_integration.core.hosts import taking_meetings, type_hosts
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
 from scheduler_integration.engine import colors
 from scheduler_integration.engine.adapters import FREQUENCIES
+from scheduler_integration.engine.colors import PageColors
 from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import location_label, needs_phone
 from scheduler_integration.engine.occurrences import Repeat, series_counts_offered
 from scheduler_integration.engine.payments import HOLD_DEFAULT
-from scheduler_integration.engine.validation import clean_slug
+from scheduler_integration.engine.validation import LocationType, clean_slug
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,103 @@ def questions(doc) -> list[Question]:
 	]
 
 
-def type_summary(doc) -> dict:
+class Price(TypedDict):
+	"""What a guest pays for a meeting type when booking it."""
+
+	amount: float
+	currency: str
+	display: str
+	requires_payment: bool
+	hold_minutes: int
+
+
+class SeriesOffer(TypedDict):
+	"""A meeting type's series: how often, how many meetings at most, whether a taken one is skipped."""
+
+	frequency: str
+	max: int
+	skip_taken: bool
+
+
+class MeetingTypeSummary(TypedDict):
+	"""A meeting type as its booking page lists it."""
+
+	slug: str
+	title: str
+	duration: int
+	description: str
+	location_type: Literal[LocationType, ""]
+	location_label: str
+	color: str
+	accent: PageColors
+	requires_confirmation: bool
+	video_link: bool
+	phone_required: bool
+	price: Price | None
+	seats: int
+	days: int
+	series: SeriesOffer | None
+
+
+class PageMeetingType(MeetingTypeSummary):
+	"""A meeting type on its booking page, with the path of its own page."""
+
+	url: Path
+
+
+class FormQuestion(TypedDict):
+	"""A question of a meeting type's booking form."""
+
+	label: str
+	fieldtype: str
+	required: bool
+	options: list[str]
+
+
+class MeetingTypeDetails(MeetingTypeSummary):
+	"""The meeting type a booking page opens: its form's questions and booking limits."""
+
+	name: str
+	questions: list[FormQuestion]
+	max_advance_days: int
+	max_attendees: int
+
+
+class PageProfile(TypedDict):
+	"""Whose booking page it is: the host (or team), their photo, words and branding."""
+
+	slug: str
+	display_name: str
+	timezone: str
+	photo: Path
+	initial: str
+	page_title: NotRequired[str]
+	description: str
+	brand_color: str
+	logo: Path
+
+
+class PageOrganization(TypedDict):
+	"""The site's name and logo, shown above every booking page."""
+
+	name: str
+	logo: Path
+
+
+class BookingPage(TypedDict):
+	"""A booking page: its host or team, its meeting types and, when one is open, that type's form."""
+
+	profile: PageProfile
+	organization: PageOrganization
+	captcha: CaptchaConfig | None
+	meeting_types: list[PageMeetingType]
+	max_window_days: int
+	home_url: Path
+	team: NotRequired[str]
+	meeting_type: NotRequired[MeetingTypeDetails]
+
+
+def type_summary(doc) -> MeetingTypeSummary:
 	return {
 		"slug": doc.slug,
 		"title": doc.title,
@@ -350,7 +450,7 @@ def type_color(doc) -> str:
 	return doc.color if colors.is_color(doc.color) else colors.DEFAULT_TYPE_COLOR
 
 
-def price_json(doc) -> dict | None:
+def price_json(doc) -> Price | None:
 	"""The price guests pay when they book (None: a type they do not pay for on booking)."""
 	if not payments.requires_payment(doc):
 		return None
@@ -366,7 +466,7 @@ def price_json(doc) -> dict | None:
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def organization() -> dict:
+def organization() -> PageOrganization:
 	"""The site's name and logo (Website Settings), shown above every booking page."""
 	try:
 		row = cached_doc("Website Settings")
@@ -401,7 +501,7 @@ def _paths(slug: str, team: bool, on_domain: bool) -> tuple[str, str]:
 
 def page_data(
 	profile_slug, meeting_type_slug=None, team=None, on_domain: bool = False, hosted: bool = True
-) -> dict:
+) -> BookingPage:
 	"""A profile's page, or with ``team`` (a slug) a team's, headed with the team's name and
 	branding; ``on_domain``: served at the root of its custom domain (``booking.domains``),
 	and so are its links."""

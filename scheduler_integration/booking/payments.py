@@ -21,6 +21,7 @@ the Scheduler Payment records (the rules of amounts, holds and refunds are
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, NotRequired, TypedDict
 
 import frappe
 from frappe import _
@@ -30,9 +31,10 @@ from scheduler_integration.booking.domains import origin
 from scheduler_integration.booking.errors import PaymentUnavailable
 from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import safe_zone
+from scheduler_integration.core.answers import DateTime, Url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
-from scheduler_integration.engine.payment_statuses import PaymentStatus
+from scheduler_integration.engine.payment_statuses import BookingPaymentStatus, PaymentStatus
 from scheduler_integration.engine.payments import checkout_expires, to_minor
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.engine.timezones import get_zone
@@ -206,7 +208,7 @@ def product_name(doc, zone_name: str) -> str:
 	return f"{title} · {local.strftime('%Y-%m-%d %H:%M')} ({safe_zone(zone_name)})"
 
 
-def open_checkout(doc, now: datetime | None = None) -> dict:
+def open_checkout(doc, now: datetime | None = None) -> Payment:
 	"""The checkout of booking ``doc`` (awaiting payment): its payment made once and its
 	gateway session opened once; committed. Answers ``payment_json``; its ``url`` is None
 	when the gateway could not be reached (the payment stays Not Started)."""
@@ -280,7 +282,26 @@ def money(amount, currency: str | None) -> str:
 	return frappe.utils.fmt_money(float(amount or 0), currency=currency or None)
 
 
-def payment_json(doc, payment=None) -> dict:
+class Payment(TypedDict):
+	"""A paid booking's payment as its guest sees it: the price, what was paid and given back,
+	and while it waits the hold and the pay page (``url``, the guest's own view only)."""
+
+	required: bool
+	amount: float
+	currency: str
+	display: str
+	status: Literal[BookingPaymentStatus, ""]  # blank: a free booking
+	paid: float
+	refunded: float
+	refund_due: float
+	hold_until: NotRequired[DateTime]
+	url: NotRequired[Url]
+	reference: NotRequired[str]
+	receipt_url: NotRequired[Url]
+	paid_at: NotRequired[DateTime]
+
+
+def payment_json(doc, payment=None) -> Payment:
 	"""The payment side of a booking as the guest's pages and the API show it."""
 	data = {
 		"required": bool(doc.get("amount")),

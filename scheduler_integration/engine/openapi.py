@@ -319,6 +319,8 @@ def failure_schema() -> dict:
 			"reason": {"type": ["string", "null"], "description": "409 and 403: why"},
 			"alternatives": {
 				"type": "array",
+				# the answer type of a free time (``api.shapes.Slot``, read into the document
+				# with get_slots' answer): the alternatives are the same rows
 				"items": {"$ref": "#/components/schemas/Slot"},
 				"description": "409 SLOT_UNAVAILABLE: the nearest free times",
 			},
@@ -357,17 +359,6 @@ def components(signatures: dict[str, str]) -> dict:
 				"type": "string",
 				"enum": sorted(STATUS),
 				"description": "docs/api.md: each code's status",
-			},
-			"Slot": {
-				"type": "object",
-				"required": ["start", "end", "date", "time"],
-				"properties": {
-					"start": {"type": "string", "format": "date-time"},
-					"end": {"type": "string", "format": "date-time"},
-					"date": {"type": "string", "format": "date"},
-					"time": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"},
-					"seats_left": {"type": ["integer", "null"]},
-				},
 			},
 			"Envelope": {
 				"type": "object",

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import TypedDict
 from urllib.parse import quote, urlencode
 
 import frappe
@@ -56,6 +57,7 @@ from scheduler_integration.booking.presentation import (
 	safe_zone,
 )
 from scheduler_integration.booking.tokens import manage_url
+from scheduler_integration.core.answers import Url
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.core.jinja import render_host_template
 from scheduler_integration.engine.booking_states import is_active
@@ -370,7 +372,15 @@ def _utc_iso(moment) -> str:
 	return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def add_links(doc, title: str, host_name: str, manage: str = "") -> dict:
+class CalendarLinks(TypedDict):
+	"""Links that open a new event for a booking in Google Calendar, Outlook.com and Microsoft 365."""
+
+	google: Url
+	outlook: Url
+	office365: Url
+
+
+def add_links(doc, title: str, host_name: str, manage: str = "") -> CalendarLinks:
 	"""Links that open a new event for ``doc`` in Google Calendar, Outlook.com and
 	Microsoft 365 (their "add event" pages, as the guest's calendar file would have it)."""
 	summary, details, location = guest_texts(doc, title, host_name, manage)
