@@ -10,6 +10,7 @@ the state machine (403). Only the booking's hosts and Scheduler Managers may cha
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import frappe
 from frappe import _
@@ -17,10 +18,12 @@ from frappe import _
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import acting_user, api, iso, ok
 from scheduler_integration.core import naming
+from scheduler_integration.core.answers import Answer, DateTime, Email
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.booking_states import STATUSES, Actor
 from scheduler_integration.engine.model import MAX_BOOKING
+from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.validation import clean_choice, clean_int
 
 EVER, FAR = datetime(2000, 1, 1), datetime(2200, 1, 1)
@@ -46,6 +49,42 @@ LIST_FIELDS = (
 )
 
 
+class HostBooking(TypedDict):
+	"""A booking in its host's list: the stored fields, its hosts and its meeting type's title."""
+
+	id: str
+	meeting_type: str
+	meeting_type_name: str | None
+	host: str
+	hosts: list[str]
+	status: BookingStatus
+	start: DateTime
+	end: DateTime
+	booker_timezone: str | None
+	guest_name: str | None
+	guest_email: Email | None
+	guest_phone: str | None
+	guest_company: str | None
+	notes: str | None
+	location: str | None
+	meeting_link: str | None
+	contact: str | None
+	reference_doctype: str | None
+	reference_name: str | None
+	created_at: DateTime
+
+
+class ChangedBooking(TypedDict):
+	"""A booking as a host's change left it: status, time, hosts and its calendar sequence."""
+
+	id: str
+	status: BookingStatus
+	start: DateTime
+	end: DateTime
+	hosts: list[str]
+	sequence: int
+
+
 def _bound(value, field: str):
 	if value in (None, ""):
 		return None
@@ -69,7 +108,7 @@ def list_my_bookings(
 	to_date: str | None = None,
 	limit: int = 100,
 	start: int = 0,
-):
+) -> Answer[list[HostBooking]]:
 	"""Bookings you are a host of (collective ones too), newest start first."""
 	user = acting_user(user)
 	filters: list = [["Scheduler Booking Host", "user", "=", user]]
@@ -131,7 +170,7 @@ def _my_booking(booking: str):
 	return doc
 
 
-def _change(booking: str, change, message: str) -> dict:
+def _change(booking: str, change, message: str) -> Answer[ChangedBooking]:
 	"""Make ``change(doc)`` to your booking (``_my_booking``: checked before anything the
 	change reads from its arguments) and answer with the booking as it is now."""
 	doc = _my_booking(booking)
@@ -151,7 +190,7 @@ def _change(booking: str, change, message: str) -> dict:
 
 @frappe.whitelist(methods=["POST", "PATCH"])
 @api
-def reschedule_booking(booking: str, start: str, timezone: str | None = None):
+def reschedule_booking(booking: str, start: str, timezone: str | None = None) -> Answer[ChangedBooking]:
 	"""Move your booking to ``start`` (ISO 8601 with offset): checked for every host (409
 	with ``alternatives`` in ``timezone`` when taken); the guest and hosts are told."""
 	return _change(
@@ -161,33 +200,33 @@ def reschedule_booking(booking: str, start: str, timezone: str | None = None):
 
 @frappe.whitelist(methods=["POST", "PATCH"])
 @api
-def cancel_booking(booking: str, reason: str | None = None):
+def cancel_booking(booking: str, reason: str | None = None) -> Answer[ChangedBooking]:
 	"""Cancel your booking with an optional reason (the guest and hosts are told)."""
 	return _change(booking, lambda doc: doc.cancel(parse.reason(reason)), _("Booking cancelled"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
-def confirm_booking(booking: str):
+def confirm_booking(booking: str) -> Answer[ChangedBooking]:
 	"""Confirm a pending booking (the guest is emailed)."""
 	return _change(booking, lambda doc: doc.confirm(), _("Booking confirmed"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
-def decline_booking(booking: str, reason: str | None = None):
+def decline_booking(booking: str, reason: str | None = None) -> Answer[ChangedBooking]:
 	"""Decline a pending booking: it is cancelled and the guest is told."""
 	return _change(booking, lambda doc: doc.decline(parse.reason(reason)), _("Booking declined"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
-def mark_no_show(booking: str):
+def mark_no_show(booking: str) -> Answer[ChangedBooking]:
 	return _change(booking, lambda doc: doc.mark_no_show(), _("Marked as no-show"))
 
 
 @frappe.whitelist(methods=["POST"])
 @api
-def mark_completed(booking: str):
+def mark_completed(booking: str) -> Answer[ChangedBooking]:
 	"""Mark your meeting as held (once it has started; a no-show corrected)."""
 	return _change(booking, lambda doc: doc.mark_completed(), _("Marked as completed"))

@@ -8,6 +8,8 @@ types onto the page and the others it held back to the host's main page.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 from frappe import _
 
@@ -23,6 +25,7 @@ from scheduler_integration.api.utils import (
 )
 from scheduler_integration.booking.domains import booking_page_url
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.core.answers import Answer, DateTime, Url
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.validation import clean_text
 
@@ -42,7 +45,32 @@ FIELDS = {
 SPECIAL = {"meeting_types"}
 
 
-def serialize_page(doc) -> dict:
+class ExtraBookingPage(TypedDict):
+	"""One of a host's extra booking pages: its link, words, branding and meeting types (ids)."""
+
+	id: str
+	user: str
+	name: str
+	title: str
+	slug: str
+	description: str | None
+	is_active: bool
+	brand_color: str | None
+	logo: str | None
+	custom_domain: str | None
+	url: Url
+	meeting_types: list[str]
+	created_at: DateTime
+	updated_at: DateTime
+
+
+class DeletedBookingPage(TypedDict):
+	"""The booking page deleted."""
+
+	id: str
+
+
+def serialize_page(doc) -> ExtraBookingPage:
 	return {
 		"id": doc.name,
 		"user": doc.user,
@@ -110,7 +138,7 @@ def _place_types(doc, types: list[str] | None) -> None:
 
 @frappe.whitelist(methods=["GET"])
 @api
-def list_booking_pages(user: str | None = None, include_inactive: int = 0):
+def list_booking_pages(user: str | None = None, include_inactive: int = 0) -> Answer[list[ExtraBookingPage]]:
 	"""Your extra booking pages (a Scheduler Manager: anyone's, with ``user``)."""
 	user = acting_user(user)
 	filters = {"user": user}
@@ -122,7 +150,7 @@ def list_booking_pages(user: str | None = None, include_inactive: int = 0):
 
 @frappe.whitelist(methods=["POST"])
 @api
-def create_booking_page(user: str | None = None, **fields):
+def create_booking_page(user: str | None = None, **fields) -> Answer[ExtraBookingPage]:
 	"""Add a booking page with its own link, and optionally move meeting types onto it."""
 	user = acting_user(user)
 	if not frappe.db.exists("Scheduler Profile", user):
@@ -137,7 +165,7 @@ def create_booking_page(user: str | None = None, **fields):
 
 @frappe.whitelist(methods=["POST", "PUT", "PATCH"])
 @api
-def update_booking_page(booking_page: str, **fields):
+def update_booking_page(booking_page: str, **fields) -> Answer[ExtraBookingPage]:
 	"""Change a booking page; ``meeting_types`` replaces the list of types on it."""
 	booking_page = clean_text(booking_page, "booking_page", 140, required=True)  # not a filter object
 	check_owner(DOCTYPE, booking_page)
@@ -150,7 +178,7 @@ def update_booking_page(booking_page: str, **fields):
 
 @frappe.whitelist(methods=["POST", "DELETE"])
 @api
-def delete_booking_page(booking_page: str):
+def delete_booking_page(booking_page: str) -> Answer[DeletedBookingPage]:
 	"""Delete a booking page: its meeting types go back to your main page."""
 	booking_page = clean_text(booking_page, "booking_page", 140, required=True)
 	check_owner(DOCTYPE, booking_page)

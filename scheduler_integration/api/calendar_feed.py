@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 from frappe import _
 
 from scheduler_integration.api.utils import acting_user, api, ok
 from scheduler_integration.booking.tokens import feed_token
+from scheduler_integration.core.answers import Answer, Url
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.outputs.invitations import feed_for_token
+
+
+class FeedUrl(TypedDict):
+	"""The secret address of a host's calendar feed."""
+
+	url: Url
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
@@ -28,7 +37,7 @@ def ics(key: str | None = None):
 
 @frappe.whitelist(methods=["GET"])
 @api
-def get_feed_url(user: str | None = None):
+def get_feed_url(user: str | None = None) -> Answer[FeedUrl]:
 	"""The secret feed URL of your bookings (keep it private: anyone with it can read them)."""
 	user = acting_user(user)
 	name = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")

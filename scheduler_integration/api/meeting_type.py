@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 import frappe
 from frappe import _
 
@@ -17,6 +19,7 @@ from scheduler_integration.api.utils import (
 	parse_json,
 )
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.core.answers import Answer, DateTime
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.validation import clean_text
 
@@ -57,7 +60,44 @@ TEMPLATES = ("event_title_template", "event_description_template")
 SPECIAL = {"duration_minutes", "duration", "custom_duration", "recommended_phases", "questions", "hosts"}
 
 
-def serialize_type(doc) -> dict:
+class MeetingType(TypedDict):
+	"""A host's meeting type as the host API shows it (seeds/000)."""
+
+	id: str
+	consultant_id: str
+	name: str
+	slug: str
+	duration_minutes: int
+	description: str | None
+	scheduler_event_url: str | None
+	recommended_phases: list[str]
+	priority: int
+	is_active: bool
+	sort_order: int
+	location_type: str | None
+	assignment: str | None
+	round_robin_mode: str | None
+	team: str | None
+	booking_page: str | None
+	created_at: DateTime
+	updated_at: DateTime
+
+
+class DeletedMeetingType(TypedDict):
+	"""The meeting type deleted, or deactivated instead when it has bookings."""
+
+	id: str
+	deactivated: NotRequired[bool]
+
+
+class InvitationAnswer(TypedDict):
+	"""Your answer to an invitation to host a team meeting type."""
+
+	id: str
+	accepted: bool
+
+
+def serialize_type(doc) -> MeetingType:
 	duration = doc.duration_minutes()
 	return {
 		"id": doc.name,
@@ -81,7 +121,7 @@ def serialize_type(doc) -> dict:
 	}
 
 
-def active_meeting_types(profile: str) -> list[dict]:
+def active_meeting_types(profile: str) -> list[MeetingType]:
 	names = frappe.get_all(
 		"Scheduler Meeting Type",
 		filters={"profile": profile, "active": 1},
@@ -125,7 +165,7 @@ def _apply(doc, fields: dict) -> None:
 
 @frappe.whitelist(methods=["POST"])
 @api
-def create_meeting_type(user: str | None = None, **fields):
+def create_meeting_type(user: str | None = None, **fields) -> Answer[MeetingType]:
 	user = acting_user(user)
 	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
 	if not profile:
@@ -148,7 +188,7 @@ def create_meeting_type(user: str | None = None, **fields):
 
 @frappe.whitelist(methods=["POST", "PUT", "PATCH"])
 @api
-def update_meeting_type(meeting_type: str, **fields):
+def update_meeting_type(meeting_type: str, **fields) -> Answer[MeetingType]:
 	check_owner("Scheduler Meeting Type", meeting_type)
 	doc = frappe.get_doc("Scheduler Meeting Type", meeting_type)
 	_apply(doc, fields)
@@ -158,7 +198,7 @@ def update_meeting_type(meeting_type: str, **fields):
 
 @frappe.whitelist(methods=["POST", "DELETE"])
 @api
-def delete_meeting_type(meeting_type: str):
+def delete_meeting_type(meeting_type: str) -> Answer[DeletedMeetingType]:
 	meeting_type = clean_text(meeting_type, "meeting_type", 140, required=True)  # not a filter object
 	check_owner("Scheduler Meeting Type", meeting_type)
 	if frappe.db.exists("Scheduler Booking", {"meeting_type": meeting_type}):
@@ -176,7 +216,7 @@ def delete_meeting_type(meeting_type: str):
 
 @frappe.whitelist(methods=["GET"])
 @api
-def list_meeting_types(user: str | None = None, include_inactive: int = 0):
+def list_meeting_types(user: str | None = None, include_inactive: int = 0) -> Answer[list[MeetingType]]:
 	user = acting_user(user)
 	profile = frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
 	if not profile:
@@ -195,7 +235,7 @@ def list_meeting_types(user: str | None = None, include_inactive: int = 0):
 
 @frappe.whitelist(methods=["POST"])
 @api
-def respond_to_invitation(meeting_type: str, accept=1):
+def respond_to_invitation(meeting_type: str, accept=1) -> Answer[InvitationAnswer]:
 	"""Accept (``accept=1``) or decline your invitation to host a team meeting type."""
 	if frappe.session.user == "Guest":
 		raise frappe.PermissionError(_("Please sign in"))
