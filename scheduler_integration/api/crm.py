@@ -20,6 +20,7 @@ the app's API (``api.utils``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypedDict
 
 import frappe
 from frappe import _
@@ -29,16 +30,18 @@ from scheduler_integration.api.utils import api, iso, ok
 from scheduler_integration.booking import reps
 from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.booking.meeting_types import meeting_type_doc
+from scheduler_integration.core.answers import Answer, DateTime, Email, Url
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.hosts import host_timezone
-from scheduler_integration.crm.records import RECORD_DOCTYPES, prospect_of
+from scheduler_integration.crm.records import RECORD_DOCTYPES, Prospect, prospect_of
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import needs_phone
 from scheduler_integration.engine.personal_links import DEFAULT_DAYS, MAX_DAYS, MAX_USES
+from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.engine.validation import clean_int
+from scheduler_integration.engine.validation import Assignment, clean_int
 from scheduler_integration.scheduler_integration.doctype.scheduler_booking.scheduler_booking import (
 	book_for_prospect,
 )
@@ -47,6 +50,77 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_personal_link
 )
 
 DEFAULT_DAYS_AHEAD = 14
+
+
+class Rep(TypedDict):
+	"""The signed-in rep who books: their user and time zone."""
+
+	user: str
+	timezone: str
+
+
+class RepMeetingType(TypedDict):
+	"""A meeting type the rep may book for a prospect."""
+
+	name: str
+	title: str
+	duration: int
+	assignment: Assignment
+
+
+class SchedulingOptions(TypedDict):
+	"""What Schedule Meeting on a CRM record starts from: the prospect, the rep, their types."""
+
+	prospect: Prospect
+	rep: Rep
+	meeting_types: list[RepMeetingType]
+
+
+class FreeTime(TypedDict):
+	"""A free start of the rep's, labelled on the rep's clock (and the prospect's, when known)."""
+
+	start: DateTime
+	label: str
+
+
+class FreeTimes(TypedDict):
+	"""The rep's free times for a meeting type over the next days."""
+
+	timezone: str
+	prospect_timezone: str | None
+	days: int
+	times: list[FreeTime]
+
+
+class RecordRef(TypedDict):
+	"""A CRM record: its DocType and name."""
+
+	doctype: str
+	name: str
+
+
+class RecordBooking(TypedDict):
+	"""A booking a rep made for a CRM record's prospect."""
+
+	id: str
+	status: BookingStatus
+	start: DateTime
+	end: DateTime
+	host: str
+	hosts: list[str]
+	guest_email: Email
+	record: RecordRef
+
+
+class PersonalLinkSent(TypedDict):
+	"""A personal booking link made for a prospect, and the email that sent it (None: not sent)."""
+
+	link: str
+	url: Url
+	expires_at: DateTime
+	max_uses: int
+	sent: bool
+	communication: str | None
 
 
 def _record(reference_doctype, reference_name) -> tuple[str, str]:
@@ -97,7 +171,7 @@ def _label(moment, zone: str) -> str:
 
 @frappe.whitelist(methods=["GET"])
 @api
-def scheduling_options(reference_doctype: str, reference_name: str):
+def scheduling_options(reference_doctype: str, reference_name: str) -> Answer[SchedulingOptions]:
 	"""The prospect as the record knows them and the rep's meeting types."""
 	doctype, name = _record(reference_doctype, reference_name)
 	rep = _rep()
@@ -125,7 +199,7 @@ def free_times(
 	reference_doctype: str | None = None,
 	reference_name: str | None = None,
 	days: int | None = None,
-):
+) -> Answer[FreeTimes]:
 	"""The rep's free times for ``meeting_type`` over the next ``days`` (14, at most 31),
 	each labelled on the rep's clock and, when the record's prospect booked before, theirs."""
 	rep = _rep()
@@ -176,7 +250,7 @@ def book_for_record(
 	phone: str | None = None,
 	notes: str | None = None,
 	timezone: str | None = None,
-):
+) -> Answer[RecordBooking]:
 	"""Book ``start`` for the record's prospect with the rep as host and organiser: checked
 	like every booking (409 with alternatives when taken). 201 with the booking."""
 	doctype, docname = _record(reference_doctype, reference_name)
@@ -224,7 +298,7 @@ def send_personal_link(
 	days: int | None = None,
 	send: int | str | None = 1,
 	message: str | None = None,
-):
+) -> Answer[PersonalLinkSent]:
 	"""A personal booking link for the record's prospect (``max_uses`` bookings within
 	``days``), emailed to them from the record when ``send``. 201 with its URL."""
 	doctype, docname = _record(reference_doctype, reference_name)

@@ -6,6 +6,8 @@ routing forms' account-based routing."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 
 from scheduler_integration.booking.presentation import plain
@@ -147,7 +149,17 @@ def record_owner(doctype: str, name) -> str | None:
 	return frappe.db.get_value(doctype, name, field) or None
 
 
-def prospect_of(doctype: str, name) -> dict:
+class Prospect(TypedDict):
+	"""The person a CRM record is about, as a booking form needs them (blank: the record has
+	none); the time zone they last booked in (None: never booked)."""
+
+	name: str
+	email: str
+	phone: str
+	timezone: str | None
+
+
+def prospect_of(doctype: str, name) -> Prospect:
 	"""The person a record is about, as a booking form needs them: name, email, phone, and
 	the time zone they last booked in (None when they never booked)."""
 	meta = frappe.get_meta(doctype)
