@@ -26,14 +26,16 @@ from frappe import _
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import raw_body, webhook_limit
 from scheduler_integration.booking.errors import ChangeRefused, PaymentUnavailable
-from scheduler_integration.booking.payments import ensure_ready, open_checkout, webhook_secret
+from scheduler_integration.booking.payments import Payment, ensure_ready, open_checkout, webhook_secret
 from scheduler_integration.booking.tokens import booking_for_token
+from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import RequestRefused, Unauthorized
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.providers.stripe_checkout import SignatureRefused, verified_event
 from scheduler_integration.scheduler_integration.doctype.scheduler_payment.scheduler_payment import (
+	StripeEventResult,
 	receive_stripe_event,
 )
 
@@ -41,7 +43,7 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_payment.sched
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(webhook_limit, seconds=60)
 @api
-def stripe_webhook(**kwargs):
+def stripe_webhook(**kwargs) -> Answer[StripeEventResult]:
 	"""Stripe's checkout events, signed (``Stripe-Signature``)."""
 	body = raw_body()
 	header = frappe.get_request_header("Stripe-Signature") or ""
@@ -61,7 +63,7 @@ def stripe_webhook(**kwargs):
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @per_ip(public_limit, seconds=60)
 @api
-def pay(token: str):
+def pay(token: str) -> Answer[Payment]:
 	"""The payment page of the booking awaiting payment (by its manage token)."""
 	doc = booking_for_token(token)
 	if doc.status != AWAITING_PAYMENT:

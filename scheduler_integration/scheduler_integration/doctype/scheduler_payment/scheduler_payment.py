@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 import frappe
 from frappe import _
@@ -56,6 +57,30 @@ EVENTS = {
 	"checkout.session.expired": "closed",
 	"checkout.session.async_payment_failed": "closed",
 }
+
+
+class StripeEventIgnored(TypedDict):
+	"""A Stripe event this site does not act on (``unknown``: a closed checkout it does not know)."""
+
+	ignored: bool
+	unknown: NotRequired[bool]
+
+
+class StripeEventRepeated(TypedDict):
+	"""Stripe's redelivery of an event already handled: nothing changed."""
+
+	payment: str
+	duplicate: bool
+
+
+class StripeEventHandled(TypedDict):
+	"""A Stripe event acted on: the payment and what was done (confirm, refund, released, …)."""
+
+	payment: str
+	outcome: str
+
+
+StripeEventResult = StripeEventIgnored | StripeEventRepeated | StripeEventHandled
 
 
 class SchedulerPayment(TableRowsAsText, Document):
@@ -255,7 +280,7 @@ def _paid(session: dict) -> bool:
 	return session.get("status") == "complete" and session.get("payment_status") == "paid"
 
 
-def receive_stripe_event(event: dict, signature: str, now: datetime | None = None) -> dict:
+def receive_stripe_event(event: dict, signature: str, now: datetime | None = None) -> StripeEventResult:
 	"""Act on a verified Stripe event (``api.payments.stripe_webhook``); answers what was
 	done. Raises a typed refusal for an event that names a payment of this site but does
 	not match it, or that was received before with the same signature."""
