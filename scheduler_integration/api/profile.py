@@ -5,13 +5,17 @@ Shapes follow the scheduler-settings endpoints of seeds/000 (GET and PATCH).
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import frappe
 from frappe import _
 
-from scheduler_integration.api.meeting_type import active_meeting_types
+from scheduler_integration.api.meeting_type import MeetingType, active_meeting_types
 from scheduler_integration.api.utils import acting_user, api, flag, iso, ok, payload
 from scheduler_integration.booking.domains import profile_url
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.core.answers import Answer, DateTime, Url
+from scheduler_integration.engine.validation import SchedulerProvider
 
 UPDATABLE = (
 	"scheduler_provider",
@@ -34,7 +38,35 @@ def profile_name(user: str) -> str | None:
 	return frappe.db.get_value("Scheduler Profile", {"user": user}, "name")
 
 
-def serialize_profile(doc) -> dict:
+class HostProfile(TypedDict):
+	"""A host's scheduler settings: their booking page's profile."""
+
+	id: str
+	consultant_id: str  # the host's User (as ``user``)
+	user: str
+	slug: str
+	display_name: str
+	description: str | None
+	timezone: str
+	active: bool
+	scheduler_provider: SchedulerProvider
+	scheduler_url: str | None  # an external scheduler's absolute URL; empty or null for none
+	embed_code: str | None
+	show_in_reports: bool
+	embed_in_reports: bool
+	availability: str | None  # the working hours it uses
+	booking_url: Url
+	created_at: DateTime
+	updated_at: DateTime
+
+
+class HostSettings(HostProfile):
+	"""A host's scheduler settings with their active meeting types, in the page's order."""
+
+	meeting_types: list[MeetingType]
+
+
+def serialize_profile(doc) -> HostProfile:
 	return {
 		"id": doc.name,
 		"consultant_id": doc.user,
@@ -58,21 +90,20 @@ def serialize_profile(doc) -> dict:
 
 @frappe.whitelist(methods=["GET"])
 @api
-def get_my_settings(user: str | None = None):
+def get_my_settings(user: str | None = None) -> Answer[HostSettings]:
 	"""The profile with its active meeting types (priority desc, sort order asc)."""
 	user = acting_user(user)
 	name = profile_name(user)
 	if not name:
 		raise NotConfigured(_("Scheduler settings are not configured for {0}").format(user))
 	doc = frappe.get_doc("Scheduler Profile", name)
-	data = serialize_profile(doc)
-	data["meeting_types"] = active_meeting_types(name)
+	data: HostSettings = {**serialize_profile(doc), "meeting_types": active_meeting_types(name)}
 	return ok(data)
 
 
 @frappe.whitelist(methods=["POST", "PUT", "PATCH"])
 @api
-def update_my_settings(user: str | None = None, **fields):
+def update_my_settings(user: str | None = None, **fields) -> Answer[HostProfile]:
 	"""Create or update the profile with the given fields; others stay as they are."""
 	user = acting_user(user)
 	fields = payload(fields)

@@ -20,7 +20,9 @@ from .model import MAX_BOOKING_MINUTES
 from .timezones import get_zone
 from .zone_names import current_name
 
-PROVIDERS = ("native", "calendly", "acuity", "scheduleonce", "custom")
+# a profile's scheduler: its own pages (native) or an external one's (the answers' type too)
+SchedulerProvider = typing.Literal["native", "calendly", "acuity", "scheduleonce", "custom"]
+PROVIDERS: tuple[str, ...] = typing.get_args(SchedulerProvider)
 EXTERNAL_PROVIDERS = PROVIDERS[1:]
 PHASES = ("Stabilize", "Organize", "Build", "Grow", "Systemic")
 STANDARD_DURATIONS = (15, 30, 45, 60, 90, 120)
