@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Literal, Protocol, TypedDict, runtime_checkable
 
 from ..engine.model import Interval
+from ..engine.validation import LocationType
 from .errors import ProviderError
 from .model import DialIn, EventChange, EventDraft, Meeting, MeetingDraft, generate_passcode
 
@@ -291,7 +292,7 @@ class ProviderInfo(TypedDict):
 	calendar: bool
 	writable: bool
 	video: bool
-	locations: list[str]  # the meeting types' location types it makes links for
+	locations: list[LocationType]  # the meeting types' location types it makes links for
 	account_app: bool  # an account-level app may act for every host
 
 

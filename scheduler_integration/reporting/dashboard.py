@@ -482,7 +482,7 @@ class HostTimeLine(TypedDict):
 
 	label: str
 	text: str
-	status: NotRequired[str]  # a series' meeting's
+	status: NotRequired[BookingStatus]  # a series' meeting's
 
 
 class HostTimes(TypedDict):

@@ -11,6 +11,7 @@ import typing
 import frappe
 
 from scheduler_integration.connections.status import ConnectionStatus
+from scheduler_integration.providers.providers import provider_labels
 from scheduler_integration.reporting.dashboard import percent_card
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, make_host, set_settings
 from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url
@@ -229,3 +230,13 @@ class TestHostSetup(SchedulerTestCase):
 		in their order: one definition, each side checked against the other."""
 		field = frappe.get_meta("Scheduler Calendar Connection").get_field("status")
 		self.assertEqual(tuple(field.options.split("\n")), typing.get_args(ConnectionStatus))
+
+	def test_the_connection_form_learns_every_provider(self):
+		"""``connections.providers``: one entry per registry row, as its type declares it
+		(the session's answer check holds it to the document)."""
+		r = self.call(self.host, "connections.providers")
+		self.assertEqual(r.status_code, 200, r.text)
+		found = message(r)
+		self.assertEqual(list(found), provider_labels())
+		self.assertEqual(found["ICS"]["auth"], "url")
+		self.assertTrue(found["ICS"]["calendar"])
