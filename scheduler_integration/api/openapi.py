@@ -375,8 +375,12 @@ class Method:
 			}
 		if facts.content_types:  # a download (.ics)
 			return {media: {"schema": {"type": "string"}} for media in facts.content_types}
-		if facts.download:
-			return {"*/*": {"schema": {}}}
+		if facts.download:  # Frappe's exports (provide_binary_file: type "binary"), or their
+			# plain answer when Frappe exports in the background and emails the file
+			return {
+				"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+				"application/json": {"schema": {"$ref": "#/components/schemas/PlainAnswer"}},
+			}
 		ref = "EnvelopeAnswer" if self.style == spec.ENVELOPE else "PlainAnswer"
 		return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
 

@@ -388,7 +388,20 @@ def components(signatures: dict[str, str]) -> dict:
 					"exception": {"type": "string"},
 					"code": {"$ref": "#/components/schemas/Code"},
 					"_server_messages": {"type": "string"},
-					"errors": {"type": "array"},
+					"errors": {
+						"type": "array",
+						"description": "API v2: the error, its type and Frappe's message log entry",
+						"items": {
+							"type": "object",
+							"properties": {
+								"type": {"type": "string", "description": "the exception's class"},
+								"exception": {"type": "string"},
+								"message": {"description": "what Frappe says about it"},
+								"title": {"type": "string"},
+								"indicator": {"type": "string"},
+							},
+						},
+					},
 				},
 			},
 			"EnvelopeAnswer": _wrapped("#/components/schemas/Envelope"),
