@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,8 +122,12 @@ class TestGeneratedClients(SchedulerTestCase):
 		cls.server = LiveServer.get_instance()
 		cls.document = served_document(cls.server)
 		(cls.folder / "openapi.json").write_text(json.dumps(cls.document))
-		cls.python = cls._generate_python()
-		cls.typescript = cls._generate_typescript()
+		# both at once (each is mostly one process of its own)
+		venv, modules = python_tools(), typescript_tools()
+		with ThreadPoolExecutor(max_workers=1) as pool:
+			python = pool.submit(cls._generate_python, venv)
+			cls.typescript = cls._generate_typescript(modules)
+			cls.python = python.result()
 
 	@classmethod
 	def tearDownClass(cls):
@@ -143,8 +148,7 @@ class TestGeneratedClients(SchedulerTestCase):
 
 	# generation (once per class) -----------------------------------------------------
 	@classmethod
-	def _generate_python(cls) -> dict:
-		venv = python_tools()
+	def _generate_python(cls, venv: Path | None) -> dict:
 		if venv is None:
 			return {
 				"missing": "openapi-python-client is not installed: .ci/bench-suite builds <bench>/.scheduler-api-check"
@@ -176,8 +180,7 @@ class TestGeneratedClients(SchedulerTestCase):
 		}
 
 	@classmethod
-	def _generate_typescript(cls) -> dict:
-		modules = typescript_tools()
+	def _generate_typescript(cls, modules: Path | None) -> dict:
 		if modules is None:
 			return {
 				"missing": "Node.js, or openapi-typescript / openapi-fetch / typescript (.ci/bench-suite installs them into <bench>/.scheduler-api-ts)"
@@ -271,7 +274,9 @@ class TestGeneratedClients(SchedulerTestCase):
 		self.assertEqual(
 			done.returncode, 0, f"{client} {journey} journey:\n{done.stdout}\n{done.stderr[-4000:]}"
 		)
-		return json.loads(done.stdout.strip().splitlines()[-1])
+		seen = json.loads(done.stdout.strip().splitlines()[-1])
+		print(f"\n{client} {journey} journey read: {json.dumps(seen)}")
+		return seen
 
 	def stored(self, booking: str) -> dict:
 		frappe.db.rollback()  # what the server committed since
