@@ -18,6 +18,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from scheduler_integration.api import parse
 from scheduler_integration.api.dashboard import _desk_user
 from scheduler_integration.api.utils import acting_user, api, ok, parse_json
 from scheduler_integration.booking.errors import NotConfigured
@@ -33,8 +34,6 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_availability.
 	use_as_default,
 )
 from scheduler_integration.scheduler_integration.doctype.scheduler_profile import booking_page_setup
-
-TIMED = ("Scheduler Booking", "Scheduler Booking Series")
 
 
 def _free_slug(text: str) -> str:
@@ -181,7 +180,8 @@ def page_status(profile: str):
 def host_times(doctype: str, name: str):
 	"""A booking's or series' times on its host's clock, with the zone's name."""
 	_desk_user()
-	if doctype not in TIMED or not isinstance(name, str) or not frappe.db.exists(doctype, name):
+	doctype = parse.timed_doctype(doctype)
+	if not isinstance(name, str) or not frappe.db.exists(doctype, name):
 		raise frappe.DoesNotExistError(_("Not found"))
 	if not frappe.has_permission(doctype, "read", doc=name):
 		raise frappe.PermissionError(_("Not permitted"))
