@@ -13,7 +13,10 @@
 * what the site answers at the edges is what it says (issue 51, items 5 and 6,
   ``TestApiContract``): a body past the site's size limit (413), a bad token at a guest
   method (401), a wrong HTTP method (405 with ``Allow``), Twilio's webhook unsigned (401),
-  and the values a parameter is checked against (its ``enum``, one clean type each).
+  and the values a parameter is checked against (its ``enum``, one clean type each);
+* the reference page reads on a phone (``TestApiReferencePage``, in Chromium at 375 px and
+  at desktop width: nothing cut or scrolled sideways, descriptions as text with their code,
+  each rate limit's number and window as the site's settings give it now, axe clean).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import http.client
 import importlib
 import json
+import os
 import pkgutil
 import re
 import subprocess
@@ -36,9 +40,12 @@ from scheduler_integration.crm.records import RECORD_DOCTYPES
 from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.engine.booking_states import STATUSES
 from scheduler_integration.engine.error_codes import STATUS
+from scheduler_integration.tests.factory import set_settings
 from scheduler_integration.tests.live import LiveServer
 from scheduler_integration.tests.test_api_fuzz import DOCUMENT, need_tools, served_document
+from scheduler_integration.tests.test_browser_e2e import missing, run_script
 from scheduler_integration.tests.utils import SchedulerTestCase
+from scheduler_integration.www import scheduler_api
 
 SKIPPED_PACKAGES = (".tests", ".patches")
 
@@ -402,3 +409,99 @@ class TestApiContract(SchedulerTestCase):
 		self.assert_documented(op, 401, r.headers["Content-Type"], r.content)
 		self.assertEqual(r.json()["message"]["code"], "UNAUTHORIZED")
 		self.assertNotIn("text/plain", json.dumps(op["responses"]))
+
+
+OPERATION = "scheduler_integration.api.public.book"
+
+
+class TestApiReferencePage(SchedulerTestCase):
+	"""Issue 51, item 6: ``/scheduler-api`` on a phone and at desktop width, in Chromium
+	(``e2e/api_reference.mjs``; screenshots in <bench>/logs/scheduler-e2e/)."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.server = LiveServer.get_instance()
+		cls.saved = set_settings(public_rate_limit=4321)
+
+	@classmethod
+	def tearDownClass(cls):
+		set_settings(**cls.saved)
+		super().tearDownClass()
+
+	def limit_shown(self) -> str:
+		page = self.server.get("/scheduler-api", timeout=120)
+		self.assertEqual(page.status_code, 200, page.text[:300])
+		found = re.search(
+			r'id="scheduler_integration\.api\.public\.book".*?class="sched-api-limit">([^<]*)<',
+			page.text,
+			re.S,
+		)
+		self.assertTrue(found, "the booking method shows no rate limit")
+		return found.group(1)
+
+	def test_a_rate_limit_is_its_number_and_window_as_the_settings_give_it_now(self):
+		self.assertIn("4321 requests per IP per 60 s (Scheduler Settings)", self.limit_shown())
+		op = served_document(self.server)["paths"][f"/api/method/{OPERATION}"]["post"]
+		self.assertEqual(
+			op["x-rate-limit"], {"limit": 4321, "seconds": 60, "per": "IP", "setting": "Scheduler Settings"}
+		)
+		self.assertIn("Rate limit: 4321 requests per IP per 60 s (Scheduler Settings).", op["description"])
+		# the document is cached: a change of the setting is a new one, and a new ETag
+		before = self.server.get(DOCUMENT, timeout=120).headers["ETag"]
+		set_settings(public_rate_limit=4322)
+		self.assertIn("4322 requests per IP per 60 s (Scheduler Settings)", self.limit_shown())
+		self.assertNotEqual(self.server.get(DOCUMENT, timeout=120).headers["ETag"], before)
+		# a fixed limit says its own number
+		fixed = served_document(self.server)["paths"][
+			"/api/method/scheduler_integration.api.setup.quick_setup"
+		]
+		self.assertEqual(fixed["post"]["x-rate-limit"], {"limit": 10, "seconds": 600, "per": "IP"})
+
+	def test_a_description_is_escaped_text_in_paragraphs(self):
+		"""Nothing of a docstring is markup: tags are text, `code` is <code>, paragraphs at
+		blank lines only."""
+		html = str(
+			scheduler_api.description_html("Say <script>alert(1)</script>\nand `<b>x</b>` & go.\n\nNext.")
+		)
+		self.assertEqual(
+			html,
+			"<p>Say &lt;script&gt;alert(1)&lt;/script&gt; and <code>&lt;b&gt;x&lt;/b&gt;</code> &amp; go.</p><p>Next.</p>",
+		)
+
+	def test_in_a_browser_on_a_phone_and_a_desktop(self):
+		if reason := missing():
+			if os.environ.get("CI"):
+				self.fail(f"browser test not run: {reason}")
+			self.skipTest(f"browser test not run: {reason}")
+		shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
+		shots.mkdir(parents=True, exist_ok=True)
+		config = {
+			"base": self.server.base,
+			"site": self.server.site,
+			"shots": str(shots),
+			"operation": OPERATION,
+		}
+		seen = run_script(self, "api_reference.mjs", shots, config)
+		print(f"\napi reference page: {json.dumps(seen['seconds'])}")
+		self.assertEqual((seen["status"], seen["errors"]), (200, []))
+		now = frappe.db.get_single_value("Scheduler Settings", "public_rate_limit")
+		limit = scheduler_api.rate_limit_text({"limit": now, "seconds": 60, "setting": "Scheduler Settings"})
+		self.assertIn(str(now), limit)
+		for width, found in seen["widths"].items():
+			where = f"{width}: {found}"
+			# nothing wider than the screen, no table cut, nothing to scroll sideways
+			self.assertFalse(found["page_wider"], where)
+			self.assertEqual((found["tables_cut"], found["sideways"], found["beyond"]), ([], [], []), where)
+			self.assertGreater(found["tables"], 50, where)
+			# descriptions: text in paragraphs, code as code, no backticks, no hard breaks
+			self.assertEqual((found["backticks"], found["line_breaks"]), (0, 0), where)
+			self.assertGreater(found["codes"], 100, where)
+			self.assertGreaterEqual(found["paragraphs"], 3, where)
+			self.assertIn(limit, found["limit"], where)
+			violations = seen["axe"][width]
+			self.assertEqual(violations, [], f"axe at {width}")
+		# on the phone a parameter's cells are stacked and labelled; at desktop a table
+		self.assertEqual(seen["widths"]["375px"]["cell_display"], "block")
+		self.assertIn('"In: " application/json', seen["widths"]["375px"]["first_row"])
+		self.assertEqual(seen["widths"]["desktop"]["cell_display"], "table-cell")
