@@ -21,10 +21,10 @@ from scheduler_integration.core import naming
 from scheduler_integration.core.answers import Answer, DateTime, Email
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldValidationError
-from scheduler_integration.engine.booking_states import STATUSES, Actor
+from scheduler_integration.engine.booking_states import Actor
 from scheduler_integration.engine.model import MAX_BOOKING
 from scheduler_integration.engine.statuses import BookingStatus
-from scheduler_integration.engine.validation import clean_choice, clean_int
+from scheduler_integration.engine.validation import clean_int
 
 EVER, FAR = datetime(2000, 1, 1), datetime(2200, 1, 1)
 LIST_FIELDS = (
@@ -112,9 +112,9 @@ def list_my_bookings(
 	"""Bookings you are a host of (collective ones too), newest start first."""
 	user = acting_user(user)
 	filters: list = [["Scheduler Booking Host", "user", "=", user]]
-	if status:
-		statuses = [s for s in str(status).split(",") if s.strip()]
-		filters.append(["status", "in", [clean_choice(s, "status", STATUSES) for s in statuses]])
+	statuses = parse.booking_statuses(status)
+	if statuses:
+		filters.append(["status", "in", statuses])
 	lower, upper = _bound(from_date, "from_date"), _bound(to_date, "to_date")
 	if upper and len(str(to_date).strip()) == 10:  # a date: include that whole day
 		upper = upper.replace(hour=23, minute=59, second=59)

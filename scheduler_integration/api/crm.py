@@ -173,7 +173,7 @@ def _label(moment, zone: str) -> str:
 @api
 def scheduling_options(reference_doctype: str, reference_name: str) -> Answer[SchedulingOptions]:
 	"""The prospect as the record knows them and the rep's meeting types."""
-	doctype, name = _record(reference_doctype, reference_name)
+	doctype, name = _record(parse.record_doctype(reference_doctype), reference_name)
 	rep = _rep()
 	return ok(
 		{
@@ -206,7 +206,8 @@ def free_times(
 	mt = _type(meeting_type, rep)
 	prospect_zone = None
 	if reference_doctype or reference_name:
-		prospect_zone = prospect_of(*_record(reference_doctype, reference_name)).get("timezone")
+		record = _record(parse.record_doctype(reference_doctype), reference_name)
+		prospect_zone = prospect_of(*record).get("timezone")
 	days = clean_int(days, "days", 1, reps.MAX_DAYS, default=DEFAULT_DAYS_AHEAD)
 	zone = host_timezone(rep)
 	now = utc_now()
@@ -253,7 +254,7 @@ def book_for_record(
 ) -> Answer[RecordBooking]:
 	"""Book ``start`` for the record's prospect with the rep as host and organiser: checked
 	like every booking (409 with alternatives when taken). 201 with the booking."""
-	doctype, docname = _record(reference_doctype, reference_name)
+	doctype, docname = _record(parse.record_doctype(reference_doctype), reference_name)
 	rep = _rep()
 	mt = _type(meeting_type, rep)
 	prospect = prospect_of(doctype, docname)
@@ -301,7 +302,7 @@ def send_personal_link(
 ) -> Answer[PersonalLinkSent]:
 	"""A personal booking link for the record's prospect (``max_uses`` bookings within
 	``days``), emailed to them from the record when ``send``. 201 with its URL."""
-	doctype, docname = _record(reference_doctype, reference_name)
+	doctype, docname = _record(parse.record_doctype(reference_doctype), reference_name)
 	rep = _rep()
 	mt = _type(meeting_type, rep)
 	prospect = prospect_of(doctype, docname)

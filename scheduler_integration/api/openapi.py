@@ -275,7 +275,7 @@ class Method:
 			if content is not None:
 				content["example"] = example["answer"]
 		if self.limit:
-			op["x-rate-limit"] = {"limit": self._limit_text(), "seconds": self.limit.get("seconds")}
+			op["x-rate-limit"] = self._rate_limit()
 		return op
 
 	def _summary(self) -> str:
@@ -293,16 +293,19 @@ class Method:
 		)
 		lines.append("Guests may call it." if self.guest else "Signed-in users only (a session or a token).")
 		if self.limit:
-			lines.append(
-				f"Rate limit: {self._limit_text()} requests per IP per {self.limit.get('seconds')} s."
-			)
+			rate = self._rate_limit()
+			source = f" ({rate['setting']})" if "setting" in rate else ""
+			lines.append(f"Rate limit: {rate['limit']} requests per IP per {rate['seconds']} s{source}.")
 		return "\n\n".join(line for line in lines if line)
 
-	def _limit_text(self) -> str:
-		limit = self.limit.get("limit") if self.limit else None
-		if callable(limit):  # a setting: the number the site's Scheduler Settings give
-			return "Scheduler Settings"
-		return str(limit)
+	def _rate_limit(self) -> dict:
+		"""The limit's number and window; a limit the site's settings give is their current
+		number (``_fingerprint`` makes a change of it a new document)."""
+		limit = self.limit.get("limit")
+		out = {"limit": limit, "seconds": self.limit.get("seconds"), "per": "IP"}
+		if callable(limit):
+			out.update(limit=int(limit()), setting="Scheduler Settings")
+		return out
 
 	def _security(self) -> list[dict]:
 		if self.signed:
@@ -379,6 +382,12 @@ class Method:
 				answer["content"] = content
 			if status == 429:
 				answer["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+			elif status == 405:
+				answer["headers"] = {
+					"Allow": {"description": "the HTTP methods it takes", "schema": {"type": "string"}}
+				}
+			elif status == 413:  # past the site's max_file_size werkzeug answers, before any hook
+				answer["content"]["text/html"] = {"schema": {"type": "string"}}
 			out[str(status)] = answer
 		return out
 
@@ -409,8 +418,12 @@ class Method:
 			}
 		if facts.content_types:  # a download (.ics)
 			return {media: {"schema": {"type": "string"}} for media in facts.content_types}
-		if facts.download:
-			return {"*/*": {"schema": {}}}
+		if facts.download:  # Frappe's exports (provide_binary_file: type "binary"), or their
+			# plain answer when Frappe exports in the background and emails the file
+			return {
+				"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+				"application/json": {"schema": {"$ref": "#/components/schemas/PlainAnswer"}},
+			}
 		return {"application/json": {"schema": self.answer_schema()}}
 
 	def answer_schema(self) -> dict:
@@ -482,13 +495,16 @@ _STATUS_TEXT = {
 	302: "Redirect",
 	304: "Not modified",
 	400: "Bad fields or body (VALIDATION_ERROR, MISSING_ARGUMENTS, INVALID_INPUT, UNREADABLE_REQUEST, …)",
-	401: "Not signed in (NOT_SIGNED_IN), or an unsigned webhook (UNAUTHORIZED)",
+	401: "Not signed in, or a bad token or session, also at a guest method (NOT_SIGNED_IN); "
+	"an unsigned webhook (UNAUTHORIZED)",
 	403: "Another host's data, not permitted, or a change the booking rules refuse",
 	404: "Not found, or not configured",
 	405: "Wrong HTTP method (METHOD_NOT_ALLOWED; Allow names the right ones)",
 	409: "The time is taken (SLOT_UNAVAILABLE, with alternatives), a conflict, a replay",
 	410: "A link that may no longer book (LINK_GONE)",
-	413: "Body too large",
+	413: "Body too large: past the site's max_file_size (25 MB by default) Frappe's web server "
+	"(werkzeug) refuses it before the app runs, with an HTML page and no code; a webhook's "
+	"past 512 KB: REQUEST_TOO_LARGE",
 	417: "Frappe's validation error (plain-style methods, signed in)",
 	429: "Too many requests (retry_after and Retry-After)",
 	502: "A provider's own API failed (PROVIDER_ERROR)",
@@ -558,7 +574,8 @@ def server_url() -> str:
 
 
 def _fingerprint() -> str:
-	"""Changes with the app's version and with any source the document is read from."""
+	"""Changes with the app's version, with any source the document is read from and with
+	the rate limits the site's settings give (the document states their numbers)."""
 	# the answer types live beside the code shaping them, anywhere in the app: every source
 	root = os.path.dirname(scheduler_integration.__file__)
 	files = sorted(
@@ -569,7 +586,19 @@ def _fingerprint() -> str:
 		if name.endswith(".py") or name == "examples.json"
 	)
 	stamp = f"{len(files)}:{max(os.stat(path).st_mtime_ns for path in files)}"
+	stamp += "|" + json.dumps(setting_limits(), sort_keys=True)
 	return hashlib.sha1(f"{scheduler_integration.__version__}|{stamp}".encode()).hexdigest()[:16]
+
+
+def setting_limits() -> dict[str, int]:
+	"""{limit function: its number now} of every rate limit the settings give."""
+	found: dict[str, int] = {}
+	for fn in app_methods():
+		for link in _chain(fn):
+			limit = _closure(link).get("limit") if getattr(link, "__code__", None) is _RATE_LIMIT else None
+			if callable(limit) and dotted(limit) not in found:
+				found[dotted(limit)] = int(limit())
+	return found
 
 
 def cached_text() -> tuple[str, str]:

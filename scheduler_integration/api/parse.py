@@ -15,12 +15,15 @@ from frappe import _
 
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
+from scheduler_integration.crm.records import RECORD_DOCTYPES
+from scheduler_integration.engine.analytics import FUNNEL_STEPS
+from scheduler_integration.engine.booking_states import STATUSES
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.guest_form import MAX_REASON, MAX_UTM
 from scheduler_integration.engine.locales import MAX_LENGTH as MAX_LOCALE
 from scheduler_integration.engine.locales import clean_locale
 from scheduler_integration.engine.occurrences import MAX_OCCURRENCES
-from scheduler_integration.engine.validation import clean_guest_text, clean_timezone, is_yes
+from scheduler_integration.engine.validation import clean_choice, clean_guest_text, clean_timezone, is_yes
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -191,9 +194,14 @@ _YES_NO = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no
 
 @declares(
 	{
-		"type": ["boolean", "integer", "string"],
-		"enum": [True, False, 1, 0, *_YES_NO],
-		"description": 'a decision: true, 1, "yes" … or false, 0, "no" …',
+		# one clean part per JSON kind (a mixed enum under a type list, without null although
+		# the type allowed it, was neither honest nor something client generators take)
+		"anyOf": [
+			{"type": "boolean"},
+			{"type": "integer", "enum": [1, 0]},
+			{"type": "string", "enum": list(_YES_NO)},
+		],
+		"description": 'a decision: true, 1, "yes" … or false, 0, "no" … (never null)',
 	}
 )
 def decision(value, field: str) -> bool:
@@ -227,3 +235,55 @@ def meetings(ctx, count) -> int | None:
 	except SchedulingError as exc:
 		raise FieldValidationError(translate(exc), {"count": translate(exc)}) from None
 	return int(text)
+
+
+def choice(choices: tuple, field: str):
+	"""A parser of a value that must be one of ``choices`` (400 naming ``field`` otherwise),
+	declaring them as its ``enum``: the document lists what the code checks, from the very
+	tuple it checks against."""
+
+	@declares({"type": "string", "enum": list(choices)})
+	def parser(value) -> str:
+		if isinstance(value, str) and value in choices:
+			return value
+		message = _("{0} must be one of: {1}").format(field, ", ".join(choices))
+		raise FieldValidationError(message, {field: message})
+
+	parser.__name__ = parser.__qualname__ = f"one_of_{field}"
+	return parser
+
+
+funnel_step = choice(FUNNEL_STEPS, "step")  # api.tracking.track_step
+record_doctype = choice(RECORD_DOCTYPES, "reference_doctype")  # api.crm: the records a rep books from
+TIMED = ("Scheduler Booking", "Scheduler Booking Series")  # what has times to show on a host's clock
+timed_doctype = choice(TIMED, "doctype")  # api.setup.host_times
+
+
+def _list_pattern(choices: tuple) -> str:
+	"""A JSON Schema pattern of ``choices`` separated by commas (words and spaces only: the
+	pattern escapes nothing)."""
+	if not all(re.fullmatch(r"[A-Za-z ]+", choice) for choice in choices):
+		raise ValueError(choices)
+	one = "|".join(choices)
+	return rf"^ *({one}) *(, *({one}) *)*$"
+
+
+@declares(
+	{
+		"type": "string",
+		"pattern": _list_pattern(STATUSES),
+		"description": f"one or more of {', '.join(STATUSES)}, separated by commas",
+	}
+)
+def booking_statuses(value) -> list[str]:
+	"""A status filter: statuses separated by commas (each as ``STATUSES`` spells it, in any
+	case), or none (``[]``: every status)."""
+	if value in (None, ""):
+		return []
+	if not isinstance(value, str):
+		message = _("Must be text")
+		raise FieldValidationError(message, {"status": message})
+	try:
+		return [clean_choice(part, "status", STATUSES) for part in value.split(",") if part.strip()]
+	except SchedulingError as exc:
+		raise FieldValidationError(translate(exc), {"status": translate(exc)}) from None

@@ -20,6 +20,7 @@ from typing import NotRequired, TypedDict
 import frappe
 from frappe import _
 
+from scheduler_integration.api import parse
 from scheduler_integration.api.dashboard import _desk_user
 from scheduler_integration.api.utils import acting_user, api, ok, parse_json
 from scheduler_integration.booking.errors import NotConfigured
@@ -36,8 +37,6 @@ from scheduler_integration.scheduler_integration.doctype.scheduler_availability.
 	use_as_default,
 )
 from scheduler_integration.scheduler_integration.doctype.scheduler_profile import booking_page_setup
-
-TIMED = ("Scheduler Booking", "Scheduler Booking Series")
 
 
 class SetupDefaults(TypedDict):
@@ -241,7 +240,8 @@ def page_status(profile: str) -> Answer[dashboard.PageStatus]:
 def host_times(doctype: str, name: str) -> Answer[dashboard.HostTimes]:
 	"""A booking's or series' times on its host's clock, with the zone's name."""
 	_desk_user()
-	if doctype not in TIMED or not isinstance(name, str) or not frappe.db.exists(doctype, name):
+	doctype = parse.timed_doctype(doctype)
+	if not isinstance(name, str) or not frappe.db.exists(doctype, name):
 		raise frappe.DoesNotExistError(_("Not found"))
 	if not frappe.has_permission(doctype, "read", doc=name):
 		raise frappe.PermissionError(_("Not permitted"))

@@ -20,6 +20,7 @@ import re
 import frappe
 from frappe import _
 
+from scheduler_integration.api import parse
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.tokens import booking_for_token
@@ -27,7 +28,6 @@ from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.reporting import engagement
 from scheduler_integration.reporting import links as report_links
 
@@ -112,8 +112,7 @@ def track_step(
 	On a team's page (``team``) a step of one of its types counts for the type's owner; the
 	view of the team's list has no host to count for."""
 	errors = {}
-	if step not in FUNNEL_STEPS:
-		errors["step"] = _("Unknown step")
+	parse.collect(errors, parse.funnel_step, step)
 	if not isinstance(session_id, str) or not _SESSION.match(session_id):
 		errors["session_id"] = _("Invalid session id")
 	if errors:

@@ -265,34 +265,28 @@ def answer_statuses(
 	"""The statuses an operation can answer.
 
 	* success: what it answers (``ok(…)``: 200 or 201; a redirect 302);
-	* every operation: 400 (a body or fields Frappe cannot read, a missing argument), 404,
-	  405 (its HTTP methods are pinned), 413 with a body;
-	* a method for signed-in users: 401 for a guest, 403; a guest method only when it is a
-	  signed webhook (401 unsigned);
+	* every operation: 400 (a body or fields Frappe cannot read, a missing argument), 401
+	  (a guest method too: Frappe refuses a bad token or session before any method runs;
+	  a webhook's missing signature), 404, 405 (its HTTP methods are pinned), 413 with a body;
+	* a method for signed-in users: 403;
 	* rate-limited: 429;
 	* the envelope (``api.utils``): every failure status of the code table
 	  (``FAILURE_STATUSES``; 502 only for signed webhooks, which call a provider);
 	* the plain style: Frappe's own exceptions' statuses (``frappe_statuses``, e.g. 417).
 	"""
-	out = set(success) | set(extra) | {400, 404, 405}
+	out = set(success) | set(extra) | {400, 401, 404, 405}
 	if has_body:
 		out.add(413)
-	if not guest or signed:
-		out.add(401)
 	if not guest:
 		out.add(403)
 	if rate_limited:
 		out.add(429)
 	if style == ENVELOPE:
 		out |= {status for status in FAILURE_STATUSES if status != 502 or signed}
-		if guest and not signed:
-			out.discard(401)
 		if not rate_limited:
 			out.discard(429)
 	else:
 		out |= {status for status in frappe_statuses if status < 500}
-		if guest and not signed:
-			out.discard(401)
 		if not rate_limited:
 			out.discard(429)
 	if not has_body:
@@ -379,7 +373,20 @@ def components(signatures: dict[str, str]) -> dict:
 					"exception": {"type": "string"},
 					"code": {"$ref": "#/components/schemas/Code"},
 					"_server_messages": {"type": "string"},
-					"errors": {"type": "array"},
+					"errors": {
+						"type": "array",
+						"description": "API v2: the error, its type and Frappe's message log entry",
+						"items": {
+							"type": "object",
+							"properties": {
+								"type": {"type": "string", "description": "the exception's class"},
+								"exception": {"type": "string"},
+								"message": {"description": "what Frappe says about it"},
+								"title": {"type": "string"},
+								"indicator": {"type": "string"},
+							},
+						},
+					},
 				},
 			},
 			"EnvelopeAnswer": _wrapped("#/components/schemas/Envelope"),

@@ -305,8 +305,10 @@ class TestCrmScheduling(SchedulerTestCase):
 		other_type = make_type(self.other, "other-call", 30)
 		r = self.api(self.rep, "free_times", meeting_type=other_type, **ref)
 		self.assertEqual((r.status_code, body(r)["code"]), (404, "NOT_FOUND"), r.text)
+		# a DocType outside the records a rep books from: refused by name (the document's enum)
 		r = self.api(self.rep, "scheduling_options", reference_doctype="User", reference_name=REP)
-		self.assertEqual(r.status_code, 404, r.text)
+		self.assertEqual((r.status_code, body(r)["code"]), (400, "VALIDATION_ERROR"), r.text)
+		self.assertIn("reference_doctype", body(r)["errors"])
 		self.assertFalse(frappe.db.exists("Scheduler Booking", {"guest_email": GUESTS[4]}))
 
 	def test_erpnext_records_and_contacts(self):

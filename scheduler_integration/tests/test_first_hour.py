@@ -524,8 +524,9 @@ class TestFirstHour(SchedulerTestCase):
 		# no one reads the times of a booking that is not theirs
 		r = self.call(ERRORS, "setup.host_times", doctype="Scheduler Booking", name=booking)
 		self.assertEqual(r.status_code, 403, r.text[:300])
-		r = self.call(ERRORS, "setup.host_times", doctype="User", name=ZONE)
-		self.assertEqual(r.status_code, 404, r.text[:300])
+		r = self.call(ERRORS, "setup.host_times", doctype="User", name=ZONE)  # not one with times
+		self.assertEqual(r.status_code, 400, r.text[:300])
+		self.assertIn("doctype", r.json()["message"]["errors"])
 
 	def test_the_crm_task_is_dated_on_the_hosts_clock(self):
 		if "crm" not in frappe.get_installed_apps():

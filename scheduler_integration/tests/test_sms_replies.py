@@ -158,6 +158,14 @@ class TestSmsReplies(SchedulerTestCase):
 		self.assertRegex(inner, r"^<Message>[^<]+</Message>$")
 		return unescape(inner.removeprefix("<Message>").removesuffix("</Message>"))
 
+	def refused(self, response) -> None:
+		"""Unsigned or wrongly signed: 401 with the app's failure, code UNAUTHORIZED, as
+		docs/api.md says of every webhook (issue 51, item 6: it was a 403 in text/plain)."""
+		self.assertEqual(response.status_code, 401, response.text[:300])
+		self.assertTrue(response.headers["Content-Type"].startswith("application/json"), response.headers)
+		failure = response.json()["message"]
+		self.assertEqual((failure["success"], failure["code"]), (False, "UNAUTHORIZED"), failure)
+
 	def statuses(self, *docs) -> list[str]:
 		frappe.db.rollback()
 		return [frappe.db.get_value("Scheduler Booking", doc.name, "status") for doc in docs]
@@ -270,7 +278,7 @@ class TestSmsReplies(SchedulerTestCase):
 			self.text("CANCEL", signed_url=self.url.replace("http://", "https://")),
 		]
 		for response in forged:
-			self.assertEqual(response.status_code, 403, response.text[:300])
+			self.refused(response)
 		self.assertEqual((self.replies(), self.statuses(doc)), (0, ["Confirmed"]))
 
 		# a sender with no booking and no history: no answer, nothing stored
@@ -288,7 +296,7 @@ class TestSmsReplies(SchedulerTestCase):
 		# replies are off without a token: even a request signed with the old one is refused
 		set_settings(twilio_auth_token="")
 		try:
-			self.assertEqual(self.text("YES").status_code, 403)
+			self.refused(self.text("YES"))
 		finally:
 			set_settings(twilio_auth_token=TOKEN, **NO_RATE_LIMITS)
 		self.assertEqual(self.statuses(doc), ["Confirmed"])

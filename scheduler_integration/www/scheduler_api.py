@@ -1,11 +1,19 @@
 """``/scheduler-api``: the app's API reference, the OpenAPI document (``api.openapi``) shown
-as a page: every operation with its parameters, authentication and statuses, and the
-failure codes. Nothing on it is written here; it reads the same cached document the JSON
-endpoint answers."""
+as a page: every operation with its parameters, authentication, rate limit (its number and
+window) and statuses, and the failure codes. Nothing on it is written here; it reads the
+same cached document the JSON endpoint answers.
+
+Readable on a phone: a description is text in paragraphs with its `code` spans as code
+(``engine.doc_text``; every part escaped here, so a docstring can never inject markup),
+and the parameter tables stack their cells below 640 px instead of scrolling sideways."""
+
+import json
 
 from frappe import _
+from markupsafe import Markup, escape
 
 from scheduler_integration.api.openapi import DOCUMENT_PATH, cached
+from scheduler_integration.engine.doc_text import paragraphs
 from scheduler_integration.engine.error_codes import STATUS
 
 no_cache = 1
@@ -21,11 +29,36 @@ def _type(schema: dict) -> str:
 	return kind or _("any")
 
 
+def _value(value) -> str:
+	"""A pattern or format as written; a list's items as JSON (``"1"`` apart from ``1``)."""
+	if isinstance(value, list):
+		return ", ".join(json.dumps(item, ensure_ascii=False) for item in value)
+	return value if isinstance(value, str) else json.dumps(value)
+
+
 def _limits(schema: dict) -> str:
 	parts = []
 	for part in schema.get("anyOf", [schema]):
-		parts += [f"{key}: {part[key]}" for key in CONSTRAINTS if key in part]
+		parts += [f"{key}: {_value(part[key])}" for key in CONSTRAINTS if key in part]
 	return "; ".join(dict.fromkeys(parts))
+
+
+def description_html(text: str) -> Markup:
+	"""A description as paragraphs of escaped text and ``<code>`` (``engine.doc_text``)."""
+	return Markup("").join(
+		Markup("<p>{}</p>").format(
+			Markup("").join(Markup("<code>{}</code>").format(t) if code else escape(t) for t, code in parts)
+		)
+		for parts in paragraphs(text)
+	)
+
+
+def rate_limit_text(limit: dict | None) -> str:
+	"""``60 requests per IP per 60 s (Scheduler Settings)``: the number and the window."""
+	if not limit:
+		return ""
+	text = _("{0} requests per IP per {1} s").format(limit.get("limit"), limit.get("seconds"))
+	return f"{text} ({_(limit['setting'])})" if limit.get("setting") else text
 
 
 def _auth(op: dict) -> str:
@@ -78,10 +111,10 @@ def get_context(context):
 					"id": op["operationId"].replace(":", "-"),
 					"name": path.rsplit(".", 1)[-1]
 					+ ("" if verb in ("get", "post") else f" ({verb.upper()})"),
-					"description": op.get("description") or op.get("summary") or "",
+					"description": description_html(op.get("description") or op.get("summary") or ""),
 					"style": op.get("x-answer-style"),
 					"auth": _auth(op),
-					"limit": op.get("x-rate-limit"),
+					"limit": rate_limit_text(op.get("x-rate-limit")),
 					"parameters": _parameters(op),
 					"statuses": sorted(op["responses"]),
 				}

@@ -1,0 +1,169 @@
+// A guest's and a host's journey through the TypeScript client generated from the app's
+// OpenAPI document: openapi-typescript's types of it (schema.ts, which
+// test_generated_clients generates beside this file) and openapi-fetch, which calls the site
+// by them. Compiled with tsc --strict, run with node: `node ts_journeys.js <guest|host> '<config
+// JSON>'`. Only the generated types and openapi-fetch talk to the site; the journeys print
+// what they read, one JSON object, for the bench test to hold against the site. A call
+// answered otherwise than the journey expects stops it (exit 1, the answer on stderr).
+//
+// The success answers' `data` is read through `read` alone: `unknown` now, typed once the
+// document describes each method's data (then `read(x, "start")` becomes `x.start`).
+
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema.js";
+
+type Config = {
+	base: string;
+	site: string;
+	profile: string;
+	meeting_type: string;
+	week: string;
+	guest_name: string;
+	guest_email: string;
+	second_email: string;
+	api_token: string;
+	booking: string;
+};
+type Failure = components["schemas"]["Failure"];
+const API = "/api/method/scheduler_integration.api";
+
+function read(data: unknown, name: string): unknown {
+	if (typeof data !== "object" || data === null || !(name in data)) {
+		throw new Error(`no ${name} in ${JSON.stringify(data)}`);
+	}
+	return (data as Record<string, unknown>)[name];
+}
+
+function list(value: unknown): unknown[] {
+	if (!Array.isArray(value)) throw new Error(`not a list: ${JSON.stringify(value)}`);
+	return value;
+}
+
+function instant(value: unknown): string {
+	return new Date(String(value)).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+type Answer = { data?: { message: { data?: unknown } }; error?: unknown; response: Response };
+
+function dataOf(answer: Answer, status = 200): unknown {
+	if (answer.response.status !== status || answer.data === undefined) {
+		throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(answer.error)}`);
+	}
+	return answer.data.message.data;
+}
+
+function failureOf(answer: { error?: unknown; response: Response }, status: number): Failure {
+	const error = answer.error as { message?: Failure } | undefined;
+	if (answer.response.status !== status || error?.message?.success !== false) {
+		throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(answer.error)}`);
+	}
+	return error.message;
+}
+
+async function guest(config: Config): Promise<object> {
+	const client = createClient<paths>({ baseUrl: config.base, headers: { "X-Frappe-Site-Name": config.site } });
+	const { profile, meeting_type } = config;
+	const seen: Record<string, unknown> = {};
+
+	const page = dataOf(await client.GET(`${API}.public.get_page`, { params: { query: { profile } } }));
+	seen.page_types = list(read(page, "meeting_types")).map((item) => read(item, "slug"));
+
+	const end = new Date(`${config.week}T00:00:00Z`);
+	end.setUTCDate(end.getUTCDate() + 7);
+	const slots = dataOf(
+		await client.GET(`${API}.public.get_slots`, {
+			params: {
+				query: { profile, meeting_type, start: config.week, end: end.toISOString().slice(0, 10), timezone: "UTC" },
+			},
+		}),
+	);
+	const starts = list(read(slots, "days")).flatMap((day) =>
+		list(read(day, "slots")).map((slot) => instant(read(slot, "start"))),
+	);
+	seen.slots = starts.length;
+	const first = starts[0];
+	const later = starts[3];
+
+	const made = dataOf(
+		await client.POST(`${API}.public.book`, {
+			body: {
+				profile,
+				meeting_type,
+				start: first,
+				name: config.guest_name,
+				email: config.guest_email,
+				timezone: "UTC",
+			},
+		}),
+		201,
+	);
+	const token = String(read(made, "manage_url")).split("/").pop() ?? "";
+	seen.booked = {
+		asked: first,
+		id: read(made, "id"),
+		start: instant(read(made, "start")),
+		status: read(made, "status"),
+	};
+
+	const found = dataOf(await client.GET(`${API}.public.get_booking`, { params: { query: { token } } }));
+	seen.read = { start: instant(read(found, "start")), status: read(found, "status") };
+
+	const moved = dataOf(await client.POST(`${API}.public.reschedule`, { body: { token, start: later, timezone: "UTC" } }));
+	seen.moved = { asked: later, start: instant(read(moved, "start")) };
+
+	// the time the booking now holds, asked for by another guest: 409 with the nearest free times
+	const refused = failureOf(
+		await client.POST(`${API}.public.book`, {
+			body: {
+				profile,
+				meeting_type,
+				start: later,
+				name: "Second Guest",
+				email: config.second_email,
+				timezone: "UTC",
+			},
+		}),
+		409,
+	);
+	seen.taken = { code: refused.code, alternatives: (refused.alternatives ?? []).map((slot) => instant(slot.start)) };
+
+	const gone = dataOf(await client.POST(`${API}.public.cancel`, { body: { token, reason: "Plans changed" } }));
+	seen.cancelled = { status: read(gone, "status") };
+	return seen;
+}
+
+async function host(config: Config): Promise<object> {
+	const headers = { "X-Frappe-Site-Name": config.site };
+	const signedIn = createClient<paths>({
+		baseUrl: config.base,
+		headers: { ...headers, Authorization: `token ${config.api_token}` },
+	});
+	const anonymous = createClient<paths>({ baseUrl: config.base, headers });
+	const booking = config.booking;
+	const seen: Record<string, unknown> = {};
+
+	let rows = dataOf(await signedIn.GET(`${API}.booking.list_my_bookings`, { params: { query: { limit: 500 } } }));
+	seen.listed = Object.fromEntries(list(rows).map((row) => [read(row, "id"), read(row, "status")]));
+
+	const confirmed = dataOf(await signedIn.POST(`${API}.booking.confirm_booking`, { body: { booking } }));
+	seen.confirmed = { id: read(confirmed, "id"), status: read(confirmed, "status") };
+
+	rows = dataOf(
+		await signedIn.GET(`${API}.booking.list_my_bookings`, { params: { query: { status: "Confirmed", limit: 500 } } }),
+	);
+	seen.listed_confirmed = list(rows).map((row) => read(row, "id"));
+
+	const refused = failureOf(await anonymous.GET(`${API}.booking.list_my_bookings`, {}), 401);
+	seen.guest = { code: refused.code };
+	return seen;
+}
+
+const [journey, text] = process.argv.slice(2);
+const config = JSON.parse(text) as Config;
+(journey === "guest" ? guest(config) : host(config)).then(
+	(seen) => console.log(JSON.stringify(seen)),
+	(error: unknown) => {
+		console.error(error instanceof Error ? error.message : error);
+		process.exit(1);
+	},
+);
