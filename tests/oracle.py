@@ -139,7 +139,12 @@ def _grid(ranges, zone, step):
 
 
 def _seated(policy, booking) -> bool:
-	return getattr(policy, "seats", 1) > 1 and booking.meeting_type == policy.meeting_type
+	# a policy of no meeting type has no seats of its own: a booking of no type is another meeting
+	return (
+		getattr(policy, "seats", 1) > 1
+		and policy.meeting_type is not None
+		and booking.meeting_type == policy.meeting_type
+	)
 
 
 def _slots_of(policy, bookings) -> int:

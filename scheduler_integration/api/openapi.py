@@ -399,7 +399,8 @@ class Method:
 		for name, (target, fields) in LINKS.get(
 			self.inner.__module__ + "." + self.inner.__name__, {}
 		).items():
-			verbs = frappe.allowed_http_methods_for_whitelisted_func.get(frappe.get_attr(target)) or ["GET"]
+			fn = next((f for f in app_methods() if target in addresses(f)), None)
+			verbs = frappe.allowed_http_methods_for_whitelisted_func.get(fn) or ["GET"]
 			values = {param: data + field for param, field in fields.items()}
 			link = {
 				"operationId": target if len(verbs) == 1 else f"{target}:{verbs[0].lower()}",

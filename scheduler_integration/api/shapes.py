@@ -242,6 +242,7 @@ class Booking(TypedDict):
 	payment: NotRequired[Payment]
 	seats: NotRequired[BookingSeats]
 	series: NotRequired[BookingSeries]
+	manage_token: NotRequired[str]
 	manage_url: NotRequired[Url]
 	ics_url: NotRequired[Url]
 	calendar: NotRequired[CalendarLinks]
@@ -298,6 +299,7 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 		data["series"] = series_json(doc, links=bool(token), title=mt.title, host_name=host_name)
 	if token:
 		origin = booking_origin(doc)  # the custom domain of the booking's page, if any
+		data["manage_token"] = token  # what get_booking, reschedule and cancel take (the links)
 		data["manage_url"] = f"{origin}/book/manage/{token}"
 		data["ics_url"] = f"{origin}/api/method/scheduler_integration.api.public.ics?token={token}"
 		if is_active(doc.status):
