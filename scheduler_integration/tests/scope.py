@@ -21,7 +21,9 @@ Why each ``@every_site`` module needs the second site (the modules say it too):
   ERPNext's Payment Entries);
 - ERPNext's own documents and pages: test_out_of_office (its Holiday List),
   test_page_frame (its website chrome);
-- installing beside other apps: test_installation, test_demo_and_install.
+- installing beside other apps: test_installation, test_demo_and_install;
+- the clients generated from the document (test_generated_clients): their journeys book and
+  confirm where those apps' records and answers take part, and must still read each answer.
 
 `.ci/bench-suite` says which pass this is with SCHEDULER_TEST_PASS (``first-site``,
 ``other-site``; ``plain``: no background processes at all, every module, in long mode or when

@@ -16,6 +16,14 @@ booking by its manage token, reschedule, another guest refused the taken time (4
 my bookings, confirm a pending one, and a guest at that host method refused (401). The
 journeys print what they read; this test holds it against the site's records.
 
+Both journeys read each answer by the generated types only (the attrs models' attributes, the
+TypeScript schema's properties, checked by ``tsc --strict``; the manage token is the
+booking's ``manage_token``), so a field renamed or dropped in the document fails them.
+
+It runs on every site (``@every_site``): the journeys book and confirm through a site with
+ERPNext, Frappe CRM and payments too, where the booking lands on their records and the
+answers carry what those apps add, and the clients must read them there as well.
+
 The generated code lives in a temporary folder and is never kept. The site's proof of work
 is off for the class (``SchedulerTestCase``), its rate limits raised (``NO_RATE_LIMITS``),
 both handed back after; the host, its token, the bookings, the guests' records, emails and
@@ -47,6 +55,7 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, purge_guests
+from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.test_api_fuzz import SWEPT, served_document
 from scheduler_integration.tests.utils import SchedulerTestCase
 
@@ -57,6 +66,7 @@ JOURNEYS = Path(__file__).resolve().parent / "clients"
 CLIENTS = ("python", "typescript")
 GUESTS = {client: f"gen-client-{client}@example.org" for client in CLIENTS}
 SECOND_GUESTS = {client: f"gen-client-{client}-2@example.org" for client in CLIENTS}
+PENDING_GUESTS = {client: f"gen-client-pending-{client}@example.org" for client in CLIENTS}
 TIMEOUT = 300
 
 
@@ -93,6 +103,7 @@ def generator_warnings(output: str, *, quiet_lines: tuple[str, ...]) -> list[str
 	return [line for line in output.splitlines() if line.strip() and not line.startswith(quiet_lines)]
 
 
+@every_site
 class TestGeneratedClients(SchedulerTestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -114,7 +125,7 @@ class TestGeneratedClients(SchedulerTestCase):
 			client: book(
 				call,
 				future_day(6) + timedelta(hours=10 + index),
-				{"guest_name": "Pending Guest", "guest_email": f"gen-client-pending-{client}@example.org"},
+				{"guest_name": "Pending Guest", "guest_email": PENDING_GUESTS[client]},
 				status="Pending",
 			).name
 			for index, client in enumerate(CLIENTS)
@@ -134,7 +145,7 @@ class TestGeneratedClients(SchedulerTestCase):
 		frappe.db.rollback()
 		set_settings(**cls._saved)
 		clear_bookings([HOST])
-		purge_guests([*GUESTS.values(), *SECOND_GUESTS.values()])
+		purge_guests([*GUESTS.values(), *SECOND_GUESTS.values(), *PENDING_GUESTS.values()])
 		cleanup([HOST], delete_users=True)
 		for doctype in SWEPT:
 			if frappe.db.exists("DocType", doctype):

@@ -10,8 +10,15 @@ Run: ``python python_journeys.py <guest|host> '<config JSON>'`` with the generat
 on ``sys.path``; the config names the site (``base``, ``site``), the host's page and types,
 the week to book in, the guest and the host's API token.
 
-The success answers' ``data`` is read through ``read`` alone: an untyped ``dict`` now, a
-typed model once the document describes each method's data (``read`` takes both).
+Every field is read as an attribute of the generated attrs models: each operation's success
+is its own model (``SchedulerIntegrationApiPublicBookResponse201``, …) whose ``message.data``
+is the schema the document names (``Booking``, ``OfferedSlots``, ``HostBooking``, …); a
+``format: date-time`` field is a ``datetime``, an enum an ``Enum`` (its ``value`` printed).
+A field renamed or dropped in the document is an ``AttributeError`` here (and an error of
+any type checker). The only narrowing is success against failure, by the answer's status.
+The guest's calls pass a ``Client``: openapi-python-client 0.29 types every operation with a
+``security`` list as taking an ``AuthenticatedClient``, the anonymous alternative ``{}`` the
+document gives each guest method included (openapi-python-client issue 1372).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 from scheduler_client import AuthenticatedClient, Client
 from scheduler_client.api.booking import (
@@ -46,35 +54,42 @@ from scheduler_client.api.public import (
 	scheduler_integration_api_public_reschedule as reschedule,
 )
 from scheduler_client.models import (
-	EnvelopeAnswer,
+	Failure,
 	FailureAnswer,
 	SchedulerIntegrationApiBookingConfirmBookingBody,
+	SchedulerIntegrationApiBookingConfirmBookingResponse200,
+	SchedulerIntegrationApiBookingListMyBookingsResponse200,
 	SchedulerIntegrationApiPublicBookBody,
+	SchedulerIntegrationApiPublicBookResponse201,
 	SchedulerIntegrationApiPublicCancelBody,
+	SchedulerIntegrationApiPublicCancelResponse200,
+	SchedulerIntegrationApiPublicGetBookingResponse200,
+	SchedulerIntegrationApiPublicGetPageResponse200,
+	SchedulerIntegrationApiPublicGetSlotsResponse200,
 	SchedulerIntegrationApiPublicRescheduleBody,
+	SchedulerIntegrationApiPublicRescheduleResponse200,
 )
+from scheduler_client.types import Response, Unset
+
+Success = TypeVar("Success")
 
 
-def read(data, name: str):
-	"""A field of an answer's ``data``: a key of the untyped dict, or the typed model's attribute."""
-	return data[name] if isinstance(data, dict) else getattr(data, name)
-
-
-def instant(value) -> str:
-	"""An instant as ``YYYY-MM-DDTHH:MM:SSZ`` (the answers' text, or a typed field's datetime)."""
-	moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+def instant(moment: datetime) -> str:
+	"""An instant (a ``format: date-time`` field: an aware ``datetime``) as ``YYYY-MM-DDTHH:MM:SSZ``."""
+	if moment.tzinfo is None:
+		sys.exit(f"an instant without its offset: {moment.isoformat()}")
 	return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def data_of(response, status: int = 200):
-	"""The ``data`` of a success answer (the envelope), or stop."""
+def success(response: Response[Any], kind: type[Success], status: int = 200) -> Success:
+	"""The operation's success answer, parsed into its generated model ``kind``, or stop."""
 	parsed = response.parsed
-	if response.status_code != status or not isinstance(parsed, EnvelopeAnswer):
+	if response.status_code != status or not isinstance(parsed, kind):
 		sys.exit(f"expected {status}, got {response.status_code}: {response.content[:500]!r}")
-	return parsed.message.data
+	return parsed
 
 
-def failure_of(response, status: int):
+def failure_of(response: Response[Any], status: int) -> Failure:
 	"""The failure of a refused call (its ``code`` and the rest), or stop."""
 	parsed = response.parsed
 	if response.status_code != status or not isinstance(parsed, FailureAnswer):
@@ -82,16 +97,19 @@ def failure_of(response, status: int):
 	return parsed.message
 
 
-def guest(config: dict) -> dict:
+def guest(config: dict[str, str]) -> dict[str, object]:
 	client = Client(base_url=config["base"], headers={"X-Frappe-Site-Name": config["site"]})
 	profile, meeting_type = config["profile"], config["meeting_type"]
-	seen: dict = {}
+	seen: dict[str, object] = {}
 
-	page = data_of(get_page.sync_detailed(client=client, profile=profile))
-	seen["page_types"] = [read(item, "slug") for item in read(page, "meeting_types")]
+	page = success(
+		get_page.sync_detailed(client=client, profile=profile),
+		SchedulerIntegrationApiPublicGetPageResponse200,
+	).message.data
+	seen["page_types"] = [item.slug for item in page.meeting_types]
 
 	week = date.fromisoformat(config["week"])
-	slots = data_of(
+	slots = success(
 		get_slots.sync_detailed(
 			client=client,
 			profile=profile,
@@ -99,13 +117,14 @@ def guest(config: dict) -> dict:
 			start=week,
 			end=week + timedelta(days=7),
 			timezone="UTC",
-		)
-	)
-	starts = [instant(read(slot, "start")) for day in read(slots, "days") for slot in read(day, "slots")]
+		),
+		SchedulerIntegrationApiPublicGetSlotsResponse200,
+	).message.data
+	starts = [instant(slot.start) for day in slots.days for slot in day.slots]
 	seen["slots"] = len(starts)
 	first, later = starts[0], starts[3]
 
-	made = data_of(
+	made = success(
 		book.sync_detailed(
 			client=client,
 			body=SchedulerIntegrationApiPublicBookBody(
@@ -117,28 +136,35 @@ def guest(config: dict) -> dict:
 				timezone="UTC",
 			),
 		),
+		SchedulerIntegrationApiPublicBookResponse201,
 		201,
-	)
-	token = str(read(made, "manage_url")).rsplit("/", 1)[1]
+	).message.data
+	token = made.manage_token
+	if isinstance(token, Unset):
+		sys.exit(f"no manage_token in the booking's answer: {made.to_dict()}")
 	seen["booked"] = {
 		"asked": first,
-		"id": read(made, "id"),
-		"start": instant(read(made, "start")),
-		"status": read(made, "status"),
+		"id": made.id,
+		"start": instant(made.start),
+		"status": made.status.value,
 	}
 
-	found = data_of(get_booking.sync_detailed(client=client, token=token))
-	seen["read"] = {"start": instant(read(found, "start")), "status": read(found, "status")}
+	found = success(
+		get_booking.sync_detailed(client=client, token=token),
+		SchedulerIntegrationApiPublicGetBookingResponse200,
+	).message.data
+	seen["read"] = {"start": instant(found.start), "status": found.status.value}
 
-	moved = data_of(
+	moved = success(
 		reschedule.sync_detailed(
 			client=client,
 			body=SchedulerIntegrationApiPublicRescheduleBody(
 				token=token, start=datetime.fromisoformat(later), timezone="UTC"
 			),
-		)
-	)
-	seen["moved"] = {"asked": later, "start": instant(read(moved, "start"))}
+		),
+		SchedulerIntegrationApiPublicRescheduleResponse200,
+	).message.data
+	seen["moved"] = {"asked": later, "start": instant(moved.start)}
 
 	# the time the booking now holds, asked for by another guest: 409 with the nearest free times
 	refused = failure_of(
@@ -160,16 +186,17 @@ def guest(config: dict) -> dict:
 		"alternatives": [instant(slot.start) for slot in refused.alternatives or []],
 	}
 
-	gone = data_of(
+	gone = success(
 		cancel.sync_detailed(
 			client=client, body=SchedulerIntegrationApiPublicCancelBody(token=token, reason="Plans changed")
-		)
-	)
-	seen["cancelled"] = {"status": read(gone, "status")}
+		),
+		SchedulerIntegrationApiPublicCancelResponse200,
+	).message.data
+	seen["cancelled"] = {"status": gone.status.value}
 	return seen
 
 
-def host(config: dict) -> dict:
+def host(config: dict[str, str]) -> dict[str, object]:
 	signed_in = AuthenticatedClient(
 		base_url=config["base"],
 		headers={"X-Frappe-Site-Name": config["site"]},
@@ -178,20 +205,27 @@ def host(config: dict) -> dict:
 	)
 	anonymous = Client(base_url=config["base"], headers={"X-Frappe-Site-Name": config["site"]})
 	booking = config["booking"]
-	seen: dict = {}
+	seen: dict[str, object] = {}
 
-	rows = data_of(list_my_bookings.sync_detailed(client=signed_in, limit=500))
-	seen["listed"] = {read(row, "id"): read(row, "status") for row in rows}
+	rows = success(
+		list_my_bookings.sync_detailed(client=signed_in, limit=500),
+		SchedulerIntegrationApiBookingListMyBookingsResponse200,
+	).message.data
+	seen["listed"] = {row.id: row.status.value for row in rows}
 
-	confirmed = data_of(
+	confirmed = success(
 		confirm_booking.sync_detailed(
 			client=signed_in, body=SchedulerIntegrationApiBookingConfirmBookingBody(booking=booking)
-		)
-	)
-	seen["confirmed"] = {"id": read(confirmed, "id"), "status": read(confirmed, "status")}
+		),
+		SchedulerIntegrationApiBookingConfirmBookingResponse200,
+	).message.data
+	seen["confirmed"] = {"id": confirmed.id, "status": confirmed.status.value}
 
-	rows = data_of(list_my_bookings.sync_detailed(client=signed_in, status="Confirmed", limit=500))
-	seen["listed_confirmed"] = [read(row, "id") for row in rows]
+	rows = success(
+		list_my_bookings.sync_detailed(client=signed_in, status="Confirmed", limit=500),
+		SchedulerIntegrationApiBookingListMyBookingsResponse200,
+	).message.data
+	seen["listed_confirmed"] = [row.id for row in rows]
 
 	refused = failure_of(list_my_bookings.sync_detailed(client=anonymous), 401)
 	seen["guest"] = {"code": refused.code.value}

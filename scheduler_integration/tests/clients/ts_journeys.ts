@@ -6,8 +6,10 @@
 // what they read, one JSON object, for the bench test to hold against the site. A call
 // answered otherwise than the journey expects stops it (exit 1, the answer on stderr).
 //
-// The success answers' `data` is read through `read` alone: `unknown` now, typed once the
-// document describes each method's data (then `read(x, "start")` becomes `x.start`).
+// Every field is read by its generated type: a success answer's `data` is the operation's
+// own schema (`Booking`, `OfferedSlots`, `HostBooking`, …), so a field renamed or dropped in
+// the document fails tsc before anything runs. The only narrowing is success against
+// failure, by the answer's status.
 
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.js";
@@ -25,37 +27,31 @@ type Config = {
 	booking: string;
 };
 type Failure = components["schemas"]["Failure"];
+type ErrorAnswer = components["schemas"]["ErrorAnswer"];
 const API = "/api/method/scheduler_integration.api";
 
-function read(data: unknown, name: string): unknown {
-	if (typeof data !== "object" || data === null || !(name in data)) {
-		throw new Error(`no ${name} in ${JSON.stringify(data)}`);
-	}
-	return (data as Record<string, unknown>)[name];
+/** An instant as `YYYY-MM-DDTHH:MM:SSZ` (a `format: date-time` field is a string in the types). */
+function instant(value: string): string {
+	return new Date(value).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function list(value: unknown): unknown[] {
-	if (!Array.isArray(value)) throw new Error(`not a list: ${JSON.stringify(value)}`);
-	return value;
-}
+/** What openapi-fetch answers: the success's body (typed by the operation), or its failure. */
+type Answer<Data> = { data?: { message: { data: Data } }; error?: unknown; response: Response };
 
-function instant(value: unknown): string {
-	return new Date(String(value)).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-type Answer = { data?: { message: { data?: unknown } }; error?: unknown; response: Response };
-
-function dataOf(answer: Answer, status = 200): unknown {
+/** The `data` of a success answer (the envelope), typed as the operation's schema, or stop. */
+function dataOf<Data>(answer: Answer<Data>, status = 200): Data {
 	if (answer.response.status !== status || answer.data === undefined) {
 		throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(answer.error)}`);
 	}
 	return answer.data.message.data;
 }
 
-function failureOf(answer: { error?: unknown; response: Response }, status: number): Failure {
-	const error = answer.error as { message?: Failure } | undefined;
-	if (answer.response.status !== status || error?.message?.success !== false) {
-		throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(answer.error)}`);
+/** The failure of a refused call (the envelope's `Failure`: not Frappe's own error, nor the
+ * text of a 413), or stop. */
+function failureOf(answer: { error?: ErrorAnswer | string; response: Response }, status: number): Failure {
+	const error = answer.error;
+	if (answer.response.status !== status || typeof error !== "object" || !("message" in error)) {
+		throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(error)}`);
 	}
 	return error.message;
 }
@@ -66,7 +62,7 @@ async function guest(config: Config): Promise<object> {
 	const seen: Record<string, unknown> = {};
 
 	const page = dataOf(await client.GET(`${API}.public.get_page`, { params: { query: { profile } } }));
-	seen.page_types = list(read(page, "meeting_types")).map((item) => read(item, "slug"));
+	seen.page_types = page.meeting_types.map((item) => item.slug);
 
 	const end = new Date(`${config.week}T00:00:00Z`);
 	end.setUTCDate(end.getUTCDate() + 7);
@@ -77,9 +73,7 @@ async function guest(config: Config): Promise<object> {
 			},
 		}),
 	);
-	const starts = list(read(slots, "days")).flatMap((day) =>
-		list(read(day, "slots")).map((slot) => instant(read(slot, "start"))),
-	);
+	const starts = slots.days.flatMap((day) => day.slots.map((slot) => instant(slot.start)));
 	seen.slots = starts.length;
 	const first = starts[0];
 	const later = starts[3];
@@ -97,19 +91,15 @@ async function guest(config: Config): Promise<object> {
 		}),
 		201,
 	);
-	const token = String(read(made, "manage_url")).split("/").pop() ?? "";
-	seen.booked = {
-		asked: first,
-		id: read(made, "id"),
-		start: instant(read(made, "start")),
-		status: read(made, "status"),
-	};
+	const token = made.manage_token;
+	if (token === undefined) throw new Error(`no manage_token in the booking's answer: ${JSON.stringify(made)}`);
+	seen.booked = { asked: first, id: made.id, start: instant(made.start), status: made.status };
 
 	const found = dataOf(await client.GET(`${API}.public.get_booking`, { params: { query: { token } } }));
-	seen.read = { start: instant(read(found, "start")), status: read(found, "status") };
+	seen.read = { start: instant(found.start), status: found.status };
 
 	const moved = dataOf(await client.POST(`${API}.public.reschedule`, { body: { token, start: later, timezone: "UTC" } }));
-	seen.moved = { asked: later, start: instant(read(moved, "start")) };
+	seen.moved = { asked: later, start: instant(moved.start) };
 
 	// the time the booking now holds, asked for by another guest: 409 with the nearest free times
 	const refused = failureOf(
@@ -128,7 +118,7 @@ async function guest(config: Config): Promise<object> {
 	seen.taken = { code: refused.code, alternatives: (refused.alternatives ?? []).map((slot) => instant(slot.start)) };
 
 	const gone = dataOf(await client.POST(`${API}.public.cancel`, { body: { token, reason: "Plans changed" } }));
-	seen.cancelled = { status: read(gone, "status") };
+	seen.cancelled = { status: gone.status };
 	return seen;
 }
 
@@ -142,16 +132,16 @@ async function host(config: Config): Promise<object> {
 	const booking = config.booking;
 	const seen: Record<string, unknown> = {};
 
-	let rows = dataOf(await signedIn.GET(`${API}.booking.list_my_bookings`, { params: { query: { limit: 500 } } }));
-	seen.listed = Object.fromEntries(list(rows).map((row) => [read(row, "id"), read(row, "status")]));
+	const rows = dataOf(await signedIn.GET(`${API}.booking.list_my_bookings`, { params: { query: { limit: 500 } } }));
+	seen.listed = Object.fromEntries(rows.map((row) => [row.id, row.status]));
 
 	const confirmed = dataOf(await signedIn.POST(`${API}.booking.confirm_booking`, { body: { booking } }));
-	seen.confirmed = { id: read(confirmed, "id"), status: read(confirmed, "status") };
+	seen.confirmed = { id: confirmed.id, status: confirmed.status };
 
-	rows = dataOf(
+	const confirmedRows = dataOf(
 		await signedIn.GET(`${API}.booking.list_my_bookings`, { params: { query: { status: "Confirmed", limit: 500 } } }),
 	);
-	seen.listed_confirmed = list(rows).map((row) => read(row, "id"));
+	seen.listed_confirmed = confirmedRows.map((row) => row.id);
 
 	const refused = failureOf(await anonymous.GET(`${API}.booking.list_my_bookings`, {}), 401);
 	seen.guest = { code: refused.code };
