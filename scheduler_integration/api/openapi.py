@@ -545,6 +545,9 @@ def build() -> dict:
 	paths = {PATH.format(m.dotted): m.operations() for m in methods}
 	signatures = {scheme: header for m in methods for header, scheme in m.signatures.items()}
 	parts = spec.components(signatures)
+	clash = sorted(set(defs) & set(parts["schemas"]))
+	if clash:  # an answer type would silently replace a hand-written part of the envelope
+		raise schemas.UntypedAnswer(f"answer types named like the document's own parts: {clash}")
 	parts["schemas"].update(schemas.published(defs))
 	return {
 		"openapi": spec.OPENAPI_VERSION,

@@ -15,9 +15,12 @@ The validator knows the JSON Schema the document uses (``type``, ``properties``,
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from datetime import date, datetime
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 _DOCUMENT: dict = {}
 _KINDS = {
@@ -140,6 +143,33 @@ def check(response) -> None:
 		raise AssertionError(
 			f"{request.method} {path} {response.status_code} breaks its schema:\n  " + "\n  ".join(wrong[:8])
 		)
+	if os.environ.get(RECORD) and str(response.status_code).startswith("2"):
+		record(operation["operationId"], request, response.status_code, value)
+
+
+# ``SCHEDULER_RECORD_EXAMPLES=<folder>``: the first conforming success of each operation the
+# run meets is kept there (``scripts/api-examples`` turns them into ``api/examples.json``)
+RECORD = "SCHEDULER_RECORD_EXAMPLES"
+
+
+def record(operation_id: str, request, status: int, value) -> None:
+	folder = Path(os.environ[RECORD])
+	folder.mkdir(parents=True, exist_ok=True)
+	target = folder / (operation_id.replace(":", "--") + ".json")
+	if target.exists():
+		return
+	sent = dict(parse_qsl(urlsplit(request.url).query))
+	if request.body:
+		text = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+		try:
+			body = json.loads(text)
+		except ValueError:
+			body = dict(parse_qsl(text))
+		if isinstance(body, dict):
+			sent.update(body)
+	target.write_text(
+		json.dumps({"operation": operation_id, "request": sent, "status": status, "answer": value}, indent=1)
+	)
 
 
 def hook(response, *args, **kwargs):
