@@ -38,7 +38,7 @@ def _ours_report(report) -> bool:
 
 
 @frappe.whitelist(methods=["POST"])
-def export_query(**_kwargs):
+def export_query(**_kwargs) -> None:
 	"""Report View export (CSV / Excel), formula-safe for the app's DocTypes."""
 	from frappe.desk import reportview
 
@@ -47,7 +47,7 @@ def export_query(**_kwargs):
 
 
 @frappe.whitelist(methods=["POST"])
-def export_report(**_kwargs):
+def export_report(**_kwargs) -> None:
 	"""Script report export (CSV / Excel), formula-safe for the app's reports."""
 	from frappe.desk import query_report
 
@@ -61,7 +61,7 @@ def _required(field: str) -> None:
 		raise MissingArguments(_("Missing: {0}").format(field))
 
 
-def _export(frappe_export, ours: bool):
+def _export(frappe_export, ours: bool) -> None:
 	"""Frappe's own export; for the app's records in the foreground, and its file rewritten."""
 	if ours:
 		frappe.form_dict.export_in_background = 0

@@ -254,6 +254,15 @@ class TestRoutingForms(SchedulerTestCase):
 		self.assertEqual((top["submitted"], top["routed"], top["booked"]), (4, 3, 1))
 		self.assertEqual(chart["data"]["datasets"][0]["values"], [4, 3, 1])
 		self.assertIn("enterprise", [row["rule"] for row in data])
+		# the same counts through the API (get_funnel, its answer held to its type)
+		r = self.server.session(A).get(
+			method_url(self.server, "scheduler_integration.api.routing.get_funnel"),
+			params={"form": self.form},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		counts = body(r)["data"][self.form]
+		self.assertEqual((counts["submitted"], counts["routed"], counts["booked"]), (4, 3, 1))
 
 	def test_a_known_crm_lead_owned_by_rep_b_is_routed_to_b(self):
 		if "crm" not in frappe.get_installed_apps():
