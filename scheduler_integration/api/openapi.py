@@ -423,7 +423,7 @@ class Method:
 			# plain answer when Frappe exports in the background and emails the file
 			return {
 				"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-				"application/json": {"schema": {"$ref": "#/components/schemas/PlainAnswer"}},
+				"application/json": {"schema": self.answer_schema()},
 			}
 		return {"application/json": {"schema": self.answer_schema()}}
 
