@@ -246,7 +246,7 @@ class Method:
 			"security": self._security(),
 		}
 		params = self.parameters()
-		example = examples().get(op["operationId"])
+		example = self._example(op["operationId"])
 		query = []
 		if has_body:
 			op["requestBody"] = self._body(params)
@@ -256,8 +256,9 @@ class Method:
 			query = [self._query(name, schema, required) for name, schema, required in params]
 			if example:
 				for item in query:
-					if item["name"] in example["request"]:
-						item["example"] = example["request"][item["name"]]
+					value = example["request"].get(item["name"])
+					if isinstance(value, str | int | float | bool):  # a query value is text
+						item["example"] = value
 		query += [
 			{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
 			for name in self.facts.query
@@ -390,6 +391,18 @@ class Method:
 				answer["content"]["text/html"] = {"schema": {"type": "string"}}
 			out[str(status)] = answer
 		return out
+
+	def _example(self, operation_id: str) -> dict | None:
+		"""The recorded example of this operation, else of the same function at another
+		address or HTTP method (it answers the same)."""
+		found = examples()
+		if operation_id in found:
+			return found[operation_id]
+		for address in addresses(self.fn):
+			for suffix in ("", *(f":{verb.lower()}" for verb in self.http)):
+				if f"{address}{suffix}" in found:
+					return found[f"{address}{suffix}"]
+		return None
 
 	def _links(self) -> dict:
 		"""The next steps of a life cycle its answer starts (``LINKS``) as OpenAPI links: each

@@ -21,12 +21,55 @@ CONSTRAINTS = ("format", "pattern", "minLength", "maxLength", "minimum", "maximu
 
 
 def _type(schema: dict) -> str:
+	if "$ref" in schema:  # an answer type: by its name (the page lists its fields)
+		return schema["$ref"].rsplit("/", 1)[1]
 	if "anyOf" in schema:
 		return " | ".join(_type(part) for part in schema["anyOf"])
 	kind = schema.get("type")
+	if kind == "array" and isinstance(schema.get("items"), dict):
+		return _("list of {0}").format(_type(schema["items"]))
+	if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+		return _("map of {0}").format(_type(schema["additionalProperties"]))
 	if isinstance(kind, list):
 		return " | ".join(kind)
 	return kind or _("any")
+
+
+def answer_type(op: dict) -> str:
+	"""What a success answers: the envelope's ``data`` or the plain value, as a type name."""
+	for status, answer in sorted(op["responses"].items()):
+		content = (answer.get("content") or {}).get("application/json")
+		if not status.startswith("2") or content is None:
+			continue
+		value = content["schema"].get("properties", {}).get("message", {})
+		value = value.get("properties", {}).get("data", value)
+		return _type(value)
+	return ""
+
+
+def answer_types(document: dict) -> list[dict]:
+	"""Every named answer type with its fields (name, type, required, limits)."""
+	out = []
+	for name, schema in sorted(document["components"]["schemas"].items()):
+		if "properties" not in schema or schema.get("additionalProperties") is not False:
+			continue  # the envelope's own open parts are described under "Answers"
+		required = set(schema.get("required", []))
+		out.append(
+			{
+				"name": name,
+				"description": schema.get("description") or "",
+				"fields": [
+					{
+						"name": field,
+						"type": _type(part),
+						"required": field in required,
+						"limits": _limits(part),
+					}
+					for field, part in schema["properties"].items()
+				],
+			}
+		)
+	return out
 
 
 def _value(value) -> str:
@@ -117,6 +160,7 @@ def get_context(context):
 					"limit": rate_limit_text(op.get("x-rate-limit")),
 					"parameters": _parameters(op),
 					"statuses": sorted(op["responses"]),
+					"answer": answer_type(op),
 				}
 			)
 	context.title = _("Scheduler Integration API")
@@ -125,5 +169,7 @@ def get_context(context):
 	context.document_url = DOCUMENT_PATH
 	context.groups = sorted(groups.items())
 	context.operations = sum(len(rows) for rows in groups.values())
+	context.types = answer_types(document)
+	context.type_names = {t["name"] for t in context.types}
 	context.codes = sorted(STATUS.items(), key=lambda item: (item[1] or 999, item[0]))
 	return context
