@@ -637,5 +637,5 @@ class TestApiReferencePage(SchedulerTestCase):
 			self.assertEqual(violations, [], f"axe at {width}")
 		# on the phone a parameter's cells are stacked and labelled; at desktop a table
 		self.assertEqual(seen["widths"]["375px"]["cell_display"], "block")
-		self.assertIn('"In: " application/json', seen["widths"]["375px"]["first_row"])
+		self.assertIn('"In: " body (application/json)', seen["widths"]["375px"]["first_row"])
 		self.assertEqual(seen["widths"]["desktop"]["cell_display"], "table-cell")

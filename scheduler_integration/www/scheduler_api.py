@@ -36,15 +36,26 @@ def _type(schema: dict) -> str:
 
 
 def answer_type(op: dict) -> str:
-	"""What a success answers: the envelope's ``data`` or the plain value, as a type name."""
+	"""What a success answers: the envelope's ``data`` or the plain value, as a type name; a
+	file by its media types."""
 	for status, answer in sorted(op["responses"].items()):
-		content = (answer.get("content") or {}).get("application/json")
-		if not status.startswith("2") or content is None:
+		if not status.startswith("2") or not answer.get("content"):
 			continue
+		content = answer["content"].get("application/json")
+		if content is None:
+			return _("a file ({0})").format(", ".join(answer["content"]))
 		value = content["schema"].get("properties", {}).get("message", {})
 		value = value.get("properties", {}).get("data", value)
 		return _type(value)
 	return ""
+
+
+def _answers_json(op: dict) -> bool:
+	return any(
+		"application/json" in (answer.get("content") or {})
+		for status, answer in op["responses"].items()
+		if status.startswith("2")
+	)
 
 
 def answer_types(document: dict) -> list[dict]:
@@ -131,7 +142,7 @@ def _parameters(op: dict) -> list[dict]:
 			rows.append(
 				{
 					"name": name,
-					"where": media,
+					"where": _("body ({0})").format(media),
 					"type": _type(prop),
 					"required": name in needed,
 					"limits": _limits(prop),
@@ -155,7 +166,7 @@ def get_context(context):
 					"name": path.rsplit(".", 1)[-1]
 					+ ("" if verb in ("get", "post") else f" ({verb.upper()})"),
 					"description": description_html(op.get("description") or op.get("summary") or ""),
-					"style": op.get("x-answer-style"),
+					"style": op.get("x-answer-style") if _answers_json(op) else _("a file"),
 					"auth": _auth(op),
 					"limit": rate_limit_text(op.get("x-rate-limit")),
 					"parameters": _parameters(op),
