@@ -203,3 +203,17 @@ def test_components_carry_the_code_table_and_the_signatures():
 
 def test_failure_statuses_are_the_code_tables():
 	assert set(spec.FAILURE_STATUSES) == {s for s in STATUS.values() if s and s < 500} | {502, 503}
+
+
+def test_fields_of_a_body_checked_by_the_shared_document_fields():
+	"""A ``**fields`` method whose body ``api.utils.document_fields`` checks (in a helper)
+	takes the names of the sets it is given, not of a set operation met before it."""
+	source = (
+		"def create(user=None, **fields):\n"
+		"\tleft = set(fields) - types\n"
+		"\t_apply(doc, fields)\n"
+		"\treturn ok(doc, status=201)\n\n"
+		"def _apply(doc, fields):\n"
+		"\tfields = document_fields(fields, FIELDS, SPECIAL, TEMPLATES)\n"
+	)
+	assert spec.read_method(source, "create").fields_from == ["FIELDS", "SPECIAL"]

@@ -392,6 +392,11 @@ class Method:
 			out[str(status)] = answer
 		return out
 
+	def answers_itself(self) -> bool:
+		"""Answers a Response it builds, a file or a page: no typed JSON value."""
+		facts = self.facts
+		return bool(facts.returns_response or facts.content_types)
+
 	def _example(self, operation_id: str) -> dict | None:
 		"""The recorded example of this operation, else of the same function at another
 		address or HTTP method (it answers the same)."""

@@ -172,6 +172,9 @@ def read_method(module_source: str, name: str, parse_module: str = "parse") -> M
 		elif called.endswith("request.args.get"):
 			if node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value not in facts.query:
 				facts.query.append(node.args[0].value)
+		elif called.rpartition(".")[2] == "document_fields" and len(node.args) >= 2:
+			# api.utils.document_fields(fields, KNOWN, SPECIAL, …): the names a **fields body takes
+			facts.fields_from = [name for arg in node.args[1:3] if (name := _dotted(arg))]
 		elif called in ("raw_body", "webhooks.raw_body"):
 			facts.raw_body = True
 		elif called in ("json_object", "verified_event", "json.loads"):

@@ -154,7 +154,11 @@ class TestApiDocument(SchedulerTestCase):
 		for name, schema in self.document["components"]["schemas"].items():
 			if schema.get("type") == "object" and "properties" in schema and name not in OPEN_SCHEMAS:
 				self.assertIs(schema.get("additionalProperties"), False, name)
-		methods = [openapi.Method(fn) for fn in openapi.app_methods()]
+		methods = [
+			openapi.Method(fn)
+			for fn in openapi.app_methods()
+			if not openapi.Method(fn).answers_itself()  # a file, a page, the document's own Response
+		]
 		for method in methods:
 			method.answer_schema()
 		self.assertEqual([m.untyped for m in methods if m.untyped], [])
@@ -211,6 +215,9 @@ class TestApiDocument(SchedulerTestCase):
 				answer = op["responses"][str(example["status"])]["content"]["application/json"]
 				self.assertEqual(answer.get("example"), example["answer"])
 				self.assertEqual(answer_check.errors(example["answer"], answer["schema"], self.document), [])
+				body = (op.get("requestBody") or {}).get("content", {})
+				if body and "properties" not in next(iter(body.values()))["schema"]:
+					continue  # a provider's event, read whole: its fields are the provider's
 				if "requestBody" in op:
 					taken = set(op["requestBody"]["content"]["application/json"]["schema"]["properties"])
 				else:
