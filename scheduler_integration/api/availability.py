@@ -13,6 +13,7 @@ from scheduler_integration.booking.errors import NotConfigured
 from scheduler_integration.core.answers import Answer, Date, Time
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.adapters import Weekday
+from scheduler_integration.engine.validation import clean_text
 
 
 def _default_availability(user: str, create: bool = False):
@@ -157,7 +158,8 @@ def add_override(
 			"unavailable": unavailable,
 			"from_time": None if unavailable else from_time,
 			"to_time": None if unavailable else to_time,
-			"reason": (reason or "")[:140],
+			# no control characters or lone surrogates (a 500 when stored); kept to 140 as before
+			"reason": clean_text(reason, "reason", 100_000, multiline=True)[:140],
 		},
 	)
 	doc.save()

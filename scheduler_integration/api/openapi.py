@@ -514,7 +514,7 @@ _STATUS_TEXT = {
 	302: "Redirect",
 	304: "Not modified",
 	400: "Bad fields or body (VALIDATION_ERROR, MISSING_ARGUMENTS, INVALID_INPUT, UNREADABLE_REQUEST, …)",
-	401: "Not signed in, or a bad token or session, also at a guest method (NOT_SIGNED_IN); "
+	401: "Not signed in, or a bad API token, also at a guest method (NOT_SIGNED_IN); "
 	"an unsigned webhook (UNAUTHORIZED)",
 	403: "Another host's data, not permitted, or a change the booking rules refuse",
 	404: "Not found, or not configured",
@@ -638,12 +638,18 @@ def cached() -> dict:
 	return json.loads(cached_text()[0])
 
 
+def _matches(header: str, etag: str) -> bool:
+	"""RFC 9110's weak comparison: ``*``, or any tag of the list equal to ours, ``W/`` or not."""
+	tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+	return "*" in tags or etag in tags
+
+
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @per_ip(public_limit, seconds=60)
 def document():
 	"""The app's OpenAPI 3.1 document (JSON), generated from its code."""
 	text, etag = cached_text()
 	headers = {"ETag": etag, "Cache-Control": f"public, max-age={CACHE_SECONDS}"}
-	if frappe.get_request_header("If-None-Match") == etag:
+	if _matches(frappe.get_request_header("If-None-Match") or "", etag):
 		return Response(status=304, headers=headers)
 	return Response(text, status=200, content_type="application/json", headers=headers)

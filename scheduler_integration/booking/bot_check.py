@@ -29,8 +29,9 @@ PROOF_PREFIX = "scheduler_integration:challenge:"
 
 
 class Challenge(TypedDict):
-	"""A proof-of-work challenge: ``bits`` leading zero bits of sha256(challenge + nonce); none
-	(``bits`` 0, no ``challenge``) when the site asks for none."""
+	"""A proof-of-work challenge: find a text ``nonce`` (up to 64 characters; the page counts
+	in hex) whose sha256 of ``challenge + ":" + nonce`` starts with ``bits`` zero bits, and send
+	both with the booking; none (``bits`` 0, no ``challenge``) when the site asks for none."""
 
 	bits: int
 	challenge: NotRequired[str]

@@ -269,7 +269,7 @@ def answer_statuses(
 
 	* success: what it answers (``ok(…)``: 200 or 201; a redirect 302);
 	* every operation: 400 (a body or fields Frappe cannot read, a missing argument), 401
-	  (a guest method too: Frappe refuses a bad token or session before any method runs;
+	  (a guest method too: Frappe refuses a bad API token before any method runs;
 	  a webhook's missing signature), 404, 405 (its HTTP methods are pinned), 413 with a body;
 	* a method for signed-in users: 403;
 	* rate-limited: 429;

@@ -311,6 +311,14 @@ class TestApiDocument(SchedulerTestCase):
 			timeout=60,
 		)
 		self.assertEqual(again.status_code, 304)
+		# a weak tag, a list naming it, and * match too (RFC 9110); another tag does not
+		for header, status in ((f"W/{etag}", 304), (f'"x", {etag}', 304), ("*", 304), ('"x"', 200)):
+			answer = requests.get(
+				self.server.base + DOCUMENT,
+				headers={"If-None-Match": header, "Host": self.server.site},
+				timeout=60,
+			)
+			self.assertEqual(answer.status_code, status, header)
 		text, tag = openapi.cached_text()
 		self.assertEqual(tag, etag)
 		self.assertEqual(json.loads(text)["info"]["version"], scheduler_integration.__version__)

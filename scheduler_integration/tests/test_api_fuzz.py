@@ -249,6 +249,18 @@ class TestApiFuzzFindings(SchedulerTestCase):
 				self.assertEqual(response.status_code, status, response.text[:300])
 				self.assertIn("code", response.json())
 
+	def test_a_reason_that_is_not_text_is_a_400(self):
+		"""Issue 51's outside walk: a lone surrogate in a date override's reason was a 500 with
+		a traceback (the database cannot store it); it is refused as the other texts are."""
+		response = self.call(
+			"POST",
+			"availability.add_override",
+			data=json.dumps({"date": "2031-02-03", "unavailable": 1, "reason": "x\ud800"}),
+			headers={"Content-Type": "application/json"},
+		)
+		self.assertEqual(response.status_code, 400, response.text[:300])
+		self.assertIn("reason", response.json()["message"]["errors"])
+
 	def test_settings_and_meeting_types_refuse_nested_values(self):
 		response = self.call("PATCH", "profile.update_my_settings", json={"availability": {}})
 		self.assertEqual(response.status_code, 400, response.text[:300])
