@@ -91,7 +91,10 @@ def serialize_page(doc) -> ExtraBookingPage:
 
 def _apply(doc, fields: dict) -> list[str] | None:
 	"""Set the page's fields; the ids of the meeting types it should hold (None: unchanged)."""
-	fields = document_fields(fields, FIELDS, SPECIAL)
+	# every field but the flag is text: a slug of true or 5 is a 400, never a 500
+	fields = document_fields(
+		fields, FIELDS, SPECIAL, [key for key, field in FIELDS.items() if field != "active"]
+	)
 	for key, value in fields.items():
 		if key in FIELDS:
 			target = FIELDS[key]

@@ -114,6 +114,12 @@ def update_my_settings(user: str | None = None, **fields) -> Answer[HostProfile]
 		raise FieldValidationError(_("Unknown fields"), {field: _("Unknown field") for field in unknown})
 	# every field is one value: an object or a list is a 400, not a database error (500)
 	nested = {field: _("Must be a single value") for field, v in fields.items() if isinstance(v, dict | list)}
+	# a text field (not a flag) given a number or true/false: a 400, never stored as 0 (a link to "0")
+	nested |= {
+		field: _("Must be text")
+		for field, v in fields.items()
+		if field not in FLAGS and v is not None and not isinstance(v, str | dict | list)
+	}
 	if nested:
 		raise FieldValidationError(_("Invalid input"), nested)
 	name = profile_name(user)
