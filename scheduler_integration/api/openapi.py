@@ -272,7 +272,8 @@ class Method:
 			op["parameters"] = query + headers
 		op["responses"] = self._responses(has_body)
 		if example and str(example["status"]) in op["responses"]:
-			content = op["responses"][str(example["status"])].get("content", {}).get("application/json")
+			media = example.get("media", "application/json")  # a calendar or TwiML: its text
+			content = op["responses"][str(example["status"])].get("content", {}).get(media)
 			if content is not None:
 				content["example"] = example["answer"]
 		if self.limit:

@@ -116,8 +116,8 @@ def document() -> dict:
 def check(response) -> None:
 	"""Fail (``AssertionError``) when ``response`` breaks the document (see the module)."""
 	request = response.request
-	path = urlsplit(request.url).path
-	if not path.startswith("/api/method/scheduler_integration."):
+	path = published_path(urlsplit(request.url).path)
+	if path is None:
 		return
 	doc = document()
 	operation = doc["paths"].get(path, {}).get(request.method.lower())
@@ -132,6 +132,10 @@ def check(response) -> None:
 		)
 	media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
 	content = answer.get("content") or {}
+	if media in TEXT_MEDIA and media in content:  # a calendar, a TwiML reply, a CSV file: text
+		if os.environ.get(RECORD) and str(response.status_code).startswith("2") and _text(response):
+			record(operation["operationId"], request, response.status_code, _text(response), media)
+		return
 	if media != "application/json" or "application/json" not in content:
 		return
 	try:
@@ -152,7 +156,30 @@ def check(response) -> None:
 RECORD = "SCHEDULER_RECORD_EXAMPLES"
 
 
-def record(operation_id: str, request, status: int, value) -> None:
+# text answers recorded whole as their operation's example: a calendar, a TwiML reply, an
+# export's file when it is text (a CSV; an Excel file's bytes are not)
+TEXT_MEDIA = {"text/calendar", "text/xml", "text/csv", "text/plain", "application/octet-stream"}
+
+
+def _text(response) -> str | None:
+	try:
+		return response.content.decode("utf-8")
+	except UnicodeDecodeError:
+		return None
+
+
+def published_path(path: str) -> str | None:
+	"""The document's path of an app method, also when it was called by the Frappe address it
+	overrides (``override_whitelisted_methods``: the desk's counts, searches and exports)."""
+	if path.startswith("/api/method/scheduler_integration."):
+		return path
+	from scheduler_integration import hooks
+
+	target = hooks.override_whitelisted_methods.get(path.removeprefix("/api/method/"))
+	return f"/api/method/{target}" if path.startswith("/api/method/") and target else None
+
+
+def record(operation_id: str, request, status: int, value, media: str = "application/json") -> None:
 	folder = Path(os.environ[RECORD])
 	folder.mkdir(parents=True, exist_ok=True)
 	target = folder / (operation_id.replace(":", "--") + ".json")
@@ -168,7 +195,10 @@ def record(operation_id: str, request, status: int, value) -> None:
 		if isinstance(body, dict):
 			sent.update(body)
 	target.write_text(
-		json.dumps({"operation": operation_id, "request": sent, "status": status, "answer": value}, indent=1)
+		json.dumps(
+			{"operation": operation_id, "request": sent, "status": status, "media": media, "answer": value},
+			indent=1,
+		)
 	)
 
 

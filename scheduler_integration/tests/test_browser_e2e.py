@@ -28,7 +28,7 @@ from scheduler_integration.core.settings import get_settings, store
 from scheduler_integration.reporting import dashboard
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import clear_bookings, make_host, make_type
-from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, purge_guests
+from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, method_url, purge_guests
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-e2e-host@example.com"
@@ -398,6 +398,20 @@ class TestBrowserBooking(SchedulerTestCase):
 			self.assertEqual(float(cards[label].replace("%", "").strip()), float(number), label)
 		self.assertTrue(cards["Meetings This Week"].startswith(f"{week_now} "), cards["Meetings This Week"])
 		self.assertIn(f"({week_before})", cards["Meetings This Week"])
+		# the same cards as the widget's requests get them (each answer held to the document)
+		host = self.server.session(HOST)
+		for method, label in (("today", "Meetings Today"), ("pending", "Pending Confirmation")):
+			for verb in ("GET", "POST"):  # the widget posts; a client may get
+				r = host.request(
+					verb, method_url(self.server, f"scheduler_integration.api.dashboard.{method}"), timeout=30
+				)
+				self.assertEqual(r.status_code, 200, r.text[:200])
+				self.assertEqual(r.json()["message"]["value"], float(expected[label]), (method, verb))
+		for verb in ("GET", "POST"):
+			r = host.request(
+				verb, method_url(self.server, "scheduler_integration.api.dashboard.this_week"), timeout=30
+			)
+			self.assertIn(f'class="sched-week-count">{week_now}</span>', r.json()["message"], verb)
 		self.assertEqual(len(seen["next"]), min(active, 5))
 		self.assertEqual(seen["chart"], ["Bookings per Day", "Bookings per Month"])
 		self.assertEqual(len(seen["month_labels"]), 12, seen["month_labels"])  # the last 12 months drawn

@@ -188,6 +188,18 @@ class TestHostApiPermissions(SchedulerTestCase):
 			404,
 			"missing",
 		)
+		for verb in ("POST", "DELETE"):  # the owner removes their own, by either verb
+			r = self.call(
+				"A",
+				"blocked_time.add_blocked_time",
+				{"start": "2030-01-14T12:00:00", "end": "2030-01-14T13:00:00", "reason": verb},
+			)
+			self.assertStatus(r, 201, f"A add for {verb}")
+			added = body(r)["data"]["id"]
+			r = self.call("A", "blocked_time.remove_blocked_time", {"blocked_time": added}, verb)
+			self.assertStatus(r, 200, f"A remove by {verb}")
+			frappe.db.commit()  # a fresh snapshot: the server's delete
+			self.assertFalse(frappe.db.exists("Scheduler Blocked Time", added), verb)
 
 	def test_http_methods_are_restricted(self):
 		self.assertStatus(

@@ -17,7 +17,7 @@ import frappe
 import requests
 
 from scheduler_integration.core.clock import to_utc, utc_now
-from scheduler_integration.engine.booking_states import ACTIVE, STATUSES, TRANSITIONS, Actor
+from scheduler_integration.engine.booking_states import ACTIVE, STATUSES, TRANSITIONS, Actor, Status
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -421,8 +421,21 @@ class TestMultiHost(SchedulerTestCase):
 				self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "status"), before)
 				checked += 1
 		self.assertEqual(checked, 22, "30 changes of status, 8 of which a host may make")
-		# the host API and the guest's manage link on a booking that is no longer active
+		# the host API's own two answers to a request: confirmed, or declined (cancelled)
 		api = "scheduler_integration.api.booking"
+		for method, after in (("confirm_booking", Status.CONFIRMED), ("decline_booking", Status.CANCELLED)):
+			frappe.db.set_value("Scheduler Booking", name, "status", Status.PENDING.value)
+			frappe.db.commit()
+			r = self.as_b.post(
+				method_url(self.server, f"{api}.{method}"),
+				json={"booking": name, **({"reason": "That week is full"} if "decline" in method else {})},
+				timeout=30,
+			)
+			self.assertEqual(r.status_code, 200, f"{method}: {r.text[:200]}")
+			self.assertEqual(body(r)["data"]["status"], after.value)
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Scheduler Booking", name, "status"), after.value)
+		# the host API and the guest's manage link on a booking that is no longer active
 		frappe.db.set_value("Scheduler Booking", name, "status", "Cancelled")
 		frappe.db.commit()
 		for method, data in (

@@ -21,6 +21,7 @@ import frappe
 import requests
 
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.tests import answer_check
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -203,16 +204,14 @@ class TestPaidBookings(SchedulerTestCase):
 		from stripe_peer import FakeStripe
 
 		data, signed = FakeStripe.signed(event, secret)
-		return (
-			FakeStripe.deliver(
-				method_url(self.server, WEBHOOK),
-				payload if payload is not None else data,
-				signed if header is None else header,
-				host=self.server.site,
-			),
-			data,
-			signed,
+		response = FakeStripe.deliver(
+			method_url(self.server, WEBHOOK),
+			payload if payload is not None else data,
+			signed if header is None else header,
+			host=self.server.site,
 		)
+		answer_check.check(response)  # Stripe's side of the contract: the documented answers
+		return response, data, signed
 
 	def pay(self, booking: str) -> requests.Response:
 		"""The guest pays on the hosted page and Stripe reports it."""

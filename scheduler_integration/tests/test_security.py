@@ -733,6 +733,12 @@ class TestManageLinks(SecurityCase):
 		self.assertEqual(page.headers.get("Referrer-Policy"), "no-referrer")
 		ics = self.guest.get(method_url(self.server, f"{PUBLIC}.ics"), params={"token": token}, timeout=30)
 		self.assertEqual(ics.headers.get("Cache-Control"), "no-store")
+		read = self.guest.get(
+			method_url(self.server, f"{PUBLIC}.get_booking"), params={"token": token}, timeout=30
+		)
+		self.assertEqual((read.status_code, body(read)["data"]["id"]), (200, body(r)["data"]["id"]))
+		self.assertEqual(read.headers.get("Cache-Control"), "no-store")
+		self.assertEqual(read.headers.get("Referrer-Policy"), "no-referrer")
 		set_settings(public_rate_limit=5)
 		try:
 			codes = [

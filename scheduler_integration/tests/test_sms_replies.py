@@ -20,6 +20,7 @@ from scheduler_integration.effects import reminders, sms
 from scheduler_integration.engine.locales import short_time
 from scheduler_integration.engine.sms_replies import twilio_signature
 from scheduler_integration.outputs.email_values import guest_locale
+from scheduler_integration.tests import answer_check
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	book,
@@ -140,8 +141,12 @@ class TestSmsReplies(SchedulerTestCase):
 		headers = {"Host": self.server.site, "X-Twilio-Signature": signature, **options.pop("headers", {})}
 		if options.pop("unsigned", False):
 			headers.pop("X-Twilio-Signature")
-		response = requests.post(
-			f"{self.server.base}/api/method/{DOTTED}", data=form, headers=headers, timeout=60
+		response = requests.post(  # Twilio's side of the contract: the documented answers
+			f"{self.server.base}/api/method/{DOTTED}",
+			data=form,
+			headers=headers,
+			timeout=60,
+			hooks={"response": answer_check.hook},
 		)
 		response.sid = sid
 		return response
