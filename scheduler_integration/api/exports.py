@@ -23,6 +23,8 @@ import io
 import frappe
 from frappe import _
 
+from scheduler_integration.api import parse
+from scheduler_integration.api.utils import plain_arguments
 from scheduler_integration.core.errors import MissingArguments
 from scheduler_integration.engine.validation import spreadsheet_safe
 
@@ -38,20 +40,54 @@ def _ours_report(report) -> bool:
 
 
 @frappe.whitelist(methods=["POST"])
-def export_query(**_kwargs) -> None:
-	"""Report View export (CSV / Excel), formula-safe for the app's DocTypes."""
+@plain_arguments
+def export_query(
+	doctype: str,
+	fields: str | list,
+	file_format_type: str,
+	title: str | None = None,
+	filters: str | dict | list | None = None,
+	order_by: str | None = None,
+	**_kwargs,
+) -> None:
+	"""Report View export (CSV / Excel), formula-safe for the app's DocTypes. The named
+	parameters are the ones Frappe's export reads first; Frappe's other ones
+	(``csv_delimiter``, ``csv_quoting``, ``add_totals_row``, ``selected_items``, …) pass on
+	unchanged."""
 	from frappe.desk import reportview
 
 	_required("doctype")
+	_pass_on(
+		file_format_type=parse.export_format(file_format_type),
+		fields=_given("fields", parse.fields(fields)),
+		filters=parse.filters(filters),
+	)
 	return _export(reportview.export_query, _ours_doctype(frappe.form_dict.get("doctype")))
 
 
 @frappe.whitelist(methods=["POST"])
-def export_report(**_kwargs) -> None:
-	"""Script report export (CSV / Excel), formula-safe for the app's reports."""
+@plain_arguments
+def export_report(
+	report_name: str,
+	file_format_type: str,
+	filters: str | dict | None = None,
+	visible_idx: str | list | None = None,
+	**_kwargs,
+) -> None:
+	"""Script report export (CSV / Excel), formula-safe for the app's reports. The named
+	parameters are the ones Frappe's export reads first; Frappe's other ones
+	(``include_indentation``, ``csv_delimiter``, …) pass on unchanged."""
 	from frappe.desk import query_report
 
 	_required("report_name")
+	if not frappe.db.exists("Report", report_name):  # Frappe's export fails on it with a 500
+		raise frappe.DoesNotExistError(_("Report {0} not found").format(report_name))
+	_pass_on(
+		file_format_type=parse.export_format(file_format_type),
+		filters=parse.report_filters(filters),
+		# Frappe counts the visible columns and fails (500) without them: none is all of them
+		visible_idx=parse.visible_idx(visible_idx) or [],
+	)
 	return _export(query_report.export_query, _ours_report(frappe.form_dict.get("report_name")))
 
 
@@ -59,6 +95,23 @@ def _required(field: str) -> None:
 	"""Frappe's exports fail with a 500 without the DocType or report they export."""
 	if not isinstance(frappe.form_dict.get(field), str) or not frappe.form_dict.get(field):
 		raise MissingArguments(_("Missing: {0}").format(field))
+
+
+def _given(field: str, value):
+	"""A required argument that parsed to nothing (empty) is missing, as Frappe fails without it."""
+	if value is None:
+		raise MissingArguments(_("Missing: {0}").format(field))
+	return value
+
+
+def _pass_on(**checked) -> None:
+	"""Frappe's exports read their arguments from the request: the checked values replace
+	what was sent (None: left out)."""
+	for name, value in checked.items():
+		if value is None:
+			frappe.form_dict.pop(name, None)
+		else:
+			frappe.form_dict[name] = value
 
 
 def _export(frappe_export, ours: bool) -> None:

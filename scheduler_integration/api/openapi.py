@@ -319,6 +319,12 @@ class Method:
 	def _query(self, name: str, schema: dict, required: bool) -> dict:
 		schema = dict(schema)
 		kinds = schema.get("type")
+		if any(part.get("type") == "string" for part in schema.get("anyOf", [])):  # JSON as text
+			schema = {
+				"type": "string",
+				**({"description": schema["description"]} if "description" in schema else {}),
+			}
+			kinds = "string"
 		if isinstance(kinds, list):  # a query value is text: the scalar kinds only
 			kinds = [k for k in kinds if k in ("string", "integer", "boolean", "number")] or ["string"]
 			schema["type"] = kinds[0] if len(kinds) == 1 else kinds

@@ -11,7 +11,7 @@ import json
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from frappe import _
+from frappe import _, _lt
 
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
@@ -252,6 +252,113 @@ def choice(choices: tuple, field: str):
 	parser.__name__ = parser.__qualname__ = f"one_of_{field}"
 	return parser
 
+
+_SCALAR = (str, int, float, bool, type(None))
+_SCALAR_SCHEMA = {"type": ["string", "number", "boolean", "null"]}
+_VALUE_SCHEMA = {
+	"anyOf": [
+		_SCALAR_SCHEMA,
+		{"type": "array", "items": {"anyOf": [_SCALAR_SCHEMA, {"type": "array", "items": _SCALAR_SCHEMA}]}},
+	]
+}
+
+
+def _value(item, depth: int = 2) -> bool:
+	"""A filter's value: a scalar, or a list of values (``["in", ["a", "b"]]``), two deep."""
+	if isinstance(item, _SCALAR):
+		return True
+	return depth > 0 and isinstance(item, list) and all(_value(x, depth - 1) for x in item)
+
+
+def _conditions(value) -> bool:
+	"""Frappe's filters: ``[[[doctype,] field, operator, value], …]`` or ``{field: value}``."""
+	if isinstance(value, dict):
+		return all(isinstance(k, str) and _value(v) for k, v in value.items())
+	return (
+		isinstance(value, list)
+		and all(
+			isinstance(c, list)
+			and len(c) in (3, 4)  # [doctype,] field, operator, value
+			and all(isinstance(x, str) and x for x in c[:-1])
+			and _value(c[-1], 1)
+			for c in value
+		)
+	)
+
+
+# the JSON arguments Frappe's searches and exports read: what each may hold, and its schema
+_SHAPES = {
+	"filters": (
+		_conditions,
+		{
+			"anyOf": [
+				{
+					"type": "array",
+					"items": {"type": "array", "minItems": 3, "maxItems": 4, "items": _VALUE_SCHEMA},
+				},
+				{"type": "object", "additionalProperties": _VALUE_SCHEMA},
+			]
+		},
+		_lt("a list of conditions or an object of field: value"),
+	),
+	"values": (
+		lambda v: isinstance(v, dict) and _conditions(v),
+		{"type": "object", "additionalProperties": _VALUE_SCHEMA},
+		_lt("an object of field: value"),
+	),
+	"names": (
+		lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+		{"type": "array", "items": {"type": "string"}},
+		_lt("a list of names"),
+	),
+	"indexes": (
+		lambda v: isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
+		{"type": "array", "items": {"type": "integer"}},
+		_lt("a list of numbers"),
+	),
+}
+
+
+def frappe_json(field: str, shape: str):
+	"""A parser of an argument Frappe parses itself as JSON (a search's or an export's
+	``filters``, ``fields``, …): JSON text or the value itself, of ``shape``, passes on
+	unchanged; empty is left out (None); anything else is a 400 naming ``field`` (Frappe's own
+	parsing fails on it with a 500)."""
+	fits, schema, what = _SHAPES[shape]
+
+	@declares(
+		{"anyOf": [{"type": "string"}, schema], "description": f"JSON, as itself or as its text: {what.msg}"}
+	)
+	def parser(value):
+		if value is None or value == "":
+			return None
+		parsed = value
+		if isinstance(value, str):
+			try:
+				parsed = json.loads(value)
+			except ValueError:
+				parsed = None
+		if parsed is not None and fits(parsed):
+			return value
+		message = _("{0} must be JSON: {1}").format(field, str(what))
+		raise FieldValidationError(message, {field: message})
+
+	parser.__name__ = parser.__qualname__ = f"json_{field}"
+	return parser
+
+
+def text_or_none(value) -> str | None:
+	"""An optional text argument passed on to Frappe: empty is left out (None)."""
+	return value or None
+
+
+# the JSON arguments of Frappe's searches and exports the app's overrides pass on
+filters = frappe_json("filters", "filters")
+report_filters = frappe_json("filters", "values")  # a script report's
+fields = frappe_json("fields", "names")
+filter_fields = frappe_json("filter_fields", "names")
+visible_idx = frappe_json("visible_idx", "indexes")  # the columns shown
+export_format = choice(("CSV", "Excel"), "file_format_type")  # Frappe's exports make no other
 
 funnel_step = choice(FUNNEL_STEPS, "step")  # api.tracking.track_step
 record_doctype = choice(RECORD_DOCTYPES, "reference_doctype")  # api.crm: the records a rep books from

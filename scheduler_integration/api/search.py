@@ -17,6 +17,7 @@ from typing import NotRequired, TypedDict
 import frappe
 from frappe.desk import search as frappe_search
 
+from scheduler_integration.api import parse
 from scheduler_integration.api.utils import plain_arguments
 
 MODULE = "Scheduler Integration"
@@ -42,14 +43,58 @@ def _rules_kept(doctype, kwargs: dict) -> dict:
 
 @frappe.whitelist(methods=["GET", "POST"])  # as Frappe's own: the desk uses both
 @plain_arguments
-def search_link(doctype: str, txt: str, **kwargs) -> list[LinkOption]:
+def search_link(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	filters: str | dict | list | None = None,
+	page_length: int = 10,
+	searchfield: str | None = None,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+) -> list[LinkOption]:
+	"""The records a Link field offers: Frappe's ``search_link`` with its parameters, under the
+	row rules for the app's DocTypes."""
+	arguments = {
+		"query": parse.text_or_none(query),
+		"filters": parse.filters(filters),
+		"page_length": page_length,
+		"searchfield": parse.text_or_none(searchfield),
+		"reference_doctype": parse.text_or_none(reference_doctype),
+		"ignore_user_permissions": ignore_user_permissions,
+	}
 	# frappe.call passes Frappe's function only the arguments it takes (no ``cmd``)
-	return frappe.call(frappe_search.search_link, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
+	return frappe.call(frappe_search.search_link, doctype=doctype, txt=txt, **_rules_kept(doctype, arguments))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 @plain_arguments
 def search_widget(
-	doctype: str, txt: str, **kwargs
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	searchfield: str | None = None,
+	start: int = 0,
+	page_length: int = 10,
+	filters: str | dict | list | None = None,
+	filter_fields: str | list | None = None,
+	as_dict: bool = False,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
 ) -> list[list[Cell]] | list[dict[str, Cell]]:  # rows, or records (as_dict)
-	return frappe.call(frappe_search.search_widget, doctype=doctype, txt=txt, **_rules_kept(doctype, kwargs))
+	"""Records matching a search: Frappe's ``search_widget`` with its parameters, under the row
+	rules for the app's DocTypes."""
+	arguments = {
+		"query": parse.text_or_none(query),
+		"searchfield": parse.text_or_none(searchfield),
+		"start": start,
+		"page_length": page_length,
+		"filters": parse.filters(filters),
+		"filter_fields": parse.filter_fields(filter_fields),
+		"as_dict": as_dict,
+		"reference_doctype": parse.text_or_none(reference_doctype),
+		"ignore_user_permissions": ignore_user_permissions,
+	}
+	return frappe.call(
+		frappe_search.search_widget, doctype=doctype, txt=txt, **_rules_kept(doctype, arguments)
+	)

@@ -24,6 +24,12 @@ And of issue 41:
 
 9. A window of booker-local dates counts calendar days: the window's 32 days across a DST
    change (32 days and an hour) are one request, not a 400.
+
+And of issue 51 (the overridden searches and exports, their Frappe parameters documented):
+
+10. Frappe's link search and exports failed with a 500 and a traceback on an empty or
+    non-JSON ``filters``, an export without ``fields`` or a format, an unknown report or no
+    ``visible_idx``: the overrides check those first (400, 404) or do the work.
 """
 
 from __future__ import annotations
@@ -44,10 +50,11 @@ from scheduler_integration.tests.factory import (
 	run_background_jobs,
 	set_settings,
 )
-from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url
+from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, make_user, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-walk-host@example.com"
+MANAGER = "sched-walk-manager@example.com"
 EFFECT = "Scheduler Booking Effect"
 NO_ACCOUNT = "Please setup default outgoing Email Account from Settings > Email Account"
 
@@ -65,6 +72,8 @@ class TestOutsideWalk(SchedulerTestCase):
 			make_type(cls.profile, "walk-long", 30, allow_series=1, series_max_count=6, max_advance_days=30)
 			cls.server = LiveServer.get_instance()
 			cls.as_host = cls.server.session(HOST)
+			make_user(MANAGER, roles=("Scheduler Manager",))
+			cls.as_manager = cls.server.session(MANAGER)
 		except Exception:
 			cls.tearDownClass()
 			raise
@@ -73,7 +82,7 @@ class TestOutsideWalk(SchedulerTestCase):
 	def tearDownClass(cls):
 		frappe.db.rollback()
 		frappe.set_user("Administrator")
-		cleanup([HOST], delete_users=True)
+		cleanup([HOST, MANAGER], delete_users=True)
 		if hasattr(cls, "_saved"):
 			set_settings(**cls._saved)
 		frappe.db.commit()
@@ -311,3 +320,65 @@ class TestOutsideWalk(SchedulerTestCase):
 		too_long = ask(days + 1)
 		self.assertEqual(too_long.status_code, 400, too_long.text[:300])
 		self.assertIn(str(days), body(too_long)["errors"]["end"])
+
+	# --- 10. Frappe's search and export arguments, checked before Frappe reads them ---------
+
+	def test_the_overridden_searches_and_exports_check_frappes_arguments_first(self):
+		def call(dotted: str, data: dict, verb: str = "POST"):
+			url = method_url(self.server, dotted)
+			if verb == "GET":
+				return self.as_manager.get(url, params=data, timeout=60)
+			return self.as_manager.post(url, json=data, timeout=60)
+
+		search = {"doctype": "Scheduler Meeting Type", "txt": "walk-call"}
+		for dotted in ("frappe.desk.search.search_link", "frappe.desk.search.search_widget"):
+			with self.subTest(dotted):
+				found = call(dotted, {**search, "filters": "", "query": ""}, "GET")  # empty: left out
+				self.assertEqual(found.status_code, 200, found.text[:300])
+				self.assertIn(self.meeting_type, found.text)
+				for filters in ("not json", "3", "[["):
+					r = call(dotted, {**search, "filters": filters}, "GET")
+					self.assertEqual(r.status_code, 400, f"{filters!r}: {r.text[:300]}")
+					answer = r.json()  # Frappe's own shape: a plain-style method
+					self.assertEqual(answer.get("code"), "VALIDATION_ERROR", r.text[:300])
+					self.assertIn("filters must be JSON", answer.get("exception", ""))
+					self.assertNotIn("Traceback", r.text)
+		export = {
+			"doctype": "Scheduler Meeting Type",
+			"fields": '["`tabScheduler Meeting Type`.`name`"]',
+			"file_format_type": "CSV",
+			"filters": '[["Scheduler Meeting Type", "name", "=", "%s"]]' % self.meeting_type,
+		}
+		r = call("frappe.desk.reportview.export_query", export)
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		self.assertIn(self.meeting_type, r.content.decode())
+		refused = {
+			"fields": ({**export, "fields": None}, 400),
+			"format": ({**export, "file_format_type": "PDF"}, 400),
+			"order_by": ({**export, "order_by": [None]}, 400),
+			"filters": ({**export, "filters": "{"}, 400),
+		}
+		for label, (data, status) in refused.items():
+			with self.subTest(export=label):
+				r = call("frappe.desk.reportview.export_query", data)
+				self.assertEqual(r.status_code, status, r.text[:300])
+				self.assertNotIn("Traceback", r.text)
+		today = frappe.utils.getdate()
+		report = {
+			"report_name": "Scheduler Host Performance",
+			"file_format_type": "CSV",
+			"filters": {"from_date": str(today - timedelta(days=30)), "to_date": str(today)},
+		}
+		r = call("frappe.desk.query_report.export_query", report)  # no visible_idx: every column
+		self.assertEqual(r.status_code, 200, r.text[:300])
+		self.assertIn("Host", r.content.decode().splitlines()[0])
+		for label, data, status in (
+			("unknown report", {**report, "report_name": "No Such Report"}, 404),
+			("no format", {**report, "file_format_type": None}, 400),
+			("filters a list", {**report, "filters": "[1]"}, 400),
+			("visible_idx a flag", {**report, "visible_idx": False}, 400),
+		):
+			with self.subTest(report=label):
+				r = call("frappe.desk.query_report.export_query", data)
+				self.assertEqual(r.status_code, status, r.text[:300])
+				self.assertNotIn("Traceback", r.text)
