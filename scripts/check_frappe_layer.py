@@ -9,7 +9,7 @@
 * hooks.py dotted paths resolve to a module (and function) of this app;
 * every ``@frappe.whitelist(...)`` is restricted to explicit HTTP ``methods``, and every
   guest one (``allow_guest=True``) carries a per-IP limit (``@per_ip``, ``core/limits.py``);
-* no module under ``engine/`` or ``providers/`` imports frappe;
+* no module under ``engine/``, ``rules/`` or ``providers/`` imports frappe;
 * imports follow the layers (``LAYERS``, top to bottom): a module imports only from its
   own layer or lower ones — never upwards — and no modules import each other in a
   circle, counting imports inside functions too;
@@ -91,7 +91,7 @@ CORE_DOCTYPES = {
 }
 OPTIONAL_DOCTYPES = {"Lead", "Customer", "Opportunity", "CRM Lead", "CRM Deal"}  # only via Dynamic Link
 LINK_TYPES = {"Link", "Table", "Table MultiSelect"}
-PURE_PACKAGES = ("engine", "providers")
+PURE_PACKAGES = ("engine", "rules", "providers")
 # top to bottom; a module may import from its own layer and the layers below it. Paths are
 # relative to the app package; a module not listed here (tests aside) is a problem.
 LAYERS = (
@@ -116,6 +116,7 @@ LAYERS = (
 	("booking", ("booking", "connections")),
 	("core", ("core",)),
 	("providers", ("providers",)),
+	("rules", ("rules",)),
 	("engine", ("engine",)),
 )
 LAYER_FREE = (

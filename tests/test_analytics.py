@@ -1,8 +1,14 @@
-"""Analytics aggregations (engine.analytics) against hand-computed answers."""
+"""Analytics aggregations (rules.analytics) against hand-computed answers."""
 
 from datetime import datetime, timedelta
 
-from scheduler_integration.engine.analytics import FUNNEL_STEPS, funnel, host_performance, rate, summarize
+from scheduler_integration.rules.analytics import (
+	FUNNEL_STEPS,
+	funnel,
+	host_performance,
+	rate,
+	summarize,
+)
 
 
 def ev(event_type, meeting_type=None, phase=None, session_id=None):
@@ -141,7 +147,7 @@ def test_host_performance():
 
 
 def test_breakdown():
-	from scheduler_integration.engine.analytics import breakdown
+	from scheduler_integration.rules.analytics import breakdown
 
 	rows = [
 		ev("link_clicked", "a", "Build"),
@@ -242,7 +248,7 @@ def _priced(host, mtype, status, start, price, currency="USD"):
 
 
 def test_revenue_and_forecast_match_hand_computation():
-	from scheduler_integration.engine.analytics import revenue
+	from scheduler_integration.rules.analytics import revenue
 
 	now = datetime(2026, 3, 10, 12, 0)
 	past, future = now - timedelta(days=2), now + timedelta(days=2)
@@ -306,7 +312,7 @@ def test_host_performance_revenue_in_one_currency():
 
 
 def test_revenue_counts_what_was_paid_and_refunded_per_currency():
-	from scheduler_integration.engine.analytics import host_performance, revenue
+	from scheduler_integration.rules.analytics import host_performance, revenue
 
 	now = datetime(2026, 3, 10, 12, 0)
 	past, future = now - timedelta(days=2), now + timedelta(days=2)
@@ -332,7 +338,7 @@ def test_revenue_counts_what_was_paid_and_refunded_per_currency():
 def test_last_months_roll_over_the_year():
 	from datetime import date
 
-	from scheduler_integration.engine.analytics import last_months
+	from scheduler_integration.rules.analytics import last_months
 
 	assert last_months(date(2026, 2, 28), 4) == [
 		date(2025, 11, 1),
@@ -348,7 +354,7 @@ def test_last_months_roll_over_the_year():
 def test_per_month_counts_each_calendar_month_to_its_last_day():
 	from datetime import date
 
-	from scheduler_integration.engine.analytics import last_months, per_month
+	from scheduler_integration.rules.analytics import last_months, per_month
 
 	months = last_months(date(2026, 3, 15), 3)  # January to March 2026
 	days = [

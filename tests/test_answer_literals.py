@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import typing
 
-from scheduler_integration.engine import colors
-from scheduler_integration.engine.payment_statuses import BOOKING_PAYMENT_STATUSES, BookingPaymentStatus
 from scheduler_integration.engine.statuses import STATUSES, BookingStatus
+from scheduler_integration.rules import colors
+from scheduler_integration.rules.payment_statuses import (
+	BOOKING_PAYMENT_STATUSES,
+	BookingPaymentStatus,
+)
 
 
 def test_a_booking_status_is_one_of_the_statuses():

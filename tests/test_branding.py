@@ -1,4 +1,4 @@
-"""Every provider and meeting location has a mark (engine.branding): a row in the one table,
+"""Every provider and meeting location has a mark (rules.branding): a row in the one table,
 an SVG file that parses, says what it is and is drawn in the row's colour, with white
 glyphs that read on it."""
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from scheduler_integration.engine.branding import BRANDS, ICON_DIR, brand, for_desk
-from scheduler_integration.engine.colors import TEXT, contrast, is_color
 from scheduler_integration.engine.validation import LOCATION_TYPES
 from scheduler_integration.providers.providers import REGISTRY
+from scheduler_integration.rules.branding import BRANDS, ICON_DIR, brand, for_desk
+from scheduler_integration.rules.colors import TEXT, contrast, is_color
 
 APP = Path(__file__).resolve().parents[1] / "scheduler_integration"
 MARKS = APP / "public" / "images" / "providers"

@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
-from scheduler_integration.engine.challenge import MAX_AGE, issue, leading_zero_bits, solve, verify
 from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.rules.challenge import MAX_AGE, issue, leading_zero_bits, solve, verify
 
 SECRET = "site-secret"
 NOW = 1_800_000_000.0

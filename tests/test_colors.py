@@ -1,4 +1,4 @@
-"""A host's colours made readable (engine.colors): WCAG contrast, the readable variant on the
+"""A host's colours made readable (rules.colors): WCAG contrast, the readable variant on the
 booking page's light and dark background, and the meeting type's default colour."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.colors import (
+from scheduler_integration.rules.colors import (
 	ACCENT,
 	DEFAULT_TYPE_COLOR,
 	PAGE_BACKGROUNDS,

@@ -1,4 +1,4 @@
-"""Which CRM record fields a guest's answer may fill (engine.crm_fields, issue 37 item 5): an
+"""Which CRM record fields a guest's answer may fill (rules.crm_fields, issue 37 item 5): an
 allow-list of plain data fields, judged per field (``refusal``) and per mapping across the
 site's CRM records (``mapping_refusal``)."""
 
@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler_integration.engine.crm_fields import (
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.rules.crm_fields import (
 	PLAIN_TYPES,
 	Field,
 	mapping_refusal,
 	refusal,
 	valid_name,
 )
-from scheduler_integration.engine.errors import InvalidField
 
 SAYS_WHO = "{0} says who the record is, who has it or where it stands"
 NOT_A_NAME = "{0} is not a field name"

@@ -1,9 +1,9 @@
-"""engine.doc_text: a method's description as the API page shows it — paragraphs at blank
+"""rules.doc_text: a method's description as the API page shows it — paragraphs at blank
 lines only, wrapped lines joined, `code` spans apart, nothing read as markup (no Frappe)."""
 
 from __future__ import annotations
 
-from scheduler_integration.engine.doc_text import paragraphs
+from scheduler_integration.rules.doc_text import paragraphs
 
 
 def test_wrapped_lines_are_one_paragraph_and_blank_lines_separate_them():

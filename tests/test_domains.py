@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.domains import (
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.rules.domains import (
 	MANAGE,
 	PAGE,
 	TYPE,
@@ -12,7 +13,6 @@ from scheduler_integration.engine.domains import (
 	domain_route,
 	request_host,
 )
-from scheduler_integration.engine.errors import InvalidField
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 
-from scheduler_integration.engine.embed import allowed_iframe_hosts, sanitize_embed
 from scheduler_integration.engine.errors import EmbedRejected
+from scheduler_integration.rules.embed import allowed_iframe_hosts, sanitize_embed
 
 GOOD = '<iframe src="https://calendly.com/johndoe-consulting" width="100%" height="600"></iframe>'
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.external_schedulers import (
+from scheduler_integration.rules.external_schedulers import (
 	CANCELLED,
 	COMPLETED,
 	KINDS,
@@ -34,7 +34,7 @@ from scheduler_integration.engine.external_schedulers import (
 	verify_acuity,
 	verify_oncehub,
 )
-from scheduler_integration.engine.tracking import SignatureRefused
+from scheduler_integration.rules.tracking import SignatureRefused
 
 UTC = timezone.utc
 KEY = "acuity-api-key"

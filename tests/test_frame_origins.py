@@ -1,7 +1,7 @@
 """Who may frame the booking pages: Scheduler Settings' list of websites, read by
-engine.embed.frame_origins into a CSP frame-ancestors source list."""
+rules.embed.frame_origins into a CSP frame-ancestors source list."""
 
-from scheduler_integration.engine.embed import frame_origins
+from scheduler_integration.rules.embed import frame_origins
 
 
 def test_origins_are_normalised_and_deduplicated():

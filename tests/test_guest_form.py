@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.guest_form import Question, clean_booking_form
+from scheduler_integration.rules.guest_form import Question, clean_booking_form
 
 GOOD = {
 	"name": " Yuki Tanaka ",
@@ -97,8 +97,8 @@ def test_the_page_checks_what_the_server_checks():
 	import re
 
 	from scheduler_integration.engine.errors import InvalidField
-	from scheduler_integration.engine.guest_form import MAX_COMPANY, MAX_NAME, MAX_NOTES, form_limits
 	from scheduler_integration.engine.validation import clean_phone
+	from scheduler_integration.rules.guest_form import MAX_COMPANY, MAX_NAME, MAX_NOTES, form_limits
 
 	limits = form_limits()
 	assert (limits["name"], limits["company"], limits["notes"]) == (MAX_NAME, MAX_COMPANY, MAX_NOTES)

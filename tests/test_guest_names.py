@@ -4,8 +4,6 @@ no control characters or invalid Unicode."""
 import pytest
 
 from scheduler_integration.engine.errors import InvalidField
-from scheduler_integration.engine.guest_form import clean_booking_form
-from scheduler_integration.engine.recommend import TypeInfo, canonical_phase, recommend
 from scheduler_integration.engine.validation import (
 	clean_guest_name,
 	clean_guest_text,
@@ -14,6 +12,8 @@ from scheduler_integration.engine.validation import (
 	decoded,
 	spreadsheet_safe,
 )
+from scheduler_integration.rules.guest_form import clean_booking_form
+from scheduler_integration.rules.recommend import TypeInfo, canonical_phase, recommend
 
 REFUSED = [
 	"=?utf-8?q?Eve=0D=0AReply-To:_attacker@evil.example?=",

@@ -4,8 +4,8 @@ an invalid number, never an OverflowError (issue 37, item 11)."""
 import pytest
 
 from scheduler_integration.engine.errors import InvalidField
-from scheduler_integration.engine.guest_form import Question, clean_answers, clean_number
-from scheduler_integration.engine.routing import Condition, holds, number
+from scheduler_integration.rules.guest_form import Question, clean_answers, clean_number
+from scheduler_integration.rules.routing import Condition, holds, number
 
 HUGE = 10**400
 

@@ -1,4 +1,4 @@
-"""One date and clock format per reader (engine.locales): a browser's locale cleaned, the
+"""One date and clock format per reader (rules.locales): a browser's locale cleaned, the
 reader's locale chosen from language and region, and times written as the booking page's
 Intl writes them (full date, short time)."""
 
@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from scheduler_integration.engine.locales import (
+from scheduler_integration.rules.locales import (
 	clean_locale,
 	full_date,
 	reader_locale,

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from scheduler_integration.engine.matching import (
+from scheduler_integration.rules.matching import (
 	PRECEDENCE,
 	Candidate,
 	e164,

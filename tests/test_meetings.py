@@ -6,9 +6,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.analytics import provider_stats
 from scheduler_integration.engine.booking_rules import MAX_BACKOFF, retry_delay, retry_wait
-from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import (
 	Source,
 	choose_source,
@@ -19,6 +17,8 @@ from scheduler_integration.engine.meetings import (
 	promises_link,
 	via_calendar,
 )
+from scheduler_integration.rules.analytics import provider_stats
+from scheduler_integration.rules.guest_form import clean_booking_form
 
 FORM = {"name": "Ana", "email": "ana@example.org", "timezone": "UTC"}
 

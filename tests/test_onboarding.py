@@ -1,11 +1,11 @@
-"""A new host's set-up checklist (engine.onboarding) and the calendar connection rate
-(engine.analytics.connection_rate)."""
+"""A new host's set-up checklist (rules.onboarding) and the calendar connection rate
+(rules.analytics.connection_rate)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.analytics import connection_rate
-from scheduler_integration.engine.onboarding import (
+from scheduler_integration.rules.analytics import connection_rate
+from scheduler_integration.rules.onboarding import (
 	STEPS,
 	SetupFacts,
 	bookable,

@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler_integration.engine import adapters, analytics, error_codes, external_schedulers, routing
+from scheduler_integration.core import error_codes
+from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import InvalidField
-from scheduler_integration.engine.guest_form import FIELDTYPES, Question, clean_answer, clean_question
-from scheduler_integration.engine.payment_statuses import BOOKING_PAYMENT_STATUSES, PAYMENT_STATUSES
-from scheduler_integration.engine.payments import REFUND_DEFAULT, REFUND_POLICIES
-from scheduler_integration.engine.sms_replies import CANCELLED, REFUSED, Action
 from scheduler_integration.engine.statuses import STATUSES, Status
 from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.validation import (
@@ -31,6 +28,16 @@ from scheduler_integration.engine.validation import (
 	is_yes,
 )
 from scheduler_integration.providers.providers import provider_labels
+from scheduler_integration.rules import analytics, external_schedulers, routing
+from scheduler_integration.rules.guest_form import (
+	FIELDTYPES,
+	Question,
+	clean_answer,
+	clean_question,
+)
+from scheduler_integration.rules.payment_statuses import BOOKING_PAYMENT_STATUSES, PAYMENT_STATUSES
+from scheduler_integration.rules.payments import REFUND_DEFAULT, REFUND_POLICIES
+from scheduler_integration.rules.sms_replies import CANCELLED, REFUSED, Action
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "scheduler_integration"
@@ -150,7 +157,7 @@ def test_401_codes_agree():
 def _app_modules():
 	for path in sorted(APP.rglob("*.py")):
 		rel = path.relative_to(APP).as_posix()
-		if rel.startswith("tests/") or rel == "engine/error_codes.py":
+		if rel.startswith("tests/") or rel == "core/error_codes.py":
 			continue
 		yield rel, ast.parse(path.read_text())
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine import Availability, DateOverride, HostSchedule, LocalRange, WeeklyRange
+from scheduler_integration.engine import (
+	Availability,
+	DateOverride,
+	HostSchedule,
+	LocalRange,
+	WeeklyRange,
+)
 from scheduler_integration.engine.availability import available_intervals
 from scheduler_integration.engine.errors import InvalidRule
 from scheduler_integration.engine.model import parse_hhmm

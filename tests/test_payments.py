@@ -1,5 +1,5 @@
 """Paid bookings' rules: minor units per currency, the hold and the checkout's expiry, refunds
-by policy, and what a late payment does (engine.payments)."""
+by policy, and what a late payment does (rules.payments)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler_integration.engine.errors import InvalidField
-from scheduler_integration.engine.payments import (
+from scheduler_integration.engine.statuses import ACTIVE, AWAITING_PAYMENT, STATUSES
+from scheduler_integration.rules.payments import (
 	CHECKOUT_MAX,
 	CHECKOUT_MIN,
 	HOLD_DEFAULT,
@@ -32,7 +33,6 @@ from scheduler_integration.engine.payments import (
 	refund_amount,
 	to_minor,
 )
-from scheduler_integration.engine.statuses import ACTIVE, AWAITING_PAYMENT, STATUSES
 
 NOW = utc(2026, 6, 8, 9, 0)
 moments = st.datetimes(

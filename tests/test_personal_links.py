@@ -6,7 +6,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.personal_links import (
+from scheduler_integration.rules.personal_links import (
 	EXPIRED,
 	MAX_DAYS,
 	REVOKED,

@@ -4,8 +4,8 @@ a bad one dropped silently, never an error, whatever the link says."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.guest_form import Question
-from scheduler_integration.engine.prefill import RESERVED, clean_prefill, question_key
+from scheduler_integration.rules.guest_form import Question
+from scheduler_integration.rules.prefill import RESERVED, clean_prefill, question_key
 
 QUESTIONS = (
 	Question("Company size", "Select", True, ("1-10", "11-50")),

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import (
+from scheduler_integration.rules.guest_form import (
 	FIELDTYPES,
 	MAX_EMAILS,
 	Question,

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler_integration.engine.errors import InvalidField
-from scheduler_integration.engine.recommend import (
+from scheduler_integration.engine.validation import PHASES
+from scheduler_integration.rules.recommend import (
 	FALLBACK,
 	LIMIT,
 	TypeInfo,
@@ -13,7 +14,6 @@ from scheduler_integration.engine.recommend import (
 	ordered,
 	recommend,
 )
-from scheduler_integration.engine.validation import PHASES
 
 
 def ids(types):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 
-from scheduler_integration.engine import external_schedulers, onboarding
+from scheduler_integration.rules import external_schedulers, onboarding
 
 
 def test_setup_flags_are_the_setup_facts_but_the_connections():

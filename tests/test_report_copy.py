@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine import report_copy
 from scheduler_integration.engine.errors import InvalidField
-from scheduler_integration.engine.report_copy import (
+from scheduler_integration.rules import report_copy
+from scheduler_integration.rules.report_copy import (
 	Copy,
 	SectionCopy,
 	TypeCopy,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scheduler_integration.engine.request_body import (
+from scheduler_integration.rules.request_body import (
 	FRAMEWORK_KEY,
 	MALFORMED,
 	MAX_DEPTH,

@@ -5,7 +5,7 @@ books the record's owner, and only when they host the type."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.routing import (
+from scheduler_integration.rules.routing import (
 	OPERATORS,
 	Condition,
 	KnownRecord,

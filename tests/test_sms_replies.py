@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.sms_replies import (
+from scheduler_integration.rules.sms_replies import (
 	CANCELLED,
 	CONFIRM_WINDOW,
 	REFUSED,

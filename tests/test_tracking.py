@@ -1,4 +1,4 @@
-"""Report-link tokens, IP anonymising and Calendly signatures (engine.tracking)."""
+"""Report-link tokens, IP anonymising and Calendly signatures (rules.tracking)."""
 
 import base64
 import hashlib
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler_integration.engine.tracking import (
+from scheduler_integration.rules.tracking import (
 	MAX_TOKEN,
 	LinkRef,
 	SignatureRefused,

@@ -18,7 +18,6 @@ import frappe
 from scheduler_integration.api.utils import acting_user, api, ok
 from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.engine.analytics import ConnectionRate, ProviderStats
 from scheduler_integration.reporting.analytics import (
 	BookingRevenue,
 	HostAnalytics,
@@ -27,6 +26,7 @@ from scheduler_integration.reporting.analytics import (
 	host_analytics,
 	provider_analytics,
 )
+from scheduler_integration.rules.analytics import ConnectionRate, ProviderStats
 
 
 class ProviderAnalytics(TypedDict):

@@ -1,4 +1,4 @@
-"""The providers' and locations' marks for the desk (``engine.branding``), in its boot.
+"""The providers' and locations' marks for the desk (``rules.branding``), in its boot.
 
 Every desk page's ``frappe.boot.scheduler_branding`` carries the table, so the profile's
 connections, the connection form and list and the meeting type's location picker draw the
@@ -7,7 +7,7 @@ same mark, name and colour without a call of their own (``scheduler_desk.js``).
 
 from __future__ import annotations
 
-from scheduler_integration.engine.branding import for_desk
+from scheduler_integration.rules.branding import for_desk
 
 
 def boot_session(bootinfo) -> None:

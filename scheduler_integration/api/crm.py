@@ -36,12 +36,12 @@ from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.crm.records import RECORD_DOCTYPES, Prospect, prospect_of
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import needs_phone
-from scheduler_integration.engine.personal_links import DEFAULT_DAYS, MAX_DAYS, MAX_USES
 from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.engine.validation import Assignment, clean_int
+from scheduler_integration.rules.guest_form import clean_booking_form
+from scheduler_integration.rules.personal_links import DEFAULT_DAYS, MAX_DAYS, MAX_USES
 from scheduler_integration.scheduler_integration.doctype.scheduler_booking.scheduler_booking import (
 	book_for_prospect,
 )

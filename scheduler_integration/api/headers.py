@@ -21,7 +21,7 @@ SECRET_PATHS = (
 
 def frame_ancestors() -> str:
 	from scheduler_integration.core.settings import setting
-	from scheduler_integration.engine.embed import frame_origins
+	from scheduler_integration.rules.embed import frame_origins
 
 	origins, _refused = frame_origins(setting("booking_embed_origins"))
 	return " ".join(["'self'", *origins])

@@ -18,9 +18,9 @@ is made of:
   parser of ``api.parse`` has that parser's own ``schema`` (formats, patterns, limits);
   ``clean_int(value, field, low, high)`` gives a number its bounds; a ``**fields`` method
   takes the fields of the set it checks them against; a webhook's raw body, its signature
-  header and the query arguments it reads (``engine.openapi.read_method``);
-* the statuses: from those facts (``engine.openapi.answer_statuses``), the failure
-  shape's ``code`` enum from ``engine.error_codes.STATUS``.
+  header and the query arguments it reads (``api.openapi_reader.read_method``);
+* the statuses: from those facts (``api.openapi_reader.answer_statuses``), the failure
+  shape's ``code`` enum from ``core.error_codes.STATUS``.
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ from scheduler_integration.api import (
 	tracking,
 	utils,
 )
+from scheduler_integration.api import openapi_reader as spec
+from scheduler_integration.core import error_codes
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.engine import error_codes
-from scheduler_integration.engine import openapi as spec
 
 APP = "scheduler_integration"
 # every module of api/ with whitelisted methods (the bench test holds this list to api/)

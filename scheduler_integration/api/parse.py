@@ -16,14 +16,14 @@ from frappe import _, _lt
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.crm.records import RECORD_DOCTYPES
-from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.engine.booking_states import STATUSES
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import MAX_REASON, MAX_UTM
-from scheduler_integration.engine.locales import MAX_LENGTH as MAX_LOCALE
-from scheduler_integration.engine.locales import clean_locale
 from scheduler_integration.engine.occurrences import MAX_OCCURRENCES
 from scheduler_integration.engine.validation import clean_choice, clean_guest_text, clean_timezone, is_yes
+from scheduler_integration.rules.analytics import FUNNEL_STEPS
+from scheduler_integration.rules.guest_form import MAX_REASON, MAX_UTM
+from scheduler_integration.rules.locales import MAX_LENGTH as MAX_LOCALE
+from scheduler_integration.rules.locales import clean_locale
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -178,7 +178,7 @@ def language(value) -> str | None:
 @declares({"type": "string", "maxLength": MAX_LOCALE, "description": "BCP 47, e.g. en-GB (else ignored)"})
 def locale(value) -> str | None:
 	"""The booker's locale from their browser (``navigator.language``: ``en-US``, ``de-DE``),
-	cleaned to one Babel knows (``engine.locales.clean_locale``), or None for anything else:
+	cleaned to one Babel knows (``rules.locales.clean_locale``), or None for anything else:
 	it only decides how dates and times are written, so a bad one is dropped, not refused."""
 	return clean_locale(value)
 

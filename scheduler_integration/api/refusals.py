@@ -2,7 +2,7 @@
 when Frappe refused a request itself, and the Retry-After of every 429 they answer.
 
 Frappe parses each request before any app code or hook runs (``frappe.app.init_request``),
-and it answers a body it cannot take (``engine.request_body``: malformed or too deeply
+and it answers a body it cannot take (``rules.request_body``: malformed or too deeply
 nested JSON, a ``cmd`` that is not text, …) with a 5xx or 417 carrying a traceback; it
 answers a guest's other refusals (its rate limiter, HTTP methods, unknown methods) with the
 exception and, by default, its traceback too. ``after_request`` hooks run even then, with
@@ -35,9 +35,9 @@ from frappe import _
 from scheduler_integration.api.utils import code_for, failure
 from scheduler_integration.booking.errors import ChangeRefused, SlotUnavailable
 from scheduler_integration.core import limits
+from scheduler_integration.core.error_codes import FRAPPE_CODES, UNREADABLE_REQUEST
 from scheduler_integration.core.errors import FieldValidationError
-from scheduler_integration.engine.error_codes import FRAPPE_CODES, UNREADABLE_REQUEST
-from scheduler_integration.engine.request_body import refusal
+from scheduler_integration.rules.request_body import refusal
 
 _METHOD = re.compile(r"^/api/(?:v[12]/)?method/([^/]+)")
 # what Frappe's error answers carry (v1: exc_type, exc, exception; v2: a list of errors)

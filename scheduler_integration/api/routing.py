@@ -21,7 +21,7 @@ from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.engine.routing import RoutingCounts
+from scheduler_integration.rules.routing import RoutingCounts
 from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
 	RoutingDecision,
 	funnel,

@@ -29,15 +29,15 @@ from frappe.utils.password import get_decrypted_password
 
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import json_object, raw_body, webhook_limit
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import RequestRefused, ServerBusy, Unauthorized
 from scheduler_integration.core.limits import per_ip
-from scheduler_integration.engine import error_codes as codes
-from scheduler_integration.engine.external_schedulers import verify_acuity, verify_oncehub
-from scheduler_integration.engine.tracking import SignatureRefused, verify_calendly
 from scheduler_integration.providers.errors import ProviderError, ProviderUnavailable
 from scheduler_integration.reporting import acuity, calendly, external_meetings, oncehub
 from scheduler_integration.reporting.external_meetings import DeliveryResult
+from scheduler_integration.rules.external_schedulers import verify_acuity, verify_oncehub
+from scheduler_integration.rules.tracking import SignatureRefused, verify_calendly
 
 
 class ProviderFailed(RequestRefused):

@@ -2,7 +2,7 @@
 
 ``POST twilio_reply`` is the number's "A message comes in" webhook: Twilio posts the message
 form-encoded (``From``, ``To``, ``Body``, ``MessageSid``, …) and signs it
-(``X-Twilio-Signature``, checked by ``engine.sms_replies.verify_twilio`` with the auth token
+(``X-Twilio-Signature``, checked by ``rules.sms_replies.verify_twilio`` with the auth token
 of Scheduler Settings). A request that is not signed with it is answered like every
 webhook's (docs/api.md): 401 with the app's failure, code ``UNAUTHORIZED``, and changes
 nothing; with no token set every request is (replies are off). A signed one is handed to
@@ -29,7 +29,7 @@ from scheduler_integration.api.utils import api
 from scheduler_integration.api.webhooks import raw_body, webhook_limit
 from scheduler_integration.core.errors import RequestRefused, Unauthorized
 from scheduler_integration.core.limits import per_ip
-from scheduler_integration.engine.sms_replies import verify_twilio
+from scheduler_integration.rules.sms_replies import verify_twilio
 from scheduler_integration.scheduler_integration.doctype.scheduler_sms_reply.scheduler_sms_reply import (
 	receive,
 )

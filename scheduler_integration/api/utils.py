@@ -61,8 +61,10 @@ from scheduler_integration.booking.errors import (
 	SlotUnavailable,
 	TooManyBookings,
 )
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.core.answers import Answer, T
 from scheduler_integration.core.clock import iso
+from scheduler_integration.core.error_codes import failure  # the envelope, defined with the codes
 from scheduler_integration.core.errors import (
 	FieldValidationError,
 	MissingArguments,
@@ -71,8 +73,6 @@ from scheduler_integration.core.errors import (
 )
 from scheduler_integration.core.languages import use_asked_language
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.engine import error_codes as codes
-from scheduler_integration.engine.error_codes import failure  # the envelope, defined with the codes
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import is_yes
 
@@ -95,7 +95,7 @@ __all__ = [
 
 
 # the ``code`` of a failure known only by its status; typed errors name their own
-# (``code`` attribute). Every code and its status: engine/error_codes.py.
+# (``code`` attribute). Every code and its status: core/error_codes.py.
 CODES = codes.BY_STATUS
 code_for = codes.code_for
 

@@ -8,9 +8,9 @@ provider is not refused at the guests' pace. Their bodies are a few kilobytes; o
 than ``MAX_BODY`` (Stripe's own cap) is refused with 413 before it is read as an event.
 How each provider's request is verified against the account it is addressed to is the
 provider's module: ``providers.stripe_checkout`` with ``scheduler_payment``,
-``engine.tracking.verify_calendly``, ``engine.external_schedulers.verify_acuity`` and
+``rules.tracking.verify_calendly``, ``rules.external_schedulers.verify_acuity`` and
 ``verify_oncehub`` (with ``reporting.acuity`` / ``oncehub``: the account of the address),
-``engine.sms_replies.verify_twilio``.
+``rules.sms_replies.verify_twilio``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The booking form's proof of work (``engine.challenge``; Settings → Booking Challenge Bits:
+"""The booking form's proof of work (``rules.challenge``; Settings → Booking Challenge Bits:
 12 by default, about 4,000 hashes that the page computes while the guest types; 0 = off),
 each challenge good for one committed booking. The CAPTCHA providers are ``booking.captcha``.
 
@@ -19,11 +19,11 @@ import frappe
 import redis
 from frappe import _
 
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.core.settings import setting
-from scheduler_integration.engine import challenge
-from scheduler_integration.engine import error_codes as codes
 from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.rules import challenge
 
 PROOF_PREFIX = "scheduler_integration:challenge:"
 

@@ -21,10 +21,10 @@ import frappe
 import requests
 from frappe import _
 
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.core.answers import Url
 from scheduler_integration.core.errors import FieldValidationError, ServerBusy
 from scheduler_integration.core.settings import get_settings, setting
-from scheduler_integration.engine import error_codes as codes
 
 PROVIDERS = {
 	"Cloudflare Turnstile": {

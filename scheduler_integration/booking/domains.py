@@ -7,7 +7,7 @@ behind nginx (``bench setup add-domain``; nginx then passes the site's name in
 ``sites/<domain> → <site>`` (Frappe then calls the site by the link's name: ``real_site``
 is the folder it leads to). Domains are the site administrator's to give (a Scheduler
 Manager sets them), never a name the site or the bench already serves
-(``served_elsewhere``). Which page a path on it leads to is ``engine.domains``; the page
+(``served_elsewhere``). Which page a path on it leads to is ``rules.domains``; the page
 renderer that serves it is ``www/book/custom_domain.py``.
 
 Which profile or team a host name belongs to is kept per worker process
@@ -28,7 +28,7 @@ from frappe import _
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.core.replica import cached_doc
 from scheduler_integration.core.versioned_cache import VersionedCache
-from scheduler_integration.engine.domains import request_host
+from scheduler_integration.rules.domains import request_host
 
 PROFILE = "Scheduler Profile"
 TEAM = "Scheduler Team"

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import frappe
 
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.core.errors import RequestRefused
-from scheduler_integration.engine import error_codes as codes
 
 
 class SlotUnavailable(frappe.ValidationError):

@@ -46,16 +46,16 @@ from scheduler_integration.core.hosts import taking_meetings, type_hosts
 from scheduler_integration.core.replica import cached_doc, cached_value
 from scheduler_integration.core.settings import window_days
 from scheduler_integration.core.versioned_cache import VersionedCache
-from scheduler_integration.engine import colors
 from scheduler_integration.engine.adapters import FREQUENCIES
-from scheduler_integration.engine.colors import PageColors
-from scheduler_integration.engine.domains import RESERVED_PROFILE_SLUGS
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import Question
 from scheduler_integration.engine.meetings import location_label, needs_phone
 from scheduler_integration.engine.occurrences import Repeat, series_counts_offered
-from scheduler_integration.engine.payments import HOLD_DEFAULT
 from scheduler_integration.engine.validation import LocationType, clean_slug
+from scheduler_integration.rules import colors
+from scheduler_integration.rules.colors import PageColors
+from scheduler_integration.rules.domains import RESERVED_PROFILE_SLUGS
+from scheduler_integration.rules.guest_form import Question
+from scheduler_integration.rules.payments import HOLD_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -446,7 +446,7 @@ def type_summary(doc) -> MeetingTypeSummary:
 
 
 def type_color(doc) -> str:
-	"""The type's colour (``#rrggbb``), else the default (``engine.colors``)."""
+	"""The type's colour (``#rrggbb``), else the default (``rules.colors``)."""
 	return doc.color if colors.is_color(doc.color) else colors.DEFAULT_TYPE_COLOR
 
 

@@ -1,6 +1,6 @@
 """Paid bookings on the Frappe side: the payments app's gateway, the guest's checkout and
 the Scheduler Payment records (the rules of amounts, holds and refunds are
-``engine.payments``).
+``rules.payments``).
 
 - **The gateway** is a *Payment Gateway* of the payments app (Scheduler Settings →
   Payment Gateway, e.g. ``Stripe-Main``) whose settings are a *Stripe Settings* record:
@@ -34,12 +34,12 @@ from scheduler_integration.booking.presentation import safe_zone
 from scheduler_integration.core.answers import DateTime, Url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
-from scheduler_integration.engine.payment_statuses import BookingPaymentStatus, PaymentStatus
-from scheduler_integration.engine.payments import checkout_expires, to_minor
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.providers.errors import CalendarError
 from scheduler_integration.providers.stripe_checkout import StripeCheckout
+from scheduler_integration.rules.payment_statuses import BookingPaymentStatus, PaymentStatus
+from scheduler_integration.rules.payments import checkout_expires, to_minor
 
 DOCTYPE = "Scheduler Payment"
 STRIPE_SETTINGS = "Stripe Settings"
@@ -261,7 +261,7 @@ def open_checkout(doc, now: datetime | None = None) -> Payment:
 def checkout_expiry(doc, payment, now: datetime) -> datetime:
 	"""When ``payment``'s checkout closes, the same for every attempt while Stripe takes it:
 	a retry after a lost answer then repeats the first attempt's parameters under its key
-	and gets the session that attempt opened (``engine.payments.checkout_expires``). Stored
+	and gets the session that attempt opened (``rules.payments.checkout_expires``). Stored
 	and committed before the call, under the payment's row lock, so simultaneous attempts
 	send one expiry, and a worker killed during the call leaves it for the next."""
 	tried = frappe.db.get_value(DOCTYPE, payment.name, "expires_at", for_update=True)

@@ -1,4 +1,4 @@
-"""Personal booking links (rules: ``engine.personal_links``): found by their token's hash,
+"""Personal booking links (rules: ``rules.personal_links``): found by their token's hash,
 used under their row lock.
 
 ``open_link`` reads a link for a page or a slot read; ``take`` is called inside the
@@ -18,7 +18,7 @@ from frappe import _
 
 from scheduler_integration.booking.errors import LinkGone
 from scheduler_integration.core.clock import to_utc, utc_now
-from scheduler_integration.engine.personal_links import (
+from scheduler_integration.rules.personal_links import (
 	EXPIRED,
 	MESSAGES,
 	REVOKED,

@@ -1,7 +1,7 @@
 """A routing form's decision, as the booking page and the booking read it.
 
 The form's controller (``scheduler_routing_form.submit``) decides where a prospect goes
-(``engine.routing``) and stores the decision as a Scheduler Routing Submission with a
+(``rules.routing``) and stores the decision as a Scheduler Routing Submission with a
 random 256-bit token (its SHA-256 stored). When the decision books a meeting the
 prospect is sent to the type's page with ``?routed=<token>``; this module reads that
 token back: which hosts the meeting is booked among, the answers that prefill the form,
@@ -19,7 +19,7 @@ from frappe import _
 
 from scheduler_integration.booking.errors import LinkGone
 from scheduler_integration.core.clock import to_utc, utc_now
-from scheduler_integration.engine.personal_links import plausible, token_hash
+from scheduler_integration.rules.personal_links import plausible, token_hash
 
 DOCTYPE = "Scheduler Routing Submission"
 BOOKED = "Booked"

@@ -4,7 +4,7 @@ A failure backs the connection's sync off (``engine.booking_rules.retry_wait``, 
 sooner than the provider's Retry-After); a refused authorisation shows as *Needs
 Reconnect*, and the form's Reconnect button starts the provider's authorisation again.
 The callers commit. ``host_connections`` lists a host's connections as the engine's
-set-up checklist and connection rate read them (``engine.onboarding``).
+set-up checklist and connection rate read them (``rules.onboarding``).
 
 What a host reads of a failure is in words (``error_text``: what failed, by
 ``providers.errors.error_kind``, and what to do), never a socket's or TLS library's text.

@@ -14,7 +14,7 @@ from typing import Any
 import frappe
 from frappe import _
 
-from scheduler_integration.engine import error_codes as codes
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import (
 	MAX_DISPLAY_NAME,

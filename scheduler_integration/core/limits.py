@@ -16,7 +16,7 @@ from collections.abc import Callable
 import frappe
 from frappe import _
 
-from scheduler_integration.engine.error_codes import RATE_LIMITED, failure
+from scheduler_integration.core.error_codes import RATE_LIMITED, failure
 
 
 def _client() -> str:

@@ -110,7 +110,7 @@ def public_limit() -> int:
 
 def site_region() -> str | None:
 	"""The site's country as ISO 3166 alpha-2 (System Settings → Country): the country of
-	phone numbers written without one (``engine.matching.same_phone``)."""
+	phone numbers written without one (``rules.matching.same_phone``)."""
 	country = frappe.db.get_single_value("System Settings", "country")
 	code = frappe.get_cached_value("Country", country, "code") if country else None
 	return code or None

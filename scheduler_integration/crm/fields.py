@@ -3,7 +3,7 @@ deal or customer (a routing form question's *CRM Record Field*, or a meeting typ
 question's) writes its answer there — e.g. company size to ``no_of_employees``, the job
 to ``job_title``.
 
-Only into a plain data field (``engine.crm_fields``: text, numbers, a Select's options;
+Only into a plain data field (``rules.crm_fields``: text, numbers, a Select's options;
 never owner, status, flags, links or emails — an allow-list, checked when the host maps
 the question and again at every write), and only when it is empty or still holds what
 Frappe put there by itself (its default; a Select's first option — Frappe CRM starts every
@@ -21,9 +21,9 @@ import frappe
 
 from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.core.errors import translate
-from scheduler_integration.engine.crm_fields import Field, mapping_refusal, refusal, valid_name
-from scheduler_integration.engine.matching import PRECEDENCE
-from scheduler_integration.engine.routing import number
+from scheduler_integration.rules.crm_fields import Field, mapping_refusal, refusal, valid_name
+from scheduler_integration.rules.matching import PRECEDENCE
+from scheduler_integration.rules.routing import number
 
 
 def field_of(meta, fieldname: str) -> Field | None:
@@ -49,7 +49,7 @@ def record_doctypes() -> list[str]:
 
 def mapping_problem(fieldname) -> str | None:
 	"""Why a question may not map to ``fieldname`` (translated; None: it may): checked when a
-	host saves a meeting type or routing form (``engine.crm_fields``)."""
+	host saves a meeting type or routing form (``rules.crm_fields``)."""
 	fields = {doctype: field_of(frappe.get_meta(doctype), fieldname) for doctype in record_doctypes()}
 	problem = mapping_refusal(fieldname, fields)
 	return translate(problem) if problem else None

@@ -1,4 +1,4 @@
-"""Who a person is in the CRM (one person, one record; ``engine.matching`` decides which
+"""Who a person is in the CRM (one person, one record; ``rules.matching`` decides which
 existing record wins): found by email, then phone, among Frappe CRM Deals and Leads and
 ERPNext Opportunities, Customers and Leads; who owns a record, and the person a record is
 about. Read by the CRM effect (``effects.crm``), the rep's scheduling (``api.crm``) and the
@@ -12,12 +12,7 @@ import frappe
 
 from scheduler_integration.booking.presentation import plain
 from scheduler_integration.core.settings import site_region
-from scheduler_integration.engine.matching import (
-	Candidate,
-	phone_pattern,
-	pick,
-	same_phone,
-)
+from scheduler_integration.rules.matching import Candidate, phone_pattern, pick, same_phone
 
 FRAPPE_CRM = ("CRM Lead", "CRM Deal")
 

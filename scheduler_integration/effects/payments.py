@@ -4,7 +4,7 @@ each once however often it is retried:
 - **booked / pending** (the booking was confirmed by its payment): with ERPNext, the
   payment is booked as a Payment Entry against the guest's Customer (``effects.ledger``).
 - **cancelled / declined**: the refund decided when the booking was cancelled (Scheduler
-  Booking → Refund Due, ``engine.payments.refund_amount``: the type's policy for a guest,
+  Booking → Refund Due, ``rules.payments.refund_amount``: the type's policy for a guest,
   everything for a host or the system) goes back through the gateway, and with ERPNext as
   a Payment Entry paying the Customer back.
 - **late_payment** (a payment that came after the hold was released): all of it goes back.
@@ -24,9 +24,9 @@ import frappe
 from scheduler_integration.booking.payments import DOCTYPE, gateway_api, payments_of
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.effects import ledger
-from scheduler_integration.engine.payment_statuses import PAID
-from scheduler_integration.engine.payments import from_minor, payment_state, to_minor
 from scheduler_integration.providers.errors import EventNotFound, ProviderError, ProviderUnavailable
+from scheduler_integration.rules.payment_statuses import PAID
+from scheduler_integration.rules.payments import from_minor, payment_state, to_minor
 
 EVENTS = ("booked", "pending", "cancelled", "declined", "late_payment", "hold_expired", "hold_cancelled")
 REASONS = {"cancelled": "Cancellation", "declined": "Cancellation", "late_payment": "Late Payment"}

@@ -27,9 +27,9 @@ from frappe import _
 from scheduler_integration.core import jinja
 from scheduler_integration.effects import automation_log
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.matching import phone_digits
 from scheduler_integration.engine.validation import clean_phone
 from scheduler_integration.outputs.email_values import email_values
+from scheduler_integration.rules.matching import phone_digits
 
 TEMPLATE = "Scheduler: Reminder (SMS)"
 MAX_LENGTH = 612  # four concatenated SMS segments

@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[frozenset, frozenset]] = {
 	"answers": (_ALL, _S),
 	"booker_timezone": (_ALL, _ALL),
 	"language": (_ALL, _HS),
-	"locale": (_ALL, _HS),  # how the guest's browser writes dates and times (engine.locales)
+	"locale": (_ALL, _HS),  # how the guest's browser writes dates and times (rules.locales)
 	"cancel_reason": (_ALL, _ALL),
 	# where the meeting happens: the host's to decide, the video effect fills it in
 	"location": (_HS, _HS),
@@ -81,7 +81,7 @@ FIELDS: dict[str, tuple[frozenset, frozenset]] = {
 	"personal_link": (_GS, _S),
 	"routing_submission": (_GS, _S),
 	# the money of a paid booking: what the gateway reported, kept by the system alone
-	# (engine.payments; the Scheduler Payment holds the gateway's side)
+	# (rules.payments; the Scheduler Payment holds the gateway's side)
 	"payment_status": (_S, _S),
 	"amount_paid": (_S, _S),
 	"amount_refunded": (_S, _S),
@@ -110,7 +110,7 @@ DERIVED = frozenset(
 		"series",
 		"series_index",
 		# a paid booking's price and currency when it was made, how long its hold lasts,
-		# and what its cancellation refunds (engine.payments, decided when it is cancelled)
+		# and what its cancellation refunds (rules.payments, decided when it is cancelled)
 		"amount",
 		"currency",
 		"hold_until",

@@ -2,7 +2,7 @@
 on the recipient's clock: the booker's zone for the guest, each host's own zone
 (``core.hosts``) for a host. Plain text: ``effects.email.render`` escapes them for HTML.
 
-Dates and times read as the recipient reads them (``engine.locales``): the guest in the
+Dates and times read as the recipient reads them (``rules.locales``): the guest in the
 locale their browser showed the booking page in (the booking's ``locale``), else their
 language with the region of their zone; a host in their User language with the region of
 their own zone, else of the site's country. Full date and short time, as the page shows
@@ -37,8 +37,8 @@ from scheduler_integration.booking.presentation import (
 from scheduler_integration.booking.tokens import manage_token, manage_url, short_url
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.hosts import host_timezones
-from scheduler_integration.engine.locales import full_date, reader_locale, short_time
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.rules.locales import full_date, reader_locale, short_time
 
 
 def when(moment: datetime, zone_name: str, locale: str | None = None) -> tuple[str, str]:
@@ -62,7 +62,7 @@ def site_country() -> str | None:
 
 
 def guest_locale(doc) -> str:
-	"""The locale the guest's times are written in (``engine.locales.reader_locale``)."""
+	"""The locale the guest's times are written in (``rules.locales.reader_locale``)."""
 	return reader_locale(
 		locale=doc.get("locale"),
 		language=doc.get("language") or site_language(),

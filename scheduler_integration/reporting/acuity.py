@@ -5,7 +5,7 @@ ID>``, Scheduler Profile → Acuity User ID); its API key (stored encrypted) che
 signature and reads the appointment back from Acuity's API — the webhook itself carries
 only ``action``, ``id``, ``calendarID`` and ``appointmentTypeID`` — so what is recorded is
 the appointment's state now, whatever order or how often deliveries arrive
-(``engine.external_schedulers.acuity_event``). The meeting type is the consultant's type
+(``rules.external_schedulers.acuity_event``). The meeting type is the consultant's type
 whose External Scheduler URL preselects that ``appointmentType``; the report comes back in
 the intake form field the profile names (Acuity Report Field ID), which report links fill.
 
@@ -18,9 +18,13 @@ from __future__ import annotations
 import frappe
 from frappe.utils.password import get_decrypted_password
 
-from scheduler_integration.engine.external_schedulers import acuity_action, acuity_event, acuity_type_id
 from scheduler_integration.providers.acuity import BASE_URL, AcuityApi
 from scheduler_integration.reporting import external_meetings
+from scheduler_integration.rules.external_schedulers import (
+	acuity_action,
+	acuity_event,
+	acuity_type_id,
+)
 
 
 def profile_for(account) -> frappe._dict | None:

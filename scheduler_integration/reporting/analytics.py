@@ -1,5 +1,5 @@
 """Engagement analytics of one host, video meetings per provider, and booking revenue: rows
-loaded here, figures computed by engine.analytics.
+loaded here, figures computed by rules.analytics.
 
 Revenue counts each booking at its meeting type's price and currency (Meeting Type →
 Price): Completed bookings are revenue, Confirmed bookings still ahead are the forecast;
@@ -9,7 +9,7 @@ for revenue apply to the meetings' start.
 
 The calendar connection rate is taken over the active hosts: users with an
 active Scheduler Profile whose User is enabled; a host with a working calendar connection
-(``engine.onboarding.connection_works``) counts as connected.
+(``rules.onboarding.connection_works``) counts as connected.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from scheduler_integration.connections.status import host_connections
 from scheduler_integration.core.answers import DateTime
 from scheduler_integration.core.clock import converter, iso, utc_now
 from scheduler_integration.core.errors import FieldValidationError
-from scheduler_integration.engine.analytics import (
+from scheduler_integration.engine.booking_states import Status
+from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.rules.analytics import (
 	ConnectionRate,
 	EngagementFigures,
 	HostMoney,
@@ -36,8 +38,6 @@ from scheduler_integration.engine.analytics import (
 	revenue,
 	summarize,
 )
-from scheduler_integration.engine.booking_states import Status
-from scheduler_integration.reporting.phases import phase_names
 
 # the seed API's names for booking statuses (an external meeting's Scheduled, Cancelled,
 # Completed and No Show read the same); the same names as SeedStatus (test_reports_tracking)
@@ -202,7 +202,7 @@ def priced_bookings(filters: list, permission_aware: bool = False) -> list[dict]
 
 
 def booking_revenue(host: str | None = None, start_date=None, end_date=None, now=None) -> BookingRevenue:
-	"""Revenue, forecast, and both per host and per meeting type (``engine.analytics.revenue``)
+	"""Revenue, forecast, and both per host and per meeting type (``rules.analytics.revenue``)
 	of one host's bookings (every host's: None)."""
 	filters = start_filter(start_date, end_date)
 	if host:
@@ -275,7 +275,7 @@ def recent_bookings(filters: list, names: dict) -> list[RecentBooking]:
 
 
 def provider_analytics(host: str | None = None, start_date=None, end_date=None) -> list[ProviderStats]:
-	"""Video meetings per provider (``engine.analytics.provider_stats``) of one host's
+	"""Video meetings per provider (``rules.analytics.provider_stats``) of one host's
 	bookings (every host's: None) that start in the date range, with the provider calls
 	logged in it."""
 	lo, hi = parse_day(start_date, "start_date"), parse_day(end_date, "end_date")

@@ -3,7 +3,7 @@
 ``invitee.created`` → meeting_booked, ``invitee.canceled`` → meeting_cancelled,
 ``invitee_no_show.created`` → no_show; a reschedule (``invitee.canceled`` with
 ``rescheduled`` and the new invitee's ``invitee.created`` naming its ``old_invitee``) moves
-the meeting and records nothing new (``engine.external_schedulers.calendly_event``); other
+the meeting and records nothing new (``rules.external_schedulers.calendly_event``); other
 events are ignored. The consultant is found by the event type URI equal to one of their
 meeting types' External Scheduler URL, else by an organizer/host email (event memberships)
 that belongs to a user with a Scheduler Profile. A report token Calendly hands back in
@@ -25,8 +25,8 @@ import re
 
 import frappe
 
-from scheduler_integration.engine.external_schedulers import calendly_event
 from scheduler_integration.reporting import external_meetings
+from scheduler_integration.rules.external_schedulers import calendly_event
 
 # an invitee URI is the delivery's identity as stored: plain URL characters only, so the
 # engagement's text cleaning (entities, markup, spaces) cannot change it

@@ -1,7 +1,7 @@
 """The Scheduling workspace's figures for the signed-in user: meetings today and this week
 (with last week for the trend), bookings waiting for confirmation, no-show rate, booking
 page conversion, bookings made per calendar month (``bookings_per_month``), the next meetings, and a new host's set-up checklist (``setup_checklist``:
-the facts loaded here, the steps and the page's problems decided by ``engine.onboarding``).
+the facts loaded here, the steps and the page's problems decided by ``rules.onboarding``).
 
 Every count goes through ``frappe.get_list``, so the row rules of core/permissions apply: a
 host counts their own bookings (every booking they are one of the hosts of), a Scheduler
@@ -30,12 +30,12 @@ from scheduler_integration.core.answers import Date, DateTime, Path, Time, Url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.hosts import host_timezone, new_hours_timezone, when_label
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.engine import onboarding
-from scheduler_integration.engine.analytics import last_months, per_month
 from scheduler_integration.engine.booking_states import ACTIVE, FINISHED
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.statuses import BookingStatus, Status
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.rules import onboarding
+from scheduler_integration.rules.analytics import last_months, per_month
 
 # a booking that takes (or took) place: waiting, confirmed or done
 HAPPENING = (*ACTIVE, *FINISHED)
@@ -161,7 +161,7 @@ def bookings_per_month(now: datetime | None = None) -> list:
 	"""[(first day of the month, bookings made in it)] of the last MONTHS calendar months,
 	this one last, in the system time zone (where ``creation`` is stored, as the per-day
 	chart counts): every booking made, whatever its status now. Counted per day by the
-	database (at most a year of rows), summed into months by ``engine.analytics.per_month``."""
+	database (at most a year of rows), summed into months by ``rules.analytics.per_month``."""
 	months = last_months(to_system(now or utc_now()).date(), MONTHS)
 	rows = frappe.get_list(
 		"Scheduler Booking",
@@ -252,7 +252,7 @@ def offers_times(profile: str, now: datetime | None = None, hosted: list[str] | 
 
 
 def setup_facts(user: str) -> tuple[onboarding.SetupFacts, frappe._dict | None]:
-	"""What ``user`` has set up (``engine.onboarding.SetupFacts``) and their profile row."""
+	"""What ``user`` has set up (``rules.onboarding.SetupFacts``) and their profile row."""
 	profile = frappe.db.get_value(
 		"Scheduler Profile",
 		{"user": user},

@@ -12,10 +12,10 @@ import frappe
 
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.recommend import canonical_phase
-from scheduler_integration.engine.tracking import anonymize_ip, clean_ip, phase_from_campaign
 from scheduler_integration.engine.validation import ANGLES, decoded
 from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.rules.recommend import canonical_phase
+from scheduler_integration.rules.tracking import anonymize_ip, clean_ip, phase_from_campaign
 
 # lifecycle event (engine.booking_states.lifecycle_event) -> engagement event type
 BOOKING_EVENTS = {

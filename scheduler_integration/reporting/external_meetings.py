@@ -2,7 +2,7 @@
 what their webhooks report, and their engagements recorded once.
 
 Each provider's module (``reporting/calendly.py``, ``acuity.py``, ``oncehub.py``) turns a
-verified delivery into an ``engine.external_schedulers.ExternalEvent`` and finds whose it
+verified delivery into an ``rules.external_schedulers.ExternalEvent`` and finds whose it
 is; ``apply`` does the rest, the same for all:
 
 * the meeting is found by the provider's id now (``current_ref``) or first
@@ -11,7 +11,7 @@ is; ``apply`` does the rest, the same for all:
 * Acuity's and OnceHub's deliveries are verified with one consultant's own secret, so
   they look only among that consultant's meetings: one naming an id another consultant's
   meeting holds is ignored (``{"ignored": True}``), never recorded as a second meeting;
-* ``engine.external_schedulers.next_state`` decides its new status, the engagement to
+* ``rules.external_schedulers.next_state`` decides its new status, the engagement to
   record (meeting_booked, meeting_cancelled, meeting_completed, no_show — each at most
   once per meeting, carrying ``external_key`` as ``external_event_id``) and the one to
   withdraw; a move updates the times (and the booked engagement's ``scheduled_for``);
@@ -24,7 +24,7 @@ Deliveries for one consultant and provider take turns on a database lock, and ea
 commits before the next looks, so copies arriving at once are recorded once.
 
 ``complete_due`` (every 15 minutes, ``jobs/external_meetings.py``) records a Scheduled
-meeting whose end has passed as completed (``engine.external_schedulers.outcome_due``);
+meeting whose end has passed as completed (``rules.external_schedulers.outcome_due``);
 a later report from the provider (no-show, cancellation) still wins.
 """
 
@@ -38,7 +38,9 @@ from typing import Literal, TypedDict
 import frappe
 
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.engine.external_schedulers import (
+from scheduler_integration.reporting import engagement
+from scheduler_integration.reporting import links as report_links
+from scheduler_integration.rules.external_schedulers import (
 	COMPLETED,
 	SCHEDULED,
 	ExternalEvent,
@@ -46,8 +48,6 @@ from scheduler_integration.engine.external_schedulers import (
 	next_state,
 	outcome_due,
 )
-from scheduler_integration.reporting import engagement
-from scheduler_integration.reporting import links as report_links
 
 DOCTYPE = "Scheduler External Meeting"
 LOCK_WAIT = 10  # seconds; a copy still waiting then is answered 503 and the provider retries

@@ -1,4 +1,4 @@
-"""Tracked report links: signed tokens (engine.tracking) resolved to the consultant's own URLs.
+"""Tracked report links: signed tokens (rules.tracking) resolved to the consultant's own URLs.
 
 A token names consultant, meeting type, phase and report reference, never a URL. The
 redirect resolves it here, only ever to:
@@ -11,7 +11,7 @@ redirect resolves it here, only ever to:
   booking back (for Acuity also ``field:<Acuity Report Field ID>=<token>``: an intake form
   field, as Acuity keeps no UTM values).
 
-Both carry the report's UTM parameters (``engine.report_copy.tracking_params``).
+Both carry the report's UTM parameters (``rules.report_copy.tracking_params``).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import frappe
 from frappe.utils.password import get_encryption_key
 
 from scheduler_integration.booking.domains import profile_url, type_url
-from scheduler_integration.engine.recommend import canonical_phase
-from scheduler_integration.engine.report_copy import tracking_params, with_query
-from scheduler_integration.engine.tracking import LinkRef, sign_link, verify_link
 from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.rules.recommend import canonical_phase
+from scheduler_integration.rules.report_copy import tracking_params, with_query
+from scheduler_integration.rules.tracking import LinkRef, sign_link, verify_link
 
 REDIRECT_METHOD = "/api/method/scheduler_integration.api.tracking.go"
 

@@ -3,7 +3,7 @@
 A consultant's OnceHub webhook is named in its address (``?account=<OnceHub user ID>``,
 Scheduler Profile → OnceHub User ID); its secret (stored encrypted) checks the
 ``Oncehub-Signature``. The event object carries the whole booking
-(``engine.external_schedulers.oncehub_event``). A delivery reads and changes only the
+(``rules.external_schedulers.oncehub_event``). A delivery reads and changes only the
 meetings of the account whose secret verified it: a booking whose ``owner`` is another
 OnceHub user is ignored (each user's own webhook reports theirs). The report comes back as
 ``utm_content``, which report links set.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import frappe
 from frappe.utils.password import get_decrypted_password
 
-from scheduler_integration.engine.external_schedulers import oncehub_event
 from scheduler_integration.reporting import external_meetings
+from scheduler_integration.rules.external_schedulers import oncehub_event
 
 _FIELDS = ["name", "user", "oncehub_user_id"]
 

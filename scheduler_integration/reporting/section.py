@@ -2,14 +2,14 @@
 
 ``{{ scheduler_section(consultant, phase, disc_profile, doc.doctype, doc.name) }}`` in any
 Print Format, Web Page or template gives escaped HTML (Markup): the DISC-adapted title,
-intro and line above the types, each recommended meeting type (engine.recommend) with its
+intro and line above the types, each recommended meeting type (rules.recommend) with its
 heading (the ones after the first marked as secondary), duration, description under its
 label and a tracked button (reporting.links), the closing line, all adapted to the
-profile and phase by engine.report_copy, and the consultant's embed iframe when "Embed in
+profile and phase by rules.report_copy, and the consultant's embed iframe when "Embed in
 Client Reports" is on. ``scheduler_section_markdown`` gives the
 same as Markdown. Both give "" when the consultant has no Scheduler Profile or "Show in
 Client Reports" is off. Every stored text is escaped; the iframe is sanitised again on the
-way out (engine.embed), so only a canonical iframe from an allowed host is ever printed.
+way out (rules.embed), so only a canonical iframe from an allowed host is ever printed.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from markupsafe import Markup, escape
 
 from scheduler_integration.booking.meeting_types import duration_minutes, meeting_type_doc
 from scheduler_integration.core.settings import extra_embed_hosts
-from scheduler_integration.engine.embed import sanitize_embed
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.recommend import TypeInfo, canonical_phase, recommend
-from scheduler_integration.engine.report_copy import section_copy
 from scheduler_integration.reporting import links as report_links
 from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.rules.embed import sanitize_embed
+from scheduler_integration.rules.recommend import TypeInfo, canonical_phase, recommend
+from scheduler_integration.rules.report_copy import section_copy
 
 
 def _copy(copy) -> str:

@@ -37,10 +37,10 @@ import requests
 import scheduler_integration
 from scheduler_integration.api import openapi, parse
 from scheduler_integration.api import schemas as answer_schemas
+from scheduler_integration.core.error_codes import STATUS
 from scheduler_integration.crm.records import RECORD_DOCTYPES
-from scheduler_integration.engine.analytics import FUNNEL_STEPS
 from scheduler_integration.engine.booking_states import STATUSES
-from scheduler_integration.engine.error_codes import STATUS
+from scheduler_integration.rules.analytics import FUNNEL_STEPS
 from scheduler_integration.tests import answer_check
 from scheduler_integration.tests.factory import set_settings
 from scheduler_integration.tests.live import LiveServer

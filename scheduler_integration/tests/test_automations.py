@@ -18,8 +18,8 @@ import frappe
 from scheduler_integration.booking.presentation import plain
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.effects import reminders
-from scheduler_integration.engine.locales import short_time
 from scheduler_integration.outputs.email_values import email_values
+from scheduler_integration.rules.locales import short_time
 from scheduler_integration.tests.factory import (
 	Outbox,
 	SchedulerPaused,

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 import frappe
 
 from scheduler_integration.core.clock import to_system, utc_now
-from scheduler_integration.engine.analytics import last_months
+from scheduler_integration.rules.analytics import last_months
 from scheduler_integration.tests.factory import book, future_day, make_host, make_type
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase

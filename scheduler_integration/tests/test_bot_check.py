@@ -15,7 +15,7 @@ import frappe
 import requests
 
 from scheduler_integration.core.settings import DEFAULTS
-from scheduler_integration.engine.challenge import solve
+from scheduler_integration.rules.challenge import solve
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,

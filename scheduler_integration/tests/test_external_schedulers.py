@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import frappe
 
-from scheduler_integration.engine.external_schedulers import acuity_signature, oncehub_signature
-from scheduler_integration.engine.tracking import calendly_signature
 from scheduler_integration.jobs.external_meetings import complete_external_meetings
 from scheduler_integration.reporting import links as report_links
+from scheduler_integration.rules.external_schedulers import acuity_signature, oncehub_signature
+from scheduler_integration.rules.tracking import calendly_signature
 from scheduler_integration.tests.factory import make_host, make_type, set_settings
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url
 from scheduler_integration.tests.utils import SchedulerTestCase

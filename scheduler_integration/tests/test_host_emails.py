@@ -7,7 +7,7 @@ Over real HTTP, with the site's workers sending through a local SMTP sink (``fac
   as a ``tel:`` link, the answers in the type's question order, a multi-select joined),
   escaped once, and nothing of the guest's text runs as markup or template code;
 - each reader gets one date and clock format, from their language and region
-  (``engine.locales``): the guest the locale their browser booked in (en-US, even from
+  (``rules.locales``): the guest the locale their browser booked in (en-US, even from
   London), a host their User language with their zone's region (en-IN, de-DE);
 - a rep's booking for a prospect from the record says the rep booked it with them, in the
   New booking email and on the record's timeline;
@@ -32,8 +32,8 @@ import frappe
 
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.effects import reminders
-from scheduler_integration.engine.locales import full_date, short_time
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.rules.locales import full_date, short_time
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,

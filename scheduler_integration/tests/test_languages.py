@@ -9,8 +9,8 @@ from datetime import timedelta
 import frappe
 
 from scheduler_integration.core.clock import to_utc
-from scheduler_integration.engine.locales import full_date
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.rules.locales import full_date
 from scheduler_integration.tests.factory import (
 	clear_bookings,
 	future_day,
@@ -135,7 +135,7 @@ class TestLanguages(BookingFlowCase):
 			mails[recipient] = mails.get(recipient, "") + mail_text(row.message)
 		guest_day = to_utc(start).astimezone(get_zone("Europe/Berlin")).date()
 		host_day = to_utc(start).astimezone(get_zone("Europe/Paris")).date()
-		# each reader's full date, in their language with their zone's region (engine.locales)
+		# each reader's full date, in their language with their zone's region (rules.locales)
 		german_day = full_date(guest_day, "de-DE")
 		french_day = full_date(host_day, "fr-FR")
 		self.assertNotEqual(german_day, full_date(guest_day, "en"))

@@ -16,8 +16,8 @@ from pathlib import Path
 import frappe
 
 from scheduler_integration.booking.pages import page_data, type_summary
-from scheduler_integration.engine.branding import BRANDS
-from scheduler_integration.engine.colors import ACCENT, DEFAULT_TYPE_COLOR, contrast
+from scheduler_integration.rules.branding import BRANDS
+from scheduler_integration.rules.colors import ACCENT, DEFAULT_TYPE_COLOR, contrast
 from scheduler_integration.scheduler_integration.doctype.scheduler_profile import booking_page_setup
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import make_host, make_type

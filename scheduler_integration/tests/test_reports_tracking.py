@@ -13,12 +13,12 @@ import frappe
 
 from scheduler_integration.core.clock import to_utc
 from scheduler_integration.core.settings import store
-from scheduler_integration.engine.tracking import calendly_signature
 from scheduler_integration.reporting import engagement
 from scheduler_integration.reporting import links as report_links
 from scheduler_integration.reporting.analytics import BOOKING_STATUS, SeedStatus
 from scheduler_integration.reporting.links import reference_fields as reference_from_token
 from scheduler_integration.reporting.section import scheduler_section, scheduler_section_markdown
+from scheduler_integration.rules.tracking import calendly_signature
 from scheduler_integration.tests.factory import (
 	clear_bookings,
 	future_day,

@@ -14,7 +14,7 @@ from email import policy
 
 import frappe
 
-from scheduler_integration.engine.challenge import solve
+from scheduler_integration.rules.challenge import solve
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,

@@ -14,7 +14,7 @@ from scheduler_integration.booking import caps
 from scheduler_integration.booking.errors import TooManyBookings
 from scheduler_integration.booking.meeting_types import type_context
 from scheduler_integration.core.clock import utc_now
-from scheduler_integration.engine.challenge import solve
+from scheduler_integration.rules.challenge import solve
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import frappe
 import requests
 
-from scheduler_integration.engine.tracking import calendly_signature
+from scheduler_integration.rules.tracking import calendly_signature
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,

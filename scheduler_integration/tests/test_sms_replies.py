@@ -1,6 +1,6 @@
 """SMS: every reminder carries a short manage link that leads to the manage page, and a guest
 cancels by replying CANCEL, then YES, through Twilio's inbound webhook — over real HTTP,
-signed as Twilio signs (``engine.sms_replies.twilio_signature``, checked there against
+signed as Twilio signs (``rules.sms_replies.twilio_signature``, checked there against
 Twilio's published example). A local server stands in for the SMS gateway."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import requests
 from scheduler_integration.booking.tokens import manage_token, short_url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.effects import reminders, sms
-from scheduler_integration.engine.locales import short_time
-from scheduler_integration.engine.sms_replies import twilio_signature
 from scheduler_integration.outputs.email_values import guest_locale
+from scheduler_integration.rules.locales import short_time
+from scheduler_integration.rules.sms_replies import twilio_signature
 from scheduler_integration.tests import answer_check
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,

@@ -35,8 +35,8 @@ import frappe
 import requests
 
 from scheduler_integration.engine.booking_states import Actor
-from scheduler_integration.engine.external_schedulers import oncehub_signature
-from scheduler_integration.engine.sms_replies import twilio_signature
+from scheduler_integration.rules.external_schedulers import oncehub_signature
+from scheduler_integration.rules.sms_replies import twilio_signature
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	book,

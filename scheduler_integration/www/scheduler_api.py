@@ -4,7 +4,7 @@ window) and statuses, and the failure codes. Nothing on it is written here; it r
 same cached document the JSON endpoint answers.
 
 Readable on a phone: a description is text in paragraphs with its `code` spans as code
-(``engine.doc_text``; every part escaped here, so a docstring can never inject markup),
+(``rules.doc_text``; every part escaped here, so a docstring can never inject markup),
 and the parameter tables stack their cells below 640 px instead of scrolling sideways."""
 
 import json
@@ -13,8 +13,8 @@ from frappe import _
 from markupsafe import Markup, escape
 
 from scheduler_integration.api.openapi import DOCUMENT_PATH, cached
-from scheduler_integration.engine.doc_text import paragraphs
-from scheduler_integration.engine.error_codes import STATUS
+from scheduler_integration.core.error_codes import STATUS
+from scheduler_integration.rules.doc_text import paragraphs
 
 no_cache = 1
 CONSTRAINTS = ("format", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum", "default")
@@ -98,7 +98,7 @@ def _limits(schema: dict) -> str:
 
 
 def description_html(text: str) -> Markup:
-	"""A description as paragraphs of escaped text and ``<code>`` (``engine.doc_text``)."""
+	"""A description as paragraphs of escaped text and ``<code>`` (``rules.doc_text``)."""
 	return Markup("").join(
 		Markup("<p>{}</p>").format(
 			Markup("").join(Markup("<code>{}</code>").format(t) if code else escape(t) for t, code in parts)

@@ -10,10 +10,10 @@ import requests
 from acuity_peer import FakeAcuity, acuity_error
 from calendar_peers import Reply
 
-from scheduler_integration.engine.external_schedulers import acuity_event, verify_acuity
-from scheduler_integration.engine.tracking import SignatureRefused
 from scheduler_integration.providers.acuity import AcuityApi
 from scheduler_integration.providers.errors import ProviderAuthError, ProviderError, ProviderUnavailable
+from scheduler_integration.rules.external_schedulers import acuity_event, verify_acuity
+from scheduler_integration.rules.tracking import SignatureRefused
 
 BERLIN = timezone(timedelta(hours=2))
 

@@ -1,6 +1,6 @@
 """The meeting where a sales rep looks: Frappe CRM, ERPNext, or a plain Frappe Contact.
 
-Who the guest is (``engine.matching``, one person, one record): the existing record found
+Who the guest is (``rules.matching``, one person, one record): the existing record found
 by email, then by phone — a Frappe CRM Deal, a Frappe CRM Lead, an ERPNext Opportunity,
 Customer or Lead, in that order — else a new lead (Settings → Create a Lead for New
 Guests, on by default with ERPNext or Frappe CRM): a Frappe CRM Lead when Frappe CRM is

@@ -12,7 +12,7 @@ from scheduler_integration.booking.presentation import plain
 from scheduler_integration.core.naming import insert_named_after_person
 from scheduler_integration.core.settings import setting
 from scheduler_integration.crm.records import find_record
-from scheduler_integration.engine.matching import new_record_doctype
+from scheduler_integration.rules.matching import new_record_doctype
 
 
 def grant(doctype: str, name, users) -> None:

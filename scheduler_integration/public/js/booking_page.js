@@ -16,7 +16,7 @@
 	// The reader's language and region: the browser's own locale when it is of the page's
 	// language (en-GB reads 19:00 where en-US reads 7:00 PM), else the page's language. It is
 	// sent with the booking, so the emails write dates and times as this page does: the full
-	// date and short time of the same CLDR locale (engine/locales.py).
+	// date and short time of the same CLDR locale (rules/locales.py).
 	function readerLocale(lang) {
 		const base = lang.split("-")[0].toLowerCase();
 		const own = [].concat(navigator.languages || [], navigator.language || []).find((tag) => String(tag).split("-")[0].toLowerCase() === base);

@@ -440,7 +440,7 @@ scheduler_integration.show_booking_link = function (url, done) {
 	return dialog;
 };
 
-// A provider's or meeting location's mark, name and colour (engine/branding.py, carried by
+// A provider's or meeting location's mark, name and colour (rules/branding.py, carried by
 // the boot: api/branding.py); null for a value without one.
 scheduler_integration.brand = function (value) {
 	const table = frappe.boot.scheduler_branding || {};

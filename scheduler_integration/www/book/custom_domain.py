@@ -4,7 +4,7 @@ page at the domain's root and nothing else.
 Registered as a ``page_renderer`` hook: Frappe asks each custom renderer before its own
 (``frappe.website.path_resolver.PathResolver.resolve``), so this one takes every website
 path of a custom domain (Frappe's ``/app`` and ``/api`` never reach renderers) and leaves
-every other host alone. Which page a path leads to is ``engine.domains.domain_route``:
+every other host alone. Which page a path leads to is ``rules.domains.domain_route``:
 ``/`` the list of types, ``/<type slug>`` a type's page, ``/book/manage/<token>`` the
 manage page of one of the domain's own bookings; anything else is 404. The pages are the
 same templates and data as ``/book/…``, with links relative to the domain's root.
@@ -19,7 +19,7 @@ from frappe.website.page_renderers.template_page import TemplatePage
 
 from scheduler_integration.booking import pages
 from scheduler_integration.booking.domains import TEAM, Scope, request_scope, serves
-from scheduler_integration.engine.domains import MANAGE, PAGE, domain_route
+from scheduler_integration.rules.domains import MANAGE, PAGE, domain_route
 from scheduler_integration.www.book.manage import manage_context
 from scheduler_integration.www.book.page_utils import booking_page, list_title
 

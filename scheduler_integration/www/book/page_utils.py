@@ -16,10 +16,10 @@ from scheduler_integration.core.languages import use_asked_language
 from scheduler_integration.core.limits import hit, page_limit_name
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, setting
-from scheduler_integration.engine import colors
-from scheduler_integration.engine.guest_form import Question, form_limits
-from scheduler_integration.engine.prefill import clean_prefill
 from scheduler_integration.engine.statuses import STATUSES
+from scheduler_integration.rules import colors
+from scheduler_integration.rules.guest_form import Question, form_limits
+from scheduler_integration.rules.prefill import clean_prefill
 
 # query parameters a booking page passes on to the next page (tracking, language, embed)
 _KEPT = ("lang", "embed", "ref", "utm_source", "utm_medium", "utm_campaign")
@@ -183,7 +183,7 @@ def gone(context, message: str):
 def prefill(data: dict, known: dict | None = None) -> dict:
 	"""What the booking form starts with: ``known`` (a personal link's prospect, a routing
 	form's answers) and, over it, the URL's own prefill parameters (``?name=…&email=…``,
-	``engine.prefill``), each cleaned like the form's field; {} on a page without a form."""
+	``rules.prefill``), each cleaned like the form's field; {} on a page without a form."""
 	meeting_type = data.get("meeting_type")
 	if not meeting_type:
 		return {}

@@ -15,9 +15,9 @@ from scheduler_integration.booking.pages import page_data
 from scheduler_integration.booking.payments import money, payment_json
 from scheduler_integration.booking.presentation import safe_zone
 from scheduler_integration.core.clock import to_utc
-from scheduler_integration.engine.payment_statuses import PAID
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.rules.payment_statuses import PAID
 from scheduler_integration.www.book.page_utils import fill, not_found, page_language, too_many_requests
 
 no_cache = 1

@@ -34,7 +34,7 @@ from scheduler_integration.engine.booking_states import (
 	lifecycle_event,
 	may_become,
 )
-from scheduler_integration.engine.guest_form import (
+from scheduler_integration.rules.guest_form import (
 	MAX_ATTENDEES,
 	MAX_COMPANY,
 	MAX_NAME,
@@ -42,8 +42,8 @@ from scheduler_integration.engine.guest_form import (
 	MAX_REASON,
 	clean_emails,
 )
-from scheduler_integration.engine.payment_statuses import BookingPayment
-from scheduler_integration.engine.payments import (
+from scheduler_integration.rules.payment_statuses import BookingPayment
+from scheduler_integration.rules.payments import (
 	REFUND_DEFAULT,
 	RefundPolicy,
 	from_minor,
@@ -174,7 +174,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 	def derive(self, before, now: datetime, actor: Actor | None = None):
 		"""The fields no caller sets: a new booking's invitation UID and manage token, the
 		title, when the booking was confirmed or cancelled, and a paid booking's price, hold
-		and what its cancellation refunds (``engine.payments``)."""
+		and what its cancellation refunds (``rules.payments``)."""
 		if before is None:
 			self.ical_uid = f"{frappe.generate_hash(length=20)}@scheduler_integration"
 			issue_token(self)
@@ -515,7 +515,7 @@ EXTRA_FIELDS = frozenset(
 		"reference_doctype",
 		"reference_name",
 		"language",
-		"locale",  # how the guest's browser writes dates and times (engine.locales)
+		"locale",  # how the guest's browser writes dates and times (rules.locales)
 		# the personal link or routing decision whose token the public API checked
 		"personal_link",
 		"routing_submission",

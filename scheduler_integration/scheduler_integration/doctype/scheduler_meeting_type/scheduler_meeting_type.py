@@ -19,12 +19,12 @@ from scheduler_integration.core.permissions import is_manager, is_team_admin
 from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import MAX_ATTENDEES, clean_question
+from scheduler_integration.rules.guest_form import MAX_ATTENDEES, clean_question
 from scheduler_integration.engine.meetings import location_text
 from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.model import MAX_SEATS
 from scheduler_integration.engine.occurrences import MAX_OCCURRENCES, meetings_within
-from scheduler_integration.engine.payments import (
+from scheduler_integration.rules.payments import (
 	HOLD_DEFAULT,
 	HOLD_MAX,
 	HOLD_MIN,
@@ -329,7 +329,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 
 	def validate_payment(self, errors: FieldErrors) -> None:
 		"""Require Payment: a price, one meeting per booking, a hold and a refund policy the
-		rules take (``engine.payments``), and, to be active, a payment gateway that takes
+		rules take (``rules.payments``), and, to be active, a payment gateway that takes
 		this currency and amount (the payments app's controller answers that)."""
 		self.payment_hold_minutes = errors.clean(
 			"payment_hold_minutes",

@@ -9,7 +9,7 @@ calling it), Stripe's signed webhook (``receive_stripe_event``), the hold's end 
 gateway (``settle_hold``) — ends in ``verified``: the payment's Checkout Session read back
 from Stripe must be paid and match this payment (its booking and payment in the metadata,
 amount and currency, a payment intent no other payment counted). Only then does
-``settle`` act, as ``engine.payments.late_payment`` says: a booking still awaiting its
+``settle`` act, as ``rules.payments.late_payment`` says: a booking still awaiting its
 payment is confirmed by the system (the same effects as any new booking: emails, calendar,
 video, CRM, reminders); one that no longer waits for it (its hold expired, it was
 cancelled) gets the money back in full (the ``late_payment`` effects: the refund and the
@@ -43,8 +43,8 @@ from scheduler_integration.booking.payments import DOCTYPE, current_payment, str
 from scheduler_integration.providers.errors import CalendarError, ProviderUnavailable
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import ServerBusy
-from scheduler_integration.engine.payment_statuses import PAID, UNSETTLED, PaymentStatus
-from scheduler_integration.engine.payments import hold_over, late_payment
+from scheduler_integration.rules.payment_statuses import PAID, UNSETTLED, PaymentStatus
+from scheduler_integration.rules.payments import hold_over, late_payment
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.core.table_text import TableRowsAsText
 

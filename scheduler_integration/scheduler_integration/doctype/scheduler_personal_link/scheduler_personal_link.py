@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 
 """A personal booking link: one prospect, one meeting type, the rep as host
-(``engine.personal_links``, ``booking.personal_links``).
+(``rules.personal_links``, ``booking.personal_links``).
 
 Made by *Schedule Meeting* on a CRM record (``create_link``) or in the desk; the token is
 shown once (only its hash is kept) and the page it opens, ``/book/link/<token>``, is the
@@ -26,8 +26,8 @@ from scheduler_integration.core.errors import FieldErrors, FieldValidationError
 from scheduler_integration.core.permissions import is_manager, may_book
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.booking_fields import CRM_DOCTYPES
-from scheduler_integration.engine.guest_form import MAX_NAME
-from scheduler_integration.engine.personal_links import MAX_USES, new_token, token_hash
+from scheduler_integration.rules.guest_form import MAX_NAME
+from scheduler_integration.rules.personal_links import MAX_USES, new_token, token_hash
 from scheduler_integration.engine.validation import clean_email, clean_guest_name, clean_phone
 from scheduler_integration.booking.meeting_types import meeting_type_doc
 

@@ -2,10 +2,10 @@
 # For license information, please see license.txt
 
 """A routing form: public questions (``/book/route/<slug>``) and ordered rules that send a
-prospect to the right meeting, web page or message (``engine.routing``).
+prospect to the right meeting, web page or message (``rules.routing``).
 
 ``submit`` is the path of a submission: the answers cleaned like a booking form's
-(``engine.guest_form.clean_answers``), the prospect looked up in the CRM by the answer
+(``rules.guest_form.clean_answers``), the prospect looked up in the CRM by the answer
 that fills the booking's Email (and Phone) — one person, one record, the same lookup
 bookings use (``crm.records``) — the rules evaluated, and the decision
 stored as a Scheduler Routing Submission (form, rule, outcome, answers, record; its
@@ -33,7 +33,7 @@ from scheduler_integration.core.permissions import is_manager, may_book
 from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.crm.records import find_by, record_owner
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.engine.guest_form import (
+from scheduler_integration.rules.guest_form import (
 	MAX_QUESTIONS,
 	QUESTION_KEY,
 	Question,
@@ -41,9 +41,9 @@ from scheduler_integration.engine.guest_form import (
 	clean_question,
 	question_options,
 )
-from scheduler_integration.engine.personal_links import new_token, token_hash
-from scheduler_integration.engine.prefill import PAGE_PARAMETERS, clean_prefill
-from scheduler_integration.engine.routing import (
+from scheduler_integration.rules.personal_links import new_token, token_hash
+from scheduler_integration.rules.prefill import PAGE_PARAMETERS, clean_prefill
+from scheduler_integration.rules.routing import (
 	BOOKING_OUTCOMES,
 	MAX_CONDITION_VALUE,
 	MAX_CONDITIONS,
@@ -58,7 +58,7 @@ from scheduler_integration.engine.routing import (
 	number,
 	route,
 )
-from scheduler_integration.engine.routing import funnel as count_funnel
+from scheduler_integration.rules.routing import funnel as count_funnel
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
 	MAX_MESSAGE,

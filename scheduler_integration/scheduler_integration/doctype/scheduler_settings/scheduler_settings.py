@@ -12,7 +12,7 @@ from scheduler_integration.booking.payments import STRIPE_SETTINGS, payments_ins
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.settings import MIN_WINDOW_DAYS, settings_changed
 from scheduler_integration.engine import adapters
-from scheduler_integration.engine.embed import frame_origins
+from scheduler_integration.rules.embed import frame_origins
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import clean_url
 

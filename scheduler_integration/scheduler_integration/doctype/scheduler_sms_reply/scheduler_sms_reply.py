@@ -4,13 +4,13 @@
 """A text a guest sent back to the app's SMS, and what it did (``receive``).
 
 The rule of the conversation (which text asks, which one cancels, until when) is
-``engine.sms_replies.decide``; this module loads its inputs, stores each message under its
+``rules.sms_replies.decide``; this module loads its inputs, stores each message under its
 MessageSid (the record's name, so a replay of the same message finds it taken and changes
 nothing, even when both copies arrive at once) and cancels through
 ``SchedulerBooking.cancel`` as the guest, so the guest's notice rule and every effect of a
 cancellation (emails, calendars, reminders skipped, CRM) apply as on the manage page.
 
-The sender is matched to bookings by phone number (``engine.matching.same_phone``: the
+The sender is matched to bookings by phone number (``rules.matching.same_phone``: the
 same number in E.164, a stored number without its country read in the site's — System
 Settings → Country — or, on a site without one, in the country of the number the guest
 texted, never the sender's); their next booking is the earliest pending or confirmed one
@@ -31,8 +31,8 @@ from scheduler_integration.core.settings import setting, site_region
 from scheduler_integration.effects.email import reader_language
 from scheduler_integration.outputs.email_values import guest_locale, when
 from scheduler_integration.engine.booking_states import Actor
-from scheduler_integration.engine.matching import phone_digits, phone_pattern, region_of, same_phone
-from scheduler_integration.engine.sms_replies import CANCELLED, REFUSED, Action, Turn, decide
+from scheduler_integration.rules.matching import phone_digits, phone_pattern, region_of, same_phone
+from scheduler_integration.rules.sms_replies import CANCELLED, REFUSED, Action, Turn, decide
 from scheduler_integration.engine.statuses import Status
 
 DOCTYPE = "Scheduler SMS Reply"

@@ -10,7 +10,7 @@ from scheduler_integration.booking import domains, pages
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.engine.domains import clean_domain
+from scheduler_integration.rules.domains import clean_domain
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
 	clean_text,

@@ -5,8 +5,8 @@
 import frappe
 from frappe import _, _lt
 
-from scheduler_integration.engine.analytics import FUNNEL_STEPS, funnel
 from scheduler_integration.reporting.analytics import occurred_filter
+from scheduler_integration.rules.analytics import FUNNEL_STEPS, funnel
 
 LABELS = {
 	"page_viewed": _lt("Page Viewed"),

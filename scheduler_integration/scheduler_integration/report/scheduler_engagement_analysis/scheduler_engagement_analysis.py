@@ -5,8 +5,8 @@
 import frappe
 from frappe import _
 
-from scheduler_integration.engine.analytics import breakdown
 from scheduler_integration.reporting.analytics import occurred_filter
+from scheduler_integration.rules.analytics import breakdown
 
 OUTCOMES = ("link_clicked", "meeting_booked", "meeting_completed", "meeting_cancelled", "no_show")
 GROUPS = {"Meeting Type": "meeting_type", "Phase": "phase", "Host": "host"}

@@ -16,8 +16,8 @@ from frappe import _
 
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.hosts import host_timezones
-from scheduler_integration.engine.analytics import host_performance
 from scheduler_integration.reporting.analytics import priced_bookings, start_filter
+from scheduler_integration.rules.analytics import host_performance
 
 
 def execute(filters=None):

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 
 from scheduler_integration.core import naming
-from scheduler_integration.engine.routing import funnel
+from scheduler_integration.rules.routing import funnel
 
 
 def _rate(part: int, whole: int) -> float:

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .errors import InvalidField
-from .i18n import _
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.engine.i18n import _
+from scheduler_integration.engine.statuses import AWAITING_PAYMENT
+
 from .payment_statuses import BookingPayment
-from .statuses import AWAITING_PAYMENT
 
 __all__ = [
 	"CHECKOUT_MAX",

@@ -39,8 +39,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_plus
 
-from .i18n import _
-from .validation import PHASES, clean_url
+from scheduler_integration.engine.i18n import _
+from scheduler_integration.engine.validation import PHASES, clean_url
 
 __all__ = [
 	"DEFAULT_SOURCE",

@@ -9,9 +9,9 @@ a meeting nobody cancelled counts as completed.
   appointment is read back from Acuity's API and its *state* is recorded.
 * OnceHub: ``Oncehub-Signature: t=<unix seconds>,s=<hex HMAC-SHA256 of "<t>.<raw body>">``
   keyed with the webhook's secret; ``t`` more than ``tolerance`` seconds from ``now`` is
-  ``stale`` (as Calendly's, ``engine.tracking.verify_calendly``).
+  ``stale`` (as Calendly's, ``rules.tracking.verify_calendly``).
 
-Both raise ``engine.tracking.SignatureRefused`` (``missing``, ``malformed``, ``mismatch``,
+Both raise ``rules.tracking.SignatureRefused`` (``missing``, ``malformed``, ``mismatch``,
 ``stale``).
 
 **Events.** Each provider's report becomes an ``ExternalEvent``: the provider's id of the

@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import InvalidField
-from .i18n import _
-from .validation import PHASES
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.engine.i18n import _
+from scheduler_integration.engine.validation import PHASES
 
 __all__ = ["FALLBACK", "LIMIT", "TypeInfo", "canonical_phase", "ordered", "recommend"]
 

@@ -14,8 +14,8 @@ import hashlib
 import hmac
 import json
 
-from .errors import InvalidField
-from .i18n import _
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.engine.i18n import _
 
 MAX_AGE = 600  # seconds a challenge stays valid
 MAX_BITS = 24

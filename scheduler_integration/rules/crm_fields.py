@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InvalidField
-from .i18n import _
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.engine.i18n import _
 
 # field types whose values are plain data
 PLAIN_TYPES = frozenset(

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from .errors import InvalidField
-from .i18n import _
+from scheduler_integration.engine.errors import InvalidField
+from scheduler_integration.engine.i18n import _
 
 MAX_DOMAIN = 253
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")

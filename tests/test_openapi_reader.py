@@ -1,4 +1,4 @@
-"""engine.openapi: what a method's source says about its HTTP interface, the parameter
+"""api.openapi_reader: what a method's source says about its HTTP interface, the parameter
 schemas, the statuses an operation answers and the shared answer shapes (no Frappe)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from scheduler_integration.engine import openapi as spec
-from scheduler_integration.engine.error_codes import STATUS
+from scheduler_integration.api import openapi_reader as spec
+from scheduler_integration.core.error_codes import STATUS
 
 SOURCE = textwrap.dedent(
 	"""

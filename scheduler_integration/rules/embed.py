@@ -15,9 +15,9 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
-from .errors import EmbedRejected
-from .i18n import _
-from .validation import MAX_EMBED, clean_url, host_allowed, url_host
+from scheduler_integration.engine.errors import EmbedRejected
+from scheduler_integration.engine.i18n import _
+from scheduler_integration.engine.validation import MAX_EMBED, clean_url, host_allowed, url_host
 
 PROVIDER_HOSTS = frozenset(
 	{

@@ -26,7 +26,7 @@
   guests paid for their bookings and what went back to them (``paid``, ``refunded``).
 * ``connection_rate(hosts)`` — the calendar connection rate: of the active hosts
   (``{host: [their connections]}``), the share (%) with a working calendar connection
-  (``engine.onboarding.connection_works``), with both counts and the hosts still without one.
+  (``rules.onboarding.connection_works``), with both counts and the hosts still without one.
 * ``last_months(today, count)`` and ``per_month(days, months)`` — bookings per calendar
   month (the workspace's "Bookings per Month"): the first days of the ``count`` months up to
   ``today``'s, oldest first, and the rows ``(day, bookings)`` summed into those months (a
@@ -49,10 +49,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import TypedDict
 
+from scheduler_integration.engine.statuses import Status
+from scheduler_integration.engine.timezones import get_zone
+from scheduler_integration.engine.validation import PHASES
+
 from .onboarding import connection_works
-from .statuses import Status
-from .timezones import get_zone
-from .validation import PHASES
 
 __all__ = [
 	"EVENT_TYPES",

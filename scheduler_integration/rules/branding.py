@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .i18n import _
+from scheduler_integration.engine.i18n import _
 
 ICON_DIR = "/assets/scheduler_integration/images/providers/"
 

@@ -16,9 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .errors import SchedulingError
+from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import (
+	clean_email,
+	clean_guest_name,
+	clean_guest_text,
+	clean_phone,
+	slugify,
+)
+
 from .guest_form import LISTS, MAX_COMPANY, MAX_NAME, MAX_NOTES, Question, clean_answer
-from .validation import clean_email, clean_guest_name, clean_guest_text, clean_phone, slugify
 
 # the form's own fields: (parameter, cleaner, its extra arguments)
 FIELDS = (

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from .i18n import _
+from scheduler_integration.engine.i18n import _
 
 TOKEN_BYTES = 32  # 256 bits: never guessed, never enumerable
 MAX_USES = 100

@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .errors import InvalidField, SchedulingError
-from .i18n import _
-from .validation import (
+from scheduler_integration.engine.errors import InvalidField, SchedulingError
+from scheduler_integration.engine.i18n import _
+from scheduler_integration.engine.validation import (
 	MAX_PHONE,
 	PHONE_PATTERN,
 	clean_email,

@@ -13,7 +13,7 @@ the document from the whitelisted methods themselves).
 * ``answer_statuses``: the statuses an operation can answer, from facts about it (guest or
   signed in, signed webhook, rate limit, answer style).
 * ``components``: the answer shapes — the envelope, the failure with its ``code`` enum
-  (``engine.error_codes.STATUS``), Frappe's own exception answer — and the security schemes.
+  (``core.error_codes.STATUS``), Frappe's own exception answer — and the security schemes.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 
-from scheduler_integration.engine.error_codes import STATUS
+from scheduler_integration.core.error_codes import STATUS
 
 OPENAPI_VERSION = "3.1.0"
 ENVELOPE, PLAIN = "envelope", "plain"
 # the statuses every failure of the app's API (``api.utils``, ``api.refusals``) is answered
-# with: each code's own (engine/error_codes.py); none is a 500 by design
+# with: each code's own (core/error_codes.py); none is a 500 by design
 FAILURE_STATUSES = tuple(
 	sorted({status for status in STATUS.values() if status and status < 500} | {502, 503})
 )

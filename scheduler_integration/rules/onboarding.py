@@ -14,7 +14,7 @@ module decides each step's state and what comes next, and nothing else.
   Reconnect). Only a **working** connection completes it: one of the host's own (not an
   account-wide app), enabled, to a calendar provider, whose last sync succeeded
   (``connection_works``) — the same rule the calendar connection rate counts
-  (``engine.analytics.connection_rate``).
+  (``rules.analytics.connection_rate``).
 - The link counts as shared once the host copied it from the desk, a guest opened their
   page, or anyone booked with them.
 - ``page_problems`` says why a host's page offers no times, in the order the host fixes
