@@ -656,7 +656,15 @@ def _matches(header: str, etag: str) -> bool:
 def document():
 	"""The app's OpenAPI 3.1 document (JSON), generated from its code."""
 	text, etag = cached_text()
-	headers = {"ETag": etag, "Cache-Control": f"public, max-age={CACHE_SECONDS}"}
+	# the same document for everyone, so a shared cache may keep it, but never with the
+	# caller's session cookie: a signed-in caller's answer is private, a guest's carries none
+	if frappe.session.user == "Guest":
+		cookies = getattr(frappe.local, "cookie_manager", None)
+		if cookies is not None:
+			cookies.cookies.clear()
+		headers = {"ETag": etag, "Cache-Control": f"public, max-age={CACHE_SECONDS}"}
+	else:
+		headers = {"ETag": etag, "Cache-Control": f"private, max-age={CACHE_SECONDS}"}
 	if _matches(frappe.get_request_header("If-None-Match") or "", etag):
 		return Response(status=304, headers=headers)
 	return Response(text, status=200, content_type="application/json", headers=headers)

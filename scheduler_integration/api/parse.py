@@ -274,15 +274,19 @@ def _conditions(value) -> bool:
 	"""Frappe's filters: ``[[[doctype,] field, operator, value], …]`` or ``{field: value}``."""
 	if isinstance(value, dict):
 		return all(isinstance(k, str) and _value(v) for k, v in value.items())
+	return isinstance(value, list) and all(_condition(c) for c in value)
+
+
+def _condition(c) -> bool:
+	"""``[[doctype,] field, operator, value]``, or the list view's ``[doctype, field,
+	operator, value, hidden]``."""
+	if not isinstance(c, list) or len(c) not in (3, 4, 5):
+		return False
+	head, value = (c[:3], c[3]) if len(c) == 5 else (c[:-1], c[-1])
 	return (
-		isinstance(value, list)
-		and all(
-			isinstance(c, list)
-			and len(c) in (3, 4)  # [doctype,] field, operator, value
-			and all(isinstance(x, str) and x for x in c[:-1])
-			and _value(c[-1], 1)
-			for c in value
-		)
+		all(isinstance(x, str) and x for x in head)
+		and _value(value, 1)
+		and (len(c) < 5 or isinstance(c[4], _SCALAR))
 	)
 
 
@@ -294,7 +298,7 @@ _SHAPES = {
 			"anyOf": [
 				{
 					"type": "array",
-					"items": {"type": "array", "minItems": 3, "maxItems": 4, "items": _VALUE_SCHEMA},
+					"items": {"type": "array", "minItems": 3, "maxItems": 5, "items": _VALUE_SCHEMA},
 				},
 				{"type": "object", "additionalProperties": _VALUE_SCHEMA},
 			]

@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 import frappe
+from frappe import _
 from frappe.desk import search as frappe_search
 
 from scheduler_integration.api import parse
+from scheduler_integration.api.filters import bounded, checked_filters, search_query
 from scheduler_integration.api.utils import plain_arguments
 
 MODULE = "Scheduler Integration"
@@ -33,6 +35,17 @@ class LinkOption(TypedDict):
 	value: str | int
 	description: str
 	label: NotRequired[str | None]
+
+
+# a search's page: the desk asks for 10 to 20; a LIMIT past these is no search
+MAX_PAGE = 500
+MAX_START = 100_000
+
+
+def _known(doctype) -> None:
+	"""404 for a DocType that does not exist (Frappe's search fails on it with a 500)."""
+	if not (isinstance(doctype, str) and len(doctype) <= 140 and frappe.db.exists("DocType", doctype)):
+		raise frappe.DoesNotExistError(_("DocType {0} not found").format(str(doctype)[:140]))
 
 
 def _rules_kept(doctype, kwargs: dict) -> dict:
@@ -55,10 +68,11 @@ def search_link(
 ) -> list[LinkOption]:
 	"""The records a Link field offers: Frappe's ``search_link`` with its parameters, under the
 	row rules for the app's DocTypes."""
+	_known(doctype)
 	arguments = {
-		"query": parse.text_or_none(query),
-		"filters": parse.filters(filters),
-		"page_length": page_length,
+		"query": search_query(doctype, query),
+		"filters": checked_filters(doctype, parse.filters(filters)),
+		"page_length": bounded(page_length, "page_length", 1, MAX_PAGE),
 		"searchfield": parse.text_or_none(searchfield),
 		"reference_doctype": parse.text_or_none(reference_doctype),
 		"ignore_user_permissions": ignore_user_permissions,
@@ -84,12 +98,13 @@ def search_widget(
 ) -> list[list[Cell]] | list[dict[str, Cell]]:  # rows, or records (as_dict)
 	"""Records matching a search: Frappe's ``search_widget`` with its parameters, under the row
 	rules for the app's DocTypes."""
+	_known(doctype)
 	arguments = {
-		"query": parse.text_or_none(query),
+		"query": search_query(doctype, query),
 		"searchfield": parse.text_or_none(searchfield),
-		"start": start,
-		"page_length": page_length,
-		"filters": parse.filters(filters),
+		"start": bounded(start, "start", 0, MAX_START),
+		"page_length": bounded(page_length, "page_length", 1, MAX_PAGE),
+		"filters": checked_filters(doctype, parse.filters(filters)),
 		"filter_fields": parse.filter_fields(filter_fields),
 		"as_dict": as_dict,
 		"reference_doctype": parse.text_or_none(reference_doctype),

@@ -30,6 +30,12 @@ And of issue 51 (the overridden searches and exports, their Frappe parameters do
 10. Frappe's link search and exports failed with a 500 and a traceback on an empty or
     non-JSON ``filters``, an export without ``fields`` or a format, an unknown report or no
     ``visible_idx``: the overrides check those first (400, 404) or do the work.
+11. Through those overrides a host could count, search and export every host's records: a
+    ``between`` or ``timespan`` on a field that is no date leaves Frappe's ``between`` open,
+    and the ``and (row rule)`` after it became its upper bound; a search's filter key was put
+    into the query as it came (``name` or 1=1 or `name``); ``query`` called any whitelisted
+    method with a search's arguments; a negative ``page_length``, an ``order_by`` of no
+    column, a CSV option out of range were 500s with tracebacks. All are refused (417 / 400).
 """
 
 from __future__ import annotations
@@ -382,3 +388,84 @@ class TestOutsideWalk(SchedulerTestCase):
 				r = call("frappe.desk.query_report.export_query", data)
 				self.assertEqual(r.status_code, status, r.text[:300])
 				self.assertNotIn("Traceback", r.text)
+
+	# --- 11. no filter, query or option of those overrides gets past the row rules -----------
+
+	def test_no_argument_of_the_overrides_gets_past_the_row_rules(self):
+		def call(dotted: str, data: dict):
+			return self.as_host.post(method_url(self.server, dotted), json=data, timeout=60)
+
+		def refused(r, label):
+			self.assertIn(r.status_code, (400, 417), f"{label}: {r.status_code} {r.text[:300]}")
+			self.assertNotIn("Traceback", r.text, label)
+
+		count = "frappe.client.get_count"
+		own = call(count, {"doctype": "Scheduler Meeting Type"})
+		self.assertEqual(own.status_code, 200, own.text[:300])
+		self.assertEqual(own.json()["message"], 3)  # the host's own three types
+		open_ended = (
+			{"profile": ["timespan", "x"]},
+			{"profile": ["between", ["a", "z"]]},
+			{"profile": ["between", ["a"]]},
+			{"name": ["timespan", "this year"]},
+			[["Scheduler Meeting Type", "profile", "between", ["a", "z"]]],
+		)
+		for filters in open_ended:
+			refused(
+				call(count, {"doctype": "Scheduler Meeting Type", "filters": filters}), f"count {filters}"
+			)
+			for search in ("frappe.desk.search.search_link", "frappe.desk.search.search_widget"):
+				refused(
+					call(search, {"doctype": "Scheduler Meeting Type", "txt": "", "filters": filters}),
+					f"{search} {filters}",
+				)
+			refused(
+				call(
+					"frappe.desk.reportview.export_query",
+					{
+						"doctype": "Scheduler Meeting Type",
+						"fields": ["`tabScheduler Meeting Type`.`name`"],
+						"file_format_type": "CSV",
+						"filters": filters,
+					},
+				),
+				f"export {filters}",
+			)
+		search = {"doctype": "Scheduler Meeting Type", "txt": ""}
+		for label, extra in (
+			("a key that is SQL", {"filters": {"name` or 1=1 or `name": "x"}}),
+			("a method as query", {"query": "scheduler_integration.api.public.cancel"}),
+			("a Frappe method as query", {"query": "frappe.client.get_value"}),
+			("a negative page", {"page_length": -1}),
+			("a huge page", {"page_length": 10**20}),
+			("a tree operator", {"filters": {"name": ["descendants of", "x"]}}),
+			("like with a list", {"filters": {"name": ["like", ["a"]]}}),
+		):
+			refused(call("frappe.desk.search.search_widget", {**search, **extra}), label)
+		export = {
+			"doctype": "Scheduler Meeting Type",
+			"fields": ["`tabScheduler Meeting Type`.`name`"],
+			"file_format_type": "CSV",
+		}
+		for label, extra in (
+			("an order of no column", {"order_by": "nosuch"}),
+			("an expression as order", {"order_by": "(select 1)"}),
+			("an expression as column", {"fields": ["version()"]}),
+			("a quoting out of range", {"csv_quoting": 99}),
+			("selected rows not JSON", {"selected_items": "not json"}),
+		):
+			refused(call("frappe.desk.reportview.export_query", {**export, **extra}), label)
+		named = call("frappe.desk.reportview.export_query", {**export, "title": "../../etc/passwd\r\nX: y"})
+		self.assertEqual(named.status_code, 200, named.text[:300])
+		self.assertNotIn("/", named.headers.get("Content-Disposition", "").split("filename=", 1)[1])
+		self.assertNotIn("\n", named.headers.get("Content-Disposition", ""))
+
+	def test_the_document_is_cached_publicly_only_without_a_session_cookie(self):
+		url = method_url(self.server, "scheduler_integration.api.openapi.document")
+		guest = self.server.session().get(url, timeout=60)
+		self.assertEqual(guest.status_code, 200)
+		self.assertTrue(guest.headers["Cache-Control"].startswith("public"), guest.headers)
+		self.assertNotIn("Set-Cookie", guest.headers)
+		signed_in = self.as_host.get(url, timeout=60)
+		self.assertEqual(signed_in.status_code, 200)
+		self.assertTrue(signed_in.headers["Cache-Control"].startswith("private"), signed_in.headers)
