@@ -53,6 +53,8 @@ CHECKS = (
 )
 PHASES = "examples,coverage,fuzzing,stateful"
 TOOL_CRASH = "AST constructor recursion depth mismatch"
+TOOL_ATTEMPTS = 3  # on a busy 2-core machine the crash came twice in a row (CI, 2026-11-28)
+CHECK_FAILED = re.compile(r"^- ST\d{3} ", re.MULTILINE)  # a check's failure, e.g. "- ST101 Server error"
 CI_EXAMPLES, LONG_EXAMPLES = 3, 25
 SEED, LONG_SEEDS = 20261126, (20261126, 20261128)
 HOOKS = Path(__file__).resolve().parent / "schemathesis"
@@ -166,7 +168,7 @@ class TestApiFuzz(SchedulerTestCase):
 			if auth:
 				command[5:5] = ["-H", f"Authorization: token {auth}"]
 			started = time.monotonic()
-			for _attempt in range(2):
+			for _attempt in range(TOOL_ATTEMPTS):
 				done = subprocess.run(
 					command,
 					capture_output=True,
@@ -175,9 +177,11 @@ class TestApiFuzz(SchedulerTestCase):
 					env={**os.environ, "SCHEMATHESIS_HOOKS": "st_hooks", "PYTHONPATH": str(HOOKS)},
 				)
 				# CPython 3.11's ast is not thread-safe: schemathesis' workers can crash on it
-				# (a runtime error of the tool, no finding); such a run is run once more
+				# (a runtime error of the tool, listed among the failures but no finding: no
+				# check failed); such a run is run again, a run with a finding never
 				text = done.stdout + done.stderr
-				if done.returncode == 0 or TOOL_CRASH not in text or "FAILURES" in text:
+				tool_crash_only = TOOL_CRASH in text and not CHECK_FAILED.search(text)
+				if done.returncode == 0 or not tool_crash_only:
 					break
 				print(f"\nschemathesis {label}: the tool crashed ({TOOL_CRASH}), run again")
 			elapsed = time.monotonic() - started
