@@ -74,6 +74,9 @@ def sweep() -> str:
 	if frappe.db.exists("DocType", "Payment Gateway") and frappe.db.exists("Payment Gateway", GATEWAY):
 		drop_gateway()
 		swept.append(GATEWAY)
+	# committed now: the users' cleanup below starts with a rollback (it would bring the swept
+	# account back, and the run's own Outbox would then remove it: a site "left changed")
+	frappe.db.commit()
 	# the fixture users of a run killed before its tearDownClass (every one is named sched-…)
 	# and what they own: the next run's cleanup removes them, so they are no state of the site
 	from scheduler_integration.tests.live import cleanup
@@ -83,6 +86,10 @@ def sweep() -> str:
 		cleanup(left, delete_users=True, force_users=True)
 		swept += left
 	frappe.db.commit()
+	left_behind = [name for name in (Outbox.NAME,) if frappe.db.exists("Email Account", name)]
+	left_behind += frappe.get_all("User", filters={"name": ("like", "sched-%")}, pluck="name")
+	if left_behind:
+		raise AssertionError(f"the sweep left {', '.join(left_behind)}")
 	return "swept: " + (", ".join(swept) or "nothing")
 
 
