@@ -80,7 +80,10 @@ def team_users() -> list[str]:
 	return [f"{PREFIX}{index:02d}@example.com" for index in range(TEAM)]
 
 
-def make_data(frappe, days_ahead: int) -> dict:
+def make_data(frappe, days_ahead: int, ics_url=None) -> dict:
+	"""The hosts, types and busy time; ``ics_url(user)``: where each host's calendar is
+	read fresh when a booking is checked (default: an address that never answers, so the
+	booking falls back to the synced rows after the fresh read's deadline)."""
 	from scheduler_integration.tests.factory import make_host, make_type
 
 	# 51 host users at once, as a data import would make them: Frappe refuses more than 60
@@ -116,25 +119,26 @@ def make_data(frappe, days_ahead: int) -> dict:
 		hosts=[{"user": user, "weight": rng.choice((50, 100, 200))} for user in hosts],
 	)
 	start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
-	add_busy(frappe, hosts, start, rng)
+	busy = add_busy(frappe, hosts, start, rng, ics_url)
 	frappe.flags.in_import = False
-	return {"hosts": hosts, "team_type": team_type, "start": start}
+	return {"hosts": hosts, "team_type": team_type, "start": start, "busy": busy}
 
 
-def add_busy(frappe, hosts: list[str], start: datetime, rng: random.Random) -> None:
+def add_busy(frappe, hosts: list[str], start: datetime, rng: random.Random, ics_url=None) -> dict:
 	"""An enabled ICS connection per host with BUSY_PER_HOST external busy intervals of 15 to 90
-	minutes in the 30 days from ``start`` (bulk-inserted, then the hosts' busy caches dropped)."""
+	minutes in the 30 days from ``start`` (bulk-inserted, then the hosts' busy caches dropped);
+	returns {host: [(start, end)]}."""
 	from scheduler_integration.booking import busy
 	from scheduler_integration.core.clock import to_system
 
-	span, rows = 30 * 24 * 60, []
+	span, rows, intervals = 30 * 24 * 60, [], {}
 	for user in hosts:
 		connection = frappe.get_doc(
 			{
 				"doctype": "Scheduler Calendar Connection",
 				"host": user,
 				"provider": "ICS",
-				"ics_url": "https://calendar.invalid/bench.ics",
+				"ics_url": ics_url(user) if ics_url else "https://calendar.invalid/bench.ics",
 				"enabled": 1,
 			}
 		)
@@ -143,6 +147,7 @@ def add_busy(frappe, hosts: list[str], start: datetime, rng: random.Random) -> N
 		for _ in range(BUSY_PER_HOST):
 			begin = start + timedelta(minutes=rng.randrange(0, span, 5))
 			end = begin + timedelta(minutes=rng.choice((15, 30, 45, 60, 75, 90)))
+			intervals.setdefault(user, []).append((begin, end))
 			now = frappe.utils.now_datetime()
 			rows.append(
 				(
@@ -160,6 +165,7 @@ def add_busy(frappe, hosts: list[str], start: datetime, rng: random.Random) -> N
 	)
 	frappe.db.commit()
 	busy.invalidate(hosts)
+	return intervals
 
 
 def remove_data(frappe, hosts) -> None:

@@ -19,8 +19,9 @@ a booking refused by one cap holds no place in another. A request passes twice:
 2. ``GuestCaps.take``, after the insert, before the commit: the atomic check-and-add. By
    then the booking passed its slot check (a request answered 409 never took a place, not
    even for a moment) and its hosts are known (round robin picks one); the hosts' locks of
-   the booking check are held, so the per-host count is also exact under them. The
-   rollback removes the booking from the windows again.
+   the booking check are held (a round-robin booking's: its picked host's), and the script
+   is atomic, so the per-host count is exact. The rollback removes the booking from the
+   windows again.
 
 The hosts cap counts the distinct bookings of the meeting type's candidate hosts against
 the cap times their number (a collective booking is one booking), as before; a booking is

@@ -20,6 +20,10 @@ and server scripts all go through it. For a change it:
    checked like any other, while the guest pays: ``booking.payments``);
 4. assigns the hosts: the profile's user (individual), every host (collective), or the
    round-robin pick among the free hosts; the organiser ``host`` is the first of them.
+   A new round-robin booking picks its host from the team read without locks, then reads
+   fresh, locks and checks that host alone (``_pick_and_hold``): a team's bookings of
+   different hosts run side by side; only when the pick was taken meanwhile is the whole
+   team checked under every host's lock.
 
 A host or manager may book over a conflict only with the booking's *Allow Overlap* flag
 (the controller records who did it); it never skips the state machine or ``start >= now``.
@@ -216,6 +220,11 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 	if doc.allow_overlap:
 		_override(doc, before, ctx, candidates, actor, start, now)
 		return
+	if new and not explicit and not leaving and _picks_one(ctx, candidates):
+		picked = _pick_and_hold(doc, ctx, candidates, start, end, actor, now)
+		if picked is not None:
+			_set_hosts(doc, [picked])
+			return
 	fresh = busy.fresh_read(candidates, start - FRESH_SPAN, start + FRESH_SPAN)
 	lock_hosts([*candidates, *leaving], doc)
 	if new and doc.idempotency_key:
@@ -247,6 +256,44 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 	_set_hosts(doc, chosen)
 	if leaving or ctx.policy.seats > 1:
 		doc.flags.seat_slots = seats.place(doc, before)
+
+
+def _picks_one(ctx: TypeContext, candidates: list[str]) -> bool:
+	"""A booking that takes one host of several, decided by round robin (a group session's
+	seats are placed under every candidate's lock: ``booking.seats``)."""
+	return ctx.assignment is Assignment.ROUND_ROBIN and len(candidates) > 1 and ctx.policy.seats == 1
+
+
+def _pick_and_hold(
+	doc, ctx: TypeContext, candidates: list[str], start: datetime, end: datetime, actor: Actor, now: datetime
+) -> str | None:
+	"""A new round-robin booking's host, held: picked among the team as it reads without
+	locks, then that host alone read fresh from their calendars, locked and checked again.
+	Bookings of different hosts of one team so run side by side instead of one after the
+	other behind every host's lock (and wait for one calendar, not the team's). Limits,
+	buffers and bookings are each host's own, so the one host's locked check is the check
+	of the booking; the share counts are read unlocked, as two guests choosing at once
+	would. None, with no lock kept, when the slot is not free or the pick was taken
+	meanwhile: the caller checks the whole team under every host's lock (the refusal's
+	reason and alternatives come from there)."""
+	if frappe.db.transaction_writes:
+		return None  # its locks could not be let go to take the team's in their order
+	policy = policy_for(ctx.policy, actor)
+	found = schedules(ctx, start, end, users=candidates, fairness=True)
+	check = check_slot(found, policy, start, now, ctx.assignment)
+	if not check.offered:
+		return None
+	found = hand_over(found, leave.away_at([h.host for h in found], start))
+	host = pick_host(check.hosts, found, ctx.policy.round_robin_mode)
+	fresh = busy.fresh_read([host], start - FRESH_SPAN, start + FRESH_SPAN)
+	lock_hosts([host])
+	if doc.idempotency_key:
+		_replayed(doc)
+	held = schedules(ctx, start, end, users=[host], lock=True, fresh=fresh)
+	if check_slot(held, policy, start, now, ctx.assignment).offered:
+		return host
+	_release_early_locks()  # nothing written: the team's locks are next, in name order
+	return None
 
 
 def _candidates(ctx: TypeContext, explicit: list[str] | None, subset=None) -> list[str]:

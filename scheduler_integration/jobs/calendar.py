@@ -37,4 +37,6 @@ def refresh_all_busy(now: datetime | None = None) -> int:
 
 
 def refresh_connection(connection: str) -> bool:
+	if not frappe.db.exists("Scheduler Calendar Connection", connection):
+		return False  # removed after the sync queued it: nothing to refresh
 	return refresh_busy(frappe.get_doc("Scheduler Calendar Connection", connection))

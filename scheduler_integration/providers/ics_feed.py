@@ -31,6 +31,7 @@ busy time would offer slots that clash with the host's calendar.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ def parse_busy(
 	"""Busy time of the ICS ``data`` within ``window`` (aware datetimes), merged and sorted."""
 	window_start, window_end = _window(window)
 	host = _Clock(get_zone(host_timezone))
-	calendar = _read(data)
+	calendar = _read(_near(data, window_start, window_end))
 	budget = _Budget(max_occurrences, max_seconds)
 	pairs: list[tuple[datetime, datetime]] = []
 
@@ -184,6 +185,74 @@ def _window(window) -> tuple[datetime, datetime]:
 			raise
 		raise InvalidFeed("window must be an Interval or a (start, end) pair of aware datetimes") from None
 	return interval.start, interval.end
+
+
+# Parsing a whole feed costs about 0.5 ms an event, and a booking reads its host's feed fresh
+# for a window of two days: the events provably outside the window are left out before the
+# parse (a feed of 500 events, read 32 bookings at a time, spent 70 % of a web worker's time
+# in the parser). Only a plain event is left out: one DTSTART and one DTEND, each a UTC time,
+# a floating time or a date, no recurrence of any kind (RRULE, RDATE, EXDATE, RECURRENCE-ID);
+# a floating time or a date is a wall clock time somewhere between UTC-12 and UTC+14. Anything
+# else, or anything the simple reading below does not recognise, is parsed as before.
+_VEVENT = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT(?:\r?\n|$)", re.S)
+_UNFOLD = re.compile(rb"\r?\n[ \t]")
+_RECURRING = re.compile(rb"^(?:RRULE|RDATE|EXDATE|RECURRENCE-ID)[;:]", re.M | re.I)
+_TIMES = re.compile(rb"^(DTSTART|DTEND|DURATION)([;:][^\r\n]*)\r?$", re.M | re.I)
+_VALUE = re.compile(rb"^(?:;VALUE=DATE)?:(\d{8})$|^(?:;VALUE=DATE-TIME)?:(\d{8}T\d{6})(Z?)$", re.I)
+_WALL_CLOCK = timedelta(hours=14)  # how far a date or floating time may be from UTC
+
+
+def _near(data, window_start: datetime, window_end: datetime):
+	"""``data`` without the plain events that end before ``window_start`` or start after
+	``window_end`` on any clock (see above); ``data`` itself when it leaves none out."""
+	raw = data.encode() if isinstance(data, str) else data
+	if not isinstance(raw, bytes) or b"BEGIN:VEVENT" not in raw:
+		return data
+	dropped = 0
+
+	def keep(match: re.Match) -> bytes:
+		nonlocal dropped
+		span = _plain_span(_UNFOLD.sub(b"", match.group(0)))
+		if span is not None and (span[1] <= window_start or span[0] >= window_end):
+			dropped += 1
+			return b""
+		return match.group(0)
+
+	kept = _VEVENT.sub(keep, raw)
+	return kept if dropped else data
+
+
+def _plain_span(block: bytes) -> tuple[datetime, datetime] | None:
+	"""The earliest start and latest end a plain event may have, or None."""
+	if _RECURRING.search(block):
+		return None
+	times: dict[bytes, list] = {}
+	for name, rest in _TIMES.findall(block):
+		times.setdefault(name.upper(), []).append(_instant(rest))
+	if set(times) != {b"DTSTART", b"DTEND"} or any(len(v) != 1 or v[0] is None for v in times.values()):
+		return None
+	(start, start_kind), (end, end_kind) = times[b"DTSTART"][0], times[b"DTEND"][0]
+	if start_kind != end_kind or end < start:
+		return None  # not a well-formed plain event: the parser says what it is
+	if start_kind == "utc":
+		return start, end
+	return start - _WALL_CLOCK, end + _WALL_CLOCK
+
+
+def _instant(rest: bytes) -> tuple[datetime, str] | None:
+	"""(the time as if UTC, its kind: date, utc or floating) of a DTSTART / DTEND value,
+	or None."""
+	match = _VALUE.match(rest)
+	if match is None:
+		return None
+	day, moment, utc = match.groups()
+	try:
+		if day:
+			return datetime.strptime(day.decode(), "%Y%m%d").replace(tzinfo=UTC), "date"
+		kind = "utc" if utc else "floating"
+		return datetime.strptime(moment.decode(), "%Y%m%dT%H%M%S").replace(tzinfo=UTC), kind
+	except ValueError:
+		return None
 
 
 def _read(data: bytes | str) -> icalendar.Calendar:

@@ -270,3 +270,102 @@ class TestConcurrentBooking(SchedulerTestCase):
 def innodb_deadlocks() -> int:
 	"""Deadlocks the database server broke since it started."""
 	return int(frappe.db.sql("show global status like 'Innodb_deadlocks'")[0][1])
+
+
+TEAM = ("sched-race-team-a@example.com", "sched-race-team-b@example.com", "sched-race-team-c@example.com")
+
+
+class TestConcurrentTeamBooking(SchedulerTestCase):
+	"""A round-robin booking locks and reads fresh only the host it picks
+	(``booking.check._pick_and_hold``): bookings of one team's different hosts run side by
+	side, and a pick taken meanwhile falls back to the whole team under every lock."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cleanup(list(TEAM))
+		cls._saved = set_settings(**NO_RATE_LIMITS)
+		profiles = [
+			make_host(user, f"race-team-{user[16]}", tz="UTC", start="08:00", end="18:00") for user in TEAM
+		]
+		cls.rr = make_type(
+			profiles[0], "race-rr", 30, assignment="Round Robin", hosts=[{"user": user} for user in TEAM]
+		)
+		frappe.db.commit()
+		cls.server = LiveServer.get_instance(workers=4)
+		cls.day = future_day(31)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		set_settings(**cls._saved)
+		clear_bookings(list(TEAM))
+		cleanup(list(TEAM), delete_users=True)
+		super().tearDownClass()
+
+	def setUp(self):
+		clear_bookings(list(TEAM))
+
+	def payload(self, start, index: int) -> dict:
+		return {
+			"profile": "race-team-a",
+			"meeting_type": "race-rr",
+			"start": iso(start),
+			"name": f"Team Racer {index}",
+			"email": f"team-racer{index}@example.org",
+			"timezone": "UTC",
+		}
+
+	def active(self) -> list:
+		frappe.db.rollback()
+		return frappe.get_all(
+			"Scheduler Booking",
+			filters={"meeting_type": self.rr, "status": ("in", ["Pending", "Confirmed"])},
+			fields=["host", "start"],
+		)
+
+	def test_five_guests_at_once_for_one_start_get_the_three_hosts_once_each(self):
+		# all five pick the same least-booked host: one holds them, the others find them
+		# taken under the lock and fall back to the whole team
+		start = self.day + timedelta(hours=10)
+		results = fire(self.server, [self.payload(start, i) for i in range(5)])
+		codes = sorted(r.status_code if isinstance(r, requests.Response) else repr(r) for r in results)
+		self.assertEqual(codes, [201, 201, 201, 409, 409], [getattr(r, "text", r)[:200] for r in results])
+		self.assertEqual(sorted(row.host for row in self.active()), sorted(TEAM))
+
+	def test_distinct_starts_at_once_are_all_booked_and_no_host_overlaps(self):
+		starts = [self.day + timedelta(hours=9, minutes=30 * i) for i in range(12)]
+		results = fire(self.server, [self.payload(start, 10 + i) for i, start in enumerate(starts)])
+		codes = [r.status_code if isinstance(r, requests.Response) else repr(r) for r in results]
+		self.assertEqual(codes, [201] * 12, [getattr(r, "text", r)[:200] for r in results])
+		rows = self.active()
+		self.assertEqual(len(rows), 12)
+		taken = [(row.host, row.start) for row in rows]
+		self.assertEqual(
+			len(set(taken)), 12, taken
+		)  # 30-minute starts 30 minutes apart: a repeat is an overlap
+
+	def test_a_booking_does_not_wait_for_a_colleague_held_by_another_change(self):
+		session = requests.Session()
+		session.headers["Host"] = self.server.site
+		first = session.post(
+			method_url(self.server, BOOK), json=self.payload(self.day + timedelta(hours=14), 30), timeout=60
+		)
+		self.assertEqual(first.status_code, 201, first.text)
+		held = self.active()[0].host  # booked once now: fair share picks a colleague next
+		frappe.db.rollback()
+		frappe.db.sql(
+			"select name from `tabScheduler Profile` where user = %s for update", (held,)
+		)  # another change of that host, running
+		try:
+			answer = session.post(
+				method_url(self.server, BOOK),
+				json=self.payload(self.day + timedelta(hours=15), 31),
+				timeout=20,
+			)
+		finally:
+			frappe.db.rollback()
+		self.assertEqual(answer.status_code, 201, answer.text)
+		hosts = {row.host for row in self.active()}
+		self.assertEqual(len(hosts), 2)
+		self.assertIn(held, hosts)

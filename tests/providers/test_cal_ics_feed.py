@@ -497,3 +497,84 @@ def test_fast_forward_matches_step_by_step_expansion(
 			pairs.append((max(start, window[0]), min(end, window[1])))
 	expected = [(i.start, i.end) for i in merge(Interval(s, e) for s, e in pairs)]
 	assert spans(parse_busy(data, window, "UTC", max_occurrences=100_000)) == expected
+
+
+# --- events outside the window are left out before the parse (ics_feed._near) ------------------
+
+_BASE = utc(2026, 12, 7)
+_KINDS = st.sampled_from(("utc", "floating", "date", "tzid", "weekly", "override", "duration"))
+
+
+def _event(index: int, kind: str, offset_hours: int, length_minutes: int, folded: bool) -> str:
+	start = _BASE + timedelta(hours=offset_hours)
+	end = start + timedelta(minutes=length_minutes)
+	stamp = "%Y%m%dT%H%M%S"
+	lines = [f"UID:e{index}@test", "DTSTAMP:20261101T000000Z", "SUMMARY:x"]
+	if kind == "utc":
+		lines += [f"DTSTART:{start:{stamp}}Z", f"DTEND:{end:{stamp}}Z"]
+	elif kind == "floating":
+		lines += [f"DTSTART:{start:{stamp}}", f"DTEND:{end:{stamp}}"]
+	elif kind == "date":
+		lines += [
+			f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+			f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}",
+		]
+	elif kind == "tzid":
+		lines += [
+			f"DTSTART;TZID=Pacific/Kiritimati:{start:{stamp}}",
+			f"DTEND;TZID=Pacific/Kiritimati:{end:{stamp}}",
+		]
+	elif kind == "weekly":
+		lines += [f"DTSTART:{start:{stamp}}Z", f"DTEND:{end:{stamp}}Z", "RRULE:FREQ=WEEKLY;COUNT=6"]
+	elif kind == "override":  # moves an occurrence of e0 (whatever e0 is) to this time
+		lines[0] = "UID:e0@test"
+		lines += [f"RECURRENCE-ID:{_BASE:{stamp}}Z", f"DTSTART:{start:{stamp}}Z", f"DTEND:{end:{stamp}}Z"]
+	else:
+		lines += [f"DTSTART:{start:{stamp}}Z", f"DURATION:PT{length_minutes}M"]
+	if folded:  # a long line folded after its name, as RFC 5545 allows anywhere
+		lines = [line.replace(":", "\n :", 1) if line.startswith("DTEND") else line for line in lines]
+	return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+	st.lists(
+		st.tuples(_KINDS, st.integers(-24 * 20, 24 * 20), st.integers(1, 60 * 30), st.booleans()),
+		min_size=1,
+		max_size=12,
+	),
+	st.integers(-24 * 5, 24 * 5),
+	st.integers(1, 24 * 3),
+	st.sampled_from(("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata")),
+)
+def test_leaving_out_the_events_outside_the_window_changes_no_answer(events, from_hours, hours, zone):
+	import scheduler_integration.providers.ics_feed as ics
+
+	data = feed(*(_event(i, *event) for i, event in enumerate(events))).encode()
+	window = (_BASE + timedelta(hours=from_hours), _BASE + timedelta(hours=from_hours + hours))
+	whole = ics._near
+	try:
+		ics._near = lambda data, start, end: data
+		expected = parse_busy(data, window, zone)
+	finally:
+		ics._near = whole
+	assert parse_busy(data, window, zone) == expected
+
+
+def test_a_large_feed_is_parsed_only_near_the_window():
+	import scheduler_integration.providers.ics_feed as ics
+
+	events = [_event(i, "utc", 24 * (i % 300) - 24 * 150, 45, False) for i in range(600)]
+	data = feed(*events).encode()
+	window = (_BASE, _BASE + timedelta(days=2))
+	near = ics._near(data, *window)
+	# each day has two events at midnight: the window's two days keep four of 600
+	assert near.count(b"BEGIN:VEVENT") == 4
+	assert parse_busy(data, window, "UTC") == parse_busy(near, window, "UTC")
+	# a recurring event, a zone's time and an event the simple reading does not know stay
+	kept = feed(
+		_event(1, "weekly", -500, 30, False),
+		_event(2, "tzid", -500, 30, False),
+		_event(3, "duration", -500, 30, False),
+	).encode()
+	assert ics._near(kept, *window) is kept
