@@ -198,61 +198,67 @@ _VEVENT = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT(?:\r?\n|$)", re.S)
 _UNFOLD = re.compile(rb"\r?\n[ \t]")
 _RECURRING = re.compile(rb"^(?:RRULE|RDATE|EXDATE|RECURRENCE-ID)[;:]", re.M | re.I)
 _TIMES = re.compile(rb"^(DTSTART|DTEND|DURATION)([;:][^\r\n]*)\r?$", re.M | re.I)
-_VALUE = re.compile(rb"^(?:;VALUE=DATE)?:(\d{8})$|^(?:;VALUE=DATE-TIME)?:(\d{8}T\d{6})(Z?)$", re.I)
+# a date, or a date and time (a UTC one ends in Z); digits that are no real date leave the
+# event to the parser, which refuses the feed for it as before
+_DAY = rb"\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_VALUE = re.compile(
+	rb"^(?:;VALUE=DATE)?:(?P<day>" + _DAY + rb")$"
+	rb"|^(?:;VALUE=DATE-TIME)?:(?P<moment>" + _DAY + rb"T(?:[01]\d|2[0-3])[0-5]\d[0-5]\d)(?P<utc>Z?)$",
+	re.I,
+)
 _WALL_CLOCK = timedelta(hours=14)  # how far a date or floating time may be from UTC
 
 
 def _near(data, window_start: datetime, window_end: datetime):
 	"""``data`` without the plain events that end before ``window_start`` or start after
-	``window_end`` on any clock (see above); ``data`` itself when it leaves none out."""
+	``window_end`` on any clock (see above); ``data`` itself when it leaves none out. Times
+	are compared as their digits (``YYYYMMDDTHHMMSS``, a date at its midnight), which order
+	as the times do."""
 	raw = data.encode() if isinstance(data, str) else data
 	if not isinstance(raw, bytes) or b"BEGIN:VEVENT" not in raw:
 		return data
+	stamp = "%Y%m%dT%H%M%S"
+	utc_bounds = tuple(t.astimezone(UTC).strftime(stamp).encode() for t in (window_start, window_end))
+	wall_bounds = (
+		(window_start - _WALL_CLOCK).astimezone(UTC).strftime(stamp).encode(),
+		(window_end + _WALL_CLOCK).astimezone(UTC).strftime(stamp).encode(),
+	)
 	dropped = 0
 
 	def keep(match: re.Match) -> bytes:
 		nonlocal dropped
 		span = _plain_span(_UNFOLD.sub(b"", match.group(0)))
-		if span is not None and (span[1] <= window_start or span[0] >= window_end):
-			dropped += 1
-			return b""
+		if span is not None:
+			start, end, utc = span
+			lo, hi = utc_bounds if utc else wall_bounds
+			if end <= lo or start >= hi:
+				dropped += 1
+				return b""
 		return match.group(0)
 
 	kept = _VEVENT.sub(keep, raw)
 	return kept if dropped else data
 
 
-def _plain_span(block: bytes) -> tuple[datetime, datetime] | None:
-	"""The earliest start and latest end a plain event may have, or None."""
+def _plain_span(block: bytes) -> tuple[bytes, bytes, bool] | None:
+	"""A plain event's start and end digits and whether they are UTC, or None."""
 	if _RECURRING.search(block):
 		return None
 	times: dict[bytes, list] = {}
 	for name, rest in _TIMES.findall(block):
-		times.setdefault(name.upper(), []).append(_instant(rest))
+		times.setdefault(name.upper(), []).append(_VALUE.match(rest))
 	if set(times) != {b"DTSTART", b"DTEND"} or any(len(v) != 1 or v[0] is None for v in times.values()):
 		return None
-	(start, start_kind), (end, end_kind) = times[b"DTSTART"][0], times[b"DTEND"][0]
-	if start_kind != end_kind or end < start:
+	(start_day, start_moment, start_utc), (end_day, end_moment, end_utc) = (
+		times[b"DTSTART"][0].groups(),
+		times[b"DTEND"][0].groups(),
+	)
+	if bool(start_day) != bool(end_day) or start_utc != end_utc:
 		return None  # not a well-formed plain event: the parser says what it is
-	if start_kind == "utc":
-		return start, end
-	return start - _WALL_CLOCK, end + _WALL_CLOCK
-
-
-def _instant(rest: bytes) -> tuple[datetime, str] | None:
-	"""(the time as if UTC, its kind: date, utc or floating) of a DTSTART / DTEND value,
-	or None."""
-	match = _VALUE.match(rest)
-	if match is None:
+	start, end = (start_day + b"T000000", end_day + b"T000000") if start_day else (start_moment, end_moment)
+	if end < start:
 		return None
-	day, moment, utc = match.groups()
-	try:
-		if day:
-			return datetime.strptime(day.decode(), "%Y%m%d").replace(tzinfo=UTC), "date"
-		kind = "utc" if utc else "floating"
-		return datetime.strptime(moment.decode(), "%Y%m%dT%H%M%S").replace(tzinfo=UTC), kind
-	except ValueError:
-		return None
+	return start, end, bool(start_utc)
 
 
 def _read(data: bytes | str) -> icalendar.Calendar:
