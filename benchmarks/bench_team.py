@@ -335,12 +335,18 @@ def main() -> int:
 					f"double bookings {doubles}"
 				)
 	finally:
+		# each step whatever the one before did: a removal that fails (effects still being
+		# claimed by a killed worker) must not leave the Outbox or the settings behind
 		frappe.db.rollback()
-		base.remove_data(frappe, base.team_users())
-		outbox.close()
-		calendars.close()
-		set_settings(**saved)
-		frappe.db.commit()
+		try:
+			base.remove_data(frappe, base.team_users())
+		finally:
+			try:
+				outbox.close()
+			finally:
+				calendars.close()
+				set_settings(**saved)
+				frappe.db.commit()
 	return 1 if failed else 0
 
 
