@@ -17,7 +17,7 @@ import frappe
 from scheduler_integration.booking import busy
 from scheduler_integration.connections.adapters import calendar_adapter, calendars_to_read, opened
 from scheduler_integration.connections.credentials import chosen_calendars, spec_of
-from scheduler_integration.connections.status import record_failure, record_success
+from scheduler_integration.connections.status import record_failure, record_success, unreadable_note
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.providers.errors import FullSyncRequired
@@ -33,6 +33,7 @@ def refresh_busy(doc, now: datetime | None = None) -> bool:
 	spec = spec_of(doc)
 	if not spec.calendar:
 		return True
+	left_out: list[str] = []
 	try:
 		account = calendar_adapter(doc)
 		with opened(account):
@@ -45,6 +46,7 @@ def refresh_busy(doc, now: datetime | None = None) -> bool:
 					now + timedelta(days=HORIZON_DAYS),
 					host_timezone(doc.host),
 				)
+				left_out = list(getattr(account, "unreadable", None) or ())  # an ICS feed's
 				frappe.db.delete(BUSY, {"connection": doc.name})
 				for interval in intervals:
 					_insert_busy(doc, interval)
@@ -55,7 +57,7 @@ def refresh_busy(doc, now: datetime | None = None) -> bool:
 		frappe.db.commit()
 		return False
 	busy.invalidate([doc.host])
-	record_success(doc, now, synced=True)
+	record_success(doc, now, synced=True, note=unreadable_note(doc, left_out))
 	frappe.db.commit()
 	return True
 

@@ -50,12 +50,26 @@ def record_failure(doc, exc: Exception, now: datetime | None = None) -> None:
 	doc.db_set(values, update_modified=False)
 
 
-def record_success(doc, now: datetime | None = None, synced: bool = False) -> None:
-	values = {"status": STATUS_OK, "error_count": 0, "last_error": None, "next_retry_at": None}
+def record_success(doc, now: datetime | None = None, synced: bool = False, note: str | None = None) -> None:
+	"""Show the connection working; ``note``: what the host should still know (an event
+	of the calendar that cannot be read)."""
+	values = {"status": STATUS_OK, "error_count": 0, "last_error": note, "next_retry_at": None}
 	if synced:
 		values["last_sync"] = to_system(now or utc_now())
 	if any(doc.get(k) != v for k, v in values.items()):
 		doc.db_set(values, update_modified=False)
+
+
+def unreadable_note(doc, reasons: list[str]) -> str | None:
+	"""The events a read of the calendar left out (``providers.ics_feed.parse_busy``), in
+	words for the host; None when there were none."""
+	if not reasons:
+		return None
+	text = _(
+		"{0} event(s) of this calendar cannot be read and are not counted as busy; correct or remove them in the calendar: {1}"
+	).format(len(reasons), "; ".join(reasons[:3]))
+	secrets = [doc.get_password("ics_url", raise_exception=False)] if doc.ics_url else []
+	return redact_urls(text, secrets)[:1000]
 
 
 def error_text(doc, exc: Exception) -> str:

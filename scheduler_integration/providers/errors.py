@@ -72,6 +72,11 @@ class InvalidFeed(CalendarError, ValueError):
 	"""ICS data that cannot be read, or that would expand without bound."""
 
 
+class FeedTooLarge(InvalidFeed):
+	"""A feed that expands past its bounds (occurrences or time): the whole feed is refused,
+	where one unreadable event is only left out."""
+
+
 # --- providers (Google, CalDAV, Microsoft, Zoom) ------------------------------------------
 
 

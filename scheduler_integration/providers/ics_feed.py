@@ -22,11 +22,14 @@ What counts as busy, and when:
 
 Expansion is bounded, since anyone who can invite the host can plant an event in the feed:
 rules without ``COUNT`` are fast-forwarded to the window, every rule stops at the window's
-end (and cannot search past it for long, see ``_rule``), ``COUNT`` may not exceed
-``MAX_COUNT``, and a feed yielding more than ``max_occurrences`` occurrences in the window
-or taking longer than ``max_seconds`` to expand is refused with ``InvalidFeed`` (so is any
-feed that cannot be read). Refusing rather than truncating is deliberate: silently dropped
-busy time would offer slots that clash with the host's calendar.
+end (and cannot search past it for long, see ``_rule``), and a feed yielding more than
+``max_occurrences`` occurrences in the window or taking longer than ``max_seconds`` to
+expand is refused with ``FeedTooLarge`` (so is, with ``InvalidFeed``, a feed that is no
+calendar at all). Refusing rather than truncating is deliberate: silently dropped busy time
+would offer slots that clash with the host's calendar. One *event* that cannot be read (a
+date that is none, a rule that is no rule, a ``COUNT`` over ``MAX_COUNT``) is left out and
+named in ``unreadable`` (the connection shows it to the host), and the rest of the feed is
+read: refusing the feed for it let any invitation hide the host's whole calendar.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from ..engine.errors import SchedulingError
 from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone, to_instant
-from .errors import CalendarError, FetchFailed, InvalidFeed, ProviderError
+from .errors import CalendarError, FeedTooLarge, FetchFailed, InvalidFeed, ProviderError
 from .urlguard import URLGuard, redact, redact_urls
 
 __all__ = ["MAX_COUNT", "MAX_OCCURRENCES", "ICSFeeds", "feed_url", "fetch_busy", "parse_busy"]
@@ -84,8 +87,10 @@ def fetch_busy(
 	*,
 	max_occurrences: int = MAX_OCCURRENCES,
 	max_seconds: float = MAX_SECONDS,
+	unreadable: list[str] | None = None,
 ) -> list[Interval]:
-	"""Fetch the feed at ``url`` and return its busy time within ``window``.
+	"""Fetch the feed at ``url`` and return its busy time within ``window`` (``unreadable``:
+	see ``parse_busy``).
 
 	``fetcher(url) -> bytes`` does the download; by default ``URLGuard().get`` (public
 	addresses only, 5 MB, 20 s). Raises the fetcher's calendar errors or ``InvalidFeed``;
@@ -100,7 +105,14 @@ def fetch_busy(
 	except Exception as exc:  # an injected fetcher's error may quote the link itself
 		text = redact_urls(f"{type(exc).__name__}: {exc}", [url, feed_url(url)])
 		raise FetchFailed("Fetching {0} failed: {1}", redact(url), text) from None
-	return parse_busy(data, window, host_timezone, max_occurrences=max_occurrences, max_seconds=max_seconds)
+	return parse_busy(
+		data,
+		window,
+		host_timezone,
+		max_occurrences=max_occurrences,
+		max_seconds=max_seconds,
+		unreadable=unreadable,
+	)
 
 
 class ICSFeeds:
@@ -112,13 +124,15 @@ class ICSFeeds:
 	def __init__(self, fetcher: Callable[[str], bytes] | None = None, **limits):
 		self.fetcher = fetcher
 		self.limits = limits
+		self.unreadable: list[str] = []  # the events the last ``busy`` left out, and why
 
 	def busy(self, calendars, start: datetime, end: datetime, zone: str) -> list[Interval]:
 		window = Interval(start, end)
+		self.unreadable = []
 		pairs = [
 			(i.start, i.end)
 			for url in dict.fromkeys(calendars)
-			for i in fetch_busy(url, window, zone, self.fetcher, **self.limits)
+			for i in fetch_busy(url, window, zone, self.fetcher, unreadable=self.unreadable, **self.limits)
 		]
 		return [Interval(s, e) for s, e in merge_pairs(pairs)]
 
@@ -136,8 +150,10 @@ def parse_busy(
 	*,
 	max_occurrences: int = MAX_OCCURRENCES,
 	max_seconds: float = MAX_SECONDS,
+	unreadable: list[str] | None = None,
 ) -> list[Interval]:
-	"""Busy time of the ICS ``data`` within ``window`` (aware datetimes), merged and sorted."""
+	"""Busy time of the ICS ``data`` within ``window`` (aware datetimes), merged and sorted.
+	An event that cannot be read is left out and its reason added to ``unreadable``."""
 	window_start, window_end = _window(window)
 	host = _Clock(get_zone(host_timezone))
 	calendar = _read(_near(data, window_start, window_end))
@@ -146,29 +162,55 @@ def parse_busy(
 
 	events = list(calendar.walk("VEVENT"))
 	replaced: dict[str, set] = {}
+	unreadable_overrides = set()
 	for event in events:
 		if event.get("RECURRENCE-ID") is not None:
-			_check_props(event)
-			key = _occurrence_key(event.get("RECURRENCE-ID"), host)
+			try:
+				_check_props(event)
+				key = _occurrence_key(event.get("RECURRENCE-ID"), host)
+			except FeedTooLarge:
+				raise
+			except InvalidFeed:
+				unreadable_overrides.add(id(event))  # its master's occurrence stays busy
+				continue
 			replaced.setdefault(_uid(event), set()).add(key)
 
 	for event in events:
 		budget.check(_uid(event))
-		_check_props(event)
-		is_override = event.get("RECURRENCE-ID") is not None
-		if not _is_busy(event):
-			continue
-		skip = set() if is_override else replaced.get(_uid(event), set())
-		for key, start, end in _occurrences(
-			event, window_start, window_end, host, budget, single=is_override
-		):
-			if key in skip:
+		try:
+			if id(event) in unreadable_overrides:
+				_check_props(event)  # raises again, with the reason
+				raise InvalidFeed("Event {0} replaces an occurrence it cannot name", _uid(event))
+			_check_props(event)
+			is_override = event.get("RECURRENCE-ID") is not None
+			if not _is_busy(event):
 				continue
-			if end > window_start and start < window_end:
-				pairs.append((max(start, window_start), min(end, window_end)))
+			skip = set() if is_override else replaced.get(_uid(event), set())
+			for key, start, end in _occurrences(
+				event, window_start, window_end, host, budget, single=is_override
+			):
+				if key in skip:
+					continue
+				if end > window_start and start < window_end:
+					pairs.append((max(start, window_start), min(end, window_end)))
+		except FeedTooLarge:
+			raise
+		except InvalidFeed as exc:
+			# one event is left out, the rest of the feed is read: anyone who can invite the
+			# host can plant an unreadable event, and refusing the feed for it hid every
+			# other event of the host's calendar (the sync kept its last answer, a booking's
+			# fresh read fell back to it)
+			if unreadable is not None:
+				unreadable.append(str(exc))
 
 	for component in calendar.walk("VFREEBUSY"):
-		pairs.extend(_freebusy(component, window_start, window_end, host, budget))
+		try:
+			pairs.extend(_freebusy(component, window_start, window_end, host, budget))
+		except FeedTooLarge:
+			raise
+		except InvalidFeed as exc:
+			if unreadable is not None:
+				unreadable.append(str(exc))
 
 	return [Interval(start, end) for start, end in merge_pairs(pairs)]
 
@@ -423,7 +465,7 @@ class _Budget:
 	def spend(self, uid: str) -> None:
 		self.used += 1
 		if self.used > self.limit:
-			raise InvalidFeed(
+			raise FeedTooLarge(
 				"Calendar feed has more than {0} occurrences in the requested window (at event {1})",
 				self.limit,
 				uid or "(no UID)",
@@ -432,7 +474,7 @@ class _Budget:
 
 	def check(self, uid: str) -> None:
 		if monotonic() > self.deadline:
-			raise InvalidFeed(
+			raise FeedTooLarge(
 				"Calendar feed takes longer than {0} seconds to expand (at event {1})",
 				self.seconds,
 				uid or "(no UID)",
@@ -653,6 +695,8 @@ def _occurrences(
 				start, end = _span(wall, shape, clock, all_day)
 			if end > window_start and start < window_end:
 				yield _key(wall, start, all_day), start, end
+	except InvalidFeed:
+		raise  # the budget's refusal (an InvalidFeed is a ValueError too) stays what it is
 	except (ValueError, TypeError, OverflowError) as exc:
 		raise InvalidFeed("Event {0}: cannot expand its recurrence: {1}", uid, _short(exc)) from None
 

@@ -240,6 +240,38 @@ class TestCalendarSync(CalendarCase):
 		finally:
 			slow.close()
 
+	def test_an_unreadable_invitation_hides_none_of_the_rest_of_the_feed(self):
+		# anyone who can invite the host can plant an event no parser reads (month 13): the
+		# feed's other events still count, for the sync and for a booking's fresh read
+		self.allow_private(1)
+		planted = (
+			"BEGIN:VEVENT\r\nUID:planted\r\nDTSTAMP:20260101T000000Z\r\n"
+			"DTSTART:20261322T100000Z\r\nDTEND:20261322T110000Z\r\nEND:VEVENT\r\n"
+		)
+		text = self.feed(12).replace("END:VCALENDAR", planted + "END:VCALENDAR")
+		feed = FeedServer(text)
+		try:
+			name = self.connection(provider="ICS", ics_url=feed.url)
+			self.assertTrue(frappe.get_doc("Scheduler Calendar Connection", name).refresh_busy())
+			row = frappe.db.get_value(
+				"Scheduler Calendar Connection", name, ["status", "last_error"], as_dict=True
+			)
+			self.assertEqual(row.status, "Connected")
+			self.assertIn("cannot be read", row.last_error)
+			self.assertIn("planted", row.last_error)  # the host can find it in their calendar
+			self.assertNotIn(iso(self.day + timedelta(hours=12)), self.slots())
+			# the cache emptied: only the fresh read at booking can see the busy hour
+			frappe.db.delete("Scheduler Busy Time", {"connection": name})
+			frappe.db.commit()
+			from scheduler_integration.booking import busy
+
+			busy.invalidate([HOST])
+			frappe.db.commit()
+			r, _elapsed = self.book(12)
+			self.assertEqual((r.status_code, r.json()["message"].get("reason")), (409, "conflict"), r.text)
+		finally:
+			feed.close()
+
 	def test_bookings_go_to_caldav_and_an_outage_is_retried_without_losing_the_booking(self):
 		self.allow_private(1)
 		Radicale = radicale_class()
