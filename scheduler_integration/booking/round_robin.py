@@ -24,6 +24,7 @@ from datetime import datetime
 import frappe
 
 from scheduler_integration.core.clock import converter
+from scheduler_integration.core.rows import changed
 from scheduler_integration.engine.statuses import Status
 
 DOCTYPE = "Scheduler Host Booking Count"
@@ -59,7 +60,7 @@ def _add(meeting_type: str, user: str, n: int, when) -> None:
 		where name = %(name)s""",
 		{"name": name, "n": n, "when": when},
 	)
-	if n > 0 and not frappe.db._cursor.rowcount:
+	if n > 0 and not changed():
 		now = frappe.utils.now()
 		frappe.db.sql(
 			f"""insert into {TABLE} (name, creation, modified, modified_by, owner, docstatus, idx,

@@ -15,6 +15,11 @@ from __future__ import annotations
 import frappe
 
 
+def changed() -> int:
+	"""How many rows the last UPDATE or DELETE of this connection changed."""
+	return frappe.db._cursor.rowcount
+
+
 def _names(table, condition) -> list[str]:
 	return frappe.qb.from_(table).select(table.name).where(condition).run(pluck=True)
 
@@ -29,7 +34,7 @@ def update_where(table, condition, values: dict) -> int:
 	for field, value in values.items():
 		query = query.set(table[field], value)
 	query.where(table.name.isin(names) & condition).run()
-	return frappe.db._cursor.rowcount
+	return changed()
 
 
 def delete_where(table, condition) -> int:
@@ -38,4 +43,4 @@ def delete_where(table, condition) -> int:
 	if not names:
 		return 0
 	frappe.qb.from_(table).delete().where(table.name.isin(names) & condition).run()
-	return frappe.db._cursor.rowcount
+	return changed()

@@ -38,7 +38,7 @@ from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import host_users
 from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.core.rows import delete_where, update_where
+from scheduler_integration.core.rows import changed, delete_where, update_where
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log, automations, email, outbox, sms
 from scheduler_integration.effects.outbox import PENDING, QUEUED, SENDING, SENT, SKIPPED, WAITING
@@ -130,7 +130,7 @@ def on_event(booking, event: str) -> str:
 
 def _claimed(sql: str, values) -> int:
 	frappe.db.sql(sql, values)
-	return frappe.db._cursor.rowcount
+	return changed()
 
 
 def dispatch_due(now: datetime | None = None) -> list[str]:

@@ -157,6 +157,16 @@ class RefundPolicy:
 	partial_hours: int = 0  # … partial_percent when at least this long before
 	partial_percent: int = 0
 
+	@classmethod
+	def of(cls, meeting_type) -> RefundPolicy:
+		"""The policy a meeting type (its document, or a mapping of its fields) states."""
+		return cls(
+			meeting_type.get("refund_policy") or REFUND_DEFAULT,
+			int(meeting_type.get("refund_full_hours") or 0),
+			int(meeting_type.get("refund_partial_hours") or 0),
+			int(meeting_type.get("refund_partial_percent") or 0),
+		)
+
 	def __post_init__(self):
 		if self.kind not in REFUND_POLICIES:
 			raise InvalidField(_("{0} is not a refund policy"), "refund_policy", self.kind)

@@ -44,7 +44,6 @@ from scheduler_integration.rules.guest_form import (
 )
 from scheduler_integration.rules.payment_statuses import BookingPayment
 from scheduler_integration.rules.payments import (
-	REFUND_DEFAULT,
 	RefundPolicy,
 	from_minor,
 	hold_end,
@@ -205,14 +204,8 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		if not self.amount_paid or not self.currency:
 			return 0
 		mt = meeting_type_doc(self.meeting_type)
-		policy = RefundPolicy(
-			mt.get("refund_policy") or REFUND_DEFAULT,
-			int(mt.get("refund_full_hours") or 0),
-			int(mt.get("refund_partial_hours") or 0),
-			int(mt.get("refund_partial_percent") or 0),
-		)
 		minor = refund_amount(
-			policy,
+			RefundPolicy.of(mt),
 			to_minor(self.amount_paid, self.currency),
 			to_minor(self.amount_refunded or 0, self.currency),
 			to_utc(self.start),

@@ -348,12 +348,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 			self.set(field, errors.clean(field, clean_int, self.get(field), field, 0, high, default=0))
 		self.refund_policy = self.refund_policy or REFUND_DEFAULT
 		try:
-			RefundPolicy(
-				self.refund_policy,
-				self.refund_full_hours,
-				self.refund_partial_hours,
-				self.refund_partial_percent,
-			)
+			RefundPolicy.of(self)
 		except SchedulingError as exc:
 			errors.add(exc.field or "refund_policy", translate(exc))
 		if not self.require_payment:
