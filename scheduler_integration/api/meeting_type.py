@@ -19,6 +19,7 @@ from scheduler_integration.api.utils import (
 	parse_json,
 )
 from scheduler_integration.booking.errors import NotConfigured
+from scheduler_integration.booking.meeting_types import TYPE_ORDER
 from scheduler_integration.core.answers import Answer, DateTime
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.validation import clean_text
@@ -125,7 +126,7 @@ def active_meeting_types(profile: str) -> list[MeetingType]:
 	names = frappe.get_all(
 		"Scheduler Meeting Type",
 		filters={"profile": profile, "active": 1},
-		order_by="priority desc, sort_order asc, creation asc",
+		order_by=TYPE_ORDER,
 		pluck="name",
 	)
 	return [serialize_type(frappe.get_doc("Scheduler Meeting Type", name)) for name in names]
@@ -227,7 +228,7 @@ def list_meeting_types(user: str | None = None, include_inactive: int = 0) -> An
 	names = frappe.get_all(
 		"Scheduler Meeting Type",
 		filters=filters,
-		order_by="priority desc, sort_order asc, creation asc",
+		order_by=TYPE_ORDER,
 		pluck="name",
 	)
 	return ok([serialize_type(frappe.get_doc("Scheduler Meeting Type", n)) for n in names])

@@ -58,6 +58,9 @@ class TypeContext:
 
 
 CACHE = VersionedCache("scheduler_integration:meeting_type")
+# the order of a host's meeting types wherever they are listed (a page, the host API):
+# pinned first, then the host's own order, then the oldest
+TYPE_ORDER = "priority desc, sort_order asc, creation asc"
 
 
 def invalidate(meeting_types) -> None:

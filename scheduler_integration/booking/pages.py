@@ -40,7 +40,12 @@ from scheduler_integration.booking import captcha, meetings, payments
 from scheduler_integration.booking.captcha import CaptchaConfig
 from scheduler_integration.booking.domains import BOOKING_PAGE, profile_url, type_url
 from scheduler_integration.booking.errors import NotConfigured
-from scheduler_integration.booking.meeting_types import TypeContext, duration_minutes, type_context
+from scheduler_integration.booking.meeting_types import (
+	TYPE_ORDER,
+	TypeContext,
+	duration_minutes,
+	type_context,
+)
 from scheduler_integration.core.answers import Path
 from scheduler_integration.core.hosts import taking_meetings, type_hosts
 from scheduler_integration.core.replica import cached_doc, cached_value
@@ -201,7 +206,7 @@ def booking_page_types(booking_page: str) -> list[dict]:
 		"Scheduler Meeting Type",
 		filters={"booking_page": booking_page},
 		fields=["name", "title", "slug", "active"],
-		order_by="priority desc, sort_order asc, creation asc",
+		order_by=TYPE_ORDER,
 	)
 
 
@@ -280,7 +285,7 @@ def active_types(
 	names = frappe.get_all(
 		"Scheduler Meeting Type",
 		filters=filters,
-		order_by="priority desc, sort_order asc, creation asc",
+		order_by=TYPE_ORDER,
 		pluck="name",
 	)
 	# a type offers nothing until one of its hosts can be booked (a team type nobody accepted,
