@@ -26,6 +26,7 @@ from scheduler_integration.core.answers import Path
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import provider_error_text
 from scheduler_integration.engine.booking_rules import retry_wait
+from scheduler_integration.engine.validation import ANGLES
 from scheduler_integration.providers import errors as kinds
 from scheduler_integration.providers.errors import ProviderAuthError, ProviderError
 from scheduler_integration.providers.providers import by_label
@@ -69,7 +70,7 @@ def unreadable_note(doc, reasons: list[str]) -> str | None:
 		"{0} event(s) of this calendar cannot be read and are not counted as busy; correct or remove them in the calendar: {1}"
 	).format(len(reasons), "; ".join(reasons[:3]))
 	secrets = [doc.get_password("ics_url", raise_exception=False)] if doc.ics_url else []
-	return redact_urls(text, secrets)[:1000]
+	return redact_urls(text, secrets).translate(ANGLES)[:1000]
 
 
 def error_text(doc, exc: Exception) -> str:
@@ -77,7 +78,9 @@ def error_text(doc, exc: Exception) -> str:
 	keeps its path or query, nor does the connection's secret feed link appear in any form
 	(it is the credential)."""
 	secrets = [doc.get_password("ics_url", raise_exception=False)] if doc.ics_url else []
-	return redact_urls(in_words(exc), secrets)[:1000]
+	# a feed's own text (an event's UID, a value it could not read) is anyone's who can
+	# invite the host: the desk shows this field as HTML, so markup must never form
+	return redact_urls(in_words(exc), secrets).translate(ANGLES)[:1000]
 
 
 def in_words(exc: Exception) -> str:

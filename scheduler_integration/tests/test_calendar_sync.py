@@ -245,7 +245,7 @@ class TestCalendarSync(CalendarCase):
 		# feed's other events still count, for the sync and for a booking's fresh read
 		self.allow_private(1)
 		planted = (
-			"BEGIN:VEVENT\r\nUID:planted\r\nDTSTAMP:20260101T000000Z\r\n"
+			"BEGIN:VEVENT\r\nUID:planted<img src=x onerror=alert(1)>\r\nDTSTAMP:20260101T000000Z\r\n"
 			"DTSTART:20261322T100000Z\r\nDTEND:20261322T110000Z\r\nEND:VEVENT\r\n"
 		)
 		text = self.feed(12).replace("END:VCALENDAR", planted + "END:VCALENDAR")
@@ -259,6 +259,9 @@ class TestCalendarSync(CalendarCase):
 			self.assertEqual(row.status, "Connected")
 			self.assertIn("cannot be read", row.last_error)
 			self.assertIn("planted", row.last_error)  # the host can find it in their calendar
+			# the event's text is the inviter's: the desk renders this field as HTML
+			self.assertNotIn("<", row.last_error)
+			self.assertIn("‹img src=x onerror=alert(1)›", row.last_error)
 			self.assertNotIn(iso(self.day + timedelta(hours=12)), self.slots())
 			# the cache emptied: only the fresh read at booking can see the busy hour
 			frappe.db.delete("Scheduler Busy Time", {"connection": name})
