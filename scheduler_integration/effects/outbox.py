@@ -35,6 +35,7 @@ from frappe.query_builder import DocType
 from scheduler_integration.core import queue
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.engine.booking_rules import effects_to_run, give_up, retry_wait
+from scheduler_integration.engine.validation import ANGLES
 
 EFFECT = "Scheduler Booking Effect"
 REMINDER = "Scheduler Reminder"
@@ -64,7 +65,8 @@ WAITING_TTL = 30  # seconds: a job lost from its queue holds back others no long
 
 
 def error_text(exc: Exception) -> str:
-	return f"{type(exc).__name__}: {exc}"[:1000]
+	# a provider's answer may be quoted in it, and the desk shows the field as HTML
+	return f"{type(exc).__name__}: {exc}".translate(ANGLES)[:1000]
 
 
 def settle(doctype: str, name: str, status: str, now: datetime, **values) -> None:
