@@ -63,6 +63,17 @@ PREFIX = "bench-team-"
 PUBLIC = "/api/method/scheduler_integration.api.public."
 
 
+# Scheduler Settings for a load from 127.0.0.1: no rate limits or caps, and no bot check (its
+# proof of work is the guest's browser's); set_settings gives back what they were
+OPEN_LIMITS = {
+	"public_rate_limit": 1_000_000,
+	"booking_rate_limit": 0,
+	"bookings_per_host_per_hour": 0,
+	"bookings_per_type_per_day": 0,
+	"booking_challenge_bits": 0,
+}
+
+
 def connect(site: str, sites_path: str):
 	import frappe
 
@@ -392,13 +403,7 @@ def main() -> int:
 	from scheduler_integration import effects
 	from scheduler_integration.tests.factory import Outbox, clear_bookings, runnable_effects, set_settings
 
-	saved = set_settings(
-		public_rate_limit=1_000_000,
-		booking_rate_limit=0,
-		bookings_per_host_per_hour=0,
-		bookings_per_type_per_day=0,
-		booking_challenge_bits=0,  # the bot check's proof of work is the guest's browser's
-	)
+	saved = set_settings(**OPEN_LIMITS)
 	outbox = Outbox()
 	results: dict = {}
 	try:

@@ -248,14 +248,19 @@ def run(doc, before, *, actor: Actor, now: datetime) -> None:
 		if not new and before.host in check.hosts:
 			chosen = [before.host]
 		else:
-			# a host on leave hands their share to the colleague covering it (engine.out_of_office)
-			found = hand_over(found, leave.away_at([h.host for h in found], start))
-			chosen = [pick_host(check.hosts, found, ctx.policy.round_robin_mode)]
+			chosen = [_round_robin_pick(ctx, found, check, start)]
 	else:
 		chosen = candidates
 	_set_hosts(doc, chosen)
 	if leaving or ctx.policy.seats > 1:
 		doc.flags.seat_slots = seats.place(doc, before)
+
+
+def _round_robin_pick(ctx: TypeContext, found, check, start: datetime) -> str:
+	"""Round robin's host among the free ones of ``check``; a host on leave hands their
+	share to the colleague covering it (``engine.out_of_office``)."""
+	found = hand_over(found, leave.away_at([h.host for h in found], start))
+	return pick_host(check.hosts, found, ctx.policy.round_robin_mode)
 
 
 def _picks_one(ctx: TypeContext, candidates: list[str]) -> bool:
@@ -283,8 +288,7 @@ def _pick_and_hold(
 	check = check_slot(found, policy, start, now, ctx.assignment)
 	if not check.offered:
 		return None
-	found = hand_over(found, leave.away_at([h.host for h in found], start))
-	host = pick_host(check.hosts, found, ctx.policy.round_robin_mode)
+	host = _round_robin_pick(ctx, found, check, start)
 	fresh = busy.fresh_read([host], start - FRESH_SPAN, start + FRESH_SPAN)
 	lock_hosts([host])
 	if doc.idempotency_key:
