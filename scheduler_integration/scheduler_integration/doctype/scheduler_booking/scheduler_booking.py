@@ -10,6 +10,7 @@ from frappe.model.document import Document
 from scheduler_integration.core.table_text import TableRowsAsText
 
 from scheduler_integration import effects
+from scheduler_integration.effects.email import sent_to_guest
 from scheduler_integration.booking import (
 	check,
 	deletion,
@@ -453,6 +454,11 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		effects.dispatch(self, "late_payment")
 
 	# --- the desk's actions (issue 38): what the form offers, decided by the engine ---
+
+	def email_sent_to(self) -> str:
+		"""The address the guest's confirmation goes to, when it is on its way; '' otherwise
+		(the answer to the guest's booking says so)."""
+		return sent_to_guest(self)
 
 	def onload(self):
 		"""The form's action buttons: ``allowed`` (the actions the session's user may take
