@@ -211,8 +211,7 @@ def test_the_app_broken_the_old_way_fails(tmp_path, capsys):
 		),
 		(
 			"api/public.py",
-			"imports scheduler_integration.effects.email, but api/ never imports effects/ "
-			"(api/__init__.py)",
+			"imports scheduler_integration.effects.email, but api/ never imports effects/ (api/__init__.py)",
 		),
 		("api/planted.py", "api/ lists rows through Scheduler Booking Host (a join)"),
 		("api/planted.py", "api/ writes a row past its controller (frappe.db.set_value)"),

@@ -7,10 +7,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.core.table_text import TableRowsAsText
-
 from scheduler_integration import effects
-from scheduler_integration.effects.email import sent_to_guest
 from scheduler_integration.booking import (
 	check,
 	deletion,
@@ -28,12 +25,20 @@ from scheduler_integration.booking.tokens import issue_token, manage_token
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.links import ChecksLinksItSets
+from scheduler_integration.core.table_text import TableRowsAsText
+from scheduler_integration.effects.email import sent_to_guest
 from scheduler_integration.engine.booking_states import (
 	Actor,
 	Status,
 	actions_for,
 	lifecycle_event,
 	may_become,
+)
+from scheduler_integration.engine.validation import (
+	clean_email,
+	clean_guest_name,
+	clean_guest_text,
+	clean_phone,
 )
 from scheduler_integration.rules.guest_form import (
 	MAX_ATTENDEES,
@@ -51,12 +56,6 @@ from scheduler_integration.rules.payments import (
 	refund_amount,
 	to_minor,
 )
-from scheduler_integration.engine.validation import (
-	clean_email,
-	clean_guest_name,
-	clean_guest_text,
-	clean_phone,
-)
 
 
 class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
@@ -67,6 +66,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_booking_host.scheduler_booking_host import (
 			SchedulerBookingHost,
 		)

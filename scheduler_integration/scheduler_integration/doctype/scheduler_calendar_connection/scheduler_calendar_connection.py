@@ -17,15 +17,14 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import busy
-from scheduler_integration.providers.errors import ProviderAuthError, ProviderError
-from scheduler_integration.providers.providers import provider_info, provider_labels
-from scheduler_integration.booking import busy_sync
+from scheduler_integration.booking import busy, busy_sync
 from scheduler_integration.connections import adapters, status
 from scheduler_integration.connections.credentials import credentials_of, spec_of
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.effects import video
+from scheduler_integration.providers.errors import ProviderAuthError, ProviderError
+from scheduler_integration.providers.providers import provider_info, provider_labels
 
 
 class SchedulerCalendarConnection(Document):

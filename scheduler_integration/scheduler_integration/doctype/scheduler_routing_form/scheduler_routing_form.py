@@ -21,18 +21,26 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.core.table_text import TableRowsAsText
-
 from scheduler_integration.booking import pages
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.presentation import booking_page_url
 from scheduler_integration.core.answers import Url
 from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldErrors, FieldValidationError, translate
 from scheduler_integration.core.hosts import bookable_hosts, type_hosts
 from scheduler_integration.core.permissions import is_manager, may_book
+from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.crm.records import find_by, record_owner
 from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import (
+	MAX_DESCRIPTION,
+	MAX_MESSAGE,
+	clean_slug,
+	clean_text,
+	clean_url,
+	slugify,
+)
 from scheduler_integration.rules.guest_form import (
 	MAX_QUESTIONS,
 	QUESTION_KEY,
@@ -53,21 +61,12 @@ from scheduler_integration.rules.routing import (
 	Condition,
 	KnownRecord,
 	Outcome,
-	Rule,
 	RoutingCounts,
+	Rule,
 	number,
 	route,
 )
 from scheduler_integration.rules.routing import funnel as count_funnel
-from scheduler_integration.engine.validation import (
-	MAX_DESCRIPTION,
-	MAX_MESSAGE,
-	clean_slug,
-	clean_text,
-	clean_url,
-	slugify,
-)
-from scheduler_integration.booking.meeting_types import meeting_type_doc
 
 ROUTED_LINK_HOURS = 24  # a decision's booking link works this long (and books once)
 # outcomes that book among a subset of a type's hosts: round robin picks among them
@@ -82,6 +81,7 @@ class SchedulerRoutingForm(TableRowsAsText, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_routing_condition.scheduler_routing_condition import (
 			SchedulerRoutingCondition,
 		)
