@@ -413,6 +413,12 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 
 	# --- paid bookings (the gateway's report: scheduler_payment) ---
 
+	def require_awaiting_payment(self):
+		"""Refuse what only a booking waiting for its payment may do: be paid for, be paid,
+		have its hold released."""
+		if self.status != Status.AWAITING_PAYMENT:
+			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+
 	def mark_paid(self, payment, now: datetime | None = None):
 		"""The payment it waited for arrived: confirmed by the system (a request to the host
 		when the type needs the host's confirmation), with every effect of a new booking."""
@@ -421,11 +427,10 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 			if meeting_type_doc(self.meeting_type).get("requires_confirmation")
 			else Status.CONFIRMED
 		)
-		if self.status != Status.AWAITING_PAYMENT:
-			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+		self.require_awaiting_payment()
 		return self._become(
 			after,
-			_("This booking is not waiting for a payment"),
+			"",  # (from awaiting its payment, both are always allowed)
 			Actor.SYSTEM,
 			now,
 			amount_paid=payment.amount,
@@ -436,8 +441,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 	def release_hold(self, reason: str, now: datetime | None = None):
 		"""The hold ended unpaid: cancelled by the system, which frees the time once and tells
 		the guest (``hold_expired``)."""
-		if self.status != Status.AWAITING_PAYMENT:
-			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+		self.require_awaiting_payment()
 		return self._become(Status.CANCELLED, "", Actor.SYSTEM, now, cancel_reason=reason)
 
 	def record_late_payment(self, payment):
