@@ -275,6 +275,7 @@ class SmtpSink:
 		self.waiting = 0  # sessions held at DATA now
 		self.messages: list[str] = []
 		self.received: dict[str, float] = {}  # recipient -> when their latest message arrived
+		self.counts: dict[str, int] = {}  # recipient -> how many messages they got
 		self.sock = socket.socket()
 		self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 		self.sock.bind(("127.0.0.1", 0))
@@ -304,6 +305,7 @@ class SmtpSink:
 						arrived = time.time()
 						for recipient in recipients:
 							self.received[recipient] = arrived
+							self.counts[recipient] = self.counts.get(recipient, 0) + 1
 						data, in_data, recipients = [], False, []
 						f.write(b"250 OK\r\n")
 					else:
