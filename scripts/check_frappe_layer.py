@@ -25,7 +25,10 @@
   (``importlib.import_module``, ``__import__``, ``frappe.get_attr``, ``frappe.get_module``,
   ``frappe.call``) and no function named by its dotted path (``frappe.enqueue``, a hook, a
   constant for later) from a layer above it, across into a package that imports back, or
-  by a name computed at run time (the check cannot follow it).
+  by a name computed at run time (the check cannot follow it);
+* ``api/`` is thin: it builds no query, lists no rows through a join and writes no row past
+  a controller (``check_thin_api``); what ``effects/`` says imports it ("Imported only by
+  controllers, jobs, install and patches") is held like a never-import rule.
 
 Exit status 1 with one line per problem, 0 when clean.
 """
@@ -135,7 +138,10 @@ LAYER_FREE = (
 # a package beside another in one layer (connections/ beside booking/) is not held by the
 # layer order. A word it cannot read is a problem, so a written rule never goes unchecked.
 NEVER_SAID = re.compile(r"(?:nothing here|never) imports ([^.;:(]+)", re.IGNORECASE)
-ONLY_SAID = re.compile(r"imports only ([^.;:(]+)", re.IGNORECASE)
+ONLY_SAID = re.compile(r"(?<!imported )imports only ([^.;:(]+)", re.IGNORECASE)
+# "Imported only by controllers, jobs, install and patches" (effects/): every other place
+# of the app never imports the package
+ONLY_BY_SAID = re.compile(r"imported only by ([^.;:(]+)", re.IGNORECASE)
 RULE_WORDS = {"controllers": "scheduler_integration/doctype", "frappe": "frappe"}
 # (package, places it never imports, the file that says so)
 NEVER_IMPORTS: list[tuple[str, tuple[str, ...], str]] = []
@@ -359,8 +365,11 @@ def rule_places(text: str, path: Path) -> list[str]:
 		word = word.strip().strip("`").rstrip("/")
 		place = RULE_WORDS.get(word, word)
 		if place != "frappe" and not (APP / place).is_dir():
-			problem(path, f"states what it never imports, but {word!r} is no package of the app")
-			continue
+			if (APP / f"{place}.py").is_file():  # a module of its own (install.py)
+				place = f"{place}.py"
+			else:
+				problem(path, f"states what it never imports, but {word!r} is no package of the app")
+				continue
 		out.append(place)
 	return out
 
@@ -382,6 +391,11 @@ def read_rules() -> None:
 			forbidden += [
 				p for p in places if p not in allowed and not within(APP / p, package) and p != package
 			]
+		for match in ONLY_BY_SAID.finditer(doc):
+			allowed = [*rule_places(match.group(1), path), package]
+			for place in places:
+				if not any(place == a or within(APP / place, a) for a in allowed):
+					NEVER_IMPORTS.append((place, (package,), written))
 		if "frappe" in forbidden and package not in PURE_PACKAGES:
 			problem(path, "says it never imports frappe, but is not one of PURE_PACKAGES")
 		forbidden = [p for p in dict.fromkeys(forbidden) if p != "frappe"]
@@ -460,6 +474,88 @@ def check_layers() -> dict[str, set[str]]:
 	for cycle in find_cycles(graph):
 		problem(APP, "import cycle: " + " -> ".join(cycle))
 	return graph
+
+
+# --- api/ is thin ------------------------------------------------------------------------------
+
+THIN = "api"
+# what only a layer below api/ does: build a query, or write a row past its controller
+QUERY_CALLS = ("frappe.qb.", "frappe.db.sql", "frappe.db.multisql")
+ROW_WRITES = {
+	"frappe.db.set_value",
+	"frappe.db.set_single_value",
+	"frappe.db.delete",
+	"frappe.db.bulk_insert",
+	"frappe.db.truncate",
+}
+LISTERS = {"frappe.get_all", "frappe.get_list", "frappe.db.get_all", "frappe.db.get_list"}
+
+
+def joined_filter(call: ast.Call, scope: ast.AST) -> str | None:
+	"""The other DocType a ``frappe.get_all``'s filters reach into (a join), if any:
+	``[["Child DocType", "field", "=", value], ...]``, written in the call or built in a
+	variable of ``scope`` (assigned, appended, extended)."""
+	filters = call.args[1] if len(call.args) > 1 else None
+	filters = next((k.value for k in call.keywords if k.arg == "filters"), filters)
+	written = [filters]
+	if isinstance(filters, ast.Name):
+		for node in walk(scope):
+			if isinstance(node, ast.Assign | ast.AnnAssign):
+				targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+				if any(isinstance(t, ast.Name) and t.id == filters.id for t in targets):
+					written.append(node.value)
+			elif (
+				isinstance(node, ast.Call)
+				and isinstance(node.func, ast.Attribute)
+				and node.func.attr in ("append", "extend", "insert")
+				and dotted(node.func.value) == filters.id
+			):
+				written += [ast.List(elts=[arg]) for arg in node.args]
+	for value in written:
+		if not isinstance(value, ast.List | ast.Tuple):
+			continue
+		for item in value.elts:
+			if (
+				isinstance(item, ast.List | ast.Tuple)
+				and len(item.elts) >= 4
+				and isinstance(item.elts[0], ast.Constant)
+				and isinstance(item.elts[0].value, str)
+			):
+				return item.elts[0].value
+	return None
+
+
+def check_thin_api() -> None:
+	"""``api/`` parses a request, calls below and shapes the answer: it builds no query of its
+	own (``frappe.qb``, ``frappe.db.sql``), lists no other DocType's rows through a join, and
+	writes no row past a controller (``frappe.db.set_value``, ``db_set``, …); documents it
+	saves go through their controllers."""
+	for path in sorted((APP / THIN).rglob("*.py")):
+		if is_test(path):
+			continue
+		tree = parsed(path)
+		scopes = {
+			id(inner): scope
+			for scope in walk(tree)
+			if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef)
+			for inner in walk(scope)
+		}
+		for node in walk(tree):
+			if not isinstance(node, ast.Call):
+				continue
+			func = dotted(node.func)
+			if func.startswith(QUERY_CALLS):
+				problem(path, f"line {node.lineno}: api/ builds a query ({func}): that belongs below it")
+			elif func in ROW_WRITES or (
+				isinstance(node.func, ast.Attribute) and node.func.attr in ("db_set", "db_update")
+			):
+				name = func or node.func.attr
+				problem(path, f"line {node.lineno}: api/ writes a row past its controller ({name})")
+			elif func in LISTERS and (other := joined_filter(node, scopes.get(id(node), tree))):
+				problem(
+					path,
+					f"line {node.lineno}: api/ lists rows through {other} (a join): that belongs below it",
+				)
 
 
 # --- calls the import graph cannot see --------------------------------------------------------
@@ -938,6 +1034,7 @@ def main(argv: list[str] | None = None) -> int:
 	graph = check_layers()
 	check_hidden_calls(controller_methods())
 	check_loads_by_name(graph)
+	check_thin_api()
 	for line in problems:
 		print(line)
 	print(f"frappe layer: {len(doctypes)} doctypes checked, {len(problems)} problem(s)")

@@ -130,15 +130,21 @@ def test_blind_spot_fails(case, tmp_path, capsys):
 def test_the_app_states_its_rules(capsys):
 	"""What the app's docstrings say never to import, as the check reads it."""
 	assert check_frappe_layer.main([str(ROOT)]) == 0, capsys.readouterr().out
-	rules = {package: set(forbidden) for package, forbidden, _written in check_frappe_layer.NEVER_IMPORTS}
-	assert rules["connections"] == {"booking"}
+	rules: dict[str, set[str]] = {}
+	for package, forbidden, _written in check_frappe_layer.NEVER_IMPORTS:
+		rules.setdefault(package, set()).update(forbidden)
+	assert rules["connections"] == {"booking", "effects"}
 	assert rules["booking"] == {"effects", "reporting", "scheduler_integration/doctype", "api"}
 	assert "providers" not in rules["core"] and "engine" not in rules["core"]
 	assert {"booking", "connections", "effects", "api"} <= rules["core"]
+	# effects/ is imported only by controllers, jobs, install and patches
+	assert all("effects" in rules[place] for place in ("api", "www", "hooks.py", "demo.py", "booking"))
+	assert not any("effects" in rules.get(place, ()) for place in ("jobs", "patches", "install.py"))
+	assert "effects" not in rules.get("scheduler_integration/doctype", ())
 
 
 def broken_app(tmp_path: Path) -> Path:
-	"""A copy of the app with the three up-calls the check once missed put back."""
+	"""A copy of the app with the three up-calls the check once missed put back, and the\nshapes of a thick api/."""
 	shutil.copytree(ROOT / "scheduler_integration", tmp_path / "scheduler_integration")
 	app = tmp_path / "scheduler_integration"
 
@@ -160,6 +166,21 @@ def broken_app(tmp_path: Path) -> Path:
 	)
 	put_back("booking/pages.py", '"duration": duration_minutes(doc)', '"duration": doc.duration_minutes()')
 	(app / "connections" / "planted.py").write_text("from scheduler_integration.booking import slots\n")
+	# the request's own code starting an after-commit effect, and an api/ that does the
+	# loading itself: how list_my_bookings and the booking's answer once were
+	put_back(
+		"api/public.py",
+		"from scheduler_integration.core.languages import reader_language",
+		"from scheduler_integration.effects.email import reader_language",
+	)
+	(app / "api" / "planted.py").write_text(
+		"import frappe\n\n\n"
+		"def mine(user):\n"
+		'\tfilters = [["Scheduler Booking Host", "user", "=", user]]\n'
+		'\trows = frappe.get_all("Scheduler Booking", filters=filters)\n'
+		'\tfrappe.db.set_value("Scheduler Booking", rows[0].name, "notes", "")\n'
+		'\treturn frappe.qb.from_("tabScheduler Booking").select("name").run()\n'
+	)
 	return tmp_path
 
 
@@ -188,6 +209,13 @@ def test_the_app_broken_the_old_way_fails(tmp_path, capsys):
 			"imports scheduler_integration.booking.slots, but connections/ never imports booking/ "
 			"(connections/__init__.py)",
 		),
+		(
+			"api/public.py",
+			"imports scheduler_integration.effects.email, but api/ never imports effects/ (api/__init__.py)",
+		),
+		("api/planted.py", "api/ lists rows through Scheduler Booking Host (a join)"),
+		("api/planted.py", "api/ writes a row past its controller (frappe.db.set_value)"),
+		("api/planted.py", "api/ builds a query (frappe.qb.from_)"),
 	):
 		assert re.search(re.escape(where) + r": line \d+: " + re.escape(expected), out), (where, out)
-	assert "4 problem(s)" in out, out
+	assert "8 problem(s)" in out, out

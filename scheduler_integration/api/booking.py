@@ -9,7 +9,6 @@ the state machine (403). Only the booking's hosts and Scheduler Managers may cha
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TypedDict
 
 import frappe
@@ -17,36 +16,13 @@ from frappe import _
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import acting_user, api, iso, ok
-from scheduler_integration.core import naming
+from scheduler_integration.booking.host_lists import FIELDS, host_bookings
 from scheduler_integration.core.answers import Answer, DateTime, Email
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.engine.booking_states import Actor
-from scheduler_integration.engine.model import MAX_BOOKING
 from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.validation import clean_int
-
-EVER, FAR = datetime(2000, 1, 1), datetime(2200, 1, 1)
-LIST_FIELDS = (
-	"name",
-	"meeting_type",
-	"host",
-	"status",
-	"start",
-	"end",
-	"booker_timezone",
-	"guest_name",
-	"guest_email",
-	"guest_phone",
-	"guest_company",
-	"notes",
-	"location",
-	"meeting_link",
-	"contact",
-	"reference_doctype",
-	"reference_name",
-	"creation",
-)
 
 
 class HostBooking(TypedDict):
@@ -111,46 +87,22 @@ def list_my_bookings(
 ) -> Answer[list[HostBooking]]:
 	"""Bookings you are a host of (collective ones too), newest start first."""
 	user = acting_user(user)
-	filters: list = [["Scheduler Booking Host", "user", "=", user]]
-	statuses = parse.booking_statuses(status)
-	if statuses:
-		filters.append(["status", "in", statuses])
 	lower, upper = _bound(from_date, "from_date"), _bound(to_date, "to_date")
 	if upper and len(str(to_date).strip()) == 10:  # a date: include that whole day
 		upper = upper.replace(hour=23, minute=59, second=59)
-	if lower or upper:
-		# ``between`` on both ends (Frappe compares ``<=`` through coalesce(), which no index
-		# serves), and the host rows' own end, which their (user, end) index reads as a
-		# bounded range: a booking starting in the window ends before its end + the longest
-		# meeting
-		lower, upper = lower or EVER, upper or FAR
-		filters.append(["start", "between", [lower, upper]])
-		filters.append(["Scheduler Booking Host", "end", "between", [lower, upper + MAX_BOOKING]])
-	rows = frappe.get_all(
-		"Scheduler Booking",
-		filters=filters,
-		fields=list(LIST_FIELDS),
-		order_by="start desc",
-		limit_start=clean_int(start, "start", 0, 10**9, default=0),
-		limit_page_length=clean_int(limit, "limit", 1, 500, default=100),
-		distinct=True,
+	rows = host_bookings(
+		user,
+		parse.booking_statuses(status),
+		lower,
+		upper,
+		start=clean_int(start, "start", 0, 10**9, default=0),
+		limit=clean_int(limit, "limit", 1, 500, default=100),
 	)
-	names = [row.name for row in rows]
-	hosts: dict[str, list[str]] = {}
-	for item in frappe.get_all(
-		"Scheduler Booking Host",
-		filters={"parenttype": "Scheduler Booking", "parent": ("in", names or [""])},
-		fields=["parent", "user"],
-		order_by="idx",
-	):
-		hosts.setdefault(item.parent, []).append(item.user)
-	titles = naming.titles("Scheduler Meeting Type", (row.meeting_type for row in rows))
 	data = []
 	for row in rows:
-		item = {key: row.get(key) for key in LIST_FIELDS}
+		item = {key: row.get(key) for key in FIELDS}
 		item["id"] = item.pop("name")
-		item["hosts"] = hosts.get(row.name, [row.host])
-		item["meeting_type_name"] = titles.get(row.meeting_type)
+		item["hosts"], item["meeting_type_name"] = row.hosts, row.meeting_type_name
 		item["start"], item["end"], item["created_at"] = iso(row.start), iso(row.end), iso(row.creation)
 		item.pop("creation")
 		data.append(item)

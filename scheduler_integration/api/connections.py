@@ -19,8 +19,6 @@ from frappe import _
 from scheduler_integration.api.utils import plain_arguments
 from scheduler_integration.connections.status import ConnectionStatus
 from scheduler_integration.core.answers import Url
-from scheduler_integration.effects import video
-from scheduler_integration.providers.errors import ProviderAuthError
 from scheduler_integration.providers.providers import REGISTRY, ProviderInfo
 
 DOCTYPE = "Scheduler Calendar Connection"
@@ -78,7 +76,7 @@ def connected(name: str) -> None:
 	"""Where the provider's authorisation returns: the connection is checked and the host
 	taken back to its form; meeting links that waited for it are retried now."""
 	doc = _connection(name)
-	check_now(doc)
+	doc.check_now()
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = f"/app/scheduler-calendar-connection/{quote(doc.name)}"
 
@@ -88,29 +86,6 @@ def connected(name: str) -> None:
 def check(name: str) -> ConnectionCheck:
 	"""Check the connection now (a sync for calendars, a token for video-only providers)."""
 	doc = _connection(name)
-	check_now(doc)
+	doc.check_now()
 	doc.reload()
 	return {"status": doc.status, "last_error": doc.last_error or ""}
-
-
-def check_now(doc) -> None:
-	ok = False
-	if doc.spec().calendar:
-		ok = doc.refresh_busy()
-	else:
-		try:
-			if not doc.is_authorised():
-				raise ProviderAuthError("{0} is not authorised yet: use Connect", doc.provider)
-			credentials = doc.credentials()
-			if hasattr(credentials, "tokens"):
-				credentials.tokens(doc).token()
-			doc.record_success()
-			ok = True
-		except Exception as exc:
-			frappe.db.rollback()
-			doc.reload()
-			doc.record_failure(exc)
-			frappe.msgprint(doc.error_text(exc), indicator="red", alert=True)
-		frappe.db.commit()
-	if ok:
-		video.retry_waiting(doc.host if not doc.account_wide else None)

@@ -25,14 +25,13 @@ from frappe import _
 
 from scheduler_integration.api.utils import api, ok
 from scheduler_integration.api.webhooks import raw_body, webhook_limit
-from scheduler_integration.booking.errors import ChangeRefused, PaymentUnavailable
+from scheduler_integration.booking.errors import PaymentUnavailable
 from scheduler_integration.booking.payments import Payment, ensure_ready, open_checkout, webhook_secret
 from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import RequestRefused, Unauthorized
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.providers.stripe_checkout import SignatureRefused, verified_event
 from scheduler_integration.scheduler_integration.doctype.scheduler_payment.scheduler_payment import (
 	StripeEventResult,
@@ -66,8 +65,7 @@ def stripe_webhook(**kwargs) -> Answer[StripeEventResult]:
 def pay(token: str) -> Answer[Payment]:
 	"""The payment page of the booking awaiting payment (by its manage token)."""
 	doc = booking_for_token(token)
-	if doc.status != AWAITING_PAYMENT:
-		raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+	doc.require_awaiting_payment()
 	ensure_ready()
 	payment = open_checkout(doc)
 	if not payment.get("url"):

@@ -30,11 +30,11 @@ from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.clock import utc_now
 from scheduler_integration.core.errors import FieldValidationError
+from scheduler_integration.core.languages import reader_language
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.replica import replica_reads
 from scheduler_integration.core.settings import public_limit, window_days
 from scheduler_integration.core.versioned_cache import read_ahead
-from scheduler_integration.effects.email import reader_language
 from scheduler_integration.engine.booking_states import Actor
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone

@@ -22,7 +22,6 @@ from scheduler_integration.booking.presentation import host_names, minutes, plai
 from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.answers import Date, DateTime, Email, Time, Url
 from scheduler_integration.core.clock import to_utc, utc_now
-from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
 from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.timezones import get_zone
@@ -196,24 +195,6 @@ def series_json(doc, links: bool = False, title: str = "", host_name: str = "") 
 	return {"kind": series.kind(doc.series), "index": int(doc.series_index or 0), "meetings": meetings}
 
 
-def email_sent_to(doc) -> str:
-	"""The address the guest's confirmation goes to, when its email is on its way (the
-	booking's email effect is planned, the guest's template exists and the site has an
-	outgoing Email Account to send it: without one it waits); '' otherwise."""
-	if not email.can_send():
-		return ""
-	planned = frappe.get_all(
-		"Scheduler Booking Effect",
-		filters={"booking": doc.name, "effect": "email"},
-		pluck="lifecycle_event",
-	)
-	for event in planned:
-		guest = [name for reader, name in email.TEMPLATES.get(event, ()) if reader == "guest"]
-		if guest and frappe.db.exists("Email Template", guest[0]):
-			return doc.guest_email or ""
-	return ""
-
-
 class Booking(TypedDict):
 	"""A booking as its guest sees it; by its manage token (the guest's own view) with its links."""
 
@@ -305,7 +286,7 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 		if is_active(doc.status):
 			data["calendar"] = add_links(doc, mt.title, host_name, data["manage_url"])
 	if confirmation:
-		data["email_sent_to"] = email_sent_to(doc)
+		data["email_sent_to"] = doc.email_sent_to()
 	return data
 
 

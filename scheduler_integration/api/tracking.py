@@ -22,49 +22,20 @@ from frappe import _
 
 from scheduler_integration.api import parse
 from scheduler_integration.api.utils import api, ok
-from scheduler_integration.booking import pages
-from scheduler_integration.booking.tokens import booking_for_token
 from scheduler_integration.core.answers import Answer
 from scheduler_integration.core.errors import FieldValidationError
 from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.settings import public_limit
-from scheduler_integration.reporting import engagement
-from scheduler_integration.reporting import links as report_links
+from scheduler_integration.reporting import tracking
 
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
-
-
-def _record_click(ref, referrer=None):
-	details = engagement.request_details()
-	if referrer:
-		details["referrer"] = referrer
-	params = report_links.tracking_params(ref.phase)
-	owned = report_links.owned_type(report_links.profile_of(ref.consultant), ref.meeting_type)
-	return engagement.record(
-		"link_clicked",
-		host=ref.consultant,
-		meeting_type=owned.name if owned else None,
-		phase=ref.phase,
-		reference_doctype=ref.reference_doctype,
-		reference_name=ref.reference_name,
-		utm_source=params.get("utm_source"),
-		utm_medium=params.get("utm_medium"),
-		utm_campaign=params.get("utm_campaign"),
-		**details,
-	)
-
-
-def _resolve(token):
-	ref = report_links.read_token(token) if token else None
-	target = report_links.target_url(ref, token) if ref else None
-	return ref, target
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @per_ip(public_limit, seconds=60)
 def go(t: str | None = None) -> None:
 	"""Record the click of a report link and redirect (302) to the consultant's scheduler."""
-	ref, target = _resolve(t)
+	ref, target = tracking.resolve(t)
 	if not target:
 		frappe.db.rollback()
 		frappe.respond_as_web_page(
@@ -74,7 +45,7 @@ def go(t: str | None = None) -> None:
 			indicator_color="red",
 		)
 		return
-	_record_click(ref)
+	tracking.record_click(ref)
 	frappe.db.commit()  # Frappe commits only after unsafe methods; this GET must keep the click
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = target
@@ -85,10 +56,10 @@ def go(t: str | None = None) -> None:
 @api
 def track_click(token: str, referrer: str | None = None) -> Answer[None]:
 	"""Record a report link click reported by JavaScript (the spec's POST track-click)."""
-	ref, target = _resolve(str(token)[:2000])
+	ref, target = tracking.resolve(str(token)[:2000])
 	if not target:
 		raise frappe.DoesNotExistError(_("This link is not valid"))
-	_record_click(ref, str(referrer)[:1000] if referrer else None)
+	tracking.record_click(ref, str(referrer)[:1000] if referrer else None)
 	return ok(message=_("Click tracked successfully"))
 
 
@@ -117,47 +88,16 @@ def track_step(
 		errors["session_id"] = _("Invalid session id")
 	if errors:
 		raise FieldValidationError(_("Please correct these fields"), errors)
-	if team:
-		if not meeting_type:
-			pages.team_page(team)  # an unknown team is still a 404
-			return ok()
-		ctx = pages.public_type(None, meeting_type, team)
-		page, doc = ctx.profile, ctx.doc
-	else:
-		page = pages.profile_by_slug(profile)
-		doc = pages.meeting_type_by_slug(page, meeting_type) if meeting_type else None
-	if step == "meeting_booked":
-		booking = booking_for_token(token)
-		if frappe.db.get_value("Scheduler Meeting Type", booking.meeting_type, "profile") != page.name:
-			raise frappe.DoesNotExistError(_("This link is not valid"))
-		engagement.record_booking_event(booking, "meeting_booked", session_id=session_id)
-		return ok()
-	if frappe.db.exists(
-		"Scheduler Engagement",
-		{
-			"session_id": session_id,
-			"event_type": step,
-			"meeting_type": doc.name if doc else ("is", "not set"),
-		},
-	):
-		return ok()
-	reference = report_links.reference_fields(ref) if ref else {}
-	link = report_links.read_token(ref) if reference else None
-	details = engagement.request_details()
-	if referrer:
-		details["referrer"] = str(referrer)[:1000]
-	engagement.record(
+	tracking.record_step(
 		step,
-		host=page.user,
-		meeting_type=doc.name if doc else None,
-		session_id=session_id,
-		phase=link.phase if link else None,
-		reference_doctype=reference.get("reference_doctype"),
-		reference_name=reference.get("reference_name"),
-		utm_source=utm_source,
-		utm_medium=utm_medium,
-		utm_campaign=utm_campaign,
-		**details,
+		session_id,
+		profile=profile,
+		meeting_type=meeting_type,
+		team=team,
+		token=token,
+		ref=ref,
+		referrer=referrer,
+		utm={"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign},
 	)
 	return ok()
 

@@ -5,6 +5,9 @@ statuses); one module per effect.
 
 ``dispatch`` (from the booking controller), ``run_booking`` (the job, enqueued by this
 name) and ``sweep`` (every minute, ``jobs/effects.py``) are the package's entry points.
+Imported only by controllers, jobs, install and patches: what happens after a commit is
+started by a document's change or by a job, never by a request's own code (the checks
+hold it, ``scripts/check_frappe_layer.py``).
 """
 
 from scheduler_integration.effects.outbox import sweep

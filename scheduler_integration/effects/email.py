@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from html import escape, unescape
 
 import frappe
@@ -32,6 +31,7 @@ from frappe import _
 from scheduler_integration.booking import series
 from scheduler_integration.booking.presentation import attendee_emails, host_users, people
 from scheduler_integration.core import jinja
+from scheduler_integration.core.languages import reader_language, user_language
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log
 from scheduler_integration.engine.booking_rules import news_is_stale
@@ -106,23 +106,6 @@ def render(template_name: str, values: dict) -> tuple[str, str]:
 	return one_line(unescape(subject)), body
 
 
-def user_language(user: str | None) -> str | None:
-	"""A host's language (User → Language), None for the site's."""
-	return frappe.get_cached_value("User", user, "language") if user else None
-
-
-@contextmanager
-def reader_language(lang: str | None):
-	"""Render in ``lang`` (the guest's booking language, a host's own), else the site's:
-	``_()`` in templates, day and month names. Frappe's request language, restored after."""
-	previous = frappe.local.lang
-	frappe.local.lang = lang or frappe.db.get_default("lang") or "en"
-	try:
-		yield
-	finally:
-		frappe.local.lang = previous
-
-
 def sender() -> str | None:
 	"""From: the Email Account chosen in Scheduler Settings, else Frappe's default."""
 	account = setting("email_account")
@@ -138,6 +121,24 @@ def can_send() -> bool:
 	from frappe.email.doctype.email_account.email_account import EmailAccount
 
 	return bool(sender() or EmailAccount.find_outgoing(match_by_doctype="Scheduler Booking"))
+
+
+def sent_to_guest(doc) -> str:
+	"""The address the guest's confirmation goes to, when its email is on its way (the
+	booking's email effect is planned, the guest's template exists and the site has an
+	outgoing Email Account to send it: without one it waits); '' otherwise."""
+	if not can_send():
+		return ""
+	planned = frappe.get_all(
+		"Scheduler Booking Effect",
+		filters={"booking": doc.name, "effect": "email"},
+		pluck="lifecycle_event",
+	)
+	for event in planned:
+		guest = [name for reader, name in TEMPLATES.get(event, ()) if reader == "guest"]
+		if guest and frappe.db.exists("Email Template", guest[0]):
+			return doc.guest_email or ""
+	return ""
 
 
 def send(doc, event: str, only_host: str | None = None) -> int:

@@ -7,7 +7,7 @@ Each default is a Jinja file under ``templates/emails/``: its ``subject`` block 
 ``parts/host_email.html``); parts several use are included from ``templates/emails/parts/``.
 The texts are marked ``{{ _("…") }}``: Frappe's extractor finds them in the files, and they
 are translated when an email is rendered, into the reader's language
-(``effects.email.reader_language``). A record is made of the file's source with its layout
+(``core.languages.reader_language``). A record is made of the file's source with its layout
 and parts written in and its line breaks dropped, so the desk shows one self-contained
 template (and the records are what they were when these were Python strings).
 

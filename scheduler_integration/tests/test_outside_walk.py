@@ -135,7 +135,6 @@ class TestOutsideWalk(SchedulerTestCase):
 
 		if EmailAccount.find_outgoing() or frappe.db.get_single_value("Scheduler Settings", "email_account"):
 			self.skipTest("this site has an outgoing Email Account: its emails are sent")
-		from scheduler_integration.api.shapes import email_sent_to
 
 		row = self.effect_row(12)
 		stored = frappe.db.get_value(
@@ -144,7 +143,7 @@ class TestOutsideWalk(SchedulerTestCase):
 		self.assertEqual((stored.status, stored.attempts), (outbox.PENDING, 0), stored)
 		self.assertIn("Waiting for an outgoing Email Account", stored.last_error)
 		# and the confirmation does not claim it was sent
-		self.assertEqual(email_sent_to(frappe.get_doc("Scheduler Booking", stored.booking)), "")
+		self.assertEqual(frappe.get_doc("Scheduler Booking", stored.booking).email_sent_to(), "")
 
 	# --- 2. a guest at a host method ----------------------------------------------------------
 

@@ -13,11 +13,11 @@ from scheduler_integration.booking import availability, meeting_types
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import new_hours_timezone
 from scheduler_integration.core.naming import readable_name
+from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.model import format_hhmm, parse_hhmm
 from scheduler_integration.engine.validation import clean_text, clean_timezone
-from scheduler_integration.core.table_text import TableRowsAsText
 
 
 class SchedulerAvailability(TableRowsAsText, Document):
@@ -28,6 +28,7 @@ class SchedulerAvailability(TableRowsAsText, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_availability_rule.scheduler_availability_rule import (
 			SchedulerAvailabilityRule,
 		)

@@ -58,9 +58,9 @@ from scheduler_integration.core.clock import to_system, utc_now
 from scheduler_integration.core.errors import FieldValidationError, translate
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, Actor, Status
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.rules.guest_form import clean_booking_form
 from scheduler_integration.engine.meetings import needs_phone
 from scheduler_integration.reporting.links import reference_fields
+from scheduler_integration.rules.guest_form import clean_booking_form
 
 if TYPE_CHECKING:
 	from scheduler_integration.scheduler_integration.doctype.scheduler_booking.scheduler_booking import (

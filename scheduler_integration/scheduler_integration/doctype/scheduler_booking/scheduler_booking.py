@@ -7,8 +7,6 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.core.table_text import TableRowsAsText
-
 from scheduler_integration import effects
 from scheduler_integration.booking import (
 	check,
@@ -26,12 +24,20 @@ from scheduler_integration.booking.tokens import issue_token
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.links import ChecksLinksItSets
+from scheduler_integration.core.table_text import TableRowsAsText
+from scheduler_integration.effects.email import sent_to_guest
 from scheduler_integration.engine.booking_states import (
 	Actor,
 	Status,
 	actions_for,
 	lifecycle_event,
 	may_become,
+)
+from scheduler_integration.engine.validation import (
+	clean_email,
+	clean_guest_name,
+	clean_guest_text,
+	clean_phone,
 )
 from scheduler_integration.rules.guest_form import (
 	MAX_ATTENDEES,
@@ -49,12 +55,6 @@ from scheduler_integration.rules.payments import (
 	refund_amount,
 	to_minor,
 )
-from scheduler_integration.engine.validation import (
-	clean_email,
-	clean_guest_name,
-	clean_guest_text,
-	clean_phone,
-)
 
 
 class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
@@ -65,6 +65,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_booking_host.scheduler_booking_host import (
 			SchedulerBookingHost,
 		)
@@ -411,6 +412,12 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 
 	# --- paid bookings (the gateway's report: scheduler_payment) ---
 
+	def require_awaiting_payment(self):
+		"""Refuse what only a booking waiting for its payment may do: be paid for, be paid,
+		have its hold released."""
+		if self.status != Status.AWAITING_PAYMENT:
+			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+
 	def mark_paid(self, payment, now: datetime | None = None):
 		"""The payment it waited for arrived: confirmed by the system (a request to the host
 		when the type needs the host's confirmation), with every effect of a new booking."""
@@ -419,11 +426,10 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 			if meeting_type_doc(self.meeting_type).get("requires_confirmation")
 			else Status.CONFIRMED
 		)
-		if self.status != Status.AWAITING_PAYMENT:
-			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+		self.require_awaiting_payment()
 		return self._become(
 			after,
-			_("This booking is not waiting for a payment"),
+			"",  # (from awaiting its payment, both are always allowed)
 			Actor.SYSTEM,
 			now,
 			amount_paid=payment.amount,
@@ -434,8 +440,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 	def release_hold(self, reason: str, now: datetime | None = None):
 		"""The hold ended unpaid: cancelled by the system, which frees the time once and tells
 		the guest (``hold_expired``)."""
-		if self.status != Status.AWAITING_PAYMENT:
-			raise ChangeRefused(_("This booking is not waiting for a payment"), "not_allowed")
+		self.require_awaiting_payment()
 		return self._become(Status.CANCELLED, "", Actor.SYSTEM, now, cancel_reason=reason)
 
 	def record_late_payment(self, payment):
@@ -452,6 +457,11 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		effects.dispatch(self, "late_payment")
 
 	# --- the desk's actions (issue 38): what the form offers, decided by the engine ---
+
+	def email_sent_to(self) -> str:
+		"""The address the guest's confirmation goes to, when it is on its way; '' otherwise
+		(the answer to the guest's booking says so)."""
+		return sent_to_guest(self)
 
 	def onload(self):
 		"""The form's action buttons: ``allowed`` (the actions the session's user may take

@@ -9,12 +9,12 @@ from frappe.model.document import Document
 from scheduler_integration.booking import domains, meeting_types, pages
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.naming import readable_name
-from scheduler_integration.rules.domains import RESERVED_PROFILE_SLUGS, clean_domain
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
 	clean_text,
 	slugify,
 )
+from scheduler_integration.rules.domains import RESERVED_PROFILE_SLUGS, clean_domain
 
 
 class SchedulerBookingPage(Document):

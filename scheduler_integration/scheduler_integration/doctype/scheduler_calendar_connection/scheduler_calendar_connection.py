@@ -17,14 +17,14 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.booking import busy
-from scheduler_integration.providers.errors import ProviderError
-from scheduler_integration.providers.providers import provider_info, provider_labels
-from scheduler_integration.booking import busy_sync
+from scheduler_integration.booking import busy, busy_sync
 from scheduler_integration.connections import adapters, status
 from scheduler_integration.connections.credentials import credentials_of, spec_of
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.permissions import is_manager
+from scheduler_integration.effects import video
+from scheduler_integration.providers.errors import ProviderAuthError, ProviderError
+from scheduler_integration.providers.providers import provider_info, provider_labels
 
 
 class SchedulerCalendarConnection(Document):
@@ -121,3 +121,29 @@ class SchedulerCalendarConnection(Document):
 
 	def error_text(self, exc: Exception) -> str:
 		return status.error_text(self, exc)
+
+	def check_now(self) -> bool:
+		"""Check the connection now (Check now, and the provider's authorisation coming back):
+		a sync for calendars, a token for video-only providers; meeting links that waited for
+		it are retried once it works. Commits, as its answer reports the stored status."""
+		ok = False
+		if self.spec().calendar:
+			ok = self.refresh_busy()
+		else:
+			try:
+				if not self.is_authorised():
+					raise ProviderAuthError("{0} is not authorised yet: use Connect", self.provider)
+				credentials = self.credentials()
+				if hasattr(credentials, "tokens"):
+					credentials.tokens(self).token()
+				self.record_success()
+				ok = True
+			except Exception as exc:
+				frappe.db.rollback()
+				self.reload()
+				self.record_failure(exc)
+				frappe.msgprint(self.error_text(exc), indicator="red", alert=True)
+			frappe.db.commit()
+		if ok:
+			video.retry_waiting(self.host if not self.account_wide else None)
+		return ok

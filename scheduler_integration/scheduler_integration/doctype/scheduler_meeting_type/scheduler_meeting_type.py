@@ -16,26 +16,19 @@ from scheduler_integration.core.hosts import type_hosts
 from scheduler_integration.core.jinja import host_template_error
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager, is_team_admin
+from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.crm import fields as crm_fields
 from scheduler_integration.engine import adapters
 from scheduler_integration.engine.errors import SchedulingError
-from scheduler_integration.rules.guest_form import MAX_ATTENDEES, clean_question
 from scheduler_integration.engine.meetings import location_text
-from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.model import MAX_SEATS
 from scheduler_integration.engine.occurrences import MAX_OCCURRENCES, meetings_within
-from scheduler_integration.rules.payments import (
-	HOLD_DEFAULT,
-	HOLD_MAX,
-	HOLD_MIN,
-	REFUND_DEFAULT,
-	RefundPolicy,
-)
+from scheduler_integration.engine.teams import MODE_LABELS
 from scheduler_integration.engine.validation import (
-	MAX_DESCRIPTION,
-	MAX_MESSAGE,
 	ASSIGNMENTS,
 	LOCATION_TYPES,
+	MAX_DESCRIPTION,
+	MAX_MESSAGE,
 	clean_choice,
 	clean_color,
 	clean_duration,
@@ -45,10 +38,17 @@ from scheduler_integration.engine.validation import (
 	clean_url,
 )
 from scheduler_integration.reporting.phases import phase_names
+from scheduler_integration.rules.guest_form import MAX_ATTENDEES, clean_question
+from scheduler_integration.rules.payments import (
+	HOLD_DEFAULT,
+	HOLD_MAX,
+	HOLD_MIN,
+	REFUND_DEFAULT,
+	RefundPolicy,
+)
 from scheduler_integration.scheduler_integration.doctype.scheduler_profile.scheduler_profile import (
 	profile_for_new_host,
 )
-from scheduler_integration.core.table_text import TableRowsAsText
 
 # the largest value each number field takes (minutes, days or counts)
 BOUNDS = {
@@ -84,6 +84,7 @@ class SchedulerMeetingType(TableRowsAsText, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_meeting_type_host.scheduler_meeting_type_host import (
 			SchedulerMeetingTypeHost,
 		)

@@ -39,6 +39,10 @@ from frappe.model.document import Document
 
 from scheduler_integration.booking.errors import PaymentMismatch, PaymentUnavailable, ReplayedEvent
 from scheduler_integration.booking.payments import DOCTYPE, current_payment, stripe_api
+from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.errors import ServerBusy
+from scheduler_integration.core.table_text import TableRowsAsText
+from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.providers.errors import CalendarError, ProviderUnavailable
 from scheduler_integration.providers.stripe_checkout import (
 	AMOUNT_DIFFERS,
@@ -48,12 +52,8 @@ from scheduler_integration.providers.stripe_checkout import (
 	mismatches,
 	session_paid,
 )
-from scheduler_integration.core.clock import to_system, to_utc, utc_now
-from scheduler_integration.core.errors import ServerBusy
 from scheduler_integration.rules.payment_statuses import PAID, UNSETTLED, PaymentStatus
 from scheduler_integration.rules.payments import hold_over, late_payment
-from scheduler_integration.engine.statuses import AWAITING_PAYMENT
-from scheduler_integration.core.table_text import TableRowsAsText
 
 SERVICE = "Stripe"
 
@@ -90,6 +90,7 @@ class SchedulerPayment(TableRowsAsText, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_payment_refund.scheduler_payment_refund import (
 			SchedulerPaymentRefund,
 		)

@@ -20,16 +20,16 @@ from frappe import _
 from frappe.model.document import Document
 
 from scheduler_integration.booking.domains import site_url
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.booking.personal_links import status_of
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.core.errors import FieldErrors, FieldValidationError
 from scheduler_integration.core.permissions import is_manager, may_book
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.booking_fields import CRM_DOCTYPES
+from scheduler_integration.engine.validation import clean_email, clean_guest_name, clean_phone
 from scheduler_integration.rules.guest_form import MAX_NAME
 from scheduler_integration.rules.personal_links import MAX_USES, new_token, token_hash
-from scheduler_integration.engine.validation import clean_email, clean_guest_name, clean_phone
-from scheduler_integration.booking.meeting_types import meeting_type_doc
 
 
 class SchedulerPersonalLink(Document):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import frappe
 from frappe import _
 
+from scheduler_integration.core import error_codes as codes
 from scheduler_integration.core.errors import FieldValidationError, RequestRefused
 from scheduler_integration.core.hosts import follow_profile_zone
-from scheduler_integration.core import error_codes as codes
 from scheduler_integration.engine.validation import STANDARD_DURATIONS
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

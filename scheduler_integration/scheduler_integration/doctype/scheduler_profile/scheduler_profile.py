@@ -14,8 +14,6 @@ from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.hosts import follow_profile_zone, user_timezone
 from scheduler_integration.core.roles import ensure_host_role
 from scheduler_integration.core.settings import extra_embed_hosts
-from scheduler_integration.rules.domains import RESERVED_PROFILE_SLUGS, clean_domain
-from scheduler_integration.rules.embed import sanitize_embed
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
 	MAX_DISPLAY_NAME,
@@ -27,6 +25,8 @@ from scheduler_integration.engine.validation import (
 	clean_url,
 	slugify,
 )
+from scheduler_integration.rules.domains import RESERVED_PROFILE_SLUGS, clean_domain
+from scheduler_integration.rules.embed import sanitize_embed
 
 WEBHOOK_ACCOUNT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 

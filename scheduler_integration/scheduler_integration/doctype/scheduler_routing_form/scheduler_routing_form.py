@@ -15,14 +15,20 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from scheduler_integration.core.table_text import TableRowsAsText
-
+from scheduler_integration.booking.meeting_types import meeting_type_doc
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.hosts import bookable_hosts, type_hosts
 from scheduler_integration.core.permissions import is_manager, may_book
+from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.crm import fields as crm_fields
-from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form import submissions
 from scheduler_integration.engine.errors import SchedulingError
+from scheduler_integration.engine.validation import (
+	MAX_DESCRIPTION,
+	MAX_MESSAGE,
+	clean_text,
+	clean_url,
+	slugify,
+)
 from scheduler_integration.rules.guest_form import (
 	MAX_QUESTIONS,
 	QUESTION_KEY,
@@ -43,14 +49,7 @@ from scheduler_integration.rules.routing import (
 	Rule,
 	number,
 )
-from scheduler_integration.engine.validation import (
-	MAX_DESCRIPTION,
-	MAX_MESSAGE,
-	clean_text,
-	clean_url,
-	slugify,
-)
-from scheduler_integration.booking.meeting_types import meeting_type_doc
+from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form import submissions
 
 # outcomes that book among a subset of a type's hosts: round robin picks among them
 SUBSET_OUTCOMES = ("Record Owner", "Team Hosts")
@@ -64,6 +63,7 @@ class SchedulerRoutingForm(TableRowsAsText, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_routing_condition.scheduler_routing_condition import (
 			SchedulerRoutingCondition,
 		)

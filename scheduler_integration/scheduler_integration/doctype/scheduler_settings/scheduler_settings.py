@@ -12,9 +12,9 @@ from scheduler_integration.booking.payments import STRIPE_SETTINGS, payments_ins
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.settings import MIN_WINDOW_DAYS, settings_changed
 from scheduler_integration.engine import adapters
-from scheduler_integration.rules.embed import frame_origins
 from scheduler_integration.engine.errors import SchedulingError
 from scheduler_integration.engine.validation import clean_url
+from scheduler_integration.rules.embed import frame_origins
 
 HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 

@@ -27,13 +27,13 @@ from frappe.model.document import Document
 from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.booking.tokens import short_url
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.languages import reader_language
 from scheduler_integration.core.settings import setting, site_region
-from scheduler_integration.effects.email import reader_language
-from scheduler_integration.outputs.email_values import guest_locale, when
 from scheduler_integration.engine.booking_states import Actor
+from scheduler_integration.engine.statuses import Status
+from scheduler_integration.outputs.email_values import guest_locale, when
 from scheduler_integration.rules.matching import phone_digits, phone_pattern, region_of, same_phone
 from scheduler_integration.rules.sms_replies import CANCELLED, REFUSED, Action, Turn, decide
-from scheduler_integration.engine.statuses import Status
 
 DOCTYPE = "Scheduler SMS Reply"
 HISTORY = timedelta(days=1)  # earlier messages that still matter (a question, a cancellation)

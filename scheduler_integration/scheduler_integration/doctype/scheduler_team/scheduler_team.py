@@ -10,13 +10,13 @@ from scheduler_integration.booking import domains, pages
 from scheduler_integration.core.errors import FieldErrors
 from scheduler_integration.core.naming import readable_name
 from scheduler_integration.core.permissions import is_manager
-from scheduler_integration.rules.domains import clean_domain
+from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.engine.validation import (
 	MAX_DESCRIPTION,
 	clean_text,
 	slugify,
 )
-from scheduler_integration.core.table_text import TableRowsAsText
+from scheduler_integration.rules.domains import clean_domain
 
 
 class SchedulerTeam(TableRowsAsText, Document):
@@ -27,6 +27,7 @@ class SchedulerTeam(TableRowsAsText, Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from scheduler_integration.scheduler_integration.doctype.scheduler_team_member.scheduler_team_member import (
 			SchedulerTeamMember,
 		)
