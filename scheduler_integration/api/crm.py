@@ -42,9 +42,7 @@ from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.engine.validation import Assignment, clean_int
 from scheduler_integration.rules.guest_form import clean_booking_form
 from scheduler_integration.rules.personal_links import DEFAULT_DAYS, MAX_DAYS, MAX_USES
-from scheduler_integration.scheduler_integration.doctype.scheduler_booking.scheduler_booking import (
-	book_for_prospect,
-)
+from scheduler_integration.scheduler_integration.doctype.scheduler_booking import new_bookings
 from scheduler_integration.scheduler_integration.doctype.scheduler_personal_link.scheduler_personal_link import (
 	create_link,
 )
@@ -268,8 +266,8 @@ def book_for_record(
 		},
 		needs_phone(meeting_type_doc(mt).get("location_type")),
 	)
-	doc = book_for_prospect(mt, parse.instant(start, "start"), guest, host=rep, record=(doctype, docname))
-	frappe.db.commit()  # the hosts' locks end here; the answer needs none of them
+	start_at = parse.instant(start, "start")
+	doc = new_bookings.book_for_record(mt, start_at, guest, host=rep, record=(doctype, docname))
 	return ok(
 		{
 			"id": doc.name,

@@ -39,7 +39,7 @@ from scheduler_integration.engine.booking_states import Actor
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.engine.timezones import get_zone
 from scheduler_integration.outputs.invitations import download_ics, ics_file_name
-from scheduler_integration.scheduler_integration.doctype.scheduler_booking import guest_booking
+from scheduler_integration.scheduler_integration.doctype.scheduler_booking import new_bookings
 
 
 class OfferedSlots(TypedDict):
@@ -158,7 +158,7 @@ def book(
 		extra["language"] = lang  # the guest's emails are written in it
 	if how := parse.locale(locale):
 		extra["locale"] = how  # … and their dates and times as their browser writes them
-	request = guest_booking.GuestRequest(
+	request = new_bookings.GuestRequest(
 		form={
 			"name": name,
 			"email": email,
@@ -182,7 +182,7 @@ def book(
 		captcha_token=captcha_token,
 		ip=frappe.local.request_ip,
 	)
-	done = guest_booking.book(ctx, request)
+	done = new_bookings.book(ctx, request)
 	answer = booking_json(done.booking, done.token, done.booker_timezone, confirmation=True)
 	if done.checkout is not None:
 		# when the gateway cannot be reached the manage page is the pay page (it tries again)

@@ -22,11 +22,11 @@ from scheduler_integration.core.limits import per_ip
 from scheduler_integration.core.permissions import is_manager
 from scheduler_integration.core.settings import public_limit
 from scheduler_integration.rules.routing import RoutingCounts
-from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
+from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.submissions import (
 	RoutingDecision,
 	funnel,
 )
-from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
+from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.submissions import (
 	submit as submit_form,
 )
 

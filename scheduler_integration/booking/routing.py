@@ -1,6 +1,6 @@
 """A routing form's decision, as the booking page and the booking read it.
 
-The form's controller (``scheduler_routing_form.submit``) decides where a prospect goes
+The form's controller (``scheduler_routing_form/submissions.submit``) decides where a prospect goes
 (``rules.routing``) and stores the decision as a Scheduler Routing Submission with a
 random 256-bit token (its SHA-256 stored). When the decision books a meeting the
 prospect is sent to the type's page with ``?routed=<token>``; this module reads that

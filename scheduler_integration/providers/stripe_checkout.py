@@ -1,5 +1,7 @@
 """Stripe's hosted checkout, through Stripe's own Python library: Checkout Sessions (open,
-read, close), refunds, and signed webhook events.
+read, close), refunds, and signed webhook events: what a checkout event says
+(``checkout_event``) and what in a checkout does not match the payment it should be for
+(``mismatches``), as plain values; the payment's controller decides what follows.
 
 The library is the one the payments app brings (``stripe~=2.56``); the calls used here are
 the ones that work the same in 2.56 and in today's releases (16.x): the module-level
@@ -20,17 +22,43 @@ error ``code``. Secrets never appear in messages.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import EventNotFound, ProviderAuthError, ProviderError, ProviderUnavailable
 
-__all__ = ["API_BASE", "SignatureRefused", "StripeCheckout", "verified_event"]
+__all__ = [
+	"API_BASE",
+	"CHECKOUT_EVENTS",
+	"CheckoutEvent",
+	"Expected",
+	"SignatureRefused",
+	"StripeCheckout",
+	"checkout_event",
+	"mismatches",
+	"session_metadata",
+	"session_paid",
+	"verified_event",
+]
 
 API_BASE = "https://api.stripe.com"
 TIMEOUT = 20  # seconds per request; the library's own default is 80
 WEBHOOK_TOLERANCE = 300  # seconds a signed event stays valid (Stripe's default)
+_EVENT_ID = re.compile(r"^evt_[A-Za-z0-9_]{1,200}$")
+# the events of a checkout this app acts on: paid, or closed without a payment
+CHECKOUT_EVENTS = {
+	"checkout.session.completed": "paid",
+	"checkout.session.async_payment_succeeded": "paid",
+	"checkout.session.expired": "closed",
+	"checkout.session.async_payment_failed": "closed",
+}
+# what ``mismatches`` finds: the checkout is another booking's or payment's, or its
+# amount or currency differ
+OTHER_BOOKING = "other booking"
+AMOUNT_DIFFERS = "amount differs"
 
 
 class SignatureRefused(ValueError):
@@ -197,6 +225,74 @@ def verified_event(payload: bytes, header: str | None, secret: str | None, now: 
 		raise SignatureRefused("stale" if "tolerance" in str(exc).lower() else "invalid") from None
 	except ValueError:  # signed, but not JSON (nor UTF-8)
 		raise SignatureRefused("invalid") from None
+
+
+@dataclass(frozen=True)
+class CheckoutEvent:
+	"""A checkout event of Stripe's this app acts on: its ``id`` (as sent), ``kind`` (``paid``
+	or ``closed``, ``CHECKOUT_EVENTS``) and its checkout.session object."""
+
+	id: str
+	kind: str
+	session: dict
+
+	@property
+	def valid_id(self) -> bool:
+		return bool(_EVENT_ID.match(self.id))
+
+	@property
+	def metadata(self) -> dict:
+		return session_metadata(self.session)
+
+
+def checkout_event(event: Mapping) -> CheckoutEvent | None:
+	"""The checkout event in a webhook's JSON (``type``, ``data.object``); None for any other
+	event (the app acts on none)."""
+	kind = CHECKOUT_EVENTS.get(str(event.get("type") or ""))
+	data = event.get("data") if isinstance(event.get("data"), dict) else {}
+	session = data.get("object") if isinstance(data.get("object"), dict) else {}
+	if not kind or session.get("object") != "checkout.session":
+		return None
+	return CheckoutEvent(str(event.get("id") or ""), kind, session)
+
+
+def session_metadata(session: Mapping) -> dict:
+	"""The metadata the app gave the checkout (``scheduler_booking``, ``scheduler_payment``)."""
+	return session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
+
+
+def session_paid(session: Mapping) -> bool:
+	"""Stripe says the checkout is complete and paid."""
+	return session.get("status") == "complete" and session.get("payment_status") == "paid"
+
+
+@dataclass(frozen=True)
+class Expected:
+	"""What a checkout of a payment must say: its booking and payment, amount and currency."""
+
+	booking: str | None
+	payment: str
+	amount_minor: int
+	currency: str | None
+
+
+def mismatches(session: Mapping, expected: Expected) -> list[str]:
+	"""What in ``session`` (a checkout.session object) does not belong to the payment
+	``expected`` describes: ``OTHER_BOOKING``, ``AMOUNT_DIFFERS`` (none: it matches)."""
+	metadata = session_metadata(session)
+	found = []
+	if (
+		session.get("client_reference_id") != expected.booking
+		or metadata.get("scheduler_booking") != expected.booking
+		or metadata.get("scheduler_payment") != expected.payment
+	):
+		found.append(OTHER_BOOKING)
+	if (
+		session.get("amount_total") != expected.amount_minor
+		or str(session.get("currency") or "").lower() != str(expected.currency or "").lower()
+	):
+		found.append(AMOUNT_DIFFERS)
+	return found
 
 
 def _translated(stripe, exc) -> Exception:

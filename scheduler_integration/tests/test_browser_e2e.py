@@ -349,7 +349,7 @@ class TestBrowserBooking(SchedulerTestCase):
 	def test_workspace_cards_match_the_database(self):
 		from scheduler_integration.booking.meeting_types import type_context
 		from scheduler_integration.booking.slots import slots_for
-		from scheduler_integration.scheduler_integration.doctype.scheduler_booking.scheduler_booking import (
+		from scheduler_integration.scheduler_integration.doctype.scheduler_booking.new_bookings import (
 			book_as_guest,
 		)
 

@@ -4,7 +4,7 @@
 
 import frappe
 
-from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.scheduler_routing_form import (
+from scheduler_integration.scheduler_integration.doctype.scheduler_routing_form.submissions import (
 	page_data,
 )
 from scheduler_integration.www.book.page_utils import fill, read_page

@@ -18,10 +18,9 @@ from scheduler_integration.booking import (
 	series,
 	slot_answers,
 )
-from scheduler_integration.booking.errors import ChangeRefused, DuplicateRequest, SlotUnavailable
+from scheduler_integration.booking.errors import ChangeRefused
 from scheduler_integration.booking.meeting_types import meeting_type_doc, type_context
-from scheduler_integration.booking.reps import rep_hosts
-from scheduler_integration.booking.tokens import issue_token, manage_token
+from scheduler_integration.booking.tokens import issue_token
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import FieldErrors, translate
 from scheduler_integration.core.links import ChecksLinksItSets
@@ -493,156 +492,6 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		}
 
 	# --- end of the desk's actions ---
-
-
-# A guest's new booking: only the cleaned guest fields and the request's own extras are set;
-# everything else (hosts, end, status, tokens) is the checked path's to decide.
-GUEST_FIELDS = frozenset(
-	{
-		"guest_name",
-		"guest_email",
-		"guest_phone",
-		"guest_company",
-		"notes",
-		"answers",
-		"booker_timezone",
-		"attendees",
-	}
-)
-EXTRA_FIELDS = frozenset(
-	{
-		"source",
-		"utm_source",
-		"utm_medium",
-		"utm_campaign",
-		"reference_doctype",
-		"reference_name",
-		"language",
-		"locale",  # how the guest's browser writes dates and times (rules.locales)
-		# the personal link or routing decision whose token the public API checked
-		"personal_link",
-		"routing_submission",
-	}
-)
-
-
-def book_as_guest(
-	meeting_type: str,
-	start: datetime,
-	guest: dict,
-	*,
-	idempotency_key: str | None = None,
-	extra: dict | None = None,
-	count=None,
-	hosts=None,
-):
-	"""Insert the booking through the checked path (a multi-day type's days, or a series of
-	``count`` meetings: every meeting, ``booking.series``). ``hosts``: booked among these of
-	the type's hosts only (a personal link's rep, a routing decision's hosts). Returns (the
-	first booking, its manage token)."""
-	unknown = (set(guest) - GUEST_FIELDS) | (set(extra or {}) - EXTRA_FIELDS)
-	if unknown:
-		raise ValueError(f"not guest fields: {sorted(unknown)}")  # a programming error, never input
-	ctx = type_context(meeting_type)
-	rule = ctx.occurrences(count)
-	try:
-		if rule is None:
-			doc = _insert_for_guest(meeting_type, start, guest, idempotency_key, extra, host_subset=hosts)
-		else:
-			doc = _book_meetings(ctx, rule, start, guest, idempotency_key, extra, hosts)
-	except DuplicateRequest as replay:
-		frappe.db.rollback()
-		doc = frappe.get_doc("Scheduler Booking", replay.booking)
-	return doc, manage_token(doc)
-
-
-def _insert_for_guest(meeting_type, start, guest, idempotency_key, extra, **flags):
-	doc = frappe.get_doc(
-		{
-			"doctype": "Scheduler Booking",
-			"meeting_type": meeting_type,
-			"start": to_system(start),
-			"idempotency_key": idempotency_key,
-			**guest,
-			**(extra or {}),
-		}
-	)
-	doc.flags.actor = Actor.GUEST
-	doc.flags.ignore_permissions = True  # guests have no role permission; the checked path guards
-	# Frappe's per-document work is half of a booking's CPU; two parts of it check nothing
-	# here. Every link of a guest's booking comes from a record the request has just read
-	# (meeting type, its hosts, an enabled Language, a report's existing reference), and a
-	# new document's Version records something only for data imports.
-	doc.flags.ignore_version = doc.flags.ignore_links = True
-	doc.flags.update(flags)
-	doc.insert()
-	doc.flags.ignore_version = doc.flags.ignore_links = False  # later saves of it check as usual
-	return doc
-
-
-def book_for_prospect(
-	meeting_type: str, start: datetime, guest: dict, *, host: str, record
-) -> "SchedulerBooking":
-	"""A rep's booking for a prospect from their CRM record (``api.crm``): confirmed, the rep
-	its host and organiser (for a collective type the first of every host), through the
-	checked path like any host's booking; on the record (``record``: (doctype, name); a
-	Contact's booking finds the Contact's CRM record itself)."""
-	unknown = set(guest) - GUEST_FIELDS
-	if unknown:
-		raise ValueError(f"not guest fields: {sorted(unknown)}")  # a programming error, never input
-	ctx = type_context(meeting_type)
-	doctype, name = record
-	links = {"contact": name} if doctype == "Contact" else {"crm_doctype": doctype, "crm_name": name}
-	doc = frappe.get_doc(
-		{
-			"doctype": "Scheduler Booking",
-			"meeting_type": meeting_type,
-			"start": to_system(start),
-			"status": Status.CONFIRMED.value,  # the rep agreed the time with the prospect
-			"hosts": [{"user": user} for user in rep_hosts(ctx, host)],
-			**guest,
-			**links,
-		}
-	)
-	doc.flags.actor = Actor.HOST
-	doc.insert()  # the rep's own permission: a host of the type (core.permissions.may_book)
-	return doc
-
-
-def _book_meetings(ctx, rule, start: datetime, guest: dict, idempotency_key, extra, hosts=None):
-	"""Every meeting of a multi-day booking or series, in this transaction: whole or not at
-	all, or (a series that skips taken meetings) the free ones; the first must be free.
-	``hosts``: the link's or routing decision's scope, kept by every meeting."""
-	now = utc_now()
-	plan = series.plan(ctx, rule, start, now, subset=hosts)
-	wanted = [index for index, check in enumerate(plan.checks) if check.offered or not plan.skip_taken]
-	if not plan.checks or not plan.checks[0].offered or not (plan.complete or plan.skip_taken):
-		reason = next((c.reason for c in plan.checks if not c.offered), None)
-		reason = reason.value if reason else None
-		raise SlotUnavailable(
-			check.refusal_message(reason), reason, ctx.name, start, now, meetings=rule.count, hosts=hosts
-		)
-	name = series.open_series(ctx, rule, guest)
-	first = None
-	for index in wanted:
-		try:
-			doc = _insert_for_guest(
-				ctx.name,
-				plan.checks[index].start,
-				guest,
-				idempotency_key if index == 0 else None,
-				extra,
-				series=(name, index),
-				pinned_hosts=plan.hosts,
-				host_subset=hosts,
-			)
-		except SlotUnavailable as exc:
-			if plan.skip_taken and index:
-				continue  # taken meanwhile: a series that skips taken meetings goes on
-			exc.meetings = rule.count
-			raise
-		first = first or doc
-	return first
 
 
 def on_doctype_update():

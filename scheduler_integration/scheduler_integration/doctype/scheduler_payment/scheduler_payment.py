@@ -30,7 +30,6 @@ is answered ``duplicate``; the very same signed request again is refused as a re
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
@@ -45,18 +44,18 @@ from scheduler_integration.core.errors import ServerBusy
 from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.providers.errors import CalendarError, ProviderUnavailable
+from scheduler_integration.providers.stripe_checkout import (
+	AMOUNT_DIFFERS,
+	OTHER_BOOKING,
+	Expected,
+	checkout_event,
+	mismatches,
+	session_paid,
+)
 from scheduler_integration.rules.payment_statuses import PAID, UNSETTLED, PaymentStatus
 from scheduler_integration.rules.payments import hold_over, late_payment
 
 SERVICE = "Stripe"
-_EVENT_ID = re.compile(r"^evt_[A-Za-z0-9_]{1,200}$")
-# the events of a checkout this app acts on: paid, or closed without a payment
-EVENTS = {
-	"checkout.session.completed": "paid",
-	"checkout.session.async_payment_succeeded": "paid",
-	"checkout.session.expired": "closed",
-	"checkout.session.async_payment_failed": "closed",
-}
 
 
 class StripeEventIgnored(TypedDict):
@@ -184,7 +183,7 @@ def verified(payment) -> dict:
 		raise ServerBusy(_("Stripe could not be reached. Please try again later.")) from None
 	except (CalendarError, PaymentUnavailable) as exc:
 		raise PaymentMismatch(_("Stripe does not confirm this payment")) from exc
-	if not _paid(truth):
+	if not session_paid(truth):
 		raise PaymentMismatch(
 			_("Stripe does not report checkout {0} as paid").format(payment.checkout_session)
 		)
@@ -257,19 +256,17 @@ def _log_name(event_id: str) -> str:
 
 
 def _checks(payment, session: dict) -> list[str]:
-	"""What in ``session`` (a checkout.session object) does not belong to ``payment``."""
-	metadata = session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
+	"""What in ``session`` (a checkout.session object) does not belong to ``payment``: what
+	the checkout says (``stripe_checkout.mismatches``), then whether its payment was counted
+	for another payment of this site."""
+	found = mismatches(
+		session,
+		Expected(payment.booking, payment.name, int(payment.amount_minor or 0), payment.currency),
+	)
 	problems = []
-	if (
-		session.get("client_reference_id") != payment.booking
-		or metadata.get("scheduler_booking") != payment.booking
-		or metadata.get("scheduler_payment") != payment.name
-	):
+	if OTHER_BOOKING in found:
 		problems.append(_("it is for another booking"))
-	if (
-		session.get("amount_total") != int(payment.amount_minor or 0)
-		or str(session.get("currency") or "").lower() != str(payment.currency or "").lower()
-	):
+	if AMOUNT_DIFFERS in found:
 		problems.append(_("its amount differs"))
 	intent = str(session.get("payment_intent") or "")
 	if intent and frappe.db.exists(DOCTYPE, {"payment_intent": intent, "name": ("!=", payment.name)}):
@@ -277,23 +274,16 @@ def _checks(payment, session: dict) -> list[str]:
 	return problems
 
 
-def _paid(session: dict) -> bool:
-	return session.get("status") == "complete" and session.get("payment_status") == "paid"
-
-
 def receive_stripe_event(event: dict, signature: str, now: datetime | None = None) -> StripeEventResult:
 	"""Act on a verified Stripe event (``api.payments.stripe_webhook``); answers what was
 	done. Raises a typed refusal for an event that names a payment of this site but does
 	not match it, or that was received before with the same signature."""
-	kind = EVENTS.get(str(event.get("type") or ""))
-	data = event.get("data") if isinstance(event.get("data"), dict) else {}
-	session = data.get("object") if isinstance(data.get("object"), dict) else {}
-	if not kind or session.get("object") != "checkout.session":
+	found = checkout_event(event)
+	if found is None:
 		return {"ignored": True}
-	event_id = str(event.get("id") or "")
-	if not _EVENT_ID.match(event_id):
+	if not found.valid_id:
 		raise PaymentMismatch(_("This event has no valid id"))
-	metadata = session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
+	event_id, kind, session, metadata = found.id, found.kind, found.session, found.metadata
 	name = frappe.db.get_value(DOCTYPE, {"checkout_session": str(session.get("id") or "")[:255]}, "name")
 	if not name:
 		if not (metadata.get("scheduler_payment") or metadata.get("scheduler_booking")):
@@ -330,7 +320,7 @@ def receive_stripe_event(event: dict, signature: str, now: datetime | None = Non
 
 
 def _paid_event(payment, session: dict, now) -> str:
-	if not _paid(session):
+	if not session_paid(session):
 		return "not paid yet"  # a delayed payment method: its async_payment_succeeded follows
 	# the event is news; the gateway's own record decides (a leaked signing secret cannot
 	# confirm a booking nobody paid for)

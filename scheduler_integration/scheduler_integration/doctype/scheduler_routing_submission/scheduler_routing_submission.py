@@ -3,7 +3,7 @@
 
 """One decision of a routing form: the answers, the rule that decided, where the prospect
 was sent, the CRM record they already were, and the booking once made (Submitted →
-Routed → Booked: the form's funnel). Written only by ``scheduler_routing_form.submit``
+Routed → Booked: the form's funnel). Written only by ``scheduler_routing_form/submissions.submit``
 and, when booked, ``booking.routing``; the form's owner and Scheduler Managers read it."""
 
 from frappe.model.document import Document
