@@ -18,6 +18,7 @@ import requests
 
 from scheduler_integration.core.clock import to_utc, utc_now
 from scheduler_integration.engine.booking_states import ACTIVE, STATUSES, TRANSITIONS, Actor, Status
+from scheduler_integration.tests.booking.test_concurrency import fire
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -30,7 +31,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, cleanup, method_url
-from scheduler_integration.tests.test_concurrency import fire
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B = "sched-multi-a@example.com", "sched-multi-b@example.com"

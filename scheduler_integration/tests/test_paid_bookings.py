@@ -313,7 +313,7 @@ class TestPaidBookings(SchedulerTestCase):
 		)
 		self.assertTrue(frappe.db.count("Scheduler Reminder", {"booking": name}))
 		# the guest's confirmation carries the receipt
-		from scheduler_integration.tests.test_booking_flow import mail_text
+		from scheduler_integration.tests.booking.test_booking_flow import mail_text
 
 		payment = self.payment(name)
 		# what was queued for the guest (a worker this test forks mutes SMTP: the queue is the mail)
@@ -792,7 +792,7 @@ class TestPaidBookings(SchedulerTestCase):
 		import shutil
 		import subprocess
 
-		from scheduler_integration.tests.test_browser_e2e import missing, node_modules
+		from scheduler_integration.tests.pages.test_browser_e2e import missing, node_modules
 
 		if reason := missing():
 			self.skipTest(f"browser test not run: {reason}")

@@ -32,8 +32,8 @@ from scheduler_integration.tests.factory import (
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, method_url, purge_guests
 from scheduler_integration.tests.scope import every_site
-from scheduler_integration.tests.test_hostile_input import HOSTILE
-from scheduler_integration.tests.test_side_doors_requests import problems_of
+from scheduler_integration.tests.trust.test_hostile_input import HOSTILE
+from scheduler_integration.tests.trust.test_side_doors_requests import problems_of
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 A, B = "sched-route-a@example.com", "sched-route-b@example.com"
@@ -400,7 +400,7 @@ class TestRoutingForms(SchedulerTestCase):
 		self.assertFalse(frappe.db.exists("Scheduler Routing Submission", {"form": self.form}))
 
 	def test_in_the_browser_the_answers_lead_to_a_prefilled_booking(self):
-		from scheduler_integration.tests import test_browser_e2e as e2e
+		from scheduler_integration.tests.pages import test_browser_e2e as e2e
 
 		if reason := e2e.missing():
 			self.skipTest(f"browser test not run: {reason}")
