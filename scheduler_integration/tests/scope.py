@@ -15,9 +15,9 @@ Why each ``@every_site`` module needs the second site (the modules say it too):
   test_trust_scopes_and_effects (one Contact per guest at the CRM effect's first attempt),
   test_side_doors_bookings (the CRM effect on decoded guest names), test_automations (the
   no-show follow-up becomes a CRM task), test_trust_races (the effect's writes racing desk and
-  REST saves of the booking), test_first_hour and test_routing_forms (a prospect the CRM
+  REST saves of the booking), test_scheduler_profile and test_scheduler_routing_form (a prospect the CRM
   knows);
-- the payments app: test_paid_bookings, test_trust_payments (its gateway, its guest card page,
+- the payments app: test_scheduler_payment, test_trust_payments (its gateway, its guest card page,
   ERPNext's Payment Entries);
 - ERPNext's own documents and pages: test_out_of_office (its Holiday List),
   test_page_frame (its website chrome);

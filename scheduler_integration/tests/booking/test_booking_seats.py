@@ -12,6 +12,9 @@ import frappe
 import requests
 
 from scheduler_integration.core.clock import to_system
+from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
+	radicale_class,
+)
 from scheduler_integration.tests.booking.test_concurrency import fire
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
@@ -25,7 +28,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url
-from scheduler_integration.tests.test_calendar_sync import radicale_class
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-seats@example.com"

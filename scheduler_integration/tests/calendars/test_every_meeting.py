@@ -293,7 +293,9 @@ class TestEveryMeeting(SchedulerTestCase):
 
 	# --- a two-day workshop -------------------------------------------------------------------
 	def test_a_two_day_workshop_is_two_events_in_every_calendar_and_moves_and_goes_as_one(self):
-		from scheduler_integration.tests.test_calendar_sync import radicale_class
+		from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
+			radicale_class,
+		)
 
 		make_type(
 			self.profile,

@@ -22,12 +22,16 @@ from pathlib import Path
 
 import frappe
 
+from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
+	FeedServer,
+)
+from scheduler_integration.scheduler_integration.doctype.scheduler_profile.test_scheduler_profile import (
+	closed_port,
+)
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, run_background_jobs, set_settings
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user, purge_guests
 from scheduler_integration.tests.pages import test_browser_e2e as e2e
-from scheduler_integration.tests.test_calendar_sync import FeedServer
-from scheduler_integration.tests.test_first_hour import closed_port
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-first-hour-host@example.com"

@@ -13,9 +13,11 @@ import frappe
 from scheduler_integration.connections.status import ConnectionStatus
 from scheduler_integration.providers.providers import provider_labels
 from scheduler_integration.reporting.dashboard import percent_card
+from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
+	FeedServer,
+)
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, make_host, set_settings
 from scheduler_integration.tests.live import LiveServer, cleanup, make_user, method_url
-from scheduler_integration.tests.test_calendar_sync import FeedServer
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 NEW = "sched-setup-new@example.com"

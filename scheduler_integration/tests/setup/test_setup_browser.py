@@ -18,11 +18,13 @@ from pathlib import Path
 
 import frappe
 
+from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
+	FeedServer,
+)
 from scheduler_integration.tests.desk_setup import finish_setup, restore_setup
 from scheduler_integration.tests.factory import NO_RATE_LIMITS, set_settings
 from scheduler_integration.tests.live import PASSWORD, LiveServer, cleanup, make_user
 from scheduler_integration.tests.pages import test_browser_e2e as e2e
-from scheduler_integration.tests.test_calendar_sync import FeedServer
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-brand-new-host@example.com"

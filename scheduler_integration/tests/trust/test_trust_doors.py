@@ -34,6 +34,7 @@ import requests
 from frappe.installer import update_site_config
 
 from scheduler_integration.core.settings import store
+from scheduler_integration.scheduler_integration.doctype.scheduler_team.test_scheduler_team import page_json
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -44,7 +45,6 @@ from scheduler_integration.tests.factory import (
 	set_settings,
 )
 from scheduler_integration.tests.live import PASSWORD, LiveServer, body, cleanup, make_user, method_url
-from scheduler_integration.tests.test_team_pages import page_json
 from scheduler_integration.tests.trust.test_side_doors_requests import problems_of
 from scheduler_integration.tests.utils import SchedulerTestCase
 

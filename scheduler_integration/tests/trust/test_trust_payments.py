@@ -31,6 +31,19 @@ from pathlib import Path
 import frappe
 import requests
 
+# the gateway's set-up of the paid bookings' suite (importing it puts the peers on the path)
+from scheduler_integration.scheduler_integration.doctype.scheduler_payment.test_scheduler_payment import (
+	AWAITING,
+	CONFIG,
+	GATEWAY,
+	KEY,
+	SECRET,
+	WEBHOOK,
+	drop_gateway,
+	installed,
+	make_gateway,
+	set_config,
+)
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -44,20 +57,6 @@ from scheduler_integration.tests.factory import (
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url
 from scheduler_integration.tests.scope import every_site
-
-# the gateway's set-up of the paid bookings' suite (importing it puts the peers on the path)
-from scheduler_integration.tests.test_paid_bookings import (
-	AWAITING,
-	CONFIG,
-	GATEWAY,
-	KEY,
-	SECRET,
-	WEBHOOK,
-	drop_gateway,
-	installed,
-	make_gateway,
-	set_config,
-)
 from scheduler_integration.tests.utils import SchedulerTestCase
 
 HOST = "sched-trust-pay-host@example.com"
