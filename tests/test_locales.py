@@ -103,7 +103,7 @@ def test_without_a_browser_locale_the_language_takes_the_region_of_the_zone_then
 
 
 # The booking page's Intl (dateStyle "full", timeStyle "short") writes these, in Chromium and
-# in Node alike; the browser test (scheduler_integration/tests/test_host_emails.py) compares
+# in Node alike; the browser test (scheduler_integration/tests/effects/test_host_emails.py) compares
 # the live page with these functions.
 @pytest.mark.parametrize(
 	("locale", "day", "clock"),

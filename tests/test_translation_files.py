@@ -2,7 +2,7 @@
 main.pot listing every message) cover the app's strings, without Frappe: a mirror of what
 Frappe's extractor collects (DocType names, labels, descriptions and Select options; report
 names; ``_("...")`` in Python, read with ``ast``; ``_("...")`` / ``__("...")`` in JavaScript
-and Jinja). The bench test scheduler_integration/tests/test_translations.py runs Frappe's own
+and Jinja). The bench test scheduler_integration/tests/setup/test_translations.py runs Frappe's own
 extractor on a site and reads the translations back through Frappe."""
 
 from __future__ import annotations

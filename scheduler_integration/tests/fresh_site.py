@@ -65,8 +65,11 @@ def sweep() -> str:
 	if frappe.db.exists("Email Account", Outbox.NAME):
 		frappe.delete_doc("Email Account", Outbox.NAME, ignore_permissions=True, force=True)
 		swept.append(Outbox.NAME)
-	# the paid bookings' test gateway (tests/test_paid_bookings.py)
-	from scheduler_integration.tests.test_paid_bookings import GATEWAY, drop_gateway
+	# the paid bookings' test gateway (scheduler_integration/scheduler_integration/doctype/scheduler_payment/test_scheduler_payment.py)
+	from scheduler_integration.scheduler_integration.doctype.scheduler_payment.test_scheduler_payment import (
+		GATEWAY,
+		drop_gateway,
+	)
 
 	if frappe.db.get_single_value("Scheduler Settings", "payment_gateway") == GATEWAY:
 		store(payment_gateway=None)

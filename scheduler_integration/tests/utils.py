@@ -19,9 +19,11 @@ name, seconds from setUpClass to the end of tearDownClass, tests run): `.ci/benc
 the slowest classes of a run from it.
 """
 
+import json
 import os
 import time
 import unittest
+from pathlib import Path
 
 import frappe
 
@@ -32,7 +34,7 @@ try:  # Frappe >= 15.x late / v16
 except ImportError:  # pragma: no cover - older v15
 	from frappe.tests.utils import FrappeTestCase as _Base
 
-__all__ = ["SchedulerTestCase"]
+__all__ = ["SchedulerTestCase", "no_test_records"]
 
 SETTINGS = "Scheduler Settings"
 CHALLENGE = "booking_challenge_bits"
@@ -83,3 +85,37 @@ def _sweep_deletion_trail(since) -> None:
 	frappe.db.delete("Comment", {"comment_type": "Deleted", "creation": (">=", since)})
 	frappe.db.delete("Deleted Document", {"creation": (">=", since)})
 	frappe.db.commit()
+
+
+DOCTYPES = Path(__file__).resolve().parents[1] / "scheduler_integration" / "doctype"
+TABLES = ("Table", "Table MultiSelect")
+
+
+def no_test_records(doctype: str) -> list[str]:
+	"""What a ``doctype/<x>/test_<x>.py`` sets as ``test_ignore``: the DocType itself and every
+	DocType its Link and Table fields (and its tables' Link fields) point to, read from the JSON
+	files (no site needed, so the module imports anywhere).
+
+	Frappe's runner, meeting a test module beside a DocType (``run-tests --app`` and
+	``--doctype``), makes the stock test records of the DocType and of every Link target,
+	recursively: User's would leave test@example.com and its kind on the site, and the bench
+	suite fails when a site is not left as it was found. ``test_ignore`` takes them out of that
+	walk; the DocType itself too, so that nothing at all is made (not even Frappe's .test_log
+	line). A Dynamic Link names no DocType, and Frappe's walk skips it too."""
+
+	def fields(name: str) -> list[dict]:
+		snake = name.lower().replace(" ", "_")
+		return json.loads((DOCTYPES / snake / f"{snake}.json").read_text(encoding="utf-8"))["fields"]
+
+	out = {doctype}
+	for field in fields(doctype):
+		if field.get("fieldtype") == "Link" and field.get("options"):
+			out.add(field["options"])
+		elif field.get("fieldtype") in TABLES:
+			out.add(field["options"])
+			out |= {
+				row["options"]
+				for row in fields(field["options"])
+				if row.get("fieldtype") == "Link" and row.get("options")
+			}
+	return sorted(out)

@@ -3,7 +3,7 @@
 // sideways), descriptions as text in paragraphs with their `code` as <code>, the rate limit's
 // number and window, axe-core.
 // Screenshots of the top and of one operation at each width.
-// Usage: node api_reference.mjs '<json config>'   (see tests/test_api_document.py)
+// Usage: node api_reference.mjs '<json config>'   (see tests/api/test_api_document.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

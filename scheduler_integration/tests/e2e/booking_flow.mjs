@@ -1,5 +1,5 @@
 // End-to-end checks in headless Chromium (Playwright, Debian's chromium), one scenario a run.
-// Usage: node booking_flow.mjs '<json config>'   (see tests/test_browser_e2e.py)
+// Usage: node booking_flow.mjs '<json config>'   (see tests/pages/test_browser_e2e.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";

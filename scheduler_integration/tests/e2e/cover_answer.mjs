@@ -1,6 +1,6 @@
 // A colleague answers a request to cover a host's leave in the desk, and changes the answer
 // later; the leave itself is shown to them read-only (it is the host's). Screenshots of the
-// form before and after. Usage: node cover_answer.mjs '<json config>' (tests/test_desk_actions.py)
+// form before and after. Usage: node cover_answer.mjs '<json config>' (tests/setup/test_desk_actions.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { join } from "node:path";

@@ -3,7 +3,7 @@
 // prospect through the app's CRM Form Script, and the meeting appears on the lead (its
 // task, and the comment in the activity) once the effects have run; then the personal link
 // dialog, and its page at 375 px.
-// Usage: node crm_schedule.mjs '<json config>'   (see tests/test_crm_schedule_browser.py)
+// Usage: node crm_schedule.mjs '<json config>'   (see tests/crm/test_crm_schedule_browser.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { join } from "node:path";

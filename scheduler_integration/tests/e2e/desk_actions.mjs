@@ -1,7 +1,7 @@
 // The desk's booking actions, calendar and routing-form builder in headless Chromium
 // (Playwright, Debian's chromium); axe-core on the dialog and the builder. Screenshots:
 // the cancel dialog and the builder at desktop and 375 px, and in the desk's dark theme.
-// Usage: node desk_actions.mjs '<json config>'   (see tests/test_desk_actions.py)
+// Usage: node desk_actions.mjs '<json config>'   (see tests/setup/test_desk_actions.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

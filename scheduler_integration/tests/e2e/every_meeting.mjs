@@ -1,4 +1,4 @@
-// The guest's confirmation and manage pages in headless Chromium (see tests/test_every_meeting.py):
+// The guest's confirmation and manage pages in headless Chromium (see tests/calendars/test_every_meeting.py):
 // sent-to, start and end, add to calendar, reschedule near the booking, cancel in two steps, a
 // series' meetings and a workshop's header. Prints one JSON line; exits non-zero on a failure.
 import { chromium } from "playwright-core";

@@ -1,7 +1,7 @@
 // A brand-new host's first hour, in headless Chromium (Playwright, Debian's chromium): from
 // signing in to a guest's confirmed booking on their page, using only what the desk and the
 // booking page show. Every click (host and guest) is counted, with what it was for.
-// Usage: node first_hour.mjs '<json config>'   (see tests/test_first_hour_browser.py)
+// Usage: node first_hour.mjs '<json config>'   (see tests/setup/test_first_hour_browser.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { join } from "node:path";

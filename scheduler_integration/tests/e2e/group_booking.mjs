@@ -1,5 +1,5 @@
 // Group sessions, workshops and series in headless Chromium (Playwright, Debian's chromium).
-// Usage: node group_booking.mjs '<json config>'   (see tests/test_group_booking_browser.py)
+// Usage: node group_booking.mjs '<json config>'   (see tests/pages/test_group_booking_browser.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

@@ -1,6 +1,6 @@
 // How the booking page writes a date and a time, per browser locale, in headless Chromium
 // (Playwright, Debian's chromium); then one booking in cfg.book's locale.
-// Usage: node locale_formats.mjs '<json config>'   (see tests/test_host_emails.py)
+// Usage: node locale_formats.mjs '<json config>'   (see tests/effects/test_host_emails.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 

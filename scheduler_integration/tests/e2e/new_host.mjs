@@ -1,7 +1,7 @@
 // A brand-new host's first visit to the Scheduling workspace, in headless Chromium
 // (Playwright, Debian's chromium): the set-up checklist, the way to the calendar connection
 // form from the workspace alone, and the checklist after connecting.
-// Usage: node new_host.mjs '<json config>'   (see tests/test_setup_browser.py)
+// Usage: node new_host.mjs '<json config>'   (see tests/setup/test_setup_browser.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { join } from "node:path";

@@ -3,7 +3,7 @@
 // made through it, the time zone list (short until asked for more), and a routing form's page
 // marking every missing and every refused answer.
 // Screenshots at desktop and 375 px, light and dark.
-// Usage: node page_frame.mjs '<json config>'   (see tests/test_page_frame.py)
+// Usage: node page_frame.mjs '<json config>'   (see tests/pages/test_page_frame.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

@@ -1,7 +1,7 @@
 // Paid bookings in headless Chromium (Playwright, Debian's chromium): the price before the
 // form, booking sends the guest to Stripe's checkout (answered here, offline), the receipt
 // of a paid booking and the manage page of a hold with its Pay now button.
-// Usage: node paid_booking.mjs '<json config>'   (see tests/test_paid_bookings.py)
+// Usage: node paid_booking.mjs '<json config>'   (see scheduler_integration/scheduler_integration/doctype/scheduler_payment/test_scheduler_payment.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

@@ -4,7 +4,7 @@
 // (loaded, with alt text) and colour; the host's page with a pale yellow and a default type
 // passes axe's colour-contrast rule in light and dark mode, and what each type's colour edge
 // is drawn in.
-// Usage: node provider_marks.mjs '<json config>'   (see tests/test_provider_marks.py)
+// Usage: node provider_marks.mjs '<json config>'   (see tests/calendars/test_provider_marks.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

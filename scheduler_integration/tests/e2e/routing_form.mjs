@@ -1,7 +1,7 @@
 // A routing form in headless Chromium (Playwright, Debian's chromium): the prospect answers
 // on a phone and on a desktop, is sent to the meeting type's page with the form prefilled
 // from the answers, and books. Screenshots: the form (desktop, 375 px), the prefilled form.
-// Usage: node routing_form.mjs '<json config>'   (see tests/test_routing_forms.py)
+// Usage: node routing_form.mjs '<json config>'   (see scheduler_integration/scheduler_integration/doctype/scheduler_routing_form/test_scheduler_routing_form.py)
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { join } from "node:path";
