@@ -12,6 +12,7 @@ from datetime import timedelta
 import frappe
 import requests
 
+from scheduler_integration.scheduler_integration.doctype.scheduler_team.test_scheduler_team import page_json
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	clear_bookings,
@@ -30,7 +31,6 @@ from scheduler_integration.tests.live import (
 	method_url,
 	offered_starts,
 )
-from scheduler_integration.scheduler_integration.doctype.scheduler_team.test_scheduler_team import page_json
 from scheduler_integration.tests.utils import SchedulerTestCase, no_test_records
 
 # Beside its DocType, Frappe's runner would make the stock test records of every DocType this
