@@ -36,7 +36,7 @@ from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.providers.errors import CalendarError
+from scheduler_integration.providers.errors import AdapterError
 from scheduler_integration.providers.stripe_checkout import StripeCheckout
 from scheduler_integration.rules.payment_statuses import BookingPaymentStatus, PaymentStatus
 from scheduler_integration.rules.payments import checkout_expires, to_minor
@@ -234,7 +234,7 @@ def open_checkout(doc, now: datetime | None = None) -> Payment:
 			metadata={"scheduler_booking": doc.name, "scheduler_payment": payment.name},
 			locale=_locale(doc.get("language")),
 		)
-	except (CalendarError, PaymentUnavailable) as exc:
+	except (AdapterError, PaymentUnavailable) as exc:
 		frappe.log_error(
 			title=f"Scheduler: opening the checkout of {doc.name} failed",
 			message=getattr(exc, "message", None) or str(exc),

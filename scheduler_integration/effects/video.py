@@ -42,7 +42,7 @@ from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import email
 from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.engine.statuses import Status
-from scheduler_integration.providers.errors import CalendarError, MeetingNotFound, ProviderAuthError
+from scheduler_integration.providers.errors import AdapterError, MeetingNotFound, ProviderAuthError
 from scheduler_integration.providers.model import Attendee
 from scheduler_integration.providers.providers import MeetingDraft, for_location, get_spec
 
@@ -159,7 +159,7 @@ def meeting_draft(booking, mt) -> MeetingDraft:
 			attendees = tuple(
 				Attendee(row.guest_email, plain(row.guest_name)) for row in seats.slot_of(booking)
 			)
-	except CalendarError:
+	except AdapterError:
 		pass  # an address the provider would refuse: the guest joins by the link
 	return MeetingDraft(
 		topic=mt.title if slot else f"{mt.title}: {plain(booking.guest_name)}",

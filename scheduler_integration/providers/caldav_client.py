@@ -38,7 +38,7 @@ from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone
 from .errors import (
-	CalendarError,
+	AdapterError,
 	EventNotFound,
 	FetchFailed,
 	FetchTimeout,
@@ -185,7 +185,7 @@ class CalDAVAccount:
 	def _errors(self, what: str) -> Iterator[None]:
 		try:
 			yield
-		except CalendarError:
+		except AdapterError:
 			raise
 		except dav_error.AuthorizationError as exc:
 			raise ProviderAuthError("CalDAV server refused access ({0}): {1}", what, _reason(exc)) from None

@@ -1,4 +1,4 @@
-"""Typed errors of the calendar adapters.
+"""Typed errors of the provider adapters: calendars, video, payments (Stripe), schedulers (Acuity).
 
 Every error carries ``retryable``: True means the provider or the network failed for now
 (5xx, 429, timeouts, refused connections) and the same call may succeed later, so the sync
@@ -13,8 +13,9 @@ placeholders and ``args_`` its values, so the Frappe layer can show
 from __future__ import annotations
 
 
-class CalendarError(Exception):
-	"""Base class of every adapter error."""
+class AdapterError(Exception):
+	"""Base class of every adapter's error, whatever the provider (a calendar, a video app,
+	Stripe, Acuity)."""
 
 	retryable = False
 
@@ -29,12 +30,12 @@ class CalendarError(Exception):
 # --- fetching URLs (urlguard) -------------------------------------------------------------
 
 
-class UnsafeURL(CalendarError, ValueError):
+class UnsafeURL(AdapterError, ValueError):
 	"""The URL may not be fetched: bad scheme or syntax, or its host resolves to an
 	address the server must not reach (private, loopback, metadata ...)."""
 
 
-class FetchFailed(CalendarError):
+class FetchFailed(AdapterError):
 	"""The fetch itself failed: network error, or an HTTP error status (``status``).
 
 	Network errors and 5xx / 429 statuses are retryable; other statuses are not.
@@ -68,7 +69,7 @@ class TooManyRedirects(FetchFailed):
 # --- calendar data ------------------------------------------------------------------------
 
 
-class InvalidFeed(CalendarError, ValueError):
+class InvalidFeed(AdapterError, ValueError):
 	"""ICS data that cannot be read, or that would expand without bound."""
 
 
@@ -80,7 +81,7 @@ class FeedTooLarge(InvalidFeed):
 # --- providers (Google, CalDAV, Microsoft, Zoom) ------------------------------------------
 
 
-class ProviderError(CalendarError):
+class ProviderError(AdapterError):
 	"""The provider refused the request (4xx other than the cases below)."""
 
 

@@ -32,7 +32,7 @@ from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone, to_instant, wall_to_instant
 from .errors import (
-	CalendarError,
+	AdapterError,
 	EventNotFound,
 	FullSyncRequired,
 	ProviderAuthError,
@@ -110,7 +110,7 @@ def _error_details(exc: HttpError) -> tuple[int, str, str]:
 	return status, reason, (message or getattr(exc.resp, "reason", "") or "")[:300]
 
 
-def _map_http_error(exc: HttpError, what: str) -> CalendarError:
+def _map_http_error(exc: HttpError, what: str) -> AdapterError:
 	status, reason, message = _error_details(exc)
 	detail = f"{reason}: {message}" if reason else message
 	if status == 401:

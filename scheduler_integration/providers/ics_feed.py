@@ -49,7 +49,7 @@ from ..engine.errors import SchedulingError
 from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone, to_instant
-from .errors import CalendarError, FeedTooLarge, FetchFailed, InvalidFeed, ProviderError
+from .errors import AdapterError, FeedTooLarge, FetchFailed, InvalidFeed, ProviderError
 from .urlguard import URLGuard, redact, redact_urls
 
 __all__ = ["MAX_COUNT", "MAX_OCCURRENCES", "ICSFeeds", "feed_url", "fetch_busy", "parse_busy"]
@@ -100,7 +100,7 @@ def fetch_busy(
 	fetch = fetcher or URLGuard().get
 	try:
 		data = fetch(feed_url(url))
-	except CalendarError:
+	except AdapterError:
 		raise  # urlguard's messages are redacted where they are made
 	except Exception as exc:  # an injected fetcher's error may quote the link itself
 		text = redact_urls(f"{type(exc).__name__}: {exc}", [url, feed_url(url)])

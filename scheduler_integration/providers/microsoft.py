@@ -45,7 +45,7 @@ from ..engine.intervals import merge_pairs
 from ..engine.model import Interval
 from ..engine.timezones import UTC, get_zone, wall_to_instant
 from .errors import (
-	CalendarError,
+	AdapterError,
 	EventNotFound,
 	FullSyncRequired,
 	ProviderError,
@@ -330,7 +330,7 @@ class MicrosoftCalendar:
 					changes.append(self._change(item, host_timezone))
 				if page.get("@odata.deltaLink"):
 					return changes, str(page["@odata.deltaLink"])
-		except CalendarError as exc:
+		except AdapterError as exc:
 			code = str(getattr(exc, "provider_code", "") or "")
 			if exc.status == 410 or code.lower() in _SYNC_CODES:
 				raise FullSyncRequired(

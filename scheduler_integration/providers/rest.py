@@ -30,7 +30,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from .errors import (
-	CalendarError,
+	AdapterError,
 	EventNotFound,
 	ProviderAuthError,
 	ProviderError,
@@ -180,11 +180,11 @@ class JsonApi:
 		"""(code, message) of an error answer; adapters override for their error shape."""
 		return "", ""
 
-	def classify(self, answer: Answer, what: str) -> CalendarError | None:
+	def classify(self, answer: Answer, what: str) -> AdapterError | None:
 		"""An adapter-specific error for ``answer``, or None for the default mapping."""
 		return None
 
-	def _default_error(self, answer: Answer, what: str) -> CalendarError:
+	def _default_error(self, answer: Answer, what: str) -> AdapterError:
 		status = answer.status
 		code, message = self.error_code(answer)
 		detail = f"{code}: {message}" if code and message else code or message or f"HTTP {status}"

@@ -39,7 +39,7 @@ import requests
 from dateutil.parser import isoparse
 
 from ..engine.timezones import UTC
-from .errors import CalendarError, MeetingNotFound, ProviderAuthError, ProviderError
+from .errors import AdapterError, MeetingNotFound, ProviderAuthError, ProviderError
 from .model import DialIn, Meeting, MeetingDraft
 from .oauth import DEFAULT_TIMEOUT, OAuthTokenSource, TokenSource
 from .rest import Answer, JsonApi
@@ -110,7 +110,7 @@ class _ZoomApi(JsonApi):
 		body = answer.body if isinstance(answer.body, dict) else {}
 		return str(body.get("code") or ""), str(body.get("message") or "")[:300]
 
-	def classify(self, answer: Answer, what: str) -> CalendarError | None:
+	def classify(self, answer: Answer, what: str) -> AdapterError | None:
 		code, message = self.error_code(answer)
 		if answer.status in (400, 403) and code.isdigit() and int(code) in _SCOPE_CODES:
 			return ProviderAuthError(

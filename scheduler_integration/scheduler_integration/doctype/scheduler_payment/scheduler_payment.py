@@ -43,7 +43,7 @@ from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.core.errors import ServerBusy
 from scheduler_integration.core.table_text import TableRowsAsText
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
-from scheduler_integration.providers.errors import CalendarError, ProviderUnavailable
+from scheduler_integration.providers.errors import AdapterError, ProviderUnavailable
 from scheduler_integration.providers.stripe_checkout import (
 	AMOUNT_DIFFERS,
 	OTHER_BOOKING,
@@ -181,7 +181,7 @@ def verified(payment) -> dict:
 		truth = stripe_api().session(payment.checkout_session)
 	except ProviderUnavailable:
 		raise ServerBusy(_("Stripe could not be reached. Please try again later.")) from None
-	except (CalendarError, PaymentUnavailable) as exc:
+	except (AdapterError, PaymentUnavailable) as exc:
 		raise PaymentMismatch(_("Stripe does not confirm this payment")) from exc
 	if not session_paid(truth):
 		raise PaymentMismatch(
