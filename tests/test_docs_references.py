@@ -231,15 +231,16 @@ def _architecture() -> str:
 
 
 def _layer_places() -> list[str]:
-	"""The packages of ``scripts/check_frappe_layer.LAYERS``, top to bottom."""
-	tree = ast.parse((ROOT / "scripts" / "check_frappe_layer.py").read_text(encoding="utf-8"))
+	"""The packages of ``LAYERS`` (``scripts/frappe_layer/app_tree.py``, the layer check's
+	map), top to bottom."""
+	tree = ast.parse((ROOT / "scripts" / "frappe_layer" / "app_tree.py").read_text(encoding="utf-8"))
 	for node in tree.body:
 		if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "LAYERS":
 			layers = ast.literal_eval(node.value)
 			return [
 				place for _name, places in layers for place in places if "/" not in place and "." not in place
 			]
-	raise AssertionError("no LAYERS in scripts/check_frappe_layer.py")
+	raise AssertionError("no LAYERS in scripts/frappe_layer/app_tree.py")
 
 
 def test_the_layer_picture_is_the_checked_order():
