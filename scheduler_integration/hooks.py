@@ -13,6 +13,9 @@ after_install = "scheduler_integration.install.after_install"
 after_migrate = "scheduler_integration.install.after_migrate"
 after_app_install = "scheduler_integration.install.after_app_install"
 before_uninstall = "scheduler_integration.install.before_uninstall"
+# Frappe's test runner switches a running scheduler off and, for `run-tests --doctype`, then
+# starts a transaction without committing that switch (ImplicitCommitError): committed here
+before_tests = "scheduler_integration.tests.utils.before_tests"
 
 # Roles and the five client phases ship as fixtures (synced on install and migrate).
 fixtures = [
