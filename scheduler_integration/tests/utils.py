@@ -88,6 +88,7 @@ def _sweep_deletion_trail(since) -> None:
 
 
 DOCTYPES = Path(__file__).resolve().parents[1] / "scheduler_integration" / "doctype"
+E2E = Path(__file__).resolve().parent / "e2e"  # the browser tests' scripts, wherever a test file sits
 
 
 def before_tests():

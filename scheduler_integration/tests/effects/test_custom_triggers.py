@@ -186,6 +186,10 @@ class TestCustomTriggers(SchedulerTestCase):
 		frappe.db.delete("Webhook Request Log", {"webhook": ("in", hooks or [""])})
 		for name in hooks:
 			frappe.delete_doc("Webhook", name, ignore_permissions=True, force=True)
+		# Frappe's Webhook drops its cached list of webhooks on save, not on delete: every
+		# later save of a booking (here, in the web server, in the workers) would still queue
+		# the deleted ones until something cleared the cache
+		frappe.cache.delete_value("webhooks")
 		# a failed send is logged against the Notification
 		frappe.db.delete(
 			"Error Log", {"reference_doctype": "Notification", "reference_name": f"{PREFIX} Status"}

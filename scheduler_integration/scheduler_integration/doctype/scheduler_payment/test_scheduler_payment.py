@@ -35,7 +35,7 @@ from scheduler_integration.tests.factory import (
 )
 from scheduler_integration.tests.live import LiveServer, body, cleanup, guest_book, method_url, offered_starts
 from scheduler_integration.tests.scope import every_site
-from scheduler_integration.tests.utils import SchedulerTestCase, no_test_records
+from scheduler_integration.tests.utils import E2E, SchedulerTestCase, no_test_records
 
 # Beside its DocType, Frappe's runner would make the stock test records of every DocType this
 # one links to (test users among them) and leave them on the site: none is made
@@ -807,7 +807,7 @@ class TestPaidBookings(SchedulerTestCase):
 		shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		shots.mkdir(parents=True, exist_ok=True)
 		script = shots / "paid_booking.mjs"
-		shutil.copy(Path(__file__).resolve().parent / "e2e" / "paid_booking.mjs", script)
+		shutil.copy(E2E / "paid_booking.mjs", script)
 		(shots / "node_modules").unlink(missing_ok=True)
 		(shots / "node_modules").symlink_to(node_modules())
 		day = self.start(days=30)

@@ -34,7 +34,7 @@ from scheduler_integration.tests.live import LiveServer, body, cleanup, method_u
 from scheduler_integration.tests.scope import every_site
 from scheduler_integration.tests.trust.test_hostile_input import HOSTILE
 from scheduler_integration.tests.trust.test_side_doors_requests import problems_of
-from scheduler_integration.tests.utils import SchedulerTestCase, no_test_records
+from scheduler_integration.tests.utils import E2E, SchedulerTestCase, no_test_records
 
 # Beside its DocType, Frappe's runner would make the stock test records of every DocType this
 # one links to (test users among them) and leave them on the site: none is made
@@ -412,7 +412,7 @@ class TestRoutingForms(SchedulerTestCase):
 		shots = Path(frappe.get_site_path("..", "..", "logs", "scheduler-e2e")).resolve()
 		shots.mkdir(parents=True, exist_ok=True)
 		script = shots / "routing_form.mjs"
-		shutil.copy(Path(__file__).parent / "e2e" / "routing_form.mjs", script)
+		shutil.copy(E2E / "routing_form.mjs", script)
 		(shots / "node_modules").unlink(missing_ok=True)
 		(shots / "node_modules").symlink_to(e2e.node_modules())
 		config = {
