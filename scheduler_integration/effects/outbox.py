@@ -181,18 +181,24 @@ def job_started() -> None:
 	redis.Redis.delete(frappe.cache, frappe.cache.make_key(WAITING_JOB))
 
 
-def claim(booking: str, now: datetime, first: tuple[str, ...], first_only: bool = False) -> list:
-	"""``_claim``, again on a fresh transaction when the database made it a deadlock's
-	victim or its lock wait timed out (rows of bookings planned at the same moment share
-	index gaps); after ``CLAIM_ATTEMPTS`` nothing is claimed and the rows stay due for the
-	next job or the minute's sweep."""
+def again_on_conflict(work, *args):
+	"""``work(*args)`` (a claim that commits), again on a fresh transaction when the
+	database made it a deadlock's victim or its lock wait timed out (claims running at the
+	same moment lock neighbouring index gaps); after ``CLAIM_ATTEMPTS`` it claims nothing
+	(None) and the rows stay due for the next job or the minute's run."""
 	for attempt in range(CLAIM_ATTEMPTS):
 		try:
-			return _claim(booking, now, first, first_only)
+			return work(*args)
 		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 			frappe.db.rollback()
 			time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
-	return []
+	return None
+
+
+def claim(booking: str, now: datetime, first: tuple[str, ...], first_only: bool = False) -> list:
+	"""``_claim``, again when it lost a deadlock (rows of bookings planned at the same
+	moment share index gaps): ``again_on_conflict``."""
+	return again_on_conflict(_claim, booking, now, first, first_only) or []
 
 
 def _claim(booking: str, now: datetime, first: tuple[str, ...], first_only: bool = False) -> list:

@@ -135,7 +135,22 @@ def _claimed(sql: str, values) -> int:
 
 def dispatch_due(now: datetime | None = None) -> list[str]:
 	"""Claim due reminders atomically and enqueue one send job each. Returns claimed names."""
-	now = now or utc_now()
+	# two dispatchers at once (the minute's job and one a follow-up queued) may deadlock on
+	# the rows' index gaps: the loser claims again what is left
+	names = outbox.again_on_conflict(_claim_due, now or utc_now()) or []
+	for row in names:
+		queue.enqueue(
+			SEND_JOB,
+			queue="short",
+			reminder=row.name,
+			job_id=f"scheduler-reminder-{row.name}-{row.attempts or 0}",
+			deduplicate=True,
+		)
+	return [row.name for row in names]
+
+
+def _claim_due(now: datetime) -> list:
+	"""Claim up to a batch of due reminders for one dispatcher (one commit)."""
 	system_now = to_system(now)
 	claim = frappe.generate_hash(length=12)
 	outbox.release_stale(ROW, now)  # a claim whose job never ran (worker died)
@@ -147,15 +162,7 @@ def dispatch_due(now: datetime | None = None) -> list[str]:
 	)
 	names = frappe.get_all(ROW, filters={"claim_id": claim, "status": QUEUED}, fields=["name", "attempts"])
 	frappe.db.commit()
-	for row in names:
-		queue.enqueue(
-			SEND_JOB,
-			queue="short",
-			reminder=row.name,
-			job_id=f"scheduler-reminder-{row.name}-{row.attempts or 0}",
-			deduplicate=True,
-		)
-	return [row.name for row in names]
+	return names
 
 
 def dispatch_due_reminders() -> None:
