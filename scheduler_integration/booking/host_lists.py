@@ -10,9 +10,9 @@ from datetime import datetime
 import frappe
 
 from scheduler_integration.core import naming
+from scheduler_integration.core.clock import EVER, FAR
 from scheduler_integration.engine.model import MAX_BOOKING
 
-EVER, FAR = datetime(2000, 1, 1), datetime(2200, 1, 1)
 FIELDS = (
 	"name",
 	"meeting_type",

@@ -6,7 +6,7 @@ only ever sees aware UTC datetimes, pages and emails convert to the reader's zon
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from frappe.utils import get_datetime, get_system_timezone
 
@@ -55,3 +55,15 @@ def iso(value) -> str | None:
 	"""A Datetime field value as an ISO 8601 UTC instant (``…Z``), None when empty."""
 	moment = to_utc(value) if value not in (None, "") else None
 	return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+# the bounds a ``between`` filter reads history with: Frappe compares ``<`` and ``>`` through
+# ``coalesce(field, …)``, which no index serves; a range on (status, time) reads only the
+# rows it names
+EVER, FAR = datetime(2000, 1, 1), datetime(2200, 1, 1)
+
+
+def since_ever(moment: datetime, inclusive: bool = False) -> list[datetime]:
+	"""[2000-01-01, ``moment``) (``inclusive``: ``moment]``) as a ``between`` filter."""
+	hi = to_system(moment)
+	return [EVER, hi if inclusive else hi - timedelta(microseconds=1)]

@@ -3,26 +3,17 @@ the same checked path as every other change (``Actor.SYSTEM``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import frappe
 from frappe import _
 
-from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.clock import since_ever, to_utc, utc_now
 from scheduler_integration.core.settings import setting
 from scheduler_integration.engine.booking_rules import meeting_over, pending_expired, pending_expiry_cutoffs
 from scheduler_integration.engine.booking_states import Actor, Status
 
 BATCH = 500
-EVER = datetime(2000, 1, 1)
-
-
-def since_ever(moment: datetime, inclusive: bool = False) -> list[datetime]:
-	"""[2000-01-01, ``moment``) as a ``between`` filter: Frappe compares ``<`` through
-	``coalesce(field, …)``, which no index serves; a range on (status, time) reads only
-	the rows of that status that are due, never the history."""
-	hi = to_system(moment)
-	return [EVER, hi if inclusive else hi - timedelta(microseconds=1)]
 
 
 def each_booking(names, step, failed: str) -> int:

@@ -10,9 +10,9 @@ from datetime import datetime
 
 import frappe
 
-from scheduler_integration.core.clock import utc_now
+from scheduler_integration.core.clock import since_ever, utc_now
 from scheduler_integration.engine.statuses import AWAITING_PAYMENT
-from scheduler_integration.jobs.bookings import BATCH, each_booking, since_ever
+from scheduler_integration.jobs.bookings import BATCH, each_booking
 from scheduler_integration.scheduler_integration.doctype.scheduler_payment.scheduler_payment import (
 	settle_hold,
 )

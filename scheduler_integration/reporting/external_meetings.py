@@ -37,7 +37,7 @@ from typing import Literal, TypedDict
 
 import frappe
 
-from scheduler_integration.core.clock import to_system, to_utc, utc_now
+from scheduler_integration.core.clock import since_ever, to_system, to_utc, utc_now
 from scheduler_integration.reporting import engagement
 from scheduler_integration.reporting import links as report_links
 from scheduler_integration.rules.external_schedulers import (
@@ -52,7 +52,6 @@ from scheduler_integration.rules.external_schedulers import (
 DOCTYPE = "Scheduler External Meeting"
 LOCK_WAIT = 10  # seconds; a copy still waiting then is answered 503 and the provider retries
 BATCH = 500
-EVER = datetime(2000, 1, 1)
 
 
 class DeliveryIgnored(TypedDict):
@@ -253,22 +252,21 @@ def _record(meeting, event_type: str, event: ExternalEvent) -> str | None:
 	).name
 
 
-def _since_ever(moment: datetime) -> list[datetime]:
-	"""[2000-01-01, ``moment``] as a ``between`` filter an index on (status, time) serves."""
-	return [EVER, to_system(moment)]
-
-
 def complete_due(now: datetime | None = None) -> int:
 	"""Record every Scheduled meeting whose end has passed as completed; the number done."""
 	now = now or utc_now()
 	names = frappe.get_all(
 		DOCTYPE,
-		filters={"status": SCHEDULED, "end": ("between", _since_ever(now))},
+		filters={"status": SCHEDULED, "end": ("between", since_ever(now, inclusive=True))},
 		pluck="name",
 		limit=BATCH,
 	) + frappe.get_all(  # meetings reported without an end: their start
 		DOCTYPE,
-		filters={"status": SCHEDULED, "end": ("is", "not set"), "start": ("between", _since_ever(now))},
+		filters={
+			"status": SCHEDULED,
+			"end": ("is", "not set"),
+			"start": ("between", since_ever(now, inclusive=True)),
+		},
 		pluck="name",
 		limit=BATCH,
 	)
