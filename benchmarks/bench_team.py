@@ -14,7 +14,9 @@ do in production). The data is ``bench_http``'s: a team of 50 hosts in six zones
 3. the next reads after a change, ``--rounds`` times: one host of the team changes (a guest
    books one of its times over HTTP, or, every other round, its working hours are saved),
    then four reads of the month at once (gunicorn's four workers each read it first after
-   the change): p50, p90 and max of those reads, against ping's p90;
+   the change): p50, p90 and max of those reads, against ping's p90, and against four
+   reads at once of the kept month made before each change under the same load (the
+   control: what the load alone costs a read);
 4. the month under ``wrk`` while a guest books one time of the team every second;
 5. ``--burst`` guests booking distinct times of the team, ``--at-once`` at a time:
    bookings/s, p50 / p95 of the answers, 5xx, double bookings (one host, two overlapping
@@ -277,13 +279,15 @@ def main() -> int:
 			# meanwhile, and its p90 is the unit of these reads
 			loaded: dict = {}
 			load = threading.Thread(
-				target=lambda: loaded.update(
-					base.wrk(url + "/api/method/ping", site, int(args.rounds * 1.5) + 5, 8)
-				)
+				target=lambda: loaded.update(base.wrk(url + "/api/method/ping", site, args.rounds * 2 + 5, 8))
 			)
 			load.start()
 			time.sleep(2)
+			unchanged = []  # the control: four reads at once of the kept month, same load
 			for round_ in range(args.rounds):
+				with ThreadPoolExecutor(max_workers=4) as pool:
+					unchanged += list(pool.map(lambda _: get_ms(session_for(site), month), range(4)))
+				time.sleep(0.3)
 				if round_ % 2 == 0:
 					r = session.post(
 						url + base.PUBLIC + "book",
@@ -322,6 +326,12 @@ def main() -> int:
 				f"ping p90 {under:.1f} ms): p50 {found['p50']:.1f} ms, p90 {found['p90']:.1f} ms = "
 				f"{found['p90'] / under:.2f}x ping p90 under the same load (target <= 3x; "
 				f"{found['p90'] / unit:.2f}x the quiet run's), max {found['max']:.0f} ms"
+			)
+			control = ms_percentiles(unchanged)
+			print(
+				f"  control, four reads at once of the kept month under the same load: p50 "
+				f"{control['p50']:.1f} ms, p90 {control['p90']:.1f} ms = {control['p90'] / under:.2f}x ping p90"
+				f" (the reads after a change: {found['p90'] / control['p90']:.2f}x the control's p90)"
 			)
 			for kind, values in by_kind.items():
 				if values:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from conftest import every_day, host, utc
@@ -10,7 +11,16 @@ from hypothesis import strategies as st
 from test_slots import scenarios
 
 from scheduler_integration.engine import Assignment, SlotPolicy, find_slots
-from scheduler_integration.engine.slot_answers import MARGIN, clockless, offered_at, span
+from scheduler_integration.engine.slot_answers import (
+	MARGIN,
+	by_host,
+	clockless,
+	common,
+	joined,
+	offered_at,
+	span,
+)
+from scheduler_integration.engine.teams import page_order
 
 
 def kept(hosts, policy, window_start, window_end, now, assignment):
@@ -66,3 +76,64 @@ def test_an_answer_is_not_used_before_it_was_computed():
 	found = span(SlotPolicy(duration=30), utc(2026, 3, 2), utc(2026, 3, 9), utc(2026, 3, 2, 12))
 	assert found.valid_until is None
 	assert found.usable_at(utc(2026, 3, 20)) and not found.usable_at(utc(2026, 3, 2, 11))
+
+
+@given(
+	scenarios(hosts=4),
+	st.lists(st.tuples(st.integers(-2, 2), st.sampled_from([1, 50, 100, 300])), min_size=4, max_size=4),
+	st.sampled_from(["Fair Share by Weight", "Maximize Availability"]),
+	st.lists(st.integers(0, 3 * 24 * 60), min_size=4, max_size=4),
+	st.lists(st.integers(0, 4 * 24 * 60), min_size=1, max_size=3),
+)
+def test_a_round_robin_answer_joined_from_its_hosts_own_equals_the_teams(scenario, ranks, mode, ages, later):
+	"""Each host's starts searched alone, at different instants (kept one by one), joined in
+	the team's order, cut at any read their common span allows: a fresh search of the team."""
+	from scheduler_integration.engine.teams import mode_from_label
+
+	hosts, policy, window_start, window_end, now = scenario
+	policy = replace(policy, seats=1, round_robin_mode=mode_from_label(mode))
+	hosts = [
+		replace(one, priority=priority, weight=weight, bookings_so_far=0, last_booked_at=None)
+		for one, (priority, weight) in zip(hosts, ranks, strict=True)
+	]
+	assert by_host(policy, Assignment.ROUND_ROBIN, len(hosts))
+	searched = {}
+	for one, age in zip(hosts, ages, strict=True):
+		at = now - timedelta(minutes=age)  # kept since then
+		found = span(policy, window_start, window_end, at)
+		starts = (
+			[
+				slot.start
+				for slot in find_slots(
+					[one], clockless(policy), found.start, found.end, found.start, Assignment.ROUND_ROBIN
+				)
+			]
+			if found.start < found.end
+			else []
+		)
+		searched[one.host] = (found, starts)
+	whole = common([found for found, _starts in searched.values()])
+	order = page_order([(one.host, one.priority, one.weight) for one in hosts], policy.round_robin_mode)
+	answer = joined(
+		[(name, searched[name][1]) for name in order],
+		timedelta(minutes=policy.duration),
+		whole.start,
+		whole.end,
+	)
+	for minutes in [0, *later]:
+		at = now + timedelta(minutes=minutes)
+		if not whole.usable_at(at):
+			continue
+		fresh = find_slots(hosts, policy, window_start, window_end, at, Assignment.ROUND_ROBIN)
+		assert shown(offered_at(answer, policy, window_start, window_end, at)) == shown(fresh)
+		assert [slot.end for slot in offered_at(answer, policy, window_start, window_end, at)] == [
+			slot.end for slot in fresh
+		]
+
+
+def test_only_a_round_robin_team_without_seats_is_joined_from_its_hosts():
+	policy = SlotPolicy(duration=30)
+	assert by_host(policy, Assignment.ROUND_ROBIN, 2)
+	assert not by_host(policy, Assignment.ROUND_ROBIN, 1)
+	assert not by_host(policy, Assignment.COLLECTIVE, 3)
+	assert not by_host(replace(policy, seats=2), Assignment.ROUND_ROBIN, 3)

@@ -116,8 +116,7 @@ def schedules(
 	rr = fairness and ctx.assignment is Assignment.ROUND_ROBIN
 	stats = round_robin.stats(ctx.name, users) if rr else {}
 	out = []
-	for user in users:
-		row = ctx.host_row(user)
+	for user, priority, weight in ranks(ctx, users):
 		count, last = stats.get(user, (0, None))
 		out.append(
 			HostSchedule(
@@ -125,10 +124,21 @@ def schedules(
 				hours[user],
 				tuple(bookings[user]),
 				external.get(user, ()),
-				priority=int(row.priority or 0) if row else 0,
-				weight=max(1, int(row.weight or 100)) if row else 100,
+				priority=priority,
+				weight=weight,
 				bookings_so_far=count,
 				last_booked_at=last,
 			)
+		)
+	return out
+
+
+def ranks(ctx: TypeContext, users) -> list[tuple[str, int, int]]:
+	"""(user, priority, weight) of each of ``users`` on the type: what round robin ranks them by."""
+	out = []
+	for user in users:
+		row = ctx.host_row(user)
+		out.append(
+			(user, int(row.priority or 0) if row else 0, max(1, int(row.weight or 100)) if row else 100)
 		)
 	return out

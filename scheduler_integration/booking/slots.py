@@ -111,6 +111,7 @@ def slots_and_seats(
 			end,
 			now,
 			lambda lo, hi: _clockless(ctx, users, lo, hi),
+			lambda some, lo, hi: _clockless_by_host(ctx, some, lo, hi),
 		)
 	else:
 		found = _schedules(ctx, start, end, count, exclude, users=users)
@@ -138,6 +139,16 @@ def _clockless(ctx: TypeContext, users, lo: datetime, hi: datetime) -> tuple[lis
 		_taken(ctx, found),
 		_cover(ctx, users, lo, hi),
 	)
+
+
+def _clockless_by_host(ctx: TypeContext, users: list[str], lo: datetime, hi: datetime) -> dict[str, list]:
+	"""Each of ``users``' own clockless starts in [lo, hi), each searched alone (a round-robin
+	team's answer is joined from them: ``engine.slot_answers.joined``)."""
+	policy = clockless(ctx.policy)
+	return {
+		host.host: [slot.start for slot in find_slots([host], policy, lo, hi, lo, ctx.assignment)]
+		for host in schedules(ctx, lo, hi, users=users)
+	}
 
 
 def _cover(ctx: TypeContext, users, lo: datetime, hi: datetime) -> list:

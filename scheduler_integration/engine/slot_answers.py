@@ -14,6 +14,14 @@ already there; past ``valid_until`` they may not be, and the answer is searched 
 
 Series and multi-day starts depend on the bounds of their later meetings too, so they are
 not kept (``keepable``); a colleague's cover of the owner's leave is read fresh.
+
+A round-robin team offers a start when any of its hosts does, and a host's own starts
+depend on their own schedule alone (``slots``: grid, hours, bookings, buffers and limits
+are each host's). So a team's clockless answer is the union of its hosts' own, each
+searched alone (``joined``), and each host's may be kept on its own: after one host's
+change only theirs is searched again. Answers searched at different instants are all
+valid over their ``common`` span. Seated slots belong to the hosts of their first seat, a
+fact of the team, so a seated team is searched whole (``by_host``).
 """
 
 from __future__ import annotations
@@ -21,9 +29,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from operator import attrgetter
+from itertools import repeat
+from operator import add, attrgetter
 
-from .model import SlotPolicy
+from .model import Assignment, Slot, SlotPolicy
 
 MARGIN = timedelta(days=1)  # how far past the horizon a kept answer reaches
 
@@ -87,3 +96,54 @@ def keepable(whole_meetings) -> bool:
 	"""May an answer be kept? Not when a start's later meetings must fit too (a series or
 	a multi-day booking: ``whole_meetings`` is their rule)."""
 	return whole_meetings is None
+
+
+def by_host(policy: SlotPolicy, assignment: Assignment, hosts: int) -> bool:
+	"""May a team's answer be joined from its hosts' own (``joined``)? A round-robin team of
+	several hosts without seats."""
+	return assignment is Assignment.ROUND_ROBIN and hosts > 1 and policy.seats == 1
+
+
+def common(spans: list[Span]) -> Span:
+	"""The span over which answers searched over each of ``spans`` are all valid: from the
+	latest start to the earliest end, usable from the latest search to the earliest
+	``valid_until``. A read usable at every one of them finds in it every start it offers."""
+	until = [found.valid_until for found in spans if found.valid_until is not None]
+	return Span(
+		max(found.start for found in spans),
+		min(found.end for found in spans),
+		max(found.computed_at for found in spans),
+		min(until) if until else None,
+	)
+
+
+def joined(
+	parts: list[tuple[str, list[datetime]]], duration: timedelta, start: datetime, end: datetime
+) -> list[Slot]:
+	"""A round-robin team's clockless answer in [start, end) from each host's own starts (each
+	host searched alone), ``parts`` in the team's order (``teams.page_order``): every start
+	some host offers, with the hosts offering it in that order, as ``find_slots`` gives it."""
+	columns: dict[datetime, list[str]] = {}
+	for host, starts in parts:
+		first = bisect_left(starts, start)
+		for at in starts[first : bisect_left(starts, end, lo=first)]:
+			column = columns.get(at)
+			if column is None:
+				columns[at] = [host]
+			else:
+				column.append(host)
+	starts = sorted(columns)
+	# tuple.__new__ in a C-level map, as slots._slots makes them (a Slot's Python __new__ per
+	# start was most of a join)
+	return list(
+		map(
+			tuple.__new__,
+			repeat(Slot),
+			zip(
+				starts,
+				map(add, starts, repeat(duration)),
+				map(tuple, map(columns.__getitem__, starts)),
+				strict=True,
+			),
+		)
+	)

@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from fractions import Fraction
+from typing import NamedTuple
 
 from .errors import InvalidRule
 from .model import HostSchedule, RoundRobinMode
@@ -100,6 +101,25 @@ def rank_hosts(
 	if key is _fair_share and hosts:
 		key = _scaled_fair_share(hosts) or key
 	return sorted(hosts, key=key)
+
+
+class _Listed(NamedTuple):
+	"""What ranking reads of a host nobody has booked yet in this count."""
+
+	host: str
+	priority: int
+	weight: int
+	bookings_so_far: int = 0
+	last_booked_at: datetime | None = None
+
+
+def page_order(
+	hosts: Iterable[tuple[str, int, int]], mode: RoundRobinMode | str = RoundRobinMode.FAIR_SHARE
+) -> list[str]:
+	"""Host ids, from (host, priority, weight), in the order a slot read lists a start's free
+	hosts: ``rank_hosts`` with no bookings counted (a read counts none; a booking counts
+	them when it picks)."""
+	return [listed.host for listed in rank_hosts([_Listed(*host) for host in hosts], mode)]
 
 
 def pick_host(

@@ -90,16 +90,17 @@ class Feed:
 def nothing_kept():
 	"""Search from the database alone: this process's cached inputs and answers set aside."""
 	caches = (availability.CACHE, busy.CACHE, meeting_types.CACHE)
-	saved = [cache.entries for cache in caches], slot_answers._answers
+	saved = [cache.entries for cache in caches], slot_answers._answers, slot_answers._host_parts
 	try:
 		for cache in caches:
 			cache.entries = OrderedDict()
 		slot_answers._answers = OrderedDict()
+		slot_answers._host_parts = OrderedDict()
 		yield
 	finally:
 		for cache, entries in zip(caches, saved[0], strict=True):
 			cache.entries = entries
-		slot_answers._answers = saved[1]
+		slot_answers._answers, slot_answers._host_parts = saved[1:]
 
 
 class TestKeptSlotAnswers(SchedulerTestCase):
@@ -116,7 +117,8 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 			"kept-team",
 			45,
 			assignment="Round Robin",
-			hosts=[{"user": A, "weight": 100}, {"user": B, "weight": 100}],
+			# B first: a start's free hosts are listed in the team's order
+			hosts=[{"user": A, "weight": 100}, {"user": B, "weight": 100, "priority": 1}],
 		)
 		cls.feed = Feed()
 		frappe.set_user(B)
@@ -176,6 +178,10 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 				with nothing_kept():
 					fresh = self.answer(name, start, end, now)
 				self.assertEqual(kept, fresh, f"step {step} ({change}), {name} {start:%m-%d}..{end:%m-%d}")
+				if name == self.team:  # joined from each host's own kept starts: the team's search
+					with nothing_kept():
+						whole = slots.slots_for(type_context(name), start, end, now)
+					self.assertEqual(kept[0], [(slot.start, slot.hosts) for slot in whole], f"step {step}")
 				if name == self.solo and any(hosts == (B,) for _start, hosts in fresh[0]):
 					self.saw_cover = True  # A's leave covered by B: B's times on A's page
 				self.assertEqual(self.answer(name, start, end, now), fresh, f"step {step}, read again")
@@ -204,6 +210,44 @@ class TestKeptSlotAnswers(SchedulerTestCase):
 		self.assertEqual(cut_text, fresh_text)
 		self.assertNotIn(first[0], cut)
 		self.assertNotEqual(cut_text, text)
+
+	def test_a_change_of_one_host_searches_only_that_hosts_starts_again(self):
+		"""A team's answer is joined from each host's own kept starts: after A's blocked time,
+		the next read searches A alone, reuses B's, and answers as a whole search does."""
+		now = utc_now()
+		day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+		ctx = type_context(self.team)
+		window = (day, day + timedelta(days=9))
+
+		def parts():
+			return {key[-1]: part for key, part in slot_answers._host_parts.items() if key[1] == self.team}
+
+		with nothing_kept():
+			first, _seats = slots.slots_and_seats(ctx, *window, now)
+			before = parts()
+			self.assertEqual(set(before), {A, B})
+			free = next(slot for slot in first if A in slot.hosts)
+			blocked = frappe.get_doc(
+				{
+					"doctype": "Scheduler Blocked Time",
+					"user": A,
+					"start": to_system(free.start),
+					"end": to_system(free.end),
+				}
+			).insert(ignore_permissions=True)
+			frappe.db.commit()
+			try:
+				again, _seats = slots.slots_and_seats(type_context(self.team), *window, now)
+				after = parts()
+				self.assertIsNot(after[A], before[A], "A's starts searched again")
+				self.assertIs(after[B], before[B], "B's starts reused")
+				self.assertNotIn(A, next((slot.hosts for slot in again if slot.start == free.start), ()))
+				with nothing_kept():
+					whole = slots.slots_for(type_context(self.team), *window, now)
+				self.assertEqual(again, whole)
+			finally:
+				blocked.delete(ignore_permissions=True)
+				frappe.db.commit()
 
 	def test_kept_answers_equal_fresh_ones_after_every_change(self):
 		steps = LONG_STEPS if os.environ.get("SCHEDULER_LONG_TESTS") == "1" else STEPS
