@@ -1,7 +1,10 @@
 """Booking emails through Frappe's Email Queue, from Email Templates editable in the desk.
 
 - The guest and *every host* of the booking get the email of each event (``TEMPLATES``);
-  each host sees the times on their own clock. Invitations carry an .ics
+  each host sees the times on their own clock. The guest's come first, in an effect of
+  their own (``on_event``: what a guest waits for); the hosts' in the next
+  (``on_event_hosts``), so in a burst each guest's confirmation waits for the guests'
+  emails ahead of it, not for their hosts' too. Invitations carry an .ics
   (``invitations.email_attachments``): the hosts' (and the guest's colleagues') is an
   invitation (METHOD REQUEST or CANCEL) with every host and the guest as attendees, the
   guest's a file to add to their calendar (PUBLISH) or take out again (CANCEL), titled for
@@ -80,6 +83,9 @@ EVENTS = (
 	"hold_expired",
 	"late_payment",
 )
+# the events the hosts hear of (their own effect row, after the guest's: ``on_event_hosts``)
+HOST_EVENTS = tuple(event for event in EVENTS if any(reader == "host" for reader, _name in TEMPLATES[event]))
+GUEST, HOST = "guest", "host"
 # what the colleagues a guest added are told (invitations and the guest's reminders; no
 # requests, no follow-ups): the guest's emails, each to them
 ATTENDEE_EVENTS = ("booked", "confirmed", "declined", "rescheduled", "cancelled", "meeting_link", "reminder")
@@ -141,16 +147,16 @@ def sent_to_guest(doc) -> str:
 	return ""
 
 
-def send(doc, event: str, only_host: str | None = None) -> int:
-	"""Queue and hand over the emails of ``event`` for ``doc`` (each logged in the
-	automation log); returns how many."""
+def send(doc, event: str, only_host: str | None = None, readers=(GUEST, HOST)) -> int:
+	"""Queue and hand over the emails of ``event`` for ``doc`` to ``readers`` (the guest's
+	side, the hosts, or both; each logged in the automation log); returns how many."""
 	sent = 0
 	queued_names = []
 	from_address = sender()
 	users = [only_host] if only_host else host_users(doc)
 	addresses = people(users)
 	for recipient, template_name in TEMPLATES.get(event, ()):
-		if not frappe.db.exists("Email Template", template_name):
+		if recipient not in readers or not frappe.db.exists("Email Template", template_name):
 			continue
 		if recipient == "guest":
 			targets = [(doc.guest_email, None, "guest")]
@@ -228,13 +234,23 @@ def _close(servers: dict) -> None:
 
 
 def on_event(doc, event: str) -> str:
+	"""The guest's (and their colleagues') email of ``event``."""
+	return _news(doc, event, GUEST)
+
+
+def on_event_hosts(doc, event: str) -> str:
+	"""The hosts' email of ``event``."""
+	return _news(doc, event, HOST)
+
+
+def _news(doc, event: str, reader: str) -> str:
 	if news_is_stale(event, doc.status):
 		return "stale"
 	# the meetings of a series booked together: its first meeting's email lists them all; a
 	# multi-day booking's days are told of by its first day only (booking.series)
 	if series.follows(doc) or (event in ("booked", "pending") and series.later_meeting(doc)):
 		return "told with the first meeting"
-	return f"{send(doc, event)} sent"
+	return f"{send(doc, event, readers=(reader,))} sent"
 
 
 def follow_up(doc, kind: str) -> int:

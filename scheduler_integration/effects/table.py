@@ -13,7 +13,7 @@ row waits while an earlier one is not finished (a claimed later row goes back to
 when the earlier one fails).
 
 The order matters: the video meeting and the calendar write first (they store the meeting
-link), then the emails, which carry it; then CRM (its tasks and events show the link too),
+link), then the emails, which carry it (the guest's, then the hosts'); then CRM (its tasks and events show the link too),
 the money of a paid booking (its Payment Entry against the guest's Customer the CRM effect
 may just have found, its refund, closing an unpaid checkout: ``effects.payments``),
 reminders, the follow-up automations and engagement. A row of a later effect waits while
@@ -66,6 +66,7 @@ TABLE: tuple[Effect, ...] = (
 	Effect("video", frozenset(video.EVENTS), video.on_event, video.applies),
 	Effect("calendar", frozenset(calendar.EVENTS), calendar.on_event, calendar.applies),
 	Effect("email", frozenset(email.EVENTS), email.on_event),
+	Effect("host_email", frozenset(email.HOST_EVENTS), email.on_event_hosts),
 	# a paid booking's hold is no meeting yet: the CRM hears of it once it is paid
 	Effect("crm", frozenset((*EVENTS, "seats")) - frozenset(HOLD_EVENTS), crm.on_event),
 	Effect("payment", frozenset(payments.EVENTS), payments.on_event, payments.applies),
@@ -75,7 +76,7 @@ TABLE: tuple[Effect, ...] = (
 )
 BY_KEY = {effect.key: effect for effect in TABLE}
 FIRST = ("video", "calendar", "email")  # what a guest waits for: the confirmation and its link
-LOGGED = ("email", "automations")  # effects whose failures the automation log shows
+LOGGED = ("email", "host_email", "automations")  # effects whose failures the automation log shows
 
 
 def dispatch(doc, event: str | None) -> None:

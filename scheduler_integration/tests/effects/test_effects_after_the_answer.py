@@ -206,3 +206,51 @@ class TestEffectsAfterTheAnswer(SchedulerTestCase):
 			frappe.db.get_value("Event", event, "starts_on"),
 			frappe.db.get_value("Scheduler Booking", booking, "start"),
 		)
+
+	# --- the hosts' emails, an effect of their own -------------------------------------
+
+	def test_the_guests_email_is_its_own_row_and_goes_before_the_hosts(self):
+		self.outbox.sink.hold()
+		booking = self.book(16, "after-first@example.org")["id"]
+		self.held_at_the_email(booking)
+		self.assertEqual([row.effect for row in self.rows(booking)][:3], ["email", "host_email", "crm"])
+		self.outbox.sink.release()
+		self.until("every row", lambda: all(row.status == "Done" for row in self.rows(booking)))
+		guest, host = self.outbox.sink.received["after-first@example.org"], self.outbox.sink.received[HOST]
+		self.assertLess(guest, host, "the guest's confirmation was handed over before the host's email")
+
+	def test_a_guests_email_waiting_from_before_the_split_still_tells_the_host(self):
+		"""patches.host_email_rows: an email row not done when the hosts' emails got their
+		own effect gets the host's row it would have been followed by, once."""
+		from scheduler_integration.patches import host_email_rows
+
+		booking = self.book(14, "after-split@example.org")["id"]
+		self.until("every row", lambda: all(row.status == "Done" for row in self.rows(booking)))
+		hosts_mails = self.outbox.sink.counts.get(HOST, 0)
+		# as a site had it before the split: the email row waiting (for its retry in an hour),
+		# no host_email row
+		frappe.db.sql(
+			f"update `tab{EFFECT}` set status = 'Pending', next_attempt_at = now() + interval 1 hour"
+			" where booking = %s and effect = 'email'",
+			booking,
+		)
+		frappe.db.delete(EFFECT, {"booking": booking, "effect": "host_email"})
+		frappe.db.commit()
+		host_email_rows.execute()
+		frappe.db.commit()
+		host_email_rows.execute()  # run twice: still one row
+		frappe.db.commit()
+		self.until(
+			"the host's row",
+			lambda: (
+				[
+					(row.lifecycle_event, row.status)
+					for row in self.rows(booking)
+					if row.effect == "host_email"
+				]
+				== [("booked", "Done")]
+			),
+		)
+		self.assertEqual(self.outbox.sink.counts.get(HOST, 0), hosts_mails + 1)
+		email_row = [row for row in self.rows(booking) if row.effect == "email"]
+		self.assertEqual([row.status for row in email_row], ["Pending"], "the guest's waits for its retry")
