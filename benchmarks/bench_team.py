@@ -2,12 +2,14 @@
 figure printed with its ratio to `/api/method/ping` measured in the same run.
 
     ~/frappe-bench/env/bin/python benchmarks/bench_team.py --site test.localhost \\
-        --url http://127.0.0.1:8000 [--rounds 20] [--duration 10] [--burst 400 --at-once 32]
+        --url http://127.0.0.1:8000 [--rounds 20] [--duration 10] [--burst 400 --at-once 32] \\
+        [--hosts 50] [--skip change,stream,burst]
 
 The web server (gunicorn with 4 workers, as `scripts/dev-bench` starts it) must serve the
 site at ``--url``; RQ workers may run (the bookings' effects then run meanwhile, as they
-do in production). The data is ``bench_http``'s: a team of 50 hosts in six zones with
-25,000 external busy intervals and a round-robin type over them, and a one-host type.
+do in production). The data is ``bench_http``'s: a team of 50 hosts (``--hosts``) in six
+zones with 500 external busy intervals each and a round-robin type over them, and a
+one-host type.
 
 1. ping under ``wrk`` (16 connections, ``--duration`` s): its p90 is the unit;
 2. the team's 30-day month under ``wrk``, kept (nothing changed);
@@ -236,7 +238,9 @@ def main() -> int:
 	parser.add_argument("--burst", type=int, default=400)
 	parser.add_argument("--at-once", type=int, default=32)
 	parser.add_argument("--skip", default="", help="comma-separated parts to leave out: change,stream,burst")
+	parser.add_argument("--hosts", type=int, default=base.TEAM, help="the team's size (default 50)")
 	args = parser.parse_args()
+	base.TEAM = args.hosts
 	skip = set(filter(None, args.skip.split(",")))
 	sites = os.path.join(args.bench, "sites")
 	frappe = base.connect(args.site, sites)
@@ -375,7 +379,10 @@ def main() -> int:
 			solo_starts = base.weekday_starts(start + timedelta(days=1), args.burst)
 			solo = burst(url, site, "bench-solo", "call", solo_starts, args.at_once, "bench-solo-")
 			solo["after"] = after_the_answer(frappe, outbox.sink, solo)
-			for name, found, who in (("team (50 hosts)", team, hosts), ("one host", solo, [base.SOLO])):
+			for name, found, who in (
+				(f"team ({len(hosts)} hosts)", team, hosts),
+				("one host", solo, [base.SOLO]),
+			):
 				a, after = found["answers"], found["after"]
 				doubles = overlaps(frappe, who)
 				failed |= bool(found["5xx"] or doubles or found["booked"] != found["sent"])
