@@ -266,18 +266,20 @@ def done(name: str, now: datetime, result: str, attempts: int | None = None) -> 
 
 
 def due_bookings(
-	now: datetime, exclude: str | None = None, limit: int = 20, effects: tuple[str, ...] | None = None
+	now: datetime, exclude=(), limit: int = 20, effects: tuple[str, ...] | None = None
 ) -> list[str]:
-	"""Bookings with due rows (of ``effects``), the longest-waiting first."""
+	"""Bookings with due rows (of ``effects``), the longest-waiting first; ``exclude``: a
+	booking or several left out."""
+	exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
 	return frappe.db.sql(
 		f"""select booking from `tab{EFFECT}`
-		where status = %(pending)s and next_attempt_at <= %(now)s and booking != %(exclude)s
+		where status = %(pending)s and next_attempt_at <= %(now)s and booking not in %(exclude)s
 			{"and effect in %(effects)s" if effects else ""}
 		group by booking order by min(next_attempt_at) limit %(limit)s""",
 		{
 			"pending": PENDING,
 			"now": to_system(now),
-			"exclude": exclude or "",
+			"exclude": exclude or ("",),
 			"effects": effects,
 			"limit": limit,
 		},

@@ -105,22 +105,26 @@ def run_booking(booking: str, now: datetime | None = None, drain: bool = True) -
 	while more := _run_booking(booking, now):
 		outcomes.update(more)
 	deadline = time.monotonic() + outbox.DRAIN_SECONDS
+	# bookings whose due rows could not run now (each waits behind an earlier row of its
+	# effect, or another worker has them): passed over, so one of them never stops the drain
+	passed = {True: {booking}, False: {booking}}  # first_only -> bookings passed over
 	while drain:
 		at = now or utc_now()
-		first = outbox.due_bookings(at, exclude=booking, effects=FIRST)
-		waiting = first or outbox.due_bookings(at, exclude=booking, limit=1)
-		if waiting and time.monotonic() >= deadline:
+		first = outbox.due_bookings(at, exclude=passed[True], effects=FIRST)
+		waiting = first or outbox.due_bookings(at, exclude=passed[False], limit=1)
+		if not waiting:
+			break  # nothing due that may run now
+		if time.monotonic() >= deadline:
 			# a booking whose FIRST rows this job ran may have no job left for the rest
 			outbox.wake(waiting[0])
 			break
-		ran: dict = {}
 		for other in waiting:
-			ran.update(_run_booking(other, now, first_only=bool(first)))
+			ran = _run_booking(other, now, first_only=bool(first))
+			if not ran:
+				passed[bool(first)].add(other)
+			outcomes.update(ran)
 			if time.monotonic() >= deadline:
 				break
-		if not ran:
-			break  # nothing due, or all of it claimed by other workers, who finish it
-		outcomes.update(ran)
 	return outcomes
 
 

@@ -335,6 +335,49 @@ class TestReminders(SchedulerTestCase):
 		)
 		self.assertEqual(again, ["Sent"] * 2 * len(names))
 
+	def test_a_booking_whose_due_row_must_wait_does_not_stop_the_drain(self):
+		"""The longest-waiting booking's due row waits behind an earlier row of its effect
+		(its confirmation waits for its retry): the job passes it over and runs the rows of
+		the bookings behind it, not only their confirmations."""
+		stuck, other, runner = (self.book(self.start_in(hours=20 + 2 * index)) for index in range(3))
+		later = utc_now() + timedelta(hours=1)
+		frappe.db.sql(
+			"""update `tabScheduler Booking Effect` set status = 'Done', claimed_at = null
+			where booking in %s""",
+			((stuck.name, runner.name),),
+		)
+		# the stuck booking: its confirmation waits for an hour, the cancellation's email
+		# behind it has been due the longest
+		frappe.db.sql(
+			"""update `tabScheduler Booking Effect` set status = 'Pending', attempts = 1,
+			next_attempt_at = %s where booking = %s and effect = 'email'""",
+			(to_system(later + timedelta(hours=1)), stuck.name),
+		)
+		frappe.db.sql(
+			"""insert into `tabScheduler Booking Effect` (name, creation, modified, booking,
+			lifecycle_event, effect, status, seq, attempts, next_attempt_at)
+			values (%s, now(6), now(6), %s, 'cancelled', 'email', 'Pending', 2, 0, %s)""",
+			(frappe.generate_hash(length=12), stuck.name, to_system(later - timedelta(minutes=5))),
+		)
+		frappe.db.sql(
+			"""update `tabScheduler Booking Effect` set status = 'Pending', attempts = 0,
+			claimed_at = null, next_attempt_at = %s where booking = %s""",
+			(to_system(later), other.name),
+		)
+		frappe.db.commit()
+		effects.run_booking(runner.name, later + timedelta(minutes=1))
+		rows = frappe.get_all(
+			"Scheduler Booking Effect", filters={"booking": other.name}, fields=["effect", "status"]
+		)
+		self.assertGreater(len(rows), 2)
+		self.assertEqual({row.status for row in rows}, {"Done"}, rows)
+		waiting = frappe.get_all(
+			"Scheduler Booking Effect",
+			filters={"booking": stuck.name, "status": "Pending"},
+			pluck="lifecycle_event",
+		)
+		self.assertEqual(sorted(waiting), ["booked", "cancelled"], "the stuck booking's rows still wait")
+
 	def test_a_crm_row_waits_while_another_worker_sends_its_bookings_email(self):
 		doc = self.book(self.start_in(hours=9))
 		later = utc_now() + timedelta(hours=1)
