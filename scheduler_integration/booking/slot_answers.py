@@ -164,15 +164,11 @@ def _join(ctx, users: list[str], start, end, now, current, search_hosts) -> tupl
 	own: dict[str, HostPart] = {}
 	missing = []
 	for user, host_stamp in zip(users, current or [None] * len(users), strict=True):
-		part = _host_parts.get((site, ctx.name, start, end, user))
-		if (
-			host_stamp is not None
-			and part is not None
-			and part.stamp == host_stamp
-			and part.span.usable_at(now)
-		):
+		key = (site, ctx.name, start, end, user)
+		part = _host_parts.get(key)
+		if part is not None and part.stamp == host_stamp and part.span.usable_at(now):
 			own[user] = part
-			_host_parts.move_to_end((site, ctx.name, start, end, user))
+			_host_parts.move_to_end(key)
 		else:
 			missing.append(user)
 	if missing:

@@ -158,7 +158,7 @@ def send(doc, event: str, only_host: str | None = None, readers=(GUEST, HOST)) -
 	for recipient, template_name in TEMPLATES.get(event, ()):
 		if recipient not in readers or not frappe.db.exists("Email Template", template_name):
 			continue
-		if recipient == "guest":
+		if recipient == GUEST:
 			targets = [(doc.guest_email, None, "guest")]
 			if event in ATTENDEE_EVENTS:
 				# the colleagues the guest added: the guest's email and .ics, without the
