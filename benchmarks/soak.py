@@ -422,7 +422,9 @@ def site_pending(frappe) -> int:
 	return runnable_effects() + mails
 
 
-def run_locust(args, conf: dict, users: int, seconds: int, csv: str) -> dict:
+def run_locust(args, conf: dict, users: int, seconds: int, csv: str, sample=None) -> dict:
+	"""Run Locust headless; ``sample`` (if given) is called about once a minute while it runs,
+	its answers returned as ``samples`` [(seconds since the start, answer)]."""
 	import csv as csvlib
 	import subprocess
 	import tempfile
@@ -430,7 +432,8 @@ def run_locust(args, conf: dict, users: int, seconds: int, csv: str) -> dict:
 	with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
 		json.dump(conf, f)
 	env = {**os.environ, "SOAK_CONFIG": f.name}
-	subprocess.run(
+	began = time.time()
+	process = subprocess.Popen(
 		[
 			args.locust,
 			"-f",
@@ -451,9 +454,17 @@ def run_locust(args, conf: dict, users: int, seconds: int, csv: str) -> dict:
 		env=env,
 		stdout=subprocess.DEVNULL,
 		stderr=open(csv + ".log", "w"),
-		timeout=seconds + 300,
-		check=False,
 	)
+	samples = []
+	next_sample = began + 60
+	while process.poll() is None:
+		if time.time() - began > seconds + 300:
+			process.kill()
+			break
+		if sample and time.time() >= next_sample:
+			samples.append((round(time.time() - began), sample()))
+			next_sample += 60
+		time.sleep(1)
 	os.unlink(f.name)
 	rows = {}
 	with open(csv + "_stats.csv") as f:
@@ -463,7 +474,18 @@ def run_locust(args, conf: dict, users: int, seconds: int, csv: str) -> dict:
 	if os.path.exists(csv + "_failures.csv"):
 		with open(csv + "_failures.csv") as f:
 			failures = list(csvlib.DictReader(f))
-	return {"rows": rows, "failures": failures}
+	return {"rows": rows, "failures": failures, "samples": samples}
+
+
+def slope_per_minute(samples: list[tuple[int, int]]) -> float:
+	"""Least-squares growth of a sampled count, per minute (0 with fewer than 2 samples)."""
+	if len(samples) < 2:
+		return 0.0
+	xs = [t / 60 for t, _ in samples]
+	ys = [n for _, n in samples]
+	mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+	var = sum((x - mx) ** 2 for x in xs)
+	return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else 0.0
 
 
 def guest_mails(messages: list[str]) -> collections.Counter:
@@ -600,6 +622,7 @@ def main() -> int:
 			args.users,
 			seconds,
 			f"{out_dir}/soak",
+			sample=lambda: site_pending(frappe),
 		)
 		stopped = time.time()
 		queues_at_stop = queue_lengths(frappe)
@@ -696,6 +719,18 @@ def main() -> int:
 		print(
 			f"queues when the load stopped: {queues_at_stop} (this site's effects and emails pending: {pending_at_stop}); queues empty {queues_done if queues_done is not None else '>600':} s after, this site's effects and emails done {site_done if site_done is not None else '>600'} s after"
 		)
+		due = soak["samples"]
+		# the first minutes fill the pipeline; growth is judged over the rest of the run
+		later = [(t, n) for t, n in due if t >= 300] or due
+		growth = slope_per_minute(later)
+		print(
+			f"this site's due effect rows and unsent mails, once a minute during the load: {[n for _, n in due]}"
+		)
+		print(
+			f"  growth from minute 5 on: {growth:+.1f} a minute (least squares) -> "
+			+ ("the workers keep up" if growth <= 1 else "the workers fall behind the load")
+		)
+		results.update(due_samples=due, due_growth_per_minute=round(growth, 2))
 		print(
 			f"emails: {len(guests)} bookings answered 201 (probe and soak), {len(cancelled)} of them cancelled later, {sum(moves.values())} reschedules;"
 			f" each guest's news right and none twice: {len(guests) - len(wrong)} (of them {overtaken} told of a reschedule or cancellation that overtook the confirmation), wrong: {len(wrong)} {wrong[:3]}"
