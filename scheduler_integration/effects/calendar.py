@@ -25,6 +25,7 @@ import json
 
 import frappe
 
+from scheduler_integration.booking import host_changes as booking_host_changes
 from scheduler_integration.booking import meetings, seats
 from scheduler_integration.booking.check import lock_hosts_of
 from scheduler_integration.booking.meeting_types import meeting_type_doc
@@ -34,6 +35,7 @@ from scheduler_integration.connections.credentials import spec_of
 from scheduler_integration.connections.status import record_success
 from scheduler_integration.core.hosts import host_timezone
 from scheduler_integration.effects import video
+from scheduler_integration.engine import host_changes
 from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.engine.statuses import Status
 from scheduler_integration.outputs.invitations import calendar_event, slot_event
@@ -61,7 +63,10 @@ def draft_of(booking, host: str) -> EventDraft:
 
 
 def applies(booking) -> bool:
-	"""Whether any host of ``booking`` has bookings written to a calendar."""
+	"""Whether any host of ``booking`` has bookings written to a calendar, or a host who
+	left it still has its event in theirs."""
+	if host_changes.to_undo(booking_host_changes.of(booking), "calendar"):
+		return True
 	users = [row.user for row in booking.get("hosts") or [] if row.user]
 	# written out: asked inside every booking's transaction, where building it cost more
 	# CPU than the database spent on it
@@ -158,7 +163,31 @@ def on_event(booking, event: str) -> str:
 			# stored after each write: a later failure must not forget what exists already
 			keep_event_ids(booking, row, ids)
 			frappe.db.commit()
+	written += remove_from_left_hosts(booking)
 	return f"{written} calendar(s)"
+
+
+def remove_from_left_hosts(booking) -> int:
+	"""Take the booking's event out of the calendars of the hosts a change took it from
+	(``booking.host_changes``), each removal kept as done at once."""
+	removed = 0
+	for user, item in host_changes.to_undo(booking_host_changes.of(booking), "calendar"):
+		connection_name, event_id = item
+		if frappe.db.exists("Scheduler Calendar Connection", connection_name):
+			connection = frappe.get_doc("Scheduler Calendar Connection", connection_name)
+			try:
+				delete_booking(connection, draft_of(booking, user), event_id)
+			except Exception as exc:
+				video.failed(booking, connection, "Delete", exc, via="Calendar Event", logged=False)
+				raise
+			record_success(connection)
+			removed += 1
+		# a connection deleted since took its calendar's events out of our reach
+		booking_host_changes.update(
+			booking, lambda stored, u=user, i=item: host_changes.without(stored, u, "calendar", i)
+		)
+		frappe.db.commit()
+	return removed
 
 
 def keep_event_ids(booking, row, ids: dict) -> None:

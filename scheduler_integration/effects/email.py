@@ -31,13 +31,16 @@ from html import escape, unescape
 import frappe
 from frappe import _
 
+from scheduler_integration.booking import host_changes as booking_host_changes
 from scheduler_integration.booking import series
 from scheduler_integration.booking.presentation import attendee_emails, host_users, people
 from scheduler_integration.core import jinja
 from scheduler_integration.core.languages import reader_language, user_language
 from scheduler_integration.core.settings import setting
 from scheduler_integration.effects import automation_log
+from scheduler_integration.engine import host_changes
 from scheduler_integration.engine.booking_rules import news_is_stale
+from scheduler_integration.engine.statuses import Status
 from scheduler_integration.outputs.email_values import email_values
 from scheduler_integration.outputs.invitations import email_attachments
 
@@ -58,6 +61,8 @@ TEMPLATES = {
 		("guest", "Scheduler: Booking Cancelled (Guest)"),
 		("host", "Scheduler: Booking Cancelled (Host)"),
 	),
+	# to a host a change of hosts took the meeting from (``_hosts_moved``)
+	"passed_on": (("host", "Scheduler: Booking Passed On (Host)"),),
 	# a paid booking's hold ended unpaid; a payment came after it and goes back
 	"hold_expired": (("guest", "Scheduler: Reservation Released (Guest)"),),
 	"late_payment": (("guest", "Scheduler: Payment Refunded (Guest)"),),
@@ -86,6 +91,8 @@ EVENTS = (
 # the events the hosts hear of (their own effect row, after the guest's: ``on_event_hosts``)
 HOST_EVENTS = tuple(event for event in EVENTS if any(reader == "host" for reader, _name in TEMPLATES[event]))
 GUEST, HOST = "guest", "host"
+# the hosts' news that follows a change of hosts (``_hosts_moved``)
+MOVED_EVENTS = ("rescheduled", "cancelled")
 # what the colleagues a guest added are told (invitations and the guest's reminders; no
 # requests, no follow-ups): the guest's emails, each to them
 ATTENDEE_EVENTS = ("booked", "confirmed", "declined", "rescheduled", "cancelled", "meeting_link", "reminder")
@@ -147,13 +154,14 @@ def sent_to_guest(doc) -> str:
 	return ""
 
 
-def send(doc, event: str, only_host: str | None = None, readers=(GUEST, HOST)) -> int:
+def send(doc, event: str, only_host: str | None = None, readers=(GUEST, HOST), hosts=None) -> int:
 	"""Queue and hand over the emails of ``event`` for ``doc`` to ``readers`` (the guest's
-	side, the hosts, or both; each logged in the automation log); returns how many."""
+	side, the hosts, or both; each logged in the automation log); returns how many. The
+	hosts are the booking's, or ``only_host``, or the users ``hosts``."""
 	sent = 0
 	queued_names = []
 	from_address = sender()
-	users = [only_host] if only_host else host_users(doc)
+	users = [only_host] if only_host else host_users(doc) if hosts is None else list(hosts)
 	addresses = people(users)
 	for recipient, template_name in TEMPLATES.get(event, ()):
 		if recipient not in readers or not frappe.db.exists("Email Template", template_name):
@@ -250,7 +258,43 @@ def _news(doc, event: str, reader: str) -> str:
 	# multi-day booking's days are told of by its first day only (booking.series)
 	if series.follows(doc) or (event in ("booked", "pending") and series.later_meeting(doc)):
 		return "told with the first meeting"
-	return f"{send(doc, event, readers=(reader,))} sent"
+	if reader == HOST and event in MOVED_EVENTS:
+		return _hosts_moved(doc, event)
+	sent = send(doc, event, readers=(reader,))
+	if reader == HOST and event in ("booked", "pending"):
+		_told_of_new(doc)
+	return f"{sent} sent"
+
+
+def _told_of_new(doc) -> None:
+	"""The news of a new booking went to its hosts as they are now: a change of hosts before
+	it went out has nobody left to tell (who left never heard of it, who joined just did)."""
+	changes = booking_host_changes.of(doc)
+	left, joined = host_changes.untold(changes, host_users(doc))
+	if left or joined:
+		booking_host_changes.update(doc, lambda stored: host_changes.told(stored, [*left, *joined]))
+
+
+def _hosts_moved(doc, event: str) -> str:
+	"""The hosts' news of a move or cancellation after a change of hosts (a round-robin
+	booking moved to another host of the team, a manager's edit): a host who left hears the
+	meeting is off for them, one who joined hears of it as a new booking (or not at all
+	when it is cancelled), the others the news itself; each host who left or joined once."""
+	changes = booking_host_changes.of(doc)
+	hosts = host_users(doc)
+	left, joined = host_changes.untold(changes, hosts)
+	stayed = [user for user in hosts if user not in joined]
+	sent = send(doc, event, readers=(HOST,), hosts=stayed)
+	if left:
+		# a move tells them it is passed on; a cancellation, the cancellation
+		sent += send(doc, "passed_on" if event == "rescheduled" else event, readers=(HOST,), hosts=left)
+	if joined and event == "rescheduled":
+		sent += send(
+			doc, "pending" if doc.status == Status.PENDING else "booked", readers=(HOST,), hosts=joined
+		)
+	if left or joined:
+		booking_host_changes.update(doc, lambda stored: host_changes.told(stored, [*left, *joined]))
+	return f"{sent} sent"
 
 
 def follow_up(doc, kind: str) -> int:

@@ -74,6 +74,7 @@ DEFAULT_TEMPLATES = _load(
 		"Scheduler: Booking Rescheduled (Host)": "booking_rescheduled_host.html",
 		"Scheduler: Booking Cancelled (Guest)": "booking_cancelled_guest.html",
 		"Scheduler: Booking Cancelled (Host)": "booking_cancelled_host.html",
+		"Scheduler: Booking Passed On (Host)": "booking_reassigned_host.html",
 		"Scheduler: Meeting Link (Guest)": "meeting_link_guest.html",
 		"Scheduler: Meeting Link (Host)": "meeting_link_host.html",
 		"Scheduler: Reminder (Guest)": "reminder_guest.html",

@@ -117,6 +117,8 @@ DERIVED = frozenset(
 		"refund_due",
 		# what the system wrote after the answer, with the values before (``log_writes``)
 		"effect_writes",
+		# the hosts a change took off or put on, until the effects followed (host_changes)
+		"host_changes",
 	}
 )
 

@@ -80,6 +80,7 @@ ICS_METHOD = {
 	"rescheduled": "REQUEST",
 	"cancelled": "CANCEL",
 	"declined": "CANCEL",
+	"passed_on": "CANCEL",  # out of the calendar of a host the meeting was taken from
 	"meeting_link": "REQUEST",
 }
 

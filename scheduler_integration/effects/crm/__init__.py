@@ -67,6 +67,7 @@ from scheduler_integration.effects.crm.guest_record import (
 	find_or_create_contact,
 	hold_person,
 )
+from scheduler_integration.effects.crm.handover import follow_hosts
 from scheduler_integration.effects.crm.notify import notify
 from scheduler_integration.effects.crm.tasks import (
 	close_follow_up_tasks,
@@ -238,7 +239,13 @@ def later_day_events(doc, participants: list[dict]) -> list[str]:
 
 def on_later_day(doc, event: str) -> str:
 	"""A later day of a multi-day booking: the record, its task and comments hear of the
-	first day only; this day's own desk Events move and close with it."""
+	first day only; this day's own desk Events move and close with it, and follow a change of
+	its hosts (on the first day's record)."""
+	if event == "cancelled":
+		follow_hosts(doc, [], "", whole=False)
+	elif event == "rescheduled":
+		first = next(iter(series.day_docs(doc)), doc)
+		follow_hosts(doc, _participants(first), day_subject(doc), reference=event_reference(first))
 	if event == "rescheduled":
 		update_events(
 			doc, {"starts_on": doc.start, "ends_on": doc.end, "description": details(doc) + answers_html(doc)}
@@ -280,13 +287,21 @@ def _on_event(doc, event: str) -> str:
 	if not doc.contact and not doc.crm_name:
 		return "no CRM record"
 	task = next((row.record_name for row in remembered(doc, "Task")), None)
+	if event in ("rescheduled", "cancelled"):
+		# a change of hosts that came with it (a round-robin move to another host's time)
+		handed = follow_hosts(doc, _participants(doc), day_subject(doc), whole=event == "rescheduled")
 	if event == "rescheduled":
 		update_events(
 			doc, {"starts_on": doc.start, "ends_on": doc.end, "description": details(doc) + answers_html(doc)}
 		)
-		comment(
-			doc, _("Meeting rescheduled: {0}, now on {1}").format(escape(summary(doc)), escape(when(doc)))
+		text = (
+			_("Meeting rescheduled: {0}, now on {1} with {2}").format(
+				escape(summary(doc)), escape(when(doc)), escape(host_names(doc))
+			)
+			if handed
+			else _("Meeting rescheduled: {0}, now on {1}").format(escape(summary(doc)), escape(when(doc)))
 		)
+		comment(doc, text)
 	elif event == "confirmed":
 		comment(doc, _("Meeting confirmed: {0} on {1}").format(escape(summary(doc)), escape(when(doc))))
 	elif event in ("cancelled", "declined"):

@@ -100,10 +100,12 @@ def crm_note(doc) -> str | None:
 	return note.name
 
 
-def todos(doc, target: tuple[str, str]) -> int:
-	"""A ToDo per host on the record (ERPNext's Open Activities) or the Contact: one per
-	meeting, so not through assign_to, which keeps one open ToDo per user and document."""
-	for user in host_users(doc):
+def todos(doc, target: tuple[str, str], users: list[str] | None = None) -> int:
+	"""A ToDo per host (or per one of ``users``) on the record (ERPNext's Open Activities)
+	or the Contact: one per meeting, so not through assign_to, which keeps one open ToDo per
+	user and document."""
+	users = host_users(doc) if users is None else users
+	for user in users:
 		todo = frappe.get_doc(
 			{
 				"doctype": "ToDo",
@@ -118,7 +120,7 @@ def todos(doc, target: tuple[str, str]) -> int:
 			}
 		).insert(ignore_permissions=True)
 		remember(doc, "To Do", "ToDo", todo.name, user)
-	return len(host_users(doc))
+	return len(users)
 
 
 def sync(doc) -> None:

@@ -1257,7 +1257,16 @@
 			confirmBtn.disabled = true;
 			const res = await call("reschedule", { token: page.token, start: slot.start, timezone: state.zone }, true);
 			confirmBtn.disabled = false;
-			if (res.body.success) renderManage(Object.assign(b, res.body.data), __("Your booking is rescheduled."));
+			if (res.body.success) {
+				// a round-robin meeting moved to a time another host of the team has free is theirs now
+				const before = b.host_name;
+				const moved = Object.assign(b, res.body.data);
+				const withLine = document.getElementById("sched-with");
+				if (withLine && moved.host_name) withLine.textContent = __("with {0}", [moved.host_name]);
+				renderManage(moved, moved.host_name && moved.host_name !== before
+					? __("Your booking is rescheduled. It is now with {0}.", [moved.host_name])
+					: __("Your booking is rescheduled."));
+			}
 			else if (res.status === 409) renderTaken(res.body);
 			else error.textContent = res.body.message || __("Something went wrong: please try again.");
 		} }, __("Move my booking"));

@@ -11,11 +11,17 @@ ERPNext skip with the reason on sites without it.
 from __future__ import annotations
 
 import json
+import tempfile
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import frappe
 
 from scheduler_integration.core.clock import to_system, to_utc
+from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
+	radicale_class,
+)
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
 	Outbox,
@@ -41,7 +47,7 @@ from scheduler_integration.tests.utils import SchedulerTestCase
 HOST = "sched-crm-host@example.com"
 CO = "sched-crm-co@example.com"
 API = "scheduler_integration.api.public"
-GUESTS = [f"crm-guest-{i}@example.org" for i in range(13)]
+GUESTS = [f"crm-guest-{i}@example.org" for i in range(15)]
 
 
 def body(response):
@@ -78,6 +84,16 @@ class TestCrmActivity(SchedulerTestCase):
 			)
 			cls.team = make_type(
 				cls.profile, "team-call", 60, assignment="Collective", hosts=[{"user": HOST}, {"user": CO}]
+			)
+			# round robin: the organiser first (priority), the co-host when they are busy
+			cls.rr = make_type(
+				cls.profile,
+				"rr-call",
+				30,
+				assignment="Round Robin",
+				hosts=[{"user": HOST, "priority": 2}, {"user": CO, "priority": 1}],
+				send_thank_you=0,
+				send_no_show_follow_up=0,
 			)
 			cls.server = LiveServer.get_instance()
 			cls.guest = cls.server.session(None)
@@ -528,6 +544,153 @@ class TestCrmActivity(SchedulerTestCase):
 			frappe.db.get_value("Scheduler Booking", name, ["contact", "notes"]),
 			(later, "Bring the signed contract"),
 		)
+
+	def test_a_round_robin_move_to_the_other_host_takes_the_records_and_the_news_with_it(self):
+		"""The guest moves a round-robin meeting to a time only the other host has free: the
+		meeting is theirs now on every desk record, the host who lost it hears so once (its
+		invitation cancelled), the new host hears of a new meeting, not of a move."""
+		crm = "crm" in apps()
+		# the organiser's bookings are written to their CalDAV calendar (a local Radicale)
+		radicale = radicale_class()(Path(tempfile.mkdtemp(prefix="radicale-")))
+		radicale.start()
+		saved = set_settings(allow_private_calendar_hosts=1)
+		try:
+			self._round_robin_move(crm, radicale)
+		finally:
+			frappe.db.rollback()
+			for name in frappe.get_all("Scheduler Calendar Connection", filters={"host": HOST}, pluck="name"):
+				frappe.delete_doc("Scheduler Calendar Connection", name, ignore_permissions=True, force=True)
+			frappe.db.commit()
+			set_settings(**saved)
+			radicale.stop()
+
+	def _round_robin_move(self, crm: bool, radicale):
+		from email import message_from_string
+		from email.header import decode_header, make_header
+
+		from scheduler_integration.engine import host_changes
+		from scheduler_integration.providers.caldav_client import CalDAVAccount
+		from scheduler_integration.providers.urlguard import URLGuard
+
+		Radicale = type(radicale)
+		account = CalDAVAccount(
+			radicale.url,
+			username=Radicale.user,
+			password=Radicale.password,
+			guard=URLGuard(allow_private=True),
+		)
+		calendar_url = account.make_calendar("Work", cal_id="work").url
+		frappe.get_doc(
+			{
+				"doctype": "Scheduler Calendar Connection",
+				"host": HOST,
+				"enabled": 1,
+				"provider": "CalDAV",
+				"caldav_url": radicale.url,
+				"caldav_username": Radicale.user,
+				"caldav_password": Radicale.password,
+				"write_bookings": 1,
+				"destination_calendar": calendar_url,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		data = self.book(GUESTS[13], "Robin Round", hour=13, type_slug="rr-call")
+		token = data["manage_url"].rsplit("/", 1)[1]
+		doc = self.booking(data["id"])
+		self.assertEqual([row.user for row in doc.hosts], [HOST])
+		old_event = doc.hosts[0].event
+		self.assertIsNotNone(account.get_event(calendar_url, doc.ical_uid))
+		purpose = "Task" if crm else "To Do"
+		(first,) = self.records(doc, purpose)
+		self.book(GUESTS[14], "Busy Maker", hour=14)  # the organiser's 14:00 is taken
+		seen = len(self.outbox.messages)
+		r = self.guest.post(
+			method_url(self.server, f"{API}.reschedule"),
+			json={"token": token, "start": iso(self.day + timedelta(hours=14))},
+			timeout=60,
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		run_background_jobs()
+		doc = self.booking(doc.name)
+		self.assertEqual([row.user for row in doc.hosts], [CO])
+		# the desk calendars: the organiser's Event is cancelled, the co-host has one of their own
+		self.assertEqual(frappe.db.get_value("Event", old_event, "status"), "Cancelled")
+		new_event = frappe.get_doc("Event", doc.hosts[0].event)
+		self.assertNotEqual(new_event.name, old_event)
+		self.assertEqual(
+			(new_event.owner, new_event.status, to_utc(new_event.starts_on)),
+			(CO, "Open", self.day + timedelta(hours=14)),
+		)
+		# the work: assigned to the co-host alone, the organiser's part cancelled
+		if crm:
+			task = first.record_name
+			todos = frappe.get_all(
+				"ToDo",
+				filters={"reference_type": "CRM Task", "reference_name": task},
+				fields=["allocated_to", "status"],
+			)
+			self.assertEqual(
+				sorted((t.allocated_to, t.status) for t in todos), [(CO, "Open"), (HOST, "Cancelled")]
+			)
+			self.assertEqual(frappe.db.get_value("CRM Task", task, "assigned_to"), CO)
+			self.assertEqual([row.user for row in self.records(doc, "Task")], [CO])
+		else:
+			self.assertEqual(frappe.db.get_value("ToDo", first.record_name, "status"), "Cancelled")
+			(row,) = self.records(doc, "To Do")
+			todo = frappe.get_doc("ToDo", row.record_name)
+			self.assertEqual((todo.allocated_to, todo.status), (CO, "Open"))
+		self.assertEqual(host_changes.untold(host_changes.parsed(doc.host_changes), [CO]), ([], []))
+		# …and out of the organiser's CalDAV calendar, nothing left to undo
+		self.assertIsNone(account.get_event(calendar_url, doc.ical_uid))
+		changes = host_changes.parsed(doc.host_changes)
+		self.assertEqual(
+			host_changes.to_undo(changes, "calendar") + host_changes.to_undo(changes, "events"), []
+		)
+		account.close()
+
+		def news(since: int, count: int) -> list[tuple[str, str, str]]:
+			"""(to, subject, ics method) of each mail the sink got since ``since`` (once it
+			has ``count``, or after 10 s: a worker hands each over right after its commit)."""
+			for _ in range(50):
+				if len(self.outbox.messages) - since >= count:
+					break
+				time.sleep(0.2)
+			out = []
+			for raw in self.outbox.messages[since:]:
+				message = message_from_string(raw)
+				ics = "".join(
+					(part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+					for part in message.walk()
+					if part.get_filename() and part.get_filename().endswith(".ics")
+				)
+				method = next(
+					(line[7:].strip() for line in ics.splitlines() if line.startswith("METHOD:")), ""
+				)
+				subject = str(make_header(decode_header(message["Subject"])))
+				out.append((message["To"].strip().lower(), subject.split(":", 1)[0], method))
+			return sorted(out)
+
+		self.assertEqual(
+			news(seen, 3),
+			sorted(
+				[
+					(GUESTS[13], "Rescheduled", "PUBLISH"),
+					(HOST, "Passed on", "CANCEL"),
+					(CO, "New booking", "REQUEST"),
+				]
+			),
+		)
+		# a later cancellation: the co-host hears of it, the organiser (told already) does not
+		seen = len(self.outbox.messages)
+		r = self.guest.post(
+			method_url(self.server, f"{API}.cancel"), json={"token": token, "reason": "Later"}, timeout=60
+		)
+		self.assertEqual(r.status_code, 200, r.text)
+		run_background_jobs()
+		self.assertEqual(
+			news(seen, 2), sorted([(GUESTS[13], "Cancelled", "CANCEL"), (CO, "Cancelled", "CANCEL")])
+		)
+		self.assertEqual(frappe.db.get_value("Event", new_event.name, "status"), "Cancelled")
 
 	def test_a_booking_whose_task_was_deleted_can_still_be_changed(self):
 		# the booking's task (or to-do) is deleted in the CRM, as anyone with the right may:

@@ -12,6 +12,7 @@ from scheduler_integration.booking import (
 	check,
 	deletion,
 	fields,
+	host_changes,
 	numbers,
 	round_robin,
 	seats,
@@ -96,6 +97,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		guest_phone: DF.Data | None
 		hold_until: DF.Datetime | None
 		host: DF.Link
+		host_changes: DF.JSON | None
 		hosts: DF.Table[SchedulerBookingHost]
 		ical_uid: DF.Data | None
 		language: DF.Link | None
@@ -177,6 +179,7 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		if before is None:
 			self.ical_uid = f"{frappe.generate_hash(length=20)}@scheduler_integration"
 			issue_token(self)
+		host_changes.note(self, before)  # hosts taken off or put on: the effects follow them
 		status_before = before.status if before else None
 		if before is None and self.status == Status.AWAITING_PAYMENT:
 			self.hold(now)

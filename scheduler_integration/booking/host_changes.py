@@ -1,0 +1,47 @@
+"""The hosts a change took off a booking or put on it, kept on the booking
+(``host_changes``, rules in ``engine.host_changes``) until the effects that follow have
+done their part: the calendar effect removes the events it wrote in the calendars of the
+hosts who left, the CRM effect closes their desk Events, and the hosts' email tells those
+who left that the meeting is no longer theirs and those who joined of a meeting new to
+them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import frappe
+
+from scheduler_integration.booking.check import lock_hosts_of
+from scheduler_integration.engine import host_changes as rules
+
+
+def note(doc, before) -> None:
+	"""On a change's save: the hosts it took off or put on (a new booking has none)."""
+	if before is None:
+		return
+	was = {
+		row.user: (row.get("event"), json.loads(row.get("calendar_events") or "{}"))
+		for row in before.get("hosts") or []
+		if row.user
+	}
+	now = [row.user for row in doc.get("hosts") or [] if row.user]
+	if set(was) != set(now):
+		doc.host_changes = json.dumps(rules.noted(doc.get("host_changes"), was, now))
+
+
+def of(doc) -> dict:
+	return rules.parsed(doc.get("host_changes"))
+
+
+def update(doc, change: Callable[[dict], dict]) -> dict:
+	"""Apply ``change`` to the record as stored, under the booking's lock (after its hosts'
+	profiles: the one lock order), and keep the result on ``doc`` too."""
+	lock_hosts_of(doc.name)
+	stored = frappe.db.get_value("Scheduler Booking", doc.name, "host_changes", for_update=True)
+	changes = change(rules.parsed(stored))
+	doc.host_changes = json.dumps(changes)
+	frappe.db.set_value(
+		"Scheduler Booking", doc.name, "host_changes", doc.host_changes, update_modified=False
+	)
+	return changes
