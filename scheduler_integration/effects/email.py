@@ -12,8 +12,10 @@
 - Mail is queued in the effect's transaction (so it is queued exactly once, together with
   the effect's Done mark) and handed to the SMTP server by this job right after that
   commit: through Frappe's Email Queue, so retries, logs and unsubscribe work, but without
-  waiting for the scheduler's periodic flush. A mail the server refuses stays in the queue
-  for Frappe's own retries.
+  waiting for the scheduler's periodic flush. The flush leaves it alone for
+  ``FLUSH_GRACE`` seconds (``send_after``): both loading the mail as not sent at once, each
+  sent it (a 30-minute soak delivered one mail twice). A mail the server refuses stays in
+  the queue for Frappe's own retries.
 - Each email handed over is written to the automation log (``effects.automation_log``)
   in the same transaction, so the log shows each exactly once.
 - News that the booking has since overtaken (``engine.booking_rules.news_is_stale``) is
@@ -91,6 +93,8 @@ EVENTS = (
 # the events the hosts hear of (their own effect row, after the guest's: ``on_event_hosts``)
 HOST_EVENTS = tuple(event for event in EVENTS if any(reader == "host" for reader, _name in TEMPLATES[event]))
 GUEST, HOST = "guest", "host"
+# seconds a queued booking email is this job's to hand over before Frappe's flush may
+FLUSH_GRACE = 60
 # the hosts' news that follows a change of hosts (``_hosts_moved``)
 MOVED_EVENTS = ("rescheduled", "cancelled")
 # what the colleagues a guest added are told (invitations and the guest's reminders; no
@@ -189,6 +193,9 @@ def send(doc, event: str, only_host: str | None = None, readers=(GUEST, HOST), h
 				reference_name=doc.name,
 				sender=from_address,
 				delayed=True,
+				# this job hands it over right after its commit (``deliver``); Frappe's periodic
+				# flush takes it only when that failed: the two never send one mail twice
+				send_after=frappe.utils.add_to_date(frappe.utils.now_datetime(), seconds=FLUSH_GRACE),
 			)
 			if queued:
 				queued_names.append(queued.name)
