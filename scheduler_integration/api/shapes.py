@@ -22,10 +22,11 @@ from scheduler_integration.booking.presentation import host_names, minutes, plai
 from scheduler_integration.booking.tokens import manage_url
 from scheduler_integration.core.answers import Date, DateTime, Email, Time, Url
 from scheduler_integration.core.clock import to_utc, utc_now
+from scheduler_integration.core.languages import site_language
 from scheduler_integration.engine.booking_states import AWAITING_PAYMENT, is_active
 from scheduler_integration.engine.statuses import BookingStatus
 from scheduler_integration.engine.timezones import get_zone
-from scheduler_integration.outputs.email_values import guest_locale, when
+from scheduler_integration.outputs.email_values import page_locale, when
 from scheduler_integration.outputs.invitations import CalendarLinks, add_links, guest_title
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -240,6 +241,8 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 	start, end = to_utc(doc.start), to_utc(doc.end)
 	local = start.astimezone(get_zone(zone_name))
 	host_name = host_names(doc)
+	# the language the reader asked for (``?lang=``, which the pages pass on to the API)
+	reading = page_locale(doc, site_language(frappe.form_dict.get("lang")))
 	data = {
 		"id": doc.name,
 		"status": doc.status,
@@ -250,10 +253,9 @@ def booking_json(doc, token: str | None, zone_name: str | None = None, confirmat
 		"local_time": local.strftime("%H:%M"),
 		"local_end_time": end.astimezone(get_zone(zone_name)).strftime("%H:%M"),
 		# the start as the guest's emails write it (their locale, this zone): the page shows
-		# these words, so the page and the emails read the same whatever the browser's dates
-		"when_text": frappe._("{0} at {1}", lang=doc.get("language") or None).format(
-			*when(start, zone_name, guest_locale(doc))
-		),
+		# these words, so the page and the emails read the same whatever the browser's dates;
+		# a page read in another language (?lang=) writes it in that one (``page_locale``)
+		"when_text": frappe._("{0} at {1}", lang=reading[0]).format(*when(start, zone_name, reading[1])),
 		"meeting_type": mt.title,
 		"meeting_type_slug": mt.slug,
 		"profile_slug": profile.slug,

@@ -70,6 +70,16 @@ def guest_locale(doc) -> str:
 	)
 
 
+def page_locale(doc, reading: str | None) -> tuple[str, str]:
+	"""(language, locale) a guest page read in ``reading`` (the request's language, e.g.
+	``?lang=de``) writes the booking's times in: the guest's own, as their emails do, while
+	the page is in the booking's language; else the page's, with the booking's zone's region."""
+	booked_in = doc.get("language") or site_language()
+	if reading and reading.split("-")[0].lower() != booked_in.split("-")[0].lower():
+		return reading, reader_locale(language=reading, zone=doc.booker_timezone)
+	return booked_in, guest_locale(doc)
+
+
 def host_locale(user: str, zone_name: str) -> str:
 	"""The locale a host's times are written in: their User language, with its region, or
 	their zone's, or the site's country's."""

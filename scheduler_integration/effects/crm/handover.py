@@ -4,7 +4,8 @@ of the team has free, a manager's change of its hosts): the desk records follow 
 - Events: each host who left has theirs cancelled (``booking.host_changes`` keeps which);
   each host now on the booking without one gets one.
 - Frappe CRM: the meeting's CRM Task is assigned to the hosts now, the organiser first;
-  a host who left loses the assignment (Frappe's own: their ToDo is cancelled).
+  a host who left loses the assignment (Frappe's own: their ToDo is cancelled). The record
+  (lead, deal, Contact) is shared with a new host who may not read it yet.
 - ERPNext record or Contact: a host who left has their to-do cancelled; a new host gets one.
 
 Each step reads what is done from the records themselves, so a retried run does nothing
@@ -46,6 +47,9 @@ def follow_hosts(
 				made.append(f"Event {event_for(doc, row, participants, reference, subject)} of {row.user}")
 	hosts = host_users(doc)
 	made += _follow_task(doc, hosts) + _follow_todos(doc, hosts)
+	target = record_of(doc)
+	if made and target:  # the new host reads the record of their meeting, as its first host did
+		grant(*target, hosts)
 	return made
 
 

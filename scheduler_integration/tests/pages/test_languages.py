@@ -159,6 +159,20 @@ class TestLanguages(BookingFlowCase):
 		manage = self.page(f"/book/manage/{token}", **{"Accept-Language": "en-US"})
 		self.assertIn('<html lang="de"', manage.text)
 		self.assertIn(in_language("de", frappe._, "Your booking"), manage.text)
+		# read in another language (``?lang=en``, which the page passes on to every call), the
+		# start is written in that one: the page never mixes an English page and German dates
+		import requests
+
+		url = f"{self.server.base}/api/method/scheduler_integration.api.public.get_booking"
+		for lang, day in (("en", full_date(guest_day, "en-DE")), (None, german_day)):
+			r = requests.get(
+				url,
+				params={"token": token, **({"lang": lang} if lang else {})},
+				headers={"Host": self.server.site},
+				timeout=60,
+			)
+			self.assertEqual(r.status_code, 200, r.text)
+			self.assertTrue(body(r)["data"]["when_text"].startswith(day + " "), (lang, body(r)["data"]))
 
 	def test_unknown_languages_are_not_stored(self):
 		for value in ("xx", "de-DE-x-evil", "<b>", "d" * 300):
