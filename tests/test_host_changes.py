@@ -85,3 +85,17 @@ def test_every_host_who_heard_of_the_meeting_and_lost_it_is_told_once(steps, dat
 			assert untold(parsed(changes), current) == ([], [])
 	stayed_unheard = set(current) - knows
 	assert not stayed_unheard, (steps, changes)
+
+
+def test_moves_made_before_their_effects_ran_are_told_once():
+	from scheduler_integration.engine.booking_rules import told_already
+
+	# two moves, then the effects: the first row finds the booking at sequence 2 and tells
+	# it; the second row finds it at 2 too, already told
+	assert not told_already("rescheduled", 2, [])
+	assert told_already("rescheduled", 2, [2])
+	# a move after the first row ran: sequence 3 is news
+	assert not told_already("rescheduled", 3, [2])
+	# other events are each their own news; a booking never moved has no sequence to match
+	assert not told_already("cancelled", 2, [2])
+	assert not told_already("rescheduled", 0, [0])

@@ -17,9 +17,14 @@ from scheduler_integration.engine import host_changes as rules
 
 
 def note(doc, before) -> None:
-	"""On a change's save: the hosts it took off or put on (a new booking has none)."""
+	"""On a change's save: the hosts it took off or put on (a new booking has none).
+	``before`` is the booking as stored when the change took its locks (a move that let
+	its early locks go catches up with what the effects stored meanwhile:
+	``fields.catch_up``); the record itself is read with a lock, as the effects last left
+	it (who was told, what was undone), never from the copy the change loaded."""
 	if before is None:
 		return
+	changes = frappe.db.get_value("Scheduler Booking", doc.name, "host_changes", for_update=True)
 	was = {
 		row.user: (row.get("event"), json.loads(row.get("calendar_events") or "{}"))
 		for row in before.get("hosts") or []
@@ -27,7 +32,8 @@ def note(doc, before) -> None:
 	}
 	now = [row.user for row in doc.get("hosts") or [] if row.user]
 	if set(was) != set(now):
-		doc.host_changes = json.dumps(rules.noted(doc.get("host_changes"), was, now))
+		changes = json.dumps(rules.noted(changes, was, now))
+	doc.host_changes = changes
 
 
 def of(doc) -> dict:

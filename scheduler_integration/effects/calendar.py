@@ -161,7 +161,9 @@ def on_event(booking, event: str) -> str:
 			record_success(connection)
 			written += 1
 			# stored after each write: a later failure must not forget what exists already
-			keep_event_ids(booking, row, ids)
+			if not keep_event_ids(booking, row, ids) and event not in REMOVE:
+				# the host left meanwhile: their calendar does not keep what it cannot undo
+				delete_booking(connection, draft, ids.get(connection.name))
 			frappe.db.commit()
 	written += remove_from_left_hosts(booking)
 	return f"{written} calendar(s)"
@@ -190,13 +192,19 @@ def remove_from_left_hosts(booking) -> int:
 	return removed
 
 
-def keep_event_ids(booking, row, ids: dict) -> None:
+def keep_event_ids(booking, row, ids: dict) -> bool:
 	"""Store the provider event ids of ``row``'s host (by connection) on the host row, after
 	taking the hosts' profiles: a new booking of the host holds them while it locks host
 	rows and then their bookings, and this write may follow the booking's own (a meeting
-	link, ``video.store``) in the same transaction."""
+	link, ``video.store``) in the same transaction. False, nothing stored, when that host
+	left the booking since this run read it (a move committed meanwhile)."""
 	lock_hosts_of(booking.name)
+	if not frappe.db.sql(  # a locking read: as committed, not as this run's snapshot has it
+		"select name from `tabScheduler Booking Host` where name = %s for update", (row.name,)
+	):
+		return False
 	row.calendar_events = json.dumps(ids)
 	frappe.db.set_value(
 		"Scheduler Booking Host", row.name, "calendar_events", row.calendar_events, update_modified=False
 	)
+	return True

@@ -257,12 +257,25 @@ def _set_status(names: list[str], status: str, now: datetime, claimed_at=None) -
 	)
 
 
-def done(name: str, now: datetime, result: str, attempts: int | None = None) -> None:
-	"""An effect row finished; commits."""
+def done(
+	name: str, now: datetime, result: str, attempts: int | None = None, sequence: int | None = None
+) -> None:
+	"""An effect row finished (with the booking at ``sequence``); commits."""
 	values = {"done_at": to_system(now), "result": result, "last_error": None}
 	if attempts is not None:
 		values["attempts"] = attempts
+	if sequence is not None:
+		values["booking_sequence"] = sequence
 	settle(EFFECT, name, DONE, now, **values)
+
+
+def done_sequences(booking: str, effect: str, event: str) -> list[int]:
+	"""The booking sequences at which rows of ``effect`` for ``event`` finished."""
+	return frappe.db.sql_list(
+		f"""select booking_sequence from `tab{EFFECT}` where booking = %s and effect = %s
+		and lifecycle_event = %s and status = %s and booking_sequence > 0""",
+		(booking, effect, event, DONE),
+	)
 
 
 def due_bookings(

@@ -51,6 +51,7 @@ from scheduler_integration.effects import (
 	reminders,
 	video,
 )
+from scheduler_integration.engine.booking_rules import REPEATED_NEWS, told_already
 from scheduler_integration.engine.booking_states import EVENTS, HOLD_EVENTS
 
 
@@ -152,6 +153,15 @@ def _run_booking(booking: str, now: datetime | None = None, first_only: bool = F
 def _run_one(row, doc, now: datetime) -> str:
 	effect = BY_KEY.get(row.effect)
 	attempts = int(row.attempts or 0) + 1
+	sequence = int(doc.sequence or 0)
+	if row.lifecycle_event in REPEATED_NEWS and told_already(
+		row.lifecycle_event, sequence, outbox.done_sequences(doc.name, row.effect, row.lifecycle_event)
+	):
+		# moves made before their effects ran: an earlier row told the booking as it is now
+		outbox.done(
+			row.name, now, result=f"told with an earlier row (sequence {sequence})", sequence=sequence
+		)
+		return outbox.DONE
 	try:
 		if effect is None:
 			raise LookupError(f"unknown effect {row.effect}")
@@ -171,5 +181,5 @@ def _run_one(row, doc, now: datetime) -> str:
 			reference_doctype="Scheduler Booking",
 			reference_name=doc.name,
 		)
-	outbox.done(row.name, now, result=str(result or "ok")[:1000], attempts=attempts)
+	outbox.done(row.name, now, result=str(result or "ok")[:1000], attempts=attempts, sequence=sequence)
 	return outbox.DONE

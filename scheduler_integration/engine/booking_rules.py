@@ -147,6 +147,18 @@ def news_is_stale(event: str, status: str) -> bool:
 	return still is not None and status not in still
 
 
+# events whose effects act on the booking as it is when they run (its time, its hosts), so
+# two rows of one effect that run at the same booking sequence do the same thing twice
+REPEATED_NEWS = frozenset({"rescheduled"})
+
+
+def told_already(event: str, sequence: int, done_at_sequences) -> bool:
+	"""May a row of ``event`` be passed over because an earlier row of the same effect and
+	event ran at the booking's ``sequence`` (one more at every move)? Moves made before
+	their effects ran all find the booking at its last sequence: its news is told once."""
+	return event in REPEATED_NEWS and bool(sequence) and sequence in set(done_at_sequences)
+
+
 def follow_up_for(event: str) -> str | None:
 	"""The follow-up kind a lifecycle event plans (None: none)."""
 	return next((kind for kind, (trigger, _status) in FOLLOW_UPS.items() if trigger == event), None)

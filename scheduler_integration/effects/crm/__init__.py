@@ -87,6 +87,7 @@ from scheduler_integration.effects.crm.timeline import (
 	remembered,
 	update_events,
 )
+from scheduler_integration.engine.booking_rules import news_is_stale
 from scheduler_integration.engine.booking_states import is_active
 from scheduler_integration.outputs.email_values import booked_by
 
@@ -130,7 +131,7 @@ def on_booked(doc, event: str) -> str:
 		return on_seat_taken(doc, event)
 	participants = _participants(doc)
 	events = [row.event or event_for(doc, row, participants, subject=day_subject(doc)) for row in doc.hosts]
-	events += later_day_events(doc, participants)
+	events = [event for event in events + later_day_events(doc, participants) if event]
 	made = [_("{0} event(s)").format(len(events))]
 	if written:
 		made.append("fields " + ", ".join(written))
@@ -289,7 +290,10 @@ def _on_event(doc, event: str) -> str:
 	task = next((row.record_name for row in remembered(doc, "Task")), None)
 	if event in ("rescheduled", "cancelled"):
 		# a change of hosts that came with it (a round-robin move to another host's time)
-		handed = follow_hosts(doc, _participants(doc), day_subject(doc), whole=event == "rescheduled")
+		# (a move the guest then cancelled gives the new host nothing to do)
+		handed = follow_hosts(
+			doc, _participants(doc), day_subject(doc), whole=event == "rescheduled" and is_active(doc.status)
+		)
 	if event == "rescheduled":
 		update_events(
 			doc, {"starts_on": doc.start, "ends_on": doc.end, "description": details(doc) + answers_html(doc)}
@@ -322,6 +326,10 @@ def _on_event(doc, event: str) -> str:
 			),
 		)
 	sync(doc)
-	if doc.crm_doctype in FRAPPE_CRM and event in ("rescheduled", "cancelled"):
-		notify(doc, event, task)
+	if (
+		doc.crm_doctype in FRAPPE_CRM
+		and event in ("rescheduled", "cancelled")
+		and not news_is_stale(event, doc.status)
+	):
+		notify(doc, event, task)  # (no "moved" in the bell for a meeting cancelled since)
 	return event

@@ -43,8 +43,8 @@ def follow_hosts(
 		return made
 	if undone or any(row.event for row in doc.hosts):  # this booking's hosts have Events
 		for row in doc.hosts:
-			if not row.event:
-				made.append(f"Event {event_for(doc, row, participants, reference, subject)} of {row.user}")
+			if not row.event and (event := event_for(doc, row, participants, reference, subject)):
+				made.append(f"Event {event} of {row.user}")
 	hosts = host_users(doc)
 	made += _follow_task(doc, hosts) + _follow_todos(doc, hosts)
 	target = record_of(doc)

@@ -107,9 +107,16 @@ def event_reference(doc) -> tuple[str | None, str | None]:
 	return target if target else (None, None)
 
 
-def event_for(doc, host_row, participants, reference: tuple | None = None, subject: str = "") -> str:
+def event_for(doc, host_row, participants, reference: tuple | None = None, subject: str = "") -> str | None:
 	"""The desk Event of ``doc`` in ``host_row``'s calendar (owned by that host); its record
-	is ``reference`` when given (a later day of a multi-day booking: its first day's)."""
+	is ``reference`` when given (a later day of a multi-day booking: its first day's). None
+	when that host left the booking since this run read it (a move committed meanwhile:
+	the move's own run makes the Events of the hosts it has now)."""
+	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
+	if not frappe.db.sql(  # a locking read: as committed, not as this run's snapshot has it
+		"select name from `tabScheduler Booking Host` where name = %s for update", (host_row.name,)
+	):
+		return None
 	reference_doctype, reference_docname = reference or event_reference(doc)
 	event = frappe.get_doc(
 		{
@@ -130,7 +137,6 @@ def event_for(doc, host_row, participants, reference: tuple | None = None, subje
 	event.insert(ignore_permissions=True)
 	if event.owner != host_row.user:  # each host owns theirs: it shows in their desk calendar
 		frappe.db.set_value("Event", event.name, "owner", host_row.user, update_modified=False)
-	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
 	frappe.db.set_value("Scheduler Booking Host", host_row.name, "event", event.name, update_modified=False)
 	host_row.event = event.name  # a later effect of the same run reads it (a slot's ``seats``)
 	return event.name

@@ -14,6 +14,8 @@ import json
 import tempfile
 import time
 from datetime import timedelta
+from email import message_from_string
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import frappe
@@ -565,9 +567,6 @@ class TestCrmActivity(SchedulerTestCase):
 			radicale.stop()
 
 	def _round_robin_move(self, crm: bool, radicale):
-		from email import message_from_string
-		from email.header import decode_header, make_header
-
 		from scheduler_integration.engine import host_changes
 		from scheduler_integration.providers.caldav_client import CalDAVAccount
 		from scheduler_integration.providers.urlguard import URLGuard
@@ -698,6 +697,91 @@ class TestCrmActivity(SchedulerTestCase):
 			news(seen, 2), sorted([(GUESTS[13], "Cancelled", "CANCEL"), (CO, "Cancelled", "CANCEL")])
 		)
 		self.assertEqual(frappe.db.get_value("Event", new_event.name, "status"), "Cancelled")
+
+	def test_quick_moves_between_the_hosts_before_the_effects_ran_end_with_one_story(self):
+		"""Three moves between the two hosts (A -> C -> A -> C) made before any of their
+		effects ran: the records end with the co-host alone, and each reader hears once."""
+		from scheduler_integration.engine.booking_states import Actor
+
+		crm = "crm" in apps()
+		first, other = self.day + timedelta(hours=15), self.day + timedelta(hours=16)
+		data = self.book(GUESTS[13], "Quick Mover", hour=15, type_slug="rr-call")
+		doc = self.booking(data["id"])
+		self.assertEqual([row.user for row in doc.hosts], [HOST])
+		old_event = doc.hosts[0].event
+		blocks = []
+		try:
+			# the co-host is busy at the first time, the organiser at the other
+			for user, at in ((CO, first), (HOST, other)):
+				block = frappe.get_doc(
+					{
+						"doctype": "Scheduler Blocked Time",
+						"user": user,
+						"start": to_system(at),
+						"end": to_system(at + timedelta(minutes=30)),
+					}
+				).insert(ignore_permissions=True)
+				blocks.append(block.name)
+			frappe.db.commit()
+			seen = len(self.outbox.messages)
+			doc = frappe.get_doc("Scheduler Booking", doc.name)
+			for at, host in ((other, CO), (first, HOST), (other, CO)):
+				doc.reschedule(at, actor=Actor.HOST)
+				self.assertEqual(doc.host, host)
+			frappe.db.commit()  # one commit: the effects find the booking as the last move left it
+			run_background_jobs()
+			doc = self.booking(doc.name)
+			self.assertEqual(([row.user for row in doc.hosts], doc.sequence), ([CO], 3))
+			self.assertEqual(frappe.db.get_value("Event", old_event, "status"), "Cancelled")
+			self.assertEqual(frappe.db.get_value("Event", doc.hosts[0].event, "owner"), CO)
+			events = frappe.get_all(
+				"Event Participants",
+				filters={"reference_doctype": "Contact", "reference_docname": doc.contact},
+				pluck="parent",
+			)
+			still_open = frappe.get_all(
+				"Event", filters={"name": ("in", events or [""]), "status": "Open"}, fields=["name", "owner"]
+			)
+			self.assertEqual([(e.name, e.owner) for e in still_open], [(doc.hosts[0].event, CO)])
+			if crm:
+				task = self.records(doc, "Task")[0].record_name
+				open_todos = frappe.get_all(
+					"ToDo",
+					filters={"reference_type": "CRM Task", "reference_name": task, "status": "Open"},
+					pluck="allocated_to",
+				)
+				self.assertEqual(open_todos, [CO])
+			else:
+				self.assertEqual([row.user for row in self.records(doc, "To Do")], [CO])
+			# each moved row after the first found the booking told: one story each
+			results = frappe.get_all(
+				"Scheduler Booking Effect",
+				filters={"booking": doc.name, "lifecycle_event": "rescheduled", "effect": "email"},
+				pluck="result",
+			)
+			self.assertEqual(len(results), 3, results)
+			self.assertEqual(sum(r.startswith("told with an earlier row") for r in results), 2, results)
+			mails = []
+			for _ in range(50):
+				mails = []
+				for raw in self.outbox.messages[seen:]:
+					message = message_from_string(raw)
+					to = message["To"].strip().lower()
+					if to in (GUESTS[13], HOST, CO):
+						subject = " ".join(str(make_header(decode_header(message["Subject"]))).split())
+						mails.append((to, subject.split(":", 1)[0]))
+				if len(mails) >= 3:
+					break
+				time.sleep(0.2)
+			self.assertEqual(
+				sorted(mails),
+				sorted([(GUESTS[13], "Rescheduled"), (HOST, "Passed on"), (CO, "New booking")]),
+			)
+		finally:
+			frappe.db.rollback()
+			for name in blocks:
+				frappe.delete_doc("Scheduler Blocked Time", name, ignore_permissions=True, force=True)
+			frappe.db.commit()
 
 	def test_a_booking_whose_task_was_deleted_can_still_be_changed(self):
 		# the booking's task (or to-do) is deleted in the CRM, as anyone with the right may:

@@ -179,7 +179,9 @@ class SchedulerBooking(TableRowsAsText, ChecksLinksItSets, Document):
 		if before is None:
 			self.ical_uid = f"{frappe.generate_hash(length=20)}@scheduler_integration"
 			issue_token(self)
-		host_changes.note(self, before)  # hosts taken off or put on: the effects follow them
+		# hosts taken off or put on: the effects follow them (the stored booking as the
+		# change's locks found it: ``check`` may have caught up with the effects' writes)
+		host_changes.note(self, None if before is None else self.get_doc_before_save())
 		status_before = before.status if before else None
 		if before is None and self.status == Status.AWAITING_PAYMENT:
 			self.hold(now)

@@ -16,6 +16,7 @@ class SchedulerBookingEffect(Document):
 
 		attempts: DF.Int
 		booking: DF.Link
+		booking_sequence: DF.Int
 		claimed_at: DF.Datetime | None
 		done_at: DF.Datetime | None
 		effect: DF.Data | None
