@@ -652,9 +652,9 @@ class TestCrmActivity(SchedulerTestCase):
 
 		def news(since: int, count: int) -> list[tuple[str, str, str]]:
 			"""(to, subject, ics method) of each mail to this test's guest and hosts the sink
-			got since ``since`` (once it has ``count``, or after 10 s: a worker hands each
+			got since ``since`` (once it has ``count``, or after 30 s: a worker hands each
 			over right after its commit; the sink is the site's, others' mail may pass)."""
-			for _ in range(50):
+			for _ in range(150):
 				out = []
 				for raw in self.outbox.messages[since:]:
 					message = message_from_string(raw)
@@ -676,6 +676,12 @@ class TestCrmActivity(SchedulerTestCase):
 				time.sleep(0.2)
 			return sorted(out)
 
+		rows = frappe.get_all(
+			"Scheduler Booking Effect",
+			filters={"booking": doc.name},
+			fields=["lifecycle_event", "effect", "status", "result", "last_error"],
+			order_by="creation, seq",
+		)
 		self.assertEqual(
 			news(seen, 3),
 			sorted(
@@ -685,6 +691,7 @@ class TestCrmActivity(SchedulerTestCase):
 					(CO, "New booking", "REQUEST"),
 				]
 			),
+			rows,  # what the effects said, should a mail be missing
 		)
 		# a later cancellation: the co-host hears of it, the organiser (told already) does not
 		seen = len(self.outbox.messages)
