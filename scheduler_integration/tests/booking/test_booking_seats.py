@@ -14,6 +14,7 @@ import requests
 from scheduler_integration.core.clock import to_system
 from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
 	radicale_class,
+	writing_caldav,
 )
 from scheduler_integration.tests.booking.test_concurrency import fire
 from scheduler_integration.tests.factory import (
@@ -280,31 +281,9 @@ class TestGroupSessions(SchedulerTestCase):
 		radicale = Radicale(Path(tempfile.mkdtemp(prefix="radicale-")))
 		radicale.start()
 		try:
-			from scheduler_integration.providers.caldav_client import CalDAVAccount
-			from scheduler_integration.providers.urlguard import URLGuard
-
-			account = CalDAVAccount(
-				radicale.url,
-				username=Radicale.user,
-				password=Radicale.password,
-				guard=URLGuard(allow_private=True),
+			account, calendar_url, connection = writing_caldav(
+				HOST, radicale, "Classes", "classes", checked=True
 			)
-			calendar_url = account.make_calendar("Classes", cal_id="classes").url
-			connection = frappe.get_doc(
-				{
-					"doctype": "Scheduler Calendar Connection",
-					"host": HOST,
-					"enabled": 1,
-					"provider": "CalDAV",
-					"caldav_url": radicale.url,
-					"caldav_username": Radicale.user,
-					"caldav_password": Radicale.password,
-					"write_bookings": 1,
-					"destination_calendar": calendar_url,
-					"check_calendars": calendar_url,
-				}
-			).insert(ignore_permissions=True)
-			frappe.db.commit()
 
 			def events():
 				run_background_jobs()

@@ -295,6 +295,7 @@ class TestEveryMeeting(SchedulerTestCase):
 	def test_a_two_day_workshop_is_two_events_in_every_calendar_and_moves_and_goes_as_one(self):
 		from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
 			radicale_class,
+			writing_caldav,
 		)
 
 		make_type(
@@ -317,30 +318,7 @@ class TestEveryMeeting(SchedulerTestCase):
 		radicale = Radicale(Path(tempfile.mkdtemp(prefix="radicale-")))
 		radicale.start()
 		try:
-			from scheduler_integration.providers.caldav_client import CalDAVAccount
-			from scheduler_integration.providers.urlguard import URLGuard
-
-			account = CalDAVAccount(
-				radicale.url,
-				username=Radicale.user,
-				password=Radicale.password,
-				guard=URLGuard(allow_private=True),
-			)
-			calendar_url = account.make_calendar("Work", cal_id="work").url
-			frappe.get_doc(
-				{
-					"doctype": "Scheduler Calendar Connection",
-					"host": HOST,
-					"enabled": 1,
-					"provider": "CalDAV",
-					"caldav_url": radicale.url,
-					"caldav_username": Radicale.user,
-					"caldav_password": Radicale.password,
-					"write_bookings": 1,
-					"destination_calendar": calendar_url,
-				}
-			).insert(ignore_permissions=True)
-			frappe.db.commit()
+			account, calendar_url, _connection = writing_caldav(HOST, radicale, "Work", "work")
 			self.check_workshop(account, calendar_url)
 			account.close()
 		finally:

@@ -23,6 +23,7 @@ import frappe
 from scheduler_integration.core.clock import to_system, to_utc
 from scheduler_integration.scheduler_integration.doctype.scheduler_calendar_connection.test_scheduler_calendar_connection import (
 	radicale_class,
+	writing_caldav,
 )
 from scheduler_integration.tests.factory import (
 	NO_RATE_LIMITS,
@@ -568,31 +569,8 @@ class TestCrmActivity(SchedulerTestCase):
 
 	def _round_robin_move(self, crm: bool, radicale):
 		from scheduler_integration.engine import host_changes
-		from scheduler_integration.providers.caldav_client import CalDAVAccount
-		from scheduler_integration.providers.urlguard import URLGuard
 
-		Radicale = type(radicale)
-		account = CalDAVAccount(
-			radicale.url,
-			username=Radicale.user,
-			password=Radicale.password,
-			guard=URLGuard(allow_private=True),
-		)
-		calendar_url = account.make_calendar("Work", cal_id="work").url
-		frappe.get_doc(
-			{
-				"doctype": "Scheduler Calendar Connection",
-				"host": HOST,
-				"enabled": 1,
-				"provider": "CalDAV",
-				"caldav_url": radicale.url,
-				"caldav_username": Radicale.user,
-				"caldav_password": Radicale.password,
-				"write_bookings": 1,
-				"destination_calendar": calendar_url,
-			}
-		).insert(ignore_permissions=True)
-		frappe.db.commit()
+		account, calendar_url, _connection = writing_caldav(HOST, radicale, "Work", "work")
 		data = self.book(GUESTS[13], "Robin Round", hour=13, type_slug="rr-call")
 		token = data["manage_url"].rsplit("/", 1)[1]
 		doc = self.booking(data["id"])

@@ -61,6 +61,36 @@ def radicale_class():
 	return Radicale
 
 
+def writing_caldav(host: str, radicale, title: str, cal_id: str, checked: bool = False):
+	"""(CalDAV account, calendar URL, connection) of a calendar made on a running local
+	Radicale that ``host``'s bookings are written to (committed); ``checked``: its busy
+	time is read too."""
+	from scheduler_integration.providers.caldav_client import CalDAVAccount
+	from scheduler_integration.providers.urlguard import URLGuard
+
+	peer = type(radicale)
+	account = CalDAVAccount(
+		radicale.url, username=peer.user, password=peer.password, guard=URLGuard(allow_private=True)
+	)
+	calendar_url = account.make_calendar(title, cal_id=cal_id).url
+	connection = frappe.get_doc(
+		{
+			"doctype": "Scheduler Calendar Connection",
+			"host": host,
+			"enabled": 1,
+			"provider": "CalDAV",
+			"caldav_url": radicale.url,
+			"caldav_username": peer.user,
+			"caldav_password": peer.password,
+			"write_bookings": 1,
+			"destination_calendar": calendar_url,
+			"check_calendars": calendar_url if checked else None,
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.commit()
+	return account, calendar_url, connection
+
+
 class FeedServer:
 	"""Serves one ICS body on 127.0.0.1 (a host's calendar subscription)."""
 
