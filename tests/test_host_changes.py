@@ -28,7 +28,7 @@ def test_a_move_to_another_host_tells_both_and_undoes_the_old_hosts_records():
 	assert untold(changes, [B]) == ([A], [B])
 	assert to_undo(changes, "events") == [(A, "EV-a@x")]
 	assert to_undo(changes, "calendar") == [(A, ["google-1", "g-a@x"])]
-	changes = told(changes, [A, B])
+	changes = told(changes, left=[A], joined=[B])
 	assert untold(changes, [B]) == ([], [])
 	changes = without(changes, A, "events", "EV-a@x")
 	changes = without(changes, A, "calendar")
@@ -51,7 +51,7 @@ def test_a_host_who_left_and_came_back_unheard_hears_nothing_of_it():
 
 
 def test_a_host_told_they_left_who_comes_back_hears_of_it_as_new():
-	changes = told(noted(None, hosts(A), [B]), [A, B])
+	changes = told(noted(None, hosts(A), [B]), left=[A], joined=[B])
 	changes = noted(changes, hosts(B), [A])
 	assert untold(changes, [A]) == ([B], [A])
 
@@ -81,7 +81,7 @@ def test_every_host_who_heard_of_the_meeting_and_lost_it_is_told_once(steps, dat
 			assert not set(left) & set(current)
 			knows -= set(left)
 			knows |= set(joined)
-			changes = told(changes, [*left, *joined])
+			changes = told(changes, left, joined)
 			assert untold(parsed(changes), current) == ([], [])
 	stayed_unheard = set(current) - knows
 	assert not stayed_unheard, (steps, changes)
@@ -99,3 +99,13 @@ def test_moves_made_before_their_effects_ran_are_told_once():
 	# other events are each their own news; a booking never moved has no sequence to match
 	assert not told_already("cancelled", 2, [2])
 	assert not told_already("rescheduled", 0, [0])
+
+
+def test_a_host_told_of_a_new_meeting_is_not_thereby_told_they_lost_it():
+	"""B heard of the meeting as new while a move took it from B: B is still to be told."""
+	changes = noted(None, hosts(A), [B])
+	joined_told = told(changes, joined=[B])
+	changes = noted(told(joined_told, left=[A]), hosts(B, event=False), [C])
+	assert untold(changes, [C]) == ([B], [C])
+	# told of the new meeting with the wrong part marked, B would never hear it is gone
+	assert untold(told(changes, joined=[B]), [C]) == ([B], [C])

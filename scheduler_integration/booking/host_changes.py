@@ -40,6 +40,22 @@ def of(doc) -> dict:
 	return rules.parsed(doc.get("host_changes"))
 
 
+def current(doc) -> dict | None:
+	"""The record as stored, read under the booking's lock (after its hosts' profiles),
+	while ``doc`` (what this effect run read) is still the booking as it is: None when a
+	move committed since (its own effect rows follow it). Until this run's transaction ends
+	no move of the booking can commit, so what it tells and marks is what holds."""
+	lock_hosts_of(doc.name)
+	stored = frappe.db.sql(
+		"select sequence, host_changes from `tabScheduler Booking` where name = %s for update",
+		(doc.name,),
+		as_dict=True,
+	)
+	if not stored or int(stored[0].sequence or 0) != int(doc.sequence or 0):
+		return None
+	return rules.parsed(stored[0].host_changes)
+
+
 def update(doc, change: Callable[[dict], dict]) -> dict:
 	"""Apply ``change`` to the record as stored, under the booking's lock (after its hosts'
 	profiles: the one lock order), and keep the result on ``doc`` too."""

@@ -79,10 +79,12 @@ def untold(changes: Mapping, hosts: Iterable[str]) -> tuple[list[str], list[str]
 	return left, joined
 
 
-def told(changes: Mapping, users: Iterable[str]) -> dict:
+def told(changes: Mapping, left: Iterable[str] = (), joined: Iterable[str] = ()) -> dict:
+	"""The record with ``left`` told they lost the meeting and ``joined`` told of it (each
+	in its own part: a host told of a new meeting is not thereby told they lost it)."""
 	out = parsed(changes)
-	for user in users:
-		for part in (LEFT, JOINED):
+	for part, users in ((LEFT, left), (JOINED, joined)):
+		for user in users:
 			if user in out[part]:
 				out[part][user]["told"] = True
 	return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import frappe
 
 from scheduler_integration.booking import host_changes as booking_host_changes
+from scheduler_integration.booking import seats
 from scheduler_integration.booking.presentation import host_users
 from scheduler_integration.effects.crm.guest_record import grant
 from scheduler_integration.effects.crm.tasks import todos
@@ -31,7 +32,12 @@ def follow_hosts(
 	Events are on ``reference`` when given (a later day of a multi-day booking: its first
 	day's record)."""
 	made = []
-	undone = host_changes.to_undo(booking_host_changes.of(doc), "events")
+	changes = booking_host_changes.of(doc)
+	if changes[host_changes.LEFT] or changes[host_changes.JOINED]:
+		changes = booking_host_changes.current(doc)  # under the booking's lock
+		if changes is None:
+			return made  # a move committed since: its own run follows it
+	undone = host_changes.to_undo(changes, "events")
 	for user, event in undone:
 		if frappe.db.get_value("Event", event, "status") == "Open":
 			frappe.db.set_value("Event", event, "status", "Cancelled")
@@ -41,7 +47,7 @@ def follow_hosts(
 		)
 	if not whole:
 		return made
-	if undone or any(row.event for row in doc.hosts):  # this booking's hosts have Events
+	if not (seats.seated(doc.meeting_type) and not doc.get("seat_leader")):  # a seat has none of its own
 		for row in doc.hosts:
 			if not row.event and (event := event_for(doc, row, participants, reference, subject)):
 				made.append(f"Event {event} of {row.user}")
