@@ -5,7 +5,7 @@ of the team has free, a manager's change of its hosts): the desk records follow 
   each host now on the booking without one gets one.
 - Frappe CRM: the meeting's CRM Task is assigned to the hosts now, the organiser first;
   a host who left loses the assignment (Frappe's own: their ToDo is cancelled). The record
-  (lead, deal, Contact) is shared with a new host who may not read it yet.
+  (lead, deal) and the guest's Contact are shared with a new host who may not read them yet.
 - ERPNext record or Contact: a host who left has their to-do cancelled; a new host gets one.
 
 Each step reads what is done from the records themselves, so a retried run does nothing
@@ -53,9 +53,9 @@ def follow_hosts(
 				made.append(f"Event {event} of {row.user}")
 	hosts = host_users(doc)
 	made += _follow_task(doc, hosts) + _follow_todos(doc, hosts)
-	target = record_of(doc)
-	if made and target:  # the new host reads the record of their meeting, as its first host did
-		grant(*target, hosts)
+	if made:  # the new host reads the record of their meeting and its Contact, as its first host did
+		for target in {record_of(doc), ("Contact", doc.contact) if doc.contact else None} - {None}:
+			grant(*target, hosts)
 	return made
 
 
