@@ -56,6 +56,16 @@ def current(doc) -> dict | None:
 	return rules.parsed(stored[0].host_changes)
 
 
+def to_follow(doc) -> dict | None:
+	"""The record an effect run follows: as it read it while it holds no change of hosts
+	(nothing to lock for), else as stored under the booking's lock (``current``: None when
+	a move committed since)."""
+	changes = of(doc)
+	if not (changes[rules.LEFT] or changes[rules.JOINED]):
+		return changes
+	return current(doc)
+
+
 def update(doc, change: Callable[[dict], dict]) -> dict:
 	"""Apply ``change`` to the record as stored, under the booking's lock (after its hosts'
 	profiles: the one lock order), and keep the result on ``doc`` too."""

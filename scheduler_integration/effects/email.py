@@ -276,11 +276,7 @@ def _news(doc, event: str, reader: str) -> str:
 def _told_of_new(doc) -> None:
 	"""The news of a new booking went to its hosts as they are now: a change of hosts before
 	it went out has nobody left to tell (who left never heard of it, who joined just did)."""
-	if not (
-		booking_host_changes.of(doc)[host_changes.LEFT] or booking_host_changes.of(doc)[host_changes.JOINED]
-	):
-		return
-	changes = booking_host_changes.current(doc)  # under the booking's lock
+	changes = booking_host_changes.to_follow(doc)
 	if changes is None:
 		return  # a move committed since: its own rows tell of it
 	left, joined = host_changes.untold(changes, host_users(doc))
@@ -294,12 +290,10 @@ def _hosts_moved(doc, event: str) -> str:
 	meeting is off for them, one who joined hears of it as a new booking (or not at all
 	when it is cancelled), the others the news itself; each host who left or joined once."""
 	hosts = host_users(doc)
-	left = joined = []
-	if booking_host_changes.of(doc)[host_changes.LEFT] or booking_host_changes.of(doc)[host_changes.JOINED]:
-		changes = booking_host_changes.current(doc)  # under the booking's lock
-		if changes is None:
-			return "overtaken by a later move"
-		left, joined = host_changes.untold(changes, hosts)
+	changes = booking_host_changes.to_follow(doc)
+	if changes is None:
+		return "overtaken by a later move"
+	left, joined = host_changes.untold(changes, hosts)
 	stayed = [user for user in hosts if user not in joined]
 	sent = send(doc, event, readers=(HOST,), hosts=stayed)
 	if left:

@@ -32,19 +32,16 @@ def follow_hosts(
 	Events are on ``reference`` when given (a later day of a multi-day booking: its first
 	day's record)."""
 	made = []
-	changes = booking_host_changes.of(doc)
-	if changes[host_changes.LEFT] or changes[host_changes.JOINED]:
-		changes = booking_host_changes.current(doc)  # under the booking's lock
-		if changes is None:
-			return made  # a move committed since: its own run follows it
+	changes = booking_host_changes.to_follow(doc)
+	if changes is None:
+		return made  # a move committed since: its own run follows it
 	undone = host_changes.to_undo(changes, "events")
 	for user, event in undone:
 		if frappe.db.get_value("Event", event, "status") == "Open":
 			frappe.db.set_value("Event", event, "status", "Cancelled")
 			made.append(f"Event {event} of {user} cancelled")
-		booking_host_changes.update(
-			doc, lambda stored, u=user, e=event: host_changes.without(stored, u, "events", e)
-		)
+	if undone:
+		booking_host_changes.update(doc, lambda stored: _without_events(stored, undone))
 	if not whole:
 		return made
 	if not (seats.seated(doc.meeting_type) and not doc.get("seat_leader")):  # a seat has none of its own
@@ -57,6 +54,12 @@ def follow_hosts(
 		for target in {record_of(doc), ("Contact", doc.contact) if doc.contact else None} - {None}:
 			grant(*target, hosts)
 	return made
+
+
+def _without_events(changes: dict, undone) -> dict:
+	for user, event in undone:
+		changes = host_changes.without(changes, user, "events", event)
+	return changes
 
 
 def _forget(doc, rows) -> None:
