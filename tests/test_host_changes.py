@@ -1,4 +1,4 @@
-"""Hosts a change takes off a booking or puts on it, and who still has to hear of it
+"""Hosts a change takes off a booking or puts on it, and what each host still has to hear
 (``engine.host_changes``): a round-robin booking moved to another host's free time."""
 
 import json
@@ -7,11 +7,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler_integration.engine.host_changes import (
+	EARLIER,
+	HEARD,
+	OFF,
 	empty,
+	fresh,
+	heard_now,
+	heard_of,
+	news,
 	noted,
 	parsed,
+	state,
 	to_undo,
-	told,
 	untold,
 	without,
 )
@@ -23,13 +30,11 @@ def hosts(*users, event=True):
 	return {u: (f"EV-{u}" if event else None, {"google-1": f"g-{u}"} if event else {}) for u in users}
 
 
-def test_a_move_to_another_host_tells_both_and_undoes_the_old_hosts_records():
+def test_a_move_to_another_host_undoes_the_old_hosts_records():
 	changes = noted(None, hosts(A), [B])
 	assert untold(changes, [B]) == ([A], [B])
 	assert to_undo(changes, "events") == [(A, "EV-a@x")]
 	assert to_undo(changes, "calendar") == [(A, ["google-1", "g-a@x"])]
-	changes = told(changes, left=[A], joined=[B])
-	assert untold(changes, [B]) == ([], [])
 	changes = without(changes, A, "events", "EV-a@x")
 	changes = without(changes, A, "calendar")
 	assert to_undo(changes, "events") == to_undo(changes, "calendar") == []
@@ -50,41 +55,84 @@ def test_a_host_who_left_and_came_back_unheard_hears_nothing_of_it():
 	assert to_undo(changes, "events") == [(A, "EV-a@x")]
 
 
-def test_a_host_told_they_left_who_comes_back_hears_of_it_as_new():
-	changes = told(noted(None, hosts(A), [B]), left=[A], joined=[B])
-	changes = noted(changes, hosts(B), [A])
-	assert untold(changes, [A]) == ([B], [A])
-
-
 def test_no_change_of_hosts_records_nothing_and_bad_json_reads_as_empty():
 	assert noted(None, hosts(A, B), [B, A]) == empty()
 	assert parsed("{not json") == empty() == parsed("") == parsed(None) == parsed(json.dumps([1]))
 
 
+TEN, ELEVEN = state("Confirmed", "10:00", "10:30"), state("Pending", "11:00", "11:30")
+
+
+def tell(heard, hosts, now):
+	return news(heard, hosts, now, new="booked", off="passed_on" if now else "cancelled")
+
+
+def test_each_host_hears_what_they_have_not_heard_of_the_booking_as_it_is():
+	# a cancelled meeting, or a paid booking's hold, is off for its hosts
+	assert state("Cancelled", "10:00", "10:30") is None
+	assert state("Awaiting Payment", "10:00", "10:30") is None
+	# a new booking: its hosts hear of it
+	assert tell({}, [A, B], TEN) == {A: "booked", B: "booked"}
+	# moved to another time and from A to C: B hears of the move, C of a new meeting, A
+	# that it is passed on
+	assert tell({A: TEN, B: TEN}, [B, C], ELEVEN) == {B: "rescheduled", C: "booked", A: "passed_on"}
+	# moved away and back before the email ran: nothing to tell
+	assert tell({A: TEN}, [A], TEN) == {}
+	# cancelled: who heard of it hears so; who never did, nothing
+	assert tell({A: TEN, B: OFF}, [A, C], None) == {A: "cancelled"}
+	# a host told it was passed on who gets it back hears of it as new
+	assert tell({A: OFF}, [A], TEN) == {A: "booked"}
+	assert heard_now({A: TEN, B: TEN}, [B, C], ELEVEN) == {A: OFF, B: ELEVEN, C: ELEVEN}
+	assert heard_now({A: TEN}, [A], None) == {A: OFF}
+
+
+def test_a_record_from_before_heard_was_kept_reads_from_its_told_flags():
+	changes = noted(None, hosts(A), [B])  # A -> B, neither told (a record kept before)
+	assert HEARD not in changes
+	assert heard_of(changes, [B], new=False) == {A: EARLIER}  # B hears of it as new
+	assert tell(heard_of(changes, [B], new=False), [B], TEN) == {B: "booked", A: "passed_on"}
+	assert heard_of(parsed(None), [A], new=True) == {}
+	assert heard_of(parsed(None), [A], new=False) == {A: EARLIER}
+	# a new booking's record keeps what its hosts heard through every change of hosts
+	kept = {**fresh(), HEARD: {A: TEN}}
+	assert heard_of(noted(json.dumps(kept), hosts(A), [B]), [B], new=False) == {A: TEN}
+	assert parsed(json.dumps({HEARD: {A: TEN, B: 3}}))[HEARD] == {A: TEN}
+
+
 USERS = st.sampled_from([A, B, C])
+STATES = st.sampled_from([TEN, ELEVEN, None])
 
 
-@given(st.lists(st.lists(USERS, min_size=1, max_size=2, unique=True), min_size=1, max_size=6), st.data())
-def test_every_host_who_heard_of_the_meeting_and_lost_it_is_told_once(steps, data):
-	"""Random runs of host changes, with the emails going out at random points: a host is
-	told they lost the meeting only if they were told of it (or had it from the start), at
-	most once per loss, and whoever holds it at the end has heard of it."""
-	current = [A]
-	knows = {A}  # who was told of the meeting (the first host, by its booking email)
-	changes = None
-	for users in steps:
-		changes = noted(changes, hosts(*current), users)
-		current = users
-		if data.draw(st.booleans()) or users is steps[-1]:
-			left, joined = untold(parsed(changes), current)
-			assert all(u in knows for u in left)
-			assert not set(left) & set(current)
-			knows -= set(left)
-			knows |= set(joined)
-			changes = told(changes, left, joined)
-			assert untold(parsed(changes), current) == ([], [])
-	stayed_unheard = set(current) - knows
-	assert not stayed_unheard, (steps, changes)
+@given(
+	st.lists(st.tuples(st.lists(USERS, min_size=1, max_size=2, unique=True), STATES), max_size=6), st.data()
+)
+def test_every_host_hears_the_meeting_as_it_is_once_each_change(steps, data):
+	"""Random runs of changes (hosts, time, or off), with the hosts' email running at random
+	points: nobody hears of a loss they never knew of, nobody hears what they already
+	heard, and after the last run every host heard the meeting as it is and everyone who
+	heard of it and no longer has it heard so."""
+	hosts_now, now = [A], TEN
+	heard = heard_of(fresh(), hosts_now, new=True)
+	knows = {}  # what each reader's mailbox says, from the news sent
+	for index, (users, then) in enumerate(steps):
+		if now is not None:  # a cancelled booking stays cancelled
+			hosts_now, now = users, then
+		if not data.draw(st.booleans()) and index < len(steps) - 1:
+			continue
+		told = tell(heard, hosts_now, now)
+		for user, what in told.items():
+			assert what not in ("passed_on", "cancelled") or knows.get(user), (user, knows)
+			after = OFF if what in ("passed_on", "cancelled") else now
+			assert knows.get(user, None) != after  # never the same news again
+			knows[user] = after
+		heard = heard_now(heard, hosts_now, now)
+	told = tell(heard, hosts_now, now)
+	for user, what in told.items():
+		knows[user] = OFF if what in ("passed_on", "cancelled") else now
+	assert not tell(heard_now(heard, hosts_now, now), hosts_now, now)
+	if now is not None:
+		assert all(knows.get(user) == now for user in hosts_now)
+	assert all(not was for user, was in knows.items() if now is None or user not in hosts_now)
 
 
 def test_moves_made_before_their_effects_ran_are_told_once():
@@ -99,13 +147,3 @@ def test_moves_made_before_their_effects_ran_are_told_once():
 	# other events are each their own news; a booking never moved has no sequence to match
 	assert not told_already("cancelled", 2, [2])
 	assert not told_already("rescheduled", 0, [0])
-
-
-def test_a_host_told_of_a_new_meeting_is_not_thereby_told_they_lost_it():
-	"""B heard of the meeting as new while a move took it from B: B is still to be told."""
-	changes = noted(None, hosts(A), [B])
-	joined_told = told(changes, joined=[B])
-	changes = noted(told(joined_told, left=[A]), hosts(B, event=False), [C])
-	assert untold(changes, [C]) == ([B], [C])
-	# told of the new meeting with the wrong part marked, B would never hear it is gone
-	assert untold(told(changes, joined=[B]), [C]) == ([B], [C])

@@ -1,9 +1,9 @@
 """The hosts a change took off a booking or put on it, kept on the booking
 (``host_changes``, rules in ``engine.host_changes``) until the effects that follow have
 done their part: the calendar effect removes the events it wrote in the calendars of the
-hosts who left, the CRM effect closes their desk Events, and the hosts' email tells those
-who left that the meeting is no longer theirs and those who joined of a meeting new to
-them."""
+hosts who left and the CRM effect closes their desk Events. It also keeps what each host
+last heard of the booking, which the hosts' email brings up to the booking as it is
+(``as_it_is``, ``keep_heard``)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def note(doc, before) -> None:
 	``fields.catch_up``); the record itself is read with a lock, as the effects last left
 	it (who was told, what was undone), never from the copy the change loaded."""
 	if before is None:
+		doc.host_changes = json.dumps(rules.fresh())  # nobody has heard of it yet
 		return
 	changes = frappe.db.get_value("Scheduler Booking", doc.name, "host_changes", for_update=True)
 	was = {
@@ -77,3 +78,24 @@ def update(doc, change: Callable[[dict], dict]) -> dict:
 		"Scheduler Booking", doc.name, "host_changes", doc.host_changes, update_modified=False
 	)
 	return changes
+
+
+def as_it_is(doc):
+	"""(the booking as it is, its record), the booking's row held until this transaction
+	ends: no change of it commits before the hosts' email that follows has told it and
+	kept what it told (``keep_heard``). A fresh read after the lock: this transaction's
+	earlier reads would show the booking as it was when they ran (REPEATABLE READ), so it
+	ends them first (an effect run has written nothing before it tells)."""
+	frappe.db.commit()
+	stored = frappe.db.get_value("Scheduler Booking", doc.name, "host_changes", for_update=True)
+	return frappe.get_doc("Scheduler Booking", doc.name), rules.parsed(stored)
+
+
+def keep_heard(doc, changes: dict, heard: dict) -> None:
+	"""What each host heard, kept in ``changes`` (the record ``as_it_is`` read) on the
+	booking's row it holds (no other lock: the hosts' profiles come before the booking in
+	every change's lock order, and this takes none after it)."""
+	doc.host_changes = json.dumps({**changes, rules.HEARD: heard})
+	frappe.db.set_value(
+		"Scheduler Booking", doc.name, "host_changes", doc.host_changes, update_modified=False
+	)

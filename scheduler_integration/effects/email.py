@@ -63,7 +63,7 @@ TEMPLATES = {
 		("guest", "Scheduler: Booking Cancelled (Guest)"),
 		("host", "Scheduler: Booking Cancelled (Host)"),
 	),
-	# to a host a change of hosts took the meeting from (``_hosts_moved``)
+	# to a host a change of hosts took the meeting from (``_tell_hosts``)
 	"passed_on": (("host", "Scheduler: Booking Passed On (Host)"),),
 	# a paid booking's hold ended unpaid; a payment came after it and goes back
 	"hold_expired": (("guest", "Scheduler: Reservation Released (Guest)"),),
@@ -95,8 +95,6 @@ HOST_EVENTS = tuple(event for event in EVENTS if any(reader == "host" for reader
 GUEST, HOST = "guest", "host"
 # seconds a queued booking email is this job's to hand over before Frappe's flush may
 FLUSH_GRACE = 60
-# the hosts' news that follows a change of hosts (``_hosts_moved``)
-MOVED_EVENTS = ("rescheduled", "cancelled")
 # what the colleagues a guest added are told (invitations and the guest's reminders; no
 # requests, no follow-ups): the guest's emails, each to them
 ATTENDEE_EVENTS = ("booked", "confirmed", "declined", "rescheduled", "cancelled", "meeting_link", "reminder")
@@ -261,51 +259,45 @@ def on_event_hosts(doc, event: str) -> str:
 def _news(doc, event: str, reader: str) -> str:
 	if news_is_stale(event, doc.status):
 		return "stale"
-	# the meetings of a series booked together: its first meeting's email lists them all; a
-	# multi-day booking's days are told of by its first day only (booking.series)
-	if series.follows(doc) or (event in ("booked", "pending") and series.later_meeting(doc)):
+	if reader == HOST:
+		return _tell_hosts(doc, event)
+	if _told_with_first(doc, event):
 		return "told with the first meeting"
-	if reader == HOST and event in MOVED_EVENTS:
-		return _hosts_moved(doc, event)
-	sent = send(doc, event, readers=(reader,))
-	if reader == HOST and event in ("booked", "pending"):
-		_told_of_new(doc)
-	return f"{sent} sent"
+	return f"{send(doc, event, readers=(reader,))} sent"
 
 
-def _told_of_new(doc) -> None:
-	"""The news of a new booking went to its hosts as they are now: a change of hosts before
-	it went out has nobody left to tell (who left never heard of it, who joined just did)."""
-	changes = booking_host_changes.to_follow(doc)
-	if changes is None:
-		return  # a move committed since: its own rows tell of it
-	left, joined = host_changes.untold(changes, host_users(doc))
-	if left or joined:
-		booking_host_changes.update(doc, lambda stored: host_changes.told(stored, left, joined))
+def _told_with_first(doc, event: str) -> bool:
+	"""The meetings of a series booked together: its first meeting's email lists them all;
+	a multi-day booking's days are told of by its first day only (booking.series)."""
+	return series.follows(doc) or (event in ("booked", "pending") and series.later_meeting(doc))
 
 
-def _hosts_moved(doc, event: str) -> str:
-	"""The hosts' news of a move or cancellation after a change of hosts (a round-robin
-	booking moved to another host of the team, a manager's edit): a host who left hears the
-	meeting is off for them, one who joined hears of it as a new booking (or not at all
-	when it is cancelled), the others the news itself; each host who left or joined once."""
+def _tell_hosts(doc, event: str) -> str:
+	"""Tell each host what they have not heard of the booking as it is (read under its
+	lock: ``booking.host_changes.as_it_is``): a new meeting, a move, that it is passed on
+	to another host or cancelled (``engine.host_changes.news``); and keep what they heard.
+	Moves made before this ran are told as one; a run that finds nothing new sends nothing."""
+	doc, changes = booking_host_changes.as_it_is(doc)
 	hosts = host_users(doc)
-	changes = booking_host_changes.to_follow(doc)
-	if changes is None:
-		return "overtaken by a later move"
-	left, joined = host_changes.untold(changes, hosts)
-	stayed = [user for user in hosts if user not in joined]
-	sent = send(doc, event, readers=(HOST,), hosts=stayed)
-	if left:
-		# a move tells them it is passed on; a cancellation, the cancellation
-		sent += send(doc, "passed_on" if event == "rescheduled" else event, readers=(HOST,), hosts=left)
-	if joined and event == "rescheduled":
-		sent += send(
-			doc, "pending" if doc.status == Status.PENDING else "booked", readers=(HOST,), hosts=joined
-		)
-	if left or joined:
-		booking_host_changes.update(doc, lambda stored: host_changes.told(stored, left, joined))
-	return f"{sent} sent"
+	now = host_changes.state(doc.status, doc.start, doc.end)
+	heard = host_changes.heard_of(changes, hosts, new=event in ("booked", "pending"))
+	told = host_changes.news(
+		heard,
+		hosts,
+		now,
+		new="pending" if doc.status == Status.PENDING else "booked",
+		off="passed_on" if now is not None else "cancelled",
+	)
+	with_first = _told_with_first(doc, event)
+	sent = 0
+	for news in dict.fromkeys(told.values()) if not with_first else ():
+		sent += send(doc, news, readers=(HOST,), hosts=[u for u, n in told.items() if n == news])
+	after = host_changes.heard_now(heard, hosts, now)
+	if after != changes.get(host_changes.HEARD):
+		booking_host_changes.keep_heard(doc, changes, after)
+	if with_first:
+		return "told with the first meeting"
+	return f"{sent} sent" if told else "nothing new to tell"
 
 
 def follow_up(doc, kind: str) -> int:

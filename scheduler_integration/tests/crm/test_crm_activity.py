@@ -616,7 +616,11 @@ class TestCrmActivity(SchedulerTestCase):
 			(row,) = self.records(doc, "To Do")
 			todo = frappe.get_doc("ToDo", row.record_name)
 			self.assertEqual((todo.allocated_to, todo.status), (CO, "Open"))
-		self.assertEqual(host_changes.untold(host_changes.parsed(doc.host_changes), [CO]), ([], []))
+		# what each host last heard: the organiser that it is passed on, the co-host its time
+		self.assertEqual(
+			host_changes.parsed(doc.host_changes)[host_changes.HEARD],
+			{HOST: host_changes.OFF, CO: host_changes.state(doc.status, doc.start, doc.end)},
+		)
 		# the new host reads the record the meeting is on (shared when their roles do not)
 		for record in {
 			(doc.crm_doctype, doc.crm_name) if doc.crm_name else None,
@@ -765,6 +769,110 @@ class TestCrmActivity(SchedulerTestCase):
 				sorted(mails),
 				sorted([(GUESTS[13], "Rescheduled"), (HOST, "Passed on"), (CO, "New booking")]),
 			)
+		finally:
+			frappe.db.rollback()
+			for name in blocks:
+				frappe.delete_doc("Scheduler Blocked Time", name, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
+	def host_mails(self, since: int, count: int, wait: float = 30.0) -> list[tuple[str, str]]:
+		"""(to, subject) of each mail to this class's hosts the sink got since ``since``, once
+		it has ``count`` (or after ``wait`` seconds: a worker hands each over after its commit)."""
+		mails = []
+		for _ in range(int(wait / 0.2)):
+			mails = []
+			for raw in self.outbox.messages[since:]:
+				message = message_from_string(raw)
+				to = message["To"].strip().lower()
+				if to in (HOST, CO):
+					subject = " ".join(str(make_header(decode_header(message["Subject"]))).split())
+					mails.append((to, subject.split(":", 1)[0]))
+			if len(mails) >= count:
+				break
+			time.sleep(0.2)
+		return sorted(mails)
+
+	def test_a_host_who_never_heard_of_a_meeting_hears_nothing_of_its_moves(self):
+		"""A booking moved from its first host before its hosts' email ran: the host who has
+		it hears of it once, as new; the first host, who never heard of it, hears nothing of
+		that move, of moves back and forth, or of its cancellation."""
+		from scheduler_integration.engine import host_changes
+		from scheduler_integration.engine.booking_states import Actor
+
+		first, other = self.day + timedelta(hours=15), self.day + timedelta(hours=16)
+		blocks = []
+		try:
+			# the co-host is busy at the first time, the organiser at the other
+			for user, at in ((CO, first), (HOST, other)):
+				block = frappe.get_doc(
+					{
+						"doctype": "Scheduler Blocked Time",
+						"user": user,
+						"start": to_system(at),
+						"end": to_system(at + timedelta(minutes=30)),
+					}
+				).insert(ignore_permissions=True)
+				blocks.append(block.name)
+			frappe.db.commit()
+			seen = len(self.outbox.messages)
+			doc = frappe.get_doc(
+				{
+					"doctype": "Scheduler Booking",
+					"meeting_type": self.rr,
+					"start": to_system(first),
+					"guest_name": "Never Heard",
+					"guest_email": GUESTS[13],
+					"timezone": "UTC",
+				}
+			).insert(ignore_permissions=True)
+			booking = doc.name
+			self.assertEqual(doc.host, HOST)
+			doc.reschedule(other, actor=Actor.HOST)
+			self.assertEqual(doc.host, CO)
+			frappe.db.commit()  # booked and moved before any effect ran
+			run_background_jobs()
+			self.assertEqual(self.host_mails(seen, 1), [(CO, "New booking")])
+			doc = self.booking(booking)
+			state = host_changes.state(doc.status, doc.start, doc.end)
+			self.assertEqual(host_changes.parsed(doc.host_changes)[host_changes.HEARD], {CO: state})
+			# back and forth before the effects ran: the co-host has it at the time they heard
+			seen = len(self.outbox.messages)
+			doc.reschedule(first, actor=Actor.HOST)
+			self.assertEqual(doc.host, HOST)
+			doc.reschedule(other, actor=Actor.HOST)
+			self.assertEqual(doc.host, CO)
+			frappe.db.commit()
+			run_background_jobs()
+			results = frappe.get_all(
+				"Scheduler Booking Effect",
+				filters={"booking": booking, "effect": "host_email"},
+				fields=["lifecycle_event", "status", "result"],
+				order_by="creation, seq",
+			)
+			self.assertEqual(
+				[(r.lifecycle_event, r.status) for r in results],
+				[
+					("booked", "Done"),
+					("rescheduled", "Done"),
+					("rescheduled", "Done"),
+					("rescheduled", "Done"),
+				],
+			)
+			self.assertEqual(self.host_mails(seen, 1, wait=3), [], results)
+			# cancelled: who heard of it hears so, the first host (never told) nothing
+			seen = len(self.outbox.messages)
+			doc = self.booking(booking)
+			doc.cancel(actor=Actor.HOST, reason="Test")
+			frappe.db.commit()
+			run_background_jobs()
+			rows = frappe.get_all(
+				"Scheduler Booking Effect",
+				filters={"booking": booking, "lifecycle_event": "cancelled"},
+				fields=["effect", "status", "result", "last_error"],
+				order_by="creation, seq",
+			)
+			self.assertEqual(self.host_mails(seen, 1), [(CO, "Cancelled")], rows)
+			self.assertEqual(self.host_mails(seen, 2, wait=2), [(CO, "Cancelled")])
 		finally:
 			frappe.db.rollback()
 			for name in blocks:

@@ -4,6 +4,7 @@ effects' job: a burst's confirmations before the CRM records behind them."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,6 +14,7 @@ import frappe
 from scheduler_integration import effects
 from scheduler_integration.core.clock import to_system, to_utc, utc_now
 from scheduler_integration.effects import automations, reminders
+from scheduler_integration.engine import host_changes
 from scheduler_integration.jobs.bookings import complete_past_bookings
 from scheduler_integration.tests.factory import (
 	Outbox,
@@ -44,6 +46,7 @@ import sys, frappe
 frappe.init(site=sys.argv[1], sites_path=sys.argv[2]); frappe.connect()
 frappe.db.sql("set session innodb_lock_wait_timeout = 3")
 from scheduler_integration.effects import automations, reminders
+from scheduler_integration.engine import host_changes
 doc = frappe.get_doc("Scheduler Booking", sys.argv[3])
 try:
 	reminders.build(doc)
@@ -306,6 +309,11 @@ class TestReminders(SchedulerTestCase):
 			"""update `tabScheduler Booking Effect` set status = 'Pending', attempts = 0,
 			claimed_at = null, next_attempt_at = %s where booking in %s""",
 			(to_system(later), names),
+		)
+		# …and their hosts have heard of none of them yet (engine.host_changes)
+		frappe.db.sql(
+			"update `tabScheduler Booking` set host_changes = %s where name in %s",
+			(json.dumps(host_changes.fresh()), names),
 		)
 		frappe.db.commit()
 		queued = frappe.get_all("Email Queue", filters={"reference_name": ("in", names)}, pluck="name")
