@@ -17,6 +17,7 @@ from scheduler_integration.engine.slot_answers import (
 	clockless,
 	common,
 	joined,
+	joined_starts,
 	offered_at,
 	span,
 )
@@ -120,12 +121,23 @@ def test_a_round_robin_answer_joined_from_its_hosts_own_equals_the_teams(scenari
 		whole.start,
 		whole.end,
 	)
+	# the times alone, as a page shows them (in any order of the hosts)
+	times = joined_starts(
+		[(name, searched[name][1]) for name in reversed(order)],
+		timedelta(minutes=policy.duration),
+		whole.start,
+		whole.end,
+	)
+	assert [(slot.start, slot.end) for slot in times] == [(slot.start, slot.end) for slot in answer]
 	for minutes in [0, *later]:
 		at = now + timedelta(minutes=minutes)
 		if not whole.usable_at(at):
 			continue
 		fresh = find_slots(hosts, policy, window_start, window_end, at, Assignment.ROUND_ROBIN)
 		assert shown(offered_at(answer, policy, window_start, window_end, at)) == shown(fresh)
+		assert [slot.start for slot in offered_at(times, policy, window_start, window_end, at)] == [
+			slot.start for slot in fresh
+		]
 		assert [slot.end for slot in offered_at(answer, policy, window_start, window_end, at)] == [
 			slot.end for slot in fresh
 		]

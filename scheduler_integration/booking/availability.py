@@ -25,7 +25,9 @@ from scheduler_integration.engine import Availability
 from scheduler_integration.engine.adapters import availability_from_rows
 from scheduler_integration.engine.out_of_office import with_leave
 
-CACHE = VersionedCache("scheduler_integration:availability")
+# shared between the workers and built when a change commits: after one host's hours
+# change, the next reads of a team's month load them once, not once in every worker
+CACHE = VersionedCache("scheduler_integration:availability", shared=lambda users: _load(users))
 
 
 def invalidate(users) -> None:

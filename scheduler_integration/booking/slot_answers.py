@@ -18,9 +18,11 @@ a page shows, a booking is decided under the hosts' locks from the database
 alternatives.
 
 A round-robin team's answer is joined from each host's own starts, each kept on its own
-under that host's stamp (``engine.slot_answers.joined``): after a booking or an hours edit
-of one host, the next read searches that host alone and reuses the others' (a 50-host
-month: one host's schedule loaded, not fifty).
+under that host's stamp (``engine.slot_answers.joined_starts``): after a booking or an
+hours edit of one host, the next read searches that host alone and reuses the others' (a
+50-host month: one host's schedule loaded, not fifty). It names the times, not who is free
+at each: a page shows times, and a booking picks its host from the team under its lock
+(``booking.check``).
 
 Series and multi-day starts are searched fresh each time (``engine.slot_answers.keepable``).
 Which of the owner's leave a colleague covers is kept too (the leave's records outdate the
@@ -38,10 +40,15 @@ from datetime import datetime, timedelta
 import frappe
 
 from scheduler_integration.booking import availability, busy, meeting_types
-from scheduler_integration.booking.load import ranks
 from scheduler_integration.core.versioned_cache import VersionedCache, stamp
-from scheduler_integration.engine.slot_answers import Span, by_host, common, joined, offered_bounds, span
-from scheduler_integration.engine.teams import page_order
+from scheduler_integration.engine.slot_answers import (
+	Span,
+	by_host,
+	common,
+	joined_starts,
+	offered_bounds,
+	span,
+)
 
 BOOKINGS = VersionedCache("scheduler_integration:host_bookings")  # one version per host
 MAX_ANSWERS = 256  # per process; least recently used go first
@@ -183,9 +190,8 @@ def _join(ctx, users: list[str], start, end, now, current, search_hosts) -> tupl
 		while len(_host_parts) > MAX_HOST_PARTS:
 			_host_parts.popitem(last=False)
 	found = common([own[user].span for user in users])
-	order = page_order(ranks(ctx, users), ctx.policy.round_robin_mode)
-	slots = joined(
-		[(user, own[user].starts) for user in order],
+	slots = joined_starts(
+		[(user, own[user].starts) for user in users],
 		timedelta(minutes=ctx.policy.duration),
 		found.start,
 		found.end,

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import pickle
 import secrets
 import time
 import weakref
@@ -62,6 +63,7 @@ TABLE = "`tabScheduler Cache Version`"
 _IN_TRANSACTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 MAX_AHEAD = 2000  # read-ahead plans kept per process (all dropped at once past it)
 _AHEAD: dict[tuple, tuple[tuple[str, str], ...]] = {}  # call's signature -> (cache, key) it read
+SHARED_TTL = 3600  # seconds a value shared between processes stays in Redis
 
 
 def _new_version() -> str:
@@ -73,8 +75,14 @@ def _row_name(cache: str, key: str) -> str:
 
 
 class VersionedCache:
-	def __init__(self, name: str):
+	"""``shared``: the values' builder, for a cache whose values are shared between the
+	processes through Redis, each under its key's epoch and version (one build per change,
+	not one per worker) and built as soon as a change commits (``invalidate``): the reads
+	after a change of one host's hours find them built."""
+
+	def __init__(self, name: str, shared: Callable[[list[str]], dict] | None = None):
 		self.name = name
+		self.shared = shared
 		self.entries: OrderedDict = OrderedDict()  # (site, key) -> (version, value)
 
 	def _redis_versions(self, keys: list[str]) -> tuple[bytes, list[bytes | None]]:
@@ -119,17 +127,59 @@ class VersionedCache:
 				out[key] = entry[1]
 			else:
 				missing.append(key)
+		if missing and self.shared is not None:
+			for key, value in self._shared_values(epoch, [(key, current[key]) for key in missing]).items():
+				self.entries[(site, key)] = ((epoch, current[key]), value)
+				out[key] = value
+			missing = [key for key in missing if key not in out]
 		if missing:
-			# the versions, then the rows, in one snapshot: a value is stored under the
-			# version of the data it was built from
-			versions = self._db_versions(missing)
-			built = build(missing)
-			for key in missing:
-				self.entries[(site, key)] = ((epoch, versions[key]), built[key])
-				out[key] = built[key]
-			while len(self.entries) > MAX_ENTRIES:
-				self.entries.popitem(last=False)
+			self._build(epoch, missing, build, out)
 		return out
+
+	def _build(self, epoch: bytes, keys: list[str], build: Callable[[list[str]], dict], out: dict) -> None:
+		# the versions, then the rows, in one snapshot: a value is stored under the version
+		# of the data it was built from
+		site = frappe.local.site
+		versions = self._db_versions(keys)
+		built = build(keys)
+		for key in keys:
+			self.entries[(site, key)] = ((epoch, versions[key]), built[key])
+			out[key] = built[key]
+		while len(self.entries) > MAX_ENTRIES:
+			self.entries.popitem(last=False)
+		if self.shared is not None:
+			pipe = frappe.cache.pipeline(transaction=False)
+			for key in keys:
+				pipe.set(self._shared_key(epoch, key, versions[key]), pickle.dumps(built[key]), ex=SHARED_TTL)
+			pipe.execute()
+
+	def _shared_key(self, epoch: bytes, key: str, version: bytes) -> str:
+		return frappe.cache.make_key(f"{self.name}:value:{epoch.decode()}:{version.decode()}:{key}")
+
+	def _shared_values(self, epoch: bytes, wanted: list[tuple[str, bytes]]) -> dict:
+		"""{key: value} of the ``wanted`` (key, version) pairs another process built and
+		shared; a value that no longer loads (written by another release) is built again."""
+		found = redis.Redis.mget(
+			frappe.cache, [self._shared_key(epoch, key, version) for key, version in wanted]
+		)
+		out = {}
+		for (key, _version), data in zip(wanted, found, strict=True):
+			if data is not None:
+				try:
+					out[key] = pickle.loads(data)
+				except Exception:
+					continue  # built again below, and shared anew
+		return out
+
+	def warm(self, keys: list[str]) -> None:
+		"""Build ``keys``' values now and share them (after their change committed: in a new
+		snapshot, which has it). Keys that cannot be built now (a host deleted) are left to
+		the next read."""
+		try:
+			epoch, _versions = self._redis_versions([])
+			self._build(epoch, keys, self.shared, {})
+		except Exception:
+			pass  # the change is committed and its answer sent: the next read builds it
 
 	def invalidate(self, keys: Iterable[str]) -> None:
 		# sorted: transactions outdating several of the same keys lock their rows in one order
@@ -166,6 +216,8 @@ class VersionedCache:
 			redis.Redis.hset(frappe.cache, name, mapping=versions)
 			for key in keys:
 				_RECENT.pop((site, self.name, key), None)
+			if self.shared is not None:
+				self.warm(keys)
 
 		forget()
 		frappe.db.after_commit.add(publish)

@@ -409,6 +409,42 @@ class TestCacheInvalidation(SchedulerTestCase):
 			pages.invalidate(["cache-host"])
 			frappe.db.commit()
 
+	def test_hours_built_after_a_change_are_shared_by_every_worker(self):
+		"""A change of a host's hours builds them once, as it commits, for every worker to
+		read from Redis (under the change's version); a later change is never answered with
+		what was shared before it."""
+		import pickle
+
+		from scheduler_integration.booking import availability
+
+		cache = availability.CACHE
+		doc = self.availability()
+		doc.weekly_rules[0].to_time = "16:00:00"
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			epoch, (version,) = cache._redis_versions([HOST])
+			shared = frappe.cache.get(cache._shared_key(epoch, HOST, version))
+			self.assertIsNotNone(shared, "built and shared as the change committed")
+			self.assertEqual(pickle.loads(shared), availability._load([HOST])[HOST])
+			# another worker (its own entries empty) reads what was shared, not the database
+			frappe.cache.set(cache._shared_key(epoch, HOST, version), pickle.dumps("as shared"))
+			cache.entries.clear()
+			frappe.db.rollback()  # a new request
+			self.assertEqual(availability.for_users([HOST])[HOST], "as shared")
+			doc.reload()
+			doc.weekly_rules[0].to_time = "17:00:00"
+			doc.save(ignore_permissions=True)
+			frappe.db.commit()
+			cache.entries.clear()
+			self.assertEqual(availability.for_users([HOST])[HOST], availability._load([HOST])[HOST])
+		finally:
+			cache.entries.clear()
+			doc.reload()
+			doc.weekly_rules[0].to_time = "17:00:00"
+			doc.save(ignore_permissions=True)
+			frappe.db.commit()
+
 	def offered_here(self) -> set[str]:
 		"""The day's slots as this process computes them, through its own caches."""
 		ctx = type_context(self.mt)
