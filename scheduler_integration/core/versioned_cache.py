@@ -33,6 +33,12 @@ load about what a tenth of Frappe's own request cycle does. A read that knows wh
 will need reads them all at once (``read_ahead``: the keys the last call with the same
 arguments read). A version so reused may be older than Redis's by the length of a
 request; as with any read racing a commit, the booking's locked check decides.
+A cache made with ``shared`` (the hosts' working hours) also keeps each value in Redis
+under its key's epoch and version, built by the change's own request right after its
+commit: the other workers read it there instead of building it again (right after one
+host's change, four workers reading a team's month loaded that host's hours four times).
+A version names one state of the rows, so a value shared under it is that state's, read
+by whichever process.
 Nothing here decides a booking: the booking transaction reads its inputs from the
 database under the lock.
 """
