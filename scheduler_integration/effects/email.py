@@ -144,10 +144,10 @@ def sent_to_guest(doc) -> str:
 	outgoing Email Account to send it: without one it waits); '' otherwise."""
 	if not can_send():
 		return ""
-	planned = frappe.get_all(
-		"Scheduler Booking Effect",
-		filters={"booking": doc.name, "effect": "email"},
-		pluck="lifecycle_event",
+	# written out: every booking's answer asks it (get_all builds its query and reads meta)
+	planned = frappe.db.sql_list(
+		"select lifecycle_event from `tabScheduler Booking Effect` where booking = %s and effect = 'email'",
+		doc.name,
 	)
 	for event in planned:
 		guest = [name for reader, name in TEMPLATES.get(event, ()) if reader == "guest"]
