@@ -690,6 +690,23 @@ class TestCrmActivity(SchedulerTestCase):
 		)
 		self.assertEqual(frappe.db.get_value("Event", new_event.name, "status"), "Cancelled")
 
+	def block_each_host_at_one(self, first, other) -> list[str]:
+		"""The co-host busy at ``first``, the organiser at ``other`` (committed): a round-robin
+		move between the two times moves the meeting to the other host."""
+		names = []
+		for user, at in ((CO, first), (HOST, other)):
+			block = frappe.get_doc(
+				{
+					"doctype": "Scheduler Blocked Time",
+					"user": user,
+					"start": to_system(at),
+					"end": to_system(at + timedelta(minutes=30)),
+				}
+			).insert(ignore_permissions=True)
+			names.append(block.name)
+		frappe.db.commit()
+		return names
+
 	def test_quick_moves_between_the_hosts_before_the_effects_ran_end_with_one_story(self):
 		"""Three moves between the two hosts (A -> C -> A -> C) made before any of their
 		effects ran: the records end with the co-host alone, and each reader hears once."""
@@ -703,18 +720,7 @@ class TestCrmActivity(SchedulerTestCase):
 		old_event = doc.hosts[0].event
 		blocks = []
 		try:
-			# the co-host is busy at the first time, the organiser at the other
-			for user, at in ((CO, first), (HOST, other)):
-				block = frappe.get_doc(
-					{
-						"doctype": "Scheduler Blocked Time",
-						"user": user,
-						"start": to_system(at),
-						"end": to_system(at + timedelta(minutes=30)),
-					}
-				).insert(ignore_permissions=True)
-				blocks.append(block.name)
-			frappe.db.commit()
+			blocks += self.block_each_host_at_one(first, other)
 			seen = len(self.outbox.messages)
 			doc = frappe.get_doc("Scheduler Booking", doc.name)
 			for at, host in ((other, CO), (first, HOST), (other, CO)):
@@ -802,18 +808,7 @@ class TestCrmActivity(SchedulerTestCase):
 		first, other = self.day + timedelta(hours=15), self.day + timedelta(hours=16)
 		blocks = []
 		try:
-			# the co-host is busy at the first time, the organiser at the other
-			for user, at in ((CO, first), (HOST, other)):
-				block = frappe.get_doc(
-					{
-						"doctype": "Scheduler Blocked Time",
-						"user": user,
-						"start": to_system(at),
-						"end": to_system(at + timedelta(minutes=30)),
-					}
-				).insert(ignore_permissions=True)
-				blocks.append(block.name)
-			frappe.db.commit()
+			blocks += self.block_each_host_at_one(first, other)
 			seen = len(self.outbox.messages)
 			doc = frappe.get_doc(
 				{
