@@ -12,18 +12,22 @@ from scheduler_integration.booking.presentation import plain
 from scheduler_integration.core.naming import insert_named_after_person
 from scheduler_integration.core.settings import setting
 from scheduler_integration.crm.records import find_record
+from scheduler_integration.effects.crm.timeline import remember
 from scheduler_integration.rules.matching import new_record_doctype
 
 
-def grant(doctype: str, name, users) -> None:
-	"""Share a record with each host who may not read it yet (a host without a sales role
-	still sees the leads and tasks of their own meetings). Done before assigning, since
-	Frappe's assignment would otherwise share it as the acting host, who may not share."""
+def grant(doc, doctype: str, name, users) -> None:
+	"""Share a record with each host of ``doc`` who may not read it yet (a host without a
+	sales role still sees the leads and tasks of their own meetings), and remember each
+	share on the booking: a host the meeting passes from loses it again
+	(``handover.follow_hosts``). Done before assigning, since Frappe's assignment would
+	otherwise share it as the acting host, who may not share."""
 	for user in users:
 		if not frappe.has_permission(doctype, "read", doc=str(name), user=user):
 			frappe.share.add_docshare(
 				doctype, str(name), user, read=1, write=1, flags={"ignore_share_permission": True}
 			)
+			remember(doc, "Share", doctype, name, user)
 
 
 def create_record(doc) -> tuple[str, str] | tuple[None, None]:
@@ -55,7 +59,7 @@ def create_record(doc) -> tuple[str, str] | tuple[None, None]:
 	if doctype == "CRM Lead" and owner:
 		# Frappe CRM assigns the lead owner on insert as the acting host, which fails for a
 		# host who may not share it: share first, then make them owner and assignee
-		grant(doctype, record.name, [owner])
+		grant(doc, doctype, record.name, [owner])
 		frappe.db.set_value(doctype, record.name, "lead_owner", owner, update_modified=False)
 		record.lead_owner = owner
 		record.assign_agent(owner)

@@ -5,7 +5,9 @@ of the team has free, a manager's change of its hosts): the desk records follow 
   each host now on the booking without one gets one.
 - Frappe CRM: the meeting's CRM Task is assigned to the hosts now, the organiser first;
   a host who left loses the assignment (Frappe's own: their ToDo is cancelled). The record
-  (lead, deal) and the guest's Contact are shared with a new host who may not read them yet.
+  (lead, deal) and the guest's Contact are shared with a new host who may not read them yet;
+  a host who left loses what was shared with them for this meeting (the shares the booking
+  remembers), unless another meeting they still host is on the same record.
 - ERPNext record or Contact: a host who left has their to-do cancelled; a new host gets one.
 
 Each step reads what is done from the records themselves, so a retried run does nothing
@@ -22,6 +24,7 @@ from scheduler_integration.effects.crm.guest_record import grant
 from scheduler_integration.effects.crm.tasks import todos
 from scheduler_integration.effects.crm.timeline import event_for, record_of, remember, remembered
 from scheduler_integration.engine import host_changes
+from scheduler_integration.engine.statuses import ACTIVE
 
 
 def follow_hosts(
@@ -43,7 +46,7 @@ def follow_hosts(
 	if undone:
 		booking_host_changes.update(doc, lambda stored: _without_events(stored, undone))
 	if not whole:
-		return made
+		return made + _withdraw_shares(doc, host_users(doc))
 	if not (seats.seated(doc.meeting_type) and not doc.get("seat_leader")):  # a seat has none of its own
 		for row in doc.hosts:
 			if not row.event and (event := event_for(doc, row, participants, reference, subject)):
@@ -52,8 +55,41 @@ def follow_hosts(
 	made += _follow_task(doc, hosts) + _follow_todos(doc, hosts)
 	if made:  # the new host reads the record of their meeting and its Contact, as its first host did
 		for target in {record_of(doc), ("Contact", doc.contact) if doc.contact else None} - {None}:
-			grant(*target, hosts)
-	return made
+			grant(doc, *target, hosts)
+	return made + _withdraw_shares(doc, hosts)
+
+
+def _withdraw_shares(doc, hosts: list[str]) -> list[str]:
+	"""Take back what was shared for this meeting with hosts it passed from, but a record
+	(lead, deal, Contact) another meeting they still host is on."""
+	gone = [row for row in remembered(doc, "Share") if row.user not in hosts]
+	for row in gone:
+		if row.record_type == "CRM Task" or not _hosts_another_on(
+			doc, row.user, row.record_type, row.record_name
+		):
+			frappe.share.remove(
+				row.record_type, row.record_name, row.user, flags={"ignore_permissions": True}
+			)
+	_forget(doc, gone)
+	return [f"{row.record_type} {row.record_name} no longer shared with {row.user}" for row in gone]
+
+
+def _hosts_another_on(doc, user: str, doctype: str, name: str) -> bool:
+	"""Does ``user`` host another active booking on the record (or Contact) ``name``?"""
+	field = (
+		"b.contact = %(name)s"
+		if doctype == "Contact"
+		else "b.crm_doctype = %(doctype)s and b.crm_name = %(name)s"
+	)
+	return bool(
+		frappe.db.sql(
+			f"""select 1 from `tabScheduler Booking` b
+			join `tabScheduler Booking Host` h on h.parent = b.name and h.parenttype = 'Scheduler Booking'
+			where h.user = %(user)s and b.name != %(booking)s and b.status in %(active)s and {field}
+			limit 1""",
+			{"user": user, "booking": doc.name, "active": ACTIVE, "doctype": doctype, "name": name},
+		)
+	)
 
 
 def _without_events(changes: dict, undone) -> dict:
@@ -83,7 +119,7 @@ def _follow_task(doc, hosts: list[str]) -> list[str]:
 		unassign("CRM Task", task, row.user, ignore_permissions=True)
 	_forget(doc, gone)
 	if new:
-		grant("CRM Task", task, new)
+		grant(doc, "CRM Task", task, new)
 		assign({"assign_to": new, "doctype": "CRM Task", "name": task}, ignore_permissions=True)
 		for user in new:
 			remember(doc, "Task", "CRM Task", task, user)

@@ -72,7 +72,7 @@ def crm_task(doc) -> str:
 	).insert(ignore_permissions=True)
 	# the core assignment (a ToDo each), which also lets Frappe CRM notify co-hosts; its
 	# "assigned to" is the organiser
-	grant("CRM Task", task.name, host_users(doc))
+	grant(doc, "CRM Task", task.name, host_users(doc))
 	assign(
 		{"assign_to": host_users(doc), "doctype": "CRM Task", "name": task.name, "description": task.title},
 		ignore_permissions=True,
@@ -195,7 +195,7 @@ def follow_up_task(doc) -> tuple[str, str] | None:
 					"reference_docname": doc.crm_name,
 				}
 			).insert(ignore_permissions=True)
-			grant("CRM Task", task.name, [doc.host])
+			grant(doc, "CRM Task", task.name, [doc.host])
 			assign(
 				{"assign_to": [doc.host], "doctype": "CRM Task", "name": task.name, "description": title},
 				ignore_permissions=True,

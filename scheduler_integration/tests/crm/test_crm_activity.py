@@ -579,6 +579,7 @@ class TestCrmActivity(SchedulerTestCase):
 		self.assertIsNotNone(account.get_event(calendar_url, doc.ical_uid))
 		purpose = "Task" if crm else "To Do"
 		(first,) = self.records(doc, purpose)
+		before_move = self.records(doc, "Share")
 		self.book(GUESTS[14], "Busy Maker", hour=14)  # the organiser's 14:00 is taken
 		seen = len(self.outbox.messages)
 		r = self.guest.post(
@@ -627,6 +628,18 @@ class TestCrmActivity(SchedulerTestCase):
 			("Contact", doc.contact),
 		} - {None}:
 			self.assertTrue(frappe.has_permission(record[0], "read", doc=record[1], user=CO), record)
+		# …and the organiser no longer does what was shared with them for this meeting (they
+		# have no sales role: on a Frappe CRM site the lead and its task were shared with them)
+		shared_before = [(row.record_type, row.record_name) for row in before_move if row.user == HOST]
+		self.assertEqual([row.user for row in self.records(doc, "Share") if row.user == HOST], [])
+		for doctype, name in shared_before:
+			self.assertFalse(
+				frappe.db.exists("DocShare", {"user": HOST, "share_doctype": doctype, "share_name": name}),
+				(doctype, name),
+			)
+			self.assertFalse(frappe.has_permission(doctype, "read", doc=name, user=HOST), (doctype, name))
+		if crm:
+			self.assertIn(("CRM Lead", doc.crm_name), shared_before)
 		# …and out of the organiser's CalDAV calendar, nothing left to undo
 		self.assertIsNone(account.get_event(calendar_url, doc.ical_uid))
 		changes = host_changes.parsed(doc.host_changes)

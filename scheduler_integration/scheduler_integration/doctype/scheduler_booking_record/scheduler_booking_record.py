@@ -16,7 +16,7 @@ class SchedulerBookingRecord(ChildRow):  # readable exactly when its parent is
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
-		purpose: DF.Literal["Task", "Note", "To Do", "Notification", "No-show Task"]
+		purpose: DF.Literal["Task", "Note", "To Do", "Notification", "No-show Task", "Share"]
 		record_name: DF.DynamicLink | None
 		record_type: DF.Link | None
 		user: DF.Link | None
