@@ -138,7 +138,7 @@ class TestDeletion(SchedulerTestCase):
 		make_type(self.profile, "delete-todo", 30)
 		doc = self.book("delete-todo", 11, "delete-todo@example.org")
 		# the host's to-do (Frappe CRM: its task), deleted as the desk deletes it
-		(record,) = [row for row in doc.crm_records if row.record_type in ("ToDo", "CRM Task")]
+		(record,) = [row for row in doc.crm_records if row.purpose in ("To Do", "Task")]
 		if record.record_type == "CRM Task":  # Frappe CRM keeps a task while its notification does
 			frappe.db.delete("CRM Notification", {"notification_type_doc": record.record_name})
 		frappe.delete_doc(record.record_type, record.record_name)
