@@ -134,7 +134,10 @@ class VersionedCache:
 			else:
 				missing.append(key)
 		if missing and self.shared is not None:
-			for key, value in self._shared_values(epoch, [(key, current[key]) for key in missing]).items():
+			# a key no change touched has no version of its own (NEVER names no one state of
+			# its rows: a host deleted and made again has the same key): never shared
+			known = [(key, current[key]) for key in missing if current[key] != NEVER]
+			for key, value in self._shared_values(epoch, known).items():
 				self.entries[(site, key)] = ((epoch, current[key]), value)
 				out[key] = value
 			missing = [key for key in missing if key not in out]
@@ -156,7 +159,10 @@ class VersionedCache:
 		if self.shared is not None:
 			pipe = frappe.cache.pipeline(transaction=False)
 			for key in keys:
-				pipe.set(self._shared_key(epoch, key, versions[key]), pickle.dumps(built[key]), ex=SHARED_TTL)
+				if versions[key] != NEVER:
+					pipe.set(
+						self._shared_key(epoch, key, versions[key]), pickle.dumps(built[key]), ex=SHARED_TTL
+					)
 			pipe.execute()
 
 	def _shared_key(self, epoch: bytes, key: str, version: bytes) -> str:
