@@ -192,6 +192,9 @@ class VersionedCache:
 			self._build(epoch, keys, self.shared, {})
 		except Exception:
 			pass  # the change is committed and its answer sent: the next read builds it
+		# end the snapshot these reads began (nothing was written): the caller's next read
+		# sees what others committed meanwhile, not the state of this moment (REPEATABLE READ)
+		frappe.db.sql("commit")
 
 	def invalidate(self, keys: Iterable[str]) -> None:
 		# sorted: transactions outdating several of the same keys lock their rows in one order
