@@ -129,30 +129,26 @@ def host_at(user: str, start: datetime) -> str:
 
 def away_at(users, start: datetime) -> dict[str, str | None]:
 	"""{host: colleague or None} of the hosts on leave at ``start`` (each on their own clock:
-	``core.hosts.host_timezones``' zone). Every round-robin booking asks it of its whole team
-	(``booking.check``): one query, written out (three of ``get_all``, each building its
-	query and reading the doctypes' meta, were a sixth of a team booking in a burst)."""
+	``core.hosts.host_timezones``). Every round-robin booking asks it of its whole team
+	(``booking.check``): the leave near ``start`` in one query written out (``get_all``
+	builds its query and reads meta on every call), the zones only of those who have some."""
 	users = sorted({u for u in users if u})
 	if not users:
 		return {}
 	rows = frappe.db.sql(
-		f"""select p.user, coalesce(nullif(p.timezone, ''), nullif(a.timezone, '')) as zone,
-			o.from_date, o.to_date, o.delegate, o.delegate_status
-		from `tabScheduler Profile` p
-		left join `tabScheduler Availability` a on a.name = p.availability
-		join `tab{DOCTYPE}` o on o.user = p.user
-		where p.user in %(users)s and o.to_date >= %(lo)s and o.from_date <= %(hi)s""",
+		f"""select user, from_date, to_date, delegate, delegate_status from `tab{DOCTYPE}`
+		where user in %(users)s and to_date >= %(lo)s and from_date <= %(hi)s""",
 		# every zone's date of ``start`` is within a day of its UTC date
 		{"users": users, "lo": start.date() - timedelta(days=1), "hi": start.date() + timedelta(days=1)},
 		as_dict=True,
 	)
 	if not rows:
 		return {}
-	system = frappe.utils.get_system_timezone()
+	zones = host_timezones({row.user for row in rows})
 	active = taking_meetings({row.delegate for row in rows if row.delegate})
 	out: dict[str, str | None] = {}
 	for row in rows:
-		if row.from_date <= local_date(start, row.zone or system) <= row.to_date:
+		if row.from_date <= local_date(start, zones[row.user]) <= row.to_date:
 			# a colleague covers only once they agreed, and while they take bookings
 			covering = row.delegate if row.delegate_status == "Accepted" and row.delegate in active else None
 			out[row.user] = out.get(row.user) or covering or None
