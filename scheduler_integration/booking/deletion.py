@@ -36,13 +36,36 @@ def booking_deleted(doc) -> None:
 			if doctype == "CRM Task" and frappe.db.exists("DocType", "CRM Notification"):
 				frappe.db.delete("CRM Notification", {"notification_type_doc": name})
 			if doctype == "Event":
-				# an Event deletes its emails itself, checking the deleter's permission on each:
-				# the booking's deletion is what was permitted
-				for email in frappe.get_all(
-					"Communication", {"reference_doctype": "Event", "reference_name": name}, pluck="name"
-				):
-					frappe.delete_doc("Communication", email, ignore_permissions=True, force=True)
+				delete_event(name)
+				continue
 			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
+
+
+def delete_event(name: str, permanently: bool = False) -> None:
+	"""Delete a meeting's desk Event with the timeline entries Frappe made of it for its
+	participants (Communications).
+
+	An Event deletes those itself, but checks the deleter's permission on each (the booking's
+	deletion is what was permitted), and lists them in the snapshot the deleting transaction
+	began with: an entry a worker's effect committed since (a guest's Contact joining) lost
+	its Event and stayed behind, unlinked. So the Event's row is locked first (a save of it
+	under way finishes) and its entries are read with a locking read, which sees the latest.
+	"""
+	if not frappe.db.sql("select name from `tabEvent` where name = %s for update", name):
+		return
+	entries = frappe.db.sql_list(
+		"""select name from `tabCommunication`
+		where reference_doctype = 'Event' and reference_name = %s for update""",
+		name,
+	)
+	for entry in entries:
+		frappe.delete_doc(
+			"Communication", entry, ignore_permissions=True, force=True, delete_permanently=permanently
+		)
+	# delete_doc reads the document in the snapshot and passes over what is not there
+	frappe.db.delete("Communication Link", {"parent": ("in", entries or [""])})
+	frappe.db.delete("Communication", {"name": ("in", entries or [""])})
+	frappe.delete_doc("Event", name, ignore_permissions=True, force=True, delete_permanently=permanently)
 
 
 def record_deleted(doc, method=None) -> None:

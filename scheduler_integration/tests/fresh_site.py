@@ -96,6 +96,54 @@ def sweep() -> str:
 	return "swept: " + (", ".join(swept) or "nothing")
 
 
+# what each count of ``snapshot`` counts, and the fields that say where a left row came from
+COUNTED = {
+	"User": ["full_name"],
+	"Email Account": ["email_id"],
+	"Email Queue": ["reference_doctype", "reference_name", "sender"],
+	"Scheduler Booking": ["host", "guest_email", "status"],
+	"Scheduler Profile": ["user"],
+	"Scheduler Meeting Type": ["title"],
+	"Scheduler Engagement": ["booking"],
+	"Contact": ["email_id"],
+	"Event": ["subject", "owner"],
+	"Scheduler Personal Link": ["reference_doctype", "reference_name"],
+	"Communication": [
+		"communication_type",
+		"communication_medium",
+		"reference_doctype",
+		"reference_name",
+		"subject",
+		"sender",
+	],
+	"Scheduler Routing Form": ["title"],
+	"Scheduler Out of Office": ["user"],
+	"Scheduler Payment": ["booking"],
+	"Integration Request": ["reference_doctype", "reference_docname"],
+}
+
+
+def clock() -> str:
+	"""The site's time now (what ``made_since`` takes)."""
+	return str(frappe.utils.now_datetime().replace(microsecond=0))
+
+
+def made_since(since: str) -> None:
+	"""Prints the rows of the counted doctypes made or changed since ``since`` and still there, one
+	per line: when a run left a site changed, the failure says what it left and whose it is."""
+	lines = []
+	for doctype, fields in COUNTED.items():
+		for row in frappe.get_all(
+			doctype,
+			filters={"modified": (">=", since)},
+			fields=["name", "creation", "modified", "owner", *fields],
+			order_by="modified asc",
+			limit=20,
+		):
+			lines.append(f"{doctype} " + " ".join(f"{k}={v}" for k, v in row.items()))
+	print("\n".join(lines) or "nothing made or changed since " + since)
+
+
 def snapshot() -> str:
 	"""Counts a bench-suite run must leave as it found them (compared by .ci/bench-suite)."""
 	default = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}, "name")

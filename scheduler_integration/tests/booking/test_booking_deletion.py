@@ -29,6 +29,7 @@ from scheduler_integration.tests.live import (
 	LiveServer,
 	body,
 	cleanup,
+	commit_elsewhere,
 	guest_book,
 	make_user,
 	purge_guests,
@@ -133,6 +134,32 @@ class TestDeletion(SchedulerTestCase):
 		self.assertEqual(frappe.db.count("Scheduler Engagement", {"booking": doc.name}), engagement)
 		# the guest's Contact is the CRM's, not the booking's: it stays
 		self.assertTrue(frappe.db.exists("Contact Email", {"email_id": "delete-guest@example.org"}))
+
+	def test_a_timeline_entry_committed_meanwhile_goes_with_the_meetings_event(self):
+		"""A guest's Contact joining the meeting's Event gives it a timeline entry (a
+		Communication) in a worker's effect. Committed after the deleting transaction began,
+		it was not in that transaction's snapshot: it lost its Event and stayed behind."""
+		make_type(self.profile, "delete-race", 30)
+		doc = self.book("delete-race", 14, "delete-race-guest@example.org")
+		event = next(row.event for row in doc.hosts if row.event)
+		frappe.db.rollback()
+		frappe.db.count("Communication")  # this transaction's snapshot begins
+		entry = frappe.generate_hash(length=10)
+		commit_elsewhere(
+			(
+				"""insert into `tabCommunication` (name, creation, modified, owner, modified_by,
+				docstatus, communication_type, communication_medium, sent_or_received, status,
+				subject, reference_doctype, reference_name)
+				values (%s, now(), now(), 'Administrator', 'Administrator', 0, 'Communication',
+				'Meeting', 'Sent', 'Linked', 'a participant joined', 'Event', %s)""",
+				(entry, event),
+			)
+		)
+		self.assertFalse(frappe.db.exists("Communication", entry))  # not in this snapshot
+		frappe.delete_doc("Scheduler Booking", doc.name, ignore_permissions=True)
+		frappe.db.commit()
+		self.assertFalse(frappe.db.exists("Event", event))
+		self.assertFalse(frappe.db.exists("Communication", entry))
 
 	def test_a_todo_deleted_in_the_desk_leaves_the_bookings_list(self):
 		make_type(self.profile, "delete-todo", 30)
