@@ -113,6 +113,14 @@ def event_for(doc, host_row, participants, reference: tuple | None = None, subje
 	when that host left the booking since this run read it (a move committed meanwhile:
 	the move's own run makes the Events of the hosts it has now)."""
 	reference_doctype, reference_docname = reference or event_reference(doc)
+	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
+	if not frappe.db.sql(  # a locking read: as committed, not as this run's snapshot has it
+		"select name from `tabScheduler Booking Host` where name = %s for update", (host_row.name,)
+	):
+		# checked before the Event is made: an Event made and deleted again gave its number
+		# back (Frappe reverts a series' last number), and Frappe's deferred clean-up of the
+		# deleted one then cut the next Event of that number from its timeline entries
+		return None
 	event = frappe.get_doc(
 		{
 			"doctype": "Event",
@@ -132,12 +140,6 @@ def event_for(doc, host_row, participants, reference: tuple | None = None, subje
 	event.insert(ignore_permissions=True)
 	if event.owner != host_row.user:  # each host owns theirs: it shows in their desk calendar
 		frappe.db.set_value("Event", event.name, "owner", host_row.user, update_modified=False)
-	lock_hosts_of(doc.name)  # the one lock order: the hosts' profiles, then their rows
-	if not frappe.db.sql(  # a locking read: as committed, not as this run's snapshot has it
-		"select name from `tabScheduler Booking Host` where name = %s for update", (host_row.name,)
-	):
-		frappe.delete_doc("Event", event.name, ignore_permissions=True, force=True)  # never committed
-		return None
 	frappe.db.set_value("Scheduler Booking Host", host_row.name, "event", event.name, update_modified=False)
 	host_row.event = event.name  # a later effect of the same run reads it (a slot's ``seats``)
 	return event.name

@@ -161,6 +161,29 @@ class TestDeletion(SchedulerTestCase):
 		self.assertFalse(frappe.db.exists("Event", event))
 		self.assertFalse(frappe.db.exists("Communication", entry))
 
+	def test_an_event_for_a_host_who_left_meanwhile_is_never_made(self):
+		"""The CRM effect makes a host's Event only while that host still has the booking,
+		as committed: an Event made and deleted again gave its number back, and Frappe's
+		deferred clean-up of the deleted one then cut the next Event of that number from its
+		timeline entries (a left site caught one)."""
+		from scheduler_integration.effects.crm.timeline import event_for
+
+		make_type(self.profile, "delete-left", 30)
+		doc = self.book("delete-left", 16, "delete-left-guest@example.org")
+		row = doc.hosts[0]
+		frappe.db.rollback()
+		frappe.db.count("Event")  # this transaction's snapshot begins
+		# the host's row goes in another transaction (a move to another host, say)
+		commit_elsewhere(("delete from `tabScheduler Booking Host` where name = %s", (row.name,)))
+		events = frappe.db.count("Event")
+		gone = frappe.db.count("Deleted Document", {"deleted_doctype": "Event"})
+		try:
+			self.assertIsNone(event_for(doc, row, []))
+			self.assertEqual(frappe.db.count("Event"), events)
+			self.assertEqual(frappe.db.count("Deleted Document", {"deleted_doctype": "Event"}), gone)
+		finally:
+			frappe.db.rollback()
+
 	def test_a_todo_deleted_in_the_desk_leaves_the_bookings_list(self):
 		make_type(self.profile, "delete-todo", 30)
 		doc = self.book("delete-todo", 11, "delete-todo@example.org")
