@@ -103,6 +103,14 @@ async function settled(page, selector) {
 async function waitDays(page) {
 	await page.waitForFunction(() => document.querySelector(".sched-times[aria-busy='false']"), null, { timeout: 30000 });
 }
+// the booking's own month may have no other time (its last day, the one time of it booked):
+// the page says "Try the next month", and the guest does
+async function toMonthWithTimes(page) {
+	for (let i = 0; i < 2 && !(await page.locator("button.sched-day.has").count()); i++) {
+		await page.click(".sched-month-nav button:last-child");
+		await waitDays(page);
+	}
+}
 // keyboard only: into the grid, arrows to a day with times, Enter, Enter on the first time
 async function pickByKeyboard(page) {
 	await waitDays(page);
@@ -180,6 +188,7 @@ try {
 		await page.waitForSelector("#sched-keep");
 		await waitDays(page);
 		result.reschedule_focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
+		await toMonthWithTimes(page);
 		await page.locator("button.sched-day.has").last().click();
 		await page.locator("button.sched-slot").last().click();
 		await page.waitForSelector("#sched-move");
@@ -191,6 +200,7 @@ try {
 		result.kept_time = (await page.textContent("#sched-manage-time")).trim();
 		await page.click("#sched-reschedule");
 		await waitDays(page);
+		await toMonthWithTimes(page);
 		await page.locator("button.sched-day.has").last().click();
 		await page.locator("button.sched-slot").last().click();
 		await page.waitForSelector("#sched-confirm-move");

@@ -211,12 +211,18 @@ class TestEffectsAfterTheAnswer(SchedulerTestCase):
 
 	def test_the_guests_email_is_its_own_row_and_goes_before_the_hosts(self):
 		self.outbox.sink.hold()
+		hosts_before = self.outbox.sink.counts.get(HOST, 0)
 		booking = self.book(16, "after-first@example.org")["id"]
 		self.held_at_the_email(booking)
 		self.assertEqual([row.effect for row in self.rows(booking)][:3], ["email", "host_email", "crm"])
 		self.outbox.sink.release()
 		self.until("every row", lambda: all(row.status == "Done" for row in self.rows(booking)))
-		guest, host = self.outbox.sink.received["after-first@example.org"], self.outbox.sink.received[HOST]
+		sink = self.outbox.sink  # a row is done once its mail is queued; it arrives after that
+		self.until(
+			"both emails",
+			lambda: "after-first@example.org" in sink.received and sink.counts.get(HOST, 0) > hosts_before,
+		)
+		guest, host = sink.received["after-first@example.org"], sink.received[HOST]
 		self.assertLess(guest, host, "the guest's confirmation was handed over before the host's email")
 
 	def test_a_guests_email_waiting_from_before_the_split_still_tells_the_host(self):
@@ -224,8 +230,11 @@ class TestEffectsAfterTheAnswer(SchedulerTestCase):
 		own effect gets the host's row it would have been followed by, once."""
 		from scheduler_integration.patches import host_email_rows
 
+		before = self.outbox.sink.counts.get(HOST, 0)
 		booking = self.book(14, "after-split@example.org")["id"]
 		self.until("every row", lambda: all(row.status == "Done" for row in self.rows(booking)))
+		# a row is done once its mail is queued; a worker hands it to the server after that
+		self.until("the host's first email", lambda: self.outbox.sink.counts.get(HOST, 0) > before)
 		hosts_mails = self.outbox.sink.counts.get(HOST, 0)
 		# as a site had it before the split: the email row waiting (for its retry in an hour),
 		# no host_email row, and no record of what the hosts heard
@@ -252,6 +261,8 @@ class TestEffectsAfterTheAnswer(SchedulerTestCase):
 				== [("booked", "Done")]
 			),
 		)
+		self.until("the host's email", lambda: self.outbox.sink.counts.get(HOST, 0) > hosts_mails)
+		time.sleep(2)  # and no second one
 		self.assertEqual(self.outbox.sink.counts.get(HOST, 0), hosts_mails + 1)
 		email_row = [row for row in self.rows(booking) if row.effect == "email"]
 		self.assertEqual([row.status for row in email_row], ["Pending"], "the guest's waits for its retry")
