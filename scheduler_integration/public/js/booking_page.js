@@ -509,6 +509,14 @@
 				const slots = own === null ? day.slots : day.slots.filter((s) => Date.parse(s.start) !== own);
 				if (slots.length) state.days[day.date] = slots;
 			}
+			// the month a picker opens on may have no time left (its last evening, say): the next
+			// month with times shows instead, as on Calendly; a month the guest asked for stays
+			if (!Object.keys(state.days).length && state.seek > 0 && !nextDisabled()) {
+				state.seek -= 1;
+				shiftMonth(1, true);
+				return;
+			}
+			state.seek = 0;
 			const wanted = state.wantDate && state.days[state.wantDate] ? state.wantDate : null;
 			state.wantDate = null;
 			if (wanted) state.date = wanted;
@@ -628,6 +636,7 @@
 			if (ty < today.y || (ty === today.y && tm < today.m)) return;
 			if ((ty > y || (ty === y && tm > m)) && nextDisabled()) return;
 			state.month = { y: ty, m: tm };
+			state.seek = 0;
 			state.date = null;
 			state.focusDate = targetKey;
 			loadMonth(targetKey);
@@ -735,7 +744,8 @@
 		add(box, [el("h3", { text: mt.days > 1 ? __("Your days") : __("Your meetings") }), list]);
 		reportHeight();
 	}
-	function shiftMonth(delta) {
+	function shiftMonth(delta, seeking = false) {
+		if (!seeking) state.seek = 0; // the guest's own move: the month they went to stays
 		if ((delta > 0 && nextDisabled()) || (delta < 0 && prevDisabled())) return; // Page Up / Down too
 		let { y, m } = state.month;
 		m += delta;
@@ -746,6 +756,7 @@
 		state.focusDate = null;
 		loadMonth();
 	}
+	const SEEK_MONTHS = 2; // how many empty months an opening picker passes over
 	// ?date=YYYY-MM-DD or ?month=YYYY-MM open the picker there (not before this month)
 	function startMonth() {
 		const today = todayInZone();
@@ -763,6 +774,7 @@
 	function startPicker(onPick, intro) {
 		state.onPick = onPick;
 		state.month = state.month || startMonth();
+		state.seek = query.get("date") || query.get("month") ? 0 : SEEK_MONTHS;
 		clear(root);
 		add(root, [intro, el("p", { id: "sched-live", class: "sched-sr", role: "status", "aria-live": "polite" }), el("section", { id: "sched-picker", class: "sched-picker", "aria-label": __("Pick a time") })]);
 		loadMonth();

@@ -21,6 +21,9 @@ const browser = await chromium.launch({
 	],
 });
 
+// this month on the browser's clock, "YYYY-MM": a page opened with ?month= shows it even when
+// it has no time left (opened without, the page goes on to the next month with times)
+const THIS_MONTH = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo", year: "numeric", month: "2-digit" }).format(new Date());
 async function newPage(options) {
 	const context = await browser.newContext(Object.assign({ timezoneId: "Asia/Tokyo", locale: "en-US", viewport: { width: 1280, height: 900 } }, options));
 	const page = await context.newPage();
@@ -233,10 +236,7 @@ try {
 		await waitDays(page);
 		result.zone_label = (await page.textContent("label[for='sched-zone']")).trim();
 		result.next_label = await page.getAttribute(".sched-month-nav button:last-child", "aria-label");
-		if (!(await page.locator("button.sched-day.has").count())) {
-			await page.click(".sched-month-nav button:last-child");
-			await waitDays(page);
-		}
+		await toMonthWithTimes(page);
 		await page.locator("button.sched-day.has").first().click();
 		await page.waitForSelector("button.sched-slot");
 		result.groups = await page.locator("h4.sched-group").allTextContents();
@@ -257,6 +257,7 @@ try {
 		await en.goto(site(`/book/${cfg.profile}/${cfg.type}?lang=de`), { waitUntil: "load" });
 		await waitDays(en);
 		result.param_zone_label = (await en.textContent("label[for='sched-zone']")).trim();
+		await toMonthWithTimes(en); // the German booking above may have taken the month's last time
 		const days = await en.locator("button.sched-day.has").evaluateAll((b) => b.map((x) => x.dataset.date));
 		result.wanted_date = days[days.length - 1];
 		await en.goto(site(`/book/${cfg.profile}/${cfg.type}?lang=de&date=${result.wanted_date}`), { waitUntil: "load" });
@@ -420,7 +421,7 @@ try {
 			if (asked === 2) await new Promise((done) => setTimeout(done, 1500)); // the first arrow's month
 			await route.continue();
 		});
-		await page.goto(site(`/book/${cfg.profile}/${cfg.far_type}`), { waitUntil: "load" });
+		await page.goto(site(`/book/${cfg.profile}/${cfg.far_type}?month=${THIS_MONTH}`), { waitUntil: "load" });
 		await waitDays(page);
 		await page.click("[data-nav='next']");
 		await page.click("[data-nav='next']");
@@ -435,11 +436,33 @@ try {
 		result.focus_after_prev = await page.evaluate(() => document.activeElement && document.activeElement.dataset.nav);
 		result.title_after_prev = (await page.textContent("#sched-month-title")).trim();
 		await shot(page, "months.png");
+	} else if (cfg.scenario === "next_month") {
+		// no time left this month (the type's notice reaches past its end): the page opens on
+		// the next month, its first day with times chosen; asked for by ?month=, this month stays
+		const page = await newPage({});
+		await page.goto(site(`/book/${cfg.profile}/${cfg.late_type}`), { waitUntil: "load" });
+		await waitDays(page);
+		result.opened = {
+			title: (await page.textContent("#sched-month-title")).trim(),
+			day_months: [...new Set(await page.locator("button.sched-day.has").evaluateAll((b) => b.map((x) => x.dataset.date.slice(0, 7))))],
+			selected: await page.getAttribute("button.sched-day.selected", "data-date"),
+			prev_disabled: await page.locator("[data-nav='prev']").isDisabled(),
+		};
+		await shot(page, "next-month.png");
+		// back to this month by the arrow: it stays, empty, with the hint
+		await page.click("[data-nav='prev']");
+		await waitDays(page);
+		await page.waitForTimeout(500);
+		result.back = { title: (await page.textContent("#sched-month-title")).trim(), days: await page.locator("button.sched-day.has").count(), hint: (await page.textContent(".sched-times")).trim() };
+		await page.goto(site(`/book/${cfg.profile}/${cfg.late_type}?month=${THIS_MONTH}`), { waitUntil: "load" });
+		await waitDays(page);
+		await page.waitForTimeout(500);
+		result.asked = { title: (await page.textContent("#sched-month-title")).trim(), days: await page.locator("button.sched-day.has").count() };
 	} else if (cfg.scenario === "horizon") {
 		// a type bookable at most N days ahead: the month picker stops at the month of its
 		// last bookable day, by the button and by Page Down alike
 		const page = await newPage({});
-		await page.goto(site(`/book/${cfg.profile}/${cfg.horizon_type}`), { waitUntil: "load" });
+		await page.goto(site(`/book/${cfg.profile}/${cfg.horizon_type}?month=${THIS_MONTH}`), { waitUntil: "load" });
 		await waitDays(page);
 		result.months = [];
 		const next = page.locator(".sched-month-nav button:last-child");

@@ -312,6 +312,26 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertEqual(seen["focus_after_prev"], "prev", seen)
 		self.assertNotEqual(seen["title_after_prev"], seen["title"], seen)
 
+	def test_a_month_with_no_time_left_opens_on_the_next(self):
+		"""A type whose notice reaches past this month's end (on the guest's clock, Tokyo), as on
+		a month's last evening: the page opens on the next month with its first day chosen, not
+		on an empty month; the arrow back, or ?month=, still shows this month, empty, saying so."""
+		now = datetime.now(ZoneInfo("Asia/Tokyo"))
+		first = (now.replace(day=1) + timedelta(days=32)).replace(
+			day=1, hour=0, minute=0, second=0, microsecond=0
+		)
+		notice = int((first - now).total_seconds() // 60) + 1
+		seen = self.run_with_type("next_month", "late_type", "e2e-late", min_notice=notice)
+		following = f"{first:%Y-%m}"
+		self.assertEqual(seen["opened"]["day_months"], [following], seen)
+		self.assertTrue((seen["opened"]["selected"] or "").startswith(following), seen)
+		self.assertIn(f"{first:%B}", seen["opened"]["title"], seen)
+		self.assertFalse(seen["opened"]["prev_disabled"], seen)
+		self.assertIn(f"{now:%B}", seen["back"]["title"], seen)
+		self.assertEqual(seen["back"]["days"], 0, seen)
+		self.assertIn("Try the next month", seen["back"]["hint"], seen)
+		self.assertEqual((seen["asked"]["days"], seen["asked"]["title"]), (0, seen["back"]["title"]), seen)
+
 	def test_the_month_picker_stops_at_the_booking_window(self):
 		"""A type bookable at most 20 days ahead: every month up to the one holding its last
 		bookable day (on the guest's clock, Tokyo) can be opened, no month after it, by the
