@@ -551,14 +551,18 @@
 		const { y, m } = state.month;
 		return y < today.y || (y === today.y && m <= today.m);
 	}
-	// past the type's booking window (max_advance_days) no month has times: the next
-	// month's first day lies after its last bookable day
-	function nextDisabled() {
+	// a month past the type's booking window (max_advance_days: its first day after the last
+	// bookable one) has no times; nor one the slot API does not answer (years up to 2200)
+	function afterWindow(y, m) {
+		if (y >= 2200) return true;
 		const days = page.meeting_type && page.meeting_type.max_advance_days;
 		if (!days) return false;
 		const today = todayInZone();
+		return Date.UTC(y, m - 1, 1) > Date.UTC(today.y, today.m - 1, today.d + days);
+	}
+	function nextDisabled() {
 		const { y, m } = state.month;
-		return Date.UTC(m === 12 ? y + 1 : y, m === 12 ? 0 : m, 1) > Date.UTC(today.y, today.m - 1, today.d + days);
+		return m === 12 ? afterWindow(y + 1, 1) : afterWindow(y, m + 1);
 	}
 	function emptyMonthText() {
 		const days = page.meeting_type.max_advance_days;
@@ -767,14 +771,17 @@
 			wanted = { y: +date[1], m: +date[2] };
 			state.wantDate = date[0];
 		} else if (month) wanted = { y: +month[1], m: +month[2] };
-		if (wanted && wanted.m >= 1 && wanted.m <= 12 && (wanted.y > today.y || (wanted.y === today.y && wanted.m >= today.m))) return wanted;
+		// a month asked for that has no times (past, or past the booking window) is not kept
+		const ahead = wanted && wanted.m >= 1 && wanted.m <= 12 && (wanted.y > today.y || (wanted.y === today.y && wanted.m >= today.m));
+		state.asked = Boolean(ahead && !afterWindow(wanted.y, wanted.m));
+		if (state.asked) return wanted;
 		state.wantDate = null;
 		return { y: today.y, m: today.m };
 	}
 	function startPicker(onPick, intro) {
 		state.onPick = onPick;
 		state.month = state.month || startMonth();
-		state.seek = query.get("date") || query.get("month") ? 0 : SEEK_MONTHS;
+		state.seek = state.asked ? 0 : SEEK_MONTHS;
 		clear(root);
 		add(root, [intro, el("p", { id: "sched-live", class: "sched-sr", role: "status", "aria-live": "polite" }), el("section", { id: "sched-picker", class: "sched-picker", "aria-label": __("Pick a time") })]);
 		loadMonth();

@@ -436,6 +436,10 @@ try {
 		result.focus_after_prev = await page.evaluate(() => document.activeElement && document.activeElement.dataset.nav);
 		result.title_after_prev = (await page.textContent("#sched-month-title")).trim();
 		await shot(page, "months.png");
+		// a month no answer can come for (the slot API's dates end in 2200): not kept
+		await page.goto(site(`/book/${cfg.profile}/${cfg.far_type}?month=2200-12`), { waitUntil: "load" });
+		await waitDays(page);
+		result.far = { title: (await page.textContent("#sched-month-title")).trim(), error: await page.locator(".sched-error").count(), days: await page.locator("button.sched-day.has").count() };
 	} else if (cfg.scenario === "next_month") {
 		// no time left this month (the type's notice reaches past its end): the page opens on
 		// the next month, its first day with times chosen; asked for by ?month=, this month stays

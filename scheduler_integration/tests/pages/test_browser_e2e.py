@@ -311,6 +311,10 @@ class TestBrowserBooking(SchedulerTestCase):
 		self.assertTrue((seen["selected"] or "").startswith(f"{year}-{month:02d}"), seen)
 		self.assertEqual(seen["focus_after_prev"], "prev", seen)
 		self.assertNotEqual(seen["title_after_prev"], seen["title"], seen)
+		# ?month= of a month the slot API never answers opens on a month with times instead
+		self.assertEqual(seen["far"]["error"], 0, seen)
+		self.assertNotIn("2200", seen["far"]["title"], seen)
+		self.assertGreater(seen["far"]["days"], 0, seen)
 
 	def test_a_month_with_no_time_left_opens_on_the_next(self):
 		"""A type whose notice reaches past this month's end (on the guest's clock, Tokyo), as on
